@@ -1,0 +1,342 @@
+/**
+ * The columnar event table every part of the engine reads.
+ *
+ * Events are sorted by profile, then time, and stored column by column in typed arrays
+ * with dictionary-coded strings, so a table costs 18 bytes per event for time, type and
+ * value (plus 4 or 8 per attribute column) and one offset per profile. No per-event
+ * objects are kept. The layout is canonical: profile ids and type names are sorted, and
+ * ties in time are ordered by type, then value, then the order of arrival, so the same
+ * events give the same table whatever order they were read in.
+ */
+
+/** A string attribute, dictionary-coded. `codes[i] === -1` means the event has no value. */
+export interface CategoryColumn {
+	readonly name: string;
+	readonly kind: 'category';
+	readonly codes: Int32Array;
+	readonly dictionary: readonly string[];
+}
+
+/** A numeric attribute. `NaN` means the event has no value. */
+export interface NumberColumn {
+	readonly name: string;
+	readonly kind: 'number';
+	readonly values: Float64Array;
+}
+
+export type AttributeColumn = CategoryColumn | NumberColumn;
+
+export interface EventTable {
+	/** Number of events. */
+	readonly length: number;
+	/** Profile index → profile id, sorted ascending. */
+	readonly profileIds: readonly string[];
+	/** Events of profile p occupy rows [profileStart[p], profileStart[p + 1]). Length: profiles + 1. */
+	readonly profileStart: Uint32Array;
+	/** Event time, UTC milliseconds since the epoch. */
+	readonly time: Float64Array;
+	/** Event type, as an index into `types`. */
+	readonly type: Uint16Array;
+	/** Event type names, sorted ascending. */
+	readonly types: readonly string[];
+	/** Optional numeric value (revenue, quantity…). `NaN` means none. */
+	readonly value: Float64Array;
+	/** Selected attribute columns, in the order they were declared. */
+	readonly attributes: readonly AttributeColumn[];
+}
+
+export type AttributeKind = 'category' | 'number';
+
+export interface AttributeSpec {
+	readonly name: string;
+	readonly kind: AttributeKind;
+}
+
+/** At most this many distinct event types: the type column is 16-bit. */
+export const maxEventTypes = 65535;
+
+export function profileCount(table: EventTable): number {
+	return table.profileIds.length;
+}
+
+/** The attribute column called `name`, or undefined. */
+export function attributeColumn(table: EventTable, name: string): AttributeColumn | undefined {
+	return table.attributes.find((column) => column.name === name);
+}
+
+/** Bytes held by the table's typed arrays (strings in dictionaries are not counted). */
+export function tableBytes(table: EventTable): number {
+	let bytes = table.time.byteLength + table.type.byteLength + table.value.byteLength + table.profileStart.byteLength;
+	for (const column of table.attributes) {
+		bytes += column.kind === 'category' ? column.codes.byteLength : column.values.byteLength;
+	}
+	return bytes;
+}
+
+/** A growable typed array: amortised O(1) push without per-element objects. */
+class Growable<T extends Float64Array | Uint32Array | Uint16Array | Int32Array> {
+	private data: T;
+	length = 0;
+
+	constructor(private readonly make: (size: number) => T) {
+		this.data = make(1024);
+	}
+
+	push(value: number): void {
+		if (this.length === this.data.length) {
+			const bigger = this.make(this.data.length * 2);
+			bigger.set(this.data);
+			this.data = bigger;
+		}
+		this.data[this.length++] = value;
+	}
+
+	get(index: number): number {
+		return this.data[index];
+	}
+
+	/** The filled part, trimmed to length (a copy, so the spare capacity is released). */
+	toArray(): T {
+		return this.data.slice(0, this.length) as T;
+	}
+
+	release(): void {
+		this.data = this.make(0);
+		this.length = 0;
+	}
+}
+
+/** A string → code dictionary in order of first appearance. */
+class Dictionary {
+	readonly values: string[] = [];
+	private readonly codes = new Map<string, number>();
+
+	code(value: string): number {
+		let code = this.codes.get(value);
+		if (code === undefined) {
+			code = this.values.length;
+			this.codes.set(value, code);
+			this.values.push(value);
+		}
+		return code;
+	}
+
+	/** Codes in arrival order → codes in sorted order, and the sorted values. */
+	sorted(): { remap: Uint32Array; values: string[] } {
+		const order = this.values.map((_, i) => i).sort((a, b) => compareStrings(this.values[a], this.values[b]));
+		const remap = new Uint32Array(this.values.length);
+		order.forEach((oldCode, newCode) => (remap[oldCode] = newCode));
+		return { remap, values: order.map((i) => this.values[i]) };
+	}
+}
+
+/** Code-unit order, the same in every locale (localeCompare is not). */
+export function compareStrings(a: string, b: string): number {
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export interface BuildOptions {
+	/** Drop events that repeat another's profile, time, type and value. */
+	dropDuplicates?: boolean;
+}
+
+export interface BuildResult {
+	table: EventTable;
+	/** Events dropped as duplicates (0 unless dropDuplicates). */
+	duplicatesDropped: number;
+}
+
+/**
+ * Collects events one at a time and builds the sorted, canonical table.
+ * Attribute values are passed in the order of the specs given to the constructor;
+ * `undefined` (or an empty string, or NaN for numbers) means no value.
+ */
+export class EventTableBuilder {
+	private readonly profiles = new Dictionary();
+	private readonly typeNames = new Dictionary();
+	private readonly profile = new Growable((n) => new Uint32Array(n));
+	private readonly time = new Growable((n) => new Float64Array(n));
+	private readonly type = new Growable((n) => new Uint32Array(n));
+	private readonly value = new Growable((n) => new Float64Array(n));
+	private readonly attributeCodes: Growable<Int32Array | Float64Array>[];
+	private readonly attributeDictionaries: (Dictionary | undefined)[];
+
+	constructor(readonly attributeSpecs: readonly AttributeSpec[] = []) {
+		this.attributeCodes = attributeSpecs.map((spec) =>
+			spec.kind === 'number'
+				? new Growable<Float64Array>((n) => new Float64Array(n))
+				: new Growable<Int32Array>((n) => new Int32Array(n)),
+		);
+		this.attributeDictionaries = attributeSpecs.map((spec) => (spec.kind === 'number' ? undefined : new Dictionary()));
+	}
+
+	get length(): number {
+		return this.time.length;
+	}
+
+	get profileCount(): number {
+		return this.profiles.values.length;
+	}
+
+	get typeCount(): number {
+		return this.typeNames.values.length;
+	}
+
+	/** Adds one event. The caller has already validated id, time and type. */
+	add(
+		profileId: string,
+		timeMs: number,
+		eventType: string,
+		value: number,
+		attributes?: readonly (string | number | undefined)[],
+	): void {
+		const typeCode = this.typeNames.code(eventType);
+		if (typeCode >= maxEventTypes) {
+			throw new RangeError(`More than ${maxEventTypes} distinct event types; map a coarser field to the event type.`);
+		}
+		this.profile.push(this.profiles.code(profileId));
+		this.time.push(timeMs);
+		this.type.push(typeCode);
+		this.value.push(value);
+		this.attributeSpecs.forEach((_spec, column) => {
+			const raw = attributes?.[column];
+			const dictionary = this.attributeDictionaries[column];
+			if (dictionary) {
+				const text = raw === undefined ? '' : String(raw);
+				this.attributeCodes[column].push(text === '' ? -1 : dictionary.code(text));
+			} else {
+				this.attributeCodes[column].push(typeof raw === 'number' ? raw : raw === undefined || raw === '' ? NaN : Number(raw));
+			}
+		});
+	}
+
+	/** Sorts and freezes the collected events. The builder is empty afterwards. */
+	build(options: BuildOptions = {}): BuildResult {
+		const profiles = this.profiles.sorted();
+		const types = this.typeNames.sorted();
+		const n = this.length;
+		const profileOf = new Uint32Array(n);
+		const typeOf = new Uint16Array(n);
+		for (let i = 0; i < n; i++) {
+			profileOf[i] = profiles.remap[this.profile.get(i)];
+			typeOf[i] = types.remap[this.type.get(i)];
+		}
+		this.profile.release();
+		this.type.release();
+		const time = this.time.toArray();
+		this.time.release();
+		const value = this.value.toArray();
+		this.value.release();
+
+		const { order, profileStart } = sortByProfileThenTime(profileOf, time, typeOf, value, profiles.values.length);
+		const keep = options.dropDuplicates ? duplicateMask(order, profileOf, time, typeOf, value) : undefined;
+		const kept = keep ? countTrue(keep) : n;
+		const finalStart = keep ? recountStarts(order, profileOf, keep, profiles.values.length) : profileStart;
+
+		const pick = <T extends Float64Array | Uint16Array | Int32Array>(source: T, make: (size: number) => T): T => {
+			const out = make(kept);
+			let j = 0;
+			for (let k = 0; k < n; k++) if (!keep || keep[k]) out[j++] = source[order[k]];
+			return out;
+		};
+
+		const attributes: AttributeColumn[] = this.attributeSpecs.map((spec, column) => {
+			const raw = this.attributeCodes[column].toArray();
+			this.attributeCodes[column].release();
+			const dictionary = this.attributeDictionaries[column];
+			if (!dictionary) return { name: spec.name, kind: 'number', values: pick(raw as Float64Array, (s) => new Float64Array(s)) };
+			const sorted = dictionary.sorted();
+			const codes = raw as Int32Array;
+			for (let i = 0; i < n; i++) if (codes[i] >= 0) codes[i] = sorted.remap[codes[i]];
+			return { name: spec.name, kind: 'category', codes: pick(codes, (s) => new Int32Array(s)), dictionary: sorted.values };
+		});
+
+		const table: EventTable = {
+			length: kept,
+			profileIds: profiles.values,
+			profileStart: finalStart,
+			time: pick(time, (s) => new Float64Array(s)),
+			type: pick(typeOf, (s) => new Uint16Array(s)),
+			types: types.values,
+			value: pick(value, (s) => new Float64Array(s)),
+			attributes,
+		};
+		return { table, duplicatesDropped: n - kept };
+	}
+}
+
+/**
+ * Counting sort by profile (profiles are dense codes), then a sort by time, type, value and
+ * arrival inside each profile, which is short. Returns the row order and profile offsets.
+ */
+function sortByProfileThenTime(
+	profileOf: Uint32Array,
+	time: Float64Array,
+	typeOf: Uint16Array,
+	value: Float64Array,
+	profiles: number,
+): { order: Uint32Array; profileStart: Uint32Array } {
+	const n = profileOf.length;
+	const profileStart = new Uint32Array(profiles + 1);
+	for (let i = 0; i < n; i++) profileStart[profileOf[i] + 1]++;
+	for (let p = 0; p < profiles; p++) profileStart[p + 1] += profileStart[p];
+	const next = profileStart.slice(0, profiles);
+	const order = new Uint32Array(n);
+	for (let i = 0; i < n; i++) order[next[profileOf[i]]++] = i;
+
+	const compare = (a: number, b: number): number =>
+		time[a] - time[b] || typeOf[a] - typeOf[b] || compareValues(value[a], value[b]) || a - b;
+	for (let p = 0; p < profiles; p++) {
+		const start = profileStart[p];
+		const end = profileStart[p + 1];
+		if (end - start > 1 && !isSorted(order, start, end, compare)) {
+			order.subarray(start, end).sort(compare);
+		}
+	}
+	return { order, profileStart };
+}
+
+/** NaN (no value) sorts first, so duplicates without a value are adjacent. */
+function compareValues(a: number, b: number): number {
+	const aMissing = Number.isNaN(a);
+	const bMissing = Number.isNaN(b);
+	if (aMissing || bMissing) return aMissing === bMissing ? 0 : aMissing ? -1 : 1;
+	return a - b;
+}
+
+function isSorted(order: Uint32Array, start: number, end: number, compare: (a: number, b: number) => number): boolean {
+	for (let k = start + 1; k < end; k++) if (compare(order[k - 1], order[k]) > 0) return false;
+	return true;
+}
+
+/** keep[k] is 0 for a sorted row equal to the previous one in profile, time, type and value. */
+function duplicateMask(
+	order: Uint32Array,
+	profileOf: Uint32Array,
+	time: Float64Array,
+	typeOf: Uint16Array,
+	value: Float64Array,
+): Uint8Array {
+	const keep = new Uint8Array(order.length).fill(1);
+	for (let k = 1; k < order.length; k++) {
+		const a = order[k - 1];
+		const b = order[k];
+		if (profileOf[a] === profileOf[b] && time[a] === time[b] && typeOf[a] === typeOf[b] && compareValues(value[a], value[b]) === 0) {
+			keep[k] = 0;
+		}
+	}
+	return keep;
+}
+
+function countTrue(mask: Uint8Array): number {
+	let count = 0;
+	for (let i = 0; i < mask.length; i++) count += mask[i];
+	return count;
+}
+
+function recountStarts(order: Uint32Array, profileOf: Uint32Array, keep: Uint8Array, profiles: number): Uint32Array {
+	const start = new Uint32Array(profiles + 1);
+	for (let k = 0; k < order.length; k++) if (keep[k]) start[profileOf[order[k]] + 1]++;
+	for (let p = 0; p < profiles; p++) start[p + 1] += start[p];
+	return start;
+}

@@ -1,0 +1,85 @@
+/**
+ * A throwaway PostgreSQL server for tests: a fresh cluster in a temporary folder, listening
+ * on a free loopback port, started once per test run and removed at the end. Needs Debian's
+ * postgresql package (`.ci/run` installs it). PostgreSQL refuses to run as root, so as root
+ * the cluster is owned by and run as the `postgres` system user.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface TestPostgres {
+	host: string;
+	port: number;
+	user: string;
+	password: string;
+	database: string;
+	stop(): void;
+}
+
+const binDirs = ['/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'];
+
+function pgBin(name: string): string {
+	for (const dir of binDirs) {
+		const candidate = path.join(dir, name);
+		if (fs.existsSync(candidate)) return candidate;
+	}
+	throw new Error(`PostgreSQL's ${name} was not found; install it with "apt-get install -y postgresql".`);
+}
+
+async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as net.AddressInfo;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+function runAs(user: string | undefined, command: string, args: string[]): void {
+	const full = user ? ['-u', user, '--', command, ...args] : [command, ...args];
+	const result = spawnSync(user ? 'runuser' : command, user ? full : args, { encoding: 'utf8' });
+	if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`);
+}
+
+let shared: Promise<TestPostgres> | undefined;
+
+/** The test run's PostgreSQL server, started on first use. */
+export function testPostgres(): Promise<TestPostgres> {
+	shared ??= startPostgres();
+	return shared;
+}
+
+async function startPostgres(): Promise<TestPostgres> {
+	const asUser = process.getuid?.() === 0 ? 'postgres' : undefined;
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'propensity-pg-'));
+	const dataDir = path.join(dir, 'data');
+	const password = 'test-password';
+	const passwordFile = path.join(dir, 'password');
+	fs.writeFileSync(passwordFile, password);
+	if (asUser) execFileSync('chown', ['-R', `${asUser}:${asUser}`, dir]);
+	fs.chmodSync(dir, 0o700);
+
+	runAs(asUser, pgBin('initdb'), ['-D', dataDir, '-U', 'propensity', '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '-E', 'UTF8', '--locale=C']);
+	const port = await freePort();
+	const options = `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+	runAs(asUser, pgBin('pg_ctl'), ['-D', dataDir, '-o', options, '-l', path.join(dir, 'log'), '-w', 'start']);
+
+	const server: TestPostgres = {
+		host: '127.0.0.1',
+		port,
+		user: 'propensity',
+		password,
+		database: 'postgres',
+		stop() {
+			spawnSync(asUser ? 'runuser' : pgBin('pg_ctl'), asUser ? ['-u', asUser, '--', pgBin('pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop'] : ['-D', dataDir, '-m', 'immediate', 'stop']);
+			fs.rmSync(dir, { recursive: true, force: true });
+		},
+	};
+	process.once('exit', () => server.stop());
+	return server;
+}
