@@ -110,14 +110,22 @@ class Growable<T extends Float64Array | Uint32Array | Uint16Array | Int32Array> 
 class Dictionary {
 	readonly values: string[] = [];
 	private readonly codes = new Map<string, number>();
+	// Consecutive events often repeat a value (a profile's id, its email): compared before hashing.
+	private last: string | undefined;
+	private lastCode = -1;
 
 	code(value: string): number {
+		if (value === this.last) return this.lastCode;
 		let code = this.codes.get(value);
 		if (code === undefined) {
 			code = this.values.length;
-			this.codes.set(value, code);
-			this.values.push(value);
+			// A copy: a value sliced out of a loader's text chunk would otherwise keep the whole chunk alive.
+			const own = JSON.parse(JSON.stringify(value)) as string;
+			this.codes.set(own, code);
+			this.values.push(own);
 		}
+		this.last = value;
+		this.lastCode = code;
 		return code;
 	}
 
@@ -198,7 +206,7 @@ export class EventTableBuilder {
 		this.time.push(timeMs);
 		this.type.push(typeCode);
 		this.value.push(value);
-		this.attributeSpecs.forEach((_spec, column) => {
+		for (let column = 0; column < this.attributeSpecs.length; column++) {
 			const raw = attributes?.[column];
 			const dictionary = this.attributeDictionaries[column];
 			if (dictionary) {
@@ -207,7 +215,7 @@ export class EventTableBuilder {
 			} else {
 				this.attributeCodes[column].push(typeof raw === 'number' ? raw : raw === undefined || raw === '' ? NaN : Number(raw));
 			}
-		});
+		}
 	}
 
 	/** Sorts and freezes the collected events. The builder is empty afterwards. */
@@ -339,4 +347,22 @@ function recountStarts(order: Uint32Array, profileOf: Uint32Array, keep: Uint8Ar
 	for (let k = 0; k < order.length; k++) if (keep[k]) start[profileOf[order[k]] + 1]++;
 	for (let p = 0; p < profiles; p++) start[p + 1] += start[p];
 	return start;
+}
+
+/**
+ * Whether an attribute holds at most one distinct value within each profile (email, country,
+ * plan): such attributes describe the profile rather than the event, and travel with scores.
+ */
+export function isProfileAttribute(table: EventTable, column: AttributeColumn): boolean {
+	const present = column.kind === 'category' ? (i: number) => column.codes[i] >= 0 : (i: number) => !Number.isNaN(column.values[i]);
+	const same = column.kind === 'category' ? (i: number, j: number) => column.codes[i] === column.codes[j] : (i: number, j: number) => column.values[i] === column.values[j];
+	for (let p = 0; p < table.profileIds.length; p++) {
+		let first = -1;
+		for (let i = table.profileStart[p]; i < table.profileStart[p + 1]; i++) {
+			if (!present(i)) continue;
+			if (first < 0) first = i;
+			else if (!same(first, i)) return false;
+		}
+	}
+	return true;
 }

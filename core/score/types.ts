@@ -37,6 +37,11 @@ export interface ScoredProfile {
 	readonly factors?: readonly Factor[];
 	/** Profile attributes that were loaded (e.g. email), latest value as of scoreDate. */
 	readonly attributes?: Readonly<Record<string, string | number | null>>;
+	/**
+	 * The profile's feature values as of scoreDate (null = missing), by feature name. They travel
+	 * with the profile so a later step (Explain Factors) can explain the score without the events.
+	 */
+	readonly features?: Readonly<Record<string, number | null>>;
 }
 
 /** Score boundaries of the buckets: low is [0, mediumFrom), medium [mediumFrom, highFrom), high [highFrom, 100]. */

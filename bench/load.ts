@@ -1,0 +1,94 @@
+/**
+ * Load throughput against the floor: for CSV and NDJSON files of about 1,000,000 simulated
+ * events, the time loadEvents takes next to the time it takes just to read the same file and
+ * split its lines (the least any loader must do), as a ratio. Rounds alternate floor and load
+ * so both see the same machine load; the best round of each is reported, in wall-clock time
+ * and in CPU time (which other work on a busy machine disturbs less).
+ *
+ * Run: node dist/bench/load.js [events] [rounds]   (defaults 1000000 and 3)
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { loadEvents } from '../core/events/load';
+import { profilesForEvents, writeSimulation } from '../core/simulate';
+
+/** Reads the file in 1 MiB chunks, decodes UTF-8 and cuts it into lines: the floor. */
+async function readAndSplit(file: string): Promise<number> {
+	const decoder = new StringDecoder('utf8');
+	let rest = '';
+	let lines = 0;
+	let chars = 0;
+	for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+		const text = rest + decoder.write(chunk as Buffer);
+		let pos = 0;
+		for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', pos)) {
+			const line = text.slice(pos, end);
+			chars += line.length;
+			lines++;
+			pos = end + 1;
+		}
+		rest = text.slice(pos);
+	}
+	if (rest.length) lines++;
+	// Using `chars` keeps the slices from being optimised away.
+	return chars >= 0 ? lines : -1;
+}
+
+interface Timing<T> {
+	/** Wall-clock milliseconds. */
+	ms: number;
+	/** Process CPU milliseconds (user + system, all threads): steadier than wall time on a busy machine. */
+	cpuMs: number;
+	result: T;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<Timing<T>> {
+	const cpu = process.cpuUsage();
+	const start = process.hrtime.bigint();
+	const result = await work();
+	const used = process.cpuUsage(cpu);
+	return { ms: Number(process.hrtime.bigint() - start) / 1e6, cpuMs: (used.user + used.system) / 1000, result };
+}
+
+async function main(): Promise<void> {
+	const events = Number(process.argv[2] ?? 1_000_000);
+	const rounds = Number(process.argv[3] ?? 3);
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'propensity-bench-load-'));
+	try {
+		const profiles = profilesForEvents(events, { seed: 1 });
+		console.log(`Load benchmark: ${events.toLocaleString('en-US')} events requested (${profiles.toLocaleString('en-US')} simulated customers, seed 1), ${rounds} rounds, best of each.`);
+		console.log(`Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} (other work makes timings noisy; ratios are measured side by side).`);
+		console.log('');
+		console.log('format   events      MB   floor ms  load ms  events/s   ratio  | floor cpu  load cpu  cpu ratio');
+		for (const format of ['csv', 'ndjson'] as const) {
+			const file = path.join(dir, `events.${format}`);
+			const written = await writeSimulation({ profiles, seed: 1, format, out: file });
+			const best = { floor: Infinity, load: Infinity, floorCpu: Infinity, loadCpu: Infinity };
+			let loaded = 0;
+			for (let round = 0; round < rounds; round++) {
+				const floor = await timed(() => readAndSplit(file));
+				const load = await timed(() => loadEvents({ kind: 'file', path: file }, { badRows: 'fail' }));
+				best.floor = Math.min(best.floor, floor.ms);
+				best.floorCpu = Math.min(best.floorCpu, floor.cpuMs);
+				best.load = Math.min(best.load, load.ms);
+				best.loadCpu = Math.min(best.loadCpu, load.cpuMs);
+				loaded = load.result.table.length;
+				if (loaded !== written.events) throw new Error(`loaded ${loaded} events of ${written.events}`);
+			}
+			const rate = Math.round(loaded / (best.load / 1000));
+			const pad = (value: string, width: number) => value.padStart(width);
+			console.log(
+				`${format.padEnd(8)} ${pad(loaded.toLocaleString('en-US'), 9)} ${pad((written.bytes / 1e6).toFixed(0), 6)} ${pad(best.floor.toFixed(0), 9)} ${pad(best.load.toFixed(0), 8)} ${pad(rate.toLocaleString('en-US'), 9)} ${pad(`${(best.load / best.floor).toFixed(2)}x`, 7)}  | ${pad(best.floorCpu.toFixed(0), 9)} ${pad(best.loadCpu.toFixed(0), 9)} ${pad(`${(best.loadCpu / best.floorCpu).toFixed(2)}x`, 10)}`,
+			);
+		}
+	} finally {
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exitCode = 1;
+});

@@ -1,0 +1,284 @@
+/**
+ * Where every loader delivers its records: each is mapped, its fields are checked and
+ * converted, and it becomes one event in the table builder or one counted bad row. Under the
+ * `fail` policy the first bad row stops the load with an InputError that names the row, the
+ * field, the value and the fix. The hot path allocates nothing per row but the event itself.
+ */
+import { InputError } from '../errors';
+import { compileMapping, type Mapper, type MappingOptions, type RecordShape, sampleRecords } from './mapping';
+import { type BadRowExample, BadRowCounter, type BadRowReason, badRowReasons, type RejectedRows } from './report';
+import { type BuildResult, EventTableBuilder } from './table';
+import { parseTime } from './time';
+
+export type BadRowPolicy = 'fail' | 'skip';
+
+/** Strict decimal numbers: digits with an optional dot and exponent; no hex, no thousands separators. */
+const numberPattern = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/** A value as a finite number, NaN when there is none, or undefined when it is not a number. */
+export function toNumber(raw: unknown): number | undefined {
+	if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined;
+	if (raw === undefined || raw === null || raw === '') return NaN;
+	if (typeof raw === 'string') return numberPattern.test(raw) ? Number(raw) : raw.trim() === '' ? NaN : undefined;
+	if (typeof raw === 'bigint') return Number(raw);
+	if (Array.isArray(raw)) {
+		// A path through an array (productListItems.priceTotal) sums the elements.
+		let sum = NaN;
+		for (const element of raw) {
+			const number = toNumber(element);
+			if (number === undefined) return undefined;
+			if (!Number.isNaN(number)) sum = Number.isNaN(sum) ? number : sum + number;
+		}
+		return sum;
+	}
+	return undefined;
+}
+
+/** A value as one text: '' when missing, undefined when it is not a single text or number. */
+function toText(raw: unknown): string | undefined {
+	if (typeof raw === 'string') return raw;
+	if (raw === undefined || raw === null) return '';
+	if (typeof raw === 'number') return Number.isFinite(raw) ? String(raw) : undefined;
+	if (typeof raw === 'bigint' || typeof raw === 'boolean') return String(raw);
+	if (Array.isArray(raw)) {
+		const texts = new Set<string>();
+		for (const element of raw) {
+			const text = toText(element);
+			if (text === undefined) return undefined;
+			if (text !== '') texts.add(text);
+		}
+		return texts.size <= 1 ? ([...texts][0] ?? '') : undefined;
+	}
+	return undefined;
+}
+
+/** A category attribute: distinct values of an array are joined with '|' in order of appearance. */
+function toCategory(raw: unknown): string | undefined {
+	if (Array.isArray(raw)) {
+		const texts: string[] = [];
+		for (const element of raw) {
+			const text = toText(element);
+			if (text === undefined) return undefined;
+			if (text !== '' && !texts.includes(text)) texts.push(text);
+		}
+		return texts.join('|');
+	}
+	if (raw instanceof Date) return Number.isNaN(raw.getTime()) ? undefined : raw.toISOString();
+	return toText(raw);
+}
+
+/** Raw input as text for a report: JSON for structures, cut at 200 characters. */
+export function showRaw(raw: unknown): string {
+	let text: string;
+	if (typeof raw === 'string') text = raw;
+	else if (raw === undefined) text = '';
+	else if (raw instanceof Date) text = Number.isNaN(raw.getTime()) ? 'Invalid Date' : raw.toISOString();
+	else {
+		try {
+			text = JSON.stringify(raw, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)) ?? String(raw);
+		} catch {
+			text = String(raw);
+		}
+	}
+	return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+/** How to fix each kind of bad row, for messages. */
+function fixFor(reason: BadRowReason, field: string | null, mapKey: string): string {
+	switch (reason) {
+		case 'unparsable':
+			return 'correct the record';
+		case 'missing-id':
+		case 'missing-time':
+		case 'missing-type':
+			return `give the record a ${field ?? 'value'}, or map the field that holds it (CLI: --map ${mapKey}=PATH)`;
+		case 'bad-id':
+		case 'bad-type':
+			return `map a field that holds one text or number (CLI: --map ${mapKey}=PATH)`;
+		case 'bad-time':
+			return 'write it as ISO 8601 (2024-03-21T14:05:00Z, 2024-03-21 14:05) or as epoch seconds or milliseconds';
+		case 'impossible-date':
+			return 'correct the date: the month, day, hour, minute or second is out of range';
+		case 'bad-value':
+			return 'write numbers with a dot as decimal separator and no thousands separators, or map another field as the value';
+		case 'bad-attribute':
+			return 'map the attribute to a field that holds a single text, or declare it as a number only if every value is one';
+	}
+}
+
+/** Receives records from a loader and turns each into an event or a counted bad row. */
+export class EventSink {
+	/** Records seen so far (bad ones included). */
+	rows = 0;
+	private mapper: Mapper | undefined;
+	/** Object records held until there are enough to infer the mapping from (see sampleRecords). */
+	private pending: { record: unknown; line: number | undefined; unparsable?: { raw: string; why: string } }[] = [];
+	private builder: EventTableBuilder | undefined;
+	private readonly bad: BadRowCounter;
+	private attributeValues: (string | number | undefined)[] = [];
+	private seen: Uint8Array = new Uint8Array(0);
+	/** The fields the records have, for messages: CSV's header or the first record's keys. */
+	private fieldNames: readonly string[] = [];
+
+	constructor(
+		private readonly mapping: MappingOptions,
+		private readonly policy: BadRowPolicy,
+		maxExamples: number,
+		/** Names the source in messages: `events.csv`, `the rows`. */
+		private readonly sourceName: string,
+	) {
+		this.bad = new BadRowCounter(maxExamples);
+	}
+
+	get resolved(): Mapper['resolved'] | null {
+		return this.mapper?.resolved ?? null;
+	}
+
+	/** Compiles the mapping for this source (CSV: from the header; others: from the first record). */
+	useShape(shape: RecordShape): void {
+		this.mapper = compileMapping(this.mapping, shape);
+		this.builder = new EventTableBuilder(this.mapper.attributes.map(({ name, kind }) => ({ name, kind })));
+		this.attributeValues = new Array(this.mapper.attributes.length).fill(undefined);
+		this.seen = new Uint8Array(this.mapper.attributes.length);
+		const first = shape.kind === 'objects' ? shape.sample[0] : undefined;
+		this.fieldNames = shape.kind === 'columns' ? shape.header : typeof first === 'object' && first !== null ? Object.keys(first) : [];
+	}
+
+	/**
+	 * Adds one record: a CSV row (with the header given to useShape) or an object. The first
+	 * objects are held until sampleRecords have come (or the input ends) and the mapping is set.
+	 */
+	accept(record: unknown, line?: number): void {
+		if (!this.mapper) {
+			this.pending.push({ record, line });
+			if (this.pending.length >= sampleRecords) this.flushPending();
+			return;
+		}
+		this.add(record, ++this.rows, line);
+	}
+
+	/** Sets the mapping from the records held so far and adds them, in their order. */
+	private flushPending(): void {
+		const pending = this.pending;
+		this.pending = [];
+		this.useShape({ kind: 'objects', sample: pending.filter((item) => !item.unparsable).map((item) => item.record) });
+		for (const item of pending) {
+			if (item.unparsable) this.rejectWith(++this.rows, item.line, 'unparsable', null, item.unparsable.raw, item.unparsable.why);
+			else this.add(item.record, ++this.rows, item.line);
+		}
+	}
+
+	private add(record: unknown, row: number, line: number | undefined): void {
+		const mapper = this.mapper as Mapper;
+		const input = mapper.prepare ? mapper.prepare(record as string[]) : record;
+
+		const rawId = mapper.id(input);
+		const id = toText(rawId);
+		if (id === undefined || id === '') return this.reject(row, line, id === undefined ? 'bad-id' : 'missing-id', 'profile id', rawId);
+
+		const rawTime = mapper.time(input);
+		if (rawTime === undefined || rawTime === null || rawTime === '') return this.reject(row, line, 'missing-time', 'timestamp', rawTime);
+		const time = parseTime(rawTime, mapper.zone, mapper.timeUnit);
+		if (typeof time !== 'number') return this.reject(row, line, time, 'timestamp', rawTime);
+
+		const rawType = mapper.type(input);
+		const type = toText(rawType);
+		if (type === undefined || type === '') return this.reject(row, line, type === undefined ? 'bad-type' : 'missing-type', 'event type', rawType);
+
+		let value = NaN;
+		if (mapper.value) {
+			const rawValue = mapper.value(input);
+			const number = toNumber(rawValue);
+			if (number === undefined) return this.reject(row, line, 'bad-value', 'value', rawValue);
+			value = number;
+		}
+
+		const attributes = mapper.attributes;
+		const values = this.attributeValues;
+		for (let a = 0; a < attributes.length; a++) {
+			const raw = attributes[a].get(input);
+			const converted = attributes[a].kind === 'number' ? toNumber(raw) : toCategory(raw);
+			if (converted === undefined) return this.reject(row, line, 'bad-attribute', `attribute ${attributes[a].name}`, raw);
+			values[a] = converted;
+			if (converted === converted && converted !== '') this.seen[a] = 1;
+		}
+		(this.builder as EventTableBuilder).add(id, time, type, value, values);
+	}
+
+	/** Counts a record the loader could not read (bad JSON line, CSV row with the wrong number of fields). */
+	unparsable(line: number | undefined, raw: string, why: string): void {
+		if (!this.mapper && this.pending.length > 0) {
+			this.pending.push({ record: undefined, line, unparsable: { raw, why } });
+			return;
+		}
+		this.rejectWith(++this.rows, line, 'unparsable', null, raw, why);
+	}
+
+	/** Records received so far, held ones included (for progress). */
+	get received(): number {
+		return this.rows + this.pending.length;
+	}
+
+	private reject(row: number, line: number | undefined, reason: BadRowReason, field: string, raw: unknown): void {
+		this.rejectWith(row, line, reason, field, raw, undefined);
+	}
+
+	private rejectWith(row: number, line: number | undefined, reason: BadRowReason, field: string | null, raw: unknown, why: string | undefined): void {
+		if (this.policy === 'skip' && !this.bad.wantsExample(reason)) {
+			this.bad.count(reason);
+			return;
+		}
+		const example = this.example(row, line, reason, field, raw, why);
+		if (this.policy === 'fail') {
+			throw new InputError(
+				`${example.message} To load the other rows and report this one, set the bad-row policy to skip (CLI: --bad-rows skip).`,
+				'bad-row',
+				example,
+			);
+		}
+		this.bad.add(example);
+	}
+
+	private example(row: number, line: number | undefined, reason: BadRowReason, field: string | null, raw: unknown, why: string | undefined): BadRowExample {
+		const value = showRaw(raw);
+		const where = `Row ${row}${line !== undefined ? ` (line ${line})` : ''} of ${this.sourceName}`;
+		const path = field === null ? '' : this.pathOf(field);
+		const what = field === null ? `${badRowReasons[reason]}: ${why ?? 'not a record'}` : `${badRowReasons[reason]} (field ${field}${path ? ` at "${path}"` : ''}, value "${value}")`;
+		const fields = (reason === 'missing-id' || reason === 'missing-time' || reason === 'missing-type') && this.fieldNames.length ? ` The records have the fields: ${this.fieldNames.slice(0, 30).join(', ')}.` : '';
+		const message = `${where}: ${what}. Fix: ${fixFor(reason, field, mapKeyOf(field))}.${fields}`;
+		return { row, ...(line !== undefined ? { line } : {}), field, value, reason, message };
+	}
+
+	private pathOf(field: string): string {
+		const resolved = this.mapper?.resolved;
+		if (!resolved) return '';
+		if (field === 'profile id') return resolved.id;
+		if (field === 'timestamp') return resolved.time;
+		if (field === 'event type') return resolved.type;
+		if (field === 'value') return resolved.value ?? '';
+		return resolved.attributes.find((attribute) => `attribute ${attribute.name}` === field)?.path ?? '';
+	}
+
+	/** The built table (attributes without any value dropped unless declared) and the rejected rows. */
+	finish(dropDuplicates: boolean): BuildResult & { rejected: RejectedRows; emptyAttributesDropped: string[] } {
+		if (!this.mapper && this.pending.length > 0) this.flushPending();
+		if (!this.builder) this.builder = new EventTableBuilder([]);
+		const built = this.builder.build({ dropDuplicates });
+		const attributes = this.mapper?.attributes ?? [];
+		const keep = attributes.map((attribute, a) => attribute.declared || this.seen[a] === 1);
+		const emptyAttributesDropped = attributes.filter((_attribute, a) => !keep[a]).map((attribute) => attribute.name);
+		if (emptyAttributesDropped.length && this.mapper) {
+			built.table = { ...built.table, attributes: built.table.attributes.filter((_column, a) => keep[a]) };
+			this.mapper.resolved.attributes = this.mapper.resolved.attributes.filter((_attribute, a) => keep[a]);
+		}
+		return { ...built, rejected: this.bad.result(), emptyAttributesDropped };
+	}
+}
+
+function mapKeyOf(field: string | null): string {
+	if (field === 'profile id') return 'id';
+	if (field === 'timestamp') return 'time';
+	if (field === 'event type') return 'type';
+	if (field === 'value') return 'value';
+	return field?.startsWith('attribute ') ? `attr.${field.slice(10)}` : 'FIELD';
+}

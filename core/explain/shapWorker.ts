@@ -1,0 +1,38 @@
+/**
+ * A worker thread that explains blocks of rows for `explainRows`: it receives the prepared
+ * ensemble once (plain typed arrays), then blocks of row values, and answers each block with
+ * its contributions, computed by the same loop as the main thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { explainBlock } from './block';
+import { engineOf, type PreparedEnsemble } from './treeShap';
+
+export interface ShapWorkerData {
+	readonly prepared: PreparedEnsemble;
+	readonly features: number;
+}
+
+export interface ShapWorkerRequest {
+	readonly id: number;
+	/** rows × features, row-major, NaN = missing. */
+	readonly values: Float64Array;
+}
+
+export interface ShapWorkerReply {
+	readonly id: number;
+	readonly contributions: Float32Array;
+}
+
+if (parentPort) {
+	const port = parentPort;
+	const { prepared, features } = workerData as ShapWorkerData;
+	const explain = engineOf(prepared);
+	const x = new Float64Array(features);
+	const phi = new Float64Array(features);
+	port.on('message', (request: ShapWorkerRequest) => {
+		const contributions = new Float32Array(request.values.length);
+		explainBlock(explain, request.values, features, contributions, x, phi);
+		const reply: ShapWorkerReply = { id: request.id, contributions };
+		port.postMessage(reply, [contributions.buffer]);
+	});
+}

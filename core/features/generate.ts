@@ -1,0 +1,308 @@
+/**
+ * Automatic features: declared from the data and the goal, then executed by any executor.
+ *
+ * - For the busiest event types (top N by volume, default 8), the goal's own outcome types
+ *   and every custom event: counts in the last 7, 30 and 90 days and the lookback, days since
+ *   the last and the first, days with the event, a trend (last 30 days against the 90 before),
+ *   and for events that carry a value, its total and average.
+ * - The goal's outcome itself when it is more than an event type ("purchases with value
+ *   over 100"): counts, recency and the average gap between them.
+ * - Overall: recency, frequency, tenure, active days, average gap between events, total
+ *   value (monetary) when several event types carry values, and the overall trend.
+ * - Attributes: number attributes as their average and latest value; text attributes as
+ *   counts of events with each of their top categories (skipping id-like columns such as
+ *   email); the goal's profile attributes as their latest value (text coded by categories).
+ */
+import { type CategoryColumn, type EventTable, attributeColumn } from '../events/table';
+import { conditionMask, fieldKinds, keptMask, resolveCondition } from '../goal/conditions';
+import { describeCondition, eventTypeWords, humanizeName, singularPhrase } from '../goal/describe';
+import { type ConditionGroup, type ConditionItem, type Goal, groupParts, isConditionGroup } from '../goal/schema';
+import type { FeatureDecl } from './declaration';
+
+export interface GenerateOptions {
+	/** How many of the busiest event types get their own features (default 8). */
+	topTypes?: number;
+	/** How many categories of each text attribute get a count (default 5). */
+	topCategories?: number;
+}
+
+/** Text attributes with more distinct values than this are treated as identifiers, not categories. */
+export const maxCategories = 1000;
+
+/** Subject words for a group of events: plural for counts, singular for "the last …". */
+interface Subject {
+	readonly slug: string;
+	readonly plural: string;
+	readonly singular: string;
+	readonly filter: ConditionGroup | null;
+}
+
+/** Declares the automatic features for this table and goal, in a stable order. */
+export function generateFeatures(table: EventTable, goal: Goal, options: GenerateOptions = {}): FeatureDecl[] {
+	const topTypes = options.topTypes ?? 8;
+	const topCategories = options.topCategories ?? 5;
+	const kept = keptMask(table, goal.exclusions);
+	const stats = typeStats(table, kept);
+	const out = new Declarations(goal.lookbackDays);
+
+	for (const type of chosenTypes(table, goal, stats, topTypes)) {
+		const words = eventTypeWords(table.types[type]);
+		const subject: Subject = { slug: slug(table.types[type]), ...words, filter: { all: [{ field: 'eventType', op: 'equals', value: table.types[type] }] } };
+		out.eventGroup(subject, stats.withValue[type] > 0);
+	}
+	for (const custom of goal.customEvents) {
+		const hasValue = anyValue(table, kept, custom.when);
+		out.eventGroup({ slug: slug(custom.name), plural: custom.name, singular: singularPhrase(custom.name), filter: custom.when }, hasValue);
+	}
+	if (!isTypeOnly(goal.outcome.when)) {
+		const when = goal.outcome.when;
+		out.outcomeGroup(
+			{ slug: 'goal_event', plural: describeCondition(when, 'plural'), singular: describeCondition(when, 'a').replace(/^an? /, ''), filter: when },
+			anyValue(table, kept, when),
+		);
+	}
+	out.overall(valueTypeCount(stats) > 1);
+	for (const column of table.attributes) {
+		if (goal.profileAttributes.some((attribute) => attribute.field === column.name)) continue;
+		if (column.kind === 'number') out.numberAttribute(column.name, hasNumbers(column.values, kept));
+		else out.categoryCounts(column.name, topCategoriesOf(table, column, kept, topCategories));
+	}
+	for (const attribute of goal.profileAttributes) {
+		const column = attributeColumn(table, attribute.field);
+		const label = attribute.label ?? humanizeName(attribute.field);
+		if (attribute.field === 'value' || column?.kind === 'number') out.profileNumber(attribute.field, label);
+		else if (column?.kind === 'category' && column.dictionary.length <= maxCategories) out.profileCategory(attribute.field, label, categoriesByVolume(column, kept));
+	}
+	return out.list;
+}
+
+interface TypeStats {
+	/** Kept events per type code. */
+	readonly events: Float64Array;
+	/** Kept events with a value, per type code. */
+	readonly withValue: Float64Array;
+}
+
+function typeStats(table: EventTable, kept: Uint8Array): TypeStats {
+	const events = new Float64Array(table.types.length);
+	const withValue = new Float64Array(table.types.length);
+	for (let i = 0; i < table.length; i++) {
+		if (!kept[i]) continue;
+		events[table.type[i]]++;
+		if (table.value[i] === table.value[i]) withValue[table.type[i]]++;
+	}
+	return { events, withValue };
+}
+
+function valueTypeCount(stats: TypeStats): number {
+	return stats.withValue.reduce((count, n) => count + (n > 0 ? 1 : 0), 0);
+}
+
+/** The top types by kept volume, plus every type the outcome names; busiest first, ties by name. */
+function chosenTypes(table: EventTable, goal: Goal, stats: TypeStats, top: number): number[] {
+	const byVolume = table.types.map((_, t) => t).filter((t) => stats.events[t] > 0);
+	byVolume.sort((a, b) => stats.events[b] - stats.events[a] || a - b);
+	const chosen = new Set(byVolume.slice(0, top));
+	for (const name of outcomeTypes(goal.outcome.when)) {
+		const t = table.types.indexOf(name);
+		if (t >= 0 && stats.events[t] > 0) chosen.add(t);
+	}
+	return byVolume.filter((t) => chosen.has(t));
+}
+
+/** Event types named by eventType equals / in tests anywhere in the condition. */
+function outcomeTypes(item: ConditionItem): string[] {
+	if (isConditionGroup(item)) return groupParts<ConditionItem>(item).items.flatMap(outcomeTypes);
+	if (item.field !== 'eventType' || (item.op !== 'equals' && item.op !== 'in')) return [];
+	return (Array.isArray(item.value) ? item.value : [item.value]).map(String);
+}
+
+/** True when the condition reads only event types by equals / in: its type features already cover it. */
+function isTypeOnly(item: ConditionItem): boolean {
+	if (isConditionGroup(item)) return groupParts<ConditionItem>(item).items.every(isTypeOnly);
+	return item.field === 'eventType' && (item.op === 'equals' || item.op === 'in');
+}
+
+function anyValue(table: EventTable, kept: Uint8Array, when: ConditionGroup): boolean {
+	const mask = conditionMask(resolveCondition(when, fieldKinds(table)), table);
+	for (let i = 0; i < table.length; i++) if (mask[i] && kept[i] && table.value[i] === table.value[i]) return true;
+	return false;
+}
+
+function hasNumbers(values: Float64Array, kept: Uint8Array): boolean {
+	for (let i = 0; i < values.length; i++) if (kept[i] && values[i] === values[i]) return true;
+	return false;
+}
+
+/** Kept events per category code. */
+function categoryVolumes(column: CategoryColumn, kept: Uint8Array): Float64Array {
+	const volume = new Float64Array(column.dictionary.length);
+	for (let i = 0; i < column.codes.length; i++) if (kept[i] && column.codes[i] >= 0) volume[column.codes[i]]++;
+	return volume;
+}
+
+/** Every category with kept events, busiest first (ties by value), for coding a profile attribute. */
+function categoriesByVolume(column: CategoryColumn, kept: Uint8Array): string[] {
+	const volume = categoryVolumes(column, kept);
+	const codes = column.dictionary.map((_, code) => code).filter((code) => volume[code] > 0);
+	codes.sort((a, b) => volume[b] - volume[a] || a - b);
+	return codes.map((code) => column.dictionary[code]);
+}
+
+/**
+ * The busiest categories of a text attribute that several profiles share. Columns with more
+ * than maxCategories values, and values seen for fewer than max(2, 0.5% of profiles)
+ * profiles, are identifiers (emails, order ids) rather than categories, and give nothing.
+ */
+function topCategoriesOf(table: EventTable, column: CategoryColumn, kept: Uint8Array, top: number): string[] {
+	if (column.dictionary.length > maxCategories || top <= 0) return [];
+	const volume = categoryVolumes(column, kept);
+	const profiles = new Float64Array(column.dictionary.length);
+	const lastProfile = new Int32Array(column.dictionary.length).fill(-1);
+	for (let p = 0; p < table.profileIds.length; p++) {
+		for (let i = table.profileStart[p]; i < table.profileStart[p + 1]; i++) {
+			const code = column.codes[i];
+			if (code < 0 || !kept[i] || lastProfile[code] === p) continue;
+			lastProfile[code] = p;
+			profiles[code]++;
+		}
+	}
+	const shared = Math.max(2, Math.ceil(0.005 * table.profileIds.length));
+	const codes = column.dictionary.map((_, code) => code).filter((code) => profiles[code] >= shared);
+	codes.sort((a, b) => volume[b] - volume[a] || a - b);
+	return codes.slice(0, top).map((code) => column.dictionary[code]);
+}
+
+/** A machine name part: lower case, letters, digits and single underscores. */
+export function slug(text: string): string {
+	const cleaned = text
+		.replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+		.toLowerCase()
+		.replace(/[^a-z0-9]+/g, '_')
+		.replace(/^_+|_+$/g, '');
+	return cleaned === '' ? 'x' : cleaned;
+}
+
+function days(n: number): string {
+	return n === 1 ? 'day' : `${n} days`;
+}
+
+/** Collects declarations with unique names and labels worded from their subject. */
+class Declarations {
+	readonly list: FeatureDecl[] = [];
+	private readonly names = new Set<string>();
+	private readonly lookback: number;
+	/** Windows for counts: 7, 30 and 90 days when shorter than the lookback, then the lookback. */
+	private readonly countWindows: number[];
+	private readonly trend?: { recent: number; baseline: number };
+
+	constructor(lookbackDays: number) {
+		this.lookback = lookbackDays;
+		this.countWindows = [...[7, 30, 90].filter((w) => w < lookbackDays), lookbackDays];
+		if (lookbackDays >= 60) this.trend = { recent: 30, baseline: Math.min(90, lookbackDays - 30) };
+	}
+
+	add(decl: Omit<FeatureDecl, 'name'> & { name: string }): void {
+		let name = decl.name;
+		for (let n = 2; this.names.has(name); n++) name = `${decl.name}_${n}`;
+		this.names.add(name);
+		this.list.push({ ...decl, name });
+	}
+
+	private inLast(window: number): string {
+		return `in the last ${days(window)}`;
+	}
+
+	/** Counts, recency, tenure, active days, trend and (when values exist) value total and average. */
+	eventGroup(s: Subject, hasValue: boolean): void {
+		const { slug: base, plural, singular, filter } = s;
+		const subject = plural;
+		for (const w of this.countWindows) {
+			this.add({ name: `${base}_count_${w}d`, label: `${plural} ${this.inLast(w)}`, subject, filter, windowDays: w === this.lookback ? null : w, aggregate: 'count' });
+		}
+		this.add({ name: `${base}_days_since_last`, label: `days since the last ${singular}`, subject, filter, windowDays: null, aggregate: 'daysSinceLast' });
+		this.add({ name: `${base}_days_since_first`, label: `days since the first ${singular} ${this.inLast(this.lookback)}`, subject, filter, windowDays: null, aggregate: 'daysSinceFirst' });
+		this.add({ name: `${base}_active_days_${this.lookback}d`, label: `days with ${articled(singular)} ${this.inLast(this.lookback)}`, subject, filter, windowDays: null, aggregate: 'distinctDays' });
+		this.trendOf(base, plural, filter);
+		if (hasValue) this.values(base, plural, filter);
+	}
+
+	/** The outcome when it is more than an event type: counts, recency and the gap between outcomes. */
+	outcomeGroup(s: Subject, hasValue: boolean): void {
+		const { slug: base, plural, singular, filter } = s;
+		for (const w of [30, this.lookback].filter((w, i, all) => w <= this.lookback && all.indexOf(w) === i)) {
+			this.add({ name: `${base}_count_${w}d`, label: `${plural} ${this.inLast(w)}`, subject: plural, filter, windowDays: w === this.lookback ? null : w, aggregate: 'count' });
+		}
+		this.add({ name: `${base}_days_since_last`, label: `days since the last ${singular}`, subject: plural, filter, windowDays: null, aggregate: 'daysSinceLast' });
+		this.add({ name: `${base}_mean_gap_days`, label: `average days between ${plural} ${this.inLast(this.lookback)}`, subject: plural, filter, windowDays: null, aggregate: 'meanGapDays' });
+		if (hasValue) this.values(base, plural, filter);
+	}
+
+	private values(base: string, plural: string, filter: ConditionGroup | null): void {
+		const recent = this.countWindows.includes(30) && this.lookback !== 30 ? [30] : [];
+		for (const w of [...recent, this.lookback]) {
+			this.add({ name: `${base}_value_sum_${w}d`, label: `total value of ${plural} ${this.inLast(w)}`, subject: plural, filter, windowDays: w === this.lookback ? null : w, aggregate: 'sum', field: 'value' });
+		}
+		this.add({ name: `${base}_value_mean_${this.lookback}d`, label: `average value of ${plural} ${this.inLast(this.lookback)}`, subject: plural, filter, windowDays: null, aggregate: 'mean', field: 'value' });
+	}
+
+	private trendOf(base: string, plural: string, filter: ConditionGroup | null): void {
+		if (!this.trend) return;
+		const { recent, baseline } = this.trend;
+		this.add({
+			name: `${base}_trend_${recent}d`,
+			label: `trend of ${plural}: the last ${days(recent)} against the ${days(baseline)} before`,
+			subject: plural,
+			filter,
+			windowDays: recent,
+			baselineDays: baseline,
+			aggregate: 'trend',
+		});
+	}
+
+	/** Recency, frequency, tenure, active days, gaps, monetary value and trend over all events. */
+	overall(monetary: boolean): void {
+		const subject = 'events';
+		const L = this.lookback;
+		const filter = null;
+		this.add({ name: 'days_since_last_event', label: 'days since the last event', subject, filter, windowDays: null, aggregate: 'daysSinceLast' });
+		this.add({ name: 'days_since_first_event', label: `days since the first event ${this.inLast(L)}`, subject, filter, windowDays: null, aggregate: 'daysSinceFirst' });
+		for (const w of [30, L].filter((w, i, all) => w <= L && all.indexOf(w) === i)) {
+			const windowDays = w === L ? null : w;
+			this.add({ name: `event_count_${w}d`, label: `events ${this.inLast(w)}`, subject, filter, windowDays, aggregate: 'count' });
+			this.add({ name: `active_days_${w}d`, label: `days with any event ${this.inLast(w)}`, subject, filter, windowDays, aggregate: 'distinctDays' });
+		}
+		this.add({ name: `mean_gap_days_${L}d`, label: `average days between events ${this.inLast(L)}`, subject, filter, windowDays: null, aggregate: 'meanGapDays' });
+		if (monetary) this.add({ name: `value_sum_${L}d`, label: `total value of all events ${this.inLast(L)}`, subject, filter, windowDays: null, aggregate: 'sum', field: 'value' });
+		this.trendOf('event', 'events', filter);
+	}
+
+	numberAttribute(field: string, present: boolean): void {
+		if (!present) return;
+		const words = humanizeName(field);
+		const base = slug(field);
+		this.add({ name: `${base}_mean_${this.lookback}d`, label: `average ${words} of events ${this.inLast(this.lookback)}`, subject: 'events', filter: null, windowDays: null, aggregate: 'mean', field });
+		this.add({ name: `${base}_latest`, label: `latest ${words}`, subject: 'events', filter: null, windowDays: null, aggregate: 'latest', field });
+	}
+
+	categoryCounts(field: string, categories: readonly string[]): void {
+		const words = humanizeName(field);
+		for (const category of categories) {
+			const filter: ConditionGroup = { all: [{ field, op: 'equals', value: category }] };
+			const subject = `events where ${words} is "${category}"`;
+			this.add({ name: `${slug(field)}_${slug(category)}_count_${this.lookback}d`, label: `${subject} ${this.inLast(this.lookback)}`, subject, filter, windowDays: null, aggregate: 'count' });
+		}
+	}
+
+	profileNumber(field: string, label: string): void {
+		this.add({ name: `profile_${slug(field)}`, label, subject: label, filter: null, windowDays: null, aggregate: 'latest', field });
+	}
+
+	profileCategory(field: string, label: string, categories: readonly string[]): void {
+		this.add({ name: `profile_${slug(field)}`, label, subject: label, filter: null, windowDays: null, aggregate: 'latest', field, categories });
+	}
+}
+
+function articled(phrase: string): string {
+	return /^[aeiou]/i.test(phrase) ? `an ${phrase}` : `a ${phrase}`;
+}

@@ -1,0 +1,85 @@
+/**
+ * The goal as a form a marketer fills in (the n8n Define Goal form, the Node-RED goal
+ * builder): flat fields and lists of (field, operator, value) rows with text values. One
+ * function turns it into the goal JSON, so both editors build goals the same way; the result
+ * still goes through parseGoal for validation.
+ */
+import { InputError } from '../errors';
+import { conditionOperators, type ConditionOperator, type EventCondition, type GoalInput } from './schema';
+
+/** One row of a condition list; `value` is text as typed (lists comma-separated). */
+export interface FormCondition {
+	readonly field: string;
+	readonly op: string;
+	readonly value?: string | number | boolean | null;
+}
+
+export interface FormCustomEvent extends FormCondition {
+	readonly name: string;
+}
+
+export interface GoalForm {
+	readonly name: string;
+	readonly propensityType: 'conversion' | 'churn';
+	readonly occur: 'will_occur' | 'will_not_occur';
+	readonly windowDays: number;
+	/** How the outcome conditions combine. */
+	readonly match?: 'all' | 'any';
+	readonly conditions: readonly FormCondition[];
+	/** Eligible: active within this many days before the cutoff (0 or absent: no activity rule). */
+	readonly activeWithinDays?: number;
+	readonly lookbackDays?: number;
+	readonly customEvents?: readonly FormCustomEvent[];
+	/** Attribute fields used as per-profile features, comma-separated text or a list. */
+	readonly profileAttributes?: string | readonly string[];
+	/** Events matching any of these rows are ignored. */
+	readonly exclusions?: readonly FormCondition[];
+}
+
+const listOperators = new Set<ConditionOperator>(['in', 'notIn']);
+const numberOperators = new Set<ConditionOperator>(['gt', 'gte', 'lt', 'lte']);
+const valuelessOperators = new Set<ConditionOperator>(['exists', 'notExists']);
+
+/** The goal JSON for a filled-in form (not yet validated: pass it to parseGoal). */
+export function goalFromForm(form: GoalForm): GoalInput {
+	if (form.conditions.length === 0) {
+		throw new InputError('The goal needs at least one outcome condition, e.g. field "eventType", operator "equals", value "purchase".', 'bad-goal');
+	}
+	const outcome = form.conditions.map((condition, i) => conditionFromRow(condition, `outcome condition ${i + 1}`));
+	const attributes = typeof form.profileAttributes === 'string' ? form.profileAttributes.split(',') : (form.profileAttributes ?? []);
+	return {
+		name: form.name,
+		propensityType: form.propensityType,
+		outcome: {
+			occur: form.occur,
+			windowDays: form.windowDays,
+			when: form.match === 'any' ? { any: outcome } : { all: outcome },
+		},
+		eligibility: { all: form.activeWithinDays ? [{ activeWithinDays: form.activeWithinDays }] : [] },
+		...(form.lookbackDays ? { lookbackDays: form.lookbackDays } : {}),
+		customEvents: (form.customEvents ?? []).map((row, i) => ({ name: row.name, when: { all: [conditionFromRow(row, `custom event ${i + 1}`)] } })),
+		profileAttributes: attributes.map((field) => field.trim()).filter((field) => field !== '').map((field) => ({ field })),
+		exclusions: (form.exclusions ?? []).map((row, i) => ({ all: [conditionFromRow(row, `exclusion ${i + 1}`)] })),
+	};
+}
+
+/** A form row as a condition: list operators split on commas, comparisons take numbers. */
+export function conditionFromRow(row: FormCondition, where: string): EventCondition {
+	const op = row.op as ConditionOperator;
+	if (!conditionOperators.includes(op)) {
+		throw new InputError(`The ${where} has the operator "${row.op}"; use one of ${conditionOperators.join(', ')}.`, 'bad-goal');
+	}
+	const field = (row.field ?? '').trim();
+	if (field === '') throw new InputError(`The ${where} has no field: name one, e.g. "eventType".`, 'bad-goal');
+	if (valuelessOperators.has(op)) return { field, op };
+	const text = row.value === undefined || row.value === null ? '' : String(row.value).trim();
+	if (text === '') throw new InputError(`The ${where} (${field} ${op}) needs a value.`, 'bad-goal');
+	if (listOperators.has(op)) return { field, op, value: text.split(',').map((item) => item.trim()) };
+	if (numberOperators.has(op)) {
+		const number = Number(text);
+		if (!Number.isFinite(number)) throw new InputError(`The ${where} compares ${field} with "${text}", which is not a number.`, 'bad-goal');
+		return { field, op, value: number };
+	}
+	// Text compares as text on category fields and as a number on numeric ones (value, number attributes).
+	return { field, op, value: text };
+}

@@ -1,0 +1,15 @@
+/** Goals: the JSON format, its validation, its evaluation on events, its words, and readiness. */
+export * from './schema';
+export { parseGoal, formatPath, type GoalProblem } from './parse';
+export { checkGoalAgainstData, goalDataProblems, type DataProblem } from './check';
+export {
+	type FieldKind,
+	type ResolvedCondition,
+	conditionMask,
+	fieldKinds,
+	keptMask,
+	resolveCondition,
+	missingPasses,
+} from './conditions';
+export { describeCondition, describeEligibility, describeGoal, describeOutcome, eventTypeWords, humanizeName, type Determiner } from './describe';
+export { assessReadiness, type CutoffReadiness, type ReadinessOptions, type ReadinessProblem, type ReadinessReport } from './readiness';

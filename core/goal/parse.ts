@@ -1,0 +1,47 @@
+/**
+ * Reading a goal: JSON text or an object in, a validated Goal out, or one InputError that
+ * lists every problem with its JSON path and the fix.
+ */
+import { InputError } from '../errors';
+import { type Goal, goalErrorMap, goalSchema } from './schema';
+
+export interface GoalProblem {
+	/** Where in the goal, e.g. `outcome.when.all[0].op`; empty for the goal itself. */
+	readonly path: string;
+	readonly message: string;
+}
+
+/** Validates a goal (an object, or JSON text) and fills in the defaults; throws InputError naming each problem. */
+export function parseGoal(input: unknown): Goal {
+	let raw = input;
+	if (typeof input === 'string') {
+		try {
+			raw = JSON.parse(input);
+		} catch (error) {
+			throw new InputError(`The goal is not valid JSON (${(error as Error).message}). Check the quotes, commas and brackets.`, 'bad-goal');
+		}
+	}
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+		throw new InputError('The goal must be a JSON object like {"name": "purchase-in-30-days", "propensityType": "conversion", "outcome": {...}}.', 'bad-goal');
+	}
+	const result = goalSchema.safeParse(raw, { error: goalErrorMap, reportInput: true });
+	if (result.success) return result.data;
+	const problems: GoalProblem[] = result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+	throw new InputError(describeProblems(problems), 'bad-goal', { problems });
+}
+
+function describeProblems(problems: readonly GoalProblem[]): string {
+	const lines = problems.map((problem) => `- ${problem.path || 'the goal'}: ${problem.message}`);
+	const count = problems.length === 1 ? 'a problem' : `${problems.length} problems`;
+	return `The goal has ${count}:\n${lines.join('\n')}`;
+}
+
+/** `["outcome", "when", "all", 0, "op"]` → `outcome.when.all[0].op`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+	let text = '';
+	for (const key of path) {
+		if (typeof key === 'number') text += `[${key}]`;
+		else text += text === '' ? String(key) : `.${String(key)}`;
+	}
+	return text;
+}

@@ -1,0 +1,134 @@
+/**
+ * `auto`: fits the candidate learners and keeps the one with the best validation AUC, recording
+ * why. The boosted trees are always fitted; logistic regression, naive Bayes and (on small data
+ * only) the random forest join while their estimated fit times fit in the time budget. The
+ * estimates come from the data's size alone, never from a clock, so the same data and seed
+ * always choose the same learner.
+ */
+import { CancelledError, InputError } from '../errors';
+import { auc } from '../evaluate/auc';
+import type { LabelledDataset } from './dataset';
+import { defaultForestOptions } from './forest';
+import type { FitContext, LearnerKind, TrainedLearner } from './learner';
+import { defaultNaiveBayesOptions } from './naiveBayes';
+import { fitOne, learnerNames, type LearnerOptions } from './train';
+
+export interface AutoOptions {
+	/** Seconds the extra candidates (all but the boosted trees) may take together, by estimate. */
+	timeBudgetSeconds: number;
+	/** The learners to consider, in order of preference on equal AUC (the boosted trees always come first). */
+	candidates: readonly LearnerKind[];
+}
+
+export const defaultAutoOptions: AutoOptions = Object.freeze({ timeBudgetSeconds: 120, candidates: ['gbdt', 'logistic', 'naiveBayes', 'forest'] as const });
+
+export interface SelectionCandidate {
+	readonly learner: LearnerKind;
+	readonly status: 'fitted' | 'skipped' | 'failed';
+	/** Validation AUC of the raw scores (null when not fitted or not computable). */
+	readonly auc: number | null;
+	/** Measured fit time (wall clock; left out of the model JSON so that models stay byte-identical). */
+	readonly seconds?: number | null;
+	readonly chosen: boolean;
+	/** Why it was skipped or failed, or other remarks. */
+	readonly note?: string;
+}
+
+/** What `trainLearner` did: the candidates, the winner and the reason in words. */
+export interface SelectionRecord {
+	/** 'auto' chose among candidates; 'fixed' trained the learner asked for. */
+	readonly mode: 'auto' | 'fixed';
+	readonly winner: LearnerKind;
+	readonly reason: string;
+	readonly candidates: readonly SelectionCandidate[];
+}
+
+/**
+ * Estimated fit seconds of each extra candidate on this data (measured on a 2-core machine; coarse,
+ * but a function of rows and features only), or a reason it cannot run at all.
+ */
+export function estimateFit(kind: LearnerKind, train: LabelledDataset, options: LearnerOptions): { seconds: number } | { skip: string } {
+	const rows = train.rows;
+	const features = train.columns.length;
+	switch (kind) {
+		case 'gbdt':
+			return { seconds: 0 };
+		case 'logistic':
+			return { seconds: 1e-8 * rows * features * 100 };
+		case 'naiveBayes': {
+			const fitted = Math.min(rows, options.naiveBayes?.maxRows ?? defaultNaiveBayesOptions.maxRows);
+			return { seconds: 2e-7 * fitted * features };
+		}
+		case 'forest': {
+			const forest = { ...defaultForestOptions, ...options.forest };
+			if (rows > forest.maxRows) {
+				return { skip: `${rows.toLocaleString('en-US')} training rows, more than the ${forest.maxRows.toLocaleString('en-US')} it can fit in reasonable time (its fit time grows with the square of the rows)` };
+			}
+			const perTree = Math.min(features, forest.featuresPerTree ?? Math.max(2, Math.ceil(Math.sqrt(features))));
+			return { seconds: 2.8e-7 * rows * rows * perTree * forest.trees };
+		}
+	}
+}
+
+/** Fits the candidates and returns the one with the best validation AUC (earlier candidates win ties). */
+export async function autoSelect(train: LabelledDataset, validation: LabelledDataset | undefined, options: LearnerOptions, context: FitContext): Promise<{ learner: TrainedLearner; selection: SelectionRecord; notes: string[] }> {
+	const auto = { ...defaultAutoOptions, ...options.auto };
+	const order: LearnerKind[] = ['gbdt', ...auto.candidates.filter((kind) => kind !== 'gbdt')];
+	const canCompare = validation !== undefined && hasBothClasses(validation.label);
+	const candidates: SelectionCandidate[] = [];
+	const fitted: { kind: LearnerKind; learner: TrainedLearner; auc: number }[] = [];
+	let budget = auto.timeBudgetSeconds;
+	for (const kind of order) {
+		if (kind !== 'gbdt') {
+			if (!canCompare) {
+				candidates.push({ learner: kind, status: 'skipped', auc: null, chosen: false, note: 'skipped: without validation rows of both outcomes there is nothing to compare on' });
+				continue;
+			}
+			const estimate = estimateFit(kind, train, options);
+			if ('skip' in estimate) {
+				candidates.push({ learner: kind, status: 'skipped', auc: null, chosen: false, note: `skipped: ${estimate.skip}` });
+				continue;
+			}
+			if (estimate.seconds > budget) {
+				candidates.push({ learner: kind, status: 'skipped', auc: null, chosen: false, note: `skipped: its estimated fit time (${Math.ceil(estimate.seconds)} s) exceeds what is left of the ${auto.timeBudgetSeconds} s budget` });
+				continue;
+			}
+			budget -= estimate.seconds;
+		}
+		const started = Date.now();
+		try {
+			const learner = await fitOne(kind, train, validation, options, context);
+			const seconds = (Date.now() - started) / 1000;
+			const score = canCompare && validation ? auc(validation.label, learner.predictRaw(validation)) : NaN;
+			fitted.push({ kind, learner, auc: score });
+			candidates.push({ learner: kind, status: 'fitted', auc: Number.isFinite(score) ? score : null, seconds, chosen: false });
+			context.hooks?.onProgress?.({ stage: 'choosing a learner', done: fitted.length, unit: 'learners', note: `${learnerNames[kind]}: validation AUC ${Number.isFinite(score) ? score.toFixed(3) : 'n/a'}` });
+		} catch (error) {
+			// The boosted trees are the default: when they cannot be fitted, neither can the data be used.
+			if (error instanceof CancelledError || kind === 'gbdt' || !(error instanceof InputError)) throw error;
+			candidates.push({ learner: kind, status: 'failed', auc: null, seconds: (Date.now() - started) / 1000, chosen: false, note: `failed: ${error.message}` });
+		}
+	}
+	const best = fitted.reduce((a, b) => (b.auc > a.auc ? b : a));
+	const chosen = candidates.map((c) => (c.learner === best.kind ? { ...c, chosen: true } : c));
+	return { learner: best.learner, selection: { mode: 'auto', winner: best.kind, reason: reasonFor(best.kind, chosen, canCompare), candidates: chosen }, notes: [] };
+}
+
+function hasBothClasses(label: Uint8Array): boolean {
+	let positives = 0;
+	for (let r = 0; r < label.length; r++) positives += label[r];
+	return positives > 0 && positives < label.length;
+}
+
+/** The choice in one sentence, naming every candidate's AUC and every skip. */
+function reasonFor(winner: LearnerKind, candidates: readonly SelectionCandidate[], canCompare: boolean): string {
+	if (!canCompare) return `${learnerNames[winner]} (the default): the validation rows do not hold both outcomes, so no learners could be compared`;
+	const others = candidates.filter((c) => c.learner !== winner);
+	const winnerAuc = candidates.find((c) => c.learner === winner)?.auc;
+	const compared = others.filter((c) => c.status === 'fitted').map((c) => `${learnerNames[c.learner]} ${c.auc === null ? 'n/a' : c.auc.toFixed(3)}`);
+	const left = others.filter((c) => c.status !== 'fitted').map((c) => `${learnerNames[c.learner]} ${c.note ?? c.status}`);
+	let reason = `${learnerNames[winner]} had the highest validation AUC (${winnerAuc === null || winnerAuc === undefined ? 'n/a' : winnerAuc.toFixed(3)}`;
+	reason += compared.length > 0 ? ` against ${compared.join(', ')})` : ', the only learner fitted)';
+	if (left.length > 0) reason += `; ${left.join('; ')}`;
+	return reason;
+}

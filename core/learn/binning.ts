@@ -1,0 +1,235 @@
+/**
+ * Feature binning for histogram-based boosted trees, as in LightGBM and XGBoost `hist`:
+ * each feature's values are cut once, before any tree grows, into at most 255 value bins
+ * at quantiles of the training data, plus one bin for missing values (NaN). Trees then only
+ * ever see bin numbers, and a split "bins 0..b go left" is the same as the raw-value test
+ * `x <= upperBounds[b]`, so training and prediction agree exactly.
+ *
+ * Layout: a bin's upper bound is the midpoint between the largest training value in it and
+ * the smallest value of the next bin (a threshold that reads well, e.g. 0.5 for a 0/1 flag);
+ * the last value bin's upper bound is Number.MAX_VALUE, so every finite value has a bin.
+ * The binned matrix is one Uint8Array, column-major: `bins[feature * rows + row]`; value bins
+ * are 0..k-1 and the missing bin is k, where k = upperBounds.length.
+ */
+import type { Dataset } from './dataset';
+import { createRng } from '../util/rng';
+
+/** The most value bins a feature can have (one more, the missing bin, still fits a byte). */
+export const MAX_VALUE_BINS = 255;
+
+/** Above this many rows, bin edges are found from a seeded sample of this size (LightGBM's default). */
+export const EDGE_SAMPLE_ROWS = 200_000;
+
+/** The upper bound of the last value bin: every finite value is <= it. */
+export const LAST_UPPER_BOUND = Number.MAX_VALUE;
+
+export interface BinnedMatrix {
+	readonly rows: number;
+	readonly features: number;
+	/** Per feature, the ascending upper bound of each value bin; its length k is also the missing bin. */
+	readonly upperBounds: readonly Float64Array[];
+	/** Column-major bin numbers: `bins[feature * rows + row]`. */
+	readonly bins: Uint8Array;
+	/** Per feature, how many rows were missing (NaN). */
+	readonly missingCounts: Int32Array;
+}
+
+/** The missing-value bin of a feature with these upper bounds. */
+export function missingBin(upperBounds: Float64Array): number {
+	return upperBounds.length;
+}
+
+/** The bin of one value: the first bin whose upper bound is >= value, or the missing bin for NaN. */
+export function binOf(value: number, upperBounds: Float64Array): number {
+	if (Number.isNaN(value)) return upperBounds.length;
+	let low = 0;
+	let high = upperBounds.length - 1;
+	while (low < high) {
+		const mid = (low + high) >>> 1;
+		if (value <= upperBounds[mid]) high = mid;
+		else low = mid + 1;
+	}
+	return low;
+}
+
+/**
+ * Upper bounds of at most `maxBins` value bins for the non-missing values of `values`,
+ * (NaNs are ignored; an all-NaN column gets no value bins). With no more distinct values
+ * than bins, each distinct value gets its own bin; otherwise bins hold about equal numbers
+ * of values, and a value is never split across two bins (ties stay together).
+ */
+export function findBinEdges(values: Float32Array, maxBins: number): Float64Array {
+	const sorted = sortedFiniteValues(values);
+	const total = sorted.length;
+	if (total === 0) return new Float64Array(0);
+	const { distinct, counts } = distinctValues(sorted);
+	const bounds: number[] = [];
+	if (distinct.length <= maxBins) {
+		for (let j = 0; j + 1 < distinct.length; j++) bounds.push(between(distinct[j], distinct[j + 1]));
+	} else {
+		let remaining = total;
+		let binsLeft = maxBins;
+		let inBin = 0;
+		for (let j = 0; j + 1 < distinct.length && binsLeft > 1; j++) {
+			inBin += counts[j];
+			const target = remaining / binsLeft;
+			// Close the bin here when that lands nearer the target size than taking the next value too.
+			if (inBin >= target || inBin + counts[j + 1] - target > target - inBin) {
+				bounds.push(between(distinct[j], distinct[j + 1]));
+				remaining -= inBin;
+				binsLeft--;
+				inBin = 0;
+			}
+		}
+	}
+	bounds.push(LAST_UPPER_BOUND);
+	return Float64Array.from(bounds);
+}
+
+/** A threshold strictly between two ascending values that keeps `low` below or at it. */
+function between(low: number, high: number): number {
+	const mid = low + (high - low) / 2;
+	return mid > low && mid < high && Number.isFinite(mid) ? mid : low;
+}
+
+/** The distinct values of an ascending array and how often each occurs. */
+function distinctValues(sorted: Float32Array): { distinct: Float64Array; counts: Int32Array } {
+	let unique = 0;
+	for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) unique++;
+	const distinct = new Float64Array(unique);
+	const counts = new Int32Array(unique);
+	let j = -1;
+	for (let i = 0; i < sorted.length; i++) {
+		if (i === 0 || sorted[i] !== sorted[i - 1]) distinct[++j] = sorted[i];
+		counts[j]++;
+	}
+	return { distinct, counts };
+}
+
+/**
+ * The non-NaN values, ascending, by a radix sort over the float bits (four 8-bit passes):
+ * much faster than TypedArray.prototype.sort, which dominated binning time.
+ */
+export function sortedFiniteValues(values: Float32Array): Float32Array {
+	let count = 0;
+	for (let i = 0; i < values.length; i++) if (values[i] === values[i]) count++;
+	const keys = new Uint32Array(count);
+	const view = new Float32Array(1);
+	const bits = new Uint32Array(view.buffer);
+	let k = 0;
+	for (let i = 0; i < values.length; i++) {
+		const v = values[i];
+		if (v !== v) continue;
+		view[0] = v === 0 ? 0 : v; // -0 and 0 are the same value
+		const b = bits[0];
+		// Flip so that unsigned order is numeric order: negatives reversed, positives above them.
+		keys[k++] = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+	}
+	let from = keys;
+	let to = new Uint32Array(count);
+	const histogram = new Int32Array(256);
+	for (let shift = 0; shift < 32; shift += 8) {
+		histogram.fill(0);
+		for (let i = 0; i < count; i++) histogram[(from[i] >>> shift) & 255]++;
+		let sum = 0;
+		for (let d = 0; d < 256; d++) {
+			const c = histogram[d];
+			histogram[d] = sum;
+			sum += c;
+		}
+		for (let i = 0; i < count; i++) {
+			const key = from[i];
+			to[histogram[(key >>> shift) & 255]++] = key;
+		}
+		const swap = from;
+		from = to;
+		to = swap;
+	}
+	const out = new Float32Array(count);
+	for (let i = 0; i < count; i++) {
+		const key = from[i];
+		bits[0] = key & 0x80000000 ? key & 0x7fffffff : ~key >>> 0;
+		out[i] = view[0];
+	}
+	return out;
+}
+
+/**
+ * Writes the bin of each value of `column` into `out[offset + row]` and returns how many were
+ * missing; the search is a fixed ladder of halvings over the bounds padded to 256, so it has
+ * no data-dependent loop length.
+ */
+export function binColumn(column: Float32Array, upperBounds: Float64Array, out: Uint8Array, offset: number): number {
+	const k = upperBounds.length;
+	let missing = 0;
+	if (k <= 1) {
+		// One value bin (a constant column) or none (all missing): only NaN decides.
+		for (let r = 0; r < column.length; r++) {
+			const isMissing = column[r] !== column[r];
+			out[offset + r] = isMissing ? k : 0;
+			if (isMissing) missing++;
+		}
+		return missing;
+	}
+	const padded = new Float64Array(256).fill(Infinity);
+	padded.set(upperBounds);
+	for (let r = 0; r < column.length; r++) {
+		const x = column[r];
+		if (x !== x) {
+			out[offset + r] = k;
+			missing++;
+			continue;
+		}
+		// Find the first bound >= x: count the bounds strictly below x.
+		let i = 0;
+		if (padded[i + 127] < x) i += 128;
+		if (padded[i + 63] < x) i += 64;
+		if (padded[i + 31] < x) i += 32;
+		if (padded[i + 15] < x) i += 16;
+		if (padded[i + 7] < x) i += 8;
+		if (padded[i + 3] < x) i += 4;
+		if (padded[i + 1] < x) i += 2;
+		if (padded[i] < x) i += 1;
+		out[offset + r] = i;
+	}
+	return missing;
+}
+
+/**
+ * The rows whose values decide the bin edges: all of them up to EDGE_SAMPLE_ROWS, else a
+ * seeded sample of about that many, ascending. Undefined means every row.
+ */
+export function edgeSampleRows(rows: number, seed: number, sampleSize = EDGE_SAMPLE_ROWS): Int32Array | undefined {
+	if (rows <= sampleSize) return undefined;
+	const rng = createRng(seed);
+	const keep = sampleSize / rows;
+	const picked = new Int32Array(rows);
+	let count = 0;
+	for (let r = 0; r < rows; r++) if (rng.next() < keep) picked[count++] = r;
+	return picked.slice(0, count);
+}
+
+/** The values of `column` at `rows` (or the column itself when rows is undefined). */
+export function sampleValues(column: Float32Array, rows: Int32Array | undefined): Float32Array {
+	if (!rows) return column;
+	const out = new Float32Array(rows.length);
+	for (let i = 0; i < rows.length; i++) out[i] = column[rows[i]];
+	return out;
+}
+
+/** Bin edges and the binned matrix of a dataset, on the calling thread. */
+export function binDataset(data: Dataset, maxBins = MAX_VALUE_BINS, seed = 0): BinnedMatrix {
+	if (!Number.isInteger(maxBins) || maxBins < 1 || maxBins > MAX_VALUE_BINS) {
+		throw new RangeError(`maxBins must be an integer from 1 to ${MAX_VALUE_BINS}, got ${maxBins}`);
+	}
+	const rows = data.rows;
+	const sample = edgeSampleRows(rows, seed);
+	const bins = new Uint8Array(rows * data.columns.length);
+	const missingCounts = new Int32Array(data.columns.length);
+	const upperBounds = data.columns.map((column, f) => {
+		const bounds = findBinEdges(sampleValues(column, sample), maxBins);
+		missingCounts[f] = binColumn(column, bounds, bins, f * rows);
+		return bounds;
+	});
+	return { rows, features: data.columns.length, upperBounds, bins, missingCounts };
+}

@@ -1,0 +1,292 @@
+/**
+ * Calibration: turns a learner's raw scores (log-odds) into probabilities that match observed
+ * rates, fitted on the validation rows only. Two methods: Platt scaling (a logistic regression
+ * on the raw score) and isotonic regression (pool-adjacent-violators, linearly interpolated).
+ * The one with the lower cross-validated log loss on the validation rows wins. The validation
+ * metrics are honest: each validation row's calibrated probability comes from a calibrator
+ * fitted on the other folds (cross-fitting); the final calibrator is then fitted on all of them.
+ * Applying either is cheap and monotone: a higher raw score never gets a lower probability.
+ */
+import { z } from 'zod';
+import { InputError } from '../errors';
+import { logLoss } from '../evaluate/loss';
+import { createRng } from '../util/rng';
+import { sigmoid } from './learner';
+
+export type CalibratorJson =
+	/** probability = sigmoid(slope × raw + intercept). */
+	| { readonly method: 'platt'; readonly slope: number; readonly intercept: number }
+	/** probability interpolated linearly between the points (raw[i], probability[i]), held flat beyond the ends. */
+	| { readonly method: 'isotonic'; readonly raw: readonly number[]; readonly probability: readonly number[] }
+	/** probability = sigmoid(raw): used only when validation cannot support a fit. */
+	| { readonly method: 'none' };
+
+export type CalibrationMethod = CalibratorJson['method'];
+
+/** Why the calibrator is what it is. */
+export interface CalibrationChoice {
+	readonly method: CalibrationMethod;
+	readonly folds: number;
+	/** Cross-validated log loss of each method on the validation rows (null when not fitted). */
+	readonly crossValidatedLogLoss: { readonly platt: number | null; readonly isotonic: number | null; readonly uncalibrated: number | null };
+	readonly reason: string;
+}
+
+export interface CalibrationResult {
+	readonly calibrator: CalibratorJson;
+	readonly choice: CalibrationChoice;
+	/** Each validation row's calibrated probability from a calibrator that did not see it (for honest metrics). */
+	readonly crossFitted: Float64Array;
+}
+
+export interface CalibrationOptions {
+	/** Folds for cross-fitting and the choice (default 5; fewer when a class has fewer rows). */
+	readonly folds?: number;
+	/** Seeds the fold assignment. */
+	readonly seed: number;
+	/** Force a method instead of choosing by cross-validated log loss. */
+	readonly method?: 'platt' | 'isotonic';
+}
+
+/** Rows of each class the validation needs before a calibrator is fitted. */
+export const minRowsPerClass = 2;
+
+/**
+ * Fits the calibrator on the validation rows' raw scores and 0/1 labels: chooses Platt or
+ * isotonic by cross-validated log loss, reports cross-fitted probabilities, then fits the
+ * chosen method on all rows. With fewer than two rows of either class it returns 'none'.
+ */
+export function calibrate(raw: ArrayLike<number>, labels: ArrayLike<number>, options: CalibrationOptions): CalibrationResult {
+	const n = raw.length;
+	if (labels.length !== n) throw new RangeError(`calibrate: ${n} raw scores but ${labels.length} labels.`);
+	for (let i = 0; i < n; i++) {
+		if (!Number.isFinite(raw[i])) throw new InputError(`Calibration needs finite raw scores, but validation row ${i + 1} scored ${raw[i]}.`, 'bad-score');
+	}
+	let positives = 0;
+	for (let i = 0; i < n; i++) if (labels[i] === 1) positives++;
+	const negatives = n - positives;
+	const uncalibrated = Float64Array.from(raw, sigmoid);
+	const uncalibratedLoss = n > 0 ? logLoss(labels, uncalibrated) : null;
+	if (positives < minRowsPerClass || negatives < minRowsPerClass) {
+		return {
+			calibrator: { method: 'none' },
+			choice: {
+				method: 'none',
+				folds: 0,
+				crossValidatedLogLoss: { platt: null, isotonic: null, uncalibrated: uncalibratedLoss },
+				reason: `not calibrated: the validation rows hold ${positives} with and ${negatives} without the outcome, and calibration needs at least ${minRowsPerClass} of each`,
+			},
+			crossFitted: uncalibrated,
+		};
+	}
+	const folds = Math.max(2, Math.min(options.folds ?? 5, positives, negatives));
+	const fold = assignFolds(labels, folds, options.seed);
+	const platt = crossFit(raw, labels, fold, folds, fitPlatt);
+	const isotonic = crossFit(raw, labels, fold, folds, fitIsotonic);
+	const losses = { platt: logLoss(labels, platt), isotonic: logLoss(labels, isotonic), uncalibrated: uncalibratedLoss };
+	const method = options.method ?? (losses.isotonic < losses.platt ? 'isotonic' : 'platt');
+	const reason = options.method
+		? `${method} as asked`
+		: `${method} had the lower cross-validated log loss on the validation rows (${fixed(losses[method])} against ${fixed(losses[method === 'platt' ? 'isotonic' : 'platt'])})`;
+	const fit = method === 'platt' ? fitPlatt : fitIsotonic;
+	return {
+		calibrator: fit(raw, labels, () => true),
+		choice: { method, folds, crossValidatedLogLoss: losses, reason },
+		crossFitted: method === 'platt' ? platt : isotonic,
+	};
+}
+
+function fixed(value: number): string {
+	return value.toFixed(4);
+}
+
+/** Fold of each row: rows of each class shuffled (seeded) and dealt round-robin, so every fold holds both classes. */
+function assignFolds(labels: ArrayLike<number>, folds: number, seed: number): Uint8Array {
+	const rng = createRng(seed).fork(0xca1);
+	const fold = new Uint8Array(labels.length);
+	for (const cls of [0, 1]) {
+		const rows: number[] = [];
+		for (let i = 0; i < labels.length; i++) if ((labels[i] === 1 ? 1 : 0) === cls) rows.push(i);
+		for (let i = rows.length - 1; i > 0; i--) {
+			const j = rng.int(i + 1);
+			[rows[i], rows[j]] = [rows[j], rows[i]];
+		}
+		rows.forEach((row, k) => (fold[row] = k % folds));
+	}
+	return fold;
+}
+
+type Fitter = (raw: ArrayLike<number>, labels: ArrayLike<number>, include: (row: number) => boolean) => CalibratorJson;
+
+/** Each row's probability from a calibrator fitted on the other folds. */
+function crossFit(raw: ArrayLike<number>, labels: ArrayLike<number>, fold: Uint8Array, folds: number, fit: Fitter): Float64Array {
+	const out = new Float64Array(raw.length);
+	for (let k = 0; k < folds; k++) {
+		const calibrator = compile(fit(raw, labels, (row) => fold[row] !== k));
+		for (let i = 0; i < raw.length; i++) if (fold[i] === k) out[i] = calibrator(raw[i]);
+	}
+	return out;
+}
+
+/**
+ * Platt scaling on the included rows: the slope and intercept maximising the likelihood of
+ * Platt's smoothed targets ((N₊ + 1) / (N₊ + 2) and 1 / (N₋ + 2)), by Newton's method.
+ */
+export const fitPlatt: Fitter = (raw, labels, include) => {
+	const xs: number[] = [];
+	const ys: number[] = [];
+	for (let i = 0; i < raw.length; i++) {
+		if (!include(i)) continue;
+		xs.push(raw[i]);
+		ys.push(labels[i] === 1 ? 1 : 0);
+	}
+	const positives = ys.reduce((a, b) => a + b, 0);
+	const high = (positives + 1) / (positives + 2);
+	const low = 1 / (ys.length - positives + 2);
+	const target = ys.map((y) => (y === 1 ? high : low));
+	const loss = (a: number, b: number): number => {
+		let sum = 0;
+		for (let i = 0; i < xs.length; i++) {
+			const m = a * xs[i] + b;
+			sum += (m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m))) - target[i] * m;
+		}
+		return sum;
+	};
+	let a = 1;
+	let b = 0;
+	let current = loss(a, b);
+	for (let iteration = 0; iteration < 100; iteration++) {
+		let ga = 0, gb = 0, haa = 1e-12, hab = 0, hbb = 1e-12;
+		for (let i = 0; i < xs.length; i++) {
+			const p = sigmoid(a * xs[i] + b);
+			const e = p - target[i];
+			const w = p * (1 - p);
+			ga += e * xs[i];
+			gb += e;
+			haa += w * xs[i] * xs[i];
+			hab += w * xs[i];
+			hbb += w;
+		}
+		const det = haa * hbb - hab * hab;
+		if (!(det > 0) || Math.max(Math.abs(ga), Math.abs(gb)) < 1e-10 * xs.length) break;
+		const da = (hbb * ga - hab * gb) / det;
+		const db = (haa * gb - hab * ga) / det;
+		let step = 1;
+		let next = loss(a - step * da, b - step * db);
+		while (next > current && step > 1e-10) {
+			step /= 2;
+			next = loss(a - step * da, b - step * db);
+		}
+		if (!(next <= current)) break;
+		a -= step * da;
+		b -= step * db;
+		const improved = current - next;
+		current = next;
+		if (improved < 1e-14 * Math.max(1, current)) break;
+	}
+	return { method: 'platt', slope: a, intercept: b };
+};
+
+/**
+ * Isotonic regression on the included rows by pool-adjacent-violators (equal raw scores pooled
+ * first), as points at each block's lowest and highest raw score. Probabilities are kept within
+ * [½/n, 1 − ½/n] (half an outcome among the n rows) so that no score is ever called certain.
+ */
+export const fitIsotonic: Fitter = (raw, labels, include) => {
+	const rows: number[] = [];
+	for (let i = 0; i < raw.length; i++) if (include(i)) rows.push(i);
+	rows.sort((x, y) => raw[x] - raw[y] || x - y);
+	const sum: number[] = [];
+	const count: number[] = [];
+	const lo: number[] = [];
+	const hi: number[] = [];
+	for (let k = 0; k < rows.length; ) {
+		let j = k;
+		let s = 0;
+		while (j < rows.length && raw[rows[j]] === raw[rows[k]]) s += labels[rows[j++]] === 1 ? 1 : 0;
+		sum.push(s);
+		count.push(j - k);
+		lo.push(raw[rows[k]]);
+		hi.push(raw[rows[k]]);
+		// Pool backwards while the previous block's mean is not below this one's.
+		while (sum.length > 1 && sum[sum.length - 2] * count[count.length - 1] >= sum[sum.length - 1] * count[count.length - 2]) {
+			const s2 = sum.pop()!, c2 = count.pop()!, h2 = hi.pop()!;
+			lo.pop();
+			sum[sum.length - 1] += s2;
+			count[count.length - 1] += c2;
+			hi[hi.length - 1] = h2;
+		}
+		k = j;
+	}
+	const edge = 0.5 / rows.length;
+	const xs: number[] = [];
+	const ps: number[] = [];
+	for (let b = 0; b < sum.length; b++) {
+		const p = Math.min(1 - edge, Math.max(edge, sum[b] / count[b]));
+		xs.push(lo[b]);
+		ps.push(p);
+		if (hi[b] > lo[b]) {
+			xs.push(hi[b]);
+			ps.push(p);
+		}
+	}
+	return { method: 'isotonic', raw: xs, probability: ps };
+};
+
+/** A function from one raw score to its calibrated probability. */
+export function compile(calibrator: CalibratorJson): (raw: number) => number {
+	switch (calibrator.method) {
+		case 'none':
+			return sigmoid;
+		case 'platt': {
+			const { slope, intercept } = calibrator;
+			return (raw) => sigmoid(slope * raw + intercept);
+		}
+		case 'isotonic': {
+			const xs = calibrator.raw;
+			const ps = calibrator.probability;
+			const last = xs.length - 1;
+			return (raw) => {
+				if (Number.isNaN(raw)) return NaN;
+				if (raw <= xs[0]) return ps[0];
+				if (raw >= xs[last]) return ps[last];
+				let lo = 0;
+				let hi = last;
+				while (hi - lo > 1) {
+					const mid = (lo + hi) >> 1;
+					if (xs[mid] <= raw) lo = mid;
+					else hi = mid;
+				}
+				return ps[lo] + ((ps[hi] - ps[lo]) * (raw - xs[lo])) / (xs[hi] - xs[lo]);
+			};
+		}
+	}
+}
+
+/** Calibrated probabilities of many raw scores. */
+export function applyCalibration(calibrator: CalibratorJson, raw: ArrayLike<number>): Float64Array {
+	const f = compile(calibrator);
+	const out = new Float64Array(raw.length);
+	for (let i = 0; i < raw.length; i++) out[i] = f(raw[i]);
+	return out;
+}
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const probability = finite.refine((p) => p >= 0 && p <= 1, 'must be a probability in [0, 1]');
+
+/** The calibrator's JSON form; isotonic points must be sorted by raw score with non-decreasing probabilities. */
+export const calibratorSchema: z.ZodType<CalibratorJson> = z.union([
+	z.object({ method: z.literal('platt'), slope: finite, intercept: finite }).strict(),
+	z.object({ method: z.literal('isotonic'), raw: z.array(finite).min(1), probability: z.array(probability).min(1) }).strict()
+		.refine((c) => c.raw.length === c.probability.length, 'raw and probability need the same number of points')
+		.refine((c) => c.raw.every((x, i) => i === 0 || (x > c.raw[i - 1] && c.probability[i] >= c.probability[i - 1])), 'points must rise in raw score and never fall in probability'),
+	z.object({ method: z.literal('none') }).strict(),
+]);
+
+const lossOrNull = finite.nullable();
+export const calibrationChoiceSchema = z.object({
+	method: z.enum(['platt', 'isotonic', 'none']),
+	folds: z.number().int().min(0),
+	crossValidatedLogLoss: z.object({ platt: lossOrNull, isotonic: lossOrNull, uncalibrated: lossOrNull }).strict(),
+	reason: z.string(),
+}).strict();

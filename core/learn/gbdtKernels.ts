@@ -1,0 +1,589 @@
+/**
+ * The hot loops of boosted-tree training and the shared memory they work on. The main thread
+ * and the worker threads (gbdtWorker.ts) see the same SharedArrayBuffers and run the same
+ * tasks, so a result never depends on which thread ran a task: every histogram, every partial
+ * sum and every row move is computed by exactly one task, in a fixed order.
+ *
+ * Memory layout, with n training rows and F features:
+ * - `bins` Uint8 [F * n], column-major (see binning.ts); bin k_f of feature f is its missing bin.
+ * - two row buffers (`order`, `gh`): a tree node owns positions [begin, end) of one buffer,
+ *   holding its row numbers and their gradient/hessian pairs (float32, interleaved). Splitting
+ *   a node moves its rows, stably, into the same positions of the other buffer: left rows first.
+ * - histograms: per node, for each feature, (gradient sum, hessian sum) per bin as float64,
+ *   feature f's bins starting at pair `histOffset[f]`; kept in slots of `histDoubles` each.
+ */
+import { binColumn, findBinEdges, sampleValues, MAX_VALUE_BINS } from './binning';
+
+/** What a dispatch asks every thread to do; tasks are numbered 0..count-1 within it. */
+export const COMMAND = {
+	bin: 1,
+	gradients: 2,
+	histograms: 3,
+	partitionCount: 4,
+	partitionScatter: 5,
+	updateScores: 6,
+	updateSettledScores: 7,
+	exit: 8,
+} as const;
+
+/** Rows per chunk for gradient tasks. Fixed, so that partial sums never depend on the thread count. */
+export const CHUNK_ROWS = 32768;
+/** Rows per chunk when moving rows (partition, score update): small enough to share a node between threads. */
+export const MOVE_ROWS = 8192;
+/** Features a histogram task builds in one pass over its rows (reading each row's gradient once). */
+export const GROUP_SIZE = 4;
+/** Histogram slots per shared buffer; slots are added in buffers of this many as trees need them. */
+export const SLOTS_PER_BUFFER = 8;
+/** Most jobs (nodes) in one dispatch; longer lists go in several dispatches. */
+export const MAX_JOBS = 512;
+
+// Control words (Int32): generation, command, task count, next task, error flag, workers ready; then one ack per worker.
+export const CTRL_GENERATION = 0;
+export const CTRL_COMMAND = 1;
+export const CTRL_TASKS = 2;
+export const CTRL_NEXT = 3;
+export const CTRL_ERROR = 4;
+export const CTRL_READY = 5;
+export const CTRL_ACK = 8;
+
+// Integer parameters (ints).
+export const INT_POSITIONS = 0; // rows in the tree's sample (positions 0..m-1 of buffer 0)
+export const INT_IDENTITY = 1; // 1 when the sample is every row, so position = row
+export const INT_GROUPS = 2; // feature groups in this histogram dispatch
+export const INT_MAX_BINS = 3;
+export const INT_JOBS = 4;
+// Float parameters (floats).
+export const FLOAT_LAMBDA = 0;
+export const FLOAT_MIN_CHILD_WEIGHT = 1;
+
+// Histogram job fields (jobsI / jobsF): build the smaller child, derive the larger from its parent.
+export const JOB_I = 8;
+export const JOB_BUFFER = 0;
+export const JOB_BEGIN = 1;
+export const JOB_END = 2;
+export const JOB_SMALL_SLOT = 3;
+export const JOB_PARENT_SLOT = 4; // -1: no parent histogram, build the small node only
+export const JOB_SMALL_SPLITTABLE = 5;
+export const JOB_LARGE_SPLITTABLE = 6;
+export const JOB_F = 4;
+export const JOB_SMALL_G = 0;
+export const JOB_SMALL_H = 1;
+export const JOB_LARGE_G = 2;
+export const JOB_LARGE_H = 3;
+
+// Partition node fields (jobsI, reused): the node's range and its split.
+export const SPLIT_BUFFER = 0;
+export const SPLIT_BEGIN = 1;
+export const SPLIT_END = 2;
+export const SPLIT_FEATURE = 3;
+export const SPLIT_BIN = 4;
+export const SPLIT_MISSING_LEFT = 5;
+// Settled split values (jobsF, reused): the leaf values of its two children.
+export const SETTLED_LEFT_VALUE = 0;
+export const SETTLED_RIGHT_VALUE = 1;
+
+// Chunk fields (chunksI): a range of one node's positions.
+export const CHUNK_I = 6;
+export const CHUNK_JOB = 0; // partition: the node (job) it belongs to; update: its buffer
+export const CHUNK_BEGIN = 1;
+export const CHUNK_END = 2;
+export const CHUNK_LEFT_COUNT = 3; // partition: rows going left (written by the count pass)
+export const CHUNK_LEFT_TO = 4; // partition: where its left rows go, then its right rows
+export const CHUNK_RIGHT_TO = 5;
+
+// Split results, per (job, side, feature): gain, left gradient, left hessian | bin, missing-left.
+export const RESULT_F = 3;
+export const RESULT_I = 2;
+
+/** The SharedArrayBuffers of one training run and its sizes: what a worker is started with. */
+export interface SharedDescriptor {
+	readonly rows: number;
+	readonly features: number;
+	readonly maxChunks: number;
+	readonly control: SharedArrayBuffer;
+	readonly bins: SharedArrayBuffer;
+	readonly binCount: SharedArrayBuffer;
+	readonly missingCount: SharedArrayBuffer;
+	readonly histOffset: SharedArrayBuffer;
+	readonly bounds: SharedArrayBuffer;
+	readonly order: readonly [SharedArrayBuffer, SharedArrayBuffer];
+	readonly gh: readonly [SharedArrayBuffer, SharedArrayBuffer];
+	readonly side: SharedArrayBuffer;
+	readonly raw: SharedArrayBuffer;
+	readonly label: SharedArrayBuffer;
+	readonly weight: SharedArrayBuffer;
+	readonly ints: SharedArrayBuffer;
+	readonly floats: SharedArrayBuffer;
+	readonly groups: SharedArrayBuffer;
+	readonly jobsI: SharedArrayBuffer;
+	readonly jobsF: SharedArrayBuffer;
+	readonly chunksI: SharedArrayBuffer;
+	readonly chunksF: SharedArrayBuffer;
+	readonly chunkSums: SharedArrayBuffer;
+	readonly resultsF: SharedArrayBuffer;
+	readonly resultsI: SharedArrayBuffer;
+	/** Raw feature values for parallel binning (F * n float32), when binning runs on workers. */
+	readonly columns?: SharedArrayBuffer;
+	readonly sample?: SharedArrayBuffer;
+}
+
+/** Typed views over a descriptor's buffers, as every thread uses them. */
+export interface SharedState {
+	readonly rows: number;
+	readonly features: number;
+	readonly control: Int32Array;
+	readonly bins: Uint8Array;
+	readonly binCount: Int32Array;
+	readonly missingCount: Int32Array;
+	readonly histOffset: Int32Array;
+	readonly bounds: Float64Array;
+	readonly order: readonly [Int32Array, Int32Array];
+	readonly gh: readonly [Float32Array, Float32Array];
+	readonly side: Uint8Array;
+	readonly raw: Float64Array;
+	readonly label: Uint8Array;
+	/** Per-row training weight (class weight included); empty when every weight is 1. */
+	readonly weight: Float32Array;
+	readonly ints: Int32Array;
+	readonly floats: Float64Array;
+	readonly groups: Int32Array;
+	readonly jobsI: Int32Array;
+	readonly jobsF: Float64Array;
+	readonly chunksI: Int32Array;
+	readonly chunksF: Float64Array;
+	readonly chunkSums: Float64Array;
+	readonly resultsF: Float64Array;
+	readonly resultsI: Int32Array;
+	/** Raw values per feature, for the binning task; dropped once binned. */
+	columns: Float32Array[];
+	sample: Int32Array | undefined;
+	/** Histogram slot buffers, SLOTS_PER_BUFFER slots each; grows as trees need more. */
+	readonly slotBuffers: Float64Array[];
+}
+
+/** Doubles per histogram slot: two per bin of every feature (missing bins included), once binned. */
+export function histogramDoubles(s: SharedState): number {
+	return 2 * s.histOffset[s.features];
+}
+
+const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(Math.max(8, bytes));
+
+/** Allocates the shared buffers for `rows` x `features`, with room for `workers` acks. */
+export function allocateShared(rows: number, features: number, workers: number, weighted: boolean, withColumns: boolean, sampleSize: number): SharedDescriptor {
+	const maxChunks = Math.ceil(rows / MOVE_ROWS) + MAX_JOBS + 1;
+	return {
+		rows,
+		features,
+		maxChunks,
+		control: shared(4 * (CTRL_ACK + workers)),
+		bins: shared(rows * features),
+		binCount: shared(4 * features),
+		missingCount: shared(4 * features),
+		histOffset: shared(4 * (features + 1)),
+		bounds: shared(8 * features * (MAX_VALUE_BINS + 1)),
+		order: [shared(4 * rows), shared(4 * rows)],
+		gh: [shared(8 * rows), shared(8 * rows)],
+		side: shared(rows),
+		raw: shared(8 * rows),
+		label: shared(rows),
+		weight: shared(weighted ? 4 * rows : 0),
+		ints: shared(4 * 16),
+		floats: shared(8 * 16),
+		groups: shared(4 * (GROUP_SIZE + 1) * Math.ceil(features / GROUP_SIZE)),
+		jobsI: shared(4 * JOB_I * MAX_JOBS),
+		jobsF: shared(8 * JOB_F * MAX_JOBS),
+		chunksI: shared(4 * CHUNK_I * maxChunks),
+		chunksF: shared(8 * maxChunks),
+		chunkSums: shared(16 * maxChunks),
+		resultsF: shared(8 * RESULT_F * MAX_JOBS * 2 * features),
+		resultsI: shared(4 * RESULT_I * MAX_JOBS * 2 * features),
+		columns: withColumns ? shared(4 * rows * features) : undefined,
+		sample: withColumns && sampleSize > 0 ? shared(4 * sampleSize) : undefined,
+	};
+}
+
+/** Typed views over a descriptor (main thread and workers alike). */
+export function viewShared(d: SharedDescriptor): SharedState {
+	const { rows, features } = d;
+	const columns: Float32Array[] = [];
+	if (d.columns) for (let f = 0; f < features; f++) columns.push(new Float32Array(d.columns, 4 * f * rows, rows));
+	return {
+		rows,
+		features,
+		control: new Int32Array(d.control),
+		bins: new Uint8Array(d.bins, 0, rows * features),
+		binCount: new Int32Array(d.binCount, 0, features),
+		missingCount: new Int32Array(d.missingCount, 0, features),
+		histOffset: new Int32Array(d.histOffset, 0, features + 1),
+		bounds: new Float64Array(d.bounds),
+		order: [new Int32Array(d.order[0], 0, rows), new Int32Array(d.order[1], 0, rows)],
+		gh: [new Float32Array(d.gh[0], 0, 2 * rows), new Float32Array(d.gh[1], 0, 2 * rows)],
+		side: new Uint8Array(d.side, 0, rows),
+		raw: new Float64Array(d.raw, 0, rows),
+		label: new Uint8Array(d.label, 0, rows),
+		weight: new Float32Array(d.weight, 0, d.weight.byteLength >= 4 * rows && rows > 0 ? rows : 0),
+		ints: new Int32Array(d.ints),
+		floats: new Float64Array(d.floats),
+		groups: new Int32Array(d.groups),
+		jobsI: new Int32Array(d.jobsI),
+		jobsF: new Float64Array(d.jobsF),
+		chunksI: new Int32Array(d.chunksI),
+		chunksF: new Float64Array(d.chunksF),
+		chunkSums: new Float64Array(d.chunkSums),
+		resultsF: new Float64Array(d.resultsF),
+		resultsI: new Int32Array(d.resultsI),
+		columns,
+		sample: d.sample ? new Int32Array(d.sample) : undefined,
+		slotBuffers: [],
+	};
+}
+
+/** Runs task `task` of `command` on the shared state: the one entry point of every thread. */
+export function runTask(s: SharedState, command: number, task: number): void {
+	switch (command) {
+		case COMMAND.bin:
+			return binFeatureTask(s, task);
+		case COMMAND.gradients:
+			return gradientTask(s, task);
+		case COMMAND.histograms:
+			return histogramTask(s, task);
+		case COMMAND.partitionCount:
+			return partitionCountTask(s, task);
+		case COMMAND.partitionScatter:
+			return partitionScatterTask(s, task);
+		case COMMAND.updateScores:
+			return updateScoresTask(s, task);
+		case COMMAND.updateSettledScores:
+			return updateSettledScoresTask(s, task);
+		default:
+			throw new Error(`unknown boosting command ${command}`);
+	}
+}
+
+/** Bin edges of feature `f` from the sampled rows, then its binned column. */
+function binFeatureTask(s: SharedState, f: number): void {
+	const column = s.columns[f];
+	const bounds = findBinEdges(sampleValues(column, s.sample), s.ints[INT_MAX_BINS]);
+	s.bounds.set(bounds, f * (MAX_VALUE_BINS + 1));
+	s.binCount[f] = bounds.length;
+	s.missingCount[f] = binColumn(column, bounds, s.bins, f * s.rows);
+}
+
+/**
+ * Logistic-loss gradients and hessians of chunk `c` of the sample (positions of buffer 0),
+ * with the chunk's sums written to chunkSums in the precision the histograms will see.
+ */
+function gradientTask(s: SharedState, c: number): void {
+	const begin = c * CHUNK_ROWS;
+	const end = Math.min(begin + CHUNK_ROWS, s.ints[INT_POSITIONS]);
+	const identity = s.ints[INT_IDENTITY] === 1;
+	const order = s.order[0];
+	const gh = s.gh[0];
+	const { raw, label, weight } = s;
+	const weighted = weight.length > 0;
+	let sumG = 0;
+	let sumH = 0;
+	for (let i = begin; i < end; i++) {
+		let r = i;
+		if (identity) order[i] = i;
+		else r = order[i];
+		const p = 1 / (1 + Math.exp(-raw[r]));
+		const w = weighted ? weight[r] : 1;
+		const g = Math.fround((p - label[r]) * w);
+		const h = Math.fround(Math.max(p * (1 - p), 1e-16) * w);
+		gh[2 * i] = g;
+		gh[2 * i + 1] = h;
+		sumG += g;
+		sumH += h;
+	}
+	s.chunkSums[2 * c] = sumG;
+	s.chunkSums[2 * c + 1] = sumH;
+}
+
+/** The Float64Array holding slot `slot` and the slot's first index in it. */
+function slotArray(s: SharedState, slot: number): Float64Array {
+	return s.slotBuffers[Math.floor(slot / SLOTS_PER_BUFFER)];
+}
+function slotBase(s: SharedState, slot: number): number {
+	return (slot % SLOTS_PER_BUFFER) * histogramDoubles(s);
+}
+
+/**
+ * Task (job, feature group): the group's histograms of the job's smaller child, the larger
+ * child's by subtraction from the parent (in the parent's slot), then the best split of each
+ * child on each feature of the group.
+ */
+function histogramTask(s: SharedState, task: number): void {
+	const groupCount = s.ints[INT_GROUPS];
+	const job = Math.floor(task / groupCount);
+	const group = task - job * groupCount;
+	const ji = job * JOB_I;
+	const buffer = s.jobsI[ji + JOB_BUFFER];
+	const begin = s.jobsI[ji + JOB_BEGIN];
+	const end = s.jobsI[ji + JOB_END];
+	const smallSlot = s.jobsI[ji + JOB_SMALL_SLOT];
+	const parentSlot = s.jobsI[ji + JOB_PARENT_SLOT];
+	const g0 = group * (GROUP_SIZE + 1);
+	const count = s.groups[g0];
+	const small = slotArray(s, smallSlot);
+	const smallBase = slotBase(s, smallSlot);
+	const order = s.order[buffer];
+	const gh = s.gh[buffer];
+	const { histOffset, bins, rows } = s;
+
+	let k = 0;
+	while (k < count) {
+		const left = count - k;
+		if (left >= 4) {
+			const f0 = s.groups[g0 + 1 + k];
+			const f1 = s.groups[g0 + 2 + k];
+			const f2 = s.groups[g0 + 3 + k];
+			const f3 = s.groups[g0 + 4 + k];
+			clearRange(small, smallBase, histOffset, f0);
+			clearRange(small, smallBase, histOffset, f1);
+			clearRange(small, smallBase, histOffset, f2);
+			clearRange(small, smallBase, histOffset, f3);
+			histogram4(small, smallBase + 2 * histOffset[f0], smallBase + 2 * histOffset[f1], smallBase + 2 * histOffset[f2], smallBase + 2 * histOffset[f3],
+				bins, f0 * rows, f1 * rows, f2 * rows, f3 * rows, order, gh, begin, end);
+			k += 4;
+		} else if (left >= 2) {
+			const f0 = s.groups[g0 + 1 + k];
+			const f1 = s.groups[g0 + 2 + k];
+			clearRange(small, smallBase, histOffset, f0);
+			clearRange(small, smallBase, histOffset, f1);
+			histogram2(small, smallBase + 2 * histOffset[f0], smallBase + 2 * histOffset[f1], bins, f0 * rows, f1 * rows, order, gh, begin, end);
+			k += 2;
+		} else {
+			const f0 = s.groups[g0 + 1 + k];
+			clearRange(small, smallBase, histOffset, f0);
+			histogram1(small, smallBase + 2 * histOffset[f0], bins, f0 * rows, order, gh, begin, end);
+			k += 1;
+		}
+	}
+
+	const lambda = s.floats[FLOAT_LAMBDA];
+	const minChildWeight = s.floats[FLOAT_MIN_CHILD_WEIGHT];
+	const smallSplittable = s.jobsI[ji + JOB_SMALL_SPLITTABLE] === 1;
+	const largeSplittable = s.jobsI[ji + JOB_LARGE_SPLITTABLE] === 1;
+	const jf = job * JOB_F;
+	for (let j = 0; j < count; j++) {
+		const f = s.groups[g0 + 1 + j];
+		const from = 2 * histOffset[f];
+		const length = 2 * (histOffset[f + 1] - histOffset[f]);
+		if (parentSlot >= 0) {
+			const parent = slotArray(s, parentSlot);
+			const parentBase = slotBase(s, parentSlot);
+			for (let b = 0; b < length; b++) parent[parentBase + from + b] -= small[smallBase + from + b];
+			if (largeSplittable) {
+				bestSplitOfFeature(s, parent, parentBase + from, s.binCount[f], s.jobsF[jf + JOB_LARGE_G], s.jobsF[jf + JOB_LARGE_H], lambda, minChildWeight, (job * 2 + 1) * s.features + f);
+			}
+		}
+		if (smallSplittable) {
+			bestSplitOfFeature(s, small, smallBase + from, s.binCount[f], s.jobsF[jf + JOB_SMALL_G], s.jobsF[jf + JOB_SMALL_H], lambda, minChildWeight, (job * 2) * s.features + f);
+		}
+	}
+}
+
+/** Zeroes feature f's part of a histogram. */
+function clearRange(hist: Float64Array, base: number, histOffset: Int32Array, f: number): void {
+	hist.fill(0, base + 2 * histOffset[f], base + 2 * histOffset[f + 1]);
+}
+
+// Four features per pass: each row's gradient pair is read once for four histograms, and the
+// four independent accumulations keep the processor busy while each waits on the last store.
+function histogram4(hist: Float64Array, h0: number, h1: number, h2: number, h3: number,
+	bins: Uint8Array, c0: number, c1: number, c2: number, c3: number,
+	order: Int32Array, gh: Float32Array, begin: number, end: number): void {
+	for (let i = begin; i < end; i++) {
+		const r = order[i];
+		const g = gh[2 * i];
+		const h = gh[2 * i + 1];
+		let b = h0 + 2 * bins[c0 + r];
+		hist[b] += g;
+		hist[b + 1] += h;
+		b = h1 + 2 * bins[c1 + r];
+		hist[b] += g;
+		hist[b + 1] += h;
+		b = h2 + 2 * bins[c2 + r];
+		hist[b] += g;
+		hist[b + 1] += h;
+		b = h3 + 2 * bins[c3 + r];
+		hist[b] += g;
+		hist[b + 1] += h;
+	}
+}
+
+function histogram2(hist: Float64Array, h0: number, h1: number, bins: Uint8Array, c0: number, c1: number,
+	order: Int32Array, gh: Float32Array, begin: number, end: number): void {
+	for (let i = begin; i < end; i++) {
+		const r = order[i];
+		const g = gh[2 * i];
+		const h = gh[2 * i + 1];
+		let b = h0 + 2 * bins[c0 + r];
+		hist[b] += g;
+		hist[b + 1] += h;
+		b = h1 + 2 * bins[c1 + r];
+		hist[b] += g;
+		hist[b + 1] += h;
+	}
+}
+
+function histogram1(hist: Float64Array, h0: number, bins: Uint8Array, c0: number,
+	order: Int32Array, gh: Float32Array, begin: number, end: number): void {
+	for (let i = begin; i < end; i++) {
+		const b = h0 + 2 * bins[c0 + order[i]];
+		hist[b] += gh[2 * i];
+		hist[b + 1] += gh[2 * i + 1];
+	}
+}
+
+/**
+ * The best split of one node on one feature from its histogram (k value bins then the missing
+ * bin at `base`), trying every threshold with missing values sent right, then left. The gain
+ * is XGBoost's: G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ); both children need a hessian of at
+ * least minChildWeight. Ties keep the first (lowest bin, missing right). With no missing rows
+ * in the node, missing values go to the child with more cover. Writes -Infinity when no split is valid.
+ */
+export function bestSplitOfFeature(s: SharedState, hist: Float64Array, base: number, k: number,
+	totalG: number, totalH: number, lambda: number, minChildWeight: number, result: number): void {
+	// A child lighter than this is rounding noise, not rows.
+	const minHess = Math.max(minChildWeight, totalH * 1e-9);
+	const missG = hist[base + 2 * k];
+	const missH = hist[base + 2 * k + 1];
+	const hasMissing = missH > 0;
+	const parentScore = (totalG * totalG) / (totalH + lambda);
+	let bestGain = -Infinity;
+	let bestBin = -1;
+	let bestMissingLeft = 0;
+	let bestG = 0;
+	let bestH = 0;
+	let gl = 0;
+	let hl = 0;
+	for (let b = 0; b < k; b++) {
+		const h = hist[base + 2 * b + 1];
+		// An empty bin moves no rows: its thresholds equal the previous bin's, which won ties already.
+		if (h === 0 && b > 0) continue;
+		gl += hist[base + 2 * b];
+		hl += h;
+		// Missing right: the last bin would send every present row left, only worth it with missing rows.
+		if (b < k - 1 || hasMissing) {
+			const hr = totalH - hl;
+			if (hl >= minHess && hr >= minHess) {
+				const gr = totalG - gl;
+				const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
+				if (gain > bestGain) {
+					bestGain = gain;
+					bestBin = b;
+					bestMissingLeft = 0;
+					bestG = gl;
+					bestH = hl;
+				}
+			}
+		}
+		if (hasMissing && b < k - 1) {
+			const gl2 = gl + missG;
+			const hl2 = hl + missH;
+			const hr = totalH - hl2;
+			if (hl2 >= minHess && hr >= minHess) {
+				const gr = totalG - gl2;
+				const gain = (gl2 * gl2) / (hl2 + lambda) + (gr * gr) / (hr + lambda) - parentScore;
+				if (gain > bestGain) {
+					bestGain = gain;
+					bestBin = b;
+					bestMissingLeft = 1;
+					bestG = gl2;
+					bestH = hl2;
+				}
+			}
+		}
+	}
+	if (!hasMissing && bestBin >= 0) bestMissingLeft = bestH >= totalH - bestH ? 1 : 0;
+	s.resultsF[RESULT_F * result] = bestGain;
+	s.resultsF[RESULT_F * result + 1] = bestG;
+	s.resultsF[RESULT_F * result + 2] = bestH;
+	s.resultsI[RESULT_I * result] = bestBin;
+	s.resultsI[RESULT_I * result + 1] = bestMissingLeft;
+}
+
+/** Count pass of a partition: marks each row of the chunk left (1) or right (0) and counts the left ones. */
+function partitionCountTask(s: SharedState, c: number): void {
+	const ci = c * CHUNK_I;
+	const node = s.chunksI[ci + CHUNK_JOB] * JOB_I;
+	const begin = s.chunksI[ci + CHUNK_BEGIN];
+	const end = s.chunksI[ci + CHUNK_END];
+	const order = s.order[s.jobsI[node + SPLIT_BUFFER]];
+	const f = s.jobsI[node + SPLIT_FEATURE];
+	const splitBin = s.jobsI[node + SPLIT_BIN];
+	const missing = s.binCount[f];
+	const missingLeft = s.jobsI[node + SPLIT_MISSING_LEFT];
+	const column = f * s.rows;
+	const { bins, side } = s;
+	let left = 0;
+	for (let i = begin; i < end; i++) {
+		const b = bins[column + order[i]];
+		// Bit arithmetic rather than branches: the side of a row is a coin flip to the processor.
+		const goesLeft = (b <= splitBin ? 1 : 0) | ((b === missing ? 1 : 0) & missingLeft);
+		side[i] = goesLeft;
+		left += goesLeft;
+	}
+	s.chunksI[ci + CHUNK_LEFT_COUNT] = left;
+}
+
+/** Scatter pass: moves the chunk's rows and gradient pairs to their places in the other buffer. */
+function partitionScatterTask(s: SharedState, c: number): void {
+	const ci = c * CHUNK_I;
+	const node = s.chunksI[ci + CHUNK_JOB] * JOB_I;
+	const begin = s.chunksI[ci + CHUNK_BEGIN];
+	const end = s.chunksI[ci + CHUNK_END];
+	const from = s.jobsI[node + SPLIT_BUFFER];
+	const srcOrder = s.order[from];
+	const srcGh = s.gh[from];
+	const dstOrder = s.order[1 - from];
+	const dstGh = s.gh[1 - from];
+	const side = s.side;
+	let l = s.chunksI[ci + CHUNK_LEFT_TO];
+	let r = s.chunksI[ci + CHUNK_RIGHT_TO];
+	for (let i = begin; i < end; i++) {
+		const goesLeft = side[i];
+		const to = r + (l - r) * goesLeft;
+		l += goesLeft;
+		r += 1 - goesLeft;
+		dstOrder[to] = srcOrder[i];
+		dstGh[2 * to] = srcGh[2 * i];
+		dstGh[2 * to + 1] = srcGh[2 * i + 1];
+	}
+}
+
+/** Adds a leaf's value to the raw score of each row in the chunk (a range of the leaf's positions). */
+function updateScoresTask(s: SharedState, c: number): void {
+	const ci = c * CHUNK_I;
+	const order = s.order[s.chunksI[ci + CHUNK_JOB]];
+	const begin = s.chunksI[ci + CHUNK_BEGIN];
+	const end = s.chunksI[ci + CHUNK_END];
+	const value = s.chunksF[c];
+	const raw = s.raw;
+	for (let i = begin; i < end; i++) raw[order[i]] += value;
+}
+
+/** Adds a settled split's left or right leaf value to each row of the chunk, deciding the side from the bins. */
+function updateSettledScoresTask(s: SharedState, c: number): void {
+	const ci = c * CHUNK_I;
+	const job = s.chunksI[ci + CHUNK_JOB];
+	const node = job * JOB_I;
+	const begin = s.chunksI[ci + CHUNK_BEGIN];
+	const end = s.chunksI[ci + CHUNK_END];
+	const order = s.order[s.jobsI[node + SPLIT_BUFFER]];
+	const f = s.jobsI[node + SPLIT_FEATURE];
+	const splitBin = s.jobsI[node + SPLIT_BIN];
+	const missing = s.binCount[f];
+	const missingLeft = s.jobsI[node + SPLIT_MISSING_LEFT] === 1;
+	const leftValue = s.jobsF[job * JOB_F + SETTLED_LEFT_VALUE];
+	const rightValue = s.jobsF[job * JOB_F + SETTLED_RIGHT_VALUE];
+	const column = f * s.rows;
+	const { bins, raw } = s;
+	for (let i = begin; i < end; i++) {
+		const r = order[i];
+		const b = bins[column + r];
+		raw[r] += b <= splitBin || (b === missing && missingLeft) ? leftValue : rightValue;
+	}
+}

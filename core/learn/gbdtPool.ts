@@ -1,0 +1,156 @@
+/**
+ * A small pool of worker threads for boosted-tree training. The main thread hands out work
+ * synchronously: it writes the parameters into shared memory, wakes the workers, takes tasks
+ * itself from the same counter, and waits until every worker has acknowledged the dispatch.
+ * Which thread runs a task does not matter (see gbdtKernels.ts), so results are identical
+ * for any number of threads. With no workers, tasks simply run on the calling thread.
+ */
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import * as path from 'node:path';
+import {
+	COMMAND, CTRL_ACK, CTRL_COMMAND, CTRL_ERROR, CTRL_GENERATION, CTRL_NEXT, CTRL_READY, CTRL_TASKS,
+	runTask, type SharedDescriptor, type SharedState,
+} from './gbdtKernels';
+
+/** What a worker posts on its port. */
+export type WorkerMessage = { type: 'error'; message: string; stack?: string };
+/** What the main thread posts to a worker before a dispatch; workers read it when they wake. */
+export type PoolMessage = { type: 'slots'; buffer: SharedArrayBuffer } | { type: 'drop-columns' };
+
+export class WorkerPool {
+	private constructor(
+		private readonly state: SharedState,
+		private readonly workers: Worker[],
+		private readonly ports: MessagePort[],
+	) {}
+
+	/** Starts `workerCount` workers over the shared buffers and resolves once all are listening. */
+	static async start(descriptor: SharedDescriptor, state: SharedState, workerCount: number): Promise<WorkerPool> {
+		const workers: Worker[] = [];
+		const ports: MessagePort[] = [];
+		for (let index = 0; index < workerCount; index++) {
+			const channel = new MessageChannel();
+			const worker = new Worker(path.join(__dirname, 'gbdtWorker.js'), {
+				workerData: { descriptor, index, port: channel.port2 },
+				transferList: [channel.port2],
+			});
+			worker.unref();
+			workers.push(worker);
+			// Never started on this side: errors are read synchronously with receiveMessageOnPort.
+			ports.push(channel.port1);
+		}
+		const pool = new WorkerPool(state, workers, ports);
+		let startFailure: Error | undefined;
+		const onError = (error: Error): void => {
+			startFailure = error;
+		};
+		for (const worker of workers) worker.once('error', onError);
+		try {
+			// Workers count themselves in once they wait for work; polling keeps this thread free meanwhile.
+			while (Atomics.load(state.control, CTRL_READY) < workerCount) {
+				if (startFailure) throw new Error(`a training worker failed to start: ${startFailure.message}`);
+				await new Promise((resolve) => setTimeout(resolve, 1));
+			}
+		} catch (error) {
+			await pool.close();
+			throw error;
+		} finally {
+			for (const worker of workers) worker.off('error', onError);
+		}
+		return pool;
+	}
+
+	/** A pool with no workers: every task runs on the calling thread. */
+	static inline(state: SharedState): WorkerPool {
+		return new WorkerPool(state, [], []);
+	}
+
+	get threads(): number {
+		return this.workers.length + 1;
+	}
+
+	/** Gives every thread a new buffer of histogram slots. */
+	addSlotBuffer(buffer: SharedArrayBuffer): void {
+		this.state.slotBuffers.push(new Float64Array(buffer));
+		this.post({ type: 'slots', buffer });
+	}
+
+	/** Lets every thread drop its view of the raw feature values once they are binned. */
+	dropColumns(): void {
+		this.state.columns = [];
+		this.state.sample = undefined;
+		this.post({ type: 'drop-columns' });
+	}
+
+	/**
+	 * Runs tasks 0..tasks-1 of `command` and returns when all are done. `parallel` false (or
+	 * no workers) runs them here: waking workers costs tens of microseconds, more than small jobs.
+	 */
+	run(command: number, tasks: number, parallel = true): void {
+		if (tasks <= 0) return;
+		if (!parallel || this.workers.length === 0 || tasks === 1) {
+			for (let t = 0; t < tasks; t++) runTask(this.state, command, t);
+			return;
+		}
+		const control = this.state.control;
+		Atomics.store(control, CTRL_COMMAND, command);
+		Atomics.store(control, CTRL_TASKS, tasks);
+		Atomics.store(control, CTRL_NEXT, 0);
+		const generation = Atomics.add(control, CTRL_GENERATION, 1) + 1;
+		Atomics.notify(control, CTRL_GENERATION);
+		let failure: unknown;
+		try {
+			for (;;) {
+				const task = Atomics.add(control, CTRL_NEXT, 1);
+				if (task >= tasks) break;
+				runTask(this.state, command, task);
+			}
+		} catch (error) {
+			// Let the workers drain the remaining tasks' counter before reporting.
+			Atomics.store(control, CTRL_NEXT, tasks);
+			failure = error;
+		}
+		this.awaitAcks(generation);
+		if (failure !== undefined) throw failure;
+		if (Atomics.load(control, CTRL_ERROR) !== 0) throw this.workerError();
+	}
+
+	/** Stops the workers and waits for them to exit. */
+	async close(): Promise<void> {
+		if (this.workers.length === 0) return;
+		const control = this.state.control;
+		Atomics.store(control, CTRL_COMMAND, COMMAND.exit);
+		Atomics.store(control, CTRL_TASKS, 0);
+		Atomics.add(control, CTRL_GENERATION, 1);
+		Atomics.notify(control, CTRL_GENERATION);
+		// The exit command ends a waiting worker's loop; terminate covers one that never started.
+		await Promise.all(this.workers.map((worker) => worker.terminate()));
+		for (const port of this.ports) port.close();
+		this.workers.length = 0;
+	}
+
+	private post(message: PoolMessage): void {
+		for (const port of this.ports) port.postMessage(message);
+	}
+
+	private awaitAcks(generation: number): void {
+		const control = this.state.control;
+		for (let w = 0; w < this.workers.length; w++) {
+			for (;;) {
+				const seen = Atomics.load(control, CTRL_ACK + w);
+				if (seen === generation) break;
+				Atomics.wait(control, CTRL_ACK + w, seen, 1000);
+			}
+		}
+	}
+
+	private workerError(): Error {
+		for (const port of this.ports) {
+			for (let received = receiveMessageOnPort(port); received; received = receiveMessageOnPort(port)) {
+				const message = received.message as WorkerMessage;
+				if (message.type === 'error') return new Error(`a training worker failed: ${message.message}`);
+			}
+		}
+		return new Error('a training worker failed');
+	}
+}

@@ -1,0 +1,724 @@
+/**
+ * The boosting loop and tree growth of gbdt.ts: bins the features, then adds trees one at a
+ * time, each fitted to the logistic-loss gradients of the ensemble so far, until maxTrees or
+ * until the validation log loss has not improved for earlyStoppingRounds trees.
+ *
+ * The heavy work (binning, gradients, histograms, partitions, score updates) runs as tasks
+ * over shared memory (gbdtKernels.ts), on worker threads when the data is large enough; this
+ * file decides what to run and keeps the trees.
+ */
+import { availableParallelism } from 'node:os';
+import { edgeSampleRows, MAX_VALUE_BINS } from './binning';
+import {
+	allocateShared, viewShared, COMMAND, CHUNK_ROWS, MOVE_ROWS, GROUP_SIZE, MAX_JOBS, SLOTS_PER_BUFFER,
+	INT_POSITIONS, INT_IDENTITY, INT_GROUPS, INT_MAX_BINS, FLOAT_LAMBDA, FLOAT_MIN_CHILD_WEIGHT,
+	JOB_I, JOB_F, JOB_BUFFER, JOB_BEGIN, JOB_END, JOB_SMALL_SLOT, JOB_PARENT_SLOT, JOB_SMALL_SPLITTABLE,
+	JOB_LARGE_SPLITTABLE, JOB_SMALL_G, JOB_SMALL_H, JOB_LARGE_G, JOB_LARGE_H,
+	SPLIT_BUFFER, SPLIT_BEGIN, SPLIT_END, SPLIT_FEATURE, SPLIT_BIN, SPLIT_MISSING_LEFT, SETTLED_LEFT_VALUE, SETTLED_RIGHT_VALUE,
+	CHUNK_I, CHUNK_JOB, CHUNK_BEGIN, CHUNK_END, CHUNK_LEFT_COUNT, CHUNK_LEFT_TO, CHUNK_RIGHT_TO,
+	RESULT_F, RESULT_I, histogramDoubles, type SharedState,
+} from './gbdtKernels';
+import { WorkerPool } from './gbdtPool';
+import { addTreeOutput } from './gbdtPredict';
+import type { LabelledDataset } from './dataset';
+import type { FitContext } from './learner';
+import type { Tree } from './tree';
+import { createRng, type Rng } from '../util/rng';
+import { throttledProgress } from '../util/progress';
+import { throwIfCancelled } from '../errors';
+
+/** The settings tree growth and boosting need (gbdt.ts resolves them from GbdtOptions). */
+export interface BoostSettings {
+	readonly maxTrees: number;
+	readonly learningRate: number;
+	readonly maxDepth: number;
+	/** Infinity when only maxDepth limits a tree. */
+	readonly maxLeaves: number;
+	readonly growth: 'depthwise' | 'leafwise';
+	readonly lambda: number;
+	readonly gamma: number;
+	readonly minChildWeight: number;
+	readonly rowSubsample: number;
+	readonly colSubsample: number;
+	readonly maxBins: number;
+	/** The weight of a positive row relative to a negative one (class weight), already resolved. */
+	readonly positiveWeight: number;
+	readonly earlyStoppingRounds: number;
+	readonly threads: number;
+}
+
+export interface BoostResult {
+	readonly baseScore: number;
+	readonly trees: Tree[];
+	/** Trees kept: all of them, or the count with the lowest validation log loss when early stopping ran. */
+	readonly bestIteration: number;
+}
+
+/** Below this many training rows every task runs on the calling thread: starting workers would cost more. */
+export const PARALLEL_MIN_ROWS = 20_000;
+/** Dispatches with less work than this (rows x features touched) run on the calling thread. */
+const PARALLEL_MIN_WORK = 200_000;
+/** Row-wise dispatches (gradients, partitions, updates) with fewer rows run on the calling thread. */
+const PARALLEL_MIN_MOVE = 50_000;
+/** A split must gain more than this (beyond gamma) to be made; smaller gains are rounding noise. */
+const MIN_GAIN = 1e-9;
+
+/** The thread count to use: the option, else the machine's cores (at most 8); one for small data. */
+export function threadsFor(rows: number, threads: number | undefined): number {
+	const wanted = threads ?? Math.min(8, availableParallelism());
+	return rows < PARALLEL_MIN_ROWS ? 1 : Math.max(1, wanted);
+}
+
+/** Trains the trees on `train` (already validated) and returns them with the base score. */
+export async function boost(train: LabelledDataset, settings: BoostSettings, context: FitContext): Promise<BoostResult> {
+	const rows = train.rows;
+	const features = train.columns.length;
+	const rng = createRng(context.seed);
+	const weights = effectiveWeights(train, settings.positiveWeight);
+	const baseScore = Math.log(weights.positive / weights.negative);
+	const threads = settings.threads;
+	const workers = threads - 1;
+
+	const sampleRows = edgeSampleRows(rows, rng.fork(1).int(2 ** 31));
+	const descriptor = allocateShared(rows, features, workers, weights.perRow !== undefined, workers > 0, sampleRows?.length ?? 0);
+	const state = viewShared(descriptor);
+	const starting = workers > 0 ? WorkerPool.start(descriptor, state, workers) : Promise.resolve(WorkerPool.inline(state));
+	// Fill the shared inputs while the workers start.
+	if (workers > 0) {
+		train.columns.forEach((column, f) => state.columns[f].set(column));
+		if (sampleRows) state.sample?.set(sampleRows);
+	} else {
+		state.columns = train.columns.slice();
+		state.sample = sampleRows;
+	}
+	state.label.set(train.label);
+	if (weights.perRow) state.weight.set(weights.perRow);
+	const pool = await starting;
+	try {
+		state.ints[INT_MAX_BINS] = settings.maxBins;
+		pool.run(COMMAND.bin, features, workers > 0);
+		pool.dropColumns();
+		prepareHistogramLayout(state);
+		state.floats[FLOAT_LAMBDA] = settings.lambda;
+		state.floats[FLOAT_MIN_CHILD_WEIGHT] = settings.minChildWeight;
+		return await boostBinned(state, pool, settings, context, baseScore, rng);
+	} finally {
+		await pool.close();
+	}
+}
+
+/** Per-row weights with the class weight applied (undefined when all are 1), and the weight of each class. */
+function effectiveWeights(train: LabelledDataset, positiveWeight: number): { perRow?: Float32Array; positive: number; negative: number } {
+	const { label, weight, rows } = train;
+	let positive = 0;
+	let negative = 0;
+	for (let r = 0; r < rows; r++) {
+		const w = weight ? weight[r] : 1;
+		if (label[r] === 1) positive += w;
+		else negative += w;
+	}
+	positive *= positiveWeight;
+	if (!weight && positiveWeight === 1) return { positive, negative };
+	const perRow = new Float32Array(rows);
+	for (let r = 0; r < rows; r++) perRow[r] = (weight ? weight[r] : 1) * (label[r] === 1 ? positiveWeight : 1);
+	return { perRow, positive, negative };
+}
+
+/** Where each feature's bins start in a node histogram, from the bin counts binning found. */
+function prepareHistogramLayout(state: SharedState): void {
+	let offset = 0;
+	for (let f = 0; f < state.features; f++) {
+		state.histOffset[f] = offset;
+		offset += state.binCount[f] + 1;
+	}
+	state.histOffset[state.features] = offset;
+}
+
+/** The upper bounds of feature f's value bins, as binning wrote them. */
+function upperBoundsOf(state: SharedState, f: number): Float64Array {
+	const from = f * (MAX_VALUE_BINS + 1);
+	return state.bounds.slice(from, from + state.binCount[f]);
+}
+
+async function boostBinned(state: SharedState, pool: WorkerPool, settings: BoostSettings,
+	context: FitContext, baseScore: number, rng: Rng): Promise<BoostResult> {
+	const rows = state.rows;
+	const upperBounds = Array.from({ length: state.features }, (_, f) => upperBoundsOf(state, f));
+	// A feature can split only if it has two value bins, or one and some missing values.
+	const usable: number[] = [];
+	for (let f = 0; f < state.features; f++) {
+		if (state.binCount[f] >= 2 || (state.binCount[f] === 1 && state.missingCount[f] > 0)) usable.push(f);
+	}
+	const grower = new TreeGrower(state, pool, settings, upperBounds);
+	const rowRng = rng.fork(2);
+	const columnRng = rng.fork(3);
+	const validation = context.validation;
+	const validationScore = validation ? new Float64Array(validation.rows).fill(baseScore) : undefined;
+	const validationWeights = validation ? validationLossWeights(validation, settings.positiveWeight) : undefined;
+	const progress = throttledProgress(context.hooks);
+	const outOfBag = settings.rowSubsample < 1 ? new Int32Array(rows) : undefined;
+	state.raw.fill(baseScore);
+
+	const trees: Tree[] = [];
+	let bestLoss = Infinity;
+	let bestIteration = 0;
+	for (let t = 0; t < settings.maxTrees; t++) {
+		throwIfCancelled(context.hooks?.signal, 'training');
+		// Let a cancel (or other callbacks) through between trees.
+		await new Promise((resolve) => setImmediate(resolve));
+
+		const outOfBagCount = outOfBag ? sampleRowsForTree(state, rowRng, settings.rowSubsample, outOfBag) : 0;
+		if (!outOfBag) {
+			state.ints[INT_POSITIONS] = rows;
+			state.ints[INT_IDENTITY] = 1;
+		}
+		const positions = state.ints[INT_POSITIONS];
+		const chunks = Math.ceil(positions / CHUNK_ROWS);
+		pool.run(COMMAND.gradients, chunks, positions >= PARALLEL_MIN_MOVE);
+		let rootG = 0;
+		let rootH = 0;
+		for (let c = 0; c < chunks; c++) {
+			rootG += state.chunkSums[2 * c];
+			rootH += state.chunkSums[2 * c + 1];
+		}
+		const tree = grower.grow(positions, rootG, rootH, sampleColumns(usable, settings.colSubsample, columnRng));
+		if (outOfBag) grower.updateOutOfBag(outOfBag, outOfBagCount, tree);
+		trees.push(tree);
+
+		let note: string | undefined;
+		if (validation && validationScore && validationWeights) {
+			addTreeOutput(tree, validation.columns, validationScore);
+			const loss = logLoss(validation.label, validationScore, validationWeights);
+			note = `validation log loss ${loss.toFixed(5)}`;
+			if (loss < bestLoss) {
+				bestLoss = loss;
+				bestIteration = t + 1;
+			}
+		} else {
+			bestIteration = t + 1;
+		}
+		const done = t + 1;
+		const stopping = settings.earlyStoppingRounds > 0 && validation !== undefined && done - bestIteration >= settings.earlyStoppingRounds;
+		progress({ stage: 'training', done, total: settings.maxTrees, unit: 'trees', note }, stopping || done === settings.maxTrees);
+		if (stopping) break;
+	}
+	if (settings.earlyStoppingRounds === 0 || !validation) bestIteration = trees.length;
+	return { baseScore, trees: trees.slice(0, bestIteration), bestIteration };
+}
+
+/**
+ * Draws this tree's rows (each with probability rowSubsample) into positions 0..m-1 of
+ * buffer 0 and the others into `outOfBag`; returns how many are out of the bag.
+ */
+function sampleRowsForTree(state: SharedState, rng: Rng, fraction: number, outOfBag: Int32Array): number {
+	const order = state.order[0];
+	let inBag = 0;
+	let out = 0;
+	for (let r = 0; r < state.rows; r++) {
+		if (rng.next() < fraction) order[inBag++] = r;
+		else outOfBag[out++] = r;
+	}
+	if (inBag === 0) {
+		// A tiny sample drew nothing: use every row rather than grow a tree on none.
+		for (let r = 0; r < state.rows; r++) order[r] = r;
+		inBag = state.rows;
+		out = 0;
+	}
+	state.ints[INT_POSITIONS] = inBag;
+	state.ints[INT_IDENTITY] = 0;
+	return out;
+}
+
+/** This tree's features: a seeded share colSubsample of the usable ones (at least one), ascending. */
+function sampleColumns(usable: readonly number[], fraction: number, rng: Rng): Int32Array {
+	if (fraction >= 1 || usable.length <= 1) return Int32Array.from(usable);
+	const keep = Math.max(1, Math.round(fraction * usable.length));
+	const pool = usable.slice();
+	for (let i = 0; i < keep; i++) {
+		const j = i + rng.int(pool.length - i);
+		const swap = pool[i];
+		pool[i] = pool[j];
+		pool[j] = swap;
+	}
+	return Int32Array.from(pool.slice(0, keep)).sort();
+}
+
+/** Validation rows' weights for the log loss: their own weight times the training class weight. */
+function validationLossWeights(validation: LabelledDataset, positiveWeight: number): Float64Array {
+	const out = new Float64Array(validation.rows);
+	for (let r = 0; r < validation.rows; r++) {
+		out[r] = (validation.weight ? validation.weight[r] : 1) * (validation.label[r] === 1 ? positiveWeight : 1);
+	}
+	return out;
+}
+
+/** Weighted mean logistic loss of raw scores, computed without overflow for large scores. */
+export function logLoss(label: Uint8Array, raw: Float64Array, weight: Float64Array): number {
+	let loss = 0;
+	let total = 0;
+	for (let i = 0; i < raw.length; i++) {
+		// -log p = softplus(-z) for a positive, -log(1-p) = softplus(z) for a negative.
+		const z = label[i] === 1 ? -raw[i] : raw[i];
+		const softplus = z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+		loss += weight[i] * softplus;
+		total += weight[i];
+	}
+	return total > 0 ? loss / total : 0;
+}
+
+/** A histogram job: build `small`'s histogram, derive `large`'s (if any) from the parent's slot. */
+interface HistogramJob {
+	readonly small: number;
+	readonly large: number;
+	readonly smallSlot: number;
+	readonly parentSlot: number;
+}
+
+/**
+ * Grows one tree at a time over the shared state. Nodes live in plain arrays indexed by node
+ * id (a tree has at most a few thousand nodes); rows never leave the typed buffers.
+ */
+class TreeGrower {
+	// Per node: its rows (buffer, positions), depth, gradient and hessian sums, histogram slot.
+	private buffer: number[] = [];
+	private begin: number[] = [];
+	private end: number[] = [];
+	private depth: number[] = [];
+	private sumG: number[] = [];
+	private sumH: number[] = [];
+	private slot: number[] = [];
+	// Per node: its best split, then (once made) its children.
+	private gain: number[] = [];
+	private feature: number[] = [];
+	private bin: number[] = [];
+	private missingLeft: number[] = [];
+	private leftG: number[] = [];
+	private leftH: number[] = [];
+	private left: number[] = [];
+	private right: number[] = [];
+
+	/** Nodes split into two leaves without moving their rows. */
+	private settled: number[] = [];
+	private readonly freeSlots: number[] = [];
+	private slotCount = 0;
+	private active: Int32Array = new Int32Array(0);
+	private readonly minGain: number;
+
+	constructor(
+		private readonly state: SharedState,
+		private readonly pool: WorkerPool,
+		private readonly settings: BoostSettings,
+		private readonly upperBounds: readonly Float64Array[],
+	) {
+		this.minGain = Math.max(settings.gamma, MIN_GAIN);
+	}
+
+	/** Grows a tree on positions 0..positions-1 of buffer 0 and adds its leaf values to the raw scores. */
+	grow(positions: number, rootG: number, rootH: number, active: Int32Array): Tree {
+		this.reset();
+		this.useFeatures(active);
+		const root = this.addNode(0, 0, positions, 0, rootG, rootH);
+		if (this.canSplit(0, rootH) && positions >= 2 && active.length > 0) {
+			this.slot[root] = this.allocateSlot();
+			this.findSplits([{ small: root, large: -1, smallSlot: this.slot[root], parentSlot: -1 }]);
+		}
+		if (this.settings.growth === 'leafwise') this.growLeafwise(root);
+		else this.growDepthwise(root);
+		const leaves: number[] = [];
+		for (let node = 0; node < this.left.length; node++) {
+			this.releaseSlot(node);
+			if (this.left[node] === -1 && this.begin[node] >= 0) leaves.push(node);
+		}
+		const tree = this.toTree();
+		this.updateScores(leaves, tree.value);
+		this.updateSettledScores(tree.value);
+		return tree;
+	}
+
+	/** Splits every worthwhile node of a level, level by level, until maxDepth or maxLeaves. */
+	private growDepthwise(root: number): void {
+		let level = [root];
+		let leaves = 1;
+		while (level.length > 0) {
+			let chosen = level.filter((node) => this.gain[node] > this.minGain);
+			if (leaves + chosen.length > this.settings.maxLeaves) {
+				chosen = chosen
+					.sort((a, b) => this.gain[b] - this.gain[a] || a - b)
+					.slice(0, this.settings.maxLeaves - leaves)
+					.sort((a, b) => a - b);
+			}
+			for (const node of level) if (!chosen.includes(node)) this.releaseSlot(node);
+			if (chosen.length === 0) break;
+			leaves += chosen.length;
+			level = this.splitNodes(chosen, leaves < this.settings.maxLeaves);
+		}
+	}
+
+	/** Always splits the open leaf with the largest gain, until maxLeaves or no leaf gains. */
+	private growLeafwise(root: number): void {
+		const open = this.gain[root] > this.minGain ? [root] : [];
+		let leaves = 1;
+		while (open.length > 0 && leaves < this.settings.maxLeaves) {
+			let pick = 0;
+			for (let i = 1; i < open.length; i++) {
+				const a = open[i];
+				const b = open[pick];
+				if (this.gain[a] > this.gain[b] || (this.gain[a] === this.gain[b] && a < b)) pick = i;
+			}
+			const node = open.splice(pick, 1)[0];
+			leaves++;
+			for (const child of this.splitNodes([node], leaves < this.settings.maxLeaves)) {
+				if (this.gain[child] > this.minGain) open.push(child);
+				else this.releaseSlot(child);
+			}
+		}
+		for (const node of open) this.releaseSlot(node);
+	}
+
+	/**
+	 * Makes the chosen splits, then finds the best splits of the children that may split
+	 * further; returns those children. A split whose children can never split is "settled":
+	 * its rows are not moved, only their scores change at the end (see updateSettledScores).
+	 */
+	private splitNodes(parents: number[], mayGrow: boolean): number[] {
+		const moving: number[] = [];
+		for (const parent of parents) {
+			const depth = this.depth[parent] + 1;
+			const hl = this.leftH[parent];
+			if (mayGrow && (this.canSplit(depth, hl) || this.canSplit(depth, this.sumH[parent] - hl))) moving.push(parent);
+			else this.settle(parent);
+		}
+		const leftCounts = this.partition(moving);
+		const jobs: HistogramJob[] = [];
+		const next: number[] = [];
+		moving.forEach((parent, i) => {
+			const begin = this.begin[parent];
+			const middle = begin + leftCounts[i];
+			const [l, r] = this.addChildren(parent, 1 - this.buffer[parent], begin, middle, this.end[parent]);
+			const [small, large] = middle - begin <= this.end[parent] - middle ? [l, r] : [r, l];
+			const smallGrows = this.canSplit(this.depth[small], this.sumH[small]);
+			const largeGrows = this.canSplit(this.depth[large], this.sumH[large]);
+			const parentSlot = this.slot[parent];
+			this.slot[parent] = -1;
+			if (!largeGrows) {
+				// The larger child stays a leaf: build the smaller one directly, in the parent's old slot.
+				this.slot[small] = parentSlot;
+				jobs.push({ small, large: -1, smallSlot: parentSlot, parentSlot: -1 });
+				next.push(small);
+			} else {
+				// Subtraction: the larger child's histogram is the parent's minus the smaller's, in place.
+				this.slot[small] = this.allocateSlot();
+				this.slot[large] = parentSlot;
+				jobs.push({ small, large, smallSlot: this.slot[small], parentSlot });
+				if (smallGrows) next.push(small);
+				next.push(large);
+			}
+		});
+		this.findSplits(jobs);
+		for (const job of jobs) if (!next.includes(job.small)) this.releaseSlot(job.small);
+		return next.sort((a, b) => a - b);
+	}
+
+	/** Splits a node into two leaves without moving its rows (they stay in the parent's range). */
+	private settle(parent: number): void {
+		this.addChildren(parent, -1, -1, -1, -1);
+		this.releaseSlot(parent);
+		this.settled.push(parent);
+	}
+
+	/** Adds the two children of a split, with the split's gradient and hessian sums; returns [left, right]. */
+	private addChildren(parent: number, buffer: number, begin: number, middle: number, end: number): [number, number] {
+		const depth = this.depth[parent] + 1;
+		const gl = this.leftG[parent];
+		const hl = this.leftH[parent];
+		const l = this.addNode(buffer, begin, middle, depth, gl, hl);
+		const r = this.addNode(buffer, middle, end, depth, this.sumG[parent] - gl, this.sumH[parent] - hl);
+		this.left[parent] = l;
+		this.right[parent] = r;
+		return [l, r];
+	}
+
+	/** Whether a node at this depth with this hessian sum could still be split. */
+	private canSplit(depth: number, hessian: number): boolean {
+		return depth < this.settings.maxDepth && hessian >= 2 * this.settings.minChildWeight && hessian > 0;
+	}
+
+	/** Builds the jobs' histograms and stores each growing node's best split over the active features. */
+	private findSplits(jobs: readonly HistogramJob[]): void {
+		const s = this.state;
+		const groups = s.ints[INT_GROUPS];
+		for (let from = 0; from < jobs.length; from += MAX_JOBS) {
+			const batch = jobs.slice(from, from + MAX_JOBS);
+			let work = 0;
+			batch.forEach((job, j) => {
+				const ji = j * JOB_I;
+				const jf = j * JOB_F;
+				s.jobsI[ji + JOB_BUFFER] = this.buffer[job.small];
+				s.jobsI[ji + JOB_BEGIN] = this.begin[job.small];
+				s.jobsI[ji + JOB_END] = this.end[job.small];
+				s.jobsI[ji + JOB_SMALL_SLOT] = job.smallSlot;
+				s.jobsI[ji + JOB_PARENT_SLOT] = job.parentSlot;
+				s.jobsI[ji + JOB_SMALL_SPLITTABLE] = this.canSplit(this.depth[job.small], this.sumH[job.small]) ? 1 : 0;
+				s.jobsI[ji + JOB_LARGE_SPLITTABLE] = job.large >= 0 && this.canSplit(this.depth[job.large], this.sumH[job.large]) ? 1 : 0;
+				s.jobsF[jf + JOB_SMALL_G] = this.sumG[job.small];
+				s.jobsF[jf + JOB_SMALL_H] = this.sumH[job.small];
+				s.jobsF[jf + JOB_LARGE_G] = job.large >= 0 ? this.sumG[job.large] : 0;
+				s.jobsF[jf + JOB_LARGE_H] = job.large >= 0 ? this.sumH[job.large] : 0;
+				work += (this.end[job.small] - this.begin[job.small]) * this.active.length;
+			});
+			this.pool.run(COMMAND.histograms, batch.length * groups, work >= PARALLEL_MIN_WORK);
+			batch.forEach((job, j) => {
+				if (s.jobsI[j * JOB_I + JOB_SMALL_SPLITTABLE] === 1) this.takeBestSplit(job.small, j * 2);
+				if (s.jobsI[j * JOB_I + JOB_LARGE_SPLITTABLE] === 1) this.takeBestSplit(job.large, j * 2 + 1);
+			});
+		}
+	}
+
+	/** The node's best split over the active features (ties: the lowest feature), from the task results. */
+	private takeBestSplit(node: number, side: number): void {
+		const s = this.state;
+		let best = -Infinity;
+		for (let i = 0; i < this.active.length; i++) {
+			const f = this.active[i];
+			const result = side * s.features + f;
+			const gain = s.resultsF[RESULT_F * result];
+			if (gain > best) {
+				best = gain;
+				this.feature[node] = f;
+				this.bin[node] = s.resultsI[RESULT_I * result];
+				this.missingLeft[node] = s.resultsI[RESULT_I * result + 1];
+				this.leftG[node] = s.resultsF[RESULT_F * result + 1];
+				this.leftH[node] = s.resultsF[RESULT_F * result + 2];
+			}
+		}
+		this.gain[node] = best;
+	}
+
+	/** Moves each parent's rows into its children's places in the other buffer; returns the left counts. */
+	private partition(parents: readonly number[]): number[] {
+		const s = this.state;
+		const leftCounts: number[] = [];
+		let start = 0;
+		while (start < parents.length) {
+			// A batch of whole nodes that fits the job and chunk tables.
+			let chunks = 0;
+			let rows = 0;
+			let stop = start;
+			while (stop < parents.length && stop - start < MAX_JOBS) {
+				const size = this.end[parents[stop]] - this.begin[parents[stop]];
+				const need = Math.max(1, Math.ceil(size / MOVE_ROWS));
+				if (chunks + need > s.chunksF.length) break;
+				chunks += need;
+				rows += size;
+				stop++;
+			}
+			let c = 0;
+			for (let j = 0; j < stop - start; j++) {
+				const node = parents[start + j];
+				const ji = j * JOB_I;
+				s.jobsI[ji + SPLIT_BUFFER] = this.buffer[node];
+				s.jobsI[ji + SPLIT_BEGIN] = this.begin[node];
+				s.jobsI[ji + SPLIT_END] = this.end[node];
+				s.jobsI[ji + SPLIT_FEATURE] = this.feature[node];
+				s.jobsI[ji + SPLIT_BIN] = this.bin[node];
+				s.jobsI[ji + SPLIT_MISSING_LEFT] = this.missingLeft[node];
+				for (let b = this.begin[node]; b < this.end[node]; b += MOVE_ROWS) {
+					const ci = c++ * CHUNK_I;
+					s.chunksI[ci + CHUNK_JOB] = j;
+					s.chunksI[ci + CHUNK_BEGIN] = b;
+					s.chunksI[ci + CHUNK_END] = Math.min(this.end[node], b + MOVE_ROWS);
+				}
+			}
+			const parallel = rows >= PARALLEL_MIN_MOVE;
+			this.pool.run(COMMAND.partitionCount, c, parallel);
+			// Each chunk's left rows follow the earlier chunks' left rows; its right rows follow all left rows.
+			let chunk = 0;
+			for (let j = 0; j < stop - start; j++) {
+				const node = parents[start + j];
+				let totalLeft = 0;
+				const first = chunk;
+				while (chunk < c && s.chunksI[chunk * CHUNK_I + CHUNK_JOB] === j) totalLeft += s.chunksI[chunk++ * CHUNK_I + CHUNK_LEFT_COUNT];
+				let leftTo = this.begin[node];
+				let rightTo = this.begin[node] + totalLeft;
+				for (let k = first; k < chunk; k++) {
+					const ci = k * CHUNK_I;
+					s.chunksI[ci + CHUNK_LEFT_TO] = leftTo;
+					s.chunksI[ci + CHUNK_RIGHT_TO] = rightTo;
+					leftTo += s.chunksI[ci + CHUNK_LEFT_COUNT];
+					rightTo += s.chunksI[ci + CHUNK_END] - s.chunksI[ci + CHUNK_BEGIN] - s.chunksI[ci + CHUNK_LEFT_COUNT];
+				}
+				leftCounts.push(totalLeft);
+			}
+			this.pool.run(COMMAND.partitionScatter, c, parallel);
+			start = stop;
+		}
+		return leftCounts;
+	}
+
+	/** Adds each leaf's value to the raw scores of its rows. */
+	private updateScores(leaves: readonly number[], values: Float64Array): void {
+		const s = this.state;
+		let c = 0;
+		let rows = 0;
+		const flush = (): void => {
+			this.pool.run(COMMAND.updateScores, c, rows >= PARALLEL_MIN_MOVE);
+			c = 0;
+			rows = 0;
+		};
+		for (const leaf of leaves) {
+			for (let b = this.begin[leaf]; b < this.end[leaf]; b += MOVE_ROWS) {
+				if (c === s.chunksF.length) flush();
+				const ci = c * CHUNK_I;
+				s.chunksI[ci + CHUNK_JOB] = this.buffer[leaf];
+				s.chunksI[ci + CHUNK_BEGIN] = b;
+				s.chunksI[ci + CHUNK_END] = Math.min(this.end[leaf], b + MOVE_ROWS);
+				s.chunksF[c++] = values[leaf];
+				rows += s.chunksI[ci + CHUNK_END] - b;
+			}
+		}
+		flush();
+	}
+
+	/** Adds each settled split's left or right leaf value to the raw scores of the rows in its range. */
+	private updateSettledScores(values: Float64Array): void {
+		const s = this.state;
+		let start = 0;
+		while (start < this.settled.length) {
+			let c = 0;
+			let rows = 0;
+			let j = 0;
+			for (; start + j < this.settled.length && j < MAX_JOBS; j++) {
+				const node = this.settled[start + j];
+				const need = Math.ceil((this.end[node] - this.begin[node]) / MOVE_ROWS);
+				if (c + need > s.chunksF.length) break;
+				const ji = j * JOB_I;
+				s.jobsI[ji + SPLIT_BUFFER] = this.buffer[node];
+				s.jobsI[ji + SPLIT_FEATURE] = this.feature[node];
+				s.jobsI[ji + SPLIT_BIN] = this.bin[node];
+				s.jobsI[ji + SPLIT_MISSING_LEFT] = this.missingLeft[node];
+				s.jobsF[j * JOB_F + SETTLED_LEFT_VALUE] = values[this.left[node]];
+				s.jobsF[j * JOB_F + SETTLED_RIGHT_VALUE] = values[this.right[node]];
+				for (let b = this.begin[node]; b < this.end[node]; b += MOVE_ROWS) {
+					const ci = c++ * CHUNK_I;
+					s.chunksI[ci + CHUNK_JOB] = j;
+					s.chunksI[ci + CHUNK_BEGIN] = b;
+					s.chunksI[ci + CHUNK_END] = Math.min(this.end[node], b + MOVE_ROWS);
+				}
+				rows += this.end[node] - this.begin[node];
+			}
+			this.pool.run(COMMAND.updateSettledScores, c, rows >= PARALLEL_MIN_MOVE);
+			start += j;
+		}
+	}
+
+	/** Adds the tree's output to the rows this tree did not train on, walking it over their bins. */
+	updateOutOfBag(rows: Int32Array, count: number, tree: Tree): void {
+		const { bins, binCount, raw } = this.state;
+		const n = this.state.rows;
+		for (let i = 0; i < count; i++) {
+			const r = rows[i];
+			let node = 0;
+			while (this.left[node] !== -1) {
+				const f = this.feature[node];
+				const b = bins[f * n + r];
+				const goesLeft = b <= this.bin[node] || (b === binCount[f] && this.missingLeft[node] === 1);
+				node = goesLeft ? this.left[node] : this.right[node];
+			}
+			raw[r] += tree.value[node];
+		}
+	}
+
+	/**
+	 * The grown tree in the shared format: thresholds are bin upper bounds, leaf values
+	 * -G/(H+lambda) times the learning rate, covers the hessian sums (an internal node's the
+	 * sum of its children's), internal values the cover-weighted mean of their children's.
+	 */
+	private toTree(): Tree {
+		const count = this.left.length;
+		const tree = {
+			feature: new Int32Array(count),
+			threshold: new Float64Array(count),
+			left: new Int32Array(count),
+			right: new Int32Array(count),
+			missingLeft: new Uint8Array(count),
+			value: new Float64Array(count),
+			cover: new Float64Array(count),
+		};
+		const { lambda, learningRate } = this.settings;
+		// Children always have larger ids than their parent, so a reverse sweep sees children first.
+		for (let node = count - 1; node >= 0; node--) {
+			const l = this.left[node];
+			const r = this.right[node];
+			tree.left[node] = l;
+			tree.right[node] = r;
+			if (l === -1) {
+				tree.feature[node] = -1;
+				tree.cover[node] = this.sumH[node];
+				tree.value[node] = (-this.sumG[node] / (this.sumH[node] + lambda)) * learningRate;
+			} else {
+				const f = this.feature[node];
+				tree.feature[node] = f;
+				tree.threshold[node] = this.upperBounds[f][this.bin[node]];
+				tree.missingLeft[node] = this.missingLeft[node];
+				const cover = tree.cover[l] + tree.cover[r];
+				tree.cover[node] = cover;
+				tree.value[node] = cover > 0 ? (tree.cover[l] * tree.value[l] + tree.cover[r] * tree.value[r]) / cover : (tree.value[l] + tree.value[r]) / 2;
+			}
+		}
+		return tree;
+	}
+
+	private reset(): void {
+		for (const list of [this.settled, this.buffer, this.begin, this.end, this.depth, this.sumG, this.sumH, this.slot, this.gain,
+			this.feature, this.bin, this.missingLeft, this.leftG, this.leftH, this.left, this.right]) list.length = 0;
+	}
+
+	private addNode(buffer: number, begin: number, end: number, depth: number, g: number, h: number): number {
+		const id = this.left.length;
+		this.buffer.push(buffer);
+		this.begin.push(begin);
+		this.end.push(end);
+		this.depth.push(depth);
+		this.sumG.push(g);
+		this.sumH.push(h);
+		this.slot.push(-1);
+		this.gain.push(-Infinity);
+		this.feature.push(-1);
+		this.bin.push(-1);
+		this.missingLeft.push(0);
+		this.leftG.push(0);
+		this.leftH.push(0);
+		this.left.push(-1);
+		this.right.push(-1);
+		return id;
+	}
+
+	/** Writes this tree's feature groups (GROUP_SIZE features a task) for the histogram tasks. */
+	private useFeatures(active: Int32Array): void {
+		this.active = active;
+		const s = this.state;
+		const groups = Math.ceil(active.length / GROUP_SIZE);
+		for (let g = 0; g < groups; g++) {
+			const count = Math.min(GROUP_SIZE, active.length - g * GROUP_SIZE);
+			s.groups[g * (GROUP_SIZE + 1)] = count;
+			for (let k = 0; k < count; k++) s.groups[g * (GROUP_SIZE + 1) + 1 + k] = active[g * GROUP_SIZE + k];
+		}
+		s.ints[INT_GROUPS] = groups;
+	}
+
+	private allocateSlot(): number {
+		const free = this.freeSlots.pop();
+		if (free !== undefined) return free;
+		if (this.slotCount % SLOTS_PER_BUFFER === 0) {
+			this.pool.addSlotBuffer(new SharedArrayBuffer(8 * SLOTS_PER_BUFFER * histogramDoubles(this.state)));
+		}
+		return this.slotCount++;
+	}
+
+	private releaseSlot(node: number): void {
+		if (this.slot[node] >= 0) {
+			this.freeSlots.push(this.slot[node]);
+			this.slot[node] = -1;
+		}
+	}
+}

@@ -1,0 +1,59 @@
+/**
+ * A boosted-tree training worker (started by gbdtPool.ts): it sleeps on the shared generation
+ * counter, and on each new dispatch reads any pending messages (new histogram slots), takes
+ * tasks from the shared counter until none are left, and acknowledges the generation.
+ */
+import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import {
+	COMMAND, CTRL_ACK, CTRL_COMMAND, CTRL_ERROR, CTRL_GENERATION, CTRL_NEXT, CTRL_READY, CTRL_TASKS,
+	runTask, viewShared, type SharedDescriptor,
+} from './gbdtKernels';
+import type { PoolMessage, WorkerMessage } from './gbdtPool';
+
+const { descriptor, index, port } = workerData as { descriptor: SharedDescriptor; index: number; port: MessagePort };
+const state = viewShared(descriptor);
+const control = state.control;
+
+/** Applies the messages the main thread posted before this dispatch. */
+function readMessages(): void {
+	for (let received = receiveMessageOnPort(port); received; received = receiveMessageOnPort(port)) {
+		const message = received.message as PoolMessage;
+		if (message.type === 'slots') state.slotBuffers.push(new Float64Array(message.buffer));
+		else if (message.type === 'drop-columns') {
+			state.columns = [];
+			state.sample = undefined;
+		}
+	}
+}
+
+function serve(): void {
+	let seen = Atomics.load(control, CTRL_GENERATION);
+	Atomics.add(control, CTRL_READY, 1);
+	for (;;) {
+		Atomics.wait(control, CTRL_GENERATION, seen);
+		seen = Atomics.load(control, CTRL_GENERATION);
+		const command = Atomics.load(control, CTRL_COMMAND);
+		if (command === COMMAND.exit) break;
+		readMessages();
+		const tasks = Atomics.load(control, CTRL_TASKS);
+		try {
+			for (;;) {
+				const task = Atomics.add(control, CTRL_NEXT, 1);
+				if (task >= tasks) break;
+				runTask(state, command, task);
+			}
+		} catch (error) {
+			Atomics.store(control, CTRL_NEXT, tasks);
+			Atomics.store(control, CTRL_ERROR, 1);
+			const failure: WorkerMessage = error instanceof Error
+				? { type: 'error', message: error.message, stack: error.stack }
+				: { type: 'error', message: String(error) };
+			port.postMessage(failure);
+		}
+		Atomics.store(control, CTRL_ACK + index, seen);
+		Atomics.notify(control, CTRL_ACK + index);
+	}
+	port.close();
+}
+
+serve();

@@ -1,0 +1,184 @@
+/**
+ * Profile tables: a CSV file with one row per profile, numeric feature columns, optionally a
+ * 0/1 label and a profile id — the shape data teams already have. Read with the events
+ * loader's streaming CSV reader (core/events/csv.ts; gzip and the delimiter are detected) into
+ * a column-major Dataset. Every bad cell stops the read with its row and column: a table is
+ * never trained on or scored with rows silently dropped.
+ */
+import fs from 'node:fs';
+import { InputError, throwIfCancelled } from '../errors';
+import { detectDelimiter, readCsv } from '../events/csv';
+import { openText } from '../events/text';
+import type { WorkHooks } from '../util/progress';
+import { throttledProgress } from '../util/progress';
+import type { Dataset } from './dataset';
+
+export interface ProfileTableOptions {
+	/** The 0/1 label column (required for training; when scoring, leave it out and it is ignored like any other extra column). */
+	readonly label?: string;
+	/** The profile id column, kept as text; without it rows are numbered from 1. */
+	readonly id?: string;
+	/** Columns that are neither features nor id nor label (e.g. an email address). */
+	readonly ignore?: readonly string[];
+	/** Read exactly these feature columns (scoring with a model); other columns are ignored. Default: every other column. */
+	readonly features?: readonly string[];
+	readonly hooks?: WorkHooks;
+}
+
+export interface ProfileTable {
+	/** Features (and the label, when asked for) column by column; NaN = a missing value. */
+	readonly data: Dataset;
+	/** The profile ids in row order, or null when the table has no id column. */
+	readonly ids: readonly string[] | null;
+	readonly idColumn: string | null;
+	readonly source: string;
+}
+
+/** Cells read as a missing value (compared lower-case): empty, NA, N/A, NaN, null. */
+const missingCells = new Set(['', 'na', 'n/a', 'nan', 'null']);
+const numberPattern = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const float32Max = 3.4028234663852886e38;
+
+/**
+ * A cell as a number: a decimal number, true / false as 1 / 0, or NaN for a missing cell;
+ * undefined when it is none of these.
+ */
+export function parseCell(cell: string): number | undefined {
+	const text = cell.trim();
+	const lower = text.toLowerCase();
+	if (missingCells.has(lower)) return NaN;
+	if (lower === 'true') return 1;
+	if (lower === 'false') return 0;
+	if (!numberPattern.test(text)) return undefined;
+	const value = Number(text);
+	return Math.abs(value) <= float32Max ? value : undefined;
+}
+
+/** A growing Float32Array (doubling), so a million-row table needs no per-row objects. */
+class Column {
+	values = new Float32Array(1024);
+	length = 0;
+	push(value: number): void {
+		if (this.length === this.values.length) {
+			const grown = new Float32Array(this.values.length * 2);
+			grown.set(this.values);
+			this.values = grown;
+		}
+		this.values[this.length++] = value;
+	}
+	finish(): Float32Array {
+		return this.values.slice(0, this.length);
+	}
+}
+
+/** Reads a profile table from a CSV file (or a buffer); InputError names the row and column of any bad cell. */
+export async function readProfileTable(source: { path: string } | { data: Uint8Array; name: string }, options: ProfileTableOptions = {}): Promise<ProfileTable> {
+	const name = 'path' in source ? source.path : source.name;
+	if ('path' in source && !fs.existsSync(source.path)) {
+		throw new InputError(`The table "${source.path}" does not exist. Check the path.`, 'file-not-found');
+	}
+	const input = await openText(source);
+	let featureNames: string[] = [];
+	let featureAt: number[] = [];
+	let labelAt = -1;
+	let idAt = -1;
+	let columns: Column[] = [];
+	const labels = new Column();
+	const ids: string[] = [];
+	let rows = 0;
+	let positives = 0;
+	const report = throttledProgress(options.hooks);
+	try {
+		await readCsv(input.chunks, {
+			header(header) {
+				const at = (column: string, what: string, fix: string): number => {
+					const index = header.indexOf(column);
+					if (index < 0) throw new InputError(`The table ${name} has no ${what} column "${column}" (its columns are ${listColumns(header)}). ${fix}`, 'missing-column');
+					return index;
+				};
+				const empty = header.findIndex((column) => column === '');
+				if (empty >= 0) throw new InputError(`Column ${empty + 1} of the table ${name} has no name in the header row. Name every column.`, 'bad-csv');
+				if (options.label !== undefined) labelAt = at(options.label, 'label', 'Name the 0/1 outcome column with --label.');
+				if (options.id !== undefined) idAt = at(options.id, 'id', 'Name the profile id column with --id, or leave it out to number the rows.');
+				if (options.label !== undefined && options.label === options.id) throw new InputError(`The label and the id are the same column "${options.label}" in ${name}: the label must be the 0/1 outcome.`, 'bad-options');
+				for (const column of options.ignore ?? []) at(column, 'ignored', 'Check the names given to --ignore.');
+				const reserved = new Set([options.label, options.id, ...(options.ignore ?? [])]);
+				if (options.features) {
+					featureNames = options.features.slice();
+					const absent = featureNames.filter((column) => !header.includes(column));
+					if (absent.length > 0) {
+						throw new InputError(
+							`The table ${name} lacks ${absent.length} feature column${absent.length > 1 ? 's' : ''} the model needs: ${absent.map((c) => `"${c}"`).join(', ')}. Give it the same feature columns as the training table.`,
+							'missing-features',
+							{ missing: absent },
+						);
+					}
+				} else {
+					featureNames = header.filter((column) => !reserved.has(column));
+				}
+				if (featureNames.length === 0) throw new InputError(`The table ${name} has no feature columns besides the label and id: add numeric columns describing each profile.`, 'no-features');
+				featureAt = featureNames.map((column) => header.indexOf(column));
+				columns = featureNames.map(() => new Column());
+			},
+			record(fields, line) {
+				rows++;
+				for (let f = 0; f < featureAt.length; f++) {
+					const cell = fields[featureAt[f]];
+					const value = parseCell(cell);
+					if (value === undefined) {
+						throw new InputError(
+							`Row ${rows} (line ${line}) of ${name}, column "${featureNames[f]}": "${clip(cell)}" is not a number. Feature columns must hold numbers (empty, NA or null for missing); ` +
+								`fix the cell${options.features ? '' : ', or leave the column out with --ignore'}.`,
+							'bad-cell',
+							{ row: rows, line, column: featureNames[f], value: cell },
+						);
+					}
+					columns[f].push(value);
+				}
+				if (labelAt >= 0) {
+					const cell = fields[labelAt];
+					const value = parseCell(cell);
+					if (value !== 0 && value !== 1) {
+						const what = value !== undefined && Number.isNaN(value) ? 'is empty' : `is "${clip(cell)}"`;
+						throw new InputError(`Row ${rows} (line ${line}) of ${name}: the label "${options.label}" ${what}; labels must be 1 (the outcome happened) or 0 (it did not).`, 'bad-label', { row: rows, line, column: options.label, value: cell });
+					}
+					labels.push(value);
+					positives += value;
+				}
+				if (idAt >= 0) ids.push(fields[idAt].trim());
+			},
+			bad(line, _raw, why) {
+				throw new InputError(`Line ${line} of ${name} is not a valid row: ${why}. Fix the row (a quoted field may be missing its closing quote).`, 'bad-csv', { line });
+			},
+			chunkDone() {
+				throwIfCancelled(options.hooks?.signal, 'table read');
+				report({ stage: 'reading table', done: rows, unit: 'rows' });
+			},
+		}, detectDelimiter(input.head), name);
+	} finally {
+		input.close();
+	}
+	if (rows === 0) throw new InputError(`The table ${name} has a header but no rows.`, 'empty-data');
+	if (labelAt >= 0 && (positives === 0 || positives === rows)) {
+		throw new InputError(
+			`The label column "${options.label}" of ${name} holds only ${positives === 0 ? '0s' : '1s'} (${rows.toLocaleString('en-US')} rows): a model needs rows where the outcome happened (1) and rows where it did not (0).`,
+			'one-class',
+		);
+	}
+	const data: Dataset = {
+		rows,
+		featureNames,
+		columns: columns.map((column) => column.finish()),
+		...(labelAt >= 0 ? { label: Uint8Array.from(labels.finish()) } : {}),
+	};
+	return { data, ids: idAt >= 0 ? ids : null, idColumn: idAt >= 0 ? (options.id as string) : null, source: name };
+}
+
+function listColumns(header: readonly string[]): string {
+	const shown = header.slice(0, 12).map((c) => `"${c}"`).join(', ');
+	return header.length > 12 ? `${shown}, … (${header.length} in all)` : shown;
+}
+
+function clip(text: string): string {
+	return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}

@@ -1,0 +1,103 @@
+/**
+ * Writing and reading the model JSON: `serializeModel` gives the same bytes for the same model
+ * (keys in a fixed order, no clock), `parseModel` reads it back or refuses it with a message
+ * that says why and what to do.
+ */
+import { InputError } from '../errors';
+import { formatPath } from '../goal/parse';
+import { learnerFromJson } from '../learn/train';
+import { packageVersion } from '../version';
+import { rememberLearner } from './predict';
+import { modelFeatureNames, modelFormat, modelSchema, modelSchemaVersion, type Model } from './schema';
+
+/** The top-level keys in the order they are written; nested keys are written in alphabetical order. */
+const topLevelOrder = ['format', 'schemaVersion', 'packageVersion', 'name', 'propensityType', 'seed', 'dataRange', 'goal', 'features', 'metrics', 'selection', 'calibration', 'notes', 'learner'];
+
+/**
+ * The model as JSON text: tab-indented, keys in a fixed order, arrays of plain values on one
+ * line (trees stay compact), ending in a newline. The same model always gives the same bytes.
+ */
+export function serializeModel(model: Model): string {
+	return `${write(model, '', topLevelOrder)}\n`;
+}
+
+function write(value: unknown, indent: string, order?: readonly string[]): string {
+	if (value === null || typeof value !== 'object') return scalar(value);
+	const inner = `${indent}\t`;
+	if (Array.isArray(value)) {
+		if (value.length === 0) return '[]';
+		if (value.every((item) => item === null || typeof item !== 'object')) return `[${value.map(scalar).join(',')}]`;
+		return `[\n${value.map((item) => inner + write(item, inner)).join(',\n')}\n${indent}]`;
+	}
+	const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+	if (entries.length === 0) return '{}';
+	const rank = (key: string) => (order && order.includes(key) ? order.indexOf(key) : Infinity);
+	entries.sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+	return `{\n${entries.map(([key, v]) => `${inner}${JSON.stringify(key)}: ${write(v, inner)}`).join(',\n')}\n${indent}}`;
+}
+
+function scalar(value: unknown): string {
+	if (typeof value === 'number' && !Number.isFinite(value)) {
+		throw new RangeError(`serializeModel: ${value} cannot be written to JSON; the model holds a value that is not a finite number.`);
+	}
+	if (value === undefined) return 'null';
+	return JSON.stringify(value);
+}
+
+/**
+ * Reads a model from JSON text or an already-parsed object. Refuses, with InputError saying
+ * why and what to do: text that is not JSON, a file that is not a Propensity model, a model
+ * written with a newer schema version, and any missing, unknown or invalid field (with its path).
+ */
+export function parseModel(input: string | object): Model {
+	let raw: unknown = input;
+	if (typeof input === 'string') {
+		try {
+			raw = JSON.parse(input);
+		} catch (error) {
+			throw new InputError(`The model is not valid JSON (${(error as Error).message}). Use the file that "propensity train" (or the Train Model node) wrote, unchanged.`, 'bad-model');
+		}
+	}
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+		throw new InputError('The model must be a JSON object as written by Propensity\'s training, not ' + (Array.isArray(raw) ? 'an array' : typeof raw) + '.', 'bad-model');
+	}
+	const object = raw as Record<string, unknown>;
+	if (object.format !== modelFormat) {
+		throw new InputError(
+			`This is not a Propensity model: its "format" is ${object.format === undefined ? 'missing' : JSON.stringify(object.format)}, where a model says "${modelFormat}". Check that you picked the model file, not a goal, scores or another JSON file.`,
+			'not-a-model',
+		);
+	}
+	const version = object.schemaVersion;
+	if (typeof version === 'number' && Number.isInteger(version) && version > modelSchemaVersion) {
+		const writer = typeof object.packageVersion === 'string' ? `Propensity ${object.packageVersion}` : 'a newer Propensity';
+		throw new InputError(
+			`This model was written by a newer Propensity (${writer}, model schema version ${version}); this is Propensity ${packageVersion}, which reads model schema version ${modelSchemaVersion}. Upgrade Propensity to ${typeof object.packageVersion === 'string' ? object.packageVersion : 'the version that wrote it'} or later to use this model.`,
+			'model-too-new',
+			{ schemaVersion: version, packageVersion: object.packageVersion },
+		);
+	}
+	const parsed = modelSchema.safeParse(raw);
+	if (!parsed.success) {
+		const problems = parsed.error.issues.slice(0, 8).map((issue) => `${formatPath(issue.path) || 'the model'}: ${issue.message}${issue.code === 'invalid_type' && issue.input === undefined ? ' (missing)' : ''}`);
+		throw new InputError(`The model cannot be read correctly:\n- ${problems.join('\n- ')}\nUse the file as training wrote it, or retrain the model.`, 'bad-model', { problems });
+	}
+	const model = parsed.data as unknown as Model;
+	const learner = loadLearnerChecked(model);
+	const expected = modelFeatureNames(model);
+	const actual = (learner as { featureNames?: readonly string[] }).featureNames;
+	if (actual && (actual.length !== expected.length || actual.some((name, i) => name !== expected[i]))) {
+		throw new InputError(`The model cannot be read correctly: its learner uses features [${actual.join(', ')}] but the model declares [${expected.join(', ')}]. Retrain the model.`, 'bad-model');
+	}
+	rememberLearner(model, learner);
+	return model;
+}
+
+function loadLearnerChecked(model: Model) {
+	try {
+		return learnerFromJson(model.learner);
+	} catch (error) {
+		if (error instanceof InputError) throw new InputError(`The model cannot be read correctly (learner): ${error.message}`, 'bad-model', error.details);
+		throw error;
+	}
+}

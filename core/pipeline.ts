@@ -1,0 +1,267 @@
+/**
+ * The handful of entry points every adapter calls — n8n nodes, Node-RED nodes and the CLI —
+ * so that what a node does is parameter plumbing around one of these:
+ *
+ *   loadEvents → defineGoal → trainModel → scoreProfiles → explainProfiles → buildSegment
+ *
+ * plus the model store (saveModel / loadModel) and the report (renderModelReport).
+ */
+import { parseIsoTime, parseZone } from './events/time';
+import type { LoadReport, LoadSummary } from './events/report';
+import type { EventTable } from './events/table';
+import { InputError } from './errors';
+import { buildExamples, type Examples } from './features/examples';
+import { dataRange, planCutoffs } from './features/cutoffs';
+import { generateFeatures } from './features/generate';
+import { checkGoalAgainstData } from './goal/check';
+import { describeGoal } from './goal/describe';
+import { parseGoal } from './goal/parse';
+import { assessReadiness, type ReadinessReport } from './goal/readiness';
+import type { Goal } from './goal/schema';
+import { selectRows, type LabelledDataset } from './learn/dataset';
+import { holdoutSplit } from './learn/split';
+import { learnerNames, type LearnerChoice, type LearnerOptions } from './learn/train';
+import { buildModel } from './model/build';
+import { parseModel, serializeModel } from './model/io';
+import type { Model } from './model/schema';
+import { buildInsights } from './report/insights';
+import { renderReport } from './report/render';
+import type { ReportInput } from './report/types';
+import { scoreEvents, type ScoreOptions, type ScoreRun } from './score/run';
+import type { BucketBoundaries } from './score/types';
+import type { ModelVersionInfo, Store } from './store/types';
+import type { WorkHooks } from './util/progress';
+
+export { loadEvents, type EventSource, type LoadOptions, type LoadResult } from './events/load';
+export { encodeEventTable, decodeEventTable } from './events/codec';
+export { explainProfiles, type ExplainProfilesOptions, type ExplainedProfiles } from './explain/profiles';
+export { buildSegment, parseSegmentRule, parseRuleTexts, describeRule } from './segment';
+export { openStore, type StoreConfig, type Store } from './store';
+export { parseModel, serializeModel } from './model/io';
+export type { ScoreRun, ScoreSummary } from './score/run';
+export { writeScoresFile } from './score/files';
+
+/** A moment given as ISO 8601 text (zone optional, UTC assumed), epoch milliseconds or a Date; undefined stays undefined. */
+export function parseMoment(value: string | number | Date | undefined | null, what = 'as-of date'): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	if (value instanceof Date) value = value.getTime();
+	if (typeof value === 'number') {
+		if (Number.isFinite(value)) return value;
+	} else {
+		const parsed = parseIsoTime(value.trim(), parseZone('UTC'));
+		if (typeof parsed === 'number') return parsed;
+	}
+	throw new InputError(`The ${what} "${String(value)}" is not a date: use ISO 8601, e.g. "2026-05-01" or "2026-05-01T00:00:00Z".`, 'bad-date');
+}
+
+export interface GoalCheck {
+	readonly goal: Goal;
+	/** The goal in words a marketer reads. */
+	readonly inWords: string;
+	/** Present when events were given: can they train this goal? */
+	readonly readiness?: ReadinessReport;
+}
+
+export interface ReadinessSettings {
+	readonly asOf?: string | number | Date;
+	readonly minPositives?: number;
+	readonly minNegatives?: number;
+}
+
+/** Validates a goal and, given events, checks it against them (fields and types exist) and assesses readiness. */
+export function defineGoal(input: unknown, table?: EventTable, settings: ReadinessSettings = {}): GoalCheck {
+	const goal = parseGoal(input);
+	if (!table) return { goal, inWords: describeGoal(goal) };
+	checkGoalAgainstData(goal, table);
+	const readiness = assessReadiness(table, goal, {
+		asOf: parseMoment(settings.asOf),
+		minPositives: settings.minPositives,
+		minNegatives: settings.minNegatives,
+	});
+	return { goal, inWords: describeGoal(goal), readiness };
+}
+
+export interface TrainSettings extends ReadinessSettings {
+	/** The model's name (default: the goal's name). */
+	readonly name?: string;
+	readonly learner?: LearnerChoice;
+	readonly learnerOptions?: LearnerOptions;
+	/** Seeds every random choice (default 1): the same events, goal and seed give the same model bytes. */
+	readonly seed?: number;
+	readonly boundaries?: BucketBoundaries;
+	/** The load's report and summary, for the report's data-quality section. */
+	readonly load?: { readonly report?: LoadReport; readonly summary: LoadSummary };
+}
+
+export interface TrainOutcome {
+	readonly model: Model;
+	/** The model JSON, as stored and written to files. */
+	readonly modelText: string;
+	readonly readiness: ReadinessReport;
+	readonly insights: ReportInput;
+	/** The self-contained HTML insights report. */
+	readonly reportHtml: string;
+	/** A short JSON summary for a node's output or a terminal. */
+	readonly summary: TrainSummary;
+}
+
+export interface TrainSummary {
+	readonly name: string;
+	readonly goal: string;
+	readonly propensityType: Model['propensityType'];
+	readonly learner: string;
+	readonly auc: number | null;
+	readonly logLoss: number | null;
+	readonly brier: number | null;
+	readonly baseRate: number | null;
+	readonly grade: string;
+	readonly poor: boolean;
+	readonly advice: readonly string[];
+	readonly trainingRows: number;
+	readonly validationRows: number;
+	readonly features: number;
+	readonly cutoffs: readonly string[];
+	readonly asOf: string | null;
+	readonly selection: string;
+	readonly notes: readonly string[];
+}
+
+/**
+ * Trains a model for a goal on events: checks readiness (refusing with what to change), declares
+ * features, builds point-in-time examples at several cutoffs, trains on the earlier cutoffs and
+ * validates on the latest, calibrates, explains a sample and renders the report.
+ */
+export async function trainModel(table: EventTable, goalInput: unknown, settings: TrainSettings = {}, hooks?: WorkHooks): Promise<TrainOutcome> {
+	const { goal, readiness } = defineGoal(goalInput, table, settings) as Required<GoalCheck>;
+	if (!readiness.ready) {
+		throw new InputError(`The events cannot train the goal "${goal.name}" yet: ${readiness.problems.map((problem) => problem.message).join(' ')}`, 'not-ready', readiness);
+	}
+	const asOf = parseMoment(settings.asOf);
+	const seed = settings.seed ?? 1;
+	const declarations = generateFeatures(table, goal);
+	const cutoffs = planCutoffs(table, goal, { asOf });
+	const examples = await buildExamples(table, goal, declarations, { cutoffs }, hooks);
+	const { train, validation, validationSplit } = splitByTime(examples, seed);
+	const range = dataRange(table, asOf);
+	const built = await buildModel({
+		name: settings.name?.trim() || goal.name,
+		goal,
+		features: { mode: 'events', declarations },
+		train,
+		validation,
+		validationSplit,
+		learner: settings.learner,
+		options: settings.learnerOptions,
+		seed,
+		dataRange: {
+			firstEvent: range ? new Date(range.start).toISOString() : null,
+			lastEvent: range ? new Date(range.end).toISOString() : null,
+			cutoffs: cutoffs.map((cutoff) => new Date(cutoff).toISOString()),
+			asOf: asOf === undefined ? null : new Date(asOf).toISOString(),
+		},
+		hooks,
+	});
+	const insights = await buildInsights(
+		{
+			model: built.model,
+			learner: built.learner,
+			validation,
+			validationProbabilities: built.calibration.crossFitted,
+			selection: built.selection,
+			readiness,
+			load: settings.load,
+			boundaries: settings.boundaries,
+		},
+		hooks,
+	);
+	const model = built.model;
+	return {
+		model,
+		modelText: serializeModel(model),
+		readiness,
+		insights,
+		reportHtml: renderReport(insights),
+		summary: summarizeTraining(model, validation.rows),
+	};
+}
+
+/**
+ * Validation is the latest cutoff (time-based, never a random split of the same moments).
+ * With a single cutoff there is no later moment to hold out, so a seeded quarter of the
+ * profiles is held out instead, and the model says so.
+ */
+function splitByTime(examples: Examples, seed: number): { train: LabelledDataset; validation: LabelledDataset; validationSplit: string } {
+	const last = examples.cutoffs.length - 1;
+	if (last > 0) {
+		const trainRows: number[] = [];
+		const validationRows: number[] = [];
+		examples.cutoffIndex.forEach((c, r) => (c === last ? validationRows : trainRows).push(r));
+		return {
+			train: selectRows(examples.data, trainRows),
+			validation: selectRows(examples.data, validationRows),
+			validationSplit: `the latest cutoff (${new Date(examples.cutoffs[last]).toISOString().slice(0, 10)}): profiles as they were then, and what they did in the window after; training used the ${last} earlier cutoff${last > 1 ? 's' : ''}`,
+		};
+	}
+	const split = holdoutSplit(examples.data.label, 0.25, seed);
+	return {
+		train: selectRows(examples.data, split.train),
+		validation: selectRows(examples.data, split.validation),
+		validationSplit: 'a seeded 25% of the profiles at the only cutoff the history allows (a longer history would allow validation on a later cutoff)',
+	};
+}
+
+function summarizeTraining(model: Model, validationRows: number): TrainSummary {
+	const v = model.metrics.validation;
+	return {
+		name: model.name,
+		goal: model.goal ? describeGoal(model.goal) : model.name,
+		propensityType: model.propensityType,
+		learner: learnerNames[model.selection.winner],
+		auc: v.auc,
+		logLoss: v.logLoss,
+		brier: v.brier,
+		baseRate: v.baseRate,
+		grade: v.grade.grade,
+		poor: v.grade.poor,
+		advice: v.grade.advice,
+		trainingRows: model.metrics.training.rows,
+		validationRows,
+		features: model.features.mode === 'events' ? model.features.declarations.length : model.features.columns.length,
+		cutoffs: model.dataRange.cutoffs,
+		asOf: model.dataRange.asOf,
+		selection: model.selection.reason,
+		notes: model.notes,
+	};
+}
+
+export interface ScoreSettings extends Omit<ScoreOptions, 'asOf'> {
+	readonly asOf?: string | number | Date;
+}
+
+/** Scores every profile eligible as of a date (default: the latest event) with an events-mode model. */
+export function scoreProfiles(table: EventTable, model: Model, settings: ScoreSettings = {}, hooks?: WorkHooks): Promise<ScoreRun> {
+	return scoreEvents(table, model, { ...settings, asOf: parseMoment(settings.asOf) }, hooks);
+}
+
+/** Saves a model under its name (a new version) with a metrics summary for listings. */
+export function saveModel(store: Store, model: Model, modelText = serializeModel(model)): Promise<ModelVersionInfo> {
+	const v = model.metrics.validation;
+	return store.saveModel(model.name, modelText, { auc: v.auc, grade: v.grade.grade, learner: model.selection.winner });
+}
+
+/** Loads a model by name (latest version unless one is given) and validates it. */
+export async function loadModel(store: Store, name: string, version: number | 'latest' = 'latest'): Promise<{ model: Model; info: ModelVersionInfo }> {
+	const { text, info } = await store.loadModel(name, version);
+	return { model: parseModel(text), info };
+}
+
+/** Renders the insights report of a training outcome, or of a model that kept its insights. */
+export function renderModelReport(insights: ReportInput): string {
+	return renderReport(insights);
+}
+
+/** The scoring date a run will use: the as-of date, or the latest event. */
+export function scoreDateOf(table: EventTable, asOf?: string | number | Date): string | null {
+	const moment = parseMoment(asOf) ?? dataRange(table)?.end;
+	return moment === undefined ? null : new Date(moment).toISOString();
+}

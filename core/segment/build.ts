@@ -1,0 +1,176 @@
+/**
+ * Building a segment: who is in it now, who entered and who left since its last run (as
+ * remembered in the store under the segment's name), and the records a CRM or email step
+ * needs for each of them. The new membership is saved at the end, so each person is
+ * announced as "entered" once, not on every run.
+ */
+import { InputError } from '../errors';
+import type { Bucket, PropensityType, ScoredProfile } from '../score/types';
+import { checkStoreName, type Store } from '../store';
+import { checkRunAt } from '../store/types';
+import { matchRule } from './evaluate';
+import { describeRule, parseSegmentRule, type SegmentRule } from './rules';
+
+export const segmentModes = ['all', 'entered', 'left'] as const;
+/** Which profiles a run hands on: every member, only those who entered since the last run, or only those who left. */
+export type SegmentMode = (typeof segmentModes)[number];
+
+export interface SegmentOptions {
+	/** The segment's name: its membership is remembered under it. Required with a store. */
+	readonly name?: string;
+	readonly mode: SegmentMode;
+	/** Where the membership is remembered; needed for modes 'entered' and 'left' to mean "since the last run". */
+	readonly store?: Store;
+	/** This run's time, ISO 8601; saved with the membership. */
+	readonly runAt: string;
+}
+
+/** One profile as a CRM or email step needs it. */
+export interface SegmentMember {
+	readonly profileId: string;
+	readonly score: number;
+	readonly probability: number;
+	readonly percentile: number;
+	readonly bucket: Bucket;
+	readonly propensityType: PropensityType;
+	readonly scoreDate: string;
+	/** The sentences of the top factors, most influential first (empty when not explained). */
+	readonly factors: readonly string[];
+	/** The profile attributes that were loaded, e.g. email. */
+	readonly attributes: Readonly<Record<string, string | number | null>>;
+}
+
+/** A member, or for one who left and was not scored this time, only the id. */
+export type SegmentRow = SegmentMember | { readonly profileId: string };
+
+export interface SegmentSummary {
+	readonly name: string | null;
+	readonly mode: SegmentMode;
+	/** The rule in words. */
+	readonly rule: string;
+	readonly runAt: string;
+	/** The previous run's time, or null on the first run or without a store. */
+	readonly previousRunAt: string | null;
+	readonly scored: number;
+	readonly members: number;
+	readonly nonMembers: number;
+	readonly entered: number;
+	readonly left: number;
+	/** How many rows the mode hands on (`output`). */
+	readonly output: number;
+	/** Whether this run's membership was saved for the next run to compare with. */
+	readonly remembered: boolean;
+	readonly warnings: readonly string[];
+}
+
+export interface SegmentResult {
+	/** Everyone in the segment now, in the order scored. */
+	readonly members: SegmentMember[];
+	/** The scored profiles not in it, in the order scored. */
+	readonly nonMembers: SegmentMember[];
+	/** Members who were not members at the last run (everyone on the first run). */
+	readonly entered: SegmentMember[];
+	/** Members at the last run who are not now, in the order remembered. */
+	readonly left: SegmentRow[];
+	/** What the mode asks for: members, entered or left. */
+	readonly output: SegmentRow[];
+	readonly summary: SegmentSummary;
+}
+
+/** A scored profile that may carry factor sentences without the factors (read from a CSV file). */
+type WithSentences = ScoredProfile & { readonly factorSentences?: readonly string[] };
+
+/** Splits the scored profiles by the rule, compares with the remembered membership, and saves the new one. */
+export async function buildSegment(scored: readonly ScoredProfile[], rules: SegmentRule, options: SegmentOptions): Promise<SegmentResult> {
+	const rule = parseSegmentRule(rules);
+	const { name, mode, store, runAt } = checkOptions(options);
+	const indexById = indexProfiles(scored);
+	const match = matchRule(scored, rule);
+	const rows = scored.map(toMember);
+	const members = rows.filter((_, i) => match.mask[i] === 1);
+	const nonMembers = rows.filter((_, i) => match.mask[i] === 0);
+
+	const previous = store && name !== undefined ? await store.loadMembership(name) : undefined;
+	const warnings = [...match.warnings];
+	if (previous && Date.parse(previous.runAt) > Date.parse(runAt)) {
+		warnings.push(`This run (${runAt}) is earlier than the last one (${previous.runAt}): entered and left are measured against a later run.`);
+	}
+	const before = new Set(previous?.members ?? []);
+	const entered = members.filter((member) => !before.has(member.profileId));
+	const left: SegmentRow[] = [];
+	for (const id of previous?.members ?? []) {
+		const index = indexById.get(id);
+		if (index === undefined) left.push({ profileId: id });
+		else if (match.mask[index] === 0) left.push(rows[index]);
+	}
+	if (store && name !== undefined) await store.saveMembership(name, ids(members), runAt);
+
+	const output = mode === 'all' ? members : mode === 'entered' ? entered : left;
+	return {
+		members,
+		nonMembers,
+		entered,
+		left,
+		output,
+		summary: {
+			name: name ?? null,
+			mode,
+			rule: describeRule(rule),
+			runAt,
+			previousRunAt: previous?.runAt ?? null,
+			scored: scored.length,
+			members: members.length,
+			nonMembers: nonMembers.length,
+			entered: entered.length,
+			left: left.length,
+			output: output.length,
+			remembered: store !== undefined,
+			warnings,
+		},
+	};
+}
+
+function checkOptions(options: SegmentOptions): SegmentOptions {
+	if (!(segmentModes as readonly string[]).includes(options?.mode)) {
+		throw new InputError(`The segment mode ${JSON.stringify(options?.mode)} is not known: use "all" (every member), "entered" (new since the last run) or "left" (gone since the last run).`, 'bad-segment-mode');
+	}
+	const name = options.name === undefined ? undefined : checkStoreName(options.name, 'segment');
+	checkRunAt(name ?? 'segment', options.runAt);
+	if (options.store && name === undefined) {
+		throw new InputError('Name the segment to remember its membership in the store: the name is what the next run compares with.', 'segment-name-missing');
+	}
+	if (options.mode !== 'all' && !options.store) {
+		throw new InputError(`Mode "${options.mode}" compares with the segment's last run, so it needs a store and a segment name to remember membership in. Give both, or use mode "all".`, 'segment-store-missing');
+	}
+	return { ...options, name };
+}
+
+/** Where each profile id is in the scores; throws when an id is missing or repeated. */
+function indexProfiles(scored: readonly ScoredProfile[]): Map<string, number> {
+	const indexById = new Map<string, number>();
+	for (let i = 0; i < scored.length; i++) {
+		const id = scored[i]?.profileId;
+		if (typeof id !== 'string' || id === '') throw new InputError(`Scored profile ${i + 1} has no profile id: every scored profile needs one.`, 'bad-scores');
+		if (indexById.has(id)) throw new InputError(`Profile "${id}" is scored twice (the second time at ${i + 1}): a segment needs one score per profile. Remove the duplicate scores.`, 'bad-scores');
+		indexById.set(id, i);
+	}
+	return indexById;
+}
+
+function ids(rows: readonly SegmentRow[]): string[] {
+	return rows.map((row) => row.profileId);
+}
+
+function toMember(profile: WithSentences): SegmentMember {
+	return {
+		profileId: profile.profileId,
+		score: profile.score,
+		probability: profile.probability,
+		percentile: profile.percentile,
+		bucket: profile.bucket,
+		propensityType: profile.propensityType,
+		scoreDate: profile.scoreDate,
+		factors: profile.factors ? profile.factors.map((factor) => factor.sentence) : (profile.factorSentences ?? []),
+		attributes: profile.attributes ?? {},
+	};
+}

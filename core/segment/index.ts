@@ -1,0 +1,13 @@
+/**
+ * Segments: rules over scored profiles (rules.ts, syntax.ts), evaluated (evaluate.ts) and
+ * compared with the last run's membership (build.ts); score files in, segment files out (files.ts).
+ */
+export { buildSegment, segmentModes } from './build';
+export type { SegmentMember, SegmentMode, SegmentOptions, SegmentResult, SegmentRow, SegmentSummary } from './build';
+export { compareRank, matchRule } from './evaluate';
+export type { RuleMatch } from './evaluate';
+export { readScoresFile, scoreColumns, writeSegmentFile } from './files';
+export type { ScoredFileProfile } from './files';
+export { describeRule, parseSegmentRule, ruleKinds } from './rules';
+export type { AttributeTest, AttributeValue, Comparison, Direction, FactorTest, SegmentRule, TopTest } from './rules';
+export { parseRuleText, parseRuleTexts } from './syntax';

@@ -1,0 +1,345 @@
+/**
+ * The folder backend of the model store (the default). Layout under the root:
+ *
+ *   models/<name>/v000001.json        the model JSON text, byte for byte as saved
+ *   models/<name>/v000001.meta.json   { name, version, savedAt, checksum, bytes, summary }
+ *   segments/<name>.json              line 1: { segment, runAt, count, checksum }; line 2: the ids as a JSON array
+ *
+ * Every file appears whole or not at all: it is written to a hidden temp file in the same
+ * folder, flushed to disk, then renamed (or hard-linked) into place. A version number is
+ * claimed by hard-linking the finished model file to its name, which fails when another
+ * writer (another process, another machine on a shared disk) claimed it first; the writer
+ * then tries the next number. The `.meta.json` file is written last and marks the version
+ * as saved: a model file without it is a save in progress (or one that was interrupted),
+ * which listings skip.
+ */
+import { randomBytes } from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { InputError, PropensityError } from '../errors';
+import { corruptMembership, sha256, verifyModelText } from './integrity';
+import { checkStoreName } from './names';
+import { checkMembers, checkModelText, checkRunAt, checkSummary, checkVersion, type Membership, type ModelSummary, type ModelVersionInfo, type Store } from './types';
+
+const modelFilePattern = /^v(\d{6,})\.json$/;
+const metaFilePattern = /^v(\d{6,})\.meta\.json$/;
+const modelFileName = (version: number) => `v${String(version).padStart(6, '0')}.json`;
+const metaFileName = (version: number) => `v${String(version).padStart(6, '0')}.meta.json`;
+
+const metaSchema = z
+	.object({
+		format: z.literal('propensity-model-version'),
+		formatVersion: z.literal(1),
+		name: z.string(),
+		version: z.number().int().min(1),
+		savedAt: z.string(),
+		checksum: z.string().regex(/^[0-9a-f]{64}$/),
+		bytes: z.number().int().min(0),
+		summary: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+	})
+	.strict();
+
+const membershipHeaderSchema = z
+	.object({
+		format: z.literal('propensity-segment-membership'),
+		formatVersion: z.literal(1),
+		segment: z.string(),
+		runAt: z.string(),
+		count: z.number().int().min(0),
+		checksum: z.string().regex(/^[0-9a-f]{64}$/),
+	})
+	.strict();
+
+/** Opens (and creates when missing) a folder store at the path. */
+export async function openFolderStore(root: string): Promise<Store> {
+	if (typeof root !== 'string' || root.trim() === '') {
+		throw new InputError('The model store folder is not set: give the path of a folder (it is created when missing).', 'bad-store-config');
+	}
+	const absolute = path.resolve(root);
+	try {
+		await fsp.mkdir(path.join(absolute, 'models'), { recursive: true });
+		await fsp.mkdir(path.join(absolute, 'segments'), { recursive: true });
+	} catch (error) {
+		throw new InputError(`Could not open the model store folder ${absolute}: ${(error as Error).message}. Give a folder this user may create and write.`, 'store-io');
+	}
+	return new FolderStore(absolute);
+}
+
+class FolderStore implements Store {
+	readonly location: string;
+
+	constructor(private readonly root: string) {
+		this.location = `folder ${root}`;
+	}
+
+	async saveModel(name: string, modelText: string, summary: ModelSummary): Promise<ModelVersionInfo> {
+		checkStoreName(name, 'model');
+		const text = checkModelText(name, modelText);
+		const cleanSummary = checkSummary(summary);
+		const dir = this.modelDir(name);
+		return this.io(`save model "${name}"`, async () => {
+			await fsp.mkdir(dir, { recursive: true });
+			const staged = await writeTemp(dir, 'model', text);
+			try {
+				const version = await claimVersion(dir, staged);
+				const info: ModelVersionInfo = { name, version, savedAt: new Date().toISOString(), checksum: sha256(text), bytes: Buffer.byteLength(text, 'utf8'), summary: cleanSummary };
+				try {
+					const meta = `${JSON.stringify({ format: 'propensity-model-version', formatVersion: 1, ...info }, null, '\t')}\n`;
+					await fsp.rename(await writeTemp(dir, 'meta', meta), path.join(dir, metaFileName(version)));
+					await syncFolder(dir);
+				} catch (error) {
+					// Without its meta file the version was never saved: give its number back.
+					await fsp.rm(path.join(dir, modelFileName(version)), { force: true });
+					throw error;
+				}
+				return info;
+			} finally {
+				await fsp.rm(staged, { force: true });
+			}
+		});
+	}
+
+	async loadModel(name: string, version?: number | 'latest'): Promise<{ text: string; info: ModelVersionInfo }> {
+		checkStoreName(name, 'model');
+		const wanted = checkVersion(name, version);
+		const dir = this.modelDir(name);
+		const { saved, unfinished } = await this.io(`read model "${name}"`, () => scanVersions(dir));
+		if (saved.length === 0) {
+			// A first version may have been saved since the scan above: load it rather than claim there is none.
+			if ((await this.io(`read model "${name}"`, () => scanVersions(dir))).saved.length > 0) return this.loadModel(name, version);
+			throw await this.noSuchModel(name);
+		}
+		const chosen = wanted === 'latest' ? saved[saved.length - 1] : wanted;
+		if (!saved.includes(chosen)) {
+			if (unfinished.includes(chosen)) {
+				throw new InputError(
+					`Version ${chosen} of model "${name}" was not finished saving (${path.join(dir, modelFileName(chosen))} has no ${metaFileName(chosen)}): it is being saved right now, or its save was interrupted. Try again shortly, or load another version (${describeVersions(saved)}).`,
+					'model-unfinished',
+				);
+			}
+			throw new InputError(`Model "${name}" has no version ${chosen} in the store (${this.location}): its versions are ${describeVersions(saved)}.`, 'model-version-not-found');
+		}
+		const info = await this.readInfo(name, chosen);
+		const file = path.join(dir, modelFileName(chosen));
+		const text = await this.io(`read model "${name}"`, () => fsp.readFile(file, 'utf8'));
+		verifyModelText(name, chosen, file, text, info.checksum, info.bytes);
+		return { text, info };
+	}
+
+	async listModels(): Promise<{ name: string; latest: ModelVersionInfo }[]> {
+		const entries = await this.io('list models', () => fsp.readdir(path.join(this.root, 'models'), { withFileTypes: true }));
+		const names = entries.filter((entry) => entry.isDirectory() && isAllowedName(entry.name)).map((entry) => entry.name);
+		names.sort(byCodeUnits);
+		const listed: { name: string; latest: ModelVersionInfo }[] = [];
+		for (const name of names) {
+			const { saved } = await this.io(`list model "${name}"`, () => scanVersions(this.modelDir(name)));
+			if (saved.length > 0) listed.push({ name, latest: await this.readInfo(name, saved[saved.length - 1]) });
+		}
+		return listed;
+	}
+
+	async listVersions(name: string): Promise<ModelVersionInfo[]> {
+		checkStoreName(name, 'model');
+		const { saved } = await this.io(`list model "${name}"`, () => scanVersions(this.modelDir(name)));
+		const infos: ModelVersionInfo[] = [];
+		for (const version of saved) infos.push(await this.readInfo(name, version));
+		return infos;
+	}
+
+	async loadMembership(segment: string): Promise<Membership | undefined> {
+		checkStoreName(segment, 'segment');
+		const file = this.membershipFile(segment);
+		const content = await this.io(`read segment "${segment}"`, () => readIfPresent(file));
+		return content === undefined ? undefined : parseMembershipFile(segment, file, content);
+	}
+
+	async saveMembership(segment: string, members: readonly string[], runAt: string): Promise<void> {
+		checkStoreName(segment, 'segment');
+		checkRunAt(segment, runAt);
+		checkMembers(segment, members);
+		const body = JSON.stringify(members);
+		const header = { format: 'propensity-segment-membership', formatVersion: 1, segment, runAt, count: members.length, checksum: sha256(body) };
+		const dir = path.join(this.root, 'segments');
+		await this.io(`save segment "${segment}"`, async () => {
+			await fsp.mkdir(dir, { recursive: true });
+			await fsp.rename(await writeTemp(dir, segment, `${JSON.stringify(header)}\n${body}\n`), this.membershipFile(segment));
+			await syncFolder(dir);
+		});
+	}
+
+	async close(): Promise<void> {
+		// Nothing is held open between calls.
+	}
+
+	private modelDir(name: string): string {
+		return path.join(this.root, 'models', name);
+	}
+
+	private membershipFile(segment: string): string {
+		return path.join(this.root, 'segments', `${segment}.json`);
+	}
+
+	/** The metadata of a saved version, checked against the schema and against its file name. */
+	private async readInfo(name: string, version: number): Promise<ModelVersionInfo> {
+		const file = path.join(this.modelDir(name), metaFileName(version));
+		const content = await this.io(`read model "${name}"`, () => fsp.readFile(file, 'utf8'));
+		let meta: z.infer<typeof metaSchema>;
+		try {
+			meta = metaSchema.parse(JSON.parse(content));
+		} catch (error) {
+			throw damagedMeta(name, version, file, error instanceof z.ZodError ? error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') : (error as Error).message);
+		}
+		if (meta.name !== name || meta.version !== version) throw damagedMeta(name, version, file, `it describes version ${meta.version} of "${meta.name}"`);
+		return { name, version, savedAt: meta.savedAt, checksum: meta.checksum, bytes: meta.bytes, summary: meta.summary };
+	}
+
+	private async noSuchModel(name: string): Promise<InputError> {
+		const known = (await this.listModels()).map((model) => model.name);
+		const hint = known.length > 0 ? `Saved models: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}.` : 'The store holds no models yet.';
+		return new InputError(`No model named "${name}" in the store (${this.location}). ${hint} Train and save a model under that name, or use one of the saved ones.`, 'model-not-found');
+	}
+
+	/** Runs file work, turning operating-system errors into a message that names the store. */
+	private async io<T>(operation: string, work: () => Promise<T>): Promise<T> {
+		try {
+			return await work();
+		} catch (error) {
+			if (error instanceof PropensityError) throw error;
+			throw new PropensityError(
+				`The model store (${this.location}) could not ${operation}: ${(error as Error).message}. Check that the folder exists, that this user may read and write it, and that the disk has room.`,
+				'store-io',
+			);
+		}
+	}
+}
+
+/** The file's text, or undefined when there is no such file. */
+async function readIfPresent(file: string): Promise<string | undefined> {
+	try {
+		return await fsp.readFile(file, 'utf8');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+		throw error;
+	}
+}
+
+function isAllowedName(name: string): boolean {
+	try {
+		checkStoreName(name, 'model');
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+function byCodeUnits(a: string, b: string): number {
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Versions with both files (saved) and model files still without their meta file (unfinished), ascending. */
+async function scanVersions(dir: string): Promise<{ saved: number[]; unfinished: number[] }> {
+	let files: string[];
+	try {
+		files = await fsp.readdir(dir);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { saved: [], unfinished: [] };
+		throw error;
+	}
+	const models = new Set<number>();
+	const metas = new Set<number>();
+	for (const file of files) {
+		const model = modelFilePattern.exec(file);
+		if (model) models.add(Number(model[1]));
+		const meta = metaFilePattern.exec(file);
+		if (meta) metas.add(Number(meta[1]));
+	}
+	const ascending = (a: number, b: number) => a - b;
+	return {
+		saved: [...models].filter((version) => metas.has(version)).sort(ascending),
+		unfinished: [...models].filter((version) => !metas.has(version)).sort(ascending),
+	};
+}
+
+/** Links the staged file to the first free version number above every existing one, and returns that number. */
+async function claimVersion(dir: string, staged: string): Promise<number> {
+	for (let attempt = 0; attempt < 10000; attempt++) {
+		const { saved, unfinished } = await scanVersions(dir);
+		const version = Math.max(0, ...saved, ...unfinished) + 1;
+		try {
+			// link() fails with EEXIST when the name is taken, so two writers never get the same number.
+			await fsp.link(staged, path.join(dir, modelFileName(version)));
+			return version;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+		}
+	}
+	throw new PropensityError(`Could not claim a version number in ${dir} after 10000 attempts: too many writers at once.`, 'store-busy');
+}
+
+/** Writes the content to a new hidden temp file in the folder, flushed to disk, and returns its path. */
+async function writeTemp(dir: string, label: string, content: string): Promise<string> {
+	const file = path.join(dir, `.${label}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+	const handle = await fsp.open(file, 'wx', 0o644);
+	try {
+		await handle.writeFile(content, 'utf8');
+		await handle.sync();
+	} catch (error) {
+		await handle.close();
+		await fsp.rm(file, { force: true });
+		throw error;
+	}
+	await handle.close();
+	return file;
+}
+
+/** Flushes the folder's entries, so a rename survives a power cut; some systems cannot, which is harmless. */
+async function syncFolder(dir: string): Promise<void> {
+	try {
+		const handle = await fsp.open(dir, 'r');
+		try {
+			await handle.sync();
+		} finally {
+			await handle.close();
+		}
+	} catch {
+		// Windows cannot open a folder for syncing; the rename is still atomic there.
+	}
+}
+
+function damagedMeta(name: string, version: number, file: string, problem: string): InputError {
+	return new InputError(
+		`The metadata of version ${version} of model "${name}" is damaged (${file}): ${problem}. Restore the file from a backup, or load another version.`,
+		'model-corrupted',
+		{ name, version, where: file },
+	);
+}
+
+function parseMembershipFile(segment: string, file: string, content: string): Membership {
+	const newline = content.indexOf('\n');
+	if (newline < 0 || !content.endsWith('\n')) corruptMembership(segment, file, 'the file is cut short');
+	let header: z.infer<typeof membershipHeaderSchema>;
+	try {
+		header = membershipHeaderSchema.parse(JSON.parse(content.slice(0, newline)));
+	} catch (error) {
+		corruptMembership(segment, file, `its first line is not a membership header (${(error as Error).message.split('\n')[0]})`);
+	}
+	if (header.segment !== segment) corruptMembership(segment, file, `it holds segment "${header.segment}"`);
+	const body = content.slice(newline + 1, -1);
+	if (sha256(body) !== header.checksum) corruptMembership(segment, file, `its member list does not match the checksum ${header.checksum} recorded when it was saved`);
+	const members: unknown = JSON.parse(body);
+	if (!Array.isArray(members) || members.length !== header.count) corruptMembership(segment, file, `it should list ${header.count} members`);
+	return { members: members as string[], runAt: header.runAt };
+}
+
+/** "1–5, 8" for a sorted list of versions. */
+export function describeVersions(versions: readonly number[]): string {
+	const parts: string[] = [];
+	for (let i = 0; i < versions.length; ) {
+		let j = i;
+		while (j + 1 < versions.length && versions[j + 1] === versions[j] + 1) j++;
+		parts.push(j === i ? String(versions[i]) : `${versions[i]}–${versions[j]}`);
+		i = j + 1;
+	}
+	return parts.join(', ') || 'none';
+}

@@ -1,0 +1,214 @@
+/**
+ * The PostgreSQL backend of the model store, for several workers sharing one store. Three
+ * tables in one schema (default "propensity"), created on first use:
+ *
+ *   propensity_model_names          name → last version number given out
+ *   propensity_model_versions       one row per version: metadata and the model JSON text
+ *   propensity_segment_memberships  one row per segment: last run time and the ids as a JSON array
+ *
+ * A version number is taken by incrementing the name's counter row in the same transaction
+ * that inserts the version, so concurrent writers queue on that row and never share or skip
+ * a number. Every statement is parameterised; the schema name is checked and quoted.
+ */
+import type { Client } from 'pg';
+import { InputError, PropensityError } from '../errors';
+import { connectPostgres, describeConnection, parsePgConnection, type PgConnectionInput, quoteIdentifier, redact } from '../util/postgres';
+import { describeVersions } from './folder';
+import { corruptMembership, sha256, verifyModelText } from './integrity';
+import { checkStoreName } from './names';
+import { checkMembers, checkModelText, checkRunAt, checkSummary, checkVersion, type Membership, type ModelSummary, type ModelVersionInfo, type Store } from './types';
+
+interface VersionRow {
+	name: string;
+	version: number;
+	saved_at: Date;
+	checksum: string;
+	bytes: number;
+	summary: ModelSummary;
+}
+
+/** Connects, creates the schema and tables when missing, and returns the store. */
+export async function openPostgresStore(connectionInput: PgConnectionInput, schema = 'propensity'): Promise<Store> {
+	const quoted = quoteIdentifier(schema);
+	const connection = parsePgConnection(connectionInput);
+	const client = await connectPostgres(connection);
+	const store = new PostgresStore(client, schema, quoted, `PostgreSQL ${describeConnection(connection)}, schema "${schema}"`, connection.password);
+	try {
+		await store.createTables();
+	} catch (error) {
+		await client.end().catch(() => undefined);
+		throw error;
+	}
+	return store;
+}
+
+class PostgresStore implements Store {
+	private readonly names: string;
+	private readonly versions: string;
+	private readonly memberships: string;
+	/** One client runs one statement at a time; calls queue here so transactions never interleave. */
+	private queue: Promise<unknown> = Promise.resolve();
+
+	constructor(
+		private readonly client: Client,
+		private readonly schema: string,
+		private readonly quotedSchema: string,
+		readonly location: string,
+		private readonly password: string,
+	) {
+		this.names = `${quotedSchema}.propensity_model_names`;
+		this.versions = `${quotedSchema}.propensity_model_versions`;
+		this.memberships = `${quotedSchema}.propensity_segment_memberships`;
+	}
+
+	/** Creates what is missing, under a lock so two first users do not race on the catalog. */
+	async createTables(): Promise<void> {
+		await this.transaction('create its tables', async () => {
+			await this.client.query('select pg_advisory_xact_lock(hashtext($1))', [`propensity-store:${this.schema}`]);
+			// Existing objects are looked up first: a user without CREATE rights can still use tables made for it.
+			const schemaFound = await this.client.query('select 1 from pg_catalog.pg_namespace where nspname = $1', [this.schema]);
+			if (schemaFound.rowCount === 0) await this.client.query(`create schema if not exists ${this.quotedSchema}`);
+			const existing = await this.client.query<{ tablename: string }>('select tablename from pg_catalog.pg_tables where schemaname = $1', [this.schema]);
+			const have = new Set(existing.rows.map((row) => row.tablename));
+			const tables: [string, string][] = [
+				['propensity_model_names', `create table if not exists ${this.names} (name text primary key, last_version integer not null)`],
+				[
+					'propensity_model_versions',
+					`create table if not exists ${this.versions} (name text not null, version integer not null, saved_at timestamptz not null, checksum text not null, bytes integer not null, summary json not null, body text not null, primary key (name, version))`,
+				],
+				[
+					'propensity_segment_memberships',
+					`create table if not exists ${this.memberships} (segment text primary key, run_at text not null, member_count integer not null, checksum text not null, members text not null, saved_at timestamptz not null default now())`,
+				],
+			];
+			for (const [table, ddl] of tables) if (!have.has(table)) await this.client.query(ddl);
+		});
+	}
+
+	async saveModel(name: string, modelText: string, summary: ModelSummary): Promise<ModelVersionInfo> {
+		checkStoreName(name, 'model');
+		const text = checkModelText(name, modelText);
+		const cleanSummary = checkSummary(summary);
+		return this.transaction(`save model "${name}"`, async () => {
+			const counter = await this.client.query<{ last_version: number }>(
+				`insert into ${this.names} (name, last_version) values ($1, 1) on conflict (name) do update set last_version = ${this.names}.last_version + 1 returning last_version`,
+				[name],
+			);
+			const info: ModelVersionInfo = { name, version: counter.rows[0].last_version, savedAt: new Date().toISOString(), checksum: sha256(text), bytes: Buffer.byteLength(text, 'utf8'), summary: cleanSummary };
+			await this.client.query(`insert into ${this.versions} (name, version, saved_at, checksum, bytes, summary, body) values ($1, $2, $3, $4, $5, $6, $7)`, [
+				name,
+				info.version,
+				info.savedAt,
+				info.checksum,
+				info.bytes,
+				JSON.stringify(info.summary),
+				text,
+			]);
+			return info;
+		});
+	}
+
+	async loadModel(name: string, version?: number | 'latest'): Promise<{ text: string; info: ModelVersionInfo }> {
+		checkStoreName(name, 'model');
+		const wanted = checkVersion(name, version);
+		const found = await this.run(`read model "${name}"`, () =>
+			wanted === 'latest'
+				? this.client.query<VersionRow & { body: string }>(`select name, version, saved_at, checksum, bytes, summary, body from ${this.versions} where name = $1 order by version desc limit 1`, [name])
+				: this.client.query<VersionRow & { body: string }>(`select name, version, saved_at, checksum, bytes, summary, body from ${this.versions} where name = $1 and version = $2`, [name, wanted]),
+		);
+		if (found.rowCount === 0) {
+			const versions = (await this.listVersions(name)).map((info) => info.version);
+			// A first version committed since the query above: load it rather than claim there is none.
+			if (versions.length > 0 && wanted === 'latest') return this.loadModel(name, 'latest');
+			if (versions.length > 0) throw new InputError(`Model "${name}" has no version ${wanted} in the store (${this.location}): its versions are ${describeVersions(versions)}.`, 'model-version-not-found');
+			const known = (await this.listModels()).map((model) => model.name);
+			const hint = known.length > 0 ? `Saved models: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}.` : 'The store holds no models yet.';
+			throw new InputError(`No model named "${name}" in the store (${this.location}). ${hint} Train and save a model under that name, or use one of the saved ones.`, 'model-not-found');
+		}
+		const row = found.rows[0];
+		const info = toInfo(row);
+		verifyModelText(name, info.version, `row (${JSON.stringify(name)}, ${info.version}) of ${this.schema}.propensity_model_versions in ${this.location}`, row.body, info.checksum, info.bytes);
+		return { text: row.body, info };
+	}
+
+	async listModels(): Promise<{ name: string; latest: ModelVersionInfo }[]> {
+		const result = await this.run('list models', () =>
+			this.client.query<VersionRow>(`select distinct on (name) name, version, saved_at, checksum, bytes, summary from ${this.versions} order by name, version desc`),
+		);
+		const listed = result.rows.map((row) => ({ name: row.name, latest: toInfo(row) }));
+		// Sorted here by code units, as the folder backend does, whatever the database's collation.
+		return listed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+	}
+
+	async listVersions(name: string): Promise<ModelVersionInfo[]> {
+		checkStoreName(name, 'model');
+		const result = await this.run(`list model "${name}"`, () =>
+			this.client.query<VersionRow>(`select name, version, saved_at, checksum, bytes, summary from ${this.versions} where name = $1 order by version`, [name]),
+		);
+		return result.rows.map(toInfo);
+	}
+
+	async loadMembership(segment: string): Promise<Membership | undefined> {
+		checkStoreName(segment, 'segment');
+		const result = await this.run(`read segment "${segment}"`, () =>
+			this.client.query<{ run_at: string; member_count: number; checksum: string; members: string }>(
+				`select run_at, member_count, checksum, members from ${this.memberships} where segment = $1`,
+				[segment],
+			),
+		);
+		if (result.rowCount === 0) return undefined;
+		const row = result.rows[0];
+		const where = `row "${segment}" of ${this.schema}.propensity_segment_memberships in ${this.location}`;
+		if (sha256(row.members) !== row.checksum) corruptMembership(segment, where, `its member list does not match the checksum ${row.checksum} recorded when it was saved`);
+		const members: unknown = JSON.parse(row.members);
+		if (!Array.isArray(members) || members.length !== row.member_count) corruptMembership(segment, where, `it should list ${row.member_count} members`);
+		return { members: members as string[], runAt: row.run_at };
+	}
+
+	async saveMembership(segment: string, members: readonly string[], runAt: string): Promise<void> {
+		checkStoreName(segment, 'segment');
+		checkRunAt(segment, runAt);
+		checkMembers(segment, members);
+		const body = JSON.stringify(members);
+		await this.run(`save segment "${segment}"`, () =>
+			this.client.query(
+				`insert into ${this.memberships} (segment, run_at, member_count, checksum, members, saved_at) values ($1, $2, $3, $4, $5, now())
+				on conflict (segment) do update set run_at = excluded.run_at, member_count = excluded.member_count, checksum = excluded.checksum, members = excluded.members, saved_at = excluded.saved_at`,
+				[segment, runAt, members.length, sha256(body), body],
+			),
+		);
+	}
+
+	async close(): Promise<void> {
+		await this.queue.catch(() => undefined);
+		await this.client.end();
+	}
+
+	/** Runs one piece of work on the client once the previous one is done, naming the store on failure. */
+	private run<T>(operation: string, work: () => Promise<T>): Promise<T> {
+		const next = this.queue.then(work, work).catch((error: unknown) => {
+			if (error instanceof PropensityError) throw error;
+			throw new PropensityError(`The model store (${this.location}) could not ${operation}: ${redact(error, this.password)}.`, 'store-postgres');
+		});
+		this.queue = next.catch(() => undefined);
+		return next;
+	}
+
+	private transaction<T>(operation: string, work: () => Promise<T>): Promise<T> {
+		return this.run(operation, async () => {
+			await this.client.query('begin');
+			try {
+				const result = await work();
+				await this.client.query('commit');
+				return result;
+			} catch (error) {
+				await this.client.query('rollback').catch(() => undefined);
+				throw error;
+			}
+		});
+	}
+}
+
+function toInfo(row: VersionRow): ModelVersionInfo {
+	return { name: row.name, version: row.version, savedAt: row.saved_at.toISOString(), checksum: row.checksum, bytes: row.bytes, summary: row.summary };
+}
