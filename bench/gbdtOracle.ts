@@ -63,12 +63,9 @@ function oracleLogit(x: Float64Array): number {
 	z += 0.8 * Math.tanh(2 * x[2]);
 	if (has(x[3])) z += x[3] > 0 && x[4] > 0 ? 0.7 : -0.2;
 	z += x[5] > 0 && x[6] > 0 ? 0.6 : 0;
-	z += x[7] > 1 ? 0.5 : 0;
 	z += has(x[MISSING_SIGNAL_FEATURE]) ? 0.3 * x[MISSING_SIGNAL_FEATURE] : 1.2;
 	z += x[10] > 0.5 === x[11] > 0.5 ? 0.6 : -0.6;
-	z += x[12] > 0.8 ? 0.6 : 0;
 	z += 0.5 * Math.log1p(x[15]);
-	if (has(x[16])) z -= 0.15 * Math.min(x[16], 8);
 	z += 0.8 * x[20];
 	z -= 0.6 * x[21] * x[22];
 	// Scaled so that the signal is clear enough for 50,000 rows to pin it down (oracle AUC about 0.9).

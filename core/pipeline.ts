@@ -18,6 +18,7 @@ import { describeGoal } from './goal/describe';
 import { parseGoal } from './goal/parse';
 import { assessReadiness, type ReadinessReport } from './goal/readiness';
 import type { Goal } from './goal/schema';
+import type { SelectionRecord } from './learn/auto';
 import { selectRows, type LabelledDataset } from './learn/dataset';
 import { holdoutSplit } from './learn/split';
 import { learnerNames, type LearnerChoice, type LearnerOptions } from './learn/train';
@@ -35,7 +36,7 @@ import type { WorkHooks } from './util/progress';
 export { loadEvents, type EventSource, type LoadOptions, type LoadResult } from './events/load';
 export { encodeEventTable, decodeEventTable } from './events/codec';
 export { explainProfiles, type ExplainProfilesOptions, type ExplainedProfiles } from './explain/profiles';
-export { buildSegment, parseSegmentRule, parseRuleTexts, describeRule } from './segment';
+export { buildSegment, parseSegmentRule, parseRuleText, parseRuleTexts, describeRule } from './segment';
 export { openStore, type StoreConfig, type Store } from './store';
 export { parseModel, serializeModel } from './model/io';
 export type { ScoreRun, ScoreSummary } from './score/run';
@@ -99,6 +100,8 @@ export interface TrainOutcome {
 	readonly modelText: string;
 	readonly readiness: ReadinessReport;
 	readonly insights: ReportInput;
+	/** The learners tried, with their measured fit times (the model keeps them without times). */
+	readonly selection: SelectionRecord;
 	/** The self-contained HTML insights report. */
 	readonly reportHtml: string;
 	/** A short JSON summary for a node's output or a terminal. */
@@ -138,7 +141,7 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	}
 	const asOf = parseMoment(settings.asOf);
 	const seed = settings.seed ?? 1;
-	const declarations = generateFeatures(table, goal);
+	const declarations = generateFeatures(table, goal, { asOf });
 	const cutoffs = planCutoffs(table, goal, { asOf });
 	const examples = await buildExamples(table, goal, declarations, { cutoffs }, hooks);
 	const { train, validation, validationSplit } = splitByTime(examples, seed);
@@ -174,12 +177,13 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 		},
 		hooks,
 	);
-	const model = built.model;
+	const model: Model = { ...built.model, insights };
 	return {
 		model,
 		modelText: serializeModel(model),
 		readiness,
 		insights,
+		selection: built.selection,
 		reportHtml: renderReport(insights),
 		summary: summarizeTraining(model, validation.rows),
 	};
@@ -255,9 +259,12 @@ export async function loadModel(store: Store, name: string, version: number | 'l
 	return { model: parseModel(text), info };
 }
 
-/** Renders the insights report of a training outcome, or of a model that kept its insights. */
-export function renderModelReport(insights: ReportInput): string {
-	return renderReport(insights);
+/** Renders the insights report a model kept from its training (with its store version, when known). */
+export function renderModelReport(model: Model, version: number | null = null): string {
+	if (!model.insights) {
+		throw new InputError(`The model "${model.name}" holds no insights to report on (it was trained on a profile table, or by an older version): train it again to get its report.`, 'no-insights');
+	}
+	return renderReport({ ...model.insights, model: { ...model.insights.model, version: version ?? model.insights.model.version } });
 }
 
 /** The scoring date a run will use: the as-of date, or the latest event. */

@@ -1,7 +1,7 @@
 /**
- * `propensity score`: scores profiles with a saved model. Table mode (this file so far): a
- * profile table with the model's feature columns in, a CSV of id, probability, score,
- * percentile and bucket out.
+ * `propensity score`: scores profiles with a saved model. Events mode: every profile eligible
+ * as of a date, with factors on request, to CSV or NDJSON. Table mode: a profile table with the
+ * model's feature columns in, a CSV of id, probability, score, percentile and bucket out.
  */
 import fs from 'node:fs';
 import { InputError } from '../../core/errors';
@@ -10,40 +10,70 @@ import { parseModel } from '../../core/model/io';
 import { predictProbability } from '../../core/model/predict';
 import { bucketOf, percentiles, scoreFromProbability } from '../../core/score/buckets';
 import { defaultBuckets, type Bucket } from '../../core/score/types';
-import { type CliIo, type Command, type OptionValues, requireOption, stringOption, UsageError } from '../command';
+import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
-import { writeFileAtomic } from './train';
+import { scoreProfiles, writeScoresFile } from '../../core/pipeline';
+import { scoresFormatOf } from '../../core/score/files';
+import { eventFileOptions, eventFileUsage, loadEventsFile, modelSourceOptions, modelSourceUsage, readModelFrom, writeFileAtomic } from '../shared';
 
-const usage = `Usage: propensity score --table FILE.csv --model MODEL.json [--id COLUMN] --out SCORES.csv
+const usage = `Usage:
+  propensity score --events FILE (--model MODEL.json | --store DIR --name NAME [--version V])
+                   [--as-of ISO] [--explain K] [--features] --out SCORES.csv|.ndjson
+  propensity score --table FILE.csv --model MODEL.json [--id COLUMN] --out SCORES.csv
 
-Scores every row of a profile table with a model trained by "propensity train --table" and
-writes one CSV row per profile: the id (or the row number), the calibrated probability (0–1),
-the score (0–100), the percentile among the rows scored (1–100, 100 = highest) and the bucket
-(low 0–24, medium 25–74, high 75–100).
+Events mode scores every profile eligible for the model's goal as of a date (default: the
+latest event): calibrated probability (0–1), score (0–100), percentile among those scored
+(1–100, 100 = highest), bucket (low 0–24, medium 25–74, high 75–100), and the profile
+attributes that were loaded (e.g. email). --explain K adds each profile's top K factors with a
+sentence. CSV columns: profile_id, probability, score, percentile, bucket, propensity_type,
+score_date, model_name, model_version, factor_k… (with --explain), then the attributes.
+NDJSON: one JSON object per profile. A name ending in .gz is gzip-compressed.
+
+Table mode scores every row of a profile table with a model trained by "propensity train
+--table" and writes one CSV row per profile: the id (or the row number), probability, score,
+percentile and bucket.
 
 Options:
-  --table FILE   CSV with the model's feature columns (other columns, e.g. the label, are ignored)
-  --model FILE   the model JSON
-  --id COLUMN    the profile id column (default: the training table's id column, when present)
-  --out FILE     where to write the scores CSV
+  --events FILE    experience events (events mode)
+  --as-of ISO      score as of this moment: later events are ignored (events mode)
+  --explain K      add the top K factors per profile (events mode; 0–20)
+  --features       add every feature value per profile (NDJSON only; for later explanation)
+  --table FILE     CSV with the model's feature columns (other columns are ignored)
+  --id COLUMN      the profile id column (table mode; default: the training table's)
+  --out FILE       where to write the scores
 
-Example:
+${modelSourceUsage}
+
+${eventFileUsage}
+
+Examples:
+  propensity score --events events.csv --model model.json --explain 3 --out scores.csv
+  propensity score --events events.csv --store models --name purchase-in-30-days --out scores.ndjson
   propensity score --table customers.csv --model model.json --out scores.csv`;
 
 export const scoreCommand: Command = {
 	name: 'score',
-	summary: 'score a profile table (--table) with a saved model and write a scores CSV',
+	summary: 'score profiles from events (or a profile table) with a saved model, with factors on request',
 	usage,
 	options: {
+		...eventFileOptions,
+		...modelSourceOptions,
+		'as-of': { type: 'string' },
+		explain: { type: 'string' },
+		features: { type: 'boolean' },
 		table: { type: 'string' },
-		model: { type: 'string' },
 		id: { type: 'string' },
 		out: { type: 'string' },
 	},
 	async run(options: OptionValues, positionals: string[], io: CliIo): Promise<void> {
 		if (positionals.length > 0) throw new UsageError(`propensity score: unexpected argument "${positionals[0]}".`, scoreCommand);
 		const table = stringOption(options, 'table');
-		if (table === undefined) throw new UsageError('propensity score: give the profiles to score with --table FILE.csv.', scoreCommand);
+		const events = stringOption(options, 'events');
+		if (table && events) throw new UsageError('propensity score: give either --events or --table, not both.', scoreCommand);
+		if (!table) {
+			if (!events) throw new UsageError('propensity score: give the profiles to score with --events FILE (or --table FILE.csv).', scoreCommand);
+			return scoreEventsFile(options, io);
+		}
 		const modelFile = requireOption(options, 'model', scoreCommand);
 		const out = requireOption(options, 'out', scoreCommand);
 		if (!fs.existsSync(modelFile)) throw new InputError(`The model file "${modelFile}" does not exist. Check the path, or train one with "propensity train".`, 'file-not-found');
@@ -77,6 +107,28 @@ export const scoreCommand: Command = {
 		);
 	},
 };
+
+async function scoreEventsFile(options: OptionValues, io: CliIo): Promise<void> {
+	const out = requireOption(options, 'out', scoreCommand);
+	const explain = integerOption(options, 'explain', scoreCommand, { min: 0, max: 20 }) ?? 0;
+	const includeFeatures = options.features === true;
+	if (includeFeatures && scoresFormatOf(out) !== 'ndjson') throw new UsageError('propensity score: --features needs an .ndjson output (a CSV would mix features with attributes).', scoreCommand);
+	const { model, version } = await readModelFrom(options, scoreCommand);
+	const loaded = await loadEventsFile(options, io, scoreCommand);
+	const progress = terminalProgress(io);
+	try {
+		const run = await scoreProfiles(loaded.table, model, { asOf: stringOption(options, 'as-of'), explain, includeFeatures, modelVersion: version }, progress);
+		await writeScoresFile(out, run.batches(4096, progress), { factors: explain, attributes: run.summary.attributes });
+		progress.finish();
+		const { buckets, scored, scoreDate } = run.summary;
+		io.stdout.write(
+			`Scored ${scored.toLocaleString('en-US')} of ${run.summary.profilesInData.toLocaleString('en-US')} profiles (those eligible for "${model.name}") as of ${scoreDate}: ` +
+				`${buckets.high.toLocaleString('en-US')} high, ${buckets.medium.toLocaleString('en-US')} medium, ${buckets.low.toLocaleString('en-US')} low.\nScores written to ${out}.\n`,
+		);
+	} finally {
+		progress.finish();
+	}
+}
 
 /** Whether the CSV's header names `column` (read from the first line only). */
 async function hasColumn(file: string, column: string): Promise<boolean> {

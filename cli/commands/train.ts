@@ -1,41 +1,63 @@
 /**
- * `propensity train`: trains a model and writes its JSON. Table mode (this file so far): a
- * profile table with numeric features and a 0/1 label; validation is a seeded, stratified 20%
+ * `propensity train`: trains a model and writes its JSON. Events mode: experience events and a
+ * goal, validated on the latest cutoff (time-based), with the insights report. Table mode: a
+ * profile table with numeric features and a 0/1 label, validated on a seeded, stratified 20%
  * holdout, because a table has no time to split on.
  */
-import fs from 'node:fs';
 import path from 'node:path';
+import fs from 'node:fs';
 import { InputError } from '../../core/errors';
+import type { SelectionRecord } from '../../core/learn/auto';
 import { selectRows, type LabelledDataset } from '../../core/learn/dataset';
 import { readProfileTable } from '../../core/learn/profileTable';
 import { holdoutSplit } from '../../core/learn/split';
-import { learnerNames, parseLearnerChoice } from '../../core/learn/train';
-import { buildModel, type BuiltModel } from '../../core/model/build';
+import { learnerNames, parseLearnerChoice, type LearnerChoice } from '../../core/learn/train';
+import { buildModel } from '../../core/model/build';
 import { serializeModel } from '../../core/model/io';
+import type { Model, StoredSelection } from '../../core/model/schema';
+import { saveModel, trainModel } from '../../core/pipeline';
+import { openStore } from '../../core/store';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
+import { eventFileOptions, eventFileUsage, loadEventsFile, writeFileAtomic } from '../shared';
 
-const usage = `Usage: propensity train --table FILE.csv --label COLUMN [--id COLUMN] [--ignore COL,COL]
-                        [--learner auto|gbdt|logistic|rf|nb] [--seed S] [--name NAME] --model OUT.json
+const usage = `Usage:
+  propensity train --events FILE --goal GOAL.json [--as-of ISO] [--learner NAME] [--seed S]
+                   [--name NAME] --model OUT.json [--report OUT.html] [--store DIR]
+  propensity train --table FILE.csv --label COLUMN [--id COLUMN] [--ignore COL,COL]
+                   [--learner NAME] [--seed S] [--name NAME] --model OUT.json
 
-Trains a propensity model on a profile table: one row per profile, numeric feature columns
-and a 0/1 label column (1 = the outcome happened). Validation uses a seeded 20% of the rows,
-drawn at random within each label (a table has no time order, so it cannot validate on
-later data as event training does). Writes the model JSON and prints its metrics.
+Events mode learns a goal (see the README's goal format) from experience events: it checks
+readiness, declares features, takes snapshots of the profiles at several cutoffs, trains on
+the earlier ones and validates on the latest, calibrates, and writes the model JSON (and the
+HTML insights report with --report). --as-of is the present moment: events after it are
+ignored entirely, so a model can be trained "back then" and checked against what happened.
+
+Table mode trains on a profile table: one row per profile, numeric feature columns and a 0/1
+label column (1 = the outcome happened). Validation uses a seeded 20% of the rows, drawn at
+random within each label (a table has no time order, so it cannot validate on later data).
 
 Options:
+  --events FILE    experience events (events mode)
+  --goal FILE      the goal JSON (events mode)
+  --as-of ISO      the present moment for training (events mode; default: the latest event)
+  --report FILE    also write the HTML insights report (events mode)
+  --store DIR      also save the model, as a new version of its name, in this store folder
   --table FILE     CSV (comma, semicolon, tab or pipe; gzip detected); empty, NA or null = missing
-  --label COLUMN   the 0/1 outcome column
-  --id COLUMN      the profile id column (not a feature); without it rows are numbered
-  --ignore COLS    comma-separated columns that are not features (e.g. email)
+  --label COLUMN   the 0/1 outcome column (table mode)
+  --id COLUMN      the profile id column, not a feature (table mode; without it rows are numbered)
+  --ignore COLS    comma-separated columns that are not features, e.g. email (table mode)
   --learner NAME   auto (default: the best validation AUC among the learners that fit the
                    time budget), gbdt (gradient-boosted trees), logistic, rf (random forest,
                    small data) or nb (naive Bayes)
-  --seed S         seeds the split, subsamples and learners (default 1): same table, same bytes
-  --name NAME      the model's name (default: the table's file name)
+  --seed S         seeds splits, subsamples and learners (default 1): same data, same bytes
+  --name NAME      the model's name (default: the goal's name, or the table's file name)
   --model FILE     where to write the model JSON
 
-Example:
+${eventFileUsage}
+
+Examples:
+  propensity train --events events.csv --goal goal.json --model model.json --report report.html
   propensity train --table customers.csv --label converted --id customer_id --model model.json`;
 
 /** Share of a table's rows held out for validation. */
@@ -43,9 +65,14 @@ const holdoutShare = 0.2;
 
 export const trainCommand: Command = {
 	name: 'train',
-	summary: 'train a propensity model on a profile table (--table) and write the model JSON',
+	summary: 'train a propensity model on events and a goal (or on a profile table) and write the model JSON',
 	usage,
 	options: {
+		...eventFileOptions,
+		goal: { type: 'string' },
+		'as-of': { type: 'string' },
+		report: { type: 'string' },
+		store: { type: 'string' },
 		table: { type: 'string' },
 		label: { type: 'string' },
 		id: { type: 'string' },
@@ -58,21 +85,18 @@ export const trainCommand: Command = {
 	async run(options: OptionValues, positionals: string[], io: CliIo): Promise<void> {
 		if (positionals.length > 0) throw new UsageError(`propensity train: unexpected argument "${positionals[0]}".`, trainCommand);
 		const table = stringOption(options, 'table');
-		if (table === undefined) throw new UsageError('propensity train: give the training data with --table FILE.csv.', trainCommand);
-		const label = requireOption(options, 'label', trainCommand);
+		const events = stringOption(options, 'events');
+		if (table && events) throw new UsageError('propensity train: give either --events (with --goal) or --table, not both.', trainCommand);
+		if (!table && !events) throw new UsageError('propensity train: give the training data with --events FILE --goal GOAL.json, or --table FILE.csv.', trainCommand);
 		const out = requireOption(options, 'model', trainCommand);
-		const learnerText = stringOption(options, 'learner') ?? 'auto';
-		let learner;
-		try {
-			learner = parseLearnerChoice(learnerText);
-		} catch (error) {
-			throw new UsageError(`propensity train: ${(error as Error).message}`, trainCommand);
-		}
+		const learner = learnerOption(options);
 		const seed = integerOption(options, 'seed', trainCommand, { min: 0, max: 0xffffffff }) ?? 1;
+		if (!table) return trainOnEvents(options, io, { out, learner, seed });
+		const label = requireOption(options, 'label', trainCommand);
 		const id = stringOption(options, 'id');
 		const ignore = (stringOption(options, 'ignore') ?? '').split(',').map((c) => c.trim()).filter((c) => c !== '');
 		const progress = terminalProgress(io);
-		let built: BuiltModel;
+		let built;
 		let summary: string[];
 		try {
 			const read = await readProfileTable({ path: table }, { label, id, ignore, hooks: progress });
@@ -98,10 +122,67 @@ export const trainCommand: Command = {
 		} finally {
 			progress.finish();
 		}
+		const saved = await saveToStore(options, built.model, serializeModel(built.model));
 		await writeFileAtomic(out, serializeModel(built.model));
-		io.stdout.write(`${[...summary, ...describeModel(built), `Model written to ${out}.`].join('\n')}\n`);
+		io.stdout.write(`${[...summary, ...describeModel(built.model, built.selection, built.notes), ...saved, `Model written to ${out}.`].join('\n')}\n`);
 	},
 };
+
+function learnerOption(options: OptionValues): LearnerChoice {
+	try {
+		return parseLearnerChoice(stringOption(options, 'learner') ?? 'auto');
+	} catch (error) {
+		throw new UsageError(`propensity train: ${(error as Error).message}`, trainCommand);
+	}
+}
+
+async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: string; learner: LearnerChoice; seed: number }): Promise<void> {
+	const goalFile = requireOption(options, 'goal', trainCommand);
+	let goalText: string;
+	try {
+		goalText = await fs.promises.readFile(goalFile, 'utf8');
+	} catch {
+		throw new InputError(`The goal file "${goalFile}" cannot be read: check the path.`, 'file-not-found');
+	}
+	const loaded = await loadEventsFile(options, io, trainCommand);
+	const progress = terminalProgress(io);
+	let outcome;
+	try {
+		outcome = await trainModel(loaded.table, goalText, { learner: settings.learner, seed: settings.seed, asOf: stringOption(options, 'as-of'), name: stringOption(options, 'name'), load: loaded }, progress);
+	} finally {
+		progress.finish();
+	}
+	const { model, modelText } = outcome;
+	const counts = outcome.readiness.totals;
+	const lines = [
+		`Goal: ${outcome.summary.goal}`,
+		`Examples: ${counts.eligible.toLocaleString('en-US')} profile snapshots at ${model.dataRange.cutoffs.length} cutoffs (${counts.positives.toLocaleString('en-US')} with the outcome), ${outcome.summary.features} features.`,
+		`Validation: ${model.metrics.validationSplit}.`,
+		...describeModel(model, outcome.selection, model.notes),
+		...(await saveToStore(options, model, modelText)),
+	];
+	await writeFileAtomic(settings.out, modelText);
+	lines.push(`Model written to ${settings.out}.`);
+	const report = stringOption(options, 'report');
+	if (report) {
+		await writeFileAtomic(report, outcome.reportHtml);
+		lines.push(`Report written to ${report}.`);
+	}
+	io.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Saves the model in the --store folder when one is given; returns the line to print. */
+async function saveToStore(options: OptionValues, model: Model, text: string): Promise<string[]> {
+	const folder = stringOption(options, 'store');
+	if (!folder) return [];
+	const store = await openStore({ kind: 'folder', path: folder });
+	try {
+		const info = await saveModel(store, model, text);
+		return [`Saved as "${info.name}" version ${info.version} in the store ${path.resolve(folder)}.`];
+	} finally {
+		await store.close();
+	}
+}
 
 function count(label: Uint8Array, value: number): string {
 	let n = 0;
@@ -112,12 +193,12 @@ function count(label: Uint8Array, value: number): string {
 const metric = (value: number | null, digits = 3): string => (value === null ? 'n/a' : value.toFixed(digits));
 
 /** The model's learner, calibration, metrics and grade in a few lines for a terminal. */
-export function describeModel(built: BuiltModel): string[] {
-	const { model, selection } = built;
+export function describeModel(model: Model, selection: SelectionRecord | StoredSelection, notes: readonly string[]): string[] {
 	const v = model.metrics.validation;
 	const lines = [selection.mode === 'auto' ? `Learner: ${learnerNames[selection.winner]}, chosen by auto for the highest validation AUC:` : `Learner: ${learnerNames[selection.winner]} (as asked):`];
 	for (const candidate of selection.candidates) {
-		const time = candidate.seconds === undefined || candidate.seconds === null ? '' : `, ${candidate.seconds.toFixed(1)} s`;
+		const seconds = 'seconds' in candidate ? candidate.seconds : undefined;
+		const time = seconds === undefined || seconds === null ? '' : `, ${seconds.toFixed(1)} s`;
 		const state = candidate.status === 'fitted' ? `validation AUC ${metric(candidate.auc)}${time}` : (candidate.note ?? candidate.status);
 		lines.push(`  ${candidate.chosen ? '*' : ' '} ${learnerNames[candidate.learner]}: ${state}`);
 	}
@@ -126,20 +207,6 @@ export function describeModel(built: BuiltModel): string[] {
 	if (v.deciles.length > 0) lines.push(`Top 10% of scores: ${v.deciles[0].lift.toFixed(2)}× the base rate, ${(v.deciles[0].cumulativeGain * 100).toFixed(0)}% of all outcomes.`);
 	lines.push(`Quality: ${v.grade.summary}`);
 	for (const advice of v.grade.advice) lines.push(`  - ${advice}`);
-	for (const note of built.notes) lines.push(`Note: ${note}`);
+	for (const note of notes) lines.push(`Note: ${note}`);
 	return lines;
-}
-
-/** Writes `text` to `file` through a temporary file and a rename, so a reader never sees half a file. */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-	const dir = path.dirname(path.resolve(file));
-	if (!fs.existsSync(dir)) throw new InputError(`Cannot write ${file}: the folder ${dir} does not exist. Create it or choose another path.`, 'bad-path');
-	const temporary = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-	try {
-		await fs.promises.writeFile(temporary, text);
-		await fs.promises.rename(temporary, file);
-	} catch (error) {
-		await fs.promises.rm(temporary, { force: true });
-		throw error;
-	}
 }

@@ -254,6 +254,9 @@ function keyLike(object: Record<string, unknown>, name: string): string | undefi
 	return Object.keys(object).find((key) => key.toLowerCase() === lower);
 }
 
+/** endUserIDs._experience names some namespaces its own way: the ECID as mcid, the email as emailid. */
+const endUserIdAliases: Record<string, string> = { ecid: 'mcid', email: 'emailid' };
+
 /** The id of namespace `name` in an XDM identityMap (primary first) or in endUserIDs._experience. */
 function xdmIdentity(record: unknown, name: string): unknown {
 	if (!isRecord(record)) return undefined;
@@ -268,7 +271,8 @@ function xdmIdentity(record: unknown, name: string): unknown {
 	}
 	const experience = walk(record, ['endUserIDs', '_experience'], 0);
 	if (isRecord(experience)) {
-		const key = keyLike(experience, name) ?? (name.toLowerCase() === 'email' ? keyLike(experience, 'emailid') : undefined);
+		const alias = endUserIdAliases[name.toLowerCase()];
+		const key = keyLike(experience, name) ?? (alias !== undefined ? keyLike(experience, alias) : undefined);
 		const entry = key === undefined ? undefined : experience[key];
 		if (isRecord(entry) && entry.id !== undefined && entry.id !== '') return entry.id;
 	}

@@ -7,7 +7,7 @@
 import { InputError } from '../errors';
 import { compileMapping, type Mapper, type MappingOptions, type RecordShape, sampleRecords } from './mapping';
 import { type BadRowExample, BadRowCounter, type BadRowReason, badRowReasons, type RejectedRows } from './report';
-import { type BuildResult, EventTableBuilder } from './table';
+import { type BuildResult, EventTableBuilder, maxEventTypes } from './table';
 import { parseTime } from './time';
 
 export type BadRowPolicy = 'fail' | 'skip';
@@ -202,7 +202,15 @@ export class EventSink {
 			values[a] = converted;
 			if (converted === converted && converted !== '') this.seen[a] = 1;
 		}
-		(this.builder as EventTableBuilder).add(id, time, type, value, values);
+		try {
+			(this.builder as EventTableBuilder).add(id, time, type, value, values);
+		} catch (error) {
+			if (!(error instanceof RangeError)) throw error;
+			throw new InputError(
+				`Row ${row} of ${this.sourceName} brings more than ${maxEventTypes.toLocaleString('en-US')} distinct event types (field event type at "${mapper.resolved.type}"). Map a field with fewer distinct values as the event type (CLI: --map type=PATH).`,
+				'too-many-event-types',
+			);
+		}
 	}
 
 	/** Counts a record the loader could not read (bad JSON line, CSV row with the wrong number of fields). */

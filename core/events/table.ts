@@ -95,9 +95,9 @@ class Growable<T extends Float64Array | Uint32Array | Uint16Array | Int32Array> 
 		return this.data[index];
 	}
 
-	/** The filled part, trimmed to length (a copy, so the spare capacity is released). */
-	toArray(): T {
-		return this.data.slice(0, this.length) as T;
+	/** The filled part, without copying; valid until the next push or release. */
+	view(): T {
+		return this.data.subarray(0, this.length) as T;
 	}
 
 	release(): void {
@@ -231,10 +231,9 @@ export class EventTableBuilder {
 		}
 		this.profile.release();
 		this.type.release();
-		const time = this.time.toArray();
-		this.time.release();
-		const value = this.value.toArray();
-		this.value.release();
+		// Views, not copies: the growing arrays are released once the sorted columns are gathered.
+		const time = this.time.view();
+		const value = this.value.view();
 
 		const { order, profileStart } = sortByProfileThenTime(profileOf, time, typeOf, value, profiles.values.length);
 		const keep = options.dropDuplicates ? duplicateMask(order, profileOf, time, typeOf, value) : undefined;
@@ -249,24 +248,33 @@ export class EventTableBuilder {
 		};
 
 		const attributes: AttributeColumn[] = this.attributeSpecs.map((spec, column) => {
-			const raw = this.attributeCodes[column].toArray();
-			this.attributeCodes[column].release();
+			const raw = this.attributeCodes[column].view();
 			const dictionary = this.attributeDictionaries[column];
-			if (!dictionary) return { name: spec.name, kind: 'number', values: pick(raw as Float64Array, (s) => new Float64Array(s)) };
-			const sorted = dictionary.sorted();
-			const codes = raw as Int32Array;
-			for (let i = 0; i < n; i++) if (codes[i] >= 0) codes[i] = sorted.remap[codes[i]];
-			return { name: spec.name, kind: 'category', codes: pick(codes, (s) => new Int32Array(s)), dictionary: sorted.values };
+			let attribute: AttributeColumn;
+			if (!dictionary) {
+				attribute = { name: spec.name, kind: 'number', values: pick(raw as Float64Array, (s) => new Float64Array(s)) };
+			} else {
+				const sorted = dictionary.sorted();
+				const codes = raw as Int32Array;
+				for (let i = 0; i < n; i++) if (codes[i] >= 0) codes[i] = sorted.remap[codes[i]];
+				attribute = { name: spec.name, kind: 'category', codes: pick(codes, (s) => new Int32Array(s)), dictionary: sorted.values };
+			}
+			this.attributeCodes[column].release();
+			return attribute;
 		});
 
+		const sortedTime = pick(time, (s) => new Float64Array(s));
+		this.time.release();
+		const sortedValue = pick(value, (s) => new Float64Array(s));
+		this.value.release();
 		const table: EventTable = {
 			length: kept,
 			profileIds: profiles.values,
 			profileStart: finalStart,
-			time: pick(time, (s) => new Float64Array(s)),
+			time: sortedTime,
 			type: pick(typeOf, (s) => new Uint16Array(s)),
 			types: types.values,
-			value: pick(value, (s) => new Float64Array(s)),
+			value: sortedValue,
 			attributes,
 		};
 		return { table, duplicatesDropped: n - kept };

@@ -197,17 +197,16 @@ export function parseIsoTime(text: string, zone: Zone): number | TimeProblem {
 				i += 3;
 				if (i < n && (text.charCodeAt(i) === 46 || text.charCodeAt(i) === 44)) {
 					// A fraction of any length; milliseconds keep three digits, truncated.
-					let scale = 100;
 					let end = i + 1;
 					while (end < n) {
 						const code = text.charCodeAt(end) - 48;
 						if (code < 0 || code > 9) break;
-						ms += code * scale;
-						scale /= 10;
+						if (end - i <= 3) ms = ms * 10 + code;
 						end++;
 					}
 					if (end === i + 1) return 'bad-time';
-					ms = Math.floor(ms + 1e-9);
+					if (end - i === 2) ms *= 100;
+					else if (end - i === 3) ms *= 10;
 					i = end;
 				}
 			}

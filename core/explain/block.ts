@@ -2,25 +2,16 @@
  * Explaining a block of rows with a tree engine: the one loop both the main thread and the
  * worker threads run, so results are identical wherever a row is explained.
  */
+import type { ShapKernel } from './ensemble';
 
 /**
  * Explains `values` (rows × features, row-major, NaN = missing) with `explain` into `out`
- * (rows × features, row-major), using `x` and `phi` (length `features`) as scratch.
+ * (rows × features, row-major, float32), using `phi` (at least as long as values) as scratch.
  */
-export function explainBlock(
-	explain: (x: Float64Array, phi: Float64Array) => void,
-	values: Float64Array,
-	features: number,
-	out: Float32Array,
-	x: Float64Array,
-	phi: Float64Array,
-): void {
-	const rows = values.length / features;
-	for (let r = 0; r < rows; r++) {
-		const at = r * features;
-		for (let f = 0; f < features; f++) x[f] = values[at + f];
-		phi.fill(0);
-		explain(x, phi);
-		for (let f = 0; f < features; f++) out[at + f] = phi[f];
-	}
+export function explainBlock(explain: ShapKernel, values: Float64Array, features: number, out: Float32Array, phi: Float64Array): void {
+	const rows = features > 0 ? values.length / features : 0;
+	const sums = phi.subarray(0, values.length);
+	sums.fill(0);
+	explain(values, features, rows, sums);
+	out.set(sums);
 }

@@ -6,6 +6,12 @@
 import { InputError } from '../errors';
 import type { Tree } from '../learn/tree';
 
+/**
+ * A TreeSHAP engine bound to one ensemble: adds each feature's contribution for `rows` rows of
+ * `values` (row-major, `features` per row, NaN = missing) into `phi` (the same layout).
+ */
+export type ShapKernel = (values: Float64Array, features: number, rows: number, phi: Float64Array) => void;
+
 /** Every tree of an ensemble, flattened into parallel typed arrays (plain data, transferable). */
 export interface CompiledEnsemble {
 	/** 1 + the largest feature index any split uses (0 when no tree splits). */
@@ -122,7 +128,7 @@ function checkedSize(tree: Tree, t: number): number {
 	return size;
 }
 
-/** The depth of the deepest leaf of tree `t`; throws when a node is reached twice (not a tree). */
+/** The depth of the deepest leaf of tree `t`; throws when a node is reached twice or never (not a tree). */
 function depthOf(tree: Tree, t: number): number {
 	const seen = new Uint8Array(tree.left.length);
 	let deepest = 0;
@@ -138,6 +144,8 @@ function depthOf(tree: Tree, t: number): number {
 			stack.push(tree.left[node], depth + 1, tree.right[node], depth + 1);
 		}
 	}
+	const orphan = seen.indexOf(0);
+	if (orphan !== -1) throw new InputError(`The model's tree ${t} has node ${orphan}, which no path from the root reaches; a tree's nodes must all hang from its root.`, 'bad-tree');
 	return deepest;
 }
 

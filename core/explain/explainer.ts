@@ -14,6 +14,7 @@ import type { Dataset } from '../learn/dataset';
 import type { Tree } from '../learn/tree';
 import { throttledProgress, type WorkHooks } from '../util/progress';
 import { explainBlock } from './block';
+import type { ShapKernel } from './ensemble';
 import { engineFor } from './treeShap';
 import type { ShapWorkerData, ShapWorkerReply, ShapWorkerRequest } from './shapWorker';
 
@@ -103,20 +104,19 @@ function blockOf(data: Dataset, rows: ArrayLike<number>, from: number, to: numbe
 
 /** Explains block after block on this thread, yielding between blocks so cancellation can arrive. */
 async function explainHere(
-	explain: (x: Float64Array, phi: Float64Array) => void,
+	explain: ShapKernel,
 	data: Dataset,
 	rows: ArrayLike<number>,
 	out: Float32Array,
 	hooks: WorkHooks | undefined,
 ): Promise<void> {
 	const features = data.columns.length;
-	const x = new Float64Array(features);
-	const phi = new Float64Array(features);
+	const phi = new Float64Array(blockRows * features);
 	const report = throttledProgress(hooks);
 	for (let from = 0; from < rows.length; from += blockRows) {
 		throwIfCancelled(hooks?.signal, 'explanation');
 		const to = Math.min(rows.length, from + blockRows);
-		explainBlock(explain, blockOf(data, rows, from, to), features, out.subarray(from * features, to * features), x, phi);
+		explainBlock(explain, blockOf(data, rows, from, to), features, out.subarray(from * features, to * features), phi);
 		report({ stage: 'explaining', done: to, total: rows.length, unit: 'profiles' }, to === rows.length);
 		if (to < rows.length) await nextTurn();
 	}

@@ -11,14 +11,13 @@
  * This engine works for trees of any depth; `leafTables.ts` is faster for shallow trees and is
  * checked against this one.
  */
-import type { CompiledEnsemble } from './ensemble';
+import type { CompiledEnsemble, ShapKernel } from './ensemble';
 
 /**
- * An engine bound to one ensemble: `explain(x, phi)` adds each feature's contribution for the
- * row `x` (x[f] = value of feature f, NaN = missing) into `phi`. Buffers are allocated once here,
- * and the walk is iterative so no number is ever boxed: a call allocates nothing.
+ * An engine bound to one ensemble (see `ShapKernel`). Buffers are allocated once here, and the
+ * walk is iterative so no number is ever boxed: a call allocates nothing.
  */
-export function createPathShap(ensemble: CompiledEnsemble): (x: Float64Array, phi: Float64Array) => void {
+export function createPathShap(ensemble: CompiledEnsemble): ShapKernel {
 	const { roots, feature, threshold, left, right, missingLeft, leafValue, leftShare, rightShare } = ensemble;
 	const levels = ensemble.maxDepth + 1;
 	// The node at depth l keeps its own copy of the path (at most l + 1 elements) at offset l(l+1)/2;
@@ -75,8 +74,8 @@ export function createPathShap(ensemble: CompiledEnsemble): (x: Float64Array, ph
 		}
 	};
 
-	/** Adds the leaf's share to every feature on the path at `at` (elements 1..d). */
-	const creditLeaf = (phi: Float64Array, at: number, d: number, value: number): void => {
+	/** Adds the leaf's share to every feature on the path at `at` (elements 1..d), into phi from `out`. */
+	const creditLeaf = (phi: Float64Array, out: number, at: number, d: number, value: number): void => {
 		const row = d * stride;
 		// For an element x does not follow (one = 0) the unwound weight sum is Σ w_k (d+1)/(d-k) / zero,
 		// so its contribution (0 - zero) × sum × value does not depend on the element: compute it once.
@@ -88,7 +87,7 @@ export function createPathShap(ensemble: CompiledEnsemble): (x: Float64Array, ph
 					coldSum = 0;
 					for (let k = 0; k < d; k++) coldSum += pathWeight[at + k] * coldScale[row + k];
 				}
-				phi[f] -= coldSum * value;
+				phi[out + f] -= coldSum * value;
 				continue;
 			}
 			const zero = pathZero[at + i];
@@ -99,12 +98,12 @@ export function createPathShap(ensemble: CompiledEnsemble): (x: Float64Array, ph
 				total += w;
 				nextOne = pathWeight[at + k] - w * zero * down[row + k];
 			}
-			phi[f] += total * (1 - zero) * value;
+			phi[out + f] += total * (1 - zero) * value;
 		}
 	};
 
-	/** Walks one tree from `root`, adding its contributions for row x into phi. */
-	const walk = (x: Float64Array, phi: Float64Array, root: number): void => {
+	/** Walks one tree from `root`, adding its contributions for the row at `row` of values into phi (same offset). */
+	const walk = (values: Float64Array, phi: Float64Array, row: number, root: number): void => {
 		let top = 0;
 		taskNode[0] = root;
 		taskLevel[0] = 0;
@@ -144,10 +143,10 @@ export function createPathShap(ensemble: CompiledEnsemble): (x: Float64Array, ph
 			}
 			const f = feature[node];
 			if (f === -1) {
-				if (leafValue[node] !== 0) creditLeaf(phi, at, d, leafValue[node]);
+				if (leafValue[node] !== 0) creditLeaf(phi, row, at, d, leafValue[node]);
 				continue;
 			}
-			const value = x[f];
+			const value = values[row + f];
 			const goLeft = value !== value ? missingLeft[node] === 1 : value <= threshold[node];
 			let incomingZero = 1;
 			let incomingOne = 1;
@@ -186,8 +185,11 @@ export function createPathShap(ensemble: CompiledEnsemble): (x: Float64Array, ph
 		}
 	};
 
-	return (x, phi) => {
-		for (let t = 0; t < roots.length; t++) walk(x, phi, roots[t]);
+	// Tree by tree, then row by row: one tree's nodes stay in cache while a block of rows passes.
+	return (values, features, rows, phi) => {
+		for (let t = 0; t < roots.length; t++) {
+			for (let r = 0; r < rows; r++) walk(values, phi, r * features, roots[t]);
+		}
 	};
 }
 

@@ -19,6 +19,8 @@ export interface ExplainProfilesOptions {
 	readonly topK: number;
 	/** Also summarise the top factors of each bucket. */
 	readonly perBucket?: boolean;
+	/** The 1-based item numbers to name the profiles by in messages (default 1, 2, 3…), for callers that explain a subset. */
+	readonly itemNumbers?: readonly number[];
 }
 
 export interface ExplainedProfiles {
@@ -32,7 +34,7 @@ export async function explainProfiles(model: Model, profiles: readonly ScoredPro
 		throw new InputError(`The model "${model.name}" was trained on a profile table; Explain Factors explains events-mode models.`, 'table-model');
 	}
 	const declarations = model.features.declarations;
-	const data = datasetOf(profiles, declarations.map((decl) => decl.name));
+	const data = datasetOf(profiles, declarations.map((decl) => decl.name), options.itemNumbers);
 	const rows = Uint32Array.from({ length: data.rows }, (_, r) => r);
 	const explained = await explainRows(explainerOf(loadLearner(model)), data, rows, hooks);
 	const features = declarations.length;
@@ -52,20 +54,21 @@ export async function explainProfiles(model: Model, profiles: readonly ScoredPro
 }
 
 /** The profiles' feature values as a dataset in the model's feature order; names the first profile lacking them. */
-function datasetOf(profiles: readonly ScoredProfile[], names: readonly string[]): Dataset {
+function datasetOf(profiles: readonly ScoredProfile[], names: readonly string[], itemNumbers?: readonly number[]): Dataset {
 	const columns = names.map(() => new Float32Array(profiles.length));
 	profiles.forEach((profile, r) => {
+		const item = itemNumbers?.[r] ?? r + 1;
 		const features = profile.features;
 		if (!features) {
 			throw new InputError(
-				`Profile "${profile.profileId}" (item ${r + 1}) has no feature values, so its score cannot be explained. Score with feature values included (Score Profiles: "Include Feature Values"; CLI: score with --explain instead).`,
+				`Profile "${profile.profileId}" (item ${item}) has no feature values, so its score cannot be explained. Score with feature values included (Score Profiles: "Include Feature Values"; CLI: score with --explain instead).`,
 				'no-features',
 			);
 		}
 		names.forEach((name, f) => {
 			const value = features[name];
 			if (value === undefined) {
-				throw new InputError(`Profile "${profile.profileId}" (item ${r + 1}) lacks the feature "${name}" of this model: it was scored by a different model. Explain with the model that scored it.`, 'missing-features');
+				throw new InputError(`Profile "${profile.profileId}" (item ${item}) lacks the feature "${name}" of this model: it was scored by a different model. Explain with the model that scored it.`, 'missing-features');
 			}
 			columns[f][r] = value === null ? NaN : value;
 		});

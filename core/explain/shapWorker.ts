@@ -27,11 +27,11 @@ if (parentPort) {
 	const port = parentPort;
 	const { prepared, features } = workerData as ShapWorkerData;
 	const explain = engineOf(prepared);
-	const x = new Float64Array(features);
-	const phi = new Float64Array(features);
+	let phi = new Float64Array(0);
 	port.on('message', (request: ShapWorkerRequest) => {
 		const contributions = new Float32Array(request.values.length);
-		explainBlock(explain, request.values, features, contributions, x, phi);
+		if (phi.length < request.values.length) phi = new Float64Array(request.values.length);
+		explainBlock(explain, request.values, features, contributions, phi);
 		const reply: ShapWorkerReply = { id: request.id, contributions };
 		port.postMessage(reply, [contributions.buffer]);
 	});

@@ -6,7 +6,7 @@
  */
 import { InputError } from '../errors';
 import type { Tree } from '../learn/tree';
-import { compileEnsemble, type CompiledEnsemble } from './ensemble';
+import { compileEnsemble, type CompiledEnsemble, type ShapKernel } from './ensemble';
 import { compileLeafTables, createLeafTableShap, defaultTableBudget, tableSize, type LeafTables } from './leafTables';
 import { createPathShap } from './pathShap';
 
@@ -26,14 +26,14 @@ export function prepareEnsemble(trees: readonly Tree[], engine: ShapEngine = 'au
 	return { ensemble, tables: useTables ? compileLeafTables(ensemble) : null };
 }
 
-/** The explaining function of a prepared ensemble: adds each feature's contribution for row x into phi. */
-export function engineOf(prepared: PreparedEnsemble): (x: Float64Array, phi: Float64Array) => void {
+/** The engine of a prepared ensemble: adds each feature's contribution for a block of rows into phi. */
+export function engineOf(prepared: PreparedEnsemble): ShapKernel {
 	return prepared.tables ? createLeafTableShap(prepared.ensemble, prepared.tables) : createPathShap(prepared.ensemble);
 }
 
 interface CachedEngine {
 	readonly prepared: PreparedEnsemble;
-	readonly explain: (x: Float64Array, phi: Float64Array) => void;
+	readonly explain: ShapKernel;
 	readonly row: Float64Array;
 }
 
@@ -69,6 +69,6 @@ export function treeShap(trees: readonly Tree[], baseScore: number, row: (featur
 	const used = ensemble.usedFeatures;
 	for (let i = 0; i < used.length; i++) x[used[i]] = row(used[i]);
 	out.fill(0);
-	engine.explain(x, out);
+	engine.explain(x, x.length, 1, out);
 	return baseScore + ensemble.expected;
 }

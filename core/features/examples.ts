@@ -41,6 +41,13 @@ export interface Examples {
 	readonly perCutoff: CutoffCounts[];
 }
 
+export interface ExampleOptions {
+	/** UTC ms, ascending (see planCutoffs). */
+	cutoffs: number[];
+	/** Threads for the feature walk (default: one per core, at most 4, fewer for small tables). The result does not depend on it. */
+	threads?: number;
+}
+
 /** Profiles handled between two checks for cancellation. */
 const chunkProfiles = 16_384;
 
@@ -204,8 +211,8 @@ async function computeRows(
 	const bounds = splitProfiles(table.profileStart, used);
 	let done = 0;
 	const report = throttledProgress(hooks);
-	const running = bounds.slice(1, -1).map((from, t) => {
-		const to = bounds[t + 2];
+	const ranges = bounds.slice(1, -1).map((from, t) => ({ from, to: bounds[t + 2] })).filter((range) => range.to > range.from);
+	const running = ranges.map(({ from, to }) => {
 		const job = rangeJob(table, classOf, plan, prepared.cutoffs, state, from, to, { ...sink, nextRow: firstRows(state, K, from, cutoffStart) });
 		return runOnWorker(job, hooks, (count) => report(progress(stage, (done += count), table.profileIds.length)));
 	});
@@ -231,7 +238,7 @@ export async function buildExamples(
 	table: EventTable,
 	goal: Goal,
 	features: readonly FeatureDecl[],
-	options: { cutoffs: number[]; threads?: number },
+	options: ExampleOptions,
 	hooks?: WorkHooks,
 ): Promise<Examples> {
 	const cutoffs = [...options.cutoffs];

@@ -24,6 +24,8 @@ export interface GenerateOptions {
 	topTypes?: number;
 	/** How many categories of each text attribute get a count (default 5). */
 	topCategories?: number;
+	/** Choose types and categories from events at or before this moment only (UTC ms), as training does with an as-of date. */
+	asOf?: number;
 }
 
 /** Text attributes with more distinct values than this are treated as identifiers, not categories. */
@@ -42,6 +44,7 @@ export function generateFeatures(table: EventTable, goal: Goal, options: Generat
 	const topTypes = options.topTypes ?? 8;
 	const topCategories = options.topCategories ?? 5;
 	const kept = keptMask(table, goal.exclusions);
+	if (options.asOf !== undefined) for (let i = 0; i < table.length; i++) if (table.time[i] > options.asOf) kept[i] = 0;
 	const stats = typeStats(table, kept);
 	const out = new Declarations(goal.lookbackDays);
 
@@ -183,6 +186,12 @@ export function slug(text: string): string {
 	return cleaned === '' ? 'x' : cleaned;
 }
 
+/** A category value in a machine name: the last part of a path or URL, at most 40 characters. */
+function valueSlug(value: string): string {
+	const last = value.replace(/\/+$/, '').split('/').pop() ?? value;
+	return slug(last).slice(0, 40).replace(/_+$/, '') || 'x';
+}
+
 function days(n: number): string {
 	return n === 1 ? 'day' : `${n} days`;
 }
@@ -290,7 +299,7 @@ class Declarations {
 		for (const category of categories) {
 			const filter: ConditionGroup = { all: [{ field, op: 'equals', value: category }] };
 			const subject = `events where ${words} is "${category}"`;
-			this.add({ name: `${slug(field)}_${slug(category)}_count_${this.lookback}d`, label: `${subject} ${this.inLast(this.lookback)}`, subject, filter, windowDays: null, aggregate: 'count' });
+			this.add({ name: `${slug(field)}_${valueSlug(category)}_count_${this.lookback}d`, label: `${subject} ${this.inLast(this.lookback)}`, subject, filter, windowDays: null, aggregate: 'count' });
 		}
 	}
 

@@ -2,6 +2,6 @@
 export * from './declaration';
 export { generateFeatures, type GenerateOptions } from './generate';
 export { planCutoffs, dataRange, minimumHistoryDays, type DataRange } from './cutoffs';
-export { buildExamples, computeFeaturesAsOf, judgeCutoffs, type CutoffCounts, type Examples } from './examples';
+export { buildExamples, computeFeaturesAsOf, judgeCutoffs, type CutoffCounts, type ExampleOptions, type Examples } from './examples';
 export { latestAttributeValues } from './attributes';
 export { DAY_MS } from './walk';

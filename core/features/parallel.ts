@@ -16,11 +16,10 @@ import { type EventsView, type Program, type WalkPlan, slots } from './walk';
 /** Below this many events a second thread costs more than it saves. */
 export const minEventsPerThread = 250_000;
 
-/** Threads to use: as asked, else one per core (at most 4), fewer for small tables. */
+/** Threads to use: as asked, else one per core (at most 4) but fewer for small tables. */
 export function threadCount(events: number, asked?: number): number {
-	const cores = Math.min(4, availableParallelism());
-	const wanted = asked ?? cores;
-	return Math.max(1, Math.min(wanted, Math.floor(events / minEventsPerThread)));
+	if (asked !== undefined) return Math.max(1, Math.floor(asked));
+	return Math.max(1, Math.min(4, availableParallelism(), Math.floor(events / minEventsPerThread)));
 }
 
 /** What a worker needs for profiles [from, to) of the table. */

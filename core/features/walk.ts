@@ -1,7 +1,9 @@
 /**
- * The one walk every per-profile computation shares: for a profile, visit its events once,
- * in time order, and update per-cutoff accumulators of a compiled program (three numbers
- * per operation and cutoff, in one Float64Array). No objects are created per event.
+ * The walk every per-profile computation shares (eligibility, labels, features): for a
+ * profile, visit in time order the events each cutoff can see, and update that cutoff's
+ * accumulators of a compiled program (three numbers per operation and cutoff, in one
+ * Float64Array). Each event is looked up by its row class (rows.ts), which lists exactly the
+ * operations it feeds. No objects are created per event.
  *
  * Time rules, for a cutoff c and an event at time t:
  * - history operations see the event when 0 ≤ c − t ≤ reach (the window is closed at both

@@ -30,16 +30,25 @@ export function eventTypeWords(type: string): TypeWords {
 	const words = phrase.split(' ');
 	const last = words[words.length - 1];
 	if (isPlural(last)) return { singular: [...words.slice(0, -1), singularOf(last)].join(' '), plural: phrase };
-	// Three words or more read as a verb phrase ("add to cart"): say "events" after it.
-	if (words.length >= 3) return { singular: `${phrase} event`, plural: `${phrase} events` };
+	// Verb phrases ("add to cart", "email opened") read best with "events" after them.
+	if (words.length >= 3 || (words.length > 1 && /[a-z]{2}ed$/.test(last))) return { singular: `${phrase} event`, plural: `${phrase} events` };
 	return { singular: phrase, plural: [...words.slice(0, -1), pluralOf(last)].join(' ') };
 }
 
-/** A field or type name as lower-case words: the last path segment, camelCase and underscores split. */
+/** Last path segments too generic to stand alone: `channel._type` reads "channel type". */
+const genericSegments = new Set(['type', 'name', 'id', 'sku', 'code', 'value', 'key']);
+
+/**
+ * A field or type name as lower-case words: the last path segment (with its parent when the
+ * segment alone is generic, like `_type` or `name`), camelCase and underscores split.
+ */
 export function humanizeName(name: string): string {
 	const segments = name.split('.').filter((segment) => segment !== '');
-	const last = segments.length ? segments[segments.length - 1] : name;
-	const words = last
+	if (segments.length === 0) return name;
+	const last = segments[segments.length - 1];
+	const generic = genericSegments.has(last.replace(/^_+/, '').toLowerCase()) && segments.length > 1;
+	const words = (generic ? segments.slice(-2) : [last])
+		.join(' ')
 		.replace(/([a-z0-9])([A-Z])/g, '$1 $2')
 		.replace(/[_\-\s]+/g, ' ')
 		.trim()
@@ -87,7 +96,15 @@ export function describeCondition(group: ConditionItem, determiner: Determiner =
 		return items.map((item) => describeCondition(item, determiner)).join(determiner === 'no' ? ' and ' : ' or ');
 	}
 	const typeTests = items.filter((item): item is EventCondition => !isConditionGroup(item) && item.field === 'eventType');
-	const rest = items.filter((item) => isConditionGroup(item) || item.field !== 'eventType');
+	let rest = items.filter((item) => isConditionGroup(item) || item.field !== 'eventType');
+	if (typeTests.length === 0) {
+		// {"any": [type a, type b]} nested in an all group reads as "an a or a b …".
+		const anyTypes = rest.find((item) => isConditionGroup(item) && 'any' in item && item.any.every((child) => !isConditionGroup(child) && child.field === 'eventType' && child.op === 'equals'));
+		if (anyTypes && 'any' in anyTypes) {
+			typeTests.push({ field: 'eventType', op: 'in', value: anyTypes.any.map((child) => (child as EventCondition).value as string) });
+			rest = rest.filter((item) => item !== anyTypes);
+		}
+	}
 	const noun = typeTests.length ? typeNoun(typeTests[0], determiner) : withDeterminer({ singular: 'event', plural: 'events' }, determiner);
 	const qualifiers = [...typeTests.slice(1).map((test) => `whose type ${typeVerb(test)}`), ...rest.map(qualifier)];
 	return qualifiers.length ? `${noun} ${qualifiers.join(' and ')}` : noun;

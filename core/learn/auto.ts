@@ -20,7 +20,7 @@ export interface AutoOptions {
 	candidates: readonly LearnerKind[];
 }
 
-export const defaultAutoOptions: AutoOptions = Object.freeze({ timeBudgetSeconds: 120, candidates: ['gbdt', 'logistic', 'naiveBayes', 'forest'] as const });
+export const defaultAutoOptions: AutoOptions = Object.freeze({ timeBudgetSeconds: 60, candidates: ['gbdt', 'logistic', 'naiveBayes', 'forest'] as const });
 
 export interface SelectionCandidate {
 	readonly learner: LearnerKind;
@@ -57,15 +57,15 @@ export function estimateFit(kind: LearnerKind, train: LabelledDataset, options: 
 			return { seconds: 1e-8 * rows * features * 100 };
 		case 'naiveBayes': {
 			const fitted = Math.min(rows, options.naiveBayes?.maxRows ?? defaultNaiveBayesOptions.maxRows);
-			return { seconds: 2e-7 * fitted * features };
+			return { seconds: 6e-7 * fitted * features };
 		}
 		case 'forest': {
 			const forest = { ...defaultForestOptions, ...options.forest };
 			if (rows > forest.maxRows) {
 				return { skip: `${rows.toLocaleString('en-US')} training rows, more than the ${forest.maxRows.toLocaleString('en-US')} it can fit in reasonable time (its fit time grows with the square of the rows)` };
 			}
-			const perTree = Math.min(features, forest.featuresPerTree ?? Math.max(2, Math.ceil(Math.sqrt(features))));
-			return { seconds: 2.8e-7 * rows * rows * perTree * forest.trees };
+			const perTree = Math.min(features, forest.featuresPerTree ?? Math.max(3, Math.ceil(Math.sqrt(features))));
+			return { seconds: 1.5e-7 * rows * rows * perTree * forest.trees };
 		}
 	}
 }

@@ -1,6 +1,6 @@
 /**
  * Random forest via ml-random-forest (RandomForestClassifier), for small data: the library's
- * split search is quadratic in the rows (about 2 minutes for 2,000 rows on this machine), so
+ * split search is quadratic in the rows (about 2 minutes for 2,000 rows and 30 features on a 2-core machine), so
  * training takes at most `maxRows` rows, a seeded subsample of larger data, and says so.
  *
  * The library grows the trees; we convert them to the shared Tree format (tree.ts) and predict
@@ -32,7 +32,7 @@ export interface ForestOptions {
 	maxDepth: number;
 	/** A node with this many rows or fewer becomes a leaf. */
 	minNodeRows: number;
-	/** Features each tree may use (a seeded draw per tree, as the library does); default ⌈√features⌉, at least 2. */
+	/** Features each tree may use (a seeded draw per tree, as the library does); default ⌈√features⌉, at least 3 (all when fewer). */
 	featuresPerTree?: number;
 	/** Most training rows: larger data is subsampled (seeded) to this many, because the fit time grows with rows². */
 	maxRows: number;
@@ -106,7 +106,7 @@ export async function trainForest(train: LabelledDataset, options: Partial<Fores
  */
 export function growForest(fitted: LabelledDataset, options: ForestOptions, librarySeed: number): { trees: Tree[]; library: RandomForestClassifier } {
 	const p = fitted.columns.length;
-	const perTree = Math.min(p, options.featuresPerTree ?? Math.max(2, Math.ceil(Math.sqrt(p))));
+	const perTree = Math.min(p, options.featuresPerTree ?? Math.max(3, Math.ceil(Math.sqrt(p))));
 	const forest = new RandomForestClassifier({
 		nEstimators: options.trees,
 		// The library reads a maxFeatures of 1 as "100%"; 1.5 / p is its fraction for exactly one feature.

@@ -54,7 +54,7 @@ export interface GbdtOptions {
 export const defaultGbdtOptions: GbdtOptions = Object.freeze({
 	maxTrees: 1000,
 	learningRate: 0.1,
-	maxDepth: 4,
+	maxDepth: 3,
 	growth: 'depthwise',
 	lambda: 1,
 	gamma: 0,
@@ -63,7 +63,7 @@ export const defaultGbdtOptions: GbdtOptions = Object.freeze({
 	colSubsample: 0.8,
 	maxBins: MAX_VALUE_BINS,
 	positiveWeight: 1,
-	earlyStoppingRounds: 30,
+	earlyStoppingRounds: 50,
 });
 
 /** Leaves a leaf-wise tree may have when maxLeaves is not set (LightGBM's default). */

@@ -82,7 +82,10 @@ export async function boost(train: LabelledDataset, settings: BoostSettings, con
 	const sampleRows = edgeSampleRows(rows, rng.fork(1).int(2 ** 31));
 	const descriptor = allocateShared(rows, features, workers, weights.perRow !== undefined, workers > 0, sampleRows?.length ?? 0);
 	const state = viewShared(descriptor);
-	const starting = workers > 0 ? WorkerPool.start(descriptor, state, workers) : Promise.resolve(WorkerPool.inline(state));
+	// Threads never change the model, so if workers cannot start, training goes on in this thread.
+	const starting = workers > 0
+		? WorkerPool.start(descriptor, state, workers).catch(() => WorkerPool.inline(state))
+		: Promise.resolve(WorkerPool.inline(state));
 	// Fill the shared inputs while the workers start.
 	if (workers > 0) {
 		train.columns.forEach((column, f) => state.columns[f].set(column));

@@ -5,6 +5,8 @@
  * sometimes missing in training also learns how often it is missing in each class, and the
  * Gaussian is fitted on its present values only. The raw output is the log-odds, a sum of
  * per-feature class-conditional log-likelihood ratios, so explanations are exact and additive.
+ * (The library's own predict reads only the first two features: it loops over the length of a
+ * [C1, C2] pair instead of the feature count. Another reason not to use it for scoring.)
  */
 import { GaussianNB } from 'ml-naivebayes';
 import { z } from 'zod';

@@ -11,7 +11,7 @@ import { rememberLearner } from './predict';
 import { modelFeatureNames, modelFormat, modelSchema, modelSchemaVersion, type Model } from './schema';
 
 /** The top-level keys in the order they are written; nested keys are written in alphabetical order. */
-const topLevelOrder = ['format', 'schemaVersion', 'packageVersion', 'name', 'propensityType', 'seed', 'dataRange', 'goal', 'features', 'metrics', 'selection', 'calibration', 'notes', 'learner'];
+const topLevelOrder = ['format', 'schemaVersion', 'packageVersion', 'name', 'propensityType', 'seed', 'dataRange', 'goal', 'features', 'metrics', 'selection', 'calibration', 'notes', 'insights', 'learner'];
 
 /**
  * The model as JSON text: tab-indented, keys in a fixed order, arrays of plain values on one

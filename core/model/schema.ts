@@ -15,6 +15,8 @@ import type { LearnerJson, LearnerKind } from '../learn/learner';
 import type { SelectionRecord } from '../learn/auto';
 import type { ValidationMetrics } from '../evaluate/metrics';
 import type { PropensityType } from '../score/types';
+import { reportInputSchema } from '../report/schema';
+import type { ReportInput } from '../report/types';
 
 export const modelFormat = 'propensity-model';
 export const modelSchemaVersion = 1;
@@ -70,6 +72,8 @@ export interface Model {
 	/** Remarks made while training (subsamples, fallbacks), in words. */
 	readonly notes: readonly string[];
 	readonly seed: number;
+	/** What the insights report shows, kept so the report can be rendered again from the model alone. */
+	readonly insights?: ReportInput;
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -168,6 +172,7 @@ export const modelSchema = z.strictObject({
 	selection: selectionSchema,
 	notes: z.array(z.string()),
 	seed: z.number().int().min(0).max(0xffffffff),
+	insights: reportInputSchema.optional(),
 });
 
 /** The feature names a model reads, in the learner's order. */

@@ -32,7 +32,7 @@ export interface ScoresLayout {
 }
 
 /** Text lines of scored profiles in the given format; the CSV header comes first. */
-export async function* scoreLines(batches: AsyncIterable<readonly ScoredProfile[]>, format: ScoresFormat, layout: ScoresLayout): AsyncGenerator<string> {
+export async function* scoreLines(batches: AsyncIterable<readonly ScoredProfile[]> | Iterable<readonly ScoredProfile[]>, format: ScoresFormat, layout: ScoresLayout): AsyncGenerator<string> {
 	if (format === 'csv') yield `${csvHeader(layout).join(',')}\n`;
 	for await (const batch of batches) {
 		let text = '';
@@ -42,7 +42,7 @@ export async function* scoreLines(batches: AsyncIterable<readonly ScoredProfile[
 }
 
 /** Streams the profiles into `file` (temp file + rename, so readers never see half a file). */
-export async function writeScoresFile(file: string, batches: AsyncIterable<readonly ScoredProfile[]>, layout: ScoresLayout): Promise<void> {
+export async function writeScoresFile(file: string, batches: AsyncIterable<readonly ScoredProfile[]> | Iterable<readonly ScoredProfile[]>, layout: ScoresLayout): Promise<void> {
 	const format = scoresFormatOf(file);
 	const target = path.resolve(file);
 	const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);

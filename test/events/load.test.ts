@@ -276,6 +276,13 @@ describe('loading events', function () {
 		});
 	});
 
+	describe('event types', () => {
+		it('stops with a clear error past 65,535 distinct event types, pointing at the type field', async () => {
+			const rows = Array.from({ length: 65536 }, (_, i) => ({ customer_id: 'c', timestamp: 1700000000 + i, event_type: `type-${i}` }));
+			await assert.rejects(loadEvents({ kind: 'rows', rows }), (error: unknown) => error instanceof InputError && error.code === 'too-many-event-types' && /Row 65536 of the rows/.test(error.message) && /--map type=PATH/.test(error.message));
+		});
+	});
+
 	describe('duplicates', () => {
 		it('keeps repeated events unless asked to drop them, and counts the ones it drops', async () => {
 			const csv = toCsv([...fixture, fixture[2], fixture[2], { ...fixture[2], value: 20 }, fixture[0]]);

@@ -130,6 +130,10 @@ describe('the event mapping', () => {
 			assert.equal(compileMapping({ namespace: 'Phone' }, objects(event)).id(event), undefined);
 			const onlyAaid = { endUserIDs: { _experience: { aaid: { id: 'x', namespace: { code: 'aaid' } } } } };
 			assert.equal(compileMapping({}, objects(onlyAaid)).id(onlyAaid), 'x');
+			// In endUserIDs the ECID is called mcid: it still comes before any other namespace.
+			const analytics = { endUserIDs: { _experience: { aaid: { id: 'a' }, mcid: { id: 'm' } } } };
+			assert.equal(compileMapping({}, objects(analytics)).id(analytics), 'm');
+			assert.equal(compileMapping({ namespace: 'ECID' }, objects(analytics)).id(analytics), 'm');
 		});
 
 		it('types an event with commerce.order.purchaseID as commerce.purchases even when eventType says page view, valued at its order total', () => {

@@ -55,4 +55,17 @@ describe('loading a large file', function () {
 		assert.ok(figures.retainedDelta < figures.tableBytes * 1.5, `kept ${mb(figures.retainedDelta)} for a ${mb(figures.tableBytes)} table`);
 		fs.rmSync(file);
 	});
+
+	it('streams a JSON array larger than the memory it uses: 1,000,000 XDM events never held as text', async () => {
+		const dir = outputDir('memory-xdm');
+		const file = path.join(dir, 'events.json');
+		const written = await writeSimulation({ profiles: profilesForEvents(events, { seed: 6 }), seed: 6, format: 'xdm', out: file });
+		const probe = path.join(__dirname, 'memoryProbe.js');
+		const figures = JSON.parse(execFileSync(process.execPath, ['--expose-gc', probe, file], { encoding: 'utf8', maxBuffer: 1 << 20 })) as { file: number; events: number; peakRssDelta: number; seconds: number };
+		console.log(`      ${figures.events.toLocaleString('en-US')} XDM events in a ${mb(figures.file)} JSON array: peak RSS +${mb(figures.peakRssDelta)}; ${figures.seconds.toFixed(1)} s`);
+		assert.equal(figures.events, written.events);
+		// The text alone would take at least the file's size in memory.
+		assert.ok(figures.peakRssDelta < figures.file, `peak RSS grew by ${mb(figures.peakRssDelta)} for a ${mb(figures.file)} file`);
+		fs.rmSync(file);
+	});
 });

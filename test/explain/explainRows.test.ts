@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { explainRows, type Explainer, type LinearExplanation } from '../../core/explain/explainer';
 import { treeShap } from '../../core/explain/treeShap';
 import { CancelledError, InputError } from '../../core/errors';
-import type { Dataset } from '../../core/learn/dataset';
+import type { Dataset, LabelledDataset } from '../../core/learn/dataset';
+import { trainForest } from '../../core/learn/forest';
+import { trainGbdt } from '../../core/learn/gbdt';
+import { trainLogistic } from '../../core/learn/logistic';
+import { trainNaiveBayes } from '../../core/learn/naiveBayes';
 import type { Tree } from '../../core/learn/tree';
 import type { Progress } from '../../core/util/progress';
 import { createRng } from '../../core/util/rng';
@@ -166,33 +170,64 @@ describe('linear contributions', () => {
 	});
 });
 
-describe('TreeSHAP on trees from trainGbdt', () => {
-	it('adds up to the trained model\'s raw output (local accuracy to 1e-9)', async function () {
-		// The learner lands in parallel; until it does this test is pending, not passing.
-		const modulePath = '../../core/learn/gbdt';
-		let gbdt: { trainGbdt: (train: unknown, options: unknown, context: unknown) => Promise<{ trees: Tree[]; baseScore: number; predictRaw?: (data: Dataset) => Float64Array }> };
-		try {
-			gbdt = await import(modulePath);
-		} catch {
-			this.skip();
+/** A labelled dataset where features 0 and 3 matter, for the learners' own explanations. */
+function learnable(seed: number, rows: number, features: number): LabelledDataset {
+	const data = randomDataset(seed, rows, features);
+	const rng = createRng(seed + 1);
+	const label = new Uint8Array(rows);
+	for (let r = 0; r < rows; r++) {
+		const x0 = data.columns[0][r];
+		const score = (Number.isNaN(x0) ? 0.5 : x0) * 3 - (data.columns[3][r] > 0.6 ? 1.5 : 0) + rng.normal() * 0.5;
+		label[r] = score > 0.8 ? 1 : 0;
+	}
+	return { ...data, label };
+}
+
+/** max over rows of |expected + Σ contributions − the model's raw output|. */
+function worstLocalAccuracy(data: Dataset, raw: Float64Array, explain: (row: (f: number) => number) => LinearExplanation, rows: number): number {
+	let worst = 0;
+	for (let row = 0; row < rows; row++) {
+		const { expected, contributions } = explain((f) => data.columns[f][row]);
+		worst = Math.max(worst, Math.abs(contributions.reduce((a, b) => a + b, expected) - raw[row]));
+	}
+	return worst;
+}
+
+describe('explanations of the trained learners', () => {
+	it('TreeSHAP on trees from trainGbdt adds up to the model\'s raw output (local accuracy to 1e-9)', async () => {
+		const data = learnable(30, 2000, 8);
+		const model = await trainGbdt(data, { maxTrees: 60, earlyStoppingRounds: 0, threads: 1 }, { seed: 1 });
+		assert.ok(model.trees.length === 60 && model.trees.some((tree) => tree.left.length > 7), 'the model has real trees');
+		const raw = model.predictRaw(data);
+		const explain = (row: (f: number) => number): LinearExplanation => {
+			const contributions = new Float64Array(8);
+			return { expected: treeShap(model.trees, model.baseScore, row, contributions), contributions };
+		};
+		assert.ok(worstLocalAccuracy(data, raw, explain, data.rows) < 1e-9);
+		const both = await explainRows({ kind: 'tree', trees: model.trees, baseScore: model.baseScore }, data, [0, 1, 2]);
+		for (let row = 0; row < 3; row++) {
+			const sum = Array.from(both.contributions.subarray(row * 8, row * 8 + 8)).reduce((a, b) => a + b, both.expected);
+			assert.ok(Math.abs(sum - raw[row]) < 1e-5, `row ${row} through explainRows (float32)`);
 		}
-		const rng = createRng(31);
-		const data = randomDataset(30, 2000, 8);
-		const label = new Uint8Array(data.rows);
-		for (let r = 0; r < data.rows; r++) {
-			const x0 = data.columns[0][r];
-			const score = (Number.isNaN(x0) ? 0.5 : x0) * 3 - (data.columns[3][r] > 0.6 ? 1.5 : 0) + rng.normal() * 0.5;
-			label[r] = score > 1 ? 1 : 0;
-		}
-		const model = await gbdt.trainGbdt({ ...data, label }, {}, { seed: 1 });
-		const raw = model.predictRaw?.(data);
-		for (let row = 0; row < 200; row++) {
-			const x = rowOf(data, row);
-			const phi = new Float64Array(8);
-			const expected = treeShap(model.trees, model.baseScore, (f) => x[f], phi);
-			const sum = phi.reduce((a, b) => a + b, expected);
-			assert.ok(Math.abs(sum - predictRaw(model.trees, model.baseScore, x)) < 1e-9, `row ${row}`);
-			if (raw) assert.ok(Math.abs(sum - raw[row]) < 1e-9, `row ${row} against the model's predictRaw`);
-		}
+	});
+
+	it('logistic regression\'s contributions add up to its raw output (local accuracy to 1e-9)', async () => {
+		const data = learnable(40, 800, 5);
+		const model = await trainLogistic(data, {}, { seed: 1 });
+		assert.ok(worstLocalAccuracy(data, model.predictRaw(data), (row) => model.explain(row), data.rows) < 1e-9);
+		const explained = await explainRows({ kind: 'linear', explain: (row) => model.explain(row) }, data, [0, 5]);
+		assert.equal(explained.expected, model.explain(() => NaN).expected);
+	});
+
+	it('naive Bayes\'s contributions add up to its raw output (local accuracy to 1e-9)', async () => {
+		const data = learnable(50, 800, 5);
+		const model = await trainNaiveBayes(data, {}, { seed: 1 });
+		assert.ok(worstLocalAccuracy(data, model.predictRaw(data), (row) => model.explain(row), data.rows) < 1e-9);
+	});
+
+	it('the random forest\'s contributions (TreeSHAP over its trees) add up to its raw output (local accuracy to 1e-9)', async () => {
+		const data = learnable(60, 150, 4);
+		const model = await trainForest(data, { trees: 8, maxDepth: 4 }, { seed: 1 });
+		assert.ok(worstLocalAccuracy(data, model.predictRaw(data), (row) => model.explain(row), data.rows) < 1e-9);
 	});
 });

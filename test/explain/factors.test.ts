@@ -178,7 +178,7 @@ describe('sentences for generated features', () => {
 				for (const impact of [0.3, -0.3]) {
 					const sentence = factorSentence(decl, value, impact, 'conversion');
 					assert.match(sentence, /^["A-Z0-9].*, which (raises|lowers) the chance of converting\.$/, `${decl.name} = ${value}: ${sentence}`);
-					assert.doesNotMatch(sentence, /undefined|NaN|null|\[object|  /, `${decl.name} = ${value}: ${sentence}`);
+					assert.doesNotMatch(sentence, /undefined|NaN|null|\[object| {2}/, `${decl.name} = ${value}: ${sentence}`);
 				}
 			}
 		}

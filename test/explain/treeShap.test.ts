@@ -19,7 +19,7 @@ function shapOf(trees: readonly Tree[], baseScore: number, x: Float64Array, feat
 	const ensemble = byEngine.get(engine) ?? prepareEnsemble(trees, engine);
 	byEngine.set(engine, ensemble);
 	const phi = new Float64Array(features);
-	engineOf(ensemble)(x, phi);
+	engineOf(ensemble)(x, x.length, 1, phi);
 	return { phi, expected: baseScore + ensemble.ensemble.expected };
 }
 
@@ -206,6 +206,12 @@ describe('treeShap', () => {
 		assert.throws(() => compileEnsemble([broken]), (error: unknown) => error instanceof InputError && /tree 0, node 0/.test(error.message));
 	});
 
+	it('refuses a tree with a node its root does not reach', () => {
+		const base = treeOf({ feature: 0, threshold: 0.5, left: { leaf: 1, cover: 1 }, right: { leaf: 2, cover: 1 } });
+		const orphan: Tree = { ...base, left: Int32Array.of(1, -1, -1, -1), right: Int32Array.of(2, -1, -1, -1), feature: Int32Array.of(0, 0, 0, 0), threshold: Float64Array.of(0.5, 0, 0, 0), missingLeft: new Uint8Array(4), value: Float64Array.of(0, 1, 2, 3), cover: Float64Array.of(2, 1, 1, 1) };
+		assert.throws(() => compileEnsemble([orphan]), /tree 0 has node 3, which no path from the root reaches/);
+	});
+
 	it('refuses an output array too short for the features the trees use', () => {
 		const tree = treeOf({ feature: 3, threshold: 0.5, left: { leaf: 1, cover: 1 }, right: { leaf: 2, cover: 1 } });
 		assert.throws(() => treeShap([tree], 0, () => 0, new Float64Array(2)), /room for 2 features/);
@@ -220,13 +226,21 @@ describe('the two TreeSHAP engines', () => {
 			const trees = Array.from({ length: 5 }, () => randomTree(rng, { features, maxDepth: 2 + rng.int(9), emptyLeafChance: 0.05 }));
 			const path = engineOf(prepareEnsemble(trees, 'path'));
 			const tables = engineOf(prepareEnsemble(trees, 'tables'));
-			for (let row = 0; row < 5; row++) {
-				const x = randomRow(rng, features);
-				const a = new Float64Array(features);
-				const b = new Float64Array(features);
-				path(x, a);
-				tables(x, b);
-				for (let f = 0; f < features; f++) close(a[f], b[f], 1e-12, `trial ${trial}, row ${row}, feature ${f}`);
+			// Five rows as one block, as explainRows hands them over, against each row alone.
+			const rows = 5;
+			const block = new Float64Array(rows * features);
+			for (let row = 0; row < rows; row++) block.set(randomRow(rng, features), row * features);
+			const a = new Float64Array(rows * features);
+			const b = new Float64Array(rows * features);
+			path(block, features, rows, a);
+			tables(block, features, rows, b);
+			for (let row = 0; row < rows; row++) {
+				const alone = new Float64Array(features);
+				path(block.subarray(row * features, (row + 1) * features), features, 1, alone);
+				for (let f = 0; f < features; f++) {
+					close(a[row * features + f], b[row * features + f], 1e-12, `trial ${trial}, row ${row}, feature ${f}`);
+					assert.equal(a[row * features + f], alone[f], `trial ${trial}, row ${row}, feature ${f}: block and single row`);
+				}
 			}
 		}
 	});

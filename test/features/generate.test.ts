@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { EventTableBuilder } from '../../core/events/table';
 import { type FeatureDecl, buildExamples, generateFeatures } from '../../core/features';
 import { type TestEvent, at, goalOf, tableOf } from './support';
 
@@ -112,6 +113,32 @@ describe('automatic features', () => {
 		const noEmail = generateFeatures(table, goalOf({ exclusions: [{ all: [{ field: 'channel', op: 'equals', value: 'email' }] }] }));
 		assert.ok(!noEmail.some((f) => f.name.startsWith('email_open')));
 		assert.ok(!noEmail.some((f) => f.name === 'channel_email_count_90d'));
+	});
+
+	it('chooses types and categories from events up to an as-of date only', () => {
+		const later = tableOf([...shop(), ...Array.from({ length: 500 }, (_, i) => ({ profile: `p${i % 20}`, day: 150, type: 'app_launch', channel: 'kiosk' }))]);
+		const before = byName(generateFeatures(later, goal, { asOf: at(100), topTypes: 3 }));
+		assert.ok(!before.has('app_launch_count_30d'));
+		assert.ok(!before.has('channel_kiosk_count_90d'));
+		assert.ok(byName(generateFeatures(later, goal, { topTypes: 3 })).has('app_launch_count_30d'));
+	});
+
+	it('names features on XDM data readably', () => {
+		const builder = new EventTableBuilder([
+			{ name: 'channel._type', kind: 'category' },
+			{ name: 'marketing.campaignName', kind: 'category' },
+		]);
+		for (let i = 0; i < 40; i++) {
+			const type = i % 3 ? 'directMarketing.emailOpened' : 'commerce.purchases';
+			builder.add(`x${i % 10}`, at(i), type, i % 3 ? NaN : 25, ['https://ns.adobe.com/xdm/channel-types/email', i % 2 ? 'spring-sale' : 'summer-sale']);
+		}
+		const xdm = builder.build().table;
+		const xdmGoal = goalOf({ outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'commerce.purchases' }] } } });
+		const declared = byName(generateFeatures(xdm, xdmGoal));
+		assert.equal(declared.get('commerce_purchases_count_30d')?.label, 'purchases in the last 30 days');
+		assert.equal(declared.get('direct_marketing_email_opened_days_since_last')?.label, 'days since the last email opened event');
+		assert.equal(declared.get('marketing_campaign_name_spring_sale_count_90d')?.label, 'events where campaign name is "spring-sale" in the last 90 days');
+		assert.equal(declared.get('channel_type_email_count_90d')?.label, 'events where channel type is "https://ns.adobe.com/xdm/channel-types/email" in the last 90 days');
 	});
 
 	it('declares the same features for the same data, in the same order', () => {

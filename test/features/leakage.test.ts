@@ -123,3 +123,18 @@ describe('no leakage', () => {
 		assert.notDeepEqual([...after.values()], [...before.values()]);
 	});
 });
+
+describe('threads', () => {
+	it('give the same examples, byte for byte, on one thread and on three', async () => {
+		const table = tableOf(randomEvents(createRng(5)));
+		const features = generateFeatures(table, goal);
+		const one = await buildExamples(table, goal, features, { cutoffs, threads: 1 });
+		const three = await buildExamples(table, goal, features, { cutoffs, threads: 3 });
+		const bytes = (array: ArrayBufferView) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+		assert.ok(one.data.rows > 20);
+		assert.deepEqual(bytes(three.profile), bytes(one.profile));
+		assert.deepEqual(bytes(three.cutoffIndex), bytes(one.cutoffIndex));
+		assert.deepEqual(bytes(three.data.label), bytes(one.data.label));
+		three.data.columns.forEach((column, f) => assert.deepEqual(bytes(column), bytes(one.data.columns[f]), features[f].name));
+	});
+});

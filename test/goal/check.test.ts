@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { InputError } from '../../core/errors';
-import { checkGoalAgainstData } from '../../core/goal';
-import { goalOf, tableOf } from '../features/support';
+import { EventTableBuilder } from '../../core/events/table';
+import { checkGoalAgainstData, describeGoal, parseGoal } from '../../core/goal';
+import { at, goalOf, tableOf } from '../features/support';
 
 const table = tableOf([
 	{ profile: 'a', day: 0, type: 'visit', channel: 'web' },
@@ -64,5 +65,30 @@ describe('checking a goal against the loaded events', () => {
 	it('refuses comparing a text attribute with numbers', () => {
 		const message = refusal(goalOf({ customEvents: [{ name: 'x', when: { all: [{ field: 'campaign', op: 'gt', value: 3 }] } }] }));
 		assert.match(message, /uses "gt" on "campaign", which holds text/);
+	});
+});
+
+describe('goals on XDM events', () => {
+	it('accept XDM event types and attribute paths, and read them in words', () => {
+		const builder = new EventTableBuilder([{ name: 'marketing.campaignName', kind: 'category' }]);
+		builder.add('ecid-1', at(1), 'directMarketing.emailClicked', NaN, ['spring-sale']);
+		builder.add('ecid-1', at(2), 'commerce.purchases', 80, [undefined]);
+		const table = builder.build().table;
+		const goal = parseGoal({
+			name: 'xdm-purchase-after-spring-email',
+			propensityType: 'conversion',
+			outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'commerce.purchases' }] } },
+			eligibility: {
+				all: [
+					{ activeWithinDays: 60 },
+					{ did: { all: [{ field: 'eventType', op: 'equals', value: 'directMarketing.emailClicked' }, { field: 'marketing.campaignName', op: 'startsWith', value: 'spring' }] }, withinDays: 30 },
+				],
+			},
+		});
+		assert.doesNotThrow(() => checkGoalAgainstData(goal, table));
+		assert.equal(
+			describeGoal(goal),
+			'A purchase within 30 days (conversion), for profiles active within the last 60 days and with an email clicked event where campaign name starts with "spring" in the last 30 days. Learns from the last 365 days of events.',
+		);
 	});
 });

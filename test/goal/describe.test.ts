@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ConditionItem, describeCondition, describeGoal, describeOutcome, eventTypeWords, parseGoal } from '../../core/goal';
+import { type ConditionItem, describeCondition, describeGoal, describeOutcome, eventTypeWords, humanizeName, parseGoal } from '../../core/goal';
 
 const type = (value: string) => ({ field: 'eventType', op: 'equals' as const, value });
 
@@ -12,6 +12,15 @@ describe('goals in words', () => {
 		assert.deepEqual(eventTypeWords('web.webpagedetails.pageViews'), { singular: 'page view', plural: 'page views' });
 		assert.deepEqual(eventTypeWords('add_to_cart'), { singular: 'add to cart event', plural: 'add to cart events' });
 		assert.deepEqual(eventTypeWords('delivery'), { singular: 'delivery', plural: 'deliveries' });
+		assert.deepEqual(eventTypeWords('directMarketing.emailOpened'), { singular: 'email opened event', plural: 'email opened events' });
+		assert.deepEqual(eventTypeWords('web.sessionStart'), { singular: 'session start', plural: 'session starts' });
+	});
+
+	it('names XDM fields by their meaningful part', () => {
+		assert.equal(humanizeName('marketing.campaignName'), 'campaign name');
+		assert.equal(humanizeName('channel._type'), 'channel type');
+		assert.equal(humanizeName('web.webPageDetails.name'), 'web page details name');
+		assert.equal(humanizeName('product_category'), 'product category');
 	});
 
 	it('says a conversion goal as "a purchase within 30 days"', () => {
@@ -38,6 +47,7 @@ describe('goals in words', () => {
 			[{ all: [{ field: 'eventType', op: 'startsWith', value: 'email_' }] }, 'an event whose type starts with "email_"'],
 			[{ all: [{ field: 'channel', op: 'equals', value: 'sms' }] }, 'an event where channel is "sms"'],
 			[{ any: [type('purchase'), type('app_launch')] }, 'a purchase or an app launch'],
+			[{ all: [{ any: [type('purchase'), type('checkout')] }, { field: 'value', op: 'gt', value: 5 }] }, 'a purchase or a checkout with value over 5'],
 			[{ all: [type('purchase'), { any: [{ field: 'channel', op: 'equals', value: 'email' }, { field: 'value', op: 'gt', value: 50 }] }] }, 'a purchase (where channel is "email" or with value over 50)'],
 		];
 		for (const [condition, words] of cases) assert.equal(describeCondition(condition), words);

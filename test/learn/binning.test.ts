@@ -82,6 +82,24 @@ describe('feature binning', () => {
 		}
 	});
 
+	it('bins a long column (through its lookup table) exactly as the raw-value test does', () => {
+		const rng = createRng(8);
+		const values = Float32Array.from({ length: 120_000 }, (_, i) => {
+			if (i % 17 === 0) return NaN;
+			if (i % 11 === 0) return i % 2 === 0 ? 0 : -0;
+			return (i % 3 === 0 ? 1e-30 : i % 5 === 0 ? 1e20 : 1) * rng.normal();
+		});
+		const bounds = findBinEdges(values, 255);
+		const bins = new Uint8Array(values.length);
+		const missing = binColumn(values, bounds, bins, 0);
+		let expectedMissing = 0;
+		for (let i = 0; i < values.length; i++) {
+			if (Number.isNaN(values[i])) expectedMissing++;
+			assert.equal(bins[i], binOf(values[i], bounds), `value ${values[i]}`);
+		}
+		assert.equal(missing, expectedMissing);
+	});
+
 	it('sorts negative numbers, zeros of both signs and large values in numeric order, leaving NaN out', () => {
 		const values = Float32Array.from([3, -0, -2.5, NaN, 0, -1e30, 1e30, 1.5, -2.5]);
 		assert.deepEqual(Array.from(sortedFiniteValues(values)), [-1e30, -2.5, -2.5, 0, 0, 1.5, 3, 1e30].map(Math.fround));

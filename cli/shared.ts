@@ -1,0 +1,101 @@
+/**
+ * Options several commands share: reading an events file (the same options as `propensity
+ * load`) and naming a model (a JSON file, or a name in a store folder).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { InputError } from '../core/errors';
+import { type EventFormat, loadEvents, type LoadResult } from '../core/events/load';
+import type { Model } from '../core/model/schema';
+import { loadModel, parseModel } from '../core/pipeline';
+import { openStore } from '../core/store';
+import { type CliIo, type Command, integerOption, type OptionsConfig, type OptionValues, stringOption, UsageError } from './command';
+import { loadOptionsFrom } from './commands/load';
+import { terminalProgress } from './progress';
+
+export const eventFileOptions: OptionsConfig = {
+	events: { type: 'string' },
+	format: { type: 'string' },
+	preset: { type: 'string' },
+	map: { type: 'string' },
+	namespace: { type: 'string' },
+	'time-zone': { type: 'string' },
+	'time-unit': { type: 'string' },
+	'bad-rows': { type: 'string' },
+	'drop-duplicates': { type: 'boolean' },
+	'max-examples': { type: 'string' },
+};
+
+export const eventFileUsage = `Events options (as for "propensity load"):
+  --events FILE        CSV, NDJSON or a JSON array, gzip-compressed or not
+  --format, --preset, --map, --namespace, --time-zone, --time-unit, --bad-rows,
+  --drop-duplicates, --max-examples    see "propensity help load"`;
+
+/** Loads the --events file with the load options given, showing progress on a terminal. */
+export async function loadEventsFile(options: OptionValues, io: CliIo, command: Command): Promise<LoadResult> {
+	const file = stringOption(options, 'events');
+	if (!file) throw new UsageError(`propensity ${command.name}: give the events with --events FILE.`, command);
+	const format = stringOption(options, 'format') as EventFormat | undefined;
+	if (format && !['auto', 'csv', 'ndjson', 'json'].includes(format)) {
+		throw new UsageError(`propensity ${command.name}: --format must be auto, csv, ndjson or json, not "${format}".`, command);
+	}
+	const progress = terminalProgress(io);
+	try {
+		return await loadEvents({ kind: 'file', path: file, format }, loadOptionsFrom(options), progress);
+	} finally {
+		progress.finish();
+	}
+}
+
+export const modelSourceOptions: OptionsConfig = {
+	model: { type: 'string' },
+	store: { type: 'string' },
+	name: { type: 'string' },
+	version: { type: 'string' },
+};
+
+export const modelSourceUsage = `Model options (one of):
+  --model FILE         a model JSON file written by "propensity train"
+  --store DIR --name NAME [--version V]
+                       a model saved in a store folder (latest version unless --version)`;
+
+/** The model the options name, read and validated, with its store version (null for a file). */
+export async function readModelFrom(options: OptionValues, command: Command): Promise<{ model: Model; version: number | null }> {
+	const file = stringOption(options, 'model');
+	const storeDir = stringOption(options, 'store');
+	if (file && storeDir) throw new UsageError(`propensity ${command.name}: give either --model FILE or --store DIR --name NAME, not both.`, command);
+	if (file) {
+		let text: string;
+		try {
+			text = await fs.promises.readFile(file, 'utf8');
+		} catch {
+			throw new InputError(`The model file "${file}" cannot be read: check the path (it is what "propensity train --model" wrote).`, 'file-not-found');
+		}
+		return { model: parseModel(text), version: null };
+	}
+	if (!storeDir) throw new UsageError(`propensity ${command.name}: name the model with --model FILE or --store DIR --name NAME.`, command);
+	const name = stringOption(options, 'name');
+	if (!name) throw new UsageError(`propensity ${command.name}: --store needs --name NAME (the model's name in the store).`, command);
+	const version = integerOption(options, 'version', command, { min: 1, max: 1e9 }) ?? 'latest';
+	const store = await openStore({ kind: 'folder', path: storeDir });
+	try {
+		const { model, info } = await loadModel(store, name, version);
+		return { model, version: info.version };
+	} finally {
+		await store.close();
+	}
+}
+
+/** Writes text to a file through a temporary file and a rename, creating the folder. */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+	const target = path.resolve(file);
+	await fs.promises.mkdir(path.dirname(target), { recursive: true });
+	const temp = `${target}.${process.pid}.tmp`;
+	try {
+		await fs.promises.writeFile(temp, text);
+		await fs.promises.rename(temp, target);
+	} catch (error) {
+		await fs.promises.rm(temp, { force: true });
+		throw new InputError(`Could not write "${file}": ${(error as Error).message}. Check that the folder is writable.`, 'write-failed');
+	}
+}

@@ -1,0 +1,54 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeBaseDescription,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import { errorItem, nodeErrorOf } from '../../shared/errors';
+import { defineGoalProperties } from './DefineGoalV1.description';
+import { checkGoal } from './utils';
+
+const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescription> & Partial<INodeTypeDescription> = {
+	version: 1,
+	subtitle: '={{ $parameter["mode"] === "json" ? "goal from JSON" : ($parameter["goalName"] || "goal") + " (" + $parameter["propensityType"] + ")" }}',
+	defaults: { name: 'Define Goal' },
+	inputs: [NodeConnectionTypes.Main],
+	outputs: [NodeConnectionTypes.Main],
+	hints: [
+		{
+			message: 'A churn goal usually watches for an outcome that will not happen (e.g. no purchase within the window). Check "The Outcome".',
+			type: 'warning',
+			location: 'ndv',
+			whenToDisplay: 'always',
+			displayCondition: '={{ $parameter["mode"] === "form" && $parameter["propensityType"] === "churn" && $parameter["occur"] === "will_occur" }}',
+		},
+	],
+	properties: defineGoalProperties,
+};
+
+export class DefineGoalV1 implements INodeType {
+	description: INodeTypeDescription;
+
+	constructor(baseDescription: INodeTypeBaseDescription) {
+		this.description = { ...baseDescription, ...versionDescription } as INodeTypeDescription;
+	}
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const returnData: INodeExecutionData[] = [];
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			try {
+				returnData.push(await checkGoal(this, items[itemIndex], itemIndex));
+			} catch (error) {
+				if (this.continueOnFail()) {
+					returnData.push(errorItem(error, { item: itemIndex }));
+					continue;
+				}
+				throw nodeErrorOf(this, error, itemIndex);
+			}
+		}
+		return [returnData];
+	}
+}

@@ -1,0 +1,56 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeBaseDescription,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import { errorItem, nodeErrorOf } from '../../shared/errors';
+import { postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
+import { storeCredential } from '../../shared/store';
+import { ModelCache } from '../../ScoreProfiles/v1/utils';
+import { explainFactorsProperties } from './ExplainFactorsV1.description';
+import { explainGroup, groupByModel } from './utils';
+
+const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescription> & Partial<INodeTypeDescription> = {
+	version: 1,
+	subtitle: '={{ "top " + $parameter["topK"] + " factors" + ($parameter["bucketSummary"] ? " and bucket summary" : "") }}',
+	defaults: { name: 'Explain Factors' },
+	inputs: [NodeConnectionTypes.Main],
+	outputs: [NodeConnectionTypes.Main],
+	credentials: [storeCredential({ modelSource: ['store'] })],
+	properties: explainFactorsProperties,
+};
+
+export class ExplainFactorsV1 implements INodeType {
+	description: INodeTypeDescription;
+
+	methods = { credentialTest: { [postgresTestName]: propensityPostgresConnectionTest } };
+
+	constructor(baseDescription: INodeTypeBaseDescription) {
+		this.description = { ...baseDescription, ...versionDescription } as INodeTypeDescription;
+	}
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const results: INodeExecutionData[] = new Array(items.length);
+		// Profiles are explained together per model (one batch of TreeSHAP), so the model of each is found first.
+		const { groups, failures } = await groupByModel(this, items, new ModelCache());
+		for (const [itemIndex, error] of failures) {
+			if (!this.continueOnFail()) throw nodeErrorOf(this, error, itemIndex);
+			results[itemIndex] = errorItem(error, { item: itemIndex });
+		}
+		for (const group of groups) {
+			for (const [itemIndex, outcome] of await explainGroup(this, items, group)) {
+				if ('error' in outcome) {
+					if (!this.continueOnFail()) throw nodeErrorOf(this, outcome.error, itemIndex);
+					results[itemIndex] = errorItem(outcome.error, { item: itemIndex });
+				} else {
+					results[itemIndex] = outcome.item;
+				}
+			}
+		}
+		return [results.filter((item) => item !== undefined)];
+	}
+}

@@ -1,0 +1,115 @@
+/**
+ * Explain Factors plumbing: the model of each profile item (from the store by the name and
+ * version the profile carries, or from a binary field), the items grouped by model so each
+ * group is explained in one batch, and each item passed on with `factors` (and `bucketFactors`).
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { InputError } from '../../../../core/errors';
+import type { BucketFactorSummary } from '../../../../core/explain/buckets';
+import { explainProfiles, loadModel } from '../../../../core/pipeline';
+import type { ScoredProfile } from '../../../../core/score/types';
+import { modelOfItem } from '../../shared/binary';
+import { workHooksOf } from '../../shared/hooks';
+import { modelVersionOf } from '../../shared/model';
+import { withStore } from '../../shared/store';
+import type { FoundModel, ModelCache } from '../../ScoreProfiles/v1/utils';
+
+export interface ModelGroup {
+	readonly found: FoundModel;
+	readonly indexes: number[];
+}
+
+interface ExplainOptions {
+	modelName?: string;
+	modelVersion?: string;
+}
+
+/** Where an item's model is and how to read it. */
+function modelRequest(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number): { key: string; load: () => Promise<FoundModel> } {
+	if (ctx.getNodeParameter('modelSource', itemIndex, 'store') === 'binary') {
+		const property = (ctx.getNodeParameter('modelBinaryPropertyName', itemIndex, 'model') as string).trim() || 'model';
+		const binary = item.binary?.[property];
+		// Items that share one stored binary share one read; inline data is told apart by its size and name.
+		const key = `binary:${binary?.id ?? `${binary?.fileName}:${binary?.fileSize}:${binary?.data?.length}:${itemIndex}`}`;
+		return { key, load: async () => ({ model: await modelOfItem(ctx, item, itemIndex, property), version: null }) };
+	}
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as ExplainOptions;
+	const given = options.modelName?.trim();
+	const carried = item.json.model as { name?: unknown; version?: unknown } | undefined;
+	const name = given || (typeof carried?.name === 'string' ? carried.name : '');
+	if (name === '') {
+		throw new InputError(
+			`Item ${itemIndex + 1} names no model (no model.name): explain profiles as Score Profiles outputs them, or set Options › Model Name.`,
+			'missing-model-name',
+		);
+	}
+	const version = given ? modelVersionOf(options.modelVersion, name) : typeof carried?.version === 'number' ? carried.version : 'latest';
+	return {
+		key: `store:${name}@${version}`,
+		load: () =>
+			withStore(ctx, itemIndex, async (store) => {
+				const { model, info } = await loadModel(store, name, version);
+				return { model, version: info.version };
+			}),
+	};
+}
+
+/** The items grouped by the model that explains them, and the items whose model could not be read. */
+export async function groupByModel(ctx: IExecuteFunctions, items: INodeExecutionData[], models: ModelCache): Promise<{ groups: ModelGroup[]; failures: [number, unknown][] }> {
+	const groups = new Map<string, ModelGroup>();
+	const failures: [number, unknown][] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const { key, load } = modelRequest(ctx, items[itemIndex], itemIndex);
+			const found = await models.get(key, load);
+			const group = groups.get(key) ?? { found, indexes: [] };
+			group.indexes.push(itemIndex);
+			groups.set(key, group);
+		} catch (error) {
+			failures.push([itemIndex, error]);
+		}
+	}
+	return { groups: [...groups.values()], failures };
+}
+
+type Outcome = { item: INodeExecutionData } | { error: unknown };
+
+/**
+ * Explains a group's profiles in one batch. When the batch is refused (a profile without feature
+ * values, or scored by another model), each profile is tried alone to find the ones at fault, and
+ * the rest are explained together again, so one bad item does not hide which it was.
+ */
+export async function explainGroup(ctx: IExecuteFunctions, items: INodeExecutionData[], group: ModelGroup): Promise<Map<number, Outcome>> {
+	const topK = ctx.getNodeParameter('topK', group.indexes[0], 3) as number;
+	const perBucket = ctx.getNodeParameter('bucketSummary', group.indexes[0], false) as boolean;
+	const hooks = workHooksOf(ctx);
+	const explain = (indexes: number[]) =>
+		explainProfiles(group.found.model, indexes.map((i) => items[i].json as unknown as ScoredProfile), { topK, perBucket, itemNumbers: indexes.map((i) => i + 1) }, hooks);
+	const outcomes = new Map<number, Outcome>();
+	let good = group.indexes;
+	let explained;
+	try {
+		explained = await explain(good);
+	} catch (error) {
+		if (!(error instanceof InputError)) throw error;
+		const fine: number[] = [];
+		for (const itemIndex of group.indexes) {
+			try {
+				await explain([itemIndex]);
+				fine.push(itemIndex);
+			} catch (alone) {
+				outcomes.set(itemIndex, { error: alone });
+			}
+		}
+		good = fine;
+		explained = good.length ? await explain(good) : { profiles: [], buckets: undefined };
+	}
+	const bucketOf = new Map<string, BucketFactorSummary>((explained.buckets ?? []).map((summary) => [summary.bucket, summary]));
+	good.forEach((itemIndex, i) => {
+		const profile = explained.profiles[i];
+		const json = { ...items[itemIndex].json, factors: profile.factors } as IDataObject;
+		if (perBucket) json.bucketFactors = (bucketOf.get(profile.bucket) ?? null) as unknown as IDataObject;
+		outcomes.set(itemIndex, { item: { json, ...(items[itemIndex].binary ? { binary: items[itemIndex].binary } : {}), pairedItem: { item: itemIndex } } });
+	});
+	return outcomes;
+}

@@ -1,0 +1,70 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeBaseDescription,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import { errorItem, nodeErrorOf, pairedWithAll } from '../../shared/errors';
+import { postgresCredentialName, postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
+import { loadEventsProperties } from './LoadEventsV1.description';
+import { loadOne, sourceOf } from './utils';
+
+const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescription> & Partial<INodeTypeDescription> = {
+	version: 1,
+	subtitle: '={{ {"binary": "from a binary file", "file": "from " + ($parameter["filePath"] || "a file"), "items": "from incoming items", "postgres": "from PostgreSQL"}[$parameter["source"]] }}',
+	defaults: { name: 'Load Events' },
+	inputs: [NodeConnectionTypes.Main],
+	outputs: [NodeConnectionTypes.Main],
+	credentials: [{ name: postgresCredentialName, required: true, testedBy: postgresTestName, displayOptions: { show: { source: ['postgres'] } } }],
+	hints: [
+		{
+			message: 'Each incoming item is read as one event. To load a file, choose the source "File Path" or "Binary File".',
+			type: 'info',
+			location: 'outputPane',
+			whenToDisplay: 'beforeExecution',
+			displayCondition: '={{ $parameter["source"] === "items" }}',
+		},
+	],
+	properties: loadEventsProperties,
+};
+
+export class LoadEventsV1 implements INodeType {
+	description: INodeTypeDescription;
+
+	methods = { credentialTest: { [postgresTestName]: propensityPostgresConnectionTest } };
+
+	constructor(baseDescription: INodeTypeBaseDescription) {
+		this.description = { ...baseDescription, ...versionDescription } as INodeTypeDescription;
+	}
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const source = this.getNodeParameter('source', 0) as string;
+		// Incoming items together are one source: one event table from all of them.
+		if (source === 'items') {
+			try {
+				return [[await loadOne(this, 0, { kind: 'rows', rows: items.map((item) => item.json) }, pairedWithAll(items))]];
+			} catch (error) {
+				if (this.continueOnFail()) return [[errorItem(error, pairedWithAll(items))]];
+				throw nodeErrorOf(this, error, 0);
+			}
+		}
+		const returnData: INodeExecutionData[] = [];
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			try {
+				const eventSource = await sourceOf(this, items[itemIndex], itemIndex);
+				returnData.push(await loadOne(this, itemIndex, eventSource, { item: itemIndex }));
+			} catch (error) {
+				if (this.continueOnFail()) {
+					returnData.push(errorItem(error, { item: itemIndex }));
+					continue;
+				}
+				throw nodeErrorOf(this, error, itemIndex);
+			}
+		}
+		return [returnData];
+	}
+}
+

@@ -1,0 +1,142 @@
+/**
+ * Load Events plumbing: the item's parameters as the core's events source and load options,
+ * and the one output item (summary and report as JSON, the event table as binary data).
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
+import { InputError } from '../../../../core/errors';
+import { badRowReasons, type BadRowReason } from '../../../../core/events/report';
+import { loadEvents, type EventSource, type LoadOptions, type LoadResult } from '../../../../core/pipeline';
+import { eventsBinary } from '../../shared/binary';
+import { allowedPath } from '../../shared/files';
+import { workHooksOf } from '../../shared/hooks';
+import { postgresConnectionOf } from '../../shared/postgres';
+
+interface LoadParameters {
+	fieldPaths: { profileId?: string; time?: string; type?: string; value?: string; noValue?: boolean; namespace?: string };
+	attributes: { name?: string; path?: string; kind?: 'category' | 'number' }[];
+	options: {
+		badRows?: 'fail' | 'skip';
+		dropDuplicates?: boolean;
+		maxExamples?: number;
+		timeZone?: string;
+		timeUnit?: 'auto' | 'seconds' | 'milliseconds';
+		batchSize?: number;
+		queryParameters?: string | unknown[];
+		outputBinaryPropertyName?: string;
+	};
+}
+
+/** The events source an item's parameters describe (file, binary property or query). */
+export async function sourceOf(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number): Promise<EventSource> {
+	const source = ctx.getNodeParameter('source', itemIndex) as string;
+	if (source === 'file') {
+		const given = String(ctx.getNodeParameter('filePath', itemIndex, '') ?? '').trim();
+		if (given === '') throw new InputError('The file path is empty: give the path of an events file on the n8n server, e.g. /data/events.csv.', 'file-not-found');
+		return { kind: 'file', path: await allowedPath(ctx, given, 'the events file'), format: formatOf(ctx, itemIndex) };
+	}
+	if (source === 'binary') {
+		const property = (ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string).trim();
+		const binary = item.binary?.[property];
+		if (!binary) {
+			const present = Object.keys(item.binary ?? {});
+			throw new InputError(
+				`Item ${itemIndex + 1} has no binary field "${property}" (${present.length ? `it has ${present.map((key) => `"${key}"`).join(', ')}` : 'it has no binary data'}). Read the file first (e.g. Read Files From Disk) or set Input Binary Field.`,
+				'missing-binary',
+			);
+		}
+		const data = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
+		return { kind: 'buffer', data, fileName: binary.fileName, format: formatOf(ctx, itemIndex) };
+	}
+	if (source === 'postgres') {
+		const query = String(ctx.getNodeParameter('query', itemIndex, '') ?? '').trim();
+		if (query === '') throw new InputError('The query is empty: write a SELECT that returns one row per event.', 'bad-source');
+		const options = ctx.getNodeParameter('options', itemIndex, {}) as LoadParameters['options'];
+		return {
+			kind: 'postgres',
+			connection: await postgresConnectionOf(ctx, itemIndex),
+			query,
+			params: queryParametersOf(options.queryParameters),
+			...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+		};
+	}
+	throw new InputError(`"${source}" is not an events source: choose Binary File, File Path, Incoming Items or PostgreSQL Query.`, 'bad-source');
+}
+
+function formatOf(ctx: IExecuteFunctions, itemIndex: number): 'auto' | 'csv' | 'ndjson' | 'json' {
+	return ctx.getNodeParameter('format', itemIndex, 'auto') as 'auto' | 'csv' | 'ndjson' | 'json';
+}
+
+/** Query parameters given as a list (an expression) or as comma-separated text. */
+function queryParametersOf(value: string | unknown[] | undefined): unknown[] | undefined {
+	if (Array.isArray(value)) return value;
+	if (value === undefined || String(value).trim() === '') return undefined;
+	return String(value)
+		.split(',')
+		.map((part) => part.trim());
+}
+
+/** The core's load options from the item's mapping parameters; blanks leave the preset's choice. */
+function loadOptionsOf(ctx: IExecuteFunctions, itemIndex: number): LoadOptions {
+	const preset = ctx.getNodeParameter('preset', itemIndex, 'auto') as string;
+	const fields = ctx.getNodeParameter('fieldPaths', itemIndex, {}) as LoadParameters['fieldPaths'];
+	const attributeRows = ctx.getNodeParameter('attributes.attribute', itemIndex, []) as LoadParameters['attributes'];
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as LoadParameters['options'];
+	const text = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
+	const attributes: NonNullable<LoadOptions['attributes']> = {};
+	attributeRows.forEach((row, i) => {
+		const name = text(row.name);
+		const path = text(row.path) ?? name;
+		if (!name) throw new InputError(`Attribute ${i + 1} has no name: give the name goals and segments will use, e.g. "channel".`, 'bad-mapping');
+		if (name in attributes) throw new InputError(`The attribute "${name}" is declared twice (attribute ${i + 1}): give each attribute once.`, 'bad-mapping');
+		attributes[name] = { path: path as string, kind: row.kind ?? 'category' };
+	});
+	const mapped: LoadOptions = {
+		preset: preset === 'flat' || preset === 'xdm' ? preset : undefined,
+		id: text(fields.profileId),
+		time: text(fields.time),
+		type: text(fields.type),
+		value: fields.noValue ? null : text(fields.value),
+		attributes: attributeRows.length ? attributes : undefined,
+		namespace: text(fields.namespace),
+		timeZone: text(options.timeZone),
+		timeUnit: options.timeUnit,
+		badRows: options.badRows,
+		dropDuplicates: options.dropDuplicates,
+		maxExamples: options.maxExamples,
+	};
+	return Object.fromEntries(Object.entries(mapped).filter(([, value]) => value !== undefined)) as LoadOptions;
+}
+
+/** Loads one source and shapes the single output item: the summary and report as JSON, the table as binary. */
+export async function loadOne(ctx: IExecuteFunctions, itemIndex: number, source: EventSource, pairedItem: IPairedItemData | IPairedItemData[]): Promise<INodeExecutionData> {
+	const hooks = workHooksOf(ctx);
+	const result: LoadResult = await loadEvents(source, loadOptionsOf(ctx, itemIndex), hooks);
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as LoadParameters['options'];
+	const property = options.outputBinaryPropertyName?.trim() || 'events';
+	ctx.logger.info(`${ctx.getNode().name}: loaded ${result.summary.events} events of ${result.summary.profiles} profiles from ${result.report.source}`);
+	addLoadHints(ctx, result);
+	return {
+		json: { summary: result.summary, report: result.report } as unknown as IDataObject,
+		binary: { [property]: await eventsBinary(ctx, result.table) },
+		pairedItem,
+	};
+}
+
+/** Hints in the output pane when the load looks wrong: nothing loaded, or rows left out. */
+function addLoadHints(ctx: IExecuteFunctions, result: LoadResult): void {
+	if (result.summary.events === 0) {
+		ctx.addExecutionHints({
+			message: `No events were loaded from ${result.report.source} (${result.report.rowsRead} rows read). Check the source and the field paths.`,
+			location: 'outputPane',
+		});
+	}
+	const rejected = result.report.rejected;
+	if (rejected.total > 0) {
+		const reasons = (Object.entries(rejected.byReason) as [BadRowReason, number][]).map(([reason, count]) => `${count} because ${badRowReasons[reason]}`).join('; ');
+		const first = rejected.examples[0];
+		ctx.addExecutionHints({
+			message: `${rejected.total} of ${result.report.rowsRead} rows could not be read and were left out (${reasons}).${first ? ` First: row ${first.row}: ${first.message}` : ''} See report.rejected.`,
+			location: 'outputPane',
+		});
+	}
+}

@@ -1,0 +1,108 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { bucketOptions } from '../../shared/buckets';
+import { modelSourceProperties } from '../../shared/model';
+
+/** The parameters of Score Profiles, version 1. */
+export const scoreProfilesProperties: INodeProperties[] = [
+	...modelSourceProperties('A model saved by Train Model, found by its name'),
+	{
+		displayName: 'Model Name',
+		name: 'modelName',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. purchase-in-30-days',
+		description: 'The name Train Model saved the model under',
+		displayOptions: { show: { modelSource: ['store'] } },
+	},
+	{
+		displayName: 'Model Version',
+		name: 'modelVersion',
+		type: 'string',
+		default: 'latest',
+		placeholder: 'e.g. latest or 3',
+		description: '"latest" or a version number',
+		displayOptions: { show: { modelSource: ['store'] } },
+	},
+	{
+		displayName: 'As-Of Date',
+		name: 'asOf',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. {{ $today.toISODate() }}',
+		description: 'Score profiles as they were on this date (ISO 8601); later events are ignored. Empty: the latest event.',
+	},
+	{
+		displayName: 'Item Limit',
+		name: 'itemLimit',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 10000,
+		description: 'Up to this many scored profiles, output one item each; above it, one summary item with every score in a binary file instead. 0: always the file.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Attributes to Include',
+				name: 'attributes',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. email, country',
+				description: 'Comma-separated profile attributes to carry on each profile. Empty: every attribute with one value per profile (e.g. email).',
+			},
+			{
+				displayName: 'Events Binary Field',
+				name: 'eventsBinaryPropertyName',
+				type: 'string',
+				default: 'events',
+				description: 'The input binary field holding the events from Load Events',
+			},
+			{
+				displayName: 'File Format',
+				name: 'fileFormat',
+				type: 'options',
+				options: [
+					{ name: 'CSV', value: 'csv' },
+					{ name: 'NDJSON', value: 'ndjson', description: 'One JSON profile per line, with every field' },
+				],
+				default: 'csv',
+				description: 'Format of the scores file written above the item limit',
+			},
+			...bucketOptions,
+			{
+				displayName: 'Include Attributes',
+				name: 'includeAttributes',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to carry profile attributes (email, country…) on each profile, for emails and CRM updates',
+			},
+			{
+				displayName: 'Include Feature Values',
+				name: 'includeFeatures',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to carry each profile\'s feature values, which Explain Factors needs to explain the score',
+			},
+			{
+				displayName: 'Output Binary Field',
+				name: 'outputBinaryPropertyName',
+				type: 'string',
+				default: 'scores',
+				description: 'The output binary field for the scores file above the item limit',
+			},
+			{
+				displayName: 'Top Factors',
+				name: 'topFactors',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 20 },
+				default: 0,
+				description: 'Explain each score right away with this many factors (0: leave it to Explain Factors)',
+			},
+		],
+	},
+];

@@ -1,0 +1,60 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeBaseDescription,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import { errorItem, nodeErrorOf } from '../../shared/errors';
+import { postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
+import { storeCredential } from '../../shared/store';
+import { scoreProfilesProperties } from './ScoreProfilesV1.description';
+import { ModelCache, scoreForItem } from './utils';
+
+const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescription> & Partial<INodeTypeDescription> = {
+	version: 1,
+	subtitle: '={{ $parameter["modelSource"] === "binary" ? "model from the item" : ($parameter["modelName"] || "model") + " (" + ($parameter["modelVersion"] || "latest") + ")" }}',
+	defaults: { name: 'Score Profiles' },
+	inputs: [NodeConnectionTypes.Main],
+	outputs: [NodeConnectionTypes.Main],
+	credentials: [storeCredential({ modelSource: ['store'] })],
+	hints: [
+		{
+			message: 'Without feature values, Explain Factors cannot explain these scores. Turn "Include Feature Values" back on if Explain Factors follows.',
+			type: 'info',
+			location: 'outputPane',
+			whenToDisplay: 'beforeExecution',
+			displayCondition: '={{ $parameter["options"]["includeFeatures"] === false }}',
+		},
+	],
+	properties: scoreProfilesProperties,
+};
+
+export class ScoreProfilesV1 implements INodeType {
+	description: INodeTypeDescription;
+
+	methods = { credentialTest: { [postgresTestName]: propensityPostgresConnectionTest } };
+
+	constructor(baseDescription: INodeTypeBaseDescription) {
+		this.description = { ...baseDescription, ...versionDescription } as INodeTypeDescription;
+	}
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const models = new ModelCache();
+		const returnData: INodeExecutionData[] = [];
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			try {
+				returnData.push(...(await scoreForItem(this, items[itemIndex], itemIndex, models)));
+			} catch (error) {
+				if (this.continueOnFail()) {
+					returnData.push(errorItem(error, { item: itemIndex }));
+					continue;
+				}
+				throw nodeErrorOf(this, error, itemIndex);
+			}
+		}
+		return [returnData];
+	}
+}

@@ -1,0 +1,125 @@
+/**
+ * Score Profiles plumbing: the item's events and the model (from the store by name, or from a
+ * binary field), the options as the core's score settings, and the output: one item per scored
+ * profile, or above the item limit a summary item with every score in a CSV or NDJSON file.
+ */
+import { Readable } from 'node:stream';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { Model } from '../../../../core/model/schema';
+import { loadModel, scoreProfiles, type ScoreRun } from '../../../../core/pipeline';
+import { scoreLines, type ScoresFormat } from '../../../../core/score/files';
+import { eventsOfItem, modelOfItem } from '../../shared/binary';
+import { boundariesOf } from '../../shared/buckets';
+import { workHooksOf } from '../../shared/hooks';
+import { modelVersionOf } from '../../shared/model';
+import { withStore } from '../../shared/store';
+
+interface ScoreOptions {
+	attributes?: string;
+	eventsBinaryPropertyName?: string;
+	fileFormat?: ScoresFormat;
+	mediumFrom?: number;
+	highFrom?: number;
+	includeAttributes?: boolean;
+	includeFeatures?: boolean;
+	outputBinaryPropertyName?: string;
+	topFactors?: number;
+}
+
+/** A model with the store version it came from (null when it came from a binary field). */
+export interface FoundModel {
+	readonly model: Model;
+	readonly version: number | null;
+}
+
+/** Models already read in this execution, by where they came from, so items sharing one read it once. */
+export class ModelCache {
+	private readonly models = new Map<string, Promise<FoundModel>>();
+
+	get(key: string, load: () => Promise<FoundModel>): Promise<FoundModel> {
+		let found = this.models.get(key);
+		if (!found) {
+			found = load();
+			this.models.set(key, found);
+			// A failed read is not remembered: the next item tries again and reports its own error.
+			found.catch(() => this.models.delete(key));
+		}
+		return found;
+	}
+}
+
+/** The model an item's parameters name: from the store by name and version, or from its binary field. */
+export async function modelForItem(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number, models: ModelCache): Promise<FoundModel> {
+	if (ctx.getNodeParameter('modelSource', itemIndex, 'store') === 'binary') {
+		const property = (ctx.getNodeParameter('modelBinaryPropertyName', itemIndex, 'model') as string).trim() || 'model';
+		return { model: await modelOfItem(ctx, item, itemIndex, property), version: null };
+	}
+	const name = (ctx.getNodeParameter('modelName', itemIndex, '') as string).trim();
+	const version = modelVersionOf(ctx.getNodeParameter('modelVersion', itemIndex, 'latest'), name);
+	return models.get(`${name}@${version}`, () =>
+		withStore(ctx, itemIndex, async (store) => {
+			const { model, info } = await loadModel(store, name, version);
+			return { model, version: info.version };
+		}),
+	);
+}
+
+function attributesOf(options: ScoreOptions): string[] | undefined {
+	if (options.includeAttributes === false) return [];
+	const names = (options.attributes ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+	return names.length ? names : undefined;
+}
+
+/** Scores the item's events and returns its output items. */
+export async function scoreForItem(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number, models: ModelCache): Promise<INodeExecutionData[]> {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as ScoreOptions;
+	const table = await eventsOfItem(ctx, item, itemIndex, options.eventsBinaryPropertyName?.trim() || 'events');
+	const { model, version } = await modelForItem(ctx, item, itemIndex, models);
+	const hooks = workHooksOf(ctx);
+	const asOf = String(ctx.getNodeParameter('asOf', itemIndex, '') ?? '').trim();
+	const run = await scoreProfiles(
+		table,
+		model,
+		{
+			asOf: asOf || undefined,
+			boundaries: boundariesOf(options),
+			explain: options.topFactors ?? 0,
+			includeFeatures: options.includeFeatures ?? true,
+			attributes: attributesOf(options),
+			modelVersion: version,
+		},
+		hooks,
+	);
+	const summary = run.summary;
+	ctx.logger.info(`${ctx.getNode().name}: scored ${summary.scored} of ${summary.profilesInData} profiles with "${summary.model.name}" as of ${summary.scoreDate}`);
+	if (summary.scored === 0) {
+		ctx.addExecutionHints({
+			message: `No profile was scored: none of the ${summary.profilesInData} profiles is eligible for "${summary.model.name}" as of ${summary.scoreDate}. Check the As-Of Date and the goal's eligibility (e.g. active within N days).`,
+			type: 'warning',
+			location: 'outputPane',
+		});
+	}
+	const limit = ctx.getNodeParameter('itemLimit', itemIndex, 10000) as number;
+	if (run.count > 0 && run.count > limit) return [await scoresFileItem(ctx, run, options, itemIndex, limit)];
+	const profiles = await run.all(hooks);
+	return profiles.map((profile) => ({ json: profile as unknown as IDataObject, pairedItem: { item: itemIndex } }));
+}
+
+/** One item with the run's summary, every score streamed into a binary CSV or NDJSON file. */
+async function scoresFileItem(ctx: IExecuteFunctions, run: ScoreRun, options: ScoreOptions, itemIndex: number, limit: number): Promise<INodeExecutionData> {
+	const format = options.fileFormat ?? 'csv';
+	const fileName = `scores.${format}`;
+	const layout = { factors: options.topFactors ?? 0, attributes: run.summary.attributes };
+	const lines = Readable.from(scoreLines(run.batches(4096, workHooksOf(ctx)), format, layout));
+	const binary = await ctx.helpers.prepareBinaryData(lines, fileName, format === 'csv' ? 'text/csv' : 'application/x-ndjson');
+	ctx.addExecutionHints({
+		message: `${run.count} profiles were scored, more than the item limit (${limit}): every score is in the binary file ${fileName} instead of one item each.`,
+		type: 'info',
+		location: 'outputPane',
+	});
+	return {
+		json: { ...run.summary, file: { fileName, format, profiles: run.count } } as unknown as IDataObject,
+		binary: { [options.outputBinaryPropertyName?.trim() || 'scores']: binary },
+		pairedItem: { item: itemIndex },
+	};
+}

@@ -1,0 +1,118 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { bucketOptions } from '../../shared/buckets';
+import { storeProperties } from '../../shared/store';
+
+/** The parameters of Train Model, version 1. */
+export const trainModelProperties: INodeProperties[] = [
+	{
+		displayName: 'Goal',
+		name: 'goalSource',
+		type: 'options',
+		options: [
+			{ name: 'From Define Goal', value: 'input', description: 'The goal field of the incoming item, as Define Goal adds it' },
+			{ name: 'JSON', value: 'json', description: 'Goal JSON given here' },
+		],
+		default: 'input',
+	},
+	{
+		displayName: 'Goal (JSON)',
+		name: 'goalJson',
+		type: 'json',
+		default: '',
+		required: true,
+		description: 'The goal as JSON (the format Define Goal outputs)',
+		displayOptions: { show: { goalSource: ['json'] } },
+	},
+	{
+		displayName: 'Model Name',
+		name: 'modelName',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. purchase-in-30-days',
+		description: 'The name the model is saved and scored under. Empty: the goal\'s name. Letters, digits, dot, dash and underscore.',
+	},
+	{
+		displayName: 'Learner',
+		name: 'learner',
+		type: 'options',
+		options: [
+			{ name: 'Auto (Best by Validation AUC)', value: 'auto', description: 'Tries the learners that suit the data and keeps the best on the latest period' },
+			{ name: 'Gradient-Boosted Trees', value: 'gbdt', description: 'Histogram-based boosting, like LightGBM and XGBoost' },
+			{ name: 'Logistic Regression', value: 'logistic' },
+			{ name: 'Naive Bayes', value: 'naiveBayes' },
+			{ name: 'Random Forest', value: 'forest', description: 'Fitted on a subsample when the data is large' },
+		],
+		default: 'auto',
+	},
+	{
+		displayName: 'Save to Store',
+		name: 'saveToStore',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to save the model as a new version of its name, so Score Profiles can find it by name in another workflow',
+	},
+	...storeProperties({ saveToStore: [true] }),
+	{
+		displayName: 'Advanced Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'As-Of Date',
+				name: 'asOf',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. 2026-06-30',
+				description: 'Train as if it were this date (ISO 8601): later events are ignored. Empty: the latest event.',
+			},
+			{
+				displayName: 'Events Binary Field',
+				name: 'eventsBinaryPropertyName',
+				type: 'string',
+				default: 'events',
+				description: 'The input binary field holding the events from Load Events',
+			},
+			...bucketOptions,
+			{
+				displayName: 'Minimum Negatives',
+				name: 'minNegatives',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 500,
+				description: 'Negative examples needed over all training dates. Default: what Define Goal used, else 500.',
+			},
+			{
+				displayName: 'Minimum Positives',
+				name: 'minPositives',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 500,
+				description: 'Positive examples needed over all training dates. Default: what Define Goal used, else 500.',
+			},
+			{
+				displayName: 'Model Binary Field',
+				name: 'modelBinaryPropertyName',
+				type: 'string',
+				default: 'model',
+				description: 'The output binary field for the model JSON file',
+			},
+			{
+				displayName: 'Report Binary Field',
+				name: 'reportBinaryPropertyName',
+				type: 'string',
+				default: 'report',
+				description: 'The output binary field for the HTML report (report.html), e.g. to attach with Send Email',
+			},
+			{
+				displayName: 'Seed',
+				name: 'seed',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 1,
+				description: 'Seeds every random choice: the same events, goal and seed give the same model, byte for byte',
+			},
+		],
+	},
+];

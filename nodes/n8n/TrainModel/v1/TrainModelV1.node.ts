@@ -1,0 +1,59 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeBaseDescription,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import { errorItem, nodeErrorOf } from '../../shared/errors';
+import { postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
+import { storeCredential } from '../../shared/store';
+import { trainModelProperties } from './TrainModelV1.description';
+import { trainForItem } from './utils';
+
+const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescription> & Partial<INodeTypeDescription> = {
+	version: 1,
+	subtitle: '={{ ($parameter["modelName"] || "model named after the goal") + ($parameter["saveToStore"] ? "" : " (not saved)") }}',
+	defaults: { name: 'Train Model' },
+	inputs: [NodeConnectionTypes.Main],
+	outputs: [NodeConnectionTypes.Main],
+	credentials: [storeCredential({ saveToStore: [true] })],
+	hints: [
+		{
+			message: 'The model is not saved: Score Profiles in another workflow cannot find it by name. Turn on "Save to Store", or pass the model binary on.',
+			type: 'info',
+			location: 'outputPane',
+			whenToDisplay: 'beforeExecution',
+			displayCondition: '={{ $parameter["saveToStore"] === false }}',
+		},
+	],
+	properties: trainModelProperties,
+};
+
+export class TrainModelV1 implements INodeType {
+	description: INodeTypeDescription;
+
+	methods = { credentialTest: { [postgresTestName]: propensityPostgresConnectionTest } };
+
+	constructor(baseDescription: INodeTypeBaseDescription) {
+		this.description = { ...baseDescription, ...versionDescription } as INodeTypeDescription;
+	}
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const returnData: INodeExecutionData[] = [];
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			try {
+				returnData.push(await trainForItem(this, items[itemIndex], itemIndex));
+			} catch (error) {
+				if (this.continueOnFail()) {
+					returnData.push(errorItem(error, { item: itemIndex }));
+					continue;
+				}
+				throw nodeErrorOf(this, error, itemIndex);
+			}
+		}
+		return [returnData];
+	}
+}

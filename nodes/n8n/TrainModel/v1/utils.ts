@@ -1,0 +1,100 @@
+/**
+ * Train Model plumbing: the goal and events of the item, the options as the core's training
+ * settings, the model saved by name, and the output item: metrics and summary as JSON, the
+ * model JSON and the HTML report as binary data (the input's binary data kept alongside).
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { InputError } from '../../../../core/errors';
+import type { LoadReport, LoadSummary } from '../../../../core/events/report';
+import type { LearnerChoice } from '../../../../core/learn/train';
+import { saveModel, trainModel, type TrainSettings } from '../../../../core/pipeline';
+import type { ModelVersionInfo } from '../../../../core/store/types';
+import { eventsOfItem, textBinary } from '../../shared/binary';
+import { boundariesOf } from '../../shared/buckets';
+import { workHooksOf } from '../../shared/hooks';
+import { withStore } from '../../shared/store';
+import { jsonParameter } from '../../shared/json';
+
+interface TrainOptions {
+	asOf?: string;
+	eventsBinaryPropertyName?: string;
+	mediumFrom?: number;
+	highFrom?: number;
+	minPositives?: number;
+	minNegatives?: number;
+	modelBinaryPropertyName?: string;
+	reportBinaryPropertyName?: string;
+	seed?: number;
+}
+
+/** The goal to train: the item's `goal` (from Define Goal) or the JSON parameter. */
+function goalOf(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number): unknown {
+	if (ctx.getNodeParameter('goalSource', itemIndex, 'input') === 'json') return jsonParameter(ctx.getNodeParameter('goalJson', itemIndex), 'The goal JSON');
+	const goal = item.json.goal;
+	if (goal === undefined || goal === null) {
+		throw new InputError(`Item ${itemIndex + 1} has no goal field. Put Define Goal before Train Model, or set Goal to JSON and give the goal here.`, 'missing-goal');
+	}
+	return goal;
+}
+
+/** The load's summary and report when the item came from Load Events (for the report's data-quality section). */
+function loadOf(json: IDataObject): TrainSettings['load'] {
+	const summary = json.summary as LoadSummary | undefined;
+	if (!summary || typeof summary !== 'object' || typeof summary.events !== 'number') return undefined;
+	const report = json.report as LoadReport | undefined;
+	return report && typeof report === 'object' && typeof report.rowsRead === 'number' ? { summary, report } : { summary };
+}
+
+/** Minimums from the options, else those Define Goal judged readiness with. */
+function minimumOf(option: number | undefined, json: IDataObject, key: 'positives' | 'negatives'): number | undefined {
+	if (option !== undefined) return option;
+	const minimums = (json.readiness as { minimums?: Record<string, unknown> } | null | undefined)?.minimums;
+	return typeof minimums?.[key] === 'number' ? (minimums[key] as number) : undefined;
+}
+
+/** Trains on one item and returns its output item. */
+export async function trainForItem(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number): Promise<INodeExecutionData> {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as TrainOptions;
+	const goal = goalOf(ctx, item, itemIndex);
+	const table = await eventsOfItem(ctx, item, itemIndex, options.eventsBinaryPropertyName?.trim() || 'events');
+	const hooks = workHooksOf(ctx);
+	const outcome = await trainModel(
+		table,
+		goal,
+		{
+			name: (ctx.getNodeParameter('modelName', itemIndex, '') as string).trim() || undefined,
+			learner: ctx.getNodeParameter('learner', itemIndex, 'auto') as LearnerChoice,
+			seed: options.seed,
+			asOf: options.asOf || undefined,
+			minPositives: minimumOf(options.minPositives, item.json, 'positives'),
+			minNegatives: minimumOf(options.minNegatives, item.json, 'negatives'),
+			boundaries: boundariesOf(options),
+			load: loadOf(item.json),
+		},
+		hooks,
+	);
+	let saved: (ModelVersionInfo & { location: string }) | null = null;
+	if (ctx.getNodeParameter('saveToStore', itemIndex, true) as boolean) {
+		saved = await withStore(ctx, itemIndex, async (store) => ({ ...(await saveModel(store, outcome.model, outcome.modelText)), location: store.location }));
+		ctx.logger.info(`${ctx.getNode().name}: saved model "${saved.name}" version ${saved.version} in ${saved.location}`);
+	}
+	const summary = outcome.summary;
+	if (summary.poor) {
+		ctx.addExecutionHints({
+			message: `The model "${summary.name}" is graded ${summary.grade}${summary.auc === null ? '' : ` (validation AUC ${summary.auc.toFixed(3)})`}: its scores may mislead. ${summary.advice.join(' ')}`,
+			type: 'warning',
+			location: 'outputPane',
+		});
+	}
+	const modelProperty = options.modelBinaryPropertyName?.trim() || 'model';
+	const reportProperty = options.reportBinaryPropertyName?.trim() || 'report';
+	return {
+		json: { ...summary, saved, readiness: outcome.readiness } as unknown as IDataObject,
+		binary: {
+			...(item.binary ?? {}),
+			[modelProperty]: await textBinary(ctx, outcome.modelText, 'model.json', 'application/json'),
+			[reportProperty]: await textBinary(ctx, outcome.reportHtml, 'report.html', 'text/html'),
+		},
+		pairedItem: { item: itemIndex },
+	};
+}

@@ -1,0 +1,12 @@
+import { InputError } from '../../../core/errors';
+
+/** A JSON parameter's value: objects as they are, text parsed; an InputError when it is not JSON. */
+export function jsonParameter(value: unknown, what: string): unknown {
+	if (typeof value !== 'string') return value;
+	if (value.trim() === '') throw new InputError(`${what} is empty: give it as JSON.`, 'bad-json');
+	try {
+		return JSON.parse(value);
+	} catch (error) {
+		throw new InputError(`${what} is not valid JSON: ${(error as Error).message}.`, 'bad-json');
+	}
+}

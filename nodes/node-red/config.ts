@@ -1,0 +1,64 @@
+/**
+ * The two config nodes' runtime side, shared by the nodes that use them: a PostgreSQL
+ * connection (user and password in Node-RED's credential store) and a model store (a folder
+ * or PostgreSQL). Nodes open the store for one message and close it after.
+ */
+import { InputError } from '../../core/errors';
+import type { Model } from '../../core/model/schema';
+import { loadModel, openStore, type Store, type StoreConfig } from '../../core/pipeline';
+import type { PgConnectionInput } from '../../core/util/postgres';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from './red';
+import { asText, asWholeNumber, fromMessage, modelOf, overridable } from './settings';
+
+export interface PostgresConfigNode extends Node {
+	/** The connection settings with the credentials filled in. */
+	connection(): PgConnectionInput;
+}
+
+export interface StoreConfigNode extends Node {
+	/** Where the store is, as openStore takes it. */
+	storeConfig(): StoreConfig;
+}
+
+/** The PostgreSQL config node with this id, or an InputError saying what to pick. */
+export function postgresNode(RED: NodeAPI, id: unknown, user: string): PostgresConfigNode {
+	const node = typeof id === 'string' && id !== '' ? RED.nodes.getNode(id) : null;
+	if (!node || typeof (node as PostgresConfigNode).connection !== 'function') {
+		throw new InputError(`${user} has no PostgreSQL connection: pick or add one in its PostgreSQL setting.`, 'no-connection');
+	}
+	return node as PostgresConfigNode;
+}
+
+/** The model store config node with this id, or an InputError saying what to pick. */
+export function storeNode(RED: NodeAPI, id: unknown, user: string): StoreConfigNode {
+	const node = typeof id === 'string' && id !== '' ? RED.nodes.getNode(id) : null;
+	if (!node || typeof (node as StoreConfigNode).storeConfig !== 'function') {
+		throw new InputError(`${user} has no model store: pick or add one in its Store setting.`, 'no-store');
+	}
+	return node as StoreConfigNode;
+}
+
+/** Opens the store, runs `use` with it and closes it, whatever happens. */
+export async function withStore<T>(node: StoreConfigNode, use: (store: Store) => Promise<T>): Promise<T> {
+	const store = await openStore(node.storeConfig());
+	try {
+		return await use(store);
+	} finally {
+		await store.close().catch(() => undefined);
+	}
+}
+
+/** The model a Score Profiles or Explain Factors node uses for a message: msg.model, or the one saved under a name in the store. */
+export async function chosenModel(RED: NodeAPI, node: Node, msg: NodeMessage, config: NodeDef, user: string): Promise<{ model: Model; version: number | null }> {
+	if (config.modelFrom !== 'store') {
+		const model = modelOf(msg);
+		if (!model) throw new InputError(`The message has no msg.model: put Train Model before ${user}, or set its Model to "from the store".`, 'no-model');
+		return { model, version: null };
+	}
+	const name = asText(await overridable(RED, node, msg, 'modelName', { value: config.modelName, type: config.modelNameType }, 'model name'), 'model name');
+	if (!name) throw new InputError(`${user} has no model name: set its Model name (or msg.modelName) to the name the model was saved under.`, 'no-model-name');
+	const version = fromMessage(msg, 'modelVersion') ?? (config.modelVersion || 'latest');
+	const chosen = version === 'latest' ? 'latest' : (asWholeNumber(version, 'model version', 1) ?? 'latest');
+	const loaded = await withStore(storeNode(RED, config.store, user), (store) => loadModel(store, name, chosen));
+	return { model: loaded.model, version: loaded.info.version };
+}

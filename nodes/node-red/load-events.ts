@@ -1,0 +1,89 @@
+/**
+ * Node "propensity-load-events": events from a file, from the message, or from PostgreSQL,
+ * into the event table on msg.events, with a summary of what was read (msg.loadSummary,
+ * also msg.payload) and of what could not be (msg.loadReport).
+ */
+import { InputError } from '../../core/errors';
+import type { AttributeMapping } from '../../core/events/mapping';
+import { loadEvents, type EventSource, type LoadOptions } from '../../core/pipeline';
+import { postgresNode } from './config';
+import type { NodeAPI, NodeDef, NodeMessage } from './red';
+import { count, handleMessages, registerNode } from './run';
+import { asText, describe, fromMessage, overridable, resolvePath } from './settings';
+
+interface AttributeRow {
+	readonly name?: unknown;
+	readonly path?: unknown;
+	readonly kind?: unknown;
+}
+
+export = function register(RED: NodeAPI): void {
+	registerNode(RED, 'propensity-load-events', (node, config) => {
+		handleMessages(node, async (msg, send, { hooks }) => {
+			const loaded = await loadEvents(await sourceOf(msg), loadOptions(config), hooks);
+			msg.events = loaded.table;
+			msg.loadSummary = loaded.summary;
+			msg.loadReport = loaded.report;
+			msg.payload = loaded.summary;
+			send(msg);
+			const { profiles, events, rejectedRows } = loaded.summary;
+			const skipped = rejectedRows > 0 ? ` · ${count(rejectedRows)} rows skipped` : '';
+			return { fill: rejectedRows > 0 ? 'yellow' : 'green', shape: 'dot', text: `${count(profiles)} profiles, ${count(events)} events${skipped}` };
+		});
+
+		/** Where this message's events come from. */
+		async function sourceOf(msg: NodeMessage): Promise<EventSource> {
+			const format = (config.format || 'auto') as 'auto' | 'csv' | 'ndjson' | 'json';
+			if (config.source === 'payload') return payloadSource(msg, format);
+			if (config.source === 'postgres') {
+				const query = asText(fromMessage(msg, 'query') ?? config.query, 'events query');
+				if (!query) throw new InputError('Load Events has no query: write a SELECT returning one row per event (or set msg.query).', 'bad-query');
+				const params = fromMessage(msg, 'params');
+				if (params !== undefined && !Array.isArray(params)) throw new InputError(`msg.params must be a list of query parameters ($1, $2…), not ${describe(params)}.`, 'bad-query');
+				return { kind: 'postgres', connection: postgresNode(RED, config.postgres, 'Load Events').connection(), query, params: params as unknown[] | undefined };
+			}
+			const file = asText(await overridable(RED, node, msg, 'filename', { value: config.path, type: config.pathType }, 'events file'), 'events file');
+			if (!file) throw new InputError('Load Events has no file to read: set its File property or msg.filename.', 'no-file');
+			return { kind: 'file', path: resolvePath(RED, file), format };
+		}
+	});
+};
+
+/** Events carried by the message: a list of event objects, or a file's contents (Buffer or text). */
+function payloadSource(msg: NodeMessage, format: 'auto' | 'csv' | 'ndjson' | 'json'): EventSource {
+	const payload = msg.payload;
+	const fileName = typeof msg.filename === 'string' ? msg.filename : undefined;
+	if (Array.isArray(payload)) return { kind: 'rows', rows: payload };
+	if (Buffer.isBuffer(payload)) return { kind: 'buffer', data: payload, fileName, format };
+	if (typeof payload === 'string') return { kind: 'buffer', data: Buffer.from(payload, 'utf8'), fileName, format };
+	throw new InputError(
+		`msg.payload must be a list of event objects, or the contents of an events file (a Buffer or text), not ${describe(payload)}. Use a File In node before Load Events to read a file, or set the source to "file".`,
+		'bad-payload',
+	);
+}
+
+/** The mapping and bad-row policy from the dialog; blank fields leave the preset's choice. */
+function loadOptions(config: NodeDef): LoadOptions {
+	const field = (value: unknown, what: string) => asText(value, what);
+	const attributes: Record<string, AttributeMapping> = {};
+	for (const row of (Array.isArray(config.attributes) ? config.attributes : []) as AttributeRow[]) {
+		const name = field(row.name, 'attribute name');
+		if (!name) continue;
+		attributes[name] = { path: field(row.path, `path of attribute "${name}"`) ?? name, kind: row.kind === 'number' ? 'number' : 'category' };
+	}
+	const options: LoadOptions = {
+		preset: config.preset === 'flat' || config.preset === 'xdm' ? config.preset : undefined,
+		id: field(config.idField, 'profile id field'),
+		time: field(config.timeField, 'time field'),
+		type: field(config.typeField, 'event type field'),
+		value: field(config.valueField, 'value field'),
+		attributes: Object.keys(attributes).length > 0 ? attributes : undefined,
+		namespace: field(config.namespace, 'identity namespace'),
+		timeZone: field(config.timeZone, 'time zone'),
+		timeUnit: config.timeUnit === 'seconds' || config.timeUnit === 'milliseconds' ? config.timeUnit : undefined,
+		badRows: config.badRows === 'skip' ? 'skip' : 'fail',
+		dropDuplicates: config.dropDuplicates === true,
+	};
+	// The core's options are strict: an unset field is left out, not sent as undefined.
+	return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as LoadOptions;
+}

@@ -1,0 +1,61 @@
+/**
+ * Node "propensity-score-profiles": scores every profile in msg.events that the model's goal
+ * finds eligible as of a date, with the model on msg.model or saved in the store. Sends the
+ * scored profiles as one list (msg.payload), one message each, or writes them to a file.
+ */
+import { InputError } from '../../core/errors';
+import { scoreProfiles, writeScoresFile, type ScoreRun } from '../../core/pipeline';
+import type { Model } from '../../core/model/schema';
+import { chosenModel } from './config';
+import type { NodeAPI, NodeMessage, SendFunction } from './red';
+import { count, handleMessages, registerNode, type Work } from './run';
+import { asMoment, asText, asWholeNumber, eventsOf, overridable, resolvePath } from './settings';
+
+export = function register(RED: NodeAPI): void {
+	registerNode(RED, 'propensity-score-profiles', (node, config) => {
+		handleMessages(node, async (msg, send, work) => {
+			const events = eventsOf(msg);
+			const { model, version } = await chosenModel(RED, node, msg, config, 'Score Profiles');
+			const asOf = asMoment(await overridable(RED, node, msg, 'asOf', { value: config.asOf, type: config.asOfType }, 'as-of date'), 'as-of date');
+			const explain = asWholeNumber(config.explain, 'factors per profile', 0) ?? 0;
+			const boundaries = {
+				mediumFrom: asWholeNumber(config.mediumFrom, 'medium bucket start', 0) ?? 25,
+				highFrom: asWholeNumber(config.highFrom, 'high bucket start', 0) ?? 75,
+			};
+			const run = await scoreProfiles(events, model, { asOf, explain, includeFeatures: config.includeFeatures === true, boundaries, modelVersion: version }, work.hooks);
+			msg.scoreSummary = run.summary;
+			if (config.output === 'each') await sendEach(run, model, send, work, RED.util.generateId());
+			else if (config.output === 'file') await writeFile(msg, run, explain, send, work);
+			else {
+				msg.payload = await run.all(work.hooks);
+				msg.model = model;
+				send(msg);
+			}
+			const auc = model.metrics.validation.auc;
+			return { fill: 'green', shape: 'dot', text: `${auc === null ? '' : `AUC ${auc.toFixed(2)}, `}${count(run.summary.scored)} scored · ${count(run.summary.buckets.high)} high` };
+		});
+
+		/** Writes the scores to the file (msg.filename or the File setting) and sends the summary. */
+		async function writeFile(msg: NodeMessage, run: ScoreRun, explain: number, send: SendFunction, work: Work): Promise<void> {
+			const file = asText(await overridable(RED, node, msg, 'filename', { value: config.filename, type: config.filenameType }, 'scores file'), 'scores file');
+			if (!file) throw new InputError('Score Profiles has no file to write: set its File property or msg.filename (.csv, .ndjson or .jsonl, optionally .gz).', 'no-file');
+			const target = resolvePath(RED, file);
+			await writeScoresFile(target, run.batches(4096, work.hooks), { factors: explain, attributes: run.summary.attributes });
+			msg.filename = target;
+			msg.payload = { ...run.summary, file: target };
+			send(msg);
+		}
+	});
+};
+
+/**
+ * One message per profile, batch by batch, so a large run never holds every profile at once.
+ * Each message carries the profile, the run's summary and msg.parts (a Join node can put the
+ * list back together); not the events or the model, which would be copied for every profile.
+ */
+async function sendEach(run: ScoreRun, model: Model, send: SendFunction, work: Work, id: string): Promise<void> {
+	let index = 0;
+	for await (const batch of run.batches(1024, work.hooks)) {
+		send([batch.map((profile) => ({ topic: model.name, payload: profile, scoreSummary: run.summary, parts: { id, index: index++, count: run.count, type: 'array' } }))]);
+	}
+}

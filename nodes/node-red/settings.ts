@@ -1,0 +1,112 @@
+/**
+ * Reading a node's settings for one message: a message property when the message sets it,
+ * else the node's typed input (a fixed value, msg, flow, global or env), checked and turned
+ * into the type the core expects. Errors name the setting and where its value came from.
+ */
+import path from 'node:path';
+import { InputError } from '../../core/errors';
+import type { EventTable } from '../../core/events/table';
+import { parseModel } from '../../core/pipeline';
+import type { Model } from '../../core/model/schema';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from './red';
+
+/** A typed input as saved by the editor: the value and where it comes from (str, msg, flow, global, env, num, json). */
+export interface TypedSetting {
+	readonly value: unknown;
+	readonly type: unknown;
+}
+
+/** The value of a typed input for this message; undefined when it is empty. */
+export function typedValue(RED: NodeAPI, node: Node, msg: NodeMessage, setting: TypedSetting, what: string): Promise<unknown> {
+	const type = typeof setting.type === 'string' && setting.type !== '' ? setting.type : 'str';
+	const value = setting.value ?? '';
+	if (value === '' && type !== 'date') return Promise.resolve(undefined);
+	return new Promise((resolve, reject) => {
+		RED.util.evaluateNodeProperty(value, type, node, msg, (error, result) => {
+			if (error) return reject(new InputError(`The ${what} could not be read from ${type} "${String(value)}": ${error.message}.`, 'bad-setting'));
+			if (type === 'env' && (result === '' || result === undefined)) {
+				return reject(new InputError(`The ${what} comes from the environment variable ${String(value)}, which is not set. Set it where Node-RED starts (or in the flow's environment variables).`, 'env-not-set'));
+			}
+			resolve(result === '' || result === null ? undefined : result);
+		});
+	});
+}
+
+/** msg[property] when the message sets it (anything but undefined, null or empty text). */
+export function fromMessage(msg: NodeMessage, property: string): unknown {
+	const value = msg[property];
+	return value === undefined || value === null || value === '' ? undefined : value;
+}
+
+/** A setting that msg[property] overrides: the message's value, else the typed input's. */
+export async function overridable(RED: NodeAPI, node: Node, msg: NodeMessage, property: string, setting: TypedSetting, what: string): Promise<unknown> {
+	return fromMessage(msg, property) ?? (await typedValue(RED, node, msg, setting, what));
+}
+
+/** Text, or an InputError naming the setting; numbers are written out. */
+export function asText(value: unknown, what: string): string | undefined {
+	if (value === undefined) return undefined;
+	if (typeof value === 'string') {
+		// Node-RED leaves ${NAME} in place when the environment variable is not set.
+		const unset = /^\$\{(\S+)\}$/.exec(value.trim());
+		if (unset) throw new InputError(`The ${what} is "${value}", but the environment variable ${unset[1]} is not set. Set it where Node-RED starts.`, 'env-not-set');
+		return value.trim() === '' ? undefined : value.trim();
+	}
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	throw new InputError(`The ${what} must be text, not ${describe(value)}.`, 'bad-setting');
+}
+
+/** A whole number from the node's dialog (saved as text) or a message; undefined when empty. */
+export function asWholeNumber(value: unknown, what: string, least = 0): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const number = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
+	if (!Number.isInteger(number) || number < least) throw new InputError(`The ${what} must be a whole number of at least ${least}, not ${describe(value)}.`, 'bad-setting');
+	return number;
+}
+
+/** The readiness minimums set in the dialog (blank: the core's defaults). */
+export function minimums(config: NodeDef): { minPositives?: number; minNegatives?: number } {
+	const minPositives = asWholeNumber(config.minPositives, 'minimum positives', 1);
+	const minNegatives = asWholeNumber(config.minNegatives, 'minimum negatives', 1);
+	return { ...(minPositives ? { minPositives } : {}), ...(minNegatives ? { minNegatives } : {}) };
+}
+
+/** A moment for the core (ISO text, epoch milliseconds or a Date), or an InputError. */
+export function asMoment(value: unknown, what: string): string | number | Date | undefined {
+	if (value === undefined || typeof value === 'number' || value instanceof Date) return value as number | Date | undefined;
+	if (typeof value === 'string') return asText(value, what);
+	throw new InputError(`The ${what} must be a date (ISO 8601 text such as "2026-05-01", or epoch milliseconds), not ${describe(value)}.`, 'bad-date');
+}
+
+/** A file path, resolved like Node-RED's own file nodes: against fileWorkingDirectory when set, else the working directory. */
+export function resolvePath(RED: NodeAPI, file: string): string {
+	return path.resolve(RED.settings.fileWorkingDirectory || process.cwd(), file);
+}
+
+/** The event table Load Events put on msg.events, or an InputError saying how to get one there. */
+export function eventsOf(msg: NodeMessage): EventTable {
+	const events = msg.events as Partial<EventTable> | undefined;
+	if (events === undefined || events === null) {
+		throw new InputError('The message has no msg.events: put a Load Events node before this one (it sets msg.events), and keep msg.events when other nodes change the message.', 'no-events');
+	}
+	if (!Array.isArray(events.profileIds) || !(events.time instanceof Float64Array) || !(events.profileStart instanceof Uint32Array)) {
+		throw new InputError('msg.events is not an event table as Load Events makes it (it may have been turned into JSON on the way): wire the Load Events node to this one directly, or through nodes that keep msg.events as it is.', 'bad-events');
+	}
+	return events as EventTable;
+}
+
+/** The model on msg.model (an object, or the model's JSON text), checked; undefined when there is none. */
+export function modelOf(msg: NodeMessage): Model | undefined {
+	const model = msg.model;
+	if (model === undefined || model === null) return undefined;
+	if (typeof model !== 'string' && typeof model !== 'object') throw new InputError(`msg.model must be a model (from Train Model) or its JSON text, not ${describe(model)}.`, 'bad-model');
+	return parseModel(model as string | object);
+}
+
+export function describe(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'a list';
+	if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+	if (typeof value === 'object') return 'an object';
+	return `${typeof value} ${String(value)}`;
+}

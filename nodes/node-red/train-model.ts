@@ -1,0 +1,60 @@
+/**
+ * Node "propensity-train-model": trains a model for msg.goal on msg.events, saves it under
+ * its name in the model store (when one is chosen), and puts the model on msg.model, the
+ * HTML insights report on msg.report and a short summary on msg.payload.
+ */
+import { InputError } from '../../core/errors';
+import type { LoadReport, LoadSummary } from '../../core/events/report';
+import { parseLearnerChoice } from '../../core/learn/train';
+import { saveModel, trainModel, type TrainOutcome } from '../../core/pipeline';
+import type { ModelVersionInfo } from '../../core/store/types';
+import { storeNode, withStore } from './config';
+import type { NodeAPI, NodeMessage } from './red';
+import { handleMessages, registerNode } from './run';
+import { asMoment, asText, asWholeNumber, eventsOf, fromMessage, minimums, overridable } from './settings';
+
+export = function register(RED: NodeAPI): void {
+	registerNode(RED, 'propensity-train-model', (node, config) => {
+		handleMessages(node, async (msg, send, { hooks }) => {
+			const events = eventsOf(msg);
+			if (fromMessage(msg, 'goal') === undefined) throw new InputError('The message has no msg.goal: put a Define Goal node before Train Model (it sets msg.goal).', 'no-goal');
+			const name = asText(await overridable(RED, node, msg, 'modelName', { value: config.modelName, type: config.modelNameType }, 'model name'), 'model name');
+			const asOf = asMoment(await overridable(RED, node, msg, 'asOf', { value: config.asOf, type: config.asOfType }, 'as-of date'), 'as-of date');
+			const outcome = await trainModel(
+				events,
+				msg.goal,
+				{
+					name,
+					asOf,
+					learner: parseLearnerChoice(String(config.learner || 'auto')),
+					seed: asWholeNumber(fromMessage(msg, 'seed') ?? config.seed, 'seed', 0) ?? 1,
+					load: loadOf(msg),
+					...minimums(config),
+				},
+				hooks,
+			);
+			const saved = config.store ? await withStore(storeNode(RED, config.store, 'Train Model'), (store) => saveModel(store, outcome.model, outcome.modelText)) : undefined;
+			msg.model = outcome.model;
+			msg.report = outcome.reportHtml;
+			msg.readiness = outcome.readiness;
+			msg.modelInfo = saved ?? null;
+			msg.payload = { ...outcome.summary, saved: saved ? { version: saved.version, savedAt: saved.savedAt, checksum: saved.checksum } : null };
+			send(msg);
+			return statusOf(outcome, saved);
+		});
+	});
+};
+
+/** What Load Events put on the message, for the report's data-quality section. */
+function loadOf(msg: NodeMessage): { summary: LoadSummary; report?: LoadReport } | undefined {
+	const summary = msg.loadSummary as LoadSummary | undefined;
+	if (!summary || typeof summary !== 'object' || typeof summary.events !== 'number') return undefined;
+	const report = msg.loadReport as LoadReport | undefined;
+	return report && typeof report === 'object' && typeof report.rowsRead === 'number' ? { summary, report } : { summary };
+}
+
+function statusOf(outcome: TrainOutcome, saved: ModelVersionInfo | undefined) {
+	const { auc, grade, poor } = outcome.summary;
+	const quality = auc === null ? 'trained (no validation AUC)' : `AUC ${auc.toFixed(2)} (${grade})`;
+	return { fill: poor ? 'yellow' : 'green', shape: 'dot', text: `${quality}${saved ? ` · saved as version ${saved.version}` : ''}` } as const;
+}

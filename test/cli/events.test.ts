@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { readScoresFile } from '../../core/segment/files';
+import { parseModel } from '../../core/model/io';
+import { writeSimulation } from '../../core/simulate';
+import { runCli } from '../support/cli';
+
+const dir = path.resolve('test-output/cli-events');
+const file = (name: string) => path.join(dir, name);
+
+const goal = {
+	name: 'purchase-in-30-days',
+	propensityType: 'conversion',
+	outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
+	eligibility: { all: [{ activeWithinDays: 45 }] },
+	lookbackDays: 120,
+};
+
+describe('propensity train, score, explain, segment and report on events', function () {
+	this.timeout(600_000);
+
+	before(async () => {
+		fs.rmSync(dir, { recursive: true, force: true });
+		fs.mkdirSync(dir, { recursive: true });
+		await writeSimulation({ profiles: 3000, seed: 5, format: 'csv', out: file('events.csv') });
+		fs.writeFileSync(file('goal.json'), JSON.stringify(goal));
+	});
+
+	it('trains on events and a goal, writes the model and the report, and saves it in a store', async () => {
+		const run = await runCli('train', '--events', file('events.csv'), '--goal', file('goal.json'), '--model', file('model.json'), '--report', file('report.html'), '--store', file('store'));
+		assert.equal(run.code, 0, run.stderr);
+		assert.match(run.stdout, /Goal: A purchase within 30 days/);
+		assert.match(run.stdout, /Validation: the latest cutoff/);
+		assert.match(run.stdout, /Saved as "purchase-in-30-days" version 1/);
+		const model = parseModel(fs.readFileSync(file('model.json'), 'utf8'));
+		assert.equal(model.features.mode, 'events');
+		assert.match(fs.readFileSync(file('report.html'), 'utf8'), /id="chart-gains"/);
+	});
+
+	it('scores from the store with factors and the loaded email, in a file the segment command reads back', async () => {
+		const run = await runCli('score', '--events', file('events.csv'), '--store', file('store'), '--name', 'purchase-in-30-days', '--explain', '2', '--out', file('scores.csv'));
+		assert.equal(run.code, 0, run.stderr);
+		assert.match(run.stdout, /Scored [\d,]+ of [\d,]+ profiles .* as of 2026-06-/);
+		const scores = await readScoresFile(file('scores.csv'));
+		assert.ok(scores.length > 500);
+		assert.ok(scores.every((profile) => profile.model.version === 1 && profile.factors?.length === 2));
+		assert.ok(scores.every((profile) => String(profile.attributes?.email).includes('@')));
+	});
+
+	it('explains given profiles as JSON with sentences', async () => {
+		const [first] = await readScoresFile(file('scores.csv'));
+		const run = await runCli('explain', '--events', file('events.csv'), '--model', file('model.json'), '--profiles', first.profileId, '--top', '3');
+		assert.equal(run.code, 0, run.stderr);
+		const [explained] = JSON.parse(run.stdout);
+		assert.equal(explained.profileId, first.profileId);
+		assert.equal(explained.score, first.score);
+		assert.equal(explained.factors.length, 3);
+		assert.match(explained.factors[0].sentence, /chance/);
+	});
+
+	it('names profiles that cannot be explained instead of guessing', async () => {
+		const run = await runCli('explain', '--events', file('events.csv'), '--model', file('model.json'), '--profiles', 'nobody-1');
+		assert.equal(run.code, 1);
+		assert.match(run.stderr, /not in the events: nobody-1/);
+	});
+
+	it('builds a segment of entrants once: a second run with the same scores has no new entrants', async () => {
+		const args = ['segment', '--scores', file('scores.csv'), '--rule', 'top=10%', '--name', 'likely-buyers', '--store', file('store'), '--mode', 'entered'];
+		const first = await runCli(...args, '--out', file('entered-1.csv'));
+		assert.equal(first.code, 0, first.stderr);
+		const second = await runCli(...args, '--out', file('entered-2.csv'));
+		assert.equal(second.code, 0, second.stderr);
+		const entered = (name: string) => fs.readFileSync(file(name), 'utf8').trim().split('\n').length - 1;
+		assert.ok(entered('entered-1.csv') > 10);
+		assert.equal(entered('entered-2.csv'), 0);
+	});
+
+	it('renders the report again from the model alone', async () => {
+		const run = await runCli('report', '--store', file('store'), '--name', 'purchase-in-30-days', '--out', file('again.html'));
+		assert.equal(run.code, 0, run.stderr);
+		const html = fs.readFileSync(file('again.html'), 'utf8');
+		assert.match(html, /id="chart-calibration"/);
+		assert.match(html, /purchase-in-30-days/);
+	});
+
+	it('says which file is missing and exits with 1', async () => {
+		const run = await runCli('train', '--events', file('events.csv'), '--goal', file('no-such-goal.json'), '--model', file('x.json'));
+		assert.equal(run.code, 1);
+		assert.match(run.stderr, /The goal file ".*no-such-goal\.json" cannot be read/);
+	});
+
+	it('refuses to mix events and a table, with the usage', async () => {
+		const run = await runCli('score', '--events', file('events.csv'), '--table', file('scores.csv'), '--model', file('model.json'), '--out', file('y.csv'));
+		assert.equal(run.code, 2);
+		assert.match(run.stderr, /either --events or --table/);
+	});
+});
+
+describe('propensity demo', function () {
+	this.timeout(600_000);
+
+	it('runs simulate, train, score, explain, segment and report, and writes every file', async () => {
+		const out = path.resolve('test-output/demo');
+		fs.rmSync(out, { recursive: true, force: true });
+		const run = await runCli('demo', '--out', out, '--profiles', '3000');
+		assert.equal(run.code, 0, run.stderr);
+		for (const name of ['events.csv', 'goal.json', 'model.json', 'report.html', 'scores.csv', 'segment.csv']) {
+			assert.ok(fs.statSync(path.join(out, name)).size > 100, `${name} was written`);
+		}
+		assert.match(run.stdout, /Trained .*: validation AUC 0\.\d+/);
+		assert.match(run.stdout, /Segment "likely-buyers" .*: \d+ members, \d+ entered/);
+		const scores = await readScoresFile(path.join(out, 'scores.csv'));
+		assert.ok(scores.every((profile) => profile.factorSentences?.length === 3 || profile.factors?.length === 3));
+	});
+});

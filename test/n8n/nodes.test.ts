@@ -1,0 +1,304 @@
+/**
+ * The six n8n nodes run in-process through a stand-in execution context (fakeContext.ts), chained
+ * as a workflow would chain them, to cover the parameter paths a real n8n run would take too long
+ * to cover one by one. workflows.test.ts runs the real n8n.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
+import { writeSimulation } from '../../core/simulate';
+import { BuildSegment } from '../../nodes/n8n/BuildSegment/BuildSegment.node';
+import { DefineGoal } from '../../nodes/n8n/DefineGoal/DefineGoal.node';
+import { ExplainFactors } from '../../nodes/n8n/ExplainFactors/ExplainFactors.node';
+import { LoadEvents } from '../../nodes/n8n/LoadEvents/LoadEvents.node';
+import { ScoreProfiles } from '../../nodes/n8n/ScoreProfiles/ScoreProfiles.node';
+import { TrainModel } from '../../nodes/n8n/TrainModel/TrainModel.node';
+import { runNode } from './fakeContext';
+
+const root = path.resolve('test-output', 'n8n-nodes', String(process.pid));
+const eventsFile = path.join(root, 'events.csv');
+const storeFolder = path.join(root, 'store');
+const storagePath = path.join(root, 'n8n-storage');
+
+const goalForm = {
+	mode: 'form',
+	goalName: 'purchase-in-30-days',
+	propensityType: 'conversion',
+	occur: 'will_occur',
+	conditions: { condition: [{ field: 'eventType', op: 'equals', value: 'purchase' }] },
+	windowDays: 30,
+	activeWithinDays: 45,
+	lookbackDays: 365,
+	options: { minPositives: 50, minNegatives: 50 },
+};
+
+const loadEvents = new LoadEvents();
+const defineGoal = new DefineGoal();
+const trainModel = new TrainModel();
+const scoreProfiles = new ScoreProfiles();
+const explainFactors = new ExplainFactors();
+const buildSegment = new BuildSegment();
+
+/** Fails the test with the node's error when a call was expected to throw one. */
+async function nodeError(work: Promise<unknown>): Promise<NodeOperationError> {
+	try {
+		await work;
+	} catch (error) {
+		assert.ok(error instanceof NodeOperationError, `expected a NodeOperationError, got ${String(error)}`);
+		return error;
+	}
+	assert.fail('the node did not fail');
+}
+
+describe('n8n nodes, chained in-process', function () {
+	this.timeout(120000);
+	let loaded: INodeExecutionData;
+	let goalItem: INodeExecutionData;
+	let trained: INodeExecutionData;
+	let profiles: INodeExecutionData[];
+
+	before(async () => {
+		fs.rmSync(root, { recursive: true, force: true });
+		fs.mkdirSync(root, { recursive: true });
+		await writeSimulation({ profiles: 1000, seed: 11, format: 'csv', out: eventsFile });
+	});
+
+	after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+	describe('Load Events', () => {
+		it('loads a file into one item: the summary and report as JSON, the event table as binary data', async () => {
+			const run = await runNode(loadEvents, { parameters: { source: 'file', filePath: eventsFile } });
+			assert.equal(run.outputs[0].length, 1);
+			loaded = run.outputs[0][0];
+			const summary = loaded.json.summary as { events: number; profiles: number };
+			assert.ok(summary.events > 10000 && summary.profiles > 900);
+			assert.equal((loaded.json.report as { source: string }).source, 'events.csv');
+			assert.equal(loaded.binary?.events.fileName, 'events.petb');
+			assert.equal(loaded.binary?.events.mimeType, 'application/vnd.propensity.events');
+			assert.deepEqual(loaded.pairedItem, { item: 0 });
+			assert.ok(run.logs.some((line) => /loaded \d+ events of \d+ profiles/.test(line)), 'the load is logged');
+		});
+
+		it('a binary file gives the same table as the same file read from disk', async () => {
+			const data = fs.readFileSync(eventsFile);
+			const item = { json: {}, binary: { data: { data: data.toString('base64'), mimeType: 'text/csv', fileName: 'events.csv' } } };
+			const run = await runNode(loadEvents, { parameters: { source: 'binary' }, items: [item] });
+			assert.deepEqual(run.outputs[0][0].json.summary, loaded.json.summary);
+			assert.equal(run.outputs[0][0].binary?.events.data, loaded.binary?.events.data);
+		});
+
+		it('incoming items become one table, paired with every item, with a mapped attribute', async () => {
+			const items = [
+				{ json: { user: 'a', at: '2026-01-01T10:00:00Z', what: 'visit', tier: 'gold' } },
+				{ json: { user: 'a', at: '2026-01-02T10:00:00Z', what: 'purchase', amount: 30, tier: 'gold' } },
+				{ json: { user: 'b', at: '2026-01-03T10:00:00Z', what: 'visit', tier: 'silver' } },
+			];
+			const run = await runNode(loadEvents, {
+				parameters: { source: 'items', preset: 'flat', fieldPaths: { profileId: 'user', time: 'at', type: 'what', value: 'amount' }, attributes: { attribute: [{ name: 'loyalty', path: 'tier' }] } },
+				items,
+			});
+			assert.equal(run.outputs[0].length, 1);
+			const summary = run.outputs[0][0].json.summary as { events: number; profiles: number; attributes: { name: string }[] };
+			assert.deepEqual([summary.events, summary.profiles, summary.attributes.map((a) => a.name)], [3, 2, ['loyalty']]);
+			assert.deepEqual(run.outputs[0][0].pairedItem, [{ item: 0 }, { item: 1 }, { item: 2 }]);
+		});
+
+		it('rows that cannot be read are skipped on request, counted, and shown as a hint', async () => {
+			const items = [{ json: { customer_id: 'a', timestamp: 'not a time', event_type: 'visit' } }, { json: { customer_id: 'a', timestamp: '2026-01-01', event_type: 'visit' } }];
+			const run = await runNode(loadEvents, { parameters: { source: 'items', options: { badRows: 'skip' } }, items });
+			assert.equal((run.outputs[0][0].json.summary as { rejectedRows: number }).rejectedRows, 1);
+			assert.ok(run.hints.some((hint) => /1 of 2 rows could not be read and were left out/.test(hint.message)));
+		});
+
+		it('a file outside the folders n8n allows is refused with the setting to change', async () => {
+			const error = await nodeError(runNode(loadEvents, { parameters: { source: 'file', filePath: eventsFile }, blocked: () => true }));
+			assert.match(error.message, /n8n does not allow this workflow to access the events file .*N8N_RESTRICT_FILE_ACCESS_TO/);
+			assert.equal(error.context.itemIndex, 0);
+		});
+
+		it('an attribute declared twice is refused, naming it', async () => {
+			const attributes = { attribute: [{ name: 'channel', path: 'channel' }, { name: 'channel', path: 'campaign' }] };
+			const error = await nodeError(runNode(loadEvents, { parameters: { source: 'file', filePath: eventsFile, attributes } }));
+			assert.match(error.message, /The attribute "channel" is declared twice \(attribute 2\)/);
+		});
+
+		it('each input item loads its own file, and a missing one becomes an error item under Continue On Fail', async () => {
+			const items = [{ json: { file: path.join(root, 'absent.csv') } }, { json: { file: eventsFile } }];
+			const filePath = (itemIndex: number) => items[itemIndex].json.file;
+			const run = await runNode(loadEvents, { parameters: { source: 'file', filePath }, items, continueOnFail: true });
+			assert.equal(run.outputs[0].length, 2);
+			assert.match(String(run.outputs[0][0].json.error), /The events file ".*absent\.csv" cannot be read: it does not exist/);
+			assert.deepEqual(run.outputs[0][0].pairedItem, { item: 0 });
+			assert.deepEqual(run.outputs[0][1].json.summary, loaded.json.summary);
+			assert.deepEqual(run.outputs[0][1].pairedItem, { item: 1 });
+		});
+	});
+
+	describe('Define Goal', () => {
+		it('adds the goal, its words and a ready readiness report, keeping the events', async () => {
+			const run = await runNode(defineGoal, { parameters: goalForm, items: [loaded] });
+			goalItem = run.outputs[0][0];
+			assert.equal((goalItem.json.goal as { name: string }).name, 'purchase-in-30-days');
+			assert.match(String(goalItem.json.goalInWords), /^A purchase within 30 days/);
+			assert.equal((goalItem.json.readiness as { ready: boolean }).ready, true);
+			assert.ok(goalItem.json.summary, 'the load summary travels on for the report');
+			assert.equal(goalItem.binary?.events, loaded.binary?.events);
+		});
+
+		it('with the default minimums the same data is not ready: the item says so and a hint explains', async () => {
+			const run = await runNode(defineGoal, { parameters: { ...goalForm, options: {} }, items: [loaded] });
+			assert.equal((run.outputs[0][0].json.readiness as { ready: boolean }).ready, false);
+			assert.ok(run.hints.some((hint) => /Not ready to train "purchase-in-30-days": .*positive/.test(hint.message)));
+		});
+
+		it('JSON mode takes the goal as JSON, and without events checks it on its own with a hint', async () => {
+			const goal = { name: 'churn-60', propensityType: 'churn', outcome: { occur: 'will_not_occur', windowDays: 60, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } } };
+			const run = await runNode(defineGoal, { parameters: { mode: 'json', goalJson: JSON.stringify(goal) } });
+			assert.equal(run.outputs[0][0].json.readiness, null);
+			assert.match(String(run.outputs[0][0].json.goalInWords), /No purchase within 60 days/i);
+			assert.ok(run.hints.some((hint) => /has no events .* Connect Load Events/.test(hint.message)));
+		});
+
+		it('a goal naming an event type the events lack becomes an error item naming it', async () => {
+			const parameters = { ...goalForm, conditions: { condition: [{ field: 'eventType', op: 'equals', value: 'purchse' }] } };
+			const run = await runNode(defineGoal, { parameters, items: [loaded], continueOnFail: true });
+			assert.match(String(run.outputs[0][0].json.error), /names the event type "purchse", which the events do not have \(did you mean "purchase"\?\)/);
+			assert.equal(run.outputs[0][0].json.errorCode, 'goal-data-mismatch');
+		});
+
+		it('broken goal JSON is refused as not JSON', async () => {
+			const error = await nodeError(runNode(defineGoal, { parameters: { mode: 'json', goalJson: '{ name: ' } }));
+			assert.match(error.message, /The goal JSON is not valid JSON/);
+		});
+	});
+
+	describe('Train Model', () => {
+		it('trains, saves the model by name and outputs the metrics with the model and report as binary data', async () => {
+			const run = await runNode(trainModel, { parameters: { modelName: 'buyers', store: 'folder', storeFolder }, items: [goalItem] });
+			trained = run.outputs[0][0];
+			assert.equal(trained.json.name, 'buyers');
+			assert.equal((trained.json.saved as { version: number }).version, 1);
+			assert.ok(fs.existsSync(path.join(storeFolder, 'models', 'buyers', 'v000001.json')));
+			assert.equal(trained.binary?.model.fileName, 'model.json');
+			assert.equal(trained.binary?.report.fileName, 'report.html');
+			assert.match(Buffer.from(trained.binary?.report.data ?? '', 'base64').toString('utf8'), /<svg/);
+			assert.ok(trained.binary?.events, 'the events travel on so Score Profiles can follow');
+		});
+
+		it('without a folder the store is n8n\'s storage folder, and the same seed gives the same model bytes', async () => {
+			const run = await runNode(trainModel, { parameters: { modelName: 'buyers' }, items: [goalItem], storagePath });
+			assert.ok(fs.existsSync(path.join(storagePath, 'propensity', 'models', 'buyers', 'v000001.json')));
+			assert.equal(run.outputs[0][0].binary?.model.data, trained.binary?.model.data);
+		});
+
+		it('an item without a goal is refused with what to connect', async () => {
+			const error = await nodeError(runNode(trainModel, { parameters: { saveToStore: false }, items: [loaded] }));
+			assert.match(error.message, /Item 1 has no goal field. Put Define Goal before Train Model/);
+		});
+	});
+
+	describe('Score Profiles', () => {
+		it('scores with the model from the store by name: one item per eligible profile, paired with the events item', async () => {
+			const run = await runNode(scoreProfiles, { parameters: { modelSource: 'store', store: 'folder', storeFolder, modelName: 'buyers' }, items: [loaded] });
+			profiles = run.outputs[0];
+			assert.ok(profiles.length > 100);
+			const first = profiles[0].json as { model: { version: number }; features: object; attributes: { email: string } };
+			assert.equal(first.model.version, 1);
+			assert.ok(Object.keys(first.features).length > 10, 'feature values travel for Explain Factors');
+			assert.match(first.attributes.email, /@example\./);
+			assert.ok(profiles.every((item) => (item.pairedItem as { item: number }).item === 0));
+		});
+
+		it('the model from the binary field scores the same', async () => {
+			const run = await runNode(scoreProfiles, { parameters: { modelSource: 'binary' }, items: [trained] });
+			assert.deepEqual(
+				run.outputs[0].map((item) => item.json.probability),
+				profiles.map((item) => item.json.probability),
+			);
+		});
+
+		it('above the item limit it outputs one summary item with every score in a CSV file', async () => {
+			const run = await runNode(scoreProfiles, { parameters: { modelSource: 'binary', itemLimit: 10, options: { topFactors: 2 } }, items: [trained] });
+			assert.equal(run.outputs[0].length, 1);
+			const item = run.outputs[0][0];
+			assert.equal((item.json.file as { profiles: number }).profiles, profiles.length);
+			const csv = Buffer.from(item.binary?.scores.data ?? '', 'base64').toString('utf8').trim().split('\n');
+			assert.equal(csv.length, profiles.length + 1);
+			assert.match(csv[0], /^profile_id,probability,score,percentile,bucket,.*factor_2_importance,email,country$/);
+			assert.ok(run.hints.some((hint) => /more than the item limit \(10\)/.test(hint.message)));
+		});
+
+		it('an as-of date before any event scores no one and says why in a hint', async () => {
+			const run = await runNode(scoreProfiles, { parameters: { modelSource: 'binary', asOf: '2020-01-01' }, items: [trained] });
+			assert.equal(run.outputs[0].length, 0);
+			assert.ok(run.hints.some((hint) => /No profile was scored/.test(hint.message)));
+		});
+
+		it('a model name the store lacks is refused, naming the store', async () => {
+			const error = await nodeError(runNode(scoreProfiles, { parameters: { store: 'folder', storeFolder, modelName: 'sellers' }, items: [loaded] }));
+			assert.match(error.message, /No model named "sellers" in the store \(folder .*store\)\. Saved models: buyers\./);
+		});
+	});
+
+	describe('Explain Factors', () => {
+		it('adds the top factors to each profile, with the bucket\'s factors when asked', async () => {
+			const run = await runNode(explainFactors, { parameters: { modelSource: 'store', store: 'folder', storeFolder, topK: 2, bucketSummary: true }, items: profiles });
+			assert.equal(run.outputs[0].length, profiles.length);
+			const json = run.outputs[0][0].json as { factors: { sentence: string }[]; bucket: string; bucketFactors: { bucket: string; factors: unknown[] } };
+			assert.equal(json.factors.length, 2);
+			assert.match(json.factors[0].sentence, /chance/);
+			assert.equal(json.bucketFactors.bucket, json.bucket);
+			assert.deepEqual(run.outputs[0][5].pairedItem, { item: 5 });
+			profiles = run.outputs[0];
+		});
+
+		it('a profile without feature values fails alone, named by its own item number', async () => {
+			const items = profiles.slice(0, 4).map((item) => ({ ...item, json: { ...item.json } }));
+			delete items[2].json.features;
+			const run = await runNode(explainFactors, { parameters: { store: 'folder', storeFolder }, items, continueOnFail: true });
+			assert.deepEqual(
+				run.outputs[0].map((item) => (item.json.error === undefined ? 'ok' : String(item.json.error))),
+				['ok', 'ok', `Profile "${items[2].json.profileId}" (item 3) has no feature values, so its score cannot be explained. Score with feature values included (Score Profiles: "Include Feature Values"; CLI: score with --explain instead).`, 'ok'],
+			);
+			const error = await nodeError(runNode(explainFactors, { parameters: { store: 'folder', storeFolder }, items }));
+			assert.equal(error.context.itemIndex, 2);
+		});
+	});
+
+	describe('Build Segment', () => {
+		const segmentParameters = { store: 'folder', storeFolder, segmentName: 'top-buyers' };
+
+		it('the first run in "entered" mode passes on every member; the rest leave by Not In Segment', async () => {
+			const run = await runNode(buildSegment, { parameters: { ...segmentParameters, rules: { rule: [{ kind: 'top', topBy: 'count', size: 25 }] }, mode: 'entered', options: { runAt: '2026-07-01T07:00:00Z' } }, items: profiles });
+			const [inSegment, notIn] = run.outputs;
+			assert.equal(inSegment.length, 25);
+			assert.equal(inSegment.length + notIn.length, profiles.length);
+			const member = inSegment[0].json as { factors: string[]; attributes: { email: string }; segment: { name: string; status: string } };
+			assert.deepEqual([member.segment.name, member.segment.status], ['top-buyers', 'entered']);
+			assert.equal(member.factors.length, 2, 'the reasons travel as sentences for the email or CRM');
+			assert.ok(run.hints.some((hint) => /25 of \d+ profiles are in the segment .* 25 entered and 0 left/.test(hint.message)));
+		});
+
+		it('the same rule in short syntax on the next run finds no one new; with a smaller top, "left" finds who dropped out', async () => {
+			const again = await runNode(buildSegment, { parameters: { ...segmentParameters, ruleMode: 'text', ruleText: 'top=25', mode: 'entered', options: { runAt: '2026-07-02T07:00:00Z' } }, items: profiles });
+			assert.equal(again.outputs[0].length, 0);
+			const smaller = await runNode(buildSegment, { parameters: { ...segmentParameters, ruleMode: 'json', ruleJson: '{"top": {"count": 20}}', mode: 'left', options: { runAt: '2026-07-03T07:00:00Z' } }, items: profiles });
+			assert.equal(smaller.outputs[0].length, 5);
+			assert.ok(smaller.outputs[0].every((item) => (item.json.segment as { status: string }).status === 'left'));
+		});
+
+		it('"entered" without a segment name is refused, saying what to give', async () => {
+			const error = await nodeError(runNode(buildSegment, { parameters: { store: 'folder', storeFolder, mode: 'entered' }, items: profiles }));
+			assert.match(error.message, /needs a store and a segment name|Name the segment/);
+		});
+
+		it('an item that is not a scored profile becomes an error item and the rest are segmented', async () => {
+			const items = [{ json: { error: 'upstream failed' } }, ...profiles.slice(0, 10)];
+			const run = await runNode(buildSegment, { parameters: { rules: { rule: [{ kind: 'bucket', buckets: ['low', 'medium', 'high'] }] } }, items, continueOnFail: true });
+			assert.match(String(run.outputs[0][0].json.error), /Item 1 is not a scored profile: it is an error item \("upstream failed"\)/);
+			assert.equal(run.outputs[0].length, 11);
+			assert.deepEqual(run.outputs[0][1].pairedItem, { item: 1 });
+		});
+	});
+});

@@ -1,0 +1,132 @@
+/**
+ * What n8n reads from the package before any node runs: the `n8n` section of package.json, each
+ * node's description, codex file and icons, and the PostgreSQL credential with its test.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ICredentialTestFunctions, ICredentialType, INodeProperties, INodeType, INodeTypeDescription, IVersionedNodeType } from 'n8n-workflow';
+import { pgConnectionOf, propensityPostgresConnectionTest } from '../../nodes/n8n/shared/postgres';
+import { testPostgres } from '../support/postgres';
+import { repoRoot } from '../support/n8n';
+import { currentVersion } from './fakeContext';
+
+const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; n8n: { n8nNodesApiVersion: number; nodes: string[]; credentials: string[] } };
+
+/** The class a compiled node or credential file exports under its file name. */
+function load<T>(file: string): { name: string; instance: T; dir: string } {
+	const name = path.basename(file).replace(/\.(node|credentials)\.js$/, '');
+	// eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the built file by the path package.json gives, as n8n does
+	const exported = require(path.join(repoRoot, file)) as Record<string, new () => T>;
+	assert.ok(exported[name], `${file} exports a class named ${name}`);
+	return { name, instance: new exported[name](), dir: path.dirname(path.join(repoRoot, file)) };
+}
+
+/** Every parameter, nested ones included. */
+function allProperties(properties: readonly INodeProperties[]): INodeProperties[] {
+	return properties.flatMap((property) => {
+		const nested = (property.options ?? []).flatMap((option) => {
+			if ('values' in option) return allProperties(option.values);
+			if ('type' in option) return allProperties([option as INodeProperties]);
+			return [];
+		});
+		return [property, ...nested];
+	});
+}
+
+const nodeNames = ['loadEvents', 'defineGoal', 'trainModel', 'scoreProfiles', 'explainFactors', 'buildSegment'];
+
+describe('the package as n8n loads it', () => {
+	it('package.json lists the six nodes and the credential, and every listed file is built', () => {
+		assert.equal(manifest.n8n.n8nNodesApiVersion, 1);
+		assert.equal(manifest.n8n.nodes.length, 6);
+		assert.deepEqual(manifest.n8n.credentials, ['dist/credentials/PropensityPostgresApi.credentials.js']);
+		for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) assert.ok(fs.existsSync(path.join(repoRoot, file)), `${file} exists (run the build)`);
+	});
+
+	for (const file of manifest.n8n.nodes) {
+		describe(path.basename(file, '.node.js'), () => {
+			const { name, instance, dir } = load<INodeType | IVersionedNodeType>(file);
+			const version = currentVersion(instance);
+			const description = version.description as INodeTypeDescription;
+
+			it('is a versioned node whose name, display name and default name read well in the node panel', () => {
+				assert.ok('nodeVersions' in instance, 'it wraps its versions in VersionedNodeType');
+				assert.equal(description.name.charAt(0).toUpperCase() + description.name.slice(1), name);
+				assert.ok(nodeNames.includes(description.name));
+				assert.match(description.displayName, /^Propensity: [A-Z]/);
+				assert.equal(description.defaults.name, description.displayName.replace('Propensity: ', ''));
+				assert.ok(description.subtitle?.startsWith('={{'), 'it has a subtitle');
+				assert.ok(description.description.length > 30);
+			});
+
+			it('has light and dark SVG icons and a codex file in Analytics and Marketing that points to the README', () => {
+				const icon = description.icon as { light: string; dark: string };
+				for (const variant of [icon.light, icon.dark]) {
+					const svg = fs.readFileSync(path.join(dir, variant.replace('file:', '')), 'utf8');
+					assert.match(svg, /^<svg [^>]*viewBox="0 0 60 60"/);
+				}
+				const codex = JSON.parse(fs.readFileSync(path.join(dir, `${name}.node.json`), 'utf8')) as { node: string; categories: string[]; resources: { primaryDocumentation: { url: string }[] } };
+				assert.equal(codex.node, `${manifest.name}.${description.name}`);
+				assert.deepEqual(codex.categories, ['Analytics', 'Marketing']);
+				assert.match(codex.resources.primaryDocumentation[0].url, /^https:\/\/github\.com\/.*#/);
+			});
+
+			it('every option parameter defaults to one of its options, and every parameter says what it is', () => {
+				for (const property of allProperties(description.properties)) {
+					if (property.type === 'options') {
+						const values = (property.options ?? []).map((option) => (option as { value: unknown }).value);
+						assert.ok(values.includes(property.default), `${property.name} defaults to one of ${values.join(', ')}`);
+					}
+					assert.ok(property.displayName.trim() !== '', `${property.name} has a display name`);
+				}
+			});
+
+			it('offers the credential test wherever it uses the PostgreSQL credential', () => {
+				for (const credential of description.credentials ?? []) {
+					assert.equal(credential.name, 'propensityPostgresApi');
+					assert.equal(typeof version.methods?.credentialTest?.[credential.testedBy as string], 'function');
+				}
+			});
+		});
+	}
+
+	it('Build Segment has the outputs "In Segment" and "Not In Segment"', () => {
+		const { instance } = load<IVersionedNodeType>('dist/nodes/n8n/BuildSegment/BuildSegment.node.js');
+		assert.deepEqual(currentVersion(instance).description.outputNames, ['In Segment', 'Not In Segment']);
+	});
+});
+
+describe('the Propensity PostgreSQL credential', function () {
+	this.timeout(60000);
+	const { instance } = load<ICredentialType>(manifest.n8n.credentials[0]);
+	const context = { logger: { debug() {}, info() {}, warn() {}, error() {} }, helpers: {} } as unknown as ICredentialTestFunctions;
+
+	it('asks for host, port, database, user, a hidden password and an SSL mode', () => {
+		assert.equal(instance.name, 'propensityPostgresApi');
+		assert.deepEqual(
+			instance.properties.map((property) => property.name),
+			['host', 'port', 'database', 'user', 'password', 'ssl'],
+		);
+		assert.equal(instance.properties.find((property) => property.name === 'password')?.typeOptions?.password, true);
+	});
+
+	it('maps SSL disable / require / allow self-signed onto the core\'s connection settings', () => {
+		const base = { host: ' db ', port: 6543, database: 'shop', user: 'n8n', password: 'secret' };
+		assert.deepEqual(pgConnectionOf({ ...base, ssl: 'disable' }), { host: 'db', port: 6543, database: 'shop', user: 'n8n', password: 'secret', ssl: false });
+		assert.equal(pgConnectionOf({ ...base, ssl: 'require' }).ssl, true);
+		assert.equal(pgConnectionOf({ ...base, ssl: 'allowSelfSigned' }).ssl, 'allow-self-signed');
+	});
+
+	it('its test connects and runs select 1, and a wrong password fails naming where, never the password', async () => {
+		const pg = await testPostgres();
+		const data = { host: pg.host, port: pg.port, database: pg.database, user: pg.user, ssl: 'disable' };
+		const ok = await propensityPostgresConnectionTest.call(context, { id: '1', name: 'pg', type: 'propensityPostgresApi', data: { ...data, password: pg.password } });
+		assert.equal(ok.status, 'OK');
+		const wrong = 'wrong-password-9c2e';
+		const failed = await propensityPostgresConnectionTest.call(context, { id: '2', name: 'pg', type: 'propensityPostgresApi', data: { ...data, password: wrong } });
+		assert.equal(failed.status, 'Error');
+		assert.match(failed.message, new RegExp(`^Could not connect to PostgreSQL at ${pg.user}@${pg.host}:${pg.port}/${pg.database}: password authentication failed`));
+		assert.ok(!failed.message.includes(wrong));
+	});
+});

@@ -1,0 +1,146 @@
+/**
+ * The example workflows, and bad input, in a real headless n8n 2.8.4 with this package
+ * installed as a community node. Slow by nature (each `n8n execute` starts n8n: 10–30 s), so
+ * checks are combined per execution and the tests run in order on one n8n user folder:
+ * weekly training → daily scoring → bad input (continue on fail) → bad input (stop) → daily again.
+ *
+ * Set PROPENSITY_SKIP_N8N=1 to skip it (it says so); it never passes without running n8n.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import { flatRecord, simulateShop } from '../../core/simulate';
+import { testPostgres, type TestPostgres } from '../support/postgres';
+import { repoRoot } from '../support/n8n';
+import { runDailyScoring, runWeeklyTraining, setUpRig, tearDown, type Rig, modelName } from './scenario';
+
+const wrongPassword = 'not-the-password-5d1f';
+const outputDir = path.join(repoRoot, 'test-output', 'n8n');
+
+/** A small events table in the test PostgreSQL, for Load Events' PostgreSQL source. */
+async function createEventsTable(pg: TestPostgres): Promise<{ rows: number; withoutAppLaunch: number }> {
+	const client = new Client({ host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: pg.database });
+	await client.connect();
+	try {
+		await client.query('DROP TABLE IF EXISTS propensity_test_events');
+		await client.query('CREATE TABLE propensity_test_events (customer_id text, timestamp timestamptz, event_type text, value double precision, channel text, email text)');
+		const records = [...simulateShop({ profiles: 40, seed: 3 })].map(flatRecord);
+		for (let from = 0; from < records.length; from += 500) {
+			const batch = records.slice(from, from + 500);
+			const values: unknown[] = [];
+			const rows = batch.map((record, i) => {
+				values.push(record.customer_id, record.timestamp, record.event_type, record.value ?? null, record.channel ?? null, record.email);
+				return `($${i * 6 + 1}, $${i * 6 + 2}, $${i * 6 + 3}, $${i * 6 + 4}, $${i * 6 + 5}, $${i * 6 + 6})`;
+			});
+			await client.query(`INSERT INTO propensity_test_events VALUES ${rows.join(', ')}`, values);
+		}
+		return { rows: records.length, withoutAppLaunch: records.filter((record) => record.event_type !== 'app_launch').length };
+	} finally {
+		await client.end();
+	}
+}
+
+describe('n8n 2.8.4 runs the Propensity nodes', function () {
+	let rig: Rig | undefined;
+	let pg: TestPostgres;
+	let pgRows: { rows: number; withoutAppLaunch: number };
+
+	before(async function () {
+		if (process.env.PROPENSITY_SKIP_N8N === '1') {
+			console.log('    Skipping the n8n suite: PROPENSITY_SKIP_N8N=1 is set (it installs and runs n8n 2.8.4, a few minutes).');
+			this.skip();
+		}
+		// Installing n8n the first time takes about 10 minutes; later runs reuse the cache.
+		this.timeout(30 * 60 * 1000);
+		pg = await testPostgres();
+		pgRows = await createEventsTable(pg);
+		const base = { host: pg.host, port: pg.port, database: pg.database, user: pg.user, ssl: 'disable' };
+		rig = await setUpRig({
+			dataDir: path.join(outputDir, 'data'),
+			workflows: [path.join(repoRoot, 'test', 'n8n', 'workflows', 'bad-inputs-continue.json'), path.join(repoRoot, 'test', 'n8n', 'workflows', 'bad-input-stops.json')],
+			credentials: [
+				{ id: 'PropensityPgGood01', name: 'PostgreSQL for the tests', type: 'propensityPostgresApi', data: { ...base, password: pg.password } },
+				{ id: 'PropensityPgBad001', name: 'PostgreSQL with a wrong password', type: 'propensityPostgresApi', data: { ...base, password: wrongPassword } },
+			],
+		});
+	});
+
+	after(async function () {
+		this.timeout(60 * 1000);
+		await tearDown(rig);
+	});
+
+	it('the weekly training workflow saves the model by name and emails the report with its charts attached', async function () {
+		this.timeout(5 * 60 * 1000);
+		const { reportHtml } = await runWeeklyTraining(rig as Rig);
+		fs.writeFileSync(path.join(outputDir, 'report-from-email.html'), reportHtml);
+	});
+
+	it('the daily scoring workflow sends one email and one CRM call to each profile that entered the segment', async function () {
+		this.timeout(5 * 60 * 1000);
+		const { entrants } = await runDailyScoring(rig as Rig, true);
+		assert.ok(entrants.length >= 20 && entrants.length <= 300, `a segment of the top 5% has a few dozen entrants (got ${entrants.length})`);
+	});
+
+	it('bad input under Continue On Fail becomes an error item with a clear message, paired to its input, and passwords never show', async function () {
+		this.timeout(5 * 60 * 1000);
+		const current = rig as Rig;
+		// A damaged copy of the trained model: same files, one byte changed after saving.
+		const source = path.join(current.storeDir, 'models', modelName);
+		const broken = path.join(current.storeDir, 'models', 'broken-model');
+		fs.cpSync(source, broken, { recursive: true });
+		const meta = JSON.parse(fs.readFileSync(path.join(broken, 'v000001.meta.json'), 'utf8')) as { name: string };
+		fs.writeFileSync(path.join(broken, 'v000001.meta.json'), JSON.stringify({ ...meta, name: 'broken-model' }));
+		const modelFile = path.join(broken, 'v000001.json');
+		fs.writeFileSync(modelFile, fs.readFileSync(modelFile, 'utf8').replace('"baseRate":', '"baseRate": '));
+
+		const execution = await current.n8n.execute('PropensityBadCont1');
+		assert.equal(execution.exitCode, 0, `with Continue On Fail the workflow finishes:\n${execution.stdout.slice(-1500)}`);
+		const messages: Record<string, string> = {};
+		const errorOf = (node: string) => {
+			const items = execution.node(node)?.items[0] ?? [];
+			assert.equal(items.length, 1, `${node} outputs one error item`);
+			assert.deepEqual(items[0].pairedItem, { item: 0 }, `${node}'s error item is paired to its input`);
+			messages[node] = String(items[0].json.error);
+			fs.writeFileSync(path.join(outputDir, 'bad-input-errors.json'), `${JSON.stringify(messages, null, 2)}\n`);
+			return messages[node];
+		};
+		assert.match(errorOf('Missing File'), /The events file ".*no-such-events\.csv" cannot be read: it does not exist/);
+		assert.match(errorOf('Goal With Absent Type'), /names the event type "subscription_renewal", which the events do not have.*the event types in the data are/s);
+		assert.match(errorOf('Corrupted Model'), /Version 1 of model "broken-model" is corrupted/);
+		assert.match(errorOf('Train Refuses'), /cannot train the goal "purchase-in-30-days" yet: .*positive/);
+		const refused = errorOf('Wrong Password');
+		assert.match(refused, new RegExp(`Could not connect to PostgreSQL at ${pg.user}@${pg.host}:${pg.port}/${pg.database}: password authentication failed`));
+
+		const notReady = execution.node('Goal Needing More Positives');
+		assert.equal((notReady?.items[0][0].json.readiness as { ready: boolean }).ready, false, 'the item says it is not ready');
+		assert.ok(notReady?.hints.some((hint) => /Not ready to train "purchase-in-30-days"/.test(hint.message)), 'Define Goal shows a hint when the goal is not ready');
+
+		const fromPostgres = execution.node('PostgreSQL Events')?.items[0][0].json.summary as { events: number; profiles: number };
+		assert.equal(fromPostgres.events, pgRows.withoutAppLaunch, 'Load Events reads the query with its parameter through the credential');
+
+		const everything = execution.stdout + execution.stderr;
+		assert.ok(!everything.includes(wrongPassword), 'the wrong password appears nowhere in n8n\'s output');
+		assert.ok(!everything.includes(pg.password), 'the right password appears nowhere in n8n\'s output');
+		assert.ok(pgRows.rows > fromPostgres.events);
+	});
+
+	it('bad input without Continue On Fail stops the workflow at that node with the core\'s message', async function () {
+		this.timeout(5 * 60 * 1000);
+		const execution = await (rig as Rig).n8n.execute('PropensityBadStop1');
+		assert.notEqual(execution.exitCode, 0, 'the execution fails');
+		const error = execution.data?.resultData.error;
+		assert.equal(error?.node?.name, 'Missing File');
+		assert.match(String(error?.message), /The events file ".*no-such-events\.csv" cannot be read: it does not exist or is not readable\. Check the path\./);
+		assert.equal(execution.node('Define Goal'), undefined, 'nothing after the failed node runs');
+	});
+
+	it('after those failures, a second daily run finds no new members and so sends no email and no CRM call', async function () {
+		this.timeout(5 * 60 * 1000);
+		const { entrants } = await runDailyScoring(rig as Rig, false);
+		assert.equal(entrants.length, 0);
+		assert.equal((rig as Rig).smtp.received.length, 0);
+		assert.equal((rig as Rig).crm.received.length, 0);
+	});
+});

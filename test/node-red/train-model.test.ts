@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Model } from '../../core/model/schema';
+import { loadModel, openStore } from '../../core/pipeline';
+import storeConfigNode from '../../nodes/node-red/store-config';
+import trainModelNode from '../../nodes/node-red/train-model';
+import { freshDir, purchaseGoal, simulatedEvents } from './support/fixtures';
+import { helper, message, noMessage, statuses, statusWhere, type FlowNode } from './support/helper';
+
+const nodes = [trainModelNode, storeConfigNode];
+
+function flow(settings: Record<string, unknown>, storePath = ''): FlowNode[] {
+	return [
+		{ id: 'tab', type: 'tab', label: 'test' },
+		{ id: 'store', type: 'propensity-store', name: '', kind: 'folder', path: storePath },
+		{ id: 'train', z: 'tab', type: 'propensity-train-model', modelName: '', modelNameType: 'str', store: storePath ? 'store' : '', learner: 'gbdt', seed: '1', asOf: '', asOfType: 'str', minPositives: '50', minNegatives: '50', ...settings, wires: [['out']] },
+		{ id: 'out', z: 'tab', type: 'helper' },
+		{ id: 'on-error', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
+		{ id: 'errors', z: 'tab', type: 'helper' },
+	];
+}
+
+describe('Node-RED: train model', function () {
+	this.timeout(120000);
+	afterEach(() => helper.unload());
+
+	it('trains on msg.events for msg.goal, saves version 1 in the store and sends the model and report', async () => {
+		const { loaded } = await simulatedEvents();
+		const storePath = freshDir('train-store');
+		await helper.load(nodes, flow({}, storePath));
+		const shown = statuses(helper.getNode('train'));
+		const arriving = message(helper.getNode('out'));
+		helper.getNode('train').receive({ events: loaded.table, goal: purchaseGoal, loadSummary: loaded.summary, loadReport: loaded.report });
+		const msg = await arriving;
+		const model = msg.model as Model;
+		assert.equal(model.name, 'purchase-in-30-days', 'a blank model name is the goal name');
+		assert.equal(model.selection.winner, 'gbdt');
+		assert.match(msg.report as string, /^<!DOCTYPE html>/i);
+		const summary = msg.payload as { auc: number; grade: string; saved: { version: number } };
+		assert.ok(summary.auc > 0.6, `validation AUC ${summary.auc}`);
+		assert.equal(summary.saved.version, 1);
+		assert.equal((msg.modelInfo as { version: number }).version, 1);
+
+		const store = await openStore({ kind: 'folder', path: storePath });
+		const saved = await loadModel(store, 'purchase-in-30-days');
+		await store.close();
+		assert.deepEqual(saved.model.metrics, model.metrics, 'the store holds the model that was sent');
+
+		assert.ok(shown.some((status) => /^training: [\d,]+\/[\d,]+ trees/.test(status.text ?? '')), `trees built were shown: ${JSON.stringify(shown.map((s) => s.text))}`);
+		assert.deepEqual(shown.at(-1), { fill: 'green', shape: 'dot', text: `AUC ${summary.auc.toFixed(2)} (${summary.grade}) · saved as version 1` });
+	});
+
+	it('gives the same model bytes for the same events, goal and seed, and saves each run as a new version', async () => {
+		const { loaded } = await simulatedEvents();
+		const storePath = freshDir('train-versions');
+		await helper.load(nodes, flow({ modelName: 'buyers' }, storePath));
+		const runs: Record<string, unknown>[] = [];
+		const twoArrive = new Promise<void>((resolve) =>
+			helper.getNode('out').on('input', (msg: Record<string, unknown>) => {
+				runs.push(msg);
+				if (runs.length === 2) resolve();
+			}),
+		);
+		helper.getNode('train').receive({ events: loaded.table, goal: purchaseGoal });
+		helper.getNode('train').receive({ events: loaded.table, goal: purchaseGoal });
+		await twoArrive;
+		assert.deepEqual(runs.map((msg) => (msg.modelInfo as { version: number }).version), [1, 2]);
+		assert.deepEqual(runs.map((msg) => (msg.modelInfo as { name: string }).name), ['buyers', 'buyers']);
+		const [first, second] = runs.map((msg) => (msg.modelInfo as { checksum: string }).checksum);
+		assert.equal(first, second);
+	});
+
+	it('names the model after msg.modelName and trains as of msg.asOf when the message sets them', async () => {
+		const { loaded } = await simulatedEvents();
+		await helper.load(nodes, flow({ modelName: 'from-the-dialog' }));
+		const arriving = message(helper.getNode('out'));
+		helper.getNode('train').receive({ events: loaded.table, goal: purchaseGoal, modelName: 'from-the-message', asOf: '2026-05-01' });
+		const msg = await arriving;
+		const model = msg.model as Model;
+		assert.equal(model.name, 'from-the-message');
+		assert.equal(model.dataRange.asOf, '2026-05-01T00:00:00.000Z');
+		assert.equal(msg.modelInfo, null, 'without a store nothing is saved');
+	});
+
+	it('sends a message without msg.goal to a Catch node, saying which node sets it', async () => {
+		const { loaded } = await simulatedEvents();
+		await helper.load(nodes, flow({}));
+		const caught = message(helper.getNode('errors'));
+		helper.getNode('train').receive({ events: loaded.table });
+		assert.equal(((await caught).error as { message: string }).message, 'The message has no msg.goal: put a Define Goal node before Train Model (it sets msg.goal).');
+	});
+
+	it('sends a message without events to a Catch node, saying which node sets them', async () => {
+		await helper.load(nodes, flow({}));
+		const caught = message(helper.getNode('errors'));
+		helper.getNode('train').receive({ goal: purchaseGoal });
+		assert.match(((await caught).error as { message: string }).message, /^The message has no msg\.events: put a Load Events node before this one/);
+	});
+
+	it('refuses a goal the events cannot train, with the readiness problems in the message', async () => {
+		const { loaded } = await simulatedEvents();
+		await helper.load(nodes, flow({ minPositives: '', minNegatives: '' }));
+		const caught = message(helper.getNode('errors'));
+		helper.getNode('train').receive({ events: loaded.table, goal: purchaseGoal });
+		assert.match(((await caught).error as { message: string }).message, /^The events cannot train the goal "purchase-in-30-days" yet: /);
+	});
+
+	it('sends a store that cannot be written to a Catch node, and the node goes on working', async () => {
+		const { loaded } = await simulatedEvents();
+		const dir = freshDir('train-unwritable');
+		const blocker = path.join(dir, 'a-file');
+		fs.writeFileSync(blocker, 'not a folder');
+		await helper.load(nodes, flow({}, path.join(blocker, 'store')));
+		const shown = statuses(helper.getNode('train'));
+		const caught = message(helper.getNode('errors'));
+		helper.getNode('train').receive({ events: loaded.table, goal: purchaseGoal });
+		const error = (await caught).error as { message: string };
+		assert.match(error.message, /^Could not open the model store folder .*a-file\/store: .*Give a folder this user may create and write\.$/);
+		assert.equal(shown.at(-1)?.fill, 'red');
+
+		// The same node trains the next message once the store is usable.
+		fs.rmSync(blocker);
+		const arriving = message(helper.getNode('out'));
+		helper.getNode('train').receive({ events: loaded.table, goal: purchaseGoal });
+		assert.equal(((await arriving).modelInfo as { version: number }).version, 1);
+	});
+
+	it('stops training when the flow is redeployed or stopped, sending nothing and no error', async () => {
+		const { loaded } = await simulatedEvents();
+		await helper.load(nodes, flow({ learner: 'auto' }));
+		const node = helper.getNode('train');
+		let caughtError = false;
+		helper.getNode('errors').on('input', () => (caughtError = true));
+		const silent = noMessage(helper.getNode('out'), 3000);
+		node.receive({ events: loaded.table, goal: purchaseGoal });
+		await statusWhere(node, (status) => status.fill === 'blue' && status.text !== 'working');
+		const started = Date.now();
+		await helper.unload();
+		const closeMs = Date.now() - started;
+		await silent;
+		assert.ok(closeMs < 8000, `closing took ${closeMs} ms`);
+		assert.equal(caughtError, false);
+		// unload() ran; reload an empty flow so afterEach has something to unload.
+		await helper.load(nodes, [{ id: 'tab', type: 'tab', label: 'empty' }]);
+	});
+});
