@@ -13,7 +13,8 @@
  *   rounding), and our local accuracy on our trees;
  * - the target: at most 0.7 ms per profile for 200 trees of depth 6 (about XGBoost's time with
  *   2 threads on a quiet machine; when others load the machine, the ratio is the fair test).
- * Each timing is the fastest of --repeat runs (the machine is shared).
+ * Each timing is the fastest of --repeat runs, and XGBoost runs both before and after ours (the
+ * machine is shared, so the fastest run is the least noisy estimate).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -56,9 +57,8 @@ async function main(): Promise<void> {
 	writeData(values.out, data);
 	console.log(`TreeSHAP benchmark: ${rows} profiles, ${features} features, ${trees} trees of depth 6`);
 
-	const reference = runReference(values.out, trees, repeat);
-	const xgbMs = (reference.secondsBest * 1000) / rows;
-	console.log(`XGBoost ${reference.xgboostVersion} pred_contribs, ${reference.nthread} threads: ${xgbMs.toFixed(3)} ms per profile`);
+	const reference = runReference(values.out, trees, repeat, false);
+	console.log(`XGBoost ${reference.xgboostVersion} pred_contribs, ${reference.nthread} threads: ${((reference.secondsBest * 1000) / rows).toFixed(3)} ms per profile (before ours)`);
 
 	const xgbModel = readXgboostModel(path.join(values.out, 'xgboost-model.json'));
 	const ours = await trainGbdt(data, {
@@ -82,17 +82,23 @@ async function main(): Promise<void> {
 		['our trees (trainGbdt)', { kind: 'tree', trees: ours.trees, baseScore: ours.baseScore }],
 		["XGBoost's trees", { kind: 'tree', trees: xgbModel.trees, baseScore: xgbModel.baseScore }],
 	];
+	const timings: [string, number, number][] = [];
 	for (const [name, explainer] of models) {
 		const started = performance.now();
 		const { prepared } = engineFor(explainer.trees);
 		const compileMs = performance.now() - started;
 		console.log(`\n${name}: ${explainer.trees.length} trees, ${leafCount(explainer.trees) / explainer.trees.length} leaves per tree on average, ${prepared.tables ? 'leaf-table engine' : 'path engine'}, prepared in ${compileMs.toFixed(0)} ms`);
-		for (const threads of [2, 1]) {
-			const ms = await bestMsPerProfile(explainer, data, everyRow, threads, repeat);
-			// The target is XGBoost's time on a quiet machine; on a busy one the ratio is the fair test.
-			const verdict = threads === 2 ? `; target <= ${TARGET_MS_PER_PROFILE} ms ${ms <= TARGET_MS_PER_PROFILE ? 'met' : 'not met at this load'}, no slower than XGBoost ${ms <= xgbMs ? 'met' : 'NOT met'}` : '';
-			console.log(`  ours, ${threads} thread${threads > 1 ? 's' : ''}: ${ms.toFixed(3)} ms per profile = ${(ms / xgbMs).toFixed(2)}x XGBoost's time${verdict}`);
-		}
+		for (const threads of [2, 1]) timings.push([name, threads, await bestMsPerProfile(explainer, data, everyRow, threads, repeat)]);
+	}
+	// XGBoost again after ours: the faster of its two runs counts, so a busy spell does not favour either side.
+	const again = runReference(values.out, trees, repeat, true);
+	console.log(`XGBoost pred_contribs again (after ours): ${((again.secondsBest * 1000) / rows).toFixed(3)} ms per profile`);
+	const xgbMs = (Math.min(reference.secondsBest, again.secondsBest) * 1000) / rows;
+	console.log(`\nms per profile, ${rows} profiles (ours: fastest of ${repeat} runs; XGBoost: fastest of ${2 * repeat}, ${xgbMs.toFixed(3)} ms)`);
+	for (const [name, threads, ms] of timings) {
+		// The target is XGBoost's time on a quiet machine; on a busy one the ratio is the fair test.
+		const verdict = threads === 2 ? `; target <= ${TARGET_MS_PER_PROFILE} ms ${ms <= TARGET_MS_PER_PROFILE ? 'met' : 'not met at this load'}, no slower than XGBoost ${ms <= xgbMs ? 'met' : 'NOT met'}` : '';
+		console.log(`  ours on ${name}, ${threads} thread${threads > 1 ? 's' : ''}: ${ms.toFixed(3)} ms = ${(ms / xgbMs).toFixed(2)}x XGBoost's time${verdict}`);
 	}
 
 	const ourCheck = await explainRows(models[0][1], data, everyRow);
@@ -141,9 +147,10 @@ function writeData(dir: string, data: Dataset & { label: Uint8Array }): void {
 	fs.writeFileSync(path.join(dir, 'y.u8'), Buffer.from(data.label.buffer, data.label.byteOffset, data.label.byteLength));
 }
 
-function runReference(dir: string, trees: number, repeat: number): ReferenceResult {
+function runReference(dir: string, trees: number, repeat: number, timeOnly: boolean): ReferenceResult {
 	const script = path.join(__dirname, '..', '..', 'bench', 'shap_reference.py');
-	const run = spawnSync('/usr/bin/python3', [script, dir, '--trees', String(trees), '--depth', '6', '--nthread', '2', '--repeat', String(repeat)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+	const args = [script, dir, '--trees', String(trees), '--depth', '6', '--nthread', '2', '--repeat', String(repeat), ...(timeOnly ? ['--time-only'] : [])];
+	const run = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', maxBuffer: 1 << 20 });
 	if (run.status !== 0) throw new Error(`The XGBoost reference run failed (is xgboost installed for /usr/bin/python3?):\n${run.stderr}`);
 	return JSON.parse(run.stdout.trim().split('\n').pop() as string) as ReferenceResult;
 }

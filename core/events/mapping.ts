@@ -168,8 +168,12 @@ export const xdmAttributePaths = [
 	'channel.mediaAction',
 	'web.webPageDetails.name',
 	'productListItems.SKU',
+	'productListItems.productCategories.categoryID',
 	'application.name',
 	'search.keywords',
+	'device.type',
+	'environment.type',
+	'placeContext.geo.countryCode',
 ];
 
 const xdmIdPreference = ['ecid', 'crmid', 'email'];

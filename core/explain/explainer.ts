@@ -8,15 +8,14 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
-import { CancelledError, InputError, throwIfCancelled } from '../errors';
+import { InputError, throwIfCancelled } from '../errors';
 import type { Dataset } from '../learn/dataset';
 import type { Tree } from '../learn/tree';
 import { throttledProgress, type WorkHooks } from '../util/progress';
 import { explainBlock } from './block';
 import type { ShapKernel } from './ensemble';
-import { engineFor } from './treeShap';
-import type { ShapWorkerData, ShapWorkerReply, ShapWorkerRequest } from './shapWorker';
+import { poolFor } from './shapPool';
+import { engineFor, type PreparedEnsemble } from './treeShap';
 
 /** What a linear model offers: its expected raw output and each feature's additive log-odds contribution for a row. */
 export interface LinearExplanation {
@@ -67,7 +66,7 @@ export async function explainRows(explainer: Explainer, data: Dataset, rows: Arr
 		);
 	}
 	const contributions = new Float32Array(rows.length * features);
-	// Unless told, use threads only when the work outweighs starting them (about 50 ms per worker).
+	// Unless told, use threads only when the work outweighs handing blocks over (and starting them, about 50 ms each).
 	const blocks = Math.ceil(rows.length / blockRows);
 	const threads = Math.min(options.threads ?? Math.min(availableParallelism(), 8), blocks);
 	const worthIt = options.threads !== undefined || rows.length * ensemble.feature.length >= minWorkForThreads;
@@ -122,62 +121,24 @@ async function explainHere(
 	}
 }
 
-/** Hands blocks to `threads` workers as each finishes its previous one, and writes their answers into `out`. */
-function explainInWorkers(
-	prepared: ShapWorkerData['prepared'],
-	data: Dataset,
-	rows: ArrayLike<number>,
-	out: Float32Array,
-	threads: number,
-	hooks: WorkHooks | undefined,
-): Promise<void> {
+/** Hands blocks to `threads` pooled workers as each finishes its previous one, and writes their answers into `out`. */
+async function explainInWorkers(prepared: PreparedEnsemble, data: Dataset, rows: ArrayLike<number>, out: Float32Array, threads: number, hooks: WorkHooks | undefined): Promise<void> {
 	const features = data.columns.length;
 	const blocks = Math.ceil(rows.length / blockRows);
 	const report = throttledProgress(hooks);
-	const workerData: ShapWorkerData = { prepared, features };
-	return new Promise<void>((resolve, reject) => {
-		const workers: Worker[] = [];
-		let next = 0;
-		let finished = 0;
-		let done = 0;
-		let settled = false;
-		const stop = (error?: unknown): void => {
-			if (settled) return;
-			settled = true;
-			hooks?.signal?.removeEventListener('abort', onAbort);
-			for (const worker of workers) void worker.terminate();
-			if (error === undefined) resolve();
-			else reject(error);
-		};
-		const onAbort = (): void => stop(new CancelledError('explanation'));
-		const send = (worker: Worker): void => {
-			if (next >= blocks) return;
-			const id = next++;
-			const values = blockOf(data, rows, id * blockRows, Math.min(rows.length, (id + 1) * blockRows));
-			const request: ShapWorkerRequest = { id, values };
-			worker.postMessage(request, [values.buffer]);
-		};
-		if (hooks?.signal?.aborted) return stop(new CancelledError('explanation'));
-		hooks?.signal?.addEventListener('abort', onAbort, { once: true });
-		for (let w = 0; w < threads; w++) {
-			const worker = new Worker(workerFile, { workerData });
-			workers.push(worker);
-			worker.on('message', (reply: ShapWorkerReply) => {
-				if (settled) return;
-				out.set(reply.contributions, reply.id * blockRows * features);
-				finished++;
-				done += reply.contributions.length / features;
-				report({ stage: 'explaining', done, total: rows.length, unit: 'profiles' }, finished === blocks);
-				if (finished === blocks) stop();
-				else send(worker);
-			});
-			worker.on('error', (error) => stop(error));
-			worker.on('exit', (code) => {
-				if (!settled && code !== 0) stop(new Error(`A TreeSHAP worker thread stopped with exit code ${code} before finishing.`));
-			});
-			send(worker);
-		}
-	});
+	let done = 0;
+	await poolFor(workerFile, prepared).run(
+		threads,
+		blocks,
+		features,
+		(id) => blockOf(data, rows, id * blockRows, Math.min(rows.length, (id + 1) * blockRows)),
+		(id, contributions) => {
+			out.set(contributions, id * blockRows * features);
+			done += contributions.length / features;
+			report({ stage: 'explaining', done, total: rows.length, unit: 'profiles' }, done === rows.length);
+		},
+		hooks?.signal,
+	);
 }
 
 /** Explains rows with a linear model's own contributions (on this thread: the model is a function). */

@@ -1,11 +1,16 @@
 /**
- * The explainer of a trained learner: TreeSHAP over boosted trees, the learner's own additive
- * log-odds contributions for logistic regression, naive Bayes and the forest (whose
- * contributions are TreeSHAP on its vote share, rescaled to log-odds).
+ * What explaining a model needs beyond its learner: the explainer (TreeSHAP over boosted trees;
+ * the learner's own additive log-odds contributions for logistic regression, naive Bayes and the
+ * forest, whose contributions are TreeSHAP on its vote share rescaled to log-odds) and the words
+ * its factors are told in.
  */
+import { withLookbackWindows, type FeatureDecl } from '../features/declaration';
+import { describeOutcome } from '../goal/describe';
 import type { GbdtModel } from '../learn/gbdt';
 import type { TrainedLearner } from '../learn/learner';
 import type { LinearContributions } from '../learn/logistic';
+import type { Model } from '../model/schema';
+import type { PropensityType } from '../score/types';
 import type { Explainer } from './explainer';
 
 interface ExplainsItself {
@@ -19,4 +24,23 @@ export function explainerOf(learner: TrainedLearner): Explainer {
 	}
 	const linear = learner as TrainedLearner & ExplainsItself;
 	return { kind: 'linear', explain: (row) => linear.explain(row) };
+}
+
+export interface FactorWords {
+	/** The declarations with the lookback written out, so sentences name the period. */
+	readonly declarations: FeatureDecl[];
+	readonly propensityType: PropensityType;
+	/** What "the chance of …" names: the goal's outcome, e.g. "a purchase within 30 days". */
+	readonly outcome?: string;
+}
+
+/** How an events-mode model's factors are worded. */
+export function factorWordsOf(model: Model): FactorWords {
+	const declarations = model.features.mode === 'events' ? model.features.declarations : [];
+	if (!model.goal) return { declarations: [...declarations], propensityType: model.propensityType };
+	return {
+		declarations: withLookbackWindows(declarations, model.goal.lookbackDays),
+		propensityType: model.propensityType,
+		outcome: describeOutcome(model.goal),
+	};
 }

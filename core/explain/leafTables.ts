@@ -39,11 +39,14 @@ export interface LeafTables {
 /** At most this many table entries (8 bytes each) per ensemble: 32 MB. Deeper ensembles use Algorithm 2. */
 export const defaultTableBudget = 1 << 22;
 
-/** The number of table entries `ensemble` needs: Σ over leaves of 2^(distinct features on the path). */
+/** Leaves with more distinct features on their path than this need Algorithm 2 (masks are 32-bit integers). */
+export const maxTableFeatures = 24;
+
+/** The number of table entries `ensemble` needs: Σ over leaves of 2^(distinct features on the path); Infinity past maxTableFeatures. */
 export function tableSize(ensemble: CompiledEnsemble): number {
 	let total = 0;
 	forEachLeaf(ensemble, (_leaf, features) => {
-		total += 2 ** features.length;
+		total += features.length > maxTableFeatures ? Infinity : 2 ** features.length;
 	});
 	return total;
 }

@@ -12,7 +12,7 @@ import type { WorkHooks } from '../util/progress';
 import { bucketFactors, type BucketFactorSummary } from './buckets';
 import { explainRows } from './explainer';
 import { topFactors } from './factors';
-import { explainerOf } from './fromModel';
+import { explainerOf, factorWordsOf } from './fromModel';
 
 export interface ExplainProfilesOptions {
 	/** Factors per profile. */
@@ -33,23 +33,17 @@ export async function explainProfiles(model: Model, profiles: readonly ScoredPro
 	if (model.features.mode !== 'events') {
 		throw new InputError(`The model "${model.name}" was trained on a profile table; Explain Factors explains events-mode models.`, 'table-model');
 	}
-	const declarations = model.features.declarations;
+	const { declarations, propensityType, outcome } = factorWordsOf(model);
 	const data = datasetOf(profiles, declarations.map((decl) => decl.name), options.itemNumbers);
 	const rows = Uint32Array.from({ length: data.rows }, (_, r) => r);
 	const explained = await explainRows(explainerOf(loadLearner(model)), data, rows, hooks);
 	const features = declarations.length;
 	const out = profiles.map((profile, r) => ({
 		...profile,
-		factors: topFactors(declarations, explained.contributions.subarray(r * features, (r + 1) * features), (f) => data.columns[f][r], {
-			k: options.topK,
-			propensityType: model.propensityType,
-		}),
+		factors: topFactors(declarations, explained.contributions.subarray(r * features, (r + 1) * features), (f) => data.columns[f][r], { k: options.topK, propensityType, outcome }),
 	}));
 	if (!options.perBucket) return { profiles: out };
-	const buckets = bucketFactors(declarations, explained.contributions, (r, f) => data.columns[f][r], profiles.map((p) => p.bucket), {
-		k: options.topK,
-		propensityType: model.propensityType,
-	});
+	const buckets = bucketFactors(declarations, explained.contributions, (r, f) => data.columns[f][r], profiles.map((p) => p.bucket), { k: options.topK, propensityType, outcome });
 	return { profiles: out, buckets };
 }
 

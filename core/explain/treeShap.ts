@@ -7,7 +7,7 @@
 import { InputError } from '../errors';
 import type { Tree } from '../learn/tree';
 import { compileEnsemble, type CompiledEnsemble, type ShapKernel } from './ensemble';
-import { compileLeafTables, createLeafTableShap, defaultTableBudget, tableSize, type LeafTables } from './leafTables';
+import { compileLeafTables, createLeafTableShap, defaultTableBudget, maxTableFeatures, tableSize, type LeafTables } from './leafTables';
 import { createPathShap } from './pathShap';
 
 /** Which engine to use: 'auto' picks tables when they fit `tableBudget` entries. */
@@ -22,7 +22,11 @@ export interface PreparedEnsemble {
 /** Compiles `trees` and, unless told otherwise, the leaf tables when they fit the budget. */
 export function prepareEnsemble(trees: readonly Tree[], engine: ShapEngine = 'auto', tableBudget = defaultTableBudget): PreparedEnsemble {
 	const ensemble = compileEnsemble(trees);
-	const useTables = engine === 'tables' || (engine === 'auto' && tableSize(ensemble) <= tableBudget);
+	const size = engine === 'path' ? Infinity : tableSize(ensemble);
+	if (engine === 'tables' && size === Infinity) {
+		throw new InputError(`The leaf-table engine cannot explain paths with more than ${maxTableFeatures} distinct features; use the 'path' or 'auto' engine.`, 'bad-input');
+	}
+	const useTables = engine === 'tables' || (engine === 'auto' && size <= tableBudget);
 	return { ensemble, tables: useTables ? compileLeafTables(ensemble) : null };
 }
 

@@ -44,3 +44,11 @@ export interface FeatureDecl {
 	/** For `latest` on a category: the category values are coded in this order (index = value). */
 	readonly categories?: readonly string[];
 }
+
+/**
+ * The same declarations with the lookback written out where a window is null ("the whole
+ * lookback"): identical features, but sentences can then say "in the last 180 days".
+ */
+export function withLookbackWindows(declarations: readonly FeatureDecl[], lookbackDays: number): FeatureDecl[] {
+	return declarations.map((decl) => (decl.windowDays === null ? { ...decl, windowDays: lookbackDays } : decl));
+}

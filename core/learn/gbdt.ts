@@ -259,7 +259,7 @@ class BoostedTrees implements GbdtModel {
 			}
 			return column;
 		});
-		this.flat ??= flattenTrees(this.trees);
+		this.flat ??= flattenTrees(this.trees, this.featureNames.length);
 		return predictForest(this.flat, columns, data.rows, this.baseScore);
 	}
 

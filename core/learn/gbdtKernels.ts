@@ -37,14 +37,48 @@ export const SLOTS_PER_BUFFER = 8;
 /** Most jobs (nodes) in one dispatch; longer lists go in several dispatches. */
 export const MAX_JOBS = 512;
 
-// Control words (Int32): generation, command, task count, next task, error flag, workers ready; then one ack per worker.
+// Control words (Int32). A dispatch's tasks are claimed from CTRL_NEXT, which holds the
+// dispatch's tag (generation mod TAG_LIMIT) in its top bits and the next task below, so a
+// thread that wakes late for an old dispatch can never claim a task of a newer one.
 export const CTRL_GENERATION = 0;
 export const CTRL_COMMAND = 1;
 export const CTRL_TASKS = 2;
 export const CTRL_NEXT = 3;
 export const CTRL_ERROR = 4;
 export const CTRL_READY = 5;
-export const CTRL_ACK = 8;
+export const CTRL_DONE = 6;
+export const CTRL_WORDS = 8;
+/** Bits of CTRL_NEXT that count tasks; a dispatch has fewer than 2^TASK_BITS tasks. */
+export const TASK_BITS = 20;
+export const MAX_TASKS = (1 << TASK_BITS) - 1;
+/** Dispatch tags cycle below this; the tag TAG_LIMIT itself marks "no dispatch open". */
+export const TAG_LIMIT = 0x7ff;
+export const CLOSED = TAG_LIMIT << TASK_BITS;
+
+/** The task-counter word that opens dispatch `generation` at task 0. */
+export function openWord(generation: number): number {
+	return (generation % TAG_LIMIT) << TASK_BITS;
+}
+
+/**
+ * Claims the next task of dispatch `generation` for this thread: its number, or -1 when the
+ * dispatch has no task left (or is no longer the open one).
+ */
+export function claimTask(control: Int32Array, generation: number, tasks: number): number {
+	const tag = generation % TAG_LIMIT;
+	for (;;) {
+		const word = Atomics.load(control, CTRL_NEXT);
+		if (word >>> TASK_BITS !== tag) return -1;
+		const task = word & MAX_TASKS;
+		if (task >= tasks) return -1;
+		if (Atomics.compareExchange(control, CTRL_NEXT, word, word + 1) === word) return task;
+	}
+}
+
+/** Counts a finished task and wakes the main thread when it was the dispatch's last. */
+export function finishTask(control: Int32Array, tasks: number): void {
+	if (Atomics.add(control, CTRL_DONE, 1) + 1 === tasks) Atomics.notify(control, CTRL_DONE);
+}
 
 // Integer parameters (ints).
 export const INT_POSITIONS = 0; // rows in the tree's sample (positions 0..m-1 of buffer 0)
@@ -169,13 +203,13 @@ export function histogramDoubles(s: SharedState): number {
 const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(Math.max(8, bytes));
 
 /** Allocates the shared buffers for `rows` x `features`, with room for `workers` acks. */
-export function allocateShared(rows: number, features: number, workers: number, weighted: boolean, withColumns: boolean, sampleSize: number): SharedDescriptor {
+export function allocateShared(rows: number, features: number, weighted: boolean, withColumns: boolean, sampleSize: number): SharedDescriptor {
 	const maxChunks = Math.ceil(rows / MOVE_ROWS) + MAX_JOBS + 1;
 	return {
 		rows,
 		features,
 		maxChunks,
-		control: shared(4 * (CTRL_ACK + workers)),
+		control: shared(4 * CTRL_WORDS),
 		bins: shared(rows * features),
 		binCount: shared(4 * features),
 		missingCount: shared(4 * features),

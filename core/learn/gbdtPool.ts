@@ -1,15 +1,15 @@
 /**
  * A small pool of worker threads for boosted-tree training. The main thread hands out work
- * synchronously: it writes the parameters into shared memory, wakes the workers, takes tasks
- * itself from the same counter, and waits until every worker has acknowledged the dispatch.
+ * synchronously: it writes the parameters into shared memory, wakes the workers, claims tasks
+ * itself from the same counter, and waits until every claimed task is finished.
  * Which thread runs a task does not matter (see gbdtKernels.ts), so results are identical
  * for any number of threads. With no workers, tasks simply run on the calling thread.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import * as path from 'node:path';
 import {
-	COMMAND, CTRL_ACK, CTRL_COMMAND, CTRL_ERROR, CTRL_GENERATION, CTRL_NEXT, CTRL_READY, CTRL_TASKS,
-	runTask, type SharedDescriptor, type SharedState,
+	COMMAND, CLOSED, CTRL_COMMAND, CTRL_DONE, CTRL_ERROR, CTRL_GENERATION, CTRL_NEXT, CTRL_READY, CTRL_TASKS, MAX_TASKS,
+	claimTask, finishTask, openWord, runTask, type SharedDescriptor, type SharedState,
 } from './gbdtKernels';
 
 /** What a worker posts on its port. */
@@ -28,10 +28,10 @@ export class WorkerPool {
 	static async start(descriptor: SharedDescriptor, state: SharedState, workerCount: number): Promise<WorkerPool> {
 		const workers: Worker[] = [];
 		const ports: MessagePort[] = [];
-		for (let index = 0; index < workerCount; index++) {
+		for (let w = 0; w < workerCount; w++) {
 			const channel = new MessageChannel();
 			const worker = new Worker(path.join(__dirname, 'gbdtWorker.js'), {
-				workerData: { descriptor, index, port: channel.port2 },
+				workerData: { descriptor, port: channel.port2 },
 				transferList: [channel.port2],
 			});
 			worker.unref();
@@ -85,6 +85,8 @@ export class WorkerPool {
 	/**
 	 * Runs tasks 0..tasks-1 of `command` and returns when all are done. `parallel` false (or
 	 * no workers) runs them here: waking workers costs tens of microseconds, more than small jobs.
+	 * Only claimed tasks are waited for, so a worker the system has not scheduled yet never holds
+	 * up the dispatch: it finds the dispatch closed when it wakes.
 	 */
 	run(command: number, tasks: number, parallel = true): void {
 		if (tasks <= 0) return;
@@ -92,25 +94,30 @@ export class WorkerPool {
 			for (let t = 0; t < tasks; t++) runTask(this.state, command, t);
 			return;
 		}
+		if (tasks > MAX_TASKS) throw new RangeError(`a dispatch holds at most ${MAX_TASKS} tasks, got ${tasks}`);
 		const control = this.state.control;
+		const generation = Atomics.load(control, CTRL_GENERATION) + 1;
 		Atomics.store(control, CTRL_COMMAND, command);
 		Atomics.store(control, CTRL_TASKS, tasks);
-		Atomics.store(control, CTRL_NEXT, 0);
-		const generation = Atomics.add(control, CTRL_GENERATION, 1) + 1;
+		Atomics.store(control, CTRL_DONE, 0);
+		Atomics.store(control, CTRL_NEXT, openWord(generation));
+		Atomics.store(control, CTRL_GENERATION, generation);
 		Atomics.notify(control, CTRL_GENERATION);
 		let failure: unknown;
-		try {
-			for (;;) {
-				const task = Atomics.add(control, CTRL_NEXT, 1);
-				if (task >= tasks) break;
+		for (let task = claimTask(control, generation, tasks); task >= 0; task = claimTask(control, generation, tasks)) {
+			try {
 				runTask(this.state, command, task);
+			} catch (error) {
+				failure ??= error;
 			}
-		} catch (error) {
-			// Let the workers drain the remaining tasks' counter before reporting.
-			Atomics.store(control, CTRL_NEXT, tasks);
-			failure = error;
+			finishTask(control, tasks);
 		}
-		this.awaitAcks(generation);
+		for (;;) {
+			const done = Atomics.load(control, CTRL_DONE);
+			if (done >= tasks) break;
+			Atomics.wait(control, CTRL_DONE, done, 1000);
+		}
+		Atomics.store(control, CTRL_NEXT, CLOSED);
 		if (failure !== undefined) throw failure;
 		if (Atomics.load(control, CTRL_ERROR) !== 0) throw this.workerError();
 	}
@@ -121,6 +128,7 @@ export class WorkerPool {
 		const control = this.state.control;
 		Atomics.store(control, CTRL_COMMAND, COMMAND.exit);
 		Atomics.store(control, CTRL_TASKS, 0);
+		Atomics.store(control, CTRL_NEXT, CLOSED);
 		Atomics.add(control, CTRL_GENERATION, 1);
 		Atomics.notify(control, CTRL_GENERATION);
 		// The exit command ends a waiting worker's loop; terminate covers one that never started.
@@ -131,17 +139,6 @@ export class WorkerPool {
 
 	private post(message: PoolMessage): void {
 		for (const port of this.ports) port.postMessage(message);
-	}
-
-	private awaitAcks(generation: number): void {
-		const control = this.state.control;
-		for (let w = 0; w < this.workers.length; w++) {
-			for (;;) {
-				const seen = Atomics.load(control, CTRL_ACK + w);
-				if (seen === generation) break;
-				Atomics.wait(control, CTRL_ACK + w, seen, 1000);
-			}
-		}
 	}
 
 	private workerError(): Error {

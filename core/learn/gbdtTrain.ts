@@ -16,7 +16,7 @@ import {
 	JOB_LARGE_SPLITTABLE, JOB_SMALL_G, JOB_SMALL_H, JOB_LARGE_G, JOB_LARGE_H,
 	SPLIT_BUFFER, SPLIT_BEGIN, SPLIT_END, SPLIT_FEATURE, SPLIT_BIN, SPLIT_MISSING_LEFT, SETTLED_LEFT_VALUE, SETTLED_RIGHT_VALUE,
 	CHUNK_I, CHUNK_JOB, CHUNK_BEGIN, CHUNK_END, CHUNK_LEFT_COUNT, CHUNK_LEFT_TO, CHUNK_RIGHT_TO,
-	RESULT_F, RESULT_I, histogramDoubles, type SharedState,
+	RESULT_F, RESULT_I, MAX_TASKS, histogramDoubles, type SharedState,
 } from './gbdtKernels';
 import { WorkerPool } from './gbdtPool';
 import { addTreeOutput } from './gbdtPredict';
@@ -80,7 +80,7 @@ export async function boost(train: LabelledDataset, settings: BoostSettings, con
 	const workers = threads - 1;
 
 	const sampleRows = edgeSampleRows(rows, rng.fork(1).int(2 ** 31));
-	const descriptor = allocateShared(rows, features, workers, weights.perRow !== undefined, workers > 0, sampleRows?.length ?? 0);
+	const descriptor = allocateShared(rows, features, weights.perRow !== undefined, workers > 0, sampleRows?.length ?? 0);
 	const state = viewShared(descriptor);
 	// Threads never change the model, so if workers cannot start, training goes on in this thread.
 	const starting = workers > 0
@@ -450,8 +450,9 @@ class TreeGrower {
 	private findSplits(jobs: readonly HistogramJob[]): void {
 		const s = this.state;
 		const groups = s.ints[INT_GROUPS];
-		for (let from = 0; from < jobs.length; from += MAX_JOBS) {
-			const batch = jobs.slice(from, from + MAX_JOBS);
+		const perBatch = Math.max(1, Math.min(MAX_JOBS, Math.floor(MAX_TASKS / groups)));
+		for (let from = 0; from < jobs.length; from += perBatch) {
+			const batch = jobs.slice(from, from + perBatch);
 			let work = 0;
 			batch.forEach((job, j) => {
 				const ji = j * JOB_I;

@@ -1,16 +1,16 @@
 /**
  * A boosted-tree training worker (started by gbdtPool.ts): it sleeps on the shared generation
- * counter, and on each new dispatch reads any pending messages (new histogram slots), takes
- * tasks from the shared counter until none are left, and acknowledges the generation.
+ * counter, and on each new dispatch reads any pending messages (new histogram slots), then
+ * claims tasks from the shared counter until none are left.
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import {
-	COMMAND, CTRL_ACK, CTRL_COMMAND, CTRL_ERROR, CTRL_GENERATION, CTRL_NEXT, CTRL_READY, CTRL_TASKS,
-	runTask, viewShared, type SharedDescriptor,
+	COMMAND, CTRL_COMMAND, CTRL_ERROR, CTRL_GENERATION, CTRL_READY, CTRL_TASKS,
+	claimTask, finishTask, runTask, viewShared, type SharedDescriptor,
 } from './gbdtKernels';
 import type { PoolMessage, WorkerMessage } from './gbdtPool';
 
-const { descriptor, index, port } = workerData as { descriptor: SharedDescriptor; index: number; port: MessagePort };
+const { descriptor, port } = workerData as { descriptor: SharedDescriptor; port: MessagePort };
 const state = viewShared(descriptor);
 const control = state.control;
 
@@ -36,24 +36,26 @@ function serve(): void {
 		if (command === COMMAND.exit) break;
 		readMessages();
 		const tasks = Atomics.load(control, CTRL_TASKS);
-		try {
-			for (;;) {
-				const task = Atomics.add(control, CTRL_NEXT, 1);
-				if (task >= tasks) break;
+		// A claim only succeeds while this generation's dispatch is open, so the parameters read are its own.
+		for (let task = claimTask(control, seen, tasks); task >= 0; task = claimTask(control, seen, tasks)) {
+			try {
 				runTask(state, command, task);
+			} catch (error) {
+				reportFailure(error);
 			}
-		} catch (error) {
-			Atomics.store(control, CTRL_NEXT, tasks);
-			Atomics.store(control, CTRL_ERROR, 1);
-			const failure: WorkerMessage = error instanceof Error
-				? { type: 'error', message: error.message, stack: error.stack }
-				: { type: 'error', message: String(error) };
-			port.postMessage(failure);
+			finishTask(control, tasks);
 		}
-		Atomics.store(control, CTRL_ACK + index, seen);
-		Atomics.notify(control, CTRL_ACK + index);
 	}
 	port.close();
+}
+
+/** Flags the failure for the main thread and sends it the message. */
+function reportFailure(error: unknown): void {
+	const failure: WorkerMessage = error instanceof Error
+		? { type: 'error', message: error.message, stack: error.stack }
+		: { type: 'error', message: String(error) };
+	port.postMessage(failure);
+	Atomics.store(control, CTRL_ERROR, 1);
 }
 
 serve();

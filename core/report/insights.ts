@@ -7,7 +7,7 @@
 import { badRowReasons, type LoadReport, type LoadSummary } from '../events/report';
 import { bucketFactors } from '../explain/buckets';
 import { explainRows } from '../explain/explainer';
-import { explainerOf } from '../explain/fromModel';
+import { explainerOf, factorWordsOf } from '../explain/fromModel';
 import { globalImportance } from '../explain/importance';
 import type { ReadinessReport } from '../goal/readiness';
 import type { SelectionRecord } from '../learn/auto';
@@ -94,7 +94,7 @@ export async function buildInsights(input: InsightsInput, hooks?: WorkHooks): Pr
 async function factorInsights(input: InsightsInput, boundaries: BucketBoundaries, hooks?: WorkHooks): Promise<ReportInput['factors']> {
 	const { model, validation } = input;
 	if (model.features.mode !== 'events' || validation.rows === 0) return { overall: [], byBucket: [] };
-	const declarations = model.features.declarations;
+	const { declarations, propensityType, outcome } = factorWordsOf(model);
 	const step = Math.max(1, validation.rows / explainedSample);
 	const rows = Uint32Array.from({ length: Math.min(validation.rows, explainedSample) }, (_, i) => Math.floor(i * step));
 	const { contributions } = await explainRows(explainerOf(input.learner), validation, rows, hooks);
@@ -106,7 +106,7 @@ async function factorInsights(input: InsightsInput, boundaries: BucketBoundaries
 			return { feature: factor.feature, label: factor.label, importance: factor.meanAbsImpact, share: factor.share, direction: directionOf(contributions, declarations.length, f, rows.length, value) };
 		});
 	const buckets = Array.from(rows, (r) => bucketOf(scoreFromProbability(input.validationProbabilities[r]), boundaries));
-	const byBucket = bucketFactors(declarations, contributions, value, buckets, { k: factorsPerProfile, propensityType: model.propensityType }).map((summary) => ({
+	const byBucket = bucketFactors(declarations, contributions, value, buckets, { k: factorsPerProfile, propensityType, outcome }).map((summary) => ({
 		bucket: summary.bucket,
 		profiles: summary.profiles,
 		factors: summary.factors.map((factor) => ({

@@ -6,7 +6,7 @@
  */
 import { type EventTable, isProfileAttribute } from '../events/table';
 import { InputError } from '../errors';
-import { explainerOf } from '../explain/fromModel';
+import { explainerOf, factorWordsOf } from '../explain/fromModel';
 import { explainRows } from '../explain/explainer';
 import { topFactors } from '../explain/factors';
 import { latestAttributeValues } from '../features/attributes';
@@ -102,6 +102,7 @@ export async function scoreEvents(table: EventTable, model: Model, options: Scor
 
 	const k = options.explain ?? 0;
 	const explainer = k > 0 ? explainerOf(loadLearner(model)) : undefined;
+	const words = factorWordsOf(model);
 	const profileAt = (j: number, factors: Factor[] | undefined): ScoredProfile => {
 		const r = rows[j];
 		return {
@@ -127,9 +128,10 @@ export async function scoreEvents(table: EventTable, model: Model, options: Scor
 				const explained = await explainRows(explainer, data, slice, batchHooks ?? hooks);
 				const features = data.columns.length;
 				factorsOf = (i) =>
-					topFactors(declarations, explained.contributions.subarray(i * features, (i + 1) * features), (f) => data.columns[f][slice[i]], {
+					topFactors(words.declarations, explained.contributions.subarray(i * features, (i + 1) * features), (f) => data.columns[f][slice[i]], {
 						k,
-						propensityType: model.propensityType,
+						propensityType: words.propensityType,
+						outcome: words.outcome,
 					});
 			}
 			yield Array.from(slice, (_, i) => profileAt(from + i, factorsOf?.(i)));

@@ -12,7 +12,7 @@ import type { ScoredProfile } from '../../core/score/types';
 import { storeNode, withStore } from './config';
 import type { NodeAPI, NodeDef, NodeMessage } from './red';
 import { count, handleMessages, registerNode } from './run';
-import { asText, describe, fromMessage } from './settings';
+import { asText, describe, fromMessage, parseJsonText } from './settings';
 
 export = function register(RED: NodeAPI): void {
 	registerNode(RED, 'propensity-build-segment', (node, config) => {
@@ -52,15 +52,7 @@ function ruleOf(msg: NodeMessage, config: NodeDef): SegmentRule {
 	}
 	const text = String(config.rule ?? '').trim();
 	if (text === '') throw new InputError('Build Segment has no rule: write one, e.g. "bucket=high" or "score>=70", or set msg.rules.', 'bad-segment-rule');
-	if (config.ruleType === 'json') {
-		let json: unknown;
-		try {
-			json = JSON.parse(text);
-		} catch (error) {
-			throw new InputError(`The segment rule JSON is not valid JSON: ${(error as Error).message}.`, 'bad-segment-rule');
-		}
-		return parseSegmentRule(json);
-	}
+	if (config.ruleType === 'json') return parseSegmentRule(parseJsonText(text, 'segment rule JSON'));
 	return parseRuleTexts([text]);
 }
 

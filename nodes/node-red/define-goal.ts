@@ -11,7 +11,7 @@ import { goalFromForm, type FormCondition, type FormCustomEvent, type GoalForm }
 import { defineGoal, type GoalCheck } from '../../core/pipeline';
 import type { AdminRequest, AdminResponse, NodeAPI, NodeDef, NodeMessage } from './red';
 import { count, handleMessages, registerNode, shorten } from './run';
-import { asMoment, asWholeNumber, describe, eventsOf, fromMessage, minimums, overridable } from './settings';
+import { asMoment, asWholeNumber, describe, eventsOf, goalOnMessage, minimums, overridable, parseJsonText } from './settings';
 
 export = function register(RED: NodeAPI): void {
 	registerNode(RED, 'propensity-define-goal', (node, config) => {
@@ -40,19 +40,10 @@ export = function register(RED: NodeAPI): void {
 
 /** The goal to validate: msg.goal (an object or JSON text) when set, else the dialog's JSON or form. */
 function goalOf(msg: NodeMessage, config: NodeDef): unknown {
-	const given = fromMessage(msg, 'goal');
-	if (given !== undefined) return typeof given === 'string' ? parseJson(given, 'msg.goal') : given;
-	if (config.mode === 'json') return parseJson(String(config.goalJson ?? ''), 'goal JSON');
+	const given = goalOnMessage(msg);
+	if (given !== undefined) return given;
+	if (config.mode === 'json') return parseJsonText(String(config.goalJson ?? ''), 'goal JSON');
 	return goalFromForm(formOf(config));
-}
-
-function parseJson(text: string, what: string): unknown {
-	if (text.trim() === '') throw new InputError(`The ${what} is empty: write the goal as JSON, e.g. {"name": "purchase-in-30-days", "propensityType": "conversion", …}.`, 'bad-goal');
-	try {
-		return JSON.parse(text);
-	} catch (error) {
-		throw new InputError(`The ${what} is not valid JSON: ${(error as Error).message}.`, 'bad-goal');
-	}
 }
 
 /** The dialog's form fields as the core's goal form (numbers arrive as text from the editor). */

@@ -53,6 +53,8 @@ export function handleMessages(node: Node, handle: Handler): void {
 				busy = false;
 			}
 		});
+		// The chain must never reject: an unhandled rejection would stop Node-RED itself.
+		queue = queue.catch((error: unknown) => node.error(error));
 	});
 
 	node.on('close', (_removed, done) => {

@@ -95,6 +95,22 @@ export function eventsOf(msg: NodeMessage): EventTable {
 	return events as EventTable;
 }
 
+/** Text parsed as JSON, or an InputError naming what it was. */
+export function parseJsonText(text: string, what: string): unknown {
+	if (text.trim() === '') throw new InputError(`The ${what} is empty: write it as JSON.`, 'bad-json');
+	try {
+		return JSON.parse(text);
+	} catch (error) {
+		throw new InputError(`The ${what} is not valid JSON: ${(error as Error).message}.`, 'bad-json');
+	}
+}
+
+/** The goal on msg.goal (an object, or goal JSON text); undefined when there is none. */
+export function goalOnMessage(msg: NodeMessage): unknown {
+	const given = fromMessage(msg, 'goal');
+	return typeof given === 'string' ? parseJsonText(given, 'goal on msg.goal') : given;
+}
+
 /** The model on msg.model (an object, or the model's JSON text), checked; undefined when there is none. */
 export function modelOf(msg: NodeMessage): Model | undefined {
 	const model = msg.model;

@@ -11,18 +11,19 @@ import type { ModelVersionInfo } from '../../core/store/types';
 import { storeNode, withStore } from './config';
 import type { NodeAPI, NodeMessage } from './red';
 import { handleMessages, registerNode } from './run';
-import { asMoment, asText, asWholeNumber, eventsOf, fromMessage, minimums, overridable } from './settings';
+import { asMoment, asText, asWholeNumber, eventsOf, fromMessage, goalOnMessage, minimums, overridable } from './settings';
 
 export = function register(RED: NodeAPI): void {
 	registerNode(RED, 'propensity-train-model', (node, config) => {
 		handleMessages(node, async (msg, send, { hooks }) => {
 			const events = eventsOf(msg);
-			if (fromMessage(msg, 'goal') === undefined) throw new InputError('The message has no msg.goal: put a Define Goal node before Train Model (it sets msg.goal).', 'no-goal');
+			const goal = goalOnMessage(msg);
+			if (goal === undefined) throw new InputError('The message has no msg.goal: put a Define Goal node before Train Model (it sets msg.goal).', 'no-goal');
 			const name = asText(await overridable(RED, node, msg, 'modelName', { value: config.modelName, type: config.modelNameType }, 'model name'), 'model name');
 			const asOf = asMoment(await overridable(RED, node, msg, 'asOf', { value: config.asOf, type: config.asOfType }, 'as-of date'), 'as-of date');
 			const outcome = await trainModel(
 				events,
-				msg.goal,
+				goal,
 				{
 					name,
 					asOf,

@@ -112,7 +112,21 @@ describe('loading events', function () {
 					load.table.attributes.map((column) => column.name),
 					['marketing.campaignName', 'channel._type'],
 				);
-				assert.deepEqual(load.report.emptyAttributesDropped, ['marketing.campaignGroup', 'marketing.trackingCode', 'channel.mediaType', 'channel.mediaAction', 'web.webPageDetails.name', 'productListItems.SKU', 'application.name', 'search.keywords', 'email']);
+				assert.deepEqual(load.report.emptyAttributesDropped, [
+					'marketing.campaignGroup',
+					'marketing.trackingCode',
+					'channel.mediaType',
+					'channel.mediaAction',
+					'web.webPageDetails.name',
+					'productListItems.SKU',
+					'productListItems.productCategories.categoryID',
+					'application.name',
+					'search.keywords',
+					'device.type',
+					'environment.type',
+					'placeContext.geo.countryCode',
+					'email',
+				]);
 			}
 		});
 

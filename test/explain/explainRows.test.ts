@@ -114,6 +114,21 @@ describe('explainRows', () => {
 		}
 	});
 
+	it('keeps working after a cancelled run, and two runs at once on one model both get the single-thread answer', async () => {
+		const data = randomDataset(13, 2000, 5);
+		const model = trees(14, 30, 5);
+		const explainer: Explainer = { kind: 'tree', trees: model, baseScore: 0 };
+		const rows = Array.from({ length: data.rows }, (_, r) => r);
+		const expected = await explainRows(explainer, data, rows, undefined, { threads: 1 });
+		const controller = new AbortController();
+		const cancelled = explainRows(explainer, data, rows, { signal: controller.signal }, { threads: 2 });
+		setImmediate(() => controller.abort());
+		await assert.rejects(cancelled, CancelledError);
+		const [a, b] = await Promise.all([explainRows(explainer, data, rows, undefined, { threads: 2 }), explainRows(explainer, data, rows.slice(0, 700), undefined, { threads: 2 })]);
+		assert.deepEqual(Buffer.from(a.contributions.buffer), Buffer.from(expected.contributions.buffer));
+		assert.deepEqual(Buffer.from(b.contributions.buffer), Buffer.from(expected.contributions.buffer, 0, 700 * 5 * 4));
+	});
+
 	it('refuses a row index outside the data, naming it', async () => {
 		const data = randomDataset(9, 10, 3);
 		await assert.rejects(explainRows({ kind: 'tree', trees: trees(1, 1, 3), baseScore: 0 }, data, [0, 10]), (error: unknown) => error instanceof InputError && /Row 10 \(position 1/.test(error.message));

@@ -6,7 +6,8 @@ import type { LabelledDataset } from '../../core/learn/dataset';
 import { CancelledError, InputError } from '../../core/errors';
 import type { Progress } from '../../core/util/progress';
 import { createRng } from '../../core/util/rng';
-import { oracleData, rankAuc, MISSING_SIGNAL_FEATURE } from '../../bench/gbdtOracle';
+import { oracleData, MISSING_SIGNAL_FEATURE } from '../../bench/gbdtOracle';
+import { auc } from '../../core/evaluate/auc';
 
 /** A quick, small configuration for tests that check behaviour rather than accuracy. */
 const quick: Partial<GbdtOptions> = { maxTrees: 20, learningRate: 0.2, maxDepth: 4, earlyStoppingRounds: 0, rowSubsample: 1, colSubsample: 1 };
@@ -41,8 +42,8 @@ describe('gradient-boosted trees', function () {
 		const validation = oracleData(20_000, 12).data;
 		const test = oracleData(50_000, 13);
 		const model = await trainGbdt(train, {}, { seed: 7, validation });
-		const ours = rankAuc(test.data.label, model.predictRaw(test.data));
-		const oracle = rankAuc(test.data.label, test.probability);
+		const ours = auc(test.data.label, model.predictRaw(test.data));
+		const oracle = auc(test.data.label, test.probability);
 		assert.ok(oracle - ours <= 0.01, `test AUC ${ours.toFixed(4)} is more than 0.01 below the oracle's ${oracle.toFixed(4)}`);
 	});
 
@@ -271,11 +272,24 @@ describe('gradient-boosted trees', function () {
 	it('scores every row as walking each tree one node at a time would, missing values included', async () => {
 		const data = oracleData(3000, 94).data;
 		const model = await trainGbdt(data, { ...quick, growth: 'leafwise', maxLeaves: 16, maxDepth: 10 }, { seed: 1 });
-		const scores = predictForest(flattenTrees(model.trees), data.columns, data.rows, model.baseScore);
+		const scores = predictForest(flattenTrees(model.trees, data.columns.length), data.columns, data.rows, model.baseScore);
 		for (let r = 0; r < data.rows; r++) {
 			let expected = model.baseScore;
 			for (const tree of model.trees) expected += tree.value[leafOf(tree, (f) => data.columns[f][r])];
 			assert.equal(scores[r], expected);
+		}
+	});
+
+	it('scores a large table (coded through its lookup tables) exactly as walking each tree would, odd values included', async () => {
+		const model = await trainGbdt(oracleData(5000, 95).data, { ...quick, maxDepth: 6 }, { seed: 1 });
+		const data = oracleData(60_000, 96).data;
+		const odd = [Infinity, -Infinity, -0, 0, 1e-40, -1e30, 3.4e38, NaN];
+		data.columns.forEach((column, f) => odd.forEach((v, k) => (column[(f * 97 + k * 7919) % data.rows] = v)));
+		const scores = model.predictRaw(data);
+		for (let r = 0; r < data.rows; r++) {
+			let expected = model.baseScore;
+			for (const tree of model.trees) expected += tree.value[leafOf(tree, (f) => data.columns[f][r])];
+			assert.equal(scores[r], expected, `row ${r}`);
 		}
 	});
 

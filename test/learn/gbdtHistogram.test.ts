@@ -14,7 +14,7 @@ const BINS = [5, 1, 12, 3, 40, 2, 9]; // value bins per feature; bin BINS[f] is 
 /** Shared state with random bins (some missing) and gradient pairs, rows in order in buffer 0. */
 function randomState(seed: number): SharedState {
 	const rng = createRng(seed);
-	const s = viewShared(allocateShared(ROWS, FEATURES, 0, false, false, 0));
+	const s = viewShared(allocateShared(ROWS, FEATURES, false, false, 0));
 	let offset = 0;
 	for (let f = 0; f < FEATURES; f++) {
 		s.binCount[f] = BINS[f];

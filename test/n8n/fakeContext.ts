@@ -35,6 +35,8 @@ export interface FakeOptions {
 	readonly storagePath?: string;
 	/** Paths n8n's file access policy blocks. */
 	readonly blocked?: (file: string) => boolean;
+	/** The execution is stopped before the node runs (its cancel signal has fired). */
+	readonly cancelled?: boolean;
 }
 
 /** The node version n8n would run: the default version of a versioned node. */
@@ -76,6 +78,7 @@ export async function runNode(node: INodeType | IVersionedNodeType, options: Fak
 	const hints: NodeExecutionHint[] = [];
 	const logs: string[] = [];
 	const abort = new AbortController();
+	if (options.cancelled) abort.abort();
 	const context = {
 		getInputData: () => items,
 		getNode: () => ({ id: 'fake', name: description.defaults.name ?? description.displayName, type: `n8n-nodes-propensity.${description.name}`, typeVersion: 1, position: [0, 0], parameters: {} }),

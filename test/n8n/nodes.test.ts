@@ -14,6 +14,7 @@ import { ExplainFactors } from '../../nodes/n8n/ExplainFactors/ExplainFactors.no
 import { LoadEvents } from '../../nodes/n8n/LoadEvents/LoadEvents.node';
 import { ScoreProfiles } from '../../nodes/n8n/ScoreProfiles/ScoreProfiles.node';
 import { TrainModel } from '../../nodes/n8n/TrainModel/TrainModel.node';
+import { testPostgres } from '../support/postgres';
 import { runNode } from './fakeContext';
 
 const root = path.resolve('test-output', 'n8n-nodes', String(process.pid));
@@ -117,6 +118,11 @@ describe('n8n nodes, chained in-process', function () {
 			assert.equal(error.context.itemIndex, 0);
 		});
 
+		it('a stopped execution stops the load, saying it was cancelled', async () => {
+			const error = await nodeError(runNode(loadEvents, { parameters: { source: 'file', filePath: eventsFile }, cancelled: true }));
+			assert.equal(error.message, 'The event load was cancelled before it finished.');
+		});
+
 		it('an attribute declared twice is refused, naming it', async () => {
 			const attributes = { attribute: [{ name: 'channel', path: 'channel' }, { name: 'channel', path: 'campaign' }] };
 			const error = await nodeError(runNode(loadEvents, { parameters: { source: 'file', filePath: eventsFile, attributes } }));
@@ -192,6 +198,18 @@ describe('n8n nodes, chained in-process', function () {
 			assert.equal(run.outputs[0][0].binary?.model.data, trained.binary?.model.data);
 		});
 
+		it('with the PostgreSQL store, the model is saved there and Score Profiles finds it by name', async () => {
+			const pg = await testPostgres();
+			const credentials = { propensityPostgresApi: { host: pg.host, port: pg.port, database: pg.database, user: pg.user, password: pg.password, ssl: 'disable' } };
+			const store = { store: 'postgres', storeSchema: `n8n_nodes_${process.pid}` };
+			const run = await runNode(trainModel, { parameters: { modelName: 'buyers', ...store }, items: [goalItem], credentials });
+			const saved = run.outputs[0][0].json.saved as { version: number; location: string };
+			assert.equal(saved.version, 1);
+			assert.equal(saved.location, `PostgreSQL ${pg.user}@${pg.host}:${pg.port}/${pg.database}, schema "n8n_nodes_${process.pid}"`);
+			const scored = await runNode(scoreProfiles, { parameters: { modelName: 'buyers', ...store }, items: [loaded], credentials });
+			assert.ok(scored.outputs[0].length > 100);
+		});
+
 		it('an item without a goal is refused with what to connect', async () => {
 			const error = await nodeError(runNode(trainModel, { parameters: { saveToStore: false }, items: [loaded] }));
 			assert.match(error.message, /Item 1 has no goal field. Put Define Goal before Train Model/);
@@ -233,6 +251,11 @@ describe('n8n nodes, chained in-process', function () {
 			const run = await runNode(scoreProfiles, { parameters: { modelSource: 'binary', asOf: '2020-01-01' }, items: [trained] });
 			assert.equal(run.outputs[0].length, 0);
 			assert.ok(run.hints.some((hint) => /No profile was scored/.test(hint.message)));
+		});
+
+		it('an item without events is refused, saying which node to connect', async () => {
+			const error = await nodeError(runNode(scoreProfiles, { parameters: { modelSource: 'binary' }, items: [{ json: {}, binary: { model: trained.binary?.model as never } }] }));
+			assert.equal(error.message, 'Item 1 has no binary field "events" holding the events (it has "model"). Connect Load Events before this node, or set the binary field\'s name.');
 		});
 
 		it('a model name the store lacks is refused, naming the store', async () => {

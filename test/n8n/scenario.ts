@@ -99,7 +99,7 @@ export function assertSucceeded(execution: N8nExecution, what: string): void {
 		0,
 		`${what} failed (exit ${execution.exitCode})${error ? ` in node "${error.node?.name}": ${error.message}` : ''}\n${execution.stdout.slice(0, 2000)}\n${execution.stderr.slice(-2000)}`,
 	);
-	assert.ok(execution.data, `${what}: n8n printed no execution data`);
+	assert.ok(execution.data, `${what}: n8n printed no execution data that could be read (its output is in ${execution.outputFile})`);
 }
 
 export interface WeeklyOutcome {

@@ -7,7 +7,7 @@ import { startHttpServer, type TestHttp } from '../support/http';
 import { startSmtpServer, type TestSmtp } from '../support/smtp';
 import { freshDir } from './support/fixtures';
 import type { FlowNode } from './support/helper';
-import { startNodeRed, userDirWithPackage, type RunningNodeRed } from './support/runtime';
+import { nodeRedDir, startNodeRed, userDirWithPackage, type RunningNodeRed } from './support/runtime';
 
 const packageName = 'n8n-nodes-propensity';
 /** Ids in the example flows (examples/*.json). */
@@ -47,6 +47,15 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 		await red?.stop();
 		await smtp?.stop();
 		await crm?.stop();
+	});
+
+	it('runs the Node-RED and the Node it was asked to', async () => {
+		const expected = (JSON.parse(fs.readFileSync(path.join(nodeRedDir, 'package.json'), 'utf8')) as { version: string }).version;
+		const { body } = await red.api('GET', '/settings');
+		// A Node-RED run from a folder inside a git checkout calls itself e.g. 4.1.15-git.
+		assert.match((body as { version: string }).version, new RegExp(`^${expected.replace(/\./g, '\\.')}(-git)?$`));
+		assert.match(red.log(), new RegExp(`Node-RED ${expected.replace(/\./g, '\\.')}.*, Node ${process.version.replace(/\./g, '\\.')}\\)`));
+		console.log(`      (Node-RED ${expected} on Node ${process.version})`);
 	});
 
 	it('loads the six nodes and two config nodes from the installed package', async () => {

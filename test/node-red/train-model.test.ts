@@ -71,11 +71,11 @@ describe('Node-RED: train model', function () {
 		assert.equal(first, second);
 	});
 
-	it('names the model after msg.modelName and trains as of msg.asOf when the message sets them', async () => {
+	it('names the model after msg.modelName, trains as of msg.asOf, and reads msg.goal given as JSON text', async () => {
 		const { loaded } = await simulatedEvents();
 		await helper.load(nodes, flow({ modelName: 'from-the-dialog' }));
 		const arriving = message(helper.getNode('out'));
-		helper.getNode('train').receive({ events: loaded.table, goal: purchaseGoal, modelName: 'from-the-message', asOf: '2026-05-01' });
+		helper.getNode('train').receive({ events: loaded.table, goal: JSON.stringify(purchaseGoal), modelName: 'from-the-message', asOf: '2026-05-01' });
 		const msg = await arriving;
 		const model = msg.model as Model;
 		assert.equal(model.name, 'from-the-message');

@@ -48,6 +48,8 @@ export interface N8nExecution {
 	node(name: string): NodeRun | undefined;
 	/** How long the command took, in milliseconds. */
 	readonly durationMs: number;
+	/** Where the output went when it could not be read (for a post-mortem). */
+	readonly outputFile?: string;
 }
 
 export interface N8nCredential {
@@ -170,18 +172,33 @@ function nodeRunOf(data: N8nExecution['data'], name: string): NodeRun | undefine
 	return { items: (run.data?.main ?? []).map((output) => output ?? []), error, hints: run.hints ?? [] };
 }
 
+/**
+ * Runs a command with its output going to files, not pipes: n8n prints a whole execution as one
+ * write and exits right after, and a large write to a pipe is cut short by the exit; a write to
+ * a file is synchronous.
+ */
 function run(nodeBinary: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ exitCode: number | null; stdout: string; stderr: string; durationMs: number }> {
 	const started = Date.now();
+	const base = path.join(cwd, `output-${process.pid}-${started}`);
+	const out = fs.openSync(`${base}.out`, 'w');
+	const err = fs.openSync(`${base}.err`, 'w');
 	return new Promise((resolve, reject) => {
-		const child = spawn(nodeBinary, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-		const stdout: Buffer[] = [];
-		const stderr: Buffer[] = [];
-		child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-		child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-		child.once('error', reject);
-		child.once('close', (exitCode) =>
-			resolve({ exitCode, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), durationMs: Date.now() - started }),
-		);
+		const child = spawn(nodeBinary, args, { env, cwd, stdio: ['ignore', out, err] });
+		const collect = () => {
+			fs.closeSync(out);
+			fs.closeSync(err);
+			const read = (file: string) => {
+				const text = fs.readFileSync(file, 'utf8');
+				fs.rmSync(file, { force: true });
+				return text;
+			};
+			return { stdout: read(`${base}.out`), stderr: read(`${base}.err`) };
+		};
+		child.once('error', (error) => {
+			collect();
+			reject(error);
+		});
+		child.once('close', (exitCode) => resolve({ exitCode, ...collect(), durationMs: Date.now() - started }));
 	});
 }
 
@@ -231,7 +248,13 @@ export async function startN8n(options: N8nOptions = {}): Promise<N8nHarness> {
 		async execute(workflowId, env = {}) {
 			const result = await command(['execute', `--id=${workflowId}`, '--rawOutput'], env);
 			const data = parseExecutionOutput(result.stdout) ?? parseExecutionOutput(result.stderr);
-			return { ...result, data, node: (name: string) => nodeRunOf(data, name) };
+			let outputFile: string | undefined;
+			if (!data) {
+				// Kept for a post-mortem: what n8n printed that could not be read.
+				outputFile = path.join(os.tmpdir(), `propensity-n8n-${workflowId}-${Date.now()}.out`);
+				fs.writeFileSync(outputFile, `${result.stdout}\n----- stderr -----\n${result.stderr}`);
+			}
+			return { ...result, data, outputFile, node: (name: string) => nodeRunOf(data, name) };
 		},
 		cleanup() {
 			fs.rmSync(userFolder, { recursive: true, force: true });

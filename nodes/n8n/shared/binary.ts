@@ -24,7 +24,7 @@ export async function binaryBytes(ctx: IExecuteFunctions, item: INodeExecutionDa
 	if (!item.binary?.[name]) {
 		const present = Object.keys(item.binary ?? {});
 		const has = present.length ? `it has ${present.map((key) => `"${key}"`).join(', ')}` : 'it has no binary data';
-		throw new InputError(`Item ${itemIndex + 1} has no binary property "${name}" holding ${what} (${has}). Connect ${from} before this node, or set the property name.`, 'missing-binary');
+		throw new InputError(`Item ${itemIndex + 1} has no binary field "${name}" holding ${what} (${has}). Connect ${from} before this node, or set the binary field's name.`, 'missing-binary');
 	}
 	return ctx.helpers.getBinaryDataBuffer(itemIndex, name);
 }

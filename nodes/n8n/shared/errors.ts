@@ -6,11 +6,12 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type IPairedItemData } from 'n8n-workflow';
 import { CancelledError, InputError, PropensityError } from '../../../core/errors';
 
-/** The message to show: the error's own message (one line of text, no stack), with any secret removed. */
-export function messageOf(error: unknown, secrets: readonly string[] = []): string {
-	let message = error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
-	for (const secret of secrets) if (secret) message = message.split(secret).join('***');
-	return message;
+/**
+ * The message to show: the error's own message, without its stack. The core already keeps
+ * passwords out of its messages (core/util/postgres.ts redacts what the driver says).
+ */
+export function messageOf(error: unknown): string {
+	return error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
 }
 
 /** The stable code of a core error (e.g. `goal-data-mismatch`), when there is one. */
@@ -22,19 +23,19 @@ export function codeOf(error: unknown): string | undefined {
  * The n8n error for a failure while working on `itemIndex`: a NodeOperationError with the core's
  * message. Bad input and cancellation are warnings (the user can fix or rerun); anything else is an error.
  */
-export function nodeErrorOf(ctx: IExecuteFunctions, error: unknown, itemIndex: number, secrets: readonly string[] = []): NodeOperationError {
+export function nodeErrorOf(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
 	if (error instanceof NodeOperationError) {
 		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
 		return error;
 	}
 	const level = error instanceof InputError || error instanceof CancelledError ? 'warning' : 'error';
-	return new NodeOperationError(ctx.getNode(), messageOf(error, secrets), { itemIndex, level });
+	return new NodeOperationError(ctx.getNode(), messageOf(error), { itemIndex, level });
 }
 
 /** The output item that stands for a failed input item under "Continue On Fail". */
-export function errorItem(error: unknown, pairedItem: IPairedItemData | IPairedItemData[], secrets: readonly string[] = []): INodeExecutionData {
+export function errorItem(error: unknown, pairedItem: IPairedItemData | IPairedItemData[]): INodeExecutionData {
 	const code = codeOf(error);
-	return { json: { error: messageOf(error, secrets), ...(code ? { errorCode: code } : {}) }, pairedItem };
+	return { json: { error: messageOf(error), ...(code ? { errorCode: code } : {}) }, pairedItem };
 }
 
 /** Every input item as a pairing, for an output item made from all of them. */

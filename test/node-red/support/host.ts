@@ -61,6 +61,11 @@ async function main(): Promise<void> {
 	};
 	process.on('SIGTERM', stop);
 	process.on('SIGINT', stop);
+	// A test run that dies without stopping Node-RED leaves it an orphan: it then stops itself.
+	const parent = process.ppid;
+	setInterval(() => {
+		if (process.ppid !== parent) stop();
+	}, 2000).unref();
 }
 
 main().catch((error: Error) => {

@@ -26,6 +26,21 @@ const nodeBinary = process.env.PROPENSITY_NODE_BIN || process.execPath;
 let installed: Promise<string> | undefined;
 
 /**
+ * This process's environment as a shell would give it: without the npm_* variables and the
+ * node_modules/.bin folders that `npm test` or `npx mocha` add. Under them `npm` would be an
+ * npm some dependency brought along, whose `pack` runs the package's `prepare` (a full
+ * rebuild) despite --ignore-scripts.
+ */
+function npmEnv(): NodeJS.ProcessEnv {
+	const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+	env.PATH = (process.env.PATH ?? '')
+		.split(path.delimiter)
+		.filter((dir) => !dir.split(path.sep).includes('node_modules'))
+		.join(path.delimiter);
+	return env;
+}
+
+/**
  * The packed package and the e-mail node installed by npm, as in a user's Node-RED folder.
  * It lives outside the repository, so the package finds only what npm installed beside it,
  * and is reused while the tarball's bytes are the same (npm pack writes fixed file times, so
@@ -37,7 +52,7 @@ function installedPackages(): Promise<string> {
 		fs.rmSync(packDir, { recursive: true, force: true });
 		fs.mkdirSync(packDir, { recursive: true });
 		// --ignore-scripts: the tree is already built, and `prepare` would rebuild it.
-		const packed = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], { cwd: repoRoot, encoding: 'utf8' })) as { filename: string }[];
+		const packed = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], { cwd: repoRoot, encoding: 'utf8', env: npmEnv() })) as { filename: string }[];
 		const tarball = path.join(packDir, packed[0].filename);
 		const hash = crypto.createHash('sha256').update(fs.readFileSync(tarball)).update(emailNode).digest('hex').slice(0, 16);
 		const dir = path.join(process.env.PROPENSITY_NR_INSTALL_DIR || path.join(os.tmpdir(), 'propensity-node-red'), hash);
@@ -47,7 +62,7 @@ function installedPackages(): Promise<string> {
 		fs.mkdirSync(dir, { recursive: true });
 		fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'node-red-project', description: 'A Node-RED user dir for the Propensity tests', version: '0.0.1', private: true }, null, 2));
 		// As from the registry: a published package's `prepare` does not run on install, so none runs here.
-		execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--omit=dev', '--ignore-scripts', tarball, emailNode], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+		execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--omit=dev', '--ignore-scripts', tarball, emailNode], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: npmEnv() });
 		fs.writeFileSync(marker, tarball);
 		return dir;
 	})();
@@ -94,7 +109,7 @@ export interface RunningNodeRed {
 	waitForStatus(id: string, wanted: (status: StatusEvent) => boolean, since?: number, timeoutMs?: number): Promise<StatusEvent>;
 	/** Resolves when `ready()` holds, checking every 100 ms. */
 	waitFor<T>(ready: () => T | undefined | false, what: string, timeoutMs?: number): Promise<T>;
-	/** Presses an inject node's button, as the editor does. */
+	/** Presses an inject node's button, as the editor does (waiting up to 10 s for a newly deployed one). */
 	inject(id: string): Promise<void>;
 	/** Whether the Node-RED process is still running. */
 	readonly alive: () => boolean;
@@ -184,7 +199,12 @@ export async function startNodeRed(userDir: string, flowFile: string, env: Recor
 		waitForStatus: (id, wanted, since = 0, timeoutMs = 180000) =>
 			waitFor(() => statuses.slice(since).find((status) => status.id === id && wanted(status)), `a status of node ${id}`, timeoutMs),
 		inject: async (id) => {
-			const result = await api('POST', `/inject/${id}`);
+			// A node deployed a moment ago may still be starting: Node-RED answers 404 until it is.
+			let result = await api('POST', `/inject/${id}`);
+			for (let tries = 0; result.status === 404 && tries < 50; tries++) {
+				await new Promise((resolve) => setTimeout(resolve, 200));
+				result = await api('POST', `/inject/${id}`);
+			}
 			if (result.status !== 200) throw new Error(`Pressing inject node ${id} answered ${result.status}: ${JSON.stringify(result.body)}. Node-RED's output:\n${output.slice(-3000)}`);
 		},
 		alive: () => !exited,

@@ -6,7 +6,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemDat
 import { InputError } from '../../../../core/errors';
 import { badRowReasons, type BadRowReason } from '../../../../core/events/report';
 import { loadEvents, type EventSource, type LoadOptions, type LoadResult } from '../../../../core/pipeline';
-import { eventsBinary } from '../../shared/binary';
+import { binaryBytes, eventsBinary } from '../../shared/binary';
 import { allowedPath } from '../../shared/files';
 import { workHooksOf } from '../../shared/hooks';
 import { postgresConnectionOf } from '../../shared/postgres';
@@ -36,16 +36,8 @@ export async function sourceOf(ctx: IExecuteFunctions, item: INodeExecutionData,
 	}
 	if (source === 'binary') {
 		const property = (ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string).trim();
-		const binary = item.binary?.[property];
-		if (!binary) {
-			const present = Object.keys(item.binary ?? {});
-			throw new InputError(
-				`Item ${itemIndex + 1} has no binary field "${property}" (${present.length ? `it has ${present.map((key) => `"${key}"`).join(', ')}` : 'it has no binary data'}). Read the file first (e.g. Read Files From Disk) or set Input Binary Field.`,
-				'missing-binary',
-			);
-		}
-		const data = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
-		return { kind: 'buffer', data, fileName: binary.fileName, format: formatOf(ctx, itemIndex) };
+		const data = await binaryBytes(ctx, item, itemIndex, property, 'the events file', 'Read Files From Disk (or HTTP Request)');
+		return { kind: 'buffer', data, fileName: item.binary?.[property]?.fileName, format: formatOf(ctx, itemIndex) };
 	}
 	if (source === 'postgres') {
 		const query = String(ctx.getNodeParameter('query', itemIndex, '') ?? '').trim();

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { freshDir, outputDir, simulatedEvents } from './support/fixtures';
+import type { FlowNode } from './support/helper';
+import { startNodeRed, userDirWithPackage, type RunningNodeRed } from './support/runtime';
+
+const tab = 'b0b0000000000000';
+const inject = 'b0b0000000000001';
+const load = 'b0b0000000000002';
+const debug = 'b0b0000000000003';
+
+/** Where the screenshots go, for a person to look at. */
+const shots = outputDir;
+
+describe('Node-RED: the nodes in the editor, in a real browser', function () {
+	this.timeout(300000);
+	let red: RunningNodeRed;
+	let browser: Browser;
+	let page: Page;
+
+	before(async () => {
+		const { file } = await simulatedEvents();
+		const run = freshDir('browser');
+		const userDir = await userDirWithPackage(path.join(run, 'user-dir'));
+		// A flow to build on: inject → load events, and a debug node not yet wired.
+		const flows: FlowNode[] = [
+			{ id: tab, type: 'tab', label: 'Try define goal' },
+			{ id: inject, type: 'inject', z: tab, name: 'go', props: [{ p: 'payload' }], payload: '', payloadType: 'date', repeat: '', crontab: '', once: false, x: 110, y: 160, wires: [[load]] },
+			{ id: load, type: 'propensity-load-events', z: tab, name: '', source: 'file', path: file, pathType: 'str', format: 'auto', preset: 'auto', attributes: [], badRows: 'fail', x: 300, y: 160, wires: [[]] },
+			{ id: debug, type: 'debug', z: tab, name: 'goal check', active: true, tosidebar: true, console: false, complete: 'payload', targetType: 'msg', x: 760, y: 160, wires: [] },
+		];
+		fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows));
+		red = await startNodeRed(userDir, path.join(userDir, 'flows.json'), {});
+		browser = await chromium.launch({
+			executablePath: '/usr/bin/chromium',
+			args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+		});
+		page = await browser.newPage({ viewport: { width: 1440, height: 1300 } });
+		await page.goto(red.url);
+		await page.waitForSelector('#red-ui-palette .red-ui-palette-node', { timeout: 60000 });
+		await page.waitForSelector(`#red-ui-workspace-chart [id="${load}"]`, { timeout: 60000 });
+	});
+
+	after(async () => {
+		await browser?.close();
+		await red?.stop();
+	});
+
+	it('shows the six nodes in the palette under "propensity", with their labels', async () => {
+		const category = page.locator('#red-ui-palette-propensity');
+		await category.scrollIntoViewIfNeeded();
+		const labels = await category.locator('.red-ui-palette-node .red-ui-palette-label').allTextContents();
+		assert.deepEqual(labels.map((label) => label.replace(/\s+/g, ' ').trim()), ['load events', 'define goal', 'train model', 'score profiles', 'explain factors', 'build segment']);
+		for (const type of ['load-events', 'define-goal', 'train-model', 'score-profiles', 'explain-factors', 'build-segment']) {
+			const icon = category.locator(`.red-ui-palette-node[data-palette-type="propensity-${type}"] .red-ui-palette-icon`);
+			assert.match((await icon.getAttribute('style')) ?? '', new RegExp(`propensity-${type}\\.svg`), `the ${type} icon is served`);
+		}
+		await page.locator('#red-ui-palette').screenshot({ path: path.join(shots, 'palette.png') });
+	});
+
+	it('builds a goal with two added conditions in the Define Goal dialog (a bad window marked red), deploys, runs and shows the result in the debug sidebar', async () => {
+		// Drag Define Goal from the palette onto the workspace, between Load Events and the debug node.
+		const chart = await box('#red-ui-workspace-chart');
+		const source = await box('#red-ui-palette-propensity .red-ui-palette-node[data-palette-type="propensity-define-goal"]');
+		await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
+		await page.mouse.down();
+		await page.mouse.move(chart.x + 500, chart.y + 170, { steps: 25 });
+		await page.mouse.move(chart.x + 530, chart.y + 160, { steps: 5 });
+		await page.mouse.up();
+		const goalNode = page.locator('#red-ui-workspace-chart g.red-ui-flow-node-group', { hasText: 'define goal' });
+		await goalNode.waitFor();
+		const goalId = await goalNode.getAttribute('id');
+		assert.ok(goalId);
+
+		// Wire Load Events → Define Goal → debug.
+		await wire(`[id="${load}"] .red-ui-flow-port-output`, `[id="${goalId}"] .red-ui-flow-port-input`);
+		await wire(`[id="${goalId}"] .red-ui-flow-port-output`, `[id="${debug}"] .red-ui-flow-port-input`);
+
+		// Open its dialog: name the goal, add two conditions to the one it starts with.
+		await goalNode.locator('.red-ui-flow-node').dblclick();
+		await page.waitForSelector('#node-input-goalName', { state: 'visible' });
+		await page.fill('#node-input-goalName', 'web-purchase-30d');
+		// A bad setting is marked before deploy: the window is 1 to 365 days.
+		const windowDays = page.locator('#node-input-windowDays');
+		await windowDays.fill('');
+		await windowDays.pressSequentially('400');
+		await page.waitForSelector('#node-input-windowDays.input-error', { timeout: 5000 });
+		await windowDays.fill('');
+		await windowDays.pressSequentially('30');
+		await page.waitForSelector('#node-input-windowDays:not(.input-error)', { timeout: 5000 });
+		const list = page.locator('#node-input-conditions-container');
+		const addButton = page.locator('.red-ui-editableList-addButton').first();
+		await addButton.click();
+		await addButton.click();
+		const rows = list.locator('.red-ui-editableList-item-content');
+		assert.equal(await rows.count(), 3);
+		await rows.nth(1).locator('.propensity-row-field').fill('value');
+		await rows.nth(1).locator('.propensity-row-op').selectOption('gte');
+		await rows.nth(1).locator('.propensity-row-value').fill('20');
+		await rows.nth(2).locator('.propensity-row-field').fill('channel');
+		await rows.nth(2).locator('.propensity-row-op').selectOption('in');
+		await rows.nth(2).locator('.propensity-row-value').fill('web, app');
+		await page.fill('#node-input-minPositives', '50');
+		await page.fill('#node-input-minNegatives', '50');
+		const preview = page.locator('#node-propensity-goal-preview');
+		await page.waitForFunction(`/value of at least 20 and where channel is "web" or "app"/.test(document.querySelector('#node-propensity-goal-preview')?.textContent ?? '')`, undefined, { timeout: 20000 });
+		const inWords = (await preview.innerText()).trim();
+		assert.equal(inWords, 'A purchase with value of at least 20 and where channel is "web" or "app" within 30 days (conversion), for profiles active within the last 45 days. Learns from the last 365 days of events.');
+		await page.locator('.red-ui-tray-body').first().evaluate((body) => body.scrollTo(0, 0));
+		await page.mouse.move(5, 5);
+		await page.locator('.red-ui-tray').first().screenshot({ path: path.join(shots, 'goal-dialog.png') });
+		await page.click('#node-dialog-ok');
+		await page.waitForSelector('#node-input-goalName', { state: 'detached' });
+
+		// Deploy, press the inject button, and read the result in the debug sidebar.
+		await page.click('#red-ui-header-button-deploy');
+		await page.waitForSelector('#red-ui-header-button-deploy.disabled', { timeout: 30000 });
+		await page.locator(`[id="${inject}"] .red-ui-flow-node-button`).click();
+		await page.click('#red-ui-tab-debug-link-button');
+		const message = page.locator('.red-ui-debug-msg').first();
+		await message.waitFor({ timeout: 60000 });
+		await message.locator('.red-ui-debug-msg-object-handle').first().click();
+		await page.waitForFunction(`/inWords/.test(document.querySelector('.red-ui-debug-msg')?.textContent ?? '')`, undefined, { timeout: 10000 });
+		const shown = await message.innerText();
+		assert.match(shown, /goal check/);
+		assert.match(shown, /web-purchase-30d/);
+		assert.match(shown, /ready:\s*true/);
+		// The whole editor: the wired flow with each node's status, and the result in the debug sidebar.
+		await page.mouse.move(700, 700);
+		await page.locator('#red-ui-workspace-chart').evaluate((chart) => chart.scrollTo(0, 0));
+		await page.waitForFunction(`document.querySelectorAll('.red-ui-notification').length === 0`, undefined, { timeout: 15000 });
+		await page.screenshot({ path: path.join(shots, 'debug-output.png') });
+
+		// The runtime got the goal as the dialog built it.
+		const flows = (await red.api('GET', '/flows')).body as FlowNode[];
+		const saved = flows.find((node) => node.id === goalId) as FlowNode & { conditions: unknown[] };
+		assert.deepEqual(saved.conditions, [
+			{ field: 'eventType', op: 'equals', value: 'purchase' },
+			{ field: 'value', op: 'gte', value: '20' },
+			{ field: 'channel', op: 'in', value: 'web, app' },
+		]);
+		assert.ok(red.statuses.some((status) => status.id === goalId && /^ready: /.test(status.text ?? '')), 'the node shows its readiness');
+	});
+
+	async function box(selector: string): Promise<{ x: number; y: number; width: number; height: number }> {
+		const found = await page.locator(selector).first().boundingBox();
+		assert.ok(found, `${selector} is on the page`);
+		return found;
+	}
+
+	/** Drags a wire from one port to another, as a person does with the mouse. */
+	async function wire(from: string, to: string): Promise<void> {
+		const a = await box(`#red-ui-workspace-chart ${from}`);
+		const b = await box(`#red-ui-workspace-chart ${to}`);
+		await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+		await page.mouse.down();
+		await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 20 });
+		await page.mouse.up();
+	}
+});
