@@ -27,7 +27,7 @@ Example:
 
 export const simulateCommand: Command = {
 	name: 'simulate',
-	summary: 'Write demo data: a simulated online shop\'s experience events (CSV, NDJSON or XDM JSON)',
+	summary: 'write demo data: a simulated online shop\'s experience events (CSV, NDJSON or XDM JSON)',
 	usage,
 	options: {
 		profiles: { type: 'string' },

@@ -9,8 +9,9 @@
  * - two row buffers (`order`, `gh`): a tree node owns positions [begin, end) of one buffer,
  *   holding its row numbers and their gradient/hessian pairs (float32, interleaved). Splitting
  *   a node moves its rows, stably, into the same positions of the other buffer: left rows first.
- * - histograms: per node, for each feature, (gradient sum, hessian sum) per bin as float64,
- *   feature f's bins starting at pair `histOffset[f]`; kept in slots of `histDoubles` each.
+ * - histograms: per node, the gradient sum per bin of every feature (feature f's bins from
+ *   `histOffset[f]`), then the hessian sums in the same layout: float64, in slots of
+ *   histogramDoubles(state) each.
  */
 import { binColumn, findBinEdges, sampleValues, MAX_VALUE_BINS } from './binning';
 
@@ -30,8 +31,8 @@ export const COMMAND = {
 export const CHUNK_ROWS = 32768;
 /** Rows per chunk when moving rows (partition, score update): small enough to share a node between threads. */
 export const MOVE_ROWS = 8192;
-/** Features a histogram task builds in one pass over its rows (reading each row's gradient once). */
-export const GROUP_SIZE = 4;
+/** Features a histogram task builds (in one pass over its rows when it has all eight). */
+export const GROUP_SIZE = 8;
 /** Histogram slots per shared buffer; slots are added in buffers of this many as trees need them. */
 export const SLOTS_PER_BUFFER = 8;
 /** Most jobs (nodes) in one dispatch; longer lists go in several dispatches. */
@@ -359,131 +360,187 @@ function histogramTask(s: SharedState, task: number): void {
 	const parentSlot = s.jobsI[ji + JOB_PARENT_SLOT];
 	const g0 = group * (GROUP_SIZE + 1);
 	const count = s.groups[g0];
+	const features = s.groups.subarray(g0 + 1, g0 + 1 + count);
 	const small = slotArray(s, smallSlot);
 	const smallBase = slotBase(s, smallSlot);
-	const order = s.order[buffer];
-	const gh = s.gh[buffer];
-	const { histOffset, bins, rows } = s;
+	const plane = s.histOffset[s.features];
+	const { histOffset } = s;
 
-	let k = 0;
-	while (k < count) {
-		const left = count - k;
-		if (left >= 4) {
-			const f0 = s.groups[g0 + 1 + k];
-			const f1 = s.groups[g0 + 2 + k];
-			const f2 = s.groups[g0 + 3 + k];
-			const f3 = s.groups[g0 + 4 + k];
-			clearRange(small, smallBase, histOffset, f0);
-			clearRange(small, smallBase, histOffset, f1);
-			clearRange(small, smallBase, histOffset, f2);
-			clearRange(small, smallBase, histOffset, f3);
-			histogram4(small, smallBase + 2 * histOffset[f0], smallBase + 2 * histOffset[f1], smallBase + 2 * histOffset[f2], smallBase + 2 * histOffset[f3],
-				bins, f0 * rows, f1 * rows, f2 * rows, f3 * rows, order, gh, begin, end);
-			k += 4;
-		} else if (left >= 2) {
-			const f0 = s.groups[g0 + 1 + k];
-			const f1 = s.groups[g0 + 2 + k];
-			clearRange(small, smallBase, histOffset, f0);
-			clearRange(small, smallBase, histOffset, f1);
-			histogram2(small, smallBase + 2 * histOffset[f0], smallBase + 2 * histOffset[f1], bins, f0 * rows, f1 * rows, order, gh, begin, end);
-			k += 2;
-		} else {
-			const f0 = s.groups[g0 + 1 + k];
-			clearRange(small, smallBase, histOffset, f0);
-			histogram1(small, smallBase + 2 * histOffset[f0], bins, f0 * rows, order, gh, begin, end);
-			k += 1;
-		}
-	}
+	for (const f of features) small.fill(0, smallBase + histOffset[f], smallBase + histOffset[f + 1]);
+	for (const f of features) small.fill(0, smallBase + plane + histOffset[f], smallBase + plane + histOffset[f + 1]);
+	buildHistograms(s, small, smallBase, plane, features, s.order[buffer], s.gh[buffer], begin, end);
 
 	const lambda = s.floats[FLOAT_LAMBDA];
 	const minChildWeight = s.floats[FLOAT_MIN_CHILD_WEIGHT];
 	const smallSplittable = s.jobsI[ji + JOB_SMALL_SPLITTABLE] === 1;
 	const largeSplittable = s.jobsI[ji + JOB_LARGE_SPLITTABLE] === 1;
 	const jf = job * JOB_F;
-	for (let j = 0; j < count; j++) {
-		const f = s.groups[g0 + 1 + j];
-		const from = 2 * histOffset[f];
-		const length = 2 * (histOffset[f + 1] - histOffset[f]);
+	for (const f of features) {
+		const from = histOffset[f];
+		const length = histOffset[f + 1] - from;
 		if (parentSlot >= 0) {
 			const parent = slotArray(s, parentSlot);
 			const parentBase = slotBase(s, parentSlot);
-			for (let b = 0; b < length; b++) parent[parentBase + from + b] -= small[smallBase + from + b];
+			for (let b = 0; b < length; b++) {
+				parent[parentBase + from + b] -= small[smallBase + from + b];
+				parent[parentBase + plane + from + b] -= small[smallBase + plane + from + b];
+			}
 			if (largeSplittable) {
-				bestSplitOfFeature(s, parent, parentBase + from, s.binCount[f], s.jobsF[jf + JOB_LARGE_G], s.jobsF[jf + JOB_LARGE_H], lambda, minChildWeight, (job * 2 + 1) * s.features + f);
+				bestSplitOfFeature(s, parent, parentBase + from, plane, s.binCount[f], s.jobsF[jf + JOB_LARGE_G], s.jobsF[jf + JOB_LARGE_H], lambda, minChildWeight, (job * 2 + 1) * s.features + f);
 			}
 		}
 		if (smallSplittable) {
-			bestSplitOfFeature(s, small, smallBase + from, s.binCount[f], s.jobsF[jf + JOB_SMALL_G], s.jobsF[jf + JOB_SMALL_H], lambda, minChildWeight, (job * 2) * s.features + f);
+			bestSplitOfFeature(s, small, smallBase + from, plane, s.binCount[f], s.jobsF[jf + JOB_SMALL_G], s.jobsF[jf + JOB_SMALL_H], lambda, minChildWeight, (job * 2) * s.features + f);
 		}
 	}
 }
 
-/** Zeroes feature f's part of a histogram. */
-function clearRange(hist: Float64Array, base: number, histOffset: Int32Array, f: number): void {
-	hist.fill(0, base + 2 * histOffset[f], base + 2 * histOffset[f + 1]);
+/**
+ * Adds the gradient pairs of positions [begin, end) into the histograms of `features`, eight,
+ * four, two or one features per pass over the rows: each row's pair is read once per pass, and
+ * the independent accumulations keep the processor busy while each waits on its last store.
+ * Gradient sums sit in one plane of the slot and hessian sums `plane` doubles after them
+ * (faster than interleaving them).
+ */
+function buildHistograms(s: SharedState, hist: Float64Array, base: number, plane: number, features: Int32Array,
+	order: Int32Array, gh: Float32Array, begin: number, end: number): void {
+	const { bins, rows, histOffset } = s;
+	let k = 0;
+	while (k < features.length) {
+		const left = features.length - k;
+		if (left >= 8) {
+			histogram8(hist, base, plane, histOffset, bins, rows, features, k, order, gh, begin, end);
+			k += 8;
+		} else if (left >= 4) {
+			const f0 = features[k];
+			const f1 = features[k + 1];
+			const f2 = features[k + 2];
+			const f3 = features[k + 3];
+			histogram4(hist, plane, base + histOffset[f0], base + histOffset[f1], base + histOffset[f2], base + histOffset[f3],
+				bins, f0 * rows, f1 * rows, f2 * rows, f3 * rows, order, gh, begin, end);
+			k += 4;
+		} else if (left >= 2) {
+			const f0 = features[k];
+			const f1 = features[k + 1];
+			histogram2(hist, plane, base + histOffset[f0], base + histOffset[f1], bins, f0 * rows, f1 * rows, order, gh, begin, end);
+			k += 2;
+		} else {
+			const f0 = features[k];
+			histogram1(hist, plane, base + histOffset[f0], bins, f0 * rows, order, gh, begin, end);
+			k += 1;
+		}
+	}
 }
 
-// Four features per pass: each row's gradient pair is read once for four histograms, and the
-// four independent accumulations keep the processor busy while each waits on the last store.
-function histogram4(hist: Float64Array, h0: number, h1: number, h2: number, h3: number,
+function histogram8(hist: Float64Array, base: number, plane: number, histOffset: Int32Array, bins: Uint8Array, rows: number,
+	features: Int32Array, k: number, order: Int32Array, gh: Float32Array, begin: number, end: number): void {
+	const h0 = base + histOffset[features[k]];
+	const h1 = base + histOffset[features[k + 1]];
+	const h2 = base + histOffset[features[k + 2]];
+	const h3 = base + histOffset[features[k + 3]];
+	const h4 = base + histOffset[features[k + 4]];
+	const h5 = base + histOffset[features[k + 5]];
+	const h6 = base + histOffset[features[k + 6]];
+	const h7 = base + histOffset[features[k + 7]];
+	const c0 = features[k] * rows;
+	const c1 = features[k + 1] * rows;
+	const c2 = features[k + 2] * rows;
+	const c3 = features[k + 3] * rows;
+	const c4 = features[k + 4] * rows;
+	const c5 = features[k + 5] * rows;
+	const c6 = features[k + 6] * rows;
+	const c7 = features[k + 7] * rows;
+	for (let i = begin; i < end; i++) {
+		const r = order[i];
+		const g = gh[2 * i];
+		const h = gh[2 * i + 1];
+		let b = h0 + bins[c0 + r];
+		hist[b] += g;
+		hist[b + plane] += h;
+		b = h1 + bins[c1 + r];
+		hist[b] += g;
+		hist[b + plane] += h;
+		b = h2 + bins[c2 + r];
+		hist[b] += g;
+		hist[b + plane] += h;
+		b = h3 + bins[c3 + r];
+		hist[b] += g;
+		hist[b + plane] += h;
+		b = h4 + bins[c4 + r];
+		hist[b] += g;
+		hist[b + plane] += h;
+		b = h5 + bins[c5 + r];
+		hist[b] += g;
+		hist[b + plane] += h;
+		b = h6 + bins[c6 + r];
+		hist[b] += g;
+		hist[b + plane] += h;
+		b = h7 + bins[c7 + r];
+		hist[b] += g;
+		hist[b + plane] += h;
+	}
+}
+
+function histogram4(hist: Float64Array, plane: number, h0: number, h1: number, h2: number, h3: number,
 	bins: Uint8Array, c0: number, c1: number, c2: number, c3: number,
 	order: Int32Array, gh: Float32Array, begin: number, end: number): void {
 	for (let i = begin; i < end; i++) {
 		const r = order[i];
 		const g = gh[2 * i];
 		const h = gh[2 * i + 1];
-		let b = h0 + 2 * bins[c0 + r];
+		let b = h0 + bins[c0 + r];
 		hist[b] += g;
-		hist[b + 1] += h;
-		b = h1 + 2 * bins[c1 + r];
+		hist[b + plane] += h;
+		b = h1 + bins[c1 + r];
 		hist[b] += g;
-		hist[b + 1] += h;
-		b = h2 + 2 * bins[c2 + r];
+		hist[b + plane] += h;
+		b = h2 + bins[c2 + r];
 		hist[b] += g;
-		hist[b + 1] += h;
-		b = h3 + 2 * bins[c3 + r];
+		hist[b + plane] += h;
+		b = h3 + bins[c3 + r];
 		hist[b] += g;
-		hist[b + 1] += h;
+		hist[b + plane] += h;
 	}
 }
 
-function histogram2(hist: Float64Array, h0: number, h1: number, bins: Uint8Array, c0: number, c1: number,
+function histogram2(hist: Float64Array, plane: number, h0: number, h1: number, bins: Uint8Array, c0: number, c1: number,
 	order: Int32Array, gh: Float32Array, begin: number, end: number): void {
 	for (let i = begin; i < end; i++) {
 		const r = order[i];
 		const g = gh[2 * i];
 		const h = gh[2 * i + 1];
-		let b = h0 + 2 * bins[c0 + r];
+		let b = h0 + bins[c0 + r];
 		hist[b] += g;
-		hist[b + 1] += h;
-		b = h1 + 2 * bins[c1 + r];
+		hist[b + plane] += h;
+		b = h1 + bins[c1 + r];
 		hist[b] += g;
-		hist[b + 1] += h;
+		hist[b + plane] += h;
 	}
 }
 
-function histogram1(hist: Float64Array, h0: number, bins: Uint8Array, c0: number,
+function histogram1(hist: Float64Array, plane: number, h0: number, bins: Uint8Array, c0: number,
 	order: Int32Array, gh: Float32Array, begin: number, end: number): void {
 	for (let i = begin; i < end; i++) {
-		const b = h0 + 2 * bins[c0 + order[i]];
+		const b = h0 + bins[c0 + order[i]];
 		hist[b] += gh[2 * i];
-		hist[b + 1] += gh[2 * i + 1];
+		hist[b + plane] += gh[2 * i + 1];
 	}
 }
 
 /**
  * The best split of one node on one feature from its histogram (k value bins then the missing
- * bin at `base`), trying every threshold with missing values sent right, then left. The gain
- * is XGBoost's: G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ); both children need a hessian of at
- * least minChildWeight. Ties keep the first (lowest bin, missing right). With no missing rows
- * in the node, missing values go to the child with more cover. Writes -Infinity when no split is valid.
+ * bin, gradient sums from `base`, hessian sums `plane` later), trying every threshold with
+ * missing values sent right, then left. The gain is XGBoost's:
+ * G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ); both children need a hessian of at least
+ * minChildWeight. Ties keep the first (lowest bin, missing right). With no missing rows in the
+ * node, missing values go to the child with more cover. Writes -Infinity when no split is valid.
  */
-export function bestSplitOfFeature(s: SharedState, hist: Float64Array, base: number, k: number,
+export function bestSplitOfFeature(s: SharedState, hist: Float64Array, base: number, plane: number, k: number,
 	totalG: number, totalH: number, lambda: number, minChildWeight: number, result: number): void {
 	// A child lighter than this is rounding noise, not rows.
 	const minHess = Math.max(minChildWeight, totalH * 1e-9);
-	const missG = hist[base + 2 * k];
-	const missH = hist[base + 2 * k + 1];
+	const missG = hist[base + k];
+	const missH = hist[base + plane + k];
 	const hasMissing = missH > 0;
 	const parentScore = (totalG * totalG) / (totalH + lambda);
 	let bestGain = -Infinity;
@@ -494,10 +551,10 @@ export function bestSplitOfFeature(s: SharedState, hist: Float64Array, base: num
 	let gl = 0;
 	let hl = 0;
 	for (let b = 0; b < k; b++) {
-		const h = hist[base + 2 * b + 1];
+		const h = hist[base + plane + b];
 		// An empty bin moves no rows: its thresholds equal the previous bin's, which won ties already.
 		if (h === 0 && b > 0) continue;
-		gl += hist[base + 2 * b];
+		gl += hist[base + b];
 		hl += h;
 		// Missing right: the last bin would send every present row left, only worth it with missing rows.
 		if (b < k - 1 || hasMissing) {

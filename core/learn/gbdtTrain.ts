@@ -127,12 +127,17 @@ function effectiveWeights(train: LabelledDataset, positiveWeight: number): { per
 	return { perRow, positive, negative };
 }
 
+/** Doubles in a 64-byte cache line. */
+const DOUBLES_PER_LINE = 8;
+
 /** Where each feature's bins start in a node histogram, from the bin counts binning found. */
 function prepareHistogramLayout(state: SharedState): void {
 	let offset = 0;
 	for (let f = 0; f < state.features; f++) {
 		state.histOffset[f] = offset;
-		offset += state.binCount[f] + 1;
+		// Whole cache lines per feature: two threads filling neighbouring features would
+		// otherwise fight over a shared line on every row (it halved the speed of both).
+		offset += Math.ceil((state.binCount[f] + 1) / DOUBLES_PER_LINE) * DOUBLES_PER_LINE;
 	}
 	state.histOffset[state.features] = offset;
 }

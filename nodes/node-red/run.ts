@@ -72,13 +72,18 @@ export function handleMessages(node: Node, handle: Handler): void {
 	});
 }
 
-/** Shows progress under the node, at most twice a second (each status travels to every open editor). */
+/**
+ * Shows progress under the node: each new stage at once, then at most twice a second within a
+ * stage (each status travels to every open editor).
+ */
 function progressStatus(node: Node): (progress: Progress) => void {
 	let last = 0;
+	let stage = '';
 	return (progress) => {
 		const now = Date.now();
-		if (now - last < 500) return;
+		if (progress.stage === stage && now - last < 500) return;
 		last = now;
+		stage = progress.stage;
 		node.status({ fill: 'blue', shape: 'dot', text: describeProgress(progress) });
 	};
 }

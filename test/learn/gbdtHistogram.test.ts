@@ -8,8 +8,8 @@ import {
 import { createRng } from '../../core/util/rng';
 
 const ROWS = 3000;
-const FEATURES = 7; // one full group of four and a remainder of three
-const BINS = [5, 1, 12, 3, 40, 2, 9]; // value bins per feature; bin BINS[f] is missing
+const FEATURES = 15; // a pass of eight, then four, two and one
+const BINS = [5, 1, 12, 3, 40, 2, 9, 255, 7, 1, 30, 4, 2, 66, 11]; // value bins per feature; bin BINS[f] is missing
 
 /** Shared state with random bins (some missing) and gradient pairs, rows in order in buffer 0. */
 function randomState(seed: number): SharedState {
@@ -66,11 +66,12 @@ function slot(s: SharedState, index: number): Float64Array {
 /** The histogram of rows `rows`, summed the obvious way. */
 function naiveHistogram(s: SharedState, rows: number[]): Float64Array {
 	const out = new Float64Array(histogramDoubles(s));
+	const plane = s.histOffset[FEATURES];
 	for (const r of rows) {
 		for (let f = 0; f < FEATURES; f++) {
-			const at = 2 * (s.histOffset[f] + s.bins[f * ROWS + r]);
+			const at = s.histOffset[f] + s.bins[f * ROWS + r];
 			out[at] += s.gh[0][2 * r];
-			out[at + 1] += s.gh[0][2 * r + 1];
+			out[plane + at] += s.gh[0][2 * r + 1];
 		}
 	}
 	return out;

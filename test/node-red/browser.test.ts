@@ -11,6 +11,8 @@ const inject = 'b0b0000000000001';
 const load = 'b0b0000000000002';
 const debug = 'b0b0000000000003';
 
+const repoRoot = path.resolve(__dirname, '../../..');
+
 /** Where the screenshots go, for a person to look at. */
 const shots = outputDir;
 
@@ -31,6 +33,12 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 			{ id: load, type: 'propensity-load-events', z: tab, name: '', source: 'file', path: file, pathType: 'str', format: 'auto', preset: 'auto', attributes: [], badRows: 'fail', x: 300, y: 160, wires: [[]] },
 			{ id: debug, type: 'debug', z: tab, name: 'goal check', active: true, tosidebar: true, console: false, complete: 'payload', targetType: 'msg', x: 760, y: 160, wires: [] },
 		];
+		// The example flows too, as Import > Examples would add them.
+		for (const example of ['Train weekly', 'Score daily']) {
+			for (const node of JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', `${example}.json`), 'utf8')) as FlowNode[]) {
+				if (!flows.some((known) => known.id === node.id)) flows.push(node);
+			}
+		}
 		fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows));
 		red = await startNodeRed(userDir, path.join(userDir, 'flows.json'), {});
 		browser = await chromium.launch({
@@ -58,6 +66,20 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 			assert.match((await icon.getAttribute('style')) ?? '', new RegExp(`propensity-${type}\\.svg`), `the ${type} icon is served`);
 		}
 		await page.locator('#red-ui-palette').screenshot({ path: path.join(shots, 'palette.png') });
+	});
+
+	it('opens the example flows with every node valid: no red triangle before deploy', async () => {
+		const invalid = await page.evaluate(`(() => {
+			const found = [];
+			RED.nodes.eachNode((node) => { if (node.valid === false) found.push(node.type + ' ' + (node.name || node.id) + ': ' + JSON.stringify(node.validationErrors)); });
+			RED.nodes.eachConfig((node) => { if (node.valid === false) found.push(node.type + ' ' + (node.name || node.id) + ': ' + JSON.stringify(node.validationErrors)); });
+			return found;
+		})()`);
+		assert.deepEqual(invalid, []);
+		const checked = await page.evaluate(`(() => { let valid = 0; RED.nodes.eachNode((node) => { if (node.valid === true) valid++; }); return valid; })()`);
+		assert.ok((checked as number) >= 25, `${checked} nodes were validated`);
+		const types = await page.evaluate(`(() => { const types = new Set(); RED.nodes.eachNode((node) => types.add(node.type)); return [...types].filter((t) => t.startsWith('propensity-')).sort(); })()`);
+		assert.deepEqual(types, ['propensity-build-segment', 'propensity-define-goal', 'propensity-explain-factors', 'propensity-load-events', 'propensity-score-profiles', 'propensity-train-model']);
 	});
 
 	it('builds a goal with two added conditions in the Define Goal dialog (a bad window marked red), deploys, runs and shows the result in the debug sidebar', async () => {

@@ -125,7 +125,7 @@ describe('Node-RED: score profiles', function () {
 		helper.getNode('score').receive({ events: loaded.table, model });
 		const profile = ((await arriving).payload as ScoredProfile[])[0];
 		assert.equal(profile.factors?.length, 2);
-		assert.match(profile.factors?.[0].sentence ?? '', /chance of converting/);
+		assert.match(profile.factors?.[0].sentence ?? '', /(raises|lowers) the chance of/);
 		assert.ok(profile.features && Object.keys(profile.features).length > 10);
 	});
 
