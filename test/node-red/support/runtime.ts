@@ -17,8 +17,8 @@ import path from 'node:path';
 import { outputDir } from './fixtures';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
-/** The e-mail node the example flows use, at the version in devDependencies. */
-const emailNode = `node-red-node-email@${(JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['node-red-node-email']}`;
+/** The e-mail node the example flows use, pinned like the hosts. */
+const emailNode = 'node-red-node-email@5.2.5';
 
 export const nodeRedDir = process.env.PROPENSITY_NODE_RED_DIR || path.dirname(require.resolve('node-red/package.json'));
 const nodeBinary = process.env.PROPENSITY_NODE_BIN || process.execPath;
