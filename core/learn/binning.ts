@@ -209,11 +209,15 @@ function binColumnByTable(column: Float32Array, upperBounds: Float64Array, out: 
 	const first = new Uint8Array(65536);
 	const view = new Float32Array(1);
 	const viewBits = new Uint32Array(view.buffer);
+	// Buckets go up in value, so one sweep along the bounds finds each bucket's first bin.
+	let bin = 0;
 	for (let bucket = 0; bucket < 65536; bucket++) {
 		const key = (bucket << 16) >>> 0;
 		viewBits[0] = key & 0x80000000 ? key & 0x7fffffff : ~key >>> 0;
 		const smallest = view[0];
-		first[bucket] = smallest === smallest ? binOf(smallest, upperBounds) : k - 1;
+		// Buckets of NaN bit patterns are never looked up; they keep the running bin.
+		if (smallest === smallest) while (bin < k - 1 && upperBounds[bin] < smallest) bin++;
+		first[bucket] = bin;
 	}
 	const bits = new Uint32Array(column.buffer, column.byteOffset, column.length);
 	let missing = 0;

@@ -9,7 +9,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import * as path from 'node:path';
 import {
 	COMMAND, CLOSED, CTRL_COMMAND, CTRL_DONE, CTRL_ERROR, CTRL_GENERATION, CTRL_NEXT, CTRL_READY, CTRL_TASKS, MAX_TASKS,
-	claimTask, finishTask, openWord, runTask, type SharedDescriptor, type SharedState,
+	claimTask, finishTask, openWord, runTask, waitWhile, type SharedDescriptor, type SharedState,
 } from './gbdtKernels';
 
 /** What a worker posts on its port. */
@@ -112,10 +112,8 @@ export class WorkerPool {
 			}
 			finishTask(control, tasks);
 		}
-		for (;;) {
-			const done = Atomics.load(control, CTRL_DONE);
-			if (done >= tasks) break;
-			Atomics.wait(control, CTRL_DONE, done, 1000);
+		for (let done = Atomics.load(control, CTRL_DONE); done < tasks; done = Atomics.load(control, CTRL_DONE)) {
+			waitWhile(control, CTRL_DONE, done);
 		}
 		Atomics.store(control, CTRL_NEXT, CLOSED);
 		if (failure !== undefined) throw failure;

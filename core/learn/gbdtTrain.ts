@@ -10,7 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { edgeSampleRows, MAX_VALUE_BINS } from './binning';
 import {
-	allocateShared, viewShared, COMMAND, CHUNK_ROWS, MOVE_ROWS, GROUP_SIZE, MAX_JOBS, SLOTS_PER_BUFFER,
+	allocateShared, viewShared, writeGroups, COMMAND, CHUNK_ROWS, MOVE_ROWS, MAX_JOBS, SLOTS_PER_BUFFER,
 	INT_POSITIONS, INT_IDENTITY, INT_GROUPS, INT_MAX_BINS, FLOAT_LAMBDA, FLOAT_MIN_CHILD_WEIGHT,
 	JOB_I, JOB_F, JOB_BUFFER, JOB_BEGIN, JOB_END, JOB_SMALL_SLOT, JOB_PARENT_SLOT, JOB_SMALL_SPLITTABLE,
 	JOB_LARGE_SPLITTABLE, JOB_SMALL_G, JOB_SMALL_H, JOB_LARGE_G, JOB_LARGE_H,
@@ -101,6 +101,7 @@ export async function boost(train: LabelledDataset, settings: BoostSettings, con
 		state.ints[INT_MAX_BINS] = settings.maxBins;
 		pool.run(COMMAND.bin, features, workers > 0);
 		pool.dropColumns();
+		pool.run(COMMAND.pack, Math.ceil(features / 4), workers > 0);
 		prepareHistogramLayout(state);
 		state.floats[FLOAT_LAMBDA] = settings.lambda;
 		state.floats[FLOAT_MIN_CHILD_WEIGHT] = settings.minChildWeight;
@@ -165,7 +166,7 @@ async function boostBinned(state: SharedState, pool: WorkerPool, settings: Boost
 	const validationWeights = validation ? validationLossWeights(validation, settings.positiveWeight) : undefined;
 	const progress = throttledProgress(context.hooks);
 	const outOfBag = settings.rowSubsample < 1 ? new Int32Array(rows) : undefined;
-	state.raw.fill(baseScore);
+	state.negExp.fill(Math.exp(-baseScore));
 
 	const trees: Tree[] = [];
 	let bestLoss = Infinity;
@@ -321,7 +322,7 @@ class TreeGrower {
 		this.minGain = Math.max(settings.gamma, MIN_GAIN);
 	}
 
-	/** Grows a tree on positions 0..positions-1 of buffer 0 and adds its leaf values to the raw scores. */
+	/** Grows a tree on positions 0..positions-1 of buffer 0 and adds its leaf values to the rows' scores. */
 	grow(positions: number, rootG: number, rootH: number, active: Int32Array): Tree {
 		this.reset();
 		this.useFeatures(active);
@@ -452,8 +453,11 @@ class TreeGrower {
 	}
 
 	/** Builds the jobs' histograms and stores each growing node's best split over the active features. */
-	private findSplits(jobs: readonly HistogramJob[]): void {
+	private findSplits(unordered: readonly HistogramJob[]): void {
 		const s = this.state;
+		// Largest first, so the last tasks of a dispatch are small and the threads finish together.
+		const size = (job: HistogramJob): number => this.end[job.small] - this.begin[job.small];
+		const jobs = unordered.slice().sort((a, b) => size(b) - size(a) || a.small - b.small);
 		const groups = s.ints[INT_GROUPS];
 		const perBatch = Math.max(1, Math.min(MAX_JOBS, Math.floor(MAX_TASKS / groups)));
 		for (let from = 0; from < jobs.length; from += perBatch) {
@@ -539,7 +543,7 @@ class TreeGrower {
 				}
 			}
 			const parallel = rows >= PARALLEL_MIN_MOVE;
-			this.pool.run(COMMAND.partitionCount, c, parallel);
+			this.pool.run(COMMAND.partitionSplit, c, parallel);
 			// Each chunk's left rows follow the earlier chunks' left rows; its right rows follow all left rows.
 			let chunk = 0;
 			for (let j = 0; j < stop - start; j++) {
@@ -558,21 +562,22 @@ class TreeGrower {
 				}
 				leftCounts.push(totalLeft);
 			}
-			this.pool.run(COMMAND.partitionScatter, c, parallel);
+			this.pool.run(COMMAND.partitionPlace, c, parallel);
 			start = stop;
 		}
 		return leftCounts;
 	}
 
-	/** Adds each leaf's value to the raw scores of its rows. */
+	/**
+	 * Adds each leaf's value to the scores of its rows. On this thread: a leaf's rows are
+	 * scattered over the score array, so two threads would keep stealing each other's cache lines.
+	 */
 	private updateScores(leaves: readonly number[], values: Float64Array): void {
 		const s = this.state;
 		let c = 0;
-		let rows = 0;
 		const flush = (): void => {
-			this.pool.run(COMMAND.updateScores, c, rows >= PARALLEL_MIN_MOVE);
+			this.pool.run(COMMAND.updateScores, c, false);
 			c = 0;
-			rows = 0;
 		};
 		for (const leaf of leaves) {
 			for (let b = this.begin[leaf]; b < this.end[leaf]; b += MOVE_ROWS) {
@@ -581,20 +586,18 @@ class TreeGrower {
 				s.chunksI[ci + CHUNK_JOB] = this.buffer[leaf];
 				s.chunksI[ci + CHUNK_BEGIN] = b;
 				s.chunksI[ci + CHUNK_END] = Math.min(this.end[leaf], b + MOVE_ROWS);
-				s.chunksF[c++] = values[leaf];
-				rows += s.chunksI[ci + CHUNK_END] - b;
+				s.chunksF[c++] = Math.exp(-values[leaf]);
 			}
 		}
 		flush();
 	}
 
-	/** Adds each settled split's left or right leaf value to the raw scores of the rows in its range. */
+	/** Adds each settled split's left or right leaf value to the scores of its rows (on this thread, as updateScores). */
 	private updateSettledScores(values: Float64Array): void {
 		const s = this.state;
 		let start = 0;
 		while (start < this.settled.length) {
 			let c = 0;
-			let rows = 0;
 			let j = 0;
 			for (; start + j < this.settled.length && j < MAX_JOBS; j++) {
 				const node = this.settled[start + j];
@@ -613,16 +616,16 @@ class TreeGrower {
 					s.chunksI[ci + CHUNK_BEGIN] = b;
 					s.chunksI[ci + CHUNK_END] = Math.min(this.end[node], b + MOVE_ROWS);
 				}
-				rows += this.end[node] - this.begin[node];
 			}
-			this.pool.run(COMMAND.updateSettledScores, c, rows >= PARALLEL_MIN_MOVE);
+			this.pool.run(COMMAND.updateSettledScores, c, false);
 			start += j;
 		}
 	}
 
 	/** Adds the tree's output to the rows this tree did not train on, walking it over their bins. */
 	updateOutOfBag(rows: Int32Array, count: number, tree: Tree): void {
-		const { bins, binCount, raw } = this.state;
+		const { bins, binCount, negExp } = this.state;
+		const factors = tree.value.map((value) => Math.exp(-value));
 		const n = this.state.rows;
 		for (let i = 0; i < count; i++) {
 			const r = rows[i];
@@ -633,7 +636,7 @@ class TreeGrower {
 				const goesLeft = b <= this.bin[node] || (b === binCount[f] && this.missingLeft[node] === 1);
 				node = goesLeft ? this.left[node] : this.right[node];
 			}
-			raw[r] += tree.value[node];
+			negExp[r] *= factors[node];
 		}
 	}
 
@@ -702,17 +705,10 @@ class TreeGrower {
 		return id;
 	}
 
-	/** Writes this tree's feature groups (GROUP_SIZE features a task) for the histogram tasks. */
+	/** Writes this tree's feature groups for the histogram tasks. */
 	private useFeatures(active: Int32Array): void {
 		this.active = active;
-		const s = this.state;
-		const groups = Math.ceil(active.length / GROUP_SIZE);
-		for (let g = 0; g < groups; g++) {
-			const count = Math.min(GROUP_SIZE, active.length - g * GROUP_SIZE);
-			s.groups[g * (GROUP_SIZE + 1)] = count;
-			for (let k = 0; k < count; k++) s.groups[g * (GROUP_SIZE + 1) + 1 + k] = active[g * GROUP_SIZE + k];
-		}
-		s.ints[INT_GROUPS] = groups;
+		writeGroups(this.state, active);
 	}
 
 	private allocateSlot(): number {

@@ -6,7 +6,7 @@
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import {
 	COMMAND, CTRL_COMMAND, CTRL_ERROR, CTRL_GENERATION, CTRL_READY, CTRL_TASKS,
-	claimTask, finishTask, runTask, viewShared, type SharedDescriptor,
+	claimTask, finishTask, runTask, viewShared, waitWhile, type SharedDescriptor,
 } from './gbdtKernels';
 import type { PoolMessage, WorkerMessage } from './gbdtPool';
 
@@ -30,7 +30,7 @@ function serve(): void {
 	let seen = Atomics.load(control, CTRL_GENERATION);
 	Atomics.add(control, CTRL_READY, 1);
 	for (;;) {
-		Atomics.wait(control, CTRL_GENERATION, seen);
+		waitWhile(control, CTRL_GENERATION, seen);
 		seen = Atomics.load(control, CTRL_GENERATION);
 		const command = Atomics.load(control, CTRL_COMMAND);
 		if (command === COMMAND.exit) break;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {
-	allocateShared, viewShared, runTask, histogramDoubles, COMMAND, GROUP_SIZE, SLOTS_PER_BUFFER,
+	allocateShared, viewShared, runTask, writeGroups, histogramDoubles, COMMAND, SLOTS_PER_BUFFER,
 	INT_GROUPS, FLOAT_LAMBDA, FLOAT_MIN_CHILD_WEIGHT, JOB_I, JOB_F, JOB_BUFFER, JOB_BEGIN, JOB_END, JOB_SMALL_SLOT,
 	JOB_PARENT_SLOT, JOB_SMALL_SPLITTABLE, JOB_LARGE_SPLITTABLE, JOB_SMALL_G, JOB_SMALL_H, JOB_LARGE_G, JOB_LARGE_H,
 	RESULT_F, RESULT_I, type SharedState,
@@ -28,13 +28,9 @@ function randomState(seed: number): SharedState {
 		s.gh[0][2 * r] = rng.normal();
 		s.gh[0][2 * r + 1] = 0.05 + rng.next();
 	}
-	const groups = Math.ceil(FEATURES / GROUP_SIZE);
-	for (let g = 0; g < groups; g++) {
-		const count = Math.min(GROUP_SIZE, FEATURES - g * GROUP_SIZE);
-		s.groups[g * (GROUP_SIZE + 1)] = count;
-		for (let k = 0; k < count; k++) s.groups[g * (GROUP_SIZE + 1) + 1 + k] = g * GROUP_SIZE + k;
-	}
-	s.ints[INT_GROUPS] = groups;
+	for (let q = 0; q < Math.ceil(FEATURES / 4); q++) runTask(s, COMMAND.pack, q);
+	// Features 0-11 fill three packed words; 12-14 (a partial word) are read as columns.
+	writeGroups(s, Int32Array.from({ length: FEATURES }, (_, f) => f));
 	s.floats[FLOAT_LAMBDA] = 1;
 	s.floats[FLOAT_MIN_CHILD_WEIGHT] = 1;
 	s.slotBuffers.push(new Float64Array(SLOTS_PER_BUFFER * histogramDoubles(s)));
