@@ -10,21 +10,10 @@ import type { Model } from '../core/model/schema';
 import { loadModel, parseModel } from '../core/pipeline';
 import { openStore } from '../core/store';
 import { type CliIo, type Command, integerOption, type OptionsConfig, type OptionValues, stringOption, UsageError } from './command';
-import { loadOptionsFrom } from './commands/load';
-import { terminalProgress } from './progress';
+import { eventFileOptions, loadOptionsFrom } from './commands/load';
 
-export const eventFileOptions: OptionsConfig = {
-	events: { type: 'string' },
-	format: { type: 'string' },
-	preset: { type: 'string' },
-	map: { type: 'string' },
-	namespace: { type: 'string' },
-	'time-zone': { type: 'string' },
-	'time-unit': { type: 'string' },
-	'bad-rows': { type: 'string' },
-	'drop-duplicates': { type: 'boolean' },
-	'max-examples': { type: 'string' },
-};
+export { eventFileOptions };
+import { terminalProgress } from './progress';
 
 export const eventFileUsage = `Events options (as for "propensity load"):
   --events FILE        CSV, NDJSON or a JSON array, gzip-compressed or not

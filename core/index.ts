@@ -4,7 +4,7 @@
  */
 export * from './pipeline';
 export { PropensityError, InputError, CancelledError } from './errors';
-export { simulateShop, writeSimulation } from './simulate';
+export { simulateShop, writeSimulation, xdmEventTypes } from './simulate';
 export { goalFromForm, type GoalForm } from './goal/form';
 export type { Goal, GoalInput } from './goal/schema';
 export type { EventTable } from './events/table';

@@ -14,7 +14,7 @@ import { type Goal, checkGoalAgainstData, describeOutcome, parseGoal } from '../
 import { DAY_MS } from '../../core/features/walk';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
-import { loadOptionsFrom } from './load';
+import { eventFileOptions, loadOptionsFrom } from './load';
 
 const usage = `Usage: propensity features --events FILE --goal GOAL.json --out FILE.csv [--as-of ISO]
                            [--preset flat|xdm] [--map FIELDS] [--format auto|csv|ndjson|json]
@@ -51,19 +51,12 @@ export const featuresCommand: Command = {
 	summary: 'write the automatic features (and labels) of every eligible profile as of a date to CSV',
 	usage,
 	options: {
-		events: { type: 'string' },
 		goal: { type: 'string' },
 		out: { type: 'string' },
 		'as-of': { type: 'string' },
 		'top-types': { type: 'string' },
 		declarations: { type: 'string' },
-		format: { type: 'string' },
-		preset: { type: 'string' },
-		map: { type: 'string' },
-		namespace: { type: 'string' },
-		'time-zone': { type: 'string' },
-		'time-unit': { type: 'string' },
-		'bad-rows': { type: 'string' },
+		...eventFileOptions,
 	},
 	async run(options: OptionValues, positionals: string[], io: CliIo): Promise<void> {
 		if (positionals.length > 0) throw new UsageError(`propensity features: unexpected argument "${positionals[0]}".`, featuresCommand);

@@ -4,7 +4,7 @@
  */
 import { type EventFormat, loadEvents, type LoadOptions } from '../../core/events/load';
 import { parseFieldMap, type PresetName } from '../../core/events/mapping';
-import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
+import { type CliIo, type Command, integerOption, type OptionsConfig, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 
 const usage = `Usage: propensity load --events FILE [--format auto|csv|ndjson|json] [--preset flat|xdm]
@@ -74,22 +74,25 @@ export function loadOptionsFrom(options: OptionValues): LoadOptions {
 	return settings;
 }
 
+/** The options of every command that reads an events file: those of `propensity load`. */
+export const eventFileOptions: OptionsConfig = {
+	events: { type: 'string' },
+	format: { type: 'string' },
+	preset: { type: 'string' },
+	map: { type: 'string' },
+	namespace: { type: 'string' },
+	'time-zone': { type: 'string' },
+	'time-unit': { type: 'string' },
+	'bad-rows': { type: 'string' },
+	'drop-duplicates': { type: 'boolean' },
+	'max-examples': { type: 'string' },
+};
+
 export const loadCommand: Command = {
 	name: 'load',
 	summary: 'load an events file (CSV, NDJSON, JSON, gzip) and print its summary and report as JSON',
 	usage,
-	options: {
-		events: { type: 'string' },
-		format: { type: 'string' },
-		preset: { type: 'string' },
-		map: { type: 'string' },
-		namespace: { type: 'string' },
-		'time-zone': { type: 'string' },
-		'time-unit': { type: 'string' },
-		'bad-rows': { type: 'string' },
-		'drop-duplicates': { type: 'boolean' },
-		'max-examples': { type: 'string' },
-	},
+	options: eventFileOptions,
 	async run(options: OptionValues, positionals: string[], io: CliIo): Promise<void> {
 		if (positionals.length > 0) throw new UsageError(`propensity load: unexpected argument "${positionals[0]}".`, loadCommand);
 		const file = requireOption(options, 'events', loadCommand);

@@ -18,7 +18,7 @@ async function propensity(args: string[], interactive = false): Promise<{ code: 
 	return { code, stdout: out, stderr: err };
 }
 
-const sample = path.resolve(__dirname, '../../../../shared/data/adobe-cee-sample-rows.json');
+const sample = path.resolve(__dirname, '../../../test/fixtures/adobe-cee-sample-rows.json');
 
 describe('propensity load', () => {
 	let dir: string;

@@ -183,7 +183,7 @@ describe('loading events', function () {
 
 	describe('the Adobe XDM sample', () => {
 		it('gives 6 profiles, 10 events and 5 orders typed commerce.purchases, with their totals', async () => {
-			const { table, summary, report } = await loadEvents({ kind: 'file', path: path.resolve(__dirname, '../../../../shared/data/adobe-cee-sample-rows.json') }, { preset: 'xdm' });
+			const { table, summary, report } = await loadEvents({ kind: 'file', path: path.resolve(__dirname, '../../../test/fixtures/adobe-cee-sample-rows.json') }, { preset: 'xdm' });
 			assert.equal(summary.profiles, 6);
 			assert.equal(summary.events, 10);
 			assert.equal(summary.eventsPerType['commerce.purchases'], 5);
@@ -201,7 +201,7 @@ describe('loading events', function () {
 		});
 
 		it('gives the same events when the preset is left to be detected', async () => {
-			const file = path.resolve(__dirname, '../../../../shared/data/adobe-cee-sample-rows.json');
+			const file = path.resolve(__dirname, '../../../test/fixtures/adobe-cee-sample-rows.json');
 			const declared = await loadEvents({ kind: 'file', path: file }, { preset: 'xdm' });
 			const detected = await loadEvents({ kind: 'file', path: file });
 			assert.ok(sameTable(declared.table, detected.table));

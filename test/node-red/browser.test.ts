@@ -139,10 +139,17 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 		// Deploy, press the inject button, and read the result in the debug sidebar.
 		await page.click('#red-ui-header-button-deploy');
 		await page.waitForSelector('#red-ui-header-button-deploy.disabled', { timeout: 30000 });
-		await page.locator(`[id="${inject}"] .red-ui-flow-node-button`).click();
 		await page.click('#red-ui-tab-debug-link-button');
+		const injected = page.waitForResponse((response) => response.url().endsWith(`/inject/${inject}`), { timeout: 30000 });
+		await page.locator(`[id="${inject}"] .red-ui-flow-node-button`).click();
+		assert.equal((await injected).status(), 200, 'the runtime took the button press');
 		const message = page.locator('.red-ui-debug-msg').first();
-		await message.waitFor({ timeout: 60000 });
+		try {
+			await message.waitFor({ timeout: 120000 });
+		} catch (error) {
+			await page.screenshot({ path: path.join(shots, 'debug-output-missing.png') });
+			throw new Error(`no message in the debug sidebar; Node-RED's log ends:\n${red.log().slice(-3000)}`, { cause: error });
+		}
 		await message.locator('.red-ui-debug-msg-object-handle').first().click();
 		await page.waitForFunction(`/inWords/.test(document.querySelector('.red-ui-debug-msg')?.textContent ?? '')`, undefined, { timeout: 10000 });
 		const shown = await message.innerText();

@@ -42,3 +42,27 @@ export function errorItem(error: unknown, pairedItem: IPairedItemData | IPairedI
 export function pairedWithAll(items: readonly INodeExecutionData[]): IPairedItemData[] {
 	return items.map((_, item) => ({ item }));
 }
+
+/**
+ * Runs `work` on each input item in turn and gathers what it returns: one output item, or several
+ * paired to that item. A failure stops the node with the item's index, or under "Continue On
+ * Fail" becomes an error item paired to it, and the next item is worked on.
+ */
+export async function perItem(
+	ctx: IExecuteFunctions,
+	work: (item: INodeExecutionData, itemIndex: number) => Promise<INodeExecutionData | INodeExecutionData[]>,
+): Promise<INodeExecutionData[]> {
+	const items = ctx.getInputData();
+	const returnData: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const output = await work(items[itemIndex], itemIndex);
+			if (Array.isArray(output)) returnData.push(...output);
+			else returnData.push(output);
+		} catch (error) {
+			if (!ctx.continueOnFail()) throw nodeErrorOf(ctx, error, itemIndex);
+			returnData.push(errorItem(error, { item: itemIndex }));
+		}
+	}
+	return returnData;
+}

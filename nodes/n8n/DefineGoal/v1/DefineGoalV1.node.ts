@@ -6,7 +6,7 @@ import {
 	type INodeTypeBaseDescription,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { errorItem, nodeErrorOf } from '../../shared/errors';
+import { perItem } from '../../shared/errors';
 import { defineGoalProperties } from './DefineGoalV1.description';
 import { checkGoal } from './utils';
 
@@ -36,19 +36,6 @@ export class DefineGoalV1 implements INodeType {
 	}
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const returnData: INodeExecutionData[] = [];
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				returnData.push(await checkGoal(this, items[itemIndex], itemIndex));
-			} catch (error) {
-				if (this.continueOnFail()) {
-					returnData.push(errorItem(error, { item: itemIndex }));
-					continue;
-				}
-				throw nodeErrorOf(this, error, itemIndex);
-			}
-		}
-		return [returnData];
+		return [await perItem(this, (item, itemIndex) => checkGoal(this, item, itemIndex))];
 	}
 }

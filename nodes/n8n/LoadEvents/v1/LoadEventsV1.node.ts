@@ -6,7 +6,7 @@ import {
 	type INodeTypeBaseDescription,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { errorItem, nodeErrorOf, pairedWithAll } from '../../shared/errors';
+import { errorItem, nodeErrorOf, pairedWithAll, perItem } from '../../shared/errors';
 import { postgresCredentialName, postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
 import { loadEventsProperties } from './LoadEventsV1.description';
 import { loadOne, sourceOf } from './utils';
@@ -51,20 +51,10 @@ export class LoadEventsV1 implements INodeType {
 				throw nodeErrorOf(this, error, 0);
 			}
 		}
-		const returnData: INodeExecutionData[] = [];
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				const eventSource = await sourceOf(this, items[itemIndex], itemIndex);
-				returnData.push(await loadOne(this, itemIndex, eventSource, { item: itemIndex }));
-			} catch (error) {
-				if (this.continueOnFail()) {
-					returnData.push(errorItem(error, { item: itemIndex }));
-					continue;
-				}
-				throw nodeErrorOf(this, error, itemIndex);
-			}
-		}
-		return [returnData];
+		return [
+			await perItem(this, async (item, itemIndex) =>
+				loadOne(this, itemIndex, await sourceOf(this, item, itemIndex), { item: itemIndex })),
+		];
 	}
 }
 

@@ -6,7 +6,7 @@ import {
 	type INodeTypeBaseDescription,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { errorItem, nodeErrorOf } from '../../shared/errors';
+import { perItem } from '../../shared/errors';
 import { postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
 import { storeCredential } from '../../shared/store';
 import { scoreProfilesProperties } from './ScoreProfilesV1.description';
@@ -41,20 +41,7 @@ export class ScoreProfilesV1 implements INodeType {
 	}
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
 		const models = new ModelCache();
-		const returnData: INodeExecutionData[] = [];
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				returnData.push(...(await scoreForItem(this, items[itemIndex], itemIndex, models)));
-			} catch (error) {
-				if (this.continueOnFail()) {
-					returnData.push(errorItem(error, { item: itemIndex }));
-					continue;
-				}
-				throw nodeErrorOf(this, error, itemIndex);
-			}
-		}
-		return [returnData];
+		return [await perItem(this, (item, itemIndex) => scoreForItem(this, item, itemIndex, models))];
 	}
 }

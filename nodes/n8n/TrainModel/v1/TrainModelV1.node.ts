@@ -6,7 +6,7 @@ import {
 	type INodeTypeBaseDescription,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { errorItem, nodeErrorOf } from '../../shared/errors';
+import { perItem } from '../../shared/errors';
 import { postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
 import { storeCredential } from '../../shared/store';
 import { trainModelProperties } from './TrainModelV1.description';
@@ -41,19 +41,6 @@ export class TrainModelV1 implements INodeType {
 	}
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const returnData: INodeExecutionData[] = [];
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				returnData.push(await trainForItem(this, items[itemIndex], itemIndex));
-			} catch (error) {
-				if (this.continueOnFail()) {
-					returnData.push(errorItem(error, { item: itemIndex }));
-					continue;
-				}
-				throw nodeErrorOf(this, error, itemIndex);
-			}
-		}
-		return [returnData];
+		return [await perItem(this, (item, itemIndex) => trainForItem(this, item, itemIndex))];
 	}
 }
