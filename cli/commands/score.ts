@@ -15,6 +15,7 @@ import { terminalProgress } from '../progress';
 import { scoreProfiles, writeScoresFile } from '../../core/pipeline';
 import { scoresFormatOf } from '../../core/score/files';
 import { eventFileOptions, eventFileUsage, loadEventsFile, modelSourceOptions, modelSourceUsage, readModelFrom, writeFileAtomic } from '../shared';
+import { csvCell } from '../../core/util/csv';
 
 const usage = `Usage:
   propensity score --events FILE (--model MODEL.json | --store DIR --name NAME [--version V])
@@ -92,12 +93,12 @@ export const scoreCommand: Command = {
 		const probability = predictProbability(model, read.data);
 		const percentile = percentiles(probability);
 		const counts: Record<Bucket, number> = { low: 0, medium: 0, high: 0 };
-		const lines = [`${csvField(read.idColumn ?? 'row')},probability,score,percentile,bucket`];
+		const lines = [`${csvCell(read.idColumn ?? 'row')},probability,score,percentile,bucket`];
 		for (let r = 0; r < read.data.rows; r++) {
 			const score = scoreFromProbability(probability[r]);
 			const bucket = bucketOf(score, defaultBuckets);
 			counts[bucket]++;
-			lines.push(`${csvField(read.ids ? read.ids[r] : String(r + 1))},${probability[r].toFixed(6)},${score},${percentile[r]},${bucket}`);
+			lines.push(`${csvCell(read.ids ? read.ids[r] : String(r + 1))},${probability[r].toFixed(6)},${score},${percentile[r]},${bucket}`);
 		}
 		await writeFileAtomic(out, `${lines.join('\n')}\n`);
 		const numbered = read.idColumn === null ? ' (rows numbered from 1: no id column)' : '';
@@ -143,9 +144,4 @@ async function hasColumn(file: string, column: string): Promise<boolean> {
 	} finally {
 		await handle.close();
 	}
-}
-
-/** A CSV field, quoted when it holds a comma, quote or line break. */
-function csvField(text: string): string {
-	return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -14,6 +14,7 @@ import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { InputError } from '../errors';
 import type { ScoredProfile } from './types';
+import { csvCell } from '../util/csv';
 
 export type ScoresFormat = 'csv' | 'ndjson';
 
@@ -84,10 +85,4 @@ function csvRow(profile: ScoredProfile, layout: ScoresLayout): (string | number 
 	}
 	for (const name of layout.attributes) row.push(profile.attributes?.[name] ?? null);
 	return row;
-}
-
-function csvCell(value: string | number | null): string {
-	if (value === null) return '';
-	const text = String(value);
-	return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -21,6 +21,7 @@ import { openText } from '../events/text';
 import type { Bucket, Factor, Importance, PropensityType, ScoredProfile } from '../score/types';
 import type { WorkHooks } from '../util/progress';
 import type { SegmentRow } from './build';
+import { csvCell } from '../util/csv';
 
 /** A profile read from a scores file: CSV files may carry factor sentences without the factors' details. */
 export type ScoredFileProfile = ScoredProfile & { readonly factorSentences?: readonly string[] };
@@ -293,10 +294,4 @@ function* csvLines(rows: readonly SegmentRow[]): Generator<string> {
 		for (const name of names) cells.push(row.attributes[name] ?? null);
 		yield `${cells.map(csvCell).join(',')}\n`;
 	}
-}
-
-function csvCell(value: string | number | null): string {
-	if (value === null) return '';
-	const text = String(value);
-	return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

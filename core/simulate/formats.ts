@@ -6,6 +6,7 @@
 import type { SimulatedEvent } from './customer';
 import { isoTime } from './time';
 import { toXdm, type XdmCounters } from './xdm';
+import { csvCell } from '../util/csv';
 
 export const simulationFormats = ['csv', 'ndjson', 'xdm'] as const;
 export type SimulationFormat = (typeof simulationFormats)[number];
@@ -55,10 +56,4 @@ export function flatRecord(event: SimulatedEvent): Record<string, string | numbe
 
 function csvLine(event: SimulatedEvent): string {
 	return `${csvCell(event.profileId)},${isoTime(event.time)},${event.type},${event.value ?? ''},${csvCell(event.channel)},${csvCell(event.campaign)},${csvCell(event.productCategory)},${csvCell(event.device)},${csvCell(event.email)},${csvCell(event.country)}\n`;
-}
-
-/** A CSV cell: quoted only when it holds a comma, quote or line break. */
-function csvCell(text: string | undefined): string {
-	if (text === undefined) return '';
-	return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
