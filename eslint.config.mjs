@@ -21,6 +21,11 @@ export default tseslint.config(
 		languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', RED: 'readonly', $: 'readonly' } },
 	},
 	{
+		// Editor-side script Node-RED serves to the browser.
+		files: ['resources/**/*.js'],
+		languageOptions: { globals: { window: 'readonly' } },
+	},
+	{
 		files: ['nodes/n8n/**/*.ts'],
 		plugins: { 'n8n-nodes-base': n8nNodesBase },
 		rules: n8nRules(n8nNodesBase.configs.nodes),

@@ -6,9 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../core/errors';
 import { type EventFormat, loadEvents, type LoadResult } from '../core/events/load';
+import { parseGoal, type Goal } from '../core/goal';
 import type { Model } from '../core/model/schema';
 import { loadModel, parseModel } from '../core/pipeline';
 import { openStore } from '../core/store';
+import { writeFileAtomically } from '../core/util/files';
 import { type CliIo, type Command, integerOption, type OptionsConfig, type OptionValues, stringOption, UsageError } from './command';
 import { eventFileOptions, loadOptionsFrom } from './commands/load';
 
@@ -33,6 +35,25 @@ export async function loadEventsFile(options: OptionValues, io: CliIo, command: 
 		return await loadEvents({ kind: 'file', path: file, format }, loadOptionsFrom(options), progress);
 	} finally {
 		progress.finish();
+	}
+}
+
+/** A file's text, or InputError saying it cannot be read. */
+export async function readTextFile(file: string, what: string): Promise<string> {
+	try {
+		return await fs.promises.readFile(file, 'utf8');
+	} catch {
+		throw new InputError(`The ${what} "${file}" cannot be read: check the path.`, 'file-not-found');
+	}
+}
+
+/** The goal in a goal file's text, with the file named in any error. */
+export function parseGoalFile(file: string, text: string): Goal {
+	try {
+		return parseGoal(text);
+	} catch (error) {
+		if (error instanceof InputError) throw new InputError(`${file}: ${error.message}`, error.code, error.details);
+		throw error;
 	}
 }
 
@@ -77,14 +98,6 @@ export async function readModelFrom(options: OptionValues, command: Command): Pr
 
 /** Writes text to a file through a temporary file and a rename, creating the folder. */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
-	const target = path.resolve(file);
-	await fs.promises.mkdir(path.dirname(target), { recursive: true });
-	const temp = `${target}.${process.pid}.tmp`;
-	try {
-		await fs.promises.writeFile(temp, text);
-		await fs.promises.rename(temp, target);
-	} catch (error) {
-		await fs.promises.rm(temp, { force: true });
-		throw new InputError(`Could not write "${file}": ${(error as Error).message}. Check that the folder is writable.`, 'write-failed');
-	}
+	await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+	await writeFileAtomically(file, text);
 }

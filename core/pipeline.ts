@@ -21,7 +21,7 @@ import type { Goal } from './goal/schema';
 import type { SelectionRecord } from './learn/auto';
 import { selectRows, type LabelledDataset } from './learn/dataset';
 import { holdoutSplit } from './learn/split';
-import { learnerNames, type LearnerChoice, type LearnerOptions } from './learn/train';
+import { learnerNames, parseLearnerChoice, type LearnerOptions } from './learn/train';
 import { buildModel } from './model/build';
 import { parseModel, serializeModel } from './model/io';
 import type { Model } from './model/schema';
@@ -34,6 +34,7 @@ import type { ModelVersionInfo, Store } from './store/types';
 import type { WorkHooks } from './util/progress';
 
 export { loadEvents, type EventSource, type LoadOptions, type LoadResult } from './events/load';
+export { loadOptionsFromForm, type LoadForm } from './events/form';
 export { encodeEventTable, decodeEventTable } from './events/codec';
 export { explainProfiles, type ExplainProfilesOptions, type ExplainedProfiles } from './explain/profiles';
 export { buildSegment, parseSegmentRule, parseRuleText, parseRuleTexts, describeRule } from './segment';
@@ -85,7 +86,8 @@ export function defineGoal(input: unknown, table?: EventTable, settings: Readine
 export interface TrainSettings extends ReadinessSettings {
 	/** The model's name (default: the goal's name). */
 	readonly name?: string;
-	readonly learner?: LearnerChoice;
+	/** The learner, by name or alias: auto (default), gbdt, logistic, rf / forest, nb / naiveBayes. */
+	readonly learner?: string;
 	readonly learnerOptions?: LearnerOptions;
 	/** Seeds every random choice (default 1): the same events, goal and seed give the same model bytes. */
 	readonly seed?: number;
@@ -135,6 +137,8 @@ export interface TrainSummary {
  * validates on the latest, calibrates, explains a sample and renders the report.
  */
 export async function trainModel(table: EventTable, goalInput: unknown, settings: TrainSettings = {}, hooks?: WorkHooks): Promise<TrainOutcome> {
+	// Before any work: a mistyped learner (from a node expression, say) is bad input, not a crash later.
+	const learner = parseLearnerChoice(settings.learner ?? 'auto');
 	const { goal, readiness } = defineGoal(goalInput, table, settings) as Required<GoalCheck>;
 	if (!readiness.ready) {
 		throw new InputError(`The events cannot train the goal "${goal.name}" yet: ${readiness.problems.map((problem) => problem.message).join(' ')}`, 'not-ready', readiness);
@@ -153,7 +157,7 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 		train,
 		validation,
 		validationSplit,
-		learner: settings.learner,
+		learner,
 		options: settings.learnerOptions,
 		seed,
 		dataRange: {

@@ -5,16 +5,18 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { type EventFormat, loadEvents } from '../../core/events/load';
 import { InputError } from '../../core/errors';
 import { type FeatureDecl, buildExamples, computeFeaturesAsOf, dataRange, generateFeatures } from '../../core/features';
-import { type Goal, checkGoalAgainstData, describeOutcome, parseGoal } from '../../core/goal';
+import { checkGoalAgainstData, describeOutcome } from '../../core/goal';
+import { parseMoment } from '../../core/pipeline';
+import { csvCell } from '../../core/util/csv';
 import { DAY_MS } from '../../core/features/walk';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
-import { eventFileOptions, loadOptionsFrom } from './load';
+import { loadEventsFile, parseGoalFile, readTextFile } from '../shared';
+import { eventFileOptions } from './load';
 
 const usage = `Usage: propensity features --events FILE --goal GOAL.json --out FILE.csv [--as-of ISO]
                            [--preset flat|xdm] [--map FIELDS] [--format auto|csv|ndjson|json]
@@ -44,7 +46,6 @@ Examples:
   propensity features --events events.csv --goal purchase.json --out features.csv
   propensity features --events export.json.gz --preset xdm --goal xdm-goal.json --as-of 2026-03-31 --out march.csv`;
 
-const formats: EventFormat[] = ['auto', 'csv', 'ndjson', 'json'];
 
 export const featuresCommand: Command = {
 	name: 'features',
@@ -63,17 +64,12 @@ export const featuresCommand: Command = {
 		const eventsFile = requireOption(options, 'events', featuresCommand);
 		const goalFile = requireOption(options, 'goal', featuresCommand);
 		const out = requireOption(options, 'out', featuresCommand);
-		const asOfText = stringOption(options, 'as-of');
-		const asOf = asOfText === undefined ? undefined : parseMoment(asOfText);
+		const asOf = parseMoment(stringOption(options, 'as-of'));
 		const topTypes = integerOption(options, 'top-types', featuresCommand, { min: 0, max: 1000 });
-		const format = stringOption(options, 'format') as EventFormat | undefined;
-		if (format !== undefined && !formats.includes(format)) {
-			throw new UsageError(`propensity features: --format must be one of ${formats.join(', ')}, not "${format}".`, featuresCommand);
-		}
-		const goal = await readGoal(goalFile);
+		const goal = parseGoalFile(goalFile, await readTextFile(goalFile, 'goal file'));
+		const { table } = await loadEventsFile(options, io, featuresCommand);
 		const progress = terminalProgress(io);
 		try {
-			const { table } = await loadEvents({ kind: 'file', path: eventsFile, format }, loadOptionsFrom(options), progress);
 			checkGoalAgainstData(goal, table);
 			const range = dataRange(table);
 			if (!range) throw new InputError(`${eventsFile} holds no events.`, 'no-events');
@@ -108,30 +104,6 @@ export const featuresCommand: Command = {
 	},
 };
 
-/** An ISO date or date-time as UTC ms; a date alone is the start of that day, UTC. */
-function parseMoment(text: string): number {
-	const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : /(Z|[+-]\d{2}:?\d{2})$/.test(text) ? Date.parse(text) : NaN;
-	if (!Number.isFinite(ms)) {
-		throw new UsageError(`propensity features: --as-of must be an ISO date such as 2026-05-31, or a date-time with a zone such as 2026-05-31T12:00:00Z, not "${text}".`, featuresCommand);
-	}
-	return ms;
-}
-
-async function readGoal(file: string): Promise<Goal> {
-	let text: string;
-	try {
-		text = await readFile(file, 'utf8');
-	} catch (error) {
-		throw new InputError(`Cannot read the goal file "${file}": ${(error as Error).message}.`, 'cannot-read');
-	}
-	try {
-		return parseGoal(text);
-	} catch (error) {
-		if (error instanceof InputError) throw new InputError(`${file}: ${error.message}`, error.code, error.details);
-		throw error;
-	}
-}
-
 /** Characters gathered before a write, so the file sees large chunks. */
 const chunkChars = 1 << 20;
 
@@ -151,7 +123,7 @@ async function writeCsv(
 	}
 	let chunk = `${['profile_id', ...features.map((feature) => feature.name), ...(label ? ['label'] : [])].join(',')}\n`;
 	for (let row = 0; row < profile.length; row++) {
-		let line = csvText(profileIds[profile[row]]);
+		let line = csvCell(profileIds[profile[row]]);
 		for (const column of columns) line += `,${formatFloat32(column[row])}`;
 		if (label) line += `,${label[row]}`;
 		chunk += `${line}\n`;
@@ -167,11 +139,6 @@ async function writeCsv(
 
 async function write(stream: Writable, text: string): Promise<void> {
 	if (!stream.write(text)) await once(stream, 'drain');
-}
-
-/** RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. */
-export function csvText(text: string): string {
-	return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** The shortest decimal that reads back as the same 32-bit float; empty for missing (NaN). */

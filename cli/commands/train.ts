@@ -5,8 +5,6 @@
  * holdout, because a table has no time to split on.
  */
 import path from 'node:path';
-import fs from 'node:fs';
-import { InputError } from '../../core/errors';
 import type { SelectionRecord } from '../../core/learn/auto';
 import { selectRows, type LabelledDataset } from '../../core/learn/dataset';
 import { readProfileTable } from '../../core/learn/profileTable';
@@ -19,7 +17,7 @@ import { saveModel, trainModel } from '../../core/pipeline';
 import { openStore } from '../../core/store';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
-import { eventFileOptions, eventFileUsage, loadEventsFile, writeFileAtomic } from '../shared';
+import { eventFileOptions, eventFileUsage, loadEventsFile, readTextFile, writeFileAtomic } from '../shared';
 
 const usage = `Usage:
   propensity train --events FILE --goal GOAL.json [--as-of ISO] [--learner NAME] [--seed S]
@@ -137,13 +135,7 @@ function learnerOption(options: OptionValues): LearnerChoice {
 }
 
 async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: string; learner: LearnerChoice; seed: number }): Promise<void> {
-	const goalFile = requireOption(options, 'goal', trainCommand);
-	let goalText: string;
-	try {
-		goalText = await fs.promises.readFile(goalFile, 'utf8');
-	} catch {
-		throw new InputError(`The goal file "${goalFile}" cannot be read: check the path.`, 'file-not-found');
-	}
+	const goalText = await readTextFile(requireOption(options, 'goal', trainCommand), 'goal file');
 	const loaded = await loadEventsFile(options, io, trainCommand);
 	const progress = terminalProgress(io);
 	let outcome;

@@ -16,7 +16,7 @@
 import { type CategoryColumn, type EventTable, attributeColumn } from '../events/table';
 import { conditionMask, fieldKinds, keptMask, resolveCondition } from '../goal/conditions';
 import { describeCondition, eventTypeWords, humanizeName, singularPhrase } from '../goal/describe';
-import { type ConditionGroup, type ConditionItem, type Goal, groupParts, isConditionGroup } from '../goal/schema';
+import { type ConditionGroup, type ConditionItem, type Goal, groupParts, isConditionGroup, valuesOf } from '../goal/schema';
 import type { FeatureDecl } from './declaration';
 
 export interface GenerateOptions {
@@ -117,7 +117,7 @@ function chosenTypes(table: EventTable, goal: Goal, stats: TypeStats, top: numbe
 function outcomeTypes(item: ConditionItem): string[] {
 	if (isConditionGroup(item)) return groupParts<ConditionItem>(item).items.flatMap(outcomeTypes);
 	if (item.field !== 'eventType' || (item.op !== 'equals' && item.op !== 'in')) return [];
-	return (Array.isArray(item.value) ? item.value : [item.value]).map(String);
+	return valuesOf(item).map(String);
 }
 
 /** True when the condition reads only event types by equals / in: its type features already cover it. */

@@ -5,7 +5,7 @@
 import type { EventTable } from '../events/table';
 import { InputError } from '../errors';
 import { conditionProblem, fieldKinds } from './conditions';
-import type { EventCondition, Goal, Scalar } from './schema';
+import { type EventCondition, type Goal, valuesOf } from './schema';
 import { didYouMean, listNames } from './suggest';
 import { goalConditions } from './walk';
 
@@ -41,7 +41,7 @@ export function goalDataProblems(goal: Goal, table: EventTable): DataProblem[] {
 
 /** Event types named by an eventType test that match no type in the data. */
 function typeProblems(condition: EventCondition, path: string, types: readonly string[]): DataProblem[] {
-	const values: Scalar[] = condition.value === undefined ? [] : Array.isArray(condition.value) ? condition.value : [condition.value];
+	const values = valuesOf(condition);
 	const problems: DataProblem[] = [];
 	const present = new Set(types);
 	const hint = `the event types in the data are ${listNames(types)}`;

@@ -16,7 +16,7 @@ import {
 	type ConditionItem,
 	type ConditionOperator,
 	type EventCondition,
-	type Scalar,
+	valuesOf,
 	groupParts,
 	isConditionGroup,
 	operatorsTakingNumber,
@@ -81,11 +81,6 @@ export function resolveCondition(group: ConditionItem, kinds: ReadonlyMap<string
 	const text = source === 'eventType' || source === 'category';
 	const values = valuesOf(group).map((value) => (text ? String(value) : Number(value)));
 	return { kind: 'test', field: group.field, source, op: group.op, values };
-}
-
-function valuesOf(condition: EventCondition): Scalar[] {
-	if (condition.value === undefined) return [];
-	return Array.isArray(condition.value) ? condition.value : [condition.value];
 }
 
 function isNumeric(text: string): boolean {

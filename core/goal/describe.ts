@@ -13,6 +13,7 @@ import {
 	type Scalar,
 	groupParts,
 	isConditionGroup,
+	valuesOf,
 } from './schema';
 
 /** How a condition is introduced: "a purchase", "purchases", "no purchase". */
@@ -224,11 +225,6 @@ function fieldPhrase(test: EventCondition, lead: 'where' | 'whose'): string {
 		case 'notExists':
 			return `without ${lead === 'whose' ? 'a known' : 'a'} ${name}`;
 	}
-}
-
-function valuesOf(test: EventCondition): Scalar[] {
-	if (test.value === undefined) return [];
-	return Array.isArray(test.value) ? test.value : [test.value];
 }
 
 function formatValue(value: Scalar): string {

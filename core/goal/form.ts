@@ -5,7 +5,7 @@
  * still goes through parseGoal for validation.
  */
 import { InputError } from '../errors';
-import { conditionOperators, type ConditionOperator, type EventCondition, type GoalInput } from './schema';
+import { conditionOperators, type ConditionOperator, type EventCondition, type GoalInput, operatorsTakingList, operatorsTakingNoValue, operatorsTakingNumber } from './schema';
 
 /** One row of a condition list; `value` is text as typed (lists comma-separated). */
 export interface FormCondition {
@@ -36,9 +36,9 @@ export interface GoalForm {
 	readonly exclusions?: readonly FormCondition[];
 }
 
-const listOperators = new Set<ConditionOperator>(['in', 'notIn']);
-const numberOperators = new Set<ConditionOperator>(['gt', 'gte', 'lt', 'lte']);
-const valuelessOperators = new Set<ConditionOperator>(['exists', 'notExists']);
+const listOperators = new Set(operatorsTakingList);
+const numberOperators = new Set(operatorsTakingNumber);
+const valuelessOperators = new Set(operatorsTakingNoValue);
 
 /** The goal JSON for a filled-in form (not yet validated: pass it to parseGoal). */
 export function goalFromForm(form: GoalForm): GoalInput {

@@ -41,6 +41,12 @@ export interface EventCondition {
 	readonly value?: Scalar | Scalar[];
 }
 
+/** A condition's values as a list: none for exists / notExists, one for a single value. */
+export function valuesOf(condition: EventCondition): Scalar[] {
+	if (condition.value === undefined) return [];
+	return Array.isArray(condition.value) ? condition.value : [condition.value];
+}
+
 /** `all` (every item holds) or `any` (at least one holds); items nest. */
 export type ConditionGroup = { readonly all: ConditionItem[] } | { readonly any: ConditionItem[] };
 export type ConditionItem = EventCondition | ConditionGroup;

@@ -8,7 +8,7 @@
 import { CancelledError, InputError } from '../errors';
 import { auc } from '../evaluate/auc';
 import type { LabelledDataset } from './dataset';
-import { defaultForestOptions } from './forest';
+import { defaultForestOptions, featuresPerTree } from './forest';
 import type { FitContext, LearnerKind, TrainedLearner } from './learner';
 import { defaultNaiveBayesOptions } from './naiveBayes';
 import { fitOne, learnerNames, type LearnerOptions } from './train';
@@ -64,7 +64,7 @@ export function estimateFit(kind: LearnerKind, train: LabelledDataset, options: 
 			if (rows > forest.maxRows) {
 				return { skip: `${rows.toLocaleString('en-US')} training rows, more than the ${forest.maxRows.toLocaleString('en-US')} it can fit in reasonable time (its fit time grows with the square of the rows)` };
 			}
-			const perTree = Math.min(features, forest.featuresPerTree ?? Math.max(3, Math.ceil(Math.sqrt(features))));
+			const perTree = featuresPerTree(features, forest);
 			return { seconds: 1.5e-7 * rows * rows * perTree * forest.trees };
 		}
 	}

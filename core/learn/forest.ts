@@ -100,13 +100,18 @@ export async function trainForest(train: LabelledDataset, options: Partial<Fores
 	return new Forest(train.featureNames.slice(), trees, resolved, train.rows, fitted.rows);
 }
 
+/** Features each tree may use: the option, else ⌈√p⌉ (at least 3), never more than p. */
+export function featuresPerTree(p: number, options: Pick<ForestOptions, 'featuresPerTree'>): number {
+	return Math.min(p, options.featuresPerTree ?? Math.max(3, Math.ceil(Math.sqrt(p))));
+}
+
 /**
  * Grows the forest with ml-random-forest on `fitted` and converts its trees (covers filled from
  * the fitted rows). Returns the library's forest too, so tests can check the conversion against it.
  */
 export function growForest(fitted: LabelledDataset, options: ForestOptions, librarySeed: number): { trees: Tree[]; library: RandomForestClassifier } {
 	const p = fitted.columns.length;
-	const perTree = Math.min(p, options.featuresPerTree ?? Math.max(3, Math.ceil(Math.sqrt(p))));
+	const perTree = featuresPerTree(p, options);
 	const forest = new RandomForestClassifier({
 		nEstimators: options.trees,
 		// The library reads a maxFeatures of 1 as "100%"; 1.5 / p is its fraction for exactly one feature.

@@ -203,8 +203,6 @@ async function boostBinned(state: SharedState, pool: WorkerPool, settings: Boost
 				bestLoss = loss;
 				bestIteration = t + 1;
 			}
-		} else {
-			bestIteration = t + 1;
 		}
 		const done = t + 1;
 		const stopping = settings.earlyStoppingRounds > 0 && validation !== undefined && done - bestIteration >= settings.earlyStoppingRounds;

@@ -6,15 +6,10 @@
  * sentence), factor_k_feature, factor_k_label, factor_k_value, factor_k_impact,
  * factor_k_importance, then one column per profile attribute.
  */
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
 import { InputError } from '../errors';
 import type { ScoredProfile } from './types';
 import { csvCell } from '../util/csv';
+import { writeFileAtomically } from '../util/files';
 
 export type ScoresFormat = 'csv' | 'ndjson';
 
@@ -44,23 +39,15 @@ export async function* scoreLines(batches: AsyncIterable<readonly ScoredProfile[
 
 /** Streams the profiles into `file` (temp file + rename, so readers never see half a file). */
 export async function writeScoresFile(file: string, batches: AsyncIterable<readonly ScoredProfile[]> | Iterable<readonly ScoredProfile[]>, layout: ScoresLayout): Promise<void> {
-	const format = scoresFormatOf(file);
-	const target = path.resolve(file);
-	const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-	try {
-		const source = Readable.from(scoreLines(batches, format, layout));
-		const out = fs.createWriteStream(temp);
-		await (file.toLowerCase().endsWith('.gz') ? pipeline(source, createGzip(), out) : pipeline(source, out));
-		await fs.promises.rename(temp, target);
-	} catch (error) {
-		await fs.promises.rm(temp, { force: true });
-		if (error instanceof InputError) throw error;
-		throw new InputError(`Could not write the scores to "${file}": ${(error as Error).message}. Check that the folder exists and is writable.`, 'write-failed');
-	}
+	await writeFileAtomically(file, scoreLines(batches, scoresFormatOf(file), layout));
 }
 
+/** The columns every scores file starts with (the segment reader requires them), then the model's. */
+export const scoreColumns = ['profile_id', 'probability', 'score', 'percentile', 'bucket', 'propensity_type', 'score_date'] as const;
+export const modelColumns = ['model_name', 'model_version'] as const;
+
 function csvHeader(layout: ScoresLayout): string[] {
-	const header = ['profile_id', 'probability', 'score', 'percentile', 'bucket', 'propensity_type', 'score_date', 'model_name', 'model_version'];
+	const header: string[] = [...scoreColumns, ...modelColumns];
 	for (let k = 1; k <= layout.factors; k++) {
 		header.push(`factor_${k}`, `factor_${k}_feature`, `factor_${k}_label`, `factor_${k}_value`, `factor_${k}_impact`, `factor_${k}_importance`);
 	}

@@ -6,6 +6,7 @@
 import { InputError } from '../errors';
 import type { Factor, ScoredProfile } from '../score/types';
 import type { AttributeTest, AttributeValue, Comparison, FactorTest, SegmentRule, TopTest } from './rules';
+import { compareStrings } from '../events/table';
 
 export interface RuleMatch {
 	/** 1 where the profile at that index is in the segment. */
@@ -27,7 +28,7 @@ export function matchRule(profiles: readonly ScoredProfile[], rule: SegmentRule)
 export function compareRank(a: ScoredProfile, b: ScoredProfile): number {
 	if (a.score !== b.score) return b.score - a.score;
 	if (a.probability !== b.probability) return b.probability - a.probability;
-	return a.profileId < b.profileId ? -1 : a.profileId > b.profileId ? 1 : 0;
+	return compareStrings(a.profileId, b.profileId);
 }
 
 class Context {
@@ -134,7 +135,7 @@ class Context {
 
 /** The K factors with the largest absolute impact (ties by feature name), largest first. */
 function mostInfluential(factors: readonly Factor[], k: number): readonly Factor[] {
-	return [...factors].sort((a, b) => Math.abs(b.impact) - Math.abs(a.impact) || (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0)).slice(0, k);
+	return [...factors].sort((a, b) => Math.abs(b.impact) - Math.abs(a.impact) || compareStrings(a.feature, b.feature)).slice(0, k);
 }
 
 function compares(value: number | null | undefined, test: Comparison): boolean {

@@ -10,9 +10,7 @@
  * cell is null). NDJSON lines are either ScoredProfile objects (camelCase, with `factors` and
  * `attributes`) or flat objects with the CSV's column names.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
 import { InputError, throwIfCancelled } from '../errors';
 import { detectDelimiter, readCsv } from '../events/csv';
@@ -22,12 +20,12 @@ import type { Bucket, Factor, Importance, PropensityType, ScoredProfile } from '
 import type { WorkHooks } from '../util/progress';
 import type { SegmentRow } from './build';
 import { csvCell } from '../util/csv';
+import { writeFileAtomically } from '../util/files';
+import { modelColumns, scoreColumns } from '../score/files';
 
 /** A profile read from a scores file: CSV files may carry factor sentences without the factors' details. */
 export type ScoredFileProfile = ScoredProfile & { readonly factorSentences?: readonly string[] };
 
-export const scoreColumns = ['profile_id', 'probability', 'score', 'percentile', 'bucket', 'propensity_type', 'score_date'] as const;
-const modelColumns = ['model_name', 'model_version'];
 const factorColumn = /^factor_(\d+)(?:_(feature|label|value|impact|importance))?$/;
 const buckets: readonly string[] = ['low', 'medium', 'high'];
 const importances: readonly string[] = ['low', 'medium', 'high'];
@@ -98,7 +96,7 @@ function csvLayout(columns: readonly string[], file: string): CsvLayout {
 	for (const column of columns) {
 		const factor = factorColumn.exec(column);
 		if (factor) factorCount = Math.max(factorCount, Number(factor[1]));
-		else if (column !== '' && !(scoreColumns as readonly string[]).includes(column) && !modelColumns.includes(column)) attributes.push(column);
+		else if (column !== '' && !(scoreColumns as readonly string[]).includes(column) && !(modelColumns as readonly string[]).includes(column)) attributes.push(column);
 	}
 	return { index: new Map(columns.map((column, i) => [column, i])), factorCount, attributes };
 }
@@ -236,34 +234,12 @@ function fromObject(value: Record<string, unknown>, fail: Fail): ScoredFileProfi
 	return { ...profile, model: profile.model ?? { name: '', version: null }, ...(attributes ? { attributes } : {}) };
 }
 
-/** Writes segment rows as CSV (`.csv`) or NDJSON (`.ndjson`, `.jsonl`), whole or not at all. */
+/** Writes segment rows as CSV (`.csv`) or NDJSON (`.ndjson`, `.jsonl`), each optionally `.gz`, whole or not at all. */
 export async function writeSegmentFile(file: string, rows: readonly SegmentRow[]): Promise<void> {
-	const format = /\.csv$/i.test(file) ? 'csv' : /\.(ndjson|jsonl)$/i.test(file) ? 'ndjson' : undefined;
-	if (!format) throw new InputError(`The output file "${file}" must end in .csv, .ndjson or .jsonl, which says how to write it.`, 'bad-output');
-	const lines = format === 'csv' ? csvLines(rows) : ndjsonLines(rows);
-	const temp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-	try {
-		const out = fs.createWriteStream(temp, { flags: 'wx' });
-		const done = new Promise<void>((resolve, reject) => {
-			out.on('error', reject);
-			out.on('close', resolve);
-		});
-		let batch = '';
-		for (const line of lines) {
-			batch += line;
-			if (batch.length >= 1 << 20) {
-				if (!out.write(batch)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-				batch = '';
-			}
-		}
-		out.end(batch);
-		await done;
-		await fs.promises.rename(temp, file);
-	} catch (error) {
-		await fs.promises.rm(temp, { force: true });
-		if (error instanceof InputError) throw error;
-		throw new InputError(`Could not write ${file}: ${(error as Error).message}. Check that its folder exists and is writable.`, 'file-write');
-	}
+	const name = file.replace(/\.gz$/i, '');
+	const format = /\.csv$/i.test(name) ? 'csv' : /\.(ndjson|jsonl)$/i.test(name) ? 'ndjson' : undefined;
+	if (!format) throw new InputError(`The output file "${file}" must end in .csv, .ndjson or .jsonl (optionally .gz), which says how to write it.`, 'bad-output');
+	await writeFileAtomically(file, format === 'csv' ? csvLines(rows) : ndjsonLines(rows));
 }
 
 function* ndjsonLines(rows: readonly SegmentRow[]): Generator<string> {

@@ -21,6 +21,7 @@ import { InputError, PropensityError } from '../errors';
 import { corruptMembership, sha256, verifyModelText } from './integrity';
 import { checkStoreName } from './names';
 import { checkMembers, checkModelText, checkRunAt, checkSummary, checkVersion, type Membership, type ModelSummary, type ModelVersionInfo, type Store } from './types';
+import { compareStrings } from '../events/table';
 
 const modelFilePattern = /^v(\d{6,})\.json$/;
 const metaFilePattern = /^v(\d{6,})\.meta\.json$/;
@@ -130,7 +131,7 @@ class FolderStore implements Store {
 	async listModels(): Promise<{ name: string; latest: ModelVersionInfo }[]> {
 		const entries = await this.io('list models', () => fsp.readdir(path.join(this.root, 'models'), { withFileTypes: true }));
 		const names = entries.filter((entry) => entry.isDirectory() && isAllowedName(entry.name)).map((entry) => entry.name);
-		names.sort(byCodeUnits);
+		names.sort(compareStrings);
 		const listed: { name: string; latest: ModelVersionInfo }[] = [];
 		for (const name of names) {
 			const { saved } = await this.io(`list model "${name}"`, () => scanVersions(this.modelDir(name)));
@@ -231,10 +232,6 @@ function isAllowedName(name: string): boolean {
 	} catch {
 		return false;
 	}
-}
-
-function byCodeUnits(a: string, b: string): number {
-	return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Versions with both files (saved) and model files still without their meta file (unfinished), ascending. */

@@ -17,6 +17,7 @@ import { describeVersions } from './folder';
 import { corruptMembership, sha256, verifyModelText } from './integrity';
 import { checkStoreName } from './names';
 import { checkMembers, checkModelText, checkRunAt, checkSummary, checkVersion, type Membership, type ModelSummary, type ModelVersionInfo, type Store } from './types';
+import { compareStrings } from '../events/table';
 
 interface VersionRow {
 	name: string;
@@ -137,7 +138,7 @@ class PostgresStore implements Store {
 		);
 		const listed = result.rows.map((row) => ({ name: row.name, latest: toInfo(row) }));
 		// Sorted here by code units, as the folder backend does, whatever the database's collation.
-		return listed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+		return listed.sort((a, b) => compareStrings(a.name, b.name));
 	}
 
 	async listVersions(name: string): Promise<ModelVersionInfo[]> {

@@ -4,8 +4,7 @@
  * also msg.payload) and of what could not be (msg.loadReport).
  */
 import { InputError } from '../../core/errors';
-import type { AttributeMapping } from '../../core/events/mapping';
-import { loadEvents, type EventSource, type LoadOptions } from '../../core/pipeline';
+import { loadEvents, loadOptionsFromForm, type EventSource, type LoadOptions } from '../../core/pipeline';
 import { postgresNode } from './config';
 import type { NodeAPI, NodeDef, NodeMessage } from './red';
 import { count, handleMessages, registerNode } from './run';
@@ -65,25 +64,22 @@ function payloadSource(msg: NodeMessage, format: 'auto' | 'csv' | 'ndjson' | 'js
 /** The mapping and bad-row policy from the dialog; blank fields leave the preset's choice. */
 function loadOptions(config: NodeDef): LoadOptions {
 	const field = (value: unknown, what: string) => asText(value, what);
-	const attributes: Record<string, AttributeMapping> = {};
-	for (const row of (Array.isArray(config.attributes) ? config.attributes : []) as AttributeRow[]) {
-		const name = field(row.name, 'attribute name');
-		if (!name) continue;
-		attributes[name] = { path: field(row.path, `path of attribute "${name}"`) ?? name, kind: row.kind === 'number' ? 'number' : 'category' };
-	}
-	const options: LoadOptions = {
-		preset: config.preset === 'flat' || config.preset === 'xdm' ? config.preset : undefined,
+	const rows = (Array.isArray(config.attributes) ? config.attributes : []) as AttributeRow[];
+	return loadOptionsFromForm({
+		preset: field(config.preset, 'preset'),
 		id: field(config.idField, 'profile id field'),
 		time: field(config.timeField, 'time field'),
 		type: field(config.typeField, 'event type field'),
 		value: field(config.valueField, 'value field'),
-		attributes: Object.keys(attributes).length > 0 ? attributes : undefined,
+		attributes: rows.map((row, i) => ({
+			name: field(row.name, `name of attribute ${i + 1}`),
+			path: field(row.path, `path of attribute ${i + 1}`),
+			kind: field(row.kind, `kind of attribute ${i + 1}`),
+		})),
 		namespace: field(config.namespace, 'identity namespace'),
 		timeZone: field(config.timeZone, 'time zone'),
-		timeUnit: config.timeUnit === 'seconds' || config.timeUnit === 'milliseconds' ? config.timeUnit : undefined,
-		badRows: config.badRows === 'skip' ? 'skip' : 'fail',
+		timeUnit: field(config.timeUnit, 'time unit'),
+		badRows: field(config.badRows, 'bad-row policy'),
 		dropDuplicates: config.dropDuplicates === true,
-	};
-	// The core's options are strict: an unset field is left out, not sent as undefined.
-	return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as LoadOptions;
+	});
 }

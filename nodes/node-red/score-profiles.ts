@@ -6,6 +6,7 @@
 import { InputError } from '../../core/errors';
 import { scoreProfiles, writeScoresFile, type ScoreRun } from '../../core/pipeline';
 import type { Model } from '../../core/model/schema';
+import { defaultBuckets } from '../../core/score/types';
 import { chosenModel } from './config';
 import type { NodeAPI, NodeMessage, SendFunction } from './red';
 import { count, handleMessages, registerNode, type Work } from './run';
@@ -19,8 +20,8 @@ export = function register(RED: NodeAPI): void {
 			const asOf = asMoment(await overridable(RED, node, msg, 'asOf', { value: config.asOf, type: config.asOfType }, 'as-of date'), 'as-of date');
 			const explain = asWholeNumber(config.explain, 'factors per profile', 0) ?? 0;
 			const boundaries = {
-				mediumFrom: asWholeNumber(config.mediumFrom, 'medium bucket start', 0) ?? 25,
-				highFrom: asWholeNumber(config.highFrom, 'high bucket start', 0) ?? 75,
+				mediumFrom: asWholeNumber(config.mediumFrom, 'medium bucket start', 0) ?? defaultBuckets.mediumFrom,
+				highFrom: asWholeNumber(config.highFrom, 'high bucket start', 0) ?? defaultBuckets.highFrom,
 			};
 			const run = await scoreProfiles(events, model, { asOf, explain, includeFeatures: config.includeFeatures === true, boundaries, modelVersion: version }, work.hooks);
 			msg.scoreSummary = run.summary;

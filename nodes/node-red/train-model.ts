@@ -5,7 +5,6 @@
  */
 import { InputError } from '../../core/errors';
 import type { LoadReport, LoadSummary } from '../../core/events/report';
-import { parseLearnerChoice } from '../../core/learn/train';
 import { saveModel, trainModel, type TrainOutcome } from '../../core/pipeline';
 import type { ModelVersionInfo } from '../../core/store/types';
 import { storeNode, withStore } from './config';
@@ -27,7 +26,7 @@ export = function register(RED: NodeAPI): void {
 				{
 					name,
 					asOf,
-					learner: parseLearnerChoice(String(config.learner || 'auto')),
+					learner: String(config.learner || 'auto'),
 					seed: asWholeNumber(fromMessage(msg, 'seed') ?? config.seed, 'seed', 0) ?? 1,
 					load: loadOf(msg),
 					...minimums(config),

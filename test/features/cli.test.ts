@@ -97,13 +97,17 @@ describe('propensity features', () => {
 		assert.match(result.stderr, /broken-goal\.json: The goal has a problem:\n- outcome\.windowDays: must be at least 1 day, not 0/);
 	});
 
-	it('asks for the missing options and refuses an as-of date without a zone', async () => {
+	it('asks for the missing options and refuses an as-of that is not a date, as train and score do', async () => {
 		const missing = await run('features', '--events', events);
 		assert.equal(missing.code, 2);
 		assert.match(missing.stderr, /--goal is required/);
-		const local = await run('features', '--events', events, '--goal', goalFile, '--out', out, '--as-of', '2024-04-01T10:00');
-		assert.equal(local.code, 2);
-		assert.match(local.stderr, /--as-of must be an ISO date such as 2026-05-31/);
+		const notADate = await run('features', '--events', events, '--goal', goalFile, '--out', out, '--as-of', 'last monday');
+		assert.equal(notADate.code, 1);
+		assert.match(notADate.stderr, /The as-of date "last monday" is not a date: use ISO 8601/);
+		// Without a zone it is UTC, as everywhere else.
+		const utc = await run('features', '--events', events, '--goal', goalFile, '--out', out, '--as-of', '2024-04-01T00:00');
+		assert.equal(utc.code, 0, utc.stderr);
+		assert.equal(JSON.parse(utc.stdout).asOf, '2024-04-01T00:00:00.000Z');
 	});
 
 	it('writes numbers in their shortest exact form', () => {

@@ -138,6 +138,17 @@ describe('the pipeline from events to explained scores', function () {
 		});
 	});
 
+	it('refuses an unknown learner name before any work, listing the choices, and takes the CLI\u2019s aliases', async () => {
+		await assert.rejects(trainModel(table, goal, { learner: 'xgboost' }), (error: unknown) => {
+			assert.ok(error instanceof InputError);
+			assert.equal(error.code, 'bad-learner');
+			assert.match(error.message, /choose auto, gbdt, logistic, rf \(random forest\) or nb/);
+			return true;
+		});
+		const viaAlias = await trainModel(table, goal, { learner: 'boosted', seed: 3 });
+		assert.equal(viaAlias.modelText, trained.modelText);
+	});
+
 	it('checks a goal against the events and reports readiness per cutoff', () => {
 		const check = defineGoal(goal, table);
 		assert.equal(check.readiness?.ready, true);

@@ -118,6 +118,14 @@ describe('writing segment files', () => {
 		assert.deepEqual(fs.readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line)), members);
 	});
 
+	it('gzips the output when its name ends in .gz', async () => {
+		const out = file('members.ndjson.gz');
+		const { members } = await buildSegment(shop(), { bucket: ['high'] }, { mode: 'all', runAt: '2024-05-01T00:00:00Z' });
+		await writeSegmentFile(out, members);
+		assert.deepEqual(zlib.gunzipSync(fs.readFileSync(out)).toString('utf8').trim().split('\n').map((line) => JSON.parse(line)), members);
+		assert.deepEqual(fs.readdirSync(dir).filter((name) => name.endsWith('.tmp')), []);
+	});
+
 	it('refuses an output name whose extension says no format, and leaves no file behind', async () => {
 		await assert.rejects(writeSegmentFile(file('members.txt'), []), /must end in \.csv, \.ndjson or \.jsonl/);
 		await assert.rejects(writeSegmentFile(path.join(dir, 'no-such-folder', 'm.csv'), []), /Could not write .*m\.csv/);

@@ -3,7 +3,7 @@
  * Train Model (for its report) and Score Profiles. The core checks them.
  */
 import type { INodeProperties } from 'n8n-workflow';
-import type { BucketBoundaries } from '../../../core/score/types';
+import { defaultBuckets, type BucketBoundaries } from '../../../core/score/types';
 
 export const bucketOptions: INodeProperties[] = [
 	{
@@ -24,8 +24,8 @@ export const bucketOptions: INodeProperties[] = [
 	},
 ];
 
-/** The boundaries given in the options, or undefined for the defaults (25 and 75). */
+/** The boundaries given in the options, or undefined for the defaults (core's defaultBuckets). */
 export function boundariesOf(options: { mediumFrom?: number; highFrom?: number }): BucketBoundaries | undefined {
 	if (options.mediumFrom === undefined && options.highFrom === undefined) return undefined;
-	return { mediumFrom: options.mediumFrom ?? 25, highFrom: options.highFrom ?? 75 };
+	return { mediumFrom: options.mediumFrom ?? defaultBuckets.mediumFrom, highFrom: options.highFrom ?? defaultBuckets.highFrom };
 }

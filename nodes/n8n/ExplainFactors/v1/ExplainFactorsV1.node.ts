@@ -42,7 +42,16 @@ export class ExplainFactorsV1 implements INodeType {
 			results[itemIndex] = errorItem(error, { item: itemIndex });
 		}
 		for (const group of groups) {
-			for (const [itemIndex, outcome] of await explainGroup(this, items, group)) {
+			let outcomes;
+			try {
+				outcomes = await explainGroup(this, items, group);
+			} catch (error) {
+				// Not one item's fault (a cancel, a worker failure): every item of the group gets it.
+				if (!this.continueOnFail()) throw nodeErrorOf(this, error, group.indexes[0]);
+				for (const itemIndex of group.indexes) results[itemIndex] = errorItem(error, { item: itemIndex });
+				continue;
+			}
+			for (const [itemIndex, outcome] of outcomes) {
 				if ('error' in outcome) {
 					if (!this.continueOnFail()) throw nodeErrorOf(this, outcome.error, itemIndex);
 					results[itemIndex] = errorItem(outcome.error, { item: itemIndex });

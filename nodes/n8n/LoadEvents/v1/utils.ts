@@ -5,7 +5,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 import { InputError } from '../../../../core/errors';
 import { badRowReasons, type BadRowReason } from '../../../../core/events/report';
-import { loadEvents, type EventSource, type LoadOptions, type LoadResult } from '../../../../core/pipeline';
+import { loadEvents, loadOptionsFromForm, type EventSource, type LoadOptions, type LoadResult } from '../../../../core/pipeline';
 import { binaryBytes, eventsBinary } from '../../shared/binary';
 import { allowedPath } from '../../shared/files';
 import { workHooksOf } from '../../shared/hooks';
@@ -69,34 +69,22 @@ function queryParametersOf(value: string | unknown[] | undefined): unknown[] | u
 
 /** The core's load options from the item's mapping parameters; blanks leave the preset's choice. */
 function loadOptionsOf(ctx: IExecuteFunctions, itemIndex: number): LoadOptions {
-	const preset = ctx.getNodeParameter('preset', itemIndex, 'auto') as string;
 	const fields = ctx.getNodeParameter('fieldPaths', itemIndex, {}) as LoadParameters['fieldPaths'];
-	const attributeRows = ctx.getNodeParameter('attributes.attribute', itemIndex, []) as LoadParameters['attributes'];
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as LoadParameters['options'];
-	const text = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
-	const attributes: NonNullable<LoadOptions['attributes']> = {};
-	attributeRows.forEach((row, i) => {
-		const name = text(row.name);
-		const path = text(row.path) ?? name;
-		if (!name) throw new InputError(`Attribute ${i + 1} has no name: give the name goals and segments will use, e.g. "channel".`, 'bad-mapping');
-		if (name in attributes) throw new InputError(`The attribute "${name}" is declared twice (attribute ${i + 1}): give each attribute once.`, 'bad-mapping');
-		attributes[name] = { path: path as string, kind: row.kind ?? 'category' };
-	});
-	const mapped: LoadOptions = {
-		preset: preset === 'flat' || preset === 'xdm' ? preset : undefined,
-		id: text(fields.profileId),
-		time: text(fields.time),
-		type: text(fields.type),
-		value: fields.noValue ? null : text(fields.value),
-		attributes: attributeRows.length ? attributes : undefined,
-		namespace: text(fields.namespace),
-		timeZone: text(options.timeZone),
+	return loadOptionsFromForm({
+		preset: ctx.getNodeParameter('preset', itemIndex, 'auto') as string,
+		id: fields.profileId,
+		time: fields.time,
+		type: fields.type,
+		value: fields.noValue ? null : fields.value,
+		attributes: ctx.getNodeParameter('attributes.attribute', itemIndex, []) as LoadParameters['attributes'],
+		namespace: fields.namespace,
+		timeZone: options.timeZone,
 		timeUnit: options.timeUnit,
 		badRows: options.badRows,
 		dropDuplicates: options.dropDuplicates,
 		maxExamples: options.maxExamples,
-	};
-	return Object.fromEntries(Object.entries(mapped).filter(([, value]) => value !== undefined)) as LoadOptions;
+	});
 }
 
 /** Loads one source and shapes the single output item: the summary and report as JSON, the table as binary. */

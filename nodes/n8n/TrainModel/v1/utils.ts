@@ -6,7 +6,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { InputError } from '../../../../core/errors';
 import type { LoadReport, LoadSummary } from '../../../../core/events/report';
-import type { LearnerChoice } from '../../../../core/learn/train';
 import { saveModel, trainModel, type TrainSettings } from '../../../../core/pipeline';
 import type { ModelVersionInfo } from '../../../../core/store/types';
 import { eventsOfItem, textBinary } from '../../shared/binary';
@@ -63,7 +62,7 @@ export async function trainForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 		goal,
 		{
 			name: (ctx.getNodeParameter('modelName', itemIndex, '') as string).trim() || undefined,
-			learner: ctx.getNodeParameter('learner', itemIndex, 'auto') as LearnerChoice,
+			learner: ctx.getNodeParameter('learner', itemIndex, 'auto') as string,
 			seed: options.seed,
 			asOf: options.asOf || undefined,
 			minPositives: minimumOf(options.minPositives, item.json, 'positives'),
