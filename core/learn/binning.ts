@@ -107,51 +107,58 @@ function distinctValues(sorted: Float32Array): { distinct: Float64Array; counts:
 }
 
 /**
- * The non-NaN values, ascending, by a radix sort over the float bits (four 8-bit passes):
+ * The non-NaN values, ascending, by a radix sort over the float bits (up to four 8-bit passes):
  * much faster than TypedArray.prototype.sort, which dominated binning time.
  */
 export function sortedFiniteValues(values: Float32Array): Float32Array {
+	// The float bits, read in place; a key orders as its float does: flip every bit of a
+	// negative, only the sign bit of a positive. NaNs (exponent all ones, fraction not 0) are left out.
+	const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
 	let count = 0;
-	for (let i = 0; i < values.length; i++) if (values[i] === values[i]) count++;
-	const keys = new Uint32Array(count);
-	const view = new Float32Array(1);
-	const bits = new Uint32Array(view.buffer);
+	for (let i = 0; i < bits.length; i++) if ((bits[i] & 0x7fffffff) <= 0x7f800000) count++;
+	let from = new Uint32Array(count);
 	let k = 0;
-	for (let i = 0; i < values.length; i++) {
-		const v = values[i];
-		if (v !== v) continue;
-		view[0] = v === 0 ? 0 : v; // -0 and 0 are the same value
-		const b = bits[0];
-		// Flip so that unsigned order is numeric order: negatives reversed, positives above them.
-		keys[k++] = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+	for (let i = 0; i < bits.length; i++) {
+		const b = bits[i] === 0x80000000 ? 0 : bits[i]; // -0 and 0 are the same value
+		if ((b & 0x7fffffff) > 0x7f800000) continue;
+		from[k++] = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
 	}
-	let from = keys;
+	// One counting pass for all four bytes; a byte every key shares needs no pass.
+	const histogram = new Int32Array(4 * 256);
+	for (let i = 0; i < count; i++) {
+		const key = from[i];
+		histogram[key & 255]++;
+		histogram[256 + ((key >>> 8) & 255)]++;
+		histogram[512 + ((key >>> 16) & 255)]++;
+		histogram[768 + (key >>> 24)]++;
+	}
 	let to = new Uint32Array(count);
-	const histogram = new Int32Array(256);
-	for (let shift = 0; shift < 32; shift += 8) {
-		histogram.fill(0);
-		for (let i = 0; i < count; i++) histogram[(from[i] >>> shift) & 255]++;
+	for (let pass = 0; pass < 4; pass++) {
+		const at = pass * 256;
+		const shift = pass * 8;
 		let sum = 0;
+		let shared = false;
 		for (let d = 0; d < 256; d++) {
-			const c = histogram[d];
-			histogram[d] = sum;
+			const c = histogram[at + d];
+			if (c === count) shared = true;
+			histogram[at + d] = sum;
 			sum += c;
 		}
+		if (shared) continue;
 		for (let i = 0; i < count; i++) {
 			const key = from[i];
-			to[histogram[(key >>> shift) & 255]++] = key;
+			to[histogram[at + ((key >>> shift) & 255)]++] = key;
 		}
 		const swap = from;
 		from = to;
 		to = swap;
 	}
-	const out = new Float32Array(count);
+	// Back to float bits, in place.
 	for (let i = 0; i < count; i++) {
 		const key = from[i];
-		bits[0] = key & 0x80000000 ? key & 0x7fffffff : ~key >>> 0;
-		out[i] = view[0];
+		from[i] = key & 0x80000000 ? key & 0x7fffffff : ~key >>> 0;
 	}
-	return out;
+	return new Float32Array(from.buffer, 0, count);
 }
 
 /**

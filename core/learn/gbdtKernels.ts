@@ -6,15 +6,24 @@
  *
  * Memory layout, with n training rows and F features:
  * - `bins` Uint8 [F * n], column-major (see binning.ts); bin k_f of feature f is its missing bin.
- * - `packed` Uint32 [ceil(F/4) * n]: the same bins four features to a word (word q of row r
- *   at q * n + r holds features 4q..4q+3, lowest byte first), so a histogram pass reads one
- *   word per row for four features instead of four bytes from four columns.
+ *   Partitions read it: they need one feature of many rows.
+ * - `rowWords` Uint32 [n * W], W = 2 * ceil(F/8), row-major: the same bins four features to a
+ *   word (word q of row r at r * W + q holds features 4q..4q+3, lowest byte first; features past
+ *   the last read as bin 0). Histograms read it: they need every feature of a row, and a row's
+ *   bins share one or two cache lines.
  * - two row buffers (`order`, `gh`): a tree node owns positions [begin, end) of one buffer,
  *   holding its row numbers and their gradient/hessian pairs (float32, interleaved). Splitting
  *   a node moves its rows, stably, into the same positions of the other buffer: left rows first.
- * - histograms: per node, the gradient sum per bin of every feature (feature f's bins from
- *   `histOffset[f]`), then the hessian sums in the same layout: float64, in slots of
- *   histogramDoubles(state) each.
+ * - histograms: per node, the gradient and hessian sums per bin of every feature (padding
+ *   features of the last words included), interleaved: bin b of feature f at
+ *   f * FEATURE_DOUBLES + 2b and the next double, float64, one Float64Array view per slot.
+ *   A fixed stride per feature lets the histogram loop compute every address from the word
+ *   number, which V8 compiles to much faster code than addresses read from a table.
+ * - blocks: a node's rows are cut into blocks of consecutive positions by its row count alone.
+ *   Threads share a node by blocks, as XGBoost shares it by rows: each block is built into its
+ *   own slot, reading each row's words once for all its features (one or two cache lines,
+ *   where a split by features read a line per feature group), and the blocks are then added in
+ *   block order, so the sums never depend on the thread count.
  */
 import { binColumn, findBinEdges, sampleValues, MAX_VALUE_BINS } from './binning';
 
@@ -23,26 +32,27 @@ export const COMMAND = {
 	bin: 1,
 	gradients: 2,
 	histograms: 3,
-	partitionSplit: 4,
-	partitionPlace: 5,
-	updateScores: 6,
-	updateSettledScores: 7,
-	pack: 8,
-	exit: 9,
+	splits: 4,
+	partitionSplit: 5,
+	partitionPlace: 6,
+	updateScores: 7,
+	updateSettledScores: 8,
+	pack: 9,
+	exit: 10,
 } as const;
 
 /** Rows per chunk for gradient tasks. Fixed, so that partial sums never depend on the thread count. */
 export const CHUNK_ROWS = 8192;
 /** Rows per chunk when moving rows (partition, score update): small enough to share a node between threads. */
 export const MOVE_ROWS = 8192;
-/** Most features a histogram task builds: two packed words, or up to eight single columns. */
+/** Features per split task: a task sums one node's blocks and finds its best splits for this many. */
 export const GROUP_SIZE = 8;
-/** Group fields: kind, item count, then up to GROUP_SIZE items (packed words or features). */
-export const GROUP_FIELDS = 2 + GROUP_SIZE;
-/** A group of one or two packed words (four features each), read a word per row. */
-export const GROUP_PACKED = 0;
-/** A group of single feature columns, read a byte per row each. */
-export const GROUP_COLUMNS = 1;
+/** Fewest rows in a histogram block; a node with fewer than twice this is built in one block. */
+export const MIN_BLOCK_ROWS = 4096;
+/** Most blocks of one node: enough to share a node between threads, few enough to add cheaply. */
+export const MAX_BLOCKS = 8;
+/** Doubles per feature in a histogram: a gradient and a hessian sum for each of up to 256 bins. */
+export const FEATURE_DOUBLES = 2 * (MAX_VALUE_BINS + 1);
 /** Histogram slots per shared buffer; slots are added in buffers of this many as trees need them. */
 export const SLOTS_PER_BUFFER = 8;
 /** Most jobs (nodes) in one dispatch; longer lists go in several dispatches. */
@@ -99,15 +109,16 @@ export function finishTask(control: Int32Array, tasks: number): void {
 // Integer parameters (ints).
 export const INT_POSITIONS = 0; // rows in the tree's sample (positions 0..m-1 of buffer 0)
 export const INT_IDENTITY = 1; // 1 when the sample is every row, so position = row
-export const INT_GROUPS = 2; // feature groups in this histogram dispatch
+export const INT_ACTIVE = 2; // features this tree may split on (listed in `active`)
 export const INT_MAX_BINS = 3;
-export const INT_JOBS = 4;
+export const INT_FIRST_PAIR = 4; // histograms cover row-word pairs [first, last): every active feature's pair
+export const INT_LAST_PAIR = 5;
 // Float parameters (floats).
 export const FLOAT_LAMBDA = 0;
 export const FLOAT_MIN_CHILD_WEIGHT = 1;
 
 // Histogram job fields (jobsI / jobsF): build the smaller child, derive the larger from its parent.
-export const JOB_I = 8;
+export const JOB_I = 10;
 export const JOB_BUFFER = 0;
 export const JOB_BEGIN = 1;
 export const JOB_END = 2;
@@ -115,6 +126,8 @@ export const JOB_SMALL_SLOT = 3;
 export const JOB_PARENT_SLOT = 4; // -1: no parent histogram, build the small node only
 export const JOB_SMALL_SPLITTABLE = 5;
 export const JOB_LARGE_SPLITTABLE = 6;
+export const JOB_FIRST_BLOCK = 7; // the job's blocks are blocksI entries FIRST .. FIRST + BLOCKS - 1
+export const JOB_BLOCKS = 8;
 export const JOB_F = 4;
 export const JOB_SMALL_G = 0;
 export const JOB_SMALL_H = 1;
@@ -141,6 +154,13 @@ export const CHUNK_LEFT_COUNT = 3; // partition: rows going left (written by the
 export const CHUNK_LEFT_TO = 4; // partition: where its left rows go, then its right rows
 export const CHUNK_RIGHT_TO = 5;
 
+// Block fields (blocksI): positions [begin, end) of a job's smaller child, built into `slot`.
+export const BLOCK_I = 4;
+export const BLOCK_JOB = 0;
+export const BLOCK_BEGIN = 1;
+export const BLOCK_END = 2;
+export const BLOCK_SLOT = 3;
+
 // Split results, per (job, side, feature): gain, left gradient, left hessian | bin, missing-left.
 export const RESULT_F = 3;
 export const RESULT_I = 2;
@@ -150,12 +170,12 @@ export interface SharedDescriptor {
 	readonly rows: number;
 	readonly features: number;
 	readonly maxChunks: number;
+	readonly maxBlocks: number;
 	readonly control: SharedArrayBuffer;
 	readonly bins: SharedArrayBuffer;
-	readonly packed: SharedArrayBuffer;
+	readonly rowWords: SharedArrayBuffer;
 	readonly binCount: SharedArrayBuffer;
 	readonly missingCount: SharedArrayBuffer;
-	readonly histOffset: SharedArrayBuffer;
 	readonly bounds: SharedArrayBuffer;
 	readonly order: readonly [SharedArrayBuffer, SharedArrayBuffer];
 	readonly gh: readonly [SharedArrayBuffer, SharedArrayBuffer];
@@ -168,8 +188,9 @@ export interface SharedDescriptor {
 	readonly weight: SharedArrayBuffer;
 	readonly ints: SharedArrayBuffer;
 	readonly floats: SharedArrayBuffer;
-	readonly groups: SharedArrayBuffer;
+	readonly active: SharedArrayBuffer;
 	readonly jobsI: SharedArrayBuffer;
+	readonly blocksI: SharedArrayBuffer;
 	readonly jobsF: SharedArrayBuffer;
 	readonly chunksI: SharedArrayBuffer;
 	readonly chunksF: SharedArrayBuffer;
@@ -187,10 +208,11 @@ export interface SharedState {
 	readonly features: number;
 	readonly control: Int32Array;
 	readonly bins: Uint8Array;
-	readonly packed: Uint32Array;
+	readonly rowWords: Uint32Array;
+	/** Words per row of rowWords: ceil(features / 8) pairs. */
+	readonly wordsPerRow: number;
 	readonly binCount: Int32Array;
 	readonly missingCount: Int32Array;
-	readonly histOffset: Int32Array;
 	readonly bounds: Float64Array;
 	readonly order: readonly [Int32Array, Int32Array];
 	readonly gh: readonly [Float32Array, Float32Array];
@@ -216,8 +238,10 @@ export interface SharedState {
 	readonly weight: Float32Array;
 	readonly ints: Int32Array;
 	readonly floats: Float64Array;
-	readonly groups: Int32Array;
+	/** This tree's features, ascending (INT_ACTIVE of them). */
+	readonly active: Int32Array;
 	readonly jobsI: Int32Array;
+	readonly blocksI: Int32Array;
 	readonly jobsF: Float64Array;
 	readonly chunksI: Int32Array;
 	readonly chunksF: Float64Array;
@@ -227,30 +251,48 @@ export interface SharedState {
 	/** Raw values per feature, for the binning task; dropped once binned. */
 	columns: Float32Array[];
 	sample: Int32Array | undefined;
-	/** Histogram slot buffers, SLOTS_PER_BUFFER slots each; grows as trees need more. */
-	readonly slotBuffers: Float64Array[];
+	/** A view of each histogram slot; slots come in shared buffers of SLOTS_PER_BUFFER as trees need more. */
+	readonly slots: Float64Array[];
 }
 
-/** Doubles per histogram slot: two per bin of every feature (missing bins included), once binned. */
-export function histogramDoubles(s: SharedState): number {
-	return 2 * s.histOffset[s.features];
+/** Doubles per histogram slot: FEATURE_DOUBLES for every feature of the row words. */
+export function histogramDoubles(s: { readonly wordsPerRow: number }): number {
+	return 4 * s.wordsPerRow * FEATURE_DOUBLES;
+}
+
+/** Adds the views of a new buffer of SLOTS_PER_BUFFER histogram slots. */
+export function addSlotViews(s: SharedState, buffer: SharedArrayBuffer): void {
+	const doubles = histogramDoubles(s);
+	for (let k = 0; k < SLOTS_PER_BUFFER; k++) s.slots.push(new Float64Array(buffer, 8 * k * doubles, doubles));
 }
 
 const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(Math.max(8, bytes));
 
+/** Row words per row: whole pairs, since the histogram loop reads two words at a time. */
+function wordsPerRow(features: number): number {
+	return 2 * Math.ceil(features / 8);
+}
+
+/** Most features a model can train on: the histogram loop's address arithmetic stays within 2^31. */
+export const MAX_FEATURES = 100_000;
+
 /** Allocates the shared buffers for `rows` x `features`, with room for `workers` acks. */
 export function allocateShared(rows: number, features: number, weighted: boolean, withColumns: boolean, sampleSize: number): SharedDescriptor {
+	if (features > MAX_FEATURES) throw new RangeError(`boosted trees train on at most ${MAX_FEATURES} features, got ${features}`);
 	const maxChunks = Math.ceil(rows / MOVE_ROWS) + MAX_JOBS + 1;
+	// A node has at most max(1, its rows / MIN_BLOCK_ROWS) blocks, and a dispatch's nodes share the rows.
+	const maxBlocks = Math.ceil(rows / MIN_BLOCK_ROWS) + MAX_JOBS;
+	const words = wordsPerRow(features);
 	return {
 		rows,
 		features,
 		maxChunks,
+		maxBlocks,
 		control: shared(4 * CTRL_WORDS),
 		bins: shared(rows * features),
-		packed: shared(4 * rows * Math.ceil(features / 4)),
+		rowWords: shared(4 * rows * words),
 		binCount: shared(4 * features),
 		missingCount: shared(4 * features),
-		histOffset: shared(4 * (features + 1)),
 		bounds: shared(8 * features * (MAX_VALUE_BINS + 1)),
 		order: [shared(4 * rows), shared(4 * rows)],
 		gh: [shared(8 * rows), shared(8 * rows)],
@@ -263,8 +305,9 @@ export function allocateShared(rows: number, features: number, weighted: boolean
 		weight: shared(weighted ? 4 * rows : 0),
 		ints: shared(4 * 16),
 		floats: shared(8 * 16),
-		groups: shared(4 * GROUP_FIELDS * Math.ceil(features / 2)),
+		active: shared(4 * features),
 		jobsI: shared(4 * JOB_I * MAX_JOBS),
+		blocksI: shared(4 * BLOCK_I * maxBlocks),
 		jobsF: shared(8 * JOB_F * MAX_JOBS),
 		chunksI: shared(4 * CHUNK_I * maxChunks),
 		chunksF: shared(8 * maxChunks),
@@ -279,6 +322,7 @@ export function allocateShared(rows: number, features: number, weighted: boolean
 /** Typed views over a descriptor (main thread and workers alike). */
 export function viewShared(d: SharedDescriptor): SharedState {
 	const { rows, features } = d;
+	const words = wordsPerRow(features);
 	const columns: Float32Array[] = [];
 	if (d.columns) for (let f = 0; f < features; f++) columns.push(new Float32Array(d.columns, 4 * f * rows, rows));
 	return {
@@ -286,10 +330,10 @@ export function viewShared(d: SharedDescriptor): SharedState {
 		features,
 		control: new Int32Array(d.control),
 		bins: new Uint8Array(d.bins, 0, rows * features),
-		packed: new Uint32Array(d.packed, 0, rows * Math.ceil(features / 4)),
+		rowWords: new Uint32Array(d.rowWords, 0, rows * words),
+		wordsPerRow: words,
 		binCount: new Int32Array(d.binCount, 0, features),
 		missingCount: new Int32Array(d.missingCount, 0, features),
-		histOffset: new Int32Array(d.histOffset, 0, features + 1),
 		bounds: new Float64Array(d.bounds),
 		order: [new Int32Array(d.order[0], 0, rows), new Int32Array(d.order[1], 0, rows)],
 		gh: [new Float32Array(d.gh[0], 0, 2 * rows), new Float32Array(d.gh[1], 0, 2 * rows)],
@@ -303,8 +347,9 @@ export function viewShared(d: SharedDescriptor): SharedState {
 		weight: new Float32Array(d.weight, 0, d.weight.byteLength >= 4 * rows && rows > 0 ? rows : 0),
 		ints: new Int32Array(d.ints),
 		floats: new Float64Array(d.floats),
-		groups: new Int32Array(d.groups),
+		active: new Int32Array(d.active),
 		jobsI: new Int32Array(d.jobsI),
+		blocksI: new Int32Array(d.blocksI),
 		jobsF: new Float64Array(d.jobsF),
 		chunksI: new Int32Array(d.chunksI),
 		chunksF: new Float64Array(d.chunksF),
@@ -313,7 +358,7 @@ export function viewShared(d: SharedDescriptor): SharedState {
 		resultsI: new Int32Array(d.resultsI),
 		columns,
 		sample: d.sample ? new Int32Array(d.sample) : undefined,
-		slotBuffers: [],
+		slots: [],
 	};
 }
 
@@ -325,7 +370,9 @@ export function runTask(s: SharedState, command: number, task: number): void {
 		case COMMAND.gradients:
 			return gradientTask(s, task);
 		case COMMAND.histograms:
-			return histogramTask(s, task);
+			return histogramBlockTask(s, task);
+		case COMMAND.splits:
+			return splitTask(s, task);
 		case COMMAND.partitionSplit:
 			return partitionSplitTask(s, task);
 		case COMMAND.partitionPlace:
@@ -335,7 +382,7 @@ export function runTask(s: SharedState, command: number, task: number): void {
 		case COMMAND.updateSettledScores:
 			return updateSettledScoresTask(s, task);
 		case COMMAND.pack:
-			return packWordTask(s, task);
+			return packRowsTask(s, task);
 		default:
 			throw new Error(`unknown boosting command ${command}`);
 	}
@@ -350,57 +397,29 @@ function binFeatureTask(s: SharedState, f: number): void {
 	s.missingCount[f] = binColumn(column, bounds, s.bins, f * s.rows);
 }
 
-/** Packs word q: the bins of features 4q..4q+3 of every row into one Uint32 (absent features as 0). */
-function packWordTask(s: SharedState, q: number): void {
-	const { rows, bins, packed } = s;
-	const columns = [0, 1, 2, 3].map((k) => (4 * q + k < s.features ? (4 * q + k) * rows : -1));
-	const out = q * rows;
-	for (let r = 0; r < rows; r++) {
-		let word = 0;
-		for (let k = 0; k < 4; k++) if (columns[k] >= 0) word |= bins[columns[k] + r] << (8 * k);
-		packed[out + r] = word >>> 0;
+/** Packs the bins of rows [c * CHUNK_ROWS, ...) into their row words (absent features as 0). */
+function packRowsTask(s: SharedState, c: number): void {
+	const { rows, features, bins, rowWords, wordsPerRow } = s;
+	const end = Math.min(rows, (c + 1) * CHUNK_ROWS);
+	for (let r = c * CHUNK_ROWS; r < end; r++) {
+		for (let q = 0; q < wordsPerRow; q++) {
+			let word = 0;
+			for (let k = 0; k < 4 && 4 * q + k < features; k++) word |= bins[(4 * q + k) * rows + r] << (8 * k);
+			rowWords[r * wordsPerRow + q] = word >>> 0;
+		}
 	}
 }
 
 /**
- * Writes the histogram groups for the features a tree may use: words whose four features are
- * all active are read packed, two words a group; the other active features are read column by
- * column, up to eight a group. Returns the number of groups.
+ * Writes the features a tree may use (ascending) and the row-word pairs its histograms cover:
+ * from the first active feature's pair to the last one's. The inactive features of those pairs
+ * are counted too (reading a pair costs the same), but never read.
  */
-export function writeGroups(s: SharedState, active: Int32Array): number {
-	const isActive = new Uint8Array(s.features);
-	for (const f of active) isActive[f] = 1;
-	const words: number[] = [];
-	const columns: number[] = [];
-	for (let q = 0; 4 * q < s.features; q++) {
-		const whole = 4 * q + 3 < s.features && isActive[4 * q] + isActive[4 * q + 1] + isActive[4 * q + 2] + isActive[4 * q + 3] === 4;
-		if (whole) words.push(q);
-		else for (let f = 4 * q; f < Math.min(s.features, 4 * q + 4); f++) if (isActive[f]) columns.push(f);
-	}
-	let groups = 0;
-	const add = (kind: number, items: number[]): void => {
-		const at = groups++ * GROUP_FIELDS;
-		s.groups[at] = kind;
-		s.groups[at + 1] = items.length;
-		items.forEach((item, k) => (s.groups[at + 2 + k] = item));
-	};
-	for (let i = 0; i < words.length; i += 2) add(GROUP_PACKED, words.slice(i, i + 2));
-	for (let i = 0; i < columns.length; i += GROUP_SIZE) add(GROUP_COLUMNS, columns.slice(i, i + GROUP_SIZE));
-	s.ints[INT_GROUPS] = groups;
-	return groups;
-}
-
-/** The features a group covers: every feature of its packed words, or its columns. */
-function groupFeatures(s: SharedState, group: number): number[] {
-	const at = group * GROUP_FIELDS;
-	const count = s.groups[at + 1];
-	const out: number[] = [];
-	for (let k = 0; k < count; k++) {
-		const item = s.groups[at + 2 + k];
-		if (s.groups[at] === GROUP_PACKED) out.push(4 * item, 4 * item + 1, 4 * item + 2, 4 * item + 3);
-		else out.push(item);
-	}
-	return out;
+export function writeActiveFeatures(s: SharedState, active: Int32Array): void {
+	s.active.set(active);
+	s.ints[INT_ACTIVE] = active.length;
+	s.ints[INT_FIRST_PAIR] = active.length > 0 ? active[0] >>> 3 : 0;
+	s.ints[INT_LAST_PAIR] = active.length > 0 ? (active[active.length - 1] >>> 3) + 1 : 0;
 }
 
 /**
@@ -434,284 +453,128 @@ function gradientTask(s: SharedState, c: number): void {
 	s.chunkSums[2 * c + 1] = sumH;
 }
 
-/** The Float64Array holding slot `slot` and the slot's first index in it. */
-function slotArray(s: SharedState, slot: number): Float64Array {
-	return s.slotBuffers[Math.floor(slot / SLOTS_PER_BUFFER)];
-}
-function slotBase(s: SharedState, slot: number): number {
-	return (slot % SLOTS_PER_BUFFER) * histogramDoubles(s);
+/**
+ * Task (block): the histogram of one block of a job's smaller child, for every feature of the
+ * covered row-word pairs, into the block's slot.
+ */
+function histogramBlockTask(s: SharedState, block: number): void {
+	const bi = block * BLOCK_I;
+	const buffer = s.jobsI[s.blocksI[bi + BLOCK_JOB] * JOB_I + JOB_BUFFER];
+	const hist = s.slots[s.blocksI[bi + BLOCK_SLOT]];
+	const firstPair = s.ints[INT_FIRST_PAIR];
+	const lastPair = s.ints[INT_LAST_PAIR];
+	for (let f = 8 * firstPair; f < 8 * lastPair; f++) {
+		// Only bins a row can fall in: value bins and the missing bin (padding features: bin 0).
+		const bins = f < s.features ? s.binCount[f] + 1 : 1;
+		hist.fill(0, f * FEATURE_DOUBLES, f * FEATURE_DOUBLES + 2 * bins);
+	}
+	histogramRows(hist, firstPair, lastPair, s.rowWords, s.wordsPerRow, s.order[buffer], s.gh[buffer],
+		s.blocksI[bi + BLOCK_BEGIN], s.blocksI[bi + BLOCK_END]);
 }
 
 /**
- * Task (job, feature group): the group's histograms of the job's smaller child, the larger
- * child's by subtraction from the parent (in the parent's slot), then the best split of each
- * child on each feature of the group.
+ * Adds the gradient pair of each position in [begin, end) to the bins of its row's features in
+ * row-word pairs [firstPair, lastPair), eight features a pass of the inner loop. The masks
+ * only tell V8 the ranges (no value changes): with them it proves the address sums cannot
+ * overflow and drops a check from each, which made this loop a fifth faster.
  */
-function histogramTask(s: SharedState, task: number): void {
-	const groupCount = s.ints[INT_GROUPS];
-	const job = Math.floor(task / groupCount);
-	const group = task - job * groupCount;
+function histogramRows(hist: Float64Array, firstPair: number, lastPair: number, rowWords: Uint32Array, wordsPerRow: number,
+	order: Int32Array, gh: Float32Array, begin: number, end: number): void {
+	for (let i = begin; i < end; i++) {
+		const row = order[i] * wordsPerRow;
+		const g = gh[2 * i];
+		const h = gh[2 * i + 1];
+		for (let k = firstPair; k < lastPair; k++) {
+			const u = rowWords[row + 2 * k];
+			const v = rowWords[row + 2 * k + 1];
+			// Feature 8k's bins start at 8k * FEATURE_DOUBLES = k << 12; each byte b lands at 2b.
+			const o = (k & 0xffff) << 12;
+			let b = o + ((u & 255) << 1);
+			hist[b] += g;
+			hist[b + 1] += h;
+			b = o + 512 + ((u >>> 7) & 510);
+			hist[b] += g;
+			hist[b + 1] += h;
+			b = o + 1024 + ((u >>> 15) & 510);
+			hist[b] += g;
+			hist[b + 1] += h;
+			b = o + 1536 + ((u >>> 23) & 510);
+			hist[b] += g;
+			hist[b + 1] += h;
+			b = o + 2048 + ((v & 255) << 1);
+			hist[b] += g;
+			hist[b + 1] += h;
+			b = o + 2560 + ((v >>> 7) & 510);
+			hist[b] += g;
+			hist[b + 1] += h;
+			b = o + 3072 + ((v >>> 15) & 510);
+			hist[b] += g;
+			hist[b + 1] += h;
+			b = o + 3584 + ((v >>> 23) & 510);
+			hist[b] += g;
+			hist[b + 1] += h;
+		}
+	}
+}
+
+/**
+ * Task (job, group of GROUP_SIZE active features): adds the job's other blocks into its first
+ * (the smaller child's slot) in block order, derives the larger child's histogram by
+ * subtraction from the parent (in the parent's slot), then finds each child's best split on
+ * each feature of the group.
+ */
+function splitTask(s: SharedState, task: number): void {
+	const activeCount = s.ints[INT_ACTIVE];
+	const groups = Math.ceil(activeCount / GROUP_SIZE);
+	const job = Math.floor(task / groups);
+	const first = (task - job * groups) * GROUP_SIZE;
+	const last = Math.min(activeCount, first + GROUP_SIZE);
 	const ji = job * JOB_I;
-	const buffer = s.jobsI[ji + JOB_BUFFER];
-	const begin = s.jobsI[ji + JOB_BEGIN];
-	const end = s.jobsI[ji + JOB_END];
+	const firstBlock = s.jobsI[ji + JOB_FIRST_BLOCK];
+	const blocks = s.jobsI[ji + JOB_BLOCKS];
 	const smallSlot = s.jobsI[ji + JOB_SMALL_SLOT];
 	const parentSlot = s.jobsI[ji + JOB_PARENT_SLOT];
-	const features = groupFeatures(s, group);
-	const small = slotArray(s, smallSlot);
-	const smallBase = slotBase(s, smallSlot);
-	const plane = s.histOffset[s.features];
-	const { histOffset } = s;
-
-	for (const f of features) small.fill(0, smallBase + histOffset[f], smallBase + histOffset[f + 1]);
-	for (const f of features) small.fill(0, smallBase + plane + histOffset[f], smallBase + plane + histOffset[f + 1]);
-	const order = s.order[buffer];
-	const gh = s.gh[buffer];
-	const at = group * GROUP_FIELDS;
-	if (s.groups[at] === GROUP_PACKED) {
-		const h = (f: number): number => smallBase + histOffset[f];
-		const q0 = s.groups[at + 2];
-		if (s.groups[at + 1] === 2) {
-			const q1 = s.groups[at + 3];
-			histogramPacked8(small, plane, h(4 * q0), h(4 * q0 + 1), h(4 * q0 + 2), h(4 * q0 + 3), h(4 * q1), h(4 * q1 + 1), h(4 * q1 + 2), h(4 * q1 + 3),
-				s.packed, q0 * s.rows, q1 * s.rows, order, gh, begin, end);
-		} else {
-			histogramPacked4(small, plane, h(4 * q0), h(4 * q0 + 1), h(4 * q0 + 2), h(4 * q0 + 3), s.packed, q0 * s.rows, order, gh, begin, end);
-		}
-	} else {
-		buildHistograms(s, small, smallBase, plane, features, order, gh, begin, end);
-	}
-
+	const small = s.slots[smallSlot];
 	const lambda = s.floats[FLOAT_LAMBDA];
 	const minChildWeight = s.floats[FLOAT_MIN_CHILD_WEIGHT];
 	const smallSplittable = s.jobsI[ji + JOB_SMALL_SPLITTABLE] === 1;
 	const largeSplittable = s.jobsI[ji + JOB_LARGE_SPLITTABLE] === 1;
 	const jf = job * JOB_F;
-	for (const f of features) {
-		const from = histOffset[f];
-		const length = histOffset[f + 1] - from;
+	for (let a = first; a < last; a++) {
+		const f = s.active[a];
+		const at = f * FEATURE_DOUBLES;
+		const end = at + 2 * (s.binCount[f] + 1);
+		for (let b = 1; b < blocks; b++) {
+			const other = s.slots[s.blocksI[(firstBlock + b) * BLOCK_I + BLOCK_SLOT]];
+			for (let i = at; i < end; i++) small[i] += other[i];
+		}
 		if (parentSlot >= 0) {
-			const parent = slotArray(s, parentSlot);
-			const parentBase = slotBase(s, parentSlot);
-			for (let b = 0; b < length; b++) {
-				parent[parentBase + from + b] -= small[smallBase + from + b];
-				parent[parentBase + plane + from + b] -= small[smallBase + plane + from + b];
-			}
+			const parent = s.slots[parentSlot];
+			for (let i = at; i < end; i++) parent[i] -= small[i];
 			if (largeSplittable) {
-				bestSplitOfFeature(s, parent, parentBase + from, plane, s.binCount[f], s.jobsF[jf + JOB_LARGE_G], s.jobsF[jf + JOB_LARGE_H], lambda, minChildWeight, (job * 2 + 1) * s.features + f);
+				bestSplitOfFeature(s, parent, at, s.binCount[f], s.jobsF[jf + JOB_LARGE_G], s.jobsF[jf + JOB_LARGE_H], lambda, minChildWeight, (job * 2 + 1) * s.features + f);
 			}
 		}
 		if (smallSplittable) {
-			bestSplitOfFeature(s, small, smallBase + from, plane, s.binCount[f], s.jobsF[jf + JOB_SMALL_G], s.jobsF[jf + JOB_SMALL_H], lambda, minChildWeight, (job * 2) * s.features + f);
+			bestSplitOfFeature(s, small, at, s.binCount[f], s.jobsF[jf + JOB_SMALL_G], s.jobsF[jf + JOB_SMALL_H], lambda, minChildWeight, (job * 2) * s.features + f);
 		}
-	}
-}
-
-/**
- * Adds the gradient pairs of positions [begin, end) into the histograms of `features`, eight,
- * four, two or one features per pass over the rows: each row's pair is read once per pass, and
- * the independent accumulations keep the processor busy while each waits on its last store.
- * Gradient sums sit in one plane of the slot and hessian sums `plane` doubles after them
- * (faster than interleaving them).
- */
-function buildHistograms(s: SharedState, hist: Float64Array, base: number, plane: number, features: readonly number[],
-	order: Int32Array, gh: Float32Array, begin: number, end: number): void {
-	const { bins, rows, histOffset } = s;
-	let k = 0;
-	while (k < features.length) {
-		const left = features.length - k;
-		if (left >= 8) {
-			histogram8(hist, base, plane, histOffset, bins, rows, features, k, order, gh, begin, end);
-			k += 8;
-		} else if (left >= 4) {
-			const f0 = features[k];
-			const f1 = features[k + 1];
-			const f2 = features[k + 2];
-			const f3 = features[k + 3];
-			histogram4(hist, plane, base + histOffset[f0], base + histOffset[f1], base + histOffset[f2], base + histOffset[f3],
-				bins, f0 * rows, f1 * rows, f2 * rows, f3 * rows, order, gh, begin, end);
-			k += 4;
-		} else if (left >= 2) {
-			const f0 = features[k];
-			const f1 = features[k + 1];
-			histogram2(hist, plane, base + histOffset[f0], base + histOffset[f1], bins, f0 * rows, f1 * rows, order, gh, begin, end);
-			k += 2;
-		} else {
-			const f0 = features[k];
-			histogram1(hist, plane, base + histOffset[f0], bins, f0 * rows, order, gh, begin, end);
-			k += 1;
-		}
-	}
-}
-
-function histogram8(hist: Float64Array, base: number, plane: number, histOffset: Int32Array, bins: Uint8Array, rows: number,
-	features: readonly number[], k: number, order: Int32Array, gh: Float32Array, begin: number, end: number): void {
-	const h0 = base + histOffset[features[k]];
-	const h1 = base + histOffset[features[k + 1]];
-	const h2 = base + histOffset[features[k + 2]];
-	const h3 = base + histOffset[features[k + 3]];
-	const h4 = base + histOffset[features[k + 4]];
-	const h5 = base + histOffset[features[k + 5]];
-	const h6 = base + histOffset[features[k + 6]];
-	const h7 = base + histOffset[features[k + 7]];
-	const c0 = features[k] * rows;
-	const c1 = features[k + 1] * rows;
-	const c2 = features[k + 2] * rows;
-	const c3 = features[k + 3] * rows;
-	const c4 = features[k + 4] * rows;
-	const c5 = features[k + 5] * rows;
-	const c6 = features[k + 6] * rows;
-	const c7 = features[k + 7] * rows;
-	for (let i = begin; i < end; i++) {
-		const r = order[i];
-		const g = gh[2 * i];
-		const h = gh[2 * i + 1];
-		let b = h0 + bins[c0 + r];
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h1 + bins[c1 + r];
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h2 + bins[c2 + r];
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h3 + bins[c3 + r];
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h4 + bins[c4 + r];
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h5 + bins[c5 + r];
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h6 + bins[c6 + r];
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h7 + bins[c7 + r];
-		hist[b] += g;
-		hist[b + plane] += h;
-	}
-}
-
-/** Eight features from two packed words per row: two loads instead of eight, and fewer live values. */
-function histogramPacked8(hist: Float64Array, plane: number, h0: number, h1: number, h2: number, h3: number,
-	h4: number, h5: number, h6: number, h7: number, packed: Uint32Array, w0: number, w1: number,
-	order: Int32Array, gh: Float32Array, begin: number, end: number): void {
-	for (let i = begin; i < end; i++) {
-		const r = order[i];
-		const u = packed[w0 + r];
-		const v = packed[w1 + r];
-		const g = gh[2 * i];
-		const h = gh[2 * i + 1];
-		let b = h0 + (u & 255);
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h1 + ((u >>> 8) & 255);
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h2 + ((u >>> 16) & 255);
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h3 + (u >>> 24);
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h4 + (v & 255);
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h5 + ((v >>> 8) & 255);
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h6 + ((v >>> 16) & 255);
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h7 + (v >>> 24);
-		hist[b] += g;
-		hist[b + plane] += h;
-	}
-}
-
-/** Four features from one packed word per row. */
-function histogramPacked4(hist: Float64Array, plane: number, h0: number, h1: number, h2: number, h3: number,
-	packed: Uint32Array, w0: number, order: Int32Array, gh: Float32Array, begin: number, end: number): void {
-	for (let i = begin; i < end; i++) {
-		const u = packed[w0 + order[i]];
-		const g = gh[2 * i];
-		const h = gh[2 * i + 1];
-		let b = h0 + (u & 255);
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h1 + ((u >>> 8) & 255);
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h2 + ((u >>> 16) & 255);
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h3 + (u >>> 24);
-		hist[b] += g;
-		hist[b + plane] += h;
-	}
-}
-
-function histogram4(hist: Float64Array, plane: number, h0: number, h1: number, h2: number, h3: number,
-	bins: Uint8Array, c0: number, c1: number, c2: number, c3: number,
-	order: Int32Array, gh: Float32Array, begin: number, end: number): void {
-	for (let i = begin; i < end; i++) {
-		const r = order[i];
-		const g = gh[2 * i];
-		const h = gh[2 * i + 1];
-		let b = h0 + bins[c0 + r];
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h1 + bins[c1 + r];
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h2 + bins[c2 + r];
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h3 + bins[c3 + r];
-		hist[b] += g;
-		hist[b + plane] += h;
-	}
-}
-
-function histogram2(hist: Float64Array, plane: number, h0: number, h1: number, bins: Uint8Array, c0: number, c1: number,
-	order: Int32Array, gh: Float32Array, begin: number, end: number): void {
-	for (let i = begin; i < end; i++) {
-		const r = order[i];
-		const g = gh[2 * i];
-		const h = gh[2 * i + 1];
-		let b = h0 + bins[c0 + r];
-		hist[b] += g;
-		hist[b + plane] += h;
-		b = h1 + bins[c1 + r];
-		hist[b] += g;
-		hist[b + plane] += h;
-	}
-}
-
-function histogram1(hist: Float64Array, plane: number, h0: number, bins: Uint8Array, c0: number,
-	order: Int32Array, gh: Float32Array, begin: number, end: number): void {
-	for (let i = begin; i < end; i++) {
-		const b = h0 + bins[c0 + order[i]];
-		hist[b] += gh[2 * i];
-		hist[b + plane] += gh[2 * i + 1];
 	}
 }
 
 /**
  * The best split of one node on one feature from its histogram (k value bins then the missing
- * bin, gradient sums from `base`, hessian sums `plane` later), trying every threshold with
+ * bin, each a gradient sum and a hessian sum, from `base`), trying every threshold with
  * missing values sent right, then left. The gain is XGBoost's:
  * G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ); both children need a hessian of at least
  * minChildWeight. Ties keep the first (lowest bin, missing right). With no missing rows in the
  * node, missing values go to the child with more cover. Writes -Infinity when no split is valid.
  */
-export function bestSplitOfFeature(s: SharedState, hist: Float64Array, base: number, plane: number, k: number,
+export function bestSplitOfFeature(s: SharedState, hist: Float64Array, base: number, k: number,
 	totalG: number, totalH: number, lambda: number, minChildWeight: number, result: number): void {
 	// A child lighter than this is rounding noise, not rows.
 	const minHess = Math.max(minChildWeight, totalH * 1e-9);
-	const missG = hist[base + k];
-	const missH = hist[base + plane + k];
+	const missG = hist[base + 2 * k];
+	const missH = hist[base + 2 * k + 1];
 	const hasMissing = missH > 0;
 	const parentScore = (totalG * totalG) / (totalH + lambda);
 	let bestGain = -Infinity;
@@ -722,10 +585,10 @@ export function bestSplitOfFeature(s: SharedState, hist: Float64Array, base: num
 	let gl = 0;
 	let hl = 0;
 	for (let b = 0; b < k; b++) {
-		const h = hist[base + plane + b];
+		const h = hist[base + 2 * b + 1];
 		// An empty bin moves no rows: its thresholds equal the previous bin's, which won ties already.
 		if (h === 0 && b > 0) continue;
-		gl += hist[base + b];
+		gl += hist[base + 2 * b];
 		hl += h;
 		// Missing right: the last bin would send every present row left, only worth it with missing rows.
 		if (b < k - 1 || hasMissing) {

@@ -9,7 +9,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import * as path from 'node:path';
 import {
 	COMMAND, CLOSED, CTRL_COMMAND, CTRL_DONE, CTRL_ERROR, CTRL_GENERATION, CTRL_NEXT, CTRL_READY, CTRL_TASKS, MAX_TASKS,
-	claimTask, finishTask, openWord, runTask, waitWhile, type SharedDescriptor, type SharedState,
+	addSlotViews, claimTask, finishTask, openWord, runTask, waitWhile, type SharedDescriptor, type SharedState,
 } from './gbdtKernels';
 
 /** What a worker posts on its port. */
@@ -71,7 +71,7 @@ export class WorkerPool {
 
 	/** Gives every thread a new buffer of histogram slots. */
 	addSlotBuffer(buffer: SharedArrayBuffer): void {
-		this.state.slotBuffers.push(new Float64Array(buffer));
+		addSlotViews(this.state, buffer);
 		this.post({ type: 'slots', buffer });
 	}
 

@@ -10,10 +10,11 @@
 import { availableParallelism } from 'node:os';
 import { edgeSampleRows, MAX_VALUE_BINS } from './binning';
 import {
-	allocateShared, viewShared, writeGroups, COMMAND, CHUNK_ROWS, MOVE_ROWS, MAX_JOBS, SLOTS_PER_BUFFER,
-	INT_POSITIONS, INT_IDENTITY, INT_GROUPS, INT_MAX_BINS, FLOAT_LAMBDA, FLOAT_MIN_CHILD_WEIGHT,
+	allocateShared, viewShared, writeActiveFeatures, COMMAND, CHUNK_ROWS, MOVE_ROWS, MAX_JOBS, SLOTS_PER_BUFFER,
+	INT_POSITIONS, INT_IDENTITY, INT_MAX_BINS, FLOAT_LAMBDA, FLOAT_MIN_CHILD_WEIGHT, GROUP_SIZE, MIN_BLOCK_ROWS, MAX_BLOCKS,
 	JOB_I, JOB_F, JOB_BUFFER, JOB_BEGIN, JOB_END, JOB_SMALL_SLOT, JOB_PARENT_SLOT, JOB_SMALL_SPLITTABLE,
-	JOB_LARGE_SPLITTABLE, JOB_SMALL_G, JOB_SMALL_H, JOB_LARGE_G, JOB_LARGE_H,
+	JOB_LARGE_SPLITTABLE, JOB_FIRST_BLOCK, JOB_BLOCKS, JOB_SMALL_G, JOB_SMALL_H, JOB_LARGE_G, JOB_LARGE_H,
+	BLOCK_I, BLOCK_JOB, BLOCK_BEGIN, BLOCK_END, BLOCK_SLOT,
 	SPLIT_BUFFER, SPLIT_BEGIN, SPLIT_END, SPLIT_FEATURE, SPLIT_BIN, SPLIT_MISSING_LEFT, SETTLED_LEFT_VALUE, SETTLED_RIGHT_VALUE,
 	CHUNK_I, CHUNK_JOB, CHUNK_BEGIN, CHUNK_END, CHUNK_LEFT_COUNT, CHUNK_LEFT_TO, CHUNK_RIGHT_TO,
 	RESULT_F, RESULT_I, MAX_TASKS, histogramDoubles, type SharedState,
@@ -101,8 +102,7 @@ export async function boost(train: LabelledDataset, settings: BoostSettings, con
 		state.ints[INT_MAX_BINS] = settings.maxBins;
 		pool.run(COMMAND.bin, features, workers > 0);
 		pool.dropColumns();
-		pool.run(COMMAND.pack, Math.ceil(features / 4), workers > 0);
-		prepareHistogramLayout(state);
+		pool.run(COMMAND.pack, Math.ceil(rows / CHUNK_ROWS), workers > 0);
 		state.floats[FLOAT_LAMBDA] = settings.lambda;
 		state.floats[FLOAT_MIN_CHILD_WEIGHT] = settings.minChildWeight;
 		return await boostBinned(state, pool, settings, context, baseScore, rng);
@@ -126,21 +126,6 @@ function effectiveWeights(train: LabelledDataset, positiveWeight: number): { per
 	const perRow = new Float32Array(rows);
 	for (let r = 0; r < rows; r++) perRow[r] = (weight ? weight[r] : 1) * (label[r] === 1 ? positiveWeight : 1);
 	return { perRow, positive, negative };
-}
-
-/** Doubles in a 64-byte cache line. */
-const DOUBLES_PER_LINE = 8;
-
-/** Where each feature's bins start in a node histogram, from the bin counts binning found. */
-function prepareHistogramLayout(state: SharedState): void {
-	let offset = 0;
-	for (let f = 0; f < state.features; f++) {
-		state.histOffset[f] = offset;
-		// Whole cache lines per feature: two threads filling neighbouring features would
-		// otherwise fight over a shared line on every row (it halved the speed of both).
-		offset += Math.ceil((state.binCount[f] + 1) / DOUBLES_PER_LINE) * DOUBLES_PER_LINE;
-	}
-	state.histOffset[state.features] = offset;
 }
 
 /** The upper bounds of feature f's value bins, as binning wrote them. */
@@ -450,22 +435,29 @@ class TreeGrower {
 		return depth < this.settings.maxDepth && hessian >= 2 * this.settings.minChildWeight && hessian > 0;
 	}
 
-	/** Builds the jobs' histograms and stores each growing node's best split over the active features. */
+	/**
+	 * Builds the jobs' histograms, block by block, then sums each job's blocks and stores each
+	 * growing node's best split over the active features.
+	 */
 	private findSplits(unordered: readonly HistogramJob[]): void {
 		const s = this.state;
 		// Largest first, so the last tasks of a dispatch are small and the threads finish together.
 		const size = (job: HistogramJob): number => this.end[job.small] - this.begin[job.small];
 		const jobs = unordered.slice().sort((a, b) => size(b) - size(a) || a.small - b.small);
-		const groups = s.ints[INT_GROUPS];
+		const groups = Math.ceil(this.active.length / GROUP_SIZE);
 		const perBatch = Math.max(1, Math.min(MAX_JOBS, Math.floor(MAX_TASKS / groups)));
 		for (let from = 0; from < jobs.length; from += perBatch) {
 			const batch = jobs.slice(from, from + perBatch);
 			let work = 0;
+			let blocks = 0;
+			const scratch: number[] = [];
 			batch.forEach((job, j) => {
 				const ji = j * JOB_I;
 				const jf = j * JOB_F;
+				const begin = this.begin[job.small];
+				const rows = this.end[job.small] - begin;
 				s.jobsI[ji + JOB_BUFFER] = this.buffer[job.small];
-				s.jobsI[ji + JOB_BEGIN] = this.begin[job.small];
+				s.jobsI[ji + JOB_BEGIN] = begin;
 				s.jobsI[ji + JOB_END] = this.end[job.small];
 				s.jobsI[ji + JOB_SMALL_SLOT] = job.smallSlot;
 				s.jobsI[ji + JOB_PARENT_SLOT] = job.parentSlot;
@@ -475,14 +467,40 @@ class TreeGrower {
 				s.jobsF[jf + JOB_SMALL_H] = this.sumH[job.small];
 				s.jobsF[jf + JOB_LARGE_G] = job.large >= 0 ? this.sumG[job.large] : 0;
 				s.jobsF[jf + JOB_LARGE_H] = job.large >= 0 ? this.sumH[job.large] : 0;
-				work += (this.end[job.small] - this.begin[job.small]) * this.active.length;
+				blocks += this.writeBlocks(j, begin, rows, job.smallSlot, blocks, scratch);
+				work += rows * this.active.length;
 			});
-			this.pool.run(COMMAND.histograms, batch.length * groups, work >= PARALLEL_MIN_WORK);
+			const parallel = work >= PARALLEL_MIN_WORK;
+			this.pool.run(COMMAND.histograms, blocks, parallel);
+			this.pool.run(COMMAND.splits, batch.length * groups, parallel);
+			for (const slot of scratch) this.freeSlots.push(slot);
 			batch.forEach((job, j) => {
 				if (s.jobsI[j * JOB_I + JOB_SMALL_SPLITTABLE] === 1) this.takeBestSplit(job.small, j * 2);
 				if (s.jobsI[j * JOB_I + JOB_LARGE_SPLITTABLE] === 1) this.takeBestSplit(job.large, j * 2 + 1);
 			});
 		}
+	}
+
+	/**
+	 * Cuts job j's rows into blocks by the row count alone (so the sums never depend on the
+	 * threads), from block `first`: the first block is built in the job's slot, the others in
+	 * scratch slots, added to `scratch`. Returns the block count.
+	 */
+	private writeBlocks(j: number, begin: number, rows: number, smallSlot: number, first: number, scratch: number[]): number {
+		const s = this.state;
+		const count = Math.min(MAX_BLOCKS, Math.max(1, Math.floor(rows / MIN_BLOCK_ROWS)));
+		s.jobsI[j * JOB_I + JOB_FIRST_BLOCK] = first;
+		s.jobsI[j * JOB_I + JOB_BLOCKS] = count;
+		for (let b = 0; b < count; b++) {
+			const bi = (first + b) * BLOCK_I;
+			const slot = b === 0 ? smallSlot : this.allocateSlot();
+			if (b > 0) scratch.push(slot);
+			s.blocksI[bi + BLOCK_JOB] = j;
+			s.blocksI[bi + BLOCK_BEGIN] = begin + Math.floor((rows * b) / count);
+			s.blocksI[bi + BLOCK_END] = begin + Math.floor((rows * (b + 1)) / count);
+			s.blocksI[bi + BLOCK_SLOT] = slot;
+		}
+		return count;
 	}
 
 	/** The node's best split over the active features (ties: the lowest feature), from the task results. */
@@ -703,10 +721,10 @@ class TreeGrower {
 		return id;
 	}
 
-	/** Writes this tree's feature groups for the histogram tasks. */
+	/** Writes this tree's features for the histogram and split tasks. */
 	private useFeatures(active: Int32Array): void {
 		this.active = active;
-		writeGroups(this.state, active);
+		writeActiveFeatures(this.state, active);
 	}
 
 	private allocateSlot(): number {

@@ -6,7 +6,7 @@
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import {
 	COMMAND, CTRL_COMMAND, CTRL_ERROR, CTRL_GENERATION, CTRL_READY, CTRL_TASKS,
-	claimTask, finishTask, runTask, viewShared, waitWhile, type SharedDescriptor,
+	addSlotViews, claimTask, finishTask, runTask, viewShared, waitWhile, type SharedDescriptor,
 } from './gbdtKernels';
 import type { PoolMessage, WorkerMessage } from './gbdtPool';
 
@@ -18,7 +18,7 @@ const control = state.control;
 function readMessages(): void {
 	for (let received = receiveMessageOnPort(port); received; received = receiveMessageOnPort(port)) {
 		const message = received.message as PoolMessage;
-		if (message.type === 'slots') state.slotBuffers.push(new Float64Array(message.buffer));
+		if (message.type === 'slots') addSlotViews(state, message.buffer);
 		else if (message.type === 'drop-columns') {
 			state.columns = [];
 			state.sample = undefined;

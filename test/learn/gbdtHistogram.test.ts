@@ -1,44 +1,43 @@
 import assert from 'node:assert/strict';
 import {
-	allocateShared, viewShared, runTask, writeGroups, histogramDoubles, COMMAND, SLOTS_PER_BUFFER,
-	INT_GROUPS, FLOAT_LAMBDA, FLOAT_MIN_CHILD_WEIGHT, JOB_I, JOB_F, JOB_BUFFER, JOB_BEGIN, JOB_END, JOB_SMALL_SLOT,
-	JOB_PARENT_SLOT, JOB_SMALL_SPLITTABLE, JOB_LARGE_SPLITTABLE, JOB_SMALL_G, JOB_SMALL_H, JOB_LARGE_G, JOB_LARGE_H,
-	RESULT_F, RESULT_I, type SharedState,
+	allocateShared, viewShared, runTask, writeActiveFeatures, histogramDoubles, addSlotViews, COMMAND, SLOTS_PER_BUFFER, GROUP_SIZE, FEATURE_DOUBLES, MAX_FEATURES,
+	INT_ACTIVE, FLOAT_LAMBDA, FLOAT_MIN_CHILD_WEIGHT, JOB_BUFFER, JOB_BEGIN, JOB_END, JOB_SMALL_SLOT,
+	JOB_PARENT_SLOT, JOB_SMALL_SPLITTABLE, JOB_LARGE_SPLITTABLE, JOB_FIRST_BLOCK, JOB_BLOCKS, JOB_SMALL_G, JOB_SMALL_H, JOB_LARGE_G, JOB_LARGE_H,
+	BLOCK_I, BLOCK_JOB, BLOCK_BEGIN, BLOCK_END, BLOCK_SLOT, RESULT_F, RESULT_I, type SharedState,
 } from '../../core/learn/gbdtKernels';
 import { createRng } from '../../core/util/rng';
 
 const ROWS = 3000;
-const FEATURES = 15; // a pass of eight, then four, two and one
+const FEATURES = 15; // two row-word pairs, the second with one padding feature
 const BINS = [5, 1, 12, 3, 40, 2, 9, 255, 7, 1, 30, 4, 2, 66, 11]; // value bins per feature; bin BINS[f] is missing
 
+const ALL_FEATURES = Int32Array.from({ length: FEATURES }, (_, f) => f);
+/** The first slot used for a job's second and later blocks. */
+const FIRST_BLOCK_SLOT = 3;
+
 /** Shared state with random bins (some missing) and gradient pairs, rows in order in buffer 0. */
-function randomState(seed: number): SharedState {
+function randomState(seed: number, active = ALL_FEATURES): SharedState {
 	const rng = createRng(seed);
 	const s = viewShared(allocateShared(ROWS, FEATURES, false, false, 0));
-	let offset = 0;
 	for (let f = 0; f < FEATURES; f++) {
 		s.binCount[f] = BINS[f];
-		s.histOffset[f] = offset;
-		offset += BINS[f] + 1;
 		for (let r = 0; r < ROWS; r++) s.bins[f * ROWS + r] = rng.next() < 0.1 ? BINS[f] : rng.int(BINS[f]);
 	}
-	s.histOffset[FEATURES] = offset;
 	for (let r = 0; r < ROWS; r++) {
 		s.order[0][r] = r;
 		s.gh[0][2 * r] = rng.normal();
 		s.gh[0][2 * r + 1] = 0.05 + rng.next();
 	}
-	for (let q = 0; q < Math.ceil(FEATURES / 4); q++) runTask(s, COMMAND.pack, q);
-	// Features 0-11 fill three packed words; 12-14 (a partial word) are read as columns.
-	writeGroups(s, Int32Array.from({ length: FEATURES }, (_, f) => f));
+	runTask(s, COMMAND.pack, 0);
+	writeActiveFeatures(s, active);
 	s.floats[FLOAT_LAMBDA] = 1;
 	s.floats[FLOAT_MIN_CHILD_WEIGHT] = 1;
-	s.slotBuffers.push(new Float64Array(SLOTS_PER_BUFFER * histogramDoubles(s)));
+	addSlotViews(s, new SharedArrayBuffer(8 * SLOTS_PER_BUFFER * histogramDoubles(s)));
 	return s;
 }
 
-/** Runs one histogram job (job 0) over positions [begin, end) of `buffer`. */
-function histogramJob(s: SharedState, job: { buffer: number; begin: number; end: number; smallSlot: number; parentSlot: number; g?: number; h?: number; largeG?: number; largeH?: number }): void {
+/** Runs one histogram job (job 0) over positions [begin, end) of `buffer`, in `blocks` blocks, then its split tasks. */
+function histogramJob(s: SharedState, job: { buffer: number; begin: number; end: number; smallSlot: number; parentSlot: number; blocks?: number; g?: number; h?: number; largeG?: number; largeH?: number }): void {
 	s.jobsI[JOB_BUFFER] = job.buffer;
 	s.jobsI[JOB_BEGIN] = job.begin;
 	s.jobsI[JOB_END] = job.end;
@@ -50,28 +49,44 @@ function histogramJob(s: SharedState, job: { buffer: number; begin: number; end:
 	s.jobsF[JOB_SMALL_H] = job.h ?? 0;
 	s.jobsF[JOB_LARGE_G] = job.largeG ?? 0;
 	s.jobsF[JOB_LARGE_H] = job.largeH ?? 0;
-	for (let t = 0; t < s.ints[INT_GROUPS]; t++) runTask(s, COMMAND.histograms, t);
-	assert.ok(JOB_I > 0 && JOB_F > 0);
-}
-
-function slot(s: SharedState, index: number): Float64Array {
-	const doubles = histogramDoubles(s);
-	return s.slotBuffers[0].subarray(index * doubles, (index + 1) * doubles);
-}
-
-/** The histogram of rows `rows`, summed the obvious way. */
-function naiveHistogram(s: SharedState, rows: number[]): Float64Array {
-	const out = new Float64Array(histogramDoubles(s));
-	const plane = s.histOffset[FEATURES];
-	for (const r of rows) {
-		for (let f = 0; f < FEATURES; f++) {
-			const at = s.histOffset[f] + s.bins[f * ROWS + r];
-			out[at] += s.gh[0][2 * r];
-			out[plane + at] += s.gh[0][2 * r + 1];
-		}
+	const blocks = job.blocks ?? 1;
+	s.jobsI[JOB_FIRST_BLOCK] = 0;
+	s.jobsI[JOB_BLOCKS] = blocks;
+	const rows = job.end - job.begin;
+	for (let b = 0; b < blocks; b++) {
+		s.blocksI[b * BLOCK_I + BLOCK_JOB] = 0;
+		s.blocksI[b * BLOCK_I + BLOCK_BEGIN] = job.begin + Math.floor((rows * b) / blocks);
+		s.blocksI[b * BLOCK_I + BLOCK_END] = job.begin + Math.floor((rows * (b + 1)) / blocks);
+		s.blocksI[b * BLOCK_I + BLOCK_SLOT] = b === 0 ? job.smallSlot : FIRST_BLOCK_SLOT + b - 1;
 	}
-	return out;
+	// Blocks in reverse, as another thread might finish them: the sums must not care.
+	for (let b = blocks - 1; b >= 0; b--) runTask(s, COMMAND.histograms, b);
+	for (let t = 0; t < Math.ceil(s.ints[INT_ACTIVE] / GROUP_SIZE); t++) runTask(s, COMMAND.splits, t);
 }
+
+/** The gradient and hessian sums per bin of `features` in slot `index`, one feature after another. */
+function slot(s: SharedState, index: number, features: Iterable<number> = ALL_FEATURES): Float64Array {
+	const out: number[] = [];
+	for (const f of features) out.push(...s.slots[index].subarray(f * FEATURE_DOUBLES, f * FEATURE_DOUBLES + 2 * (BINS[f] + 1)));
+	return Float64Array.from(out);
+}
+
+/** The histogram of rows `rows`, summed the obvious way, in the layout of slot(). */
+function naiveHistogram(s: SharedState, rows: number[], features: Iterable<number> = ALL_FEATURES): Float64Array {
+	const out: number[] = [];
+	for (const f of features) {
+		const bins = new Float64Array(2 * (BINS[f] + 1));
+		for (const r of rows) {
+			const b = s.bins[f * ROWS + r];
+			bins[2 * b] += s.gh[0][2 * r];
+			bins[2 * b + 1] += s.gh[0][2 * r + 1];
+		}
+		out.push(...bins);
+	}
+	return Float64Array.from(out);
+}
+
+const allRows = (): number[] => Array.from({ length: ROWS }, (_, r) => r);
 
 function assertClose(actual: Float64Array, expected: Float64Array, what: string): void {
 	assert.equal(actual.length, expected.length);
@@ -84,7 +99,24 @@ describe('gradient histograms', () => {
 	it('builds each feature\'s histogram as the plain sum of its rows\' gradients and hessians per bin', () => {
 		const s = randomState(1);
 		histogramJob(s, { buffer: 0, begin: 0, end: ROWS, smallSlot: 0, parentSlot: -1 });
-		assertClose(slot(s, 0), naiveHistogram(s, Array.from({ length: ROWS }, (_, r) => r)), 'root');
+		assertClose(slot(s, 0), naiveHistogram(s, allRows()), 'root');
+	});
+
+	it('refuses more features than the histogram addresses can hold, before allocating anything', () => {
+		assert.throws(() => allocateShared(10, MAX_FEATURES + 1, false, false, 0), /at most 100000 features, got 100001/);
+	});
+
+	it('gives the same histogram when a node is built in several blocks and the blocks are added', () => {
+		const s = randomState(4);
+		histogramJob(s, { buffer: 0, begin: 0, end: ROWS, smallSlot: 0, parentSlot: -1, blocks: 5 });
+		assertClose(slot(s, 0), naiveHistogram(s, allRows()), 'root in five blocks');
+	});
+
+	it('builds the histograms of a tree\'s sampled features, whichever row words hold them', () => {
+		const active = Int32Array.of(1, 6, 7, 13);
+		const s = randomState(5, active);
+		histogramJob(s, { buffer: 0, begin: 0, end: ROWS, smallSlot: 0, parentSlot: -1, blocks: 2 });
+		assertClose(slot(s, 0, active), naiveHistogram(s, allRows(), active), 'sampled features');
 	});
 
 	it('gives the larger child, by subtracting the smaller from its parent, the histogram built directly (to rounding)', () => {
@@ -100,7 +132,7 @@ describe('gradient histograms', () => {
 			s.gh[1][2 * i] = s.gh[0][2 * r];
 			s.gh[1][2 * i + 1] = s.gh[0][2 * r + 1];
 		});
-		histogramJob(s, { buffer: 1, begin: 0, end: small.length, smallSlot: 1, parentSlot: 0 });
+		histogramJob(s, { buffer: 1, begin: 0, end: small.length, smallSlot: 1, parentSlot: 0, blocks: 3 });
 		histogramJob(s, { buffer: 1, begin: small.length, end: ROWS, smallSlot: 2, parentSlot: -1 });
 		assertClose(slot(s, 1), naiveHistogram(s, small), 'smaller child');
 		assertClose(slot(s, 0), slot(s, 2), 'larger child by subtraction');
