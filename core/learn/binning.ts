@@ -34,6 +34,31 @@ export interface BinnedMatrix {
 	readonly missingCounts: Int32Array;
 }
 
+/** A float32's bits as an unsigned key that orders as the float does: a negative's bits all flipped, a positive's sign bit set. */
+export function orderKey(bits: number): number {
+	return (bits & 0x80000000 ? ~bits : bits | 0x80000000) >>> 0;
+}
+
+/** The float32 bits of an order key (orderKey's inverse). */
+export function bitsOfOrderKey(key: number): number {
+	return (key & 0x80000000 ? key & 0x7fffffff : ~key) >>> 0;
+}
+
+let keyBucketFloors: Float32Array | undefined;
+
+/**
+ * The smallest float of each of the 65,536 buckets of order keys by their top 16 bits (NaN
+ * for buckets of NaN bit patterns), for tables that find a value's bin from its bucket.
+ */
+export function smallestOfKeyBuckets(): Float32Array {
+	if (!keyBucketFloors) {
+		const bits = new Uint32Array(65536);
+		for (let bucket = 0; bucket < 65536; bucket++) bits[bucket] = bitsOfOrderKey(bucket << 16);
+		keyBucketFloors = new Float32Array(bits.buffer);
+	}
+	return keyBucketFloors;
+}
+
 /** The missing-value bin of a feature with these upper bounds. */
 export function missingBin(upperBounds: Float64Array): number {
 	return upperBounds.length;
@@ -111,8 +136,7 @@ function distinctValues(sorted: Float32Array): { distinct: Float64Array; counts:
  * much faster than TypedArray.prototype.sort, which dominated binning time.
  */
 export function sortedFiniteValues(values: Float32Array): Float32Array {
-	// The float bits, read in place; a key orders as its float does: flip every bit of a
-	// negative, only the sign bit of a positive. NaNs (exponent all ones, fraction not 0) are left out.
+	// The float bits, read in place, as order keys; NaNs (exponent all ones, fraction not 0) are left out.
 	const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
 	let count = 0;
 	for (let i = 0; i < bits.length; i++) if ((bits[i] & 0x7fffffff) <= 0x7f800000) count++;
@@ -121,7 +145,7 @@ export function sortedFiniteValues(values: Float32Array): Float32Array {
 	for (let i = 0; i < bits.length; i++) {
 		const b = bits[i] === 0x80000000 ? 0 : bits[i]; // -0 and 0 are the same value
 		if ((b & 0x7fffffff) > 0x7f800000) continue;
-		from[k++] = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+		from[k++] = orderKey(b);
 	}
 	// One counting pass for all four bytes; a byte every key shares needs no pass.
 	const histogram = new Int32Array(4 * 256);
@@ -154,10 +178,7 @@ export function sortedFiniteValues(values: Float32Array): Float32Array {
 		to = swap;
 	}
 	// Back to float bits, in place.
-	for (let i = 0; i < count; i++) {
-		const key = from[i];
-		from[i] = key & 0x80000000 ? key & 0x7fffffff : ~key >>> 0;
-	}
+	for (let i = 0; i < count; i++) from[i] = bitsOfOrderKey(from[i]);
 	return new Float32Array(from.buffer, 0, count);
 }
 
@@ -214,14 +235,11 @@ const TABLE_MIN_ROWS = 50_000;
 function binColumnByTable(column: Float32Array, upperBounds: Float64Array, out: Uint8Array, offset: number): number {
 	const k = upperBounds.length;
 	const first = new Uint8Array(65536);
-	const view = new Float32Array(1);
-	const viewBits = new Uint32Array(view.buffer);
+	const floors = smallestOfKeyBuckets();
 	// Buckets go up in value, so one sweep along the bounds finds each bucket's first bin.
 	let bin = 0;
 	for (let bucket = 0; bucket < 65536; bucket++) {
-		const key = (bucket << 16) >>> 0;
-		viewBits[0] = key & 0x80000000 ? key & 0x7fffffff : ~key >>> 0;
-		const smallest = view[0];
+		const smallest = floors[bucket];
 		// Buckets of NaN bit patterns are never looked up; they keep the running bin.
 		if (smallest === smallest) while (bin < k - 1 && upperBounds[bin] < smallest) bin++;
 		first[bucket] = bin;
@@ -235,9 +253,7 @@ function binColumnByTable(column: Float32Array, upperBounds: Float64Array, out: 
 			missing++;
 			continue;
 		}
-		const b = bits[r];
-		const key = b & 0x80000000 ? ~b : b | 0x80000000;
-		let i = first[key >>> 16];
+		let i = first[orderKey(bits[r]) >>> 16];
 		while (x > upperBounds[i]) i++;
 		out[offset + r] = i;
 	}

@@ -16,6 +16,7 @@
  * exactly as training accumulates it.
  */
 import type { Tree } from './tree';
+import { orderKey, smallestOfKeyBuckets } from './binning';
 
 /** The code of a missing value: above every cut, and flagged by bit 30. */
 const MISSING_CODE = 1 << 30;
@@ -186,13 +187,10 @@ function valueCoder(cuts: Float64Array, useTable: boolean): ValueCoder {
 		};
 	}
 	const first = new Int32Array(65536);
-	const view = new Float32Array(1);
-	const viewBits = new Uint32Array(view.buffer);
+	const floors = smallestOfKeyBuckets();
 	let j = 0;
 	for (let bucket = 0; bucket < 65536; bucket++) {
-		const key = (bucket << 16) >>> 0;
-		viewBits[0] = key & 0x80000000 ? key & 0x7fffffff : ~key >>> 0;
-		const smallest = view[0];
+		const smallest = floors[bucket];
 		// Buckets of NaN bit patterns are never looked up; keep the running index for them.
 		if (smallest === smallest) while (j < cuts.length && cuts[j] < smallest) j++;
 		first[bucket] = j;
@@ -204,8 +202,7 @@ function valueCoder(cuts: Float64Array, useTable: boolean): ValueCoder {
 			const x = column[start + i];
 			let code = MISSING_CODE;
 			if (x === x) {
-				const b = bits[start + i];
-				code = first[(b & 0x80000000 ? ~b : b | 0x80000000) >>> 16];
+				code = first[orderKey(bits[start + i]) >>> 16];
 				while (code < m && cuts[code] < x) code++;
 			}
 			block[i * stride + f] = code;
