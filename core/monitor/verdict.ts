@@ -38,8 +38,10 @@ export function parseThresholds(input: unknown): Thresholds {
 	const parsed = thresholdsSchema.safeParse(input ?? {});
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];
+		const name = issue.code === 'unrecognized_keys' ? issue.keys.join('", "') : issue.path.join('.') || 'thresholds';
+		const problem = issue.code === 'unrecognized_keys' ? `there is no such threshold (the thresholds are ${Object.keys(thresholdsSchema.shape).join(', ')})` : issue.message;
 		throw new InputError(
-			`The monitoring threshold "${issue.path.join('.') || 'thresholds'}" is not valid: ${issue.message}. Thresholds are numbers by name, e.g. { "scorePsiRetrain": 0.3, "aucDropWatch": 0.03 } (see docs/monitoring.md).`,
+			`The monitoring threshold "${name}" is not valid: ${problem}. Thresholds are numbers by name, e.g. { "scorePsiRetrain": 0.3, "aucDropWatch": 0.03 } (see docs/monitoring.md).`,
 			'bad-thresholds',
 		);
 	}

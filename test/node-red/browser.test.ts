@@ -56,12 +56,12 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 		await red?.stop();
 	});
 
-	it('shows the six nodes in the palette under "propensity", with their labels', async () => {
+	it('shows the seven nodes in the palette under "propensity", with their labels', async () => {
 		const category = page.locator('#red-ui-palette-propensity');
 		await category.scrollIntoViewIfNeeded();
 		const labels = await category.locator('.red-ui-palette-node .red-ui-palette-label').allTextContents();
-		assert.deepEqual(labels.map((label) => label.replace(/\s+/g, ' ').trim()), ['load events', 'define goal', 'train model', 'score profiles', 'explain factors', 'build segment']);
-		for (const type of ['load-events', 'define-goal', 'train-model', 'score-profiles', 'explain-factors', 'build-segment']) {
+		assert.deepEqual(labels.map((label) => label.replace(/\s+/g, ' ').trim()), ['load events', 'define goal', 'train model', 'score profiles', 'explain factors', 'build segment', 'monitor model']);
+		for (const type of ['load-events', 'define-goal', 'train-model', 'score-profiles', 'explain-factors', 'build-segment', 'monitor-model']) {
 			const icon = category.locator(`.red-ui-palette-node[data-palette-type="propensity-${type}"] .red-ui-palette-icon`);
 			assert.match((await icon.getAttribute('style')) ?? '', new RegExp(`propensity-${type}\\.svg`), `the ${type} icon is served`);
 		}
