@@ -3,7 +3,9 @@ import { InputError } from '../../core/errors';
 import type { RunBacktest } from '../../core/monitor/backtest';
 import { binCounts, binOf, populationStability, quantileEdges } from '../../core/monitor/distribution';
 import type { RunDrift } from '../../core/monitor/drift';
+import type { MonitorResult } from '../../core/monitor/monitor';
 import { parseThresholds, verdictOf } from '../../core/monitor/verdict';
+import { renderMonitorReport } from '../../core/report/monitor';
 
 const run = { model: 'm', id: '1', scoreDate: '2026-05-01T00:00:00.000Z', modelVersion: 1, scored: 100, savedAt: '2026-05-01T06:00:00.000Z' };
 
@@ -79,5 +81,27 @@ describe('the verdict', () => {
 		assert.equal(verdictOf(backtest(0.8), drift(0.31), { auc: 0.8 }, parseThresholds({ scorePsiRetrain: 0.5 }), { runs: 1 }).status, 'watch');
 		assert.throws(() => parseThresholds({ scorePsiRetrain: 0.05 }), (error: unknown) => error instanceof InputError && error.code === 'bad-thresholds');
 		assert.throws(() => parseThresholds({ aucDrop: 0.1 }), (error: unknown) => error instanceof InputError && /"aucDrop" is not valid: there is no such threshold/.test(error.message));
+	});
+});
+
+describe('the monitoring report', () => {
+	it('escapes every string that reaches the page, such as a feature label or a reason', () => {
+		const hostile = '<img src=x onerror=alert(1)>';
+		const d = { ...drift(0.3, 0.5), features: [{ feature: 'f', label: hostile, psi: 0.5 }], maxFeaturePsi: { feature: 'f', label: hostile, psi: 0.5 } };
+		const result: MonitorResult = {
+			model: { name: 'buyers', version: 2, propensityType: 'conversion', windowDays: 30 },
+			verdict: { status: 'retrain', reasons: [`Behaviour moved: PSI 0.50 on "${hostile}".`] },
+			thresholds: parseThresholds({}),
+			training: { auc: 0.8, logLoss: 0.3, baseRate: 0.1, buckets: [] },
+			events: { from: '2026-01-01T00:00:00.000Z', to: '2026-06-30T00:00:00.000Z' },
+			runs: [{ backtest: { ...backtest(0.7), buckets: [{ bucket: 'high', profiles: 10, positives: 5, meanPredicted: 0.6, realisedRate: 0.5 }] }, drift: d }],
+			counts: { runs: 1, backtested: 1, pending: 0, goalChanged: 0 },
+		};
+		const html = renderMonitorReport(result);
+		assert.ok(!html.includes(hostile));
+		assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
+		assert.match(html, /id="chart-how-it-did"/);
+		assert.match(html, /id="chart-drift"/);
+		assert.match(html, /<span class="badge bad">retrain<\/span>/);
 	});
 });
