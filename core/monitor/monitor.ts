@@ -33,7 +33,7 @@ export interface MonitorResult {
 	readonly training: TrainingFigures;
 	/** The events' span, ISO 8601 UTC. */
 	readonly events: { readonly from: string | null; readonly to: string | null };
-	/** Oldest first. */
+	/** By score date, oldest first. */
 	readonly runs: readonly MonitoredRun[];
 	/** Runs backtested, still pending, and left out of the verdict because their goal differs. */
 	readonly counts: { readonly runs: number; readonly backtested: number; readonly pending: number; readonly goalChanged: number };
@@ -55,7 +55,8 @@ export async function monitorModel(store: Store, name: string, table: EventTable
 	const latest = await modelAt('latest');
 	const monitored = latest.model;
 	if (!monitored.goal) throw new InputError(`The model "${name}" was trained on a profile table: only models trained on events can be monitored.`, 'table-model');
-	const runs = chooseRuns(await store.listRuns(name), name, options.run);
+	// In score-date order (saving order within a date): "latest" means the most recent scores, whenever they were saved.
+	const runs = chooseRuns(await store.listRuns(name), name, options.run).sort((a, b) => Date.parse(a.scoreDate) - Date.parse(b.scoreDate));
 	const indexOf = new Map(table.profileIds.map((id, p) => [id, p]));
 	const monitoredRuns: MonitoredRun[] = [];
 	for (const info of runs) {
