@@ -2,7 +2,8 @@
  * The example workflows, and bad input, in a real headless n8n 2.8.4 with this package
  * installed as a community node. Slow by nature (each `n8n execute` starts n8n: 10–30 s), so
  * checks are combined per execution and the tests run in order on one n8n user folder:
- * weekly training → daily scoring → bad input (continue on fail) → bad input (stop) → daily again.
+ * weekly training → daily scoring → bad input (continue on fail) → bad input (stop) → daily again
+ * → weekly health check (default thresholds, then strict ones that make it retrain).
  *
  * Set PROPENSITY_SKIP_N8N=1 to skip it (it says so); it never passes without running n8n.
  */
