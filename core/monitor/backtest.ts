@@ -13,12 +13,12 @@ import { baseRate, brierScore, logLoss } from '../evaluate/loss';
 import { orNull } from '../evaluate/metrics';
 import { dataRange } from '../features/cutoffs';
 import { judgeProfilesAt } from '../features/examples';
+import { DAY_MS } from '../features/walk';
 import type { Model } from '../model/schema';
 import type { Bucket } from '../score/types';
 import type { ScoringRunInfo, ScoringRunRecord } from '../store/runs';
 import { goalChecksum } from './record';
 
-const DAY_MS = 86_400_000;
 const bucketNames: Record<string, Bucket> = { l: 'low', m: 'medium', h: 'high' };
 
 export interface BucketOutcome {

@@ -10,9 +10,9 @@ import type { ScoreRun } from '../score/run';
 import { runFormat, type ScoringRunRecord } from '../store/runs';
 import { sha256 } from '../store/integrity';
 import { binCounts } from './distribution';
+import { DAY_MS } from '../features/walk';
 import { eventTypeCounts, profilesActiveBy } from './reference';
 
-const DAY_MS = 86_400_000;
 
 /** The goal's fingerprint: the same goal gives the same text (keys sorted), so the same checksum. */
 export function goalChecksum(model: Model): string | null {

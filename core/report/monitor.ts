@@ -11,8 +11,8 @@ import { formatCount, formatDate, formatMetric, formatPercent } from './format';
 import { html, SafeHtml } from './html';
 import { reportCss } from './styles';
 import { packageVersion } from '../version';
+import { DAY_MS } from '../features/walk';
 
-const DAY_MS = 86_400_000;
 const badge: Record<MonitorResult['verdict']['status'], string> = { healthy: 'great', watch: 'ok', retrain: 'bad' };
 
 /** Renders the page; the same result gives the same bytes. */
