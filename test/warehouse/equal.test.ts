@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import type { EventTable } from '../../core/events/table';
 import { type FeatureDecl, buildExamples, generateFeatures, judgeCutoffs, dataRange } from '../../core/features';
+import { declareFeatures } from '../../core/features/generate';
+import { warehouseFeatureStats } from '../../core/warehouse/stats';
 import { buildWarehouseExamples, judgeWarehouseCutoffs, warehouseDataRange, warehouseEventTypes } from '../../core/features/sql';
 import { type Goal, parseGoal } from '../../core/goal';
 import { type Rng, createRng } from '../../core/util/rng';
@@ -162,6 +164,9 @@ for (const engine of engines) {
 						assert.deepEqual(await judgeWarehouseCutoffs(client, columns, goal, cutoffs), judgeCutoffs(table, goal, cutoffs), `seed ${seed}: readiness counts`);
 						assert.deepEqual(await warehouseDataRange(client, columns), dataRange(table), `seed ${seed}: data range`);
 						assert.deepEqual(await warehouseDataRange(client, columns, at(100)), dataRange(table, at(100)), `seed ${seed}: data range as of a date`);
+						assert.deepEqual(declareFeatures(await warehouseFeatureStats(client, columns, goal), goal), generateFeatures(table, goal), `seed ${seed}: the same automatic features`);
+						const asOf = { asOf: at(130), topCategories: 2, topTypes: 3 };
+						assert.deepEqual(declareFeatures(await warehouseFeatureStats(client, columns, goal, asOf), goal, asOf), generateFeatures(table, goal, asOf), `seed ${seed}: the same features as of a date`);
 						const types = await warehouseEventTypes(client, columns, goal);
 						assert.ok(types.length > 0 && types.every((entry) => table.types.includes(entry.type)));
 					} finally {
