@@ -11,7 +11,8 @@ import type { LoadReport, LoadSummary } from './events/report';
 import type { EventTable } from './events/table';
 import { InputError } from './errors';
 import { buildExamples, type Examples } from './features/examples';
-import { dataRange, planCutoffs } from './features/cutoffs';
+import { type DataRange, dataRange, planCutoffs } from './features/cutoffs';
+import type { FeatureDecl } from './features/declaration';
 import { generateFeatures } from './features/generate';
 import { checkGoalAgainstData } from './goal/check';
 import { describeGoal } from './goal/describe';
@@ -138,18 +139,40 @@ export interface TrainSummary {
  */
 export async function trainModel(table: EventTable, goalInput: unknown, settings: TrainSettings = {}, hooks?: WorkHooks): Promise<TrainOutcome> {
 	// Before any work: a mistyped learner (from a node expression, say) is bad input, not a crash later.
-	const learner = parseLearnerChoice(settings.learner ?? 'auto');
+	parseLearnerChoice(settings.learner ?? 'auto');
 	const { goal, readiness } = defineGoal(goalInput, table, settings) as Required<GoalCheck>;
-	if (!readiness.ready) {
-		throw new InputError(`The events cannot train the goal "${goal.name}" yet: ${readiness.problems.map((problem) => problem.message).join(' ')}`, 'not-ready', readiness);
-	}
+	refuseUnready(goal, readiness);
 	const asOf = parseMoment(settings.asOf);
-	const seed = settings.seed ?? 1;
 	const declarations = generateFeatures(table, goal, { asOf });
 	const cutoffs = planCutoffs(table, goal, { asOf });
 	const examples = await buildExamples(table, goal, declarations, { cutoffs }, hooks);
+	return trainOnExamples({ goal, readiness, declarations, examples, range: dataRange(table, asOf), asOf }, settings, hooks);
+}
+
+/** Refuses training when readiness found problems, naming each and what to change. */
+export function refuseUnready(goal: Goal, readiness: ReadinessReport): void {
+	if (!readiness.ready) {
+		throw new InputError(`The events cannot train the goal "${goal.name}" yet: ${readiness.problems.map((problem) => problem.message).join(' ')}`, 'not-ready', readiness);
+	}
+}
+
+/** What training needs once the examples exist, wherever they were computed (in memory or in a warehouse). */
+export interface PreparedTraining {
+	readonly goal: Goal;
+	readonly readiness: ReadinessReport;
+	readonly declarations: FeatureDecl[];
+	readonly examples: Pick<Examples, 'data' | 'cutoffIndex' | 'cutoffs'>;
+	readonly range: DataRange | undefined;
+	readonly asOf: number | undefined;
+}
+
+/** Trains, calibrates, explains and reports from prepared examples: the part of trainModel after the examples. */
+export async function trainOnExamples(prepared: PreparedTraining, settings: TrainSettings = {}, hooks?: WorkHooks): Promise<TrainOutcome> {
+	const learner = parseLearnerChoice(settings.learner ?? 'auto');
+	const { goal, readiness, declarations, examples, range, asOf } = prepared;
+	const cutoffs = examples.cutoffs;
+	const seed = settings.seed ?? 1;
 	const { train, validation, validationSplit } = splitByTime(examples, seed);
-	const range = dataRange(table, asOf);
 	const built = await buildModel({
 		name: settings.name?.trim() || goal.name,
 		goal,
@@ -198,7 +221,7 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
  * With a single cutoff there is no later moment to hold out, so a seeded quarter of the
  * profiles is held out instead, and the model says so.
  */
-function splitByTime(examples: Examples, seed: number): { train: LabelledDataset; validation: LabelledDataset; validationSplit: string } {
+function splitByTime(examples: PreparedTraining['examples'], seed: number): { train: LabelledDataset; validation: LabelledDataset; validationSplit: string } {
 	const last = examples.cutoffs.length - 1;
 	if (last > 0) {
 		const trainRows: number[] = [];
