@@ -411,7 +411,7 @@ export async function warehouseDataRange(runner: SqlRunner, columns: EventColumn
 }
 
 /** Event types and their (non-excluded) events, busiest first, ties by name. */
-export async function warehouseEventTypes(runner: SqlRunner, columns: EventColumns, goal: Goal): Promise<{ type: string; events: number }[]> {
+export async function warehouseEventTypes(runner: SqlRunner, columns: EventColumns, goal: Pick<Goal, 'exclusions'>): Promise<{ type: string; events: number }[]> {
 	const kinds = warehouseFieldKinds(columns);
 	const values = new SqlValues(columns.dialect);
 	const kept = goal.exclusions.map((exclusion) => `NOT ${compileCondition(resolveCondition(exclusion, kinds), (name) => fieldExpr(columns, name), values)}`);

@@ -24,6 +24,8 @@ export interface Dialect {
 	maxIf(x: string, condition: string): string;
 	/** Distinct values of `x` where `condition` holds. */
 	distinctIf(x: string, condition: string): string;
+	/** Distinct non-NULL values of `x`; 0 when there are none. */
+	countDistinct(x: string): string;
 	/** The value of `x` in the row with the largest `order` (a list of keys, most significant first) where `condition` holds. */
 	latestIf(x: string, order: readonly string[], condition: string): string;
 	/** `expr` with NULL replaced by false (`orElse` false) or true. */
@@ -65,6 +67,7 @@ export const postgresDialect: Dialect = {
 	minIf: (x, condition) => `min(${x}) FILTER (WHERE ${condition})`,
 	maxIf: (x, condition) => `max(${x}) FILTER (WHERE ${condition})`,
 	distinctIf: (x, condition) => `count(DISTINCT ${x}) FILTER (WHERE ${condition})`,
+	countDistinct: (x) => `count(DISTINCT ${x})`,
 	latestIf: (x, order, condition) => `(array_agg(${x} ORDER BY ${order.map((key) => `${key} DESC NULLS LAST`).join(', ')}) FILTER (WHERE ${condition}))[1]`,
 	orElse: (expr, fallback) => `coalesce(${expr}, ${fallback ? 'true' : 'false'})`,
 	startsWith: (text, prefix) => `starts_with(${text}, ${prefix})`,
@@ -84,7 +87,9 @@ export const clickhouseDialect: Dialect = {
 	sumIf: (x, condition) => `ifNull(sumIf(${x}, ${condition}), 0)`,
 	minIf: (x, condition) => `minIf(${x}, ${condition})`,
 	maxIf: (x, condition) => `maxIf(${x}, ${condition})`,
-	distinctIf: (x, condition) => `uniqExactIf(${x}, ${condition})`,
+	// Over a Nullable column with only NULLs, ClickHouse's aggregates answer NULL: 0 here.
+	distinctIf: (x, condition) => `ifNull(uniqExactIf(${x}, ${condition}), 0)`,
+	countDistinct: (x) => `ifNull(uniqExact(${x}), 0)`,
 	// NULL keys would compare unpredictably inside a tuple: the caller passes keys without NULLs.
 	latestIf: (x, order, condition) => `argMaxIf(${x}, tuple(${order.join(', ')}), ${condition})`,
 	orElse: (expr, fallback) => `ifNull(${expr}, ${fallback ? 1 : 0})`,

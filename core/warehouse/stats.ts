@@ -80,8 +80,8 @@ export async function warehouseFeatureStats(runner: SqlRunner, columns: EventCol
 	const kept = keptSql(columns, goal, values, options.asOf);
 	const flags = [...goal.customEvents.map((custom) => valued(custom.when)), valued(goal.outcome.when)];
 	const numbers = columns.attributes.filter((a) => a.kind === 'number').map((a) => d.countIf(`${kept} AND ${a.expr} IS NOT NULL`));
-	const texts = columns.attributes.filter((a) => a.kind === 'category').map((a) => `count(DISTINCT ${a.expr})`);
-	const selects = [...flags, ...numbers, ...texts, `count(DISTINCT ${columns.profile})`].map((sql, i) => `${sql} AS s${i}`);
+	const texts = columns.attributes.filter((a) => a.kind === 'category').map((a) => d.countDistinct(a.expr));
+	const selects = [...flags, ...numbers, ...texts, d.countDistinct(columns.profile)].map((sql, i) => `${sql} AS s${i}`);
 	const [row] = await runner.rows(`SELECT ${selects.join(', ')} FROM ${columns.table} WHERE ${columns.valid}`, values.params);
 	const at = (i: number) => count(row[`s${i}`]);
 	const profiles = at(selects.length - 1);
@@ -127,7 +127,7 @@ async function categoryVolumes(runner: SqlRunner, columns: EventColumns, goal: G
 	const values = new SqlValues(columns.dialect);
 	const kept = keptSql(columns, goal, values, asOf);
 	const rows = await runner.rows(
-		`SELECT ${expr} AS v, count(*) AS events, count(DISTINCT ${columns.profile}) AS profiles FROM ${columns.table} WHERE ${kept} AND ${expr} IS NOT NULL GROUP BY ${expr}`,
+		`SELECT ${expr} AS v, count(*) AS events, ${columns.dialect.countDistinct(columns.profile)} AS profiles FROM ${columns.table} WHERE ${kept} AND ${expr} IS NOT NULL GROUP BY ${expr}`,
 		values.params,
 	);
 	return rows.map((row) => ({ value: text(row.v), events: count(row.events), profiles: count(row.profiles) }));

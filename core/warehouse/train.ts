@@ -67,7 +67,7 @@ async function distinctValues(client: WarehouseClient, columns: EventColumns, go
 	const fields = goal.profileAttributes.map((attribute) => columns.attributes.find((candidate) => candidate.name === attribute.field && candidate.kind === 'category')).filter((a) => a !== undefined);
 	const out = new Map<string, number>();
 	if (fields.length === 0) return out;
-	const [row] = await client.rows(`SELECT ${fields.map((field, i) => `count(DISTINCT ${field.expr}) AS d${i}`).join(', ')} FROM ${columns.table} WHERE ${columns.valid}`, []);
+	const [row] = await client.rows(`SELECT ${fields.map((field, i) => `${columns.dialect.countDistinct(field.expr)} AS d${i}`).join(', ')} FROM ${columns.table} WHERE ${columns.valid}`, []);
 	fields.forEach((field, i) => out.set(field.name, Number(row[`d${i}`])));
 	return out;
 }
