@@ -17,7 +17,7 @@ import type { EligibilityItem, Goal } from '../goal/schema';
 import { groupParts } from '../goal/schema';
 import { didYouMean, listNames } from '../goal/suggest';
 import type { LabelledDataset } from '../learn/dataset';
-import { type EventColumns, fieldExpr, warehouseFieldKinds } from '../warehouse/columns';
+import { type EventColumns, fieldExpr, oncePerRow, warehouseFieldKinds } from '../warehouse/columns';
 import { compileCondition, truth } from '../warehouse/conditions';
 import { SqlValues } from '../warehouse/dialect';
 import type { DataRange } from './cutoffs';
@@ -89,7 +89,7 @@ function makePlan(columns: EventColumns, goal: Goal, features: readonly FeatureD
 		}
 	});
 	return {
-		columns,
+		columns: oncePerRow(columns),
 		goal,
 		features,
 		kinds,
@@ -390,7 +390,8 @@ export async function judgeWarehouseCutoffs(runner: SqlRunner, columns: EventCol
 		const label = q.label();
 		const happened = `${label} > 0`;
 		const positive = goal.outcome.occur === 'will_occur' ? happened : `NOT (${happened})`;
-		const inner = `SELECT ${columns.profile} AS p, ${q.dialect.asInteger(positive)} AS positive FROM ${columns.table} WHERE ${q.where()} GROUP BY ${columns.profile} HAVING ${q.eligibility()}`;
+		const read = plan.columns;
+		const inner = `SELECT ${read.profile} AS p, ${q.dialect.asInteger(positive)} AS positive FROM ${read.table} WHERE ${q.where()} GROUP BY ${read.profile} HAVING ${q.eligibility()}`;
 		const [row] = await runner.rows(`SELECT count(*) AS eligible, sum(positive) AS positives FROM (${inner}) AS judged`, q.values.params);
 		const where = `when counting eligible profiles at ${new Date(at).toISOString()}`;
 		const eligible = numberOf(row, 'eligible', where);

@@ -48,3 +48,24 @@ export function fieldExpr(columns: EventColumns, field: string): string {
 	if (!attribute) throw new Error(`no field "${field}"`);
 	return attribute.expr;
 }
+
+/**
+ * For PostgreSQL, which aggregates in one process anyway: the table read through a subquery
+ * that computes each role's expression once per row (times, casts), so the conditional
+ * aggregates compare plain columns. ClickHouse keeps the table itself, so a GROUP BY on a
+ * Distributed table still runs on the shards.
+ */
+export function oncePerRow(columns: EventColumns): EventColumns {
+	if (columns.dialect.engine !== 'postgres') return columns;
+	const select = [`${columns.profile} AS p`, `${columns.timeMs} AS t`, `${columns.eventType} AS e`, `${columns.value} AS v`, ...columns.attributes.map((attribute, i) => `${attribute.expr} AS a${i}`)];
+	return {
+		...columns,
+		table: `(SELECT ${select.join(', ')} FROM ${columns.table} WHERE ${columns.valid}) AS ev`,
+		profile: 'ev.p',
+		timeMs: 'ev.t',
+		eventType: 'ev.e',
+		value: 'ev.v',
+		attributes: columns.attributes.map((attribute, i) => ({ ...attribute, expr: `ev.a${i}` })),
+		valid: 'true',
+	};
+}

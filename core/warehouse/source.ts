@@ -161,7 +161,7 @@ export function eventColumns(source: WarehouseSource, columnTypes: readonly Colu
 		profile,
 		timeMs,
 		eventType,
-		value: value ? number(value) : 'NULL',
+		value: value ? number(value) : dialect.engine === 'postgres' ? 'NULL::float8' : 'CAST(NULL AS Nullable(Float64))',
 		attributes,
 		valid: `${q(id)} IS NOT NULL AND ${q(time)} IS NOT NULL AND ${q(type)} IS NOT NULL AND ${q(type)} <> ''`,
 	};

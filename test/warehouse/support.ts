@@ -62,7 +62,7 @@ export async function writeRows(engine: EngineName, name: string, columns: reado
 		column.kind === 'time' ? (options.textTime ? 'String' : 'DateTime') : i === 0 || column.name === 'event_type' ? 'String' : column.kind === 'text' ? 'Nullable(String)' : 'Nullable(Float64)';
 	await createClusterTable(cluster, name, columns.map((column, i) => `${column.name} ${chType(column, i)}`).join(', '), columns[0].name, columns.find((column) => column.kind === 'time')?.name);
 	const json = rows.map((row) => Object.fromEntries(columns.map((column) => [column.name, cell(row, column)])));
-	for (let from = 0; from < json.length; from += 50_000) await insertClusterRows(cluster, name, json.slice(from, from + 50_000));
+	for (let from = 0; from < json.length; from += 10_000) await insertClusterRows(cluster, name, json.slice(from, from + 10_000));
 	return { engine, host: cluster.host, port: cluster.nodes[0].httpPort, user: cluster.user, password: cluster.password, database: 'default', table: name };
 }
 
