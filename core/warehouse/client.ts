@@ -86,9 +86,9 @@ async function connectClickHouse(source: WarehouseSource): Promise<WarehouseClie
 		}
 	};
 	try {
-		const ping = await client.ping({ timeout: connectTimeoutMs } as never);
-		if (!ping.success) throw ping.error;
-		await run('SELECT 1 AS one', []);
+		// A first query with its own deadline: a server that accepts and never answers fails in seconds.
+		const first = await client.query({ query: 'SELECT 1 AS one', format: 'JSONEachRow', abort_signal: AbortSignal.timeout(connectTimeoutMs) });
+		await first.json();
 	} catch (error) {
 		await client.close().catch(() => undefined);
 		const message = redact(error, source.password);

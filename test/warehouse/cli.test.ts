@@ -5,12 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { describeSource } from '../../core/warehouse/source';
 import type { WarehouseSource } from '../../core/warehouse/source';
 import { runCli } from '../support/cli';
 import { type TestEvent, at } from '../features/support';
-import { engines, writeEvents, writeRows } from './support';
+import { type EngineName, engines, writeEvents, writeRows } from './support';
 
 const dir = path.join('test-output', 'warehouse-cli');
 
@@ -146,6 +147,48 @@ describe('a text timestamp column', () => {
 			const { summary } = JSON.parse(run.stdout);
 			assert.equal(summary.firstEvent, new Date(at(1)).toISOString());
 			assert.equal(summary.lastEvent, new Date(at(3.5)).toISOString());
+		});
+	}
+});
+
+describe('a lost connection', () => {
+	/** A TCP server that accepts and then resets every connection, or never answers. */
+	async function fakeServer(behaviour: 'reset' | 'hang'): Promise<{ port: number; close(): void }> {
+		const sockets = new Set<net.Socket>();
+		const server = net.createServer((socket) => {
+			sockets.add(socket);
+			socket.on('error', () => undefined);
+			if (behaviour === 'reset') socket.once('data', () => socket.resetAndDestroy());
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		return {
+			port: (server.address() as net.AddressInfo).port,
+			close() {
+				for (const socket of sockets) socket.destroy();
+				server.close();
+			},
+		};
+	}
+
+	const cases: [EngineName, 'reset' | 'hang', number][] = [
+		['postgres', 'reset', 5_000],
+		['clickhouse', 'reset', 5_000],
+		['clickhouse', 'hang', 15_000],
+	];
+	for (const [engine, behaviour, limit] of cases) {
+		it(`is a clear error within seconds (${engine}, a server that ${behaviour === 'reset' ? 'drops the connection' : 'never answers'})`, async () => {
+			const fake = await fakeServer(behaviour);
+			try {
+				const started = Date.now();
+				const source: WarehouseSource = { engine, host: '127.0.0.1', port: fake.port, user: 'u', password: 'secret-password', database: 'd', schema: engine === 'postgres' ? 'public' : undefined, table: 't' };
+				const run = await runCli('load', '--events', urlOf(source));
+				assert.equal(run.code, 1);
+				assert.match(run.stderr, /Could not connect/);
+				assert.ok(!run.stderr.includes('secret-password'));
+				assert.ok(Date.now() - started < limit, `${Date.now() - started} ms`);
+			} finally {
+				fake.close();
+			}
 		});
 	}
 });
