@@ -29,6 +29,13 @@ import { DAY_MS, Op, type OpCode, type OpSpec, compileProgram, finalValue, slots
 /** Runs one statement and returns its rows as plain objects (see core/warehouse/client.ts). */
 export interface SqlRunner {
 	rows(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+	/** Streams the rows one at a time, so a large answer is never held whole (rows() when absent). */
+	each?(sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void): Promise<void>;
+}
+
+async function eachRow(runner: SqlRunner, sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void): Promise<void> {
+	if (runner.each) return runner.each(sql, params, onRow);
+	for (const row of await runner.rows(sql, params)) onRow(row);
 }
 
 /** One accumulator: an aggregate's SQL and how its result is read (a number, or text for categories). */
@@ -309,15 +316,15 @@ async function runCutoff(runner: SqlRunner, plan: Plan, at: number): Promise<Cut
 	const columns = plan.columns;
 	const items = [`${columns.profile} AS p`, ...select.items].join(', ');
 	const sql = `SELECT ${items} FROM ${columns.table} WHERE ${q.where()} GROUP BY ${columns.profile} HAVING ${q.eligibility()}`;
-	const rows = await runner.rows(sql, q.values.params);
 	const where = `at the cutoff ${new Date(at).toISOString()}`;
 	const program = compileProgram(compiled.map((feature) => feature.spec));
 	const positions = compiled.map((feature) => (feature.categories ? new Map(feature.categories.map((category, index) => [category, index])) : undefined));
-	const order = rows.map((row) => ({ row, id: profileOf(row, where) })).sort((a, b) => compareStrings(a.id, b.id));
-	const out: CutoffRows = { profiles: order.map((entry) => entry.id), labels: new Uint8Array(order.length), columns: plan.features.map(() => new Float32Array(order.length)) };
 	const acc = new Float64Array(compiled.length * slots);
 	const willOccur = plan.goal.outcome.occur === 'will_occur';
-	order.forEach(({ row }, r) => {
+	// Each row becomes its final Float32 values as it arrives: the answer is never held as objects.
+	const arrived: { id: string; label: number; values: Float32Array }[] = [];
+	await eachRow(runner, sql, q.values.params, (row) => {
+		const values = new Float32Array(compiled.length);
 		for (let f = 0; f < compiled.length; f++) {
 			const x = f * slots;
 			const names = slotNames[f];
@@ -328,10 +335,13 @@ async function runCutoff(runner: SqlRunner, plan: Plan, at: number): Promise<Cut
 				acc[x + s] = slot.text ? categoryCode(row[name], positions[f]) : numberOf(row, name, where);
 			}
 			if (names.guard !== undefined && !(numberOf(row, names.guard, where) > 0)) acc[x] = NaN;
-			out.columns[f][r] = finalValue(program, f, acc, x, at);
+			values[f] = finalValue(program, f, acc, x, at);
 		}
-		out.labels[r] = numberOf(row, label, where) > 0 === willOccur ? 1 : 0;
+		arrived.push({ id: profileOf(row, where), label: numberOf(row, label, where) > 0 === willOccur ? 1 : 0, values });
 	});
+	arrived.sort((a, b) => compareStrings(a.id, b.id));
+	const out: CutoffRows = { profiles: arrived.map((entry) => entry.id), labels: Uint8Array.from(arrived, (entry) => entry.label), columns: plan.features.map(() => new Float32Array(arrived.length)) };
+	arrived.forEach((entry, r) => entry.values.forEach((value, f) => (out.columns[f][r] = value)));
 	return out;
 }
 

@@ -6,6 +6,7 @@
  */
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { Client } from 'pg';
+import Cursor from 'pg-cursor';
 import { InputError } from '../errors';
 import type { MappingOptions } from '../events/mapping';
 import { connectPostgres, redact } from '../util/postgres';
@@ -17,11 +18,15 @@ export interface WarehouseClient {
 	readonly source: WarehouseSource;
 	/** Runs one statement; `params` are PostgreSQL's $1 … (empty for ClickHouse). */
 	rows(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+	/** The same, streaming: rows arrive in batches and are handed over one at a time. */
+	each(sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void): Promise<void>;
 	close(): Promise<void>;
 }
 
 /** How long a statement may run before the connection is given up as lost (ms). */
 const statementTimeoutMs = 30 * 60_000;
+/** Rows fetched at a time when streaming from PostgreSQL. */
+const streamBatch = 10_000;
 /** How long connecting may take (ms). */
 const connectTimeoutMs = 10_000;
 
@@ -55,9 +60,24 @@ async function connectPg(source: WarehouseSource): Promise<WarehouseClient> {
 		await client.end().catch(() => undefined);
 		throw error;
 	}
+	const each = async (sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void) => {
+		const cursor = client.query(new Cursor(sql, params as unknown[]));
+		try {
+			for (;;) {
+				const rows = (await cursor.read(streamBatch)) as Record<string, unknown>[];
+				if (rows.length === 0) break;
+				for (const row of rows) onRow(row);
+			}
+		} catch (error) {
+			throw queryError(source, error);
+		} finally {
+			await cursor.close().catch(() => undefined);
+		}
+	};
 	return {
 		source,
 		rows: run,
+		each,
 		async close() {
 			if (closed) return;
 			closed = true;
@@ -94,7 +114,16 @@ async function connectClickHouse(source: WarehouseSource): Promise<WarehouseClie
 		const message = redact(error, source.password);
 		throw new InputError(`Could not connect to ClickHouse at ${describeSource(source)} (HTTP): ${message}. Check the host, the HTTP port, the database, user and password.`, 'warehouse-connect');
 	}
-	return { source, rows: run, close: () => client.close() };
+	const each = async (sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void) => {
+		if (params.length > 0) throw new Error('ClickHouse takes values as literals (SqlValues), not parameters');
+		try {
+			const result = await client.query({ query: sql, format: 'JSONEachRow' });
+			for await (const rows of result.stream()) for (const row of rows) onRow(row.json() as Record<string, unknown>);
+		} catch (error) {
+			throw queryError(source, error);
+		}
+	};
+	return { source, rows: run, each, close: () => client.close() };
 }
 
 /** The table's columns and their types; empty when the table does not exist. */
