@@ -26,7 +26,7 @@ import { learnerNames, parseLearnerChoice, type LearnerOptions } from './learn/t
 import { buildModel } from './model/build';
 import { parseModel, serializeModel } from './model/io';
 import type { Model } from './model/schema';
-import { monitoringReference } from './monitor/reference';
+import { type EventActivity, monitoringReference, tableActivity } from './monitor/reference';
 import { buildInsights } from './report/insights';
 import { renderReport } from './report/render';
 import type { ReportInput } from './report/types';
@@ -152,7 +152,10 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	const declarations = generateFeatures(table, goal, { asOf });
 	const cutoffs = planCutoffs(table, goal, { asOf });
 	const examples = await buildExamples(table, goal, declarations, { cutoffs }, hooks);
-	return trainOnExamples({ goal, readiness, declarations, examples, range: dataRange(table, asOf), asOf }, settings, hooks);
+	const range = dataRange(table, asOf);
+	const last = cutoffs.length - 1;
+	const activity = tableActivity(table, cutoffs[last], range?.end ?? cutoffs[last]);
+	return trainOnExamples({ goal, readiness, declarations, examples, range, asOf, activity }, settings, hooks);
 }
 
 /** Refuses training when readiness found problems, naming each and what to change. */
@@ -167,15 +170,17 @@ export interface PreparedTraining {
 	readonly goal: Goal;
 	readonly readiness: ReadinessReport;
 	readonly declarations: FeatureDecl[];
-	readonly examples: Pick<Examples, 'data' | 'cutoffIndex' | 'cutoffs'>;
+	readonly examples: Pick<Examples, 'data' | 'cutoffIndex' | 'cutoffs' | 'perCutoff'>;
 	readonly range: DataRange | undefined;
 	readonly asOf: number | undefined;
+	/** For the monitoring reference: profiles active by the validation cutoff, event types by the end. */
+	readonly activity: EventActivity;
 }
 
 /** Trains, calibrates, explains and reports from prepared examples: the part of trainModel after the examples. */
 export async function trainOnExamples(prepared: PreparedTraining, settings: TrainSettings = {}, hooks?: WorkHooks): Promise<TrainOutcome> {
 	const learner = parseLearnerChoice(settings.learner ?? 'auto');
-	const { goal, readiness, declarations, examples, range, asOf } = prepared;
+	const { goal, readiness, declarations, examples, range, asOf, activity } = prepared;
 	const cutoffs = examples.cutoffs;
 	const seed = settings.seed ?? 1;
 	const { train, validation, validationSplit } = splitByTime(examples, seed);
@@ -213,7 +218,7 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
 	const withInsights: Model = { ...built.model, insights };
 	const last = examples.cutoffs.length - 1;
 	// Measured with the final model on the validation rows, so a scoring run compares like with like.
-	const monitoring = monitoringReference({ table, model: withInsights, validation, cutoff: examples.cutoffs[last], eligible: examples.perCutoff[last].eligible, end: range?.end ?? examples.cutoffs[last] });
+	const monitoring = monitoringReference({ activity, model: withInsights, validation, cutoff: examples.cutoffs[last], eligible: examples.perCutoff[last].eligible, end: range?.end ?? examples.cutoffs[last] });
 	const model: Model = { ...withInsights, monitoring };
 	return {
 		model,

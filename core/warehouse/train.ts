@@ -19,6 +19,9 @@ import { type ReadinessSettings, type TrainOutcome, type TrainSettings, parseMom
 import { parseLearnerChoice } from '../learn/train';
 import type { WorkHooks } from '../util/progress';
 import { type WarehouseClient, openEvents } from './client';
+import { SqlValues } from './dialect';
+import { compareStrings } from '../events/table';
+import type { EventActivity } from '../monitor/reference';
 import type { EventColumns } from './columns';
 import type { WarehouseSource } from './source';
 import { shapeTable, warehouseFeatureStats, warehouseTypes } from './stats';
@@ -98,5 +101,16 @@ export async function trainWarehouse(client: WarehouseClient, columns: EventColu
 	hooks?.onProgress?.({ stage: 'computing features in the warehouse', done: 0, total: cutoffs.length, unit: 'cutoffs' });
 	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs);
 	if (examples.data.rows === 0) throw new InputError(`No profile is eligible at any cutoff in ${client.source.table}.`, 'no-examples');
-	return trainOnExamples({ goal, readiness, declarations, examples, range, asOf }, settings, hooks);
+	const last = cutoffs[cutoffs.length - 1];
+	const activity = await warehouseActivity(client, columns, last, range?.end ?? last);
+	return trainOnExamples({ goal, readiness, declarations, examples, range, asOf, activity }, settings, hooks);
+}
+
+/** As tableActivity: profiles with an event by the cutoff, event types by the end (every event counts). */
+async function warehouseActivity(client: WarehouseClient, columns: EventColumns, cutoff: number, end: number): Promise<EventActivity> {
+	const values = new SqlValues(columns.dialect);
+	const [row] = await client.rows(`SELECT ${columns.dialect.countDistinct(columns.profile)} AS n FROM ${columns.table} WHERE ${columns.valid} AND ${columns.timeMs} <= ${values.value(cutoff)}`, values.params);
+	const typeValues = new SqlValues(columns.dialect);
+	const types = await client.rows(`SELECT DISTINCT ${columns.eventType} AS type FROM ${columns.table} WHERE ${columns.valid} AND ${columns.timeMs} <= ${typeValues.value(end)}`, typeValues.params);
+	return { activeProfiles: Number(row.n), eventTypes: types.map((entry) => String(entry.type)).sort(compareStrings) };
 }
