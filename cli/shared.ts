@@ -4,13 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { InputError } from '../core/errors';
-import { type EventFormat, loadEvents, type LoadResult } from '../core/events/load';
-import { parseGoal, type Goal } from '../core/goal';
-import type { Model } from '../core/model/schema';
-import { loadModel, parseModel } from '../core/pipeline';
-import { openStore } from '../core/store';
-import { writeFileAtomically } from '../core/util/files';
+import { type EventFormat, type Goal, InputError, loadEvents, loadModel, type LoadResult, type Model, openStore, parseGoal, parseModel, writeFileAtomically } from '../core';
 import { type CliIo, type Command, integerOption, type OptionsConfig, type OptionValues, stringOption, UsageError } from './command';
 import { eventFileOptions, loadOptionsFrom } from './commands/load';
 

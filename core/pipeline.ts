@@ -16,7 +16,7 @@ import { generateFeatures } from './features/generate';
 import { checkGoalAgainstData } from './goal/check';
 import { describeGoal } from './goal/describe';
 import { parseGoal } from './goal/parse';
-import { assessReadiness, type ReadinessReport } from './goal/readiness';
+import { assessReadiness, type ReadinessReport } from './features/readiness';
 import type { Goal } from './goal/schema';
 import type { SelectionRecord } from './learn/auto';
 import { selectRows, type LabelledDataset } from './learn/dataset';
@@ -27,6 +27,7 @@ import { parseModel, serializeModel } from './model/io';
 import type { Model } from './model/schema';
 import { buildInsights } from './report/insights';
 import { renderReport } from './report/render';
+import { reportInputOf } from './report/schema';
 import type { ReportInput } from './report/types';
 import { scoreEvents, type ScoreOptions, type ScoreRun } from './score/run';
 import type { BucketBoundaries } from './score/types';
@@ -36,12 +37,14 @@ import type { WorkHooks } from './util/progress';
 export { loadEvents, type EventSource, type LoadOptions, type LoadResult } from './events/load';
 export { loadOptionsFromForm, type LoadForm } from './events/form';
 export { encodeEventTable, decodeEventTable } from './events/codec';
-export { explainProfiles, type ExplainProfilesOptions, type ExplainedProfiles } from './explain/profiles';
+export { explainProfiles, type ExplainProfilesOptions, type ExplainedProfiles } from './score/explain';
 export { buildSegment, parseSegmentRule, parseRuleText, parseRuleTexts, describeRule } from './segment';
 export { openStore, type StoreConfig, type Store } from './store';
 export { parseModel, serializeModel } from './model/io';
 export type { ScoreRun, ScoreSummary } from './score/run';
 export { writeScoresFile } from './score/files';
+export { trainOnTable, tableModelName, tableHoldoutShare, type TableSource, type TableTraining, type TableTrainingOptions } from './model/table';
+export { scoreTable, tableScoresCsv, type TableScore, type TableScores } from './score/table';
 
 /** A moment given as ISO 8601 text (zone optional, UTC assumed), epoch milliseconds or a Date; undefined stays undefined. */
 export function parseMoment(value: string | number | Date | undefined | null, what = 'as-of date'): number | undefined {
@@ -268,7 +271,8 @@ export function renderModelReport(model: Model, version: number | null = null): 
 	if (!model.insights) {
 		throw new InputError(`The model "${model.name}" holds no insights to report on (it was trained on a profile table, or by an older version): train it again to get its report.`, 'no-insights');
 	}
-	return renderReport({ ...model.insights, model: { ...model.insights.model, version: version ?? model.insights.model.version } });
+	const insights = reportInputOf(model.insights, model.name);
+	return renderReport({ ...insights, model: { ...insights.model, version: version ?? insights.model.version } });
 }
 
 /** The scoring date a run will use: the as-of date, or the latest event. */

@@ -308,6 +308,8 @@ function checkGoalConsistency(
 export type GoalInput = z.input<typeof goalSchema>;
 /** A validated goal with every default filled in. */
 export type Goal = z.output<typeof goalSchema>;
+/** Whether the goal's outcome is wanted (conversion) or feared (churn): scores, models and sentences say which. */
+export type PropensityType = Goal['propensityType'];
 
 type RawIssue = Parameters<z.core.$ZodErrorMap>[0];
 

@@ -5,10 +5,7 @@
  * profile or one list each. Membership is remembered in the model store under the segment's
  * name, so "entered" names each person once.
  */
-import { InputError } from '../../core/errors';
-import { buildSegment, parseRuleTexts, parseSegmentRule } from '../../core/pipeline';
-import type { SegmentResult, SegmentRow, SegmentRule, SegmentSummary } from '../../core/segment';
-import type { ScoredProfile } from '../../core/score/types';
+import { buildSegment, InputError, parseRuleTexts, parseSegmentRule, type ScoredProfile, type SegmentResult, type SegmentRow, type SegmentRule, type SegmentSummary } from '../../core';
 import { storeNode, withStore } from './config';
 import type { NodeAPI, NodeDef, NodeMessage } from './red';
 import { count, handleMessages, registerNode } from './run';

@@ -6,9 +6,7 @@
  * It also answers the dialog's preview (POST /propensity/goal-preview): the goal the form
  * makes and the goal in words, from the same core functions the runtime uses.
  */
-import { InputError } from '../../core/errors';
-import { goalFromForm, type FormCondition, type FormCustomEvent, type GoalForm } from '../../core/goal/form';
-import { defineGoal, type GoalCheck } from '../../core/pipeline';
+import { defineGoal, type FormCondition, type FormCustomEvent, type GoalCheck, type GoalForm, goalFromForm, InputError } from '../../core';
 import type { AdminRequest, AdminResponse, NodeAPI, NodeDef, NodeMessage } from './red';
 import { count, handleMessages, registerNode, shorten } from './run';
 import { asMoment, asWholeNumber, describe, eventsOf, goalOnMessage, minimums, overridable, parseJsonText } from './settings';

@@ -4,9 +4,7 @@
  * of each bucket on msg.bucketFactors. The profiles must carry their feature values
  * (Score Profiles: "Include feature values"), so the model alone explains them.
  */
-import { InputError } from '../../core/errors';
-import { explainProfiles } from '../../core/pipeline';
-import type { ScoredProfile } from '../../core/score/types';
+import { explainProfiles, InputError, type ScoredProfile } from '../../core';
 import { chosenModel } from './config';
 import type { NodeAPI } from './red';
 import { count, handleMessages, registerNode } from './run';

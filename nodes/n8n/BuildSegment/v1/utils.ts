@@ -5,12 +5,9 @@
  * (the scored profiles outside the segment now).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
-import { InputError } from '../../../../core/errors';
-import type { ScoredProfile } from '../../../../core/score/types';
-import { buildSegment, parseRuleTexts, parseSegmentRule, ruleFromForm, type SegmentMember, type SegmentMode, type SegmentRow, type SegmentRule } from '../../../../core/segment';
+import { buildSegment, InputError, parseRuleTexts, parseSegmentRule, ruleFromForm, type ScoredProfile, type SegmentMember, type SegmentMode, type SegmentRow, type SegmentRule, type Store } from '../../../../core';
 import { jsonParameter } from '../../shared/json';
 import { openNodeStore } from '../../shared/store';
-import type { Store } from '../../../../core/store/types';
 
 /** A scored profile and the input item it came from. */
 export interface ProfileItem {

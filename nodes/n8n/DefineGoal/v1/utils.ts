@@ -4,8 +4,7 @@
  * data kept, so Train Model can follow directly.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { goalFromForm, type FormCondition, type FormCustomEvent, type GoalForm } from '../../../../core/goal/form';
-import { defineGoal } from '../../../../core/pipeline';
+import { defineGoal, type FormCondition, type FormCustomEvent, type GoalForm, goalFromForm } from '../../../../core';
 import { eventsOfItem } from '../../shared/binary';
 import { jsonParameter } from '../../shared/json';
 

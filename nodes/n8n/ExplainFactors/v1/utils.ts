@@ -4,10 +4,7 @@
  * group is explained in one batch, and each item passed on with `factors` (and `bucketFactors`).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { InputError } from '../../../../core/errors';
-import type { BucketFactorSummary } from '../../../../core/explain/buckets';
-import { explainProfiles, loadModel } from '../../../../core/pipeline';
-import type { ScoredProfile } from '../../../../core/score/types';
+import { type BucketFactorSummary, explainProfiles, InputError, loadModel, type ScoredProfile } from '../../../../core';
 import { modelOfItem } from '../../shared/binary';
 import { workHooksOf } from '../../shared/hooks';
 import { modelVersionOf } from '../../shared/model';

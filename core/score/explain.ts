@@ -7,12 +7,12 @@ import { InputError } from '../errors';
 import type { Dataset } from '../learn/dataset';
 import { loadLearner } from '../model/predict';
 import type { Model } from '../model/schema';
-import type { ScoredProfile } from '../score/types';
 import type { WorkHooks } from '../util/progress';
-import { bucketFactors, type BucketFactorSummary } from './buckets';
-import { explainRows } from './explainer';
-import { topFactors } from './factors';
-import { explainerOf, factorWordsOf } from './fromModel';
+import { bucketFactors, type BucketFactorSummary } from '../explain/buckets';
+import { explainRows } from '../explain/explainer';
+import { topFactors } from '../explain/factors';
+import { explainerOf, factorWordsOf } from '../explain/fromModel';
+import type { ScoredProfile } from './types';
 
 export interface ExplainProfilesOptions {
 	/** Factors per profile. */
