@@ -21,7 +21,8 @@ export { parseFieldMap, type PresetName } from './events/mapping';
 export { badRowReasons, type BadRowReason, type LoadReport, type LoadSummary } from './events/report';
 export { type FormCondition, type FormCustomEvent } from './goal/form';
 export { checkGoalAgainstData, describeOutcome, parseGoal } from './goal';
-export { buildExamples, computeFeaturesAsOf, dataRange, generateFeatures, DAY_MS, type FeatureDecl } from './features';
+export { dataRange, type FeatureDecl } from './features';
+export { featureTable, featureTableCsv, formatFloat32, writeFeatureTable, type FeatureTable } from './features/table';
 export { learnerNames, parseLearnerChoice, type LearnerChoice } from './learn/registry';
 export { type SelectionRecord } from './learn/auto';
 export { type StoredSelection } from './model/schema';
@@ -32,14 +33,18 @@ export {
 	readScoresFile,
 	ruleFromForm,
 	segmentModes,
+	segmentOutputs,
 	writeSegmentFile,
 	type SegmentMember,
 	type SegmentMode,
 	type SegmentResult,
 	type SegmentRow,
 	type SegmentRule,
+	type SegmentStatus,
 	type SegmentSummary,
+	type StatusRow,
 } from './segment';
+export { goalDefaults } from './goal/schema';
 export { type ModelVersionInfo } from './store/types';
 export { defaultEnd, defaultHistoryDays, maxProfiles, profilesForEvents, simulationFormats, type SimulationFormat } from './simulate';
 export { csvCell } from './util/csv';

@@ -37,7 +37,7 @@ import type { WorkHooks } from './util/progress';
 export { loadEvents, type EventSource, type LoadOptions, type LoadResult } from './events/load';
 export { loadOptionsFromForm, type LoadForm } from './events/form';
 export { encodeEventTable, decodeEventTable } from './events/codec';
-export { explainProfiles, type ExplainProfilesOptions, type ExplainedProfiles } from './score/explain';
+export { explainProfiles, explainProfilesEach, defaultTopK, type ExplainProfilesOptions, type ExplainedProfiles, type ExplainedEach, type ExplainOutcome } from './score/explain';
 export { buildSegment, parseSegmentRule, parseRuleText, parseRuleTexts, describeRule } from './segment';
 export { openStore, type StoreConfig, type Store } from './store';
 export { parseModel, serializeModel } from './model/io';

@@ -3,11 +3,7 @@
  * written as a plain CSV (profile_id, one column per feature, and label when the outcome
  * window after the date is inside the data), so the table can be taken to other tools.
  */
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import type { Writable } from 'node:stream';
-import { buildExamples, checkGoalAgainstData, computeFeaturesAsOf, csvCell, dataRange, DAY_MS, describeOutcome, type FeatureDecl, generateFeatures, InputError, parseMoment } from '../../core';
+import { checkGoalAgainstData, dataRange, describeOutcome, featureTable, InputError, parseMoment, writeFeatureTable, writeFileAtomically } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 import { loadEventsFile, parseGoalFile, readTextFile } from '../shared';
@@ -66,28 +62,24 @@ export const featuresCommand: Command = {
 		const progress = terminalProgress(io);
 		try {
 			checkGoalAgainstData(goal, table);
-			const range = dataRange(table);
-			if (!range) throw new InputError(`${eventsFile} holds no events.`, 'no-events');
-			const moment = asOf ?? range.end;
-			const features = generateFeatures(table, goal, { topTypes });
-			const labelled = moment + goal.outcome.windowDays * DAY_MS <= range.end;
-			const rows = labelled
-				? await buildExamples(table, goal, features, { cutoffs: [moment] }, progress)
-				: await computeFeaturesAsOf(table, goal, features, moment, progress);
-			await writeCsv(out, table.profileIds, rows.profile, features, rows.data.columns, labelled ? rows.data.label : undefined);
+			if (!dataRange(table)) throw new InputError(`${eventsFile} holds no events.`, 'no-events');
+			const result = await featureTable(table, goal, { asOf, topTypes }, progress);
+			const { features, labelled, asOf: moment } = result;
+			await writeFeatureTable(out, table.profileIds, result);
 			const declarations = stringOption(options, 'declarations');
-			if (declarations) await writeFile(declarations, `${JSON.stringify(features, null, 2)}\n`);
-			const positives = rows.data.label ? rows.data.label.reduce((sum, label) => sum + label, 0) : undefined;
+			if (declarations) await writeFileAtomically(declarations, `${JSON.stringify(features, null, 2)}\n`);
+			const profiles = result.profile.length;
+			const positives = result.label ? result.label.reduce((sum, label) => sum + label, 0) : undefined;
 			io.stdout.write(
 				`${JSON.stringify(
 					{
 						out,
 						asOf: new Date(moment).toISOString(),
-						profiles: rows.data.rows,
+						profiles,
 						features: features.length,
 						label: labelled
-							? { outcome: describeOutcome(goal), positives, negatives: rows.data.rows - (positives ?? 0) }
-							: `not written: the ${goal.outcome.windowDays}-day window after the as-of date goes past the last event (${new Date(range.end).toISOString()})`,
+							? { outcome: describeOutcome(goal), positives, negatives: profiles - (positives ?? 0) }
+							: `not written: the ${goal.outcome.windowDays}-day window after the as-of date goes past the last event (${new Date(result.lastEvent).toISOString()})`,
 					},
 					null,
 					2,
@@ -98,51 +90,3 @@ export const featuresCommand: Command = {
 		}
 	},
 };
-
-/** Characters gathered before a write, so the file sees large chunks. */
-const chunkChars = 1 << 20;
-
-async function writeCsv(
-	file: string,
-	profileIds: readonly string[],
-	profile: Uint32Array,
-	features: readonly FeatureDecl[],
-	columns: readonly Float32Array[],
-	label: Uint8Array | undefined,
-): Promise<void> {
-	const stream = createWriteStream(file);
-	try {
-		await once(stream, 'open');
-	} catch (error) {
-		throw new InputError(`Cannot write "${file}": ${(error as Error).message}. Check that the folder exists and is writable.`, 'cannot-write');
-	}
-	let chunk = `${['profile_id', ...features.map((feature) => feature.name), ...(label ? ['label'] : [])].join(',')}\n`;
-	for (let row = 0; row < profile.length; row++) {
-		let line = csvCell(profileIds[profile[row]]);
-		for (const column of columns) line += `,${formatFloat32(column[row])}`;
-		if (label) line += `,${label[row]}`;
-		chunk += `${line}\n`;
-		if (chunk.length >= chunkChars) {
-			await write(stream, chunk);
-			chunk = '';
-		}
-	}
-	await write(stream, chunk);
-	stream.end();
-	await once(stream, 'finish');
-}
-
-async function write(stream: Writable, text: string): Promise<void> {
-	if (!stream.write(text)) await once(stream, 'drain');
-}
-
-/** The shortest decimal that reads back as the same 32-bit float; empty for missing (NaN). */
-export function formatFloat32(value: number): string {
-	if (value !== value) return '';
-	if (Number.isInteger(value)) return String(value);
-	for (let digits = 1; digits < 9; digits++) {
-		const text = String(Number(value.toPrecision(digits)));
-		if (Math.fround(Number(text)) === value) return text;
-	}
-	return String(Number(value.toPrecision(9)));
-}

@@ -55,7 +55,7 @@ function formOf(config: NodeDef): GoalForm {
 		name: String(config.goalName ?? ''),
 		propensityType: config.propensityType === 'churn' ? 'churn' : 'conversion',
 		occur: config.occur === 'will_not_occur' ? 'will_not_occur' : 'will_occur',
-		windowDays: asWholeNumber(config.windowDays, 'outcome window (days)', 1) ?? 30,
+		windowDays: asWholeNumber(config.windowDays, 'outcome window (days)', 1),
 		match: config.match === 'any' ? 'any' : 'all',
 		conditions: rows<FormCondition>(config.conditions, 'outcome conditions'),
 		activeWithinDays: asWholeNumber(config.activeWithinDays, 'active within (days)', 0),
