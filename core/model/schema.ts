@@ -15,6 +15,7 @@ import type { LearnerJson, LearnerKind } from '../learn/learner';
 import type { SelectionRecord } from '../learn/auto';
 import type { ValidationMetrics } from '../evaluate/metrics';
 import type { PropensityType } from '../goal/schema';
+import { monitoringReferenceSchema, type MonitoringReference } from './monitoring';
 
 export const modelFormat = 'propensity-model';
 export const modelSchemaVersion = 1;
@@ -79,6 +80,8 @@ export interface Model {
 	 * change to the report is not a change to the model format.
 	 */
 	readonly insights?: ModelInsights;
+	/** Reference distributions for drift (core/monitor); absent in models trained before it. */
+	readonly monitoring?: MonitoringReference;
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -178,6 +181,7 @@ export const modelSchema = z.strictObject({
 	notes: z.array(z.string()),
 	seed: z.number().int().min(0).max(0xffffffff),
 	insights: z.record(z.string(), z.unknown()).optional(),
+	monitoring: monitoringReferenceSchema.optional(),
 });
 
 /** The feature names a model reads, in the learner's order. */

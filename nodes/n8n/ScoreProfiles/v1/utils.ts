@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { loadModel, type Model, scoreLines, scoreProfiles, type ScoreRun, type ScoresFormat } from '../../../../core';
+import { loadModel, type Model, rememberScoringRun, scoreLines, scoreProfiles, type ScoreRun, type ScoresFormat } from '../../../../core';
 import { eventsOfItem, modelOfItem } from '../../shared/binary';
 import { boundariesOf } from '../../shared/buckets';
 import { workHooksOf } from '../../shared/hooks';
@@ -20,6 +20,7 @@ interface ScoreOptions {
 	highFrom?: number;
 	includeAttributes?: boolean;
 	includeFeatures?: boolean;
+	keepRuns?: number;
 	outputBinaryPropertyName?: string;
 	topFactors?: number;
 }
@@ -88,6 +89,10 @@ export async function scoreForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 		},
 		hooks,
 	);
+	if (ctx.getNodeParameter('modelSource', itemIndex, 'store') === 'store') {
+		// Remembered in the store the model came from, for Monitor Model's backtests.
+		await withStore(ctx, itemIndex, (store) => rememberScoringRun(store, table, model, run, options.keepRuns));
+	}
 	const summary = run.summary;
 	ctx.logger.info(`${ctx.getNode().name}: scored ${summary.scored} of ${summary.profilesInData} profiles with "${summary.model.name}" as of ${summary.scoreDate}`);
 	if (summary.scored === 0) {
