@@ -22,13 +22,16 @@ function line(name: string, result: FutureAccuracy, seconds: number): string {
 async function main(): Promise<void> {
 	const customers = Number(process.argv[2] ?? 100_000);
 	const shopProfiles = Number(process.argv[3] ?? 20_000);
+		// For comparisons: a goal's own training block (e.g. ACCURACY_TRAINING='{"cutoffs":4}') replaces the automatic plan.
+	const extra = process.env.ACCURACY_TRAINING ? { training: JSON.parse(process.env.ACCURACY_TRAINING) as unknown } : {};
+	const goal = (windowDays: number, lookbackDays: number, activeWithinDays?: number) => ({ ...purchaseGoal(windowDays, lookbackDays, activeWithinDays), ...extra });
 	const cases: { name: string; run: () => Promise<FutureAccuracy> }[] = [
 		{
 			name: 'BG/NBD, 52 weeks, 13-week',
 			run: () => {
 				const sim = simulateBgnbd({ customers, seed: 1 });
 				const table = bgnbdTable(sim);
-				return accuracyAgainstFuture(table, purchaseGoal(91, 365), sim.end, bgnbdOptimum(sim, table, sim.end, 91));
+				return accuracyAgainstFuture(table, goal(91, 365), sim.end, bgnbdOptimum(sim, table, sim.end, 91));
 			},
 		},
 		{
@@ -36,7 +39,7 @@ async function main(): Promise<void> {
 			run: () => {
 				const sim = simulateBgnbd({ customers: Math.round(customers / 4), seed: 2, historyDays: 272 });
 				const table = bgnbdTable(sim);
-				return accuracyAgainstFuture(table, purchaseGoal(91, 400, 400), sim.end, bgnbdOptimum(sim, table, sim.end, 91));
+				return accuracyAgainstFuture(table, goal(91, 400, 400), sim.end, bgnbdOptimum(sim, table, sim.end, 91));
 			},
 		},
 		{
@@ -44,7 +47,7 @@ async function main(): Promise<void> {
 			run: () => {
 				const table = shopTable({ profiles: shopProfiles, seed: 7 });
 				const end = Date.parse('2026-06-30T00:00:00Z') - 30 * DAY_MS;
-				return accuracyAgainstFuture(table, purchaseGoal(30, 365, 90), end);
+				return accuracyAgainstFuture(table, goal(30, 365, 90), end);
 			},
 		},
 	];

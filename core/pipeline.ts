@@ -11,7 +11,8 @@ import type { LoadReport, LoadSummary } from './events/report';
 import type { EventTable } from './events/table';
 import { InputError } from './errors';
 import { buildExamples, type Examples } from './features/examples';
-import { dataRange, planCutoffs } from './features/cutoffs';
+import { type CutoffPlan, dataRange, heldOutShare, planTraining } from './features/cutoffs';
+import { withBuyTillYouDie } from './features/buyTillYouDie';
 import { generateFeatures } from './features/generate';
 import { checkGoalAgainstData } from './goal/check';
 import { describeGoal } from './goal/describe';
@@ -145,10 +146,11 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	}
 	const asOf = parseMoment(settings.asOf);
 	const seed = settings.seed ?? 1;
-	const declarations = generateFeatures(table, goal, { asOf });
-	const cutoffs = planCutoffs(table, goal, { asOf });
+	const plan = planTraining(table, goal, { asOf });
+	const cutoffs = plan.cutoffs;
+	const declarations = await withBuyTillYouDie(table, goal, generateFeatures(table, goal, { asOf }), cutoffs[cutoffs.length - 1], hooks);
 	const examples = await buildExamples(table, goal, declarations, { cutoffs }, hooks);
-	const { train, validation, validationSplit } = splitByTime(examples, seed);
+	const { train, validation, validationSplit } = splitByTime(examples, plan, seed);
 	const range = dataRange(table, asOf);
 	const built = await buildModel({
 		name: settings.name?.trim() || goal.name,
@@ -165,6 +167,7 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 			lastEvent: range ? new Date(range.end).toISOString() : null,
 			cutoffs: cutoffs.map((cutoff) => new Date(cutoff).toISOString()),
 			asOf: asOf === undefined ? null : new Date(asOf).toISOString(),
+			plan: { chosenBy: plan.chosenBy, spacingDays: plan.spacingDays, holdOutProfiles: plan.holdOutProfiles, reason: plan.reason },
 		},
 		hooks,
 	});
@@ -195,19 +198,30 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 
 /**
  * Validation is the latest cutoff (time-based, never a random split of the same moments).
- * With a single cutoff there is no later moment to hold out, so a seeded quarter of the
- * profiles is held out instead, and the model says so.
+ * When training cutoffs come closer than a window to it (short histories), a seeded share of
+ * the profiles validates and is kept out of training at every cutoff. With a single cutoff
+ * there is no later moment to hold out, so a seeded quarter of the profiles is held out
+ * instead, and the model says so.
  */
-function splitByTime(examples: Examples, seed: number): { train: LabelledDataset; validation: LabelledDataset; validationSplit: string } {
+function splitByTime(examples: Examples, plan: CutoffPlan, seed: number): { train: LabelledDataset; validation: LabelledDataset; validationSplit: string } {
 	const last = examples.cutoffs.length - 1;
 	if (last > 0) {
 		const trainRows: number[] = [];
 		const validationRows: number[] = [];
-		examples.cutoffIndex.forEach((c, r) => (c === last ? validationRows : trainRows).push(r));
+		const held = plan.holdOutProfiles ? heldOutProfiles(examples.profile, seed) : undefined;
+		examples.cutoffIndex.forEach((c, r) => {
+			if (!held) (c === last ? validationRows : trainRows).push(r);
+			else if (c === last && held.has(examples.profile[r])) validationRows.push(r);
+			else if (c < last && !held.has(examples.profile[r])) trainRows.push(r);
+		});
+		const date = new Date(examples.cutoffs[last]).toISOString().slice(0, 10);
+		const earlier = `the ${last} earlier cutoff${last > 1 ? 's' : ''}`;
 		return {
 			train: selectRows(examples.data, trainRows),
 			validation: selectRows(examples.data, validationRows),
-			validationSplit: `the latest cutoff (${new Date(examples.cutoffs[last]).toISOString().slice(0, 10)}): profiles as they were then, and what they did in the window after; training used the ${last} earlier cutoff${last > 1 ? 's' : ''}`,
+			validationSplit: held
+				? `the latest cutoff (${date}), on a seeded ${Math.round(heldOutShare * 100)}% of the profiles kept out of training: profiles as they were then, and what they did in the window after; training used the other profiles at ${earlier}`
+				: `the latest cutoff (${date}): profiles as they were then, and what they did in the window after; training used ${earlier}`,
 		};
 	}
 	const split = holdoutSplit(examples.data.label, 0.25, seed);
@@ -216,6 +230,22 @@ function splitByTime(examples: Examples, seed: number): { train: LabelledDataset
 		validation: selectRows(examples.data, split.validation),
 		validationSplit: 'a seeded 25% of the profiles at the only cutoff the history allows (a longer history would allow validation on a later cutoff)',
 	};
+}
+
+/** A seeded share (heldOutShare) of the profiles seen in the examples, by a hash of profile and seed: the same data and seed hold out the same profiles. */
+function heldOutProfiles(profiles: Uint32Array, seed: number): Set<number> {
+	const held = new Set<number>();
+	const cut = Math.floor(heldOutShare * 0x100000000);
+	for (const p of profiles) if (mix32(p, seed) < cut) held.add(p);
+	return held;
+}
+
+/** A 32-bit hash of two integers (murmur3's finaliser over their combination). */
+function mix32(a: number, b: number): number {
+	let h = (Math.imul(a >>> 0, 0x9e3779b1) ^ Math.imul(b >>> 0, 0x85ebca6b)) >>> 0;
+	h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+	h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+	return (h ^ (h >>> 16)) >>> 0;
 }
 
 function summarizeTraining(model: Model, validationRows: number): TrainSummary {

@@ -5,7 +5,7 @@
  */
 import type { EventTable } from '../events/table';
 import { PropensityError } from '../errors';
-import { dataRange, isoDay, minimumHistoryDays, planCutoffs } from '../features/cutoffs';
+import { type CutoffPlan, dataRange, isoDay, minimumHistoryDays, planTraining } from '../features/cutoffs';
 import { judgeCutoffs } from '../features/examples';
 import { maxCategories } from '../features/generate';
 import { DAY_MS } from '../features/walk';
@@ -57,6 +57,8 @@ export interface ReadinessReport {
 	readonly fieldsMissing: string[];
 	/** Event types the goal names that the events lack. */
 	readonly typesMissing: string[];
+	/** How the cutoffs were chosen, and why (absent when none could be planned). */
+	readonly plan?: Omit<CutoffPlan, 'cutoffs'>;
 }
 
 export interface ReadinessOptions {
@@ -77,6 +79,7 @@ export function assessReadiness(table: EventTable, goal: Goal, options: Readines
 	const neededDays = goal.lookbackDays + goal.outcome.windowDays;
 	const availableDays = range ? (range.end - range.start) / DAY_MS : 0;
 	const mismatches = goalDataProblems(goal, table);
+	let plan: CutoffPlan | undefined;
 	const report = (cutoffs: CutoffReadiness[]): ReadinessReport => {
 		const totals = cutoffs.reduce(
 			(sum, c) => ({ eligible: sum.eligible + c.eligible, positives: sum.positives + c.positives, negatives: sum.negatives + c.negatives }),
@@ -94,6 +97,7 @@ export function assessReadiness(table: EventTable, goal: Goal, options: Readines
 			eventTypes: mismatches.length ? typeVolumes(table, undefined) : typeVolumes(table, goal),
 			fieldsMissing: unique(mismatches.flatMap((m) => (m.missingField ? [m.missingField] : []))),
 			typesMissing: unique(mismatches.flatMap((m) => (m.missingType ? [m.missingType] : []))),
+			...(plan ? { plan: { chosenBy: plan.chosenBy, spacingDays: plan.spacingDays, holdOutProfiles: plan.holdOutProfiles, reason: plan.reason } } : {}),
 		};
 	};
 
@@ -102,7 +106,8 @@ export function assessReadiness(table: EventTable, goal: Goal, options: Readines
 
 	let planned: number[];
 	try {
-		planned = planCutoffs(table, goal, { asOf: options.asOf });
+		plan = planTraining(table, goal, { asOf: options.asOf });
+		planned = plan.cutoffs;
 	} catch (error) {
 		if (!(error instanceof PropensityError)) throw error;
 		problems.push({ code: error.code, message: error.message });
@@ -125,7 +130,7 @@ export function assessReadiness(table: EventTable, goal: Goal, options: Readines
 			code: 'one-cutoff',
 			message:
 				`Only one cutoff (${isoDay(planned[0])}) fits in the history, and training needs at least two: earlier ones to learn from, the latest to validate on. ` +
-				`Load more history, or lower training.spacingDays (now ${goal.training.spacingDays ?? goal.outcome.windowDays}) or outcome.windowDays (now ${goal.outcome.windowDays}).`,
+				`Load more history, or lower ${goal.training ? `training.spacingDays (now ${goal.training.spacingDays ?? goal.outcome.windowDays}) or ` : ''}outcome.windowDays (now ${goal.outcome.windowDays}).`,
 		});
 	}
 	shortfalls(goal, result, minimums, problems);
