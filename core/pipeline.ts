@@ -175,7 +175,7 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 		{
 			model: built.model,
 			learner: built.learner,
-			validation,
+			validation: built.reported,
 			validationProbabilities: built.calibration.crossFitted,
 			selection: built.selection,
 			readiness,
@@ -192,7 +192,7 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 		insights,
 		selection: built.selection,
 		reportHtml: renderReport(insights),
-		summary: summarizeTraining(model, validation.rows),
+		summary: summarizeTraining(model, built.reported.rows),
 	};
 }
 
