@@ -95,6 +95,23 @@ export async function accuracyAgainstFuture(table: EventTable, goal: Record<stri
 	};
 }
 
+/**
+ * The exact optimum's AUC among the customers who had joined by `asOf`, on their purchases in
+ * the `windowDays` after it: at the validation cutoff (asOf − window), it shows what the reported
+ * AUC can reach there, since the population (and so the best AUC) changes as customers age.
+ */
+export function bgnbdOptimumAuc(sim: BgnbdSimulation, asOf: number, windowDays: number): number {
+	const labels: number[] = [];
+	const scores: number[] = [];
+	for (const customer of sim.customers) {
+		const rfm = rfmAsOf(customer.purchases, asOf);
+		if (!rfm) continue;
+		labels.push(customer.purchases.some((t) => t > asOf && t <= asOf + windowDays * DAY_MS) ? 1 : 0);
+		scores.push(bgnbdPurchaseChance(sim.params, rfm.x, rfm.tx, rfm.T, windowDays));
+	}
+	return auc(labels, scores);
+}
+
 /** The exact BG/NBD chance of a purchase in the window after `asOf`, per profile of `bgnbdTable(sim)`. */
 export function bgnbdOptimum(sim: BgnbdSimulation, table: EventTable, asOf: number, windowDays: number): (profile: number) => number {
 	const byId = new Map(sim.customers.map((customer) => [customer.id, customer]));
