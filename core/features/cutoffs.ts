@@ -93,10 +93,10 @@ export function planCutoffs(table: EventTable, goal: Goal, options: PlanOptions 
 /**
  * The cutoff plan. The latest cutoff is (end − window) and validates. With a `training` block
  * the goal decides: `cutoffs` of them, `spacingDays` apart (default: the window). Otherwise
- * the plan fits the data: training cutoffs whose outcome windows end by the validation cutoff,
- * spread over the history at least 7 days and at most a window apart, as many as the example
- * budget allows; when the history is too short for two of those, they come closer (down to 7
- * days before the validation cutoff) and the validation profiles are held out of training.
+ * the plan fits the data: training cutoffs a window apart whose outcome windows end by the
+ * validation cutoff, as many as the history and the example budget allow; closer (down to 7
+ * days apart) when fewer than two fit; and when not even that fits, closer than a window to the
+ * validation cutoff, with the validation profiles held out of training.
  */
 export function planTraining(table: EventTable, goal: Goal, options: PlanOptions = {}): CutoffPlan {
 	checkAsOf(options.asOf);
@@ -138,25 +138,40 @@ function goalPlan(goal: Goal, latest: number, earliest: number): CutoffPlan {
 	return { cutoffs: cutoffs.reverse(), chosenBy: 'goal', spacingDays, holdOutProfiles: false, reason: `${count}, as the goal's training block sets` };
 }
 
-/** Training cutoffs at or before (latest − window), so their outcomes never reach the validation window; undefined when fewer than two fit. */
+/**
+ * Training cutoffs at or before (latest − window), so their outcomes never reach the validation
+ * window: a window apart while at least two fit (as many as the history and the budget allow),
+ * else closer, down to 7 days apart; undefined when not even two fit.
+ */
 function planApart(latest: number, earliest: number, window: number, most: number): CutoffPlan | undefined {
 	const last = latest - window * DAY_MS;
 	if (last < earliest) return undefined;
 	const spanDays = Math.floor((last - earliest) / DAY_MS);
-	const fit = Math.floor(spanDays / minimumSpacingDays) + 1;
-	const count = Math.min(most - 1, fit);
-	if (count < 2) return undefined;
-	const spacingDays = Math.max(minimumSpacingDays, Math.min(window, Math.floor(spanDays / (count - 1))));
+	const atWindow = Math.floor(spanDays / window) + 1;
+	let count: number;
+	let spacingDays: number;
+	if (atWindow >= 2) {
+		count = Math.min(most - 1, atWindow);
+		spacingDays = window;
+	} else {
+		count = Math.min(most - 1, Math.floor(spanDays / minimumSpacingDays) + 1);
+		if (count < 2) return undefined;
+		spacingDays = Math.max(minimumSpacingDays, Math.floor(spanDays / (count - 1)));
+	}
 	const cutoffs = [latest];
 	for (let k = 0; k < count; k++) cutoffs.push(last - k * spacingDays * DAY_MS);
+	const limit =
+		count === most - 1
+			? 'as many as the budget of example rows allows'
+			: spacingDays < window
+				? `the history is too short for two a whole window apart, so they come closer (at least ${minimumSpacingDays} days apart)`
+				: 'as many as fit in the history';
 	return {
 		cutoffs: cutoffs.reverse(),
 		chosenBy: 'automatic',
 		spacingDays,
 		holdOutProfiles: false,
-		reason:
-			`${count} training cutoffs ${spacingDays} days apart, the latest a whole window (${window} days) before the validation cutoff so no training outcome falls in the validation window; ` +
-			(count === most - 1 ? 'as many as the budget of example rows allows' : `as many as fit at least ${minimumSpacingDays} days apart from ${isoDay(earliest)}, once enough history has built up`),
+		reason: `${count} training cutoffs ${spacingDays} days apart, the latest a whole window (${window} days) before the validation cutoff so no training outcome falls in the validation window; ${limit}`,
 	};
 }
 

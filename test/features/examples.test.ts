@@ -325,10 +325,10 @@ describe('planning cutoffs', () => {
 		assert.deepEqual(planCutoffs(span(200), goalOf({ training: { cutoffs: 4 } })), [at(80), at(110), at(140), at(170)]);
 	});
 
-	it('without a training block, spreads training cutoffs at least 7 days apart up to a window before the validation cutoff', () => {
+	it('without a training block, takes as many training cutoffs a window apart as the history holds, the latest a window before the validation cutoff', () => {
 		const plan = planTraining(span(200), goal);
-		assert.deepEqual(plan.cutoffs, [...Array.from({ length: 16 }, (_, k) => at(35 + 7 * k)), at(170)]);
-		assert.equal(plan.spacingDays, 7);
+		assert.deepEqual(plan.cutoffs, [at(50), at(80), at(110), at(140), at(170)]);
+		assert.equal(plan.spacingDays, 30);
 		assert.equal(plan.chosenBy, 'automatic');
 		assert.equal(plan.holdOutProfiles, false);
 		assert.ok(plan.cutoffs.every((c, k) => k === plan.cutoffs.length - 1 || c <= at(140)), 'no training outcome window reaches past the validation cutoff');
@@ -339,7 +339,14 @@ describe('planning cutoffs', () => {
 		assert.equal(planTraining(span(200), goal, { exampleBudget: 1 }).cutoffs.length, 3);
 	});
 
-	it('on a short history, brings training cutoffs closer than a window and holds the validation profiles out', () => {
+	it('brings training cutoffs closer, down to 7 days apart, when fewer than two fit a window apart', () => {
+		const plan = planTraining(span(110), goal);
+		assert.deepEqual(plan.cutoffs, [at(30), at(40), at(50), at(80)]);
+		assert.equal(plan.holdOutProfiles, false);
+		assert.match(plan.reason, /^3 training cutoffs 10 days apart, .* too short for two a whole window apart/);
+	});
+
+	it('on a shorter history still, brings training cutoffs closer than a window to validation and holds the validation profiles out', () => {
 		const plan = planTraining(span(80), goal);
 		assert.equal(plan.holdOutProfiles, true);
 		assert.deepEqual(plan.cutoffs, [at(30), at(40), at(50)]);

@@ -17,7 +17,7 @@ describe('the BG/NBD simulator and formulas', () => {
 	it('computes ln Γ exactly at worked values (Γ(5) = 24, Γ(1/2) = √π)', () => {
 		assert.ok(Math.abs(logGamma(5) - Math.log(24)) < 1e-12);
 		assert.ok(Math.abs(logGamma(0.5) - 0.5 * Math.log(Math.PI)) < 1e-12);
-		assert.ok(Math.abs(logGamma(0.243) - 1.3180435846996699) < 1e-12, 'as Python's math.lgamma');
+		assert.ok(Math.abs(logGamma(0.243) - 1.3180435846996699) < 1e-12, 'as math.lgamma in Python gives');
 	});
 
 	it('without repeat purchases, a customer is surely alive and buys as the gamma-Poisson (NBD) says', () => {
