@@ -128,6 +128,7 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 	const lines = [
 		`Goal: ${outcome.summary.goal}`,
 		`Examples: ${counts.eligible.toLocaleString('en-US')} profile snapshots at ${model.dataRange.cutoffs.length} cutoffs (${counts.positives.toLocaleString('en-US')} with the outcome), ${outcome.summary.features} features.`,
+		...(model.dataRange.plan ? [`Cutoffs (${model.dataRange.plan.chosenBy === 'automatic' ? 'planned automatically' : 'from the goal'}): ${model.dataRange.plan.reason}.`] : []),
 		`Validation: ${model.metrics.validationSplit}.`,
 		...describeModel(model, outcome.selection, model.notes),
 		...(await saveToStore(options, model, modelText)),

@@ -156,6 +156,12 @@ const facts: Readonly<Record<FeatureAggregate, (value: number | null, c: Context
 	},
 	meanGapDays: (gap, c) =>
 		gap === null ? `fewer than two ${c.subject.plural}${c.windowOrSoFar}` : `on average ${dayCount(gap)} between ${c.subject.plural}${c.windowOrSoFar}`,
+	repeatChance: (chance, c) =>
+		chance === null
+			? `no ${c.subject.plural} yet to judge a buying rhythm from`
+			: `by the rhythm of ${c.subject.plural} so far, a ${percent(chance)} chance of another within ${count(c.decl.horizonDays ?? 0)} days`,
+	activeChance: (chance, c) =>
+		chance === null ? `no ${c.subject.plural} yet to judge a buying rhythm from` : `by the rhythm of ${c.subject.plural} so far, a ${percent(chance)} chance of still being an active customer`,
 	latest: (value, c) => {
 		const label = c.decl.label;
 		if (value === null) return `${label} is not known`;

@@ -11,7 +11,7 @@ import { keptMask } from '../goal/conditions';
 import { describeCondition, describeGoal } from '../goal/describe';
 import type { Goal } from '../goal/schema';
 import { DAY_MS } from '../util/days';
-import { type DataRange, dataRange, isoDay, minimumHistoryDays, planCutoffs } from './cutoffs';
+import { type CutoffPlan, type DataRange, dataRange, isoDay, minimumHistoryDays, planTraining } from './cutoffs';
 import { type CutoffCounts, judgeCutoffs } from './examples';
 import { maxCategories } from './generate';
 
@@ -57,6 +57,8 @@ export interface ReadinessReport {
 	readonly fieldsMissing: string[];
 	/** Event types the goal names that the events lack. */
 	readonly typesMissing: string[];
+	/** How the cutoffs were chosen, and why (absent when none could be planned). */
+	readonly plan?: Omit<CutoffPlan, 'cutoffs'>;
 }
 
 export interface ReadinessOptions {
@@ -70,13 +72,13 @@ export interface ReadinessOptions {
 
 /**
  * What readiness reads of the events, so the same rules serve an in-memory table and a
- * warehouse (core/warehouse/readiness.ts counts the same things by SQL).
+ * warehouse (core/warehouse/data.ts counts the same things by SQL).
  */
 export interface ReadinessData {
 	readonly range: DataRange | undefined;
 	readonly mismatches: readonly DataProblem[];
-	/** The cutoffs (see planCutoffs); throws InputError when none fit. */
-	cutoffs(): number[];
+	/** The cutoff plan (see planTraining); throws InputError when none fit. */
+	plan(): CutoffPlan;
 	judge(cutoffs: readonly number[]): CutoffCounts[];
 	/** Events per type, busiest first; with the goal, excluded events are not counted. */
 	typeVolumes(goal: Goal | undefined): { type: string; events: number }[];
@@ -89,7 +91,7 @@ export function tableReadinessData(table: EventTable, goal: Goal, asOf: number |
 	return {
 		range: dataRange(table, asOf),
 		mismatches: goalDataProblems(goal, table),
-		cutoffs: () => planCutoffs(table, goal, { asOf }),
+		plan: () => planTraining(table, goal, { asOf }),
 		judge: (cutoffs) => judgeCutoffs(table, goal, cutoffs),
 		typeVolumes: (forGoal) => typeVolumes(table, forGoal),
 		distinctValues: (field) => {
@@ -113,6 +115,7 @@ export function assessReadinessOf(data: ReadinessData, goal: Goal, options: Read
 	const neededDays = goal.lookbackDays + goal.outcome.windowDays;
 	const availableDays = range ? (range.end - range.start) / DAY_MS : 0;
 	const mismatches = data.mismatches;
+	let plan: CutoffPlan | undefined;
 	const report = (cutoffs: CutoffReadiness[]): ReadinessReport => {
 		const totals = cutoffs.reduce(
 			(sum, c) => ({ eligible: sum.eligible + c.eligible, positives: sum.positives + c.positives, negatives: sum.negatives + c.negatives }),
@@ -130,6 +133,7 @@ export function assessReadinessOf(data: ReadinessData, goal: Goal, options: Read
 			eventTypes: mismatches.length ? data.typeVolumes(undefined) : data.typeVolumes(goal),
 			fieldsMissing: unique(mismatches.flatMap((m) => (m.missingField ? [m.missingField] : []))),
 			typesMissing: unique(mismatches.flatMap((m) => (m.missingType ? [m.missingType] : []))),
+			...(plan ? { plan: { chosenBy: plan.chosenBy, spacingDays: plan.spacingDays, holdOutProfiles: plan.holdOutProfiles, reason: plan.reason } } : {}),
 		};
 	};
 
@@ -138,7 +142,8 @@ export function assessReadinessOf(data: ReadinessData, goal: Goal, options: Read
 
 	let planned: number[];
 	try {
-		planned = data.cutoffs();
+		plan = data.plan();
+		planned = plan.cutoffs;
 	} catch (error) {
 		if (!(error instanceof PropensityError)) throw error;
 		problems.push({ code: error.code, message: error.message });
@@ -161,7 +166,7 @@ export function assessReadinessOf(data: ReadinessData, goal: Goal, options: Read
 			code: 'one-cutoff',
 			message:
 				`Only one cutoff (${isoDay(planned[0])}) fits in the history, and training needs at least two: earlier ones to learn from, the latest to validate on. ` +
-				`Load more history, or lower training.spacingDays (now ${goal.training.spacingDays ?? goal.outcome.windowDays}) or outcome.windowDays (now ${goal.outcome.windowDays}).`,
+				`Load more history, or lower ${goal.training ? `training.spacingDays (now ${goal.training.spacingDays ?? goal.outcome.windowDays}) or ` : ''}outcome.windowDays (now ${goal.outcome.windowDays}).`,
 		});
 	}
 	shortfalls(goal, result, minimums, problems);

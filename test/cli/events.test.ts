@@ -31,6 +31,7 @@ describe('propensity train, score, explain, segment and report on events', funct
 		const run = await runCli('train', '--events', file('events.csv'), '--goal', file('goal.json'), '--model', file('model.json'), '--report', file('report.html'), '--store', file('store'));
 		assert.equal(run.code, 0, run.stderr);
 		assert.match(run.stdout, /Goal: A purchase within 30 days/);
+		assert.match(run.stdout, /Cutoffs \(planned automatically\): \d+ training cutoffs \d+ days apart, the latest a whole window \(30 days\) before the validation cutoff/);
 		assert.match(run.stdout, /Validation: the latest cutoff/);
 		assert.match(run.stdout, /Saved as "purchase-in-30-days" version 1/);
 		const model = parseModel(fs.readFileSync(file('model.json'), 'utf8'));

@@ -21,7 +21,7 @@ const codes = (report: ReturnType<typeof assessReadiness>) => report.problems.ma
 describe('readiness', () => {
 	it('is ready when every cutoff has enough positives and negatives, and counts them as training does', async () => {
 		const table = tableOf(visitors(200, 2));
-		const goal = goalOf();
+		const goal = goalOf({ training: { cutoffs: 4 } });
 		const report = assessReadiness(table, goal, { minPositives: 100, minNegatives: 100 });
 		assert.equal(report.ready, true, JSON.stringify(report.problems));
 		assert.deepEqual(codes(report), []);
@@ -47,7 +47,7 @@ describe('readiness', () => {
 	});
 
 	it('fails with too few positives, saying how many were found and what to change', () => {
-		const report = assessReadiness(tableOf(visitors(200, 20)), goalOf(), { minPositives: 100, minNegatives: 100 });
+		const report = assessReadiness(tableOf(visitors(200, 20)), goalOf({ training: { cutoffs: 4 } }), { minPositives: 100, minNegatives: 100 });
 		assert.equal(report.ready, false);
 		assert.deepEqual(codes(report), ['too-few-positives']);
 		assert.equal(
@@ -84,9 +84,21 @@ describe('readiness', () => {
 	});
 
 	it('fails when only one cutoff fits, since training needs one to learn from and one to validate on', () => {
-		const report = assessReadiness(tableOf(visitors(300, 2).filter((e) => (e.day ?? 0) <= 70)), goalOf(), { minPositives: 1, minNegatives: 1 });
+		const report = assessReadiness(tableOf(visitors(300, 2).filter((e) => (e.day ?? 0) <= 63)), goalOf(), { minPositives: 1, minNegatives: 1 });
 		assert.deepEqual(codes(report), ['one-cutoff']);
-		assert.match(report.problems[0].message, /Only one cutoff \(2024-02-10\) fits in the history/);
+		assert.match(report.problems[0].message, /Only one cutoff \(2024-02-03\) fits in the history, .* Load more history, or lower outcome\.windowDays \(now 30\)\.$/);
+		const own = assessReadiness(tableOf(visitors(300, 2).filter((e) => (e.day ?? 0) <= 70)), goalOf({ training: { cutoffs: 4 } }), { minPositives: 1, minNegatives: 1 });
+		assert.deepEqual(codes(own), ['one-cutoff']);
+		assert.match(own.problems[0].message, /Only one cutoff \(2024-02-10\) fits in the history, .* lower training\.spacingDays \(now 30\) or outcome\.windowDays/);
+	});
+
+	it('plans closer cutoffs by itself when the history is short, and says why', () => {
+		const report = assessReadiness(tableOf(visitors(300, 2).filter((e) => (e.day ?? 0) <= 70)), goalOf(), { minPositives: 1, minNegatives: 1 });
+		assert.equal(report.ready, true, JSON.stringify(report.problems));
+		assert.deepEqual(report.cutoffs.map((c) => [c.date.slice(0, 10), c.role]), [['2024-01-31', 'training'], ['2024-02-10', 'validation']]);
+		assert.equal(report.plan?.chosenBy, 'automatic');
+		assert.equal(report.plan?.holdOutProfiles, true);
+		assert.match(report.plan?.reason ?? '', /too short for training cutoffs a whole window \(30 days\) before the validation cutoff, so 1 training cutoff come 10 days apart/);
 	});
 
 	it('warns, without failing, when the history is shorter than lookback plus window', () => {

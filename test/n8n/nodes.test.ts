@@ -154,8 +154,9 @@ describe('n8n nodes, chained in-process', function () {
 			assert.equal(goalItem.binary?.events, loaded.binary?.events);
 		});
 
-		it('with the default minimums the same data is not ready: the item says so and a hint explains', async () => {
-			const run = await runNode(defineGoal, { parameters: { ...goalForm, options: {} }, items: [loaded] });
+		it('with minimums the data cannot meet, the same data is not ready: the item says so and a hint explains', async () => {
+			// The automatic cutoff plan finds over 500 positives in these 1,000 profiles, so the default minimums are met.
+			const run = await runNode(defineGoal, { parameters: { ...goalForm, options: { minPositives: 100_000, minNegatives: 50 } }, items: [loaded] });
 			assert.equal((run.outputs[0][0].json.readiness as { ready: boolean }).ready, false);
 			assert.ok(run.hints.some((hint) => /Not ready to train "purchase-in-30-days": .*positive/.test(hint.message)));
 		});
