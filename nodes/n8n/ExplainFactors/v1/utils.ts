@@ -91,6 +91,7 @@ export async function explainGroup(ctx: IExecuteFunctions, items: INodeExecution
 	try {
 		explained = await explain(good);
 	} catch (error) {
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- perItem turns it into a NodeOperationError for the item (nodes/n8n/shared/errors.ts)
 		if (!(error instanceof InputError)) throw error;
 		const fine: number[] = [];
 		for (const itemIndex of group.indexes) {
