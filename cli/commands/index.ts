@@ -3,6 +3,7 @@ import type { Command } from '../command';
 import { demoCommand } from './demo';
 import { explainCommand } from './explain';
 import { featuresCommand } from './features';
+import { goalCommand } from './goal';
 import { reportCommand } from './report';
 import { loadCommand } from './load';
 import { scoreCommand } from './score';
@@ -10,4 +11,4 @@ import { segmentCommand } from './segment';
 import { simulateCommand } from './simulate';
 import { trainCommand } from './train';
 
-export const commands: Command[] = [demoCommand, simulateCommand, loadCommand, featuresCommand, trainCommand, scoreCommand, explainCommand, segmentCommand, reportCommand];
+export const commands: Command[] = [demoCommand, simulateCommand, loadCommand, goalCommand, featuresCommand, trainCommand, scoreCommand, explainCommand, segmentCommand, reportCommand];

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { InputError } from '../../core/errors';
-import { buildSegment, parseRuleTexts, parseSegmentRule, readScoresFile, type SegmentMode, segmentModes, type SegmentRule, writeSegmentFile } from '../../core/segment';
+import { buildSegment, describeSegmentChange, parseRuleTexts, parseSegmentRule, readScoresFile, type SegmentMode, segmentModes, type SegmentRule, writeSegmentFile } from '../../core/segment';
 import { openStore } from '../../core/store';
 import { type CliIo, type Command, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 
@@ -76,9 +76,8 @@ export const segmentCommand: Command = {
 			const { summary } = result;
 			const count = (n: number) => n.toLocaleString('en-US');
 			const lines = [`Segment${summary.name ? ` "${summary.name}"` : ''} (${summary.rule}): ${count(summary.members)} of ${count(summary.scored)} scored profiles are members.`];
-			if (store) {
-				lines.push(summary.previousRunAt ? `Since the last run (${summary.previousRunAt}): ${count(summary.entered)} entered, ${count(summary.left)} left.` : `First run: all ${count(summary.entered)} members entered.`);
-			}
+			const change = describeSegmentChange(summary);
+			if (change) lines.push(change);
 			const what = mode === 'all' ? 'members' : mode === 'entered' ? 'entered profiles' : 'profiles that left';
 			lines.push(`Wrote ${count(summary.output)} ${what} to ${out}${nonMembersFile ? `, and ${count(summary.nonMembers)} non-members to ${nonMembersFile}` : ''}.`);
 			for (const warning of summary.warnings) lines.push(`Warning: ${warning}`);

@@ -17,7 +17,7 @@ import { saveModel, trainModel } from '../../core/pipeline';
 import { openStore } from '../../core/store';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
-import { eventFileOptions, eventFileUsage, loadEventsFile, readTextFile, writeFileAtomic } from '../shared';
+import { asOfLine, eventFileOptions, eventFileUsage, loadEventsFile, readTextFile, writeFileAtomic } from '../shared';
 
 const usage = `Usage:
   propensity train --events FILE --goal GOAL.json [--as-of ISO] [--learner NAME] [--seed S]
@@ -38,7 +38,8 @@ random within each label (a table has no time order, so it cannot validate on la
 Options:
   --events FILE    experience events (events mode)
   --goal FILE      the goal JSON (events mode)
-  --as-of ISO      the present moment for training (events mode; default: the latest event)
+  --as-of ISO      the present moment for training (events mode; default: the latest event);
+                   a date alone (2026-05-31) means the end of that day in --time-zone (UTC)
   --report FILE    also write the HTML insights report (events mode)
   --store DIR      also save the model, as a new version of its name, in this store folder
   --table FILE     CSV (comma, semicolon, tab or pipe; gzip detected); empty, NA or null = missing
@@ -140,14 +141,17 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 	const progress = terminalProgress(io);
 	let outcome;
 	try {
-		outcome = await trainModel(loaded.table, goalText, { learner: settings.learner, seed: settings.seed, asOf: stringOption(options, 'as-of'), name: stringOption(options, 'name'), load: loaded }, progress);
+		outcome = await trainModel(loaded.table, goalText, { learner: settings.learner, seed: settings.seed, asOf: stringOption(options, 'as-of'), timeZone: stringOption(options, 'time-zone'), name: stringOption(options, 'name'), load: loaded }, progress);
 	} finally {
 		progress.finish();
 	}
 	const { model, modelText } = outcome;
 	const counts = outcome.readiness.totals;
 	const lines = [
+		asOfLine(options, model.dataRange.lastEvent),
 		`Goal: ${outcome.summary.goal}`,
+		// The readiness warnings the report shows (short history, a churn goal that will happen…).
+		...outcome.readiness.warnings.map((warning) => `Warning: ${warning.message}`),
 		`Examples: ${counts.eligible.toLocaleString('en-US')} profile snapshots at ${model.dataRange.cutoffs.length} cutoffs (${counts.positives.toLocaleString('en-US')} with the outcome), ${outcome.summary.features} features.`,
 		`Validation: ${model.metrics.validationSplit}.`,
 		...describeModel(model, outcome.selection, model.notes),

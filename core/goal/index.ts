@@ -1,6 +1,7 @@
 /** Goals: the JSON format, its validation, its evaluation on events, its words, and readiness. */
 export * from './schema';
-export { parseGoal, formatPath, type GoalProblem } from './parse';
+export { parseGoal, parseGoalReadingAliases, formatPath, type GoalProblem } from './parse';
+export { canonicalFieldOf, describeAliases, resolveFieldAliases, type FieldAlias } from './aliases';
 export { checkGoalAgainstData, goalDataProblems, type DataProblem } from './check';
 export {
 	type FieldKind,
@@ -13,3 +14,5 @@ export {
 } from './conditions';
 export { describeCondition, describeEligibility, describeGoal, describeOutcome, eventTypeWords, humanizeName, type Determiner } from './describe';
 export { assessReadiness, type CutoffReadiness, type ReadinessOptions, type ReadinessProblem, type ReadinessReport } from './readiness';
+export { goalWarnings } from './warnings';
+export { goalChoices, type FieldChoice, type GoalChoices } from './choices';

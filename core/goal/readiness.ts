@@ -14,6 +14,7 @@ import { goalDataProblems } from './check';
 import { keptMask } from './conditions';
 import { describeCondition, describeGoal } from './describe';
 import type { Goal } from './schema';
+import { goalWarnings } from './warnings';
 
 export interface ReadinessProblem {
 	/** Stable code, e.g. `too-few-positives`, `too-little-history`, `goal-data-mismatch`. */
@@ -51,7 +52,7 @@ export interface ReadinessReport {
 		/** lookbackDays + outcome.windowDays: what the earliest cutoff would ideally have. */
 		readonly neededDays: number;
 	};
-	/** Event types in the data (excluded events not counted), busiest first. */
+	/** Event types in the data up to the as-of moment (excluded events not counted), busiest first. */
 	readonly eventTypes: { readonly type: string; readonly events: number }[];
 	/** Fields the goal names that the events lack. */
 	readonly fieldsMissing: string[];
@@ -72,7 +73,8 @@ export interface ReadinessOptions {
 export function assessReadiness(table: EventTable, goal: Goal, options: ReadinessOptions = {}): ReadinessReport {
 	const minimums = { positives: options.minPositives ?? 500, negatives: options.minNegatives ?? 500 };
 	const problems: ReadinessProblem[] = [];
-	const warnings: ReadinessProblem[] = [];
+	// Warnings about the goal itself come first, with or without a fit to the data.
+	const warnings: ReadinessProblem[] = goalWarnings(goal);
 	const range = dataRange(table, options.asOf);
 	const neededDays = goal.lookbackDays + goal.outcome.windowDays;
 	const availableDays = range ? (range.end - range.start) / DAY_MS : 0;
@@ -91,7 +93,7 @@ export function assessReadiness(table: EventTable, goal: Goal, options: Readines
 			totals,
 			minimums,
 			history: { start: range ? new Date(range.start).toISOString() : null, end: range ? new Date(range.end).toISOString() : null, availableDays: round(availableDays), neededDays },
-			eventTypes: mismatches.length ? typeVolumes(table, undefined) : typeVolumes(table, goal),
+			eventTypes: typeVolumes(table, mismatches.length ? undefined : goal, range?.end),
 			fieldsMissing: unique(mismatches.flatMap((m) => (m.missingField ? [m.missingField] : []))),
 			typesMissing: unique(mismatches.flatMap((m) => (m.missingType ? [m.missingType] : []))),
 		};
@@ -112,12 +114,13 @@ export function assessReadiness(table: EventTable, goal: Goal, options: Readines
 	const cutoffs = counts.map((c, k): CutoffReadiness => ({ ...c, date: new Date(c.cutoff).toISOString(), role: k === counts.length - 1 ? 'validation' : 'training' }));
 	const result = report(cutoffs);
 
-	if (availableDays < neededDays) {
+	if (availableDays < neededDays && range) {
+		const lower = Math.max(minimumHistoryDays(goal), Math.floor(availableDays) - goal.outcome.windowDays);
 		warnings.push({
 			code: 'short-history',
 			message:
 				`The events cover ${round(availableDays)} days; ${neededDays} (lookbackDays ${goal.lookbackDays} + window ${goal.outcome.windowDays}) would give every cutoff its full lookback. ` +
-				`Earlier cutoffs see less history. Load more history or lower lookbackDays to ${Math.max(minimumHistoryDays(goal), Math.floor(availableDays) - goal.outcome.windowDays)}.`,
+				`Earlier cutoffs see less history. Load more history, or lower lookbackDays to ${lower}: ${lookbackSideEffect(table, range.end, goal.lookbackDays, lower)}`,
 		});
 	}
 	if (planned.length < 2) {
@@ -183,13 +186,43 @@ function advice(goal: Goal, positives: boolean): string {
 	const window = moreHappen
 		? `lengthen outcome.windowDays (now ${goal.outcome.windowDays}) so more profiles reach the outcome event`
 		: `shorten outcome.windowDays (now ${goal.outcome.windowDays}) so fewer profiles reach the outcome event in time`;
-	return `To get more: load a longer history (more cutoffs fit), widen the eligibility conditions, or ${window}.`;
+	return (
+		`To get more: load a longer history (more cutoffs fit), widen the eligibility conditions (more profiles are then scored too), or ${window} ` +
+		'(the score then means the chance within the new window).'
+	);
 }
 
-function typeVolumes(table: EventTable, goal: Goal | undefined): { type: string; events: number }[] {
+/**
+ * What lowering the lookback costs, in profiles: only a profile with an event within the
+ * lookback is trained on and scored, so advice to lower it says how many that leaves.
+ */
+function lookbackSideEffect(table: EventTable, end: number, now: number, lower: number): string {
+	let withinNow = 0;
+	let withinLower = 0;
+	for (let p = 0; p < table.profileIds.length; p++) {
+		// The profile's latest event at or before the end (its events are sorted by time).
+		let last = -Infinity;
+		for (let i = table.profileStart[p + 1] - 1; i >= table.profileStart[p]; i--) {
+			if (table.time[i] <= end) {
+				last = table.time[i];
+				break;
+			}
+		}
+		if (last >= end - now * DAY_MS) withinNow++;
+		if (last >= end - lower * DAY_MS) withinLower++;
+	}
+	const n = (value: number) => value.toLocaleString('en-US');
+	return (
+		`this also narrows who is trained on and scored, since only profiles with an event in the lookback are ` +
+		`(as of ${isoDay(end)}: ${n(withinLower)} profiles with an event in the last ${lower} days, against ${n(withinNow)} in the last ${now}).`
+	);
+}
+
+/** Events per type at or before `end` (the as-of moment: what training sees), busiest first. */
+function typeVolumes(table: EventTable, goal: Goal | undefined, end = Infinity): { type: string; events: number }[] {
 	const kept = goal ? keptMask(table, goal.exclusions) : undefined;
 	const counts = new Float64Array(table.types.length);
-	for (let i = 0; i < table.length; i++) if (!kept || kept[i]) counts[table.type[i]]++;
+	for (let i = 0; i < table.length; i++) if ((!kept || kept[i]) && table.time[i] <= end) counts[table.type[i]]++;
 	return table.types
 		.map((type, t) => ({ type, events: counts[t] }))
 		.filter((entry) => entry.events > 0)

@@ -6,6 +6,7 @@
 import { InputError } from '../../core/errors';
 import { loadEvents, loadOptionsFromForm, type EventSource, type LoadOptions } from '../../core/pipeline';
 import { postgresNode } from './config';
+import { rememberLoad } from './goal-choices';
 import type { NodeAPI, NodeDef, NodeMessage } from './red';
 import { count, handleMessages, registerNode } from './run';
 import { asText, describe, fromMessage, overridable, resolvePath } from './settings';
@@ -24,6 +25,8 @@ export = function register(RED: NodeAPI): void {
 			msg.loadSummary = loaded.summary;
 			msg.loadReport = loaded.report;
 			msg.payload = loaded.summary;
+			// The Define Goal dialog offers this flow's fields and event types as choices.
+			rememberLoad(node.z, loaded.summary, loaded.report);
 			send(msg);
 			const { profiles, events, rejectedRows } = loaded.summary;
 			const skipped = rejectedRows > 0 ? ` · ${count(rejectedRows)} rows skipped` : '';

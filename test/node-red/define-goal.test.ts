@@ -138,7 +138,7 @@ describe('Node-RED: define goal', function () {
 		const arriving = message(helper.getNode('out'));
 		helper.getNode('goal').receive({ events: loaded.table, asOf: '2026-03-01' });
 		const readiness = (await arriving).readiness as ReadinessReport;
-		assert.ok(readiness.history.end !== null && readiness.history.end <= '2026-03-01T00:00:00.000Z', `history ends ${readiness.history.end}`);
+		assert.ok(readiness.history.end !== null && readiness.history.end === '2026-03-01T23:59:59.999Z', `history ends ${readiness.history.end}`);
 	});
 
 	it('sends an invalid goal to a Catch node with the message that names the place and the fix', async () => {
