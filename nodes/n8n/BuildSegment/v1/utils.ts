@@ -7,7 +7,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 import { InputError } from '../../../../core/errors';
 import type { ScoredProfile } from '../../../../core/score/types';
-import { buildSegment, parseRuleTexts, parseSegmentRule, ruleFromForm, type SegmentMember, type SegmentMode, type SegmentRow, type SegmentRule } from '../../../../core/segment';
+import { buildSegment, parseRuleTexts, parseSegmentRule, ruleFromForm, type SegmentMember, type SegmentMode, type SegmentRow, type SegmentRule, whyNobodyHandedOn } from '../../../../core/segment';
 import { jsonParameter } from '../../shared/json';
 import { openNodeStore } from '../../shared/store';
 import type { Store } from '../../../../core/store/types';
@@ -93,7 +93,7 @@ export async function segmentOutputs(ctx: IExecuteFunctions, items: INodeExecuti
 			`${ctx.getNode().name}: segment ${summary.name ?? '(unnamed)'} (${summary.rule}): ${summary.members} members of ${summary.scored}, ${summary.entered} entered, ${summary.left} left; passing on ${summary.output}`,
 		);
 		ctx.addExecutionHints({
-			message: `${summary.members} of ${summary.scored} profiles are in the segment (${summary.rule}); since the last run${summary.previousRunAt ? ` (${summary.previousRunAt})` : ' (none: this is the first)'} ${summary.entered} entered and ${summary.left} left.${summary.warnings.length ? ` ${summary.warnings.join(' ')}` : ''}`,
+			message: `${summary.members} of ${summary.scored} profiles are in the segment (${summary.rule}); since the last run${summary.previousRunAt ? ` (${summary.previousRunAt})` : ' (none: this is the first)'} ${summary.entered} entered and ${summary.left} left.${[whyNobodyHandedOn(summary), ...summary.warnings].filter((text) => text !== '').map((text) => ` ${text}`).join('')}`,
 			location: 'outputPane',
 		});
 		const itemOf = new Map(profiles.map((p) => [p.profile.profileId, p.itemIndex]));
