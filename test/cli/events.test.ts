@@ -52,6 +52,10 @@ describe('propensity train, score, explain, segment and report on events', funct
 		// The report says the same.
 		const html = fs.readFileSync(file('odd.html'), 'utf8');
 		assert.match(html, /A churn goal whose outcome will happen/);
+		// Its event counts are what training saw: the events up to the as-of moment, fewer than were loaded.
+		const [, loadedText, seenText] = /([\d,]+) events loaded for [\d,]+ profiles;[^<]* Training saw the ([\d,]+) up to 2026-06-15T23:59:59\.999Z, the moment it took as now/.exec(html) ?? [];
+		assert.ok(loadedText && seenText, 'the report says how many events training saw');
+		assert.ok(Number(seenText.replace(/,/g, '')) < Number(loadedText.replace(/,/g, '')));
 		assert.equal(parseModel(fs.readFileSync(file('odd.json'), 'utf8')).dataRange.asOf, '2026-06-15T23:59:59.999Z');
 	});
 
