@@ -175,7 +175,7 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 
 	it('lays out each example flow without overlapping nodes, with its debug nodes on, and no node shared with the other', async () => {
 		const seenIds = new Set<string>();
-		for (const example of ['Train weekly', 'Score daily']) {
+		for (const example of ['Train weekly', 'Score daily', 'Check model weekly']) {
 			const nodes = JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', `${example}.json`), 'utf8')) as (FlowNode & { active?: boolean })[];
 			const tabId = nodes.find((node) => node.type === 'tab')?.id;
 			assert.ok(tabId);
