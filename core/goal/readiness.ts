@@ -5,12 +5,12 @@
  */
 import type { EventTable } from '../events/table';
 import { PropensityError } from '../errors';
-import { dataRange, isoDay, minimumHistoryDays, planCutoffs } from '../features/cutoffs';
-import { judgeCutoffs } from '../features/examples';
+import { type DataRange, dataRange, isoDay, minimumHistoryDays, planCutoffs } from '../features/cutoffs';
+import { type CutoffCounts, judgeCutoffs } from '../features/examples';
 import { maxCategories } from '../features/generate';
 import { DAY_MS } from '../features/walk';
 import { attributeColumn } from '../events/table';
-import { goalDataProblems } from './check';
+import { type DataProblem, goalDataProblems } from './check';
 import { keptMask } from './conditions';
 import { describeCondition, describeGoal } from './describe';
 import type { Goal } from './schema';
@@ -69,16 +69,57 @@ export interface ReadinessOptions {
 	asOf?: number;
 }
 
+/**
+ * What readiness reads of the events, so the same rules serve an in-memory table and a
+ * warehouse (core/warehouse/readiness.ts counts the same things by SQL).
+ */
+export interface ReadinessData {
+	readonly range: DataRange | undefined;
+	readonly mismatches: readonly DataProblem[];
+	/** The cutoffs (see planCutoffs); throws InputError when none fit. */
+	cutoffs(): number[];
+	judge(cutoffs: readonly number[]): CutoffCounts[];
+	/** Events per type, busiest first; with the goal, excluded events are not counted. */
+	typeVolumes(goal: Goal | undefined): { type: string; events: number }[];
+	/** Distinct values of a text attribute, undefined for other fields. */
+	distinctValues(field: string): number | undefined;
+	/** Profiles with an event in the `days` before the end of the data; absent where not counted. */
+	activeWithin?(days: number): number;
+}
+
+/** The readiness data of an in-memory table. */
+export function tableReadinessData(table: EventTable, goal: Goal, asOf: number | undefined): ReadinessData {
+	const range = dataRange(table, asOf);
+	return {
+		range,
+		mismatches: goalDataProblems(goal, table),
+		cutoffs: () => planCutoffs(table, goal, { asOf }),
+		judge: (cutoffs) => judgeCutoffs(table, goal, cutoffs),
+		// Counted up to the as-of moment: what training sees.
+		typeVolumes: (forGoal) => typeVolumes(table, forGoal, range?.end),
+		activeWithin: (days) => (range ? activeWithin(table, range.end, days) : 0),
+		distinctValues: (field) => {
+			const column = attributeColumn(table, field);
+			return column?.kind === 'category' ? column.dictionary.length : undefined;
+		},
+	};
+}
+
 /** Whether the events can train this goal, with counts per cutoff and every problem explained. */
 export function assessReadiness(table: EventTable, goal: Goal, options: ReadinessOptions = {}): ReadinessReport {
+	return assessReadinessOf(tableReadinessData(table, goal, options.asOf), goal, options);
+}
+
+/** assessReadiness over any events' readiness data. */
+export function assessReadinessOf(data: ReadinessData, goal: Goal, options: ReadinessOptions = {}): ReadinessReport {
 	const minimums = { positives: options.minPositives ?? 500, negatives: options.minNegatives ?? 500 };
 	const problems: ReadinessProblem[] = [];
 	// Warnings about the goal itself come first, with or without a fit to the data.
 	const warnings: ReadinessProblem[] = goalWarnings(goal);
-	const range = dataRange(table, options.asOf);
+	const range = data.range;
 	const neededDays = goal.lookbackDays + goal.outcome.windowDays;
 	const availableDays = range ? (range.end - range.start) / DAY_MS : 0;
-	const mismatches = goalDataProblems(goal, table);
+	const mismatches = data.mismatches;
 	const report = (cutoffs: CutoffReadiness[]): ReadinessReport => {
 		const totals = cutoffs.reduce(
 			(sum, c) => ({ eligible: sum.eligible + c.eligible, positives: sum.positives + c.positives, negatives: sum.negatives + c.negatives }),
@@ -93,7 +134,7 @@ export function assessReadiness(table: EventTable, goal: Goal, options: Readines
 			totals,
 			minimums,
 			history: { start: range ? new Date(range.start).toISOString() : null, end: range ? new Date(range.end).toISOString() : null, availableDays: round(availableDays), neededDays },
-			eventTypes: typeVolumes(table, mismatches.length ? undefined : goal, range?.end),
+			eventTypes: mismatches.length ? data.typeVolumes(undefined) : data.typeVolumes(goal),
 			fieldsMissing: unique(mismatches.flatMap((m) => (m.missingField ? [m.missingField] : []))),
 			typesMissing: unique(mismatches.flatMap((m) => (m.missingType ? [m.missingType] : []))),
 		};
@@ -104,13 +145,13 @@ export function assessReadiness(table: EventTable, goal: Goal, options: Readines
 
 	let planned: number[];
 	try {
-		planned = planCutoffs(table, goal, { asOf: options.asOf });
+		planned = data.cutoffs();
 	} catch (error) {
 		if (!(error instanceof PropensityError)) throw error;
 		problems.push({ code: error.code, message: error.message });
 		return report([]);
 	}
-	const counts = judgeCutoffs(table, goal, planned);
+	const counts = data.judge(planned);
 	const cutoffs = counts.map((c, k): CutoffReadiness => ({ ...c, date: new Date(c.cutoff).toISOString(), role: k === counts.length - 1 ? 'validation' : 'training' }));
 	const result = report(cutoffs);
 
@@ -120,7 +161,7 @@ export function assessReadiness(table: EventTable, goal: Goal, options: Readines
 			code: 'short-history',
 			message:
 				`The events cover ${round(availableDays)} days; ${neededDays} (lookbackDays ${goal.lookbackDays} + window ${goal.outcome.windowDays}) would give every cutoff its full lookback. ` +
-				`Earlier cutoffs see less history. Load more history, or lower lookbackDays to ${lower}: ${lookbackSideEffect(table, range.end, goal.lookbackDays, lower)}`,
+				`Earlier cutoffs see less history. Load more history, or lower lookbackDays to ${lower}: ${lookbackSideEffect(data, range.end, goal.lookbackDays, lower)}`,
 		});
 	}
 	if (planned.length < 2) {
@@ -141,11 +182,11 @@ export function assessReadiness(table: EventTable, goal: Goal, options: Readines
 		});
 	}
 	for (const attribute of goal.profileAttributes) {
-		const column = attributeColumn(table, attribute.field);
-		if (column?.kind === 'category' && column.dictionary.length > maxCategories) {
+		const distinct = data.distinctValues(attribute.field);
+		if (distinct !== undefined && distinct > maxCategories) {
 			warnings.push({
 				code: 'identifier-attribute',
-				message: `Profile attribute "${attribute.field}" has ${column.dictionary.length} distinct values, like an identifier or email address: it is not used as a feature, though it can still be output with scores.`,
+				message: `Profile attribute "${attribute.field}" has ${distinct} distinct values, like an identifier or email address: it is not used as a feature, though it can still be output with scores.`,
 			});
 		}
 	}
@@ -196,26 +237,26 @@ function advice(goal: Goal, positives: boolean): string {
  * What lowering the lookback costs, in profiles: only a profile with an event within the
  * lookback is trained on and scored, so advice to lower it says how many that leaves.
  */
-function lookbackSideEffect(table: EventTable, end: number, now: number, lower: number): string {
-	let withinNow = 0;
-	let withinLower = 0;
+function lookbackSideEffect(data: ReadinessData, end: number, now: number, lower: number): string {
+	const why = 'this also narrows who is trained on and scored, since only profiles with an event in the lookback are';
+	if (!data.activeWithin) return `${why}.`;
+	const n = (value: number) => value.toLocaleString('en-US');
+	return `${why} (as of ${isoDay(end)}: ${n(data.activeWithin(lower))} profiles with an event in the last ${lower} days, against ${n(data.activeWithin(now))} in the last ${now}).`;
+}
+
+/** Profiles whose latest event at or before `end` is within `days` of it. */
+function activeWithin(table: EventTable, end: number, days: number): number {
+	let active = 0;
 	for (let p = 0; p < table.profileIds.length; p++) {
-		// The profile's latest event at or before the end (its events are sorted by time).
-		let last = -Infinity;
+		// The profile's events are sorted by time: the first at or before the end, from the back, is its latest.
 		for (let i = table.profileStart[p + 1] - 1; i >= table.profileStart[p]; i--) {
 			if (table.time[i] <= end) {
-				last = table.time[i];
+				if (table.time[i] >= end - days * DAY_MS) active++;
 				break;
 			}
 		}
-		if (last >= end - now * DAY_MS) withinNow++;
-		if (last >= end - lower * DAY_MS) withinLower++;
 	}
-	const n = (value: number) => value.toLocaleString('en-US');
-	return (
-		`this also narrows who is trained on and scored, since only profiles with an event in the lookback are ` +
-		`(as of ${isoDay(end)}: ${n(withinLower)} profiles with an event in the last ${lower} days, against ${n(withinNow)} in the last ${now}).`
-	);
+	return active;
 }
 
 /** Events per type at or before `end` (the as-of moment: what training sees), busiest first. */
