@@ -1,4 +1,4 @@
-/** Goals: the JSON format, its validation, its evaluation on events, its words, and readiness. */
+/** Goals: the JSON format, its validation, its evaluation on events and its words (readiness lives in features/). */
 export * from './schema';
 export { parseGoal, parseGoalReadingAliases, formatPath, type GoalProblem } from './parse';
 export { canonicalFieldOf, describeAliases, resolveFieldAliases, type FieldAlias } from './aliases';
@@ -13,6 +13,5 @@ export {
 	missingPasses,
 } from './conditions';
 export { describeCondition, describeEligibility, describeGoal, describeOutcome, eventTypeWords, humanizeName, type Determiner } from './describe';
-export { assessReadiness, type CutoffReadiness, type ReadinessOptions, type ReadinessProblem, type ReadinessReport } from './readiness';
 export { goalWarnings } from './warnings';
 export { goalChoices, type FieldChoice, type GoalChoices } from './choices';

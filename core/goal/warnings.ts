@@ -4,12 +4,17 @@
  * same ones, because they come from here.
  */
 import { describeCondition } from './describe';
-import type { ReadinessProblem } from './readiness';
 import type { Goal } from './schema';
 
+/** A warning with a stable code; readiness reports carry them among its own warnings. */
+export interface GoalWarning {
+	readonly code: string;
+	readonly message: string;
+}
+
 /** What looks wrong in a valid goal, each with what to change; empty when nothing does. */
-export function goalWarnings(goal: Goal): ReadinessProblem[] {
-	const warnings: ReadinessProblem[] = [];
+export function goalWarnings(goal: Goal): GoalWarning[] {
+	const warnings: GoalWarning[] = [];
 	if (goal.propensityType === 'churn' && goal.outcome.occur === 'will_occur') {
 		warnings.push({
 			code: 'churn-will-occur',

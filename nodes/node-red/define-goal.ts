@@ -7,9 +7,7 @@
  * makes and the goal in words, from the same core functions the runtime uses; and its choices
  * (GET /propensity/goal-choices/:flow): the fields and event types the flow last loaded.
  */
-import { InputError } from '../../core/errors';
-import { goalFromForm, type FormCondition, type FormCustomEvent, type GoalForm } from '../../core/goal/form';
-import { defineGoal, type GoalCheck } from '../../core/pipeline';
+import { defineGoal, type FormCondition, type FormCustomEvent, type GoalCheck, type GoalForm, goalFromForm, InputError } from '../../core';
 import type { AdminRequest, AdminResponse, NodeAPI, NodeDef, NodeMessage } from './red';
 import { choicesOf } from './goal-choices';
 import { count, handleMessages, registerNode, shorten } from './run';
@@ -64,7 +62,7 @@ function formOf(config: NodeDef): GoalForm {
 		name: String(config.goalName ?? ''),
 		propensityType: config.propensityType === 'churn' ? 'churn' : 'conversion',
 		occur: config.occur === 'will_not_occur' ? 'will_not_occur' : 'will_occur',
-		windowDays: asWholeNumber(config.windowDays, 'outcome window (days)', 1) ?? 30,
+		windowDays: asWholeNumber(config.windowDays, 'outcome window (days)', 1),
 		match: config.match === 'any' ? 'any' : 'all',
 		conditions: rows<FormCondition>(config.conditions, 'outcome conditions'),
 		activeWithinDays: asWholeNumber(config.activeWithinDays, 'active within (days)', 0),
