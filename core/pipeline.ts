@@ -17,8 +17,10 @@ import type { FeatureDecl } from './features/declaration';
 import { generateFeatures } from './features/generate';
 import { checkGoalAgainstData } from './goal/check';
 import { describeGoal } from './goal/describe';
-import { parseGoal } from './goal/parse';
-import { assessReadiness, assessReadinessOf, type ReadinessReport } from './features/readiness';
+import { parseGoal, parseGoalReadingAliases } from './goal/parse';
+import { describeAliases } from './goal/aliases';
+import { assessReadiness, assessReadinessOf, type ReadinessProblem, type ReadinessReport } from './features/readiness';
+import { goalWarnings } from './goal/warnings';
 import type { Goal } from './goal/schema';
 import type { SelectionRecord } from './learn/auto';
 import { selectRows, type LabelledDataset } from './learn/dataset';
@@ -63,17 +65,35 @@ export { monitorModel, type MonitorOptions, type MonitorResult } from './monitor
 export { parseThresholds, type Thresholds, type Verdict } from './monitor/verdict';
 export { renderMonitorReport } from './report/monitor';
 
-/** A moment given as ISO 8601 text (zone optional, UTC assumed), epoch milliseconds or a Date; undefined stays undefined. */
-export function parseMoment(value: string | number | Date | undefined | null, what = 'as-of date'): number | undefined {
+/** `YYYY-MM-DD` alone: a calendar day, not a moment. */
+const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A moment given as ISO 8601 text, epoch milliseconds or a Date; undefined stays undefined.
+ * Text without a zone is read in `timeZone` (UTC by default). A date without a time
+ * (`2026-05-31`) means the END of that day (23:59:59.999 in the zone), so "as of the 31st"
+ * counts the 31st's events; a time, even `T00:00`, is taken as written.
+ */
+export function parseMoment(value: string | number | Date | undefined | null, what = 'as-of date', timeZone?: string): number | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	if (value instanceof Date) value = value.getTime();
 	if (typeof value === 'number') {
 		if (Number.isFinite(value)) return value;
 	} else {
-		const parsed = parseIsoTime(value.trim(), parseZone('UTC'));
+		const text = value.trim();
+		const zone = parseZone(timeZone?.trim() || 'UTC');
+		const parsed = parseIsoTime(dateOnly.test(text) ? `${text}T23:59:59.999` : text, zone);
 		if (typeof parsed === 'number') return parsed;
 	}
-	throw new InputError(`The ${what} "${String(value)}" is not a date: use ISO 8601, e.g. "2026-05-01" or "2026-05-01T00:00:00Z".`, 'bad-date');
+	throw new InputError(
+		`The ${what} "${String(value)}" is not a date: use ISO 8601, e.g. "2026-05-01" (the end of that day) or "2026-05-01T00:00:00Z" (that exact moment).`,
+		'bad-date',
+	);
+}
+
+/** A moment as the ISO 8601 UTC text every command and node prints, e.g. "2026-05-31T23:59:59.999Z". */
+export function momentText(moment: number): string {
+	return new Date(moment).toISOString();
 }
 
 export interface GoalCheck {
@@ -82,25 +102,31 @@ export interface GoalCheck {
 	readonly inWords: string;
 	/** Present when events were given: can they train this goal? */
 	readonly readiness?: ReadinessReport;
+	/** What looks wrong in the goal (e.g. a churn goal whose outcome will happen), with or without events. */
+	readonly warnings: readonly ReadinessProblem[];
 }
 
 export interface ReadinessSettings {
+	/** The present moment: later events are ignored. A date alone means the end of that day. */
 	readonly asOf?: string | number | Date;
+	/** The zone of an as-of date or time written without one (default UTC). */
+	readonly timeZone?: string;
 	readonly minPositives?: number;
 	readonly minNegatives?: number;
 }
 
 /** Validates a goal and, given events, checks it against them (fields and types exist) and assesses readiness. */
 export function defineGoal(input: unknown, table?: EventTable, settings: ReadinessSettings = {}): GoalCheck {
-	const goal = parseGoal(input);
-	if (!table) return { goal, inWords: describeGoal(goal) };
+	const { goal, aliases } = parseGoalReadingAliases(input);
+	const inWords = [describeGoal(goal), describeAliases(aliases)].filter((text) => text !== '').join(' ');
+	if (!table) return { goal, inWords, warnings: goalWarnings(goal) };
 	checkGoalAgainstData(goal, table);
 	const readiness = assessReadiness(table, goal, {
-		asOf: parseMoment(settings.asOf),
+		asOf: parseMoment(settings.asOf, 'as-of date', settings.timeZone),
 		minPositives: settings.minPositives,
 		minNegatives: settings.minNegatives,
 	});
-	return { goal, inWords: describeGoal(goal), readiness };
+	return { goal, inWords, readiness, warnings: readiness.warnings };
 }
 
 export interface TrainSettings extends ReadinessSettings {
@@ -161,7 +187,7 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	parseLearnerChoice(settings.learner ?? 'auto');
 	const { goal, readiness } = defineGoal(goalInput, table, settings) as Required<GoalCheck>;
 	refuseUnready(goal, readiness);
-	const asOf = parseMoment(settings.asOf);
+	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
 	const plan = planTraining(table, goal, { asOf });
 	const cutoffs = plan.cutoffs;
 	const last = cutoffs.length - 1;
@@ -176,7 +202,7 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 export async function assessWarehouse(client: WarehouseClient, columns: EventColumns, goalInput: unknown, settings: ReadinessSettings = {}): Promise<{ goal: Goal; inWords: string; readiness: ReadinessReport }> {
 	const goal = parseGoal(goalInput);
 	checkGoalAgainstData(goal, shapeTable(columns, await warehouseTypes(client, columns)));
-	const asOf = parseMoment(settings.asOf);
+	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
 	checkAsOf(asOf);
 	const data = await warehouseReadinessData(client, columns, goal, asOf);
 	const readiness = assessReadinessOf(data, goal, { asOf, minPositives: settings.minPositives, minNegatives: settings.minNegatives });
@@ -191,7 +217,7 @@ export async function trainWarehouse(client: WarehouseClient, columns: EventColu
 	parseLearnerChoice(settings.learner ?? 'auto');
 	const { goal, readiness } = await assessWarehouse(client, columns, goalInput, settings);
 	refuseUnready(goal, readiness);
-	const asOf = parseMoment(settings.asOf);
+	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
 	const range: DataRange | undefined = await warehouseDataRange(client, columns, asOf);
 	const plan = planTrainingInRange(range, range ? await profilesBy(client, columns, range.end) : 0, goal, { asOf });
 	const cutoffs = plan.cutoffs;
@@ -388,12 +414,16 @@ function summarizeTraining(model: Model, validationRows: number): TrainSummary {
 }
 
 export interface ScoreSettings extends Omit<ScoreOptions, 'asOf'> {
+	/** Score as of this moment (default: the latest event). A date alone means the end of that day. */
 	readonly asOf?: string | number | Date;
+	/** The zone of an as-of date or time written without one (default UTC). */
+	readonly timeZone?: string;
 }
 
 /** Scores every profile eligible as of a date (default: the latest event) with an events-mode model. */
 export function scoreProfiles(table: EventTable, model: Model, settings: ScoreSettings = {}, hooks?: WorkHooks): Promise<ScoreRun> {
-	return scoreEvents(table, model, { ...settings, asOf: parseMoment(settings.asOf) }, hooks);
+	const { timeZone, ...options } = settings;
+	return scoreEvents(table, model, { ...options, asOf: parseMoment(settings.asOf, 'as-of date', timeZone) }, hooks);
 }
 
 /** Saves a model under its name (a new version) with a metrics summary for listings. */
@@ -418,8 +448,8 @@ export function renderModelReport(model: Model, version: number | null = null): 
 }
 
 /** The scoring date a run will use: the as-of date, or the latest event. */
-export function scoreDateOf(table: EventTable, asOf?: string | number | Date): string | null {
-	const moment = parseMoment(asOf) ?? dataRange(table)?.end;
+export function scoreDateOf(table: EventTable, asOf?: string | number | Date, timeZone?: string): string | null {
+	const moment = parseMoment(asOf, 'as-of date', timeZone) ?? dataRange(table)?.end;
 	return moment === undefined ? null : new Date(moment).toISOString();
 }
 

@@ -14,6 +14,7 @@ import { DAY_MS } from '../util/days';
 import { type CutoffPlan, type DataRange, dataRange, isoDay, minimumHistoryDays, planTraining } from './cutoffs';
 import { type CutoffCounts, judgeCutoffs } from './examples';
 import { maxCategories } from './generate';
+import { goalWarnings } from '../goal/warnings';
 
 export interface ReadinessProblem {
 	/** Stable code, e.g. `too-few-positives`, `too-little-history`, `goal-data-mismatch`. */
@@ -51,7 +52,7 @@ export interface ReadinessReport {
 		/** lookbackDays + outcome.windowDays: what the earliest cutoff would ideally have. */
 		readonly neededDays: number;
 	};
-	/** Event types in the data (excluded events not counted), busiest first. */
+	/** Event types in the data up to the as-of moment (excluded events not counted), busiest first. */
 	readonly eventTypes: { readonly type: string; readonly events: number }[];
 	/** Fields the goal names that the events lack. */
 	readonly fieldsMissing: string[];
@@ -84,16 +85,21 @@ export interface ReadinessData {
 	typeVolumes(goal: Goal | undefined): { type: string; events: number }[];
 	/** Distinct values of a text attribute, undefined for other fields. */
 	distinctValues(field: string): number | undefined;
+	/** Profiles with an event in the `days` before the end of the data; absent where not counted. */
+	activeWithin?(days: number): number;
 }
 
 /** The readiness data of an in-memory table. */
 export function tableReadinessData(table: EventTable, goal: Goal, asOf: number | undefined): ReadinessData {
+	const range = dataRange(table, asOf);
 	return {
-		range: dataRange(table, asOf),
+		range,
 		mismatches: goalDataProblems(goal, table),
 		plan: () => planTraining(table, goal, { asOf }),
 		judge: (cutoffs) => judgeCutoffs(table, goal, cutoffs),
-		typeVolumes: (forGoal) => typeVolumes(table, forGoal),
+		// Counted up to the as-of moment: what training sees.
+		typeVolumes: (forGoal) => typeVolumes(table, forGoal, range?.end),
+		activeWithin: (days) => (range ? activeWithin(table, range.end, days) : 0),
 		distinctValues: (field) => {
 			const column = attributeColumn(table, field);
 			return column?.kind === 'category' ? column.dictionary.length : undefined;
@@ -110,7 +116,8 @@ export function assessReadiness(table: EventTable, goal: Goal, options: Readines
 export function assessReadinessOf(data: ReadinessData, goal: Goal, options: ReadinessOptions = {}): ReadinessReport {
 	const minimums = { positives: options.minPositives ?? 500, negatives: options.minNegatives ?? 500 };
 	const problems: ReadinessProblem[] = [];
-	const warnings: ReadinessProblem[] = [];
+	// Warnings about the goal itself come first, with or without a fit to the data.
+	const warnings: ReadinessProblem[] = goalWarnings(goal);
 	const range = data.range;
 	const neededDays = goal.lookbackDays + goal.outcome.windowDays;
 	const availableDays = range ? (range.end - range.start) / DAY_MS : 0;
@@ -153,12 +160,13 @@ export function assessReadinessOf(data: ReadinessData, goal: Goal, options: Read
 	const cutoffs = counts.map((c, k): CutoffReadiness => ({ ...c, date: new Date(c.cutoff).toISOString(), role: k === counts.length - 1 ? 'validation' : 'training' }));
 	const result = report(cutoffs);
 
-	if (availableDays < neededDays) {
+	if (availableDays < neededDays && range) {
+		const lower = Math.max(minimumHistoryDays(goal), Math.floor(availableDays) - goal.outcome.windowDays);
 		warnings.push({
 			code: 'short-history',
 			message:
 				`The events cover ${round(availableDays)} days; ${neededDays} (lookbackDays ${goal.lookbackDays} + window ${goal.outcome.windowDays}) would give every cutoff its full lookback. ` +
-				`Earlier cutoffs see less history. Load more history or lower lookbackDays to ${Math.max(minimumHistoryDays(goal), Math.floor(availableDays) - goal.outcome.windowDays)}.`,
+				`Earlier cutoffs see less history. Load more history, or lower lookbackDays to ${lower}: ${lookbackSideEffect(data, range.end, goal.lookbackDays, lower)}`,
 		});
 	}
 	if (planned.length < 2) {
@@ -224,13 +232,43 @@ function advice(goal: Goal, positives: boolean): string {
 	const window = moreHappen
 		? `lengthen outcome.windowDays (now ${goal.outcome.windowDays}) so more profiles reach the outcome event`
 		: `shorten outcome.windowDays (now ${goal.outcome.windowDays}) so fewer profiles reach the outcome event in time`;
-	return `To get more: load a longer history (more cutoffs fit), widen the eligibility conditions, or ${window}.`;
+	return (
+		`To get more: load a longer history (more cutoffs fit), widen the eligibility conditions (more profiles are then scored too), or ${window} ` +
+		'(the score then means the chance within the new window).'
+	);
 }
 
-function typeVolumes(table: EventTable, goal: Goal | undefined): { type: string; events: number }[] {
+/**
+ * What lowering the lookback costs, in profiles: only a profile with an event within the
+ * lookback is trained on and scored, so advice to lower it says how many that leaves.
+ */
+function lookbackSideEffect(data: ReadinessData, end: number, now: number, lower: number): string {
+	const why = 'this also narrows who is trained on and scored, since only profiles with an event in the lookback are';
+	if (!data.activeWithin) return `${why}.`;
+	const n = (value: number) => value.toLocaleString('en-US');
+	return `${why} (as of ${isoDay(end)}: ${n(data.activeWithin(lower))} profiles with an event in the last ${lower} days, against ${n(data.activeWithin(now))} in the last ${now}).`;
+}
+
+/** Profiles whose latest event at or before `end` is within `days` of it. */
+function activeWithin(table: EventTable, end: number, days: number): number {
+	let active = 0;
+	for (let p = 0; p < table.profileIds.length; p++) {
+		// The profile's events are sorted by time: the first at or before the end, from the back, is its latest.
+		for (let i = table.profileStart[p + 1] - 1; i >= table.profileStart[p]; i--) {
+			if (table.time[i] <= end) {
+				if (table.time[i] >= end - days * DAY_MS) active++;
+				break;
+			}
+		}
+	}
+	return active;
+}
+
+/** Events per type at or before `end` (the as-of moment: what training sees), busiest first. */
+function typeVolumes(table: EventTable, goal: Goal | undefined, end = Infinity): { type: string; events: number }[] {
 	const kept = goal ? keptMask(table, goal.exclusions) : undefined;
 	const counts = new Float64Array(table.types.length);
-	for (let i = 0; i < table.length; i++) if (!kept || kept[i]) counts[table.type[i]]++;
+	for (let i = 0; i < table.length; i++) if ((!kept || kept[i]) && table.time[i] <= end) counts[table.type[i]]++;
 	return table.types
 		.map((type, t) => ({ type, events: counts[t] }))
 		.filter((entry) => entry.events > 0)

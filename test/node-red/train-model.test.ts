@@ -79,7 +79,7 @@ describe('Node-RED: train model', function () {
 		const msg = await arriving;
 		const model = msg.model as Model;
 		assert.equal(model.name, 'from-the-message');
-		assert.equal(model.dataRange.asOf, '2026-05-01T00:00:00.000Z');
+		assert.equal(model.dataRange.asOf, '2026-05-01T23:59:59.999Z');
 		assert.equal(msg.modelInfo, null, 'without a store nothing is saved');
 	});
 
