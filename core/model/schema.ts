@@ -19,7 +19,8 @@ import { reportInputSchema } from '../report/schema';
 import type { ReportInput } from '../report/types';
 
 export const modelFormat = 'propensity-model';
-export const modelSchemaVersion = 1;
+/** 2: the model carries the checksum of its content. Version-1 models (without one) are still read. */
+export const modelSchemaVersion = 2;
 
 /** Events mode: features declared over events; table mode: the numeric columns of a profile table. */
 export type ModelFeatures =
@@ -56,7 +57,8 @@ export type StoredSelection = Omit<SelectionRecord, 'candidates'> & { readonly c
 
 export interface Model {
 	readonly format: typeof modelFormat;
-	readonly schemaVersion: typeof modelSchemaVersion;
+	/** The schema version it was written with: 1 (before checksums) or 2; models are written with the latest. */
+	readonly schemaVersion: 1 | typeof modelSchemaVersion;
 	/** The Propensity version that wrote the model. */
 	readonly packageVersion: string;
 	readonly name: string;
@@ -155,7 +157,8 @@ const selectionSchema = z.strictObject({
 /** The whole model. The learner is checked here for its kind only; its own module checks the rest. */
 export const modelSchema = z.strictObject({
 	format: z.literal(modelFormat),
-	schemaVersion: z.literal(modelSchemaVersion),
+	schemaVersion: z.union([z.literal(1), z.literal(modelSchemaVersion)]),
+	checksum: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" and 64 hex digits, as training wrote it').optional(),
 	packageVersion: z.string().min(1),
 	name: z.string().trim().min(1).max(200),
 	propensityType: z.enum(['conversion', 'churn']),

@@ -18,7 +18,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError, PropensityError } from '../errors';
-import { corruptMembership, sha256, verifyModelText } from './integrity';
+import { checkStoredModelName, corruptMembership, sha256, verifyModelText } from './integrity';
 import { checkStoreName } from './names';
 import { checkMembers, checkModelText, checkRunAt, checkSummary, checkVersion, type Membership, type ModelSummary, type ModelVersionInfo, type Store } from './types';
 import { compareStrings } from '../events/table';
@@ -125,6 +125,7 @@ class FolderStore implements Store {
 		const file = path.join(dir, modelFileName(chosen));
 		const text = await this.io(`read model "${name}"`, () => fsp.readFile(file, 'utf8'));
 		verifyModelText(name, chosen, file, text, info.checksum, info.bytes);
+		checkStoredModelName(name, chosen, file, text);
 		return { text, info };
 	}
 

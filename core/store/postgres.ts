@@ -14,7 +14,7 @@ import type { Client } from 'pg';
 import { InputError, PropensityError } from '../errors';
 import { connectPostgres, describeConnection, parsePgConnection, type PgConnectionInput, quoteIdentifier, redact } from '../util/postgres';
 import { describeVersions } from './folder';
-import { corruptMembership, sha256, verifyModelText } from './integrity';
+import { checkStoredModelName, corruptMembership, sha256, verifyModelText } from './integrity';
 import { checkStoreName } from './names';
 import { checkMembers, checkModelText, checkRunAt, checkSummary, checkVersion, type Membership, type ModelSummary, type ModelVersionInfo, type Store } from './types';
 import { compareStrings } from '../events/table';
@@ -128,7 +128,9 @@ class PostgresStore implements Store {
 		}
 		const row = found.rows[0];
 		const info = toInfo(row);
-		verifyModelText(name, info.version, `row (${JSON.stringify(name)}, ${info.version}) of ${this.schema}.propensity_model_versions in ${this.location}`, row.body, info.checksum, info.bytes);
+		const where = `row (${JSON.stringify(name)}, ${info.version}) of ${this.schema}.propensity_model_versions in ${this.location}`;
+		verifyModelText(name, info.version, where, row.body, info.checksum, info.bytes);
+		checkStoredModelName(name, info.version, where, row.body);
 		return { text: row.body, info };
 	}
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { InputError } from '../errors';
+import { checkStoredModelName } from './integrity';
 import type { PgConnectionInput } from '../util/postgres';
 
 export type StoreConfig = { kind: 'folder'; path: string } | { kind: 'postgres'; connection: PgConnectionInput; schema?: string };
@@ -73,7 +74,7 @@ export function checkSummary(summary: unknown): ModelSummary {
 	return clean;
 }
 
-/** The model text, when it is non-empty JSON; the store keeps it byte for byte. */
+/** The model text, when it is non-empty JSON naming the model it is saved as; the store keeps it byte for byte. */
 export function checkModelText(name: string, text: unknown): string {
 	if (typeof text !== 'string' || text.trim() === '') {
 		throw new InputError(`The model "${name}" to save is empty: pass the model's JSON text (serializeModel(model)).`, 'bad-model-text');
@@ -83,6 +84,7 @@ export function checkModelText(name: string, text: unknown): string {
 	} catch (error) {
 		throw new InputError(`The model "${name}" to save is not JSON (${(error as Error).message}): pass the model's JSON text (serializeModel(model)).`, 'bad-model-text');
 	}
+	checkStoredModelName(name, null, '', text);
 	return text;
 }
 

@@ -82,6 +82,18 @@ describe('the PostgreSQL store in its schema', function () {
 		}
 	});
 
+	it('refuses a model row moved under another model\'s name', async () => {
+		const config = (await freshPostgres()) as Extract<StoreConfig, { kind: 'postgres' }>;
+		const store = await openStore(config);
+		try {
+			await store.saveModel('buyers', '{"name":"buyers"}', {});
+			await sql(`update "${config.schema}".propensity_model_versions set name = 'churn' where name = 'buyers'`);
+			await assert.rejects(store.loadModel('churn'), (error: Error & { code?: string }) => error.code === 'model-name-mismatch' && /Version 1 of model "churn" \(row \("churn", 1\).* is a model named "buyers"/.test(error.message));
+		} finally {
+			await store.close();
+		}
+	});
+
 	it('refuses a membership row changed in the database', async () => {
 		const config = (await freshPostgres()) as Extract<StoreConfig, { kind: 'postgres' }>;
 		const store = await openStore(config);
