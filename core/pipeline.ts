@@ -37,7 +37,7 @@ export { loadEvents, type EventSource, type LoadOptions, type LoadResult } from 
 export { loadOptionsFromForm, type LoadForm } from './events/form';
 export { encodeEventTable, decodeEventTable } from './events/codec';
 export { explainProfiles, type ExplainProfilesOptions, type ExplainedProfiles } from './explain/profiles';
-export { buildSegment, parseSegmentRule, parseRuleText, parseRuleTexts, describeRule } from './segment';
+export { buildSegment, resendSegmentRun, parseSegmentRule, parseRuleText, parseRuleTexts, describeRule } from './segment';
 export { openStore, type StoreConfig, type Store } from './store';
 export { parseModel, serializeModel } from './model/io';
 export type { ScoreRun, ScoreSummary } from './score/run';
