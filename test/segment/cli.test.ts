@@ -95,6 +95,22 @@ describe('propensity segment', () => {
 		assert.match(missing.err, /Run 7 of segment "buyers" is not kept .*the kept runs of "buyers" are 1–2/);
 	});
 
+	it('refuses a factor rule with a typo or an unknown feature, saving no membership and writing no file', async () => {
+		const store = path.join(dir, 'store-typo');
+		for (const [rule, pattern] of [
+			['factor=email_click_count_30d:lower', /":lower", which is not a factor option \(did you mean "lowers"\?\)/],
+			['factor=email_click_count_30:raises', /names the feature "email_click_count_30", which no scored profile has \(did you mean "email_click_count_30d"\?\)/],
+			['percentile<=0', /percentile ≤ 0 never holds/],
+		] as const) {
+			const out = path.join(dir, 'typo.csv');
+			const result = await run('segment', '--scores', scores, '--rule', rule, '--name', 'typo', '--store', store, '--mode', 'entered', '--out', out);
+			assert.notEqual(result.code, 0, rule);
+			assert.match(result.err, pattern, rule);
+			assert.equal(fs.existsSync(out), false, rule);
+			assert.equal(fs.existsSync(path.join(store, 'segments', 'typo.json')), false, rule);
+		}
+	});
+
 	it('reads a rule from a JSON file and writes the non-members too', async () => {
 		const rules = path.join(dir, 'rules.json');
 		fs.writeFileSync(rules, JSON.stringify({ any: [{ bucket: ['high'] }, { attribute: { name: 'country', equals: 'IT' } }] }));
