@@ -30,6 +30,7 @@ import { renderReport } from './report/render';
 import type { ReportInput } from './report/types';
 import { scoreEvents, type ScoreOptions, type ScoreRun } from './score/run';
 import type { BucketBoundaries } from './score/types';
+import { checkStoreName } from './store/names';
 import type { ModelVersionInfo, Store } from './store/types';
 import type { WorkHooks } from './util/progress';
 
@@ -137,8 +138,11 @@ export interface TrainSummary {
  * validates on the latest, calibrates, explains a sample and renders the report.
  */
 export async function trainModel(table: EventTable, goalInput: unknown, settings: TrainSettings = {}, hooks?: WorkHooks): Promise<TrainOutcome> {
-	// Before any work: a mistyped learner (from a node expression, say) is bad input, not a crash later.
+	// Before any work: a mistyped learner (from a node expression, say) is bad input, not a crash later;
+	// and a name the store would refuse is refused now, not after training (the goal's name is checked with the goal).
 	const learner = parseLearnerChoice(settings.learner ?? 'auto');
+	const givenName = settings.name?.trim() || undefined;
+	if (givenName !== undefined) checkStoreName(givenName, 'model');
 	const { goal, readiness } = defineGoal(goalInput, table, settings) as Required<GoalCheck>;
 	if (!readiness.ready) {
 		throw new InputError(`The events cannot train the goal "${goal.name}" yet: ${readiness.problems.map((problem) => problem.message).join(' ')}`, 'not-ready', readiness);
@@ -151,7 +155,7 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	const { train, validation, validationSplit } = splitByTime(examples, seed);
 	const range = dataRange(table, asOf);
 	const built = await buildModel({
-		name: settings.name?.trim() || goal.name,
+		name: givenName ?? goal.name,
 		goal,
 		features: { mode: 'events', declarations },
 		train,

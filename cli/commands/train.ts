@@ -5,6 +5,7 @@
  * holdout, because a table has no time to split on.
  */
 import path from 'node:path';
+import { InputError, PropensityError } from '../../core/errors';
 import type { SelectionRecord } from '../../core/learn/auto';
 import { selectRows, type LabelledDataset } from '../../core/learn/dataset';
 import { readProfileTable } from '../../core/learn/profileTable';
@@ -14,10 +15,10 @@ import { buildModel } from '../../core/model/build';
 import { serializeModel } from '../../core/model/io';
 import type { Model, StoredSelection } from '../../core/model/schema';
 import { saveModel, trainModel } from '../../core/pipeline';
-import { openStore } from '../../core/store';
+import { checkStoreName, openStore } from '../../core/store';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
-import { eventFileOptions, eventFileUsage, loadEventsFile, readTextFile, writeFileAtomic } from '../shared';
+import { eventFileOptions, eventFileUsage, loadEventsFile, parseGoalFile, readTextFile, writeFileAtomic } from '../shared';
 
 const usage = `Usage:
   propensity train --events FILE --goal GOAL.json [--as-of ISO] [--learner NAME] [--seed S]
@@ -90,6 +91,9 @@ export const trainCommand: Command = {
 		const learner = learnerOption(options);
 		const seed = integerOption(options, 'seed', trainCommand, { min: 0, max: 0xffffffff }) ?? 1;
 		if (!table) return trainOnEvents(options, io, { out, learner, seed });
+		const name = stringOption(options, 'name') ?? path.basename(table).replace(/\.(csv|tsv|txt)(\.gz)?$/i, '');
+		// Checked before reading the table: a name the store refuses must not cost a training.
+		checkStoreName(name, 'model');
 		const label = requireOption(options, 'label', trainCommand);
 		const id = stringOption(options, 'id');
 		const ignore = (stringOption(options, 'ignore') ?? '').split(',').map((c) => c.trim()).filter((c) => c !== '');
@@ -108,7 +112,7 @@ export const trainCommand: Command = {
 				`Validation: a seeded random ${holdoutShare * 100}% of the rows (${validation.rows.toLocaleString('en-US')}), drawn within each label. A table has no time order, so validation is a random holdout, not later data; expect event-trained models to be validated more strictly.`,
 			];
 			built = await buildModel({
-				name: stringOption(options, 'name') ?? path.basename(table).replace(/\.(csv|tsv|txt)(\.gz)?$/i, ''),
+				name,
 				features: { mode: 'table', columns: data.featureNames, idColumn: read.idColumn, labelColumn: label },
 				train,
 				validation,
@@ -120,9 +124,10 @@ export const trainCommand: Command = {
 		} finally {
 			progress.finish();
 		}
-		const saved = await saveToStore(options, built.model, serializeModel(built.model));
-		await writeFileAtomic(out, serializeModel(built.model));
-		io.stdout.write(`${[...summary, ...describeModel(built.model, built.selection, built.notes), ...saved, `Model written to ${out}.`].join('\n')}\n`);
+		const text = serializeModel(built.model);
+		await writeFileAtomic(out, text);
+		const saved = await saveToStore(options, built.model, text, [out]);
+		io.stdout.write(`${[...summary, ...describeModel(built.model, built.selection, built.notes), `Model written to ${out}.`, ...saved].join('\n')}\n`);
 	},
 };
 
@@ -135,12 +140,16 @@ function learnerOption(options: OptionValues): LearnerChoice {
 }
 
 async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: string; learner: LearnerChoice; seed: number }): Promise<void> {
-	const goalText = await readTextFile(requireOption(options, 'goal', trainCommand), 'goal file');
+	const goalFile = requireOption(options, 'goal', trainCommand);
+	// The goal and the model's name are checked before the events are loaded: a mistake there costs no load and no training.
+	const goal = parseGoalFile(goalFile, await readTextFile(goalFile, 'goal file'));
+	const name = stringOption(options, 'name');
+	if (name !== undefined) checkStoreName(name.trim(), 'model');
 	const loaded = await loadEventsFile(options, io, trainCommand);
 	const progress = terminalProgress(io);
 	let outcome;
 	try {
-		outcome = await trainModel(loaded.table, goalText, { learner: settings.learner, seed: settings.seed, asOf: stringOption(options, 'as-of'), name: stringOption(options, 'name'), load: loaded }, progress);
+		outcome = await trainModel(loaded.table, goal, { learner: settings.learner, seed: settings.seed, asOf: stringOption(options, 'as-of'), name: stringOption(options, 'name'), load: loaded }, progress);
 	} finally {
 		progress.finish();
 	}
@@ -151,8 +160,8 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 		`Examples: ${counts.eligible.toLocaleString('en-US')} profile snapshots at ${model.dataRange.cutoffs.length} cutoffs (${counts.positives.toLocaleString('en-US')} with the outcome), ${outcome.summary.features} features.`,
 		`Validation: ${model.metrics.validationSplit}.`,
 		...describeModel(model, outcome.selection, model.notes),
-		...(await saveToStore(options, model, modelText)),
 	];
+	// The files first, the store last: a store that fails (full, unreachable) loses nothing already made.
 	await writeFileAtomic(settings.out, modelText);
 	lines.push(`Model written to ${settings.out}.`);
 	const report = stringOption(options, 'report');
@@ -160,19 +169,30 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 		await writeFileAtomic(report, outcome.reportHtml);
 		lines.push(`Report written to ${report}.`);
 	}
+	lines.push(...(await saveToStore(options, model, modelText, report ? [settings.out, report] : [settings.out])));
 	io.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/** Saves the model in the --store folder when one is given; returns the line to print. */
-async function saveToStore(options: OptionValues, model: Model, text: string): Promise<string[]> {
+/**
+ * Saves the model in the --store folder when one is given; returns the line to print. A failure
+ * says which files were written, so the model is not trained again only to be saved.
+ */
+async function saveToStore(options: OptionValues, model: Model, text: string, written: readonly string[]): Promise<string[]> {
 	const folder = stringOption(options, 'store');
 	if (!folder) return [];
-	const store = await openStore({ kind: 'folder', path: folder });
 	try {
-		const info = await saveModel(store, model, text);
-		return [`Saved as "${info.name}" version ${info.version} in the store ${path.resolve(folder)}.`];
-	} finally {
-		await store.close();
+		const store = await openStore({ kind: 'folder', path: folder });
+		try {
+			const info = await saveModel(store, model, text);
+			return [`Saved as "${info.name}" version ${info.version} in the store ${path.resolve(folder)}.`];
+		} finally {
+			await store.close();
+		}
+	} catch (error) {
+		if (!(error instanceof PropensityError)) throw error;
+		const kept = `${written.join(' and ')} ${written.length > 1 ? 'were' : 'was'} written and kept`;
+		const Kind = error instanceof InputError ? InputError : PropensityError;
+		throw new Kind(`${error.message}\nThe model was not saved in the store, but ${kept}: score with --model ${written[0]} meanwhile, and fix the store before the next training saves there.`, error.code, error.details);
 	}
 }
 
