@@ -19,7 +19,7 @@ import { csvCell } from '../../core/util/csv';
 
 const usage = `Usage:
   propensity score --events FILE (--model MODEL.json | --store DIR --name NAME [--version V])
-                   [--as-of ISO] [--explain K] [--features] --out SCORES.csv|.ndjson
+                   [--as-of ISO] [--explain K] [--features] [--spreadsheet-safe] --out SCORES.csv|.ndjson
   propensity score --table FILE.csv --model MODEL.json [--id COLUMN] --out SCORES.csv
 
 Events mode scores every profile eligible for the model's goal as of a date (default: the
@@ -42,6 +42,10 @@ Options:
   --table FILE     CSV with the model's feature columns (other columns are ignored)
   --id COLUMN      the profile id column (table mode; default: the training table's)
   --out FILE       where to write the scores
+  --spreadsheet-safe
+                   CSV: write text cells starting with = + - @, a tab or a carriage return with a
+                   leading apostrophe, so Excel, LibreOffice or Sheets never run them as formulas
+                   ("propensity segment" reads them back without it)
 
 ${modelSourceUsage}
 
@@ -62,6 +66,7 @@ export const scoreCommand: Command = {
 		'as-of': { type: 'string' },
 		explain: { type: 'string' },
 		features: { type: 'boolean' },
+		'spreadsheet-safe': { type: 'boolean' },
 		table: { type: 'string' },
 		id: { type: 'string' },
 		out: { type: 'string' },
@@ -119,7 +124,7 @@ async function scoreEventsFile(options: OptionValues, io: CliIo): Promise<void> 
 	const progress = terminalProgress(io);
 	try {
 		const run = await scoreProfiles(loaded.table, model, { asOf: stringOption(options, 'as-of'), explain, includeFeatures, modelVersion: version }, progress);
-		await writeScoresFile(out, run.batches(4096, progress), { factors: explain, attributes: run.summary.attributes });
+		await writeScoresFile(out, run.batches(4096, progress), { factors: explain, attributes: run.summary.attributes, spreadsheetSafe: options['spreadsheet-safe'] === true });
 		progress.finish();
 		const { buckets, scored, scoreDate } = run.summary;
 		io.stdout.write(

@@ -11,7 +11,7 @@ import { type CliIo, type Command, type OptionValues, requireOption, stringOptio
 
 const usage = `Usage: propensity segment --scores SCORES.csv|.ndjson --rule RULE [--rule RULE …] [--rules-json FILE]
                           --out MEMBERS.csv|.ndjson [--name NAME --store DIR] [--mode all|entered|left]
-                          [--non-members FILE] [--run-at ISO]
+                          [--non-members FILE] [--run-at ISO] [--spreadsheet-safe]
        propensity segment --resend RUN --name NAME --store DIR [--mode entered|left] --out FILE
        propensity segment --runs --name NAME --store DIR
 
@@ -41,6 +41,9 @@ Options:
                       (everyone on the first run); left: only those gone since the last run
   --non-members FILE  also write the scored profiles outside the segment
   --run-at ISO        this run's time, saved with the membership (default: now)
+  --spreadsheet-safe  CSV: write text cells starting with = + - @, a tab or a carriage return with
+                      a leading apostrophe, so spreadsheets never run them as formulas (read back
+                      without it by --scores)
   --resend RUN        write the entrants of kept run RUN (a number, or latest) again; changes nothing
   --runs              list the kept runs of the segment (number, time, entered, left)
 
@@ -65,6 +68,7 @@ export const segmentCommand: Command = {
 		'run-at': { type: 'string' },
 		resend: { type: 'string' },
 		runs: { type: 'boolean' },
+		'spreadsheet-safe': { type: 'boolean' },
 	},
 	async run(options: OptionValues, positionals: string[], io: CliIo): Promise<void> {
 		if (positionals.length > 0) throw new UsageError(`propensity segment: unexpected argument "${positionals[0]}".`, segmentCommand);
@@ -83,9 +87,10 @@ export const segmentCommand: Command = {
 		try {
 			const nonMembersFile = stringOption(options, 'non-members');
 			// Every file is written before the membership is committed, so a failed write loses no entrant.
+			const fileOptions = { spreadsheetSafe: options['spreadsheet-safe'] === true };
 			const deliver = async (built: SegmentResult) => {
-				await writeSegmentFile(out, built.output);
-				if (nonMembersFile) await writeSegmentFile(nonMembersFile, built.nonMembers);
+				await writeSegmentFile(out, built.output, fileOptions);
+				if (nonMembersFile) await writeSegmentFile(nonMembersFile, built.nonMembers, fileOptions);
 			};
 			const result = await buildSegment(scored, rule, { name, mode, store, runAt: stringOption(options, 'run-at') ?? new Date().toISOString(), deliver });
 
@@ -155,7 +160,7 @@ async function pastRuns(options: OptionValues, io: CliIo): Promise<void> {
 		const run = resend === 'latest' ? 'latest' : /^\d+$/.test(resend) ? Number(resend) : NaN;
 		if (Number.isNaN(run)) throw new UsageError(`propensity segment: --resend takes a run number (as a run reports it, or as --runs lists) or "latest", not "${resend}".`, segmentCommand);
 		const past = await resendSegmentRun(store, name, run, mode);
-		await writeSegmentFile(out, past.rows);
+		await writeSegmentFile(out, past.rows, { spreadsheetSafe: options['spreadsheet-safe'] === true });
 		const what = mode === 'entered' ? 'entered profiles' : 'profiles that left';
 		io.stdout.write(`Wrote the ${past.rows.length.toLocaleString('en-US')} ${what} of run ${past.run.run} of "${name}" (${past.run.runAt}) to ${out} again. The segment's membership is unchanged.\n`);
 	} finally {

@@ -34,7 +34,7 @@ export function deciles(labels: ArrayLike<number>, scores: ArrayLike<number>, gr
 	const n = checkSameLength(labels, scores, 'deciles');
 	if (n === 0) return [];
 	for (let i = 0; i < n; i++) if (Number.isNaN(scores[i])) throw new RangeError(`deciles: the score of row ${i + 1} is NaN; every row needs a score.`);
-	const acc = Array.from({ length: groups }, () => ({ scoreSum: 0, min: Infinity, max: -Infinity }));
+	const acc = Array.from({ length: groups }, () => ({ positives: 0, scoreSum: 0, min: Infinity, max: -Infinity }));
 	const ascending = sortedOrder(scores);
 	// Each tie group from the highest score down: its first position in that ranking, its size and its outcomes (whole counts).
 	const ties: { start: number; size: number; positives: number }[] = [];
@@ -53,6 +53,7 @@ export function deciles(labels: ArrayLike<number>, scores: ArrayLike<number>, gr
 			const overlap = Math.min(stop, ((d + 1) * n) / groups) - Math.max(start, (d * n) / groups);
 			if (overlap <= 0) continue;
 			const g = acc[d];
+			g.positives += (overlap * tiePositives) / size;
 			g.scoreSum += overlap * score;
 			g.min = Math.min(g.min, score);
 			g.max = Math.max(g.max, score);
@@ -73,7 +74,7 @@ export function deciles(labels: ArrayLike<number>, scores: ArrayLike<number>, gr
 		const from = (d * n) / groups;
 		const to = d + 1 === groups ? n : ((d + 1) * n) / groups;
 		const rows = to - from;
-		const positives = clamp(above[d + 1] - above[d], 0, rows);
+		const positives = clamp(g.positives, 0, rows);
 		const rate = clamp(positives / rows, 0, 1);
 		return {
 			decile: d + 1,

@@ -59,6 +59,32 @@ describe('the CLI keeps what it makes readable and whole', function () {
 		assert.match(fs.readFileSync(file('kept.html'), 'utf8'), /<html/);
 	});
 
+	it('writes score and segment CSV cells that spreadsheets cannot run as formulas when asked, and reads them back as they were', async () => {
+		// Every country (a loaded attribute) turned into something a spreadsheet would run: =, +, - or @ at the start.
+		const marks = ['=', '+', '-', '@'];
+		const hostile = fs.readFileSync(file('events.csv'), 'utf8').replace(/^(cust-(\d+),.*,)([A-Z]{2})$/gm, (_, head: string, id: string, country: string) => `${head}${marks[Number(id) % 4]}${country}`);
+		fs.writeFileSync(file('hostile.csv'), hostile);
+		const plain = await runCli('score', '--events', file('hostile.csv'), '--model', file('model.json'), '--out', file('plain.csv'));
+		assert.equal(plain.code, 0, plain.stderr);
+		const safe = await runCli('score', '--events', file('hostile.csv'), '--model', file('model.json'), '--spreadsheet-safe', '--out', file('safe.csv'));
+		assert.equal(safe.code, 0, safe.stderr);
+		const countriesOf = (csv: string) => {
+			const [header, ...rows] = fs.readFileSync(csv, 'utf8').trim().split('\n');
+			const column = header.split(',').indexOf('country');
+			assert.ok(column > 0 && rows.length > 100, csv);
+			return rows.map((row) => row.split(',')[column]);
+		};
+		assert.ok(countriesOf(file('plain.csv')).every((country) => /^[=+\-@][A-Z]{2}$/.test(country)), 'without the option the cells are as loaded');
+		assert.ok(countriesOf(file('safe.csv')).every((country) => /^'[=+\-@][A-Z]{2}$/.test(country)), 'with it each starts with an apostrophe');
+		assert.ok(fs.readFileSync(file('safe.csv'), 'utf8').split('\n').slice(1).every((line) => !/(^|,)[=+@]/.test(line)), 'no cell starts a formula');
+
+		const segment = await runCli('segment', '--scores', file('safe.csv'), '--rule', 'bucket=high', '--spreadsheet-safe', '--out', file('segment.csv'), '--non-members', file('rest.ndjson'));
+		assert.equal(segment.code, 0, segment.stderr);
+		assert.ok(countriesOf(file('segment.csv')).every((country) => /^'[=+\-@][A-Z]{2}$/.test(country)));
+		const rest = fs.readFileSync(file('rest.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+		assert.ok(rest.length > 100 && rest.every((row) => /^[=+\-@][A-Z]{2}$/.test(row.attributes.country)), 'the reader gave back the countries without the apostrophe');
+	});
+
 	it('writes the model through a symbolic link and the report into a FIFO, replacing neither', async () => {
 		fs.mkdirSync(file('models'), { recursive: true });
 		fs.symlinkSync(path.join('models', 'current.json'), file('linked.json'));
