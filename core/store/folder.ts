@@ -4,9 +4,10 @@
  *   models/<name>/v000001.json        the model JSON text, byte for byte as saved
  *   models/<name>/v000001.meta.json   { name, version, savedAt, checksum, bytes, summary }
  *   segments/<name>.json              line 1: { segment, runAt, count, checksum }; line 2: the ids as a JSON array
- *   runs/<name>/r000001.json          one past run of the segment (the last 30 are kept): line 1:
+ *   segment-runs/<name>/r000001.json  one past run of the segment (the last 30 are kept): line 1:
  *                                     { segment, runAt, mode, entered, left, checksum }; line 2:
  *                                     { "entered": [rows], "left": [rows] }
+ *   runs/<model>/<id>.run.json.gz     one remembered scoring run (runs.ts), gzip-compressed JSON columns
  *
  * Every file appears whole or not at all: it is written to a hidden temp file in the same
  * folder, flushed to disk, then renamed (or hard-linked) into place. A version number is
@@ -41,13 +42,46 @@ import {
 	type Store,
 } from './types';
 import { compareStrings } from '../events/table';
+import { writeFileAtomically } from '../util/files';
+import { checkKeepRuns, checkRunRecord, decodeRun, type ScoringRunInfo, type ScoringRunRecord } from './runs';
+
+const runSuffix = '.run.json.gz';
+/** saved-at stamp and a random tail, then the score date, model version (0: none) and profiles scored. */
+const runIdPattern = /^(\d{17})-([0-9a-f]{8})_(\d{17})_v(\d+)_n(\d+)$/;
+const stamp = (iso: string) => iso.replace(/\D/g, '').padEnd(17, '0').slice(0, 17);
+const unstamp = (digits: string) => `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)}T${digits.slice(8, 10)}:${digits.slice(10, 12)}:${digits.slice(12, 14)}.${digits.slice(14, 17)}Z`;
+
+function runId(savedAt: string, record: ScoringRunRecord): string {
+	return `${stamp(savedAt)}-${randomBytes(4).toString('hex')}_${stamp(new Date(record.scoreDate).toISOString())}_v${record.modelVersion ?? 0}_n${record.scored}`;
+}
+
+function runInfoOf(model: string, id: string): ScoringRunInfo {
+	const [, saved, , scored, version, count] = runIdPattern.exec(id) as RegExpExecArray;
+	return { model, id, scoreDate: unstamp(scored), modelVersion: Number(version) || null, scored: Number(count), savedAt: unstamp(saved) };
+}
+
+/** The run ids in a folder, oldest first (ids begin with the time they were saved). */
+async function scanRuns(dir: string): Promise<string[]> {
+	let files: string[];
+	try {
+		files = await fsp.readdir(dir);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+		throw error;
+	}
+	return files
+		.filter((file) => file.endsWith(runSuffix))
+		.map((file) => file.slice(0, -runSuffix.length))
+		.filter((id) => runIdPattern.test(id))
+		.sort(compareStrings);
+}
 
 const modelFilePattern = /^v(\d{6,})\.json$/;
 const metaFilePattern = /^v(\d{6,})\.meta\.json$/;
 const modelFileName = (version: number) => `v${String(version).padStart(6, '0')}.json`;
 const metaFileName = (version: number) => `v${String(version).padStart(6, '0')}.meta.json`;
-const runFilePattern = /^r(\d{6,})\.json$/;
-const runFileName = (run: number) => `r${String(run).padStart(6, '0')}.json`;
+const segmentRunFilePattern = /^r(\d{6,})\.json$/;
+const segmentRunFileName = (run: number) => `r${String(run).padStart(6, '0')}.json`;
 
 const metaSchema = z
 	.object({
@@ -209,12 +243,12 @@ class FolderStore implements Store {
 		const { members, runAt, mode, entered, left } = checkRunInput(segment, input);
 		const body = JSON.stringify({ entered, left });
 		const header = { format: 'propensity-segment-run', formatVersion: 1, segment, runAt, mode, entered: entered.length, left: left.length, checksum: sha256(body) };
-		const dir = this.runsDir(segment);
+		const dir = this.segmentRunsDir(segment);
 		const run = await this.io(`keep the run of segment "${segment}"`, async () => {
 			await fsp.mkdir(dir, { recursive: true });
 			const staged = await writeTemp(dir, 'run', `${JSON.stringify(header)}\n${body}\n`);
 			try {
-				const claimed = await claimNumber(dir, staged, runFilePattern, runFileName);
+				const claimed = await claimNumber(dir, staged, segmentRunFilePattern, segmentRunFileName);
 				await syncFolder(dir);
 				return claimed;
 			} finally {
@@ -224,18 +258,18 @@ class FolderStore implements Store {
 		// The run is kept before the membership moves on: a crash in between sends its entrants again next time, never loses them.
 		await this.saveMembership(segment, members, runAt);
 		await this.io(`drop old runs of segment "${segment}"`, async () => {
-			for (const old of (await scanRuns(dir)).filter((number) => number <= run - keptSegmentRuns)) await fsp.rm(path.join(dir, runFileName(old)), { force: true });
+			for (const old of (await scanSegmentRuns(dir)).filter((number) => number <= run - keptSegmentRuns)) await fsp.rm(path.join(dir, segmentRunFileName(old)), { force: true });
 		});
 		return { segment, run, runAt, mode, entered: entered.length, left: left.length };
 	}
 
 	async listSegmentRuns(segment: string): Promise<SegmentRunInfo[]> {
 		checkStoreName(segment, 'segment');
-		const dir = this.runsDir(segment);
-		const runs = await this.io(`list the runs of segment "${segment}"`, () => scanRuns(dir));
+		const dir = this.segmentRunsDir(segment);
+		const runs = await this.io(`list the runs of segment "${segment}"`, () => scanSegmentRuns(dir));
 		const infos: SegmentRunInfo[] = [];
 		for (const run of runs) {
-			const file = path.join(dir, runFileName(run));
+			const file = path.join(dir, segmentRunFileName(run));
 			const line = await this.io(`read run ${run} of segment "${segment}"`, () => readFirstLine(file));
 			if (line === undefined) continue; // dropped as older than the last 30 since the scan
 			const header = parseRunHeader(segment, file, line);
@@ -247,21 +281,67 @@ class FolderStore implements Store {
 	async loadSegmentRun(segment: string, wanted: number | 'latest'): Promise<SegmentRunRecord> {
 		checkStoreName(segment, 'segment');
 		const which = checkRunNumber(segment, wanted);
-		const dir = this.runsDir(segment);
-		const runs = await this.io(`list the runs of segment "${segment}"`, () => scanRuns(dir));
+		const dir = this.segmentRunsDir(segment);
+		const runs = await this.io(`list the runs of segment "${segment}"`, () => scanSegmentRuns(dir));
 		const run = which === 'latest' ? runs[runs.length - 1] : which;
 		if (run === undefined || !runs.includes(run)) throw noSuchRun(segment, which, runs, this.location);
-		const file = path.join(dir, runFileName(run));
+		const file = path.join(dir, segmentRunFileName(run));
 		const content = await this.io(`read run ${run} of segment "${segment}"`, () => fsp.readFile(file, 'utf8'));
 		return parseRunFile(segment, run, file, content);
+	}
+
+	// Remembered scoring runs: runs/<model>/<id>.run.json.gz, the id telling when it was saved and what it holds.
+
+	async saveRun(record: ScoringRunRecord, keep?: number): Promise<ScoringRunInfo> {
+		const checked = checkRunRecord(record);
+		checkStoreName(checked.model, 'model');
+		const kept = checkKeepRuns(keep);
+		const dir = this.runDir(checked.model);
+		const savedAt = new Date().toISOString();
+		const id = runId(savedAt, checked);
+		await this.io(`remember a scoring run of "${checked.model}"`, async () => {
+			await fsp.mkdir(dir, { recursive: true });
+			// The one atomic writer: a whole file or none, gzip-compressed for the .gz name.
+			await writeFileAtomically(path.join(dir, `${id}${runSuffix}`), JSON.stringify(checked));
+			const ids = await scanRuns(dir);
+			for (const old of ids.slice(0, Math.max(0, ids.length - kept))) await fsp.rm(path.join(dir, `${old}${runSuffix}`), { force: true });
+		});
+		return { model: checked.model, id, scoreDate: checked.scoreDate, modelVersion: checked.modelVersion, scored: checked.scored, savedAt };
+	}
+
+	async listRuns(model: string): Promise<ScoringRunInfo[]> {
+		checkStoreName(model, 'model');
+		const ids = await this.io(`list the scoring runs of "${model}"`, () => scanRuns(this.runDir(model)));
+		return ids.map((id) => runInfoOf(model, id));
+	}
+
+	async loadRun(model: string, id: string): Promise<ScoringRunRecord> {
+		checkStoreName(model, 'model');
+		if (typeof id !== 'string' || !runIdPattern.test(id)) throw new InputError(`"${String(id)}" is not a scoring run id: take one from listRuns("${model}").`, 'bad-run-id');
+		const file = path.join(this.runDir(model), `${id}${runSuffix}`);
+		const bytes = await this.io(`read a scoring run of "${model}"`, async () => {
+			try {
+				return await fsp.readFile(file);
+			} catch (error) {
+				if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`Model "${model}" has no remembered scoring run ${id} in the store (${this.location}): it was never saved, or retention deleted it.`, 'run-not-found');
+				throw error;
+			}
+		});
+		const record = decodeRun(bytes, file);
+		if (record.model !== model) throw new InputError(`The remembered scoring run ${file} holds a run of "${record.model}", not "${model}": delete it, or restore it from a backup.`, 'run-corrupted');
+		return record;
+	}
+
+	private runDir(model: string): string {
+		return path.join(this.root, 'runs', model);
 	}
 
 	async close(): Promise<void> {
 		// Nothing is held open between calls.
 	}
 
-	private runsDir(segment: string): string {
-		return path.join(this.root, 'runs', segment);
+	private segmentRunsDir(segment: string): string {
+		return path.join(this.root, 'segment-runs', segment);
 	}
 
 	private modelDir(name: string): string {
@@ -371,7 +451,7 @@ async function claimNumber(dir: string, staged: string, pattern: RegExp, fileNam
 }
 
 /** The kept run numbers of a segment, ascending; none when it never ran. */
-async function scanRuns(dir: string): Promise<number[]> {
+async function scanSegmentRuns(dir: string): Promise<number[]> {
 	let files: string[];
 	try {
 		files = await fsp.readdir(dir);
@@ -379,7 +459,7 @@ async function scanRuns(dir: string): Promise<number[]> {
 		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
 		throw error;
 	}
-	return files.map((file) => runFilePattern.exec(file)).filter((match) => match !== null).map((match) => Number(match[1])).sort((a, b) => a - b);
+	return files.map((file) => segmentRunFilePattern.exec(file)).filter((match) => match !== null).map((match) => Number(match[1])).sort((a, b) => a - b);
 }
 
 /** The first line of a file without reading the rest (a run's rows may be large), or undefined when it is gone. */

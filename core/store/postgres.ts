@@ -6,6 +6,7 @@
  *   propensity_model_versions       one row per version: metadata and the model JSON text
  *   propensity_segment_memberships  one row per segment: last run time and the ids as a JSON array
  *   propensity_segment_runs         one row per kept run of a segment (the last 30): its entrants and leavers
+ *   propensity_scoring_runs         one row per remembered scoring run: its columns as gzip'd JSON (runs.ts)
  *
  * A version number is taken by incrementing the name's counter row in the same transaction
  * that inserts the version, so concurrent writers queue on that row and never share or skip
@@ -35,6 +36,20 @@ import {
 	type Store,
 } from './types';
 import { compareStrings } from '../events/table';
+import { checkKeepRuns, checkRunRecord, decodeRun, encodeRun, type ScoringRunInfo, type ScoringRunRecord } from './runs';
+
+interface RunRow {
+	model: string;
+	run_id: string;
+	score_date: string;
+	model_version: number | null;
+	scored: number;
+	saved_at: Date;
+}
+
+function toRunInfo(row: RunRow): ScoringRunInfo {
+	return { model: row.model, id: String(row.run_id), scoreDate: row.score_date, modelVersion: row.model_version, scored: row.scored, savedAt: row.saved_at.toISOString() };
+}
 
 interface VersionRow {
 	name: string;
@@ -65,6 +80,7 @@ class PostgresStore implements Store {
 	private readonly versions: string;
 	private readonly memberships: string;
 	private readonly runs: string;
+	private readonly segmentRuns: string;
 	/** One client runs one statement at a time; calls queue here so transactions never interleave. */
 	private queue: Promise<unknown> = Promise.resolve();
 
@@ -78,7 +94,8 @@ class PostgresStore implements Store {
 		this.names = `${quotedSchema}.propensity_model_names`;
 		this.versions = `${quotedSchema}.propensity_model_versions`;
 		this.memberships = `${quotedSchema}.propensity_segment_memberships`;
-		this.runs = `${quotedSchema}.propensity_segment_runs`;
+		this.segmentRuns = `${quotedSchema}.propensity_segment_runs`;
+		this.runs = `${quotedSchema}.propensity_scoring_runs`;
 	}
 
 	/** Creates what is missing, under a lock so two first users do not race on the catalog. */
@@ -102,7 +119,11 @@ class PostgresStore implements Store {
 				],
 				[
 					'propensity_segment_runs',
-					`create table if not exists ${this.runs} (segment text not null, run integer not null, run_at text not null, mode text not null, entered_count integer not null, left_count integer not null, checksum text not null, body text not null, saved_at timestamptz not null default now(), primary key (segment, run))`,
+					`create table if not exists ${this.segmentRuns} (segment text not null, run integer not null, run_at text not null, mode text not null, entered_count integer not null, left_count integer not null, checksum text not null, body text not null, saved_at timestamptz not null default now(), primary key (segment, run))`,
+				],
+				[
+					'propensity_scoring_runs',
+					`create table if not exists ${this.runs} (run_id bigserial primary key, model text not null, score_date text not null, model_version integer, scored integer not null, saved_at timestamptz not null, body bytea not null)`,
 				],
 			];
 			for (const [table, ddl] of tables) if (!have.has(table)) await this.client.query(ddl);
@@ -213,13 +234,13 @@ class PostgresStore implements Store {
 		// One transaction: the run is kept and the membership moves on together, or neither happens.
 		return this.transaction(`commit the run of segment "${segment}"`, async () => {
 			await this.client.query('select pg_advisory_xact_lock(hashtext($1))', [`propensity-segment:${this.schema}:${segment}`]);
-			const last = await this.client.query<{ run: number | null }>(`select max(run) as run from ${this.runs} where segment = $1`, [segment]);
+			const last = await this.client.query<{ run: number | null }>(`select max(run) as run from ${this.segmentRuns} where segment = $1`, [segment]);
 			const run = (last.rows[0]?.run ?? 0) + 1;
 			await this.client.query(
-				`insert into ${this.runs} (segment, run, run_at, mode, entered_count, left_count, checksum, body) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				`insert into ${this.segmentRuns} (segment, run, run_at, mode, entered_count, left_count, checksum, body) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
 				[segment, run, runAt, mode, entered.length, left.length, sha256(rows), rows],
 			);
-			await this.client.query(`delete from ${this.runs} where segment = $1 and run <= $2`, [segment, run - keptSegmentRuns]);
+			await this.client.query(`delete from ${this.segmentRuns} where segment = $1 and run <= $2`, [segment, run - keptSegmentRuns]);
 			await this.client.query(
 				`insert into ${this.memberships} (segment, run_at, member_count, checksum, members, saved_at) values ($1, $2, $3, $4, $5, now())
 				on conflict (segment) do update set run_at = excluded.run_at, member_count = excluded.member_count, checksum = excluded.checksum, members = excluded.members, saved_at = excluded.saved_at`,
@@ -233,7 +254,7 @@ class PostgresStore implements Store {
 		checkStoreName(segment, 'segment');
 		const result = await this.run(`list the runs of segment "${segment}"`, () =>
 			this.client.query<{ run: number; run_at: string; mode: string; entered_count: number; left_count: number }>(
-				`select run, run_at, mode, entered_count, left_count from ${this.runs} where segment = $1 order by run`,
+				`select run, run_at, mode, entered_count, left_count from ${this.segmentRuns} where segment = $1 order by run`,
 				[segment],
 			),
 		);
@@ -245,8 +266,8 @@ class PostgresStore implements Store {
 		const which = checkRunNumber(segment, wanted);
 		const result = await this.run(`read a run of segment "${segment}"`, () =>
 			which === 'latest'
-				? this.client.query<RunRow>(`select run, run_at, mode, entered_count, left_count, checksum, body from ${this.runs} where segment = $1 order by run desc limit 1`, [segment])
-				: this.client.query<RunRow>(`select run, run_at, mode, entered_count, left_count, checksum, body from ${this.runs} where segment = $1 and run = $2`, [segment, which]),
+				? this.client.query<SegmentRunRow>(`select run, run_at, mode, entered_count, left_count, checksum, body from ${this.segmentRuns} where segment = $1 order by run desc limit 1`, [segment])
+				: this.client.query<SegmentRunRow>(`select run, run_at, mode, entered_count, left_count, checksum, body from ${this.segmentRuns} where segment = $1 and run = $2`, [segment, which]),
 		);
 		if (result.rowCount === 0) throw noSuchRun(segment, which, (await this.listSegmentRuns(segment)).map((info) => info.run), this.location);
 		const row = result.rows[0];
@@ -257,6 +278,38 @@ class PostgresStore implements Store {
 			corruptRun(segment, where, `it should hold ${row.entered_count} entered and ${row.left_count} left`);
 		}
 		return { segment, run: row.run, runAt: row.run_at, mode: row.mode, entered: rows.entered as SegmentRunRecord['entered'], left: rows.left as SegmentRunRecord['left'] };
+	}
+
+	// Remembered scoring runs: one row each, the columns gzip-compressed as in the folder backend.
+
+	async saveRun(record: ScoringRunRecord, keep?: number): Promise<ScoringRunInfo> {
+		const checked = checkRunRecord(record);
+		checkStoreName(checked.model, 'model');
+		const kept = checkKeepRuns(keep);
+		return this.transaction(`remember a scoring run of "${checked.model}"`, async () => {
+			const inserted = await this.client.query<RunRow>(
+				`insert into ${this.runs} (model, score_date, model_version, scored, saved_at, body) values ($1, $2, $3, $4, now(), $5) returning model, run_id, score_date, model_version, scored, saved_at`,
+				[checked.model, checked.scoreDate, checked.modelVersion, checked.scored, encodeRun(checked)],
+			);
+			await this.client.query(`delete from ${this.runs} where model = $1 and run_id not in (select run_id from ${this.runs} where model = $1 order by run_id desc limit $2)`, [checked.model, kept]);
+			return toRunInfo(inserted.rows[0]);
+		});
+	}
+
+	async listRuns(model: string): Promise<ScoringRunInfo[]> {
+		checkStoreName(model, 'model');
+		const result = await this.run(`list the scoring runs of "${model}"`, () =>
+			this.client.query<RunRow>(`select model, run_id, score_date, model_version, scored, saved_at from ${this.runs} where model = $1 order by run_id`, [model]),
+		);
+		return result.rows.map(toRunInfo);
+	}
+
+	async loadRun(model: string, id: string): Promise<ScoringRunRecord> {
+		checkStoreName(model, 'model');
+		if (typeof id !== 'string' || !/^\d{1,18}$/.test(id)) throw new InputError(`"${String(id)}" is not a scoring run id: take one from listRuns("${model}").`, 'bad-run-id');
+		const result = await this.run(`read a scoring run of "${model}"`, () => this.client.query<{ body: Buffer }>(`select body from ${this.runs} where model = $1 and run_id = $2`, [model, id]));
+		if (result.rowCount === 0) throw new InputError(`Model "${model}" has no remembered scoring run ${id} in the store (${this.location}): it was never saved, or retention deleted it.`, 'run-not-found');
+		return decodeRun(result.rows[0].body, `row ${id} of ${this.schema}.propensity_scoring_runs in ${this.location}`);
 	}
 
 	async close(): Promise<void> {
@@ -289,7 +342,7 @@ class PostgresStore implements Store {
 	}
 }
 
-interface RunRow {
+interface SegmentRunRow {
 	run: number;
 	run_at: string;
 	mode: string;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { InputError } from '../errors';
 import { checkStoredModelName } from './integrity';
 import type { PgConnectionInput } from '../util/postgres';
+import type { ScoringRunInfo, ScoringRunRecord } from './runs';
 
 export type StoreConfig = { kind: 'folder'; path: string } | { kind: 'postgres'; connection: PgConnectionInput; schema?: string };
 
@@ -91,6 +92,15 @@ export interface Store {
 	listSegmentRuns(segment: string): Promise<SegmentRunInfo[]>;
 	/** One kept run with its rows ('latest' for the last); refuses a run no longer kept, naming those that are. */
 	loadSegmentRun(segment: string, run: number | 'latest'): Promise<SegmentRunRecord>;
+
+	// Remembered scoring runs (runs.ts), for backtests and drift.
+	/** Remembers a scoring run under its model's name, then deletes that name's oldest runs beyond `keep` (default 60). */
+	saveRun(record: ScoringRunRecord, keep?: number): Promise<ScoringRunInfo>;
+	/** The remembered runs of a model name, oldest first; empty when there are none. */
+	listRuns(model: string): Promise<ScoringRunInfo[]>;
+	/** One remembered run, checked; refuses a damaged one. */
+	loadRun(model: string, id: string): Promise<ScoringRunRecord>;
+
 	/** Where the store is, for messages, e.g. `folder /data/propensity` or `PostgreSQL user@host:5432/db, schema "propensity"`. */
 	readonly location: string;
 	close(): Promise<void>;

@@ -35,7 +35,7 @@ describe('the PostgreSQL store in its schema', function () {
 		const tables = await sql<{ tablename: string }>('select tablename from pg_tables where schemaname = $1 order by tablename', [config.schema]);
 		assert.deepEqual(
 			tables.map((row) => row.tablename),
-			['propensity_model_names', 'propensity_model_versions', 'propensity_segment_memberships', 'propensity_segment_runs'],
+			['propensity_model_names', 'propensity_model_versions', 'propensity_scoring_runs', 'propensity_segment_memberships', 'propensity_segment_runs'],
 		);
 	});
 
