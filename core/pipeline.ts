@@ -195,10 +195,13 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	const last = examples.cutoffs.length - 1;
 	// Measured with the final model on the validation rows, so a scoring run compares like with like.
 	const monitoring = monitoringReference({ table, model: withInsights, validation, cutoff: examples.cutoffs[last], eligible: examples.perCutoff[last].eligible, end: range?.end ?? examples.cutoffs[last] });
-	const model: Model = { ...withInsights, monitoring };
+	const written: Model = { ...withInsights, monitoring };
+	const modelText = serializeModel(written);
+	// The model as written, checksum included, so it reads again wherever it is handed on as an object.
+	const model = parseModel(modelText);
 	return {
 		model,
-		modelText: serializeModel(model),
+		modelText,
 		readiness,
 		insights,
 		selection: built.selection,

@@ -123,9 +123,9 @@ export function parseModel(input: string | object): Model {
 		throw new InputError(`The model cannot be read correctly: its learner uses features [${actual.join(', ')}] but the model declares [${expected.join(', ')}]. Retrain the model.`, 'bad-model');
 	}
 	checkChecksum(object, model);
-	const { checksum: _checked, ...content } = model as Model & { checksum?: string };
-	rememberLearner(content as Model, learner);
-	return content as Model;
+	// The checksum stays on the model, so a model handed on as an object (Node-RED's msg.model) reads again.
+	rememberLearner(model, learner);
+	return model;
 }
 
 /**

@@ -62,6 +62,8 @@ export interface Model {
 	readonly schemaVersion: 1 | typeof modelSchemaVersion;
 	/** The Propensity version that wrote the model. */
 	readonly packageVersion: string;
+	/** "sha256:" and the SHA-256 of the content, as written by serializeModel (absent before it is written, and in schema version 1). */
+	readonly checksum?: string;
 	readonly name: string;
 	readonly propensityType: PropensityType;
 	/** The goal (events mode); null for table-mode models. */

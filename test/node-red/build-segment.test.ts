@@ -101,8 +101,8 @@ describe('Node-RED: build segment', function () {
 	it('commits the membership only after sending: when the commit fails, the next run sends the same entrants again', async () => {
 		const storePath = freshDir('segment-commit-last');
 		// A file where the store keeps the segment's runs: the run's messages go out, then its commit fails.
-		fs.mkdirSync(path.join(storePath, 'runs'), { recursive: true });
-		fs.writeFileSync(path.join(storePath, 'runs', 'likely-buyers'), '');
+		fs.mkdirSync(path.join(storePath, 'segment-runs'), { recursive: true });
+		fs.writeFileSync(path.join(storePath, 'segment-runs', 'likely-buyers'), '');
 		await helper.load(nodes, flow({ mode: 'entered' }, storePath));
 		const node = helper.getNode('segment');
 		const caught = message(helper.getNode('errors'));
@@ -111,7 +111,7 @@ describe('Node-RED: build segment', function () {
 		assert.equal((await first).length, members.length);
 		assert.match(((await caught).error as { message: string }).message, /could not keep the run of segment "likely-buyers"/);
 
-		fs.rmSync(path.join(storePath, 'runs', 'likely-buyers'));
+		fs.rmSync(path.join(storePath, 'segment-runs', 'likely-buyers'));
 		const shown = statuses(node);
 		const again = messages(helper.getNode('in'), members.length);
 		node.receive({ payload: scored, runAt: '2026-06-02T06:00:00Z' });
