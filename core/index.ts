@@ -38,6 +38,7 @@ export {
 	segmentOutputs,
 	writeSegmentFile,
 	type SegmentMember,
+	type ResentRun,
 	type SegmentMode,
 	type SegmentResult,
 	type SegmentRow,
@@ -56,3 +57,6 @@ export { type MappingOptions } from './events/mapping';
 export { withWarehouse } from './warehouse/data';
 export { summarizeWarehouse } from './warehouse/summary';
 export { describeSource, isWarehouseUrl, parseWarehouseUrl, type WarehouseSource } from './warehouse/source';
+export { checkStoreName } from './store';
+export { conditionFromRow } from './goal/form';
+export { goalChoices, type GoalChoices } from './goal/choices';

@@ -36,6 +36,7 @@ import { reportInputOf } from './report/schema';
 import type { ReportInput } from './report/types';
 import { scoreEvents, type ScoreOptions, type ScoreRun } from './score/run';
 import type { BucketBoundaries } from './score/types';
+import { checkStoreName } from './util/names';
 import type { ModelVersionInfo, Store } from './store/types';
 import type { ScoringRunInfo } from './store/runs';
 import { runRecordOf } from './monitor/record';
@@ -54,7 +55,7 @@ export { loadEvents, type EventSource, type LoadOptions, type LoadResult } from 
 export { loadOptionsFromForm, type LoadForm } from './events/form';
 export { encodeEventTable, decodeEventTable } from './events/codec';
 export { explainProfiles, explainProfilesEach, defaultTopK, type ExplainProfilesOptions, type ExplainedProfiles, type ExplainedEach, type ExplainOutcome } from './score/explain';
-export { buildSegment, parseSegmentRule, parseRuleText, parseRuleTexts, describeRule } from './segment';
+export { buildSegment, resendSegmentRun, parseSegmentRule, parseRuleText, parseRuleTexts, describeRule } from './segment';
 export { openStore, type StoreConfig, type Store } from './store';
 export { parseModel, serializeModel } from './model/io';
 export type { ScoreRun, ScoreSummary } from './score/run';
@@ -183,8 +184,11 @@ export interface TrainSummary {
  * validates on the latest, calibrates, explains a sample and renders the report.
  */
 export async function trainModel(table: EventTable, goalInput: unknown, settings: TrainSettings = {}, hooks?: WorkHooks): Promise<TrainOutcome> {
-	// Before any work: a mistyped learner (from a node expression, say) is bad input, not a crash later.
+	// Before any work: a mistyped learner (from a node expression, say) is bad input, not a crash later;
+	// and a name the store would refuse is refused now, not after training (the goal's name is checked with the goal).
 	parseLearnerChoice(settings.learner ?? 'auto');
+	const givenName = settings.name?.trim() || undefined;
+	if (givenName !== undefined) checkStoreName(givenName, 'model');
 	const { goal, readiness } = defineGoal(goalInput, table, settings) as Required<GoalCheck>;
 	refuseUnready(goal, readiness);
 	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
@@ -318,10 +322,13 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
 	const last = examples.cutoffs.length - 1;
 	// Measured with the final model on the validation rows, so a scoring run compares like with like.
 	const monitoring = monitoringReference({ activity, model: withInsights, validation, cutoff: examples.cutoffs[last], eligible: examples.perCutoff[last].eligible, end: range?.end ?? examples.cutoffs[last] });
-	const model: Model = { ...withInsights, monitoring };
+	const written: Model = { ...withInsights, monitoring };
+	const modelText = serializeModel(written);
+	// The model as written, checksum included, so it reads again wherever it is handed on as an object.
+	const model = parseModel(modelText);
 	return {
 		model,
-		modelText: serializeModel(model),
+		modelText,
 		readiness,
 		insights,
 		selection: built.selection,

@@ -3,9 +3,7 @@
  * eligible, the lookback) and, given events, checks them against it as training would, without
  * training: readiness per cutoff and every problem with what to change.
  */
-import { InputError } from '../../core/errors';
-import { conditionFromRow, goalFromForm } from '../../core/goal/form';
-import { defineGoal } from '../../core/pipeline';
+import { conditionFromRow, defineGoal, goalFromForm, InputError } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { asOfLine, eventFileOptions, eventFileUsage, loadEventsFile, writeFileAtomic } from '../shared';
 

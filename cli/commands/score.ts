@@ -11,7 +11,7 @@ import { eventFileOptions, eventFileUsage, loadEventsFile, modelSourceOptions, m
 
 const usage = `Usage:
   propensity score --events FILE (--model MODEL.json | --store DIR --name NAME [--version V])
-                   [--as-of ISO] [--explain K] [--features] [--keep-runs N] --out SCORES.csv|.ndjson
+                   [--as-of ISO] [--explain K] [--features] [--keep-runs N] [--spreadsheet-safe] --out SCORES.csv|.ndjson
   propensity score --table FILE.csv --model MODEL.json [--id COLUMN] --out SCORES.csv
 
 Events mode scores every profile eligible for the model's goal as of a date (default: the
@@ -36,6 +36,10 @@ Options:
   --table FILE     CSV with the model's feature columns (other columns are ignored)
   --id COLUMN      the profile id column (table mode; default: the training table's)
   --out FILE       where to write the scores
+  --spreadsheet-safe
+                   CSV: write text cells starting with = + - @, a tab or a carriage return with a
+                   leading apostrophe, so Excel, LibreOffice or Sheets never run them as formulas
+                   ("propensity segment" reads them back without it)
 
 ${modelSourceUsage}
 
@@ -56,6 +60,7 @@ export const scoreCommand: Command = {
 		'as-of': { type: 'string' },
 		explain: { type: 'string' },
 		features: { type: 'boolean' },
+		'spreadsheet-safe': { type: 'boolean' },
 		table: { type: 'string' },
 		id: { type: 'string' },
 		out: { type: 'string' },
@@ -102,7 +107,7 @@ async function scoreEventsFile(options: OptionValues, io: CliIo): Promise<void> 
 	const progress = terminalProgress(io);
 	try {
 		const run = await scoreProfiles(loaded.table, model, { asOf: stringOption(options, 'as-of'), timeZone: stringOption(options, 'time-zone'), explain, includeFeatures, modelVersion: version }, progress);
-		await writeScoresFile(out, run.batches(4096, progress), { factors: explain, attributes: run.summary.attributes });
+		await writeScoresFile(out, run.batches(4096, progress), { factors: explain, attributes: run.summary.attributes, spreadsheetSafe: options['spreadsheet-safe'] === true });
 		progress.finish();
 		const storeDir = stringOption(options, 'store');
 		let remembered = '';

@@ -4,15 +4,23 @@
  * entrants or the leavers to a file.
  */
 import fs from 'node:fs';
-import { buildSegment, describeSegmentChange, InputError, openStore, parseRuleTexts, parseSegmentRule, readScoresFile, type SegmentMode, segmentModes, type SegmentRule, writeSegmentFile } from '../../core';
+import { buildSegment, describeSegmentChange, InputError, openStore, parseRuleTexts, parseSegmentRule, readScoresFile, resendSegmentRun, type SegmentMode, segmentModes, type SegmentResult, type SegmentRule, writeSegmentFile } from '../../core';
 import { type CliIo, type Command, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 
 const usage = `Usage: propensity segment --scores SCORES.csv|.ndjson --rule RULE [--rule RULE …] [--rules-json FILE]
                           --out MEMBERS.csv|.ndjson [--name NAME --store DIR] [--mode all|entered|left]
-                          [--non-members FILE] [--run-at ISO]
+                          [--non-members FILE] [--run-at ISO] [--spreadsheet-safe]
+       propensity segment --resend RUN --name NAME --store DIR [--mode entered|left] --out FILE
+       propensity segment --runs --name NAME --store DIR
 
 Picks the scored profiles a rule admits and writes them, with score, bucket, the top factors'
 sentences and the loaded attributes (e.g. email), for a CRM or email step.
+
+With --store, the new membership is committed only after every file was written: when a run
+fails (a full disk, say), the next run finds the same entrants again, so each entrant is
+delivered at least once. Each run is numbered and its entrants and leavers are kept in the
+store (the last 30 runs): --resend RUN writes a past run's entrants (or, with --mode left, its
+leavers) again, e.g. when the step after this one failed; --runs lists the kept runs.
 
 Options:
   --scores FILE       scores written by "propensity score" (CSV or NDJSON, gzipped or not)
@@ -31,6 +39,11 @@ Options:
                       (everyone on the first run); left: only those gone since the last run
   --non-members FILE  also write the scored profiles outside the segment
   --run-at ISO        this run's time, saved with the membership (default: now)
+  --spreadsheet-safe  CSV: write text cells starting with = + - @, a tab or a carriage return with
+                      a leading apostrophe, so spreadsheets never run them as formulas (read back
+                      without it by --scores)
+  --resend RUN        write the entrants of kept run RUN (a number, or latest) again; changes nothing
+  --runs              list the kept runs of the segment (number, time, entered, left)
 
 Examples:
   propensity segment --scores scores.csv --rule "bucket=high,attr.email?" --out high.csv
@@ -51,9 +64,13 @@ export const segmentCommand: Command = {
 		mode: { type: 'string' },
 		'non-members': { type: 'string' },
 		'run-at': { type: 'string' },
+		resend: { type: 'string' },
+		runs: { type: 'boolean' },
+		'spreadsheet-safe': { type: 'boolean' },
 	},
 	async run(options: OptionValues, positionals: string[], io: CliIo): Promise<void> {
 		if (positionals.length > 0) throw new UsageError(`propensity segment: unexpected argument "${positionals[0]}".`, segmentCommand);
+		if (options.runs === true || stringOption(options, 'resend') !== undefined) return pastRuns(options, io);
 		const scoresFile = requireOption(options, 'scores', segmentCommand);
 		const out = requireOption(options, 'out', segmentCommand);
 		const rule = await rulesFrom(options);
@@ -66,10 +83,14 @@ export const segmentCommand: Command = {
 		const scored = await readScoresFile(scoresFile);
 		const store = storeDir ? await openStore({ kind: 'folder', path: storeDir }) : undefined;
 		try {
-			const result = await buildSegment(scored, rule, { name, mode, store, runAt: stringOption(options, 'run-at') ?? new Date().toISOString() });
-			await writeSegmentFile(out, result.output);
 			const nonMembersFile = stringOption(options, 'non-members');
-			if (nonMembersFile) await writeSegmentFile(nonMembersFile, result.nonMembers);
+			// Every file is written before the membership is committed, so a failed write loses no entrant.
+			const fileOptions = { spreadsheetSafe: options['spreadsheet-safe'] === true };
+			const deliver = async (built: SegmentResult) => {
+				await writeSegmentFile(out, built.output, fileOptions);
+				if (nonMembersFile) await writeSegmentFile(nonMembersFile, built.nonMembers, fileOptions);
+			};
+			const result = await buildSegment(scored, rule, { name, mode, store, runAt: stringOption(options, 'run-at') ?? new Date().toISOString(), deliver });
 
 			const { summary } = result;
 			const count = (n: number) => n.toLocaleString('en-US');
@@ -78,6 +99,7 @@ export const segmentCommand: Command = {
 			if (change) lines.push(change);
 			const what = mode === 'all' ? 'members' : mode === 'entered' ? 'entered profiles' : 'profiles that left';
 			lines.push(`Wrote ${count(summary.output)} ${what} to ${out}${nonMembersFile ? `, and ${count(summary.nonMembers)} non-members to ${nonMembersFile}` : ''}.`);
+			if (summary.run !== null) lines.push(`Kept as run ${summary.run} of "${summary.name}": resend its entrants with --resend ${summary.run}.`);
 			for (const warning of summary.warnings) lines.push(`Warning: ${warning}`);
 			io.stdout.write(`${lines.join('\n')}\n`);
 		} finally {
@@ -108,4 +130,37 @@ function modeFrom(options: OptionValues): SegmentMode {
 	const mode = stringOption(options, 'mode') ?? 'all';
 	if (!(segmentModes as readonly string[]).includes(mode)) throw new UsageError(`propensity segment: --mode must be all, entered or left, not "${mode}".`, segmentCommand);
 	return mode as SegmentMode;
+}
+
+/** --runs (list the kept runs) and --resend RUN (write a kept run's entrants or leavers again). */
+async function pastRuns(options: OptionValues, io: CliIo): Promise<void> {
+	const name = stringOption(options, 'name');
+	const storeDir = stringOption(options, 'store');
+	const what = options.runs === true ? '--runs' : '--resend';
+	if (!name || !storeDir) throw new UsageError(`propensity segment: ${what} needs --name NAME and --store DIR, the segment whose runs the store keeps.`, segmentCommand);
+	if (options.runs === true && stringOption(options, 'resend') !== undefined) throw new UsageError('propensity segment: give either --runs or --resend RUN, not both.', segmentCommand);
+	for (const other of ['scores', 'rule', 'rules-json', 'non-members', 'run-at']) {
+		if (options[other] !== undefined) throw new UsageError(`propensity segment: ${what} reads the runs kept in the store, so --${other} does not apply.`, segmentCommand);
+	}
+	const store = await openStore({ kind: 'folder', path: storeDir });
+	try {
+		if (options.runs === true) {
+			const runs = await store.listSegmentRuns(name);
+			const lines = runs.length === 0 ? [`Segment "${name}" has no kept runs in ${storeDir}.`] : runs.map((run) => `run ${run.run}  ${run.runAt}  mode ${run.mode}: ${run.entered.toLocaleString('en-US')} entered, ${run.left.toLocaleString('en-US')} left`);
+			io.stdout.write(`${lines.join('\n')}\n`);
+			return;
+		}
+		const out = requireOption(options, 'out', segmentCommand);
+		const mode = stringOption(options, 'mode') ?? 'entered';
+		if (mode !== 'entered' && mode !== 'left') throw new UsageError(`propensity segment: --resend writes a past run's entrants (--mode entered, the default) or leavers (--mode left), not "${mode}".`, segmentCommand);
+		const resend = stringOption(options, 'resend') as string;
+		const run = resend === 'latest' ? 'latest' : /^\d+$/.test(resend) ? Number(resend) : NaN;
+		if (Number.isNaN(run)) throw new UsageError(`propensity segment: --resend takes a run number (as a run reports it, or as --runs lists) or "latest", not "${resend}".`, segmentCommand);
+		const past = await resendSegmentRun(store, name, run, mode);
+		await writeSegmentFile(out, past.rows, { spreadsheetSafe: options['spreadsheet-safe'] === true });
+		const what = mode === 'entered' ? 'entered profiles' : 'profiles that left';
+		io.stdout.write(`Wrote the ${past.rows.length.toLocaleString('en-US')} ${what} of run ${past.run.run} of "${name}" (${past.run.runAt}) to ${out} again. The segment's membership is unchanged.\n`);
+	} finally {
+		await store.close();
+	}
 }

@@ -5,11 +5,11 @@
  * holdout, because a table has no time to split on.
  */
 import path from 'node:path';
-import { type LearnerChoice, learnerNames, type Model, openStore, parseLearnerChoice, saveModel, type SelectionRecord, serializeModel, type StoredSelection, trainModel, trainOnTable, trainWarehouse, withWarehouse } from '../../core';
+import { checkStoreName, InputError, type LearnerChoice, learnerNames, type Model, openStore, PropensityError, parseLearnerChoice, saveModel, type SelectionRecord, serializeModel, type StoredSelection, trainModel, trainOnTable, trainWarehouse, withWarehouse } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 import { warehouseOption, warehouseUsage } from '../warehouse';
-import { asOfLine, eventFileOptions, eventFileUsage, loadEventsFile, readTextFile, writeFileAtomic } from '../shared';
+import { asOfLine, eventFileOptions, eventFileUsage, loadEventsFile, parseGoalFile, readTextFile, writeFileAtomic } from '../shared';
 
 const usage = `Usage:
   propensity train --events FILE --goal GOAL.json [--as-of ISO] [--learner NAME] [--seed S]
@@ -96,9 +96,10 @@ export const trainCommand: Command = {
 			`Read ${read.rows.toLocaleString('en-US')} rows × ${read.features} features from ${table} (label "${label}": ${read.positives.toLocaleString('en-US')} with the outcome, ${read.negatives.toLocaleString('en-US')} without).`,
 			`Validation: a seeded random ${read.holdoutShare * 100}% of the rows (${read.validationRows.toLocaleString('en-US')}), drawn within each label. A table has no time order, so validation is a random holdout, not later data; expect event-trained models to be validated more strictly.`,
 		];
-		const saved = await saveToStore(options, built.model, serializeModel(built.model));
-		await writeFileAtomic(out, serializeModel(built.model));
-		io.stdout.write(`${[...summary, ...describeModel(built.model, built.selection, built.notes), ...saved, `Model written to ${out}.`].join('\n')}\n`);
+		const text = serializeModel(built.model);
+		await writeFileAtomic(out, text);
+		const saved = await saveToStore(options, built.model, text, [out]);
+		io.stdout.write(`${[...summary, ...describeModel(built.model, built.selection, built.notes), `Model written to ${out}.`, ...saved].join('\n')}\n`);
 	},
 };
 
@@ -111,7 +112,11 @@ function learnerOption(options: OptionValues): LearnerChoice {
 }
 
 async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: string; learner: LearnerChoice; seed: number }): Promise<void> {
-	const goalText = await readTextFile(requireOption(options, 'goal', trainCommand), 'goal file');
+	const goalFile = requireOption(options, 'goal', trainCommand);
+	// The goal and the model's name are checked before the events are loaded: a mistake there costs no load and no training.
+	const goalText = parseGoalFile(goalFile, await readTextFile(goalFile, 'goal file'));
+	const name = stringOption(options, 'name');
+	if (name !== undefined) checkStoreName(name.trim(), 'model');
 	const warehouse = warehouseOption(options);
 	const loaded = warehouse ? undefined : await loadEventsFile(options, io, trainCommand);
 	const progress = terminalProgress(io);
@@ -135,8 +140,8 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 		...(model.dataRange.plan ? [`Cutoffs (${model.dataRange.plan.chosenBy === 'automatic' ? 'planned automatically' : 'from the goal'}): ${model.dataRange.plan.reason}.`] : []),
 		`Validation: ${model.metrics.validationSplit}.`,
 		...describeModel(model, outcome.selection, model.notes),
-		...(await saveToStore(options, model, modelText)),
 	];
+	// The files first, the store last: a store that fails (full, unreachable) loses nothing already made.
 	await writeFileAtomic(settings.out, modelText);
 	lines.push(`Model written to ${settings.out}.`);
 	const report = stringOption(options, 'report');
@@ -144,19 +149,30 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 		await writeFileAtomic(report, outcome.reportHtml);
 		lines.push(`Report written to ${report}.`);
 	}
+	lines.push(...(await saveToStore(options, model, modelText, report ? [settings.out, report] : [settings.out])));
 	io.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/** Saves the model in the --store folder when one is given; returns the line to print. */
-async function saveToStore(options: OptionValues, model: Model, text: string): Promise<string[]> {
+/**
+ * Saves the model in the --store folder when one is given; returns the line to print. A failure
+ * says which files were written, so the model is not trained again only to be saved.
+ */
+async function saveToStore(options: OptionValues, model: Model, text: string, written: readonly string[]): Promise<string[]> {
 	const folder = stringOption(options, 'store');
 	if (!folder) return [];
-	const store = await openStore({ kind: 'folder', path: folder });
 	try {
-		const info = await saveModel(store, model, text);
-		return [`Saved as "${info.name}" version ${info.version} in the store ${path.resolve(folder)}.`];
-	} finally {
-		await store.close();
+		const store = await openStore({ kind: 'folder', path: folder });
+		try {
+			const info = await saveModel(store, model, text);
+			return [`Saved as "${info.name}" version ${info.version} in the store ${path.resolve(folder)}.`];
+		} finally {
+			await store.close();
+		}
+	} catch (error) {
+		if (!(error instanceof PropensityError)) throw error;
+		const kept = `${written.join(' and ')} ${written.length > 1 ? 'were' : 'was'} written and kept`;
+		const Kind = error instanceof InputError ? InputError : PropensityError;
+		throw new Kind(`${error.message}\nThe model was not saved in the store, but ${kept}: score with --model ${written[0]} meanwhile, and fix the store before the next training saves there.`, error.code, error.details);
 	}
 }
 

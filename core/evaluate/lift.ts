@@ -34,10 +34,11 @@ export function deciles(labels: ArrayLike<number>, scores: ArrayLike<number>, gr
 	const n = checkSameLength(labels, scores, 'deciles');
 	if (n === 0) return [];
 	for (let i = 0; i < n; i++) if (Number.isNaN(scores[i])) throw new RangeError(`deciles: the score of row ${i + 1} is NaN; every row needs a score.`);
-	const acc = Array.from({ length: groups }, () => ({ rows: 0, positives: 0, scoreSum: 0, min: Infinity, max: -Infinity }));
+	const acc = Array.from({ length: groups }, () => ({ positives: 0, scoreSum: 0, min: Infinity, max: -Infinity }));
 	const ascending = sortedOrder(scores);
+	// Each tie group from the highest score down: its first position in that ranking, its size and its outcomes (whole counts).
+	const ties: { start: number; size: number; positives: number }[] = [];
 	let totalPositives = 0;
-	// Walk tie groups from the highest score down; `start` is the group's first position in that ranking.
 	for (let end = n, start = 0; end > 0; ) {
 		let begin = end - 1;
 		const score = scores[ascending[begin]];
@@ -47,11 +48,11 @@ export function deciles(labels: ArrayLike<number>, scores: ArrayLike<number>, gr
 		totalPositives += tiePositives;
 		const size = end - begin;
 		const stop = start + size;
+		ties.push({ start, size, positives: tiePositives });
 		for (let d = Math.floor((start * groups) / n); d < groups && (d * n) / groups < stop; d++) {
 			const overlap = Math.min(stop, ((d + 1) * n) / groups) - Math.max(start, (d * n) / groups);
 			if (overlap <= 0) continue;
 			const g = acc[d];
-			g.rows += overlap;
 			g.positives += (overlap * tiePositives) / size;
 			g.scoreSum += overlap * score;
 			g.min = Math.min(g.min, score);
@@ -60,25 +61,36 @@ export function deciles(labels: ArrayLike<number>, scores: ArrayLike<number>, gr
 		start = stop;
 		end = begin;
 	}
+	// Outcomes above each cut: whole tie groups counted as integers, only the straddling group shared, so the
+	// last cut holds exactly every outcome and running sums never drift past 1 (a gain of 1.0000000000000002).
+	const above = new Array<number>(groups + 1).fill(0);
+	for (let d = 1, t = 0, whole = 0; d <= groups; d++) {
+		const cut = d === groups ? n : (d * n) / groups;
+		while (t < ties.length && ties[t].start + ties[t].size <= cut) whole += ties[t++].positives;
+		above[d] = t < ties.length && cut > ties[t].start ? whole + ((cut - ties[t].start) * ties[t].positives) / ties[t].size : whole;
+	}
 	const overallRate = totalPositives / n;
-	let cumulativeRows = 0;
-	let cumulativePositives = 0;
 	return acc.map((g, d) => {
-		cumulativeRows += g.rows;
-		cumulativePositives += g.positives;
-		// Ties are shared between deciles in fractions, whose float sums can pass 1 by an ulp: shares stay in [0, 1].
-		const rate = Math.min(1, g.positives / g.rows);
+		const from = (d * n) / groups;
+		const to = d + 1 === groups ? n : ((d + 1) * n) / groups;
+		const rows = to - from;
+		const positives = clamp(g.positives, 0, rows);
+		const rate = clamp(positives / rows, 0, 1);
 		return {
 			decile: d + 1,
-			rows: g.rows,
-			positives: g.positives,
+			rows,
+			positives,
 			rate,
 			lift: rate / overallRate,
-			meanScore: g.scoreSum / g.rows,
+			meanScore: g.scoreSum / rows,
 			minScore: g.min,
 			maxScore: g.max,
-			cumulativeGain: Math.min(1, cumulativePositives / totalPositives),
-			cumulativeLift: cumulativePositives / cumulativeRows / overallRate,
+			cumulativeGain: clamp(above[d + 1] / totalPositives, 0, 1),
+			cumulativeLift: above[d + 1] / to / overallRate,
 		};
 	});
+}
+
+function clamp(value: number, low: number, high: number): number {
+	return value < low ? low : value > high ? high : value;
 }

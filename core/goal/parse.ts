@@ -3,6 +3,7 @@
  * lists every problem with its JSON path and the fix.
  */
 import { InputError } from '../errors';
+import { storeNameRule, storeNameSchema } from '../util/names';
 import { type FieldAlias, resolveFieldAliases } from './aliases';
 import { type Goal, goalErrorMap, goalSchema } from './schema';
 
@@ -35,9 +36,25 @@ export function parseGoalReadingAliases(input: unknown): { goal: Goal; aliases: 
 	}
 	const { goal, aliases } = resolveFieldAliases(raw);
 	const result = goalSchema.safeParse(goal, { error: goalErrorMap, reportInput: true });
-	if (result.success) return { goal: result.data, aliases };
-	const problems: GoalProblem[] = result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+	const problems: GoalProblem[] = result.success ? [] : result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+	const nameProblem = checkGoalName((raw as { name?: unknown }).name);
+	if (nameProblem && !problems.some((problem) => problem.path === 'name')) problems.unshift({ path: 'name', message: nameProblem });
+	if (result.success && problems.length === 0) return { goal: result.data, aliases };
 	throw new InputError(describeProblems(problems), 'bad-goal', { problems });
+}
+
+/**
+ * A goal's name is its model's name in the store, so it follows the store's name rule, checked
+ * here before any work rather than when a trained model is saved. (Models already trained with
+ * other names are still read.)
+ */
+function checkGoalName(name: unknown): string | undefined {
+	if (typeof name !== 'string' || name.trim() === '') return undefined; // the schema says what is wrong
+	const parsed = storeNameSchema.safeParse(name.trim());
+	if (parsed.success) return undefined;
+	const suggestion = name.trim().toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 100);
+	const instead = suggestion !== '' && storeNameSchema.safeParse(suggestion).success ? `, e.g. "${suggestion}"` : '';
+	return `${JSON.stringify(name)} cannot name the model in the store: ${parsed.error.issues[0].message === storeNameRule ? storeNameRule : parsed.error.issues[0].message}${instead} (the goal's name is its model's name; describe it in words in "description")`;
 }
 
 function describeProblems(problems: readonly GoalProblem[]): string {

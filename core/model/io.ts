@@ -2,8 +2,14 @@
  * Writing and reading the model JSON: `serializeModel` gives the same bytes for the same model
  * (keys in a fixed order, no clock), `parseModel` reads it back or refuses it with a message
  * that says why and what to do.
+ *
+ * Integrity: the model carries `checksum`, the SHA-256 of its own content (the canonical text
+ * of every other key), checked on every read, so an edited or damaged file is refused wherever
+ * it comes from. And every model text is read back and validated as it is made, so nothing
+ * that cannot be read is ever written or saved.
  */
-import { InputError } from '../errors';
+import { createHash } from 'node:crypto';
+import { InputError, PropensityError } from '../errors';
 import { formatPath } from '../goal/parse';
 import { learnerFromJson } from '../learn/train';
 import { packageVersion } from '../version';
@@ -11,14 +17,41 @@ import { rememberLearner } from './predict';
 import { modelFeatureNames, modelFormat, modelSchema, modelSchemaVersion, type Model } from './schema';
 
 /** The top-level keys in the order they are written; nested keys are written in alphabetical order. */
-const topLevelOrder = ['format', 'schemaVersion', 'packageVersion', 'name', 'propensityType', 'seed', 'dataRange', 'goal', 'features', 'metrics', 'selection', 'calibration', 'notes', 'insights', 'learner'];
+const topLevelOrder = ['format', 'schemaVersion', 'packageVersion', 'checksum', 'name', 'propensityType', 'seed', 'dataRange', 'goal', 'features', 'metrics', 'selection', 'calibration', 'notes', 'insights', 'learner'];
 
 /**
  * The model as JSON text: tab-indented, keys in a fixed order, arrays of plain values on one
  * line (trees stay compact), ending in a newline. The same model always gives the same bytes.
  */
 export function serializeModel(model: Model): string {
-	return `${write(model, '', topLevelOrder)}\n`;
+	const { checksum: _old, ...content } = model as Model & { checksum?: unknown };
+	const current = { ...content, schemaVersion: modelSchemaVersion };
+	const text = `${write({ ...current, checksum: contentChecksum(current) }, '', topLevelOrder)}\n`;
+	checkReadable(model.name, text);
+	return text;
+}
+
+/**
+ * Refuses to hand out a model text that parseModel would refuse: a model that cannot be read
+ * back must never be written or saved as the latest version (the next scoring run would fail).
+ */
+function checkReadable(name: unknown, text: string): void {
+	try {
+		parseModel(text);
+	} catch (error) {
+		if (!(error instanceof InputError)) throw error;
+		throw new PropensityError(
+			`The model ${JSON.stringify(name)} failed its own check before being written, so it was not written or saved (the previous version stays the latest): ${error.message}\nThis is a bug in Propensity: please report it with the command or flow that trained the model.`,
+			'model-unreadable',
+			{ problem: error.message },
+		);
+	}
+}
+
+/** "sha256:" and the hex SHA-256 of the model's content: every key but the checksum, written canonically. */
+function contentChecksum(content: Record<string, unknown>): string {
+	const { checksum: _ignored, ...rest } = content;
+	return `sha256:${createHash('sha256').update(write(rest, '', topLevelOrder), 'utf8').digest('hex')}`;
 }
 
 function write(value: unknown, indent: string, order?: readonly string[]): string {
@@ -89,8 +122,34 @@ export function parseModel(input: string | object): Model {
 	if (actual && (actual.length !== expected.length || actual.some((name, i) => name !== expected[i]))) {
 		throw new InputError(`The model cannot be read correctly: its learner uses features [${actual.join(', ')}] but the model declares [${expected.join(', ')}]. Retrain the model.`, 'bad-model');
 	}
+	checkChecksum(object, model);
+	// The checksum stays on the model, so a model handed on as an object (Node-RED's msg.model) reads again.
 	rememberLearner(model, learner);
 	return model;
+}
+
+/**
+ * A model of schema version 2 or later must carry the checksum of its content and match it; a
+ * version-1 model predates checksums and is read without one. Checked after the schema, so a
+ * file with a broken field is named by that field.
+ */
+function checkChecksum(raw: Record<string, unknown>, model: Model): void {
+	const recorded = raw.checksum;
+	if (recorded === undefined && model.schemaVersion === 1) return;
+	if (recorded === undefined) {
+		throw new InputError(
+			`The model "${model.name}" has no "checksum", which every model of schema version ${model.schemaVersion} carries: the file was edited or cut. Use the file as training wrote it (or load the model from the store), or retrain the model.`,
+			'model-checksum',
+		);
+	}
+	const actual = contentChecksum(raw);
+	if (actual !== recorded) {
+		throw new InputError(
+			`The model "${model.name}" was changed after training: its content no longer matches its checksum (recorded ${String(recorded)}, content ${actual}). A model cannot be edited by hand, because its scores, metrics and report must describe the same trained model. Use the file as training wrote it (or load the model from the store), or retrain the model with the change you need.`,
+			'model-checksum',
+			{ recorded, actual },
+		);
+	}
 }
 
 function loadLearnerChecked(model: Model) {

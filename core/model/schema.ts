@@ -18,7 +18,8 @@ import type { PropensityType } from '../goal/schema';
 import { monitoringReferenceSchema, type MonitoringReference } from './monitoring';
 
 export const modelFormat = 'propensity-model';
-export const modelSchemaVersion = 1;
+/** 2: the model carries the checksum of its content. Version-1 models (without one) are still read. */
+export const modelSchemaVersion = 2;
 
 /** The report's input as the model keeps it: a JSON object the model format does not look into. */
 export type ModelInsights = object;
@@ -68,9 +69,12 @@ export type StoredSelection = Omit<SelectionRecord, 'candidates'> & { readonly c
 
 export interface Model {
 	readonly format: typeof modelFormat;
-	readonly schemaVersion: typeof modelSchemaVersion;
+	/** The schema version it was written with: 1 (before checksums) or 2; models are written with the latest. */
+	readonly schemaVersion: 1 | typeof modelSchemaVersion;
 	/** The Propensity version that wrote the model. */
 	readonly packageVersion: string;
+	/** "sha256:" and the SHA-256 of the content, as written by serializeModel (absent before it is written, and in schema version 1). */
+	readonly checksum?: string;
 	readonly name: string;
 	readonly propensityType: PropensityType;
 	/** The goal (events mode); null for table-mode models. */
@@ -175,7 +179,8 @@ const selectionSchema = z.strictObject({
 /** The whole model. The learner is checked here for its kind only; its own module checks the rest. */
 export const modelSchema = z.strictObject({
 	format: z.literal(modelFormat),
-	schemaVersion: z.literal(modelSchemaVersion),
+	schemaVersion: z.union([z.literal(1), z.literal(modelSchemaVersion)]),
+	checksum: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" and 64 hex digits, as training wrote it').optional(),
 	packageVersion: z.string().min(1),
 	name: z.string().trim().min(1).max(200),
 	propensityType: z.enum(['conversion', 'churn']),

@@ -11,6 +11,13 @@ import { html, SafeHtml } from './html';
 import { reportCss } from './styles';
 import type { BucketFactors, BucketSummary, FactorDirection, ReportInput, ScoreSummary } from './types';
 
+/**
+ * The report's Content-Security-Policy: nothing may load or run (no scripts, images, fonts,
+ * frames or connections), only its own inline styles apply. A report opened from a mailbox or a
+ * shared folder so stays inert even if a hostile name slipped past the escaping.
+ */
+export const reportPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+
 /** Renders the whole report; the same input gives the same bytes. */
 export function renderReport(input: ReportInput): string {
 	const words = outcomeWords(input);
@@ -29,6 +36,7 @@ export function renderReport(input: ReportInput): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${reportPolicy}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="Propensity ${input.packageVersion}">
 <title>Insights: ${input.model.name}</title>

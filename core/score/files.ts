@@ -8,7 +8,7 @@
  */
 import { InputError } from '../errors';
 import type { ScoredProfile } from './types';
-import { csvCell } from '../util/csv';
+import { csvCellWriter } from '../util/csv';
 import { writeFileAtomically } from '../util/files';
 
 export type ScoresFormat = 'csv' | 'ndjson';
@@ -25,14 +25,17 @@ export interface ScoresLayout {
 	/** Factors per profile written as columns (CSV). */
 	readonly factors: number;
 	readonly attributes: readonly string[];
+	/** CSV: write text cells starting with = + - @, tab or CR with a leading apostrophe, so spreadsheets never run them as formulas (the segment reader undoes it). */
+	readonly spreadsheetSafe?: boolean;
 }
 
 /** Text lines of scored profiles in the given format; the CSV header comes first. */
 export async function* scoreLines(batches: AsyncIterable<readonly ScoredProfile[]> | Iterable<readonly ScoredProfile[]>, format: ScoresFormat, layout: ScoresLayout): AsyncGenerator<string> {
-	if (format === 'csv') yield `${csvHeader(layout).join(',')}\n`;
+	const cell = csvCellWriter(layout.spreadsheetSafe);
+	if (format === 'csv') yield `${csvHeader(layout).map(cell).join(',')}\n`;
 	for await (const batch of batches) {
 		let text = '';
-		for (const profile of batch) text += format === 'csv' ? `${csvRow(profile, layout).map(csvCell).join(',')}\n` : `${JSON.stringify(profile)}\n`;
+		for (const profile of batch) text += format === 'csv' ? `${csvRow(profile, layout).map(cell).join(',')}\n` : `${JSON.stringify(profile)}\n`;
 		yield text;
 	}
 }

@@ -1,13 +1,16 @@
 /**
  * Building a segment: who is in it now, who entered and who left since its last run (as
  * remembered in the store under the segment's name), and the records a CRM or email step
- * needs for each of them. The new membership is saved at the end, so each person is
- * announced as "entered" once, not on every run.
+ * needs for each of them. The new membership is committed last, after the caller has handed
+ * the rows on (written its files, sent its messages): a run that fails before then commits
+ * nothing, and the next run finds the same entrants again. So each entrant is delivered at
+ * least once, and once in the usual case. Each committed run keeps its entrants and leavers
+ * in the store (the last 30 runs), so a past run can be sent again with `resendSegmentRun`.
  */
 import { InputError } from '../errors';
 import type { Bucket, PropensityType, ScoredProfile } from '../score/types';
 import { checkStoreName, type Store } from '../store';
-import { checkRunAt } from '../store/types';
+import { checkRunAt, type SegmentRunInfo } from '../store/types';
 import { matchRule } from './evaluate';
 import { describeRule, parseSegmentRule, type SegmentRule } from './rules';
 
@@ -23,6 +26,12 @@ export interface SegmentOptions {
 	readonly store?: Store;
 	/** This run's time, ISO 8601; saved with the membership. */
 	readonly runAt: string;
+	/**
+	 * Hands the result on (writes the files, sends the messages) before the membership is
+	 * committed; when it throws, nothing is committed. Without it the membership is committed
+	 * as soon as the result is known, and the caller owns the risk of losing entrants.
+	 */
+	readonly deliver?: (result: SegmentResult) => Promise<void> | void;
 }
 
 /** One profile as a CRM or email step needs it. */
@@ -60,6 +69,8 @@ export interface SegmentSummary {
 	readonly output: number;
 	/** Whether this run's membership was saved for the next run to compare with. */
 	readonly remembered: boolean;
+	/** The number this run is kept under in the store (for a resend), once committed; null without a store, or before the commit. */
+	readonly run: number | null;
 	readonly warnings: readonly string[];
 }
 
@@ -103,10 +114,8 @@ export async function buildSegment(scored: readonly ScoredProfile[], rules: Segm
 		if (index === undefined) left.push({ profileId: id });
 		else if (match.mask[index] === 0) left.push(rows[index]);
 	}
-	if (store && name !== undefined) await store.saveMembership(name, ids(members), runAt);
-
 	const output = mode === 'all' ? members : mode === 'entered' ? entered : left;
-	return {
+	const result: SegmentResult = {
 		members,
 		nonMembers,
 		entered,
@@ -125,9 +134,34 @@ export async function buildSegment(scored: readonly ScoredProfile[], rules: Segm
 			left: left.length,
 			output: output.length,
 			remembered: store !== undefined,
+			run: null,
 			warnings,
 		},
 	};
+	await options.deliver?.(result);
+	if (!store || name === undefined) return result;
+	const kept = await store.commitSegmentRun(name, { members: ids(members), runAt, mode, entered, left });
+	return { ...result, summary: { ...result.summary, run: kept.run } };
+}
+
+/** A past run's rows, to send again: its entrants, or its leavers. */
+export interface ResentRun {
+	readonly rows: SegmentRow[];
+	readonly run: SegmentRunInfo;
+}
+
+/**
+ * The entrants (or leavers) of a kept run of the segment, as that run handed them on, to send
+ * again after a delivery that failed downstream. Changes nothing in the store.
+ */
+export async function resendSegmentRun(store: Store, segment: string, run: number | 'latest', which: 'entered' | 'left' = 'entered'): Promise<ResentRun> {
+	const name = checkStoreName(segment, 'segment');
+	if (which !== 'entered' && which !== 'left') {
+		throw new InputError(`A resend sends a past run's entrants ("entered") or leavers ("left"), not ${JSON.stringify(which)}: the store keeps only those of each run.`, 'bad-segment-mode');
+	}
+	const record = await store.loadSegmentRun(name, run);
+	const rows = (which === 'entered' ? record.entered : record.left) as SegmentRow[];
+	return { rows, run: { segment: record.segment, run: record.run, runAt: record.runAt, mode: record.mode, entered: record.entered.length, left: record.left.length } };
 }
 
 /** Where a profile stands after a run: new in the segment, still in it, gone from it, or not in it. */

@@ -4,6 +4,7 @@
  * the order of clauses never changes the result.
  */
 import { InputError } from '../errors';
+import { didYouMean, listNames } from '../goal/suggest';
 import type { Factor, ScoredProfile } from '../score/types';
 import type { AttributeTest, AttributeValue, Comparison, FactorTest, SegmentRule, TopTest } from './rules';
 import { compareStrings } from '../events/table';
@@ -98,19 +99,35 @@ class Context {
 				'factors-missing',
 			);
 		}
+		this.checkFactorName(test, name);
 		const named = (factor: Factor) => (test.feature !== undefined ? factor.feature === test.feature : factor.label === test.label);
 		const pointed = (factor: Factor) => (test.direction === 'raises' ? factor.impact > 0 : test.direction === 'lowers' ? factor.impact < 0 : true);
-		let mentioned = false;
-		const mask = this.each((profile) => {
+		return this.each((profile) => {
 			if (!profile.factors) return false;
 			const factors = test.withinTop === undefined ? profile.factors : mostInfluential(profile.factors, test.withinTop);
-			if (!mentioned && profile.factors.some(named)) mentioned = true;
 			return factors.some((factor) => named(factor) && pointed(factor));
 		});
-		if (!mentioned && this.profiles.length > 0) {
-			this.warnings.push(`No profile's factors mention the ${test.feature !== undefined ? 'feature' : 'label'} "${name}", so the factor rule admits no one: check the spelling against the factors in the scores.`);
+	}
+
+	/**
+	 * A feature (or label) the model does not have is a typo: a rule on it would admit no one, the
+	 * segment would be saved empty and everyone would "re-enter" on the next run. The features known
+	 * are those in any profile's factors or feature values.
+	 */
+	private checkFactorName(test: FactorTest, name: string): void {
+		if (this.profiles.length === 0) return;
+		const known = new Set<string>();
+		for (const profile of this.profiles) {
+			for (const factor of profile.factors ?? []) known.add(test.feature !== undefined ? factor.feature : factor.label);
+			if (test.feature !== undefined && profile.features) for (const feature of Object.keys(profile.features)) known.add(feature);
 		}
-		return mask;
+		if (known.has(name)) return;
+		const what = test.feature !== undefined ? 'feature' : 'label';
+		throw new InputError(
+			`The factor rule names the ${what} "${name}", which no scored profile has${didYouMean(name, known)}. The ${what}s in the scores' factors are ${listNames([...known].sort(compareStrings), 20)}. Check the spelling; for a feature of the model that is in no one's top factors, score with more factors (e.g. --explain 10).`,
+			'unknown-factor',
+			{ [what]: name },
+		);
 	}
 
 	private attribute(test: AttributeTest): Uint8Array {

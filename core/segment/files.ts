@@ -19,7 +19,7 @@ import { openText } from '../events/text';
 import type { Bucket, Factor, Importance, PropensityType, ScoredProfile } from '../score/types';
 import type { WorkHooks } from '../util/progress';
 import type { SegmentRow } from './build';
-import { csvCell } from '../util/csv';
+import { csvCellWriter, fromSpreadsheetSafe } from '../util/csv';
 import { writeFileAtomically } from '../util/files';
 import { modelColumns, scoreColumns } from '../score/files';
 
@@ -59,8 +59,9 @@ export async function readScoresFile(file: string, hooks?: WorkHooks): Promise<S
 			await readCsv(
 				text.chunks,
 				{
-					header: (columns) => (layout = csvLayout(columns, file)),
-					record: (fields, line) => profiles.push(fromCells((column) => cellOf(fields, layout as CsvLayout, column), layout as CsvLayout, failAt(file, line))),
+					// Cells written spreadsheet-safe ('=…) are read back as they were before.
+					header: (columns) => (layout = csvLayout(columns.map(fromSpreadsheetSafe), file)),
+					record: (fields, line) => profiles.push(fromCells((column) => unguard(cellOf(fields, layout as CsvLayout, column)), layout as CsvLayout, failAt(file, line))),
 					bad: (line, _raw, why) => failAt(file, line)('', `the row is not valid CSV: ${why}`),
 					chunkDone,
 				},
@@ -99,6 +100,10 @@ function csvLayout(columns: readonly string[], file: string): CsvLayout {
 		else if (column !== '' && !(scoreColumns as readonly string[]).includes(column) && !(modelColumns as readonly string[]).includes(column)) attributes.push(column);
 	}
 	return { index: new Map(columns.map((column, i) => [column, i])), factorCount, attributes };
+}
+
+function unguard(cell: string | undefined): string | undefined {
+	return cell === undefined ? undefined : fromSpreadsheetSafe(cell);
 }
 
 function cellOf(fields: readonly string[], layout: CsvLayout, column: string): string | undefined {
@@ -234,19 +239,24 @@ function fromObject(value: Record<string, unknown>, fail: Fail): ScoredFileProfi
 	return { ...profile, model: profile.model ?? { name: '', version: null }, ...(attributes ? { attributes } : {}) };
 }
 
+export interface SegmentFileOptions {
+	/** CSV: write text cells starting with = + - @, tab or CR with a leading apostrophe, so spreadsheets never run them as formulas (readScoresFile undoes it). */
+	readonly spreadsheetSafe?: boolean;
+}
+
 /** Writes segment rows as CSV (`.csv`) or NDJSON (`.ndjson`, `.jsonl`), each optionally `.gz`, whole or not at all. */
-export async function writeSegmentFile(file: string, rows: readonly SegmentRow[]): Promise<void> {
+export async function writeSegmentFile(file: string, rows: readonly SegmentRow[], options: SegmentFileOptions = {}): Promise<void> {
 	const name = file.replace(/\.gz$/i, '');
 	const format = /\.csv$/i.test(name) ? 'csv' : /\.(ndjson|jsonl)$/i.test(name) ? 'ndjson' : undefined;
 	if (!format) throw new InputError(`The output file "${file}" must end in .csv, .ndjson or .jsonl (optionally .gz), which says how to write it.`, 'bad-output');
-	await writeFileAtomically(file, format === 'csv' ? csvLines(rows) : ndjsonLines(rows));
+	await writeFileAtomically(file, format === 'csv' ? csvLines(rows, csvCellWriter(options.spreadsheetSafe)) : ndjsonLines(rows));
 }
 
 function* ndjsonLines(rows: readonly SegmentRow[]): Generator<string> {
 	for (const row of rows) yield `${JSON.stringify(row)}\n`;
 }
 
-function* csvLines(rows: readonly SegmentRow[]): Generator<string> {
+function* csvLines(rows: readonly SegmentRow[], csvCell: (value: string | number | null | undefined) => string): Generator<string> {
 	let factorCount = 0;
 	const attributeNames = new Set<string>();
 	for (const row of rows) {

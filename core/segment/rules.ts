@@ -192,9 +192,45 @@ function parseAt(input: unknown, path: (string | number)[], source: string, dept
 			const among = top.among === undefined ? undefined : parseAt(top.among, [...here, 'among'], source, depth + 1);
 			return { top: { ...(top.count !== undefined ? { count: top.count } : { percent: top.percent }), ...(among ? { among } : {}) } };
 		}
-		default:
-			return { [kind]: checkLeaf(leafSchemas[kind] as z.ZodType, value, here, source) } as SegmentRule;
+		default: {
+			const leaf = checkLeaf(leafSchemas[kind] as z.ZodType, value, here, source);
+			const range = kind === 'attribute' ? { min: -Infinity, max: Infinity, what: '' } : valueRanges[kind as keyof typeof valueRanges];
+			if (range && !canMatch(leaf as Comparison, range)) {
+				fail(`${describeComparison(kind === 'attribute' ? (leaf as AttributeTest).name : kind, leaf as Comparison)} never holds (${Number.isFinite(range.min) ? `${range.what} is from ${range.min} to ${range.max}` : 'no value passes every bound'}), so the rule would admit no one: check the number and the comparison`);
+			}
+			return { [kind]: leaf } as SegmentRule;
+		}
 	}
+}
+
+/** The values each scored field can take: a comparison outside them admits no one, which is a mistake, not a segment. */
+const valueRanges = {
+	score: { min: 0, max: 100, what: 'a score' },
+	probability: { min: 0, max: 1, what: 'a probability' },
+	percentile: { min: 1, max: 100, what: 'a percentile' },
+} as const;
+
+/** Whether some value within [min, max] passes every bound of the comparison. */
+function canMatch(test: Comparison, range: { min: number; max: number }): boolean {
+	let low = range.min;
+	let lowOpen = false;
+	let high = range.max;
+	let highOpen = false;
+	const raise = (bound: number, open: boolean) => {
+		if (bound > low || (bound === low && open)) [low, lowOpen] = [bound, open];
+	};
+	const lower = (bound: number, open: boolean) => {
+		if (bound < high || (bound === high && open)) [high, highOpen] = [bound, open];
+	};
+	if (test.gt !== undefined) raise(test.gt, true);
+	if (test.gte !== undefined) raise(test.gte, false);
+	if (test.between !== undefined) {
+		raise(test.between[0], false);
+		lower(test.between[1], false);
+	}
+	if (test.lt !== undefined) lower(test.lt, true);
+	if (test.lte !== undefined) lower(test.lte, false);
+	return low < high || (low === high && !lowOpen && !highOpen);
 }
 
 function checkLeaf<T>(schema: z.ZodType<T>, value: unknown, path: (string | number)[], source: string): T {

@@ -13,6 +13,7 @@
  * Values may be written in double quotes to hold commas or pipes: attr.city="Paris, 75".
  */
 import { InputError } from '../errors';
+import { didYouMean } from '../goal/suggest';
 import { type Comparison, parseSegmentRule, type SegmentRule } from './rules';
 
 const syntaxHelp =
@@ -41,6 +42,7 @@ function parseClause(clause: string): unknown {
 	const fail = (problem: string): never => {
 		throw new InputError(`The rule clause ${JSON.stringify(clause)} ${problem}: ${syntaxHelp}.`, 'bad-segment-rule');
 	};
+	const unquote = (raw: string) => unquoteValue(raw, fail);
 	let match = /^bucket\s*=\s*(.+)$/i.exec(clause);
 	if (match) return { bucket: splitOutsideQuotes(match[1], '|').map((value) => unquote(value).toLowerCase()) };
 	match = /^(score|probability|percentile)\s*(>=|<=|>|<|=)\s*(.+)$/i.exec(clause);
@@ -51,7 +53,7 @@ function parseClause(clause: string): unknown {
 		return { top: match[2] === '%' ? { percent: size } : { count: size } };
 	}
 	match = /^factor(\.label)?\s*=\s*(.+)$/i.exec(clause);
-	if (match) return { factor: factorTest(match[2], match[1] !== undefined) };
+	if (match) return { factor: factorTest(match[2], match[1] !== undefined, fail) };
 	match = /^attr\.(.+?)\s*\?$/i.exec(clause);
 	if (match) return { attribute: { name: unquote(match[1]), exists: true } };
 	match = /^attr\.(.+?)\s*(!=|>=|<=|=|~|>|<)\s*(.*)$/i.exec(clause);
@@ -98,18 +100,35 @@ function number(raw: string, fail: (problem: string) => never): number {
 	return value;
 }
 
-/** `name[:raises|:lowers][:K]`, reading the options from the right so the name may hold colons. */
-function factorTest(raw: string, byLabel: boolean): Record<string, unknown> {
-	const parts = raw.split(':');
+const directions = ['raises', 'lowers'];
+
+/**
+ * `name[:raises|:lowers][:K]`, reading the options from the right so a label may hold colons
+ * (followed by a space, as in "purchase: thank you", or in double quotes). A last part that is
+ * one word or number but not an option is a typo, not part of the name: "F:lower" would
+ * otherwise test a feature named "F:lower" that no profile has.
+ */
+function factorTest(raw: string, byLabel: boolean, fail: (problem: string) => never): Record<string, unknown> {
+	const parts = splitOutsideQuotes(raw, ':');
 	const test: Record<string, unknown> = {};
-	for (let taken = 0; taken < 2 && parts.length > 1; taken++) {
+	while (parts.length > 1) {
 		const last = parts[parts.length - 1].trim();
-		if (/^(raises|lowers)$/i.test(last) && test.direction === undefined) test.direction = last.toLowerCase();
-		else if (/^\d+$/.test(last) && test.withinTop === undefined) test.withinTop = Number(last);
-		else break;
+		if (!/^[^\s"]+$/.test(last)) break;
+		if (/^(raises|lowers)$/i.test(last)) {
+			if (test.direction !== undefined) fail(`gives the direction twice (${last} and ${test.direction})`);
+			test.direction = last.toLowerCase();
+		} else if (/^\d+$/.test(last)) {
+			if (test.withinTop !== undefined) fail(`gives the number of top factors twice (${last} and ${test.withinTop})`);
+			if (Number(last) < 1) fail(`has "${last}" where the number of top factors belongs: use a whole number from 1, e.g. :3`);
+			test.withinTop = Number(last);
+		} else if (/^[-+]?\d/.test(last)) {
+			fail(`has "${last}" where the number of top factors belongs: use a whole number from 1, e.g. :3`);
+		} else {
+			fail(`has ":${last}", which is not a factor option${didYouMean(last, directions)}: after the ${byLabel ? 'label' : 'feature'} come :raises or :lowers and a number of top factors, e.g. factor=email_click_count_30d:raises:3 (put a name holding colons in double quotes)`);
+		}
 		parts.pop();
 	}
-	test[byLabel ? 'label' : 'feature'] = unquote(parts.join(':'));
+	test[byLabel ? 'label' : 'feature'] = unquoteValue(parts.join(':'), fail);
 	return test;
 }
 
@@ -130,8 +149,20 @@ function splitOutsideQuotes(text: string, separator: string): string[] {
 	return parts;
 }
 
-/** The value without surrounding double quotes (a doubled quote inside stands for one), trimmed otherwise. */
-function unquote(raw: string): string {
+/**
+ * The value without surrounding double quotes (a doubled quote inside stands for one), trimmed
+ * otherwise. Text after the closing quote (`"Paris, 75"top=5`, a comma forgotten) or a lone quote
+ * inside an unquoted value is refused: either would silently become part of the value.
+ */
+function unquoteValue(raw: string, fail: (problem: string) => never): string {
 	const text = raw.trim();
-	return text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1).replace(/""/g, '"') : text;
+	if (!text.startsWith('"')) {
+		if (text.includes('"')) fail(`has a double quote inside the value ${text}: put the whole value in double quotes, with each quote inside doubled`);
+		return text;
+	}
+	let close = 1;
+	while (close < text.length && !(text[close] === '"' && text[close + 1] !== '"')) close += text[close] === '"' ? 2 : 1;
+	if (close >= text.length) fail(`opens a double quote in ${text} that is never closed`);
+	if (close !== text.length - 1) fail(`has ${text.slice(close + 1)} after the closing quote of ${text.slice(0, close + 1)}: separate clauses with a comma`);
+	return text.slice(1, -1).replace(/""/g, '"');
 }

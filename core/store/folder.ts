@@ -4,6 +4,9 @@
  *   models/<name>/v000001.json        the model JSON text, byte for byte as saved
  *   models/<name>/v000001.meta.json   { name, version, savedAt, checksum, bytes, summary }
  *   segments/<name>.json              line 1: { segment, runAt, count, checksum }; line 2: the ids as a JSON array
+ *   segment-runs/<name>/r000001.json  one past run of the segment (the last 30 are kept): line 1:
+ *                                     { segment, runAt, mode, entered, left, checksum }; line 2:
+ *                                     { "entered": [rows], "left": [rows] }
  *   runs/<model>/<id>.run.json.gz     one remembered scoring run (runs.ts), gzip-compressed JSON columns
  *
  * Every file appears whole or not at all: it is written to a hidden temp file in the same
@@ -19,9 +22,25 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError, PropensityError } from '../errors';
-import { corruptMembership, sha256, verifyModelText } from './integrity';
-import { checkStoreName } from './names';
-import { checkMembers, checkModelText, checkRunAt, checkSummary, checkVersion, type Membership, type ModelSummary, type ModelVersionInfo, type Store } from './types';
+import { checkStoredModelName, corruptMembership, corruptRun, noSuchRun, sha256, verifyModelText } from './integrity';
+import { checkStoreName } from '../util/names';
+import {
+	checkMembers,
+	checkModelText,
+	checkRunAt,
+	checkRunInput,
+	checkRunNumber,
+	checkSummary,
+	checkVersion,
+	keptSegmentRuns,
+	type Membership,
+	type ModelSummary,
+	type ModelVersionInfo,
+	type SegmentRunInfo,
+	type SegmentRunInput,
+	type SegmentRunRecord,
+	type Store,
+} from './types';
 import { compareStrings } from '../events/table';
 import { writeFileAtomically } from '../util/files';
 import { checkKeepRuns, checkRunRecord, decodeRun, type ScoringRunInfo, type ScoringRunRecord } from './runs';
@@ -61,6 +80,8 @@ const modelFilePattern = /^v(\d{6,})\.json$/;
 const metaFilePattern = /^v(\d{6,})\.meta\.json$/;
 const modelFileName = (version: number) => `v${String(version).padStart(6, '0')}.json`;
 const metaFileName = (version: number) => `v${String(version).padStart(6, '0')}.meta.json`;
+const segmentRunFilePattern = /^r(\d{6,})\.json$/;
+const segmentRunFileName = (run: number) => `r${String(run).padStart(6, '0')}.json`;
 
 const metaSchema = z
 	.object({
@@ -82,6 +103,19 @@ const membershipHeaderSchema = z
 		segment: z.string(),
 		runAt: z.string(),
 		count: z.number().int().min(0),
+		checksum: z.string().regex(/^[0-9a-f]{64}$/),
+	})
+	.strict();
+
+const runHeaderSchema = z
+	.object({
+		format: z.literal('propensity-segment-run'),
+		formatVersion: z.literal(1),
+		segment: z.string(),
+		runAt: z.string(),
+		mode: z.string(),
+		entered: z.number().int().min(0),
+		left: z.number().int().min(0),
 		checksum: z.string().regex(/^[0-9a-f]{64}$/),
 	})
 	.strict();
@@ -159,6 +193,7 @@ class FolderStore implements Store {
 		const file = path.join(dir, modelFileName(chosen));
 		const text = await this.io(`read model "${name}"`, () => fsp.readFile(file, 'utf8'));
 		verifyModelText(name, chosen, file, text, info.checksum, info.bytes);
+		checkStoredModelName(name, chosen, file, text);
 		return { text, info };
 	}
 
@@ -201,6 +236,58 @@ class FolderStore implements Store {
 			await fsp.rename(await writeTemp(dir, segment, `${JSON.stringify(header)}\n${body}\n`), this.membershipFile(segment));
 			await syncFolder(dir);
 		});
+	}
+
+	async commitSegmentRun(segment: string, input: SegmentRunInput): Promise<SegmentRunInfo> {
+		checkStoreName(segment, 'segment');
+		const { members, runAt, mode, entered, left } = checkRunInput(segment, input);
+		const body = JSON.stringify({ entered, left });
+		const header = { format: 'propensity-segment-run', formatVersion: 1, segment, runAt, mode, entered: entered.length, left: left.length, checksum: sha256(body) };
+		const dir = this.segmentRunsDir(segment);
+		const run = await this.io(`keep the run of segment "${segment}"`, async () => {
+			await fsp.mkdir(dir, { recursive: true });
+			const staged = await writeTemp(dir, 'run', `${JSON.stringify(header)}\n${body}\n`);
+			try {
+				const claimed = await claimNumber(dir, staged, segmentRunFilePattern, segmentRunFileName);
+				await syncFolder(dir);
+				return claimed;
+			} finally {
+				await fsp.rm(staged, { force: true });
+			}
+		});
+		// The run is kept before the membership moves on: a crash in between sends its entrants again next time, never loses them.
+		await this.saveMembership(segment, members, runAt);
+		await this.io(`drop old runs of segment "${segment}"`, async () => {
+			for (const old of (await scanSegmentRuns(dir)).filter((number) => number <= run - keptSegmentRuns)) await fsp.rm(path.join(dir, segmentRunFileName(old)), { force: true });
+		});
+		return { segment, run, runAt, mode, entered: entered.length, left: left.length };
+	}
+
+	async listSegmentRuns(segment: string): Promise<SegmentRunInfo[]> {
+		checkStoreName(segment, 'segment');
+		const dir = this.segmentRunsDir(segment);
+		const runs = await this.io(`list the runs of segment "${segment}"`, () => scanSegmentRuns(dir));
+		const infos: SegmentRunInfo[] = [];
+		for (const run of runs) {
+			const file = path.join(dir, segmentRunFileName(run));
+			const line = await this.io(`read run ${run} of segment "${segment}"`, () => readFirstLine(file));
+			if (line === undefined) continue; // dropped as older than the last 30 since the scan
+			const header = parseRunHeader(segment, file, line);
+			infos.push({ segment, run, runAt: header.runAt, mode: header.mode, entered: header.entered, left: header.left });
+		}
+		return infos;
+	}
+
+	async loadSegmentRun(segment: string, wanted: number | 'latest'): Promise<SegmentRunRecord> {
+		checkStoreName(segment, 'segment');
+		const which = checkRunNumber(segment, wanted);
+		const dir = this.segmentRunsDir(segment);
+		const runs = await this.io(`list the runs of segment "${segment}"`, () => scanSegmentRuns(dir));
+		const run = which === 'latest' ? runs[runs.length - 1] : which;
+		if (run === undefined || !runs.includes(run)) throw noSuchRun(segment, which, runs, this.location);
+		const file = path.join(dir, segmentRunFileName(run));
+		const content = await this.io(`read run ${run} of segment "${segment}"`, () => fsp.readFile(file, 'utf8'));
+		return parseRunFile(segment, run, file, content);
 	}
 
 	// Remembered scoring runs: runs/<model>/<id>.run.json.gz, the id telling when it was saved and what it holds.
@@ -251,6 +338,10 @@ class FolderStore implements Store {
 
 	async close(): Promise<void> {
 		// Nothing is held open between calls.
+	}
+
+	private segmentRunsDir(segment: string): string {
+		return path.join(this.root, 'segment-runs', segment);
 	}
 
 	private modelDir(name: string): string {
@@ -339,19 +430,60 @@ async function scanVersions(dir: string): Promise<{ saved: number[]; unfinished:
 }
 
 /** Links the staged file to the first free version number above every existing one, and returns that number. */
-async function claimVersion(dir: string, staged: string): Promise<number> {
+function claimVersion(dir: string, staged: string): Promise<number> {
+	return claimNumber(dir, staged, modelFilePattern, modelFileName);
+}
+
+/** Links the staged file to the first free number above every file the pattern matches, and returns that number. */
+async function claimNumber(dir: string, staged: string, pattern: RegExp, fileName: (n: number) => string): Promise<number> {
 	for (let attempt = 0; attempt < 10000; attempt++) {
-		const { saved, unfinished } = await scanVersions(dir);
-		const version = Math.max(0, ...saved, ...unfinished) + 1;
+		const taken = (await fsp.readdir(dir)).map((file) => pattern.exec(file)).filter((match) => match !== null).map((match) => Number(match[1]));
+		const next = Math.max(0, ...taken) + 1;
 		try {
 			// link() fails with EEXIST when the name is taken, so two writers never get the same number.
-			await fsp.link(staged, path.join(dir, modelFileName(version)));
-			return version;
+			await fsp.link(staged, path.join(dir, fileName(next)));
+			return next;
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
 		}
 	}
-	throw new PropensityError(`Could not claim a version number in ${dir} after 10000 attempts: too many writers at once.`, 'store-busy');
+	throw new PropensityError(`Could not claim a number in ${dir} after 10000 attempts: too many writers at once.`, 'store-busy');
+}
+
+/** The kept run numbers of a segment, ascending; none when it never ran. */
+async function scanSegmentRuns(dir: string): Promise<number[]> {
+	let files: string[];
+	try {
+		files = await fsp.readdir(dir);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+		throw error;
+	}
+	return files.map((file) => segmentRunFilePattern.exec(file)).filter((match) => match !== null).map((match) => Number(match[1])).sort((a, b) => a - b);
+}
+
+/** The first line of a file without reading the rest (a run's rows may be large), or undefined when it is gone. */
+async function readFirstLine(file: string): Promise<string | undefined> {
+	let handle: fsp.FileHandle;
+	try {
+		handle = await fsp.open(file, 'r');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+		throw error;
+	}
+	try {
+		const chunks: Buffer[] = [];
+		const buffer = Buffer.alloc(4096);
+		for (let position = 0; ; ) {
+			const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+			const newline = buffer.subarray(0, bytesRead).indexOf(10);
+			chunks.push(Buffer.from(buffer.subarray(0, newline >= 0 ? newline : bytesRead)));
+			if (newline >= 0 || bytesRead === 0) return Buffer.concat(chunks).toString('utf8');
+			position += bytesRead;
+		}
+	} finally {
+		await handle.close();
+	}
 }
 
 /** Writes the content to a new hidden temp file in the folder, flushed to disk, and returns its path. */
@@ -407,6 +539,30 @@ function parseMembershipFile(segment: string, file: string, content: string): Me
 	const members: unknown = JSON.parse(body);
 	if (!Array.isArray(members) || members.length !== header.count) corruptMembership(segment, file, `it should list ${header.count} members`);
 	return { members: members as string[], runAt: header.runAt };
+}
+
+function parseRunHeader(segment: string, file: string, line: string): z.infer<typeof runHeaderSchema> {
+	let header: z.infer<typeof runHeaderSchema>;
+	try {
+		header = runHeaderSchema.parse(JSON.parse(line));
+	} catch (error) {
+		corruptRun(segment, file, `its first line is not a run header (${(error as Error).message.split('\n')[0]})`);
+	}
+	if (header.segment !== segment) corruptRun(segment, file, `it holds a run of segment "${header.segment}"`);
+	return header;
+}
+
+function parseRunFile(segment: string, run: number, file: string, content: string): SegmentRunRecord {
+	const newline = content.indexOf('\n');
+	if (newline < 0 || !content.endsWith('\n')) corruptRun(segment, file, 'the file is cut short');
+	const header = parseRunHeader(segment, file, content.slice(0, newline));
+	const body = content.slice(newline + 1, -1);
+	if (sha256(body) !== header.checksum) corruptRun(segment, file, `its rows do not match the checksum ${header.checksum} recorded when the run was kept`);
+	const rows = JSON.parse(body) as { entered?: unknown; left?: unknown };
+	if (!Array.isArray(rows.entered) || !Array.isArray(rows.left) || rows.entered.length !== header.entered || rows.left.length !== header.left) {
+		corruptRun(segment, file, `it should hold ${header.entered} entered and ${header.left} left`);
+	}
+	return { segment, run, runAt: header.runAt, mode: header.mode, entered: rows.entered as SegmentRunRecord['entered'], left: rows.left as SegmentRunRecord['left'] };
 }
 
 /** "1–5, 8" for a sorted list of versions. */

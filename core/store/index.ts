@@ -8,7 +8,7 @@ import { openFolderStore } from './folder';
 import { openPostgresStore } from './postgres';
 import type { Store, StoreConfig } from './types';
 
-export { checkStoreName, storeNameRule, storeNameSchema } from './names';
+export { checkStoreName, storeNameRule, storeNameSchema } from '../util/names';
 export { sha256 } from './integrity';
 export { defaultKeepRuns, type ScoringRunInfo, type ScoringRunRecord } from './runs';
 export type { Membership, ModelSummary, ModelVersionInfo, Store, StoreConfig } from './types';

@@ -5,6 +5,7 @@
  *   propensity_model_names          name → last version number given out
  *   propensity_model_versions       one row per version: metadata and the model JSON text
  *   propensity_segment_memberships  one row per segment: last run time and the ids as a JSON array
+ *   propensity_segment_runs         one row per kept run of a segment (the last 30): its entrants and leavers
  *   propensity_scoring_runs         one row per remembered scoring run: its columns as gzip'd JSON (runs.ts)
  *
  * A version number is taken by incrementing the name's counter row in the same transaction
@@ -15,9 +16,25 @@ import type { Client } from 'pg';
 import { InputError, PropensityError } from '../errors';
 import { connectPostgres, describeConnection, parsePgConnection, type PgConnectionInput, quoteIdentifier, redact } from '../util/postgres';
 import { describeVersions } from './folder';
-import { corruptMembership, sha256, verifyModelText } from './integrity';
-import { checkStoreName } from './names';
-import { checkMembers, checkModelText, checkRunAt, checkSummary, checkVersion, type Membership, type ModelSummary, type ModelVersionInfo, type Store } from './types';
+import { checkStoredModelName, corruptMembership, corruptRun, noSuchRun, sha256, verifyModelText } from './integrity';
+import { checkStoreName } from '../util/names';
+import {
+	checkMembers,
+	checkModelText,
+	checkRunAt,
+	checkRunInput,
+	checkRunNumber,
+	checkSummary,
+	checkVersion,
+	keptSegmentRuns,
+	type Membership,
+	type ModelSummary,
+	type ModelVersionInfo,
+	type SegmentRunInfo,
+	type SegmentRunInput,
+	type SegmentRunRecord,
+	type Store,
+} from './types';
 import { compareStrings } from '../events/table';
 import { checkKeepRuns, checkRunRecord, decodeRun, encodeRun, type ScoringRunInfo, type ScoringRunRecord } from './runs';
 
@@ -63,6 +80,7 @@ class PostgresStore implements Store {
 	private readonly versions: string;
 	private readonly memberships: string;
 	private readonly runs: string;
+	private readonly segmentRuns: string;
 	/** One client runs one statement at a time; calls queue here so transactions never interleave. */
 	private queue: Promise<unknown> = Promise.resolve();
 
@@ -76,6 +94,7 @@ class PostgresStore implements Store {
 		this.names = `${quotedSchema}.propensity_model_names`;
 		this.versions = `${quotedSchema}.propensity_model_versions`;
 		this.memberships = `${quotedSchema}.propensity_segment_memberships`;
+		this.segmentRuns = `${quotedSchema}.propensity_segment_runs`;
 		this.runs = `${quotedSchema}.propensity_scoring_runs`;
 	}
 
@@ -97,6 +116,10 @@ class PostgresStore implements Store {
 				[
 					'propensity_segment_memberships',
 					`create table if not exists ${this.memberships} (segment text primary key, run_at text not null, member_count integer not null, checksum text not null, members text not null, saved_at timestamptz not null default now())`,
+				],
+				[
+					'propensity_segment_runs',
+					`create table if not exists ${this.segmentRuns} (segment text not null, run integer not null, run_at text not null, mode text not null, entered_count integer not null, left_count integer not null, checksum text not null, body text not null, saved_at timestamptz not null default now(), primary key (segment, run))`,
 				],
 				[
 					'propensity_scoring_runs',
@@ -149,7 +172,9 @@ class PostgresStore implements Store {
 		}
 		const row = found.rows[0];
 		const info = toInfo(row);
-		verifyModelText(name, info.version, `row (${JSON.stringify(name)}, ${info.version}) of ${this.schema}.propensity_model_versions in ${this.location}`, row.body, info.checksum, info.bytes);
+		const where = `row (${JSON.stringify(name)}, ${info.version}) of ${this.schema}.propensity_model_versions in ${this.location}`;
+		verifyModelText(name, info.version, where, row.body, info.checksum, info.bytes);
+		checkStoredModelName(name, info.version, where, row.body);
 		return { text: row.body, info };
 	}
 
@@ -199,6 +224,60 @@ class PostgresStore implements Store {
 				[segment, runAt, members.length, sha256(body), body],
 			),
 		);
+	}
+
+	async commitSegmentRun(segment: string, input: SegmentRunInput): Promise<SegmentRunInfo> {
+		checkStoreName(segment, 'segment');
+		const { members, runAt, mode, entered, left } = checkRunInput(segment, input);
+		const rows = JSON.stringify({ entered, left });
+		const body = JSON.stringify(members);
+		// One transaction: the run is kept and the membership moves on together, or neither happens.
+		return this.transaction(`commit the run of segment "${segment}"`, async () => {
+			await this.client.query('select pg_advisory_xact_lock(hashtext($1))', [`propensity-segment:${this.schema}:${segment}`]);
+			const last = await this.client.query<{ run: number | null }>(`select max(run) as run from ${this.segmentRuns} where segment = $1`, [segment]);
+			const run = (last.rows[0]?.run ?? 0) + 1;
+			await this.client.query(
+				`insert into ${this.segmentRuns} (segment, run, run_at, mode, entered_count, left_count, checksum, body) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				[segment, run, runAt, mode, entered.length, left.length, sha256(rows), rows],
+			);
+			await this.client.query(`delete from ${this.segmentRuns} where segment = $1 and run <= $2`, [segment, run - keptSegmentRuns]);
+			await this.client.query(
+				`insert into ${this.memberships} (segment, run_at, member_count, checksum, members, saved_at) values ($1, $2, $3, $4, $5, now())
+				on conflict (segment) do update set run_at = excluded.run_at, member_count = excluded.member_count, checksum = excluded.checksum, members = excluded.members, saved_at = excluded.saved_at`,
+				[segment, runAt, members.length, sha256(body), body],
+			);
+			return { segment, run, runAt, mode, entered: entered.length, left: left.length };
+		});
+	}
+
+	async listSegmentRuns(segment: string): Promise<SegmentRunInfo[]> {
+		checkStoreName(segment, 'segment');
+		const result = await this.run(`list the runs of segment "${segment}"`, () =>
+			this.client.query<{ run: number; run_at: string; mode: string; entered_count: number; left_count: number }>(
+				`select run, run_at, mode, entered_count, left_count from ${this.segmentRuns} where segment = $1 order by run`,
+				[segment],
+			),
+		);
+		return result.rows.map((row) => ({ segment, run: row.run, runAt: row.run_at, mode: row.mode, entered: row.entered_count, left: row.left_count }));
+	}
+
+	async loadSegmentRun(segment: string, wanted: number | 'latest'): Promise<SegmentRunRecord> {
+		checkStoreName(segment, 'segment');
+		const which = checkRunNumber(segment, wanted);
+		const result = await this.run(`read a run of segment "${segment}"`, () =>
+			which === 'latest'
+				? this.client.query<SegmentRunRow>(`select run, run_at, mode, entered_count, left_count, checksum, body from ${this.segmentRuns} where segment = $1 order by run desc limit 1`, [segment])
+				: this.client.query<SegmentRunRow>(`select run, run_at, mode, entered_count, left_count, checksum, body from ${this.segmentRuns} where segment = $1 and run = $2`, [segment, which]),
+		);
+		if (result.rowCount === 0) throw noSuchRun(segment, which, (await this.listSegmentRuns(segment)).map((info) => info.run), this.location);
+		const row = result.rows[0];
+		const where = `row ("${segment}", ${row.run}) of ${this.schema}.propensity_segment_runs in ${this.location}`;
+		if (sha256(row.body) !== row.checksum) corruptRun(segment, where, `its rows do not match the checksum ${row.checksum} recorded when the run was kept`);
+		const rows = JSON.parse(row.body) as { entered?: unknown; left?: unknown };
+		if (!Array.isArray(rows.entered) || !Array.isArray(rows.left) || rows.entered.length !== row.entered_count || rows.left.length !== row.left_count) {
+			corruptRun(segment, where, `it should hold ${row.entered_count} entered and ${row.left_count} left`);
+		}
+		return { segment, run: row.run, runAt: row.run_at, mode: row.mode, entered: rows.entered as SegmentRunRecord['entered'], left: rows.left as SegmentRunRecord['left'] };
 	}
 
 	// Remembered scoring runs: one row each, the columns gzip-compressed as in the folder backend.
@@ -261,6 +340,16 @@ class PostgresStore implements Store {
 			}
 		});
 	}
+}
+
+interface SegmentRunRow {
+	run: number;
+	run_at: string;
+	mode: string;
+	entered_count: number;
+	left_count: number;
+	checksum: string;
+	body: string;
 }
 
 function toInfo(row: VersionRow): ModelVersionInfo {

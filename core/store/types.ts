@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { InputError } from '../errors';
+import { checkStoredModelName } from './integrity';
 import type { PgConnectionInput } from '../util/postgres';
 import type { ScoringRunInfo, ScoringRunRecord } from './runs';
 
@@ -38,6 +39,37 @@ export interface Membership {
 	readonly runAt: string;
 }
 
+/** How many past runs of a segment the store keeps, so their rows can be sent again. */
+export const keptSegmentRuns = 30;
+
+/** One past run of a segment, as listed. */
+export interface SegmentRunInfo {
+	readonly segment: string;
+	/** 1, 2, 3… per segment, in the order committed; never reused. */
+	readonly run: number;
+	/** The run's time, ISO 8601. */
+	readonly runAt: string;
+	/** The mode the run was built in: all, entered or left. */
+	readonly mode: string;
+	readonly entered: number;
+	readonly left: number;
+}
+
+/** One past run with its rows: who entered and who left, as the run handed them on. */
+export interface SegmentRunRecord extends Omit<SegmentRunInfo, 'entered' | 'left'> {
+	readonly entered: readonly { readonly profileId: string }[];
+	readonly left: readonly { readonly profileId: string }[];
+}
+
+/** What a segment run commits: the new membership, and its entrants and leavers to keep. */
+export interface SegmentRunInput {
+	readonly members: readonly string[];
+	readonly runAt: string;
+	readonly mode: string;
+	readonly entered: readonly { readonly profileId: string }[];
+	readonly left: readonly { readonly profileId: string }[];
+}
+
 export interface Store {
 	/** Saves the text as the next version of the name (1 for a new name) and says what was saved. */
 	saveModel(name: string, modelText: string, summary: ModelSummary): Promise<ModelVersionInfo>;
@@ -51,6 +83,15 @@ export interface Store {
 	loadMembership(segment: string): Promise<Membership | undefined>;
 	/** Replaces the membership saved under a segment name. */
 	saveMembership(segment: string, members: readonly string[], runAt: string): Promise<void>;
+	/**
+	 * Commits a segment run once everything it hands on was written: keeps its entrants and
+	 * leavers as run N+1 (dropping runs older than the last 30), then replaces the membership.
+	 */
+	commitSegmentRun(segment: string, run: SegmentRunInput): Promise<SegmentRunInfo>;
+	/** The past runs of a segment that are kept, oldest first; empty before its first run. */
+	listSegmentRuns(segment: string): Promise<SegmentRunInfo[]>;
+	/** One kept run with its rows ('latest' for the last); refuses a run no longer kept, naming those that are. */
+	loadSegmentRun(segment: string, run: number | 'latest'): Promise<SegmentRunRecord>;
 
 	// Remembered scoring runs (runs.ts), for backtests and drift.
 	/** Remembers a scoring run under its model's name, then deletes that name's oldest runs beyond `keep` (default 60). */
@@ -83,7 +124,7 @@ export function checkSummary(summary: unknown): ModelSummary {
 	return clean;
 }
 
-/** The model text, when it is non-empty JSON; the store keeps it byte for byte. */
+/** The model text, when it is non-empty JSON naming the model it is saved as; the store keeps it byte for byte. */
 export function checkModelText(name: string, text: unknown): string {
 	if (typeof text !== 'string' || text.trim() === '') {
 		throw new InputError(`The model "${name}" to save is empty: pass the model's JSON text (serializeModel(model)).`, 'bad-model-text');
@@ -93,6 +134,7 @@ export function checkModelText(name: string, text: unknown): string {
 	} catch (error) {
 		throw new InputError(`The model "${name}" to save is not JSON (${(error as Error).message}): pass the model's JSON text (serializeModel(model)).`, 'bad-model-text');
 	}
+	checkStoredModelName(name, null, '', text);
 	return text;
 }
 
@@ -122,4 +164,27 @@ export function checkMembers(segment: string, members: readonly unknown[]): read
 		seen.add(id);
 	}
 	return members as readonly string[];
+}
+
+/** The run's rows, when each is an object with a profile id; else an InputError. */
+export function checkRunInput(segment: string, run: SegmentRunInput): SegmentRunInput {
+	checkRunAt(segment, run?.runAt);
+	checkMembers(segment, run.members);
+	for (const [what, rows] of [['entered', run.entered], ['left', run.left]] as const) {
+		if (!Array.isArray(rows)) throw new InputError(`The ${what} rows of segment "${segment}" must be a list of profiles.`, 'bad-members');
+		rows.forEach((row, i) => {
+			if (typeof row !== 'object' || row === null || typeof row.profileId !== 'string' || row.profileId === '') {
+				throw new InputError(`Row ${i + 1} of the ${what} profiles of segment "${segment}" has no profile id: every row needs one.`, 'bad-members');
+			}
+		});
+	}
+	if (typeof run.mode !== 'string' || run.mode === '') throw new InputError(`The mode of the run of segment "${segment}" is missing: give all, entered or left.`, 'bad-segment-mode');
+	return run;
+}
+
+/** A run request: a whole number from 1, or 'latest'. */
+export function checkRunNumber(segment: string, run: unknown): number | 'latest' {
+	if (run === 'latest') return 'latest';
+	if (typeof run === 'number' && Number.isInteger(run) && run >= 1) return run;
+	throw new InputError(`Run ${JSON.stringify(run)} of segment "${segment}" is not a run: use its number (1, 2, 3…, as each run reports) or "latest".`, 'bad-segment-run');
 }

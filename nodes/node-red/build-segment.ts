@@ -3,17 +3,35 @@
  * Output 1 gets the profiles the mode asks for (every member, those who entered since the
  * last run, or those who left), output 2 the profiles not in the segment; one message per
  * profile or one list each. Membership is remembered in the model store under the segment's
- * name, so "entered" names each person once.
+ * name, so "entered" names each person once; it is committed only after the messages were sent,
+ * so a run that fails before then sends the same entrants again next time (at least once).
+ * msg.resend (a run number, or "latest") sends a kept run's entrants (or leavers) again.
  */
-import { buildSegment, InputError, parseRuleTexts, parseSegmentRule, type ScoredProfile, type SegmentMode, segmentOutputs, type SegmentResult, type SegmentRule, type SegmentSummary, type StatusRow } from '../../core';
+import {
+	buildSegment,
+	InputError,
+	parseRuleTexts,
+	parseSegmentRule,
+	resendSegmentRun,
+	type ResentRun,
+	type ScoredProfile,
+	type SegmentMode,
+	segmentOutputs,
+	type SegmentResult,
+	type SegmentRule,
+	type SegmentSummary,
+	type StatusRow,
+} from '../../core';
 import { storeNode, withStore } from './config';
-import type { NodeAPI, NodeDef, NodeMessage } from './red';
+import type { NodeAPI, NodeDef, NodeMessage, SendFunction } from './red';
 import { count, handleMessages, registerNode } from './run';
 import { asText, describe, fromMessage, parseJsonText } from './settings';
 
 export = function register(RED: NodeAPI): void {
 	registerNode(RED, 'propensity-build-segment', (node, config) => {
 		handleMessages(node, async (msg, send) => {
+			const resend = fromMessage(msg, 'resend');
+			if (resend !== undefined) return resendRun(RED, msg, config, resend, send);
 			if (!Array.isArray(msg.payload)) {
 				throw new InputError(`msg.payload must be the list of scored profiles (Score Profiles with Output "one message with every profile"), not ${describe(msg.payload)}.`, 'bad-payload');
 			}
@@ -23,23 +41,44 @@ export = function register(RED: NodeAPI): void {
 			// An unset mode (flows from before the setting) is 'all'; anything else goes to the core, which refuses an unknown one.
 			const mode = (config.mode === undefined || config.mode === '' ? 'all' : config.mode) as SegmentMode;
 			const runAt = asText(fromMessage(msg, 'runAt'), 'run time (msg.runAt)') ?? new Date().toISOString();
-			const options = { name, mode, runAt } as const;
+			// The messages go out before the membership is committed: a failure in between sends them again next run.
+			const deliver = (built: SegmentResult) => {
+				const { inSegment, notInSegment } = segmentOutputs(built);
+				sendRows(RED, msg, config, send, inSegment, notInSegment, built.summary);
+			};
+			const options = { name, mode, runAt, deliver } as const;
 			const result = config.store
 				? await withStore(storeNode(RED, config.store, 'Build Segment'), (store) => buildSegment(profiles, rule, { ...options, store }))
 				: await buildSegment(profiles, rule, options);
-			const { inSegment, notInSegment } = segmentOutputs(result);
-			if (config.output === 'array') {
-				send([
-					inSegment.length > 0 ? Object.assign(msg, { payload: inSegment.map(({ row }) => row), statuses: inSegment.map(({ status }) => status), segment: result.summary }) : null,
-					notInSegment.length > 0 ? { ...msg, payload: notInSegment.map(({ row }) => row), statuses: notInSegment.map(({ status }) => status), segment: result.summary } : null,
-				]);
-			} else {
-				send([each(inSegment, result.summary, RED.util.generateId()), each(notInSegment, result.summary, RED.util.generateId())]);
-			}
 			return statusOf(result);
 		});
 	});
 };
+
+/** Output 1 and output 2: one message per profile, or one list each (statuses beside), with the run's summary. */
+function sendRows(RED: NodeAPI, msg: NodeMessage, config: NodeDef, send: SendFunction, first: readonly StatusRow[], second: readonly StatusRow[], segment: object): void {
+	if (config.output === 'array') {
+		const list = (rows: readonly StatusRow[]) => ({ payload: rows.map(({ row }) => row), statuses: rows.map(({ status }) => status), segment });
+		send([first.length > 0 ? Object.assign(msg, list(first)) : null, second.length > 0 ? { ...msg, ...list(second) } : null]);
+	} else {
+		send([each(first, segment, RED.util.generateId()), each(second, segment, RED.util.generateId())]);
+	}
+}
+
+/** msg.resend: a kept run's entrants (or leavers, when Output 1 gets those who left) on output 1 again; the membership is unchanged. */
+async function resendRun(RED: NodeAPI, msg: NodeMessage, config: NodeDef, resend: unknown, send: SendFunction) {
+	const name = asText(fromMessage(msg, 'segmentName') ?? config.segmentName, 'segment name');
+	if (!name || !config.store) throw new InputError('msg.resend sends a run kept in the store under the segment name: set Segment name and Remember in.', 'segment-name-missing');
+	if (config.mode !== 'entered' && config.mode !== 'left') {
+		throw new InputError('msg.resend sends a past run\'s entrants (Output 1 gets: those who entered) or leavers (those who left); the store keeps only those of each run, not every member.', 'bad-segment-mode');
+	}
+	const run = resend === 'latest' ? 'latest' : typeof resend === 'number' || (typeof resend === 'string' && /^\d+$/.test(resend.trim())) ? Number(resend) : undefined;
+	if (run === undefined) throw new InputError(`msg.resend is ${describe(resend)}: give a run number (each run reports it in its status and as msg.segment.run) or "latest".`, 'bad-segment-run');
+	const past: ResentRun = await withStore(storeNode(RED, config.store, 'Build Segment'), (store) => resendSegmentRun(store, name, run, config.mode as 'entered' | 'left'));
+	const status = config.mode === 'entered' ? 'entered' : 'left';
+	sendRows(RED, msg, config, send, past.rows.map((row) => ({ row, status })), [], { name, mode: config.mode, run: past.run.run, runAt: past.run.runAt, resent: true });
+	return { fill: 'blue', shape: 'ring', text: `resent run ${past.run.run}: ${count(past.rows.length)} ${config.mode}` } as const;
+}
 
 /** The rule: msg.rules (rule text, a list of rule texts, or rule JSON) when set, else the dialog's. */
 function ruleOf(msg: NodeMessage, config: NodeDef): SegmentRule {
@@ -56,12 +95,13 @@ function ruleOf(msg: NodeMessage, config: NodeDef): SegmentRule {
 }
 
 /** One message per profile, with the segment's summary and the profile's status (entered, stayed, left, out), and msg.parts so a Join node can gather them. */
-function each(rows: readonly StatusRow[], summary: SegmentSummary, id: string): NodeMessage[] {
-	return rows.map(({ row, status }, index) => ({ topic: summary.name ?? undefined, payload: row, segment: { ...summary, status }, parts: { id, index, count: rows.length, type: 'array' } }));
+function each(rows: readonly StatusRow[], summary: object, id: string): NodeMessage[] {
+	const name = (summary as Partial<SegmentSummary>).name;
+	return rows.map(({ row, status }, index) => ({ topic: name ?? undefined, payload: row, segment: { ...summary, status }, parts: { id, index, count: rows.length, type: 'array' } }));
 }
 
 function statusOf(result: SegmentResult) {
-	const { mode, members, nonMembers, entered, left } = result.summary;
+	const { mode, members, nonMembers, entered, left, run } = result.summary;
 	const lead = mode === 'entered' ? `${count(entered)} entered · ` : mode === 'left' ? `${count(left)} left · ` : '';
-	return { fill: 'green', shape: 'dot', text: `${lead}${count(members)} in segment, ${count(nonMembers)} not` } as const;
+	return { fill: 'green', shape: 'dot', text: `${lead}${count(members)} in segment, ${count(nonMembers)} not${run !== null ? ` · run ${run}` : ''}` } as const;
 }

@@ -3,8 +3,7 @@
  * dialog: Load Events records them after every load; the dialog asks for its flow's through
  * an admin endpoint (behind Node-RED's permissions) and offers them as choices.
  */
-import type { LoadReport, LoadSummary } from '../../core/events/report';
-import { goalChoices, type GoalChoices } from '../../core/goal/choices';
+import { goalChoices, type GoalChoices, type LoadReport, type LoadSummary } from '../../core';
 
 /** Flow (tab) id → what its last load held. Only names and counts: no event data stays here. */
 const lastLoaded = new Map<string, GoalChoices & { loadedAt: string }>();

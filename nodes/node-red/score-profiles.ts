@@ -43,7 +43,7 @@ export = function register(RED: NodeAPI): void {
 			const file = asText(await overridable(RED, node, msg, 'filename', { value: config.filename, type: config.filenameType }, 'scores file'), 'scores file');
 			if (!file) throw new InputError('Score Profiles has no file to write: set its File property or msg.filename (.csv, .ndjson or .jsonl, optionally .gz).', 'no-file');
 			const target = resolvePath(RED, file);
-			await writeScoresFile(target, run.batches(4096, work.hooks), { factors: explain, attributes: run.summary.attributes });
+			await writeScoresFile(target, run.batches(4096, work.hooks), { factors: explain, attributes: run.summary.attributes, spreadsheetSafe: config.spreadsheetSafe === true });
 			msg.filename = target;
 			msg.payload = { ...run.summary, file: target };
 			send(msg);

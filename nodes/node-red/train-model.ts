@@ -30,10 +30,11 @@ export = function register(RED: NodeAPI): void {
 				},
 				hooks,
 			);
-			const saved = config.store ? await withStore(storeNode(RED, config.store, 'Train Model'), (store) => saveModel(store, outcome.model, outcome.modelText)) : undefined;
+			// On the message before saving: a store that fails sends it, model and report included, to a Catch node.
 			msg.model = outcome.model;
 			msg.report = outcome.reportHtml;
 			msg.readiness = outcome.readiness;
+			const saved = config.store ? await withStore(storeNode(RED, config.store, 'Train Model'), (store) => saveModel(store, outcome.model, outcome.modelText)) : undefined;
 			msg.modelInfo = saved ?? null;
 			msg.payload = { ...outcome.summary, saved: saved ? { version: saved.version, savedAt: saved.savedAt, checksum: saved.checksum } : null };
 			send(msg);

@@ -10,7 +10,7 @@ import vm from 'node:vm';
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { conditionOperators, operatorsTakingNoValue } from '../../core/goal/schema';
 import { learnerKinds, parseLearnerChoice } from '../../core/learn/registry';
-import { checkStoreName } from '../../core/store/names';
+import { checkStoreName } from '../../core/util/names';
 import { operatorOptions } from '../../nodes/n8n/shared/conditions';
 import { trainModelProperties } from '../../nodes/n8n/TrainModel/v1/TrainModelV1.description';
 import { repoRoot } from '../support/imports';

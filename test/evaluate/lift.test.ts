@@ -36,6 +36,20 @@ describe('lift and cumulative gains by decile', () => {
 		assert.ok(Math.abs(d.reduce((a, g) => a + g.positives, 0) - 5) < 1e-12);
 	});
 
+	it('ends the cumulative gain at exactly 1 and keeps every share within [0, 1] when ties are shared (it once reached 1.0000000000000002)', () => {
+		// 20 rows on three score levels: shared tie groups used to add up fractional outcomes past 1.
+		const labels = [...'00101010100010010001'].map(Number);
+		const scores = [1, 0, 2, 2, 1, 0, 1, 0, 0, 2, 2, 1, 1, 2, 2, 0, 0, 2, 1, 2].map((level) => level / 3);
+		const d = deciles(labels, scores);
+		assert.equal(d[9].cumulativeGain, 1);
+		for (const g of d) {
+			assert.ok(g.cumulativeGain >= 0 && g.cumulativeGain <= 1, `decile ${g.decile}: gain ${g.cumulativeGain}`);
+			assert.ok(g.rate >= 0 && g.rate <= 1, `decile ${g.decile}: rate ${g.rate}`);
+			assert.ok(g.positives >= 0 && g.positives <= g.rows, `decile ${g.decile}: ${g.positives} of ${g.rows}`);
+		}
+		assert.ok(Math.abs(d.reduce((sum, g) => sum + g.positives, 0) - 7) < 1e-12);
+	});
+
 	it('is empty for empty input and refuses a NaN score, naming the row', () => {
 		assert.deepEqual(deciles([], []), []);
 		assert.throws(() => deciles([0, 1], [0.2, NaN]), /row 2 is NaN/);

@@ -166,6 +166,15 @@ describe('parseGoal', () => {
 		assert.match(refusal({ ...example, schemaVersion: 2 }), /schemaVersion: this version of Propensity reads goals with schemaVersion 1/);
 	});
 
+	it('refuses a name the store would refuse for the model, suggesting one it accepts, with the other problems', () => {
+		assert.match(refusal({ ...example, name: 'visit within 60 days' }), /name: "visit within 60 days" cannot name the model in the store: use 1 to 100 letters, digits, dashes, underscores and dots.*, e\.g\. "visit-within-60-days" \(the goal's name is its model's name/);
+		assert.match(refusal({ ...example, name: '../../etc' }), /name: "\.\.\/\.\.\/etc" cannot name the model in the store/);
+		const both = refusal({ ...example, name: 'Big Buyers!', lookbackDays: 0.5 });
+		assert.match(both, /The goal has 2 problems:\n- name: "Big Buyers!" cannot name the model .* e\.g\. "big-buyers"/);
+		assert.match(both, /lookbackDays/);
+		assert.equal(parseGoal({ ...example, name: 'buyers.v2_EU' }).name, 'buyers.v2_EU');
+	});
+
 	it('refuses a wrong type with what was given', () => {
 		assert.match(refusal({ ...example, name: 42 }), /name: must be text/);
 		assert.match(refusal({ ...example, lookbackDays: '90' }), /lookbackDays: must be a number of days, e\.g\. 30, not "90"/);

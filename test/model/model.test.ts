@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { InputError } from '../../core/errors';
+import { InputError, PropensityError } from '../../core/errors';
 import { parseGoal } from '../../core/goal/parse';
 import { selectRows } from '../../core/learn/dataset';
 import { buildModel, type BuildModelInput } from '../../core/model/build';
@@ -31,7 +31,7 @@ describe('the model JSON', function () {
 	it('holds the format, versions, learner, calibration, metrics and selection, and no clock', () => {
 		const { model } = built;
 		assert.equal(model.format, 'propensity-model');
-		assert.equal(model.schemaVersion, 1);
+		assert.equal(model.schemaVersion, 2);
 		assert.equal(model.packageVersion, packageVersion);
 		assert.equal(model.metrics.training.rows, 500);
 		assert.equal(model.metrics.validation.rows, 300);
@@ -115,7 +115,7 @@ describe('reading a model refuses what it cannot read correctly', function () {
 	});
 
 	it('a model written by a newer Propensity, naming its version and asking to upgrade', () => {
-		refuses(edit((m) => { m.schemaVersion = 2; m.packageVersion = '9.1.0'; }), /written by a newer Propensity \(Propensity 9\.1\.0, model schema version 2\).*Upgrade Propensity to 9\.1\.0/);
+		refuses(edit((m) => { m.schemaVersion = 3; m.packageVersion = '9.1.0'; }), /written by a newer Propensity \(Propensity 9\.1\.0, model schema version 3\).*Upgrade Propensity to 9\.1\.0/);
 	});
 
 	it('a model with a missing field, naming it', () => {
@@ -138,6 +138,61 @@ describe('reading a model refuses what it cannot read correctly', function () {
 
 	it('a calibrator that is not monotone', () => {
 		refuses(edit((m) => (m.calibration.calibrator = { method: 'isotonic', raw: [0, 1], probability: [0.9, 0.1] })), /never fall in probability/);
+	});
+});
+
+describe('a model carries the checksum of its content', function () {
+	this.timeout(120_000);
+	let model: Model;
+	let text: string;
+	before(async () => {
+		const train = synthetic({ rows: 200, seed: 55 });
+		const validation = synthetic({ rows: 100, seed: 56 });
+		({ model } = await buildModel({ name: 'sum', features: { mode: 'table', columns: train.featureNames, idColumn: null, labelColumn: 'y' }, train, validation, validationSplit: 'holdout', learner: 'logistic', seed: 1 }));
+		text = serializeModel(model);
+	});
+	const refusal = (code: string, pattern: RegExp) => (error: Error) => error instanceof InputError && error.code === code && pattern.test(error.message);
+
+	it('writes "sha256:" and 64 hex digits near the top, the same for the same model', () => {
+		assert.match(text, /^\{\n\t"format": "propensity-model",\n\t"schemaVersion": 2,\n\t"packageVersion": "[^"]+",\n\t"checksum": "sha256:[0-9a-f]{64}",\n/);
+		assert.equal(serializeModel(parseModel(text)), text);
+	});
+
+	it('refuses a file whose content was edited, even into valid values, saying what to do', () => {
+		const edited = JSON.parse(text);
+		edited.metrics.validation.auc = 0.99;
+		assert.throws(() => parseModel(JSON.stringify(edited)), refusal('model-checksum', /"sum" was changed after training: its content no longer matches its checksum.*Use the file as training wrote it.*or retrain/));
+		assert.throws(() => parseModel(text.replace('"seed": 1', '"seed": 2')), refusal('model-checksum', /changed after training/));
+	});
+
+	it('accepts the same content written with other spacing or key order', () => {
+		const reordered = JSON.parse(text);
+		const { learner, ...rest } = reordered;
+		assert.equal(serializeModel(parseModel(JSON.stringify({ learner, ...rest }))), text);
+	});
+
+	it('refuses a current model whose checksum was removed', () => {
+		const stripped = JSON.parse(text);
+		delete stripped.checksum;
+		assert.throws(() => parseModel(stripped), refusal('model-checksum', /has no "checksum", which every model of schema version 2 carries/));
+	});
+
+	it('still reads a model of schema version 1, written before checksums, and writes it back with one', () => {
+		const old = JSON.parse(text);
+		delete old.checksum;
+		old.schemaVersion = 1;
+		const read = parseModel(old);
+		assert.equal(read.name, 'sum');
+		assert.equal(serializeModel(read), text);
+	});
+
+	it('is never handed out when the model could not be read back (a gain of 1.0000000000000002 once was)', () => {
+		const deciles = model.metrics.validation.deciles.map((d, i, all) => (i === all.length - 1 ? { ...d, cumulativeGain: 1.0000000000000002 } : d));
+		const broken = { ...model, metrics: { ...model.metrics, validation: { ...model.metrics.validation, deciles } } };
+		assert.throws(
+			() => serializeModel(broken),
+			(error: Error) => error instanceof PropensityError && error.code === 'model-unreadable' && /failed its own check before being written.*cumulativeGain: must be in \[0, 1\]/s.test(error.message),
+		);
 	});
 });
 

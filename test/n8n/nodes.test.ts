@@ -365,6 +365,22 @@ describe('n8n nodes, chained in-process', function () {
 			assert.ok(smaller.outputs[0].every((item) => (item.json.segment as { status: string }).status === 'left'));
 		});
 
+		it('each run reports the number it is kept under, and Resend Run sends a past run\'s entrants again without changing the membership', async () => {
+			const first = await runNode(buildSegment, { parameters: { ...segmentParameters, segmentName: 'resend-buyers', ruleMode: 'text', ruleText: 'top=10', mode: 'entered', options: { runAt: '2026-07-01T07:00:00Z' } }, items: profiles });
+			assert.ok(first.outputs[0].every((item) => (item.json.segment as { run: number }).run === 1));
+			assert.ok(first.hints.some((hint) => /Kept as run 1\./.test(hint.message)));
+			const resent = await runNode(buildSegment, { parameters: { ...segmentParameters, segmentName: 'resend-buyers', mode: 'entered', options: { resendRun: '1' } }, items: profiles });
+			assert.deepEqual(resent.outputs[0].map((item) => item.json.profileId), first.outputs[0].map((item) => item.json.profileId));
+			assert.deepEqual(resent.outputs[0][0].json.segment, { name: 'resend-buyers', mode: 'entered', run: 1, runAt: '2026-07-01T07:00:00Z', status: 'entered', resent: true });
+			assert.equal(resent.outputs[1].length, 0);
+			const latest = await runNode(buildSegment, { parameters: { ...segmentParameters, segmentName: 'resend-buyers', mode: 'entered', options: { resendRun: 'latest' } }, items: profiles });
+			assert.equal(latest.outputs[0].length, 10);
+			const next = await runNode(buildSegment, { parameters: { ...segmentParameters, segmentName: 'resend-buyers', ruleMode: 'text', ruleText: 'top=10', mode: 'entered', options: { runAt: '2026-07-02T07:00:00Z' } }, items: profiles });
+			assert.equal(next.outputs[0].length, 0, 'the resends changed no membership');
+			const error = await nodeError(runNode(buildSegment, { parameters: { ...segmentParameters, segmentName: 'resend-buyers', mode: 'entered', options: { resendRun: '9' } }, items: profiles }));
+			assert.match(error.message, /Run 9 of segment "resend-buyers" is not kept .* are 1–2/);
+		});
+
 		it('"entered" without a segment name is refused, saying what to give', async () => {
 			const error = await nodeError(runNode(buildSegment, { parameters: { store: 'folder', storeFolder, mode: 'entered' }, items: profiles }));
 			assert.match(error.message, /needs a store and a segment name|Name the segment/);

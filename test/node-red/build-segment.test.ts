@@ -23,6 +23,11 @@ function flow(settings: Record<string, unknown>, storePath = ''): FlowNode[] {
 	];
 }
 
+/** Waits (up to 5 s) until the node shows a status other than "working". */
+async function settled(shown: { text?: string }[]): Promise<void> {
+	for (let waited = 0; waited < 5000 && (shown.length === 0 || shown.at(-1)?.text === 'working'); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 describe('Node-RED: build segment', function () {
 	this.timeout(120000);
 	let scored: ScoredProfile[];
@@ -75,12 +80,15 @@ describe('Node-RED: build segment', function () {
 		const first = messages(helper.getNode('in'), members.length);
 		node.receive({ payload: scored, runAt: '2026-06-01T06:00:00Z' });
 		assert.equal((await first).length, members.length);
+		// The status comes once the membership is committed, just after the messages went out.
+		await settled(shown);
 		assert.match(shown.at(-1)?.text ?? '', new RegExp(`^${members.length} entered · ${members.length} in segment`));
 		assert.ok(fs.readdirSync(storePath, { recursive: true }).some((file) => String(file).includes('likely-buyers')), 'the membership is kept in the store folder');
 
 		const nothing = noMessage(helper.getNode('in'), 1500);
 		node.receive({ payload: scored, runAt: '2026-06-02T06:00:00Z' });
 		await nothing;
+		await settled(shown);
 		assert.match(shown.at(-1)?.text ?? '', new RegExp(`^0 entered · ${members.length} in segment`));
 
 		// A profile whose score rose since: it alone enters.
@@ -88,6 +96,51 @@ describe('Node-RED: build segment', function () {
 		const third = message(helper.getNode('in'));
 		node.receive({ payload: scored.map((p) => (p === riser ? { ...p, score: 95, bucket: 'high' } : p)), runAt: '2026-06-03T06:00:00Z' });
 		assert.equal(((await third).payload as SegmentMember).profileId, riser.profileId);
+	});
+
+	it('commits the membership only after sending: when the commit fails, the next run sends the same entrants again', async () => {
+		const storePath = freshDir('segment-commit-last');
+		// A file where the store keeps the segment's runs: the run's messages go out, then its commit fails.
+		fs.mkdirSync(path.join(storePath, 'segment-runs'), { recursive: true });
+		fs.writeFileSync(path.join(storePath, 'segment-runs', 'likely-buyers'), '');
+		await helper.load(nodes, flow({ mode: 'entered' }, storePath));
+		const node = helper.getNode('segment');
+		const caught = message(helper.getNode('errors'));
+		const first = messages(helper.getNode('in'), members.length);
+		node.receive({ payload: scored, runAt: '2026-06-01T06:00:00Z' });
+		assert.equal((await first).length, members.length);
+		assert.match(((await caught).error as { message: string }).message, /could not keep the run of segment "likely-buyers"/);
+
+		fs.rmSync(path.join(storePath, 'segment-runs', 'likely-buyers'));
+		const shown = statuses(node);
+		const again = messages(helper.getNode('in'), members.length);
+		node.receive({ payload: scored, runAt: '2026-06-02T06:00:00Z' });
+		assert.deepEqual((await again).map((msg) => (msg.payload as SegmentMember).profileId), members);
+		await settled(shown);
+		assert.match(shown.at(-1)?.text ?? '', new RegExp(`^${members.length} entered · .* · run 1$`));
+	});
+
+	it('sends a kept run\'s entrants again on msg.resend, changing no membership', async () => {
+		const storePath = freshDir('segment-resend');
+		await helper.load(nodes, flow({ mode: 'entered', output: 'array' }, storePath));
+		const node = helper.getNode('segment');
+		const first = message(helper.getNode('in'));
+		node.receive({ payload: scored, runAt: '2026-06-01T06:00:00Z' });
+		const sent = ((await first).payload as SegmentMember[]).map((row) => row.profileId);
+		const shown = statuses(node);
+		const resent = message(helper.getNode('in'));
+		node.receive({ resend: 1 });
+		const msg = await resent;
+		assert.deepEqual((msg.payload as SegmentMember[]).map((row) => row.profileId), sent);
+		assert.deepEqual(msg.segment, { name: 'likely-buyers', mode: 'entered', run: 1, runAt: '2026-06-01T06:00:00Z', resent: true });
+		await settled(shown);
+		assert.equal(shown.at(-1)?.text, `resent run 1: ${sent.length} entered`);
+		const nothing = noMessage(helper.getNode('in'), 1000);
+		node.receive({ payload: scored, runAt: '2026-06-02T06:00:00Z' });
+		await nothing;
+		const caught = message(helper.getNode('errors'));
+		node.receive({ resend: 'yesterday' });
+		assert.match(((await caught).error as { message: string }).message, /msg\.resend is "yesterday": give a run number/);
 	});
 
 	it('uses the rule on msg.rules when the message sets one', async () => {

@@ -5,6 +5,8 @@ import type { Model } from '../../core/model/schema';
 import { openStore, saveModel } from '../../core/pipeline';
 import type { ScoreSummary } from '../../core/score/run';
 import type { ScoredProfile } from '../../core/score/types';
+import { readScoresFile } from '../../core/segment/files';
+import { loadEvents } from '../../core/events/load';
 import scoreProfilesNode from '../../nodes/node-red/score-profiles';
 import storeConfigNode from '../../nodes/node-red/store-config';
 import { freshDir, simulatedEvents, trainedModel } from './support/fixtures';
@@ -162,6 +164,22 @@ describe('Node-RED: score profiles', function () {
 		assert.equal(lines.length, summary.scored + 1);
 		assert.match(lines[0], /^profile_id,probability,score,percentile,bucket/);
 		assert.equal(fs.existsSync(path.join(dir, 'ignored.csv')), false);
+	});
+
+	it('writes spreadsheet-safe CSV when asked: no cell starts a formula, and the segment reader undoes it', async () => {
+		const { file } = await simulatedEvents();
+		const dir = freshDir('score-safe');
+		fs.writeFileSync(path.join(dir, 'events.csv'), fs.readFileSync(file, 'utf8').replace(/^(cust-.*,)([A-Z]{2})$/gm, '$1=$2'));
+		const loaded = await loadEvents({ kind: 'file', path: path.join(dir, 'events.csv') });
+		await helper.load(nodes, flow({ output: 'file', filename: path.join(dir, 'scores.csv'), spreadsheetSafe: true }));
+		const arriving = message(helper.getNode('out'));
+		helper.getNode('score').receive({ events: loaded.table, model });
+		await arriving;
+		const [header, ...rows] = fs.readFileSync(path.join(dir, 'scores.csv'), 'utf8').trim().split('\n');
+		const country = header.split(',').indexOf('country');
+		assert.ok(country > 0 && rows.length > 100 && rows.every((row) => /^'=[A-Z]{2}$/.test(row.split(',')[country])));
+		const read = await readScoresFile(path.join(dir, 'scores.csv'));
+		assert.ok(read.every((profile) => /^=[A-Z]{2}$/.test(String(profile.attributes?.country))));
 	});
 
 	it('sends a message without a model to a Catch node, saying where a model comes from', async () => {

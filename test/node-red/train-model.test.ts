@@ -116,9 +116,13 @@ describe('Node-RED: train model', function () {
 		const shown = statuses(helper.getNode('train'));
 		const caught = message(helper.getNode('errors'));
 		helper.getNode('train').receive({ events: loaded.table, goal: purchaseGoal });
-		const error = (await caught).error as { message: string };
+		const failed = await caught;
+		const error = failed.error as { message: string };
 		assert.match(error.message, /^Could not open the model store folder .*a-file\/store: .*Give a folder this user may create and write\.$/);
 		assert.equal(shown.at(-1)?.fill, 'red');
+		// The trained model and its report reach the Catch node with the error: nothing made is lost.
+		assert.equal((failed.model as Model).name, 'purchase-in-30-days');
+		assert.match(String(failed.report), /<!DOCTYPE html>/);
 
 		// The same node trains the next message once the store is usable.
 		fs.rmSync(blocker);

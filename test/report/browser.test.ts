@@ -32,7 +32,7 @@ declare const document: {
 	querySelector(selector: string): PageElement | null;
 	querySelectorAll(selector: string): Iterable<PageElement>;
 };
-declare function getComputedStyle(element: PageElement): { readonly display: string };
+declare function getComputedStyle(element: PageElement): { readonly display: string; getPropertyValue(name: string): string };
 
 const executablePath = '/usr/bin/chromium';
 const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
@@ -186,6 +186,42 @@ describe('report: in headless Chromium', function () {
 		assert.deepEqual(dialogs, []);
 		assert.deepEqual(errors, []);
 		assert.deepEqual(requests, [url]);
+		await page.close();
+	});
+
+	it('carries a Content-Security-Policy that allows only its inline styles, and still renders in full under it', async () => {
+		const html = renderReport(sampleReportInput());
+		assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; base-uri &#39;none&#39;; form-action &#39;none&#39;">/);
+		const url = writePage('report-csp.html', sampleReportInput());
+		const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+		const violations: string[] = [];
+		page.on('console', (message) => {
+			if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+		});
+		await page.goto(url, { waitUntil: 'load' });
+		const seen = await page.evaluate(() => {
+			const meta = document.querySelector('meta[http-equiv="Content-Security-Policy"]');
+			const bucket = document.querySelector('.bucket');
+			const bar = document.querySelector('#chart-lift rect.bar');
+			return {
+				policy: meta?.getAttribute('content') ?? null,
+				// The stylesheet applies (a grid of facts, not a plain list) and so do the inline style attributes.
+				factsDisplay: getComputedStyle(document.querySelector('.facts') as PageElement).display,
+				bucketTone: bucket ? getComputedStyle(bucket).getPropertyValue('--tone').trim() : '',
+				barWidth: bar?.getBoundingClientRect().width ?? 0,
+			};
+		});
+		assert.equal(seen.policy, "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
+		assert.notEqual(seen.factsDisplay, 'block', 'the report\'s stylesheet applies');
+		assert.ok(seen.bucketTone.length > 0, 'inline style attributes apply');
+		assert.ok(seen.barWidth > 0, 'the charts are drawn');
+		// A script smuggled into the page is refused by the policy, and the refusal is reported.
+		await page.evaluate(() => {
+			const holder = document.querySelector('main') as unknown as { insertAdjacentHTML(where: string, html: string): void };
+			holder.insertAdjacentHTML('beforeend', '<img src="https://example.invalid/x.png">');
+		});
+		await page.waitForTimeout(200);
+		assert.ok(violations.some((text) => /img-src|default-src/.test(text)), `a smuggled image is refused: ${violations.join(' | ')}`);
 		await page.close();
 	});
 

@@ -58,6 +58,63 @@ describe('propensity segment', () => {
 		assert.ok(fs.existsSync(path.join(store, 'segments', 'email-fans.json')));
 	});
 
+	it('commits the membership only after every file was written, so a failed write loses no entrant', async () => {
+		const store = path.join(dir, 'store-fail');
+		const blocker = path.join(dir, 'not-a-folder');
+		fs.writeFileSync(blocker, 'a file where a folder should be\n');
+		const args = ['segment', '--scores', scores, '--rule', 'bucket=high', '--name', 'vip', '--store', store, '--mode', 'entered', '--run-at', '2024-05-01T06:00:00Z'];
+		// The members' file is written, then the non-members' file cannot be: the run fails.
+		const failed = await run(...args, '--out', path.join(dir, 'vip-1.csv'), '--non-members', path.join(blocker, 'rest.csv'));
+		assert.notEqual(failed.code, 0);
+		assert.match(failed.err, /Could not write ".*not-a-folder\/rest\.csv"/);
+		const retry = await run(...args, '--out', path.join(dir, 'vip-2.csv'));
+		assert.equal(retry.code, 0, retry.err);
+		assert.match(retry.out, /First run: all 2 members entered\./);
+		assert.deepEqual(fs.readFileSync(path.join(dir, 'vip-2.csv'), 'utf8').trim().split('\n').slice(1).map((row) => row.split(',')[0]), ['ann', 'bob']);
+		assert.match(retry.out, /Kept as run 1 of "vip": resend its entrants with --resend 1\./);
+	});
+
+	it('keeps each run\'s entrants so a past run can be written again, and lists the kept runs', async () => {
+		const store = path.join(dir, 'store-resend');
+		const base = ['segment', '--scores', scores, '--name', 'buyers', '--store', store, '--mode', 'entered'];
+		assert.equal((await run(...base, '--rule', 'bucket=high', '--out', path.join(dir, 'r1.csv'), '--run-at', '2024-05-01T06:00:00Z')).code, 0);
+		const second = await run(...base, '--rule', 'score>=50', '--out', path.join(dir, 'r2.ndjson'), '--run-at', '2024-05-02T06:00:00Z');
+		assert.equal(second.code, 0, second.err);
+		const secondIds = fs.readFileSync(path.join(dir, 'r2.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line).profileId);
+		assert.ok(secondIds.length > 0 && !secondIds.includes('ann'));
+
+		const again = await run('segment', '--resend', '2', '--name', 'buyers', '--store', store, '--out', path.join(dir, 'again.ndjson'));
+		assert.equal(again.code, 0, again.err);
+		assert.match(again.out, new RegExp(`Wrote the ${secondIds.length} entered profiles of run 2 of "buyers" \\(2024-05-02T06:00:00Z\\) to .*again\\.ndjson again\\. The segment's membership is unchanged\\.`));
+		assert.equal(fs.readFileSync(path.join(dir, 'again.ndjson'), 'utf8'), fs.readFileSync(path.join(dir, 'r2.ndjson'), 'utf8'));
+		const first = await run('segment', '--resend', '1', '--name', 'buyers', '--store', store, '--out', path.join(dir, 'again1.csv'));
+		assert.equal(first.code, 0, first.err);
+		assert.equal(fs.readFileSync(path.join(dir, 'again1.csv'), 'utf8'), fs.readFileSync(path.join(dir, 'r1.csv'), 'utf8'));
+
+		const runs = await run('segment', '--runs', '--name', 'buyers', '--store', store);
+		assert.equal(runs.code, 0, runs.err);
+		assert.match(runs.out, /^run 1 {2}2024-05-01T06:00:00Z {2}mode entered: 2 entered, 0 left\nrun 2 {2}2024-05-02T06:00:00Z {2}mode entered: \d+ entered, 0 left\n$/);
+		const missing = await run('segment', '--resend', '7', '--name', 'buyers', '--store', store, '--out', path.join(dir, 'x.csv'));
+		assert.notEqual(missing.code, 0);
+		assert.match(missing.err, /Run 7 of segment "buyers" is not kept .*the kept runs of "buyers" are 1–2/);
+	});
+
+	it('refuses a factor rule with a typo or an unknown feature, saving no membership and writing no file', async () => {
+		const store = path.join(dir, 'store-typo');
+		for (const [rule, pattern] of [
+			['factor=email_click_count_30d:lower', /":lower", which is not a factor option \(did you mean "lowers"\?\)/],
+			['factor=email_click_count_30:raises', /names the feature "email_click_count_30", which no scored profile has \(did you mean "email_click_count_30d"\?\)/],
+			['percentile<=0', /percentile ≤ 0 never holds/],
+		] as const) {
+			const out = path.join(dir, 'typo.csv');
+			const result = await run('segment', '--scores', scores, '--rule', rule, '--name', 'typo', '--store', store, '--mode', 'entered', '--out', out);
+			assert.notEqual(result.code, 0, rule);
+			assert.match(result.err, pattern, rule);
+			assert.equal(fs.existsSync(out), false, rule);
+			assert.equal(fs.existsSync(path.join(store, 'segments', 'typo.json')), false, rule);
+		}
+	});
+
 	it('reads a rule from a JSON file and writes the non-members too', async () => {
 		const rules = path.join(dir, 'rules.json');
 		fs.writeFileSync(rules, JSON.stringify({ any: [{ bucket: ['high'] }, { attribute: { name: 'country', equals: 'IT' } }] }));

@@ -81,9 +81,17 @@ describe('segment rules over scored profiles', () => {
 		assert.throws(() => pick({ factor: { feature: 'x' } }, plain), /factor rule on "x" needs each profile's factors.*--explain/);
 	});
 
-	it('warns when no profile has the factor named, as a misspelling would', () => {
-		const { warnings } = matchRule(shop(), parseSegmentRule({ factor: { feature: 'email_clicks' } }));
-		assert.match(warnings[0], /No profile's factors mention the feature "email_clicks"/);
+	it('refuses a factor on a feature no profile has, as a misspelling would, suggesting the closest', () => {
+		assert.throws(
+			() => matchRule(shop(), parseSegmentRule({ factor: { feature: 'email_click_count_30' } })),
+			(error: Error & { code?: string }) => error.code === 'unknown-factor' && /The factor rule names the feature "email_click_count_30", which no scored profile has \(did you mean "email_click_count_30d"\?\)\. The features in the scores' factors are .*"email_click_count_30d"/.test(error.message),
+		);
+		assert.throws(() => matchRule(shop(), parseSegmentRule({ factor: { label: 'email clicks' } })), /names the label "email clicks", which no scored profile has/);
+	});
+
+	it('knows a feature from the profiles\' feature values even when it is in no one\'s top factors', () => {
+		const withValues = shop().map((p) => ({ ...p, features: { email_click_count_30d: 1, visits_90d: 3 } }));
+		assert.deepEqual(matchRule(withValues, parseSegmentRule({ factor: { feature: 'visits_90d' } })).mask.every((bit) => bit === 0), true);
 	});
 
 	it('tests attributes with equals, in and contains', () => {

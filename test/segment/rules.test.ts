@@ -87,6 +87,9 @@ describe('the short rule syntax of the CLI', () => {
 			['attr.orders>=3', { attribute: { name: 'orders', gte: 3 } }],
 			['attr.city="Paris, 75"', { attribute: { name: 'city', equals: 'Paris, 75' } }],
 			['attr.note="say ""hi"""', { attribute: { name: 'note', equals: 'say "hi"' } }],
+			['factor.label=purchase: thank you:raises:2', { factor: { label: 'purchase: thank you', direction: 'raises', withinTop: 2 } }],
+			['factor.label="a:b":lowers', { factor: { label: 'a:b', direction: 'lowers' } }],
+			['factor=x:3:raises', { factor: { feature: 'x', direction: 'raises', withinTop: 3 } }],
 		];
 		for (const [text, rule] of cases) assert.deepEqual(parseRuleText(text), rule, text);
 	});
@@ -103,5 +106,32 @@ describe('the short rule syntax of the CLI', () => {
 		assert.throws(() => parseRuleText('bucket=high,,score>1'), /Clause 2 of the rule .* is empty: remove the extra comma/);
 		assert.throws(() => parseRuleText('score>=1..5'), /range "from\.\.to" with a comparison other than "="/);
 		assert.throws(() => parseRuleText(''), /is empty/);
+	});
+
+	it('refuses a typo in a factor clause rather than reading it as part of the feature name', () => {
+		const refused = (text: string, pattern: RegExp) => assert.throws(() => parseRuleText(text), (error: Error & { code?: string }) => error.code === 'bad-segment-rule' && pattern.test(error.message), text);
+		refused('factor=F:lower', /The rule clause "factor=F:lower" has ":lower", which is not a factor option \(did you mean "lowers"\?\): after the feature come :raises or :lowers/);
+		refused('factor=F:raises:-1', /has "-1" where the number of top factors belongs: use a whole number from 1/);
+		refused('factor=F:raises:3x', /has ":3x", which is not a factor option|"3x" where the number of top factors belongs/);
+		refused('factor=F:raises:0', /has "0" where the number of top factors belongs/);
+		refused('factor=F:raises:lowers', /gives the direction twice/);
+		refused('factor.label=emails clicked:rasies', /":rasies", which is not a factor option \(did you mean "raises"\?\)/);
+	});
+
+	it('refuses text after a closing quote and lone quotes, which would become part of the value', () => {
+		assert.throws(() => parseRuleText('attr.city="Paris, 75"top=5'), /The rule clause "attr\.city=\\"Paris, 75\\"top=5" has top=5 after the closing quote of "Paris, 75": separate clauses with a comma/);
+		assert.throws(() => parseRuleText('attr.city="Paris'), /opens a double quote in "Paris that is never closed/);
+		assert.throws(() => parseRuleText('attr.city=Pa"ris'), /has a double quote inside the value Pa"ris: put the whole value in double quotes/);
+	});
+
+	it('refuses a comparison that no score, probability or percentile can pass, as it would admit no one', () => {
+		assert.throws(() => parseRuleText('percentile<=0'), /percentile ≤ 0 never holds \(a percentile is from 1 to 100\), so the rule would admit no one/);
+		assert.throws(() => parseRuleText('score>100'), /score > 100 never holds \(a score is from 0 to 100\)/);
+		assert.throws(() => parseRuleText('probability<0'), /probability < 0 never holds/);
+		assert.throws(() => parseSegmentRule({ score: { gt: 80, lt: 20 } }), /score > 80 and score < 20 never holds/);
+		assert.throws(() => parseSegmentRule({ attribute: { name: 'orders', gte: 5, lt: 3 } }), /orders ≥ 5 and orders < 3 never holds \(no value passes every bound\)/);
+		assert.deepEqual(parseRuleText('percentile<=1'), { percentile: { lte: 1 } });
+		assert.deepEqual(parseRuleText('score>=100'), { score: { gte: 100 } });
+		assert.deepEqual(parseRuleText('probability=0..0'), { probability: { between: [0, 0] } });
 	});
 });

@@ -113,6 +113,12 @@ export function storeContract(label: string, freshConfig: () => Promise<StoreCon
 			assert.equal((await store.saveModel('churn', '{}', {})).version, 1);
 		});
 
+		it('refuses to save a model under another model\'s name', async () => {
+			await assert.rejects(store.saveModel('churn', '{"name":"buyers","v":1}', {}), (error: Error) => error instanceof InputError && error.code === 'model-name-mismatch' && /The model to save as "churn" is a model named "buyers"/.test(error.message));
+			assert.deepEqual(await store.listVersions('churn'), []);
+			assert.equal((await store.saveModel('churn', '{"name":"churn"}', {})).version, 1);
+		});
+
 		it('has no membership for a segment never run, and gives back a saved one with its run time', async () => {
 			assert.equal(await store.loadMembership('vip'), undefined);
 			await store.saveMembership('vip', ['p3', 'p1', 'p2'], '2024-05-01T06:00:00.000Z');

@@ -59,6 +59,16 @@ describe('the folder store on disk', () => {
 		assert.equal((await store.loadModel('churn', 1)).text, '{"weights":[0.1,0.2]}');
 	});
 
+	it('refuses a model copied into another model\'s folder, naming both', async () => {
+		await store.saveModel('buyers', '{"name":"buyers"}', {});
+		fs.cpSync(path.join(root, 'models', 'buyers'), path.join(root, 'models', 'churn'), { recursive: true });
+		for (const file of ['v000001.meta.json']) {
+			const meta = path.join(root, 'models', 'churn', file);
+			fs.writeFileSync(meta, fs.readFileSync(meta, 'utf8').replace('"name": "buyers"', '"name": "churn"'));
+		}
+		await assert.rejects(store.loadModel('churn'), (error: Error & { code?: string }) => error.code === 'model-name-mismatch' && /Version 1 of model "churn" .* is a model named "buyers".*copied or renamed into another model's place/.test(error.message));
+	});
+
 	it('refuses a model file cut short, even when what is left is valid JSON', async () => {
 		await store.saveModel('churn', '{"a":1} ', {});
 		fs.writeFileSync(path.join(root, 'models', 'churn', 'v000001.json'), '{"a":1}');

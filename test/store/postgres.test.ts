@@ -35,7 +35,7 @@ describe('the PostgreSQL store in its schema', function () {
 		const tables = await sql<{ tablename: string }>('select tablename from pg_tables where schemaname = $1 order by tablename', [config.schema]);
 		assert.deepEqual(
 			tables.map((row) => row.tablename),
-			['propensity_model_names', 'propensity_model_versions', 'propensity_scoring_runs', 'propensity_segment_memberships'],
+			['propensity_model_names', 'propensity_model_versions', 'propensity_scoring_runs', 'propensity_segment_memberships', 'propensity_segment_runs'],
 		);
 	});
 
@@ -77,6 +77,18 @@ describe('the PostgreSQL store in its schema', function () {
 				assert.doesNotMatch(error.message, /test-password/);
 				return true;
 			});
+		} finally {
+			await store.close();
+		}
+	});
+
+	it('refuses a model row moved under another model\'s name', async () => {
+		const config = (await freshPostgres()) as Extract<StoreConfig, { kind: 'postgres' }>;
+		const store = await openStore(config);
+		try {
+			await store.saveModel('buyers', '{"name":"buyers"}', {});
+			await sql(`update "${config.schema}".propensity_model_versions set name = 'churn' where name = 'buyers'`);
+			await assert.rejects(store.loadModel('churn'), (error: Error & { code?: string }) => error.code === 'model-name-mismatch' && /Version 1 of model "churn" \(row \("churn", 1\).* is a model named "buyers"/.test(error.message));
 		} finally {
 			await store.close();
 		}

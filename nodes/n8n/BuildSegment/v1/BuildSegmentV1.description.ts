@@ -263,6 +263,14 @@ export const buildSegmentProperties: INodeProperties[] = [
 				placeholder: 'e.g. 2026-06-30T06:00:00Z',
 				description: 'The time saved with the membership (ISO 8601). Empty: now.',
 			},
+			{
+				displayName: 'Resend Run',
+				name: 'resendRun',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. 12 or latest',
+				description: 'Instead of building the segment, send again the entrants (or, with Pass On set to Left Since Last Run, the leavers) of a past run kept in the store under the segment name, e.g. after a step downstream failed. Each run reports its number as segment.run; the store keeps the last 30 runs. The membership is not changed.',
+			},
 		],
 	},
 ];

@@ -5,7 +5,24 @@
  * (the scored profiles outside the segment now).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
-import { buildSegment, InputError, parseRuleTexts, parseSegmentRule, ruleFromForm, type ScoredProfile, type SegmentMember, type SegmentMode, segmentOutputs as statusRowsOf, type SegmentRule, type StatusRow, type Store, whyNobodyHandedOn } from '../../../../core';
+import {
+	buildSegment,
+	InputError,
+	parseRuleTexts,
+	parseSegmentRule,
+	resendSegmentRun,
+	ruleFromForm,
+	type ScoredProfile,
+	type SegmentMember,
+	type SegmentMode,
+	segmentOutputs as statusRowsOf,
+	type SegmentResult,
+	type SegmentRule,
+	type SegmentStatus,
+	type StatusRow,
+	type Store,
+	whyNobodyHandedOn,
+} from '../../../../core';
 import { jsonParameter } from '../../shared/json';
 import { openNodeStore } from '../../shared/store';
 
@@ -68,40 +85,74 @@ export function ruleOf(ctx: IExecuteFunctions): SegmentRule {
 	});
 }
 
-/** Builds the segment over the profiles and returns the In Segment and Not In Segment items. */
+/**
+ * Builds the segment over the profiles and returns the In Segment and Not In Segment items. The
+ * membership is committed only once the output items are made, so a run that fails before
+ * then finds the same entrants again next time (at-least-once delivery).
+ */
 export async function segmentOutputs(ctx: IExecuteFunctions, items: INodeExecutionData[], profiles: ProfileItem[]): Promise<[INodeExecutionData[], INodeExecutionData[]]> {
-	const rule = ruleOf(ctx);
 	const mode = ctx.getNodeParameter('mode', 0) as SegmentMode;
 	const name = (ctx.getNodeParameter('segmentName', 0, '') as string).trim() || undefined;
-	const options = ctx.getNodeParameter('options', 0, {}) as { runAt?: string };
+	const options = ctx.getNodeParameter('options', 0, {}) as { runAt?: string; resendRun?: string };
+	const resend = String(options.resendRun ?? '').trim();
+	if (resend !== '') return resendOutputs(ctx, items, name, mode, resend);
+	const rule = ruleOf(ctx);
 	const runAt = options.runAt?.trim() || new Date().toISOString();
 	let store: Store | undefined;
 	if (name !== undefined || mode !== 'all') store = await openNodeStore(ctx, 0);
 	try {
+		let outputs: [INodeExecutionData[], INodeExecutionData[]] = [[], []];
 		const result = await buildSegment(
 			profiles.map((p) => p.profile),
 			rule,
-			{ mode, runAt, ...(name !== undefined ? { name } : {}), ...(store ? { store } : {}) },
+			{ mode, runAt, ...(name !== undefined ? { name } : {}), ...(store ? { store } : {}), deliver: (built) => void (outputs = itemsOf(items, profiles, built)) },
 		);
 		const summary = result.summary;
+		// The run's number is known once committed; it is what Resend Run asks for.
+		for (const item of [...outputs[0], ...outputs[1]]) (item.json.segment as IDataObject).run = summary.run;
 		ctx.logger.info(
 			`${ctx.getNode().name}: segment ${summary.name ?? '(unnamed)'} (${summary.rule}): ${summary.members} members of ${summary.scored}, ${summary.entered} entered, ${summary.left} left; passing on ${summary.output}`,
 		);
 		ctx.addExecutionHints({
-			message: `${summary.members} of ${summary.scored} profiles are in the segment (${summary.rule}); since the last run${summary.previousRunAt ? ` (${summary.previousRunAt})` : ' (none: this is the first)'} ${summary.entered} entered and ${summary.left} left.${[whyNobodyHandedOn(summary), ...summary.warnings].filter((text) => text !== '').map((text) => ` ${text}`).join('')}`,
+			message: `${summary.members} of ${summary.scored} profiles are in the segment (${summary.rule}); since the last run${summary.previousRunAt ? ` (${summary.previousRunAt})` : ' (none: this is the first)'} ${summary.entered} entered and ${summary.left} left.${summary.run !== null ? ` Kept as run ${summary.run}.` : ''}${[whyNobodyHandedOn(summary), ...summary.warnings].filter((text) => text !== '').map((text) => ` ${text}`).join('')}`,
 			location: 'outputPane',
 		});
-		const itemOf = new Map(profiles.map((p) => [p.profile.profileId, p.itemIndex]));
-		const segment = { name: summary.name, mode, rule: summary.rule, runAt: summary.runAt, previousRunAt: summary.previousRunAt };
-		const toItem = ({ row, status }: StatusRow): INodeExecutionData => {
-			const itemIndex = itemOf.get(row.profileId);
-			// Someone who left and was not scored this run comes from the run as a whole.
-			const pairedItem: IPairedItemData | IPairedItemData[] = itemIndex === undefined ? items.map((_, item) => ({ item })) : { item: itemIndex };
-			return { json: { ...(row as SegmentMember), segment: { ...segment, status } } as unknown as IDataObject, pairedItem };
-		};
-		const { inSegment, notInSegment } = statusRowsOf(result);
-		return [inSegment.map(toItem), notInSegment.map(toItem)];
+		return outputs;
 	} finally {
 		await store?.close().catch(() => undefined);
+	}
+}
+
+/** The In Segment and Not In Segment items of a built segment, each paired with the profile's input item. */
+function itemsOf(items: INodeExecutionData[], profiles: ProfileItem[], result: SegmentResult): [INodeExecutionData[], INodeExecutionData[]] {
+	const { summary } = result;
+	const itemOf = new Map(profiles.map((p) => [p.profile.profileId, p.itemIndex]));
+	const segment = { name: summary.name, mode: summary.mode, rule: summary.rule, runAt: summary.runAt, previousRunAt: summary.previousRunAt };
+	const toItem = ({ row, status }: StatusRow): INodeExecutionData => {
+		const itemIndex = itemOf.get(row.profileId);
+		// Someone who left and was not scored this run comes from the run as a whole.
+		const pairedItem: IPairedItemData | IPairedItemData[] = itemIndex === undefined ? items.map((_, item) => ({ item })) : { item: itemIndex };
+		return { json: { ...(row as SegmentMember), segment: { ...segment, status } } as unknown as IDataObject, pairedItem };
+	};
+	const { inSegment, notInSegment } = statusRowsOf(result);
+	return [inSegment.map(toItem), notInSegment.map(toItem)];
+}
+
+/** Option Resend Run: a kept run's entrants (or leavers, with Pass On: Left) on In Segment again; nothing changes in the store. */
+async function resendOutputs(ctx: IExecuteFunctions, items: INodeExecutionData[], name: string | undefined, mode: SegmentMode, resend: string): Promise<[INodeExecutionData[], INodeExecutionData[]]> {
+	if (name === undefined) throw new InputError('Resend Run sends a run kept under the segment name: set Segment Name (and the store).', 'segment-name-missing');
+	if (mode === 'all') throw new InputError('Resend Run sends a past run\'s entrants (Pass On: Entered Since Last Run) or leavers (Pass On: Left Since Last Run); the store keeps only those of each run, not all members.', 'bad-segment-mode');
+	const run = resend === 'latest' ? 'latest' : /^\d+$/.test(resend) ? Number(resend) : undefined;
+	if (run === undefined) throw new InputError(`Resend Run is "${resend}": give a run number (each run reports it as segment.run) or "latest".`, 'bad-segment-run');
+	const store = await openNodeStore(ctx, 0);
+	try {
+		const past = await resendSegmentRun(store, name, run, mode);
+		const status: SegmentStatus = mode === 'entered' ? 'entered' : 'left';
+		const segment = { name, mode, run: past.run.run, runAt: past.run.runAt, status, resent: true };
+		ctx.addExecutionHints({ message: `Sent again the ${past.rows.length} ${mode === 'entered' ? 'entrants' : 'leavers'} of run ${past.run.run} of "${name}" (${past.run.runAt}); the membership is unchanged.`, location: 'outputPane' });
+		const pairedItem = items.map((_, item) => ({ item }));
+		return [past.rows.map((row) => ({ json: { ...row, segment } as unknown as IDataObject, pairedItem })), []];
+	} finally {
+		await store.close().catch(() => undefined);
 	}
 }

@@ -104,6 +104,13 @@ export const scoreProfilesProperties: INodeProperties[] = [
 				description: 'With the model from the store, each run is remembered there for Monitor Model; this many of the latest are kept',
 			},
 			{
+				displayName: 'Spreadsheet-Safe CSV',
+				name: 'spreadsheetSafe',
+				type: 'boolean',
+				default: false,
+				description: 'Whether the CSV scores file writes text cells starting with = + - @, a tab or a carriage return with a leading apostrophe, so Excel, LibreOffice or Google Sheets never run them as formulas. Propensity\'s own readers remove the apostrophe again.',
+			},
+			{
 				displayName: 'Top Factors',
 				name: 'topFactors',
 				type: 'number',

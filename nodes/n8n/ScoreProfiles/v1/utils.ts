@@ -22,6 +22,7 @@ interface ScoreOptions {
 	includeFeatures?: boolean;
 	keepRuns?: number;
 	outputBinaryPropertyName?: string;
+	spreadsheetSafe?: boolean;
 	topFactors?: number;
 }
 
@@ -112,7 +113,7 @@ export async function scoreForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 async function scoresFileItem(ctx: IExecuteFunctions, run: ScoreRun, options: ScoreOptions, itemIndex: number, limit: number): Promise<INodeExecutionData> {
 	const format = options.fileFormat ?? 'csv';
 	const fileName = `scores.${format}`;
-	const layout = { factors: options.topFactors ?? 0, attributes: run.summary.attributes };
+	const layout = { factors: options.topFactors ?? 0, attributes: run.summary.attributes, spreadsheetSafe: options.spreadsheetSafe === true };
 	const lines = Readable.from(scoreLines(run.batches(4096, workHooksOf(ctx)), format, layout));
 	const binary = await ctx.helpers.prepareBinaryData(lines, fileName, format === 'csv' ? 'text/csv' : 'application/x-ndjson');
 	ctx.addExecutionHints({
