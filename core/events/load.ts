@@ -13,7 +13,7 @@ import { readJsonArray, readNdjson } from './json';
 import { describeIssues, type MappingOptions, mappingOptionsShape } from './mapping';
 import { readPostgres } from './postgres';
 import { type LoadReport, type LoadSummary, summarizeLoad } from './report';
-import { EventSink } from './sink';
+import { EventSink, showRaw } from './sink';
 import type { EventTable } from './table';
 import { openText, type TextInput } from './text';
 import { parseZone } from './time';
@@ -138,7 +138,7 @@ export async function loadEvents(source: EventSource, options: LoadOptions = {},
 		sourceName = await readPostgres(source.connection, source.query, source.params, batchSize, {
 			record: (row) => rowSink.accept(row),
 			batchDone: () => tick(rowSink),
-		});
+		}, hooks.signal);
 	} else {
 		throw new InputError(`"${String((source as { kind: unknown }).kind)}" is not an events source. Use file, buffer, rows or postgres.`, 'bad-source');
 	}
@@ -172,7 +172,7 @@ async function readText(input: TextInput, format: 'csv' | 'ndjson' | 'json', sin
 				chunkDone,
 			},
 			/\.tsv(\.gz)?$/i.test(input.name) ? '\t' : detectDelimiter(input.head),
-			input.name === 'buffer' ? 'the buffer' : path.basename(input.name),
+			fileLabel(input.name),
 		);
 		return;
 	}
@@ -181,8 +181,13 @@ async function readText(input: TextInput, format: 'csv' | 'ndjson' | 'json', sin
 		bad: (line: number, raw: string, why: string) => sink.unparsable(line, raw, why),
 		chunkDone,
 	};
-	if (format === 'ndjson') await readNdjson(input.chunks, handlers, path.basename(input.name));
-	else await readJsonArray(input.chunks, handlers, path.basename(input.name));
+	if (format === 'ndjson') await readNdjson(input.chunks, handlers, fileLabel(input.name));
+	else await readJsonArray(input.chunks, handlers, fileLabel(input.name));
+}
+
+/** A file as messages name it: its path as given, quoted, so "/dev/null" is not read as the word null. */
+function fileLabel(name: string): string {
+	return name === 'buffer' || name === 'the buffer' ? 'the buffer' : `"${name}"`;
 }
 
 /** In-memory rows (flow items): each must be an object. */
@@ -193,7 +198,7 @@ async function readRows(rows: Iterable<unknown> | AsyncIterable<unknown>, sink: 
 	let sinceTick = 0;
 	const one = (row: unknown): void => {
 		if (typeof row === 'object' && row !== null && !Array.isArray(row)) sink.accept(row);
-		else sink.unparsable(undefined, JSON.stringify(row) ?? String(row), `it is ${Array.isArray(row) ? 'an array' : row === null ? 'null' : typeof row}, not an object`);
+		else sink.unparsable(undefined, showRaw(row), `it is ${Array.isArray(row) ? 'an array' : row === null ? 'null' : typeof row}, not an object`);
 	};
 	if (Symbol.asyncIterator in rows) {
 		for await (const row of rows as AsyncIterable<unknown>) {

@@ -3,6 +3,7 @@
  * lists every problem with its JSON path and the fix.
  */
 import { InputError } from '../errors';
+import { listProblems, maxGoalDepth, maxListValues, shapeProblem, shortPath } from '../util/limits';
 import { type Goal, goalErrorMap, goalSchema } from './schema';
 
 export interface GoalProblem {
@@ -16,7 +17,8 @@ export function parseGoal(input: unknown): Goal {
 	let raw = input;
 	if (typeof input === 'string') {
 		try {
-			raw = JSON.parse(input);
+			// Windows editors save UTF-8 with a byte-order mark, which JSON.parse refuses.
+			raw = JSON.parse(input.replace(/^\uFEFF/, ''));
 		} catch (error) {
 			throw new InputError(`The goal is not valid JSON (${(error as Error).message}). Check the quotes, commas and brackets.`, 'bad-goal');
 		}
@@ -24,14 +26,33 @@ export function parseGoal(input: unknown): Goal {
 	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
 		throw new InputError('The goal must be a JSON object like {"name": "purchase-in-30-days", "propensityType": "conversion", "outcome": {...}}.', 'bad-goal');
 	}
+	checkGoalShape(raw);
 	const result = goalSchema.safeParse(raw, { error: goalErrorMap, reportInput: true });
 	if (result.success) return result.data;
 	const problems: GoalProblem[] = result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
 	throw new InputError(describeProblems(problems), 'bad-goal', { problems });
 }
 
+/**
+ * Refuses a goal nested too deep or with too long a list before the schema reads it: the
+ * schema recurses once per level (700 levels overflowed the stack), and a list of 100,000
+ * values made every later step, and its messages, slow and huge.
+ */
+export function checkGoalShape(raw: object): void {
+	const problem = shapeProblem(raw, maxGoalDepth, maxListValues);
+	if (!problem) return;
+	const where = shortPath(problem.path) || 'the goal';
+	if (problem.kind === 'depth') {
+		throw new InputError(`The goal nests more than ${maxGoalDepth} levels deep (at ${where}). A goal needs only a few levels of "all" / "any" groups: flatten the nested groups.`, 'goal-too-deep');
+	}
+	throw new InputError(
+		`The list at ${where} holds ${(problem.length ?? 0).toLocaleString('en-US')} values; a goal's lists hold at most ${maxListValues.toLocaleString('en-US')}. Test a shorter list, or a field that groups the values (map it when loading the events).`,
+		'goal-too-large',
+	);
+}
+
 function describeProblems(problems: readonly GoalProblem[]): string {
-	const lines = problems.map((problem) => `- ${problem.path || 'the goal'}: ${problem.message}`);
+	const lines = listProblems(problems.map((problem) => `- ${problem.path || 'the goal'}: ${problem.message}`));
 	const count = problems.length === 1 ? 'a problem' : `${problems.length} problems`;
 	return `The goal has ${count}:\n${lines.join('\n')}`;
 }

@@ -4,7 +4,7 @@
  * that says why and what to do.
  */
 import { InputError } from '../errors';
-import { formatPath } from '../goal/parse';
+import { checkGoalShape, formatPath } from '../goal/parse';
 import { learnerFromJson } from '../learn/train';
 import { packageVersion } from '../version';
 import { rememberLearner } from './predict';
@@ -77,6 +77,8 @@ export function parseModel(input: string | object): Model {
 			{ schemaVersion: version, packageVersion: object.packageVersion },
 		);
 	}
+	// The goal inside is read by the goal's schema, which recurses once per level: refuse a hostile depth first.
+	if (typeof object.goal === 'object' && object.goal !== null) checkGoalShape(object.goal);
 	const parsed = modelSchema.safeParse(raw);
 	if (!parsed.success) {
 		const problems = parsed.error.issues.slice(0, 8).map((issue) => `${formatPath(issue.path) || 'the model'}: ${issue.message}${issue.code === 'invalid_type' && issue.input === undefined ? ' (missing)' : ''}`);
