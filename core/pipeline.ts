@@ -13,6 +13,7 @@ import { InputError } from './errors';
 import { buildExamples, type Examples } from './features/examples';
 import { dataRange, planCutoffs } from './features/cutoffs';
 import { generateFeatures } from './features/generate';
+import { describeFutureEvents, presentAsOf } from './features/present';
 import { checkGoalAgainstData } from './goal/check';
 import { describeGoal } from './goal/describe';
 import { parseGoal } from './goal/parse';
@@ -66,6 +67,11 @@ export interface GoalCheck {
 
 export interface ReadinessSettings {
 	readonly asOf?: string | number | Date;
+	/**
+	 * The present moment (UTC ms; adapters pass Date.now()): events after it are reported, and
+	 * the default as-of (the latest event) ignores them. Absent: every event counts.
+	 */
+	readonly now?: number;
 	readonly minPositives?: number;
 	readonly minNegatives?: number;
 }
@@ -75,11 +81,14 @@ export function defineGoal(input: unknown, table?: EventTable, settings: Readine
 	const goal = parseGoal(input);
 	if (!table) return { goal, inWords: describeGoal(goal) };
 	checkGoalAgainstData(goal, table);
+	const explicit = parseMoment(settings.asOf);
+	const present = presentAsOf(table, explicit, settings.now);
 	const readiness = assessReadiness(table, goal, {
-		asOf: parseMoment(settings.asOf),
+		asOf: present.asOf,
 		minPositives: settings.minPositives,
 		minNegatives: settings.minNegatives,
 	});
+	if (present.future) readiness.warnings.push({ code: 'future-events', message: describeFutureEvents(present.future, explicit !== undefined) });
 	return { goal, inWords: describeGoal(goal), readiness };
 }
 
@@ -143,7 +152,7 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	if (!readiness.ready) {
 		throw new InputError(`The events cannot train the goal "${goal.name}" yet: ${readiness.problems.map((problem) => problem.message).join(' ')}`, 'not-ready', readiness);
 	}
-	const asOf = parseMoment(settings.asOf);
+	const asOf = presentAsOf(table, parseMoment(settings.asOf), settings.now).asOf;
 	const seed = settings.seed ?? 1;
 	const declarations = generateFeatures(table, goal, { asOf });
 	const cutoffs = planCutoffs(table, goal, { asOf });
@@ -272,7 +281,7 @@ export function renderModelReport(model: Model, version: number | null = null): 
 }
 
 /** The scoring date a run will use: the as-of date, or the latest event. */
-export function scoreDateOf(table: EventTable, asOf?: string | number | Date): string | null {
-	const moment = parseMoment(asOf) ?? dataRange(table)?.end;
+export function scoreDateOf(table: EventTable, asOf?: string | number | Date, now?: number): string | null {
+	const moment = presentAsOf(table, parseMoment(asOf), now).asOf ?? dataRange(table)?.end;
 	return moment === undefined ? null : new Date(moment).toISOString();
 }

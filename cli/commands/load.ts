@@ -4,6 +4,7 @@
  */
 import { type EventFormat, loadEvents, type LoadOptions } from '../../core/events/load';
 import { parseFieldMap, type PresetName } from '../../core/events/mapping';
+import { textEncodings } from '../../core/events/text';
 import { type CliIo, type Command, integerOption, type OptionsConfig, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 
@@ -11,6 +12,7 @@ const usage = `Usage: propensity load --events FILE [--format auto|csv|ndjson|js
                        [--map id=PATH,time=PATH,type=PATH,value=PATH,attr.NAME=PATH]
                        [--namespace NS] [--time-zone ZONE] [--time-unit auto|seconds|milliseconds]
                        [--bad-rows fail|skip] [--drop-duplicates] [--max-examples N]
+                       [--encoding utf-8|latin1|windows-1252|utf-16le|utf-16be]
 
 Loads experience events and prints {"summary": …, "report": …} as JSON: profiles, events,
 first and last event, events per type, attributes, rejected rows by reason with examples
@@ -37,6 +39,9 @@ Options:
                        rows out and report them
   --drop-duplicates    drop events repeating another's profile, time, type and value (counted)
   --max-examples N     examples kept per bad-row reason (default 5)
+  --encoding ENC       the file's text encoding: utf-8 (default), latin1 (read as windows-1252),
+                       windows-1252, utf-16le, utf-16be; a byte-order mark, and UTF-16 without
+                       one, are detected; rows with bytes invalid in it are bad rows (bad-encoding)
 
 Examples:
   propensity load --events events.csv
@@ -71,6 +76,8 @@ export function loadOptionsFrom(options: OptionValues): LoadOptions {
 	if (options['drop-duplicates'] === true) settings.dropDuplicates = true;
 	const maxExamples = integerOption(options, 'max-examples', loadCommand, { min: 0, max: 1000 });
 	if (maxExamples !== undefined) settings.maxExamples = maxExamples;
+	const encoding = choice(options, 'encoding', textEncodings);
+	if (encoding) settings.encoding = encoding;
 	return settings;
 }
 
@@ -86,6 +93,7 @@ export const eventFileOptions: OptionsConfig = {
 	'bad-rows': { type: 'string' },
 	'drop-duplicates': { type: 'boolean' },
 	'max-examples': { type: 'string' },
+	encoding: { type: 'string' },
 };
 
 export const loadCommand: Command = {

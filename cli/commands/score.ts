@@ -118,7 +118,7 @@ async function scoreEventsFile(options: OptionValues, io: CliIo): Promise<void> 
 	const loaded = await loadEventsFile(options, io, scoreCommand);
 	const progress = terminalProgress(io);
 	try {
-		const run = await scoreProfiles(loaded.table, model, { asOf: stringOption(options, 'as-of'), explain, includeFeatures, modelVersion: version }, progress);
+		const run = await scoreProfiles(loaded.table, model, { asOf: stringOption(options, 'as-of'), now: Date.now(), explain, includeFeatures, modelVersion: version }, progress);
 		await writeScoresFile(out, run.batches(4096, progress), { factors: explain, attributes: run.summary.attributes });
 		progress.finish();
 		const { buckets, scored, scoreDate } = run.summary;
@@ -126,6 +126,7 @@ async function scoreEventsFile(options: OptionValues, io: CliIo): Promise<void> 
 			`Scored ${scored.toLocaleString('en-US')} of ${run.summary.profilesInData.toLocaleString('en-US')} profiles (those eligible for "${model.name}") as of ${scoreDate}: ` +
 				`${buckets.high.toLocaleString('en-US')} high, ${buckets.medium.toLocaleString('en-US')} medium, ${buckets.low.toLocaleString('en-US')} low.\nScores written to ${out}.\n`,
 		);
+		for (const warning of run.summary.warnings) io.stderr.write(`Warning: ${warning}\n`);
 	} finally {
 		progress.finish();
 	}

@@ -140,7 +140,7 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 	const progress = terminalProgress(io);
 	let outcome;
 	try {
-		outcome = await trainModel(loaded.table, goalText, { learner: settings.learner, seed: settings.seed, asOf: stringOption(options, 'as-of'), name: stringOption(options, 'name'), load: loaded }, progress);
+		outcome = await trainModel(loaded.table, goalText, { learner: settings.learner, seed: settings.seed, asOf: stringOption(options, 'as-of'), now: Date.now(), name: stringOption(options, 'name'), load: loaded }, progress);
 	} finally {
 		progress.finish();
 	}

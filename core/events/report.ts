@@ -35,7 +35,7 @@ export const badRowReasons: Record<BadRowReason, string> = {
 	'bad-value': 'the value is not a number',
 	'bad-attribute': 'an attribute value is not usable',
 	'too-deep': 'a value is nested too deeply',
-	'bad-encoding': 'the text has bytes that are not valid in its encoding',
+	'bad-encoding': 'the row is not valid text',
 };
 
 /** One rejected row, as the report shows it. */

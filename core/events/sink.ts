@@ -142,7 +142,7 @@ function fixFor(reason: BadRowReason, field: string | null, mapKey: string): str
 		case 'too-deep':
 			return `map a field that holds a single value (arrays and objects nest at most ${maxNesting} levels)`;
 		case 'bad-encoding':
-			return 'the file is not UTF-8: give its encoding (CLI: --encoding latin1, or windows-1252, utf-16le, utf-16be), or save it as UTF-8';
+			return "give the file's encoding (CLI: --encoding latin1, windows-1252, utf-16le or utf-16be; in the nodes: the Encoding option), or save it as UTF-8";
 	}
 }
 
@@ -152,7 +152,7 @@ export class EventSink {
 	rows = 0;
 	private mapper: Mapper | undefined;
 	/** Object records held until there are enough to infer the mapping from (see sampleRecords). */
-	private pending: { record: unknown; line: number | undefined; unparsable?: { raw: string; why: string } }[] = [];
+	private pending: { record: unknown; line: number | undefined; unparsable?: { raw: string; why: string; reason?: BadRowReason } }[] = [];
 	private builder: EventTableBuilder | undefined;
 	private readonly bad: BadRowCounter;
 	private attributeValues: (string | number | undefined)[] = [];
@@ -203,7 +203,7 @@ export class EventSink {
 		this.pending = [];
 		this.useShape({ kind: 'objects', sample: pending.filter((item) => !item.unparsable).map((item) => item.record) });
 		for (const item of pending) {
-			if (item.unparsable) this.rejectWith(++this.rows, item.line, 'unparsable', null, item.unparsable.raw, item.unparsable.why);
+			if (item.unparsable) this.rejectWith(++this.rows, item.line, item.unparsable.reason ?? 'unparsable', null, item.unparsable.raw, item.unparsable.why);
 			else this.add(item.record, ++this.rows, item.line);
 		}
 	}
@@ -260,6 +260,15 @@ export class EventSink {
 			return;
 		}
 		this.rejectWith(++this.rows, line, 'unparsable', null, raw, why);
+	}
+
+	/** Counts a record whose text was spoiled by bytes invalid in the file's encoding. */
+	badEncoding(line: number | undefined, raw: string, why: string): void {
+		if (!this.mapper && this.pending.length > 0) {
+			this.pending.push({ record: undefined, line, unparsable: { raw, why, reason: 'bad-encoding' } });
+			return;
+		}
+		this.rejectWith(++this.rows, line, 'bad-encoding', null, raw, why);
 	}
 
 	/** Records received so far, held ones included (for progress). */

@@ -23,7 +23,8 @@ export = function register(RED: NodeAPI): void {
 				mediumFrom: asWholeNumber(config.mediumFrom, 'medium bucket start', 0) ?? defaultBuckets.mediumFrom,
 				highFrom: asWholeNumber(config.highFrom, 'high bucket start', 0) ?? defaultBuckets.highFrom,
 			};
-			const run = await scoreProfiles(events, model, { asOf, explain, includeFeatures: config.includeFeatures === true, boundaries, modelVersion: version }, work.hooks);
+			const run = await scoreProfiles(events, model, { asOf, now: Date.now(), explain, includeFeatures: config.includeFeatures === true, boundaries, modelVersion: version }, work.hooks);
+			for (const warning of run.summary.warnings) node.warn(warning);
 			msg.scoreSummary = run.summary;
 			if (config.output === 'each') await sendEach(run, model, send, work, RED.util.generateId());
 			else if (config.output === 'file') await writeFile(msg, run, explain, send, work);

@@ -113,3 +113,64 @@ describe('loading events: messages that say what is wrong', () => {
 		await assert.rejects(csv('\n\n'), /empty/);
 	});
 });
+
+describe('loading events: encodings and line endings', () => {
+	const text = 'customer_id,timestamp,event_type,city\nc1,2024-01-01,visit,München\nc2,2024-01-02,visit,Paris\n';
+	const cities = async (data: Uint8Array, options: LoadOptions = {}) => {
+		const { table, report } = await loadEvents({ kind: 'buffer', data, fileName: 'events.csv' }, options);
+		const city = table.attributes.find((column) => column.name === 'city');
+		return { cities: city?.kind === 'category' ? [...city.dictionary].sort() : [], report, events: table.length };
+	};
+
+	it('counts rows with Latin-1 bytes read as UTF-8 as bad-encoding rows with advice, instead of loading U+FFFD', async () => {
+		const latin1 = Buffer.from(text, 'latin1');
+		const { cities: read, report, events } = await cities(latin1, { badRows: 'skip' });
+		assert.equal(events, 1);
+		assert.deepEqual(read, ['Paris']);
+		assert.deepEqual(report.rejected.byReason, { 'bad-encoding': 1 });
+		assert.match(report.rejected.examples[0].message, /^Row 1 \(line 2\) of events\.csv: the row is not valid text: it holds bytes that are not valid UTF-8 .*--encoding latin1/);
+		await assert.rejects(cities(latin1), (error: unknown) => error instanceof InputError && error.code === 'bad-row' && /bad-rows skip/.test(error.message));
+	});
+
+	it('reads Latin-1 (Windows-1252) when told to', async () => {
+		assert.deepEqual((await cities(Buffer.from(text, 'latin1'), { encoding: 'latin1' })).cities, ['München', 'Paris']);
+		assert.deepEqual((await cities(Buffer.from('customer_id,timestamp,event_type,city\nc1,2024-01-01,visit,\x80 shop\n', 'latin1'), { encoding: 'windows-1252' })).cities, ['€ shop']);
+	});
+
+	it('reads UTF-16 with or without a byte-order mark, little- or big-endian', async () => {
+		const le = Buffer.from(text, 'utf16le');
+		const be = Buffer.from(le).swap16();
+		for (const [name, data, options] of [
+			['LE with a BOM', Buffer.concat([Buffer.from([0xff, 0xfe]), le]), {}],
+			['BE with a BOM', Buffer.concat([Buffer.from([0xfe, 0xff]), be]), {}],
+			['LE without a BOM', le, {}],
+			['BE without a BOM', be, {}],
+			['LE declared', le, { encoding: 'utf-16le' }],
+		] as const) {
+			assert.deepEqual((await cities(data, options as LoadOptions)).cities, ['München', 'Paris'], name);
+		}
+	});
+
+	it('reads lines that end with a lone CR (classic Mac OS) as lines', async () => {
+		const { cities: read, events } = await cities(Buffer.from(text.replace(/\n/g, '\r')));
+		assert.equal(events, 2);
+		assert.deepEqual(read, ['München', 'Paris']);
+	});
+
+	it('refuses a header with invalid bytes, naming the encoding option', async () => {
+		await assert.rejects(cities(Buffer.from('customer_id,timestamp,event_type,Straße\nc1,2024-01-01,visit,x\n', 'latin1')), (error: unknown) => {
+			assert.ok(error instanceof InputError);
+			assert.equal(error.code, 'bad-encoding');
+			assert.match(error.message, /The header row of "events\.csv" holds bytes that are not valid UTF-8/);
+			return true;
+		});
+	});
+
+	it('refuses an unknown encoding as a bad option', async () => {
+		await assert.rejects(cities(Buffer.from(text), { encoding: 'ebcdic' } as unknown as LoadOptions), (error: unknown) => error instanceof InputError && error.code === 'bad-options');
+	});
+
+	it('keeps a U+FFFD that the UTF-8 file really holds', async () => {
+		assert.deepEqual((await cities(Buffer.from('customer_id,timestamp,event_type,city\nc1,2024-01-01,visit,\uFFFD\n'))).cities, ['\uFFFD']);
+	});
+});
