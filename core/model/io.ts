@@ -5,6 +5,7 @@
  */
 import { InputError } from '../errors';
 import { checkGoalShape, formatPath } from '../goal/parse';
+import { maxGoalDepth, shapeProblem, shortPath } from '../util/limits';
 import { learnerFromJson } from '../learn/train';
 import { packageVersion } from '../version';
 import { rememberLearner } from './predict';
@@ -61,10 +62,13 @@ export function parseModel(input: string | object): Model {
 	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
 		throw new InputError('The model must be a JSON object as written by Propensity\'s training, not ' + (Array.isArray(raw) ? 'an array' : typeof raw) + '.', 'bad-model');
 	}
+	// A model nests a few levels (its goal at most maxGoalDepth); a hostile depth would overflow the schema's recursion.
+	const deep = shapeProblem(raw, maxGoalDepth + 16, Infinity);
+	if (deep) throw new InputError(`The model nests more than ${maxGoalDepth + 16} levels deep (at ${shortPath(deep.path)}): it is not a model Propensity wrote. Use the file that "propensity train" (or the Train Model node) wrote, unchanged.`, 'bad-model');
 	const object = raw as Record<string, unknown>;
 	if (object.format !== modelFormat) {
 		throw new InputError(
-			`This is not a Propensity model: its "format" is ${object.format === undefined ? 'missing' : JSON.stringify(object.format)}, where a model says "${modelFormat}". Check that you picked the model file, not a goal, scores or another JSON file.`,
+			`This is not a Propensity model: its "format" is ${object.format === undefined ? 'missing' : typeof object.format === 'string' ? JSON.stringify(object.format.slice(0, 100)) : `not text (${Array.isArray(object.format) ? 'a list' : typeof object.format})`}, where a model says "${modelFormat}". Check that you picked the model file, not a goal, scores or another JSON file.`,
 			'not-a-model',
 		);
 	}

@@ -58,6 +58,13 @@ export async function connectPostgres(input: PgConnectionInput): Promise<Client>
 		await client.connect();
 	} catch (error) {
 		await client.end().catch(() => undefined);
+		// The driver words a missing password as a SASL protocol error; say what it means.
+		if (connection.password === '' && /SASL|password/i.test(error instanceof Error ? error.message : String(error))) {
+			throw new InputError(
+				`Could not connect to PostgreSQL at ${describeConnection(connection)}: the password is empty, and the server asks for one. Give the password of user "${connection.user}" in the connection settings (the credential in n8n, the PostgreSQL config node in Node-RED).`,
+				'postgres-connect',
+			);
+		}
 		throw new InputError(
 			`Could not connect to PostgreSQL at ${describeConnection(connection)}: ${redact(error, connection.password)}. Check the host, port, database, user and password.`,
 			'postgres-connect',

@@ -102,3 +102,34 @@ describe('PostgreSQL loads when the connection is lost or the load is cancelled'
 		assert.equal(table.length, 1);
 	});
 });
+
+describe('PostgreSQL connection messages', function () {
+	this.timeout(120000);
+
+	it('says the password is empty instead of showing a SASL error', async () => {
+		const { testPostgres } = await import('../support/postgres');
+		const server = await testPostgres();
+		const connection = { host: server.host, port: server.port, user: server.user, password: '', database: server.database };
+		await assert.rejects(loadEvents({ kind: 'postgres', connection, query: 'select 1' }), (error: unknown) => {
+			assert.ok(error instanceof PropensityError);
+			assert.equal(error.code, 'postgres-connect');
+			assert.match(error.message, /: the password is empty, and the server asks for one\. Give the password of user "propensity"/);
+			assert.doesNotMatch(error.message, /SASL/);
+			return true;
+		});
+	});
+
+	it('shows a float8 Infinity or NaN from PostgreSQL as Infinity or NaN in the bad-row example, not as "null"', async () => {
+		const { testPostgres } = await import('../support/postgres');
+		const server = await testPostgres();
+		const connection = { host: server.host, port: server.port, user: server.user, password: server.password, database: server.database };
+		const query = "select 'c1' as customer_id, timestamp '2024-01-01' as timestamp, 'visit' as event_type, v as value from (values ('Infinity'::float8), ('NaN'::float8), ('-Infinity'::float8)) as t(v)";
+		const { report } = await loadEvents({ kind: 'postgres', connection, query }, { badRows: 'skip' });
+		assert.deepEqual(
+			report.rejected.examples.map((example) => example.value),
+			['Infinity', 'NaN', '-Infinity'],
+		);
+		const numeric = await loadEvents({ kind: 'postgres', connection, query: "select 'c1' as customer_id, timestamp '2024-01-01' as timestamp, 'visit' as event_type, 1e400::numeric as value" }, { badRows: 'skip' });
+		assert.deepEqual(numeric.report.rejected.byReason, { 'bad-value': 1 });
+	});
+});

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { InputError } from '../../core/errors';
+import fs from 'node:fs';
+import path from 'node:path';
 import { loadEvents, type LoadOptions } from '../../core/events/load';
+import { readScoresFile } from '../../core/segment/files';
+import { outputDir } from './support';
 
 const header = 'customer_id,timestamp,event_type,value\n';
 
@@ -109,8 +113,19 @@ describe('loading events: messages that say what is wrong', () => {
 		});
 	});
 
-	it('says a CSV file with blank lines only has no header row', async () => {
+	it('says a CSV file with blank lines only is empty', async () => {
 		await assert.rejects(csv('\n\n'), /empty/);
+	});
+
+	it('says an empty scores file is an empty scores file, naming the scores columns rather than the events ones', async () => {
+		const file = path.join(outputDir('reliability'), 'scores.csv');
+		fs.writeFileSync(file, '');
+		await assert.rejects(readScoresFile(file), (error: unknown) => {
+			assert.ok(error instanceof InputError);
+			assert.match(error.message, /^The scores file ".*scores\.csv" is empty: .*profile_id,probability/);
+			assert.doesNotMatch(error.message, /customer_id,timestamp/);
+			return true;
+		});
 	});
 });
 
