@@ -26,12 +26,15 @@ import { learnerNames, parseLearnerChoice, type LearnerOptions } from './learn/t
 import { buildModel } from './model/build';
 import { parseModel, serializeModel } from './model/io';
 import type { Model } from './model/schema';
+import { monitoringReference } from './monitor/reference';
 import { buildInsights } from './report/insights';
 import { renderReport } from './report/render';
 import type { ReportInput } from './report/types';
 import { scoreEvents, type ScoreOptions, type ScoreRun } from './score/run';
 import type { BucketBoundaries } from './score/types';
 import type { ModelVersionInfo, Store } from './store/types';
+import type { ScoringRunInfo } from './store/runs';
+import { runRecordOf } from './monitor/record';
 import type { WorkHooks } from './util/progress';
 
 export { loadEvents, type EventSource, type LoadOptions, type LoadResult } from './events/load';
@@ -43,6 +46,9 @@ export { openStore, type StoreConfig, type Store } from './store';
 export { parseModel, serializeModel } from './model/io';
 export type { ScoreRun, ScoreSummary } from './score/run';
 export { writeScoresFile } from './score/files';
+export { monitorModel, type MonitorOptions, type MonitorResult } from './monitor/monitor';
+export { parseThresholds, type Thresholds, type Verdict } from './monitor/verdict';
+export { renderMonitorReport } from './report/monitor';
 
 /** A moment given as ISO 8601 text (zone optional, UTC assumed), epoch milliseconds or a Date; undefined stays undefined. */
 export function parseMoment(value: string | number | Date | undefined | null, what = 'as-of date'): number | undefined {
@@ -190,7 +196,11 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 		},
 		hooks,
 	);
-	const model: Model = { ...built.model, insights };
+	const withInsights: Model = { ...built.model, insights };
+	const last = examples.cutoffs.length - 1;
+	// Measured with the final model on the validation rows, so a scoring run compares like with like.
+	const monitoring = monitoringReference({ table, model: withInsights, validation, cutoff: examples.cutoffs[last], eligible: examples.perCutoff[last].eligible, end: range?.end ?? examples.cutoffs[last] });
+	const model: Model = { ...withInsights, monitoring };
 	return {
 		model,
 		modelText: serializeModel(model),
@@ -284,4 +294,12 @@ export function renderModelReport(model: Model, version: number | null = null): 
 export function scoreDateOf(table: EventTable, asOf?: string | number | Date, now?: number): string | null {
 	const moment = presentAsOf(table, parseMoment(asOf), now).asOf ?? dataRange(table)?.end;
 	return moment === undefined ? null : new Date(moment).toISOString();
+}
+
+/**
+ * Remembers a scoring run in the store under the model's name (for backtests and drift, see
+ * core/monitor), keeping that name's latest `keep` runs (default 60).
+ */
+export function rememberScoringRun(store: Store, table: EventTable, model: Model, run: ScoreRun, keep?: number): Promise<ScoringRunInfo> {
+	return store.saveRun(runRecordOf(table, model, run), keep);
 }

@@ -1,5 +1,6 @@
 /** Every subcommand of `propensity`, in the order `propensity help` lists them. */
 import type { Command } from '../command';
+import { backtestCommand } from './backtest';
 import { demoCommand } from './demo';
 import { explainCommand } from './explain';
 import { featuresCommand } from './features';
@@ -10,4 +11,4 @@ import { segmentCommand } from './segment';
 import { simulateCommand } from './simulate';
 import { trainCommand } from './train';
 
-export const commands: Command[] = [demoCommand, simulateCommand, loadCommand, featuresCommand, trainCommand, scoreCommand, explainCommand, segmentCommand, reportCommand];
+export const commands: Command[] = [demoCommand, simulateCommand, loadCommand, featuresCommand, trainCommand, scoreCommand, explainCommand, segmentCommand, reportCommand, backtestCommand];

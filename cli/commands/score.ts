@@ -12,14 +12,14 @@ import { bucketOf, percentiles, scoreFromProbability } from '../../core/score/bu
 import { defaultBuckets, type Bucket } from '../../core/score/types';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
-import { scoreProfiles, writeScoresFile } from '../../core/pipeline';
+import { openStore, rememberScoringRun, scoreProfiles, writeScoresFile } from '../../core/pipeline';
 import { scoresFormatOf } from '../../core/score/files';
 import { eventFileOptions, eventFileUsage, loadEventsFile, modelSourceOptions, modelSourceUsage, readModelFrom, writeFileAtomic } from '../shared';
 import { csvCell } from '../../core/util/csv';
 
 const usage = `Usage:
   propensity score --events FILE (--model MODEL.json | --store DIR --name NAME [--version V])
-                   [--as-of ISO] [--explain K] [--features] --out SCORES.csv|.ndjson
+                   [--as-of ISO] [--explain K] [--features] [--keep-runs N] --out SCORES.csv|.ndjson
   propensity score --table FILE.csv --model MODEL.json [--id COLUMN] --out SCORES.csv
 
 Events mode scores every profile eligible for the model's goal as of a date (default: the
@@ -39,6 +39,7 @@ Options:
   --as-of ISO      score as of this moment: later events are ignored (events mode)
   --explain K      add the top K factors per profile (events mode; 0–20)
   --features       add every feature value per profile (NDJSON only; for later explanation)
+  --keep-runs N    with --store, runs remembered for "propensity backtest" (default 60)
   --table FILE     CSV with the model's feature columns (other columns are ignored)
   --id COLUMN      the profile id column (table mode; default: the training table's)
   --out FILE       where to write the scores
@@ -65,6 +66,7 @@ export const scoreCommand: Command = {
 		table: { type: 'string' },
 		id: { type: 'string' },
 		out: { type: 'string' },
+		'keep-runs': { type: 'string' },
 	},
 	async run(options: OptionValues, positionals: string[], io: CliIo): Promise<void> {
 		if (positionals.length > 0) throw new UsageError(`propensity score: unexpected argument "${positionals[0]}".`, scoreCommand);
@@ -113,6 +115,7 @@ async function scoreEventsFile(options: OptionValues, io: CliIo): Promise<void> 
 	const out = requireOption(options, 'out', scoreCommand);
 	const explain = integerOption(options, 'explain', scoreCommand, { min: 0, max: 20 }) ?? 0;
 	const includeFeatures = options.features === true;
+	const keepRuns = integerOption(options, 'keep-runs', scoreCommand, { min: 1, max: 10_000 });
 	if (includeFeatures && scoresFormatOf(out) !== 'ndjson') throw new UsageError('propensity score: --features needs an .ndjson output (a CSV would mix features with attributes).', scoreCommand);
 	const { model, version } = await readModelFrom(options, scoreCommand);
 	const loaded = await loadEventsFile(options, io, scoreCommand);
@@ -121,10 +124,22 @@ async function scoreEventsFile(options: OptionValues, io: CliIo): Promise<void> 
 		const run = await scoreProfiles(loaded.table, model, { asOf: stringOption(options, 'as-of'), now: Date.now(), explain, includeFeatures, modelVersion: version }, progress);
 		await writeScoresFile(out, run.batches(4096, progress), { factors: explain, attributes: run.summary.attributes });
 		progress.finish();
+		const storeDir = stringOption(options, 'store');
+		let remembered = '';
+		if (storeDir) {
+			// With a store, every run is remembered so that "propensity backtest" can check it later.
+			const store = await openStore({ kind: 'folder', path: storeDir });
+			try {
+				await rememberScoringRun(store, loaded.table, model, run, keepRuns);
+				remembered = `The run is remembered in ${storeDir} for "propensity backtest".\n`;
+			} finally {
+				await store.close();
+			}
+		}
 		const { buckets, scored, scoreDate } = run.summary;
 		io.stdout.write(
 			`Scored ${scored.toLocaleString('en-US')} of ${run.summary.profilesInData.toLocaleString('en-US')} profiles (those eligible for "${model.name}") as of ${scoreDate}: ` +
-				`${buckets.high.toLocaleString('en-US')} high, ${buckets.medium.toLocaleString('en-US')} medium, ${buckets.low.toLocaleString('en-US')} low.\nScores written to ${out}.\n`,
+				`${buckets.high.toLocaleString('en-US')} high, ${buckets.medium.toLocaleString('en-US')} medium, ${buckets.low.toLocaleString('en-US')} low.\nScores written to ${out}.\n${remembered}`,
 		);
 		for (const warning of run.summary.warnings) io.stderr.write(`Warning: ${warning}\n`);
 	} finally {

@@ -275,3 +275,15 @@ export async function computeFeaturesAsOf(
 	const { rows, sink } = await computeRows(table, prepared, features, state, perCutoff, false, hooks, options.threads);
 	return { data: { rows, featureNames: features.map((feature) => feature.name), columns: sink.columns }, profile: sink.profile };
 }
+
+/**
+ * Per profile of the table, its state at one cutoff by the same rules as training: 0 not
+ * eligible, 1 eligible without the outcome, 2 eligible with it (see judgeState). For backtests:
+ * how the profiles scored as of a date turned out.
+ */
+export function judgeProfilesAt(table: EventTable, goal: Goal, cutoff: number): Uint8Array {
+	const prepared = prepare(table, goal, undefined, [cutoff], true);
+	const state = new Uint8Array(table.profileIds.length);
+	judgeProfiles(table, prepared, state, 0, table.profileIds.length, scratchFor(prepared.judgePlan, 1));
+	return state;
+}

@@ -17,6 +17,7 @@ import type { ValidationMetrics } from '../evaluate/metrics';
 import type { PropensityType } from '../score/types';
 import { reportInputSchema } from '../report/schema';
 import type { ReportInput } from '../report/types';
+import { monitoringReferenceSchema, type MonitoringReference } from './monitoring';
 
 export const modelFormat = 'propensity-model';
 export const modelSchemaVersion = 1;
@@ -74,6 +75,8 @@ export interface Model {
 	readonly seed: number;
 	/** What the insights report shows, kept so the report can be rendered again from the model alone. */
 	readonly insights?: ReportInput;
+	/** Reference distributions for drift (core/monitor); absent in models trained before it. */
+	readonly monitoring?: MonitoringReference;
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -173,6 +176,7 @@ export const modelSchema = z.strictObject({
 	notes: z.array(z.string()),
 	seed: z.number().int().min(0).max(0xffffffff),
 	insights: reportInputSchema.optional(),
+	monitoring: monitoringReferenceSchema.optional(),
 });
 
 /** The feature names a model reads, in the learner's order. */

@@ -72,6 +72,17 @@ export interface ScoreRun {
 	batches(size?: number, hooks?: WorkHooks): AsyncGenerator<ScoredProfile[]>;
 	/** Every output profile at once (for runs that fit in memory). */
 	all(hooks?: WorkHooks): Promise<ScoredProfile[]>;
+	/** Every scored profile (not only those output), columnar: what a store remembers of the run. */
+	scored(): ScoredColumns;
+}
+
+/** The scored profiles in columns, in profile id order, with their feature values. */
+export interface ScoredColumns {
+	readonly profileIds: readonly string[];
+	readonly probability: Float64Array;
+	readonly score: Uint8Array;
+	readonly bucket: readonly Bucket[];
+	readonly data: Dataset;
 }
 
 /** Scores every profile eligible as of `options.asOf` with an events-mode model. */
@@ -161,6 +172,13 @@ export async function scoreEvents(table: EventTable, model: Model, options: Scor
 		summary,
 		count: rows.length,
 		batches,
+		scored: () => ({
+			profileIds: Array.from(profile, (p) => table.profileIds[p]),
+			probability,
+			score,
+			bucket: Array.from(score, (value) => bucketOf(value, boundaries)),
+			data,
+		}),
 		async all(allHooks) {
 			const out: ScoredProfile[] = [];
 			for await (const batch of batches(4096, allHooks)) out.push(...batch);

@@ -4,6 +4,7 @@
  *   models/<name>/v000001.json        the model JSON text, byte for byte as saved
  *   models/<name>/v000001.meta.json   { name, version, savedAt, checksum, bytes, summary }
  *   segments/<name>.json              line 1: { segment, runAt, count, checksum }; line 2: the ids as a JSON array
+ *   runs/<model>/<id>.run.json.gz     one remembered scoring run (runs.ts), gzip-compressed JSON columns
  *
  * Every file appears whole or not at all: it is written to a hidden temp file in the same
  * folder, flushed to disk, then renamed (or hard-linked) into place. A version number is
@@ -22,6 +23,39 @@ import { corruptMembership, sha256, verifyModelText } from './integrity';
 import { checkStoreName } from './names';
 import { checkMembers, checkModelText, checkRunAt, checkSummary, checkVersion, type Membership, type ModelSummary, type ModelVersionInfo, type Store } from './types';
 import { compareStrings } from '../events/table';
+import { writeFileAtomically } from '../util/files';
+import { checkKeepRuns, checkRunRecord, decodeRun, type ScoringRunInfo, type ScoringRunRecord } from './runs';
+
+const runSuffix = '.run.json.gz';
+/** saved-at stamp and a random tail, then the score date, model version (0: none) and profiles scored. */
+const runIdPattern = /^(\d{17})-([0-9a-f]{8})_(\d{17})_v(\d+)_n(\d+)$/;
+const stamp = (iso: string) => iso.replace(/\D/g, '').padEnd(17, '0').slice(0, 17);
+const unstamp = (digits: string) => `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)}T${digits.slice(8, 10)}:${digits.slice(10, 12)}:${digits.slice(12, 14)}.${digits.slice(14, 17)}Z`;
+
+function runId(savedAt: string, record: ScoringRunRecord): string {
+	return `${stamp(savedAt)}-${randomBytes(4).toString('hex')}_${stamp(new Date(record.scoreDate).toISOString())}_v${record.modelVersion ?? 0}_n${record.scored}`;
+}
+
+function runInfoOf(model: string, id: string): ScoringRunInfo {
+	const [, saved, , scored, version, count] = runIdPattern.exec(id) as RegExpExecArray;
+	return { model, id, scoreDate: unstamp(scored), modelVersion: Number(version) || null, scored: Number(count), savedAt: unstamp(saved) };
+}
+
+/** The run ids in a folder, oldest first (ids begin with the time they were saved). */
+async function scanRuns(dir: string): Promise<string[]> {
+	let files: string[];
+	try {
+		files = await fsp.readdir(dir);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+		throw error;
+	}
+	return files
+		.filter((file) => file.endsWith(runSuffix))
+		.map((file) => file.slice(0, -runSuffix.length))
+		.filter((id) => runIdPattern.test(id))
+		.sort(compareStrings);
+}
 
 const modelFilePattern = /^v(\d{6,})\.json$/;
 const metaFilePattern = /^v(\d{6,})\.meta\.json$/;
@@ -167,6 +201,52 @@ class FolderStore implements Store {
 			await fsp.rename(await writeTemp(dir, segment, `${JSON.stringify(header)}\n${body}\n`), this.membershipFile(segment));
 			await syncFolder(dir);
 		});
+	}
+
+	// Remembered scoring runs: runs/<model>/<id>.run.json.gz, the id telling when it was saved and what it holds.
+
+	async saveRun(record: ScoringRunRecord, keep?: number): Promise<ScoringRunInfo> {
+		const checked = checkRunRecord(record);
+		checkStoreName(checked.model, 'model');
+		const kept = checkKeepRuns(keep);
+		const dir = this.runDir(checked.model);
+		const savedAt = new Date().toISOString();
+		const id = runId(savedAt, checked);
+		await this.io(`remember a scoring run of "${checked.model}"`, async () => {
+			await fsp.mkdir(dir, { recursive: true });
+			// The one atomic writer: a whole file or none, gzip-compressed for the .gz name.
+			await writeFileAtomically(path.join(dir, `${id}${runSuffix}`), JSON.stringify(checked));
+			const ids = await scanRuns(dir);
+			for (const old of ids.slice(0, Math.max(0, ids.length - kept))) await fsp.rm(path.join(dir, `${old}${runSuffix}`), { force: true });
+		});
+		return { model: checked.model, id, scoreDate: checked.scoreDate, modelVersion: checked.modelVersion, scored: checked.scored, savedAt };
+	}
+
+	async listRuns(model: string): Promise<ScoringRunInfo[]> {
+		checkStoreName(model, 'model');
+		const ids = await this.io(`list the scoring runs of "${model}"`, () => scanRuns(this.runDir(model)));
+		return ids.map((id) => runInfoOf(model, id));
+	}
+
+	async loadRun(model: string, id: string): Promise<ScoringRunRecord> {
+		checkStoreName(model, 'model');
+		if (typeof id !== 'string' || !runIdPattern.test(id)) throw new InputError(`"${String(id)}" is not a scoring run id: take one from listRuns("${model}").`, 'bad-run-id');
+		const file = path.join(this.runDir(model), `${id}${runSuffix}`);
+		const bytes = await this.io(`read a scoring run of "${model}"`, async () => {
+			try {
+				return await fsp.readFile(file);
+			} catch (error) {
+				if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`Model "${model}" has no remembered scoring run ${id} in the store (${this.location}): it was never saved, or retention deleted it.`, 'run-not-found');
+				throw error;
+			}
+		});
+		const record = decodeRun(bytes, file);
+		if (record.model !== model) throw new InputError(`The remembered scoring run ${file} holds a run of "${record.model}", not "${model}": delete it, or restore it from a backup.`, 'run-corrupted');
+		return record;
+	}
+
+	private runDir(model: string): string {
+		return path.join(this.root, 'runs', model);
 	}
 
 	async close(): Promise<void> {

@@ -10,6 +10,7 @@ import type { Store, StoreConfig } from './types';
 
 export { checkStoreName, storeNameRule, storeNameSchema } from './names';
 export { sha256 } from './integrity';
+export { defaultKeepRuns, type ScoringRunInfo, type ScoringRunRecord } from './runs';
 export type { Membership, ModelSummary, ModelVersionInfo, Store, StoreConfig } from './types';
 
 /** Opens the store the config names, creating its folder or tables on first use. */

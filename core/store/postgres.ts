@@ -5,6 +5,7 @@
  *   propensity_model_names          name → last version number given out
  *   propensity_model_versions       one row per version: metadata and the model JSON text
  *   propensity_segment_memberships  one row per segment: last run time and the ids as a JSON array
+ *   propensity_scoring_runs         one row per remembered scoring run: its columns as gzip'd JSON (runs.ts)
  *
  * A version number is taken by incrementing the name's counter row in the same transaction
  * that inserts the version, so concurrent writers queue on that row and never share or skip
@@ -18,6 +19,20 @@ import { corruptMembership, sha256, verifyModelText } from './integrity';
 import { checkStoreName } from './names';
 import { checkMembers, checkModelText, checkRunAt, checkSummary, checkVersion, type Membership, type ModelSummary, type ModelVersionInfo, type Store } from './types';
 import { compareStrings } from '../events/table';
+import { checkKeepRuns, checkRunRecord, decodeRun, encodeRun, type ScoringRunInfo, type ScoringRunRecord } from './runs';
+
+interface RunRow {
+	model: string;
+	run_id: string;
+	score_date: string;
+	model_version: number | null;
+	scored: number;
+	saved_at: Date;
+}
+
+function toRunInfo(row: RunRow): ScoringRunInfo {
+	return { model: row.model, id: String(row.run_id), scoreDate: row.score_date, modelVersion: row.model_version, scored: row.scored, savedAt: row.saved_at.toISOString() };
+}
 
 interface VersionRow {
 	name: string;
@@ -47,6 +62,7 @@ class PostgresStore implements Store {
 	private readonly names: string;
 	private readonly versions: string;
 	private readonly memberships: string;
+	private readonly runs: string;
 	/** One client runs one statement at a time; calls queue here so transactions never interleave. */
 	private queue: Promise<unknown> = Promise.resolve();
 	/** Why the connection dropped, once it has: later calls fail at once rather than wait on a dead socket. */
@@ -64,6 +80,7 @@ class PostgresStore implements Store {
 		this.names = `${quotedSchema}.propensity_model_names`;
 		this.versions = `${quotedSchema}.propensity_model_versions`;
 		this.memberships = `${quotedSchema}.propensity_segment_memberships`;
+		this.runs = `${quotedSchema}.propensity_scoring_runs`;
 		this.connectionLost = new Promise<never>((_resolve, reject) => {
 			const onLost = (error?: Error): void => {
 				this.lost ??= error ?? new Error('the server closed the connection');
@@ -93,6 +110,10 @@ class PostgresStore implements Store {
 				[
 					'propensity_segment_memberships',
 					`create table if not exists ${this.memberships} (segment text primary key, run_at text not null, member_count integer not null, checksum text not null, members text not null, saved_at timestamptz not null default now())`,
+				],
+				[
+					'propensity_scoring_runs',
+					`create table if not exists ${this.runs} (run_id bigserial primary key, model text not null, score_date text not null, model_version integer, scored integer not null, saved_at timestamptz not null, body bytea not null)`,
 				],
 			];
 			for (const [table, ddl] of tables) if (!have.has(table)) await this.client.query(ddl);
@@ -191,6 +212,38 @@ class PostgresStore implements Store {
 				[segment, runAt, members.length, sha256(body), body],
 			),
 		);
+	}
+
+	// Remembered scoring runs: one row each, the columns gzip-compressed as in the folder backend.
+
+	async saveRun(record: ScoringRunRecord, keep?: number): Promise<ScoringRunInfo> {
+		const checked = checkRunRecord(record);
+		checkStoreName(checked.model, 'model');
+		const kept = checkKeepRuns(keep);
+		return this.transaction(`remember a scoring run of "${checked.model}"`, async () => {
+			const inserted = await this.client.query<RunRow>(
+				`insert into ${this.runs} (model, score_date, model_version, scored, saved_at, body) values ($1, $2, $3, $4, now(), $5) returning model, run_id, score_date, model_version, scored, saved_at`,
+				[checked.model, checked.scoreDate, checked.modelVersion, checked.scored, encodeRun(checked)],
+			);
+			await this.client.query(`delete from ${this.runs} where model = $1 and run_id not in (select run_id from ${this.runs} where model = $1 order by run_id desc limit $2)`, [checked.model, kept]);
+			return toRunInfo(inserted.rows[0]);
+		});
+	}
+
+	async listRuns(model: string): Promise<ScoringRunInfo[]> {
+		checkStoreName(model, 'model');
+		const result = await this.run(`list the scoring runs of "${model}"`, () =>
+			this.client.query<RunRow>(`select model, run_id, score_date, model_version, scored, saved_at from ${this.runs} where model = $1 order by run_id`, [model]),
+		);
+		return result.rows.map(toRunInfo);
+	}
+
+	async loadRun(model: string, id: string): Promise<ScoringRunRecord> {
+		checkStoreName(model, 'model');
+		if (typeof id !== 'string' || !/^\d{1,18}$/.test(id)) throw new InputError(`"${String(id)}" is not a scoring run id: take one from listRuns("${model}").`, 'bad-run-id');
+		const result = await this.run(`read a scoring run of "${model}"`, () => this.client.query<{ body: Buffer }>(`select body from ${this.runs} where model = $1 and run_id = $2`, [model, id]));
+		if (result.rowCount === 0) throw new InputError(`Model "${model}" has no remembered scoring run ${id} in the store (${this.location}): it was never saved, or retention deleted it.`, 'run-not-found');
+		return decodeRun(result.rows[0].body, `row ${id} of ${this.schema}.propensity_scoring_runs in ${this.location}`);
 	}
 
 	async close(): Promise<void> {

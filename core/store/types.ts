@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { InputError } from '../errors';
 import type { PgConnectionInput } from '../util/postgres';
+import type { ScoringRunInfo, ScoringRunRecord } from './runs';
 
 export type StoreConfig = { kind: 'folder'; path: string } | { kind: 'postgres'; connection: PgConnectionInput; schema?: string };
 
@@ -50,6 +51,15 @@ export interface Store {
 	loadMembership(segment: string): Promise<Membership | undefined>;
 	/** Replaces the membership saved under a segment name. */
 	saveMembership(segment: string, members: readonly string[], runAt: string): Promise<void>;
+
+	// Remembered scoring runs (runs.ts), for backtests and drift.
+	/** Remembers a scoring run under its model's name, then deletes that name's oldest runs beyond `keep` (default 60). */
+	saveRun(record: ScoringRunRecord, keep?: number): Promise<ScoringRunInfo>;
+	/** The remembered runs of a model name, oldest first; empty when there are none. */
+	listRuns(model: string): Promise<ScoringRunInfo[]>;
+	/** One remembered run, checked; refuses a damaged one. */
+	loadRun(model: string, id: string): Promise<ScoringRunRecord>;
+
 	/** Where the store is, for messages, e.g. `folder /data/propensity` or `PostgreSQL user@host:5432/db, schema "propensity"`. */
 	readonly location: string;
 	close(): Promise<void>;

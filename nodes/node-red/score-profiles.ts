@@ -4,10 +4,10 @@
  * scored profiles as one list (msg.payload), one message each, or writes them to a file.
  */
 import { InputError } from '../../core/errors';
-import { scoreProfiles, writeScoresFile, type ScoreRun } from '../../core/pipeline';
+import { rememberScoringRun, scoreProfiles, writeScoresFile, type ScoreRun } from '../../core/pipeline';
 import type { Model } from '../../core/model/schema';
 import { defaultBuckets } from '../../core/score/types';
-import { chosenModel } from './config';
+import { chosenModel, storeNode, withStore } from './config';
 import type { NodeAPI, NodeMessage, SendFunction } from './red';
 import { count, handleMessages, registerNode, type Work } from './run';
 import { asMoment, asText, asWholeNumber, eventsOf, overridable, resolvePath } from './settings';
@@ -25,6 +25,11 @@ export = function register(RED: NodeAPI): void {
 			};
 			const run = await scoreProfiles(events, model, { asOf, now: Date.now(), explain, includeFeatures: config.includeFeatures === true, boundaries, modelVersion: version }, work.hooks);
 			for (const warning of run.summary.warnings) node.warn(warning);
+			if (config.modelFrom === 'store') {
+				// Remembered in the store the model came from, for Monitor Model's backtests.
+				const keep = asWholeNumber(config.keepRuns, 'runs kept', 1);
+				await withStore(storeNode(RED, config.store, 'Score Profiles'), (store) => rememberScoringRun(store, events, model, run, keep));
+			}
 			msg.scoreSummary = run.summary;
 			if (config.output === 'each') await sendEach(run, model, send, work, RED.util.generateId());
 			else if (config.output === 'file') await writeFile(msg, run, explain, send, work);

@@ -1,5 +1,5 @@
 /**
- * The six n8n nodes run in-process through a stand-in execution context (fakeContext.ts), chained
+ * The seven n8n nodes run in-process through a stand-in execution context (fakeContext.ts), chained
  * as a workflow would chain them, to cover the parameter paths a real n8n run would take too long
  * to cover one by one. workflows.test.ts runs the real n8n.
  */
@@ -12,6 +12,7 @@ import { BuildSegment } from '../../nodes/n8n/BuildSegment/BuildSegment.node';
 import { DefineGoal } from '../../nodes/n8n/DefineGoal/DefineGoal.node';
 import { ExplainFactors } from '../../nodes/n8n/ExplainFactors/ExplainFactors.node';
 import { LoadEvents } from '../../nodes/n8n/LoadEvents/LoadEvents.node';
+import { MonitorModel } from '../../nodes/n8n/MonitorModel/MonitorModel.node';
 import { ScoreProfiles } from '../../nodes/n8n/ScoreProfiles/ScoreProfiles.node';
 import { TrainModel } from '../../nodes/n8n/TrainModel/TrainModel.node';
 import { testPostgres } from '../support/postgres';
@@ -40,6 +41,7 @@ const trainModel = new TrainModel();
 const scoreProfiles = new ScoreProfiles();
 const explainFactors = new ExplainFactors();
 const buildSegment = new BuildSegment();
+const monitorModel = new MonitorModel();
 
 /** Fails the test with the node's error when a call was expected to throw one. */
 async function nodeError(work: Promise<unknown>): Promise<NodeOperationError> {
@@ -272,6 +274,39 @@ describe('n8n nodes, chained in-process', function () {
 		it('a model name the store lacks is refused, naming the store', async () => {
 			const error = await nodeError(runNode(scoreProfiles, { parameters: { store: 'folder', storeFolder, modelName: 'sellers' }, items: [loaded] }));
 			assert.match(error.message, /No model named "sellers" in the store \(folder .*store\)\. Saved models: buyers\./);
+		});
+	});
+
+	describe('Monitor Model', () => {
+		it('backtests the runs Score Profiles remembered, shows the verdict as a hint, and adds the report beside the events', async () => {
+			// A run 45 days before the events end: its 30-day window has closed.
+			await runNode(scoreProfiles, { parameters: { modelSource: 'store', store: 'folder', storeFolder, modelName: 'buyers', asOf: '2026-05-15' }, items: [loaded] });
+			const run = await runNode(monitorModel, { parameters: { store: 'folder', storeFolder, modelName: 'buyers' }, items: [loaded] });
+			assert.equal(run.outputs[0].length, 1);
+			const item = run.outputs[0][0];
+			const verdict = item.json.verdict as string;
+			assert.ok(['healthy', 'watch', 'retrain'].includes(verdict));
+			const runs = item.json.runs as { backtest: { status: string; run: { scoreDate: string } } }[];
+			assert.ok(runs.length >= 2, 'every run Score Profiles made from the store is remembered');
+			assert.ok(runs.some((r) => r.backtest.status === 'done' && r.backtest.run.scoreDate.startsWith('2026-05-15')));
+			assert.deepEqual(item.pairedItem, { item: 0 });
+			assert.equal(item.binary?.events.fileName, 'events.petb', 'the events stay for a retrain');
+			assert.equal(item.binary?.report.fileName, 'model-health.html');
+			assert.match(Buffer.from(item.binary?.report.data ?? '', 'base64').toString('utf8'), /How the model did/);
+			assert.ok(run.hints.some((hint) => hint.message.startsWith(`"buyers": ${verdict}.`)), 'the hint shows the verdict');
+		});
+
+		it('under Continue On Fail, an unknown model and bad thresholds become error items paired to their input', async () => {
+			const run = await runNode(monitorModel, {
+				parameters: { store: 'folder', storeFolder, modelName: (i: number) => (i === 0 ? 'nobody' : 'buyers'), options: (i: number) => (i === 1 ? { thresholds: '{"scorePsi": 1}' } : {}) },
+				items: [loaded, loaded],
+				continueOnFail: true,
+			});
+			assert.equal(run.outputs[0].length, 2);
+			assert.match(String(run.outputs[0][0].json.error), /No model named "nobody" in the store/);
+			assert.deepEqual(run.outputs[0][0].pairedItem, { item: 0 });
+			assert.match(String(run.outputs[0][1].json.error), /The monitoring threshold "scorePsi" is not valid/);
+			assert.deepEqual(run.outputs[0][1].pairedItem, { item: 1 });
 		});
 	});
 

@@ -34,12 +34,12 @@ function allProperties(properties: readonly INodeProperties[]): INodeProperties[
 	});
 }
 
-const nodeNames = ['loadEvents', 'defineGoal', 'trainModel', 'scoreProfiles', 'explainFactors', 'buildSegment'];
+const nodeNames = ['loadEvents', 'defineGoal', 'trainModel', 'scoreProfiles', 'explainFactors', 'buildSegment', 'monitorModel'];
 
 describe('the package as n8n loads it', () => {
-	it('package.json lists the six nodes and the credential, and every listed file is built', () => {
+	it('package.json lists the seven nodes and the credential, and every listed file is built', () => {
 		assert.equal(manifest.n8n.n8nNodesApiVersion, 1);
-		assert.equal(manifest.n8n.nodes.length, 6);
+		assert.equal(manifest.n8n.nodes.length, 7);
 		assert.deepEqual(manifest.n8n.credentials, ['dist/credentials/PropensityPostgresApi.credentials.js']);
 		for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) assert.ok(fs.existsSync(path.join(repoRoot, file)), `${file} exists (run the build)`);
 	});

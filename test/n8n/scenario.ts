@@ -14,6 +14,7 @@ import { startSmtpServer, type ReceivedEmail, type TestSmtp } from '../support/s
 
 export const weeklyId = 'PropensityWeekly1';
 export const dailyId = 'PropensityDaily01';
+export const healthId = 'PropensityHealth1';
 export const modelName = 'purchase-in-30-days';
 export const segmentName = 'likely-buyers';
 export const reportTo = 'marketing-team@example.com';
@@ -46,7 +47,11 @@ export interface RigOptions extends N8nOptions {
 	readonly env?: Readonly<Record<string, string>>;
 }
 
-export const exampleFiles = [path.join(repoRoot, 'examples', 'n8n', 'weekly-training.json'), path.join(repoRoot, 'examples', 'n8n', 'daily-scoring.json')];
+export const exampleFiles = [
+	path.join(repoRoot, 'examples', 'n8n', 'weekly-training.json'),
+	path.join(repoRoot, 'examples', 'n8n', 'daily-scoring.json'),
+	path.join(repoRoot, 'examples', 'n8n', 'weekly-health-check.json'),
+];
 
 /** Simulated events, the SMTP and CRM servers, and an n8n with the package, the workflows and the credentials imported. */
 export async function setUpRig(options: RigOptions): Promise<Rig> {
@@ -225,4 +230,61 @@ export async function runDailyScoring(rig: Rig, expectEntrants: boolean): Promis
 		assert.equal(body.reasons.length, 3, 'the CRM gets the reasons behind each score');
 	}
 	return { execution, entrants };
+}
+
+export interface HealthOutcome {
+	readonly execution: N8nExecution;
+	readonly verdict: 'healthy' | 'watch' | 'retrain';
+	readonly emails: readonly ReceivedEmail[];
+}
+
+/**
+ * Runs the weekly health check example (with extra environment, e.g. thresholds) and checks
+ * what it did: Monitor Model's verdict, figures, hint and report; then, only for "retrain", the
+ * email with the report attached and a new model version trained and saved.
+ */
+export async function runHealthCheck(rig: Rig, env: Readonly<Record<string, string>> = {}): Promise<HealthOutcome> {
+	rig.smtp.clear();
+	const versionsBefore = fs.readdirSync(path.join(rig.storeDir, 'models', modelName)).filter((file) => file.endsWith('.meta.json')).length;
+	const execution = await rig.n8n.execute(healthId, env);
+	assertSucceeded(execution, 'The weekly health check workflow');
+
+	const monitored = execution.node('Monitor Model');
+	assert.equal(monitored?.items[0].length, 1, 'Monitor Model outputs one item');
+	const item = monitored.items[0][0];
+	const verdict = item.json.verdict as HealthOutcome['verdict'];
+	assert.ok(['healthy', 'watch', 'retrain'].includes(verdict), `a verdict (got ${verdict})`);
+	assert.ok((item.json.reasons as string[]).length > 0, 'with reasons');
+	assert.deepEqual(item.pairedItem, { item: 0 });
+	assert.ok(monitored.hints.some((hint) => hint.message.startsWith(`"${modelName}": ${verdict}.`)), 'the hint shows the verdict');
+	const runs = item.json.runs as { backtest: { status: string; metrics?: { auc: number | null } }; drift: { scorePsi: number | null } }[];
+	assert.ok(runs.length >= 2, `the daily runs and the earlier one are remembered (${runs.length})`);
+	const done = runs.filter((run) => run.backtest.status === 'done');
+	assert.ok(done.length >= 1 && typeof done[0].backtest.metrics?.auc === 'number', 'the run whose window has closed is backtested, with a realised AUC');
+	assert.ok(runs.some((run) => run.backtest.status === 'pending'), 'the daily runs still wait for their window');
+	assert.ok(runs.every((run) => typeof run.drift.scorePsi === 'number'), 'every run has its score drift');
+	assert.deepEqual({ fileName: item.binary?.report?.fileName, mimeType: item.binary?.report?.mimeType }, { fileName: 'model-health.html', mimeType: 'text/html' });
+
+	const versionsAfter = () => fs.readdirSync(path.join(rig.storeDir, 'models', modelName)).filter((file) => file.endsWith('.meta.json')).length;
+	if (verdict !== 'retrain') {
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		assert.equal(rig.smtp.received.length, 0, 'no email unless the verdict is retrain');
+		assert.equal(execution.node('Train Model'), undefined, 'no retraining unless the verdict is retrain');
+		assert.equal(versionsAfter(), versionsBefore);
+		return { execution, verdict, emails: [] };
+	}
+	const emails = await rig.smtp.waitFor(1);
+	assert.equal(emails.length, 1, 'one verdict email');
+	assert.deepEqual(emails[0].to, [reportTo]);
+	assert.match(emails[0].subject, new RegExp(`${modelName}: retrain`));
+	const attachment = emails[0].attachments.find((a) => a.filename === 'model-health.html');
+	assert.ok(attachment, 'the report is attached');
+	const html = attachment.content.toString('utf8');
+	assert.match(html, /How the model did/);
+	assert.match(html, /<svg/);
+	const trained = execution.node('Train Model')?.items[0][0];
+	assert.ok(trained, 'Train Model ran after the retrain verdict');
+	assert.equal((trained.json.saved as { version: number }).version, versionsBefore + 1, 'a new version is saved');
+	assert.equal(versionsAfter(), versionsBefore + 1);
+	return { execution, verdict, emails };
 }

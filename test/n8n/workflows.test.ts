@@ -2,7 +2,8 @@
  * The example workflows, and bad input, in a real headless n8n 2.8.4 with this package
  * installed as a community node. Slow by nature (each `n8n execute` starts n8n: 10–30 s), so
  * checks are combined per execution and the tests run in order on one n8n user folder:
- * weekly training → daily scoring → bad input (continue on fail) → bad input (stop) → daily again.
+ * weekly training → daily scoring → bad input (continue on fail) → bad input (stop) → daily again
+ * → weekly health check (default thresholds, then strict ones that make it retrain).
  *
  * Set PROPENSITY_SKIP_N8N=1 to skip it (it says so); it never passes without running n8n.
  */
@@ -13,7 +14,8 @@ import { Client } from 'pg';
 import { flatRecord, simulateShop } from '../../core/simulate';
 import { testPostgres, type TestPostgres } from '../support/postgres';
 import { repoRoot } from '../support/n8n';
-import { runDailyScoring, runWeeklyTraining, setUpRig, tearDown, type Rig, modelName } from './scenario';
+import { runCli } from '../support/cli';
+import { runDailyScoring, runHealthCheck, runWeeklyTraining, setUpRig, tearDown, type Rig, modelName } from './scenario';
 
 const wrongPassword = 'not-the-password-5d1f';
 const outputDir = path.join(repoRoot, 'test-output', 'n8n');
@@ -142,5 +144,20 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 		assert.equal(entrants.length, 0);
 		assert.equal((rig as Rig).smtp.received.length, 0);
 		assert.equal((rig as Rig).crm.received.length, 0);
+	});
+
+	it('the weekly health check backtests remembered runs; on "retrain" it emails the verdict with the report and trains a new version', async function () {
+		this.timeout(10 * 60 * 1000);
+		const current = rig as Rig;
+		// A run scored 40 days before the events end (as the daily workflow would have then), so its 30-day window has closed.
+		const scored = await runCli('score', '--events', current.eventsFile, '--store', current.storeDir, '--name', modelName, '--as-of', '2026-05-21', '--out', path.join(current.dataDir, 'scores-then.csv'));
+		assert.equal(scored.code, 0, scored.stderr);
+		assert.match(scored.stdout, /The run is remembered in/);
+		const first = await runHealthCheck(current);
+		fs.writeFileSync(path.join(outputDir, 'health-check-default.json'), `${JSON.stringify(first.execution.node('Monitor Model')?.items[0][0].json, null, 2)}\n`);
+		// Thresholds are options: at PSI 0 any movement of the scores means retrain, so the other branch runs too.
+		const strict = await runHealthCheck(current, { PROPENSITY_MONITOR_THRESHOLDS: '{"scorePsiWatch":0,"scorePsiRetrain":0}' });
+		assert.equal(strict.verdict, 'retrain');
+		assert.match(strict.emails[0].html, /Scores moved: PSI \d\.\d\d on the score distribution/);
 	});
 });

@@ -34,7 +34,7 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 			{ id: debug, type: 'debug', z: tab, name: 'goal check', active: true, tosidebar: true, console: false, complete: 'payload', targetType: 'msg', x: 760, y: 160, wires: [] },
 		];
 		// The example flows too, as Import > Examples would add them.
-		for (const example of ['Train weekly', 'Score daily']) {
+		for (const example of ['Train weekly', 'Score daily', 'Check model weekly']) {
 			for (const node of JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', `${example}.json`), 'utf8')) as FlowNode[]) {
 				if (!flows.some((known) => known.id === node.id)) flows.push(node);
 			}
@@ -56,12 +56,12 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 		await red?.stop();
 	});
 
-	it('shows the six nodes in the palette under "propensity", with their labels', async () => {
+	it('shows the seven nodes in the palette under "propensity", with their labels', async () => {
 		const category = page.locator('#red-ui-palette-propensity');
 		await category.scrollIntoViewIfNeeded();
 		const labels = await category.locator('.red-ui-palette-node .red-ui-palette-label').allTextContents();
-		assert.deepEqual(labels.map((label) => label.replace(/\s+/g, ' ').trim()), ['load events', 'define goal', 'train model', 'score profiles', 'explain factors', 'build segment']);
-		for (const type of ['load-events', 'define-goal', 'train-model', 'score-profiles', 'explain-factors', 'build-segment']) {
+		assert.deepEqual(labels.map((label) => label.replace(/\s+/g, ' ').trim()), ['load events', 'define goal', 'train model', 'score profiles', 'explain factors', 'build segment', 'monitor model']);
+		for (const type of ['load-events', 'define-goal', 'train-model', 'score-profiles', 'explain-factors', 'build-segment', 'monitor-model']) {
 			const icon = category.locator(`.red-ui-palette-node[data-palette-type="propensity-${type}"] .red-ui-palette-icon`);
 			assert.match((await icon.getAttribute('style')) ?? '', new RegExp(`propensity-${type}\\.svg`), `the ${type} icon is served`);
 		}
@@ -79,7 +79,7 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 		const checked = await page.evaluate(`(() => { let valid = 0; RED.nodes.eachNode((node) => { if (node.valid === true) valid++; }); return valid; })()`);
 		assert.ok((checked as number) >= 25, `${checked} nodes were validated`);
 		const types = await page.evaluate(`(() => { const types = new Set(); RED.nodes.eachNode((node) => types.add(node.type)); return [...types].filter((t) => t.startsWith('propensity-')).sort(); })()`);
-		assert.deepEqual(types, ['propensity-build-segment', 'propensity-define-goal', 'propensity-explain-factors', 'propensity-load-events', 'propensity-score-profiles', 'propensity-train-model']);
+		assert.deepEqual(types, ['propensity-build-segment', 'propensity-define-goal', 'propensity-explain-factors', 'propensity-load-events', 'propensity-monitor-model', 'propensity-score-profiles', 'propensity-train-model']);
 	});
 
 	it('builds a goal with two added conditions in the Define Goal dialog (a bad window marked red), deploys, runs and shows the result in the debug sidebar', async () => {

@@ -5,6 +5,7 @@ import { openStore } from '../../core/pipeline';
 import { writeSimulation } from '../../core/simulate';
 import { startHttpServer, type TestHttp } from '../support/http';
 import { startSmtpServer, type TestSmtp } from '../support/smtp';
+import { runCli } from '../support/cli';
 import { freshDir } from './support/fixtures';
 import type { FlowNode } from './support/helper';
 import { nodeRedDir, startNodeRed, userDirWithPackage, type RunningNodeRed } from './support/runtime';
@@ -13,6 +14,7 @@ const packageName = 'n8n-nodes-propensity';
 /** Ids in the example flows (examples/*.json). */
 const train = { inject: 'a1c3e5f7091b2d42', model: 'a1c3e5f7091b2d45' };
 const score = { inject: 'b2d4f6081a3c5e72', segment: 'b2d4f6081a3c5e76' };
+const check = { inject: 'c4e6a8b0d2f41002', monitor: 'c4e6a8b0d2f41005', train: 'c4e6a8b0d2f4100a' };
 
 describe('Node-RED: the package installed in a real Node-RED, running the example flows', function () {
 	this.timeout(600000);
@@ -39,6 +41,8 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 			PROPENSITY_SMTP_HOST: smtp.host,
 			PROPENSITY_SMTP_PORT: String(smtp.port),
 			PROPENSITY_CRM_URL: `${crm.url}/crm/contacts`,
+			// Any movement of the scores means "retrain", so the health check takes its retrain branch.
+			PROPENSITY_MONITOR_THRESHOLDS: '{"scorePsiWatch": 0, "scorePsiRetrain": 0}',
 		};
 		red = await startNodeRed(userDir, path.join(userDir, 'flows.json'), env);
 	});
@@ -58,7 +62,7 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 		console.log(`      (Node-RED ${expected} on Node ${process.version})`);
 	});
 
-	it('loads the six nodes and two config nodes from the installed package', async () => {
+	it('loads the seven nodes and two config nodes from the installed package', async () => {
 		const { status, body } = await red.api('GET', '/nodes');
 		assert.equal(status, 200);
 		const sets = (body as { module: string; types: string[]; enabled: boolean; err?: string }[]).filter((set) => set.module === packageName);
@@ -67,6 +71,7 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 			'propensity-define-goal',
 			'propensity-explain-factors',
 			'propensity-load-events',
+			'propensity-monitor-model',
 			'propensity-postgres',
 			'propensity-score-profiles',
 			'propensity-store',
@@ -75,14 +80,14 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 		for (const set of sets) assert.equal(set.err, undefined, `${set.types.join(', ')}: ${set.err}`);
 	});
 
-	it('offers the two Node-RED example flows under Import > Examples, and none of the n8n workflows', async () => {
+	it('offers the three Node-RED example flows under Import > Examples, and none of the n8n workflows', async () => {
 		const { body } = await red.api('GET', `/library/examples/flows/${packageName}`);
-		assert.deepEqual(body, [{ fn: 'Score daily' }, { fn: 'Train weekly' }]);
+		assert.deepEqual(body, [{ fn: 'Check model weekly' }, { fn: 'Score daily' }, { fn: 'Train weekly' }]);
 	});
 
 	it('deploys the example flows as they are, and keeps no credentials in the flow file', async () => {
 		const flows: FlowNode[] = [];
-		for (const name of ['Train weekly', 'Score daily']) {
+		for (const name of ['Train weekly', 'Score daily', 'Check model weekly']) {
 			const { status, body } = await red.api('GET', `/library/examples/flows/${packageName}/${encodeURIComponent(name)}`);
 			assert.equal(status, 200);
 			for (const node of body as FlowNode[]) if (!flows.some((known) => known.id === node.id)) flows.push(node);
@@ -205,5 +210,31 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 		await new Promise((resolve) => setTimeout(resolve, 2000));
 		assert.equal(smtp.received.length, 0);
 		assert.equal(crm.received.length, 0);
+	});
+
+	it('"Check model weekly" backtests the remembered runs and, on "retrain", mails the verdict with the report and trains a new version', async () => {
+		// A run scored 40 days before the events end (as "Score daily" would have then), so its 30-day window has closed.
+		const then = await runCli('score', '--events', env.PROPENSITY_EVENTS_FILE, '--store', env.PROPENSITY_STORE, '--name', 'purchase-in-30-days', '--as-of', '2026-05-21', '--out', path.join(run, 'scores-then.csv'));
+		assert.equal(then.code, 0, then.stderr);
+		smtp.clear();
+		const since = red.statuses.length;
+		await red.inject(check.inject);
+		const verdict = await red.waitForStatus(check.monitor, (status) => status.fill === 'green' || status.fill === 'yellow' || status.fill === 'red', since);
+		assert.equal(verdict.fill, 'red', `${verdict.text}\n${red.log().slice(-3000)}`);
+		assert.match(verdict.text ?? '', /^retrain: Scores moved: PSI \d\.\d\d on the score distribution/);
+		const mails = await smtp.waitFor(1, 60000);
+		assert.equal(mails.length, 1);
+		assert.match(mails[0].subject, /^Propensity: purchase-in-30-days needs retraining/);
+		assert.match(mails[0].text, /scoring runs backtested/);
+		assert.equal(mails[0].attachments[0].filename, 'purchase-in-30-days-health.html');
+		const report = mails[0].attachments[0].content.toString('utf8');
+		assert.match(report, /How the model did/);
+		assert.match(report, /id="chart-how-it-did"/);
+		const trained = await red.waitForStatus(check.train, (status) => status.fill === 'green' || status.fill === 'yellow' || status.fill === 'red', since);
+		assert.match(trained.text ?? '', /saved as version 2$/, trained.text);
+		const store = await openStore({ kind: 'folder', path: env.PROPENSITY_STORE });
+		const runs = await store.listRuns('purchase-in-30-days');
+		await store.close();
+		assert.ok(runs.length >= 3, `"Score daily" remembered its runs (${runs.length} in the store)`);
 	});
 });

@@ -28,14 +28,14 @@ storeContract('PostgreSQL', freshPostgres);
 describe('the PostgreSQL store in its schema', function () {
 	this.timeout(60000);
 
-	it('creates its three tables on first use, in the schema asked for', async () => {
+	it('creates its four tables on first use, in the schema asked for', async () => {
 		const config = (await freshPostgres()) as Extract<StoreConfig, { kind: 'postgres' }>;
 		const store = await openStore(config);
 		await store.close();
 		const tables = await sql<{ tablename: string }>('select tablename from pg_tables where schemaname = $1 order by tablename', [config.schema]);
 		assert.deepEqual(
 			tables.map((row) => row.tablename),
-			['propensity_model_names', 'propensity_model_versions', 'propensity_segment_memberships'],
+			['propensity_model_names', 'propensity_model_versions', 'propensity_scoring_runs', 'propensity_segment_memberships'],
 		);
 	});
 

@@ -96,6 +96,14 @@ export const scoreProfilesProperties: INodeProperties[] = [
 				description: 'The output binary field for the scores file above the item limit',
 			},
 			{
+				displayName: 'Runs to Keep',
+				name: 'keepRuns',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 10000 },
+				default: 60,
+				description: 'With the model from the store, each run is remembered there for Monitor Model; this many of the latest are kept',
+			},
+			{
 				displayName: 'Top Factors',
 				name: 'topFactors',
 				type: 'number',

@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import type { Model } from '../../../../core/model/schema';
-import { loadModel, scoreProfiles, type ScoreRun } from '../../../../core/pipeline';
+import { loadModel, rememberScoringRun, scoreProfiles, type ScoreRun } from '../../../../core/pipeline';
 import { scoreLines, type ScoresFormat } from '../../../../core/score/files';
 import { eventsOfItem, modelOfItem } from '../../shared/binary';
 import { boundariesOf } from '../../shared/buckets';
@@ -22,6 +22,7 @@ interface ScoreOptions {
 	highFrom?: number;
 	includeAttributes?: boolean;
 	includeFeatures?: boolean;
+	keepRuns?: number;
 	outputBinaryPropertyName?: string;
 	topFactors?: number;
 }
@@ -91,6 +92,10 @@ export async function scoreForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 		},
 		hooks,
 	);
+	if (ctx.getNodeParameter('modelSource', itemIndex, 'store') === 'store') {
+		// Remembered in the store the model came from, for Monitor Model's backtests.
+		await withStore(ctx, itemIndex, (store) => rememberScoringRun(store, table, model, run, options.keepRuns));
+	}
 	const summary = run.summary;
 	ctx.logger.info(`${ctx.getNode().name}: scored ${summary.scored} of ${summary.profilesInData} profiles with "${summary.model.name}" as of ${summary.scoreDate}`);
 	if (summary.scored === 0) {

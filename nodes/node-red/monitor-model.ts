@@ -1,0 +1,45 @@
+/**
+ * Node "propensity-monitor-model": how a model saved in the store did. Backtests the scoring
+ * runs Score Profiles remembered under its name against msg.events (which must reach past the
+ * runs' outcome windows), measures drift since training and gives a verdict: msg.verdict
+ * (healthy, watch or retrain), the figures on msg.payload, the HTML report on msg.report.
+ */
+import { InputError } from '../../core/errors';
+import { monitorModel, renderMonitorReport } from '../../core/pipeline';
+import { storeNode, withStore } from './config';
+import type { NodeAPI } from './red';
+import { handleMessages, registerNode, shorten } from './run';
+import { asText, eventsOf, fromMessage, overridable } from './settings';
+
+const fill = { healthy: 'green', watch: 'yellow', retrain: 'red' } as const;
+
+export = function register(RED: NodeAPI): void {
+	registerNode(RED, 'propensity-monitor-model', (node, config) => {
+		handleMessages(node, async (msg, send, { hooks }) => {
+			const events = eventsOf(msg);
+			const name = asText(await overridable(RED, node, msg, 'modelName', { value: config.modelName, type: config.modelNameType }, 'model name'), 'model name');
+			if (!name) throw new InputError('Monitor Model has no model name: set its Model name (or msg.modelName) to the name the model was saved under.', 'no-model-name');
+			const run = asText(fromMessage(msg, 'run') ?? config.run, 'run date') || undefined;
+			// msg.thresholds may be an object or JSON text (e.g. set from an environment variable); blank text means the setting.
+			const given = fromMessage(msg, 'thresholds');
+			const thresholds = typeof given === 'string' ? parseThresholdText(given, 'msg.thresholds') : (given ?? parseThresholdText(config.thresholds, 'The Thresholds setting of Monitor Model'));
+			const result = await withStore(storeNode(RED, config.store, 'Monitor Model'), (store) => monitorModel(store, name, events, { run, thresholds }, hooks));
+			msg.verdict = result.verdict.status;
+			msg.payload = result;
+			msg.report = renderMonitorReport(result);
+			msg.topic = name;
+			send(msg);
+			return { fill: fill[result.verdict.status], shape: 'dot', text: shorten(`${result.verdict.status}: ${result.verdict.reasons[0] ?? ''}`) };
+		});
+	});
+};
+
+/** Thresholds given as JSON text (blank for the defaults). */
+function parseThresholdText(text: unknown, what: string): unknown {
+	if (typeof text !== 'string' || text.trim() === '') return undefined;
+	try {
+		return JSON.parse(text);
+	} catch (error) {
+		throw new InputError(`${what} is not JSON (${(error as Error).message}): give e.g. {"scorePsiRetrain": 0.3}, or leave it blank for the defaults.`, 'bad-thresholds');
+	}
+}
