@@ -51,7 +51,7 @@ export async function readPostgres(
 	const connection = parsePgConnection(connectionInput);
 	const where = describeConnection(connection);
 	if (query.trim() === '') throw new InputError('The PostgreSQL query is empty. Give a SELECT that returns one row per event.', 'bad-query');
-	const client = await connectPostgres(connection);
+	const client = await connectPostgres(connection, signal);
 	const watch = watchConnection(client, connection, signal, 'event load');
 	try {
 		const cursor = client.query(new Cursor(query, params, { types: queryTypes }));

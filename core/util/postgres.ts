@@ -5,7 +5,7 @@
  */
 import { Client, type ClientConfig } from 'pg';
 import { z } from 'zod';
-import { CancelledError, InputError, PropensityError } from '../errors';
+import { CancelledError, InputError, PropensityError, throwIfCancelled } from '../errors';
 
 export const pgConnectionSchema = z
 	.object({
@@ -37,7 +37,7 @@ export function parsePgConnection(input: unknown): PgConnection {
 }
 
 /** Connects, or throws an InputError that says where it tried and why it failed. */
-export async function connectPostgres(input: PgConnectionInput): Promise<Client> {
+export async function connectPostgres(input: PgConnectionInput, signal?: AbortSignal): Promise<Client> {
 	const connection = parsePgConnection(input);
 	const config: ClientConfig = {
 		host: connection.host,
@@ -54,10 +54,16 @@ export async function connectPostgres(input: PgConnectionInput): Promise<Client>
 	const client = new Client(config);
 	// A dropped connection emits 'error' on an idle client; unhandled, it would crash the host.
 	client.on('error', () => undefined);
+	// A cancel while connecting (authentication can take a while on a busy server) cuts the socket at once.
+	const onAbort = (): void => cutSocket(client);
+	signal?.addEventListener('abort', onAbort, { once: true });
 	try {
+		throwIfCancelled(signal, 'event load');
 		await client.connect();
+		throwIfCancelled(signal, 'event load');
 	} catch (error) {
 		await client.end().catch(() => undefined);
+		if (signal?.aborted) throw new CancelledError('event load');
 		// The driver words a missing password as a SASL protocol error; say what it means.
 		if (connection.password === '' && /SASL|password/i.test(error instanceof Error ? error.message : String(error))) {
 			throw new InputError(
@@ -69,6 +75,8 @@ export async function connectPostgres(input: PgConnectionInput): Promise<Client>
 			`Could not connect to PostgreSQL at ${describeConnection(connection)}: ${redact(error, connection.password)}. Check the host, port, database, user and password.`,
 			'postgres-connect',
 		);
+	} finally {
+		signal?.removeEventListener('abort', onAbort);
 	}
 	return client;
 }

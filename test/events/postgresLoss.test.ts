@@ -81,6 +81,16 @@ describe('PostgreSQL loads when the connection is lost or the load is cancelled'
 		assert.ok(Date.now() - asked < 1000, `cancelled after ${Date.now() - asked} ms`);
 	});
 
+	it('honours cancel within a second while it is still connecting', async () => {
+		const controller = new AbortController();
+		const load = loadEvents({ kind: 'postgres', connection, query: endless }, {}, { signal: controller.signal });
+		await new Promise((resolve) => setImmediate(resolve));
+		const asked = Date.now();
+		controller.abort();
+		await assert.rejects(within(load, 10000, 'the cancelled load'), CancelledError);
+		assert.ok(Date.now() - asked < 1000, `cancelled after ${Date.now() - asked} ms`);
+	});
+
 	it('honours cancel within a second in the middle of a streaming load', async () => {
 		const controller = new AbortController();
 		let asked = 0;
