@@ -54,6 +54,11 @@ describe('goal limits', () => {
 		assert.throws(() => defineGoal(goalWith({ all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] }), table), isInputError('no-events', /no events were loaded/));
 	});
 
+	it('names five of 20,000 unknown keys and counts the rest, in a short message', () => {
+		const outcome = Object.fromEntries(Array.from({ length: 20000 }, (_v, i) => [String(i), i]));
+		assert.throws(() => parseGoal({ ...goalWith({ all: [] }), outcome }), isInputError('bad-goal', /"4" is not a key here; and 19,995 more unknown keys; the keys are "occur", "windowDays", "when"/));
+	});
+
 	it('reads a goal file that starts with a UTF-8 byte-order mark', () => {
 		assert.equal(parseGoal(`\uFEFF${JSON.stringify(goalWith({ all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] }))}`).name, 'g');
 	});
