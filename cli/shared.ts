@@ -16,6 +16,7 @@ import { eventFileOptions, loadOptionsFrom } from './commands/load';
 
 export { eventFileOptions };
 import { terminalProgress } from './progress';
+import { isWarehouseUrl } from '../core/warehouse/source';
 
 export const eventFileUsage = `Events options (as for "propensity load"):
   --events FILE        CSV, NDJSON or a JSON array, gzip-compressed or not
@@ -26,6 +27,9 @@ export const eventFileUsage = `Events options (as for "propensity load"):
 export async function loadEventsFile(options: OptionValues, io: CliIo, command: Command): Promise<LoadResult> {
 	const file = stringOption(options, 'events');
 	if (!file) throw new UsageError(`propensity ${command.name}: give the events with --events FILE.`, command);
+	if (isWarehouseUrl(file)) {
+		throw new UsageError(`propensity ${command.name}: --events names a warehouse table, which load, features and train read where it is; ${command.name} reads events from a file for now (export the table, e.g. as CSV).`, command);
+	}
 	const format = stringOption(options, 'format') as EventFormat | undefined;
 	if (format && !['auto', 'csv', 'ndjson', 'json'].includes(format)) {
 		throw new UsageError(`propensity ${command.name}: --format must be auto, csv, ndjson or json, not "${format}".`, command);

@@ -11,7 +11,8 @@ import type { LoadReport, LoadSummary } from './events/report';
 import type { EventTable } from './events/table';
 import { InputError } from './errors';
 import { buildExamples, type Examples } from './features/examples';
-import { dataRange, planCutoffs } from './features/cutoffs';
+import { type DataRange, dataRange, planCutoffs } from './features/cutoffs';
+import type { FeatureDecl } from './features/declaration';
 import { generateFeatures } from './features/generate';
 import { describeFutureEvents, presentAsOf } from './features/present';
 import { checkGoalAgainstData } from './goal/check';
@@ -26,7 +27,7 @@ import { learnerNames, parseLearnerChoice, type LearnerOptions } from './learn/t
 import { buildModel } from './model/build';
 import { parseModel, serializeModel } from './model/io';
 import type { Model } from './model/schema';
-import { monitoringReference } from './monitor/reference';
+import { type EventActivity, monitoringReference, tableActivity } from './monitor/reference';
 import { buildInsights } from './report/insights';
 import { renderReport } from './report/render';
 import type { ReportInput } from './report/types';
@@ -153,18 +154,45 @@ export interface TrainSummary {
  */
 export async function trainModel(table: EventTable, goalInput: unknown, settings: TrainSettings = {}, hooks?: WorkHooks): Promise<TrainOutcome> {
 	// Before any work: a mistyped learner (from a node expression, say) is bad input, not a crash later.
-	const learner = parseLearnerChoice(settings.learner ?? 'auto');
+	parseLearnerChoice(settings.learner ?? 'auto');
 	const { goal, readiness } = defineGoal(goalInput, table, settings) as Required<GoalCheck>;
-	if (!readiness.ready) {
-		throw new InputError(`The events cannot train the goal "${goal.name}" yet: ${readiness.problems.map((problem) => problem.message).join(' ')}`, 'not-ready', readiness);
-	}
+	refuseUnready(goal, readiness);
 	const asOf = presentAsOf(table, parseMoment(settings.asOf), settings.now).asOf;
-	const seed = settings.seed ?? 1;
 	const declarations = generateFeatures(table, goal, { asOf });
 	const cutoffs = planCutoffs(table, goal, { asOf });
 	const examples = await buildExamples(table, goal, declarations, { cutoffs }, hooks);
-	const { train, validation, validationSplit } = splitByTime(examples, seed);
 	const range = dataRange(table, asOf);
+	const last = cutoffs.length - 1;
+	const activity = tableActivity(table, cutoffs[last], range?.end ?? cutoffs[last]);
+	return trainOnExamples({ goal, readiness, declarations, examples, range, asOf, activity }, settings, hooks);
+}
+
+/** Refuses training when readiness found problems, naming each and what to change. */
+export function refuseUnready(goal: Goal, readiness: ReadinessReport): void {
+	if (!readiness.ready) {
+		throw new InputError(`The events cannot train the goal "${goal.name}" yet: ${readiness.problems.map((problem) => problem.message).join(' ')}`, 'not-ready', readiness);
+	}
+}
+
+/** What training needs once the examples exist, wherever they were computed (in memory or in a warehouse). */
+export interface PreparedTraining {
+	readonly goal: Goal;
+	readonly readiness: ReadinessReport;
+	readonly declarations: FeatureDecl[];
+	readonly examples: Pick<Examples, 'data' | 'cutoffIndex' | 'cutoffs' | 'perCutoff'>;
+	readonly range: DataRange | undefined;
+	readonly asOf: number | undefined;
+	/** For the monitoring reference: profiles active by the validation cutoff, event types by the end. */
+	readonly activity: EventActivity;
+}
+
+/** Trains, calibrates, explains and reports from prepared examples: the part of trainModel after the examples. */
+export async function trainOnExamples(prepared: PreparedTraining, settings: TrainSettings = {}, hooks?: WorkHooks): Promise<TrainOutcome> {
+	const learner = parseLearnerChoice(settings.learner ?? 'auto');
+	const { goal, readiness, declarations, examples, range, asOf, activity } = prepared;
+	const cutoffs = examples.cutoffs;
+	const seed = settings.seed ?? 1;
+	const { train, validation, validationSplit } = splitByTime(examples, seed);
 	const built = await buildModel({
 		name: settings.name?.trim() || goal.name,
 		goal,
@@ -199,7 +227,7 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	const withInsights: Model = { ...built.model, insights };
 	const last = examples.cutoffs.length - 1;
 	// Measured with the final model on the validation rows, so a scoring run compares like with like.
-	const monitoring = monitoringReference({ table, model: withInsights, validation, cutoff: examples.cutoffs[last], eligible: examples.perCutoff[last].eligible, end: range?.end ?? examples.cutoffs[last] });
+	const monitoring = monitoringReference({ activity, model: withInsights, validation, cutoff: examples.cutoffs[last], eligible: examples.perCutoff[last].eligible, end: range?.end ?? examples.cutoffs[last] });
 	const model: Model = { ...withInsights, monitoring };
 	return {
 		model,
@@ -217,7 +245,7 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
  * With a single cutoff there is no later moment to hold out, so a seeded quarter of the
  * profiles is held out instead, and the model says so.
  */
-function splitByTime(examples: Examples, seed: number): { train: LabelledDataset; validation: LabelledDataset; validationSplit: string } {
+function splitByTime(examples: PreparedTraining['examples'], seed: number): { train: LabelledDataset; validation: LabelledDataset; validationSplit: string } {
 	const last = examples.cutoffs.length - 1;
 	if (last > 0) {
 		const trainRows: number[] = [];

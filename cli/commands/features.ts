@@ -17,6 +17,15 @@ import { type CliIo, type Command, integerOption, type OptionValues, requireOpti
 import { terminalProgress } from '../progress';
 import { loadEventsFile, parseGoalFile, readTextFile } from '../shared';
 import { eventFileOptions } from './load';
+import type { Goal } from '../../core/goal';
+import { declareFeatures } from '../../core/features/generate';
+import { buildWarehouseExamples, warehouseDataRange } from '../../core/features/sql';
+import type { WarehouseClient } from '../../core/warehouse/client';
+import type { EventColumns } from '../../core/warehouse/columns';
+import { describeSource } from '../../core/warehouse/source';
+import { shapeTable, warehouseFeatureStats, warehouseTypes } from '../../core/warehouse/stats';
+import { withWarehouse } from '../../core/warehouse/train';
+import { warehouseOption, warehouseUsage } from '../warehouse';
 
 const usage = `Usage: propensity features --events FILE --goal GOAL.json --out FILE.csv [--as-of ISO]
                            [--preset flat|xdm] [--map FIELDS] [--format auto|csv|ndjson|json]
@@ -32,6 +41,7 @@ the features. A JSON summary is printed on stdout.
 
 Options:
   --events FILE        the events: CSV, NDJSON or a JSON array, gzip-compressed or not
+${warehouseUsage}
   --goal FILE          the goal JSON (see the README: outcome, window, eligibility, lookback…)
   --out FILE           the CSV to write (replaced if it exists)
   --as-of ISO          the moment the features are taken, e.g. 2026-05-31 (start of that day,
@@ -67,6 +77,12 @@ export const featuresCommand: Command = {
 		const asOf = parseMoment(stringOption(options, 'as-of'));
 		const topTypes = integerOption(options, 'top-types', featuresCommand, { min: 0, max: 1000 });
 		const goal = parseGoalFile(goalFile, await readTextFile(goalFile, 'goal file'));
+		const warehouse = warehouseOption(options);
+		if (warehouse) {
+			const summary = await withWarehouse(warehouse.source, warehouse.mapping, (client, columns) => warehouseFeatures(client, columns, goal, { asOf, topTypes, out, declarations: stringOption(options, 'declarations') }));
+			io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+			return;
+		}
 		const { table } = await loadEventsFile(options, io, featuresCommand);
 		const progress = terminalProgress(io);
 		try {
@@ -103,6 +119,40 @@ export const featuresCommand: Command = {
 		}
 	},
 };
+
+/**
+ * The features command on a warehouse table: the goal checked against the warehouse's fields
+ * and types, the features declared from its statistics and computed there at the as-of date;
+ * only the eligible profiles' rows come back. Rows are labelled when the window after the
+ * date is inside the data, as for files.
+ */
+async function warehouseFeatures(
+	client: WarehouseClient,
+	columns: EventColumns,
+	goal: Goal,
+	settings: { asOf?: number; topTypes?: number; out: string; declarations?: string },
+): Promise<object> {
+	checkGoalAgainstData(goal, shapeTable(columns, await warehouseTypes(client, columns)));
+	const range = await warehouseDataRange(client, columns);
+	if (!range) throw new InputError(`${describeSource(client.source)} holds no events.`, 'no-events');
+	const moment = settings.asOf ?? range.end;
+	const features = declareFeatures(await warehouseFeatureStats(client, columns, goal, { topTypes: settings.topTypes }), goal, { topTypes: settings.topTypes });
+	const labelled = moment + goal.outcome.windowDays * DAY_MS <= range.end;
+	const rows = await buildWarehouseExamples(client, columns, goal, features, [moment]);
+	await writeCsv(settings.out, rows.profileIds, rows.profile, features, rows.data.columns, labelled ? rows.data.label : undefined);
+	if (settings.declarations) await writeFile(settings.declarations, `${JSON.stringify(features, null, 2)}\n`);
+	const positives = rows.data.label.reduce((sum, label) => sum + label, 0);
+	return {
+		out: settings.out,
+		computedIn: describeSource(client.source),
+		asOf: new Date(moment).toISOString(),
+		profiles: rows.data.rows,
+		features: features.length,
+		label: labelled
+			? { outcome: describeOutcome(goal), positives, negatives: rows.data.rows - positives }
+			: `not written: the ${goal.outcome.windowDays}-day window after the as-of date goes past the last event (${new Date(range.end).toISOString()})`,
+	};
+}
 
 /** Characters gathered before a write, so the file sees large chunks. */
 const chunkChars = 1 << 20;

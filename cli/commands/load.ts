@@ -7,6 +7,9 @@ import { parseFieldMap, type PresetName } from '../../core/events/mapping';
 import { textEncodings } from '../../core/events/text';
 import { type CliIo, type Command, integerOption, type OptionsConfig, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
+import { summarizeWarehouse } from '../../core/warehouse/summary';
+import { withWarehouse } from '../../core/warehouse/train';
+import { warehouseOption, warehouseUsage } from '../warehouse';
 
 const usage = `Usage: propensity load --events FILE [--format auto|csv|ndjson|json] [--preset flat|xdm]
                        [--map id=PATH,time=PATH,type=PATH,value=PATH,attr.NAME=PATH]
@@ -14,12 +17,15 @@ const usage = `Usage: propensity load --events FILE [--format auto|csv|ndjson|js
                        [--bad-rows fail|skip] [--drop-duplicates] [--max-examples N]
                        [--encoding utf-8|latin1|windows-1252|utf-16le|utf-16be]
 
+A warehouse table is summarised by SQL where it is (nothing is loaded): {"summary": …}.
+
 Loads experience events and prints {"summary": …, "report": …} as JSON: profiles, events,
 first and last event, events per type, attributes, rejected rows by reason with examples
 (row, line, field, value) and duplicates dropped.
 
 Options:
   --events FILE        CSV, NDJSON or a JSON array; gzip-compressed or not (detected from the bytes)
+${warehouseUsage}
   --format FORMAT      auto (default: by extension, then by the first character), csv, ndjson or json
   --preset PRESET      flat: customer_id, timestamp, event_type, value, other columns as attributes
                        xdm: XDM ExperienceEvent (identityMap or endUserIDs, timestamp, eventType,
@@ -104,6 +110,12 @@ export const loadCommand: Command = {
 	async run(options: OptionValues, positionals: string[], io: CliIo): Promise<void> {
 		if (positionals.length > 0) throw new UsageError(`propensity load: unexpected argument "${positionals[0]}".`, loadCommand);
 		const file = requireOption(options, 'events', loadCommand);
+		const warehouse = warehouseOption(options);
+		if (warehouse) {
+			const summary = await withWarehouse(warehouse.source, warehouse.mapping, (client, columns) => summarizeWarehouse(client, warehouse.source, columns));
+			io.stdout.write(`${JSON.stringify({ summary }, null, 2)}\n`);
+			return;
+		}
 		const format = choice(options, 'format', formats);
 		const settings = loadOptionsFrom(options);
 		const progress = terminalProgress(io);

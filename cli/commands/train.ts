@@ -17,6 +17,8 @@ import { saveModel, trainModel } from '../../core/pipeline';
 import { openStore } from '../../core/store';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
+import { trainWarehouse, withWarehouse } from '../../core/warehouse/train';
+import { warehouseOption, warehouseUsage } from '../warehouse';
 import { eventFileOptions, eventFileUsage, loadEventsFile, readTextFile, writeFileAtomic } from '../shared';
 
 const usage = `Usage:
@@ -37,6 +39,7 @@ random within each label (a table has no time order, so it cannot validate on la
 
 Options:
   --events FILE    experience events (events mode)
+${warehouseUsage}
   --goal FILE      the goal JSON (events mode)
   --as-of ISO      the present moment for training (events mode; default: the latest event)
   --report FILE    also write the HTML insights report (events mode)
@@ -136,11 +139,15 @@ function learnerOption(options: OptionValues): LearnerChoice {
 
 async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: string; learner: LearnerChoice; seed: number }): Promise<void> {
 	const goalText = await readTextFile(requireOption(options, 'goal', trainCommand), 'goal file');
-	const loaded = await loadEventsFile(options, io, trainCommand);
+	const warehouse = warehouseOption(options);
+	const loaded = warehouse ? undefined : await loadEventsFile(options, io, trainCommand);
 	const progress = terminalProgress(io);
+	const trainSettings = { learner: settings.learner, seed: settings.seed, asOf: stringOption(options, 'as-of'), now: Date.now(), name: stringOption(options, 'name'), load: loaded };
 	let outcome;
 	try {
-		outcome = await trainModel(loaded.table, goalText, { learner: settings.learner, seed: settings.seed, asOf: stringOption(options, 'as-of'), now: Date.now(), name: stringOption(options, 'name'), load: loaded }, progress);
+		outcome = warehouse
+			? await withWarehouse(warehouse.source, warehouse.mapping, (client, columns) => trainWarehouse(client, columns, goalText, trainSettings, progress))
+			: await trainModel((loaded as NonNullable<typeof loaded>).table, goalText, trainSettings, progress);
 	} finally {
 		progress.finish();
 	}

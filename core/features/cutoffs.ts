@@ -55,7 +55,11 @@ export function checkAsOf(asOf: number | undefined): void {
  */
 export function planCutoffs(table: EventTable, goal: Goal, options: { asOf?: number } = {}): number[] {
 	checkAsOf(options.asOf);
-	const range = dataRange(table, options.asOf);
+	return planCutoffsInRange(dataRange(table, options.asOf), goal, options);
+}
+
+/** planCutoffs for data of this range (see dataRange), wherever the events are. */
+export function planCutoffsInRange(range: DataRange | undefined, goal: Goal, options: { asOf?: number } = {}): number[] {
 	if (!range) {
 		const when = options.asOf === undefined ? '' : ` at or before ${new Date(options.asOf).toISOString()}`;
 		throw new InputError(`There are no events${when} to learn from: load events first${when ? ', or choose a later as-of date' : ''}.`, 'no-events');

@@ -13,7 +13,7 @@
  *   counts of events with each of their top categories (skipping id-like columns such as
  *   email); the goal's profile attributes as their latest value (text coded by categories).
  */
-import { type CategoryColumn, type EventTable, attributeColumn } from '../events/table';
+import { type CategoryColumn, type EventTable } from '../events/table';
 import { conditionMask, fieldKinds, keptMask, resolveCondition } from '../goal/conditions';
 import { describeCondition, eventTypeWords, humanizeName, singularPhrase } from '../goal/describe';
 import { type ConditionGroup, type ConditionItem, type Goal, groupParts, isConditionGroup, valuesOf } from '../goal/schema';
@@ -39,42 +39,86 @@ interface Subject {
 	readonly filter: ConditionGroup | null;
 }
 
+/** What feature generation needs to know of the data: from an in-memory table (below) or a warehouse (core/warehouse/stats.ts). */
+export interface FeatureStats {
+	/** Every event type, sorted by name, with its kept events and kept events carrying a value. */
+	readonly types: readonly { readonly name: string; readonly events: number; readonly withValue: number }[];
+	/** Per custom event of the goal, in order: whether its kept events carry a value. */
+	readonly customValued: readonly boolean[];
+	/** Whether the goal's kept outcome events carry a value. */
+	readonly outcomeValued: boolean;
+	/** Per attribute column, in the table's order. */
+	readonly attributes: readonly AttributeStats[];
+}
+
+export type AttributeStats =
+	| { readonly name: string; readonly kind: 'number'; readonly present: boolean }
+	| {
+			readonly name: string;
+			readonly kind: 'category';
+			/** Distinct values in the data (kept or not). */
+			readonly distinct: number;
+			/** The busiest shared categories (see topCategoriesOf). */
+			readonly top: readonly string[];
+			/** Every category with kept events, busiest first: for profile attributes only (empty otherwise). */
+			readonly byVolume: readonly string[];
+	  };
+
 /** Declares the automatic features for this table and goal, in a stable order. */
 export function generateFeatures(table: EventTable, goal: Goal, options: GenerateOptions = {}): FeatureDecl[] {
-	const topTypes = options.topTypes ?? 8;
+	return declareFeatures(tableFeatureStats(table, goal, options), goal, options);
+}
+
+/** The statistics of an in-memory table that feature generation reads. */
+export function tableFeatureStats(table: EventTable, goal: Goal, options: GenerateOptions = {}): FeatureStats {
 	const topCategories = options.topCategories ?? 5;
 	const kept = keptMask(table, goal.exclusions);
 	if (options.asOf !== undefined) for (let i = 0; i < table.length; i++) if (table.time[i] > options.asOf) kept[i] = 0;
 	const stats = typeStats(table, kept);
+	const profileFields = new Set(goal.profileAttributes.map((attribute) => attribute.field));
+	return {
+		types: table.types.map((name, t) => ({ name, events: stats.events[t], withValue: stats.withValue[t] })),
+		customValued: goal.customEvents.map((custom) => anyValue(table, kept, custom.when)),
+		outcomeValued: isTypeOnly(goal.outcome.when) ? false : anyValue(table, kept, goal.outcome.when),
+		attributes: table.attributes.map((column): AttributeStats => {
+			if (column.kind === 'number') return { name: column.name, kind: 'number', present: hasNumbers(column.values, kept) };
+			const byVolume = profileFields.has(column.name) && column.dictionary.length <= maxCategories ? categoriesByVolume(column, kept) : [];
+			return { name: column.name, kind: 'category', distinct: column.dictionary.length, top: topCategoriesOf(table, column, kept, topCategories), byVolume };
+		}),
+	};
+}
+
+/** Declares the automatic features from the data's statistics and the goal, in a stable order. */
+export function declareFeatures(data: FeatureStats, goal: Goal, options: GenerateOptions = {}): FeatureDecl[] {
+	const topTypes = options.topTypes ?? 8;
 	const out = new Declarations(goal.lookbackDays);
 
-	for (const type of chosenTypes(table, goal, stats, topTypes)) {
-		const words = eventTypeWords(table.types[type]);
-		const subject: Subject = { slug: slug(table.types[type]), ...words, filter: { all: [{ field: 'eventType', op: 'equals', value: table.types[type] }] } };
-		out.eventGroup(subject, stats.withValue[type] > 0);
+	for (const type of chosenTypes(data, goal, topTypes)) {
+		const words = eventTypeWords(type.name);
+		const subject: Subject = { slug: slug(type.name), ...words, filter: { all: [{ field: 'eventType', op: 'equals', value: type.name }] } };
+		out.eventGroup(subject, type.withValue > 0);
 	}
-	for (const custom of goal.customEvents) {
-		const hasValue = anyValue(table, kept, custom.when);
-		out.eventGroup({ slug: slug(custom.name), plural: custom.name, singular: singularPhrase(custom.name), filter: custom.when }, hasValue);
-	}
+	goal.customEvents.forEach((custom, c) => {
+		out.eventGroup({ slug: slug(custom.name), plural: custom.name, singular: singularPhrase(custom.name), filter: custom.when }, data.customValued[c]);
+	});
 	if (!isTypeOnly(goal.outcome.when)) {
 		const when = goal.outcome.when;
 		out.outcomeGroup(
 			{ slug: 'goal_event', plural: describeCondition(when, 'plural'), singular: describeCondition(when, 'a').replace(/^an? /, ''), filter: when },
-			anyValue(table, kept, when),
+			data.outcomeValued,
 		);
 	}
-	out.overall(valueTypeCount(stats) > 1);
-	for (const column of table.attributes) {
+	out.overall(data.types.filter((type) => type.withValue > 0).length > 1);
+	for (const column of data.attributes) {
 		if (goal.profileAttributes.some((attribute) => attribute.field === column.name)) continue;
-		if (column.kind === 'number') out.numberAttribute(column.name, hasNumbers(column.values, kept));
-		else out.categoryCounts(column.name, topCategoriesOf(table, column, kept, topCategories));
+		if (column.kind === 'number') out.numberAttribute(column.name, column.present);
+		else out.categoryCounts(column.name, column.top);
 	}
 	for (const attribute of goal.profileAttributes) {
-		const column = attributeColumn(table, attribute.field);
+		const column = data.attributes.find((candidate) => candidate.name === attribute.field);
 		const label = attribute.label ?? humanizeName(attribute.field);
 		if (attribute.field === 'value' || column?.kind === 'number') out.profileNumber(attribute.field, label);
-		else if (column?.kind === 'category' && column.dictionary.length <= maxCategories) out.profileCategory(attribute.field, label, categoriesByVolume(column, kept));
+		else if (column?.kind === 'category' && column.distinct <= maxCategories) out.profileCategory(attribute.field, label, column.byVolume);
 	}
 	return out.list;
 }
@@ -97,20 +141,16 @@ function typeStats(table: EventTable, kept: Uint8Array): TypeStats {
 	return { events, withValue };
 }
 
-function valueTypeCount(stats: TypeStats): number {
-	return stats.withValue.reduce((count, n) => count + (n > 0 ? 1 : 0), 0);
-}
-
 /** The top types by kept volume, plus every type the outcome names; busiest first, ties by name. */
-function chosenTypes(table: EventTable, goal: Goal, stats: TypeStats, top: number): number[] {
-	const byVolume = table.types.map((_, t) => t).filter((t) => stats.events[t] > 0);
-	byVolume.sort((a, b) => stats.events[b] - stats.events[a] || a - b);
+function chosenTypes(data: FeatureStats, goal: Goal, top: number): FeatureStats['types'][number][] {
+	const byVolume = data.types.map((_, t) => t).filter((t) => data.types[t].events > 0);
+	byVolume.sort((a, b) => data.types[b].events - data.types[a].events || a - b);
 	const chosen = new Set(byVolume.slice(0, top));
 	for (const name of outcomeTypes(goal.outcome.when)) {
-		const t = table.types.indexOf(name);
-		if (t >= 0 && stats.events[t] > 0) chosen.add(t);
+		const t = data.types.findIndex((type) => type.name === name);
+		if (t >= 0 && data.types[t].events > 0) chosen.add(t);
 	}
-	return byVolume.filter((t) => chosen.has(t));
+	return byVolume.filter((t) => chosen.has(t)).map((t) => data.types[t]);
 }
 
 /** Event types named by eventType equals / in tests anywhere in the condition. */

@@ -5,12 +5,12 @@
  */
 import type { EventTable } from '../events/table';
 import { PropensityError } from '../errors';
-import { dataRange, isoDay, minimumHistoryDays, planCutoffs } from '../features/cutoffs';
-import { judgeCutoffs } from '../features/examples';
+import { type DataRange, dataRange, isoDay, minimumHistoryDays, planCutoffs } from '../features/cutoffs';
+import { type CutoffCounts, judgeCutoffs } from '../features/examples';
 import { maxCategories } from '../features/generate';
 import { DAY_MS } from '../features/walk';
 import { attributeColumn } from '../events/table';
-import { goalDataProblems } from './check';
+import { type DataProblem, goalDataProblems } from './check';
 import { keptMask } from './conditions';
 import { describeCondition, describeGoal } from './describe';
 import type { Goal } from './schema';
@@ -68,15 +68,51 @@ export interface ReadinessOptions {
 	asOf?: number;
 }
 
+/**
+ * What readiness reads of the events, so the same rules serve an in-memory table and a
+ * warehouse (core/warehouse/readiness.ts counts the same things by SQL).
+ */
+export interface ReadinessData {
+	readonly range: DataRange | undefined;
+	readonly mismatches: readonly DataProblem[];
+	/** The cutoffs (see planCutoffs); throws InputError when none fit. */
+	cutoffs(): number[];
+	judge(cutoffs: readonly number[]): CutoffCounts[];
+	/** Events per type, busiest first; with the goal, excluded events are not counted. */
+	typeVolumes(goal: Goal | undefined): { type: string; events: number }[];
+	/** Distinct values of a text attribute, undefined for other fields. */
+	distinctValues(field: string): number | undefined;
+}
+
+/** The readiness data of an in-memory table. */
+export function tableReadinessData(table: EventTable, goal: Goal, asOf: number | undefined): ReadinessData {
+	return {
+		range: dataRange(table, asOf),
+		mismatches: goalDataProblems(goal, table),
+		cutoffs: () => planCutoffs(table, goal, { asOf }),
+		judge: (cutoffs) => judgeCutoffs(table, goal, cutoffs),
+		typeVolumes: (forGoal) => typeVolumes(table, forGoal),
+		distinctValues: (field) => {
+			const column = attributeColumn(table, field);
+			return column?.kind === 'category' ? column.dictionary.length : undefined;
+		},
+	};
+}
+
 /** Whether the events can train this goal, with counts per cutoff and every problem explained. */
 export function assessReadiness(table: EventTable, goal: Goal, options: ReadinessOptions = {}): ReadinessReport {
+	return assessReadinessOf(tableReadinessData(table, goal, options.asOf), goal, options);
+}
+
+/** assessReadiness over any events' readiness data. */
+export function assessReadinessOf(data: ReadinessData, goal: Goal, options: ReadinessOptions = {}): ReadinessReport {
 	const minimums = { positives: options.minPositives ?? 500, negatives: options.minNegatives ?? 500 };
 	const problems: ReadinessProblem[] = [];
 	const warnings: ReadinessProblem[] = [];
-	const range = dataRange(table, options.asOf);
+	const range = data.range;
 	const neededDays = goal.lookbackDays + goal.outcome.windowDays;
 	const availableDays = range ? (range.end - range.start) / DAY_MS : 0;
-	const mismatches = goalDataProblems(goal, table);
+	const mismatches = data.mismatches;
 	const report = (cutoffs: CutoffReadiness[]): ReadinessReport => {
 		const totals = cutoffs.reduce(
 			(sum, c) => ({ eligible: sum.eligible + c.eligible, positives: sum.positives + c.positives, negatives: sum.negatives + c.negatives }),
@@ -91,7 +127,7 @@ export function assessReadiness(table: EventTable, goal: Goal, options: Readines
 			totals,
 			minimums,
 			history: { start: range ? new Date(range.start).toISOString() : null, end: range ? new Date(range.end).toISOString() : null, availableDays: round(availableDays), neededDays },
-			eventTypes: mismatches.length ? typeVolumes(table, undefined) : typeVolumes(table, goal),
+			eventTypes: mismatches.length ? data.typeVolumes(undefined) : data.typeVolumes(goal),
 			fieldsMissing: unique(mismatches.flatMap((m) => (m.missingField ? [m.missingField] : []))),
 			typesMissing: unique(mismatches.flatMap((m) => (m.missingType ? [m.missingType] : []))),
 		};
@@ -102,13 +138,13 @@ export function assessReadiness(table: EventTable, goal: Goal, options: Readines
 
 	let planned: number[];
 	try {
-		planned = planCutoffs(table, goal, { asOf: options.asOf });
+		planned = data.cutoffs();
 	} catch (error) {
 		if (!(error instanceof PropensityError)) throw error;
 		problems.push({ code: error.code, message: error.message });
 		return report([]);
 	}
-	const counts = judgeCutoffs(table, goal, planned);
+	const counts = data.judge(planned);
 	const cutoffs = counts.map((c, k): CutoffReadiness => ({ ...c, date: new Date(c.cutoff).toISOString(), role: k === counts.length - 1 ? 'validation' : 'training' }));
 	const result = report(cutoffs);
 
@@ -138,11 +174,11 @@ export function assessReadiness(table: EventTable, goal: Goal, options: Readines
 		});
 	}
 	for (const attribute of goal.profileAttributes) {
-		const column = attributeColumn(table, attribute.field);
-		if (column?.kind === 'category' && column.dictionary.length > maxCategories) {
+		const distinct = data.distinctValues(attribute.field);
+		if (distinct !== undefined && distinct > maxCategories) {
 			warnings.push({
 				code: 'identifier-attribute',
-				message: `Profile attribute "${attribute.field}" has ${column.dictionary.length} distinct values, like an identifier or email address: it is not used as a feature, though it can still be output with scores.`,
+				message: `Profile attribute "${attribute.field}" has ${distinct} distinct values, like an identifier or email address: it is not used as a feature, though it can still be output with scores.`,
 			});
 		}
 	}

@@ -10,7 +10,10 @@ export const psiFloor = 1e-4;
 
 /**
  * Cut points at the deciles of the finite values (at most `bins` − 1, repeats removed), so each
- * bin holds about as many reference values; no cut points when there is no finite value.
+ * bin holds about as many reference values; no cut points when there is no finite value. Each
+ * cut sits halfway between the decile's value and the next smaller value present: features
+ * counted in days are near-whole numbers at training, and scoring at another hour of the day
+ * shifts them all by a fraction, which must not read as drift.
  */
 export function quantileEdges(values: ArrayLike<number>, bins = 10): number[] {
 	const finite: number[] = [];
@@ -19,11 +22,26 @@ export function quantileEdges(values: ArrayLike<number>, bins = 10): number[] {
 	finite.sort((a, b) => a - b);
 	const edges: number[] = [];
 	for (let k = 1; k < bins; k++) {
-		const edge = finite[Math.min(finite.length - 1, Math.floor((k * finite.length) / bins))];
+		const at = Math.min(finite.length - 1, Math.floor((k * finite.length) / bins));
+		const value = finite[at];
 		// An edge at the minimum would leave bin 0 empty forever.
-		if (edge > finite[0] && (edges.length === 0 || edge > edges[edges.length - 1])) edges.push(edge);
+		if (value === finite[0]) continue;
+		const edge = (smallerThan(finite, value, at) + value) / 2;
+		if (edges.length === 0 || edge > edges[edges.length - 1]) edges.push(edge);
 	}
 	return edges;
+}
+
+/** The largest of the sorted values below `value`, which stands at index `at` (not the first). */
+function smallerThan(sorted: readonly number[], value: number, at: number): number {
+	let lo = 0;
+	let hi = at;
+	while (lo < hi) {
+		const mid = (lo + hi) >> 1;
+		if (sorted[mid] < value) lo = mid + 1;
+		else hi = mid;
+	}
+	return sorted[lo - 1];
 }
 
 /** The bin of a value for these edges (see Distribution); NaN goes to the missing bin. */

@@ -12,8 +12,21 @@ import { distributionOf } from './distribution';
 /** Features whose drift is followed: the report's most influential ones, else the first declared. */
 export const driftFeatureCount = 10;
 
+/** What the reference reads of the events, wherever they are (a table here, a warehouse in core/warehouse). */
+export interface EventActivity {
+	/** Profiles with an event at or before the validation cutoff. */
+	readonly activeProfiles: number;
+	/** Event types occurring at or before the end of the training data, sorted by name. */
+	readonly eventTypes: readonly string[];
+}
+
+/** The activity of an in-memory table at the validation cutoff and the end of the data. */
+export function tableActivity(table: EventTable, cutoff: number, end: number): EventActivity {
+	return { activeProfiles: profilesActiveBy(table, cutoff), eventTypes: eventTypesBy(table, end) };
+}
+
 export interface ReferenceInput {
-	readonly table: EventTable;
+	readonly activity: EventActivity;
 	readonly model: Model;
 	readonly validation: Dataset;
 	/** The validation cutoff (UTC ms) and the profiles eligible at it. */
@@ -26,7 +39,7 @@ export interface ReferenceInput {
 export function monitoringReference(input: ReferenceInput): MonitoringReference {
 	const { model, validation } = input;
 	const probability = predictProbability(model, validation);
-	const active = profilesActiveBy(input.table, input.cutoff);
+	const active = input.activity.activeProfiles;
 	return {
 		rows: validation.rows,
 		scores: distributionOf(probability),
@@ -35,7 +48,7 @@ export function monitoringReference(input: ReferenceInput): MonitoringReference 
 			return { feature, label, ...distributionOf(column) };
 		}),
 		eligibleShare: active > 0 ? input.eligible / active : null,
-		eventTypes: eventTypesBy(input.table, input.end),
+		eventTypes: [...input.activity.eventTypes],
 	};
 }
 

@@ -33,6 +33,17 @@ describe('the population stability index', () => {
 		assert.equal(expected.toFixed(4), '0.2747');
 	});
 
+	it('does not count a shift of part of a day in whole-day values as drift (scoring at another hour)', () => {
+		const days = Array.from({ length: 1000 }, (_, i) => (i * 7) % 60);
+		const edges = quantileEdges(days);
+		const shares = (values: number[]) => binCounts(values, edges).map((count) => count / values.length);
+		for (const shift of [-0.4, 0.4]) {
+			const psi = populationStability(shares(days), shares(days.map((d) => d + shift))) as number;
+			assert.ok(psi < 1e-9, `shift ${shift}: PSI ${psi}`);
+		}
+		assert.ok((populationStability(shares(days), shares(days.map((d) => d + 9))) as number) > 0.25, 'a shift of 9 days is drift');
+	});
+
 	it('is 0 for the same distribution, and null when a side is empty', () => {
 		assert.equal(populationStability([0.2, 0.8, 0], [0.2, 0.8, 0]), 0);
 		assert.equal(populationStability([0, 0], [0.5, 0.5]), null);
@@ -41,7 +52,8 @@ describe('the population stability index', () => {
 	it('bins values at decile edges with ties, and missing values apart (edge cases: empty, NaN, all equal)', () => {
 		assert.deepEqual(quantileEdges([]), []);
 		assert.deepEqual(quantileEdges([3, 3, 3]), []);
-		assert.deepEqual(quantileEdges([1, 2, 3, 4], 4), [2, 3, 4]);
+		assert.deepEqual(quantileEdges([1, 2, 3, 4], 4), [1.5, 2.5, 3.5]);
+		assert.deepEqual(quantileEdges([1, 1, 5, 5], 2), [3]);
 		assert.equal(binOf(NaN, [2, 3]), 3);
 		assert.equal(binOf(2, [2, 3]), 1);
 		assert.deepEqual(binCounts([1, 2, 3, 4, NaN], [2, 3, 4]), [1, 1, 1, 1, 1]);

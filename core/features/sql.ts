@@ -1,0 +1,433 @@
+/**
+ * The SQL executor: the same feature declarations, eligibility and labels as the in-memory
+ * executor (examples.ts), compiled to one aggregation per cutoff that the warehouse runs.
+ * On a ClickHouse Distributed table the GROUP BY runs on the shards and merges on the node
+ * asked; only the eligible profiles' accumulators come back.
+ *
+ * Each declaration compiles to the accumulators of its walk operation (walk.ts: a, b, c),
+ * each a conditional aggregate (count, sum, min, max, distinct, latest) over the events of
+ * its filter and window. The final value is then computed by the walk's own `finalValue`
+ * from those accumulators, so divisions and day arithmetic are the same code as in memory,
+ * and the Float32 the learner sees is the same. A new declarative aggregate needs one entry
+ * in `accumulatorsOf` here and its op in walk.ts.
+ */
+import { InputError } from '../errors';
+import { type FieldKind, type ResolvedCondition, resolveCondition } from '../goal/conditions';
+import type { EligibilityItem, Goal } from '../goal/schema';
+import { groupParts } from '../goal/schema';
+import { didYouMean, listNames } from '../goal/suggest';
+import type { LabelledDataset } from '../learn/dataset';
+import { type EventColumns, fieldExpr, oncePerRow, warehouseFieldKinds } from '../warehouse/columns';
+import { compileCondition, truth } from '../warehouse/conditions';
+import { SqlValues } from '../warehouse/dialect';
+import type { DataRange } from './cutoffs';
+import type { FeatureDecl } from './declaration';
+import type { CutoffCounts } from './examples';
+import { compareStrings } from '../events/table';
+import { DAY_MS, Op, type OpCode, type OpSpec, compileProgram, finalValue, slots } from './walk';
+
+/** Runs one statement and returns its rows as plain objects (see core/warehouse/client.ts). */
+export interface SqlRunner {
+	rows(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+	/** Streams the rows one at a time, so a large answer is never held whole (rows() when absent). */
+	each?(sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void): Promise<void>;
+}
+
+async function eachRow(runner: SqlRunner, sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void): Promise<void> {
+	if (runner.each) return runner.each(sql, params, onRow);
+	for (const row of await runner.rows(sql, params)) onRow(row);
+}
+
+/** One accumulator: an aggregate's SQL and how its result is read (a number, or text for categories). */
+interface Accumulator {
+	readonly sql: string;
+	readonly text?: boolean;
+}
+
+/** A feature's accumulators in its op's slots, and the count that must be positive for slot a to mean anything. */
+interface CompiledFeature {
+	readonly spec: OpSpec;
+	readonly slots: readonly (Accumulator | undefined)[];
+	readonly guard?: Accumulator;
+	readonly categories?: readonly string[];
+}
+
+/** Everything that is the same for every cutoff's query: resolved conditions and checked features. */
+interface Plan {
+	readonly columns: EventColumns;
+	readonly goal: Goal;
+	readonly features: readonly FeatureDecl[];
+	readonly kinds: ReadonlyMap<string, FieldKind>;
+	readonly resolvedFeatures: readonly (ResolvedCondition | null)[];
+	readonly exclusions: readonly ResolvedCondition[];
+	readonly outcome: ResolvedCondition;
+}
+
+const opOfAggregate: Record<FeatureDecl['aggregate'], OpCode> = {
+	count: Op.count,
+	sum: Op.sum,
+	mean: Op.mean,
+	max: Op.max,
+	daysSinceLast: Op.daysSinceLast,
+	daysSinceFirst: Op.daysSinceFirst,
+	distinctDays: Op.distinctDays,
+	trend: Op.trend,
+	meanGapDays: Op.meanGapDays,
+	latest: Op.latestNumber,
+};
+
+function bad(message: string): InputError {
+	return new InputError(message, 'bad-features');
+}
+
+/** Resolves the goal and the features against the warehouse's fields; throws InputError naming what is wrong. */
+function makePlan(columns: EventColumns, goal: Goal, features: readonly FeatureDecl[]): Plan {
+	const kinds = warehouseFieldKinds(columns);
+	const names = new Set<string>();
+	const resolvedFeatures = features.map((feature) => {
+		if (names.has(feature.name)) throw bad(`Two features are named "${feature.name}": feature names must be unique.`);
+		names.add(feature.name);
+		const where = `Feature "${feature.name}" (${feature.label})`;
+		checkFeature(feature, goal, kinds, where);
+		try {
+			return feature.filter ? resolveCondition(feature.filter, kinds) : null;
+		} catch (error) {
+			throw bad(`${where}: ${(error as Error).message}`);
+		}
+	});
+	return {
+		columns: oncePerRow(columns),
+		goal,
+		features,
+		kinds,
+		resolvedFeatures,
+		exclusions: goal.exclusions.map((exclusion) => resolveCondition(exclusion, kinds)),
+		outcome: resolveCondition(goal.outcome.when, kinds),
+	};
+}
+
+/** The checks the in-memory executor makes (execute.ts featureOp), with the same messages. */
+function checkFeature(feature: FeatureDecl, goal: Goal, kinds: ReadonlyMap<string, FieldKind>, where: string): void {
+	const window = feature.windowDays ?? goal.lookbackDays;
+	const baseline = feature.aggregate === 'trend' ? feature.baselineDays : 0;
+	if (feature.aggregate === 'trend' && !(baseline !== undefined && baseline > 0)) throw bad(`${where}: a trend needs baselineDays (the earlier window it compares with).`);
+	const reachDays = window + (baseline ?? 0);
+	if (!(window > 0) || reachDays > goal.lookbackDays) {
+		throw bad(
+			`${where} looks back ${reachDays} days, beyond the goal's lookback of ${goal.lookbackDays} days: features may only see the lookback. Raise lookbackDays or shorten the feature's window.`,
+		);
+	}
+	if (!['sum', 'mean', 'max', 'latest'].includes(feature.aggregate)) return;
+	const field = feature.field ?? 'value';
+	const kind = kinds.get(field);
+	if (kind === undefined || kind === 'eventType') {
+		throw bad(`${where} reads the field "${field}", which the events do not have${didYouMean(field, kinds.keys())}; the fields are ${listNames([...kinds.keys()])}.`);
+	}
+	if (kind === 'category' && feature.aggregate !== 'latest') throw bad(`${where} takes the ${feature.aggregate} of "${field}", which holds text; only "latest" applies to text fields.`);
+	if (kind === 'category' && !feature.categories) throw bad(`${where} reads the text field "${field}" but lists no categories to code it with.`);
+}
+
+/** Builds the SQL of one cutoff's query; values go through one SqlValues. */
+class CutoffSql {
+	readonly values: SqlValues;
+	readonly t: string;
+	readonly cutoff: string;
+
+	constructor(
+		readonly plan: Plan,
+		readonly at: number,
+	) {
+		this.values = new SqlValues(plan.columns.dialect);
+		this.t = plan.columns.timeMs;
+		this.cutoff = this.values.value(at);
+	}
+
+	get dialect() {
+		return this.values.dialect;
+	}
+
+	condition(resolved: ResolvedCondition | null): string {
+		return resolved ? compileCondition(resolved, (name) => fieldExpr(this.plan.columns, name), this.values) : truth(this.values, true);
+	}
+
+	/** Events in [cutoff − reach, cutoff]: what a history operation sees. */
+	history(reachMs: number): string {
+		return `(${this.t} >= ${this.values.value(this.at - reachMs)} AND ${this.t} <= ${this.cutoff})`;
+	}
+
+	/** Events in (cutoff, cutoff + reach]: what a label sees. */
+	future(reachMs: number): string {
+		return `(${this.t} > ${this.cutoff} AND ${this.t} <= ${this.values.value(this.at + reachMs)})`;
+	}
+
+	and(...parts: string[]): string {
+		return `(${parts.join(' AND ')})`;
+	}
+
+	/** The latest non-missing value of `x` among events matching `where`, NULL when there is none. */
+	latest(x: string, where: string): { value: Accumulator; guard: Accumulator } {
+		const present = this.and(where, `${x} IS NOT NULL`);
+		const columns = this.plan.columns;
+		// The in-memory table orders ties in time by type, then value (missing first): the same keys here.
+		const order = [this.t, this.dialect.bytewise(columns.eventType), this.dialect.nullLowest(columns.value)];
+		return { value: { sql: this.dialect.latestIf(x, order, present) }, guard: { sql: this.dialect.countIf(present) } };
+	}
+
+	/** The accumulators of one feature, in the slots of its walk operation. */
+	accumulatorsOf(feature: FeatureDecl, filter: ResolvedCondition | null): CompiledFeature {
+		const d = this.dialect;
+		const goal = this.plan.goal;
+		const window = feature.windowDays ?? goal.lookbackDays;
+		const reachMs = (window + (feature.aggregate === 'trend' ? (feature.baselineDays as number) : 0)) * DAY_MS;
+		const spec: OpSpec = { code: opOfAggregate[feature.aggregate], reachMs, recentMs: window * DAY_MS };
+		const matching = this.and(this.condition(filter), this.history(reachMs));
+		const count = (where: string): Accumulator => ({ sql: d.countIf(where) });
+		const field = () => fieldExpr(this.plan.columns, feature.field ?? 'value');
+		const withField = () => this.and(matching, `${field()} IS NOT NULL`);
+		switch (feature.aggregate) {
+			case 'count':
+				return { spec, slots: [count(matching)] };
+			case 'sum':
+				return { spec, slots: [{ sql: d.sumIf(field(), withField()) }] };
+			case 'mean':
+				return { spec, slots: [{ sql: d.sumIf(field(), withField()) }, count(withField())] };
+			case 'max':
+				return { spec, slots: [{ sql: d.maxIf(field(), withField()) }], guard: count(withField()) };
+			case 'daysSinceLast':
+				return { spec, slots: [{ sql: d.maxIf(this.t, matching) }], guard: count(matching) };
+			case 'daysSinceFirst':
+				return { spec, slots: [{ sql: d.minIf(this.t, matching) }], guard: count(matching) };
+			case 'distinctDays':
+				return { spec, slots: [{ sql: d.distinctIf(d.intDiv(this.t, String(DAY_MS)), matching) }] };
+			case 'trend': {
+				const recent = this.and(this.condition(filter), this.history(window * DAY_MS));
+				const baseline = this.and(matching, `${this.t} < ${this.values.value(this.at - window * DAY_MS)}`);
+				return { spec, slots: [count(recent), count(baseline)] };
+			}
+			case 'meanGapDays':
+				return { spec, slots: [{ sql: d.minIf(this.t, matching) }, { sql: d.maxIf(this.t, matching) }, count(matching)] };
+			case 'latest': {
+				const { value, guard } = this.latest(field(), matching);
+				const text = this.plan.kinds.get(feature.field ?? 'value') === 'category';
+				return { spec: text ? { ...spec, code: Op.latestCategory } : spec, slots: [{ ...value, text }], guard, categories: feature.categories };
+			}
+		}
+	}
+
+	/** Eligibility at this cutoff as a HAVING condition over aggregates: activity in the lookback, then the goal's conditions. */
+	eligibility(): string {
+		const lookbackMs = this.plan.goal.lookbackDays * DAY_MS;
+		const seen = `${this.dialect.countIf(this.history(lookbackMs))} > 0`;
+		return this.and(seen, this.eligibilityItem(this.plan.goal.eligibility));
+	}
+
+	private eligibilityItem(item: EligibilityItem): string {
+		const d = this.dialect;
+		if ('all' in item || 'any' in item) {
+			const { mode, items } = groupParts<EligibilityItem>(item);
+			if (items.length === 0) return truth(this.values, mode === 'all');
+			return `(${items.map((child) => this.eligibilityItem(child)).join(mode === 'all' ? ' AND ' : ' OR ')})`;
+		}
+		const kinds = this.plan.kinds;
+		if ('activeWithinDays' in item) return `(${d.countIf(this.history(item.activeWithinDays * DAY_MS))} > 0)`;
+		if ('did' in item || 'didNot' in item) {
+			const group = 'did' in item ? item.did : item.didNot;
+			const count = d.countIf(this.and(this.condition(resolveCondition(group, kinds)), this.history(item.withinDays * DAY_MS)));
+			return 'did' in item ? `(${count} > 0)` : `(${count} = 0)`;
+		}
+		const test = resolveCondition(item.profile, kinds);
+		const x = fieldExpr(this.plan.columns, item.profile.field);
+		const { value, guard } = this.latest(x, this.history(this.plan.goal.lookbackDays * DAY_MS));
+		const latest = `(CASE WHEN ${guard.sql} > 0 THEN ${value.sql} ELSE NULL END)`;
+		return compileCondition(test, () => latest, this.values);
+	}
+
+	/** Goal events in the window after the cutoff. */
+	label(): string {
+		return this.dialect.countIf(this.and(this.condition(this.plan.outcome), this.future(this.plan.goal.outcome.windowDays * DAY_MS)));
+	}
+
+	/** Events every query reads: valid, not excluded, and within reach of this cutoff. */
+	where(): string {
+		const { goal, columns } = this.plan;
+		const parts = [columns.valid, `${this.t} >= ${this.values.value(this.at - goal.lookbackDays * DAY_MS)}`, `${this.t} <= ${this.values.value(this.at + goal.outcome.windowDays * DAY_MS)}`];
+		for (const exclusion of this.plan.exclusions) parts.push(`NOT ${this.condition(exclusion)}`);
+		return parts.join(' AND ');
+	}
+}
+
+/** Distinct aggregates of one query, named a0, a1 …; the same SQL is computed once. */
+class SelectList {
+	readonly items: string[] = [];
+	private readonly names = new Map<string, string>();
+
+	alias(accumulator: Accumulator): string {
+		let name = this.names.get(accumulator.sql);
+		if (name === undefined) {
+			name = `a${this.items.length}`;
+			this.items.push(`${accumulator.sql} AS ${name}`);
+			this.names.set(accumulator.sql, name);
+		}
+		return name;
+	}
+}
+
+/** A row's number in a column: SQL integers may arrive as text (bigint, Int64); NULL is NaN. */
+function numberOf(row: Record<string, unknown>, name: string, where: string): number {
+	const raw = row[name];
+	if (raw === null || raw === undefined) return NaN;
+	const x = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;
+	if (typeof raw !== 'number' && !(typeof raw === 'string' && raw.trim() !== '' && !Number.isNaN(x))) {
+		throw new InputError(`The warehouse returned ${JSON.stringify(raw)} for ${name} ${where}, where a number was expected.`, 'warehouse-result');
+	}
+	return x;
+}
+
+function profileOf(row: Record<string, unknown>, where: string): string {
+	const raw = row.p;
+	if (typeof raw !== 'string' || raw === '') throw new InputError(`The warehouse returned a row without a profile id ${where}.`, 'warehouse-result');
+	return raw;
+}
+
+export interface WarehouseExamples {
+	readonly data: LabelledDataset;
+	/** Per row: the index of its profile in `profileIds`. */
+	readonly profile: Uint32Array;
+	/** Profile ids of the rows, ascending (code-unit order, as in an in-memory table). */
+	readonly profileIds: readonly string[];
+	readonly cutoffIndex: Uint16Array;
+	readonly cutoffs: number[];
+	readonly perCutoff: CutoffCounts[];
+}
+
+interface CutoffRows {
+	readonly profiles: string[];
+	readonly labels: Uint8Array;
+	readonly columns: Float32Array[];
+}
+
+/** Runs one cutoff's aggregation and computes the final feature values of its eligible profiles. */
+async function runCutoff(runner: SqlRunner, plan: Plan, at: number): Promise<CutoffRows> {
+	const q = new CutoffSql(plan, at);
+	const select = new SelectList();
+	const compiled = plan.features.map((feature, f) => q.accumulatorsOf(feature, plan.resolvedFeatures[f]));
+	const slotNames = compiled.map((feature) => ({ slots: feature.slots.map((slot) => slot && select.alias(slot)), guard: feature.guard && select.alias(feature.guard) }));
+	const label = select.alias({ sql: q.label() });
+	const columns = plan.columns;
+	const items = [`${columns.profile} AS p`, ...select.items].join(', ');
+	const sql = `SELECT ${items} FROM ${columns.table} WHERE ${q.where()} GROUP BY ${columns.profile} HAVING ${q.eligibility()}`;
+	const where = `at the cutoff ${new Date(at).toISOString()}`;
+	const program = compileProgram(compiled.map((feature) => feature.spec));
+	const positions = compiled.map((feature) => (feature.categories ? new Map(feature.categories.map((category, index) => [category, index])) : undefined));
+	const acc = new Float64Array(compiled.length * slots);
+	const willOccur = plan.goal.outcome.occur === 'will_occur';
+	// Each row becomes its final Float32 values as it arrives: the answer is never held as objects.
+	const arrived: { id: string; label: number; values: Float32Array }[] = [];
+	await eachRow(runner, sql, q.values.params, (row) => {
+		const values = new Float32Array(compiled.length);
+		for (let f = 0; f < compiled.length; f++) {
+			const x = f * slots;
+			const names = slotNames[f];
+			for (let s = 0; s < slots; s++) {
+				const name = names.slots[s];
+				if (name === undefined) continue;
+				const slot = compiled[f].slots[s] as Accumulator;
+				acc[x + s] = slot.text ? categoryCode(row[name], positions[f]) : numberOf(row, name, where);
+			}
+			if (names.guard !== undefined && !(numberOf(row, names.guard, where) > 0)) acc[x] = NaN;
+			values[f] = finalValue(program, f, acc, x, at);
+		}
+		arrived.push({ id: profileOf(row, where), label: numberOf(row, label, where) > 0 === willOccur ? 1 : 0, values });
+	});
+	arrived.sort((a, b) => compareStrings(a.id, b.id));
+	const out: CutoffRows = { profiles: arrived.map((entry) => entry.id), labels: Uint8Array.from(arrived, (entry) => entry.label), columns: plan.features.map(() => new Float32Array(arrived.length)) };
+	arrived.forEach((entry, r) => entry.values.forEach((value, f) => (out.columns[f][r] = value)));
+	return out;
+}
+
+/** A category's index in the feature's list; NaN when it is missing or not listed (as in memory). */
+function categoryCode(raw: unknown, positions: ReadonlyMap<string, number> | undefined): number {
+	if (typeof raw !== 'string' || positions === undefined) return NaN;
+	return positions.get(raw) ?? NaN;
+}
+
+function checkCutoffs(cutoffs: readonly number[]): void {
+	if (cutoffs.length === 0) throw new InputError('No cutoffs were given: plan them with planCutoffs first.', 'bad-cutoffs');
+	if (cutoffs.length > 65_535) throw new InputError(`At most 65535 cutoffs are supported, not ${cutoffs.length}.`, 'bad-cutoffs');
+	cutoffs.forEach((cutoff, k) => {
+		if (!Number.isFinite(cutoff)) throw new InputError(`Cutoff ${k} is not a valid moment (${String(cutoff)}).`, 'bad-cutoffs');
+		if (k > 0 && !(cutoff > cutoffs[k - 1])) throw new InputError('Cutoffs must be in ascending order, without repeats.', 'bad-cutoffs');
+	});
+}
+
+/**
+ * Training examples computed in the warehouse: the same rows, labels and Float32 feature
+ * values as buildExamples on the same events, grouped by cutoff, profiles ascending.
+ */
+export async function buildWarehouseExamples(runner: SqlRunner, columns: EventColumns, goal: Goal, features: readonly FeatureDecl[], cutoffs: readonly number[]): Promise<WarehouseExamples> {
+	checkCutoffs(cutoffs);
+	const plan = makePlan(columns, goal, features);
+	const parts: CutoffRows[] = [];
+	for (const at of cutoffs) parts.push(await runCutoff(runner, plan, at));
+	const rows = parts.reduce((sum, part) => sum + part.profiles.length, 0);
+	const profileIds = [...new Set(parts.flatMap((part) => part.profiles))].sort(compareStrings);
+	const indexOf = new Map(profileIds.map((id, p) => [id, p]));
+	const data: LabelledDataset = { rows, featureNames: features.map((feature) => feature.name), columns: features.map(() => new Float32Array(rows)), label: new Uint8Array(rows) };
+	const profile = new Uint32Array(rows);
+	const cutoffIndex = new Uint16Array(rows);
+	let row = 0;
+	parts.forEach((part, k) => {
+		part.columns.forEach((column, f) => data.columns[f].set(column, row));
+		data.label.set(part.labels, row);
+		part.profiles.forEach((id, r) => (profile[row + r] = indexOf.get(id) as number));
+		cutoffIndex.fill(k, row, row + part.profiles.length);
+		row += part.profiles.length;
+	});
+	const perCutoff = parts.map((part, k) => {
+		const positives = part.labels.reduce((sum, label) => sum + label, 0);
+		return { cutoff: cutoffs[k], eligible: part.profiles.length, positives, negatives: part.profiles.length - positives };
+	});
+	return { data, profile, profileIds, cutoffIndex, cutoffs: [...cutoffs], perCutoff };
+}
+
+/** Eligible profiles, positives and negatives at each cutoff, counted in the warehouse (for readiness). */
+export async function judgeWarehouseCutoffs(runner: SqlRunner, columns: EventColumns, goal: Goal, cutoffs: readonly number[]): Promise<CutoffCounts[]> {
+	checkCutoffs(cutoffs);
+	const plan = makePlan(columns, goal, []);
+	const out: CutoffCounts[] = [];
+	for (const at of cutoffs) {
+		const q = new CutoffSql(plan, at);
+		const label = q.label();
+		const happened = `${label} > 0`;
+		const positive = goal.outcome.occur === 'will_occur' ? happened : `NOT (${happened})`;
+		const read = plan.columns;
+		const inner = `SELECT ${read.profile} AS p, ${q.dialect.asInteger(positive)} AS positive FROM ${read.table} WHERE ${q.where()} GROUP BY ${read.profile} HAVING ${q.eligibility()}`;
+		const [row] = await runner.rows(`SELECT count(*) AS eligible, sum(positive) AS positives FROM (${inner}) AS judged`, q.values.params);
+		const where = `when counting eligible profiles at ${new Date(at).toISOString()}`;
+		const eligible = numberOf(row, 'eligible', where);
+		const positives = eligible === 0 ? 0 : numberOf(row, 'positives', where);
+		out.push({ cutoff: at, eligible, positives, negatives: eligible - positives });
+	}
+	return out;
+}
+
+/** The span of the warehouse's events (see dataRange): the earliest event, and the latest or the as-of date. */
+export async function warehouseDataRange(runner: SqlRunner, columns: EventColumns, asOf?: number): Promise<DataRange | undefined> {
+	const [row] = await runner.rows(`SELECT count(*) AS n, min(${columns.timeMs}) AS start, max(${columns.timeMs}) AS finish FROM ${columns.table} WHERE ${columns.valid}`, []);
+	const where = 'when reading the span of the events';
+	if (!(numberOf(row, 'n', where) > 0)) return undefined;
+	const start = numberOf(row, 'start', where);
+	if (asOf !== undefined && start > asOf) return undefined;
+	return { start, end: asOf ?? numberOf(row, 'finish', where) };
+}
+
+/** Event types and their (non-excluded) events, busiest first, ties by name. */
+export async function warehouseEventTypes(runner: SqlRunner, columns: EventColumns, goal: Pick<Goal, 'exclusions'>): Promise<{ type: string; events: number }[]> {
+	const kinds = warehouseFieldKinds(columns);
+	const values = new SqlValues(columns.dialect);
+	const kept = goal.exclusions.map((exclusion) => `NOT ${compileCondition(resolveCondition(exclusion, kinds), (name) => fieldExpr(columns, name), values)}`);
+	const where = [columns.valid, ...kept].join(' AND ');
+	const rows = await runner.rows(`SELECT ${columns.eventType} AS type, count(*) AS events FROM ${columns.table} WHERE ${where} GROUP BY ${columns.eventType}`, values.params);
+	const types = rows.map((row) => ({ type: String(row.type), events: numberOf(row, 'events', 'when counting event types') }));
+	return types.sort((a, b) => b.events - a.events || compareStrings(a.type, b.type));
+}

@@ -1,0 +1,153 @@
+/**
+ * Connections to a warehouse: PostgreSQL through `pg` (values bound as parameters, the
+ * session in UTC) and ClickHouse through its official HTTP client (values already written as
+ * escaped literals by SqlValues). Both answer rows as plain objects; every failure becomes an
+ * InputError that says where and what to check, with the password removed.
+ */
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import type { Client } from 'pg';
+import Cursor from 'pg-cursor';
+import { InputError } from '../errors';
+import type { MappingOptions } from '../events/mapping';
+import { connectPostgres, redact } from '../util/postgres';
+import type { EventColumns } from './columns';
+import { SqlValues, dialectOf } from './dialect';
+import { type ColumnType, type WarehouseSource, describeSource, eventColumns } from './source';
+
+export interface WarehouseClient {
+	readonly source: WarehouseSource;
+	/** Runs one statement; `params` are PostgreSQL's $1 … (empty for ClickHouse). */
+	rows(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+	/** The same, streaming: rows arrive in batches and are handed over one at a time. */
+	each(sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void): Promise<void>;
+	close(): Promise<void>;
+}
+
+/** How long a statement may run before the connection is given up as lost (ms). */
+const statementTimeoutMs = 30 * 60_000;
+/** Rows fetched at a time when streaming from PostgreSQL. */
+const streamBatch = 10_000;
+/** How long connecting may take (ms). */
+const connectTimeoutMs = 10_000;
+
+/** Opens a connection (checked with a first query), or throws an InputError naming the warehouse. */
+export async function connectWarehouse(source: WarehouseSource): Promise<WarehouseClient> {
+	return source.engine === 'postgres' ? connectPg(source) : connectClickHouse(source);
+}
+
+function queryError(source: WarehouseSource, error: unknown): InputError {
+	if (error instanceof InputError) return error;
+	const message = redact(error, source.password);
+	const lost = /ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|Connection terminated|timeout|other side closed|terminating connection/i.test(message);
+	if (lost) return new InputError(`The connection to the warehouse ${describeSource(source)} was lost: ${message}. Check that the server is running and reachable, then run again.`, 'warehouse-connection');
+	return new InputError(`The warehouse ${describeSource(source)} refused a query: ${message}.`, 'warehouse-query');
+}
+
+async function connectPg(source: WarehouseSource): Promise<WarehouseClient> {
+	const client: Client = await connectPostgres({ host: source.host, port: source.port, database: source.database, user: source.user, password: source.password });
+	let closed = false;
+	const run = async (sql: string, params: readonly unknown[]) => {
+		try {
+			return (await client.query({ text: sql, values: params as unknown[] })).rows as Record<string, unknown>[];
+		} catch (error) {
+			throw queryError(source, error);
+		}
+	};
+	try {
+		await run(`SET TIME ZONE 'UTC'`, []);
+		await run(`SET statement_timeout = ${statementTimeoutMs}`, []);
+	} catch (error) {
+		await client.end().catch(() => undefined);
+		throw error;
+	}
+	const each = async (sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void) => {
+		const cursor = client.query(new Cursor(sql, params as unknown[]));
+		try {
+			for (;;) {
+				const rows = (await cursor.read(streamBatch)) as Record<string, unknown>[];
+				if (rows.length === 0) break;
+				for (const row of rows) onRow(row);
+			}
+		} catch (error) {
+			throw queryError(source, error);
+		} finally {
+			await cursor.close().catch(() => undefined);
+		}
+	};
+	return {
+		source,
+		rows: run,
+		each,
+		async close() {
+			if (closed) return;
+			closed = true;
+			await client.end().catch(() => undefined);
+		},
+	};
+}
+
+async function connectClickHouse(source: WarehouseSource): Promise<WarehouseClient> {
+	const client: ClickHouseClient = createClient({
+		url: `http://${source.host.includes(':') ? `[${source.host}]` : source.host}:${source.port}`,
+		username: source.user,
+		password: source.password,
+		database: source.database,
+		request_timeout: statementTimeoutMs,
+		max_open_connections: 2,
+		log: { level: ClickHouseLogLevel.OFF },
+	});
+	const run = async (sql: string, params: readonly unknown[]) => {
+		if (params.length > 0) throw new Error('ClickHouse takes values as literals (SqlValues), not parameters');
+		try {
+			const result = await client.query({ query: sql, format: 'JSONEachRow' });
+			return (await result.json()) as Record<string, unknown>[];
+		} catch (error) {
+			throw queryError(source, error);
+		}
+	};
+	try {
+		// A first query with its own deadline: a server that accepts and never answers fails in seconds.
+		const first = await client.query({ query: 'SELECT 1 AS one', format: 'JSONEachRow', abort_signal: AbortSignal.timeout(connectTimeoutMs) });
+		await first.json();
+	} catch (error) {
+		await client.close().catch(() => undefined);
+		const message = redact(error, source.password);
+		throw new InputError(`Could not connect to ClickHouse at ${describeSource(source)} (HTTP): ${message}. Check the host, the HTTP port, the database, user and password.`, 'warehouse-connect');
+	}
+	const each = async (sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void) => {
+		if (params.length > 0) throw new Error('ClickHouse takes values as literals (SqlValues), not parameters');
+		try {
+			const result = await client.query({ query: sql, format: 'JSONEachRow' });
+			for await (const rows of result.stream()) for (const row of rows) onRow(row.json() as Record<string, unknown>);
+		} catch (error) {
+			throw queryError(source, error);
+		}
+	};
+	return { source, rows: run, each, close: () => client.close() };
+}
+
+/** The table's columns and their types; empty when the table does not exist. */
+export async function columnTypes(client: WarehouseClient): Promise<ColumnType[]> {
+	const { source } = client;
+	const values = new SqlValues(dialectOf(source.engine));
+	const sql =
+		source.engine === 'postgres'
+			? `SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_schema = ${values.value(source.schema ?? 'public')} AND table_name = ${values.value(source.table)} ORDER BY ordinal_position`
+			: `SELECT name, type FROM system.columns WHERE database = ${values.value(source.database)} AND table = ${values.value(source.table)}`;
+	const rows = await client.rows(sql, values.params);
+	return rows.map((row) => {
+		if (typeof row.name !== 'string' || typeof row.type !== 'string') throw new InputError(`The warehouse ${describeSource(source)} described its columns unexpectedly.`, 'warehouse-result');
+		return { name: row.name, type: row.type };
+	});
+}
+
+/** Connects and maps the table's columns; the caller closes the client. */
+export async function openEvents(source: WarehouseSource, mapping?: MappingOptions): Promise<{ client: WarehouseClient; columns: EventColumns }> {
+	const client = await connectWarehouse(source);
+	try {
+		return { client, columns: eventColumns(source, await columnTypes(client), mapping) };
+	} catch (error) {
+		await client.close();
+		throw error;
+	}
+}

@@ -1,0 +1,72 @@
+/**
+ * A model trained from a warehouse table is the model trained on the same events loaded into
+ * memory: the same bytes (trees, calibration, report), on PostgreSQL and on the ClickHouse cluster.
+ */
+import assert from 'node:assert/strict';
+import { EventTableBuilder } from '../../core/events/table';
+import { trainModel } from '../../core/pipeline';
+import { simulateShop } from '../../core/simulate';
+import { openEvents } from '../../core/warehouse/client';
+import { trainWarehouse } from '../../core/warehouse/train';
+import { type TestColumn, type TestRow, engines, writeRows } from './support';
+
+const columns: TestColumn[] = [
+	{ name: 'customer_id', kind: 'text' },
+	{ name: 'timestamp', kind: 'time' },
+	{ name: 'event_type', kind: 'text' },
+	{ name: 'value', kind: 'number' },
+	{ name: 'channel', kind: 'text' },
+	{ name: 'device', kind: 'text' },
+	{ name: 'country', kind: 'text' },
+];
+
+const goal = {
+	name: 'purchase-soon',
+	propensityType: 'conversion',
+	lookbackDays: 90,
+	outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
+	eligibility: { all: [{ activeWithinDays: 60 }] },
+	profileAttributes: [{ field: 'country' }],
+	training: { cutoffs: 3 },
+};
+
+/** Simulated shop events as rows, times to the whole second (ClickHouse's DateTime). */
+function simulatedRows(): TestRow[] {
+	const rows: TestRow[] = [];
+	for (const event of simulateShop({ profiles: 1500, seed: 3, historyDays: 240 })) {
+		rows.push({
+			customer_id: event.profileId,
+			timestamp: Math.floor(event.time / 1000) * 1000,
+			event_type: event.type,
+			value: event.value,
+			channel: event.channel,
+			device: event.device,
+			country: event.country,
+		});
+	}
+	return rows;
+}
+
+describe('a model trained in the warehouse', () => {
+	const rows = simulatedRows();
+	const builder = new EventTableBuilder(columns.slice(4).map((column) => ({ name: column.name, kind: 'category' as const })));
+	for (const row of rows) builder.add(row.customer_id as string, row.timestamp as number, row.event_type as string, (row.value as number | undefined) ?? NaN, columns.slice(4).map((column) => row[column.name] ?? undefined));
+	const table = builder.build().table;
+	const settings = { learner: 'gbdt', minPositives: 50, minNegatives: 50, seed: 4 };
+	let inMemory: Promise<string> | undefined;
+
+	for (const engine of engines) {
+		it(`is byte-identical to the model trained in memory (${engine})`, async () => {
+			inMemory ??= trainModel(table, goal, settings).then((outcome) => outcome.modelText);
+			const source = await writeRows(engine, 'model_events', columns, rows);
+			const { client, columns: mapped } = await openEvents(source);
+			try {
+				const outcome = await trainWarehouse(client, mapped, goal, settings);
+				assert.ok(outcome.summary.trainingRows > 500, `${outcome.summary.trainingRows} training rows`);
+				assert.equal(outcome.modelText, await inMemory);
+			} finally {
+				await client.close();
+			}
+		});
+	}
+});

@@ -1,0 +1,84 @@
+/**
+ * Test events written into the real engines: a PostgreSQL table and a table on the two-shard
+ * ClickHouse cluster (MergeTree on each shard under a Distributed table), with the flat column
+ * names a warehouse source maps by default.
+ */
+import { Client } from 'pg';
+import type { TestEvent } from '../features/support';
+import { at } from '../features/support';
+import type { WarehouseSource } from '../../core/warehouse/source';
+import { createClusterTable, insertClusterRows, testClickHouse } from '../support/clickhouse';
+import { testPostgres } from '../support/postgres';
+
+export type EngineName = 'postgres' | 'clickhouse';
+export const engines: EngineName[] = ['postgres', 'clickhouse'];
+
+function msOf(event: TestEvent): number {
+	return event.ms ?? at(event.day ?? 0);
+}
+
+/** Runs statements on the test PostgreSQL server. */
+export async function withPostgres<T>(work: (client: Client) => Promise<T>): Promise<T> {
+	const server = await testPostgres();
+	const client = new Client(server);
+	await client.connect();
+	try {
+		return await work(client);
+	} finally {
+		await client.end();
+	}
+}
+
+/** A column of a test table: text, a number, or the event time (UTC ms in the rows). */
+export interface TestColumn {
+	readonly name: string;
+	readonly kind: 'text' | 'number' | 'time';
+}
+
+export type TestRow = Record<string, string | number | null | undefined>;
+
+/** Writes rows into a fresh table `name` on the engine; returns the source naming it. */
+export async function writeRows(engine: EngineName, name: string, columns: readonly TestColumn[], rows: readonly TestRow[], options: { textTime?: boolean } = {}): Promise<WarehouseSource> {
+	const cell = (row: TestRow, column: TestColumn) => {
+		const raw = row[column.name];
+		if (raw === undefined || raw === null) return null;
+		if (column.kind !== 'time') return raw;
+		const iso = new Date(raw as number).toISOString();
+		return options.textTime || engine === 'postgres' ? iso : iso.slice(0, 19).replace('T', ' ');
+	};
+	if (engine === 'postgres') {
+		const server = await testPostgres();
+		const sqlType = (column: TestColumn) => (column.kind === 'text' ? 'text' : column.kind === 'number' ? 'float8' : options.textTime ? 'text' : 'timestamptz');
+		await withPostgres(async (client) => {
+			await client.query(`DROP TABLE IF EXISTS ${name}`);
+			await client.query(`CREATE TABLE ${name} (${columns.map((column) => `"${column.name}" ${sqlType(column)}`).join(', ')})`);
+			const arrays = columns.map((column) => rows.map((row) => cell(row, column)));
+			await client.query(`INSERT INTO ${name} SELECT * FROM unnest(${columns.map((column, i) => `$${i + 1}::${sqlType(column)}[]`).join(', ')})`, arrays);
+		});
+		return { engine, host: server.host, port: server.port, user: server.user, password: server.password, database: server.database, schema: 'public', table: name };
+	}
+	const cluster = await testClickHouse();
+	const chType = (column: TestColumn, i: number) =>
+		column.kind === 'time' ? (options.textTime ? 'String' : 'DateTime') : i === 0 || column.name === 'event_type' ? 'String' : column.kind === 'text' ? 'Nullable(String)' : 'Nullable(Float64)';
+	await createClusterTable(cluster, name, columns.map((column, i) => `${column.name} ${chType(column, i)}`).join(', '), columns[0].name, columns.find((column) => column.kind === 'time')?.name);
+	const json = rows.map((row) => Object.fromEntries(columns.map((column) => [column.name, cell(row, column)])));
+	for (let from = 0; from < json.length; from += 10_000) await insertClusterRows(cluster, name, json.slice(from, from + 10_000));
+	return { engine, host: cluster.host, port: cluster.nodes[0].httpPort, user: cluster.user, password: cluster.password, database: 'default', table: name };
+}
+
+const eventColumns: TestColumn[] = [
+	{ name: 'customer_id', kind: 'text' },
+	{ name: 'timestamp', kind: 'time' },
+	{ name: 'event_type', kind: 'text' },
+	{ name: 'value', kind: 'number' },
+	{ name: 'channel', kind: 'text' },
+	{ name: 'campaign', kind: 'text' },
+	{ name: 'qty', kind: 'number' },
+	{ name: 'country', kind: 'text' },
+];
+
+/** Writes test events into a fresh table `name` on the engine; returns the source naming it. */
+export function writeEvents(engine: EngineName, name: string, events: readonly TestEvent[], options: { textTime?: boolean } = {}): Promise<WarehouseSource> {
+	const rows = events.map((e) => ({ customer_id: e.profile, timestamp: msOf(e), event_type: e.type, value: e.value, channel: e.channel, campaign: e.campaign, qty: e.qty, country: e.country }));
+	return writeRows(engine, name, eventColumns, rows, options);
+}
