@@ -24,6 +24,8 @@ export default tseslint.config(
 		// Editor-side script Node-RED serves to the browser.
 		files: ['resources/**/*.js'],
 		languageOptions: { globals: { window: 'readonly' } },
+		// Node-RED reads a validator's returned message only from a two-argument function: (v, _opt).
+		rules: { 'no-unused-vars': ['error', { argsIgnorePattern: '^_' }] },
 	},
 	{
 		files: ['nodes/n8n/**/*.ts'],

@@ -4,7 +4,7 @@
  *   node dist/bench/gbdt.js [--rows 100000,1000000] [--test-rows 100000] [--trees 200]
  *                           [--repeat 1] [--seed 1] [--out bench-output/gbdt]
  *
- * For each training size it draws oracle data (bench/gbdtOracle.ts: 30 numeric features, some
+ * For each training size it draws oracle data (test/support/gbdtOracle.ts: 30 numeric features, some
  * missing), writes train and test CSV files, then runs each side in its own process: ours
  * (this file with --fit) and XGBoost (bench/xgboost_reference.py, /usr/bin/python3). Both time
  * only the fit (not CSV parsing), with 200 trees, depth 6, learning rate 0.1, 256 bins
@@ -22,7 +22,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { trainGbdt, type GbdtOptions } from '../core/learn/gbdt';
 import type { LabelledDataset } from '../core/learn/dataset';
-import { oracleData } from './gbdtOracle';
+import { oracleData } from '../test/support/gbdtOracle';
 import { auc } from '../core/evaluate/auc';
 
 const TARGET_FIT_RATIO = 1.5;

@@ -20,7 +20,7 @@ import { predictScores } from '../core/model/predict';
 import { bucketOf, percentiles, scoreFromProbability } from '../core/score/buckets';
 import { defaultBuckets } from '../core/score/types';
 import type { Dataset, LabelledDataset } from '../core/learn/dataset';
-import { oracleData } from './gbdtOracle';
+import { oracleData } from '../test/support/gbdtOracle';
 
 const TARGET_SECONDS = 10;
 

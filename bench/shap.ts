@@ -3,7 +3,7 @@
  *
  *   node dist/bench/shap.js [--rows 20000] [--trees 200] [--repeat 3] [--seed 7] [--out bench-output/shap]
  *
- * Both sides get the same data (bench/gbdtOracle.ts: 30 numeric features, some missing) and
+ * Both sides get the same data (test/support/gbdtOracle.ts: 30 numeric features, some missing) and
  * a model of the same shape: 200 trees of depth 6 from XGBoost `hist` (bench/shap_reference.py,
  * /usr/bin/python3, nthread 2) and from our trainGbdt with the same settings. Printed:
  * - XGBoost's pred_contribs time per profile (2 threads);
@@ -25,7 +25,7 @@ import { engineFor } from '../core/explain/treeShap';
 import type { Dataset } from '../core/learn/dataset';
 import { trainGbdt } from '../core/learn/gbdt';
 import type { Tree } from '../core/learn/tree';
-import { oracleData } from './gbdtOracle';
+import { oracleData } from '../test/support/gbdtOracle';
 import { readXgboostModel } from './xgboostTrees';
 
 const TARGET_MS_PER_PROFILE = 0.7;

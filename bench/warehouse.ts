@@ -14,14 +14,14 @@
 import { EventTableBuilder } from '../core/events/table';
 import { buildExamples, generateFeatures, planCutoffs } from '../core/features';
 import { declareFeatures } from '../core/features/generate';
-import { buildWarehouseExamples, warehouseDataRange } from '../core/features/sql';
+import { buildWarehouseExamples, warehouseDataRange } from '../core/warehouse/examples';
 import { parseGoal } from '../core/goal';
-import { assessReadiness } from '../core/goal/readiness';
+import { assessReadiness } from '../core/features/readiness';
 import { profilesForEvents, simulateShop } from '../core/simulate';
 import { openEvents } from '../core/warehouse/client';
 import { planCutoffsInRange } from '../core/features/cutoffs';
 import { warehouseFeatureStats } from '../core/warehouse/stats';
-import { assessWarehouse } from '../core/warehouse/train';
+import { assessWarehouse } from '../core/pipeline';
 import { engines, type TestColumn, type TestRow, writeRows } from '../test/warehouse/support';
 
 const goal = parseGoal({

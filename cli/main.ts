@@ -4,7 +4,7 @@
  * Usage: propensity <command> [options]; `propensity help [command]` explains each.
  */
 import { parseArgs } from 'node:util';
-import { PropensityError } from '../core/errors';
+import { PropensityError } from '../core';
 import { type CliIo, type Command, UsageError } from './command';
 import { commands } from './commands';
 

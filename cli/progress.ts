@@ -2,7 +2,7 @@
  * Draws progress on one terminal line (events read, rate) and stays silent when stderr is
  * not a terminal, so piped output and CI logs carry only results.
  */
-import type { Progress, WorkHooks } from '../core/util/progress';
+import type { Progress, WorkHooks } from '../core';
 import type { CliIo } from './command';
 
 export function terminalProgress(io: CliIo): WorkHooks & { finish(): void } {

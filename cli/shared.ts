@@ -4,19 +4,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { InputError } from '../core/errors';
-import { type EventFormat, loadEvents, type LoadResult } from '../core/events/load';
-import { parseGoal, type Goal } from '../core/goal';
-import type { Model } from '../core/model/schema';
-import { loadModel, parseModel } from '../core/pipeline';
-import { openStore } from '../core/store';
-import { writeFileAtomically } from '../core/util/files';
+import { type EventFormat, type Goal, InputError, isWarehouseUrl, loadEvents, loadModel, type LoadResult, type Model, openStore, parseGoal, parseModel, writeFileAtomically } from '../core';
 import { type CliIo, type Command, integerOption, type OptionsConfig, type OptionValues, stringOption, UsageError } from './command';
 import { eventFileOptions, loadOptionsFrom } from './commands/load';
 
 export { eventFileOptions };
 import { terminalProgress } from './progress';
-import { isWarehouseUrl } from '../core/warehouse/source';
 
 export const eventFileUsage = `Events options (as for "propensity load"):
   --events FILE        CSV, NDJSON or a JSON array, gzip-compressed or not

@@ -2,8 +2,7 @@
  * `--events` naming a warehouse table instead of a file: the URL and `--map` become a
  * warehouse source, and the command's work runs there (core/warehouse).
  */
-import { parseFieldMap, type MappingOptions } from '../core/events/mapping';
-import { isWarehouseUrl, parseWarehouseUrl, type WarehouseSource } from '../core/warehouse/source';
+import { isWarehouseUrl, type MappingOptions, parseFieldMap, parseWarehouseUrl, type WarehouseSource } from '../core';
 import { type OptionValues, stringOption } from './command';
 
 export const warehouseUsage = `  --events URL         or a warehouse table (the work then runs in the warehouse):

@@ -11,14 +11,14 @@ import type { LoadReport, LoadSummary } from './events/report';
 import type { EventTable } from './events/table';
 import { InputError } from './errors';
 import { buildExamples, type Examples } from './features/examples';
-import { type DataRange, dataRange, planCutoffs } from './features/cutoffs';
+import { type DataRange, checkAsOf, dataRange, planCutoffs, planCutoffsInRange } from './features/cutoffs';
 import type { FeatureDecl } from './features/declaration';
 import { generateFeatures } from './features/generate';
 import { describeFutureEvents, presentAsOf } from './features/present';
 import { checkGoalAgainstData } from './goal/check';
 import { describeGoal } from './goal/describe';
 import { parseGoal } from './goal/parse';
-import { assessReadiness, type ReadinessReport } from './goal/readiness';
+import { assessReadiness, assessReadinessOf, type ReadinessReport } from './features/readiness';
 import type { Goal } from './goal/schema';
 import type { SelectionRecord } from './learn/auto';
 import { selectRows, type LabelledDataset } from './learn/dataset';
@@ -30,6 +30,7 @@ import type { Model } from './model/schema';
 import { type EventActivity, monitoringReference, tableActivity } from './monitor/reference';
 import { buildInsights } from './report/insights';
 import { renderReport } from './report/render';
+import { reportInputOf } from './report/schema';
 import type { ReportInput } from './report/types';
 import { scoreEvents, type ScoreOptions, type ScoreRun } from './score/run';
 import type { BucketBoundaries } from './score/types';
@@ -37,16 +38,27 @@ import type { ModelVersionInfo, Store } from './store/types';
 import type { ScoringRunInfo } from './store/runs';
 import { runRecordOf } from './monitor/record';
 import type { WorkHooks } from './util/progress';
+import { buildWarehouseExamples, warehouseDataRange } from './warehouse/examples';
+import type { WarehouseClient } from './warehouse/client';
+import type { EventColumns } from './warehouse/columns';
+import { warehouseActivity, warehouseReadinessData } from './warehouse/data';
+import { describeSource } from './warehouse/source';
+import { shapeTable, warehouseFeatureStats, warehouseTypes } from './warehouse/stats';
+import { declareFeatures } from './features/generate';
+import type { FeatureTable } from './features/table';
+import { DAY_MS } from './util/days';
 
 export { loadEvents, type EventSource, type LoadOptions, type LoadResult } from './events/load';
 export { loadOptionsFromForm, type LoadForm } from './events/form';
 export { encodeEventTable, decodeEventTable } from './events/codec';
-export { explainProfiles, type ExplainProfilesOptions, type ExplainedProfiles } from './explain/profiles';
+export { explainProfiles, explainProfilesEach, defaultTopK, type ExplainProfilesOptions, type ExplainedProfiles, type ExplainedEach, type ExplainOutcome } from './score/explain';
 export { buildSegment, parseSegmentRule, parseRuleText, parseRuleTexts, describeRule } from './segment';
 export { openStore, type StoreConfig, type Store } from './store';
 export { parseModel, serializeModel } from './model/io';
 export type { ScoreRun, ScoreSummary } from './score/run';
 export { writeScoresFile } from './score/files';
+export { trainOnTable, tableModelName, tableHoldoutShare, type TableSource, type TableTraining, type TableTrainingOptions } from './model/table';
+export { scoreTable, tableScoresCsv, type TableScore, type TableScores } from './score/table';
 export { monitorModel, type MonitorOptions, type MonitorResult } from './monitor/monitor';
 export { parseThresholds, type Thresholds, type Verdict } from './monitor/verdict';
 export { renderMonitorReport } from './report/monitor';
@@ -165,6 +177,58 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	const last = cutoffs.length - 1;
 	const activity = tableActivity(table, cutoffs[last], range?.end ?? cutoffs[last]);
 	return trainOnExamples({ goal, readiness, declarations, examples, range, asOf, activity }, settings, hooks);
+}
+
+/** Checks the goal against the warehouse's fields and types and assesses readiness there. */
+export async function assessWarehouse(client: WarehouseClient, columns: EventColumns, goalInput: unknown, settings: ReadinessSettings = {}): Promise<{ goal: Goal; inWords: string; readiness: ReadinessReport }> {
+	const goal = parseGoal(goalInput);
+	checkGoalAgainstData(goal, shapeTable(columns, await warehouseTypes(client, columns)));
+	const asOf = parseMoment(settings.asOf);
+	checkAsOf(asOf);
+	const data = await warehouseReadinessData(client, columns, goal, asOf);
+	const readiness = assessReadinessOf(data, goal, { asOf, minPositives: settings.minPositives, minNegatives: settings.minNegatives });
+	return { goal, inWords: describeGoal(goal), readiness };
+}
+
+/**
+ * Trains a model on a warehouse table: the same model (trees, calibration, report) as
+ * trainModel on the same events loaded into memory.
+ */
+export async function trainWarehouse(client: WarehouseClient, columns: EventColumns, goalInput: unknown, settings: TrainSettings = {}, hooks?: WorkHooks): Promise<TrainOutcome> {
+	parseLearnerChoice(settings.learner ?? 'auto');
+	const { goal, readiness } = await assessWarehouse(client, columns, goalInput, settings);
+	refuseUnready(goal, readiness);
+	const asOf = parseMoment(settings.asOf);
+	const declarations = declareFeatures(await warehouseFeatureStats(client, columns, goal, { asOf }), goal, { asOf });
+	const range: DataRange | undefined = await warehouseDataRange(client, columns, asOf);
+	const cutoffs = planCutoffsInRange(range, goal, { asOf });
+	hooks?.onProgress?.({ stage: 'computing features in the warehouse', done: 0, total: cutoffs.length, unit: 'cutoffs' });
+	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs);
+	if (examples.data.rows === 0) throw new InputError(`No profile is eligible at any cutoff in ${client.source.table}.`, 'no-examples');
+	const last = cutoffs[cutoffs.length - 1];
+	const activity = await warehouseActivity(client, columns, last, range?.end ?? last);
+	return trainOnExamples({ goal, readiness, declarations, examples, range, asOf, activity }, settings, hooks);
+}
+
+
+/**
+ * The features (and labels) of the eligible profiles as of a moment, computed in the warehouse:
+ * the same table as featureTable on the events loaded into memory.
+ */
+export async function warehouseFeatureTable(
+	client: WarehouseClient,
+	columns: EventColumns,
+	goal: Goal,
+	options: { readonly asOf?: number; readonly topTypes?: number } = {},
+): Promise<FeatureTable & { readonly profileIds: readonly string[] }> {
+	checkGoalAgainstData(goal, shapeTable(columns, await warehouseTypes(client, columns)));
+	const range = await warehouseDataRange(client, columns);
+	if (!range) throw new InputError(`${describeSource(client.source)} holds no events.`, 'no-events');
+	const asOf = options.asOf ?? range.end;
+	const features = declareFeatures(await warehouseFeatureStats(client, columns, goal, { topTypes: options.topTypes }), goal, { topTypes: options.topTypes });
+	const labelled = asOf + goal.outcome.windowDays * DAY_MS <= range.end;
+	const rows = await buildWarehouseExamples(client, columns, goal, features, [asOf]);
+	return { features, asOf, lastEvent: range.end, labelled, profile: rows.profile, columns: rows.data.columns, label: labelled ? rows.data.label : undefined, profileIds: rows.profileIds };
 }
 
 /** Refuses training when readiness found problems, naming each and what to change. */
@@ -315,7 +379,8 @@ export function renderModelReport(model: Model, version: number | null = null): 
 	if (!model.insights) {
 		throw new InputError(`The model "${model.name}" holds no insights to report on (it was trained on a profile table, or by an older version): train it again to get its report.`, 'no-insights');
 	}
-	return renderReport({ ...model.insights, model: { ...model.insights.model, version: version ?? model.insights.model.version } });
+	const insights = reportInputOf(model.insights, model.name);
+	return renderReport({ ...insights, model: { ...insights.model, version: version ?? insights.model.version } });
 }
 
 /** The scoring date a run will use: the as-of date, or the latest event. */

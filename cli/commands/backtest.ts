@@ -3,8 +3,7 @@
  * after each run's window, against what was predicted and what training measured), how far the
  * data drifted from training, and a verdict: healthy, watch or retrain.
  */
-import { InputError } from '../../core/errors';
-import { monitorModel, openStore, renderMonitorReport } from '../../core/pipeline';
+import { InputError, monitorModel, openStore, renderMonitorReport } from '../../core';
 import { type CliIo, type Command, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 import { eventFileOptions, eventFileUsage, loadEventsFile, writeFileAtomic } from '../shared';

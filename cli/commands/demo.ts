@@ -5,9 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildSegment, defineGoal, loadEvents, openStore, parseRuleText, saveModel, scoreProfiles, trainModel, writeScoresFile } from '../../core/pipeline';
-import { writeSegmentFile } from '../../core/segment/files';
-import { writeSimulation } from '../../core/simulate';
+import { buildSegment, defineGoal, loadEvents, openStore, parseRuleText, saveModel, scoreProfiles, trainModel, writeScoresFile, writeSegmentFile, writeSimulation } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 import { writeFileAtomic } from '../shared';

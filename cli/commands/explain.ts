@@ -2,7 +2,7 @@
  * `propensity explain`: why given profiles score as they do — their top factors with a
  * sentence each — printed as JSON.
  */
-import { scoreProfiles } from '../../core/pipeline';
+import { scoreProfiles } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 import { eventFileOptions, eventFileUsage, loadEventsFile, modelSourceOptions, modelSourceUsage, readModelFrom } from '../shared';

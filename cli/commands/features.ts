@@ -3,29 +3,12 @@
  * written as a plain CSV (profile_id, one column per feature, and label when the outcome
  * window after the date is inside the data), so the table can be taken to other tools.
  */
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import type { Writable } from 'node:stream';
-import { InputError } from '../../core/errors';
-import { type FeatureDecl, buildExamples, computeFeaturesAsOf, dataRange, generateFeatures } from '../../core/features';
-import { checkGoalAgainstData, describeOutcome } from '../../core/goal';
-import { parseMoment } from '../../core/pipeline';
-import { csvCell } from '../../core/util/csv';
-import { DAY_MS } from '../../core/features/walk';
+import { checkGoalAgainstData, dataRange, describeOutcome, describeSource, type FeatureTable, featureTable, type Goal, InputError, parseMoment, warehouseFeatureTable, withWarehouse, writeFeatureTable, writeFileAtomically } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 import { loadEventsFile, parseGoalFile, readTextFile } from '../shared';
-import { eventFileOptions } from './load';
-import type { Goal } from '../../core/goal';
-import { declareFeatures } from '../../core/features/generate';
-import { buildWarehouseExamples, warehouseDataRange } from '../../core/features/sql';
-import type { WarehouseClient } from '../../core/warehouse/client';
-import type { EventColumns } from '../../core/warehouse/columns';
-import { describeSource } from '../../core/warehouse/source';
-import { shapeTable, warehouseFeatureStats, warehouseTypes } from '../../core/warehouse/stats';
-import { withWarehouse } from '../../core/warehouse/train';
 import { warehouseOption, warehouseUsage } from '../warehouse';
+import { eventFileOptions } from './load';
 
 const usage = `Usage: propensity features --events FILE --goal GOAL.json --out FILE.csv [--as-of ISO]
                            [--preset flat|xdm] [--map FIELDS] [--format auto|csv|ndjson|json]
@@ -77,127 +60,41 @@ export const featuresCommand: Command = {
 		const asOf = parseMoment(stringOption(options, 'as-of'));
 		const topTypes = integerOption(options, 'top-types', featuresCommand, { min: 0, max: 1000 });
 		const goal = parseGoalFile(goalFile, await readTextFile(goalFile, 'goal file'));
+		const declarations = stringOption(options, 'declarations');
 		const warehouse = warehouseOption(options);
 		if (warehouse) {
-			const summary = await withWarehouse(warehouse.source, warehouse.mapping, (client, columns) => warehouseFeatures(client, columns, goal, { asOf, topTypes, out, declarations: stringOption(options, 'declarations') }));
-			io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+			const result = await withWarehouse(warehouse.source, warehouse.mapping, (client, columns) => warehouseFeatureTable(client, columns, goal, { asOf, topTypes }));
+			await writeFeatureTable(out, result.profileIds, result);
+			if (declarations) await writeFileAtomically(declarations, `${JSON.stringify(result.features, null, 2)}\n`);
+			io.stdout.write(`${JSON.stringify({ ...featuresSummary(out, goal, result), computedIn: describeSource(warehouse.source) }, null, 2)}\n`);
 			return;
 		}
 		const { table } = await loadEventsFile(options, io, featuresCommand);
 		const progress = terminalProgress(io);
 		try {
 			checkGoalAgainstData(goal, table);
-			const range = dataRange(table);
-			if (!range) throw new InputError(`${eventsFile} holds no events.`, 'no-events');
-			const moment = asOf ?? range.end;
-			const features = generateFeatures(table, goal, { topTypes });
-			const labelled = moment + goal.outcome.windowDays * DAY_MS <= range.end;
-			const rows = labelled
-				? await buildExamples(table, goal, features, { cutoffs: [moment] }, progress)
-				: await computeFeaturesAsOf(table, goal, features, moment, progress);
-			await writeCsv(out, table.profileIds, rows.profile, features, rows.data.columns, labelled ? rows.data.label : undefined);
-			const declarations = stringOption(options, 'declarations');
-			if (declarations) await writeFile(declarations, `${JSON.stringify(features, null, 2)}\n`);
-			const positives = rows.data.label ? rows.data.label.reduce((sum, label) => sum + label, 0) : undefined;
-			io.stdout.write(
-				`${JSON.stringify(
-					{
-						out,
-						asOf: new Date(moment).toISOString(),
-						profiles: rows.data.rows,
-						features: features.length,
-						label: labelled
-							? { outcome: describeOutcome(goal), positives, negatives: rows.data.rows - (positives ?? 0) }
-							: `not written: the ${goal.outcome.windowDays}-day window after the as-of date goes past the last event (${new Date(range.end).toISOString()})`,
-					},
-					null,
-					2,
-				)}\n`,
-			);
+			if (!dataRange(table)) throw new InputError(`${eventsFile} holds no events.`, 'no-events');
+			const result = await featureTable(table, goal, { asOf, topTypes }, progress);
+			await writeFeatureTable(out, table.profileIds, result);
+			if (declarations) await writeFileAtomically(declarations, `${JSON.stringify(result.features, null, 2)}\n`);
+			io.stdout.write(`${JSON.stringify(featuresSummary(out, goal, result), null, 2)}\n`);
 		} finally {
 			progress.finish();
 		}
 	},
 };
 
-/**
- * The features command on a warehouse table: the goal checked against the warehouse's fields
- * and types, the features declared from its statistics and computed there at the as-of date;
- * only the eligible profiles' rows come back. Rows are labelled when the window after the
- * date is inside the data, as for files.
- */
-async function warehouseFeatures(
-	client: WarehouseClient,
-	columns: EventColumns,
-	goal: Goal,
-	settings: { asOf?: number; topTypes?: number; out: string; declarations?: string },
-): Promise<object> {
-	checkGoalAgainstData(goal, shapeTable(columns, await warehouseTypes(client, columns)));
-	const range = await warehouseDataRange(client, columns);
-	if (!range) throw new InputError(`${describeSource(client.source)} holds no events.`, 'no-events');
-	const moment = settings.asOf ?? range.end;
-	const features = declareFeatures(await warehouseFeatureStats(client, columns, goal, { topTypes: settings.topTypes }), goal, { topTypes: settings.topTypes });
-	const labelled = moment + goal.outcome.windowDays * DAY_MS <= range.end;
-	const rows = await buildWarehouseExamples(client, columns, goal, features, [moment]);
-	await writeCsv(settings.out, rows.profileIds, rows.profile, features, rows.data.columns, labelled ? rows.data.label : undefined);
-	if (settings.declarations) await writeFile(settings.declarations, `${JSON.stringify(features, null, 2)}\n`);
-	const positives = rows.data.label.reduce((sum, label) => sum + label, 0);
+/** The JSON summary the command prints: where, when, how many, and the label's counts or why it is absent. */
+function featuresSummary(out: string, goal: Goal, result: FeatureTable): object {
+	const profiles = result.profile.length;
+	const positives = result.label ? result.label.reduce((sum, label) => sum + label, 0) : 0;
 	return {
-		out: settings.out,
-		computedIn: describeSource(client.source),
-		asOf: new Date(moment).toISOString(),
-		profiles: rows.data.rows,
-		features: features.length,
-		label: labelled
-			? { outcome: describeOutcome(goal), positives, negatives: rows.data.rows - positives }
-			: `not written: the ${goal.outcome.windowDays}-day window after the as-of date goes past the last event (${new Date(range.end).toISOString()})`,
+		out,
+		asOf: new Date(result.asOf).toISOString(),
+		profiles,
+		features: result.features.length,
+		label: result.labelled
+			? { outcome: describeOutcome(goal), positives, negatives: profiles - positives }
+			: `not written: the ${goal.outcome.windowDays}-day window after the as-of date goes past the last event (${new Date(result.lastEvent).toISOString()})`,
 	};
-}
-
-/** Characters gathered before a write, so the file sees large chunks. */
-const chunkChars = 1 << 20;
-
-async function writeCsv(
-	file: string,
-	profileIds: readonly string[],
-	profile: Uint32Array,
-	features: readonly FeatureDecl[],
-	columns: readonly Float32Array[],
-	label: Uint8Array | undefined,
-): Promise<void> {
-	const stream = createWriteStream(file);
-	try {
-		await once(stream, 'open');
-	} catch (error) {
-		throw new InputError(`Cannot write "${file}": ${(error as Error).message}. Check that the folder exists and is writable.`, 'cannot-write');
-	}
-	let chunk = `${['profile_id', ...features.map((feature) => feature.name), ...(label ? ['label'] : [])].join(',')}\n`;
-	for (let row = 0; row < profile.length; row++) {
-		let line = csvCell(profileIds[profile[row]]);
-		for (const column of columns) line += `,${formatFloat32(column[row])}`;
-		if (label) line += `,${label[row]}`;
-		chunk += `${line}\n`;
-		if (chunk.length >= chunkChars) {
-			await write(stream, chunk);
-			chunk = '';
-		}
-	}
-	await write(stream, chunk);
-	stream.end();
-	await once(stream, 'finish');
-}
-
-async function write(stream: Writable, text: string): Promise<void> {
-	if (!stream.write(text)) await once(stream, 'drain');
-}
-
-/** The shortest decimal that reads back as the same 32-bit float; empty for missing (NaN). */
-export function formatFloat32(value: number): string {
-	if (value !== value) return '';
-	if (Number.isInteger(value)) return String(value);
-	for (let digits = 1; digits < 9; digits++) {
-		const text = String(Number(value.toPrecision(digits)));
-		if (Math.fround(Number(text)) === value) return text;
-	}
-	return String(Number(value.toPrecision(9)));
 }

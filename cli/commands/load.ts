@@ -2,13 +2,9 @@
  * `propensity load`: loads an events file through the same loader the nodes use and prints
  * the load summary and report as JSON on stdout; progress goes to a terminal only.
  */
-import { type EventFormat, loadEvents, type LoadOptions } from '../../core/events/load';
-import { parseFieldMap, type PresetName } from '../../core/events/mapping';
-import { textEncodings } from '../../core/events/text';
+import { type EventFormat, loadEvents, type LoadOptions, parseFieldMap, type PresetName, summarizeWarehouse, textEncodings, withWarehouse } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionsConfig, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
-import { summarizeWarehouse } from '../../core/warehouse/summary';
-import { withWarehouse } from '../../core/warehouse/train';
 import { warehouseOption, warehouseUsage } from '../warehouse';
 
 const usage = `Usage: propensity load --events FILE [--format auto|csv|ndjson|json] [--preset flat|xdm]

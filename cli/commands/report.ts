@@ -2,7 +2,7 @@
  * `propensity report`: writes the self-contained HTML insights report that a model kept from
  * its training.
  */
-import { renderModelReport } from '../../core/pipeline';
+import { renderModelReport } from '../../core';
 import { type CliIo, type Command, type OptionValues, requireOption, UsageError } from '../command';
 import { modelSourceOptions, modelSourceUsage, readModelFrom, writeFileAtomic } from '../shared';
 

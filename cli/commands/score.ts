@@ -4,18 +4,10 @@
  * model's feature columns in, a CSV of id, probability, score, percentile and bucket out.
  */
 import fs from 'node:fs';
-import { InputError } from '../../core/errors';
-import { readProfileTable } from '../../core/learn/profileTable';
-import { parseModel } from '../../core/model/io';
-import { predictProbability } from '../../core/model/predict';
-import { bucketOf, percentiles, scoreFromProbability } from '../../core/score/buckets';
-import { defaultBuckets, type Bucket } from '../../core/score/types';
+import { InputError, openStore, parseModel, rememberScoringRun, scoreProfiles, scoresFormatOf, scoreTable, tableScoresCsv, writeScoresFile } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
-import { openStore, rememberScoringRun, scoreProfiles, writeScoresFile } from '../../core/pipeline';
-import { scoresFormatOf } from '../../core/score/files';
 import { eventFileOptions, eventFileUsage, loadEventsFile, modelSourceOptions, modelSourceUsage, readModelFrom, writeFileAtomic } from '../shared';
-import { csvCell } from '../../core/util/csv';
 
 const usage = `Usage:
   propensity score --events FILE (--model MODEL.json | --store DIR --name NAME [--version V])
@@ -81,31 +73,18 @@ export const scoreCommand: Command = {
 		const out = requireOption(options, 'out', scoreCommand);
 		if (!fs.existsSync(modelFile)) throw new InputError(`The model file "${modelFile}" does not exist. Check the path, or train one with "propensity train".`, 'file-not-found');
 		const model = parseModel(await fs.promises.readFile(modelFile, 'utf8'));
-		if (model.features.mode !== 'table') {
-			throw new InputError(`The model "${model.name}" was trained on events, not on a table: score it from events, with the same feature declarations.`, 'wrong-mode');
-		}
-		const id = stringOption(options, 'id') ?? (model.features.idColumn !== null && (await hasColumn(table, model.features.idColumn)) ? model.features.idColumn : undefined);
 		const progress = terminalProgress(io);
-		let read;
+		let scores;
 		try {
-			read = await readProfileTable({ path: table }, { id, features: model.features.columns, hooks: progress });
+			scores = await scoreTable({ path: table }, model, { id: stringOption(options, 'id') }, progress);
 		} finally {
 			progress.finish();
 		}
-		const probability = predictProbability(model, read.data);
-		const percentile = percentiles(probability);
-		const counts: Record<Bucket, number> = { low: 0, medium: 0, high: 0 };
-		const lines = [`${csvCell(read.idColumn ?? 'row')},probability,score,percentile,bucket`];
-		for (let r = 0; r < read.data.rows; r++) {
-			const score = scoreFromProbability(probability[r]);
-			const bucket = bucketOf(score, defaultBuckets);
-			counts[bucket]++;
-			lines.push(`${csvCell(read.ids ? read.ids[r] : String(r + 1))},${probability[r].toFixed(6)},${score},${percentile[r]},${bucket}`);
-		}
-		await writeFileAtomic(out, `${lines.join('\n')}\n`);
-		const numbered = read.idColumn === null ? ' (rows numbered from 1: no id column)' : '';
+		await writeFileAtomic(out, tableScoresCsv(scores));
+		const { buckets: counts } = scores;
+		const numbered = scores.idColumn === null ? ' (rows numbered from 1: no id column)' : '';
 		io.stdout.write(
-			`Scored ${read.data.rows.toLocaleString('en-US')} rows of ${table} with the model "${model.name}"${numbered}: ` +
+			`Scored ${scores.rows.length.toLocaleString('en-US')} rows of ${table} with the model "${model.name}"${numbered}: ` +
 				`${counts.high.toLocaleString('en-US')} high, ${counts.medium.toLocaleString('en-US')} medium, ${counts.low.toLocaleString('en-US')} low.\nScores written to ${out}.\n`,
 		);
 	},
@@ -144,20 +123,5 @@ async function scoreEventsFile(options: OptionValues, io: CliIo): Promise<void> 
 		for (const warning of run.summary.warnings) io.stderr.write(`Warning: ${warning}\n`);
 	} finally {
 		progress.finish();
-	}
-}
-
-/** Whether the CSV's header names `column` (read from the first line only). */
-async function hasColumn(file: string, column: string): Promise<boolean> {
-	if (!fs.existsSync(file)) return false;
-	const handle = await fs.promises.open(file, 'r');
-	try {
-		const buffer = Buffer.alloc(64 * 1024);
-		const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-		if (bytesRead >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) return true; // gzip: let the reader decide
-		const head = buffer.subarray(0, bytesRead).toString('utf8').split(/\r?\n/, 1)[0];
-		return head.split(/[,;\t|]/).some((cell) => cell.trim().replace(/^"|"$/g, '') === column);
-	} finally {
-		await handle.close();
 	}
 }

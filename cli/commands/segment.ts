@@ -4,9 +4,7 @@
  * entrants or the leavers to a file.
  */
 import fs from 'node:fs';
-import { InputError } from '../../core/errors';
-import { buildSegment, parseRuleTexts, parseSegmentRule, readScoresFile, type SegmentMode, segmentModes, type SegmentRule, writeSegmentFile } from '../../core/segment';
-import { openStore } from '../../core/store';
+import { buildSegment, InputError, openStore, parseRuleTexts, parseSegmentRule, readScoresFile, type SegmentMode, segmentModes, type SegmentRule, writeSegmentFile } from '../../core';
 import { type CliIo, type Command, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 
 const usage = `Usage: propensity segment --scores SCORES.csv|.ndjson --rule RULE [--rule RULE …] [--rules-json FILE]

@@ -3,7 +3,7 @@
  */
 import { type Command, integerOption, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
-import { defaultEnd, defaultHistoryDays, maxProfiles, profilesForEvents, simulationFormats, type SimulationFormat, writeSimulation } from '../../core/simulate';
+import { defaultEnd, defaultHistoryDays, maxProfiles, profilesForEvents, type SimulationFormat, simulationFormats, writeSimulation } from '../../core';
 
 const usage = `Usage: propensity simulate (--profiles N | --events N) --seed S --format csv|ndjson|xdm --out FILE
                            [--gzip] [--history-days D] [--end ISO]

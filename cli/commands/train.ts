@@ -5,19 +5,9 @@
  * holdout, because a table has no time to split on.
  */
 import path from 'node:path';
-import type { SelectionRecord } from '../../core/learn/auto';
-import { selectRows, type LabelledDataset } from '../../core/learn/dataset';
-import { readProfileTable } from '../../core/learn/profileTable';
-import { holdoutSplit } from '../../core/learn/split';
-import { learnerNames, parseLearnerChoice, type LearnerChoice } from '../../core/learn/train';
-import { buildModel } from '../../core/model/build';
-import { serializeModel } from '../../core/model/io';
-import type { Model, StoredSelection } from '../../core/model/schema';
-import { saveModel, trainModel } from '../../core/pipeline';
-import { openStore } from '../../core/store';
+import { type LearnerChoice, learnerNames, type Model, openStore, parseLearnerChoice, saveModel, type SelectionRecord, serializeModel, type StoredSelection, trainModel, trainOnTable, trainWarehouse, withWarehouse } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
-import { trainWarehouse, withWarehouse } from '../../core/warehouse/train';
 import { warehouseOption, warehouseUsage } from '../warehouse';
 import { eventFileOptions, eventFileUsage, loadEventsFile, readTextFile, writeFileAtomic } from '../shared';
 
@@ -61,9 +51,6 @@ Examples:
   propensity train --events events.csv --goal goal.json --model model.json --report report.html
   propensity train --table customers.csv --label converted --id customer_id --model model.json`;
 
-/** Share of a table's rows held out for validation. */
-const holdoutShare = 0.2;
-
 export const trainCommand: Command = {
 	name: 'train',
 	summary: 'train a propensity model on events and a goal (or on a profile table) and write the model JSON',
@@ -98,31 +85,16 @@ export const trainCommand: Command = {
 		const ignore = (stringOption(options, 'ignore') ?? '').split(',').map((c) => c.trim()).filter((c) => c !== '');
 		const progress = terminalProgress(io);
 		let built;
-		let summary: string[];
 		try {
-			const read = await readProfileTable({ path: table }, { label, id, ignore, hooks: progress });
-			progress.finish();
-			const data = read.data as LabelledDataset;
-			const split = holdoutSplit(data.label, holdoutShare, seed);
-			const train = selectRows(data, split.train);
-			const validation = selectRows(data, split.validation);
-			summary = [
-				`Read ${data.rows.toLocaleString('en-US')} rows × ${data.featureNames.length} features from ${table} (label "${label}": ${count(data.label, 1)} with the outcome, ${count(data.label, 0)} without).`,
-				`Validation: a seeded random ${holdoutShare * 100}% of the rows (${validation.rows.toLocaleString('en-US')}), drawn within each label. A table has no time order, so validation is a random holdout, not later data; expect event-trained models to be validated more strictly.`,
-			];
-			built = await buildModel({
-				name: stringOption(options, 'name') ?? path.basename(table).replace(/\.(csv|tsv|txt)(\.gz)?$/i, ''),
-				features: { mode: 'table', columns: data.featureNames, idColumn: read.idColumn, labelColumn: label },
-				train,
-				validation,
-				validationSplit: `a seeded random ${holdoutShare * 100}% of the table's rows, stratified by label (a table has no time order)`,
-				learner,
-				seed,
-				hooks: progress,
-			});
+			built = await trainOnTable({ path: table }, { label, id, ignore, learner, seed, name: stringOption(options, 'name') }, progress);
 		} finally {
 			progress.finish();
 		}
+		const read = built.table;
+		const summary = [
+			`Read ${read.rows.toLocaleString('en-US')} rows × ${read.features} features from ${table} (label "${label}": ${read.positives.toLocaleString('en-US')} with the outcome, ${read.negatives.toLocaleString('en-US')} without).`,
+			`Validation: a seeded random ${read.holdoutShare * 100}% of the rows (${read.validationRows.toLocaleString('en-US')}), drawn within each label. A table has no time order, so validation is a random holdout, not later data; expect event-trained models to be validated more strictly.`,
+		];
 		const saved = await saveToStore(options, built.model, serializeModel(built.model));
 		await writeFileAtomic(out, serializeModel(built.model));
 		io.stdout.write(`${[...summary, ...describeModel(built.model, built.selection, built.notes), ...saved, `Model written to ${out}.`].join('\n')}\n`);
@@ -181,12 +153,6 @@ async function saveToStore(options: OptionValues, model: Model, text: string): P
 	} finally {
 		await store.close();
 	}
-}
-
-function count(label: Uint8Array, value: number): string {
-	let n = 0;
-	for (let r = 0; r < label.length; r++) if (label[r] === value) n++;
-	return n.toLocaleString('en-US');
 }
 
 const metric = (value: number | null, digits = 3): string => (value === null ? 'n/a' : value.toFixed(digits));

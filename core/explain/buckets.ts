@@ -13,9 +13,12 @@
  */
 import { InputError } from '../errors';
 import type { FeatureDecl } from '../features/declaration';
-import type { Bucket, Importance, PropensityType } from '../score/types';
-import { checkK, importanceOf, topIndicesInto } from './factors';
+import type { PropensityType } from '../goal/schema';
+import { checkK, importanceOf, topIndicesInto, type Importance } from './factors';
 import { bucketFactorSentence } from './sentences';
+
+/** The three buckets a score falls into, low to high. */
+export type Bucket = 'low' | 'medium' | 'high';
 
 export const bucketOrder: readonly Bucket[] = ['low', 'medium', 'high'];
 

@@ -4,8 +4,25 @@
  */
 import { InputError } from '../errors';
 import type { FeatureDecl } from '../features/declaration';
-import type { Factor, Importance, PropensityType } from '../score/types';
+import type { PropensityType } from '../goal/schema';
 import { factorSentence } from './sentences';
+
+export type Importance = 'low' | 'medium' | 'high';
+
+/** One influential factor of one profile's score. */
+export interface Factor {
+	/** Feature machine name, e.g. `purchase_count_30d`. */
+	readonly feature: string;
+	/** Human label, e.g. "purchases in the last 30 days". */
+	readonly label: string;
+	/** The profile's value of the feature (null when missing). */
+	readonly value: number | null;
+	/** Signed contribution to the score in log-odds units: > 0 raises the chance, < 0 lowers it. */
+	readonly impact: number;
+	readonly importance: Importance;
+	/** A sentence a marketer can read. */
+	readonly sentence: string;
+}
 
 /**
  * Importance cut-offs on |impact| (log-odds), the same for every profile and model so that

@@ -4,26 +4,28 @@
  * forest, whose contributions are TreeSHAP on its vote share rescaled to log-odds) and the words
  * its factors are told in.
  */
+import { InputError } from '../errors';
 import { withLookbackWindows, type FeatureDecl } from '../features/declaration';
 import { describeOutcome } from '../goal/describe';
+import type { PropensityType } from '../goal/schema';
+import type { ForestModel } from '../learn/forest';
 import type { GbdtModel } from '../learn/gbdt';
-import type { TrainedLearner } from '../learn/learner';
-import type { LinearContributions } from '../learn/logistic';
+import { explainsItself, type TrainedLearner } from '../learn/learner';
 import type { Model } from '../model/schema';
-import type { PropensityType } from '../score/types';
 import type { Explainer } from './explainer';
-
-interface ExplainsItself {
-	explain(row: (feature: number) => number): LinearContributions;
-}
+import { forestContributions } from './forest';
 
 export function explainerOf(learner: TrainedLearner): Explainer {
 	if (learner.kind === 'gbdt') {
 		const gbdt = learner as GbdtModel;
 		return { kind: 'tree', trees: gbdt.trees, baseScore: gbdt.baseScore };
 	}
-	const linear = learner as TrainedLearner & ExplainsItself;
-	return { kind: 'linear', explain: (row) => linear.explain(row) };
+	if (learner.kind === 'forest') {
+		const forest = learner as ForestModel;
+		return { kind: 'linear', explain: (row) => forestContributions(forest, row) };
+	}
+	if (explainsItself(learner)) return { kind: 'linear', explain: (row) => learner.explain(row) };
+	throw new InputError(`The ${learner.kind} learner cannot split its scores into factors; train with another learner to explain scores.`, 'not-explainable');
 }
 
 export interface FactorWords {

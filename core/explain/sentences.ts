@@ -6,7 +6,7 @@
  */
 import type { FeatureAggregate, FeatureDecl } from '../features/declaration';
 import { humanizeName, isPlural, singularPhrase } from '../goal/describe';
-import type { PropensityType } from '../score/types';
+import type { PropensityType } from '../goal/schema';
 
 /**
  * Verbs for the usual event subjects, keyed by the subject's singular form (lower case), so

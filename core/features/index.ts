@@ -5,3 +5,4 @@ export { planCutoffs, dataRange, minimumHistoryDays, type DataRange } from './cu
 export { buildExamples, computeFeaturesAsOf, judgeCutoffs, type CutoffCounts, type ExampleOptions, type Examples } from './examples';
 export { latestAttributeValues } from './attributes';
 export { DAY_MS } from './walk';
+export { assessReadiness, type CutoffReadiness, type ReadinessOptions, type ReadinessProblem, type ReadinessReport } from './readiness';

@@ -11,8 +11,9 @@
  * - future operations (labels) see it when c < t ≤ c + reach.
  */
 import type { ClassOps } from './rows';
+import { DAY_MS } from '../util/days';
 
-export const DAY_MS = 86_400_000;
+export { DAY_MS };
 
 /** Operation codes. Each uses up to three accumulator slots (a, b, c). */
 export const Op = {

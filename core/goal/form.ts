@@ -5,7 +5,7 @@
  * still goes through parseGoal for validation.
  */
 import { InputError } from '../errors';
-import { conditionOperators, type ConditionOperator, type EventCondition, type GoalInput, operatorsTakingList, operatorsTakingNoValue, operatorsTakingNumber } from './schema';
+import { conditionOperators, type ConditionOperator, type EventCondition, goalDefaults, type GoalInput, operatorsTakingList, operatorsTakingNoValue, operatorsTakingNumber } from './schema';
 
 /** One row of a condition list; `value` is text as typed (lists comma-separated). */
 export interface FormCondition {
@@ -22,7 +22,8 @@ export interface GoalForm {
 	readonly name: string;
 	readonly propensityType: 'conversion' | 'churn';
 	readonly occur: 'will_occur' | 'will_not_occur';
-	readonly windowDays: number;
+	/** Default 30 (goalDefaults). */
+	readonly windowDays?: number;
 	/** How the outcome conditions combine. */
 	readonly match?: 'all' | 'any';
 	readonly conditions: readonly FormCondition[];
@@ -52,7 +53,7 @@ export function goalFromForm(form: GoalForm): GoalInput {
 		propensityType: form.propensityType,
 		outcome: {
 			occur: form.occur,
-			windowDays: form.windowDays,
+			windowDays: form.windowDays ?? goalDefaults.windowDays,
 			when: form.match === 'any' ? { any: outcome } : { all: outcome },
 		},
 		eligibility: { all: form.activeWithinDays ? [{ activeWithinDays: form.activeWithinDays }] : [] },

@@ -1,4 +1,4 @@
-/** Goals: the JSON format, its validation, its evaluation on events, its words, and readiness. */
+/** Goals: the JSON format, its validation, its evaluation on events and its words (readiness lives in features/). */
 export * from './schema';
 export { parseGoal, formatPath, type GoalProblem } from './parse';
 export { checkGoalAgainstData, goalDataProblems, type DataProblem } from './check';
@@ -12,4 +12,3 @@ export {
 	missingPasses,
 } from './conditions';
 export { describeCondition, describeEligibility, describeGoal, describeOutcome, eventTypeWords, humanizeName, type Determiner } from './describe';
-export { assessReadiness, type CutoffReadiness, type ReadinessOptions, type ReadinessProblem, type ReadinessReport } from './readiness';

@@ -233,6 +233,9 @@ export const eligibilityGroupSchema: z.ZodType<EligibilityGroup, EligibilityGrou
 
 export const goalSchemaVersion = 1;
 
+/** What a goal (or the goal form of either host) gets when it does not say: a 30-day outcome window, a year of history. */
+export const goalDefaults = Object.freeze({ windowDays: 30, lookbackDays: 365 });
+
 const customEventSchema = z.strictObject({
 	name: z.string({ error: 'must be a display name, e.g. "newsletter signups"' }).trim().min(1, 'a custom event needs a name, e.g. "newsletter signups"').max(100, 'must be at most 100 characters'),
 	when: conditionGroupSchema,
@@ -255,7 +258,7 @@ export const goalSchema = z
 			when: conditionGroupSchema,
 		}),
 		eligibility: eligibilityGroupSchema.default({ all: [] }),
-		lookbackDays: days().default(365),
+		lookbackDays: days().default(goalDefaults.lookbackDays),
 		customEvents: z.array(customEventSchema).default([]),
 		profileAttributes: z.array(profileAttributeSchema).default([]),
 		exclusions: z.array(conditionGroupSchema).default([]),
@@ -308,6 +311,8 @@ function checkGoalConsistency(
 export type GoalInput = z.input<typeof goalSchema>;
 /** A validated goal with every default filled in. */
 export type Goal = z.output<typeof goalSchema>;
+/** Whether the goal's outcome is wanted (conversion) or feared (churn): scores, models and sentences say which. */
+export type PropensityType = Goal['propensityType'];
 
 type RawIssue = Parameters<z.core.$ZodErrorMap>[0];
 

@@ -8,10 +8,8 @@
 import { CancelledError, InputError } from '../errors';
 import { auc } from '../evaluate/auc';
 import type { LabelledDataset } from './dataset';
-import { defaultForestOptions, featuresPerTree } from './forest';
 import type { FitContext, LearnerKind, TrainedLearner } from './learner';
-import { defaultNaiveBayesOptions } from './naiveBayes';
-import { fitOne, learnerNames, type LearnerOptions } from './train';
+import { estimateFit, fitOne, learnerNames, type FitOptions } from './registry';
 
 export interface AutoOptions {
 	/** Seconds the extra candidates (all but the boosted trees) may take together, by estimate. */
@@ -21,6 +19,11 @@ export interface AutoOptions {
 }
 
 export const defaultAutoOptions: AutoOptions = Object.freeze({ timeBudgetSeconds: 60, candidates: ['gbdt', 'logistic', 'naiveBayes', 'forest'] as const });
+
+/** The candidates' own options and `auto`'s. */
+export interface AutoSelectOptions extends FitOptions {
+	readonly auto?: Partial<AutoOptions>;
+}
 
 export interface SelectionCandidate {
 	readonly learner: LearnerKind;
@@ -43,35 +46,8 @@ export interface SelectionRecord {
 	readonly candidates: readonly SelectionCandidate[];
 }
 
-/**
- * Estimated fit seconds of each extra candidate on this data (measured on a 2-core machine; coarse,
- * but a function of rows and features only), or a reason it cannot run at all.
- */
-export function estimateFit(kind: LearnerKind, train: LabelledDataset, options: LearnerOptions): { seconds: number } | { skip: string } {
-	const rows = train.rows;
-	const features = train.columns.length;
-	switch (kind) {
-		case 'gbdt':
-			return { seconds: 0 };
-		case 'logistic':
-			return { seconds: 1e-8 * rows * features * 100 };
-		case 'naiveBayes': {
-			const fitted = Math.min(rows, options.naiveBayes?.maxRows ?? defaultNaiveBayesOptions.maxRows);
-			return { seconds: 6e-7 * fitted * features };
-		}
-		case 'forest': {
-			const forest = { ...defaultForestOptions, ...options.forest };
-			if (rows > forest.maxRows) {
-				return { skip: `${rows.toLocaleString('en-US')} training rows, more than the ${forest.maxRows.toLocaleString('en-US')} it can fit in reasonable time (its fit time grows with the square of the rows)` };
-			}
-			const perTree = featuresPerTree(features, forest);
-			return { seconds: 1.5e-7 * rows * rows * perTree * forest.trees };
-		}
-	}
-}
-
 /** Fits the candidates and returns the one with the best validation AUC (earlier candidates win ties). */
-export async function autoSelect(train: LabelledDataset, validation: LabelledDataset | undefined, options: LearnerOptions, context: FitContext): Promise<{ learner: TrainedLearner; selection: SelectionRecord; notes: string[] }> {
+export async function autoSelect(train: LabelledDataset, validation: LabelledDataset | undefined, options: AutoSelectOptions, context: FitContext): Promise<{ learner: TrainedLearner; selection: SelectionRecord; notes: string[] }> {
 	const auto = { ...defaultAutoOptions, ...options.auto };
 	const order: LearnerKind[] = ['gbdt', ...auto.candidates.filter((kind) => kind !== 'gbdt')];
 	const canCompare = validation !== undefined && hasBothClasses(validation.label);

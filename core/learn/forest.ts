@@ -15,13 +15,11 @@
  */
 import { RandomForestClassifier } from 'ml-random-forest';
 import { z } from 'zod';
-import { treeShap } from '../explain/treeShap';
 import { InputError, throwIfCancelled } from '../errors';
 import { createRng } from '../util/rng';
 import { checkLabelledData, checkLengths, columnsByName, parseLearnerJson, stratifiedSample } from './check';
 import { selectRows, type Dataset, type LabelledDataset } from './dataset';
 import { logit, type FitContext, type LearnerJson, type TrainedLearner } from './learner';
-import type { LinearContributions } from './logistic';
 import { rejectWeights } from './naiveBayes';
 import { leafOf, treeFromJson, treeToJson, type Tree, type TreeJson } from './tree';
 
@@ -61,11 +59,10 @@ export interface ForestModel extends TrainedLearner {
 	readonly fittedRows: number;
 	/** The share of trees voting "outcome" per row (what predictRaw takes the logit of). */
 	predictVoteShare(data: Dataset): Float64Array;
-	/**
-	 * Per-feature log-odds contributions of one row: TreeSHAP on the vote share (exact, in
-	 * probability units), rescaled so that expected + Σ contributions = the row's raw output.
-	 */
-	explain(row: (feature: number) => number): LinearContributions;
+	/** The raw output (log-odds) of a vote share: its logit, the share kept half a vote from 0 and 1. */
+	rawOfShare(share: number): number;
+	/** The vote share as the raw output reads it: kept half a vote from 0 and 1. */
+	clipShare(share: number): number;
 	toJSON(): ForestJson;
 }
 
@@ -298,29 +295,16 @@ class Forest implements ForestModel {
 	}
 
 	predictRaw(data: Dataset): Float64Array {
-		return this.predictVoteShare(data).map((share) => this.rawOf(share));
+		return this.predictVoteShare(data).map((share) => this.rawOfShare(share));
 	}
 
-	explain(row: (feature: number) => number): LinearContributions {
-		const contributions = new Float64Array(this.featureNames.length);
-		const expectedShare = treeShap(this.trees, 0, row, contributions);
-		let share = expectedShare;
-		for (let f = 0; f < contributions.length; f++) share += contributions[f];
-		const raw = this.rawOf(share);
-		const expected = this.rawOf(expectedShare);
-		// Rescale the vote-share contributions to log-odds: their sum becomes raw − expected exactly.
-		const scale = Math.abs(share - expectedShare) > 1e-12 ? (raw - expected) / (share - expectedShare) : 1 / (this.clip(share) * (1 - this.clip(share)));
-		for (let f = 0; f < contributions.length; f++) contributions[f] *= scale;
-		return { expected, contributions };
-	}
-
-	private clip(share: number): number {
+	clipShare(share: number): number {
 		const half = 0.5 / this.trees.length;
 		return Math.min(1 - half, Math.max(half, share));
 	}
 
-	private rawOf(share: number): number {
-		return logit(this.clip(share));
+	rawOfShare(share: number): number {
+		return logit(this.clipShare(share));
 	}
 
 	toJSON(): ForestJson {

@@ -25,6 +25,26 @@ export interface TrainedLearner {
 	toJSON(): LearnerJson;
 }
 
+/** The additive split of one row's raw output: expected + Σ contributions = raw. */
+export interface LinearContributions {
+	/** The raw output (log-odds) of the average training row; the same for every row. */
+	readonly expected: number;
+	/** One log-odds contribution per feature. */
+	readonly contributions: Float64Array;
+}
+
+/**
+ * A learner whose raw output is a sum of per-feature log-odds contributions that it computes
+ * itself (logistic regression, naive Bayes). Tree learners are explained by TreeSHAP instead.
+ */
+export interface ExplainsItself {
+	explain(row: (feature: number) => number): LinearContributions;
+}
+
+export function explainsItself(learner: TrainedLearner): learner is TrainedLearner & ExplainsItself {
+	return typeof (learner as Partial<ExplainsItself>).explain === 'function';
+}
+
 /** A learner's JSON form. Each learner module defines and validates its own fields. */
 export interface LearnerJson {
 	readonly kind: LearnerKind;

@@ -10,7 +10,7 @@ import { InputError, throwIfCancelled } from '../errors';
 import { throttledProgress } from '../util/progress';
 import { checkLabelledData, checkLengths, columnsByName, parseLearnerJson } from './check';
 import type { Dataset, LabelledDataset } from './dataset';
-import { logit, type FitContext, type LearnerJson, type TrainedLearner } from './learner';
+import { logit, type ExplainsItself, type FitContext, type LearnerJson, type LinearContributions, type TrainedLearner } from './learner';
 
 export interface LogisticOptions {
 	/** L2 penalty ½·l2·‖β‖² against the summed (weighted) log loss; 1 matches scikit-learn's C = 1. */
@@ -23,13 +23,7 @@ export interface LogisticOptions {
 
 export const defaultLogisticOptions: LogisticOptions = Object.freeze({ l2: 1, maxIterations: 500, tolerance: 1e-9 });
 
-/** The additive split of one row's raw output: expected + Σ contributions = raw. */
-export interface LinearContributions {
-	/** The raw output (log-odds) of the average training row; the same for every row. */
-	readonly expected: number;
-	/** One log-odds contribution per feature. */
-	readonly contributions: Float64Array;
-}
+export type { LinearContributions };
 
 export interface LogisticJson extends LearnerJson {
 	readonly kind: 'logistic';
@@ -52,7 +46,7 @@ export interface LogisticJson extends LearnerJson {
 	readonly converged: boolean;
 }
 
-export interface LogisticModel extends TrainedLearner {
+export interface LogisticModel extends TrainedLearner, ExplainsItself {
 	readonly kind: 'logistic';
 	readonly featureNames: readonly string[];
 	/** The fitted parameters, as stored (coefficients on standardised features). */

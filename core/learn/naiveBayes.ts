@@ -14,8 +14,7 @@ import { InputError, throwIfCancelled } from '../errors';
 import { createRng } from '../util/rng';
 import { checkLabelledData, checkLengths, columnsByName, parseLearnerJson, stratifiedSample } from './check';
 import { selectRows, type Dataset, type LabelledDataset } from './dataset';
-import type { FitContext, LearnerJson, TrainedLearner } from './learner';
-import type { LinearContributions } from './logistic';
+import type { ExplainsItself, FitContext, LearnerJson, LinearContributions, TrainedLearner } from './learner';
 
 export interface NaiveBayesOptions {
 	/**
@@ -53,7 +52,7 @@ export interface NaiveBayesJson extends LearnerJson {
 	readonly fittedRows: number;
 }
 
-export interface NaiveBayesModel extends TrainedLearner {
+export interface NaiveBayesModel extends TrainedLearner, ExplainsItself {
 	readonly kind: 'naiveBayes';
 	readonly featureNames: readonly string[];
 	/** Mean raw output over the training rows: log prior odds + Σ mean contributions. */

@@ -10,7 +10,7 @@ import type { LabelledDataset } from '../learn/dataset';
 import type { SelectionRecord } from '../learn/auto';
 import { trainLearner, type LearnerChoice, type LearnerOptions } from '../learn/train';
 import type { TrainedLearner } from '../learn/learner';
-import type { PropensityType } from '../score/types';
+import type { PropensityType } from '../goal/schema';
 import type { WorkHooks } from '../util/progress';
 import { packageVersion } from '../version';
 import { modelFeatureNames, modelFormat, modelSchemaVersion, type DataRange, type Model, type ModelFeatures } from './schema';

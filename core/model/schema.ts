@@ -14,13 +14,14 @@ import { conditionGroupSchema, goalSchema, type Goal } from '../goal/schema';
 import type { LearnerJson, LearnerKind } from '../learn/learner';
 import type { SelectionRecord } from '../learn/auto';
 import type { ValidationMetrics } from '../evaluate/metrics';
-import type { PropensityType } from '../score/types';
-import { reportInputSchema } from '../report/schema';
-import type { ReportInput } from '../report/types';
+import type { PropensityType } from '../goal/schema';
 import { monitoringReferenceSchema, type MonitoringReference } from './monitoring';
 
 export const modelFormat = 'propensity-model';
 export const modelSchemaVersion = 1;
+
+/** The report's input as the model keeps it: a JSON object the model format does not look into. */
+export type ModelInsights = object;
 
 /** Events mode: features declared over events; table mode: the numeric columns of a profile table. */
 export type ModelFeatures =
@@ -73,8 +74,12 @@ export interface Model {
 	/** Remarks made while training (subsamples, fallbacks), in words. */
 	readonly notes: readonly string[];
 	readonly seed: number;
-	/** What the insights report shows, kept so the report can be rendered again from the model alone. */
-	readonly insights?: ReportInput;
+	/**
+	 * What the insights report shows, kept so the report can be rendered again from the model
+	 * alone. The report defines and checks its shape (report/schema.ts) when it renders it, so a
+	 * change to the report is not a change to the model format.
+	 */
+	readonly insights?: ModelInsights;
 	/** Reference distributions for drift (core/monitor); absent in models trained before it. */
 	readonly monitoring?: MonitoringReference;
 }
@@ -175,7 +180,7 @@ export const modelSchema = z.strictObject({
 	selection: selectionSchema,
 	notes: z.array(z.string()),
 	seed: z.number().int().min(0).max(0xffffffff),
-	insights: reportInputSchema.optional(),
+	insights: z.record(z.string(), z.unknown()).optional(),
 	monitoring: monitoringReferenceSchema.optional(),
 });
 

@@ -17,6 +17,7 @@ import { DAY_MS } from '../features/walk';
 import type { Model } from '../model/schema';
 import type { Bucket } from '../score/types';
 import type { ScoringRunInfo, ScoringRunRecord } from '../store/runs';
+import { insightBuckets } from './insights';
 import { goalChecksum } from './record';
 
 const bucketNames: Record<string, Bucket> = { l: 'low', m: 'medium', h: 'high' };
@@ -71,7 +72,7 @@ export interface RunBacktest {
 /** The figures recorded at training, from the model's validation metrics and report. */
 export function trainingFigures(model: Model): TrainingFigures {
 	const v = model.metrics.validation;
-	const buckets = (model.insights?.scores.buckets ?? []).map((b) => ({
+	const buckets = insightBuckets(model).map((b) => ({
 		bucket: b.bucket,
 		profiles: b.count,
 		realisedRate: b.positives !== null && b.count > 0 ? b.positives / b.count : null,

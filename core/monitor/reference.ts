@@ -8,6 +8,7 @@ import type { FeatureDistribution, MonitoringReference } from '../model/monitori
 import { predictProbability } from '../model/predict';
 import type { Model } from '../model/schema';
 import { distributionOf } from './distribution';
+import { insightFactorRanking } from './insights';
 
 /** Features whose drift is followed: the report's most influential ones, else the first declared. */
 export const driftFeatureCount = 10;
@@ -57,7 +58,7 @@ export function driftFeatures(model: Model): { feature: string; label: string }[
 	if (model.features.mode !== 'events') return [];
 	const declarations = model.features.declarations;
 	const labelOf = new Map(declarations.map((d) => [d.name, d.label]));
-	const ranked = (model.insights?.factors.overall ?? []).map((factor) => factor.feature).filter((name) => labelOf.has(name));
+	const ranked = insightFactorRanking(model).filter((name) => labelOf.has(name));
 	const names = [...new Set([...ranked, ...declarations.map((d) => d.name)])].slice(0, driftFeatureCount);
 	return names.map((feature) => ({ feature, label: labelOf.get(feature) as string }));
 }

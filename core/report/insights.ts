@@ -9,7 +9,7 @@ import { bucketFactors } from '../explain/buckets';
 import { explainRows } from '../explain/explainer';
 import { explainerOf, factorWordsOf } from '../explain/fromModel';
 import { globalImportance } from '../explain/importance';
-import type { ReadinessReport } from '../goal/readiness';
+import type { ReadinessReport } from '../features/readiness';
 import type { SelectionRecord } from '../learn/auto';
 import type { LabelledDataset } from '../learn/dataset';
 import type { TrainedLearner } from '../learn/learner';

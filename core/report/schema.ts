@@ -4,6 +4,7 @@
  * range; strings are escaped when rendered.
  */
 import { z } from 'zod';
+import { InputError } from '../errors';
 import type { ReportInput } from './types';
 
 const num = z.number().nullable();
@@ -87,3 +88,12 @@ export const reportInputSchema: z.ZodType<ReportInput> = z.strictObject({
 	dataRange: z.strictObject({ from: text, to: text }),
 	packageVersion: text,
 });
+
+/** The report input a model kept, checked here (not by the model format), or InputError naming the model and the fix. */
+export function reportInputOf(insights: unknown, modelName: string): ReportInput {
+	const parsed = reportInputSchema.safeParse(insights);
+	if (parsed.success) return parsed.data;
+	const issue = parsed.error.issues[0];
+	const where = ['insights', ...issue.path.map(String)].join('.');
+	throw new InputError(`The model "${modelName}" holds insights this version cannot read (${where}: ${issue.message}): train it again to get its report.`, 'bad-insights');
+}

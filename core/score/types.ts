@@ -1,24 +1,15 @@
 /**
- * What scoring hands to explanation, segments, nodes and files: one record per profile.
+ * What scoring hands to segments, nodes and files: one record per profile. The words it is
+ * made of are defined by the lower layers (the goal's propensity type, explanation's factors
+ * and buckets) and re-exported here, so explain/ never needs to import score/.
  */
-export type Bucket = 'low' | 'medium' | 'high';
-export type PropensityType = 'conversion' | 'churn';
-export type Importance = 'low' | 'medium' | 'high';
+import type { Bucket } from '../explain/buckets';
+import type { Factor } from '../explain/factors';
+import type { PropensityType } from '../goal/schema';
 
-/** One influential factor of one profile's score. */
-export interface Factor {
-	/** Feature machine name, e.g. `purchase_count_30d`. */
-	readonly feature: string;
-	/** Human label, e.g. "purchases in the last 30 days". */
-	readonly label: string;
-	/** The profile's value of the feature (null when missing). */
-	readonly value: number | null;
-	/** Signed contribution to the score in log-odds units: > 0 raises the chance, < 0 lowers it. */
-	readonly impact: number;
-	readonly importance: Importance;
-	/** A sentence a marketer can read. */
-	readonly sentence: string;
-}
+export type { Bucket } from '../explain/buckets';
+export type { Factor, Importance } from '../explain/factors';
+export type { PropensityType } from '../goal/schema';
 
 export interface ScoredProfile {
 	readonly profileId: string;

@@ -130,6 +130,29 @@ export async function buildSegment(scored: readonly ScoredProfile[], rules: Segm
 	};
 }
 
+/** Where a profile stands after a run: new in the segment, still in it, gone from it, or not in it. */
+export type SegmentStatus = 'entered' | 'stayed' | 'left' | 'out';
+
+export interface StatusRow {
+	readonly row: SegmentRow;
+	readonly status: SegmentStatus;
+}
+
+/**
+ * The two outputs both hosts show, each row with its status: what the mode hands on (members
+ * who entered or stayed, or those who left), and the profiles not in the segment (those who
+ * just left marked so, the rest "out").
+ */
+export function segmentOutputs(result: SegmentResult): { readonly inSegment: StatusRow[]; readonly notInSegment: StatusRow[] } {
+	const entered = new Set(ids(result.entered));
+	const left = new Set(ids(result.left));
+	const statusOf = (row: SegmentRow): SegmentStatus => (left.has(row.profileId) ? 'left' : entered.has(row.profileId) ? 'entered' : 'stayed');
+	return {
+		inSegment: result.output.map((row) => ({ row, status: statusOf(row) })),
+		notInSegment: result.nonMembers.map((row) => ({ row, status: left.has(row.profileId) ? 'left' : 'out' })),
+	};
+}
+
 function checkOptions(options: SegmentOptions): SegmentOptions {
 	if (!(segmentModes as readonly string[]).includes(options?.mode)) {
 		throw new InputError(`The segment mode ${JSON.stringify(options?.mode)} is not known: use "all" (every member), "entered" (new since the last run) or "left" (gone since the last run).`, 'bad-segment-mode');

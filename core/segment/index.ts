@@ -2,8 +2,8 @@
  * Segments: rules over scored profiles (rules.ts, syntax.ts), evaluated (evaluate.ts) and
  * compared with the last run's membership (build.ts); score files in, segment files out (files.ts).
  */
-export { buildSegment, segmentModes } from './build';
-export type { SegmentMember, SegmentMode, SegmentOptions, SegmentResult, SegmentRow, SegmentSummary } from './build';
+export { buildSegment, segmentModes, segmentOutputs } from './build';
+export type { SegmentMember, SegmentMode, SegmentOptions, SegmentResult, SegmentRow, SegmentStatus, SegmentSummary, StatusRow } from './build';
 export { compareRank, matchRule } from './evaluate';
 export type { RuleMatch } from './evaluate';
 export { readScoresFile, writeSegmentFile } from './files';

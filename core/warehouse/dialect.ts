@@ -1,6 +1,6 @@
 /**
  * SQL dialects: the small table of differences between PostgreSQL and ClickHouse that the
- * one compiler (core/features/sql.ts) reads. Everything else — which aggregates a feature
+ * one compiler (core/warehouse/examples.ts) reads. Everything else — which aggregates a feature
  * needs, which events a condition matches — is written once.
  *
  * Two functions let outside text into SQL, and nothing else does:

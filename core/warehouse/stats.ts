@@ -6,7 +6,7 @@
  */
 import type { FeatureStats, AttributeStats, GenerateOptions } from '../features/generate';
 import { maxCategories } from '../features/generate';
-import type { SqlRunner } from '../features/sql';
+import type { SqlRunner } from './examples';
 import { compareStrings } from '../events/table';
 import type { EventTable } from '../events/table';
 import { InputError } from '../errors';

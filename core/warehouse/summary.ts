@@ -3,8 +3,8 @@
  * same headline figures as a file's load summary (profiles, events, first and last event,
  * events per type, attributes), plus where the events are and which column plays which role.
  */
-import type { SqlRunner } from '../features/sql';
-import { warehouseDataRange, warehouseEventTypes } from '../features/sql';
+import type { SqlRunner } from './examples';
+import { warehouseDataRange, warehouseEventTypes } from './examples';
 import { InputError } from '../errors';
 import type { EventColumns } from './columns';
 import { type WarehouseSource, describeSource } from './source';

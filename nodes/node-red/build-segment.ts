@@ -5,10 +5,7 @@
  * profile or one list each. Membership is remembered in the model store under the segment's
  * name, so "entered" names each person once.
  */
-import { InputError } from '../../core/errors';
-import { buildSegment, parseRuleTexts, parseSegmentRule } from '../../core/pipeline';
-import type { SegmentResult, SegmentRow, SegmentRule, SegmentSummary } from '../../core/segment';
-import type { ScoredProfile } from '../../core/score/types';
+import { buildSegment, InputError, parseRuleTexts, parseSegmentRule, type ScoredProfile, type SegmentMode, segmentOutputs, type SegmentResult, type SegmentRule, type SegmentSummary, type StatusRow } from '../../core';
 import { storeNode, withStore } from './config';
 import type { NodeAPI, NodeDef, NodeMessage } from './red';
 import { count, handleMessages, registerNode } from './run';
@@ -23,19 +20,21 @@ export = function register(RED: NodeAPI): void {
 			const profiles = msg.payload as ScoredProfile[];
 			const rule = ruleOf(msg, config);
 			const name = asText(fromMessage(msg, 'segmentName') ?? config.segmentName, 'segment name');
-			const mode = config.mode === 'entered' || config.mode === 'left' ? config.mode : 'all';
+			// An unset mode (flows from before the setting) is 'all'; anything else goes to the core, which refuses an unknown one.
+			const mode = (config.mode === undefined || config.mode === '' ? 'all' : config.mode) as SegmentMode;
 			const runAt = asText(fromMessage(msg, 'runAt'), 'run time (msg.runAt)') ?? new Date().toISOString();
 			const options = { name, mode, runAt } as const;
 			const result = config.store
 				? await withStore(storeNode(RED, config.store, 'Build Segment'), (store) => buildSegment(profiles, rule, { ...options, store }))
 				: await buildSegment(profiles, rule, options);
+			const { inSegment, notInSegment } = segmentOutputs(result);
 			if (config.output === 'array') {
 				send([
-					result.output.length > 0 ? Object.assign(msg, { payload: result.output, segment: result.summary }) : null,
-					result.nonMembers.length > 0 ? { ...msg, payload: result.nonMembers, segment: result.summary } : null,
+					inSegment.length > 0 ? Object.assign(msg, { payload: inSegment.map(({ row }) => row), statuses: inSegment.map(({ status }) => status), segment: result.summary }) : null,
+					notInSegment.length > 0 ? { ...msg, payload: notInSegment.map(({ row }) => row), statuses: notInSegment.map(({ status }) => status), segment: result.summary } : null,
 				]);
 			} else {
-				send([each(result.output, result.summary, RED.util.generateId()), each(result.nonMembers, result.summary, RED.util.generateId())]);
+				send([each(inSegment, result.summary, RED.util.generateId()), each(notInSegment, result.summary, RED.util.generateId())]);
 			}
 			return statusOf(result);
 		});
@@ -56,9 +55,9 @@ function ruleOf(msg: NodeMessage, config: NodeDef): SegmentRule {
 	return parseRuleTexts([text]);
 }
 
-/** One message per profile, with the segment's summary and msg.parts so a Join node can gather them. */
-function each(rows: readonly SegmentRow[], summary: SegmentSummary, id: string): NodeMessage[] {
-	return rows.map((row, index) => ({ topic: summary.name ?? undefined, payload: row, segment: summary, parts: { id, index, count: rows.length, type: 'array' } }));
+/** One message per profile, with the segment's summary and the profile's status (entered, stayed, left, out), and msg.parts so a Join node can gather them. */
+function each(rows: readonly StatusRow[], summary: SegmentSummary, id: string): NodeMessage[] {
+	return rows.map(({ row, status }, index) => ({ topic: summary.name ?? undefined, payload: row, segment: { ...summary, status }, parts: { id, index, count: rows.length, type: 'array' } }));
 }
 
 function statusOf(result: SegmentResult) {

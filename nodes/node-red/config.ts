@@ -3,10 +3,7 @@
  * connection (user and password in Node-RED's credential store) and a model store (a folder
  * or PostgreSQL). Nodes open the store for one message and close it after.
  */
-import { InputError } from '../../core/errors';
-import type { Model } from '../../core/model/schema';
-import { loadModel, openStore, type Store, type StoreConfig } from '../../core/pipeline';
-import type { PgConnectionInput } from '../../core/util/postgres';
+import { InputError, loadModel, type Model, openStore, type PgConnectionInput, type Store, type StoreConfig } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 import { asText, asWholeNumber, fromMessage, modelOf, overridable } from './settings';
 

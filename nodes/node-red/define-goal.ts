@@ -6,9 +6,7 @@
  * It also answers the dialog's preview (POST /propensity/goal-preview): the goal the form
  * makes and the goal in words, from the same core functions the runtime uses.
  */
-import { InputError } from '../../core/errors';
-import { goalFromForm, type FormCondition, type FormCustomEvent, type GoalForm } from '../../core/goal/form';
-import { defineGoal, type GoalCheck } from '../../core/pipeline';
+import { defineGoal, type FormCondition, type FormCustomEvent, type GoalCheck, type GoalForm, goalFromForm, InputError } from '../../core';
 import type { AdminRequest, AdminResponse, NodeAPI, NodeDef, NodeMessage } from './red';
 import { count, handleMessages, registerNode, shorten } from './run';
 import { asMoment, asWholeNumber, describe, eventsOf, goalOnMessage, minimums, overridable, parseJsonText } from './settings';
@@ -57,7 +55,7 @@ function formOf(config: NodeDef): GoalForm {
 		name: String(config.goalName ?? ''),
 		propensityType: config.propensityType === 'churn' ? 'churn' : 'conversion',
 		occur: config.occur === 'will_not_occur' ? 'will_not_occur' : 'will_occur',
-		windowDays: asWholeNumber(config.windowDays, 'outcome window (days)', 1) ?? 30,
+		windowDays: asWholeNumber(config.windowDays, 'outcome window (days)', 1),
 		match: config.match === 'any' ? 'any' : 'all',
 		conditions: rows<FormCondition>(config.conditions, 'outcome conditions'),
 		activeWithinDays: asWholeNumber(config.activeWithinDays, 'active within (days)', 0),

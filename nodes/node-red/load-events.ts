@@ -3,8 +3,7 @@
  * into the event table on msg.events, with a summary of what was read (msg.loadSummary,
  * also msg.payload) and of what could not be (msg.loadReport).
  */
-import { InputError } from '../../core/errors';
-import { loadEvents, loadOptionsFromForm, type EventSource, type LoadOptions } from '../../core/pipeline';
+import { type EventSource, InputError, loadEvents, type LoadOptions, loadOptionsFromForm } from '../../core';
 import { postgresNode } from './config';
 import type { NodeAPI, NodeDef, NodeMessage } from './red';
 import { count, handleMessages, registerNode } from './run';

@@ -4,8 +4,7 @@
  * runs' outcome windows), measures drift since training and gives a verdict: msg.verdict
  * (healthy, watch or retrain), the figures on msg.payload, the HTML report on msg.report.
  */
-import { InputError } from '../../core/errors';
-import { monitorModel, renderMonitorReport } from '../../core/pipeline';
+import { InputError, monitorModel, renderMonitorReport } from '../../core';
 import { storeNode, withStore } from './config';
 import type { NodeAPI } from './red';
 import { handleMessages, registerNode, shorten } from './run';

@@ -3,8 +3,7 @@
  * shown under the node, the outcome as its status, errors through `done(err)` so Catch nodes
  * see them, and the work in hand cancelled when the node closes (redeploy, stop).
  */
-import { PropensityError } from '../../core/errors';
-import type { Progress, WorkHooks } from '../../core/util/progress';
+import { type Progress, PropensityError, type WorkHooks } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFunction } from './red';
 
 export interface Work {

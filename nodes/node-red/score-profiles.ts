@@ -3,10 +3,7 @@
  * finds eligible as of a date, with the model on msg.model or saved in the store. Sends the
  * scored profiles as one list (msg.payload), one message each, or writes them to a file.
  */
-import { InputError } from '../../core/errors';
-import { rememberScoringRun, scoreProfiles, writeScoresFile, type ScoreRun } from '../../core/pipeline';
-import type { Model } from '../../core/model/schema';
-import { defaultBuckets } from '../../core/score/types';
+import { defaultBuckets, InputError, type Model, rememberScoringRun, scoreProfiles, type ScoreRun, writeScoresFile } from '../../core';
 import { chosenModel, storeNode, withStore } from './config';
 import type { NodeAPI, NodeMessage, SendFunction } from './red';
 import { count, handleMessages, registerNode, type Work } from './run';

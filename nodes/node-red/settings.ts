@@ -4,10 +4,7 @@
  * into the type the core expects. Errors name the setting and where its value came from.
  */
 import path from 'node:path';
-import { InputError } from '../../core/errors';
-import type { EventTable } from '../../core/events/table';
-import { parseModel } from '../../core/pipeline';
-import type { Model } from '../../core/model/schema';
+import { type EventTable, InputError, type Model, parseModel } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 
 /** A typed input as saved by the editor: the value and where it comes from (str, msg, flow, global, env, num, json). */

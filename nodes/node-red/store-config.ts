@@ -2,7 +2,7 @@
  * Config node "propensity-store": where trained models and segment memberships are kept, a
  * folder (created when missing) or a PostgreSQL schema shared by several Node-RED instances.
  */
-import { InputError } from '../../core/errors';
+import { InputError } from '../../core';
 import { postgresNode, type StoreConfigNode } from './config';
 import type { NodeAPI } from './red';
 import { registerNode } from './run';

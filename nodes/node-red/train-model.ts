@@ -3,10 +3,7 @@
  * its name in the model store (when one is chosen), and puts the model on msg.model, the
  * HTML insights report on msg.report and a short summary on msg.payload.
  */
-import { InputError } from '../../core/errors';
-import type { LoadReport, LoadSummary } from '../../core/events/report';
-import { saveModel, trainModel, type TrainOutcome } from '../../core/pipeline';
-import type { ModelVersionInfo } from '../../core/store/types';
+import { InputError, type LoadReport, type LoadSummary, type ModelVersionInfo, saveModel, trainModel, type TrainOutcome } from '../../core';
 import { storeNode, withStore } from './config';
 import type { NodeAPI, NodeMessage } from './red';
 import { handleMessages, registerNode } from './run';

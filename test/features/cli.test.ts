@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../cli/main';
-import { formatFloat32 } from '../../cli/commands/features';
+import { formatFloat32 } from '../../core/features/table';
 
 const dir = path.join('test-output', 'features-cli');
 

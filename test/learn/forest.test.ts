@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { InputError } from '../../core/errors';
 import { forestFromJson, growForest, libraryMatrix, trainForest, defaultForestOptions } from '../../core/learn/forest';
+import { forestContributions } from '../../core/explain/forest';
 import { auc } from '../../core/evaluate/auc';
 import { synthetic } from './fixtures';
 
@@ -68,7 +69,7 @@ describe('random forest', function () {
 		const model = await trainForest(data, small, { seed: 3 });
 		const raw = model.predictRaw(data);
 		for (let r = 0; r < 40; r++) {
-			const { expected, contributions } = model.explain((f) => data.columns[f][r]);
+			const { expected, contributions } = forestContributions(model, (f) => data.columns[f][r]);
 			assert.ok(Math.abs(contributions.reduce((a, b) => a + b, expected) - raw[r]) < 1e-9, `row ${r}`);
 		}
 	});

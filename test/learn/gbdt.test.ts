@@ -6,7 +6,7 @@ import type { LabelledDataset } from '../../core/learn/dataset';
 import { CancelledError, InputError } from '../../core/errors';
 import type { Progress } from '../../core/util/progress';
 import { createRng } from '../../core/util/rng';
-import { oracleData, MISSING_SIGNAL_FEATURE } from '../../bench/gbdtOracle';
+import { oracleData, MISSING_SIGNAL_FEATURE } from '../support/gbdtOracle';
 import { auc } from '../../core/evaluate/auc';
 
 /** A quick, small configuration for tests that check behaviour rather than accuracy. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Goal } from '../../core/goal/schema';
-import type { ReadinessReport } from '../../core/goal/readiness';
+import type { ReadinessReport } from '../../core/features/readiness';
 import defineGoalNode from '../../nodes/node-red/define-goal';
 import { simulatedEvents, smallMinimums } from './support/fixtures';
 import { helper, message, statuses, type FlowNode } from './support/helper';

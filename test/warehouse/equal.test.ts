@@ -9,7 +9,7 @@ import type { EventTable } from '../../core/events/table';
 import { type FeatureDecl, buildExamples, generateFeatures, judgeCutoffs, dataRange } from '../../core/features';
 import { declareFeatures } from '../../core/features/generate';
 import { warehouseFeatureStats } from '../../core/warehouse/stats';
-import { buildWarehouseExamples, judgeWarehouseCutoffs, warehouseDataRange, warehouseEventTypes } from '../../core/features/sql';
+import { buildWarehouseExamples, judgeWarehouseCutoffs, warehouseDataRange, warehouseEventTypes } from '../../core/warehouse/examples';
 import { type Goal, parseGoal } from '../../core/goal';
 import { type Rng, createRng } from '../../core/util/rng';
 import { openEvents } from '../../core/warehouse/client';

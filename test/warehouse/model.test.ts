@@ -7,7 +7,7 @@ import { EventTableBuilder } from '../../core/events/table';
 import { trainModel } from '../../core/pipeline';
 import { simulateShop } from '../../core/simulate';
 import { openEvents } from '../../core/warehouse/client';
-import { trainWarehouse } from '../../core/warehouse/train';
+import { trainWarehouse } from '../../core/pipeline';
 import { type TestColumn, type TestRow, engines, writeRows } from './support';
 
 const columns: TestColumn[] = [

@@ -4,10 +4,7 @@
  * things go as binary data so a flow never holds one item per event.
  */
 import type { IBinaryData, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { InputError } from '../../../core/errors';
-import type { EventTable } from '../../../core/events/table';
-import { decodeEventTable, encodeEventTable, parseModel } from '../../../core/pipeline';
-import type { Model } from '../../../core/model/schema';
+import { decodeEventTable, encodeEventTable, type EventTable, InputError, type Model, parseModel } from '../../../core';
 
 export const eventsMimeType = 'application/vnd.propensity.events';
 export const eventsFileName = 'events.petb';

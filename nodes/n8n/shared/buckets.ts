@@ -3,7 +3,7 @@
  * Train Model (for its report) and Score Profiles. The core checks them.
  */
 import type { INodeProperties } from 'n8n-workflow';
-import { defaultBuckets, type BucketBoundaries } from '../../../core/score/types';
+import { type BucketBoundaries, defaultBuckets } from '../../../core';
 
 export const bucketOptions: INodeProperties[] = [
 	{

@@ -4,7 +4,7 @@
  * "Continue On Fail" an error item paired to the input item. Never a stack or a password.
  */
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type IPairedItemData } from 'n8n-workflow';
-import { CancelledError, InputError, PropensityError } from '../../../core/errors';
+import { CancelledError, InputError, PropensityError } from '../../../core';
 
 /**
  * The message to show: the error's own message, without its stack. The core already keeps

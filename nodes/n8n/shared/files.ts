@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { IExecuteFunctions, ResolvedFilePath } from 'n8n-workflow';
-import { InputError } from '../../../core/errors';
+import { InputError } from '../../../core';
 
 /**
  * Where the model store lives when no folder is given: `propensity` in n8n's storage folder for

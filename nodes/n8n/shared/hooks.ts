@@ -4,7 +4,7 @@
  * execution's cancel signal stops the work between chunks when the user stops the execution.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
-import type { Progress, WorkHooks } from '../../../core/util/progress';
+import type { Progress, WorkHooks } from '../../../core';
 
 const logEveryMs = 5000;
 

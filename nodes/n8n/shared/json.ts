@@ -1,4 +1,4 @@
-import { InputError } from '../../../core/errors';
+import { InputError } from '../../../core';
 
 /** A JSON parameter's value: objects as they are, text parsed; an InputError when it is not JSON. */
 export function jsonParameter(value: unknown, what: string): unknown {

@@ -4,7 +4,7 @@
  * Explain Factors.
  */
 import type { INodeProperties } from 'n8n-workflow';
-import { InputError } from '../../../core/errors';
+import { InputError } from '../../../core';
 import { storeProperties } from './store';
 
 /** `latest`, or a version number written as text or a number. */

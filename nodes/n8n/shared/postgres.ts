@@ -10,7 +10,7 @@ import type {
 	IExecuteFunctions,
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
-import { connectPostgres, redact, type PgConnectionInput } from '../../../core/util/postgres';
+import { connectPostgres, type PgConnectionInput, redact } from '../../../core';
 
 export const postgresCredentialName = 'propensityPostgresApi';
 

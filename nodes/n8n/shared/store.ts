@@ -4,7 +4,7 @@
  * Build Segment so that a model trained by one workflow is found by name in another.
  */
 import type { IExecuteFunctions, INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
-import { openStore, type Store } from '../../../core/pipeline';
+import { openStore, type Store } from '../../../core';
 import { allowedPath, defaultStoreFolder } from './files';
 import { postgresConnectionOf, postgresCredentialName, postgresTestName } from './postgres';
 

@@ -5,12 +5,9 @@
  * (the scored profiles outside the segment now).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
-import { InputError } from '../../../../core/errors';
-import type { ScoredProfile } from '../../../../core/score/types';
-import { buildSegment, parseRuleTexts, parseSegmentRule, ruleFromForm, type SegmentMember, type SegmentMode, type SegmentRow, type SegmentRule } from '../../../../core/segment';
+import { buildSegment, InputError, parseRuleTexts, parseSegmentRule, ruleFromForm, type ScoredProfile, type SegmentMember, type SegmentMode, segmentOutputs as statusRowsOf, type SegmentRule, type StatusRow, type Store } from '../../../../core';
 import { jsonParameter } from '../../shared/json';
 import { openNodeStore } from '../../shared/store';
-import type { Store } from '../../../../core/store/types';
 
 /** A scored profile and the input item it came from. */
 export interface ProfileItem {
@@ -71,8 +68,6 @@ export function ruleOf(ctx: IExecuteFunctions): SegmentRule {
 	});
 }
 
-type Status = 'entered' | 'stayed' | 'left' | 'out';
-
 /** Builds the segment over the profiles and returns the In Segment and Not In Segment items. */
 export async function segmentOutputs(ctx: IExecuteFunctions, items: INodeExecutionData[], profiles: ProfileItem[]): Promise<[INodeExecutionData[], INodeExecutionData[]]> {
 	const rule = ruleOf(ctx);
@@ -97,19 +92,15 @@ export async function segmentOutputs(ctx: IExecuteFunctions, items: INodeExecuti
 			location: 'outputPane',
 		});
 		const itemOf = new Map(profiles.map((p) => [p.profile.profileId, p.itemIndex]));
-		const entered = new Set(result.entered.map((row) => row.profileId));
-		const left = new Set(result.left.map((row) => row.profileId));
 		const segment = { name: summary.name, mode, rule: summary.rule, runAt: summary.runAt, previousRunAt: summary.previousRunAt };
-		const toItem = (row: SegmentRow, status: Status): INodeExecutionData => {
+		const toItem = ({ row, status }: StatusRow): INodeExecutionData => {
 			const itemIndex = itemOf.get(row.profileId);
 			// Someone who left and was not scored this run comes from the run as a whole.
 			const pairedItem: IPairedItemData | IPairedItemData[] = itemIndex === undefined ? items.map((_, item) => ({ item })) : { item: itemIndex };
 			return { json: { ...(row as SegmentMember), segment: { ...segment, status } } as unknown as IDataObject, pairedItem };
 		};
-		const statusOfMember = (row: SegmentRow): Status => (entered.has(row.profileId) ? 'entered' : 'stayed');
-		const inSegment = mode === 'left' ? result.left.map((row) => toItem(row, 'left')) : result.output.map((row) => toItem(row, statusOfMember(row)));
-		const notInSegment = result.nonMembers.map((row) => toItem(row, left.has(row.profileId) ? 'left' : 'out'));
-		return [inSegment, notInSegment];
+		const { inSegment, notInSegment } = statusRowsOf(result);
+		return [inSegment.map(toItem), notInSegment.map(toItem)];
 	} finally {
 		await store?.close().catch(() => undefined);
 	}

@@ -4,8 +4,7 @@
  * data kept, so Train Model can follow directly.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { goalFromForm, type FormCondition, type FormCustomEvent, type GoalForm } from '../../../../core/goal/form';
-import { defineGoal } from '../../../../core/pipeline';
+import { defineGoal, type FormCondition, type FormCustomEvent, type GoalForm, goalDefaults, goalFromForm } from '../../../../core';
 import { eventsOfItem } from '../../shared/binary';
 import { jsonParameter } from '../../shared/json';
 
@@ -25,9 +24,9 @@ export function goalInputOf(ctx: IExecuteFunctions, itemIndex: number): unknown 
 		propensityType: ctx.getNodeParameter('propensityType', itemIndex) as GoalForm['propensityType'],
 		occur: ctx.getNodeParameter('occur', itemIndex) as GoalForm['occur'],
 		match: ctx.getNodeParameter('match', itemIndex, 'all') as GoalForm['match'],
-		windowDays: ctx.getNodeParameter('windowDays', itemIndex) as number,
+		windowDays: ctx.getNodeParameter('windowDays', itemIndex, goalDefaults.windowDays) as number,
 		activeWithinDays: ctx.getNodeParameter('activeWithinDays', itemIndex, 0) as number,
-		lookbackDays: ctx.getNodeParameter('lookbackDays', itemIndex, 365) as number,
+		lookbackDays: ctx.getNodeParameter('lookbackDays', itemIndex, goalDefaults.lookbackDays) as number,
 		conditions: rows('conditions.condition').map(conditionOf),
 		customEvents: (rows('customEvents.event') as (Row & { name?: string })[]).map((row): FormCustomEvent => ({ ...conditionOf(row), name: row.name ?? '' })),
 		profileAttributes: ctx.getNodeParameter('profileAttributes', itemIndex, '') as string,

@@ -4,10 +4,7 @@
  * group is explained in one batch, and each item passed on with `factors` (and `bucketFactors`).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { InputError } from '../../../../core/errors';
-import type { BucketFactorSummary } from '../../../../core/explain/buckets';
-import { explainProfiles, loadModel } from '../../../../core/pipeline';
-import type { ScoredProfile } from '../../../../core/score/types';
+import { type BucketFactorSummary, defaultTopK, explainProfilesEach, InputError, loadModel, type ScoredProfile } from '../../../../core';
 import { modelOfItem } from '../../shared/binary';
 import { workHooksOf } from '../../shared/hooks';
 import { modelVersionOf } from '../../shared/model';
@@ -75,35 +72,24 @@ export async function groupByModel(ctx: IExecuteFunctions, items: INodeExecution
 type Outcome = { item: INodeExecutionData } | { error: unknown };
 
 /**
- * Explains a group's profiles in one batch. When the batch is refused (a profile without feature
- * values, or scored by another model), each profile is tried alone to find the ones at fault, and
- * the rest are explained together again, so one bad item does not hide which it was.
+ * Explains a group's profiles in one batch; a profile the core cannot explain (no feature values,
+ * or scored by another model) gets its own error and the rest are explained (explainProfilesEach).
  */
 export async function explainGroup(ctx: IExecuteFunctions, items: INodeExecutionData[], group: ModelGroup): Promise<Map<number, Outcome>> {
-	const topK = ctx.getNodeParameter('topK', group.indexes[0], 3) as number;
+	const topK = ctx.getNodeParameter('topK', group.indexes[0], defaultTopK) as number;
 	const perBucket = ctx.getNodeParameter('bucketSummary', group.indexes[0], false) as boolean;
-	const hooks = workHooksOf(ctx);
-	const explain = (indexes: number[]) =>
-		explainProfiles(group.found.model, indexes.map((i) => items[i].json as unknown as ScoredProfile), { topK, perBucket, itemNumbers: indexes.map((i) => i + 1) }, hooks);
+	const profiles = group.indexes.map((i) => items[i].json as unknown as ScoredProfile);
+	const each = await explainProfilesEach(group.found.model, profiles, { topK, perBucket, itemNumbers: group.indexes.map((i) => i + 1) }, workHooksOf(ctx));
 	const outcomes = new Map<number, Outcome>();
-	let good = group.indexes;
-	let explained;
-	try {
-		explained = await explain(good);
-	} catch (error) {
-		if (!(error instanceof InputError)) throw error;
-		const fine: number[] = [];
-		for (const itemIndex of group.indexes) {
-			try {
-				await explain([itemIndex]);
-				fine.push(itemIndex);
-			} catch (alone) {
-				outcomes.set(itemIndex, { error: alone });
-			}
+	const good: number[] = [];
+	const explained = { profiles: [] as ScoredProfile[], buckets: each.buckets };
+	each.outcomes.forEach((outcome, i) => {
+		if ('error' in outcome) outcomes.set(group.indexes[i], { error: outcome.error });
+		else {
+			good.push(group.indexes[i]);
+			explained.profiles.push(outcome.profile);
 		}
-		good = fine;
-		explained = good.length ? await explain(good) : { profiles: [], buckets: undefined };
-	}
+	});
 	const bucketOf = new Map<string, BucketFactorSummary>((explained.buckets ?? []).map((summary) => [summary.bucket, summary]));
 	good.forEach((itemIndex, i) => {
 		const profile = explained.profiles[i];

@@ -3,9 +3,7 @@
  * and the one output item (summary and report as JSON, the event table as binary data).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
-import { InputError } from '../../../../core/errors';
-import { badRowReasons, type BadRowReason } from '../../../../core/events/report';
-import { loadEvents, loadOptionsFromForm, type EventSource, type LoadOptions, type LoadResult } from '../../../../core/pipeline';
+import { type BadRowReason, badRowReasons, type EventSource, InputError, loadEvents, type LoadOptions, loadOptionsFromForm, type LoadResult } from '../../../../core';
 import { binaryBytes, eventsBinary } from '../../shared/binary';
 import { allowedPath } from '../../shared/files';
 import { workHooksOf } from '../../shared/hooks';

@@ -3,8 +3,7 @@
  * the verdict shown as a hint, the result as JSON and the report as binary data.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { InputError } from '../../../../core/errors';
-import { monitorModel, renderMonitorReport } from '../../../../core/pipeline';
+import { InputError, monitorModel, renderMonitorReport } from '../../../../core';
 import { eventsOfItem, textBinary } from '../../shared/binary';
 import { workHooksOf } from '../../shared/hooks';
 import { jsonParameter } from '../../shared/json';

@@ -5,9 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import type { Model } from '../../../../core/model/schema';
-import { loadModel, rememberScoringRun, scoreProfiles, type ScoreRun } from '../../../../core/pipeline';
-import { scoreLines, type ScoresFormat } from '../../../../core/score/files';
+import { loadModel, type Model, rememberScoringRun, scoreLines, scoreProfiles, type ScoreRun, type ScoresFormat } from '../../../../core';
 import { eventsOfItem, modelOfItem } from '../../shared/binary';
 import { boundariesOf } from '../../shared/buckets';
 import { workHooksOf } from '../../shared/hooks';

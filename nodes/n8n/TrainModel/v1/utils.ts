@@ -4,10 +4,7 @@
  * model JSON and the HTML report as binary data (the input's binary data kept alongside).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { InputError } from '../../../../core/errors';
-import type { LoadReport, LoadSummary } from '../../../../core/events/report';
-import { saveModel, trainModel, type TrainSettings } from '../../../../core/pipeline';
-import type { ModelVersionInfo } from '../../../../core/store/types';
+import { InputError, type LoadReport, type LoadSummary, type ModelVersionInfo, saveModel, trainModel, type TrainSettings } from '../../../../core';
 import { eventsOfItem, textBinary } from '../../shared/binary';
 import { boundariesOf } from '../../shared/buckets';
 import { workHooksOf } from '../../shared/hooks';

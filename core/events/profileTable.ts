@@ -7,11 +7,11 @@
  */
 import fs from 'node:fs';
 import { InputError, throwIfCancelled } from '../errors';
-import { detectDelimiter, readCsv } from '../events/csv';
-import { openText } from '../events/text';
+import { detectDelimiter, readCsv } from './csv';
+import { openText } from './text';
 import type { WorkHooks } from '../util/progress';
 import { throttledProgress } from '../util/progress';
-import type { Dataset } from './dataset';
+import type { Dataset } from '../learn/dataset';
 
 export interface ProfileTableOptions {
 	/** The 0/1 label column (required for training; when scoring, leave it out and it is ignored like any other extra column). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { buildExamples, generateFeatures } from '../../core/features';
-import { assessReadiness, parseGoal } from '../../core/goal';
-import { type TestEvent, at, goalOf, tableOf } from '../features/support';
+import { assessReadiness, buildExamples, generateFeatures } from '../../core/features';
+import { parseGoal } from '../../core/goal';
+import { type TestEvent, at, goalOf, tableOf } from './support';
 
 /**
  * `profiles` visitors over 200 days, each visiting every 4 days; every `buyEvery`-th

@@ -5,8 +5,8 @@
  * probability: the logistic of a nonlinear function of the features, where one feature's
  * missingness itself raises the odds. The oracle's AUC is the best any model can reach.
  */
-import type { LabelledDataset } from '../core/learn/dataset';
-import { createRng } from '../core/util/rng';
+import type { LabelledDataset } from '../../core/learn/dataset';
+import { createRng } from '../../core/util/rng';
 
 export interface OracleData {
 	readonly data: LabelledDataset;

@@ -5,15 +5,15 @@
  */
 import type { EventTable } from '../events/table';
 import { PropensityError } from '../errors';
-import { type DataRange, dataRange, isoDay, minimumHistoryDays, planCutoffs } from '../features/cutoffs';
-import { type CutoffCounts, judgeCutoffs } from '../features/examples';
-import { maxCategories } from '../features/generate';
-import { DAY_MS } from '../features/walk';
 import { attributeColumn } from '../events/table';
-import { type DataProblem, goalDataProblems } from './check';
-import { keptMask } from './conditions';
-import { describeCondition, describeGoal } from './describe';
-import type { Goal } from './schema';
+import { type DataProblem, goalDataProblems } from '../goal/check';
+import { keptMask } from '../goal/conditions';
+import { describeCondition, describeGoal } from '../goal/describe';
+import type { Goal } from '../goal/schema';
+import { DAY_MS } from '../util/days';
+import { type DataRange, dataRange, isoDay, minimumHistoryDays, planCutoffs } from './cutoffs';
+import { type CutoffCounts, judgeCutoffs } from './examples';
+import { maxCategories } from './generate';
 
 export interface ReadinessProblem {
 	/** Stable code, e.g. `too-few-positives`, `too-little-history`, `goal-data-mismatch`. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { InputError } from '../../core/errors';
-import { parseCell, readProfileTable } from '../../core/learn/profileTable';
+import { parseCell, readProfileTable } from '../../core/events/profileTable';
 import { holdoutSplit } from '../../core/learn/split';
 
 const table = (text: string) => ({ data: Buffer.from(text), name: 'profiles.csv' });

@@ -17,14 +17,14 @@ import type { EligibilityItem, Goal } from '../goal/schema';
 import { groupParts } from '../goal/schema';
 import { didYouMean, listNames } from '../goal/suggest';
 import type { LabelledDataset } from '../learn/dataset';
-import { type EventColumns, fieldExpr, oncePerRow, warehouseFieldKinds } from '../warehouse/columns';
-import { compileCondition, truth } from '../warehouse/conditions';
-import { SqlValues } from '../warehouse/dialect';
-import type { DataRange } from './cutoffs';
-import type { FeatureDecl } from './declaration';
-import type { CutoffCounts } from './examples';
+import { type EventColumns, fieldExpr, oncePerRow, warehouseFieldKinds } from './columns';
+import { compileCondition, truth } from './conditions';
+import { SqlValues } from './dialect';
+import type { DataRange } from '../features/cutoffs';
+import type { FeatureDecl } from '../features/declaration';
+import type { CutoffCounts } from '../features/examples';
 import { compareStrings } from '../events/table';
-import { DAY_MS, Op, type OpCode, type OpSpec, compileProgram, finalValue, slots } from './walk';
+import { DAY_MS, Op, type OpCode, type OpSpec, compileProgram, finalValue, slots } from '../features/walk';
 
 /** Runs one statement and returns its rows as plain objects (see core/warehouse/client.ts). */
 export interface SqlRunner {

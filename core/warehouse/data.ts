@@ -1,0 +1,77 @@
+/**
+ * What the pipeline reads of a warehouse table, counted by SQL where the events are: the open
+ * connection, readiness data (as assessReadinessOf reads a table) and the activity the
+ * monitoring reference needs. The training path itself is in core/pipeline.ts (trainWarehouse).
+ */
+import type { MappingOptions } from '../events/mapping';
+import { compareStrings } from '../events/table';
+import { planCutoffsInRange } from '../features/cutoffs';
+import type { CutoffCounts } from '../features/examples';
+import type { ReadinessData } from '../features/readiness';
+import { goalDataProblems } from '../goal/check';
+import type { Goal } from '../goal/schema';
+import type { EventActivity } from '../monitor/reference';
+import { type WarehouseClient, openEvents } from './client';
+import type { EventColumns } from './columns';
+import { SqlValues } from './dialect';
+import { judgeWarehouseCutoffs, warehouseDataRange, warehouseEventTypes } from './examples';
+import type { WarehouseSource } from './source';
+import { shapeTable, warehouseTypes } from './stats';
+
+/** Runs `work` with an open connection and the table's columns, closing it after. */
+export async function withWarehouse<T>(source: WarehouseSource, mapping: MappingOptions | undefined, work: (client: WarehouseClient, columns: EventColumns) => Promise<T>): Promise<T> {
+	const { client, columns } = await openEvents(source, mapping);
+	try {
+		return await work(client, columns);
+	} finally {
+		await client.close();
+	}
+}
+
+/** Readiness data counted in the warehouse: what assessReadiness reads of a table. */
+export async function warehouseReadinessData(client: WarehouseClient, columns: EventColumns, goal: Goal, asOf: number | undefined): Promise<ReadinessData> {
+	const table = shapeTable(columns, await warehouseTypes(client, columns));
+	const mismatches = goalDataProblems(goal, table);
+	const range = await warehouseDataRange(client, columns, asOf);
+	let planned: number[] | undefined;
+	let planError: unknown;
+	try {
+		planned = planCutoffsInRange(range, goal, { asOf });
+	} catch (error) {
+		planError = error;
+	}
+	const counts: CutoffCounts[] = planned && mismatches.length === 0 ? await judgeWarehouseCutoffs(client, columns, goal, planned) : [];
+	const allTypes = await warehouseEventTypes(client, columns, { ...goal, exclusions: [] });
+	const keptTypes = mismatches.length === 0 ? await warehouseEventTypes(client, columns, goal) : allTypes;
+	const distinct = await distinctValues(client, columns, goal);
+	return {
+		range,
+		mismatches,
+		cutoffs: () => {
+			if (!planned) throw planError;
+			return planned;
+		},
+		judge: () => counts,
+		typeVolumes: (forGoal) => (forGoal ? keptTypes : allTypes),
+		distinctValues: (field) => distinct.get(field),
+	};
+}
+
+/** Distinct values of the goal's text profile attributes (an identifier-like one gets a warning). */
+async function distinctValues(client: WarehouseClient, columns: EventColumns, goal: Goal): Promise<Map<string, number>> {
+	const fields = goal.profileAttributes.map((attribute) => columns.attributes.find((candidate) => candidate.name === attribute.field && candidate.kind === 'category')).filter((a) => a !== undefined);
+	const out = new Map<string, number>();
+	if (fields.length === 0) return out;
+	const [row] = await client.rows(`SELECT ${fields.map((field, i) => `${columns.dialect.countDistinct(field.expr)} AS d${i}`).join(', ')} FROM ${columns.table} WHERE ${columns.valid}`, []);
+	fields.forEach((field, i) => out.set(field.name, Number(row[`d${i}`])));
+	return out;
+}
+
+/** As tableActivity: profiles with an event by the cutoff, event types by the end (every event counts). */
+export async function warehouseActivity(client: WarehouseClient, columns: EventColumns, cutoff: number, end: number): Promise<EventActivity> {
+	const values = new SqlValues(columns.dialect);
+	const [row] = await client.rows(`SELECT ${columns.dialect.countDistinct(columns.profile)} AS n FROM ${columns.table} WHERE ${columns.valid} AND ${columns.timeMs} <= ${values.value(cutoff)}`, values.params);
+	const typeValues = new SqlValues(columns.dialect);
+	const types = await client.rows(`SELECT DISTINCT ${columns.eventType} AS type FROM ${columns.table} WHERE ${columns.valid} AND ${columns.timeMs} <= ${typeValues.value(end)}`, typeValues.params);
+	return { activeProfiles: Number(row.n), eventTypes: types.map((entry) => String(entry.type)).sort(compareStrings) };
+}

@@ -1,0 +1,92 @@
+/**
+ * Lists the hosts show by hand, pinned to the core's: the condition operators, the learners,
+ * the store's rule for names and the model-source settings of the Node-RED dialogs. A list
+ * changed in one place and not the others fails here, not in front of a user.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import { conditionOperators, operatorsTakingNoValue } from '../../core/goal/schema';
+import { learnerKinds, parseLearnerChoice } from '../../core/learn/registry';
+import { checkStoreName } from '../../core/store/names';
+import { operatorOptions } from '../../nodes/n8n/shared/conditions';
+import { trainModelProperties } from '../../nodes/n8n/TrainModel/v1/TrainModelV1.description';
+import { repoRoot } from '../support/imports';
+
+const read = (file: string) => fs.readFileSync(path.join(repoRoot, file), 'utf8');
+const sorted = (values: readonly string[]) => [...values].sort();
+
+/** The `value: '…'` entries of a JavaScript array literal `var name = [ … ];` in an editor file. */
+function editorArray(html: string, name: string): string[] {
+	const literal = new RegExp(`var ${name} = \\[([\\s\\S]*?)\\];`).exec(html);
+	assert.ok(literal, `the editor declares ${name}`);
+	const values = [...literal[1].matchAll(/value: '([^']+)'/g)].map((m) => m[1]);
+	return values.length > 0 ? values : [...literal[1].matchAll(/'([^']+)'/g)].map((m) => m[1]);
+}
+
+/** The editor's shared script, run as the browser runs it. */
+function editorScript(): { storeName: RegExp; modelSourceDefaults(): Record<string, { value: unknown; validate?: (this: Record<string, unknown>, v: unknown, opt?: unknown) => unknown }> } {
+	const window: Record<string, unknown> = {};
+	vm.runInNewContext(read('resources/editor.js'), { window, $: () => ({ val: () => undefined }) });
+	return window.PropensityEditor as ReturnType<typeof editorScript>;
+}
+
+describe('lists the hosts keep beside the core', () => {
+	it('the n8n condition rows offer exactly the goal schema\'s operators', () => {
+		assert.deepEqual(sorted(operatorOptions.map((option) => String(option.value))), sorted(conditionOperators));
+	});
+
+	it('the Node-RED goal dialog offers exactly the goal schema\'s operators, and knows which take no value', () => {
+		const html = read('nodes/node-red/define-goal.html');
+		assert.deepEqual(sorted(editorArray(html, 'operators')), sorted(conditionOperators));
+		assert.deepEqual(sorted(editorArray(html, 'valueless')), sorted(operatorsTakingNoValue));
+	});
+
+	it('both hosts offer every learner and auto, each a name the core accepts', () => {
+		const learner = trainModelProperties.find((property: INodeProperties) => property.name === 'learner');
+		const n8nValues = ((learner?.options ?? []) as INodePropertyOptions[]).map((option) => String(option.value));
+		const html = read('nodes/node-red/train-model.html');
+		const redValues = editorArray(html, 'learners');
+		const redOptions = [...html.slice(html.indexOf('<select id="node-input-learner">'), html.indexOf('</select>', html.indexOf('<select id="node-input-learner">'))).matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]);
+		for (const values of [n8nValues, redValues, redOptions]) {
+			assert.deepEqual(sorted(values.map(parseLearnerChoice)), sorted(['auto', ...learnerKinds]));
+		}
+	});
+
+	it('the Node-RED editor and the store accept and refuse the same model and segment names', () => {
+		const { storeName } = editorScript();
+		const names = ['a', 'churn-30d', 'buyers.v2', '_x', '-x', 'A'.repeat(100), 'A'.repeat(101), '', '.hidden', 'a/b', 'a b', 'naïve', 'con', 'CON.txt', 'lpt1', 'com0.json', 'console', 'nul.', '..', 'x..y'];
+		for (const name of names) {
+			let core = true;
+			try {
+				checkStoreName(name, 'model');
+			} catch {
+				core = false;
+			}
+			assert.equal(storeName.test(name), core, `the name ${JSON.stringify(name)}`);
+		}
+	});
+
+	it('score profiles and explain factors take their model-source settings from one shared definition', () => {
+		for (const dialog of ['score-profiles', 'explain-factors']) {
+			const html = read(`nodes/node-red/${dialog}.html`);
+			assert.match(html, /PropensityEditor\.modelSourceDefaults\(\)/, `${dialog} uses the shared settings`);
+			for (const setting of ['modelFrom', 'modelName', 'modelNameType', 'modelVersion']) {
+				assert.doesNotMatch(html, new RegExp(`^\\s*${setting}: \\{`, 'm'), `${dialog} does not define ${setting} again`);
+			}
+		}
+		const defaults = editorScript().modelSourceDefaults();
+		assert.deepEqual(Object.keys(defaults), ['modelFrom', 'store', 'modelName', 'modelNameType', 'modelVersion']);
+		const version = defaults.modelVersion.validate!;
+		assert.equal(version.call({}, 'latest'), true);
+		assert.equal(version.call({}, '3'), true);
+		assert.equal(typeof version.call({}, '0'), 'string', 'version 0 is refused with a reason');
+		assert.equal(typeof version.call({}, 'newest'), 'string');
+		const name = defaults.modelName.validate!;
+		assert.equal(name.call({ modelFrom: 'store', modelNameType: 'str' }, 'purchase-30d'), true);
+		assert.equal(typeof name.call({ modelFrom: 'store', modelNameType: 'str' }, '../up'), 'string');
+		assert.equal(name.call({ modelFrom: 'msg' }, ''), true, 'no name is needed when the model comes with the message');
+	});
+});
