@@ -65,6 +65,9 @@ export function parseModel(input: string | object): Model {
 	// A model nests a few levels (its goal at most maxGoalDepth); a hostile depth would overflow the schema's recursion.
 	const deep = shapeProblem(raw, maxGoalDepth + 16, Infinity);
 	if (deep) throw new InputError(`The model nests more than ${maxGoalDepth + 16} levels deep (at ${shortPath(deep.path)}): it is not a model Propensity wrote. Use the file that "propensity train" (or the Train Model node) wrote, unchanged.`, 'bad-model');
+	// A model handed over as an object (Node-RED's msg.model) is read as its JSON would be, so a
+	// value JSON cannot hold (Infinity, NaN) is refused here rather than when the model is written.
+	if (typeof input !== 'string') raw = JSON.parse(JSON.stringify(raw));
 	const object = raw as Record<string, unknown>;
 	if (object.format !== modelFormat) {
 		throw new InputError(
@@ -89,6 +92,14 @@ export function parseModel(input: string | object): Model {
 		throw new InputError(`The model cannot be read correctly:\n- ${problems.join('\n- ')}\nUse the file as training wrote it, or retrain the model.`, 'bad-model', { problems });
 	}
 	const model = parsed.data as unknown as Model;
+	// JSON text such as 1e999 parses as Infinity, which no model holds: refuse it here, or the
+	// model would load and then fail when it is written or saved.
+	try {
+		write(model, '', topLevelOrder);
+	} catch (error) {
+		if (!(error instanceof RangeError)) throw error;
+		throw new InputError('The model cannot be read correctly: it holds a number too large to be finite (such as 1e999). Use the file as training wrote it, or retrain the model.', 'bad-model');
+	}
 	const learner = loadLearnerChecked(model);
 	const expected = modelFeatureNames(model);
 	const actual = (learner as { featureNames?: readonly string[] }).featureNames;
