@@ -19,8 +19,9 @@ import { parseGoal } from '../core/goal';
 import { assessReadiness } from '../core/features/readiness';
 import { profilesForEvents, simulateShop } from '../core/simulate';
 import { openEvents } from '../core/warehouse/client';
-import { planCutoffsInRange } from '../core/features/cutoffs';
+import { planTrainingInRange } from '../core/features/cutoffs';
 import { warehouseFeatureStats } from '../core/warehouse/stats';
+import { profilesBy } from '../core/warehouse/data';
 import { assessWarehouse } from '../core/pipeline';
 import { engines, type TestColumn, type TestRow, writeRows } from '../test/warehouse/support';
 
@@ -67,7 +68,8 @@ async function main(): Promise<void> {
 			let started = performance.now();
 			const { readiness } = await assessWarehouse(client, mapped, goal, { minPositives: 1, minNegatives: 1 });
 			const declarations = declareFeatures(await warehouseFeatureStats(client, mapped, goal), goal);
-			const cutoffs = planCutoffsInRange(await warehouseDataRange(client, mapped), goal);
+			const range = await warehouseDataRange(client, mapped);
+			const cutoffs = planTrainingInRange(range, range ? await profilesBy(client, mapped, range.end) : 0, goal).cutoffs;
 			const inWarehouse = await buildWarehouseExamples(client, mapped, goal, declarations, cutoffs);
 			const warehouseSeconds = (performance.now() - started) / 1000;
 			const warehousePeak = peakMb();

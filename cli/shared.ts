@@ -35,6 +35,19 @@ export async function loadEventsFile(options: OptionValues, io: CliIo, command: 
 	}
 }
 
+/**
+ * The line saying which moment a command used as "now": every command prints it, so a date
+ * without a time (the end of that day) is never a surprise.
+ */
+export function asOfLine(options: OptionValues, moment: string | null): string {
+	const given = stringOption(options, 'as-of');
+	if (moment === null) return 'As of: no events, so no moment.';
+	if (!given) return `As of ${moment} (the latest event; --as-of sets another moment).`;
+	const zone = stringOption(options, 'time-zone') ?? 'UTC';
+	const how = /^\d{4}-\d{2}-\d{2}$/.test(given.trim()) ? `the end of ${given.trim()} in ${zone}` : `--as-of ${given.trim()}`;
+	return `As of ${moment} (${how}); later events are ignored.`;
+}
+
 /** A file's text, or InputError saying it cannot be read. */
 export async function readTextFile(file: string, what: string): Promise<string> {
 	try {

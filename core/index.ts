@@ -31,8 +31,10 @@ export { type BucketFactorSummary } from './explain/buckets';
 export { defaultBuckets } from './score/types';
 export { scoresFormatOf, scoreLines, type ScoresFormat } from './score/files';
 export {
+	describeSegmentChange,
 	readScoresFile,
 	ruleFromForm,
+	whyNobodyHandedOn,
 	segmentModes,
 	segmentOutputs,
 	writeSegmentFile,

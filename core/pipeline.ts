@@ -11,14 +11,17 @@ import type { LoadReport, LoadSummary } from './events/report';
 import type { EventTable } from './events/table';
 import { InputError } from './errors';
 import { buildExamples, type Examples } from './features/examples';
-import { type DataRange, checkAsOf, dataRange, planCutoffs, planCutoffsInRange } from './features/cutoffs';
+import { type CutoffPlan, type DataRange, checkAsOf, dataRange, heldOutShare, planTraining, planTrainingInRange } from './features/cutoffs';
+import { fitBuyTillYouDie, withBuyTillYouDie } from './features/buyTillYouDie';
 import type { FeatureDecl } from './features/declaration';
 import { generateFeatures } from './features/generate';
 import { describeFutureEvents, presentAsOf } from './features/present';
 import { checkGoalAgainstData } from './goal/check';
 import { describeGoal } from './goal/describe';
-import { parseGoal } from './goal/parse';
-import { assessReadiness, assessReadinessOf, type ReadinessReport } from './features/readiness';
+import { parseGoal, parseGoalReadingAliases } from './goal/parse';
+import { describeAliases } from './goal/aliases';
+import { assessReadiness, assessReadinessOf, type ReadinessProblem, type ReadinessReport } from './features/readiness';
+import { goalWarnings } from './goal/warnings';
 import type { Goal } from './goal/schema';
 import type { SelectionRecord } from './learn/auto';
 import { selectRows, type LabelledDataset } from './learn/dataset';
@@ -41,7 +44,7 @@ import type { WorkHooks } from './util/progress';
 import { buildWarehouseExamples, warehouseDataRange } from './warehouse/examples';
 import type { WarehouseClient } from './warehouse/client';
 import type { EventColumns } from './warehouse/columns';
-import { warehouseActivity, warehouseReadinessData } from './warehouse/data';
+import { profilesBy, warehouseActivity, warehouseReadinessData } from './warehouse/data';
 import { describeSource } from './warehouse/source';
 import { shapeTable, warehouseFeatureStats, warehouseTypes } from './warehouse/stats';
 import { declareFeatures } from './features/generate';
@@ -63,17 +66,35 @@ export { monitorModel, type MonitorOptions, type MonitorResult } from './monitor
 export { parseThresholds, type Thresholds, type Verdict } from './monitor/verdict';
 export { renderMonitorReport } from './report/monitor';
 
-/** A moment given as ISO 8601 text (zone optional, UTC assumed), epoch milliseconds or a Date; undefined stays undefined. */
-export function parseMoment(value: string | number | Date | undefined | null, what = 'as-of date'): number | undefined {
+/** `YYYY-MM-DD` alone: a calendar day, not a moment. */
+const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A moment given as ISO 8601 text, epoch milliseconds or a Date; undefined stays undefined.
+ * Text without a zone is read in `timeZone` (UTC by default). A date without a time
+ * (`2026-05-31`) means the END of that day (23:59:59.999 in the zone), so "as of the 31st"
+ * counts the 31st's events; a time, even `T00:00`, is taken as written.
+ */
+export function parseMoment(value: string | number | Date | undefined | null, what = 'as-of date', timeZone?: string): number | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	if (value instanceof Date) value = value.getTime();
 	if (typeof value === 'number') {
 		if (Number.isFinite(value)) return value;
 	} else {
-		const parsed = parseIsoTime(value.trim(), parseZone('UTC'));
+		const text = value.trim();
+		const zone = parseZone(timeZone?.trim() || 'UTC');
+		const parsed = parseIsoTime(dateOnly.test(text) ? `${text}T23:59:59.999` : text, zone);
 		if (typeof parsed === 'number') return parsed;
 	}
-	throw new InputError(`The ${what} "${String(value)}" is not a date: use ISO 8601, e.g. "2026-05-01" or "2026-05-01T00:00:00Z".`, 'bad-date');
+	throw new InputError(
+		`The ${what} "${String(value)}" is not a date: use ISO 8601, e.g. "2026-05-01" (the end of that day) or "2026-05-01T00:00:00Z" (that exact moment).`,
+		'bad-date',
+	);
+}
+
+/** A moment as the ISO 8601 UTC text every command and node prints, e.g. "2026-05-31T23:59:59.999Z". */
+export function momentText(moment: number): string {
+	return new Date(moment).toISOString();
 }
 
 export interface GoalCheck {
@@ -82,25 +103,31 @@ export interface GoalCheck {
 	readonly inWords: string;
 	/** Present when events were given: can they train this goal? */
 	readonly readiness?: ReadinessReport;
+	/** What looks wrong in the goal (e.g. a churn goal whose outcome will happen), with or without events. */
+	readonly warnings: readonly ReadinessProblem[];
 }
 
 export interface ReadinessSettings {
+	/** The present moment: later events are ignored. A date alone means the end of that day. */
 	readonly asOf?: string | number | Date;
 	/**
 	 * The present moment (UTC ms; adapters pass Date.now()): events after it are reported, and
 	 * the default as-of (the latest event) ignores them. Absent: every event counts.
 	 */
 	readonly now?: number;
+	/** The zone of an as-of date or time written without one (default UTC). */
+	readonly timeZone?: string;
 	readonly minPositives?: number;
 	readonly minNegatives?: number;
 }
 
 /** Validates a goal and, given events, checks it against them (fields and types exist) and assesses readiness. */
 export function defineGoal(input: unknown, table?: EventTable, settings: ReadinessSettings = {}): GoalCheck {
-	const goal = parseGoal(input);
-	if (!table) return { goal, inWords: describeGoal(goal) };
+	const { goal, aliases } = parseGoalReadingAliases(input);
+	const inWords = [describeGoal(goal), describeAliases(aliases)].filter((text) => text !== '').join(' ');
+	if (!table) return { goal, inWords, warnings: goalWarnings(goal) };
 	checkGoalAgainstData(goal, table);
-	const explicit = parseMoment(settings.asOf);
+	const explicit = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
 	const present = presentAsOf(table, explicit, settings.now);
 	const readiness = assessReadiness(table, goal, {
 		asOf: present.asOf,
@@ -108,7 +135,7 @@ export function defineGoal(input: unknown, table?: EventTable, settings: Readine
 		minNegatives: settings.minNegatives,
 	});
 	if (present.future) readiness.warnings.push({ code: 'future-events', message: describeFutureEvents(present.future, explicit !== undefined) });
-	return { goal, inWords: describeGoal(goal), readiness };
+	return { goal, inWords, readiness, warnings: readiness.warnings };
 }
 
 export interface TrainSettings extends ReadinessSettings {
@@ -169,21 +196,22 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	parseLearnerChoice(settings.learner ?? 'auto');
 	const { goal, readiness } = defineGoal(goalInput, table, settings) as Required<GoalCheck>;
 	refuseUnready(goal, readiness);
-	const asOf = presentAsOf(table, parseMoment(settings.asOf), settings.now).asOf;
-	const declarations = generateFeatures(table, goal, { asOf });
-	const cutoffs = planCutoffs(table, goal, { asOf });
+	const asOf = presentAsOf(table, parseMoment(settings.asOf, 'as-of date', settings.timeZone), settings.now).asOf;
+	const plan = planTraining(table, goal, { asOf });
+	const cutoffs = plan.cutoffs;
+	const last = cutoffs.length - 1;
+	const declarations = await withBuyTillYouDie(table, goal, generateFeatures(table, goal, { asOf }), cutoffs[last], hooks);
 	const examples = await buildExamples(table, goal, declarations, { cutoffs }, hooks);
 	const range = dataRange(table, asOf);
-	const last = cutoffs.length - 1;
 	const activity = tableActivity(table, cutoffs[last], range?.end ?? cutoffs[last]);
-	return trainOnExamples({ goal, readiness, declarations, examples, range, asOf, activity }, settings, hooks);
+	return trainOnExamples({ goal, readiness, declarations, examples, profileIds: table.profileIds, range, asOf, plan, activity }, settings, hooks);
 }
 
 /** Checks the goal against the warehouse's fields and types and assesses readiness there. */
 export async function assessWarehouse(client: WarehouseClient, columns: EventColumns, goalInput: unknown, settings: ReadinessSettings = {}): Promise<{ goal: Goal; inWords: string; readiness: ReadinessReport }> {
 	const goal = parseGoal(goalInput);
 	checkGoalAgainstData(goal, shapeTable(columns, await warehouseTypes(client, columns)));
-	const asOf = parseMoment(settings.asOf);
+	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
 	checkAsOf(asOf);
 	const data = await warehouseReadinessData(client, columns, goal, asOf);
 	const readiness = assessReadinessOf(data, goal, { asOf, minPositives: settings.minPositives, minNegatives: settings.minNegatives });
@@ -198,16 +226,18 @@ export async function trainWarehouse(client: WarehouseClient, columns: EventColu
 	parseLearnerChoice(settings.learner ?? 'auto');
 	const { goal, readiness } = await assessWarehouse(client, columns, goalInput, settings);
 	refuseUnready(goal, readiness);
-	const asOf = parseMoment(settings.asOf);
-	const declarations = declareFeatures(await warehouseFeatureStats(client, columns, goal, { asOf }), goal, { asOf });
+	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
 	const range: DataRange | undefined = await warehouseDataRange(client, columns, asOf);
-	const cutoffs = planCutoffsInRange(range, goal, { asOf });
+	const plan = planTrainingInRange(range, range ? await profilesBy(client, columns, range.end) : 0, goal, { asOf });
+	const cutoffs = plan.cutoffs;
+	const last = cutoffs[cutoffs.length - 1];
+	const declared = declareFeatures(await warehouseFeatureStats(client, columns, goal, { asOf }), goal, { asOf });
+	const declarations = await fitBuyTillYouDie(goal, declared, (summary) => buildWarehouseExamples(client, columns, goal, summary, [last]));
 	hooks?.onProgress?.({ stage: 'computing features in the warehouse', done: 0, total: cutoffs.length, unit: 'cutoffs' });
 	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs);
 	if (examples.data.rows === 0) throw new InputError(`No profile is eligible at any cutoff in ${client.source.table}.`, 'no-examples');
-	const last = cutoffs[cutoffs.length - 1];
 	const activity = await warehouseActivity(client, columns, last, range?.end ?? last);
-	return trainOnExamples({ goal, readiness, declarations, examples, range, asOf, activity }, settings, hooks);
+	return trainOnExamples({ goal, readiness, declarations, examples, profileIds: examples.profileIds, range, asOf, plan, activity }, settings, hooks);
 }
 
 
@@ -243,9 +273,13 @@ export interface PreparedTraining {
 	readonly goal: Goal;
 	readonly readiness: ReadinessReport;
 	readonly declarations: FeatureDecl[];
-	readonly examples: Pick<Examples, 'data' | 'cutoffIndex' | 'cutoffs' | 'perCutoff'>;
+	readonly examples: Pick<Examples, 'data' | 'cutoffIndex' | 'cutoffs' | 'perCutoff' | 'profile'>;
+	/** The id of each profile number in `examples.profile`: held-out profiles are chosen by id, so both paths hold out the same people. */
+	readonly profileIds: readonly string[];
 	readonly range: DataRange | undefined;
 	readonly asOf: number | undefined;
+	/** How the cutoffs were chosen (the model records it). */
+	readonly plan: CutoffPlan;
 	/** For the monitoring reference: profiles active by the validation cutoff, event types by the end. */
 	readonly activity: EventActivity;
 }
@@ -253,10 +287,10 @@ export interface PreparedTraining {
 /** Trains, calibrates, explains and reports from prepared examples: the part of trainModel after the examples. */
 export async function trainOnExamples(prepared: PreparedTraining, settings: TrainSettings = {}, hooks?: WorkHooks): Promise<TrainOutcome> {
 	const learner = parseLearnerChoice(settings.learner ?? 'auto');
-	const { goal, readiness, declarations, examples, range, asOf, activity } = prepared;
+	const { goal, readiness, declarations, examples, profileIds, range, asOf, plan, activity } = prepared;
 	const cutoffs = examples.cutoffs;
 	const seed = settings.seed ?? 1;
-	const { train, validation, validationSplit } = splitByTime(examples, seed);
+	const { train, validation, validationSplit } = splitByTime(examples, profileIds, plan, seed);
 	const built = await buildModel({
 		name: settings.name?.trim() || goal.name,
 		goal,
@@ -272,6 +306,7 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
 			lastEvent: range ? new Date(range.end).toISOString() : null,
 			cutoffs: cutoffs.map((cutoff) => new Date(cutoff).toISOString()),
 			asOf: asOf === undefined ? null : new Date(asOf).toISOString(),
+			plan: { chosenBy: plan.chosenBy, spacingDays: plan.spacingDays, holdOutProfiles: plan.holdOutProfiles, reason: plan.reason },
 		},
 		hooks,
 	});
@@ -279,7 +314,7 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
 		{
 			model: built.model,
 			learner: built.learner,
-			validation,
+			validation: built.reported,
 			validationProbabilities: built.calibration.crossFitted,
 			selection: built.selection,
 			readiness,
@@ -300,25 +335,36 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
 		insights,
 		selection: built.selection,
 		reportHtml: renderReport(insights),
-		summary: summarizeTraining(model, validation.rows),
+		summary: summarizeTraining(model, built.reported.rows),
 	};
 }
 
 /**
  * Validation is the latest cutoff (time-based, never a random split of the same moments).
- * With a single cutoff there is no later moment to hold out, so a seeded quarter of the
- * profiles is held out instead, and the model says so.
+ * When training cutoffs come closer than a window to it (short histories), a seeded share of
+ * the profiles validates and is kept out of training at every cutoff. With a single cutoff
+ * there is no later moment to hold out, so a seeded quarter of the profiles is held out
+ * instead, and the model says so.
  */
-function splitByTime(examples: PreparedTraining['examples'], seed: number): { train: LabelledDataset; validation: LabelledDataset; validationSplit: string } {
+function splitByTime(examples: PreparedTraining['examples'], profileIds: readonly string[], plan: CutoffPlan, seed: number): { train: LabelledDataset; validation: LabelledDataset; validationSplit: string } {
 	const last = examples.cutoffs.length - 1;
 	if (last > 0) {
 		const trainRows: number[] = [];
 		const validationRows: number[] = [];
-		examples.cutoffIndex.forEach((c, r) => (c === last ? validationRows : trainRows).push(r));
+		const held = plan.holdOutProfiles ? heldOutProfiles(examples.profile, profileIds, seed) : undefined;
+		examples.cutoffIndex.forEach((c, r) => {
+			if (!held) (c === last ? validationRows : trainRows).push(r);
+			else if (c === last && held.has(examples.profile[r])) validationRows.push(r);
+			else if (c < last && !held.has(examples.profile[r])) trainRows.push(r);
+		});
+		const date = new Date(examples.cutoffs[last]).toISOString().slice(0, 10);
+		const earlier = `the ${last} earlier cutoff${last > 1 ? 's' : ''}`;
 		return {
 			train: selectRows(examples.data, trainRows),
 			validation: selectRows(examples.data, validationRows),
-			validationSplit: `the latest cutoff (${new Date(examples.cutoffs[last]).toISOString().slice(0, 10)}): profiles as they were then, and what they did in the window after; training used the ${last} earlier cutoff${last > 1 ? 's' : ''}`,
+			validationSplit: held
+				? `the latest cutoff (${date}), on a seeded ${Math.round(heldOutShare * 100)}% of the profiles kept out of training: profiles as they were then, and what they did in the window after; training used the other profiles at ${earlier}`
+				: `the latest cutoff (${date}): profiles as they were then, and what they did in the window after; training used ${earlier}`,
 		};
 	}
 	const split = holdoutSplit(examples.data.label, 0.25, seed);
@@ -327,6 +373,29 @@ function splitByTime(examples: PreparedTraining['examples'], seed: number): { tr
 		validation: selectRows(examples.data, split.validation),
 		validationSplit: 'a seeded 25% of the profiles at the only cutoff the history allows (a longer history would allow validation on a later cutoff)',
 	};
+}
+
+/** A seeded share (heldOutShare) of the profiles seen in the examples, by a hash of profile and seed: the same data and seed hold out the same profiles. */
+function heldOutProfiles(profiles: Uint32Array, profileIds: readonly string[], seed: number): Set<number> {
+	const held = new Set<number>();
+	const cut = Math.floor(heldOutShare * 0x100000000);
+	for (const p of profiles) if (mix32(hashText(profileIds[p]), seed) < cut) held.add(p);
+	return held;
+}
+
+/** FNV-1a over the UTF-16 code units of a text: a stable 32-bit number for a profile id. */
+function hashText(text: string): number {
+	let h = 0x811c9dc5;
+	for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+	return h;
+}
+
+/** A 32-bit hash of two integers (murmur3's finaliser over their combination). */
+function mix32(a: number, b: number): number {
+	let h = (Math.imul(a >>> 0, 0x9e3779b1) ^ Math.imul(b >>> 0, 0x85ebca6b)) >>> 0;
+	h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+	h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+	return (h ^ (h >>> 16)) >>> 0;
 }
 
 function summarizeTraining(model: Model, validationRows: number): TrainSummary {
@@ -354,12 +423,16 @@ function summarizeTraining(model: Model, validationRows: number): TrainSummary {
 }
 
 export interface ScoreSettings extends Omit<ScoreOptions, 'asOf'> {
+	/** Score as of this moment (default: the latest event). A date alone means the end of that day. */
 	readonly asOf?: string | number | Date;
+	/** The zone of an as-of date or time written without one (default UTC). */
+	readonly timeZone?: string;
 }
 
 /** Scores every profile eligible as of a date (default: the latest event) with an events-mode model. */
 export function scoreProfiles(table: EventTable, model: Model, settings: ScoreSettings = {}, hooks?: WorkHooks): Promise<ScoreRun> {
-	return scoreEvents(table, model, { ...settings, asOf: parseMoment(settings.asOf) }, hooks);
+	const { timeZone, ...options } = settings;
+	return scoreEvents(table, model, { ...options, asOf: parseMoment(settings.asOf, 'as-of date', timeZone) }, hooks);
 }
 
 /** Saves a model under its name (a new version) with a metrics summary for listings. */
@@ -384,8 +457,8 @@ export function renderModelReport(model: Model, version: number | null = null): 
 }
 
 /** The scoring date a run will use: the as-of date, or the latest event. */
-export function scoreDateOf(table: EventTable, asOf?: string | number | Date, now?: number): string | null {
-	const moment = presentAsOf(table, parseMoment(asOf), now).asOf ?? dataRange(table)?.end;
+export function scoreDateOf(table: EventTable, asOf?: string | number | Date, timeZone?: string, now?: number): string | null {
+	const moment = presentAsOf(table, parseMoment(asOf, 'as-of date', timeZone), now).asOf ?? dataRange(table)?.end;
 	return moment === undefined ? null : new Date(moment).toISOString();
 }
 

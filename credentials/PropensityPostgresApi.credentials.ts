@@ -5,6 +5,7 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
  * where the model store keeps models and segment memberships when several n8n workers share
  * them. Tested by connecting and running `select 1` (see nodes/n8n/shared/postgres.ts).
  */
+// eslint-disable-next-line @n8n/community-nodes/credential-test-required -- every node lists it with testedBy (storeCredential in nodes/n8n/shared/store.ts), which the rule cannot follow into a helper
 export class PropensityPostgresApi implements ICredentialType {
 	name = 'propensityPostgresApi';
 
@@ -12,7 +13,6 @@ export class PropensityPostgresApi implements ICredentialType {
 
 	icon = { light: 'file:propensityPostgres.svg', dark: 'file:propensityPostgres.dark.svg' } as const;
 
-	// eslint-disable-next-line n8n-nodes-base/cred-class-field-documentation-url-miscased -- a community credential links a full URL (the not-http-url rule), which cannot be camelCase
 	documentationUrl = 'https://github.com/propensity-ai/n8n-nodes-propensity#postgresql-credential';
 
 	properties: INodeProperties[] = [

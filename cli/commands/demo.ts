@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildSegment, defineGoal, loadEvents, openStore, parseRuleText, saveModel, scoreProfiles, trainModel, writeScoresFile, writeSegmentFile, writeSimulation } from '../../core';
+import { buildSegment, defineGoal, loadEvents, openStore, parseRuleText, saveModel, scoreProfiles, trainModel, writeScoresFile, describeSegmentChange, writeSegmentFile, writeSimulation } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 import { writeFileAtomic } from '../shared';
@@ -30,7 +30,9 @@ Runs the whole pipeline on a simulated online shop and writes into DIR:
   model.json     the trained model (also saved in DIR/store as "purchase-in-30-days")
   report.html    the insights report (open it in a browser)
   scores.csv     every eligible customer's probability, score, bucket and top 3 factors
-  segment.csv    the segment "likely-buyers" (top 10% by score): those who entered it
+  segment.csv    the segment "likely-buyers" (top 10% by score): every member of this run
+  entered.csv    the members who entered it since the last run (everyone on the first run;
+                 nobody on a rerun with the same data: DIR/store remembers the members)
 
 Options:
   --out DIR        where to write (created if needed)
@@ -70,19 +72,22 @@ export const demoCommand: Command = {
 				await writeFileAtomic(file('model.json'), trained.modelText);
 				await writeFileAtomic(file('report.html'), trained.reportHtml);
 				const s = trained.summary;
-				say(`Trained ${s.learner}: validation AUC ${s.auc?.toFixed(3) ?? 'n/a'} (${s.grade}), base rate ${((s.baseRate ?? 0) * 100).toFixed(1)}% → model.json (store version ${saved.version}), report.html`);
+				say(`Trained ${s.learner} as of ${trained.model.dataRange.lastEvent}: validation AUC ${s.auc?.toFixed(3) ?? 'n/a'} (${s.grade}), base rate ${((s.baseRate ?? 0) * 100).toFixed(1)}% → model.json (store version ${saved.version}), report.html`);
 
 				const run = await scoreProfiles(loaded.table, trained.model, { explain: 3, modelVersion: saved.version }, progress);
 				const scored = await run.all(progress);
 				progress.finish();
 				await writeScoresFile(file('scores.csv'), [scored], { factors: 3, attributes: run.summary.attributes });
 				const { buckets } = run.summary;
-				say(`Scored ${run.summary.scored.toLocaleString('en-US')} customers as of ${run.summary.scoreDate.slice(0, 10)}: ${buckets.high} high, ${buckets.medium} medium, ${buckets.low} low → scores.csv`);
+				say(`Scored ${run.summary.scored.toLocaleString('en-US')} customers as of ${run.summary.scoreDate}: ${buckets.high} high, ${buckets.medium} medium, ${buckets.low} low → scores.csv`);
 
 				const segment = await buildSegment(scored, parseRuleText(demoRule), { name: 'likely-buyers', mode: 'entered', store, runAt: run.summary.scoreDate });
-				await writeSegmentFile(file('segment.csv'), segment.output);
-				say(`Segment "likely-buyers" (${segment.summary.rule}): ${segment.members.length} members, ${segment.entered.length} entered since the last run → segment.csv`);
-				const top = segment.entered[0];
+				// Every member in one file, the newcomers in another: a rerun's empty entered.csv is then plainly the change, not the segment.
+				await writeSegmentFile(file('segment.csv'), segment.members);
+				await writeSegmentFile(file('entered.csv'), segment.entered);
+				say(`Segment "likely-buyers" (${segment.summary.rule}): ${segment.members.length} members → segment.csv; ${segment.entered.length} entered since the last run → entered.csv`);
+				if (segment.summary.previousRunAt !== null) say(describeSegmentChange(segment.summary));
+				const top = segment.entered[0] ?? segment.members[0];
 				if (top) say(`For example ${top.profileId} (${top.attributes.email ?? 'no email'}), score ${top.score}: ${top.factors[0] ?? ''}`);
 			} finally {
 				await store.close();

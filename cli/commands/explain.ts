@@ -16,7 +16,8 @@ importance (low / medium / high) and a sentence a marketer can read.
 
 Options:
   --profiles IDS   comma-separated profile ids (each must be eligible for the model's goal)
-  --as-of ISO      explain as of this moment (default: the latest event)
+  --as-of ISO      explain as of this moment (default: the latest event); a date alone
+                   (2026-05-31) means the end of that day in --time-zone (UTC)
   --top K          factors per profile (1–20, default 5)
 
 ${modelSourceUsage}
@@ -43,7 +44,7 @@ export const explainCommand: Command = {
 		const loaded = await loadEventsFile(options, io, explainCommand);
 		const progress = terminalProgress(io);
 		try {
-			const run = await scoreProfiles(loaded.table, model, { asOf: stringOption(options, 'as-of'), now: Date.now(), explain: top, profiles, modelVersion: version }, progress);
+			const run = await scoreProfiles(loaded.table, model, { asOf: stringOption(options, 'as-of'), now: Date.now(), timeZone: stringOption(options, 'time-zone'), explain: top, profiles, modelVersion: version }, progress);
 			const explained = await run.all(progress);
 			progress.finish();
 			io.stdout.write(`${JSON.stringify(explained, null, 2)}\n`);

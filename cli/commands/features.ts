@@ -27,8 +27,8 @@ Options:
 ${warehouseUsage}
   --goal FILE          the goal JSON (see the README: outcome, window, eligibility, lookback…)
   --out FILE           the CSV to write (replaced if it exists)
-  --as-of ISO          the moment the features are taken, e.g. 2026-05-31 (start of that day,
-                       UTC) or 2026-05-31T12:00:00Z; default: the time of the latest event
+  --as-of ISO          the moment the features are taken, e.g. 2026-05-31 (the end of that day
+                       in --time-zone, UTC by default) or 2026-05-31T12:00:00Z; default: the time of the latest event
   --top-types N        how many of the busiest event types get their own features (default 8)
   --declarations FILE  also write the feature declarations (name, label, filter, window,
                        aggregate) as JSON, to read the columns by
@@ -57,7 +57,7 @@ export const featuresCommand: Command = {
 		const eventsFile = requireOption(options, 'events', featuresCommand);
 		const goalFile = requireOption(options, 'goal', featuresCommand);
 		const out = requireOption(options, 'out', featuresCommand);
-		const asOf = parseMoment(stringOption(options, 'as-of'));
+		const asOf = parseMoment(stringOption(options, 'as-of'), 'as-of date', stringOption(options, 'time-zone'));
 		const topTypes = integerOption(options, 'top-types', featuresCommand, { min: 0, max: 1000 });
 		const goal = parseGoalFile(goalFile, await readTextFile(goalFile, 'goal file'));
 		const declarations = stringOption(options, 'declarations');

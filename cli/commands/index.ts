@@ -4,6 +4,7 @@ import { backtestCommand } from './backtest';
 import { demoCommand } from './demo';
 import { explainCommand } from './explain';
 import { featuresCommand } from './features';
+import { goalCommand } from './goal';
 import { reportCommand } from './report';
 import { loadCommand } from './load';
 import { scoreCommand } from './score';
@@ -11,4 +12,4 @@ import { segmentCommand } from './segment';
 import { simulateCommand } from './simulate';
 import { trainCommand } from './train';
 
-export const commands: Command[] = [demoCommand, simulateCommand, loadCommand, featuresCommand, trainCommand, scoreCommand, explainCommand, segmentCommand, reportCommand, backtestCommand];
+export const commands: Command[] = [demoCommand, simulateCommand, loadCommand, goalCommand, featuresCommand, trainCommand, scoreCommand, explainCommand, segmentCommand, reportCommand, backtestCommand];

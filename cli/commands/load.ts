@@ -29,6 +29,7 @@ ${warehouseUsage}
                        default: xdm when the first record has identityMap or endUserIDs, else flat
   --map FIELDS         override single fields of the preset, comma-separated:
                          id=PATH  time=PATH  type=PATH  value=PATH (value= for none)
+                         type==NAME gives every row the event type NAME (a file of orders)
                          attr.NAME=PATH  attr.NAME:number=PATH  namespace=NS
                        PATH is a column name or a dot path into nested JSON
                        (commerce.order.priceTotal, productListItems.0.SKU); declaring any attr.

@@ -28,7 +28,8 @@ percentile and bucket.
 
 Options:
   --events FILE    experience events (events mode)
-  --as-of ISO      score as of this moment: later events are ignored (events mode)
+  --as-of ISO      score as of this moment: later events are ignored (events mode); a date
+                   alone (2026-05-31) means the end of that day in --time-zone (UTC)
   --explain K      add the top K factors per profile (events mode; 0–20)
   --features       add every feature value per profile (NDJSON only; for later explanation)
   --keep-runs N    with --store, runs remembered for "propensity backtest" (default 60)
@@ -100,7 +101,7 @@ async function scoreEventsFile(options: OptionValues, io: CliIo): Promise<void> 
 	const loaded = await loadEventsFile(options, io, scoreCommand);
 	const progress = terminalProgress(io);
 	try {
-		const run = await scoreProfiles(loaded.table, model, { asOf: stringOption(options, 'as-of'), now: Date.now(), explain, includeFeatures, modelVersion: version }, progress);
+		const run = await scoreProfiles(loaded.table, model, { asOf: stringOption(options, 'as-of'), now: Date.now(), timeZone: stringOption(options, 'time-zone'), explain, includeFeatures, modelVersion: version }, progress);
 		await writeScoresFile(out, run.batches(4096, progress), { factors: explain, attributes: run.summary.attributes });
 		progress.finish();
 		const storeDir = stringOption(options, 'store');

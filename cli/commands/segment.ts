@@ -4,7 +4,7 @@
  * entrants or the leavers to a file.
  */
 import fs from 'node:fs';
-import { buildSegment, InputError, openStore, parseRuleTexts, parseSegmentRule, readScoresFile, type SegmentMode, segmentModes, type SegmentRule, writeSegmentFile } from '../../core';
+import { buildSegment, describeSegmentChange, InputError, openStore, parseRuleTexts, parseSegmentRule, readScoresFile, type SegmentMode, segmentModes, type SegmentRule, writeSegmentFile } from '../../core';
 import { type CliIo, type Command, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 
 const usage = `Usage: propensity segment --scores SCORES.csv|.ndjson --rule RULE [--rule RULE …] [--rules-json FILE]
@@ -74,9 +74,8 @@ export const segmentCommand: Command = {
 			const { summary } = result;
 			const count = (n: number) => n.toLocaleString('en-US');
 			const lines = [`Segment${summary.name ? ` "${summary.name}"` : ''} (${summary.rule}): ${count(summary.members)} of ${count(summary.scored)} scored profiles are members.`];
-			if (store) {
-				lines.push(summary.previousRunAt ? `Since the last run (${summary.previousRunAt}): ${count(summary.entered)} entered, ${count(summary.left)} left.` : `First run: all ${count(summary.entered)} members entered.`);
-			}
+			const change = describeSegmentChange(summary);
+			if (change) lines.push(change);
 			const what = mode === 'all' ? 'members' : mode === 'entered' ? 'entered profiles' : 'profiles that left';
 			lines.push(`Wrote ${count(summary.output)} ${what} to ${out}${nonMembersFile ? `, and ${count(summary.nonMembers)} non-members to ${nonMembersFile}` : ''}.`);
 			for (const warning of summary.warnings) lines.push(`Warning: ${warning}`);

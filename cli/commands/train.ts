@@ -9,7 +9,7 @@ import { type LearnerChoice, learnerNames, type Model, openStore, parseLearnerCh
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 import { warehouseOption, warehouseUsage } from '../warehouse';
-import { eventFileOptions, eventFileUsage, loadEventsFile, readTextFile, writeFileAtomic } from '../shared';
+import { asOfLine, eventFileOptions, eventFileUsage, loadEventsFile, readTextFile, writeFileAtomic } from '../shared';
 
 const usage = `Usage:
   propensity train --events FILE --goal GOAL.json [--as-of ISO] [--learner NAME] [--seed S]
@@ -31,7 +31,8 @@ Options:
   --events FILE    experience events (events mode)
 ${warehouseUsage}
   --goal FILE      the goal JSON (events mode)
-  --as-of ISO      the present moment for training (events mode; default: the latest event)
+  --as-of ISO      the present moment for training (events mode; default: the latest event);
+                   a date alone (2026-05-31) means the end of that day in --time-zone (UTC)
   --report FILE    also write the HTML insights report (events mode)
   --store DIR      also save the model, as a new version of its name, in this store folder
   --table FILE     CSV (comma, semicolon, tab or pipe; gzip detected); empty, NA or null = missing
@@ -114,7 +115,7 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 	const warehouse = warehouseOption(options);
 	const loaded = warehouse ? undefined : await loadEventsFile(options, io, trainCommand);
 	const progress = terminalProgress(io);
-	const trainSettings = { learner: settings.learner, seed: settings.seed, asOf: stringOption(options, 'as-of'), now: Date.now(), name: stringOption(options, 'name'), load: loaded };
+	const trainSettings = { learner: settings.learner, seed: settings.seed, asOf: stringOption(options, 'as-of'), now: Date.now(), timeZone: stringOption(options, 'time-zone'), name: stringOption(options, 'name'), load: loaded };
 	let outcome;
 	try {
 		outcome = warehouse
@@ -126,8 +127,12 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 	const { model, modelText } = outcome;
 	const counts = outcome.readiness.totals;
 	const lines = [
+		asOfLine(options, model.dataRange.lastEvent),
 		`Goal: ${outcome.summary.goal}`,
+		// The readiness warnings the report shows (short history, a churn goal that will happen…).
+		...outcome.readiness.warnings.map((warning) => `Warning: ${warning.message}`),
 		`Examples: ${counts.eligible.toLocaleString('en-US')} profile snapshots at ${model.dataRange.cutoffs.length} cutoffs (${counts.positives.toLocaleString('en-US')} with the outcome), ${outcome.summary.features} features.`,
+		...(model.dataRange.plan ? [`Cutoffs (${model.dataRange.plan.chosenBy === 'automatic' ? 'planned automatically' : 'from the goal'}): ${model.dataRange.plan.reason}.`] : []),
 		`Validation: ${model.metrics.validationSplit}.`,
 		...describeModel(model, outcome.selection, model.notes),
 		...(await saveToStore(options, model, modelText)),

@@ -66,7 +66,8 @@ export function deciles(labels: ArrayLike<number>, scores: ArrayLike<number>, gr
 	return acc.map((g, d) => {
 		cumulativeRows += g.rows;
 		cumulativePositives += g.positives;
-		const rate = g.positives / g.rows;
+		// Ties are shared between deciles in fractions, whose float sums can pass 1 by an ulp: shares stay in [0, 1].
+		const rate = Math.min(1, g.positives / g.rows);
 		return {
 			decile: d + 1,
 			rows: g.rows,
@@ -76,7 +77,7 @@ export function deciles(labels: ArrayLike<number>, scores: ArrayLike<number>, gr
 			meanScore: g.scoreSum / g.rows,
 			minScore: g.min,
 			maxScore: g.max,
-			cumulativeGain: cumulativePositives / totalPositives,
+			cumulativeGain: Math.min(1, cumulativePositives / totalPositives),
 			cumulativeLift: cumulativePositives / cumulativeRows / overallRate,
 		};
 	});

@@ -399,12 +399,14 @@ export function compileMapping(input: MappingOptions, shape: RecordShape): Mappe
 	const byColumn = shape.kind === 'columns' && !xdm;
 	const header = shape.kind === 'columns' ? shape.header : [];
 	const getter = (path: string, role: string, required: boolean): Getter | undefined => {
+		// "=order": one event type for every record, for a file of one kind of event (a list of orders).
+		if (role === 'event type' && path.startsWith('=') && path.length > 1) return () => path.slice(1);
 		if (!byColumn) return pathGetter(path);
 		const column = header.indexOf(path);
 		if (column >= 0) return (fields) => (fields as readonly string[])[column];
 		if (!required) return undefined;
 		throw new InputError(
-			`The events have no column "${path}" for the ${role}. Their columns are: ${header.join(', ')}. Map the ${role} to one of them (CLI: --map ${roleKey(role)}=COLUMN).`,
+			`The events have no column "${path}" for the ${role}. Their columns are: ${header.join(', ')}. Map the ${role} to one of them (CLI: --map ${roleKey(role)}=COLUMN)${role === 'event type' ? ', or give every row the same type (CLI: --map type==order, for a file of orders)' : ''}.`,
 			'missing-column',
 		);
 	};

@@ -155,7 +155,13 @@ const facts: Readonly<Record<FeatureAggregate, (value: number | null, c: Context
 		return `${c.subject.plural} are ${direction}: ${ratio > 1 ? 'up' : 'down'} ${count(change)}% in the last ${count(recent)} days compared with ${before}`;
 	},
 	meanGapDays: (gap, c) =>
-		gap === null ? `fewer than two ${c.subject.plural}${c.windowOrSoFar}` : `on average ${dayCount(gap)} between ${c.subject.plural}${c.windowOrSoFar}`,
+		gap === null ? `fewer than two ${c.subject.plural}${c.windowOrSoFar}` : `on average ${gapLength(gap)} between ${c.subject.plural}${c.windowOrSoFar}`,
+	repeatChance: (chance, c) =>
+		chance === null
+			? `no ${c.subject.plural} yet to judge a buying rhythm from`
+			: `by the rhythm of ${c.subject.plural} so far, a ${percent(chance)} chance of another within ${count(c.decl.horizonDays ?? 0)} days`,
+	activeChance: (chance, c) =>
+		chance === null ? `no ${c.subject.plural} yet to judge a buying rhythm from` : `by the rhythm of ${c.subject.plural} so far, a ${percent(chance)} chance of still being an active customer`,
 	latest: (value, c) => {
 		const label = c.decl.label;
 		if (value === null) return `${label} is not known`;
@@ -277,6 +283,13 @@ function daysAgo(days: number): string {
 }
 
 /** A span of days: "1 day", "2.5 days" (one decimal under ten days), "12 days". */
+/** A gap between events: days, or hours under a day (never "0 days" for events a few hours apart). */
+function gapLength(days: number): string {
+	if (days >= 0.95) return dayCount(days);
+	const hours = Math.round(days * 24);
+	return hours < 1 ? 'less than an hour' : hours === 1 ? '1 hour' : `${hours} hours`;
+}
+
 function dayCount(days: number): string {
 	const rounded = days < 10 ? Math.round(days * 10) / 10 : Math.round(days);
 	return rounded === 1 ? '1 day' : `${number(rounded)} days`;

@@ -1,9 +1,9 @@
 /**
  * Cutoffs: the moments at which training examples are taken. The latest is (end of data −
- * window), so its whole outcome window is inside the data; earlier ones step back by
- * `training.spacingDays` (default: the window) while at least min(lookback, window) days of
- * history remain before them. With an as-of date, the data ends there: later events are
- * ignored entirely.
+ * window), so its whole outcome window is inside the data, and validates; earlier ones train,
+ * each with at least min(lookback, window) days of history before it. The goal's `training`
+ * block sets their count and spacing; without one the plan fits the history (planTraining).
+ * With an as-of date, the data ends there: later events are ignored entirely.
  */
 import type { EventTable } from '../events/table';
 import { InputError } from '../errors';
@@ -49,17 +49,66 @@ export function checkAsOf(asOf: number | undefined): void {
 	}
 }
 
+/** Example rows the automatic plan aims at, at most (training and validation together). */
+export const defaultExampleBudget = 1_000_000;
+
+/** The closest two automatic cutoffs come, in days. */
+export const minimumSpacingDays = 7;
+
+/** The share of profiles held out for validation when training cutoffs come closer than a window to it. */
+export const heldOutShare = 0.3;
+
+/** Which cutoffs take examples, and why: the model keeps it, the CLI prints it. */
+export interface CutoffPlan {
+	/** UTC ms, ascending; the last is the validation cutoff. */
+	readonly cutoffs: number[];
+	/** 'goal': the goal's own `training` block; 'automatic': fitted to the history and the example budget. */
+	readonly chosenBy: 'goal' | 'automatic';
+	/** Days between training cutoffs. */
+	readonly spacingDays: number;
+	/**
+	 * When true, some training cutoff's outcome window reaches past the validation cutoff, so the
+	 * validation profiles (a seeded share) are kept out of training at every cutoff: no profile's
+	 * outcome is both learnt and checked.
+	 */
+	readonly holdOutProfiles: boolean;
+	/** The choice in words. */
+	readonly reason: string;
+}
+
+export interface PlanOptions {
+	asOf?: number;
+	/** Example rows the automatic plan aims at (default 1,000,000). */
+	exampleBudget?: number;
+}
+
 /**
  * The cutoffs for training, ascending, in UTC ms; the last is the validation cutoff.
  * Throws InputError when the history is too short for even one.
  */
-export function planCutoffs(table: EventTable, goal: Goal, options: { asOf?: number } = {}): number[] {
-	checkAsOf(options.asOf);
-	return planCutoffsInRange(dataRange(table, options.asOf), goal, options);
+export function planCutoffs(table: EventTable, goal: Goal, options: PlanOptions = {}): number[] {
+	return planTraining(table, goal, options).cutoffs;
 }
 
-/** planCutoffs for data of this range (see dataRange), wherever the events are. */
-export function planCutoffsInRange(range: DataRange | undefined, goal: Goal, options: { asOf?: number } = {}): number[] {
+/**
+ * The cutoff plan. The latest cutoff is (end − window) and validates. With a `training` block
+ * the goal decides: `cutoffs` of them, `spacingDays` apart (default: the window). Otherwise
+ * the plan fits the data: training cutoffs a window apart whose outcome windows end by the
+ * validation cutoff, as many as the history and the example budget allow; closer (down to 7
+ * days apart) when fewer than two fit; and when not even that fits, closer than a window to the
+ * validation cutoff, with the validation profiles held out of training.
+ */
+export function planTraining(table: EventTable, goal: Goal, options: PlanOptions = {}): CutoffPlan {
+	checkAsOf(options.asOf);
+	const range = dataRange(table, options.asOf);
+	return planTrainingInRange(range, range ? profilesActiveBy(table, range.end) : 0, goal, options);
+}
+
+/**
+ * planTraining for data of this range (see dataRange) and this many profiles with an event by
+ * its end, wherever the events are (in memory or in a warehouse).
+ */
+export function planTrainingInRange(range: DataRange | undefined, profiles: number, goal: Goal, options: PlanOptions = {}): CutoffPlan {
 	if (!range) {
 		const when = options.asOf === undefined ? '' : ` at or before ${new Date(options.asOf).toISOString()}`;
 		throw new InputError(`There are no events${when} to learn from: load events first${when ? ', or choose a later as-of date' : ''}.`, 'no-events');
@@ -67,7 +116,8 @@ export function planCutoffsInRange(range: DataRange | undefined, goal: Goal, opt
 	const window = goal.outcome.windowDays;
 	const minimum = minimumHistoryDays(goal);
 	const latest = range.end - window * DAY_MS;
-	if (latest - range.start < minimum * DAY_MS) {
+	const earliest = range.start + minimum * DAY_MS;
+	if (latest < earliest) {
 		const spanDays = Math.floor((range.end - range.start) / DAY_MS);
 		throw new InputError(
 			`The events cover ${spanDays} days (${isoDay(range.start)} to ${isoDay(range.end)}), too short for a ${window}-day outcome window with at least ${minimum} days of history before it: ` +
@@ -75,14 +125,93 @@ export function planCutoffsInRange(range: DataRange | undefined, goal: Goal, opt
 			'too-little-history',
 		);
 	}
-	const spacing = (goal.training.spacingDays ?? window) * DAY_MS;
+	if (goal.training) return goalPlan(goal, latest, earliest);
+	const budget = options.exampleBudget ?? defaultExampleBudget;
+	const most = Math.max(3, Math.min(52, Math.floor(budget / Math.max(1, profiles))));
+	const apart = planApart(latest, earliest, window, most);
+	return apart ?? planClose(latest, earliest, window, most);
+}
+
+function goalPlan(goal: Goal, latest: number, earliest: number): CutoffPlan {
+	const training = goal.training as NonNullable<Goal['training']>;
+	const spacingDays = training.spacingDays ?? goal.outcome.windowDays;
 	const cutoffs: number[] = [];
-	for (let k = 0; k < goal.training.cutoffs; k++) {
-		const cutoff = latest - k * spacing;
-		if (cutoff - range.start < minimum * DAY_MS) break;
+	for (let k = 0; k < training.cutoffs; k++) {
+		const cutoff = latest - k * spacingDays * DAY_MS;
+		if (cutoff < earliest) break;
 		cutoffs.push(cutoff);
 	}
-	return cutoffs.reverse();
+	const count = `${cutoffs.length} cutoff${cutoffs.length === 1 ? '' : 's'} ${spacingDays} days apart`;
+	return { cutoffs: cutoffs.reverse(), chosenBy: 'goal', spacingDays, holdOutProfiles: false, reason: `${count}, as the goal's training block sets` };
+}
+
+/**
+ * Training cutoffs at or before (latest − window), so their outcomes never reach the validation
+ * window: a window apart while at least two fit (as many as the history and the budget allow),
+ * else closer, down to 7 days apart; undefined when not even two fit.
+ */
+function planApart(latest: number, earliest: number, window: number, most: number): CutoffPlan | undefined {
+	const last = latest - window * DAY_MS;
+	if (last < earliest) return undefined;
+	const spanDays = Math.floor((last - earliest) / DAY_MS);
+	const atWindow = Math.floor(spanDays / window) + 1;
+	let count: number;
+	let spacingDays: number;
+	if (atWindow >= 2) {
+		count = Math.min(most - 1, atWindow);
+		spacingDays = window;
+	} else {
+		count = Math.min(most - 1, Math.floor(spanDays / minimumSpacingDays) + 1);
+		if (count < 2) return undefined;
+		spacingDays = Math.max(minimumSpacingDays, Math.floor(spanDays / (count - 1)));
+	}
+	const cutoffs = [latest];
+	for (let k = 0; k < count; k++) cutoffs.push(last - k * spacingDays * DAY_MS);
+	const limit =
+		count === most - 1
+			? 'as many as the budget of example rows allows'
+			: spacingDays < window
+				? `the history is too short for two a whole window apart, so they come closer (at least ${minimumSpacingDays} days apart)`
+				: 'as many as fit in the history';
+	return {
+		cutoffs: cutoffs.reverse(),
+		chosenBy: 'automatic',
+		spacingDays,
+		holdOutProfiles: false,
+		reason: `${count} training cutoffs ${spacingDays} days apart, the latest a whole window (${window} days) before the validation cutoff so no training outcome falls in the validation window; ${limit}`,
+	};
+}
+
+/** Training cutoffs closer than a window to the validation cutoff (short histories); the validation profiles are then held out of training. */
+function planClose(latest: number, earliest: number, window: number, most: number): CutoffPlan {
+	const spanDays = Math.floor((latest - earliest) / DAY_MS);
+	const fit = Math.floor(spanDays / minimumSpacingDays);
+	const count = Math.min(most - 1, fit);
+	const spacingDays = count > 0 ? Math.max(minimumSpacingDays, Math.min(window, Math.floor(spanDays / count))) : window;
+	const cutoffs = [latest];
+	for (let k = 1; k <= count; k++) cutoffs.push(latest - k * spacingDays * DAY_MS);
+	const held = `${Math.round(heldOutShare * 100)}%`;
+	return {
+		cutoffs: cutoffs.reverse(),
+		chosenBy: 'automatic',
+		spacingDays,
+		holdOutProfiles: count > 0,
+		reason:
+			count === 0
+				? `only the validation cutoff fits: the history is too short for another at least ${minimumSpacingDays} days before it`
+				: `the history is too short for training cutoffs a whole window (${window} days) before the validation cutoff, so ${count} training cutoff${count === 1 ? '' : 's'} come ${spacingDays} days apart up to it, ` +
+					`and a seeded ${held} of the profiles are held out of training to validate on, so no profile's outcome is both learnt and checked`,
+	};
+}
+
+/** Profiles with an event at or before the moment: the rows each cutoff may give, at most. */
+export function profilesActiveBy(table: EventTable, moment: number): number {
+	let count = 0;
+	for (let p = 0; p < table.profileIds.length; p++) {
+		const first = table.profileStart[p];
+		if (first < table.profileStart[p + 1] && table.time[first] <= moment) count++;
+	}
+	return count;
 }
 
 export function isoDay(ms: number): string {

@@ -23,7 +23,23 @@ export type FeatureAggregate =
 	/** Mean days between consecutive matching events in the window. */
 	| 'meanGapDays'
 	/** The latest value of `field` at or before the cutoff (profile attributes). */
-	| 'latest';
+	| 'latest'
+	/**
+	 * Buy-till-you-die (BG/NBD, fitted at training): the chance of at least one matching event
+	 * in the next `horizonDays`, and the chance the profile is still "alive", from the count, first
+	 * and last matching event in the window. Computed by the in-memory executor; in SQL it is an
+	 * expression over count, min and max of the time with the stored parameters.
+	 */
+	| 'repeatChance'
+	| 'activeChance';
+
+/** Fitted BG/NBD parameters (time in days), as a buy-till-you-die feature stores them. */
+export interface BgnbdDecl {
+	readonly r: number;
+	readonly alpha: number;
+	readonly a: number;
+	readonly b: number;
+}
 
 export interface FeatureDecl {
 	/** Stable machine name, unique within a model, e.g. `purchase_count_30d`. */
@@ -43,6 +59,10 @@ export interface FeatureDecl {
 	readonly baselineDays?: number;
 	/** For `latest` on a category: the category values are coded in this order (index = value). */
 	readonly categories?: readonly string[];
+	/** For `repeatChance` and `activeChance`: the fitted model. */
+	readonly bgnbd?: BgnbdDecl;
+	/** For `repeatChance`: how many days ahead it looks (the goal's window). */
+	readonly horizonDays?: number;
 }
 
 /**

@@ -41,7 +41,8 @@ export function compileFeatures(
 	return { specs, filterOfOp };
 }
 
-const opOfAggregate: Record<FeatureDecl['aggregate'], OpCode> = {
+/** The walk operation of each aggregate (the SQL executor compiles the same operations). */
+export const opOfAggregate: Record<FeatureDecl['aggregate'], OpCode> = {
 	count: Op.count,
 	sum: Op.sum,
 	mean: Op.mean,
@@ -52,6 +53,8 @@ const opOfAggregate: Record<FeatureDecl['aggregate'], OpCode> = {
 	trend: Op.trend,
 	meanGapDays: Op.meanGapDays,
 	latest: Op.latestNumber,
+	repeatChance: Op.bgnbd,
+	activeChance: Op.bgnbd,
 };
 
 function featureOp(table: EventTable, goal: Goal, feature: FeatureDecl, kinds: ReadonlyMap<string, FieldKind>, where: string): OpSpec {
@@ -66,6 +69,7 @@ function featureOp(table: EventTable, goal: Goal, feature: FeatureDecl, kinds: R
 		);
 	}
 	const spec = { code: opOfAggregate[feature.aggregate], reachMs: reachDays * DAY_MS, recentMs: window * DAY_MS };
+	if (feature.aggregate === 'repeatChance' || feature.aggregate === 'activeChance') return { ...spec, params: bgnbdParams(feature, where) };
 	if (!['sum', 'mean', 'max', 'latest'].includes(feature.aggregate)) return spec;
 
 	const field = feature.field ?? 'value';
@@ -83,6 +87,17 @@ function featureOp(table: EventTable, goal: Goal, feature: FeatureDecl, kinds: R
 	const position = new Map(feature.categories.map((category, index) => [category, index]));
 	const codeMap = Int32Array.from(column.dictionary, (text) => position.get(text) ?? -1);
 	return { ...spec, code: Op.latestCategory, codes: column.codes, codeMap };
+}
+
+/** The stored BG/NBD parameters of a buy-till-you-die feature, packed for the walk (see Op.bgnbd). */
+export function bgnbdParams(feature: FeatureDecl, where: string): Float64Array {
+	const model = feature.bgnbd;
+	const horizon = feature.aggregate === 'repeatChance' ? feature.horizonDays : 0;
+	const values = model ? [model.r, model.alpha, model.a, model.b] : [];
+	if (values.length !== 4 || !values.every((v) => Number.isFinite(v) && v > 0) || horizon === undefined || !(horizon >= 0)) {
+		throw new InputError(`${where}: a buy-till-you-die feature needs its fitted parameters (bgnbd: r, alpha, a, b, all positive)${feature.aggregate === 'repeatChance' ? ' and horizonDays' : ''}.`, 'bad-features');
+	}
+	return Float64Array.from([...values, horizon, feature.aggregate === 'repeatChance' ? 1 : 0]);
 }
 
 /** Where one pass writes: rows are assigned per cutoff in profile order. */

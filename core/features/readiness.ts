@@ -11,9 +11,10 @@ import { keptMask } from '../goal/conditions';
 import { describeCondition, describeGoal } from '../goal/describe';
 import type { Goal } from '../goal/schema';
 import { DAY_MS } from '../util/days';
-import { type DataRange, dataRange, isoDay, minimumHistoryDays, planCutoffs } from './cutoffs';
+import { type CutoffPlan, type DataRange, dataRange, isoDay, minimumHistoryDays, planTraining } from './cutoffs';
 import { type CutoffCounts, judgeCutoffs } from './examples';
 import { maxCategories } from './generate';
+import { goalWarnings } from '../goal/warnings';
 
 export interface ReadinessProblem {
 	/** Stable code, e.g. `too-few-positives`, `too-little-history`, `goal-data-mismatch`. */
@@ -51,12 +52,14 @@ export interface ReadinessReport {
 		/** lookbackDays + outcome.windowDays: what the earliest cutoff would ideally have. */
 		readonly neededDays: number;
 	};
-	/** Event types in the data (excluded events not counted), busiest first. */
+	/** Event types in the data up to the as-of moment (excluded events not counted), busiest first. */
 	readonly eventTypes: { readonly type: string; readonly events: number }[];
 	/** Fields the goal names that the events lack. */
 	readonly fieldsMissing: string[];
 	/** Event types the goal names that the events lack. */
 	readonly typesMissing: string[];
+	/** How the cutoffs were chosen, and why (absent when none could be planned). */
+	readonly plan?: Omit<CutoffPlan, 'cutoffs'>;
 }
 
 export interface ReadinessOptions {
@@ -70,28 +73,33 @@ export interface ReadinessOptions {
 
 /**
  * What readiness reads of the events, so the same rules serve an in-memory table and a
- * warehouse (core/warehouse/readiness.ts counts the same things by SQL).
+ * warehouse (core/warehouse/data.ts counts the same things by SQL).
  */
 export interface ReadinessData {
 	readonly range: DataRange | undefined;
 	readonly mismatches: readonly DataProblem[];
-	/** The cutoffs (see planCutoffs); throws InputError when none fit. */
-	cutoffs(): number[];
+	/** The cutoff plan (see planTraining); throws InputError when none fit. */
+	plan(): CutoffPlan;
 	judge(cutoffs: readonly number[]): CutoffCounts[];
 	/** Events per type, busiest first; with the goal, excluded events are not counted. */
 	typeVolumes(goal: Goal | undefined): { type: string; events: number }[];
 	/** Distinct values of a text attribute, undefined for other fields. */
 	distinctValues(field: string): number | undefined;
+	/** Profiles with an event in the `days` before the end of the data; absent where not counted. */
+	activeWithin?(days: number): number;
 }
 
 /** The readiness data of an in-memory table. */
 export function tableReadinessData(table: EventTable, goal: Goal, asOf: number | undefined): ReadinessData {
+	const range = dataRange(table, asOf);
 	return {
-		range: dataRange(table, asOf),
+		range,
 		mismatches: goalDataProblems(goal, table),
-		cutoffs: () => planCutoffs(table, goal, { asOf }),
+		plan: () => planTraining(table, goal, { asOf }),
 		judge: (cutoffs) => judgeCutoffs(table, goal, cutoffs),
-		typeVolumes: (forGoal) => typeVolumes(table, forGoal),
+		// Counted up to the as-of moment: what training sees.
+		typeVolumes: (forGoal) => typeVolumes(table, forGoal, range?.end),
+		activeWithin: (days) => (range ? activeWithin(table, range.end, days) : 0),
 		distinctValues: (field) => {
 			const column = attributeColumn(table, field);
 			return column?.kind === 'category' ? column.dictionary.length : undefined;
@@ -108,11 +116,13 @@ export function assessReadiness(table: EventTable, goal: Goal, options: Readines
 export function assessReadinessOf(data: ReadinessData, goal: Goal, options: ReadinessOptions = {}): ReadinessReport {
 	const minimums = { positives: options.minPositives ?? 500, negatives: options.minNegatives ?? 500 };
 	const problems: ReadinessProblem[] = [];
-	const warnings: ReadinessProblem[] = [];
+	// Warnings about the goal itself come first, with or without a fit to the data.
+	const warnings: ReadinessProblem[] = goalWarnings(goal);
 	const range = data.range;
 	const neededDays = goal.lookbackDays + goal.outcome.windowDays;
 	const availableDays = range ? (range.end - range.start) / DAY_MS : 0;
 	const mismatches = data.mismatches;
+	let plan: CutoffPlan | undefined;
 	const report = (cutoffs: CutoffReadiness[]): ReadinessReport => {
 		const totals = cutoffs.reduce(
 			(sum, c) => ({ eligible: sum.eligible + c.eligible, positives: sum.positives + c.positives, negatives: sum.negatives + c.negatives }),
@@ -130,6 +140,7 @@ export function assessReadinessOf(data: ReadinessData, goal: Goal, options: Read
 			eventTypes: mismatches.length ? data.typeVolumes(undefined) : data.typeVolumes(goal),
 			fieldsMissing: unique(mismatches.flatMap((m) => (m.missingField ? [m.missingField] : []))),
 			typesMissing: unique(mismatches.flatMap((m) => (m.missingType ? [m.missingType] : []))),
+			...(plan ? { plan: { chosenBy: plan.chosenBy, spacingDays: plan.spacingDays, holdOutProfiles: plan.holdOutProfiles, reason: plan.reason } } : {}),
 		};
 	};
 
@@ -138,7 +149,8 @@ export function assessReadinessOf(data: ReadinessData, goal: Goal, options: Read
 
 	let planned: number[];
 	try {
-		planned = data.cutoffs();
+		plan = data.plan();
+		planned = plan.cutoffs;
 	} catch (error) {
 		if (!(error instanceof PropensityError)) throw error;
 		problems.push({ code: error.code, message: error.message });
@@ -148,12 +160,13 @@ export function assessReadinessOf(data: ReadinessData, goal: Goal, options: Read
 	const cutoffs = counts.map((c, k): CutoffReadiness => ({ ...c, date: new Date(c.cutoff).toISOString(), role: k === counts.length - 1 ? 'validation' : 'training' }));
 	const result = report(cutoffs);
 
-	if (availableDays < neededDays) {
+	if (availableDays < neededDays && range) {
+		const lower = Math.max(minimumHistoryDays(goal), Math.floor(availableDays) - goal.outcome.windowDays);
 		warnings.push({
 			code: 'short-history',
 			message:
 				`The events cover ${round(availableDays)} days; ${neededDays} (lookbackDays ${goal.lookbackDays} + window ${goal.outcome.windowDays}) would give every cutoff its full lookback. ` +
-				`Earlier cutoffs see less history. Load more history or lower lookbackDays to ${Math.max(minimumHistoryDays(goal), Math.floor(availableDays) - goal.outcome.windowDays)}.`,
+				`Earlier cutoffs see less history. Load more history, or lower lookbackDays to ${lower}: ${lookbackSideEffect(data, range.end, goal.lookbackDays, lower)}`,
 		});
 	}
 	if (planned.length < 2) {
@@ -161,7 +174,7 @@ export function assessReadinessOf(data: ReadinessData, goal: Goal, options: Read
 			code: 'one-cutoff',
 			message:
 				`Only one cutoff (${isoDay(planned[0])}) fits in the history, and training needs at least two: earlier ones to learn from, the latest to validate on. ` +
-				`Load more history, or lower training.spacingDays (now ${goal.training.spacingDays ?? goal.outcome.windowDays}) or outcome.windowDays (now ${goal.outcome.windowDays}).`,
+				`Load more history, or lower ${goal.training ? `training.spacingDays (now ${goal.training.spacingDays ?? goal.outcome.windowDays}) or ` : ''}outcome.windowDays (now ${goal.outcome.windowDays}).`,
 		});
 	}
 	shortfalls(goal, result, minimums, problems);
@@ -219,13 +232,43 @@ function advice(goal: Goal, positives: boolean): string {
 	const window = moreHappen
 		? `lengthen outcome.windowDays (now ${goal.outcome.windowDays}) so more profiles reach the outcome event`
 		: `shorten outcome.windowDays (now ${goal.outcome.windowDays}) so fewer profiles reach the outcome event in time`;
-	return `To get more: load a longer history (more cutoffs fit), widen the eligibility conditions, or ${window}.`;
+	return (
+		`To get more: load a longer history (more cutoffs fit), widen the eligibility conditions (more profiles are then scored too), or ${window} ` +
+		'(the score then means the chance within the new window).'
+	);
 }
 
-function typeVolumes(table: EventTable, goal: Goal | undefined): { type: string; events: number }[] {
+/**
+ * What lowering the lookback costs, in profiles: only a profile with an event within the
+ * lookback is trained on and scored, so advice to lower it says how many that leaves.
+ */
+function lookbackSideEffect(data: ReadinessData, end: number, now: number, lower: number): string {
+	const why = 'this also narrows who is trained on and scored, since only profiles with an event in the lookback are';
+	if (!data.activeWithin) return `${why}.`;
+	const n = (value: number) => value.toLocaleString('en-US');
+	return `${why} (as of ${isoDay(end)}: ${n(data.activeWithin(lower))} profiles with an event in the last ${lower} days, against ${n(data.activeWithin(now))} in the last ${now}).`;
+}
+
+/** Profiles whose latest event at or before `end` is within `days` of it. */
+function activeWithin(table: EventTable, end: number, days: number): number {
+	let active = 0;
+	for (let p = 0; p < table.profileIds.length; p++) {
+		// The profile's events are sorted by time: the first at or before the end, from the back, is its latest.
+		for (let i = table.profileStart[p + 1] - 1; i >= table.profileStart[p]; i--) {
+			if (table.time[i] <= end) {
+				if (table.time[i] >= end - days * DAY_MS) active++;
+				break;
+			}
+		}
+	}
+	return active;
+}
+
+/** Events per type at or before `end` (the as-of moment: what training sees), busiest first. */
+function typeVolumes(table: EventTable, goal: Goal | undefined, end = Infinity): { type: string; events: number }[] {
 	const kept = goal ? keptMask(table, goal.exclusions) : undefined;
 	const counts = new Float64Array(table.types.length);
-	for (let i = 0; i < table.length; i++) if (!kept || kept[i]) counts[table.type[i]]++;
+	for (let i = 0; i < table.length; i++) if ((!kept || kept[i]) && table.time[i] <= end) counts[table.type[i]]++;
 	return table.types
 		.map((type, t) => ({ type, events: counts[t] }))
 		.filter((entry) => entry.events > 0)

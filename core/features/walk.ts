@@ -10,6 +10,7 @@
  *   ends: an event exactly at c, or exactly `reach` before it, counts);
  * - future operations (labels) see it when c < t ≤ c + reach.
  */
+import { bgnbdAliveChance, bgnbdPurchaseChance } from './bgnbd';
 import type { ClassOps } from './rows';
 import { DAY_MS } from '../util/days';
 
@@ -41,6 +42,8 @@ export const Op = {
 	latestCategory: 10,
 	/** a: matching events after the cutoff (labels). */
 	countAfter: 11,
+	/** BG/NBD chances (params: r, α, a, b, horizon days, 1 = repeat chance / 0 = active chance); a: first time, b: last time, c: events. */
+	bgnbd: 12,
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 
@@ -58,6 +61,8 @@ export interface Program {
 	readonly codes: readonly Int32Array[];
 	/** Per op, dictionary code → output code for latestCategory (-1: not a known category). */
 	readonly codeMap: readonly Int32Array[];
+	/** Per op, model parameters (bgnbd), else empty. */
+	readonly params: readonly Float64Array[];
 	/** The template a profile's accumulators start from (one cutoff's worth). */
 	readonly initial: Float64Array;
 }
@@ -71,6 +76,7 @@ export interface OpSpec {
 	readonly numbers?: Float64Array;
 	readonly codes?: Int32Array;
 	readonly codeMap?: Int32Array;
+	readonly params?: Float64Array;
 }
 
 const noCodes = new Int32Array(0);
@@ -104,6 +110,7 @@ export function compileProgram(specs: readonly OpSpec[]): Program {
 		numbers: specs.map((spec) => spec.numbers ?? noNumbers),
 		codes: specs.map((spec) => spec.codes ?? noCodes),
 		codeMap: specs.map((spec) => spec.codeMap ?? noCodes),
+		params: specs.map((spec) => spec.params ?? noNumbers),
 		initial,
 	};
 }
@@ -220,6 +227,7 @@ function updateHistory(program: Program, history: ClassOps, i: number, cls: numb
 				else acc[x + 1] += 1;
 				break;
 			case Op.meanGapDays:
+			case Op.bgnbd:
 				if (acc[x + 2] === 0) acc[x] = t;
 				acc[x + 1] = t;
 				acc[x + 2] += 1;
@@ -243,7 +251,7 @@ function updateHistory(program: Program, history: ClassOps, i: number, cls: numb
 
 /** Whether an op's final value is its first accumulator as it is (no division or time arithmetic). */
 export function isDirect(code: number): boolean {
-	return code !== Op.mean && code !== Op.daysSinceLast && code !== Op.daysSinceFirst && code !== Op.trend && code !== Op.meanGapDays;
+	return code !== Op.mean && code !== Op.daysSinceLast && code !== Op.daysSinceFirst && code !== Op.trend && code !== Op.meanGapDays && code !== Op.bgnbd;
 }
 
 /** The final value of op `o` for the cutoff at `cutoff`, from its accumulator at `x`. */
@@ -262,7 +270,15 @@ export function finalValue(program: Program, o: number, acc: Float64Array, x: nu
 		}
 		case Op.meanGapDays:
 			return acc[x + 2] >= 2 ? (acc[x + 1] - acc[x]) / (acc[x + 2] - 1) / DAY_MS : NaN;
+		case Op.bgnbd:
+			return acc[x + 2] >= 1 ? bgnbdValue(program.params[o], acc[x + 2] - 1, (acc[x + 1] - acc[x]) / DAY_MS, (cutoff - acc[x]) / DAY_MS) : NaN;
 		default:
 			return acc[x];
 	}
+}
+
+/** A BG/NBD chance for x repeat events, the last t_x days after the first, T days after it. */
+function bgnbdValue(params: Float64Array, x: number, tx: number, T: number): number {
+	const model = { r: params[0], alpha: params[1], a: params[2], b: params[3] };
+	return params[5] === 1 ? bgnbdPurchaseChance(model, x, tx, T, params[4]) : bgnbdAliveChance(model, x, tx, T);
 }

@@ -19,6 +19,7 @@ export interface FormCustomEvent extends FormCondition {
 }
 
 export interface GoalForm {
+	/** Blank: a name from the outcome (goalNameFromForm), so a form needs no name to be valid. */
 	readonly name: string;
 	readonly propensityType: 'conversion' | 'churn';
 	readonly occur: 'will_occur' | 'will_not_occur';
@@ -49,7 +50,7 @@ export function goalFromForm(form: GoalForm): GoalInput {
 	const outcome = form.conditions.map((condition, i) => conditionFromRow(condition, `outcome condition ${i + 1}`));
 	const attributes = typeof form.profileAttributes === 'string' ? form.profileAttributes.split(',') : (form.profileAttributes ?? []);
 	return {
-		name: form.name,
+		name: form.name.trim() || goalNameFromForm(form),
 		propensityType: form.propensityType,
 		outcome: {
 			occur: form.occur,
@@ -62,6 +63,28 @@ export function goalFromForm(form: GoalForm): GoalInput {
 		profileAttributes: attributes.map((field) => field.trim()).filter((field) => field !== '').map((field) => ({ field })),
 		exclusions: (form.exclusions ?? []).map((row, i) => ({ all: [conditionFromRow(row, `exclusion ${i + 1}`)] })),
 	};
+}
+
+/**
+ * A goal name from the outcome, for a form left without one: `purchase-in-30-days`, or
+ * `no-visit-in-60-days` when the outcome will not happen. The first condition's value names it
+ * (its field when it has none).
+ */
+export function goalNameFromForm(form: Pick<GoalForm, 'occur' | 'windowDays' | 'conditions'>): string {
+	const first = form.conditions[0];
+	const value = first?.value === undefined || first.value === null ? '' : String(first.value).split(',')[0];
+	const what = slug(value) || slug(first?.field ?? '') || 'outcome';
+	return `${form.occur === 'will_not_occur' ? 'no-' : ''}${what}-in-${form.windowDays}-days`;
+}
+
+/** Lower-case letters, digits and single hyphens: a name that is safe as a store key. */
+function slug(text: string): string {
+	return text
+		.replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+		.toLowerCase()
+		.replace(/[^a-z0-9]+/g, '-')
+		.replace(/^-+|-+$/g, '')
+		.slice(0, 80);
 }
 
 /** A form row as a condition: list operators split on commas, comparisons take numbers. */

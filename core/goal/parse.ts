@@ -4,6 +4,7 @@
  */
 import { InputError } from '../errors';
 import { listProblems, maxGoalDepth, maxListValues, shapeProblem, shortPath } from '../util/limits';
+import { type FieldAlias, resolveFieldAliases } from './aliases';
 import { type Goal, goalErrorMap, goalSchema } from './schema';
 
 export interface GoalProblem {
@@ -14,6 +15,14 @@ export interface GoalProblem {
 
 /** Validates a goal (an object, or JSON text) and fills in the defaults; throws InputError naming each problem. */
 export function parseGoal(input: unknown): Goal {
+	return parseGoalReadingAliases(input).goal;
+}
+
+/**
+ * parseGoal, also saying which fields were written by a source column's name (`event_type`)
+ * and read as the canonical field (`eventType`), so the goal in words can say so.
+ */
+export function parseGoalReadingAliases(input: unknown): { goal: Goal; aliases: FieldAlias[] } {
 	let raw = input;
 	if (typeof input === 'string') {
 		try {
@@ -27,8 +36,9 @@ export function parseGoal(input: unknown): Goal {
 		throw new InputError('The goal must be a JSON object like {"name": "purchase-in-30-days", "propensityType": "conversion", "outcome": {...}}.', 'bad-goal');
 	}
 	checkGoalShape(raw);
-	const result = goalSchema.safeParse(raw, { error: goalErrorMap, reportInput: true });
-	if (result.success) return result.data;
+	const { goal, aliases } = resolveFieldAliases(raw);
+	const result = goalSchema.safeParse(goal, { error: goalErrorMap, reportInput: true });
+	if (result.success) return { goal: result.data, aliases };
 	const problems: GoalProblem[] = result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
 	throw new InputError(describeProblems(problems), 'bad-goal', { problems });
 }

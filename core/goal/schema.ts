@@ -267,7 +267,8 @@ export const goalSchema = z
 				cutoffs: z.number({ error: 'must be a number of cutoffs, e.g. 4' }).int('must be a whole number').min(1, 'must be at least 1').max(52, 'must be at most 52').default(4),
 				spacingDays: days().optional(),
 			})
-			.default({ cutoffs: 4 }),
+			// Absent: the cutoffs are planned to fit the history (features/cutoffs.ts).
+			.optional(),
 	})
 	.superRefine(checkGoalConsistency);
 

@@ -6,7 +6,8 @@ import { InputError } from '../errors';
 import { validationMetrics } from '../evaluate/metrics';
 import type { Goal } from '../goal/schema';
 import { calibrate, type CalibrationResult } from '../learn/calibration';
-import type { LabelledDataset } from '../learn/dataset';
+import { selectRows, type LabelledDataset } from '../learn/dataset';
+import { holdoutSplit } from '../learn/split';
 import type { SelectionRecord } from '../learn/auto';
 import { trainLearner, type LearnerChoice, type LearnerOptions } from '../learn/train';
 import type { TrainedLearner } from '../learn/learner';
@@ -41,8 +42,10 @@ export interface BuiltModel {
 	/** The selection with measured fit times (the model keeps it without them). */
 	readonly selection: SelectionRecord;
 	readonly calibration: CalibrationResult;
-	/** Raw validation scores, for reports. */
+	/** Raw scores of the reported validation rows, for reports. */
 	readonly validationRaw: Float64Array;
+	/** The validation rows the metrics were measured on (see splitValidation): `calibration.crossFitted` and `validationRaw` are theirs. */
+	readonly reported: LabelledDataset;
 	readonly notes: readonly string[];
 }
 
@@ -57,9 +60,10 @@ export async function buildModel(input: BuildModelInput): Promise<BuiltModel> {
 		}
 	}
 	const context = { seed: input.seed, hooks: input.hooks };
-	const trained = await trainLearner(input.learner ?? 'auto', input.train, input.validation, input.options ?? {}, context);
-	const validationRaw = trained.learner.predictRaw(input.validation);
-	const calibration = calibrate(validationRaw, input.validation.label, { seed: input.seed });
+	const { choose, reported, split } = splitValidation(input.validation, input.seed);
+	const trained = await trainLearner(input.learner ?? 'auto', input.train, choose, input.options ?? {}, context);
+	const validationRaw = trained.learner.predictRaw(reported);
+	const calibration = calibrate(validationRaw, reported.label, { seed: input.seed });
 	const notes = [...trained.notes];
 	if (calibration.calibrator.method === 'none') notes.push(`The probabilities are ${calibration.choice.reason}.`);
 	const model: Model = {
@@ -73,9 +77,9 @@ export async function buildModel(input: BuildModelInput): Promise<BuiltModel> {
 		learner: trained.learner.toJSON(),
 		calibration: { calibrator: calibration.calibrator, choice: calibration.choice },
 		metrics: {
-			validation: validationMetrics(input.validation.label, calibration.crossFitted, validationRaw),
+			validation: validationMetrics(reported.label, calibration.crossFitted, validationRaw),
 			training: classCounts(input.train),
-			validationSplit: input.validationSplit,
+			validationSplit: split ? `${input.validationSplit}; early stopping and the choice of learner used a seeded half of these rows, calibration and the reported metrics the other half` : input.validationSplit,
 		},
 		dataRange: input.dataRange ?? emptyRange,
 		selection: {
@@ -85,7 +89,24 @@ export async function buildModel(input: BuildModelInput): Promise<BuiltModel> {
 		notes,
 		seed: input.seed,
 	};
-	return { model, learner: trained.learner, selection: trained.selection, calibration, validationRaw, notes };
+	return { model, learner: trained.learner, selection: trained.selection, calibration, validationRaw, reported, notes };
+}
+
+/** Validation rows below which they are not halved: each half would be too small to choose or to report on. */
+export const minimumRowsToHalve = 2000;
+
+/**
+ * Honest numbers: the rows that stop the boosting early and choose the learner are not the rows
+ * the metrics are reported on, or the report would flatter the model. A seeded half of the
+ * validation rows (stratified by label) chooses, the other half reports. Small validation sets
+ * (under 2,000 rows, or under 100 of either class) are not halved: the noise of halving would
+ * then outweigh the slight optimism it removes.
+ */
+export function splitValidation(validation: LabelledDataset, seed: number): { choose: LabelledDataset; reported: LabelledDataset; split: boolean } {
+	const { positives, negatives } = classCounts(validation);
+	if (validation.rows < minimumRowsToHalve || positives < 100 || negatives < 100) return { choose: validation, reported: validation, split: false };
+	const halves = holdoutSplit(validation.label, 0.5, seed ^ 0x6a09e667);
+	return { choose: selectRows(validation, halves.train), reported: selectRows(validation, halves.validation), split: true };
 }
 
 function classCounts(data: LabelledDataset): { rows: number; positives: number; negatives: number } {

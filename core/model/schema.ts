@@ -43,6 +43,16 @@ export interface DataRange {
 	readonly cutoffs: readonly string[];
 	/** The "present moment" of training: events after it were ignored. */
 	readonly asOf: string | null;
+	/** How the cutoffs were chosen (absent in models from before automatic plans, and for tables). */
+	readonly plan?: CutoffPlanRecord;
+}
+
+/** The cutoff plan as a model keeps it (see features/cutoffs.ts). */
+export interface CutoffPlanRecord {
+	readonly chosenBy: 'goal' | 'automatic';
+	readonly spacingDays: number;
+	readonly holdOutProfiles: boolean;
+	readonly reason: string;
 }
 
 export interface ModelMetrics {
@@ -90,7 +100,7 @@ const count = z.number().int().min(0);
 const isoMoment = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 UTC moment, e.g. "2024-05-01T00:00:00.000Z"');
 const learnerKind = z.enum(['gbdt', 'logistic', 'forest', 'naiveBayes']) satisfies z.ZodType<LearnerKind>;
 
-const featureAggregates = ['count', 'sum', 'mean', 'max', 'daysSinceLast', 'daysSinceFirst', 'distinctDays', 'trend', 'meanGapDays', 'latest'] as const;
+const featureAggregates = ['count', 'sum', 'mean', 'max', 'daysSinceLast', 'daysSinceFirst', 'distinctDays', 'trend', 'meanGapDays', 'latest', 'repeatChance', 'activeChance'] as const;
 
 /** A feature declaration (core/features/declaration.ts) as stored in a model. */
 export const featureDeclSchema: z.ZodType<FeatureDecl> = z.strictObject({
@@ -103,6 +113,8 @@ export const featureDeclSchema: z.ZodType<FeatureDecl> = z.strictObject({
 	field: z.string().optional(),
 	baselineDays: z.number().int().positive().optional(),
 	categories: z.array(z.string()).optional(),
+	bgnbd: z.strictObject({ r: finite, alpha: finite, a: finite, b: finite }).optional(),
+	horizonDays: z.number().int().min(0).optional(),
 });
 
 const featuresSchema = z.union([
@@ -176,7 +188,13 @@ export const modelSchema = z.strictObject({
 		training: z.strictObject({ rows: count, positives: count, negatives: count }),
 		validationSplit: z.string(),
 	}),
-	dataRange: z.strictObject({ firstEvent: isoMoment.nullable(), lastEvent: isoMoment.nullable(), cutoffs: z.array(isoMoment), asOf: isoMoment.nullable() }),
+	dataRange: z.strictObject({
+		firstEvent: isoMoment.nullable(),
+		lastEvent: isoMoment.nullable(),
+		cutoffs: z.array(isoMoment),
+		asOf: isoMoment.nullable(),
+		plan: z.strictObject({ chosenBy: z.enum(['goal', 'automatic']), spacingDays: z.number().int().positive(), holdOutProfiles: z.boolean(), reason: z.string() }).optional(),
+	}),
 	selection: selectionSchema,
 	notes: z.array(z.string()),
 	seed: z.number().int().min(0).max(0xffffffff),

@@ -11,7 +11,8 @@ import { runFormat, type ScoringRunRecord } from '../store/runs';
 import { sha256 } from '../store/integrity';
 import { binCounts } from './distribution';
 import { DAY_MS } from '../features/walk';
-import { eventTypeCounts, profilesActiveBy } from './reference';
+import { profilesActiveBy } from '../features/cutoffs';
+import { eventTypeCounts } from './reference';
 
 
 /** The goal's fingerprint: the same goal gives the same text (keys sorted), so the same checksum. */

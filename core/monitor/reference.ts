@@ -8,6 +8,7 @@ import type { FeatureDistribution, MonitoringReference } from '../model/monitori
 import { predictProbability } from '../model/predict';
 import type { Model } from '../model/schema';
 import { distributionOf } from './distribution';
+import { profilesActiveBy } from '../features/cutoffs';
 import { insightFactorRanking } from './insights';
 
 /** Features whose drift is followed: the report's most influential ones, else the first declared. */
@@ -61,16 +62,6 @@ export function driftFeatures(model: Model): { feature: string; label: string }[
 	const ranked = insightFactorRanking(model).filter((name) => labelOf.has(name));
 	const names = [...new Set([...ranked, ...declarations.map((d) => d.name)])].slice(0, driftFeatureCount);
 	return names.map((feature) => ({ feature, label: labelOf.get(feature) as string }));
-}
-
-/** Profiles with at least one event at or before the moment. */
-export function profilesActiveBy(table: EventTable, moment: number): number {
-	let active = 0;
-	for (let p = 0; p < table.profileIds.length; p++) {
-		const first = table.profileStart[p];
-		if (first < table.profileStart[p + 1] && table.time[first] <= moment) active++;
-	}
-	return active;
 }
 
 /** The event types occurring at or before the moment, with how often, sorted by name. */

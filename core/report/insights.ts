@@ -75,7 +75,7 @@ export async function buildInsights(input: InsightsInput, hooks?: WorkHooks): Pr
 		scores: summariseScores({ probabilities: input.validationProbabilities, labels: validation.label, boundaries, metrics: v }),
 		factors: await factorInsights(input, boundaries, hooks),
 		readiness: input.readiness ? readinessInsights(input.readiness) : undefined,
-		dataQuality: input.load ? dataQualityInsights(input.load) : undefined,
+		dataQuality: input.load ? dataQualityInsights(input.load, input.readiness) : undefined,
 		selection: {
 			candidates: input.selection.candidates.map((candidate) => ({
 				learner: learnerNames[candidate.learner],
@@ -159,7 +159,7 @@ function readinessInsights(readiness: ReadinessReport): ReportReadiness {
 	};
 }
 
-function dataQualityInsights(load: NonNullable<InsightsInput['load']>): ReportDataQuality {
+function dataQualityInsights(load: NonNullable<InsightsInput['load']>, readiness?: ReadinessReport): ReportDataQuality {
 	const { summary, report } = load;
 	const rejected = Object.entries(summary.rejectedByReason).map(([reason, count]) => {
 		const example = report?.rejected.examples.find((e) => e.reason === reason);
@@ -176,9 +176,13 @@ function dataQualityInsights(load: NonNullable<InsightsInput['load']>): ReportDa
 		rowsRead: report?.rowsRead,
 		events: summary.events,
 		profiles: summary.profiles,
-		eventTypes: Object.entries(summary.eventsPerType)
-			.map(([type, count]) => ({ type, count }))
-			.sort((a, b) => b.count - a.count),
+		// What training saw: the events up to its as-of moment, not every event loaded.
+		...(readiness?.history.end ? { asOf: readiness.history.end, eventsAsOf: readiness.eventTypes.reduce((sum, entry) => sum + entry.events, 0) } : {}),
+		eventTypes: readiness?.history.end
+			? readiness.eventTypes.map((entry) => ({ type: entry.type, count: entry.events }))
+			: Object.entries(summary.eventsPerType)
+					.map(([type, count]) => ({ type, count }))
+					.sort((a, b) => b.count - a.count),
 		rejected,
 		warnings,
 	};

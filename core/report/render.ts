@@ -508,7 +508,11 @@ function readinessPart(readiness: NonNullable<ReportInput['readiness']>, words: 
 function dataQualityPart(quality: NonNullable<ReportInput['dataQuality']>): SafeHtml {
 	const read = quality.rowsRead === undefined ? '' : html`${formatCount(quality.rowsRead)} rows read, `;
 	const rejectedTotal = quality.rejected.reduce((sum, entry) => sum + entry.count, 0);
-	const summary = html`<p>${read}${formatCount(quality.events)} events loaded for ${formatCount(quality.profiles)} profiles; ${rejectedTotal === 0 ? 'no rows were rejected' : html`${formatCount(rejectedTotal)} rows were rejected`}.</p>`;
+	const seen =
+		quality.asOf !== undefined && quality.eventsAsOf !== undefined
+			? html` Training saw the ${formatCount(quality.eventsAsOf)} up to ${quality.asOf}, the moment it took as now (later events ignored, excluded ones not counted); the event types below count those.`
+			: '';
+	const summary = html`<p>${read}${formatCount(quality.events)} events loaded for ${formatCount(quality.profiles)} profiles; ${rejectedTotal === 0 ? 'no rows were rejected' : html`${formatCount(rejectedTotal)} rows were rejected`}.${seen}</p>`;
 	const rejected =
 		quality.rejected.length > 0
 			? html`<table><caption>Rejected rows by reason</caption><thead><tr><th>Reason</th><th class="num">Rows</th><th>Example</th></tr></thead><tbody>${quality.rejected.map(
@@ -517,7 +521,7 @@ function dataQualityPart(quality: NonNullable<ReportInput['dataQuality']>): Safe
 			: '';
 	const types = quality.eventTypes?.length
 		? html`<table><caption>Event types</caption><thead><tr><th>Type</th><th class="num">Events</th><th class="num">Share</th></tr></thead><tbody>${quality.eventTypes.map(
-				(entry) => html`<tr><td>${entry.type}</td><td class="num">${formatCount(entry.count)}</td><td class="num">${formatPercent(rateOf(entry.count, quality.events))}</td></tr>`,
+				(entry) => html`<tr><td>${entry.type}</td><td class="num">${formatCount(entry.count)}</td><td class="num">${formatPercent(rateOf(entry.count, quality.eventsAsOf ?? quality.events))}</td></tr>`,
 			)}</tbody></table>`
 		: '';
 	const warnings =

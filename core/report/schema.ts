@@ -65,6 +65,8 @@ export const reportInputSchema: z.ZodType<ReportInput> = z.strictObject({
 			rowsRead: count.optional(),
 			events: count,
 			profiles: count,
+			asOf: text.optional(),
+			eventsAsOf: count.optional(),
 			eventTypes: z.array(z.strictObject({ type: text, count })).optional(),
 			rejected: z.array(z.strictObject({ reason: text, count, example: text.optional() })),
 			warnings: z.array(text),

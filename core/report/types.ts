@@ -179,8 +179,13 @@ export interface ReadinessCutoff {
 /** The load summary: what was read and what could not be. */
 export interface ReportDataQuality {
 	readonly rowsRead?: number;
+	/** Events loaded, whatever their time. */
 	readonly events: number;
 	readonly profiles: number;
+	/** The moment training used as "now" (ISO), and the events up to it that it saw (excluded events not counted). */
+	readonly asOf?: string;
+	readonly eventsAsOf?: number;
+	/** Events per type: up to asOf when it is given, else all loaded. */
 	readonly eventTypes?: readonly { readonly type: string; readonly count: number }[];
 	readonly rejected: readonly RejectedRows[];
 	readonly warnings: readonly string[];

@@ -12,5 +12,6 @@ export type { ScoredFileProfile } from './files';
 export { describeRule, parseSegmentRule, ruleKinds } from './rules';
 export type { AttributeTest, AttributeValue, Comparison, Direction, FactorTest, SegmentRule, TopTest } from './rules';
 export { parseRuleText, parseRuleTexts } from './syntax';
+export { describeSegmentChange, whyNobodyHandedOn } from './words';
 export { formAttributeOperators, formNumberOperators, formRuleKinds, ruleFromForm } from './form';
 export type { SegmentForm, SegmentFormRow } from './form';

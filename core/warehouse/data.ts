@@ -5,7 +5,7 @@
  */
 import type { MappingOptions } from '../events/mapping';
 import { compareStrings } from '../events/table';
-import { planCutoffsInRange } from '../features/cutoffs';
+import { type CutoffPlan, planTrainingInRange } from '../features/cutoffs';
 import type { CutoffCounts } from '../features/examples';
 import type { ReadinessData } from '../features/readiness';
 import { goalDataProblems } from '../goal/check';
@@ -33,23 +33,23 @@ export async function warehouseReadinessData(client: WarehouseClient, columns: E
 	const table = shapeTable(columns, await warehouseTypes(client, columns));
 	const mismatches = goalDataProblems(goal, table);
 	const range = await warehouseDataRange(client, columns, asOf);
-	let planned: number[] | undefined;
+	let plan: CutoffPlan | undefined;
 	let planError: unknown;
 	try {
-		planned = planCutoffsInRange(range, goal, { asOf });
+		plan = planTrainingInRange(range, range ? await profilesBy(client, columns, range.end) : 0, goal, { asOf });
 	} catch (error) {
 		planError = error;
 	}
-	const counts: CutoffCounts[] = planned && mismatches.length === 0 ? await judgeWarehouseCutoffs(client, columns, goal, planned) : [];
+	const counts: CutoffCounts[] = plan && mismatches.length === 0 ? await judgeWarehouseCutoffs(client, columns, goal, plan.cutoffs) : [];
 	const allTypes = await warehouseEventTypes(client, columns, { ...goal, exclusions: [] });
 	const keptTypes = mismatches.length === 0 ? await warehouseEventTypes(client, columns, goal) : allTypes;
 	const distinct = await distinctValues(client, columns, goal);
 	return {
 		range,
 		mismatches,
-		cutoffs: () => {
-			if (!planned) throw planError;
-			return planned;
+		plan: () => {
+			if (!plan) throw planError;
+			return plan;
 		},
 		judge: () => counts,
 		typeVolumes: (forGoal) => (forGoal ? keptTypes : allTypes),
@@ -69,9 +69,14 @@ async function distinctValues(client: WarehouseClient, columns: EventColumns, go
 
 /** As tableActivity: profiles with an event by the cutoff, event types by the end (every event counts). */
 export async function warehouseActivity(client: WarehouseClient, columns: EventColumns, cutoff: number, end: number): Promise<EventActivity> {
-	const values = new SqlValues(columns.dialect);
-	const [row] = await client.rows(`SELECT ${columns.dialect.countDistinct(columns.profile)} AS n FROM ${columns.table} WHERE ${columns.valid} AND ${columns.timeMs} <= ${values.value(cutoff)}`, values.params);
 	const typeValues = new SqlValues(columns.dialect);
 	const types = await client.rows(`SELECT DISTINCT ${columns.eventType} AS type FROM ${columns.table} WHERE ${columns.valid} AND ${columns.timeMs} <= ${typeValues.value(end)}`, typeValues.params);
-	return { activeProfiles: Number(row.n), eventTypes: types.map((entry) => String(entry.type)).sort(compareStrings) };
+	return { activeProfiles: await profilesBy(client, columns, cutoff), eventTypes: types.map((entry) => String(entry.type)).sort(compareStrings) };
+}
+
+/** Profiles with at least one event at or before the moment (as profilesActiveBy on a table). */
+export async function profilesBy(client: WarehouseClient, columns: EventColumns, moment: number): Promise<number> {
+	const values = new SqlValues(columns.dialect);
+	const [row] = await client.rows(`SELECT ${columns.dialect.countDistinct(columns.profile)} AS n FROM ${columns.table} WHERE ${columns.valid} AND ${columns.timeMs} <= ${values.value(moment)}`, values.params);
+	return Number(row.n);
 }

@@ -24,7 +24,8 @@ import type { DataRange } from '../features/cutoffs';
 import type { FeatureDecl } from '../features/declaration';
 import type { CutoffCounts } from '../features/examples';
 import { compareStrings } from '../events/table';
-import { DAY_MS, Op, type OpCode, type OpSpec, compileProgram, finalValue, slots } from '../features/walk';
+import { bgnbdParams, opOfAggregate } from '../features/execute';
+import { DAY_MS, Op, type OpSpec, compileProgram, finalValue, slots } from '../features/walk';
 
 /** Runs one statement and returns its rows as plain objects (see core/warehouse/client.ts). */
 export interface SqlRunner {
@@ -63,18 +64,6 @@ interface Plan {
 	readonly outcome: ResolvedCondition;
 }
 
-const opOfAggregate: Record<FeatureDecl['aggregate'], OpCode> = {
-	count: Op.count,
-	sum: Op.sum,
-	mean: Op.mean,
-	max: Op.max,
-	daysSinceLast: Op.daysSinceLast,
-	daysSinceFirst: Op.daysSinceFirst,
-	distinctDays: Op.distinctDays,
-	trend: Op.trend,
-	meanGapDays: Op.meanGapDays,
-	latest: Op.latestNumber,
-};
 
 function bad(message: string): InputError {
 	return new InputError(message, 'bad-features');
@@ -206,6 +195,10 @@ class CutoffSql {
 			}
 			case 'meanGapDays':
 				return { spec, slots: [{ sql: d.minIf(this.t, matching) }, { sql: d.maxIf(this.t, matching) }, count(matching)] };
+			case 'repeatChance':
+			case 'activeChance':
+				// The walk's BG/NBD operation reads the first and last outcome time and their count, as meanGapDays does.
+				return { spec: { ...spec, params: bgnbdParams(feature, `Feature "${feature.name}"`) }, slots: [{ sql: d.minIf(this.t, matching) }, { sql: d.maxIf(this.t, matching) }, count(matching)] };
 			case 'latest': {
 				const { value, guard } = this.latest(field(), matching);
 				const text = this.plan.kinds.get(feature.field ?? 'value') === 'category';

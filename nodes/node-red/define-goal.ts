@@ -4,10 +4,12 @@
  * checked against them: can they train it (msg.readiness)?
  *
  * It also answers the dialog's preview (POST /propensity/goal-preview): the goal the form
- * makes and the goal in words, from the same core functions the runtime uses.
+ * makes and the goal in words, from the same core functions the runtime uses; and its choices
+ * (GET /propensity/goal-choices/:flow): the fields and event types the flow last loaded.
  */
 import { defineGoal, type FormCondition, type FormCustomEvent, type GoalCheck, type GoalForm, goalFromForm, InputError } from '../../core';
 import type { AdminRequest, AdminResponse, NodeAPI, NodeDef, NodeMessage } from './red';
+import { choicesOf } from './goal-choices';
 import { count, handleMessages, registerNode, shorten } from './run';
 import { asMoment, asWholeNumber, describe, eventsOf, goalOnMessage, minimums, overridable, parseJsonText } from './settings';
 
@@ -25,11 +27,16 @@ export = function register(RED: NodeAPI): void {
 		});
 	});
 
+	// The dialog's choices: the fields and event types the flow last loaded (null before a load).
+	RED.httpAdmin.get('/propensity/goal-choices/:flow', RED.auth.needsPermission('propensity-define-goal.read'), (req: AdminRequest, res: AdminResponse) => {
+		res.json({ choices: choicesOf(String(req.params?.flow ?? '')) });
+	});
+
 	// The dialog's preview: the goal the form makes and the goal in words, or what is wrong with it.
 	RED.httpAdmin.post('/propensity/goal-preview', RED.auth.needsPermission('propensity-define-goal.read'), (req: AdminRequest, res: AdminResponse) => {
 		try {
 			const check = defineGoal(goalOf({}, (req.body ?? {}) as NodeDef));
-			res.json({ ok: true, goal: check.goal, inWords: check.inWords });
+			res.json({ ok: true, goal: check.goal, inWords: check.inWords, warnings: check.warnings.map((warning) => warning.message) });
 		} catch (error) {
 			res.json({ ok: false, error: error instanceof Error ? error.message : String(error) });
 		}
@@ -74,7 +81,7 @@ function summaryOf(check: GoalCheck) {
 		inWords: check.inWords,
 		ready: readiness ? readiness.ready : null,
 		problems: readiness ? readiness.problems.map((problem) => problem.message) : [],
-		warnings: readiness ? readiness.warnings.map((warning) => warning.message) : [],
+		warnings: check.warnings.map((warning) => warning.message),
 		eligible: readiness?.totals.eligible ?? null,
 		positives: readiness?.totals.positives ?? null,
 		negatives: readiness?.totals.negatives ?? null,
@@ -83,7 +90,11 @@ function summaryOf(check: GoalCheck) {
 
 function statusOf(check: GoalCheck) {
 	const readiness = check.readiness;
+	const warning = check.warnings[0];
+	if (!readiness && warning) return { fill: 'yellow', shape: 'ring', text: shorten(`valid, but: ${warning.message}`) } as const;
 	if (!readiness) return { fill: 'green', shape: 'ring', text: 'goal is valid (no events to check it against)' } as const;
 	if (!readiness.ready) return { fill: 'yellow', shape: 'ring', text: shorten(`not ready: ${readiness.problems[0]?.message ?? ''}`) } as const;
-	return { fill: 'green', shape: 'dot', text: `ready: ${count(readiness.totals.positives)} positives, ${count(readiness.totals.negatives)} negatives` } as const;
+	const ready = `ready: ${count(readiness.totals.positives)} positives, ${count(readiness.totals.negatives)} negatives`;
+	if (warning?.code === 'churn-will-occur') return { fill: 'yellow', shape: 'dot', text: shorten(`${ready}; but ${warning.message}`) } as const;
+	return { fill: 'green', shape: 'dot', text: ready } as const;
 }

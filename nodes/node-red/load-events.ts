@@ -5,6 +5,7 @@
  */
 import { type EventSource, InputError, loadEvents, type LoadOptions, loadOptionsFromForm } from '../../core';
 import { postgresNode } from './config';
+import { rememberLoad } from './goal-choices';
 import type { NodeAPI, NodeDef, NodeMessage } from './red';
 import { count, handleMessages, registerNode } from './run';
 import { asText, describe, fromMessage, overridable, resolvePath } from './settings';
@@ -23,6 +24,8 @@ export = function register(RED: NodeAPI): void {
 			msg.loadSummary = loaded.summary;
 			msg.loadReport = loaded.report;
 			msg.payload = loaded.summary;
+			// The Define Goal dialog offers this flow's fields and event types as choices.
+			rememberLoad(node.z, loaded.summary, loaded.report);
 			send(msg);
 			const { profiles, events, rejectedRows } = loaded.summary;
 			const skipped = rejectedRows > 0 ? ` · ${count(rejectedRows)} rows skipped` : '';

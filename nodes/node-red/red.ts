@@ -35,6 +35,8 @@ export interface NodeDef {
 export interface Node {
 	readonly id: string;
 	readonly type: string;
+	/** The flow (tab) the node is on. */
+	readonly z?: string;
 	name?: string;
 	credentials?: Record<string, string | undefined>;
 	on(event: 'input', listener: (msg: NodeMessage, send: SendFunction, done: DoneFunction) => void): void;
@@ -57,6 +59,7 @@ export interface NodeAPI {
 		generateId(): string;
 	};
 	httpAdmin: {
+		get(path: string, ...handlers: ((req: AdminRequest, res: AdminResponse, next?: () => void) => void)[]): void;
 		post(path: string, ...handlers: ((req: AdminRequest, res: AdminResponse, next?: () => void) => void)[]): void;
 	};
 	auth: {
@@ -67,6 +70,8 @@ export interface NodeAPI {
 
 export interface AdminRequest {
 	body: unknown;
+	/** Route parameters, e.g. `:flow`. */
+	params?: Record<string, string>;
 }
 
 export interface AdminResponse {

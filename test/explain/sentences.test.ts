@@ -113,6 +113,10 @@ describe('factor sentences', () => {
 			assert.equal(up(purchases('meanGapDays', null), 12.4), 'On average 12 days between purchases so far, which raises the chance of converting.');
 			assert.equal(up(purchases('meanGapDays', null), 2.46), 'On average 2.5 days between purchases so far, which raises the chance of converting.');
 			assert.equal(up(purchases('meanGapDays', null), 1), 'On average 1 day between purchases so far, which raises the chance of converting.');
+			// Events hours apart read in hours, never "0 days".
+			assert.equal(up(purchases('meanGapDays', null), 0.04), 'On average 1 hour between purchases so far, which raises the chance of converting.');
+			assert.equal(up(purchases('meanGapDays', null), 0.3), 'On average 7 hours between purchases so far, which raises the chance of converting.');
+			assert.equal(up(purchases('meanGapDays', null), 0.01), 'On average less than an hour between purchases so far, which raises the chance of converting.');
 			assert.equal(down(purchases('meanGapDays', null), null), 'Fewer than two purchases so far, which lowers the chance of converting.');
 		});
 	});

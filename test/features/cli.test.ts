@@ -55,7 +55,7 @@ describe('propensity features', () => {
 		const result = await run('features', '--events', events, '--goal', goalFile, '--as-of', '2024-04-01', '--out', out, '--declarations', declarations);
 		assert.equal(result.code, 0, result.stderr);
 		const summary = JSON.parse(result.stdout);
-		assert.equal(summary.asOf, '2024-04-01T00:00:00.000Z');
+		assert.equal(summary.asOf, '2024-04-01T23:59:59.999Z');
 		assert.deepEqual(summary.label, { outcome: 'a purchase within 30 days', positives: 1, negatives: 1 });
 		const [head, ...rows] = fs.readFileSync(out, 'utf8').trimEnd().split('\n');
 		const columns = head.split(',');

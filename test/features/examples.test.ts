@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { EventTable } from '../../core/events/table';
 import { InputError } from '../../core/errors';
-import { type FeatureDecl, buildExamples, computeFeaturesAsOf, planCutoffs } from '../../core/features';
+import { type FeatureDecl, buildExamples, computeFeaturesAsOf, planCutoffs, planTraining } from '../../core/features';
 import type { Goal } from '../../core/goal';
 import { DAY, type TestEvent, at, goalOf, purchase, tableOf } from './support';
 
@@ -321,8 +321,36 @@ describe('training examples', () => {
 describe('planning cutoffs', () => {
 	const span = (days: number) => tableOf([{ profile: 'a', day: 0, type: 'visit' }, { profile: 'b', day: days, type: 'visit' }]);
 
-	it('puts the latest cutoff one window before the end of the data, the earlier ones a window apart', () => {
-		assert.deepEqual(planCutoffs(span(200), goal), [at(80), at(110), at(140), at(170)]);
+	it('puts the latest cutoff one window before the end of the data and, as a training block asks, the earlier ones a window apart', () => {
+		assert.deepEqual(planCutoffs(span(200), goalOf({ training: { cutoffs: 4 } })), [at(80), at(110), at(140), at(170)]);
+	});
+
+	it('without a training block, takes as many training cutoffs a window apart as the history holds, the latest a window before the validation cutoff', () => {
+		const plan = planTraining(span(200), goal);
+		assert.deepEqual(plan.cutoffs, [at(50), at(80), at(110), at(140), at(170)]);
+		assert.equal(plan.spacingDays, 30);
+		assert.equal(plan.chosenBy, 'automatic');
+		assert.equal(plan.holdOutProfiles, false);
+		assert.ok(plan.cutoffs.every((c, k) => k === plan.cutoffs.length - 1 || c <= at(140)), 'no training outcome window reaches past the validation cutoff');
+	});
+
+	it('bounds the automatic plan by the budget of example rows, keeping at least three cutoffs', () => {
+		assert.equal(planTraining(span(200), goal, { exampleBudget: 8 }).cutoffs.length, 4);
+		assert.equal(planTraining(span(200), goal, { exampleBudget: 1 }).cutoffs.length, 3);
+	});
+
+	it('brings training cutoffs closer, down to 7 days apart, when fewer than two fit a window apart', () => {
+		const plan = planTraining(span(110), goal);
+		assert.deepEqual(plan.cutoffs, [at(30), at(40), at(50), at(80)]);
+		assert.equal(plan.holdOutProfiles, false);
+		assert.match(plan.reason, /^3 training cutoffs 10 days apart, .* too short for two a whole window apart/);
+	});
+
+	it('on a shorter history still, brings training cutoffs closer than a window to validation and holds the validation profiles out', () => {
+		const plan = planTraining(span(80), goal);
+		assert.equal(plan.holdOutProfiles, true);
+		assert.deepEqual(plan.cutoffs, [at(30), at(40), at(50)]);
+		assert.equal(plan.spacingDays, 10);
 	});
 
 	it('spaces cutoffs by training.spacingDays when given', () => {
@@ -330,7 +358,7 @@ describe('planning cutoffs', () => {
 	});
 
 	it('stops stepping back when less than min(lookback, window) days of history would remain', () => {
-		assert.deepEqual(planCutoffs(span(100), goal), [at(40), at(70)]);
+		assert.deepEqual(planCutoffs(span(100), goalOf({ training: { cutoffs: 4 } })), [at(40), at(70)]);
 	});
 
 	it('refuses history too short for one cutoff, saying how much is needed', () => {

@@ -8,10 +8,24 @@ import { type FeatureDecl, buildExamples, generateFeatures } from '../../core/fe
 import { type Goal, parseGoal } from '../../core/goal';
 import { type Rng, createRng } from '../../core/util/rng';
 import { type TestEvent, at, tableOf } from './support';
+import { withBuyTillYouDie } from '../../core/features/buyTillYouDie';
+import { simulateBgnbd } from '../../core/simulate/bgnbd';
+import { bgnbdTable } from '../../bench/accuracyHarness';
 
 const types = ['visit', 'purchase', 'email_open', 'app_launch', 'signup'];
 const channels = ['web', 'email', 'sms', undefined];
 const cutoffs = [at(90), at(120), at(150)];
+
+/** The buy-till-you-die features, with fixed parameters (their fit is checked below). */
+const buyTillYouDie: FeatureDecl[] = [
+	{ name: 'repeat_chance', label: 'r', subject: 'purchases', filter: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] }, windowDays: null, aggregate: 'repeatChance', bgnbd: { r: 0.5, alpha: 20, a: 0.8, b: 2.5 }, horizonDays: 20 },
+	{ name: 'active_chance', label: 'a', subject: 'purchases', filter: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] }, windowDays: null, aggregate: 'activeChance', bgnbd: { r: 0.5, alpha: 20, a: 0.8, b: 2.5 } },
+];
+
+/** Every automatic feature of the table, and the buy-till-you-die ones. */
+function allFeatures(table: EventTable): FeatureDecl[] {
+	return [...generateFeatures(table, goal), ...buyTillYouDie];
+}
 
 const goal: Goal = parseGoal({
 	name: 'leakage',
@@ -101,7 +115,7 @@ describe('no leakage', () => {
 				const rng = createRng(seed * 7 + how.length);
 				const events = randomEvents(rng);
 				const table = tableOf(events);
-				const features = generateFeatures(table, goal);
+				const features = allFeatures(table);
 				const k = rng.int(cutoffs.length);
 				const before = await featureBits(table, features, k);
 				const after = await featureBits(tableOf(mutateAfter(rng, events, cutoffs[k], how)), features, k);
@@ -116,7 +130,7 @@ describe('no leakage', () => {
 		const rng = createRng(99);
 		const events = randomEvents(rng);
 		const table = tableOf(events);
-		const features = generateFeatures(table, goal);
+		const features = allFeatures(table);
 		const before = await featureBits(table, features, 1);
 		const touched = events.map((e) => ((e.ms as number) === at(120) || ((e.ms as number) <= at(120) && (e.ms as number) > at(100)) ? { ...e, value: 999, type: 'purchase' } : e));
 		const after = await featureBits(tableOf(touched), features, 1);
@@ -124,10 +138,24 @@ describe('no leakage', () => {
 	});
 });
 
+describe('no leakage into the buy-till-you-die fit', () => {
+	it('fits the same parameters at a cutoff whatever happens after it', async () => {
+		const sim = simulateBgnbd({ customers: 2000, seed: 4, historyDays: 300, futureDays: 0 });
+		const table = bgnbdTable(sim);
+		const purchaseGoal = parseGoal({ name: 'p', propensityType: 'conversion', lookbackDays: 365, outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } } });
+		const cutoff = sim.start + 200 * 86_400_000;
+		const fitted = await withBuyTillYouDie(table, purchaseGoal, [], cutoff);
+		assert.equal(fitted.length, 2, 'the model is identified on 2,000 customers');
+		const earlier = { ...sim, customers: sim.customers.map((c) => ({ ...c, purchases: c.purchases.filter((t) => t <= cutoff), values: c.values.filter((_, i) => c.purchases[i] <= cutoff) })) };
+		assert.deepEqual(await withBuyTillYouDie(bgnbdTable(earlier), purchaseGoal, [], cutoff), fitted);
+		assert.notDeepEqual(await withBuyTillYouDie(table, purchaseGoal, [], cutoff + 30 * 86_400_000), fitted, 'control: a later cutoff fits other parameters');
+	});
+});
+
 describe('threads', () => {
 	it('give the same examples, byte for byte, on one thread and on three', async () => {
 		const table = tableOf(randomEvents(createRng(5)));
-		const features = generateFeatures(table, goal);
+		const features = allFeatures(table);
 		const one = await buildExamples(table, goal, features, { cutoffs, threads: 1 });
 		const three = await buildExamples(table, goal, features, { cutoffs, threads: 3 });
 		const bytes = (array: ArrayBufferView) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { assessReadiness, buildExamples, generateFeatures } from '../../core/features';
-import { parseGoal } from '../../core/goal';
+import { goalWarnings, parseGoal } from '../../core/goal';
 import { type TestEvent, at, goalOf, tableOf } from './support';
 
 /**
@@ -21,7 +21,7 @@ const codes = (report: ReturnType<typeof assessReadiness>) => report.problems.ma
 describe('readiness', () => {
 	it('is ready when every cutoff has enough positives and negatives, and counts them as training does', async () => {
 		const table = tableOf(visitors(200, 2));
-		const goal = goalOf();
+		const goal = goalOf({ training: { cutoffs: 4 } });
 		const report = assessReadiness(table, goal, { minPositives: 100, minNegatives: 100 });
 		assert.equal(report.ready, true, JSON.stringify(report.problems));
 		assert.deepEqual(codes(report), []);
@@ -47,13 +47,14 @@ describe('readiness', () => {
 	});
 
 	it('fails with too few positives, saying how many were found and what to change', () => {
-		const report = assessReadiness(tableOf(visitors(200, 20)), goalOf(), { minPositives: 100, minNegatives: 100 });
+		const report = assessReadiness(tableOf(visitors(200, 20)), goalOf({ training: { cutoffs: 4 } }), { minPositives: 100, minNegatives: 100 });
 		assert.equal(report.ready, false);
 		assert.deepEqual(codes(report), ['too-few-positives']);
 		assert.equal(
 			report.problems[0].message,
 			'Found 40 positive examples (profiles with a purchase within 30 days) over 4 cutoffs (800 eligible examples); training needs at least 100. ' +
-				'To get more: load a longer history (more cutoffs fit), widen the eligibility conditions, or lengthen outcome.windowDays (now 30) so more profiles reach the outcome event.',
+				'To get more: load a longer history (more cutoffs fit), widen the eligibility conditions (more profiles are then scored too), or lengthen outcome.windowDays (now 30) so more profiles reach the outcome event ' +
+				'(the score then means the chance within the new window).',
 		);
 	});
 
@@ -73,7 +74,7 @@ describe('readiness', () => {
 		});
 		const report = assessReadiness(tableOf(visitors(20, 2)), churn, { minPositives: 5, minNegatives: 5 });
 		assert.equal(report.problems[0].code, 'too-few-positives');
-		assert.match(report.problems[0].message, /^Found 0 positive examples \(profiles with no visit within 30 days\) .* shorten outcome\.windowDays \(now 30\) so fewer profiles reach the outcome event in time\.$/);
+		assert.match(report.problems[0].message, /^Found 0 positive examples \(profiles with no visit within 30 days\) .* shorten outcome\.windowDays \(now 30\) so fewer profiles reach the outcome event in time \(the score then means the chance within the new window\)\.$/);
 	});
 
 	it('fails when the history is too short for any cutoff', () => {
@@ -84,9 +85,21 @@ describe('readiness', () => {
 	});
 
 	it('fails when only one cutoff fits, since training needs one to learn from and one to validate on', () => {
-		const report = assessReadiness(tableOf(visitors(300, 2).filter((e) => (e.day ?? 0) <= 70)), goalOf(), { minPositives: 1, minNegatives: 1 });
+		const report = assessReadiness(tableOf(visitors(300, 2).filter((e) => (e.day ?? 0) <= 63)), goalOf(), { minPositives: 1, minNegatives: 1 });
 		assert.deepEqual(codes(report), ['one-cutoff']);
-		assert.match(report.problems[0].message, /Only one cutoff \(2024-02-10\) fits in the history/);
+		assert.match(report.problems[0].message, /Only one cutoff \(2024-02-03\) fits in the history, .* Load more history, or lower outcome\.windowDays \(now 30\)\.$/);
+		const own = assessReadiness(tableOf(visitors(300, 2).filter((e) => (e.day ?? 0) <= 70)), goalOf({ training: { cutoffs: 4 } }), { minPositives: 1, minNegatives: 1 });
+		assert.deepEqual(codes(own), ['one-cutoff']);
+		assert.match(own.problems[0].message, /Only one cutoff \(2024-02-10\) fits in the history, .* lower training\.spacingDays \(now 30\) or outcome\.windowDays/);
+	});
+
+	it('plans closer cutoffs by itself when the history is short, and says why', () => {
+		const report = assessReadiness(tableOf(visitors(300, 2).filter((e) => (e.day ?? 0) <= 70)), goalOf(), { minPositives: 1, minNegatives: 1 });
+		assert.equal(report.ready, true, JSON.stringify(report.problems));
+		assert.deepEqual(report.cutoffs.map((c) => [c.date.slice(0, 10), c.role]), [['2024-01-31', 'training'], ['2024-02-10', 'validation']]);
+		assert.equal(report.plan?.chosenBy, 'automatic');
+		assert.equal(report.plan?.holdOutProfiles, true);
+		assert.match(report.plan?.reason ?? '', /too short for training cutoffs a whole window \(30 days\) before the validation cutoff, so 1 training cutoff come 10 days apart/);
 	});
 
 	it('warns, without failing, when the history is shorter than lookback plus window', () => {
@@ -94,6 +107,32 @@ describe('readiness', () => {
 		assert.equal(report.ready, true);
 		assert.deepEqual(report.warnings.map((w) => w.code), ['short-history']);
 		assert.match(report.warnings[0].message, /The events cover 200 days; 395 \(lookbackDays 365 \+ window 30\) would give every cutoff its full lookback/);
+	});
+
+	it('advises a lower lookback only with its cost: how many profiles it leaves to train on and score', () => {
+		// 200 profiles active to the end, 10 that stopped on day 20: a 170-day lookback loses those 10.
+		const quiet: TestEvent[] = [];
+		for (let p = 0; p < 10; p++) for (let d = 0; d <= 20; d += 5) quiet.push({ profile: `q${p}`, day: d, type: 'visit' });
+		const report = assessReadiness(tableOf([...visitors(200, 2), ...quiet]), goalOf({ lookbackDays: 365 }), { minPositives: 100, minNegatives: 100 });
+		assert.match(
+			report.warnings[0].message,
+			/lower lookbackDays to 170: this also narrows who is trained on and scored, since only profiles with an event in the lookback are \(as of 2024-07-19: 200 profiles with an event in the last 170 days, against 210 in the last 365\)\.$/,
+		);
+	});
+
+	it('warns about a churn goal whose outcome will happen, and still lets it train', () => {
+		const churn = parseGoal({
+			name: 'churn-oops',
+			propensityType: 'churn',
+			lookbackDays: 90,
+			outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
+		});
+		const report = assessReadiness(tableOf(visitors(200, 2)), churn, { minPositives: 100, minNegatives: 100 });
+		assert.equal(report.ready, true);
+		assert.deepEqual(report.warnings.map((w) => w.code), ['churn-will-occur']);
+		assert.match(report.warnings[0].message, /^A churn goal whose outcome will happen scores who will do it, not who will stop: "churn-oops" predicts a purchase within 30 days\. .*"will_not_occur"/);
+		assert.deepEqual(goalWarnings({ ...churn, outcome: { ...churn.outcome, occur: 'will_not_occur' } }), []);
+		assert.deepEqual(goalWarnings({ ...churn, propensityType: 'conversion' }), []);
 	});
 
 	it('fails on fields and event types the data lacks, and lists them', () => {

@@ -37,7 +37,7 @@ describe('parseGoal', () => {
 	it('accepts the documented conversion goal and fills in the defaults', () => {
 		const goal = parseGoal(example);
 		assert.equal(goal.schemaVersion, 1);
-		assert.deepEqual(goal.training, { cutoffs: 4 });
+		assert.equal(goal.training, undefined, 'no training block: the cutoffs are planned to fit the history');
 		assert.deepEqual(goal.outcome.when, example.outcome.when);
 		assert.deepEqual(goal.eligibility, { all: [{ activeWithinDays: 45 }] });
 	});

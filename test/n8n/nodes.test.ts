@@ -165,8 +165,9 @@ describe('n8n nodes, chained in-process', function () {
 			assert.equal(goalItem.binary?.events, loaded.binary?.events);
 		});
 
-		it('with the default minimums the same data is not ready: the item says so and a hint explains', async () => {
-			const run = await runNode(defineGoal, { parameters: { ...goalForm, options: {} }, items: [loaded] });
+		it('with minimums the data cannot meet, the same data is not ready: the item says so and a hint explains', async () => {
+			// The automatic cutoff plan finds over 500 positives in these 1,000 profiles, so the default minimums are met.
+			const run = await runNode(defineGoal, { parameters: { ...goalForm, options: { minPositives: 100_000, minNegatives: 50 } }, items: [loaded] });
 			assert.equal((run.outputs[0][0].json.readiness as { ready: boolean }).ready, false);
 			assert.ok(run.hints.some((hint) => /Not ready to train "purchase-in-30-days": .*positive/.test(hint.message)));
 		});
@@ -184,6 +185,23 @@ describe('n8n nodes, chained in-process', function () {
 			const run = await runNode(defineGoal, { parameters, items: [loaded], continueOnFail: true });
 			assert.match(String(run.outputs[0][0].json.error), /names the event type "purchse", which the events do not have \(did you mean "purchase"\?\)/);
 			assert.equal(run.outputs[0][0].json.errorCode, 'goal-data-mismatch');
+		});
+
+		it('warns in a hint and on the item about a churn goal whose outcome will happen, as the CLI and Node-RED do', async () => {
+			const run = await runNode(defineGoal, { parameters: { ...goalForm, propensityType: 'churn' }, items: [loaded] });
+			const warning = /^A churn goal whose outcome will happen scores who will do it, not who will stop/;
+			assert.ok(run.hints.some((hint) => warning.test(hint.message) && hint.type === 'warning'));
+			assert.match(String((run.outputs[0][0].json.warnings as string[])[0]), warning);
+		});
+
+		it('names a goal left without a name after its outcome, and reads event_type as eventType, saying so', async () => {
+			const parameters = { ...goalForm, goalName: '', conditions: { condition: [{ field: 'event_type', op: 'equals', value: 'purchase' }] } };
+			const run = await runNode(defineGoal, { parameters, items: [loaded] });
+			const json = run.outputs[0][0].json as { goal: { name: string; outcome: { when: unknown } }; goalInWords: string; warnings: string[] };
+			assert.equal(json.goal.name, 'purchase-in-30-days');
+			assert.deepEqual(json.goal.outcome.when, { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] });
+			assert.match(json.goalInWords, /The field "event_type" is read as the event type \(eventType\)\.$/);
+			assert.ok(!json.warnings.some((warning) => /churn/.test(warning)));
 		});
 
 		it('broken goal JSON is refused as not JSON', async () => {
@@ -352,6 +370,7 @@ describe('n8n nodes, chained in-process', function () {
 		it('the same rule in short syntax on the next run finds no one new; with a smaller top, "left" finds who dropped out', async () => {
 			const again = await runNode(buildSegment, { parameters: { ...segmentParameters, ruleMode: 'text', ruleText: 'top=25', mode: 'entered', options: { runAt: '2026-07-02T07:00:00Z' } }, items: profiles });
 			assert.equal(again.outputs[0].length, 0);
+			assert.ok(again.hints.some((hint) => /0 entered and 0 left\. Nobody to hand on: the store remembers the "top-buyers" members of the last run/.test(hint.message)));
 			const smaller = await runNode(buildSegment, { parameters: { ...segmentParameters, ruleMode: 'json', ruleJson: '{"top": {"count": 20}}', mode: 'left', options: { runAt: '2026-07-03T07:00:00Z' } }, items: profiles });
 			assert.equal(smaller.outputs[0].length, 5);
 			assert.ok(smaller.outputs[0].every((item) => (item.json.segment as { status: string }).status === 'left'));

@@ -173,6 +173,94 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 		assert.ok(red.statuses.some((status) => status.id === goalId && /^ready: /.test(status.text ?? '')), 'the node shows its readiness');
 	});
 
+	it('lays out each example flow without overlapping nodes, with its debug nodes on, and no node shared with the other', async () => {
+		const seenIds = new Set<string>();
+		for (const example of ['Train weekly', 'Score daily', 'Check model weekly']) {
+			const nodes = JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', `${example}.json`), 'utf8')) as (FlowNode & { active?: boolean })[];
+			const tabId = nodes.find((node) => node.type === 'tab')?.id;
+			assert.ok(tabId);
+			await page.evaluate(`RED.workspaces.show(${JSON.stringify(tabId)})`);
+			await page.waitForSelector(`#red-ui-workspace-chart [id="${nodes.find((node) => node.z === tabId && node.type !== 'comment')?.id}"]`);
+			// Each node's drawn rectangle, as the editor laid it out with its label.
+			const rects = (await page.evaluate(`(() => [...document.querySelectorAll('#red-ui-workspace-chart g.red-ui-flow-node-group')].map((group) => {
+				const box = group.querySelector('rect.red-ui-flow-node').getBoundingClientRect();
+				return { id: group.id, label: group.textContent.trim(), left: box.left, right: box.right, top: box.top, bottom: box.bottom };
+			}))()`)) as { id: string; label: string; left: number; right: number; top: number; bottom: number }[];
+			assert.ok(rects.length >= 10, `${example}: ${rects.length} nodes drawn`);
+			for (let a = 0; a < rects.length; a++) {
+				for (let b = a + 1; b < rects.length; b++) {
+					const [p, q] = [rects[a], rects[b]];
+					// Overlapping, or closer than a wire's room (20 px) side by side on one row.
+					const overlap = p.left < q.right + 20 && q.left < p.right + 20 && p.top < q.bottom && q.top < p.bottom;
+					assert.ok(!overlap, `${example}: "${p.label}" and "${q.label}" overlap or touch`);
+				}
+			}
+			// Its own store config node, scoped to its tab: importing the other example then meets no node it already has.
+			const stores = nodes.filter((node) => node.type === 'propensity-store');
+			assert.equal(stores.length, 1);
+			assert.equal(stores[0].z, tabId);
+			assert.ok(!seenIds.has(stores[0].id) && nodes.every((node) => !seenIds.has(node.id)), `${example} shares no node id with the other example`);
+			for (const node of nodes) seenIds.add(node.id);
+			const debugs = nodes.filter((node) => node.type === 'debug');
+			assert.ok(debugs.length >= 1 && debugs.every((node) => node.active === true), `${example}: every debug node ships switched on`);
+			await page.locator('#red-ui-workspace-chart').screenshot({ path: path.join(shots, `example-${example.replace(' ', '-').toLowerCase()}.png`) });
+		}
+		await page.evaluate(`RED.workspaces.show(${JSON.stringify(tab)})`);
+	});
+
+	it('a define goal, a build segment and a score profiles dropped from the palette are valid as they are, features on', async () => {
+		await page.evaluate(`RED.workspaces.show(${JSON.stringify(tab)})`);
+		const dropped: string[] = [];
+		for (const [type, y] of [['propensity-define-goal', 300], ['propensity-build-segment', 380], ['propensity-score-profiles', 460]] as const) {
+			const before = (await page.evaluate(`(() => { const ids = []; RED.nodes.eachNode((node) => { if (node.type === ${JSON.stringify(type)}) ids.push(node.id); }); return ids; })()`)) as string[];
+			const chart = await box('#red-ui-workspace-chart');
+			const source = await box(`#red-ui-palette-propensity .red-ui-palette-node[data-palette-type="${type}"]`);
+			await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
+			await page.mouse.down();
+			await page.mouse.move(chart.x + 300, chart.y + y + 10, { steps: 20 });
+			await page.mouse.move(chart.x + 320, chart.y + y, { steps: 5 });
+			await page.mouse.up();
+			await page.waitForFunction(`(() => { let n = 0; RED.nodes.eachNode((node) => { if (node.type === ${JSON.stringify(type)}) n++; }); return n === ${before.length + 1}; })()`);
+			const id = (await page.evaluate(`(() => { let found; RED.nodes.eachNode((node) => { if (node.type === ${JSON.stringify(type)} && !${JSON.stringify(before)}.includes(node.id)) found = node.id; }); return found; })()`)) as string;
+			dropped.push(id);
+		}
+		const states = await page.evaluate(`${JSON.stringify(dropped)}.map((id) => { const node = RED.nodes.node(id); return { type: node.type, valid: node.valid, errors: node.validationErrors || [], mode: node.mode, includeFeatures: node.includeFeatures }; })`);
+		assert.deepEqual(states, [
+			{ type: 'propensity-define-goal', valid: true, errors: [], mode: 'form', includeFeatures: undefined },
+			{ type: 'propensity-build-segment', valid: true, errors: [], mode: 'all', includeFeatures: undefined },
+			{ type: 'propensity-score-profiles', valid: true, errors: [], mode: undefined, includeFeatures: true },
+		]);
+		// No red triangle drawn on any of them.
+		for (const id of dropped) assert.equal(await page.locator(`#red-ui-workspace-chart [id="${id}"] .red-ui-flow-node-error:not(.hide)`).count(), 0);
+		await page.evaluate(`(() => { ${JSON.stringify(dropped)}.forEach((id) => RED.nodes.remove(id)); RED.nodes.dirty(true); RED.view.redraw(true); })()`);
+	});
+
+	it("offers the flow's loaded fields and event types in the Define Goal dialog, and shows the core's churn warning", async () => {
+		const goalId = (await page.evaluate(`(() => { let found; RED.nodes.eachNode((node) => { if (node.type === 'propensity-define-goal' && node.z === ${JSON.stringify(tab)}) found = node.id; }); return found; })()`)) as string;
+		assert.ok(goalId, 'the goal node of the earlier test is on the tab');
+		await page.locator(`#red-ui-workspace-chart [id="${goalId}"] .red-ui-flow-node`).dblclick();
+		await page.waitForSelector('#node-input-goalName', { state: 'visible' });
+		await page.waitForFunction(`/this flow loaded last/.test(document.querySelector('#node-propensity-goal-choices')?.textContent ?? '')`, undefined, { timeout: 20000 });
+		const fields = await page.locator('#propensity-goal-fields option').evaluateAll((options) => options.map((option) => (option as unknown as { value: string }).value));
+		assert.deepEqual(fields.slice(0, 2), ['eventType', 'value']);
+		assert.ok(fields.includes('channel') && fields.includes('email'), `fields offered: ${fields.join(', ')}`);
+		const types = await page.locator('#propensity-goal-types option').evaluateAll((options) => options.map((option) => (option as unknown as { value: string }).value));
+		assert.ok(types.includes('purchase') && types.includes('add_to_cart'), `event types offered: ${types.join(', ')}`);
+		// The event type's value box offers them; another field's does not.
+		const rows = page.locator('#node-input-conditions-container .red-ui-editableList-item-content');
+		assert.equal(await rows.nth(0).locator('.propensity-row-value').getAttribute('list'), 'propensity-goal-types');
+		assert.equal(await rows.nth(1).locator('.propensity-row-value').getAttribute('list'), null);
+		// A source spelling of the field is read as the field, and a churn goal that will happen is warned about.
+		await rows.nth(0).locator('.propensity-row-field').fill('event_type');
+		await page.selectOption('#node-input-propensityType', 'churn');
+		await page.waitForFunction(`/A churn goal whose outcome will happen/.test(document.querySelector('#node-propensity-goal-warnings')?.textContent ?? '')`, undefined, { timeout: 20000 });
+		assert.match(await page.locator('#node-propensity-goal-preview').innerText(), /The field "event_type" is read as the event type \(eventType\)\./);
+		assert.ok(await page.locator('#node-propensity-goal-warnings').isVisible());
+		await page.locator('.red-ui-tray').first().screenshot({ path: path.join(shots, 'goal-dialog-choices.png') });
+		await page.click('#node-dialog-cancel');
+		await page.waitForSelector('#node-input-goalName', { state: 'detached' });
+	});
+
 	async function box(selector: string): Promise<{ x: number; y: number; width: number; height: number }> {
 		const found = await page.locator(selector).first().boundingBox();
 		assert.ok(found, `${selector} is on the page`);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Goal } from '../../core/goal/schema';
 import type { ReadinessReport } from '../../core/features/readiness';
 import defineGoalNode from '../../nodes/node-red/define-goal';
+import loadEventsNode from '../../nodes/node-red/load-events';
 import { simulatedEvents, smallMinimums } from './support/fixtures';
 import { helper, message, statuses, type FlowNode } from './support/helper';
 
@@ -121,7 +122,8 @@ describe('Node-RED: define goal', function () {
 
 	it('passes a goal the events cannot train yet, with the reason in the status and on msg.payload', async () => {
 		const { loaded } = await simulatedEvents();
-		await helper.load(defineGoalNode, flow({}));
+		// The automatic cutoff plan finds enough examples for the default minimums: ask for more than there are.
+		await helper.load(defineGoalNode, flow({ minPositives: '100000' }));
 		const shown = statuses(helper.getNode('goal'));
 		const arriving = message(helper.getNode('out'));
 		helper.getNode('goal').receive({ events: loaded.table });
@@ -138,7 +140,7 @@ describe('Node-RED: define goal', function () {
 		const arriving = message(helper.getNode('out'));
 		helper.getNode('goal').receive({ events: loaded.table, asOf: '2026-03-01' });
 		const readiness = (await arriving).readiness as ReadinessReport;
-		assert.ok(readiness.history.end !== null && readiness.history.end <= '2026-03-01T00:00:00.000Z', `history ends ${readiness.history.end}`);
+		assert.ok(readiness.history.end !== null && readiness.history.end === '2026-03-01T23:59:59.999Z', `history ends ${readiness.history.end}`);
 	});
 
 	it('sends an invalid goal to a Catch node with the message that names the place and the fix', async () => {
@@ -175,5 +177,62 @@ describe('Node-RED: define goal', function () {
 		assert.equal(goodBody.goal.name, 'purchase-in-30-days');
 		const bad = await helper.request().post('/propensity/goal-preview').send({ ...purchaseForm, conditions: [] });
 		assert.deepEqual(bad.body, { ok: false, error: 'The goal needs at least one outcome condition, e.g. field "eventType", operator "equals", value "purchase".' });
+		const churn = await helper.request().post('/propensity/goal-preview').send({ ...purchaseForm, propensityType: 'churn' });
+		assert.match((churn.body as { warnings: string[] }).warnings[0], /^A churn goal whose outcome will happen scores who will do it, not who will stop/);
+	});
+
+	it('names a goal left without a name after its outcome, so the node is valid as dropped', async () => {
+		await helper.load(defineGoalNode, flow({ goalName: '', occur: 'will_not_occur', propensityType: 'churn', windowDays: '60', conditions: [{ field: 'eventType', op: 'equals', value: 'visit' }] }));
+		const arriving = message(helper.getNode('out'));
+		helper.getNode('goal').receive({});
+		const msg = await arriving;
+		assert.equal((msg.goal as Goal).name, 'no-visit-in-60-days');
+		assert.deepEqual((msg.payload as { warnings: string[] }).warnings, []);
+	});
+
+	it('warns, in the status and on msg.payload, about a churn goal whose outcome will happen', async () => {
+		await helper.load(defineGoalNode, flow({ propensityType: 'churn' }));
+		const shown = statuses(helper.getNode('goal'));
+		const arriving = message(helper.getNode('out'));
+		helper.getNode('goal').receive({});
+		const payload = (await arriving).payload as { warnings: string[] };
+		assert.equal(payload.warnings.length, 1);
+		assert.match(payload.warnings[0], /"purchase-in-30-days" predicts a purchase within 30 days\. .*"will_not_occur"/);
+		assert.equal(shown.at(-1)?.fill, 'yellow');
+		assert.match(shown.at(-1)?.text ?? '', /^valid, but: A churn goal whose outcome will happen/);
+	});
+
+	it('reads a source column name in a condition as the field (event_type as eventType) and says so in words', async () => {
+		const { loaded } = await simulatedEvents();
+		await helper.load(defineGoalNode, flow({ conditions: [{ field: 'event_type', op: 'equals', value: 'purchase' }], ...smallMinimums }));
+		const arriving = message(helper.getNode('out'));
+		helper.getNode('goal').receive({ events: loaded.table });
+		const msg = await arriving;
+		assert.deepEqual((msg.goal as Goal).outcome.when, { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] });
+		assert.match((msg.payload as { inWords: string }).inWords, / The field "event_type" is read as the event type \(eventType\)\.$/);
+		assert.equal((msg.readiness as ReadinessReport).ready, true);
+	});
+
+	it('offers the dialog the fields and event types its flow last loaded (none before a load)', async () => {
+		const { file, loaded } = await simulatedEvents();
+		const flowNodes = [...flow({}), { id: 'load', z: 'tab', type: 'propensity-load-events', name: '', source: 'file', pathType: 'str', path: file, format: 'auto', preset: 'auto', badRows: 'fail', attributes: [], wires: [['goal']] }];
+		await helper.load([defineGoalNode, loadEventsNode], flowNodes);
+		const before = await helper.request().get('/propensity/goal-choices/other-tab');
+		assert.deepEqual(before.body, { choices: null });
+		const arriving = message(helper.getNode('out'));
+		helper.getNode('load').receive({});
+		await arriving;
+		const after = await helper.request().get('/propensity/goal-choices/tab');
+		const choices = (after.body as { choices: { fields: { field: string; label: string }[]; eventTypes: string[] } }).choices;
+		assert.deepEqual(choices.fields.slice(0, 2), [
+			{ field: 'eventType', label: 'event type (column "event_type")' },
+			{ field: 'value', label: 'value (column "value")' },
+		]);
+		assert.ok(choices.fields.some((choice) => choice.field === 'channel'));
+		const busiestFirst = Object.entries(loaded.summary.eventsPerType)
+			.sort((a, b) => b[1] - a[1])
+			.map(([type]) => type);
+		assert.deepEqual(choices.eventTypes, busiestFirst);
+		assert.ok(choices.eventTypes.includes('purchase'));
 	});
 });

@@ -129,6 +129,17 @@ describe('Node-RED: score profiles', function () {
 		assert.ok(profile.features && Object.keys(profile.features).length > 10);
 	});
 
+	it('includes feature values unless told not to, so explain factors works after it out of the box', async () => {
+		const { loaded } = await simulatedEvents();
+		const settings = flow({});
+		delete (settings[2] as Record<string, unknown>).includeFeatures;
+		await helper.load(nodes, settings);
+		const arriving = message(helper.getNode('out'));
+		helper.getNode('score').receive({ events: loaded.table, model });
+		const profile = ((await arriving).payload as ScoredProfile[])[0];
+		assert.ok(profile.features && Object.keys(profile.features).length > 10);
+	});
+
 	it('scores as of msg.asOf when the message sets it', async () => {
 		const { loaded } = await simulatedEvents();
 		await helper.load(nodes, flow({ asOf: '2026-06-01', asOfType: 'str' }));

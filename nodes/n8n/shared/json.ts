@@ -7,6 +7,7 @@ export function jsonParameter(value: unknown, what: string): unknown {
 	try {
 		return JSON.parse(value);
 	} catch (error) {
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- a core error with its code; perItem turns it into the node's NodeOperationError
 		throw new InputError(`${what} is not valid JSON: ${(error as Error).message}.`, 'bad-json');
 	}
 }

@@ -28,7 +28,10 @@ interface Helper {
 	load(nodes: unknown, flow: FlowNode[], credentials?: Record<string, Record<string, string>>): Promise<void>;
 	unload(): Promise<void>;
 	getNode(id: string): TestNode;
-	request(): { post(path: string): { send(body: unknown): Promise<{ status: number; body: unknown }> } };
+	request(): {
+		post(path: string): { send(body: unknown): Promise<{ status: number; body: unknown }> };
+		get(path: string): Promise<{ status: number; body: unknown }>;
+	};
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -5,7 +5,7 @@
  * (the scored profiles outside the segment now).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
-import { buildSegment, InputError, parseRuleTexts, parseSegmentRule, ruleFromForm, type ScoredProfile, type SegmentMember, type SegmentMode, segmentOutputs as statusRowsOf, type SegmentRule, type StatusRow, type Store } from '../../../../core';
+import { buildSegment, InputError, parseRuleTexts, parseSegmentRule, ruleFromForm, type ScoredProfile, type SegmentMember, type SegmentMode, segmentOutputs as statusRowsOf, type SegmentRule, type StatusRow, type Store, whyNobodyHandedOn } from '../../../../core';
 import { jsonParameter } from '../../shared/json';
 import { openNodeStore } from '../../shared/store';
 
@@ -88,7 +88,7 @@ export async function segmentOutputs(ctx: IExecuteFunctions, items: INodeExecuti
 			`${ctx.getNode().name}: segment ${summary.name ?? '(unnamed)'} (${summary.rule}): ${summary.members} members of ${summary.scored}, ${summary.entered} entered, ${summary.left} left; passing on ${summary.output}`,
 		);
 		ctx.addExecutionHints({
-			message: `${summary.members} of ${summary.scored} profiles are in the segment (${summary.rule}); since the last run${summary.previousRunAt ? ` (${summary.previousRunAt})` : ' (none: this is the first)'} ${summary.entered} entered and ${summary.left} left.${summary.warnings.length ? ` ${summary.warnings.join(' ')}` : ''}`,
+			message: `${summary.members} of ${summary.scored} profiles are in the segment (${summary.rule}); since the last run${summary.previousRunAt ? ` (${summary.previousRunAt})` : ' (none: this is the first)'} ${summary.entered} entered and ${summary.left} left.${[whyNobodyHandedOn(summary), ...summary.warnings].filter((text) => text !== '').map((text) => ` ${text}`).join('')}`,
 			location: 'outputPane',
 		});
 		const itemOf = new Map(profiles.map((p) => [p.profile.profileId, p.itemIndex]));

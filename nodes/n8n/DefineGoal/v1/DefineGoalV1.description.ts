@@ -29,9 +29,8 @@ export const defineGoalProperties: INodeProperties[] = [
 		name: 'goalName',
 		type: 'string',
 		default: '',
-		required: true,
 		placeholder: 'e.g. purchase-in-30-days',
-		description: 'A short name; models trained for this goal are saved under it unless Train Model names them otherwise',
+		description: 'A short name; models trained for this goal are saved under it unless Train Model names them otherwise. Empty: named from the outcome, e.g. purchase-in-30-days.',
 		displayOptions: form,
 	},
 	{
@@ -173,7 +172,7 @@ export const defineGoalProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. 2026-06-30',
-				description: 'Judge readiness as of this date (ISO 8601); later events are ignored. Empty: the latest event.',
+				description: 'Judge readiness as of this date (ISO 8601); later events are ignored. A date alone (2026-06-30) means the end of that day, UTC. Empty: the latest event.',
 			},
 			{
 				displayName: 'Events Binary Field',

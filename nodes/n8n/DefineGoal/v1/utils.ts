@@ -65,11 +65,13 @@ export async function checkGoal(ctx: IExecuteFunctions, item: INodeExecutionData
 			type: 'warning',
 			location: 'outputPane',
 		});
-	} else if (readiness && readiness.warnings.length > 0) {
-		ctx.addExecutionHints({ message: readiness.warnings.map((warning) => warning.message).join(' '), location: 'outputPane' });
+	}
+	// The goal's own warnings (e.g. churn whose outcome will happen) show with or without events.
+	if (checked.warnings.length > 0) {
+		ctx.addExecutionHints({ message: checked.warnings.map((warning) => warning.message).join(' '), type: 'warning', location: 'outputPane' });
 	}
 	return {
-		json: { ...item.json, goal: checked.goal, goalInWords: checked.inWords, readiness } as unknown as IDataObject,
+		json: { ...item.json, goal: checked.goal, goalInWords: checked.inWords, readiness, warnings: checked.warnings.map((warning) => warning.message) } as unknown as IDataObject,
 		...(item.binary ? { binary: item.binary } : {}),
 		pairedItem: { item: itemIndex },
 	};

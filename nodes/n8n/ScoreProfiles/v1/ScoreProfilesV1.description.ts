@@ -30,7 +30,7 @@ export const scoreProfilesProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. {{ $today.toISODate() }}',
-		description: 'Score profiles as they were on this date (ISO 8601); later events are ignored. Empty: the latest event.',
+		description: 'Score profiles as they were on this date (ISO 8601); later events are ignored. A date alone (2026-06-30) means the end of that day, UTC. Empty: the latest event.',
 	},
 	{
 		displayName: 'Item Limit',

@@ -65,7 +65,7 @@ export const trainModelProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. 2026-06-30',
-				description: 'Train as if it were this date (ISO 8601): later events are ignored. Empty: the latest event.',
+				description: 'Train as if it were this date (ISO 8601): later events are ignored. A date alone (2026-06-30) means the end of that day, UTC. Empty: the latest event.',
 			},
 			{
 				displayName: 'Events Binary Field',
