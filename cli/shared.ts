@@ -14,7 +14,7 @@ import { terminalProgress } from './progress';
 export const eventFileUsage = `Events options (as for "propensity load"):
   --events FILE        CSV, NDJSON or a JSON array, gzip-compressed or not
   --format, --preset, --map, --namespace, --time-zone, --time-unit, --bad-rows,
-  --drop-duplicates, --max-examples    see "propensity help load"`;
+  --drop-duplicates, --max-examples, --encoding    see "propensity help load"`;
 
 /** Loads the --events file with the load options given, showing progress on a terminal. */
 export async function loadEventsFile(options: OptionValues, io: CliIo, command: Command): Promise<LoadResult> {

@@ -18,6 +18,7 @@ export { packageVersion } from './version';
 // library user can do too.
 export { type EventFormat } from './events/load';
 export { parseFieldMap, type PresetName } from './events/mapping';
+export { textEncodings, type TextEncoding } from './events/text';
 export { badRowReasons, type BadRowReason, type LoadReport, type LoadSummary } from './events/report';
 export { type FormCondition, type FormCustomEvent } from './goal/form';
 export { checkGoalAgainstData, describeOutcome, parseGoal } from './goal';

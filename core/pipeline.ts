@@ -15,6 +15,7 @@ import { type CutoffPlan, type DataRange, checkAsOf, dataRange, heldOutShare, pl
 import { fitBuyTillYouDie, withBuyTillYouDie } from './features/buyTillYouDie';
 import type { FeatureDecl } from './features/declaration';
 import { generateFeatures } from './features/generate';
+import { describeFutureEvents, presentAsOf } from './features/present';
 import { checkGoalAgainstData } from './goal/check';
 import { describeGoal } from './goal/describe';
 import { parseGoal, parseGoalReadingAliases } from './goal/parse';
@@ -110,6 +111,11 @@ export interface GoalCheck {
 export interface ReadinessSettings {
 	/** The present moment: later events are ignored. A date alone means the end of that day. */
 	readonly asOf?: string | number | Date;
+	/**
+	 * The present moment (UTC ms; adapters pass Date.now()): events after it are reported, and
+	 * the default as-of (the latest event) ignores them. Absent: every event counts.
+	 */
+	readonly now?: number;
 	/** The zone of an as-of date or time written without one (default UTC). */
 	readonly timeZone?: string;
 	readonly minPositives?: number;
@@ -122,11 +128,14 @@ export function defineGoal(input: unknown, table?: EventTable, settings: Readine
 	const inWords = [describeGoal(goal), describeAliases(aliases)].filter((text) => text !== '').join(' ');
 	if (!table) return { goal, inWords, warnings: goalWarnings(goal) };
 	checkGoalAgainstData(goal, table);
+	const explicit = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
+	const present = presentAsOf(table, explicit, settings.now);
 	const readiness = assessReadiness(table, goal, {
-		asOf: parseMoment(settings.asOf, 'as-of date', settings.timeZone),
+		asOf: present.asOf,
 		minPositives: settings.minPositives,
 		minNegatives: settings.minNegatives,
 	});
+	if (present.future) readiness.warnings.push({ code: 'future-events', message: describeFutureEvents(present.future, explicit !== undefined) });
 	return { goal, inWords, readiness, warnings: readiness.warnings };
 }
 
@@ -191,7 +200,7 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	if (givenName !== undefined) checkStoreName(givenName, 'model');
 	const { goal, readiness } = defineGoal(goalInput, table, settings) as Required<GoalCheck>;
 	refuseUnready(goal, readiness);
-	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
+	const asOf = presentAsOf(table, parseMoment(settings.asOf, 'as-of date', settings.timeZone), settings.now).asOf;
 	const plan = planTraining(table, goal, { asOf });
 	const cutoffs = plan.cutoffs;
 	const last = cutoffs.length - 1;
@@ -455,8 +464,8 @@ export function renderModelReport(model: Model, version: number | null = null): 
 }
 
 /** The scoring date a run will use: the as-of date, or the latest event. */
-export function scoreDateOf(table: EventTable, asOf?: string | number | Date, timeZone?: string): string | null {
-	const moment = parseMoment(asOf, 'as-of date', timeZone) ?? dataRange(table)?.end;
+export function scoreDateOf(table: EventTable, asOf?: string | number | Date, timeZone?: string, now?: number): string | null {
+	const moment = presentAsOf(table, parseMoment(asOf, 'as-of date', timeZone), now).asOf ?? dataRange(table)?.end;
 	return moment === undefined ? null : new Date(moment).toISOString();
 }
 

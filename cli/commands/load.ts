@@ -2,7 +2,7 @@
  * `propensity load`: loads an events file through the same loader the nodes use and prints
  * the load summary and report as JSON on stdout; progress goes to a terminal only.
  */
-import { type EventFormat, loadEvents, type LoadOptions, parseFieldMap, type PresetName, summarizeWarehouse, withWarehouse } from '../../core';
+import { type EventFormat, loadEvents, type LoadOptions, parseFieldMap, type PresetName, summarizeWarehouse, textEncodings, withWarehouse } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionsConfig, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 import { warehouseOption, warehouseUsage } from '../warehouse';
@@ -11,6 +11,7 @@ const usage = `Usage: propensity load --events FILE [--format auto|csv|ndjson|js
                        [--map id=PATH,time=PATH,type=PATH,value=PATH,attr.NAME=PATH]
                        [--namespace NS] [--time-zone ZONE] [--time-unit auto|seconds|milliseconds]
                        [--bad-rows fail|skip] [--drop-duplicates] [--max-examples N]
+                       [--encoding utf-8|latin1|windows-1252|utf-16le|utf-16be]
 
 A warehouse table is summarised by SQL where it is (nothing is loaded): {"summary": …}.
 
@@ -41,6 +42,9 @@ ${warehouseUsage}
                        rows out and report them
   --drop-duplicates    drop events repeating another's profile, time, type and value (counted)
   --max-examples N     examples kept per bad-row reason (default 5)
+  --encoding ENC       the file's text encoding: utf-8 (default), latin1 (read as windows-1252),
+                       windows-1252, utf-16le, utf-16be; a byte-order mark, and UTF-16 without
+                       one, are detected; rows with bytes invalid in it are bad rows (bad-encoding)
 
 Examples:
   propensity load --events events.csv
@@ -75,6 +79,8 @@ export function loadOptionsFrom(options: OptionValues): LoadOptions {
 	if (options['drop-duplicates'] === true) settings.dropDuplicates = true;
 	const maxExamples = integerOption(options, 'max-examples', loadCommand, { min: 0, max: 1000 });
 	if (maxExamples !== undefined) settings.maxExamples = maxExamples;
+	const encoding = choice(options, 'encoding', textEncodings);
+	if (encoding) settings.encoding = encoding;
 	return settings;
 }
 
@@ -90,6 +96,7 @@ export const eventFileOptions: OptionsConfig = {
 	'bad-rows': { type: 'string' },
 	'drop-duplicates': { type: 'boolean' },
 	'max-examples': { type: 'string' },
+	encoding: { type: 'string' },
 };
 
 export const loadCommand: Command = {

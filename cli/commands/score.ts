@@ -106,7 +106,7 @@ async function scoreEventsFile(options: OptionValues, io: CliIo): Promise<void> 
 	const loaded = await loadEventsFile(options, io, scoreCommand);
 	const progress = terminalProgress(io);
 	try {
-		const run = await scoreProfiles(loaded.table, model, { asOf: stringOption(options, 'as-of'), timeZone: stringOption(options, 'time-zone'), explain, includeFeatures, modelVersion: version }, progress);
+		const run = await scoreProfiles(loaded.table, model, { asOf: stringOption(options, 'as-of'), now: Date.now(), timeZone: stringOption(options, 'time-zone'), explain, includeFeatures, modelVersion: version }, progress);
 		await writeScoresFile(out, run.batches(4096, progress), { factors: explain, attributes: run.summary.attributes, spreadsheetSafe: options['spreadsheet-safe'] === true });
 		progress.finish();
 		const storeDir = stringOption(options, 'store');
@@ -126,6 +126,7 @@ async function scoreEventsFile(options: OptionValues, io: CliIo): Promise<void> 
 			`Scored ${scored.toLocaleString('en-US')} of ${run.summary.profilesInData.toLocaleString('en-US')} profiles (those eligible for "${model.name}") as of ${scoreDate}: ` +
 				`${buckets.high.toLocaleString('en-US')} high, ${buckets.medium.toLocaleString('en-US')} medium, ${buckets.low.toLocaleString('en-US')} low.\nScores written to ${out}.\n${remembered}`,
 		);
+		for (const warning of run.summary.warnings) io.stderr.write(`Warning: ${warning}\n`);
 	} finally {
 		progress.finish();
 	}

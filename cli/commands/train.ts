@@ -120,7 +120,7 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 	const warehouse = warehouseOption(options);
 	const loaded = warehouse ? undefined : await loadEventsFile(options, io, trainCommand);
 	const progress = terminalProgress(io);
-	const trainSettings = { learner: settings.learner, seed: settings.seed, asOf: stringOption(options, 'as-of'), timeZone: stringOption(options, 'time-zone'), name: stringOption(options, 'name'), load: loaded };
+	const trainSettings = { learner: settings.learner, seed: settings.seed, asOf: stringOption(options, 'as-of'), now: Date.now(), timeZone: stringOption(options, 'time-zone'), name: stringOption(options, 'name'), load: loaded };
 	let outcome;
 	try {
 		outcome = warehouse

@@ -176,11 +176,19 @@ function rawRecord(text: string, start: number, next: number): string {
  * `record` (or to `bad`); blank lines are skipped. Line numbers are 1-based and count the
  * line breaks inside quoted fields.
  */
-export async function readCsv(chunks: AsyncIterable<string>, handlers: CsvHandlers, delimiter: string, name: string): Promise<void> {
+export async function readCsv(
+	chunks: AsyncIterable<string>,
+	handlers: CsvHandlers,
+	delimiter: string,
+	name: string,
+	/** The columns a header of this kind of file names, for the message when there is none. */
+	expectedColumns = 'customer_id,timestamp,event_type,value,…',
+): Promise<void> {
 	const parser = new RecordParser(delimiter);
 	let header: string[] | undefined;
 	let rest = '';
 	let line = 1;
+	let empty = true;
 	const consume = (text: string, final: boolean): number => {
 		parser.reset();
 		let pos = 0;
@@ -209,6 +217,7 @@ export async function readCsv(chunks: AsyncIterable<string>, handlers: CsvHandle
 		return pos;
 	};
 	for await (const chunk of chunks) {
+		if (empty && chunk.trim() !== '') empty = false;
 		const text = rest === '' ? chunk : rest + chunk;
 		const pos = consume(text, false);
 		rest = pos >= text.length ? '' : text.slice(pos);
@@ -218,5 +227,10 @@ export async function readCsv(chunks: AsyncIterable<string>, handlers: CsvHandle
 		await handlers.chunkDone();
 	}
 	if (rest !== '') consume(rest, true);
-	if (!header) throw new InputError(`${name} has no header row: the first line of a CSV file must name its columns (customer_id,timestamp,event_type,value,…).`, 'bad-csv');
+	if (!header && empty) throw new InputError(`${capitalise(name)} is empty: there is no text in it, not even a header row. Check the path, or give a CSV file whose first line names its columns (${expectedColumns}).`, 'empty-file');
+	if (!header) throw new InputError(`${capitalise(name)} has no header row: the first line of a CSV file must name its columns (${expectedColumns}).`, 'bad-csv');
+}
+
+function capitalise(text: string): string {
+	return text.charAt(0).toUpperCase() + text.slice(1);
 }

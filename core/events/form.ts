@@ -30,6 +30,8 @@ export interface LoadForm {
 	readonly badRows?: string;
 	readonly dropDuplicates?: boolean;
 	readonly maxExamples?: number;
+	/** The text encoding of a file: blank or utf-8, latin1, windows-1252, utf-16le, utf-16be. */
+	readonly encoding?: string;
 }
 
 /** Load options from a filled-in form. Throws InputError for an attribute row without a name or a name given twice. */
@@ -48,6 +50,7 @@ export function loadOptionsFromForm(form: LoadForm): LoadOptions {
 		badRows: blankToUndefined(form.badRows),
 		dropDuplicates: form.dropDuplicates,
 		maxExamples: form.maxExamples,
+		encoding: blankToUndefined(form.encoding),
 	};
 	// The loader's options are strict: an unset field is left out, not sent as undefined.
 	return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as LoadOptions;

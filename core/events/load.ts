@@ -13,9 +13,9 @@ import { readJsonArray, readNdjson } from './json';
 import { describeIssues, type MappingOptions, mappingOptionsShape } from './mapping';
 import { readPostgres } from './postgres';
 import { type LoadReport, type LoadSummary, summarizeLoad } from './report';
-import { EventSink } from './sink';
+import { EventSink, showRaw } from './sink';
 import type { EventTable } from './table';
-import { openText, type TextInput } from './text';
+import { openText, textEncodings, type TextEncoding, type TextInput } from './text';
 import { parseZone } from './time';
 
 export type EventFormat = 'auto' | 'csv' | 'ndjson' | 'json';
@@ -33,6 +33,8 @@ export interface LoadOptions extends MappingOptions {
 	dropDuplicates?: boolean;
 	/** Examples kept per bad-row reason (default 5). */
 	maxExamples?: number;
+	/** The text encoding of a file or buffer: utf-8 (default; a byte-order mark overrides it), latin1 / windows-1252, utf-16le, utf-16be. */
+	encoding?: TextEncoding;
 }
 
 export interface LoadResult {
@@ -47,6 +49,7 @@ export const loadOptionsSchema = z
 		badRows: z.enum(['fail', 'skip']).optional(),
 		dropDuplicates: z.boolean().optional(),
 		maxExamples: z.number().int().min(0).max(1000).optional(),
+		encoding: z.enum(textEncodings).optional(),
 	})
 	.strict();
 
@@ -90,7 +93,7 @@ const formats = ['auto', 'csv', 'ndjson', 'json'];
 export async function loadEvents(source: EventSource, options: LoadOptions = {}, hooks: WorkHooks = {}): Promise<LoadResult> {
 	const settings = parseLoadOptions(options);
 	const policy = settings.badRows ?? 'fail';
-	const { badRows: _policy, dropDuplicates: _drop, maxExamples: _max, ...mapping } = settings;
+	const { badRows: _policy, dropDuplicates: _drop, maxExamples: _max, encoding, ...mapping } = settings;
 	// A wrong zone is reported before any reading, even of an empty source.
 	parseZone(mapping.timeZone);
 	const progress = throttledProgress(hooks);
@@ -114,7 +117,7 @@ export async function loadEvents(source: EventSource, options: LoadOptions = {},
 		}
 		const fileName = source.kind === 'file' ? source.path : source.fileName;
 		sourceName = source.kind === 'file' ? path.basename(source.path) : (source.fileName ?? 'the buffer');
-		const input = await openText(source.kind === 'file' ? { path: source.path } : { data: source.data, name: sourceName });
+		const input = await openText(source.kind === 'file' ? { path: source.path } : { data: source.data, name: sourceName }, { encoding });
 		compressed = input.compressed;
 		try {
 			format = detectFormat(declared, fileName, input.head);
@@ -138,7 +141,7 @@ export async function loadEvents(source: EventSource, options: LoadOptions = {},
 		sourceName = await readPostgres(source.connection, source.query, source.params, batchSize, {
 			record: (row) => rowSink.accept(row),
 			batchDone: () => tick(rowSink),
-		});
+		}, hooks.signal);
 	} else {
 		throw new InputError(`"${String((source as { kind: unknown }).kind)}" is not an events source. Use file, buffer, rows or postgres.`, 'bad-source');
 	}
@@ -160,29 +163,59 @@ export async function loadEvents(source: EventSource, options: LoadOptions = {},
 	return { table: built.table, report, summary: summarizeLoad(built.table, built.rejected, built.duplicatesDropped) };
 }
 
+/**
+ * Reads a text source into the sink. Once the decoder has met bytes that are not valid in the
+ * encoding, a record holding U+FFFD is a bad row (reason bad-encoding), not an event with a
+ * garbled name: "M\uFFFDnchen" would become a category of its own.
+ */
 async function readText(input: TextInput, format: 'csv' | 'ndjson' | 'json', sink: EventSink, tick: (sink: EventSink) => Promise<void>): Promise<void> {
 	const chunkDone = (): Promise<void> => tick(sink);
+	const garbled = (text: string): boolean => input.decoding.invalidBytes && text.includes('\uFFFD');
+	const why = (): string => `it holds bytes that are not valid ${input.decoding.encoding.toUpperCase()} (they show as \uFFFD)`;
 	if (format === 'csv') {
+		const delimiter = /\.tsv(\.gz)?$/i.test(input.name) ? '\t' : detectDelimiter(input.head);
 		await readCsv(
 			input.chunks,
 			{
-				header: (columns) => sink.useShape({ kind: 'columns', header: columns }),
-				record: (fields, line) => sink.accept(fields, line),
+				header: (columns) => {
+					if (columns.some(garbled)) {
+						throw new InputError(
+							`The header row of ${fileLabel(input.name)} holds bytes that are not valid ${input.decoding.encoding.toUpperCase()} (${columns.filter(garbled).join(', ')}). ${encodingFix}`,
+							'bad-encoding',
+						);
+					}
+					sink.useShape({ kind: 'columns', header: columns });
+				},
+				record: (fields, line) => {
+					if (input.decoding.invalidBytes && fields.some(garbled)) sink.badEncoding(line, fields.join(delimiter), why());
+					else sink.accept(fields, line);
+				},
 				bad: (line, raw, why) => sink.unparsable(line, raw, why),
 				chunkDone,
 			},
-			/\.tsv(\.gz)?$/i.test(input.name) ? '\t' : detectDelimiter(input.head),
-			input.name === 'buffer' ? 'the buffer' : path.basename(input.name),
+			delimiter,
+			fileLabel(input.name),
 		);
 		return;
 	}
 	const handlers = {
-		record: (value: object, line: number) => sink.accept(value, line),
+		record: (value: object, line: number) => {
+			const raw = input.decoding.invalidBytes ? showRaw(value) : '';
+			if (garbled(raw)) sink.badEncoding(line, raw, why());
+			else sink.accept(value, line);
+		},
 		bad: (line: number, raw: string, why: string) => sink.unparsable(line, raw, why),
 		chunkDone,
 	};
-	if (format === 'ndjson') await readNdjson(input.chunks, handlers, path.basename(input.name));
-	else await readJsonArray(input.chunks, handlers, path.basename(input.name));
+	if (format === 'ndjson') await readNdjson(input.chunks, handlers, fileLabel(input.name));
+	else await readJsonArray(input.chunks, handlers, fileLabel(input.name));
+}
+
+const encodingFix = 'Give the file\'s encoding (CLI: --encoding latin1, windows-1252, utf-16le or utf-16be; in the nodes: the Encoding option), or save it as UTF-8.';
+
+/** A file as messages name it: its path as given, quoted, so "/dev/null" is not read as the word null. */
+function fileLabel(name: string): string {
+	return name === 'buffer' || name === 'the buffer' ? 'the buffer' : `"${name}"`;
 }
 
 /** In-memory rows (flow items): each must be an object. */
@@ -193,7 +226,7 @@ async function readRows(rows: Iterable<unknown> | AsyncIterable<unknown>, sink: 
 	let sinceTick = 0;
 	const one = (row: unknown): void => {
 		if (typeof row === 'object' && row !== null && !Array.isArray(row)) sink.accept(row);
-		else sink.unparsable(undefined, JSON.stringify(row) ?? String(row), `it is ${Array.isArray(row) ? 'an array' : row === null ? 'null' : typeof row}, not an object`);
+		else sink.unparsable(undefined, showRaw(row), `it is ${Array.isArray(row) ? 'an array' : row === null ? 'null' : typeof row}, not an object`);
 	};
 	if (Symbol.asyncIterator in rows) {
 		for await (const row of rows as AsyncIterable<unknown>) {

@@ -7,8 +7,19 @@
  */
 import Cursor from 'pg-cursor';
 import { types as pgTypes } from 'pg';
-import { InputError } from '../errors';
-import { connectPostgres, describeConnection, parsePgConnection, type PgConnectionInput, redact } from '../util/postgres';
+import { InputError, PropensityError } from '../errors';
+import {
+	connectPostgres,
+	describeConnection,
+	endClient,
+	isConnectionFailure,
+	parsePgConnection,
+	type PgConnection,
+	type PgConnectionInput,
+	redact,
+	watchConnection,
+	withinGoodbye,
+} from '../util/postgres';
 
 /** Object ids of date, timestamp and timestamptz, read as text. */
 const textDateTypes = new Set([1082, 1114, 1184]);
@@ -24,26 +35,36 @@ export interface PgRowHandlers {
 	batchDone(): Promise<void> | void;
 }
 
-/** Reads every row of `query` (with `$1`… bound to `params`) through a cursor, `batchSize` rows at a time. */
+/**
+ * Reads every row of `query` (with `$1`… bound to `params`) through a cursor, `batchSize` rows
+ * at a time. A lost connection ends the read with an error at once, and `signal` cancels it
+ * within moments, even in the middle of a batch the server is still computing.
+ */
 export async function readPostgres(
 	connectionInput: PgConnectionInput,
 	query: string,
 	params: unknown[] | undefined,
 	batchSize: number,
 	handlers: PgRowHandlers,
+	signal?: AbortSignal,
 ): Promise<string> {
 	const connection = parsePgConnection(connectionInput);
 	const where = describeConnection(connection);
 	if (query.trim() === '') throw new InputError('The PostgreSQL query is empty. Give a SELECT that returns one row per event.', 'bad-query');
-	const client = await connectPostgres(connection);
+	const client = await connectPostgres(connection, signal);
+	const watch = watchConnection(client, connection, signal, 'event load');
 	try {
 		const cursor = client.query(new Cursor(query, params, { types: queryTypes }));
 		try {
 			for (;;) {
 				let rows: object[];
 				try {
-					rows = await cursor.read(batchSize);
+					rows = await watch.race(cursor.read(batchSize));
 				} catch (error) {
+					if (error instanceof PropensityError || watch.broken || isConnectionFailure(error)) {
+						watch.markBroken();
+						throw lostOr(error, connection);
+					}
 					throw new InputError(`The events query failed on PostgreSQL at ${where}: ${redact(error, connection.password)}. Check the query and its parameters.`, 'postgres-query');
 				}
 				if (rows.length === 0) break;
@@ -51,10 +72,21 @@ export async function readPostgres(
 				await handlers.batchDone();
 			}
 		} finally {
-			await cursor.close().catch(() => undefined);
+			// close() waits for the server's reply, which a dead connection never sends.
+			if (!watch.broken) await withinGoodbye(cursor.close(), () => undefined);
 		}
 	} finally {
-		await client.end().catch(() => undefined);
+		watch.stop();
+		await endClient(client, watch.broken);
 	}
 	return `postgres ${where}`;
+}
+
+/** The error that ended a read on a broken connection: the watch's own, or one naming the loss. */
+function lostOr(error: unknown, connection: PgConnection): PropensityError {
+	if (error instanceof PropensityError) return error;
+	return new PropensityError(
+		`The connection to PostgreSQL at ${describeConnection(connection)} was lost during the event load: ${redact(error, connection.password)}. Check that the server is running and reachable, then run again.`,
+		'postgres-connection-lost',
+	);
 }

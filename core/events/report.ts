@@ -18,7 +18,9 @@ export type BadRowReason =
 	| 'missing-type'
 	| 'bad-type'
 	| 'bad-value'
-	| 'bad-attribute';
+	| 'bad-attribute'
+	| 'too-deep'
+	| 'bad-encoding';
 
 /** What each reason means, for messages. */
 export const badRowReasons: Record<BadRowReason, string> = {
@@ -32,6 +34,8 @@ export const badRowReasons: Record<BadRowReason, string> = {
 	'bad-type': 'the event type is not a single text or number',
 	'bad-value': 'the value is not a number',
 	'bad-attribute': 'an attribute value is not usable',
+	'too-deep': 'a value is nested too deeply',
+	'bad-encoding': 'the row is not valid text',
 };
 
 /** One rejected row, as the report shows it. */

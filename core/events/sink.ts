@@ -15,35 +15,67 @@ export type BadRowPolicy = 'fail' | 'skip';
 /** Strict decimal numbers: digits with an optional dot and exponent; no hex, no thousands separators. */
 const numberPattern = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
-/** A value as a finite number, NaN when there is none, or undefined when it is not a number. */
-export function toNumber(raw: unknown): number | undefined {
+/**
+ * Arrays nested deeper than this in one field are refused (reason `too-deep`): the converters
+ * below recurse into arrays, and a hostile record nested thousands of levels would overflow
+ * the stack and abort the whole load instead of failing one row.
+ */
+export const maxNesting = 32;
+
+/**
+ * A value as a finite number, NaN when there is none, or undefined when it is not a number.
+ * Numbers too large for a double (1e309, a 400-digit integer, a huge BigInt) are not numbers:
+ * they would load as Infinity.
+ */
+export function toNumber(raw: unknown, depth = 0): number | undefined {
 	if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined;
 	if (raw === undefined || raw === null || raw === '') return NaN;
-	if (typeof raw === 'string') return numberPattern.test(raw) ? Number(raw) : raw.trim() === '' ? NaN : undefined;
-	if (typeof raw === 'bigint') return Number(raw);
+	if (typeof raw === 'string') return numberPattern.test(raw) ? finite(Number(raw)) : raw.trim() === '' ? NaN : undefined;
+	if (typeof raw === 'bigint') return finite(Number(raw));
 	if (Array.isArray(raw)) {
+		if (depth >= maxNesting) return undefined;
 		// A path through an array (productListItems.priceTotal) sums the elements.
 		let sum = NaN;
 		for (const element of raw) {
-			const number = toNumber(element);
+			const number = toNumber(element, depth + 1);
 			if (number === undefined) return undefined;
 			if (!Number.isNaN(number)) sum = Number.isNaN(sum) ? number : sum + number;
 		}
-		return sum;
+		return Number.isFinite(sum) ? sum : undefined;
 	}
 	return undefined;
 }
 
+function finite(number: number): number | undefined {
+	return Number.isFinite(number) ? number : undefined;
+}
+
+/** True when `raw` holds arrays or objects nested more than maxNesting levels (checked without recursion). */
+export function nestedTooDeep(raw: unknown): boolean {
+	let level: unknown[] = [raw];
+	for (let depth = 0; level.length > 0; depth++) {
+		if (depth > maxNesting) return true;
+		const next: unknown[] = [];
+		for (const value of level) {
+			if (typeof value !== 'object' || value === null) continue;
+			for (const child of Array.isArray(value) ? value : Object.values(value)) if (typeof child === 'object' && child !== null) next.push(child);
+		}
+		level = next;
+	}
+	return false;
+}
+
 /** A value as one text: '' when missing, undefined when it is not a single text or number. */
-function toText(raw: unknown): string | undefined {
+function toText(raw: unknown, depth = 0): string | undefined {
 	if (typeof raw === 'string') return raw;
 	if (raw === undefined || raw === null) return '';
 	if (typeof raw === 'number') return Number.isFinite(raw) ? String(raw) : undefined;
 	if (typeof raw === 'bigint' || typeof raw === 'boolean') return String(raw);
 	if (Array.isArray(raw)) {
+		if (depth >= maxNesting) return undefined;
 		const texts = new Set<string>();
 		for (const element of raw) {
-			const text = toText(element);
+			const text = toText(element, depth + 1);
 			if (text === undefined) return undefined;
 			if (text !== '') texts.add(text);
 		}
@@ -57,7 +89,7 @@ function toCategory(raw: unknown): string | undefined {
 	if (Array.isArray(raw)) {
 		const texts: string[] = [];
 		for (const element of raw) {
-			const text = toText(element);
+			const text = toText(element, 1);
 			if (text === undefined) return undefined;
 			if (text !== '' && !texts.includes(text)) texts.push(text);
 		}
@@ -72,10 +104,14 @@ export function showRaw(raw: unknown): string {
 	let text: string;
 	if (typeof raw === 'string') text = raw;
 	else if (raw === undefined) text = '';
+	// JSON would show Infinity and NaN (from a PostgreSQL float, say) as "null".
+	else if (typeof raw === 'number' || typeof raw === 'bigint') text = String(raw);
 	else if (raw instanceof Date) text = Number.isNaN(raw.getTime()) ? 'Invalid Date' : raw.toISOString();
 	else {
 		try {
-			text = JSON.stringify(raw, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)) ?? String(raw);
+			text = nestedTooDeep(raw)
+				? `${Array.isArray(raw) ? '[' : '{'}… nested more than ${maxNesting} levels …${Array.isArray(raw) ? ']' : '}'}`
+				: (JSON.stringify(raw, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : typeof value === 'number' && !Number.isFinite(value) ? String(value) : value)) ?? String(raw));
 		} catch {
 			text = String(raw);
 		}
@@ -100,9 +136,13 @@ function fixFor(reason: BadRowReason, field: string | null, mapKey: string): str
 		case 'impossible-date':
 			return 'correct the date: the month, day, hour, minute or second is out of range';
 		case 'bad-value':
-			return 'write numbers with a dot as decimal separator and no thousands separators, or map another field as the value';
+			return 'write numbers with a dot as decimal separator and no thousands separators, within ±1.7e308 (Infinity, NaN and larger numbers are not values), or map another field as the value';
 		case 'bad-attribute':
 			return 'map the attribute to a field that holds a single text, or declare it as a number only if every value is one';
+		case 'too-deep':
+			return `map a field that holds a single value (arrays and objects nest at most ${maxNesting} levels)`;
+		case 'bad-encoding':
+			return "give the file's encoding (CLI: --encoding latin1, windows-1252, utf-16le or utf-16be; in the nodes: the Encoding option), or save it as UTF-8";
 	}
 }
 
@@ -112,7 +152,7 @@ export class EventSink {
 	rows = 0;
 	private mapper: Mapper | undefined;
 	/** Object records held until there are enough to infer the mapping from (see sampleRecords). */
-	private pending: { record: unknown; line: number | undefined; unparsable?: { raw: string; why: string } }[] = [];
+	private pending: { record: unknown; line: number | undefined; unparsable?: { raw: string; why: string; reason?: BadRowReason } }[] = [];
 	private builder: EventTableBuilder | undefined;
 	private readonly bad: BadRowCounter;
 	private attributeValues: (string | number | undefined)[] = [];
@@ -163,7 +203,7 @@ export class EventSink {
 		this.pending = [];
 		this.useShape({ kind: 'objects', sample: pending.filter((item) => !item.unparsable).map((item) => item.record) });
 		for (const item of pending) {
-			if (item.unparsable) this.rejectWith(++this.rows, item.line, 'unparsable', null, item.unparsable.raw, item.unparsable.why);
+			if (item.unparsable) this.rejectWith(++this.rows, item.line, item.unparsable.reason ?? 'unparsable', null, item.unparsable.raw, item.unparsable.why);
 			else this.add(item.record, ++this.rows, item.line);
 		}
 	}
@@ -222,13 +262,24 @@ export class EventSink {
 		this.rejectWith(++this.rows, line, 'unparsable', null, raw, why);
 	}
 
+	/** Counts a record whose text was spoiled by bytes invalid in the file's encoding. */
+	badEncoding(line: number | undefined, raw: string, why: string): void {
+		if (!this.mapper && this.pending.length > 0) {
+			this.pending.push({ record: undefined, line, unparsable: { raw, why, reason: 'bad-encoding' } });
+			return;
+		}
+		this.rejectWith(++this.rows, line, 'bad-encoding', null, raw, why);
+	}
+
 	/** Records received so far, held ones included (for progress). */
 	get received(): number {
 		return this.rows + this.pending.length;
 	}
 
 	private reject(row: number, line: number | undefined, reason: BadRowReason, field: string, raw: unknown): void {
-		this.rejectWith(row, line, reason, field, raw, undefined);
+		// Only rejected values are measured, so the check costs nothing on good rows.
+		const deep = (reason === 'bad-id' || reason === 'bad-type' || reason === 'bad-value' || reason === 'bad-attribute') && nestedTooDeep(raw);
+		this.rejectWith(row, line, deep ? 'too-deep' : reason, field, raw, undefined);
 	}
 
 	private rejectWith(row: number, line: number | undefined, reason: BadRowReason, field: string | null, raw: unknown, why: string | undefined): void {

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { TextDecoder } from 'node:util';
 import zlib from 'node:zlib';
 import { InputError } from '../errors';
 
@@ -21,6 +22,15 @@ export interface TextInput {
 	readonly chunks: AsyncIterable<string>;
 	/** Stops reading early (a failed load): closes the file. */
 	close(): void;
+	/** The encoding read and what decoding met so far. */
+	readonly decoding: Readonly<DecodeState>;
+}
+
+export interface TextOptions {
+	/** The encoding of the bytes (default: UTF-8, or what a byte-order mark says). */
+	readonly encoding?: TextEncoding;
+	/** What the source is, for messages: "events file" (default), "scores file". */
+	readonly what?: string;
 }
 
 async function* bufferChunks(data: Uint8Array): AsyncGenerator<Uint8Array> {
@@ -41,26 +51,27 @@ function isGzip(bytes: Uint8Array | undefined): boolean {
 	return bytes !== undefined && bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Opens a file or a buffer as UTF-8 text chunks, gunzipping when the bytes are gzip. */
-export async function openText(source: { path: string } | { data: Uint8Array; name: string }): Promise<TextInput> {
+/** Opens a file or a buffer as text chunks (UTF-8 unless told otherwise), gunzipping when the bytes are gzip. */
+export async function openText(source: { path: string } | { data: Uint8Array; name: string }, options: TextOptions = {}): Promise<TextInput> {
 	const name = 'path' in source ? source.path : source.name;
+	const what = options.what ?? 'events file';
 	let stream: fs.ReadStream | undefined;
 	let bytes: AsyncIterator<Uint8Array>;
 	if ('path' in source) {
 		try {
 			await fs.promises.access(source.path, fs.constants.R_OK);
 		} catch {
-			throw new InputError(`The events file "${source.path}" cannot be read: it does not exist or is not readable. Check the path.`, 'file-not-found');
+			throw new InputError(`The ${what} "${source.path}" cannot be read: it does not exist or is not readable. Check the path.`, 'file-not-found');
 		}
 		stream = fs.createReadStream(source.path, { highWaterMark: chunkBytes });
 		bytes = stream[Symbol.asyncIterator]();
 	} else {
 		bytes = bufferChunks(source.data);
 	}
-	let first = await readBytes(bytes, name);
+	let first = await readBytes(bytes, name, what);
 	// A gzip header needs two bytes; a first chunk of one byte is possible on pipes.
 	if (first !== undefined && first.length < 2) {
-		const more = await readBytes(bytes, name);
+		const more = await readBytes(bytes, name, what);
 		if (more !== undefined) first = Buffer.concat([first, more]);
 	}
 	const compressed = isGzip(first);
@@ -73,22 +84,23 @@ export async function openText(source: { path: string } | { data: Uint8Array; na
 		input.pipe(gunzip);
 		raw = gunzipped(gunzip, name);
 	}
-	const text = decode(raw, name);
+	const decoding: DecodeState = { encoding: options.encoding ?? 'utf-8', invalidBytes: false, crLineEnds: false };
+	const text = decode(raw, decoding, options.encoding);
 	const iterator = text[Symbol.asyncIterator]();
 	const head = await iterator.next();
 	const close = (): void => {
 		stream?.destroy();
 		gunzip?.destroy();
 	};
-	return { name, compressed, head: head.done ? '' : head.value, chunks: prepend(head.done ? undefined : head.value, iterator), close };
+	return { name, compressed, head: head.done ? '' : head.value, chunks: prepend(head.done ? undefined : head.value, iterator), close, decoding };
 }
 
-async function readBytes(bytes: AsyncIterator<Uint8Array>, name: string): Promise<Uint8Array | undefined> {
+async function readBytes(bytes: AsyncIterator<Uint8Array>, name: string, what: string): Promise<Uint8Array | undefined> {
 	try {
 		const next = await bytes.next();
 		return next.done ? undefined : next.value;
 	} catch (error) {
-		throw new InputError(`The events file "${name}" could not be read: ${(error as Error).message}.`, 'file-read');
+		throw new InputError(`The ${what} "${name}" could not be read: ${(error as Error).message}.`, 'file-read');
 	}
 }
 
@@ -100,25 +112,83 @@ async function* gunzipped(gunzip: zlib.Gunzip, name: string): AsyncGenerator<Uin
 	}
 }
 
+/** The text encodings a source may be declared in (`latin1` is read as windows-1252, as browsers do). */
+export const textEncodings = ['utf-8', 'latin1', 'windows-1252', 'utf-16le', 'utf-16be'] as const;
+export type TextEncoding = (typeof textEncodings)[number];
+
+/** What decoding learned about the text, filled in as chunks are read. */
+export interface DecodeState {
+	/** The encoding read, after a byte-order mark or a UTF-16 pattern had its say. */
+	encoding: TextEncoding;
+	/** True once bytes that are not valid in the encoding were met (each became U+FFFD). */
+	invalidBytes: boolean;
+	/** True when lines end with a lone CR (classic Mac OS), which is read as a line break. */
+	crLineEnds: boolean;
+}
+
+/** The encoding the first bytes announce: a byte-order mark, or UTF-16's zero bytes in ASCII text. */
+function sniffEncoding(first: Uint8Array): TextEncoding | undefined {
+	if (first.length >= 2 && first[0] === 0xff && first[1] === 0xfe) return 'utf-16le';
+	if (first.length >= 2 && first[0] === 0xfe && first[1] === 0xff) return 'utf-16be';
+	// Without a mark: ASCII text in UTF-16 has a zero in every other byte, which no UTF-8 or Latin-1 text has.
+	const n = Math.min(first.length & ~1, 512);
+	if (n < 8) return undefined;
+	let evenZeros = 0;
+	let oddZeros = 0;
+	for (let i = 0; i < n; i += 2) {
+		if (first[i] === 0) evenZeros++;
+		if (first[i + 1] === 0) oddZeros++;
+	}
+	const pairs = n / 2;
+	if (oddZeros >= pairs * 0.9 && evenZeros === 0) return 'utf-16le';
+	if (evenZeros >= pairs * 0.9 && oddZeros === 0) return 'utf-16be';
+	return undefined;
+}
+
+/** Occurrences of U+FFFD in text, and of its UTF-8 bytes (EF BF BD) in a chunk. */
+function countReplacement(text: string): number {
+	let count = 0;
+	for (let at = text.indexOf('\uFFFD'); at !== -1; at = text.indexOf('\uFFFD', at + 1)) count++;
+	return count;
+}
+
+function countReplacementBytes(bytes: Uint8Array): number {
+	let count = 0;
+	for (let i = bytes.indexOf(0xef); i !== -1 && i + 2 < bytes.length; i = bytes.indexOf(0xef, i + 1)) if (bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd) count++;
+	return count;
+}
+
 /**
- * UTF-8 text chunks; a byte-order mark is dropped, UTF-16 is refused with a clear message.
- * StringDecoder rather than TextDecoder: it gives V8's compact one-byte strings for ASCII
- * text, which JSON.parse and indexOf read about three times faster.
+ * Text chunks in the declared encoding (UTF-8 by default); a byte-order mark wins over the
+ * declaration and is dropped, and UTF-16 without a mark is recognised by its zero bytes.
+ * Invalid bytes become U+FFFD as decoders do, and `state.invalidBytes` records that they were
+ * met, so the loader can count the rows they spoil instead of loading them garbled. Lines
+ * ending in a lone CR are read as lines. UTF-8 goes through StringDecoder rather than
+ * TextDecoder: it gives V8's compact one-byte strings for ASCII text, which JSON.parse and
+ * indexOf read about three times faster.
  */
-async function* decode(bytes: AsyncIterable<Uint8Array>, name: string): AsyncGenerator<string> {
-	const decoder = new StringDecoder('utf8');
+async function* decode(bytes: AsyncIterable<Uint8Array>, state: DecodeState, declared: TextEncoding | undefined): AsyncGenerator<string> {
+	let utf8: StringDecoder | undefined;
+	let other: TextDecoder | undefined;
 	let first = true;
+	const cr = (text: string): string => (state.crLineEnds ? text.replace(/\r\n?/g, '\n') : text);
 	for await (const chunk of bytes) {
-		let text = decoder.write(chunk as Buffer);
-		if (first && text.length > 0) {
-			if (chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) {
-				throw new InputError(`"${name}" is UTF-16 text. Save it as UTF-8 (in Excel: "CSV UTF-8") and load it again.`, 'bad-encoding');
-			}
+		if (first) {
+			state.encoding = sniffEncoding(chunk) ?? declared ?? 'utf-8';
+			if (state.encoding === 'utf-8') utf8 = new StringDecoder('utf8');
+			else other = new TextDecoder(state.encoding);
+		}
+		let text = utf8 ? utf8.write(chunk as Buffer) : (other as TextDecoder).decode(chunk, { stream: true });
+		if (text.length > 0 && first) {
 			if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+			const newline = text.indexOf('\n');
+			state.crLineEnds = newline === -1 && text.includes('\r');
 			first = false;
 		}
-		if (text) yield text;
+		if (!state.invalidBytes && text.includes('\uFFFD')) state.invalidBytes = !utf8 || countReplacement(text) > countReplacementBytes(chunk);
+		if (text) yield cr(text);
 	}
-	const rest = decoder.end();
-	if (rest) yield rest;
+	const rest = utf8 ? utf8.end() : (other?.decode() ?? '');
+	if (rest.includes('\uFFFD')) state.invalidBytes = true;
+	if (rest) yield cr(rest);
 }

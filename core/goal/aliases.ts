@@ -32,7 +32,7 @@ export function canonicalFieldOf(written: string): FieldAlias['field'] | undefin
 export function resolveFieldAliases(raw: unknown): { goal: unknown; aliases: FieldAlias[] } {
 	const aliases = new Map<string, FieldAlias>();
 	const visit = (value: unknown): unknown => {
-		if (Array.isArray(value)) return value.map(visit);
+		if (Array.isArray(value)) return Array.from(value, (item) => visit(item));
 		if (value === null || typeof value !== 'object') return value;
 		const entries = Object.entries(value as Record<string, unknown>).map(([key, child]) => [key, visit(child)] as const);
 		const copy = Object.fromEntries(entries) as Record<string, unknown>;

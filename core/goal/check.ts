@@ -7,6 +7,7 @@ import { InputError } from '../errors';
 import { conditionProblem, fieldKinds } from './conditions';
 import { type EventCondition, type Goal, valuesOf } from './schema';
 import { didYouMean, listNames } from './suggest';
+import { listProblems } from '../util/limits';
 import { goalConditions } from './walk';
 
 export interface DataProblem {
@@ -27,7 +28,8 @@ export function goalDataProblems(goal: Goal, table: EventTable): DataProblem[] {
 		if (problem) {
 			problems.push({ path, message: problem, missingField: kinds.has(condition.field) ? undefined : condition.field });
 		} else if (condition.field === 'eventType') {
-			problems.push(...typeProblems(condition, path, table.types));
+			// A loop, not push(...spread): a long list overflows the stack as spread arguments.
+			for (const typeProblem of typeProblems(condition, path, table.types)) problems.push(typeProblem);
 		}
 	}
 	goal.profileAttributes.forEach((attribute, i) => {
@@ -65,9 +67,16 @@ function typeProblems(condition: EventCondition, path: string, types: readonly s
  * a field of the wrong kind, with one InputError that lists every problem and what the data has.
  */
 export function checkGoalAgainstData(goal: Goal, table: EventTable): void {
+	if (table.length === 0) {
+		// Otherwise every type the goal names is "missing" from a list of none.
+		throw new InputError(
+			`The goal "${goal.name}" cannot be checked against the events: no events were loaded (the source holds no rows, or every row was rejected). Load a source with events first.`,
+			'no-events',
+		);
+	}
 	const problems = goalDataProblems(goal, table);
 	if (problems.length === 0) return;
-	const lines = problems.map((problem) => `- ${problem.path}: ${problem.message}`);
+	const lines = listProblems(problems.map((problem) => `- ${problem.path}: ${problem.message}`));
 	const count = problems.length === 1 ? 'a problem' : `${problems.length} problems`;
 	throw new InputError(
 		`The goal "${goal.name}" does not fit the loaded events (${count}):\n${lines.join('\n')}\nChange the goal, or map the missing field when loading the events.`,

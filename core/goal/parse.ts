@@ -4,6 +4,7 @@
  */
 import { InputError } from '../errors';
 import { storeNameRule, storeNameSchema } from '../util/names';
+import { listProblems, maxGoalDepth, maxListValues, shapeProblem, shortPath } from '../util/limits';
 import { type FieldAlias, resolveFieldAliases } from './aliases';
 import { type Goal, goalErrorMap, goalSchema } from './schema';
 
@@ -26,7 +27,8 @@ export function parseGoalReadingAliases(input: unknown): { goal: Goal; aliases: 
 	let raw = input;
 	if (typeof input === 'string') {
 		try {
-			raw = JSON.parse(input);
+			// Windows editors save UTF-8 with a byte-order mark, which JSON.parse refuses.
+			raw = JSON.parse(input.replace(/^\uFEFF/, ''));
 		} catch (error) {
 			throw new InputError(`The goal is not valid JSON (${(error as Error).message}). Check the quotes, commas and brackets.`, 'bad-goal');
 		}
@@ -34,6 +36,7 @@ export function parseGoalReadingAliases(input: unknown): { goal: Goal; aliases: 
 	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
 		throw new InputError('The goal must be a JSON object like {"name": "purchase-in-30-days", "propensityType": "conversion", "outcome": {...}}.', 'bad-goal');
 	}
+	checkGoalShape(raw);
 	const { goal, aliases } = resolveFieldAliases(raw);
 	const result = goalSchema.safeParse(goal, { error: goalErrorMap, reportInput: true });
 	const problems: GoalProblem[] = result.success ? [] : result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
@@ -57,8 +60,26 @@ function checkGoalName(name: unknown): string | undefined {
 	return `${JSON.stringify(name)} cannot name the model in the store: ${parsed.error.issues[0].message === storeNameRule ? storeNameRule : parsed.error.issues[0].message}${instead} (the goal's name is its model's name; describe it in words in "description")`;
 }
 
+/**
+ * Refuses a goal nested too deep or with too long a list before the schema reads it: the
+ * schema recurses once per level (700 levels overflowed the stack), and a list of 100,000
+ * values made every later step, and its messages, slow and huge.
+ */
+export function checkGoalShape(raw: object): void {
+	const problem = shapeProblem(raw, maxGoalDepth, maxListValues);
+	if (!problem) return;
+	const where = shortPath(problem.path) || 'the goal';
+	if (problem.kind === 'depth') {
+		throw new InputError(`The goal nests more than ${maxGoalDepth} levels deep (at ${where}). A goal needs only a few levels of "all" / "any" groups: flatten the nested groups.`, 'goal-too-deep');
+	}
+	throw new InputError(
+		`The list at ${where} holds ${(problem.length ?? 0).toLocaleString('en-US')} values; a goal's lists hold at most ${maxListValues.toLocaleString('en-US')}. Test a shorter list, or a field that groups the values (map it when loading the events).`,
+		'goal-too-large',
+	);
+}
+
 function describeProblems(problems: readonly GoalProblem[]): string {
-	const lines = problems.map((problem) => `- ${problem.path || 'the goal'}: ${problem.message}`);
+	const lines = listProblems(problems.map((problem) => `- ${problem.path || 'the goal'}: ${problem.message}`));
 	const count = problems.length === 1 ? 'a problem' : `${problems.length} problems`;
 	return `The goal has ${count}:\n${lines.join('\n')}`;
 }

@@ -328,9 +328,13 @@ export function goalErrorMap(issue: RawIssue): string | undefined {
 			return `must be ${expectedWords(issue.expected)}, not ${inputWords(issue.input)}`;
 		case 'unrecognized_keys': {
 			const known = objectKeys(issue.inst);
-			return issue.keys
-				.map((key) => `"${key}" is not a key here${didYouMean(key, known)}${known.length ? `; the keys are ${known.map((k) => `"${k}"`).join(', ')}` : ''}`)
+			// A few keys are named; an object with thousands of unknown keys must not make a message of megabytes.
+			const named = issue.keys
+				.slice(0, 5)
+				.map((key) => `"${key.length > 60 ? `${key.slice(0, 60)}…` : key}" is not a key here${didYouMean(key, known)}`)
 				.join('; ');
+			const more = issue.keys.length > 5 ? `; and ${(issue.keys.length - 5).toLocaleString('en-US')} more unknown keys` : '';
+			return `${named}${more}${known.length ? `; the keys are ${known.map((k) => `"${k}"`).join(', ')}` : ''}`;
 		}
 		case 'invalid_value': {
 			const options = issue.values.map((value) => JSON.stringify(value));

@@ -10,7 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import { InputError, PropensityError } from '../errors';
-import { formatPath } from '../goal/parse';
+import { checkGoalShape, formatPath } from '../goal/parse';
+import { maxGoalDepth, shapeProblem, shortPath } from '../util/limits';
 import { learnerFromJson } from '../learn/train';
 import { packageVersion } from '../version';
 import { rememberLearner } from './predict';
@@ -94,10 +95,16 @@ export function parseModel(input: string | object): Model {
 	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
 		throw new InputError('The model must be a JSON object as written by Propensity\'s training, not ' + (Array.isArray(raw) ? 'an array' : typeof raw) + '.', 'bad-model');
 	}
+	// A model nests a few levels (its goal at most maxGoalDepth); a hostile depth would overflow the schema's recursion.
+	const deep = shapeProblem(raw, maxGoalDepth + 16, Infinity);
+	if (deep) throw new InputError(`The model nests more than ${maxGoalDepth + 16} levels deep (at ${shortPath(deep.path)}): it is not a model Propensity wrote. Use the file that "propensity train" (or the Train Model node) wrote, unchanged.`, 'bad-model');
+	// A model handed over as an object (Node-RED's msg.model) is read as its JSON would be, so a
+	// value JSON cannot hold (Infinity, NaN) is refused here rather than when the model is written.
+	if (typeof input !== 'string') raw = JSON.parse(JSON.stringify(raw));
 	const object = raw as Record<string, unknown>;
 	if (object.format !== modelFormat) {
 		throw new InputError(
-			`This is not a Propensity model: its "format" is ${object.format === undefined ? 'missing' : JSON.stringify(object.format)}, where a model says "${modelFormat}". Check that you picked the model file, not a goal, scores or another JSON file.`,
+			`This is not a Propensity model: its "format" is ${object.format === undefined ? 'missing' : typeof object.format === 'string' ? JSON.stringify(object.format.slice(0, 100)) : `not text (${Array.isArray(object.format) ? 'a list' : typeof object.format})`}, where a model says "${modelFormat}". Check that you picked the model file, not a goal, scores or another JSON file.`,
 			'not-a-model',
 		);
 	}
@@ -110,12 +117,22 @@ export function parseModel(input: string | object): Model {
 			{ schemaVersion: version, packageVersion: object.packageVersion },
 		);
 	}
+	// The goal inside is read by the goal's schema, which recurses once per level: refuse a hostile depth first.
+	if (typeof object.goal === 'object' && object.goal !== null) checkGoalShape(object.goal);
 	const parsed = modelSchema.safeParse(raw);
 	if (!parsed.success) {
 		const problems = parsed.error.issues.slice(0, 8).map((issue) => `${formatPath(issue.path) || 'the model'}: ${issue.message}${issue.code === 'invalid_type' && issue.input === undefined ? ' (missing)' : ''}`);
 		throw new InputError(`The model cannot be read correctly:\n- ${problems.join('\n- ')}\nUse the file as training wrote it, or retrain the model.`, 'bad-model', { problems });
 	}
 	const model = parsed.data as unknown as Model;
+	// JSON text such as 1e999 parses as Infinity, which no model holds: refuse it here, or the
+	// model would load and then fail when it is written or saved.
+	try {
+		write(model, '', topLevelOrder);
+	} catch (error) {
+		if (!(error instanceof RangeError)) throw error;
+		throw new InputError('The model cannot be read correctly: it holds a number too large to be finite (such as 1e999). Use the file as training wrote it, or retrain the model.', 'bad-model');
+	}
 	const learner = loadLearnerChecked(model);
 	const expected = modelFeatureNames(model);
 	const actual = (learner as { featureNames?: readonly string[] }).featureNames;

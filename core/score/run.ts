@@ -12,6 +12,10 @@ import { topFactors } from '../explain/factors';
 import { latestAttributeValues } from '../features/attributes';
 import { computeFeaturesAsOf } from '../features/examples';
 import { dataRange } from '../features/cutoffs';
+import { judgeCutoffs } from '../features/examples';
+import { bulkMoment, describeFutureEvents, type FutureEvents, presentAsOf } from '../features/present';
+import { DAY_MS } from '../features/walk';
+import type { Goal } from '../goal/schema';
 import type { Dataset } from '../learn/dataset';
 import { loadLearner, predictScores } from '../model/predict';
 import type { Model } from '../model/schema';
@@ -33,6 +37,11 @@ export interface ScoreOptions {
 	readonly profiles?: readonly string[];
 	/** The model's version in a store, shown on every profile. */
 	readonly modelVersion?: number | null;
+	/**
+	 * The present moment (UTC ms; adapters pass Date.now()): events after it are reported and
+	 * the default as-of ignores them. Absent: every event counts, as before.
+	 */
+	readonly now?: number;
 }
 
 export interface ScoreSummary {
@@ -49,6 +58,10 @@ export interface ScoreSummary {
 	readonly boundaries: BucketBoundaries;
 	readonly meanProbability: number | null;
 	readonly attributes: readonly string[];
+	/** Events dated after the present moment (null when there are none, or no present moment was given). */
+	readonly futureEvents: FutureEvents | null;
+	/** What the user should know about this run: future events, far fewer profiles scored than the data holds. */
+	readonly warnings: readonly string[];
 }
 
 export interface ScoreRun {
@@ -79,7 +92,8 @@ export async function scoreEvents(table: EventTable, model: Model, options: Scor
 	}
 	const boundaries = options.boundaries ?? defaultBuckets;
 	checkBoundaries(boundaries);
-	const asOf = options.asOf ?? dataRange(table)?.end;
+	const present = presentAsOf(table, options.asOf, options.now);
+	const asOf = present.asOf ?? dataRange(table)?.end;
 	if (asOf === undefined) throw new InputError('There are no events to score: the event table is empty.', 'no-events');
 	const declarations = model.features.declarations;
 	const { data, profile } = await computeFeaturesAsOf(table, model.goal, declarations, asOf, hooks);
@@ -109,6 +123,11 @@ export async function scoreEvents(table: EventTable, model: Model, options: Scor
 		boundaries,
 		meanProbability: probability.length > 0 ? sum / probability.length : null,
 		attributes,
+		futureEvents: present.future,
+		warnings: [
+			...(present.future ? [describeFutureEvents(present.future, options.asOf !== undefined)] : []),
+			...sparseRunWarning(table, model.goal, asOf, probability.length, options.asOf !== undefined),
+		],
 	};
 
 	const k = options.explain ?? 0;
@@ -194,4 +213,24 @@ function featureRecord(data: Dataset, row: number): Record<string, number | null
 		record[name] = Number.isNaN(value) ? null : value;
 	});
 	return record;
+}
+
+/**
+ * A warning when the run scores far fewer profiles (under half) than would be eligible as of
+ * the moment by which 99% of the profiles had their last event: the as-of lies well after the
+ * bulk of the data, so most profiles look inactive. Judged only when the as-of is more than a
+ * day past that moment, so ordinary runs pay nothing for it.
+ */
+function sparseRunWarning(table: EventTable, goal: Goal, asOf: number, scored: number, explicitAsOf: boolean): string[] {
+	const bulk = bulkMoment(table);
+	if (bulk === undefined || asOf - bulk <= DAY_MS) return [];
+	const eligible = judgeCutoffs(table, goal, [bulk])[0].eligible;
+	if (scored * 2 >= eligible) return [];
+	const cause = explicitAsOf
+		? 'Check the as-of date given.'
+		: 'A few late events moved the default as-of date (the latest event): give an as-of date (CLI: --as-of), or check those events\' timestamps.';
+	return [
+		`Only ${scored.toLocaleString('en-US')} of ${table.profileIds.length.toLocaleString('en-US')} profiles were eligible and scored as of ${new Date(asOf).toISOString()}, ` +
+			`while ${eligible.toLocaleString('en-US')} would be as of ${new Date(bulk).toISOString()}, by when 99% of the profiles had had their last event. ${cause}`,
+	];
 }

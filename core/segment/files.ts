@@ -66,7 +66,8 @@ export async function readScoresFile(file: string, hooks?: WorkHooks): Promise<S
 					chunkDone,
 				},
 				detectDelimiter(text.head),
-				file,
+				`the scores file "${file}"`,
+				`${scoreColumns.join(',')},… as "propensity score --out" writes them`,
 			);
 		}
 	} finally {

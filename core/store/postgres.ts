@@ -14,7 +14,7 @@
  */
 import type { Client } from 'pg';
 import { InputError, PropensityError } from '../errors';
-import { connectPostgres, describeConnection, parsePgConnection, type PgConnectionInput, quoteIdentifier, redact } from '../util/postgres';
+import { connectPostgres, describeConnection, endClient, isConnectionFailure, parsePgConnection, type PgConnectionInput, quoteIdentifier, redact } from '../util/postgres';
 import { describeVersions } from './folder';
 import { checkStoredModelName, corruptMembership, corruptRun, noSuchRun, sha256, verifyModelText } from './integrity';
 import { checkStoreName } from '../util/names';
@@ -83,6 +83,10 @@ class PostgresStore implements Store {
 	private readonly segmentRuns: string;
 	/** One client runs one statement at a time; calls queue here so transactions never interleave. */
 	private queue: Promise<unknown> = Promise.resolve();
+	/** Why the connection dropped, once it has: later calls fail at once rather than wait on a dead socket. */
+	private lost: Error | undefined;
+	/** Rejects when the connection drops, ending the statement in flight with it. */
+	private readonly connectionLost: Promise<never>;
 
 	constructor(
 		private readonly client: Client,
@@ -96,6 +100,15 @@ class PostgresStore implements Store {
 		this.memberships = `${quotedSchema}.propensity_segment_memberships`;
 		this.segmentRuns = `${quotedSchema}.propensity_segment_runs`;
 		this.runs = `${quotedSchema}.propensity_scoring_runs`;
+		this.connectionLost = new Promise<never>((_resolve, reject) => {
+			const onLost = (error?: Error): void => {
+				this.lost ??= error ?? new Error('the server closed the connection');
+				reject(this.lost);
+			};
+			client.on('error', onLost);
+			client.on('end', () => onLost());
+		});
+		this.connectionLost.catch(() => undefined);
 	}
 
 	/** Creates what is missing, under a lock so two first users do not race on the catalog. */
@@ -314,13 +327,20 @@ class PostgresStore implements Store {
 
 	async close(): Promise<void> {
 		await this.queue.catch(() => undefined);
-		await this.client.end();
+		await endClient(this.client, this.lost !== undefined);
 	}
 
 	/** Runs one piece of work on the client once the previous one is done, naming the store on failure. */
 	private run<T>(operation: string, work: () => Promise<T>): Promise<T> {
-		const next = this.queue.then(work, work).catch((error: unknown) => {
+		const guarded = (): Promise<T> => (this.lost ? Promise.reject(this.lost) : Promise.race([work(), this.connectionLost]));
+		const next = this.queue.then(guarded, guarded).catch((error: unknown) => {
 			if (error instanceof PropensityError) throw error;
+			if (this.lost || isConnectionFailure(error)) {
+				throw new PropensityError(
+					`The model store (${this.location}) could not ${operation}: the connection to the server was lost (${redact(this.lost ?? error, this.password)}). Check that the server is running and reachable, then run again.`,
+					'store-postgres',
+				);
+			}
 			throw new PropensityError(`The model store (${this.location}) could not ${operation}: ${redact(error, this.password)}.`, 'store-postgres');
 		});
 		this.queue = next.catch(() => undefined);

@@ -18,7 +18,7 @@ export = function register(RED: NodeAPI): void {
 		handleMessages(node, async (msg, send) => {
 			const goal = goalOf(msg, config);
 			const asOf = asMoment(await overridable(RED, node, msg, 'asOf', { value: config.asOf, type: config.asOfType }, 'as-of date'), 'as-of date');
-			const check = msg.events === undefined ? defineGoal(goal) : defineGoal(goal, eventsOf(msg), { asOf, ...minimums(config) });
+			const check = msg.events === undefined ? defineGoal(goal) : defineGoal(goal, eventsOf(msg), { asOf, now: Date.now(), ...minimums(config) });
 			msg.goal = check.goal;
 			msg.readiness = check.readiness;
 			msg.payload = summaryOf(check);

@@ -83,5 +83,6 @@ function loadOptions(config: NodeDef): LoadOptions {
 		timeUnit: field(config.timeUnit, 'time unit'),
 		badRows: field(config.badRows, 'bad-row policy'),
 		dropDuplicates: config.dropDuplicates === true,
+		encoding: field(config.encoding, 'encoding'),
 	});
 }

@@ -20,7 +20,8 @@ export = function register(RED: NodeAPI): void {
 				mediumFrom: asWholeNumber(config.mediumFrom, 'medium bucket start', 0) ?? defaultBuckets.mediumFrom,
 				highFrom: asWholeNumber(config.highFrom, 'high bucket start', 0) ?? defaultBuckets.highFrom,
 			};
-			const run = await scoreProfiles(events, model, { asOf, explain, includeFeatures: config.includeFeatures !== false, boundaries, modelVersion: version }, work.hooks);
+			const run = await scoreProfiles(events, model, { asOf, now: Date.now(), explain, includeFeatures: config.includeFeatures !== false, boundaries, modelVersion: version }, work.hooks);
+			for (const warning of run.summary.warnings) node.warn(warning);
 			if (config.modelFrom === 'store') {
 				// Remembered in the store the model came from, for Monitor Model's backtests.
 				const keep = asWholeNumber(config.keepRuns, 'runs kept', 1);

@@ -23,6 +23,7 @@ export = function register(RED: NodeAPI): void {
 				{
 					name,
 					asOf,
+					now: Date.now(),
 					learner: String(config.learner || 'auto'),
 					seed: asWholeNumber(fromMessage(msg, 'seed') ?? config.seed, 'seed', 0) ?? 1,
 					load: loadOf(msg),

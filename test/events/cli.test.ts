@@ -36,6 +36,20 @@ describe('propensity load', () => {
 		assert.equal(report.source, 'adobe-cee-sample-rows.json');
 	});
 
+	it('reads a Latin-1 file with --encoding latin1, and without it stops at the first row with the fix', async () => {
+		const file = path.join(dir, 'latin1.csv');
+		fs.writeFileSync(file, Buffer.from('customer_id,timestamp,event_type,city\nc1,2024-07-01,visit,M\xfcnchen\n', 'latin1'));
+		const read = await propensity(['load', '--events', file, '--encoding', 'latin1']);
+		assert.equal(read.code, 0, read.stderr);
+		assert.equal(JSON.parse(read.stdout).summary.events, 1);
+		const refused = await propensity(['load', '--events', file]);
+		assert.notEqual(refused.code, 0);
+		assert.match(refused.stderr, /Row 1 \(line 2\) of latin1\.csv: the row is not valid text: it holds bytes that are not valid UTF-8.*--encoding latin1/);
+		assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
+		const wrong = await propensity(['load', '--events', file, '--encoding', 'ebcdic']);
+		assert.match(wrong.stderr, /--encoding must be one of utf-8, latin1, windows-1252, utf-16le, utf-16be, not "ebcdic"/);
+	});
+
 	it('maps renamed columns with --map, reads a zone with --time-zone and skips bad rows with --bad-rows skip', async () => {
 		const file = path.join(dir, 'renamed.csv.gz');
 		fs.writeFileSync(file, zlib.gzipSync('user,ts,kind,amount,source\nu1,2024-07-01 12:00,buy,9.5,web\nu1,2024-13-01 12:00,buy,1,web\nu2,2024-07-02 08:00,visit,,app\n'));

@@ -123,8 +123,8 @@ describe('the CSV reader', () => {
 		assert.match(parsed.bad[0].why, /never closed/);
 	});
 
-	it('refuses a file without a header, and a header naming a column twice', async () => {
-		await assert.rejects(readAll(''), (error: unknown) => error instanceof InputError && /no header row/.test(error.message));
+	it('refuses a file without a header (saying it is empty), and a header naming a column twice', async () => {
+		await assert.rejects(readAll(''), (error: unknown) => error instanceof InputError && /is empty: there is no text in it, not even a header row/.test(error.message));
 		await assert.rejects(readAll('id,id\n1,2\n'), (error: unknown) => error instanceof InputError && /"id" twice/.test(error.message));
 	});
 

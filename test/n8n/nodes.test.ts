@@ -114,6 +114,17 @@ describe('n8n nodes, chained in-process', function () {
 			assert.ok(run.hints.some((hint) => /1 of 2 rows could not be read and were left out/.test(hint.message)));
 		});
 
+		it('a Latin-1 file reads with the Encoding option; without it, its rows are counted as bad-encoding rows', async () => {
+			const latin1 = Buffer.from('customer_id,timestamp,event_type,city\na,2026-01-01,visit,M\xfcnchen\nb,2026-01-02,visit,Paris\n', 'latin1');
+			const item = { json: {}, binary: { data: { data: latin1.toString('base64'), mimeType: 'text/csv', fileName: 'latin1.csv' } } };
+			const read = await runNode(loadEvents, { parameters: { source: 'binary', options: { encoding: 'latin1' } }, items: [item] });
+			const summary = read.outputs[0][0].json.summary as { events: number; attributes: { name: string; distinctValues: number }[] };
+			assert.equal(summary.events, 2);
+			assert.equal(summary.attributes.find((attribute) => attribute.name === 'city')?.distinctValues, 2);
+			const skipped = await runNode(loadEvents, { parameters: { source: 'binary', options: { badRows: 'skip' } }, items: [item] });
+			assert.deepEqual((skipped.outputs[0][0].json.summary as { rejectedByReason: object }).rejectedByReason, { 'bad-encoding': 1 });
+		});
+
 		it('a file outside the folders n8n allows is refused with the setting to change', async () => {
 			const error = await nodeError(runNode(loadEvents, { parameters: { source: 'file', filePath: eventsFile }, blocked: () => true }));
 			assert.match(error.message, /n8n does not allow this workflow to access the events file .*N8N_RESTRICT_FILE_ACCESS_TO/);

@@ -100,6 +100,21 @@ describe('Node-RED: load events', function () {
 		assert.equal((msg.loadReport as { format: string }).format, 'ndjson');
 	});
 
+	it('reads a Latin-1 file when the Encoding is set, and counts its rows as bad-encoding rows when it is not', async () => {
+		const latin1 = Buffer.from('customer_id,timestamp,event_type,city\nc1,2026-01-01,visit,M\xfcnchen\nc2,2026-01-02,visit,Paris\n', 'latin1');
+		await helper.load(loadEventsNode, flow({ source: 'payload', encoding: 'latin1' }));
+		let arriving = message(helper.getNode('out'));
+		helper.getNode('load').receive({ payload: latin1, filename: 'latin1.csv' });
+		const events = (await arriving).events as EventTable;
+		const city = events.attributes.find((column) => column.name === 'city');
+		assert.deepEqual(city?.kind === 'category' ? [...city.dictionary].sort() : [], ['München', 'Paris']);
+		await helper.unload();
+		await helper.load(loadEventsNode, flow({ source: 'payload', badRows: 'skip' }));
+		arriving = message(helper.getNode('out'));
+		helper.getNode('load').receive({ payload: latin1, filename: 'latin1.csv' });
+		assert.deepEqual(((await arriving).loadSummary as { rejectedByReason: object }).rejectedByReason, { 'bad-encoding': 1 });
+	});
+
 	it('reads the fields named in the dialog when the columns are not the usual ones', async () => {
 		const dir = freshDir('load-events-fields');
 		const custom = path.join(dir, 'custom.csv');

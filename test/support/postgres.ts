@@ -19,6 +19,14 @@ export interface TestPostgres {
 	stop(): void;
 }
 
+/** A server of one's own, for tests that stop it, start it again or end its sessions. */
+export interface OwnPostgres extends TestPostgres {
+	/** Stops the server: `fast` ends sessions with a FATAL message, `immediate` kills them at once. */
+	shutdown(mode: 'fast' | 'immediate'): void;
+	/** Starts a stopped server again on the same port. */
+	start(): void;
+}
+
 const binDirs = ['/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'];
 
 function pgBin(name: string): string {
@@ -54,7 +62,15 @@ export function testPostgres(): Promise<TestPostgres> {
 	return shared;
 }
 
-async function startPostgres(): Promise<TestPostgres> {
+/**
+ * A throwaway server started for the caller alone (not shared with the run): for tests that
+ * shut it down or restart it. Stop it when done; it is stopped at exit otherwise.
+ */
+export function ownPostgres(): Promise<OwnPostgres> {
+	return startPostgres();
+}
+
+async function startPostgres(): Promise<OwnPostgres> {
 	const asUser = process.getuid?.() === 0 ? 'postgres' : undefined;
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'propensity-pg-'));
 	const dataDir = path.join(dir, 'data');
@@ -67,15 +83,23 @@ async function startPostgres(): Promise<TestPostgres> {
 	runAs(asUser, pgBin('initdb'), ['-D', dataDir, '-U', 'propensity', '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '-E', 'UTF8', '--locale=C']);
 	const port = await freePort();
 	const options = `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-	runAs(asUser, pgBin('pg_ctl'), ['-D', dataDir, '-o', options, '-l', path.join(dir, 'log'), '-w', 'start']);
+	const start = (): void => runAs(asUser, pgBin('pg_ctl'), ['-D', dataDir, '-o', options, '-l', path.join(dir, 'log'), '-w', 'start']);
+	start();
 
-	const server: TestPostgres = {
+	let stopped = false;
+	const server: OwnPostgres = {
 		host: '127.0.0.1',
 		port,
 		user: 'propensity',
 		password,
 		database: 'postgres',
+		shutdown(mode) {
+			runAs(asUser, pgBin('pg_ctl'), ['-D', dataDir, '-m', mode, '-w', 'stop']);
+		},
+		start,
 		stop() {
+			if (stopped) return;
+			stopped = true;
 			spawnSync(asUser ? 'runuser' : pgBin('pg_ctl'), asUser ? ['-u', asUser, '--', pgBin('pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop'] : ['-D', dataDir, '-m', 'immediate', 'stop']);
 			fs.rmSync(dir, { recursive: true, force: true });
 		},

@@ -52,7 +52,7 @@ export async function checkGoal(ctx: IExecuteFunctions, item: INodeExecutionData
 	const property = options.eventsBinaryPropertyName?.trim() || 'events';
 	const goalInput = goalInputOf(ctx, itemIndex);
 	const table = item.binary?.[property] ? await eventsOfItem(ctx, item, itemIndex, property) : undefined;
-	const checked = defineGoal(goalInput, table, { asOf: options.asOf || undefined, minPositives: options.minPositives, minNegatives: options.minNegatives });
+	const checked = defineGoal(goalInput, table, { asOf: options.asOf || undefined, now: Date.now(), minPositives: options.minPositives, minNegatives: options.minNegatives });
 	const readiness = checked.readiness ?? null;
 	if (!table) {
 		ctx.addExecutionHints({

@@ -235,6 +235,20 @@ export const loadEventsProperties: INodeProperties[] = [
 				description: 'Whether to drop events that repeat another\'s profile, time, type and value (counted in the report)',
 			},
 			{
+				displayName: 'Encoding',
+				name: 'encoding',
+				type: 'options',
+				options: [
+					{ name: 'Latin-1 / Windows-1252', value: 'latin1' },
+					{ name: 'UTF-16 BE', value: 'utf-16be' },
+					{ name: 'UTF-16 LE', value: 'utf-16le' },
+					{ name: 'UTF-8', value: 'utf-8', description: 'A byte-order mark, or UTF-16 text, is detected whatever is chosen' },
+				],
+				default: 'utf-8',
+				description: 'The text encoding of the file. Rows with bytes that are not valid in it are counted as bad rows (reason bad-encoding).',
+				displayOptions: { show: { '/source': ['file', 'binary'] } },
+			},
+			{
 				displayName: 'Examples per Problem',
 				name: 'maxExamples',
 				type: 'number',

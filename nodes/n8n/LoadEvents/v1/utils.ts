@@ -16,6 +16,7 @@ interface LoadParameters {
 		badRows?: 'fail' | 'skip';
 		dropDuplicates?: boolean;
 		maxExamples?: number;
+		encoding?: string;
 		timeZone?: string;
 		timeUnit?: 'auto' | 'seconds' | 'milliseconds';
 		batchSize?: number;
@@ -82,6 +83,7 @@ function loadOptionsOf(ctx: IExecuteFunctions, itemIndex: number): LoadOptions {
 		badRows: options.badRows,
 		dropDuplicates: options.dropDuplicates,
 		maxExamples: options.maxExamples,
+		encoding: options.encoding,
 	});
 }
 

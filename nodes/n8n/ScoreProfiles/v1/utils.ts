@@ -82,6 +82,7 @@ export async function scoreForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 		model,
 		{
 			asOf: asOf || undefined,
+			now: Date.now(),
 			boundaries: boundariesOf(options),
 			explain: options.topFactors ?? 0,
 			includeFeatures: options.includeFeatures ?? true,
@@ -103,6 +104,7 @@ export async function scoreForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 			location: 'outputPane',
 		});
 	}
+	for (const warning of summary.warnings) ctx.addExecutionHints({ message: warning, type: 'warning', location: 'outputPane' });
 	const limit = ctx.getNodeParameter('itemLimit', itemIndex, 10000) as number;
 	if (run.count > 0 && run.count > limit) return [await scoresFileItem(ctx, run, options, itemIndex, limit)];
 	const profiles = await run.all(hooks);

@@ -62,6 +62,7 @@ export async function trainForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 			learner: ctx.getNodeParameter('learner', itemIndex, 'auto') as string,
 			seed: options.seed,
 			asOf: options.asOf || undefined,
+			now: Date.now(),
 			minPositives: minimumOf(options.minPositives, item.json, 'positives'),
 			minNegatives: minimumOf(options.minNegatives, item.json, 'negatives'),
 			boundaries: boundariesOf(options),
