@@ -67,8 +67,9 @@ function typeProblems(condition: EventCondition, path: string, types: readonly s
  * a field of the wrong kind, with one InputError that lists every problem and what the data has.
  */
 export function checkGoalAgainstData(goal: Goal, table: EventTable): void {
-	if (table.length === 0) {
-		// Otherwise every type the goal names is "missing" from a list of none.
+	if (table.types.length === 0) {
+		// Otherwise every type the goal names is "missing" from a list of none. (Types, not rows:
+		// a warehouse's shape of the table lists its types and holds no rows.)
 		throw new InputError(
 			`The goal "${goal.name}" cannot be checked against the events: no events were loaded (the source holds no rows, or every row was rejected). Load a source with events first.`,
 			'no-events',

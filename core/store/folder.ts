@@ -62,13 +62,7 @@ function runInfoOf(model: string, id: string): ScoringRunInfo {
 
 /** The run ids in a folder, oldest first (ids begin with the time they were saved). */
 async function scanRuns(dir: string): Promise<string[]> {
-	let files: string[];
-	try {
-		files = await fsp.readdir(dir);
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-		throw error;
-	}
+	const files = await filesIn(dir);
 	return files
 		.filter((file) => file.endsWith(runSuffix))
 		.map((file) => file.slice(0, -runSuffix.length))
@@ -407,13 +401,7 @@ function isAllowedName(name: string): boolean {
 
 /** Versions with both files (saved) and model files still without their meta file (unfinished), ascending. */
 async function scanVersions(dir: string): Promise<{ saved: number[]; unfinished: number[] }> {
-	let files: string[];
-	try {
-		files = await fsp.readdir(dir);
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { saved: [], unfinished: [] };
-		throw error;
-	}
+	const files = await filesIn(dir);
 	const models = new Set<number>();
 	const metas = new Set<number>();
 	for (const file of files) {
@@ -452,13 +440,7 @@ async function claimNumber(dir: string, staged: string, pattern: RegExp, fileNam
 
 /** The kept run numbers of a segment, ascending; none when it never ran. */
 async function scanSegmentRuns(dir: string): Promise<number[]> {
-	let files: string[];
-	try {
-		files = await fsp.readdir(dir);
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-		throw error;
-	}
+	const files = await filesIn(dir);
 	return files.map((file) => segmentRunFilePattern.exec(file)).filter((match) => match !== null).map((match) => Number(match[1])).sort((a, b) => a - b);
 }
 
@@ -575,4 +557,14 @@ export function describeVersions(versions: readonly number[]): string {
 		i = j + 1;
 	}
 	return parts.join(', ') || 'none';
+}
+
+/** The file names in a folder; none when the folder is not there yet. */
+async function filesIn(dir: string): Promise<string[]> {
+	try {
+		return await fsp.readdir(dir);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+		throw error;
+	}
 }

@@ -114,7 +114,7 @@ export async function segmentOutputs(ctx: IExecuteFunctions, items: INodeExecuti
 			`${ctx.getNode().name}: segment ${summary.name ?? '(unnamed)'} (${summary.rule}): ${summary.members} members of ${summary.scored}, ${summary.entered} entered, ${summary.left} left; passing on ${summary.output}`,
 		);
 		ctx.addExecutionHints({
-			message: `${summary.members} of ${summary.scored} profiles are in the segment (${summary.rule}); since the last run${summary.previousRunAt ? ` (${summary.previousRunAt})` : ' (none: this is the first)'} ${summary.entered} entered and ${summary.left} left.${summary.run !== null ? ` Kept as run ${summary.run}.` : ''}${[whyNobodyHandedOn(summary), ...summary.warnings].filter((text) => text !== '').map((text) => ` ${text}`).join('')}`,
+			message: `${summary.members} of ${summary.scored} profiles are in the segment (${summary.rule}); since the last run${summary.previousRunAt ? ` (${summary.previousRunAt})` : ' (none: this is the first)'} ${summary.entered} entered and ${summary.left} left.${[whyNobodyHandedOn(summary), summary.run !== null ? `Kept as run ${summary.run}.` : '', ...summary.warnings].filter((text) => text !== '').map((text) => ` ${text}`).join('')}`,
 			location: 'outputPane',
 		});
 		return outputs;
