@@ -93,7 +93,8 @@ function walkPlan(classes: RowClasses, specs: readonly OpSpec[], filterOfOp: rea
 	};
 }
 
-function checkCutoffs(cutoffs: readonly number[]): void {
+/** Refuses cutoffs that are empty, too many, not moments, or not strictly ascending. */
+export function checkCutoffs(cutoffs: readonly number[]): void {
 	if (cutoffs.length === 0) throw new InputError('No cutoffs were given: plan them with planCutoffs first.', 'bad-cutoffs');
 	if (cutoffs.length > 65_535) throw new InputError(`At most 65535 cutoffs are supported, not ${cutoffs.length}.`, 'bad-cutoffs');
 	cutoffs.forEach((cutoff, k) => {

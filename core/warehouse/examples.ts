@@ -22,7 +22,7 @@ import { compileCondition, truth } from './conditions';
 import { SqlValues } from './dialect';
 import type { DataRange } from '../features/cutoffs';
 import type { FeatureDecl } from '../features/declaration';
-import type { CutoffCounts } from '../features/examples';
+import { type CutoffCounts, checkCutoffs } from '../features/examples';
 import { compareStrings } from '../events/table';
 import { bgnbdParams, opOfAggregate } from '../features/execute';
 import { DAY_MS, Op, type OpSpec, compileProgram, finalValue, slots } from '../features/walk';
@@ -342,15 +342,6 @@ async function runCutoff(runner: SqlRunner, plan: Plan, at: number): Promise<Cut
 function categoryCode(raw: unknown, positions: ReadonlyMap<string, number> | undefined): number {
 	if (typeof raw !== 'string' || positions === undefined) return NaN;
 	return positions.get(raw) ?? NaN;
-}
-
-function checkCutoffs(cutoffs: readonly number[]): void {
-	if (cutoffs.length === 0) throw new InputError('No cutoffs were given: plan them with planCutoffs first.', 'bad-cutoffs');
-	if (cutoffs.length > 65_535) throw new InputError(`At most 65535 cutoffs are supported, not ${cutoffs.length}.`, 'bad-cutoffs');
-	cutoffs.forEach((cutoff, k) => {
-		if (!Number.isFinite(cutoff)) throw new InputError(`Cutoff ${k} is not a valid moment (${String(cutoff)}).`, 'bad-cutoffs');
-		if (k > 0 && !(cutoff > cutoffs[k - 1])) throw new InputError('Cutoffs must be in ascending order, without repeats.', 'bad-cutoffs');
-	});
 }
 
 /**

@@ -7,9 +7,9 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports';
 
 export interface TestClickHouseNode {
 	readonly httpPort: number;
@@ -32,16 +32,6 @@ const serverBin = '/usr/sbin/clickhouse-server';
 const packagedConfig = '/etc/clickhouse-server/config.xml';
 export const testClusterName = 'propensity';
 
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 /** Replaces the first `<tag>…</tag>` of the XML text, failing loudly when the packaged config changed shape. */
 function setElement(xml: string, tag: string, value: string): string {

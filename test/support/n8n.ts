@@ -11,9 +11,9 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
@@ -81,16 +81,6 @@ export function installN8n(version = '2.8.4'): string {
 	return out.trim().split('\n').pop() as string;
 }
 
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 /**
  * Installs the package from the repo's build the way n8n's community-node installer would: the

@@ -6,9 +6,9 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports';
 
 export interface TestPostgres {
 	host: string;
@@ -37,16 +37,6 @@ function pgBin(name: string): string {
 	throw new Error(`PostgreSQL's ${name} was not found; install it with "apt-get install -y postgresql".`);
 }
 
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 function runAs(user: string | undefined, command: string, args: string[]): void {
 	const full = user ? ['-u', user, '--', command, ...args] : [command, ...args];

@@ -11,10 +11,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { outputDir } from './fixtures';
+import { freePort } from '../../support/ports';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 /** The e-mail node the example flows use, pinned like the hosts. */
@@ -116,16 +116,6 @@ export interface RunningNodeRed {
 	stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 /** Starts Node-RED on the user dir with its flows in `flowFile` and the given environment. */
 export async function startNodeRed(userDir: string, flowFile: string, env: Record<string, string>): Promise<RunningNodeRed> {
