@@ -16,7 +16,20 @@ export default tseslint.config(
 	{
 		files: ['**/*.js', '**/*.mjs'],
 		extends: [js.configs.recommended],
-		languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', RED: 'readonly', $: 'readonly' } },
+		languageOptions: {
+			globals: {
+				require: 'readonly',
+				module: 'writable',
+				process: 'readonly',
+				__dirname: 'readonly',
+				console: 'readonly',
+				Buffer: 'readonly',
+				setTimeout: 'readonly',
+				clearTimeout: 'readonly',
+				RED: 'readonly',
+				$: 'readonly',
+			},
+		},
 	},
 	{
 		// Editor-side script Node-RED serves to the browser.

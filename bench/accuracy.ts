@@ -16,16 +16,22 @@ function line(name: string, result: FutureAccuracy, seconds: number): string {
 	const f = (v: number | undefined) => (v === undefined ? '  —   ' : v.toFixed(4));
 	const model = result.outcome.model;
 	const plan = model.dataRange.cutoffs.length;
-	const gap = result.optimum === undefined ? '' : `  ours/optimum ${(result.future / result.optimum).toFixed(4)} (gap ${(result.optimum - result.future).toFixed(4)})`;
+	const gap =
+		result.optimum === undefined
+			? ''
+			: `  ours/optimum ${(result.future / result.optimum).toFixed(4)} (gap ${(result.optimum - result.future).toFixed(4)})`;
 	return `${name.padEnd(28)} scored ${String(result.scored).padStart(7)}  rate ${result.rate.toFixed(3)}  ours ${f(result.future)}  optimum ${f(result.optimum)}  recency ${f(result.recency)}  reported ${f(result.reported)}  cutoffs ${plan}  learner ${model.selection.winner}  ${seconds.toFixed(0)} s${gap}`;
 }
 
 async function main(): Promise<void> {
 	const customers = Number(process.argv[2] ?? 100_000);
 	const shopProfiles = Number(process.argv[3] ?? 20_000);
-		// For comparisons: a goal's own training block (e.g. ACCURACY_TRAINING='{"cutoffs":4}') replaces the automatic plan.
+	// For comparisons: a goal's own training block (e.g. ACCURACY_TRAINING='{"cutoffs":4}') replaces the automatic plan.
 	const extra = process.env.ACCURACY_TRAINING ? { training: JSON.parse(process.env.ACCURACY_TRAINING) as unknown } : {};
-	const goal = (windowDays: number, lookbackDays: number, activeWithinDays?: number) => ({ ...purchaseGoal(windowDays, lookbackDays, activeWithinDays), ...extra });
+	const goal = (windowDays: number, lookbackDays: number, activeWithinDays?: number) => ({
+		...purchaseGoal(windowDays, lookbackDays, activeWithinDays),
+		...extra,
+	});
 	const cases: { name: string; run: () => Promise<FutureAccuracy> }[] = [
 		{
 			name: 'BG/NBD, 52 weeks, 13-week',

@@ -59,7 +59,13 @@ export interface FutureAccuracy {
  * Trains `goal` on `table` as of `asOf`, scores as of `asOf`, and measures on purchases in
  * (asOf, asOf + window]. `optimumOf(profileId)` gives the exact optimum's score when known.
  */
-export async function accuracyAgainstFuture(table: EventTable, goal: Record<string, unknown>, asOf: number, optimumOf?: (profile: number) => number, seed = 1): Promise<FutureAccuracy> {
+export async function accuracyAgainstFuture(
+	table: EventTable,
+	goal: Record<string, unknown>,
+	asOf: number,
+	optimumOf?: (profile: number) => number,
+	seed = 1,
+): Promise<FutureAccuracy> {
 	const outcome = await trainModel(table, goal, { asOf, seed });
 	const run = await scoreProfiles(table, outcome.model, { asOf });
 	const profiles = await run.all();

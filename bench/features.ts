@@ -99,11 +99,15 @@ async function main(): Promise<void> {
 		`Feature benchmark: ${simulated.toLocaleString('en-US')} simulated customers (seed 1) over ${pilot.historyDays} days, ` +
 			`aiming at ${profiles.toLocaleString('en-US')} active profiles and ${events.toLocaleString('en-US')} events.`,
 	);
-	console.log(`Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} (timings are noisy; the ratio is measured side by side).`);
+	console.log(
+		`Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} (timings are noisy; the ratio is measured side by side).`,
+	);
 
 	let started = process.hrtime.bigint();
 	const table = simulatedTable(simulated, pilot.historyDays);
-	console.log(`Simulated and built the table: ${table.length.toLocaleString('en-US')} events, ${table.profileIds.length.toLocaleString('en-US')} profiles, ${table.types.length} event types in ${seconds(started).toFixed(1)} s.`);
+	console.log(
+		`Simulated and built the table: ${table.length.toLocaleString('en-US')} events, ${table.profileIds.length.toLocaleString('en-US')} profiles, ${table.types.length} event types in ${seconds(started).toFixed(1)} s.`,
+	);
 
 	const goal = parseGoal({
 		name: 'purchase-in-14-days',
@@ -116,7 +120,9 @@ async function main(): Promise<void> {
 	const features = generateFeatures(table, goal);
 	const cutoffs = planCutoffs(table, goal);
 	const generateSeconds = seconds(started);
-	console.log(`Declared ${features.length} features and ${cutoffs.length} cutoffs (${cutoffs.map((c) => new Date(c).toISOString().slice(0, 10)).join(', ')}) in ${generateSeconds.toFixed(2)} s.`);
+	console.log(
+		`Declared ${features.length} features and ${cutoffs.length} cutoffs (${cutoffs.map((c) => new Date(c).toISOString().slice(0, 10)).join(', ')}) in ${generateSeconds.toFixed(2)} s.`,
+	);
 	console.log('');
 
 	const bare = { wall: Infinity, cpu: Infinity };
@@ -143,8 +149,12 @@ async function main(): Promise<void> {
 	console.log(`  ${features.length} features × ${cutoffs.length} cutoffs, ${threadCount(table.length)} threads)`);
 	console.log('');
 	console.log(`${rows.toLocaleString('en-US')} examples (${positives.toLocaleString('en-US')} positive), a ${matrixMb.toFixed(0)} MB Float32 matrix.`);
-	console.log(`Ratio buildExamples / bare pass: ${(build.wall / bare.wall).toFixed(0)}x wall, ${(build.cpu / bare.cpu).toFixed(0)}x CPU; ${(table.length / build.wall / 1e6).toFixed(2)} million events per second.`);
-	console.log(`Target, under 60 s wall: ${build.wall < 60 ? 'met' : 'MISSED'} (load average now ${os.loadavg()[0].toFixed(1)}; CPU time is what an idle machine would need on one thread).`);
+	console.log(
+		`Ratio buildExamples / bare pass: ${(build.wall / bare.wall).toFixed(0)}x wall, ${(build.cpu / bare.cpu).toFixed(0)}x CPU; ${(table.length / build.wall / 1e6).toFixed(2)} million events per second.`,
+	);
+	console.log(
+		`Target, under 60 s wall: ${build.wall < 60 ? 'met' : 'MISSED'} (load average now ${os.loadavg()[0].toFixed(1)}; CPU time is what an idle machine would need on one thread).`,
+	);
 }
 
 main().catch((error: unknown) => {

@@ -92,7 +92,9 @@ async function main(): Promise<void> {
 		for (let run = 0; run < repeat; run++) {
 			const a = runOurs(trainFile, testFile, trees);
 			const b = runXgboost(trainFile, testFile, trees);
-			process.stderr.write(`${rows} rows, run ${run + 1}: ours ${a.fitSeconds.toFixed(2)} s, XGBoost ${b.fitSeconds.toFixed(2)} s (load ${os.loadavg()[0].toFixed(1)})\n`);
+			process.stderr.write(
+				`${rows} rows, run ${run + 1}: ours ${a.fitSeconds.toFixed(2)} s, XGBoost ${b.fitSeconds.toFixed(2)} s (load ${os.loadavg()[0].toFixed(1)})\n`,
+			);
 			if (!ours || a.fitSeconds < ours.fitSeconds) ours = { ...a, peakRssMb: Math.max(a.peakRssMb, ours?.peakRssMb ?? 0) };
 			else ours.peakRssMb = Math.max(ours.peakRssMb, a.peakRssMb);
 			if (!theirs || b.fitSeconds < theirs.fitSeconds) theirs = b;
@@ -100,9 +102,16 @@ async function main(): Promise<void> {
 		if (!ours || !theirs) continue;
 		lines.push(report(rows, ours, theirs));
 	}
-	process.stdout.write(`\nBoosted trees vs XGBoost ${xgboostVersion()} hist: ${trees} trees, depth 6, learning rate 0.1, 256 bins, 2 threads, ${testRows.toLocaleString('en-US')} test rows\n`);
+	process.stdout.write(
+		`\nBoosted trees vs XGBoost ${xgboostVersion()} hist: ${trees} trees, depth 6, learning rate 0.1, 256 bins, 2 threads, ${testRows.toLocaleString('en-US')} test rows\n`,
+	);
 	// The machine may be shared: a high load average means both sides ran slowed down.
-	process.stdout.write(`load average at the end: ${os.loadavg().map((v) => v.toFixed(1)).join(', ')} on ${os.availableParallelism()} cores\n`);
+	process.stdout.write(
+		`load average at the end: ${os
+			.loadavg()
+			.map((v) => v.toFixed(1))
+			.join(', ')} on ${os.availableParallelism()} cores\n`,
+	);
 	process.stdout.write(`${lines.join('\n')}\n`);
 }
 
@@ -110,9 +119,14 @@ function report(rows: number, ours: SideResult, theirs: SideResult): string {
 	const ratio = ours.fitSeconds / theirs.fitSeconds;
 	const gap = theirs.auc - ours.auc;
 	const checks = [`fit ratio ${ratio.toFixed(2)} ${ratio <= TARGET_FIT_RATIO ? 'ok' : 'MISSED'} (target <= ${TARGET_FIT_RATIO})`];
-	if (rows <= 100_000) checks.push(`AUC ${gap > 0 ? `${gap.toFixed(4)} below` : `${(-gap).toFixed(4)} above`} XGBoost's ${gap <= TARGET_AUC_GAP ? 'ok' : 'MISSED'} (target: at most ${TARGET_AUC_GAP} below)`);
-	if (rows >= 1_000_000) checks.push(`peak RSS ${ours.peakRssMb.toFixed(0)} MB ${ours.peakRssMb <= TARGET_PEAK_MB ? 'ok' : 'MISSED'} (target <= ${TARGET_PEAK_MB} MB)`);
-	const predictRate = ours.predictSeconds && ours.predictRows ? `; predict ${ours.predictRows.toLocaleString('en-US')} rows in ${ours.predictSeconds.toFixed(2)} s` : '';
+	if (rows <= 100_000)
+		checks.push(
+			`AUC ${gap > 0 ? `${gap.toFixed(4)} below` : `${(-gap).toFixed(4)} above`} XGBoost's ${gap <= TARGET_AUC_GAP ? 'ok' : 'MISSED'} (target: at most ${TARGET_AUC_GAP} below)`,
+		);
+	if (rows >= 1_000_000)
+		checks.push(`peak RSS ${ours.peakRssMb.toFixed(0)} MB ${ours.peakRssMb <= TARGET_PEAK_MB ? 'ok' : 'MISSED'} (target <= ${TARGET_PEAK_MB} MB)`);
+	const predictRate =
+		ours.predictSeconds && ours.predictRows ? `; predict ${ours.predictRows.toLocaleString('en-US')} rows in ${ours.predictSeconds.toFixed(2)} s` : '';
 	return [
 		`${rows.toLocaleString('en-US')} training rows:`,
 		`  fit: ours ${ours.fitSeconds.toFixed(2)} s, XGBoost ${theirs.fitSeconds.toFixed(2)} s, ratio ${ratio.toFixed(2)}`,
@@ -128,7 +142,21 @@ function runOurs(trainFile: string, testFile: string, trees: number): SideResult
 
 function runXgboost(trainFile: string, testFile: string, trees: number): SideResult {
 	const script = path.resolve(__dirname, '..', '..', 'bench', 'xgboost_reference.py');
-	return runJson('/usr/bin/python3', [script, trainFile, testFile, '--trees', String(trees), '--depth', '6', '--eta', '0.1', '--max-bin', '256', '--nthread', '2']);
+	return runJson('/usr/bin/python3', [
+		script,
+		trainFile,
+		testFile,
+		'--trees',
+		String(trees),
+		'--depth',
+		'6',
+		'--eta',
+		'0.1',
+		'--max-bin',
+		'256',
+		'--nthread',
+		'2',
+	]);
 }
 
 function runJson(command: string, args: string[]): SideResult {

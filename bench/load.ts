@@ -58,8 +58,12 @@ async function main(): Promise<void> {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'propensity-bench-load-'));
 	try {
 		const profiles = profilesForEvents(events, { seed: 1 });
-		console.log(`Load benchmark: ${events.toLocaleString('en-US')} events requested (${profiles.toLocaleString('en-US')} simulated customers, seed 1), ${rounds} rounds, best of each.`);
-		console.log(`Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} (other work makes timings noisy; ratios are measured side by side).`);
+		console.log(
+			`Load benchmark: ${events.toLocaleString('en-US')} events requested (${profiles.toLocaleString('en-US')} simulated customers, seed 1), ${rounds} rounds, best of each.`,
+		);
+		console.log(
+			`Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} (other work makes timings noisy; ratios are measured side by side).`,
+		);
 		console.log('');
 		console.log('format   events      MB   floor ms  load ms  events/s   ratio  | floor cpu  load cpu  cpu ratio');
 		for (const format of ['csv', 'ndjson'] as const) {

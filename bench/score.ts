@@ -54,7 +54,9 @@ async function main(): Promise<void> {
 	console.log(`  ours (trees + calibration + score, percentile, bucket): ${ours.toFixed(2)} s  (${rate(ours)} profiles/s)`);
 	console.log(`  XGBoost ${reference.version} (DMatrix + predict, 2 threads): ${reference.seconds.toFixed(2)} s  (${rate(reference.seconds)} profiles/s)`);
 	console.log(`  ratio ours / XGBoost: ${(ours / reference.seconds).toFixed(2)}x`);
-	console.log(`  target: under ${TARGET_SECONDS} s for 1,000,000 profiles: ${profiles >= 1_000_000 ? (ours < TARGET_SECONDS ? 'met' : 'NOT met') : 'run with --profiles 1000000 to check'}`);
+	console.log(
+		`  target: under ${TARGET_SECONDS} s for 1,000,000 profiles: ${profiles >= 1_000_000 ? (ours < TARGET_SECONDS ? 'met' : 'NOT met') : 'run with --profiles 1000000 to check'}`,
+	);
 }
 
 function timeOurs(model: ReturnType<typeof parseModel>, data: Dataset): number {

@@ -54,7 +54,15 @@ async function main(): Promise<void> {
 	const profiles = profilesForEvents(target, { seed: 1, historyDays });
 	const rows: TestRow[] = [];
 	for (const event of simulateShop({ profiles, seed: 1, historyDays })) {
-		rows.push({ customer_id: event.profileId, timestamp: Math.floor(event.time / 1000) * 1000, event_type: event.type, value: event.value, channel: event.channel, device: event.device, country: event.country });
+		rows.push({
+			customer_id: event.profileId,
+			timestamp: Math.floor(event.time / 1000) * 1000,
+			event_type: event.type,
+			value: event.value,
+			channel: event.channel,
+			device: event.device,
+			country: event.country,
+		});
 	}
 	console.log(`${rows.length.toLocaleString('en-US')} events of ${profiles.toLocaleString('en-US')} simulated customers`);
 	const sources = [];
@@ -76,9 +84,18 @@ async function main(): Promise<void> {
 
 			started = performance.now();
 			const builder = new EventTableBuilder(attributeNames.map((name) => ({ name, kind: 'category' as const })));
-			const everything = await client.rows(`SELECT customer_id, ${mapped.timeMs} AS t, event_type, value, ${attributeNames.join(', ')} FROM ${mapped.table}`, []);
+			const everything = await client.rows(
+				`SELECT customer_id, ${mapped.timeMs} AS t, event_type, value, ${attributeNames.join(', ')} FROM ${mapped.table}`,
+				[],
+			);
 			for (const row of everything) {
-				builder.add(String(row.customer_id), Number(row.t), String(row.event_type), row.value === null ? NaN : Number(row.value), attributeNames.map((name) => (row[name] === null ? undefined : String(row[name]))));
+				builder.add(
+					String(row.customer_id),
+					Number(row.t),
+					String(row.event_type),
+					row.value === null ? NaN : Number(row.value),
+					attributeNames.map((name) => (row[name] === null ? undefined : String(row[name]))),
+				);
 			}
 			everything.length = 0;
 			const table = builder.build().table;

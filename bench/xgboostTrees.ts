@@ -58,4 +58,3 @@ function float32Below(value: number): number {
 	bits[0] += buffer[0] > 0 ? -1 : 1;
 	return buffer[0];
 }
-

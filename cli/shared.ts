@@ -4,7 +4,20 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { type EventFormat, type Goal, InputError, isWarehouseUrl, loadEvents, loadModel, type LoadResult, type Model, openStore, parseGoal, parseModel, writeFileAtomically } from '../core';
+import {
+	type EventFormat,
+	type Goal,
+	InputError,
+	isWarehouseUrl,
+	loadEvents,
+	loadModel,
+	type LoadResult,
+	type Model,
+	openStore,
+	parseGoal,
+	parseModel,
+	writeFileAtomically,
+} from '../core';
 import { type CliIo, type Command, integerOption, type OptionsConfig, type OptionValues, stringOption, UsageError } from './command';
 import { eventFileOptions, loadOptionsFrom } from './commands/load';
 
@@ -21,7 +34,10 @@ export async function loadEventsFile(options: OptionValues, io: CliIo, command: 
 	const file = stringOption(options, 'events');
 	if (!file) throw new UsageError(`propensity ${command.name}: give the events with --events FILE.`, command);
 	if (isWarehouseUrl(file)) {
-		throw new UsageError(`propensity ${command.name}: --events names a warehouse table, which load, features and train read where it is; ${command.name} reads events from a file for now (export the table, e.g. as CSV).`, command);
+		throw new UsageError(
+			`propensity ${command.name}: --events names a warehouse table, which load, features and train read where it is; ${command.name} reads events from a file for now (export the table, e.g. as CSV).`,
+			command,
+		);
 	}
 	const format = stringOption(options, 'format') as EventFormat | undefined;
 	if (format && !['auto', 'csv', 'ndjson', 'json'].includes(format)) {

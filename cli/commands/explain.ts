@@ -44,7 +44,19 @@ export const explainCommand: Command = {
 		const loaded = await loadEventsFile(options, io, explainCommand);
 		const progress = terminalProgress(io);
 		try {
-			const run = await scoreProfiles(loaded.table, model, { asOf: stringOption(options, 'as-of'), now: Date.now(), timeZone: stringOption(options, 'time-zone'), explain: top, profiles, modelVersion: version }, progress);
+			const run = await scoreProfiles(
+				loaded.table,
+				model,
+				{
+					asOf: stringOption(options, 'as-of'),
+					now: Date.now(),
+					timeZone: stringOption(options, 'time-zone'),
+					explain: top,
+					profiles,
+					modelVersion: version,
+				},
+				progress,
+			);
 			const explained = await run.all(progress);
 			progress.finish();
 			io.stdout.write(`${JSON.stringify(explained, null, 2)}\n`);

@@ -3,7 +3,21 @@
  * written as a plain CSV (profile_id, one column per feature, and label when the outcome
  * window after the date is inside the data), so the table can be taken to other tools.
  */
-import { checkGoalAgainstData, dataRange, describeOutcome, describeSource, type FeatureTable, featureTable, type Goal, InputError, parseMoment, warehouseFeatureTable, withWarehouse, writeFeatureTable, writeFileAtomically } from '../../core';
+import {
+	checkGoalAgainstData,
+	dataRange,
+	describeOutcome,
+	describeSource,
+	type FeatureTable,
+	featureTable,
+	type Goal,
+	InputError,
+	parseMoment,
+	warehouseFeatureTable,
+	withWarehouse,
+	writeFeatureTable,
+	writeFileAtomically,
+} from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 import { loadEventsFile, parseGoalFile, readTextFile } from '../shared';
@@ -39,7 +53,6 @@ Examples:
   propensity features --events events.csv --goal purchase.json --out features.csv
   propensity features --events export.json.gz --preset xdm --goal xdm-goal.json --as-of 2026-03-31 --out march.csv`;
 
-
 export const featuresCommand: Command = {
 	name: 'features',
 	summary: 'write the automatic features (and labels) of every eligible profile as of a date to CSV',
@@ -63,7 +76,9 @@ export const featuresCommand: Command = {
 		const declarations = stringOption(options, 'declarations');
 		const warehouse = warehouseOption(options);
 		if (warehouse) {
-			const result = await withWarehouse(warehouse.source, warehouse.mapping, (client, columns) => warehouseFeatureTable(client, columns, goal, { asOf, topTypes }));
+			const result = await withWarehouse(warehouse.source, warehouse.mapping, (client, columns) =>
+				warehouseFeatureTable(client, columns, goal, { asOf, topTypes }),
+			);
 			await writeFeatureTable(out, result.profileIds, result);
 			if (declarations) await writeFileAtomically(declarations, `${JSON.stringify(result.features, null, 2)}\n`);
 			io.stdout.write(`${JSON.stringify({ ...featuresSummary(out, goal, result), computedIn: describeSource(warehouse.source) }, null, 2)}\n`);

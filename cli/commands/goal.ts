@@ -79,7 +79,9 @@ export const goalCommand: Command = {
 		// The goal is checked on its own first, so a bad flag is reported before any events are read.
 		const alone = defineGoal(goalFromForm(form));
 		const table = stringOption(options, 'events') ? (await loadEventsFile(options, io, goalCommand)).table : undefined;
-		const check = table ? defineGoal(alone.goal, table, { asOf: stringOption(options, 'as-of'), timeZone: stringOption(options, 'time-zone'), minPositives, minNegatives }) : alone;
+		const check = table
+			? defineGoal(alone.goal, table, { asOf: stringOption(options, 'as-of'), timeZone: stringOption(options, 'time-zone'), minPositives, minNegatives })
+			: alone;
 		await writeFileAtomic(out, `${JSON.stringify(check.goal, null, 2)}\n`);
 
 		const lines = [`Goal "${check.goal.name}": ${alone.inWords} → ${out}`, ...check.warnings.map((warning) => `Warning: ${warning.message}`)];
@@ -92,7 +94,9 @@ export const goalCommand: Command = {
 					`(training needs ${n(readiness.minimums.positives)} and ${n(readiness.minimums.negatives)}).`,
 			);
 			for (const cutoff of readiness.cutoffs) {
-				lines.push(`  ${cutoff.date.slice(0, 10)} (${cutoff.role}): ${n(cutoff.eligible)} eligible, ${n(cutoff.positives)} positive, ${n(cutoff.negatives)} negative`);
+				lines.push(
+					`  ${cutoff.date.slice(0, 10)} (${cutoff.role}): ${n(cutoff.eligible)} eligible, ${n(cutoff.positives)} positive, ${n(cutoff.negatives)} negative`,
+				);
 			}
 			lines.push(readiness.ready ? `Ready: "propensity train --goal ${out}" can train it.` : 'Not ready yet:');
 		}
@@ -106,7 +110,8 @@ export const goalCommand: Command = {
 function choice<T extends string>(options: OptionValues, name: string, allowed: readonly T[]): T | undefined {
 	const value = stringOption(options, name);
 	if (value === undefined) return undefined;
-	if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`propensity goal: --${name} must be ${allowed.join(' or ')}, not "${value}".`, goalCommand);
+	if (!(allowed as readonly string[]).includes(value))
+		throw new UsageError(`propensity goal: --${name} must be ${allowed.join(' or ')}, not "${value}".`, goalCommand);
 	return value as T;
 }
 

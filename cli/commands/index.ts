@@ -12,4 +12,16 @@ import { segmentCommand } from './segment';
 import { simulateCommand } from './simulate';
 import { trainCommand } from './train';
 
-export const commands: Command[] = [demoCommand, simulateCommand, loadCommand, goalCommand, featuresCommand, trainCommand, scoreCommand, explainCommand, segmentCommand, reportCommand, backtestCommand];
+export const commands: Command[] = [
+	demoCommand,
+	simulateCommand,
+	loadCommand,
+	goalCommand,
+	featuresCommand,
+	trainCommand,
+	scoreCommand,
+	explainCommand,
+	segmentCommand,
+	reportCommand,
+	backtestCommand,
+];

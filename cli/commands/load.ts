@@ -109,7 +109,9 @@ export const loadCommand: Command = {
 		const file = requireOption(options, 'events', loadCommand);
 		const warehouse = warehouseOption(options);
 		if (warehouse) {
-			const summary = await withWarehouse(warehouse.source, warehouse.mapping, (client, columns) => summarizeWarehouse(client, warehouse.source, columns));
+			const summary = await withWarehouse(warehouse.source, warehouse.mapping, (client, columns) =>
+				summarizeWarehouse(client, warehouse.source, columns),
+			);
 			io.stdout.write(`${JSON.stringify({ summary }, null, 2)}\n`);
 			return;
 		}

@@ -77,7 +77,8 @@ export const scoreCommand: Command = {
 		}
 		const modelFile = requireOption(options, 'model', scoreCommand);
 		const out = requireOption(options, 'out', scoreCommand);
-		if (!fs.existsSync(modelFile)) throw new InputError(`The model file "${modelFile}" does not exist. Check the path, or train one with "propensity train".`, 'file-not-found');
+		if (!fs.existsSync(modelFile))
+			throw new InputError(`The model file "${modelFile}" does not exist. Check the path, or train one with "propensity train".`, 'file-not-found');
 		const model = parseModel(await fs.promises.readFile(modelFile, 'utf8'));
 		const progress = terminalProgress(io);
 		let scores;
@@ -101,13 +102,30 @@ async function scoreEventsFile(options: OptionValues, io: CliIo): Promise<void> 
 	const explain = integerOption(options, 'explain', scoreCommand, { min: 0, max: 20 }) ?? 0;
 	const includeFeatures = options.features === true;
 	const keepRuns = integerOption(options, 'keep-runs', scoreCommand, { min: 1, max: 10_000 });
-	if (includeFeatures && scoresFormatOf(out) !== 'ndjson') throw new UsageError('propensity score: --features needs an .ndjson output (a CSV would mix features with attributes).', scoreCommand);
+	if (includeFeatures && scoresFormatOf(out) !== 'ndjson')
+		throw new UsageError('propensity score: --features needs an .ndjson output (a CSV would mix features with attributes).', scoreCommand);
 	const { model, version } = await readModelFrom(options, scoreCommand);
 	const loaded = await loadEventsFile(options, io, scoreCommand);
 	const progress = terminalProgress(io);
 	try {
-		const run = await scoreProfiles(loaded.table, model, { asOf: stringOption(options, 'as-of'), now: Date.now(), timeZone: stringOption(options, 'time-zone'), explain, includeFeatures, modelVersion: version }, progress);
-		await writeScoresFile(out, run.batches(4096, progress), { factors: explain, attributes: run.summary.attributes, spreadsheetSafe: options['spreadsheet-safe'] === true });
+		const run = await scoreProfiles(
+			loaded.table,
+			model,
+			{
+				asOf: stringOption(options, 'as-of'),
+				now: Date.now(),
+				timeZone: stringOption(options, 'time-zone'),
+				explain,
+				includeFeatures,
+				modelVersion: version,
+			},
+			progress,
+		);
+		await writeScoresFile(out, run.batches(4096, progress), {
+			factors: explain,
+			attributes: run.summary.attributes,
+			spreadsheetSafe: options['spreadsheet-safe'] === true,
+		});
 		progress.finish();
 		const storeDir = stringOption(options, 'store');
 		let remembered = '';

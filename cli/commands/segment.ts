@@ -4,7 +4,21 @@
  * entrants or the leavers to a file.
  */
 import fs from 'node:fs';
-import { buildSegment, describeSegmentChange, InputError, openStore, parseRuleTexts, parseSegmentRule, readScoresFile, resendSegmentRun, type SegmentMode, segmentModes, type SegmentResult, type SegmentRule, writeSegmentFile } from '../../core';
+import {
+	buildSegment,
+	describeSegmentChange,
+	InputError,
+	openStore,
+	parseRuleTexts,
+	parseSegmentRule,
+	readScoresFile,
+	resendSegmentRun,
+	type SegmentMode,
+	segmentModes,
+	type SegmentResult,
+	type SegmentRule,
+	writeSegmentFile,
+} from '../../core';
 import { type CliIo, type Command, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 
 const usage = `Usage: propensity segment --scores SCORES.csv|.ndjson --rule RULE [--rule RULE …] [--rules-json FILE]
@@ -78,7 +92,8 @@ export const segmentCommand: Command = {
 		const name = stringOption(options, 'name');
 		const storeDir = stringOption(options, 'store');
 		if (storeDir && !name) throw new UsageError('propensity segment: --store needs --name, the segment whose membership it remembers.', segmentCommand);
-		if (mode !== 'all' && !storeDir) throw new UsageError(`propensity segment: --mode ${mode} compares with the last run, so it needs --store DIR and --name NAME.`, segmentCommand);
+		if (mode !== 'all' && !storeDir)
+			throw new UsageError(`propensity segment: --mode ${mode} compares with the last run, so it needs --store DIR and --name NAME.`, segmentCommand);
 
 		const scored = await readScoresFile(scoresFile);
 		const store = storeDir ? await openStore({ kind: 'folder', path: storeDir }) : undefined;
@@ -94,11 +109,15 @@ export const segmentCommand: Command = {
 
 			const { summary } = result;
 			const count = (n: number) => n.toLocaleString('en-US');
-			const lines = [`Segment${summary.name ? ` "${summary.name}"` : ''} (${summary.rule}): ${count(summary.members)} of ${count(summary.scored)} scored profiles are members.`];
+			const lines = [
+				`Segment${summary.name ? ` "${summary.name}"` : ''} (${summary.rule}): ${count(summary.members)} of ${count(summary.scored)} scored profiles are members.`,
+			];
 			const change = describeSegmentChange(summary);
 			if (change) lines.push(change);
 			const what = mode === 'all' ? 'members' : mode === 'entered' ? 'entered profiles' : 'profiles that left';
-			lines.push(`Wrote ${count(summary.output)} ${what} to ${out}${nonMembersFile ? `, and ${count(summary.nonMembers)} non-members to ${nonMembersFile}` : ''}.`);
+			lines.push(
+				`Wrote ${count(summary.output)} ${what} to ${out}${nonMembersFile ? `, and ${count(summary.nonMembers)} non-members to ${nonMembersFile}` : ''}.`,
+			);
 			if (summary.run !== null) lines.push(`Kept as run ${summary.run} of "${summary.name}": resend its entrants with --resend ${summary.run}.`);
 			for (const warning of summary.warnings) lines.push(`Warning: ${warning}`);
 			io.stdout.write(`${lines.join('\n')}\n`);
@@ -119,7 +138,10 @@ async function rulesFrom(options: OptionValues): Promise<SegmentRule> {
 		try {
 			value = JSON.parse(await fs.promises.readFile(jsonFile, 'utf8'));
 		} catch (error) {
-			throw new InputError(`The rules file "${jsonFile}" could not be read as JSON: ${(error as Error).message}. Check the path and the JSON.`, 'bad-segment-rule');
+			throw new InputError(
+				`The rules file "${jsonFile}" could not be read as JSON: ${(error as Error).message}. Check the path and the JSON.`,
+				'bad-segment-rule',
+			);
 		}
 		rules.push(parseSegmentRule(value, `the rule in ${jsonFile}`));
 	}
@@ -128,7 +150,8 @@ async function rulesFrom(options: OptionValues): Promise<SegmentRule> {
 
 function modeFrom(options: OptionValues): SegmentMode {
 	const mode = stringOption(options, 'mode') ?? 'all';
-	if (!(segmentModes as readonly string[]).includes(mode)) throw new UsageError(`propensity segment: --mode must be all, entered or left, not "${mode}".`, segmentCommand);
+	if (!(segmentModes as readonly string[]).includes(mode))
+		throw new UsageError(`propensity segment: --mode must be all, entered or left, not "${mode}".`, segmentCommand);
 	return mode as SegmentMode;
 }
 
@@ -137,29 +160,48 @@ async function pastRuns(options: OptionValues, io: CliIo): Promise<void> {
 	const name = stringOption(options, 'name');
 	const storeDir = stringOption(options, 'store');
 	const what = options.runs === true ? '--runs' : '--resend';
-	if (!name || !storeDir) throw new UsageError(`propensity segment: ${what} needs --name NAME and --store DIR, the segment whose runs the store keeps.`, segmentCommand);
-	if (options.runs === true && stringOption(options, 'resend') !== undefined) throw new UsageError('propensity segment: give either --runs or --resend RUN, not both.', segmentCommand);
+	if (!name || !storeDir)
+		throw new UsageError(`propensity segment: ${what} needs --name NAME and --store DIR, the segment whose runs the store keeps.`, segmentCommand);
+	if (options.runs === true && stringOption(options, 'resend') !== undefined)
+		throw new UsageError('propensity segment: give either --runs or --resend RUN, not both.', segmentCommand);
 	for (const other of ['scores', 'rule', 'rules-json', 'non-members', 'run-at']) {
-		if (options[other] !== undefined) throw new UsageError(`propensity segment: ${what} reads the runs kept in the store, so --${other} does not apply.`, segmentCommand);
+		if (options[other] !== undefined)
+			throw new UsageError(`propensity segment: ${what} reads the runs kept in the store, so --${other} does not apply.`, segmentCommand);
 	}
 	const store = await openStore({ kind: 'folder', path: storeDir });
 	try {
 		if (options.runs === true) {
 			const runs = await store.listSegmentRuns(name);
-			const lines = runs.length === 0 ? [`Segment "${name}" has no kept runs in ${storeDir}.`] : runs.map((run) => `run ${run.run}  ${run.runAt}  mode ${run.mode}: ${run.entered.toLocaleString('en-US')} entered, ${run.left.toLocaleString('en-US')} left`);
+			const lines =
+				runs.length === 0
+					? [`Segment "${name}" has no kept runs in ${storeDir}.`]
+					: runs.map(
+							(run) =>
+								`run ${run.run}  ${run.runAt}  mode ${run.mode}: ${run.entered.toLocaleString('en-US')} entered, ${run.left.toLocaleString('en-US')} left`,
+						);
 			io.stdout.write(`${lines.join('\n')}\n`);
 			return;
 		}
 		const out = requireOption(options, 'out', segmentCommand);
 		const mode = stringOption(options, 'mode') ?? 'entered';
-		if (mode !== 'entered' && mode !== 'left') throw new UsageError(`propensity segment: --resend writes a past run's entrants (--mode entered, the default) or leavers (--mode left), not "${mode}".`, segmentCommand);
+		if (mode !== 'entered' && mode !== 'left')
+			throw new UsageError(
+				`propensity segment: --resend writes a past run's entrants (--mode entered, the default) or leavers (--mode left), not "${mode}".`,
+				segmentCommand,
+			);
 		const resend = stringOption(options, 'resend') as string;
 		const run = resend === 'latest' ? 'latest' : /^\d+$/.test(resend) ? Number(resend) : NaN;
-		if (Number.isNaN(run)) throw new UsageError(`propensity segment: --resend takes a run number (as a run reports it, or as --runs lists) or "latest", not "${resend}".`, segmentCommand);
+		if (Number.isNaN(run))
+			throw new UsageError(
+				`propensity segment: --resend takes a run number (as a run reports it, or as --runs lists) or "latest", not "${resend}".`,
+				segmentCommand,
+			);
 		const past = await resendSegmentRun(store, name, run, mode);
 		await writeSegmentFile(out, past.rows, { spreadsheetSafe: options['spreadsheet-safe'] === true });
 		const what = mode === 'entered' ? 'entered profiles' : 'profiles that left';
-		io.stdout.write(`Wrote the ${past.rows.length.toLocaleString('en-US')} ${what} of run ${past.run.run} of "${name}" (${past.run.runAt}) to ${out} again. The segment's membership is unchanged.\n`);
+		io.stdout.write(
+			`Wrote the ${past.rows.length.toLocaleString('en-US')} ${what} of run ${past.run.run} of "${name}" (${past.run.runAt}) to ${out} again. The segment's membership is unchanged.\n`,
+		);
 	} finally {
 		await store.close();
 	}

@@ -27,7 +27,7 @@ Example:
 
 export const simulateCommand: Command = {
 	name: 'simulate',
-	summary: 'write demo data: a simulated online shop\'s experience events (CSV, NDJSON or XDM JSON)',
+	summary: "write demo data: a simulated online shop's experience events (CSV, NDJSON or XDM JSON)",
 	usage,
 	options: {
 		profiles: { type: 'string' },
@@ -47,7 +47,8 @@ export const simulateCommand: Command = {
 		}
 		const out = requireOption(options, 'out', simulateCommand);
 		const seed = integerOption(options, 'seed', simulateCommand, { min: 0, max: 4294967295 });
-		if (seed === undefined) throw new UsageError('propensity simulate: --seed is required (any whole number; the same seed gives the same data).', simulateCommand);
+		if (seed === undefined)
+			throw new UsageError('propensity simulate: --seed is required (any whole number; the same seed gives the same data).', simulateCommand);
 		const historyDays = integerOption(options, 'history-days', simulateCommand, { min: 1, max: 3650 });
 		const end = stringOption(options, 'end');
 		const window = { seed, historyDays, end };
@@ -71,10 +72,14 @@ function profileCount(options: Parameters<Command['run']>[0], window: { seed: nu
 	const events = integerOption(options, 'events', simulateCommand, { min: 1, max: 1_000_000_000 });
 	if (profiles !== undefined && events !== undefined) throw new UsageError('propensity simulate: give --profiles or --events, not both.', simulateCommand);
 	if (profiles !== undefined) return profiles;
-	if (events === undefined) throw new UsageError('propensity simulate: --profiles (customers) or --events (about how many events) is required.', simulateCommand);
+	if (events === undefined)
+		throw new UsageError('propensity simulate: --profiles (customers) or --events (about how many events) is required.', simulateCommand);
 	const derived = profilesForEvents(events, window);
 	if (derived > maxProfiles) {
-		throw new UsageError(`propensity simulate: --events ${events} would need ${derived.toLocaleString('en-US')} customers, more than the ${maxProfiles.toLocaleString('en-US')} allowed; ask for fewer events or a longer --history-days.`, simulateCommand);
+		throw new UsageError(
+			`propensity simulate: --events ${events} would need ${derived.toLocaleString('en-US')} customers, more than the ${maxProfiles.toLocaleString('en-US')} allowed; ask for fewer events or a longer --history-days.`,
+			simulateCommand,
+		);
 	}
 	return derived;
 }

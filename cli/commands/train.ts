@@ -5,7 +5,24 @@
  * holdout, because a table has no time to split on.
  */
 import path from 'node:path';
-import { checkStoreName, InputError, type LearnerChoice, learnerNames, type Model, openStore, PropensityError, parseLearnerChoice, saveModel, type SelectionRecord, serializeModel, type StoredSelection, trainModel, trainOnTable, trainWarehouse, withWarehouse } from '../../core';
+import {
+	checkStoreName,
+	InputError,
+	type LearnerChoice,
+	learnerNames,
+	type Model,
+	openStore,
+	PropensityError,
+	parseLearnerChoice,
+	saveModel,
+	type SelectionRecord,
+	serializeModel,
+	type StoredSelection,
+	trainModel,
+	trainOnTable,
+	trainWarehouse,
+	withWarehouse,
+} from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 import { warehouseOption, warehouseUsage } from '../warehouse';
@@ -76,14 +93,18 @@ export const trainCommand: Command = {
 		const table = stringOption(options, 'table');
 		const events = stringOption(options, 'events');
 		if (table && events) throw new UsageError('propensity train: give either --events (with --goal) or --table, not both.', trainCommand);
-		if (!table && !events) throw new UsageError('propensity train: give the training data with --events FILE --goal GOAL.json, or --table FILE.csv.', trainCommand);
+		if (!table && !events)
+			throw new UsageError('propensity train: give the training data with --events FILE --goal GOAL.json, or --table FILE.csv.', trainCommand);
 		const out = requireOption(options, 'model', trainCommand);
 		const learner = learnerOption(options);
 		const seed = integerOption(options, 'seed', trainCommand, { min: 0, max: 0xffffffff }) ?? 1;
 		if (!table) return trainOnEvents(options, io, { out, learner, seed });
 		const label = requireOption(options, 'label', trainCommand);
 		const id = stringOption(options, 'id');
-		const ignore = (stringOption(options, 'ignore') ?? '').split(',').map((c) => c.trim()).filter((c) => c !== '');
+		const ignore = (stringOption(options, 'ignore') ?? '')
+			.split(',')
+			.map((c) => c.trim())
+			.filter((c) => c !== '');
 		const progress = terminalProgress(io);
 		let built;
 		try {
@@ -120,7 +141,15 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 	const warehouse = warehouseOption(options);
 	const loaded = warehouse ? undefined : await loadEventsFile(options, io, trainCommand);
 	const progress = terminalProgress(io);
-	const trainSettings = { learner: settings.learner, seed: settings.seed, asOf: stringOption(options, 'as-of'), now: Date.now(), timeZone: stringOption(options, 'time-zone'), name: stringOption(options, 'name'), load: loaded };
+	const trainSettings = {
+		learner: settings.learner,
+		seed: settings.seed,
+		asOf: stringOption(options, 'as-of'),
+		now: Date.now(),
+		timeZone: stringOption(options, 'time-zone'),
+		name: stringOption(options, 'name'),
+		load: loaded,
+	};
 	let outcome;
 	try {
 		outcome = warehouse
@@ -137,7 +166,9 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 		// The readiness warnings the report shows (short history, a churn goal that will happen…).
 		...outcome.readiness.warnings.map((warning) => `Warning: ${warning.message}`),
 		`Examples: ${counts.eligible.toLocaleString('en-US')} profile snapshots at ${model.dataRange.cutoffs.length} cutoffs (${counts.positives.toLocaleString('en-US')} with the outcome), ${outcome.summary.features} features.`,
-		...(model.dataRange.plan ? [`Cutoffs (${model.dataRange.plan.chosenBy === 'automatic' ? 'planned automatically' : 'from the goal'}): ${model.dataRange.plan.reason}.`] : []),
+		...(model.dataRange.plan
+			? [`Cutoffs (${model.dataRange.plan.chosenBy === 'automatic' ? 'planned automatically' : 'from the goal'}): ${model.dataRange.plan.reason}.`]
+			: []),
 		`Validation: ${model.metrics.validationSplit}.`,
 		...describeModel(model, outcome.selection, model.notes),
 	];
@@ -172,7 +203,11 @@ async function saveToStore(options: OptionValues, model: Model, text: string, wr
 		if (!(error instanceof PropensityError)) throw error;
 		const kept = `${written.join(' and ')} ${written.length > 1 ? 'were' : 'was'} written and kept`;
 		const Kind = error instanceof InputError ? InputError : PropensityError;
-		throw new Kind(`${error.message}\nThe model was not saved in the store, but ${kept}: score with --model ${written[0]} meanwhile, and fix the store before the next training saves there.`, error.code, error.details);
+		throw new Kind(
+			`${error.message}\nThe model was not saved in the store, but ${kept}: score with --model ${written[0]} meanwhile, and fix the store before the next training saves there.`,
+			error.code,
+			error.details,
+		);
 	}
 }
 
@@ -181,16 +216,25 @@ const metric = (value: number | null, digits = 3): string => (value === null ? '
 /** The model's learner, calibration, metrics and grade in a few lines for a terminal. */
 export function describeModel(model: Model, selection: SelectionRecord | StoredSelection, notes: readonly string[]): string[] {
 	const v = model.metrics.validation;
-	const lines = [selection.mode === 'auto' ? `Learner: ${learnerNames[selection.winner]}, chosen by auto for the highest validation AUC:` : `Learner: ${learnerNames[selection.winner]} (as asked):`];
+	const lines = [
+		selection.mode === 'auto'
+			? `Learner: ${learnerNames[selection.winner]}, chosen by auto for the highest validation AUC:`
+			: `Learner: ${learnerNames[selection.winner]} (as asked):`,
+	];
 	for (const candidate of selection.candidates) {
 		const seconds = 'seconds' in candidate ? candidate.seconds : undefined;
 		const time = seconds === undefined || seconds === null ? '' : `, ${seconds.toFixed(1)} s`;
 		const state = candidate.status === 'fitted' ? `validation AUC ${metric(candidate.auc)}${time}` : (candidate.note ?? candidate.status);
 		lines.push(`  ${candidate.chosen ? '*' : ' '} ${learnerNames[candidate.learner]}: ${state}`);
 	}
-	lines.push(`Calibration: ${model.calibration.choice.method === 'none' ? model.calibration.choice.reason : `${model.calibration.choice.method} — ${model.calibration.choice.reason}`}.`);
-	lines.push(`Validation (${v.rows.toLocaleString('en-US')} rows, base rate ${v.baseRate === null ? 'n/a' : `${(v.baseRate * 100).toFixed(1)}%`}): AUC ${metric(v.auc)}, log loss ${metric(v.logLoss, 4)}, Brier ${metric(v.brier, 4)}.`);
-	if (v.deciles.length > 0) lines.push(`Top 10% of scores: ${v.deciles[0].lift.toFixed(2)}× the base rate, ${(v.deciles[0].cumulativeGain * 100).toFixed(0)}% of all outcomes.`);
+	lines.push(
+		`Calibration: ${model.calibration.choice.method === 'none' ? model.calibration.choice.reason : `${model.calibration.choice.method} — ${model.calibration.choice.reason}`}.`,
+	);
+	lines.push(
+		`Validation (${v.rows.toLocaleString('en-US')} rows, base rate ${v.baseRate === null ? 'n/a' : `${(v.baseRate * 100).toFixed(1)}%`}): AUC ${metric(v.auc)}, log loss ${metric(v.logLoss, 4)}, Brier ${metric(v.brier, 4)}.`,
+	);
+	if (v.deciles.length > 0)
+		lines.push(`Top 10% of scores: ${v.deciles[0].lift.toFixed(2)}× the base rate, ${(v.deciles[0].cumulativeGain * 100).toFixed(0)}% of all outcomes.`);
 	lines.push(`Quality: ${v.grade.summary}`);
 	for (const advice of v.grade.advice) lines.push(`  - ${advice}`);
 	for (const note of notes) lines.push(`Note: ${note}`);

@@ -19,7 +19,7 @@ export function auc(labels: ArrayLike<number>, scores: ArrayLike<number>): numbe
 	const order = sortedOrder(scores);
 	// Sum of the positives' midranks (1-based): a tie group of rows i..j-1 shares rank (i + j + 1) / 2.
 	let rankSum = 0;
-	for (let i = 0; i < n; ) {
+	for (let i = 0; i < n;) {
 		let j = i + 1;
 		while (j < n && scores[order[j]] === scores[order[i]]) j++;
 		const midrank = (i + j + 1) / 2;

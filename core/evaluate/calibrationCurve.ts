@@ -25,7 +25,12 @@ export type BinStrategy = 'quantile' | 'uniform';
  * equal predictions always share a bin, so quantile bins may be fewer. [] for empty input;
  * throws RangeError for a probability that is NaN or outside [0, 1] (naming the row).
  */
-export function calibrationCurve(labels: ArrayLike<number>, probabilities: ArrayLike<number>, bins = 10, strategy: BinStrategy = 'quantile'): CalibrationPoint[] {
+export function calibrationCurve(
+	labels: ArrayLike<number>,
+	probabilities: ArrayLike<number>,
+	bins = 10,
+	strategy: BinStrategy = 'quantile',
+): CalibrationPoint[] {
 	const n = checkSameLength(labels, probabilities, 'calibrationCurve');
 	for (let i = 0; i < n; i++) {
 		const p = probabilities[i];

@@ -54,12 +54,36 @@ export function gradeModel(validationAuc: number | null): QualityGrade {
 	const auc = validationAuc.toFixed(3);
 	switch (grade) {
 		case 'excellent':
-			return { grade, auc: validationAuc, poor: false, summary: `Excellent (validation AUC ${auc}, 0.85 or more): the model ranks profiles very well; check for leakage before relying on it.`, advice: leakageAdvice };
+			return {
+				grade,
+				auc: validationAuc,
+				poor: false,
+				summary: `Excellent (validation AUC ${auc}, 0.85 or more): the model ranks profiles very well; check for leakage before relying on it.`,
+				advice: leakageAdvice,
+			};
 		case 'good':
-			return { grade, auc: validationAuc, poor: false, summary: `Good (validation AUC ${auc}, 0.75 to 0.85): the model ranks profiles well.`, advice: [] };
+			return {
+				grade,
+				auc: validationAuc,
+				poor: false,
+				summary: `Good (validation AUC ${auc}, 0.75 to 0.85): the model ranks profiles well.`,
+				advice: [],
+			};
 		case 'fair':
-			return { grade, auc: validationAuc, poor: false, summary: `Fair (validation AUC ${auc}, 0.65 to 0.75): the model ranks profiles usefully but not sharply.`, advice: [] };
+			return {
+				grade,
+				auc: validationAuc,
+				poor: false,
+				summary: `Fair (validation AUC ${auc}, 0.65 to 0.75): the model ranks profiles usefully but not sharply.`,
+				advice: [],
+			};
 		default:
-			return { grade: 'poor', auc: validationAuc, poor: true, summary: `Poor (validation AUC ${auc}, under 0.65): the scores are barely better than chance; do not rely on them yet.`, advice: poorAdvice };
+			return {
+				grade: 'poor',
+				auc: validationAuc,
+				poor: true,
+				summary: `Poor (validation AUC ${auc}, under 0.65): the scores are barely better than chance; do not rely on them yet.`,
+				advice: poorAdvice,
+			};
 	}
 }

@@ -39,7 +39,7 @@ export function deciles(labels: ArrayLike<number>, scores: ArrayLike<number>, gr
 	// Each tie group from the highest score down: its first position in that ranking, its size and its outcomes (whole counts).
 	const ties: { start: number; size: number; positives: number }[] = [];
 	let totalPositives = 0;
-	for (let end = n, start = 0; end > 0; ) {
+	for (let end = n, start = 0; end > 0;) {
 		let begin = end - 1;
 		const score = scores[ascending[begin]];
 		while (begin > 0 && scores[ascending[begin - 1]] === score) begin--;

@@ -135,7 +135,13 @@ function readArray(bytes: Uint8Array, dataStart: number, section: Section, expec
 	const array = new make(section.count);
 	for (let i = 0; i < section.count; i++) {
 		array[i] =
-			expected === 'u16' ? view.getUint16(i * 2, true) : expected === 'u32' ? view.getUint32(i * 4, true) : expected === 'i32' ? view.getInt32(i * 4, true) : view.getFloat64(i * 8, true);
+			expected === 'u16'
+				? view.getUint16(i * 2, true)
+				: expected === 'u32'
+					? view.getUint32(i * 4, true)
+					: expected === 'i32'
+						? view.getInt32(i * 4, true)
+						: view.getFloat64(i * 8, true);
 	}
 	return array;
 }
@@ -148,14 +154,19 @@ function readArray(bytes: Uint8Array, dataStart: number, section: Section, expec
 export function decodeEventTable(bytes: Uint8Array): EventTable {
 	if (!(bytes instanceof Uint8Array)) throw refuse('the input is not binary data', 'Pass the bytes of an encoded event table.');
 	if (bytes.length < preambleBytes || new TextDecoder().decode(bytes.subarray(0, 8)) !== magic) {
-		throw refuse('it does not start with the event table signature (PRPEVTBL)', 'Pass the binary output of Load Events (or of encodeEventTable), not another file.');
+		throw refuse(
+			'it does not start with the event table signature (PRPEVTBL)',
+			'Pass the binary output of Load Events (or of encodeEventTable), not another file.',
+		);
 	}
 	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 	const version = view.getUint32(8, true);
 	if (version !== eventTableFormatVersion) {
 		throw refuse(
 			`it is in format version ${version}, and this version of the package reads version ${eventTableFormatVersion}`,
-			version > eventTableFormatVersion ? 'Update n8n-nodes-propensity to read it, or load the events again with this version.' : 'Load the events again with this version.',
+			version > eventTableFormatVersion
+				? 'Update n8n-nodes-propensity to read it, or load the events again with this version.'
+				: 'Load the events again with this version.',
 		);
 	}
 	const total = view.getFloat64(24, true);
@@ -179,7 +190,8 @@ export function decodeEventTable(bytes: Uint8Array): EventTable {
 		[header.value, n, 'value'],
 		...header.attributes.map((attribute): [Section, number, string] => [attribute.section, n, `attribute ${attribute.name}`]),
 	];
-	for (const [section, count, what] of counts) if (section.count !== count) throw refuse(`the ${what} section has ${section.count} entries instead of ${count}`);
+	for (const [section, count, what] of counts)
+		if (section.count !== count) throw refuse(`the ${what} section has ${section.count} entries instead of ${count}`);
 
 	const profileStart = readArray(bytes, dataStart, header.profileStart, 'u32', 'profileStart') as Uint32Array;
 	if (profileStart[0] !== 0 || profileStart[profiles] !== n) throw refuse('the profile offsets do not cover the events');
@@ -187,10 +199,16 @@ export function decodeEventTable(bytes: Uint8Array): EventTable {
 	const type = readArray(bytes, dataStart, header.type, 'u16', 'type') as Uint16Array;
 	for (let i = 0; i < n; i++) if (type[i] >= header.types.length) throw refuse(`event ${i} has an event type code with no name`);
 	const attributes: AttributeColumn[] = header.attributes.map((attribute) => {
-		if (attribute.kind === 'number') return { name: attribute.name, kind: 'number', values: readArray(bytes, dataStart, attribute.section, 'f64', `attribute ${attribute.name}`) as Float64Array };
+		if (attribute.kind === 'number')
+			return {
+				name: attribute.name,
+				kind: 'number',
+				values: readArray(bytes, dataStart, attribute.section, 'f64', `attribute ${attribute.name}`) as Float64Array,
+			};
 		const codes = readArray(bytes, dataStart, attribute.section, 'i32', `attribute ${attribute.name}`) as Int32Array;
 		const size = attribute.dictionary.length;
-		for (let i = 0; i < n; i++) if (codes[i] < -1 || codes[i] >= size) throw refuse(`event ${i} has a value code with no value in attribute ${attribute.name}`);
+		for (let i = 0; i < n; i++)
+			if (codes[i] < -1 || codes[i] >= size) throw refuse(`event ${i} has a value code with no value in attribute ${attribute.name}`);
 		return { name: attribute.name, kind: 'category', codes, dictionary: attribute.dictionary };
 	});
 	return {

@@ -132,7 +132,13 @@ class RecordParser {
 				while (stop < text.length) {
 					const code = text.charCodeAt(stop);
 					if (code === delimiter || code === 10) break;
-					if (code === 34) return this.skipLine(text, stop, final, 'a quote appears inside a field that does not start with one (quote the whole field and double the inner quote)');
+					if (code === 34)
+						return this.skipLine(
+							text,
+							stop,
+							final,
+							'a quote appears inside a field that does not start with one (quote the whole field and double the inner quote)',
+						);
 					stop++;
 				}
 				if (stop >= text.length && !final) return -1;
@@ -205,7 +211,8 @@ export async function readCsv(
 			} else if (!header) {
 				header = parser.fields.slice(0, parser.count).map((column) => column.trim());
 				const duplicate = header.find((column, index) => column !== '' && header?.indexOf(column) !== index);
-				if (duplicate !== undefined) throw new InputError(`The header of ${name} names the column "${duplicate}" twice. Rename one of them.`, 'bad-csv');
+				if (duplicate !== undefined)
+					throw new InputError(`The header of ${name} names the column "${duplicate}" twice. Rename one of them.`, 'bad-csv');
 				handlers.header(header);
 			} else if (parser.count !== header.length) {
 				handlers.bad(recordLine, rawRecord(text, pos, next), `the row has ${parser.count} fields, the header has ${header.length}`);
@@ -222,13 +229,21 @@ export async function readCsv(
 		const pos = consume(text, false);
 		rest = pos >= text.length ? '' : text.slice(pos);
 		if (rest.length > maxRecordChars) {
-			throw new InputError(`Line ${line} of ${name} starts a record longer than ${maxRecordChars / 1048576} MiB, most likely a quoted field that is never closed. Check the quotes on that line.`, 'bad-csv');
+			throw new InputError(
+				`Line ${line} of ${name} starts a record longer than ${maxRecordChars / 1048576} MiB, most likely a quoted field that is never closed. Check the quotes on that line.`,
+				'bad-csv',
+			);
 		}
 		await handlers.chunkDone();
 	}
 	if (rest !== '') consume(rest, true);
-	if (!header && empty) throw new InputError(`${capitalise(name)} is empty: there is no text in it, not even a header row. Check the path, or give a CSV file whose first line names its columns (${expectedColumns}).`, 'empty-file');
-	if (!header) throw new InputError(`${capitalise(name)} has no header row: the first line of a CSV file must name its columns (${expectedColumns}).`, 'bad-csv');
+	if (!header && empty)
+		throw new InputError(
+			`${capitalise(name)} is empty: there is no text in it, not even a header row. Check the path, or give a CSV file whose first line names its columns (${expectedColumns}).`,
+			'empty-file',
+		);
+	if (!header)
+		throw new InputError(`${capitalise(name)} has no header row: the first line of a CSV file must name its columns (${expectedColumns}).`, 'bad-csv');
 }
 
 function capitalise(text: string): string {

@@ -61,7 +61,8 @@ function attributesOf(rows: readonly FormAttribute[]): NonNullable<LoadOptions['
 	rows.forEach((row, i) => {
 		const name = blankToUndefined(row.name);
 		if (!name) throw new InputError(`Attribute ${i + 1} has no name: give the name goals and segments will use, e.g. "channel".`, 'bad-mapping');
-		if (name in attributes) throw new InputError(`The attribute "${name}" is declared twice (attribute ${i + 1}): give each attribute once.`, 'bad-mapping');
+		if (name in attributes)
+			throw new InputError(`The attribute "${name}" is declared twice (attribute ${i + 1}): give each attribute once.`, 'bad-mapping');
 		attributes[name] = { path: blankToUndefined(row.path) ?? name, kind: (blankToUndefined(row.kind) ?? 'category') as AttributeKind };
 	});
 	return attributes;

@@ -71,7 +71,10 @@ export async function readNdjson(chunks: AsyncIterable<string>, handlers: JsonHa
 		const pos = consume(text, false);
 		rest = pos >= text.length ? '' : text.slice(pos);
 		if (rest.length > maxRecordChars) {
-			throw new InputError(`Line ${line + 1} of ${name} is longer than ${maxRecordChars / 1048576} MiB. NDJSON has one event per line: is this a JSON array or another format?`, 'bad-json');
+			throw new InputError(
+				`Line ${line + 1} of ${name} is longer than ${maxRecordChars / 1048576} MiB. NDJSON has one event per line: is this a JSON array or another format?`,
+				'bad-json',
+			);
 		}
 		await handlers.chunkDone();
 	}
@@ -96,7 +99,10 @@ export async function readJsonArray(chunks: AsyncIterable<string>, handlers: Jso
 	let elementLine = 1;
 
 	const fail = (line: number, why: string): never => {
-		throw new InputError(`${name} is not a readable JSON array: ${why} (line ${line}). Check the file, or save it as NDJSON (one event per line).`, 'bad-json');
+		throw new InputError(
+			`${name} is not a readable JSON array: ${why} (line ${line}). Check the file, or save it as NDJSON (one event per line).`,
+			'bad-json',
+		);
 	};
 
 	/** Consumes what it can of `text`; returns the index of the first character kept for later. */

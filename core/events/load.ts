@@ -69,7 +69,10 @@ export function detectFormat(declared: EventFormat | undefined, fileName: string
 	if (/\.(ndjson|jsonl)$/.test(base)) return 'ndjson';
 	if (first === '[') return 'json';
 	if (first === '{') {
-		const firstLine = head.replace(/^[\s\uFEFF]+/, '').split('\n', 1)[0].trim();
+		const firstLine = head
+			.replace(/^[\s\uFEFF]+/, '')
+			.split('\n', 1)[0]
+			.trim();
 		if (firstLine === '{') {
 			throw new InputError(
 				`${fileName ?? 'The input'} looks like one pretty-printed JSON object. Give a JSON array of events ([{…}, {…}]) or NDJSON (one event per line).`,
@@ -137,11 +140,19 @@ export async function loadEvents(source: EventSource, options: LoadOptions = {},
 		const rowSink = new EventSink(mapping, policy, settings.maxExamples ?? 5, sourceName);
 		sink = rowSink;
 		const batchSize = source.batchSize ?? 10000;
-		if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`The batch size must be a whole number of rows of at least 1, not ${batchSize}.`, 'bad-options');
-		sourceName = await readPostgres(source.connection, source.query, source.params, batchSize, {
-			record: (row) => rowSink.accept(row),
-			batchDone: () => tick(rowSink),
-		}, hooks.signal);
+		if (!Number.isInteger(batchSize) || batchSize < 1)
+			throw new InputError(`The batch size must be a whole number of rows of at least 1, not ${batchSize}.`, 'bad-options');
+		sourceName = await readPostgres(
+			source.connection,
+			source.query,
+			source.params,
+			batchSize,
+			{
+				record: (row) => rowSink.accept(row),
+				batchDone: () => tick(rowSink),
+			},
+			hooks.signal,
+		);
 	} else {
 		throw new InputError(`"${String((source as { kind: unknown }).kind)}" is not an events source. Use file, buffer, rows or postgres.`, 'bad-source');
 	}
@@ -211,7 +222,8 @@ async function readText(input: TextInput, format: 'csv' | 'ndjson' | 'json', sin
 	else await readJsonArray(input.chunks, handlers, fileLabel(input.name));
 }
 
-const encodingFix = 'Give the file\'s encoding (CLI: --encoding latin1, windows-1252, utf-16le or utf-16be; in the nodes: the Encoding option), or save it as UTF-8.';
+const encodingFix =
+	"Give the file's encoding (CLI: --encoding latin1, windows-1252, utf-16le or utf-16be; in the nodes: the Encoding option), or save it as UTF-8.";
 
 /** A file as messages name it: its path as given, quoted, so "/dev/null" is not read as the word null. */
 function fileLabel(name: string): string {

@@ -47,10 +47,7 @@ export interface MappingOptions {
 
 const pathSchema = z.string().trim().min(1, 'a field path cannot be empty');
 
-export const attributeMappingSchema = z.union([
-	pathSchema,
-	z.object({ path: pathSchema, kind: z.enum(['category', 'number']).optional() }).strict(),
-]);
+export const attributeMappingSchema = z.union([pathSchema, z.object({ path: pathSchema, kind: z.enum(['category', 'number']).optional() }).strict()]);
 
 export const mappingOptionsShape = {
 	preset: z.enum(['flat', 'xdm']).optional(),
@@ -371,7 +368,8 @@ function inferredAttributes(shape: RecordShape, used: readonly (string | null)[]
 			if (!isRecord(record) || Array.isArray(record)) continue;
 			for (const key of Object.keys(record)) {
 				const value = record[key];
-				const isScalar = value === null || value === undefined || ['string', 'number', 'boolean', 'bigint'].includes(typeof value) || value instanceof Date;
+				const isScalar =
+					value === null || value === undefined || ['string', 'number', 'boolean', 'bigint'].includes(typeof value) || value instanceof Date;
 				scalar.set(key, (scalar.get(key) ?? true) && isScalar);
 			}
 		}
@@ -415,20 +413,29 @@ export function compileMapping(input: MappingOptions, shape: RecordShape): Mappe
 	const attributeSpecs = declared
 		? normaliseAttributes(options.attributes)
 		: xdm
-			? [...xdmAttributePaths.map((path) => ({ name: path, path, kind: 'category' as const })), { name: 'email', path: 'identityMap.Email', kind: 'category' as const }]
+			? [
+					...xdmAttributePaths.map((path) => ({ name: path, path, kind: 'category' as const })),
+					{ name: 'email', path: 'identityMap.Email', kind: 'category' as const },
+				]
 			: inferredAttributes(shape, [id, time, type, value]);
 	const attributes = attributeSpecs.map((spec) => {
-		const get = !declared && xdm && spec.name === 'email' ? (record: unknown) => xdmIdentity(record, 'Email') : getter(spec.path, `attribute "${spec.name}"`, true);
+		const get =
+			!declared && xdm && spec.name === 'email' ? (record: unknown) => xdmIdentity(record, 'Email') : getter(spec.path, `attribute "${spec.name}"`, true);
 		return { ...spec, get: get as Getter, declared };
 	});
 
 	const namespace = xdm && id === null ? (options.namespace ?? null) : null;
 	const valueGetter = value !== null ? getter(value, 'value', options.value !== undefined) : xdm && options.value !== null ? xdmValue : undefined;
-	const idGetter = id !== null ? getter(id, 'profile id', true) : namespace !== null ? (record: unknown) => xdmIdentity(record, namespace) : xdmDefaultIdentity;
+	const idGetter =
+		id !== null ? getter(id, 'profile id', true) : namespace !== null ? (record: unknown) => xdmIdentity(record, namespace) : xdmDefaultIdentity;
 	return {
 		resolved: {
 			preset,
-			id: id ?? (namespace !== null ? `identityMap.${namespace} | endUserIDs._experience.${namespace}.id` : 'identityMap (ECID, CRMID, Email, any) | endUserIDs._experience.<namespace>.id'),
+			id:
+				id ??
+				(namespace !== null
+					? `identityMap.${namespace} | endUserIDs._experience.${namespace}.id`
+					: 'identityMap (ECID, CRMID, Email, any) | endUserIDs._experience.<namespace>.id'),
 			time,
 			type: type ?? `${xdmOrderType} when commerce.order.purchaseID, else eventType`,
 			value: valueGetter === undefined ? null : (value ?? 'commerce.order.priceTotal, else the sum of productListItems.priceTotal for an order'),

@@ -65,7 +65,10 @@ export async function readPostgres(
 						watch.markBroken();
 						throw lostOr(error, connection);
 					}
-					throw new InputError(`The events query failed on PostgreSQL at ${where}: ${redact(error, connection.password)}. Check the query and its parameters.`, 'postgres-query');
+					throw new InputError(
+						`The events query failed on PostgreSQL at ${where}: ${redact(error, connection.password)}. Check the query and its parameters.`,
+						'postgres-query',
+					);
 				}
 				if (rows.length === 0) break;
 				for (const row of rows) handlers.record(row);

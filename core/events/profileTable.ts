@@ -72,7 +72,10 @@ class Column {
 }
 
 /** Reads a profile table from a CSV file (or a buffer); InputError names the row and column of any bad cell. */
-export async function readProfileTable(source: { path: string } | { data: Uint8Array; name: string }, options: ProfileTableOptions = {}): Promise<ProfileTable> {
+export async function readProfileTable(
+	source: { path: string } | { data: Uint8Array; name: string },
+	options: ProfileTableOptions = {},
+): Promise<ProfileTable> {
 	const name = 'path' in source ? source.path : source.name;
 	if ('path' in source && !fs.existsSync(source.path)) {
 		throw new InputError(`The table "${source.path}" does not exist. Check the path.`, 'file-not-found');
@@ -89,72 +92,98 @@ export async function readProfileTable(source: { path: string } | { data: Uint8A
 	let positives = 0;
 	const report = throttledProgress(options.hooks);
 	try {
-		await readCsv(input.chunks, {
-			header(header) {
-				const at = (column: string, what: string, fix: string): number => {
-					const index = header.indexOf(column);
-					if (index < 0) throw new InputError(`The table ${name} has no ${what} column "${column}" (its columns are ${listColumns(header)}). ${fix}`, 'missing-column');
-					return index;
-				};
-				const empty = header.findIndex((column) => column === '');
-				if (empty >= 0) throw new InputError(`Column ${empty + 1} of the table ${name} has no name in the header row. Name every column.`, 'bad-csv');
-				if (options.label !== undefined) labelAt = at(options.label, 'label', 'Name the 0/1 outcome column with --label.');
-				if (options.id !== undefined) idAt = at(options.id, 'id', 'Name the profile id column with --id, or leave it out to number the rows.');
-				if (options.label !== undefined && options.label === options.id) throw new InputError(`The label and the id are the same column "${options.label}" in ${name}: the label must be the 0/1 outcome.`, 'bad-options');
-				for (const column of options.ignore ?? []) at(column, 'ignored', 'Check the names given to --ignore.');
-				const reserved = new Set([options.label, options.id, ...(options.ignore ?? [])]);
-				if (options.features) {
-					featureNames = options.features.slice();
-					const absent = featureNames.filter((column) => !header.includes(column));
-					if (absent.length > 0) {
+		await readCsv(
+			input.chunks,
+			{
+				header(header) {
+					const at = (column: string, what: string, fix: string): number => {
+						const index = header.indexOf(column);
+						if (index < 0)
+							throw new InputError(
+								`The table ${name} has no ${what} column "${column}" (its columns are ${listColumns(header)}). ${fix}`,
+								'missing-column',
+							);
+						return index;
+					};
+					const empty = header.findIndex((column) => column === '');
+					if (empty >= 0)
+						throw new InputError(`Column ${empty + 1} of the table ${name} has no name in the header row. Name every column.`, 'bad-csv');
+					if (options.label !== undefined) labelAt = at(options.label, 'label', 'Name the 0/1 outcome column with --label.');
+					if (options.id !== undefined) idAt = at(options.id, 'id', 'Name the profile id column with --id, or leave it out to number the rows.');
+					if (options.label !== undefined && options.label === options.id)
 						throw new InputError(
-							`The table ${name} lacks ${absent.length} feature column${absent.length > 1 ? 's' : ''} the model needs: ${absent.map((c) => `"${c}"`).join(', ')}. Give it the same feature columns as the training table.`,
-							'missing-features',
-							{ missing: absent },
+							`The label and the id are the same column "${options.label}" in ${name}: the label must be the 0/1 outcome.`,
+							'bad-options',
 						);
+					for (const column of options.ignore ?? []) at(column, 'ignored', 'Check the names given to --ignore.');
+					const reserved = new Set([options.label, options.id, ...(options.ignore ?? [])]);
+					if (options.features) {
+						featureNames = options.features.slice();
+						const absent = featureNames.filter((column) => !header.includes(column));
+						if (absent.length > 0) {
+							throw new InputError(
+								`The table ${name} lacks ${absent.length} feature column${absent.length > 1 ? 's' : ''} the model needs: ${absent.map((c) => `"${c}"`).join(', ')}. Give it the same feature columns as the training table.`,
+								'missing-features',
+								{ missing: absent },
+							);
+						}
+					} else {
+						featureNames = header.filter((column) => !reserved.has(column));
 					}
-				} else {
-					featureNames = header.filter((column) => !reserved.has(column));
-				}
-				if (featureNames.length === 0) throw new InputError(`The table ${name} has no feature columns besides the label and id: add numeric columns describing each profile.`, 'no-features');
-				featureAt = featureNames.map((column) => header.indexOf(column));
-				columns = featureNames.map(() => new Column());
-			},
-			record(fields, line) {
-				rows++;
-				for (let f = 0; f < featureAt.length; f++) {
-					const cell = fields[featureAt[f]];
-					const value = parseCell(cell);
-					if (value === undefined) {
+					if (featureNames.length === 0)
 						throw new InputError(
-							`Row ${rows} (line ${line}) of ${name}, column "${featureNames[f]}": "${clip(cell)}" is not a number. Feature columns must hold numbers (empty, NA or null for missing); ` +
-								`fix the cell${options.features ? '' : ', or leave the column out with --ignore'}.`,
-							'bad-cell',
-							{ row: rows, line, column: featureNames[f], value: cell },
+							`The table ${name} has no feature columns besides the label and id: add numeric columns describing each profile.`,
+							'no-features',
 						);
+					featureAt = featureNames.map((column) => header.indexOf(column));
+					columns = featureNames.map(() => new Column());
+				},
+				record(fields, line) {
+					rows++;
+					for (let f = 0; f < featureAt.length; f++) {
+						const cell = fields[featureAt[f]];
+						const value = parseCell(cell);
+						if (value === undefined) {
+							throw new InputError(
+								`Row ${rows} (line ${line}) of ${name}, column "${featureNames[f]}": "${clip(cell)}" is not a number. Feature columns must hold numbers (empty, NA or null for missing); ` +
+									`fix the cell${options.features ? '' : ', or leave the column out with --ignore'}.`,
+								'bad-cell',
+								{ row: rows, line, column: featureNames[f], value: cell },
+							);
+						}
+						columns[f].push(value);
 					}
-					columns[f].push(value);
-				}
-				if (labelAt >= 0) {
-					const cell = fields[labelAt];
-					const value = parseCell(cell);
-					if (value !== 0 && value !== 1) {
-						const what = value !== undefined && Number.isNaN(value) ? 'is empty' : `is "${clip(cell)}"`;
-						throw new InputError(`Row ${rows} (line ${line}) of ${name}: the label "${options.label}" ${what}; labels must be 1 (the outcome happened) or 0 (it did not).`, 'bad-label', { row: rows, line, column: options.label, value: cell });
+					if (labelAt >= 0) {
+						const cell = fields[labelAt];
+						const value = parseCell(cell);
+						if (value !== 0 && value !== 1) {
+							const what = value !== undefined && Number.isNaN(value) ? 'is empty' : `is "${clip(cell)}"`;
+							throw new InputError(
+								`Row ${rows} (line ${line}) of ${name}: the label "${options.label}" ${what}; labels must be 1 (the outcome happened) or 0 (it did not).`,
+								'bad-label',
+								{ row: rows, line, column: options.label, value: cell },
+							);
+						}
+						labels.push(value);
+						positives += value;
 					}
-					labels.push(value);
-					positives += value;
-				}
-				if (idAt >= 0) ids.push(fields[idAt].trim());
+					if (idAt >= 0) ids.push(fields[idAt].trim());
+				},
+				bad(line, _raw, why) {
+					throw new InputError(
+						`Line ${line} of ${name} is not a valid row: ${why}. Fix the row (a quoted field may be missing its closing quote).`,
+						'bad-csv',
+						{ line },
+					);
+				},
+				chunkDone() {
+					throwIfCancelled(options.hooks?.signal, 'table read');
+					report({ stage: 'reading table', done: rows, unit: 'rows' });
+				},
 			},
-			bad(line, _raw, why) {
-				throw new InputError(`Line ${line} of ${name} is not a valid row: ${why}. Fix the row (a quoted field may be missing its closing quote).`, 'bad-csv', { line });
-			},
-			chunkDone() {
-				throwIfCancelled(options.hooks?.signal, 'table read');
-				report({ stage: 'reading table', done: rows, unit: 'rows' });
-			},
-		}, detectDelimiter(input.head), name);
+			detectDelimiter(input.head),
+			name,
+		);
 	} finally {
 		input.close();
 	}
@@ -175,7 +204,10 @@ export async function readProfileTable(source: { path: string } | { data: Uint8A
 }
 
 function listColumns(header: readonly string[]): string {
-	const shown = header.slice(0, 12).map((c) => `"${c}"`).join(', ');
+	const shown = header
+		.slice(0, 12)
+		.map((c) => `"${c}"`)
+		.join(', ');
 	return header.length > 12 ? `${shown}, … (${header.length} in all)` : shown;
 }
 

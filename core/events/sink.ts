@@ -111,7 +111,9 @@ export function showRaw(raw: unknown): string {
 		try {
 			text = nestedTooDeep(raw)
 				? `${Array.isArray(raw) ? '[' : '{'}… nested more than ${maxNesting} levels …${Array.isArray(raw) ? ']' : '}'}`
-				: (JSON.stringify(raw, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : typeof value === 'number' && !Number.isFinite(value) ? String(value) : value)) ?? String(raw));
+				: (JSON.stringify(raw, (_key, value: unknown) =>
+						typeof value === 'bigint' ? value.toString() : typeof value === 'number' && !Number.isFinite(value) ? String(value) : value,
+					) ?? String(raw));
 		} catch {
 			text = String(raw);
 		}
@@ -203,7 +205,8 @@ export class EventSink {
 		this.pending = [];
 		this.useShape({ kind: 'objects', sample: pending.filter((item) => !item.unparsable).map((item) => item.record) });
 		for (const item of pending) {
-			if (item.unparsable) this.rejectWith(++this.rows, item.line, item.unparsable.reason ?? 'unparsable', null, item.unparsable.raw, item.unparsable.why);
+			if (item.unparsable)
+				this.rejectWith(++this.rows, item.line, item.unparsable.reason ?? 'unparsable', null, item.unparsable.raw, item.unparsable.why);
 			else this.add(item.record, ++this.rows, item.line);
 		}
 	}
@@ -302,8 +305,14 @@ export class EventSink {
 		const value = showRaw(raw);
 		const where = `Row ${row}${line !== undefined ? ` (line ${line})` : ''} of ${this.sourceName}`;
 		const path = field === null ? '' : this.pathOf(field);
-		const what = field === null ? `${badRowReasons[reason]}: ${why ?? 'not a record'}` : `${badRowReasons[reason]} (field ${field}${path ? ` at "${path}"` : ''}, value "${value}")`;
-		const fields = (reason === 'missing-id' || reason === 'missing-time' || reason === 'missing-type') && this.fieldNames.length ? ` The records have the fields: ${this.fieldNames.slice(0, 30).join(', ')}.` : '';
+		const what =
+			field === null
+				? `${badRowReasons[reason]}: ${why ?? 'not a record'}`
+				: `${badRowReasons[reason]} (field ${field}${path ? ` at "${path}"` : ''}, value "${value}")`;
+		const fields =
+			(reason === 'missing-id' || reason === 'missing-time' || reason === 'missing-type') && this.fieldNames.length
+				? ` The records have the fields: ${this.fieldNames.slice(0, 30).join(', ')}.`
+				: '';
 		const message = `${where}: ${what}. Fix: ${fixFor(reason, field, mapKeyOf(field))}.${fields}`;
 		return { row, ...(line !== undefined ? { line } : {}), field, value, reason, message };
 	}

@@ -171,9 +171,7 @@ export class EventTableBuilder {
 
 	constructor(readonly attributeSpecs: readonly AttributeSpec[] = []) {
 		this.attributeCodes = attributeSpecs.map((spec) =>
-			spec.kind === 'number'
-				? new Growable<Float64Array>((n) => new Float64Array(n))
-				: new Growable<Int32Array>((n) => new Int32Array(n)),
+			spec.kind === 'number' ? new Growable<Float64Array>((n) => new Float64Array(n)) : new Growable<Int32Array>((n) => new Int32Array(n)),
 		);
 		this.attributeDictionaries = attributeSpecs.map((spec) => (spec.kind === 'number' ? undefined : new Dictionary()));
 	}
@@ -191,13 +189,7 @@ export class EventTableBuilder {
 	}
 
 	/** Adds one event. The caller has already validated id, time and type. */
-	add(
-		profileId: string,
-		timeMs: number,
-		eventType: string,
-		value: number,
-		attributes?: readonly (string | number | undefined)[],
-	): void {
+	add(profileId: string, timeMs: number, eventType: string, value: number, attributes?: readonly (string | number | undefined)[]): void {
 		const typeCode = this.typeNames.code(eventType);
 		if (typeCode >= maxEventTypes) {
 			throw new RangeError(`More than ${maxEventTypes} distinct event types; map a coarser field to the event type.`);
@@ -300,8 +292,7 @@ function sortByProfileThenTime(
 	const order = new Uint32Array(n);
 	for (let i = 0; i < n; i++) order[next[profileOf[i]]++] = i;
 
-	const compare = (a: number, b: number): number =>
-		time[a] - time[b] || typeOf[a] - typeOf[b] || compareValues(value[a], value[b]) || a - b;
+	const compare = (a: number, b: number): number => time[a] - time[b] || typeOf[a] - typeOf[b] || compareValues(value[a], value[b]) || a - b;
 	for (let p = 0; p < profiles; p++) {
 		const start = profileStart[p];
 		const end = profileStart[p + 1];
@@ -326,13 +317,7 @@ function isSorted(order: Uint32Array, start: number, end: number, compare: (a: n
 }
 
 /** keep[k] is 0 for a sorted row equal to the previous one in profile, time, type and value. */
-function duplicateMask(
-	order: Uint32Array,
-	profileOf: Uint32Array,
-	time: Float64Array,
-	typeOf: Uint16Array,
-	value: Float64Array,
-): Uint8Array {
+function duplicateMask(order: Uint32Array, profileOf: Uint32Array, time: Float64Array, typeOf: Uint16Array, value: Float64Array): Uint8Array {
 	const keep = new Uint8Array(order.length).fill(1);
 	for (let k = 1; k < order.length; k++) {
 		const a = order[k - 1];
@@ -363,7 +348,10 @@ function recountStarts(order: Uint32Array, profileOf: Uint32Array, keep: Uint8Ar
  */
 export function isProfileAttribute(table: EventTable, column: AttributeColumn): boolean {
 	const present = column.kind === 'category' ? (i: number) => column.codes[i] >= 0 : (i: number) => !Number.isNaN(column.values[i]);
-	const same = column.kind === 'category' ? (i: number, j: number) => column.codes[i] === column.codes[j] : (i: number, j: number) => column.values[i] === column.values[j];
+	const same =
+		column.kind === 'category'
+			? (i: number, j: number) => column.codes[i] === column.codes[j]
+			: (i: number, j: number) => column.values[i] === column.values[j];
 	for (let p = 0; p < table.profileIds.length; p++) {
 		let first = -1;
 		for (let i = table.profileStart[p]; i < table.profileStart[p + 1]; i++) {

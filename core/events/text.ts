@@ -108,7 +108,10 @@ async function* gunzipped(gunzip: zlib.Gunzip, name: string): AsyncGenerator<Uin
 	try {
 		for await (const chunk of gunzip) yield chunk as Buffer;
 	} catch (error) {
-		throw new InputError(`"${name}" starts like a gzip file but cannot be decompressed (${(error as Error).message}). It may be truncated or damaged: compress it again.`, 'bad-gzip');
+		throw new InputError(
+			`"${name}" starts like a gzip file but cannot be decompressed (${(error as Error).message}). It may be truncated or damaged: compress it again.`,
+			'bad-gzip',
+		);
 	}
 }
 
@@ -154,7 +157,8 @@ function countReplacement(text: string): number {
 
 function countReplacementBytes(bytes: Uint8Array): number {
 	let count = 0;
-	for (let i = bytes.indexOf(0xef); i !== -1 && i + 2 < bytes.length; i = bytes.indexOf(0xef, i + 1)) if (bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd) count++;
+	for (let i = bytes.indexOf(0xef); i !== -1 && i + 2 < bytes.length; i = bytes.indexOf(0xef, i + 1))
+		if (bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd) count++;
 	return count;
 }
 

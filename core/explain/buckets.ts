@@ -104,7 +104,13 @@ export function bucketFactors(
 }
 
 /** One pass over the profiles: impacts, signs, top-K membership and values per bucket and feature. */
-function tallyBuckets(features: number, contributions: ArrayLike<number>, values: (profile: number, feature: number) => number, buckets: ArrayLike<Bucket>, k: number): Tally {
+function tallyBuckets(
+	features: number,
+	contributions: ArrayLike<number>,
+	values: (profile: number, feature: number) => number,
+	buckets: ArrayLike<Bucket>,
+	k: number,
+): Tally {
 	const size = bucketOrder.length * features;
 	const tally: Tally = {
 		profiles: new Float64Array(bucketOrder.length),
@@ -158,7 +164,8 @@ function summarize(decls: readonly FeatureDecl[], tally: Tally, b: number, top: 
 		const decl = decls[f];
 		const elsewhere = (field: Float64Array): number => bucketOrder.reduce((sum, _, o) => (o === b ? sum : sum + field[o * features + f]), 0);
 		const signed = tally.positive[base + f] + tally.negative[base + f];
-		const direction: FactorDirection = tally.positive[base + f] >= 0.75 * signed ? 'raises' : tally.negative[base + f] >= 0.75 * signed ? 'lowers' : 'mixed';
+		const direction: FactorDirection =
+			tally.positive[base + f] >= 0.75 * signed ? 'raises' : tally.negative[base + f] >= 0.75 * signed ? 'lowers' : 'mixed';
 		const categorical = decl.categories !== undefined;
 		const valueCountElsewhere = elsewhere(tally.valueCount);
 		const factor = {

@@ -89,7 +89,21 @@ export function compileEnsemble(trees: readonly Tree[]): CompiledEnsemble {
 		offset += size;
 	}
 	const usedFeatures = Int32Array.from([...used].sort((a, b) => a - b));
-	return { features: maxFeature + 1, maxDepth, roots, feature, threshold, left, right, missingLeft, leafValue, leftShare, rightShare, expected, usedFeatures };
+	return {
+		features: maxFeature + 1,
+		maxDepth,
+		roots,
+		feature,
+		threshold,
+		left,
+		right,
+		missingLeft,
+		leafValue,
+		leftShare,
+		rightShare,
+		expected,
+		usedFeatures,
+	};
 }
 
 /** The cover-weighted mean leaf value of the tree rooted at `root`: what it predicts when nothing is known. */
@@ -104,9 +118,19 @@ function checkedSize(tree: Tree, t: number): number {
 	const size = tree.left.length;
 	const where = `tree ${t}`;
 	if (size === 0) throw new InputError(`The model's ${where} has no nodes; a tree needs at least one leaf. Retrain or repair the model.`, 'bad-tree');
-	for (const [name, array] of Object.entries({ feature: tree.feature, threshold: tree.threshold, right: tree.right, missingLeft: tree.missingLeft, value: tree.value, cover: tree.cover })) {
+	for (const [name, array] of Object.entries({
+		feature: tree.feature,
+		threshold: tree.threshold,
+		right: tree.right,
+		missingLeft: tree.missingLeft,
+		value: tree.value,
+		cover: tree.cover,
+	})) {
 		if (array.length !== size) {
-			throw new InputError(`The model's ${where} has ${size} nodes in "left" but ${array.length} in "${name}"; every array of a tree must have one entry per node.`, 'bad-tree');
+			throw new InputError(
+				`The model's ${where} has ${size} nodes in "left" but ${array.length} in "${name}"; every array of a tree must have one entry per node.`,
+				'bad-tree',
+			);
 		}
 	}
 	for (let node = 0; node < size; node++) {
@@ -115,15 +139,20 @@ function checkedSize(tree: Tree, t: number): number {
 			throw new InputError(`The model's ${where}, node ${node}, has cover ${cover}; covers must be finite and not negative.`, 'bad-tree');
 		}
 		if (tree.left[node] === -1) {
-			if (!Number.isFinite(tree.value[node])) throw new InputError(`The model's ${where}, leaf ${node}, has value ${tree.value[node]}; leaf values must be finite.`, 'bad-tree');
+			if (!Number.isFinite(tree.value[node]))
+				throw new InputError(`The model's ${where}, leaf ${node}, has value ${tree.value[node]}; leaf values must be finite.`, 'bad-tree');
 			continue;
 		}
 		for (const child of [tree.left[node], tree.right[node]]) {
 			if (!Number.isInteger(child) || child <= node || child >= size) {
-				throw new InputError(`The model's ${where}, node ${node}, points to child ${child}; children must come after their parent and before node ${size}.`, 'bad-tree');
+				throw new InputError(
+					`The model's ${where}, node ${node}, points to child ${child}; children must come after their parent and before node ${size}.`,
+					'bad-tree',
+				);
 			}
 		}
-		if (!(tree.feature[node] >= 0)) throw new InputError(`The model's ${where}, node ${node}, splits on feature ${tree.feature[node]}; feature indices start at 0.`, 'bad-tree');
+		if (!(tree.feature[node] >= 0))
+			throw new InputError(`The model's ${where}, node ${node}, splits on feature ${tree.feature[node]}; feature indices start at 0.`, 'bad-tree');
 	}
 	return size;
 }
@@ -145,7 +174,10 @@ function depthOf(tree: Tree, t: number): number {
 		}
 	}
 	const orphan = seen.indexOf(0);
-	if (orphan !== -1) throw new InputError(`The model's tree ${t} has node ${orphan}, which no path from the root reaches; a tree's nodes must all hang from its root.`, 'bad-tree');
+	if (orphan !== -1)
+		throw new InputError(
+			`The model's tree ${t} has node ${orphan}, which no path from the root reaches; a tree's nodes must all hang from its root.`,
+			'bad-tree',
+		);
 	return deepest;
 }
-

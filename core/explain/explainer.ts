@@ -53,7 +53,13 @@ const minWorkForThreads = 20_000_000;
  * Explains the given rows of `data` (indices into it): one contribution per feature and row,
  * in log-odds, plus the expected value, so that expected + Σ_f contributions = the raw output.
  */
-export async function explainRows(explainer: Explainer, data: Dataset, rows: ArrayLike<number>, hooks?: WorkHooks, options: ExplainOptions = {}): Promise<Explanations> {
+export async function explainRows(
+	explainer: Explainer,
+	data: Dataset,
+	rows: ArrayLike<number>,
+	hooks?: WorkHooks,
+	options: ExplainOptions = {},
+): Promise<Explanations> {
 	checkRows(data, rows);
 	if (explainer.kind === 'linear') return explainLinear(explainer, data, rows, hooks);
 	const engine = engineFor(explainer.trees);
@@ -102,13 +108,7 @@ function blockOf(data: Dataset, rows: ArrayLike<number>, from: number, to: numbe
 }
 
 /** Explains block after block on this thread, yielding between blocks so cancellation can arrive. */
-async function explainHere(
-	explain: ShapKernel,
-	data: Dataset,
-	rows: ArrayLike<number>,
-	out: Float32Array,
-	hooks: WorkHooks | undefined,
-): Promise<void> {
+async function explainHere(explain: ShapKernel, data: Dataset, rows: ArrayLike<number>, out: Float32Array, hooks: WorkHooks | undefined): Promise<void> {
 	const features = data.columns.length;
 	const phi = new Float64Array(blockRows * features);
 	const report = throttledProgress(hooks);
@@ -122,7 +122,14 @@ async function explainHere(
 }
 
 /** Hands blocks to `threads` pooled workers as each finishes its previous one, and writes their answers into `out`. */
-async function explainInWorkers(prepared: PreparedEnsemble, data: Dataset, rows: ArrayLike<number>, out: Float32Array, threads: number, hooks: WorkHooks | undefined): Promise<void> {
+async function explainInWorkers(
+	prepared: PreparedEnsemble,
+	data: Dataset,
+	rows: ArrayLike<number>,
+	out: Float32Array,
+	threads: number,
+	hooks: WorkHooks | undefined,
+): Promise<void> {
 	const features = data.columns.length;
 	const blocks = Math.ceil(rows.length / blockRows);
 	const report = throttledProgress(hooks);
@@ -142,7 +149,12 @@ async function explainInWorkers(prepared: PreparedEnsemble, data: Dataset, rows:
 }
 
 /** Explains rows with a linear model's own contributions (on this thread: the model is a function). */
-async function explainLinear(explainer: Extract<Explainer, { kind: 'linear' }>, data: Dataset, rows: ArrayLike<number>, hooks: WorkHooks | undefined): Promise<Explanations> {
+async function explainLinear(
+	explainer: Extract<Explainer, { kind: 'linear' }>,
+	data: Dataset,
+	rows: ArrayLike<number>,
+	hooks: WorkHooks | undefined,
+): Promise<Explanations> {
 	const features = data.columns.length;
 	const contributions = new Float32Array(rows.length * features);
 	let row = 0;
@@ -157,7 +169,10 @@ async function explainLinear(explainer: Extract<Explainer, { kind: 'linear' }>, 
 		row = rows[i];
 		const result = explainer.explain(valueOf);
 		if (result.contributions.length !== features) {
-			throw new InputError(`The linear model gave ${result.contributions.length} contributions for a row of ${features} features; it must give one per feature column.`, 'feature-mismatch');
+			throw new InputError(
+				`The linear model gave ${result.contributions.length} contributions for a row of ${features} features; it must give one per feature column.`,
+				'feature-mismatch',
+			);
 		}
 		if (i === 0) expected = result.expected;
 		contributions.set(result.contributions, i * features);

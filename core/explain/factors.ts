@@ -53,7 +53,12 @@ export interface TopFactorOptions {
  * with no impact are left out. `contributions[f]` is feature f's impact, `values(f)` its value
  * (NaN = missing), `decls[f]` its declaration.
  */
-export function topFactors(decls: readonly FeatureDecl[], contributions: ArrayLike<number>, values: (feature: number) => number, options: TopFactorOptions): Factor[] {
+export function topFactors(
+	decls: readonly FeatureDecl[],
+	contributions: ArrayLike<number>,
+	values: (feature: number) => number,
+	options: TopFactorOptions,
+): Factor[] {
 	if (contributions.length !== decls.length) {
 		throw new InputError(
 			`There are ${contributions.length} contributions but ${decls.length} feature declarations; explain with the declarations the model was trained on.`,
@@ -67,7 +72,14 @@ export function topFactors(decls: readonly FeatureDecl[], contributions: ArrayLi
 		const raw = values(f);
 		const value = Number.isNaN(raw) ? null : raw;
 		const impact = contributions[f];
-		return { feature: decl.name, label: decl.label, value, impact, importance: importanceOf(impact), sentence: factorSentence(decl, value, impact, options.propensityType, options.outcome) };
+		return {
+			feature: decl.name,
+			label: decl.label,
+			value,
+			impact,
+			importance: importanceOf(impact),
+			sentence: factorSentence(decl, value, impact, options.propensityType, options.outcome),
+		};
 	});
 }
 
@@ -102,5 +114,6 @@ export function topIndices(contributions: ArrayLike<number>, k: number): Int32Ar
 
 /** Throws InputError unless k is a whole number of factors, 0 or more. */
 export function checkK(k: number, name = 'k'): void {
-	if (!Number.isInteger(k) || k < 0) throw new InputError(`${name} is the number of factors per profile and must be a whole number, 0 or more (got ${k}).`, 'bad-input');
+	if (!Number.isInteger(k) || k < 0)
+		throw new InputError(`${name} is the number of factors per profile and must be a whole number, 0 or more (got ${k}).`, 'bad-input');
 }

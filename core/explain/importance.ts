@@ -23,7 +23,10 @@ export interface FeatureImportance {
 export function globalImportance(decls: readonly FeatureDecl[], contributions: ArrayLike<number>): FeatureImportance[] {
 	const features = decls.length;
 	if (features === 0 || contributions.length % features !== 0) {
-		throw new InputError(`There are ${contributions.length} contributions, which is not a whole number of profiles of ${features} features; explain with the declarations the model was trained on.`, 'feature-mismatch');
+		throw new InputError(
+			`There are ${contributions.length} contributions, which is not a whole number of profiles of ${features} features; explain with the declarations the model was trained on.`,
+			'feature-mismatch',
+		);
 	}
 	const rows = contributions.length / features;
 	const sumAbs = new Float64Array(features);
@@ -39,5 +42,11 @@ export function globalImportance(decls: readonly FeatureDecl[], contributions: A
 	return Array.from(decls, (decl, f) => ({ f, decl }))
 		.filter(({ f }) => sumAbs[f] > 0)
 		.sort((a, b) => sumAbs[b.f] - sumAbs[a.f] || a.f - b.f)
-		.map(({ f, decl }) => ({ feature: decl.name, label: decl.label, meanAbsImpact: sumAbs[f] / rows, meanImpact: sum[f] / rows, share: sumAbs[f] / total }));
+		.map(({ f, decl }) => ({
+			feature: decl.name,
+			label: decl.label,
+			meanAbsImpact: sumAbs[f] / rows,
+			meanImpact: sum[f] / rows,
+			share: sumAbs[f] / total,
+		}));
 }

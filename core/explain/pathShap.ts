@@ -192,4 +192,3 @@ export function createPathShap(ensemble: CompiledEnsemble): ShapKernel {
 		}
 	};
 }
-

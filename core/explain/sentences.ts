@@ -122,7 +122,8 @@ interface Context {
  */
 const facts: Readonly<Record<FeatureAggregate, (value: number | null, c: Context) => string>> = {
 	count: (n, c) => (!n ? `${c.subject.none(c.ever)}${c.window}` : `${c.subject.times(n)}${c.windowOrSoFar}`),
-	distinctDays: (n, c) => (!n ? `${c.subject.none(c.ever)}${c.window}` : `${c.subject.onDays()} ${n === 1 ? '1 day' : `${count(n)} different days`}${c.windowOrSoFar}`),
+	distinctDays: (n, c) =>
+		!n ? `${c.subject.none(c.ever)}${c.window}` : `${c.subject.onDays()} ${n === 1 ? '1 day' : `${count(n)} different days`}${c.windowOrSoFar}`,
 	daysSinceLast: (days, c) => (days === null ? `${c.subject.none(c.ever)}${c.window}` : `${c.subject.when('last')} ${daysAgo(days)}`),
 	daysSinceFirst: (days, c) => (days === null ? `${c.subject.none(c.ever)}${c.window}` : `${c.subject.when('first')} ${daysAgo(days)}`),
 	sum: (total, c) => {
@@ -161,7 +162,9 @@ const facts: Readonly<Record<FeatureAggregate, (value: number | null, c: Context
 			? `no ${c.subject.plural} yet to judge a buying rhythm from`
 			: `by the rhythm of ${c.subject.plural} so far, a ${percent(chance)} chance of another within ${count(c.decl.horizonDays ?? 0)} days`,
 	activeChance: (chance, c) =>
-		chance === null ? `no ${c.subject.plural} yet to judge a buying rhythm from` : `by the rhythm of ${c.subject.plural} so far, a ${percent(chance)} chance of still being an active customer`,
+		chance === null
+			? `no ${c.subject.plural} yet to judge a buying rhythm from`
+			: `by the rhythm of ${c.subject.plural} so far, a ${percent(chance)} chance of still being an active customer`,
 	latest: (value, c) => {
 		const label = c.decl.label;
 		if (value === null) return `${label} is not known`;
@@ -242,7 +245,8 @@ export function bucketFactorSentence(decl: FeatureDecl, facts: BucketFactorFacts
 
 /** A mean value with its unit where the aggregate has one: "240.50" (money), "12.5 days", "2.4". */
 function averageOf(decl: FeatureDecl, value: number): string {
-	if (decl.field === 'value' && (decl.aggregate === 'sum' || decl.aggregate === 'mean' || decl.aggregate === 'max' || decl.aggregate === 'latest')) return money(value);
+	if (decl.field === 'value' && (decl.aggregate === 'sum' || decl.aggregate === 'mean' || decl.aggregate === 'max' || decl.aggregate === 'latest'))
+		return money(value);
 	if (decl.aggregate === 'daysSinceLast' || decl.aggregate === 'daysSinceFirst' || decl.aggregate === 'meanGapDays') return dayCount(value);
 	return number(value);
 }
@@ -266,7 +270,10 @@ function money(n: number): string {
 /** A plain number: whole numbers as they are, others to at most two decimals: 3, 35.25, 0.5. */
 function number(n: number): string {
 	if (Number.isInteger(n)) return count(n);
-	const [whole, decimals] = Math.abs(n).toFixed(2).replace(/\.?0+$/, '').split('.');
+	const [whole, decimals] = Math.abs(n)
+		.toFixed(2)
+		.replace(/\.?0+$/, '')
+		.split('.');
 	return decimals ? `${groupThousands(whole, n < 0)}.${decimals}` : groupThousands(whole, n < 0);
 }
 

@@ -27,7 +27,14 @@ export class ShapPool {
 	 * finishes one: `blockAt(id)` gives block id's values (rows × features), `onBlock(id, out)` takes
 	 * its contributions. Rejects with CancelledError when `signal` fires, or with the worker's error.
 	 */
-	async run(threads: number, blocks: number, features: number, blockAt: (id: number) => Float64Array<ArrayBuffer>, onBlock: (id: number, contributions: Float32Array) => void, signal?: AbortSignal): Promise<void> {
+	async run(
+		threads: number,
+		blocks: number,
+		features: number,
+		blockAt: (id: number) => Float64Array<ArrayBuffer>,
+		onBlock: (id: number, contributions: Float32Array) => void,
+		signal?: AbortSignal,
+	): Promise<void> {
 		if (this.busy) {
 			const own = new ShapPool(this.workerFile, this.prepared);
 			try {
@@ -39,7 +46,8 @@ export class ShapPool {
 		this.busy = true;
 		clearTimeout(this.idleTimer);
 		try {
-			while (this.workers.length < threads) this.workers.push(new Worker(this.workerFile, { workerData: { prepared: this.prepared } satisfies ShapWorkerData }));
+			while (this.workers.length < threads)
+				this.workers.push(new Worker(this.workerFile, { workerData: { prepared: this.prepared } satisfies ShapWorkerData }));
 			await this.dispatch(this.workers.slice(0, threads), blocks, features, blockAt, onBlock, signal);
 			for (const worker of this.workers) worker.unref();
 			this.idleTimer = setTimeout(() => this.stop(), idleMs).unref();
@@ -58,7 +66,14 @@ export class ShapPool {
 		this.workers = [];
 	}
 
-	private dispatch(workers: Worker[], blocks: number, features: number, blockAt: (id: number) => Float64Array<ArrayBuffer>, onBlock: (id: number, contributions: Float32Array) => void, signal?: AbortSignal): Promise<void> {
+	private dispatch(
+		workers: Worker[],
+		blocks: number,
+		features: number,
+		blockAt: (id: number) => Float64Array<ArrayBuffer>,
+		onBlock: (id: number, contributions: Float32Array) => void,
+		signal?: AbortSignal,
+	): Promise<void> {
 		return new Promise<void>((resolve, reject) => {
 			let next = 0;
 			let finished = 0;

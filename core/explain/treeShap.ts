@@ -24,7 +24,10 @@ export function prepareEnsemble(trees: readonly Tree[], engine: ShapEngine = 'au
 	const ensemble = compileEnsemble(trees);
 	const size = engine === 'path' ? Infinity : tableSize(ensemble);
 	if (engine === 'tables' && size === Infinity) {
-		throw new InputError(`The leaf-table engine cannot explain paths with more than ${maxTableFeatures} distinct features; use the 'path' or 'auto' engine.`, 'bad-input');
+		throw new InputError(
+			`The leaf-table engine cannot explain paths with more than ${maxTableFeatures} distinct features; use the 'path' or 'auto' engine.`,
+			'bad-input',
+		);
 	}
 	const useTables = engine === 'tables' || (engine === 'auto' && size <= tableBudget);
 	return { ensemble, tables: useTables ? compileLeafTables(ensemble) : null };

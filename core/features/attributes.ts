@@ -21,7 +21,10 @@ export function latestAttributeValues(
 	const kinds = fieldKinds(table);
 	for (const field of fields) {
 		if (!kinds.has(field)) {
-			throw new InputError(`The events have no field "${field}"${didYouMean(field, kinds.keys())}; the fields are ${listNames([...kinds.keys()])}. Map it when loading the events.`, 'unknown-field');
+			throw new InputError(
+				`The events have no field "${field}"${didYouMean(field, kinds.keys())}; the fields are ${listNames([...kinds.keys()])}. Map it when loading the events.`,
+				'unknown-field',
+			);
 		}
 	}
 	const limit = asOf ?? Infinity;

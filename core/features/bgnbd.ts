@@ -25,7 +25,10 @@ export const cdnowParams: BgnbdParams = Object.freeze({ r: 0.243, alpha: 4.414 *
 /** ln Γ(z) for z > 0 (Lanczos, g = 7), accurate to about 1e-14 relative. */
 export function logGamma(z: number): number {
 	if (z < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * z)) - logGamma(1 - z);
-	const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+	const c = [
+		0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+		9.9843695780195716e-6, 1.5056327351493116e-7,
+	];
 	z -= 1;
 	let x = c[0];
 	for (let i = 1; i < 9; i++) x += c[i] / (z + i);
@@ -92,7 +95,7 @@ function hyp2f1(a: number, b: number, c: number, z: number): number {
 	let term = 1;
 	let sum = 1;
 	for (let k = 0; k < 2000; k++) {
-		term *= ((a + k) * (b + k)) / ((c + k) * (k + 1)) * z;
+		term *= (((a + k) * (b + k)) / ((c + k) * (k + 1))) * z;
 		sum += term;
 		if (Math.abs(term) < 1e-12 * Math.abs(sum)) break;
 	}
@@ -187,4 +190,3 @@ export function nelderMead(f: (v: readonly number[]) => number, start: readonly 
 	}
 	return Number.isFinite(values[0]) ? simplex[0] : undefined;
 }
-

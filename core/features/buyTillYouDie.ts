@@ -22,7 +22,13 @@ const fitRows = 50_000;
  * fitted on the histories of the profiles eligible at `cutoff`; the declarations unchanged
  * when the data cannot identify the model (too few profiles repeat the outcome).
  */
-export function withBuyTillYouDie(table: EventTable, goal: Goal, declarations: readonly FeatureDecl[], cutoff: number, hooks?: WorkHooks): Promise<FeatureDecl[]> {
+export function withBuyTillYouDie(
+	table: EventTable,
+	goal: Goal,
+	declarations: readonly FeatureDecl[],
+	cutoff: number,
+	hooks?: WorkHooks,
+): Promise<FeatureDecl[]> {
 	return fitBuyTillYouDie(goal, declarations, (summary) => computeFeaturesAsOf(table, goal, summary, cutoff, hooks));
 }
 

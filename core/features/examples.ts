@@ -86,7 +86,12 @@ function walkPlan(classes: RowClasses, specs: readonly OpSpec[], filterOfOp: rea
 	});
 	return {
 		program: compileProgram(specs),
-		history: opsByClass(classes, filterOfOp, (o) => !isFuture(o), (a, b) => specs[a].code - specs[b].code || specs[b].reachMs - specs[a].reachMs || a - b),
+		history: opsByClass(
+			classes,
+			filterOfOp,
+			(o) => !isFuture(o),
+			(a, b) => specs[a].code - specs[b].code || specs[b].reachMs - specs[a].reachMs || a - b,
+		),
 		future: opsByClass(classes, filterOfOp, isFuture),
 		maxHistoryMs,
 		maxFutureMs,
@@ -104,7 +109,14 @@ export function checkCutoffs(cutoffs: readonly number[]): void {
 }
 
 /** Judges profiles [from, to) at every cutoff, writing states (see judgeState) into `state`. */
-function judgeProfiles(table: EventTable, prepared: Prepared, state: Uint8Array, from: number, to: number, scratch: { acc: Float64Array; active: Int32Array }): void {
+function judgeProfiles(
+	table: EventTable,
+	prepared: Prepared,
+	state: Uint8Array,
+	from: number,
+	to: number,
+	scratch: { acc: Float64Array; active: Int32Array },
+): void {
 	const { cutoffs, judge, judgePlan } = prepared;
 	const K = cutoffs.length;
 	const stride = judgePlan.program.size * slots;
@@ -205,14 +217,19 @@ async function computeRows(
 			label: labels ? new Uint8Array(rows) : undefined,
 		};
 		const scratch = scratchFor(plan, K);
-		await inChunks(allProfiles(table), hooks, stage, (from, to) => computeFeatureRows(table, classOf, plan, prepared.cutoffs, state, from, to, sink, scratch));
+		await inChunks(allProfiles(table), hooks, stage, (from, to) =>
+			computeFeatureRows(table, classOf, plan, prepared.cutoffs, state, from, to, sink, scratch),
+		);
 		return { rows, sink };
 	}
 	const sink = sharedSink(rows, features.length, labels, cutoffStart);
 	const bounds = splitProfiles(table.profileStart, used);
 	let done = 0;
 	const report = throttledProgress(hooks);
-	const ranges = bounds.slice(1, -1).map((from, t) => ({ from, to: bounds[t + 2] })).filter((range) => range.to > range.from);
+	const ranges = bounds
+		.slice(1, -1)
+		.map((from, t) => ({ from, to: bounds[t + 2] }))
+		.filter((range) => range.to > range.from);
 	const running = ranges.map(({ from, to }) => {
 		const job = rangeJob(table, classOf, plan, prepared.cutoffs, state, from, to, { ...sink, nextRow: firstRows(state, K, from, cutoffStart) });
 		return runOnWorker(job, hooks, (count) => report(progress(stage, (done += count), table.profileIds.length)));
@@ -220,7 +237,13 @@ async function computeRows(
 	try {
 		const scratch = scratchFor(plan, K);
 		const mine = { from: 0, to: bounds[1], total: table.profileIds.length };
-		await inChunks(mine, hooks, stage, (from, to) => computeFeatureRows(table, classOf, plan, prepared.cutoffs, state, from, to, sink, scratch), (count) => (done += count));
+		await inChunks(
+			mine,
+			hooks,
+			stage,
+			(from, to) => computeFeatureRows(table, classOf, plan, prepared.cutoffs, state, from, to, sink, scratch),
+			(count) => (done += count),
+		);
 	} catch (error) {
 		await Promise.allSettled(running);
 		throw error;

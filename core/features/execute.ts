@@ -60,7 +60,8 @@ export const opOfAggregate: Record<FeatureDecl['aggregate'], OpCode> = {
 function featureOp(table: EventTable, goal: Goal, feature: FeatureDecl, kinds: ReadonlyMap<string, FieldKind>, where: string): OpSpec {
 	const window = feature.windowDays ?? goal.lookbackDays;
 	const baseline = feature.aggregate === 'trend' ? feature.baselineDays : 0;
-	if (feature.aggregate === 'trend' && !(baseline !== undefined && baseline > 0)) throw new InputError(`${where}: a trend needs baselineDays (the earlier window it compares with).`, 'bad-features');
+	if (feature.aggregate === 'trend' && !(baseline !== undefined && baseline > 0))
+		throw new InputError(`${where}: a trend needs baselineDays (the earlier window it compares with).`, 'bad-features');
 	const reachDays = window + (baseline ?? 0);
 	if (!(window > 0) || reachDays > goal.lookbackDays) {
 		throw new InputError(
@@ -75,7 +76,10 @@ function featureOp(table: EventTable, goal: Goal, feature: FeatureDecl, kinds: R
 	const field = feature.field ?? 'value';
 	const kind = kinds.get(field);
 	if (kind === undefined || kind === 'eventType') {
-		throw new InputError(`${where} reads the field "${field}", which the events do not have${didYouMean(field, kinds.keys())}; the fields are ${listNames([...kinds.keys()])}.`, 'bad-features');
+		throw new InputError(
+			`${where} reads the field "${field}", which the events do not have${didYouMean(field, kinds.keys())}; the fields are ${listNames([...kinds.keys()])}.`,
+			'bad-features',
+		);
 	}
 	if (kind === 'value') return { ...spec, numbers: table.value };
 	const column = attributeColumn(table, field);
@@ -95,7 +99,10 @@ export function bgnbdParams(feature: FeatureDecl, where: string): Float64Array {
 	const horizon = feature.aggregate === 'repeatChance' ? feature.horizonDays : 0;
 	const values = model ? [model.r, model.alpha, model.a, model.b] : [];
 	if (values.length !== 4 || !values.every((v) => Number.isFinite(v) && v > 0) || horizon === undefined || !(horizon >= 0)) {
-		throw new InputError(`${where}: a buy-till-you-die feature needs its fitted parameters (bgnbd: r, alpha, a, b, all positive)${feature.aggregate === 'repeatChance' ? ' and horizonDays' : ''}.`, 'bad-features');
+		throw new InputError(
+			`${where}: a buy-till-you-die feature needs its fitted parameters (bgnbd: r, alpha, a, b, all positive)${feature.aggregate === 'repeatChance' ? ' and horizonDays' : ''}.`,
+			'bad-features',
+		);
 	}
 	return Float64Array.from([...values, horizon, feature.aggregate === 'repeatChance' ? 1 : 0]);
 }

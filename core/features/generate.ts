@@ -83,7 +83,13 @@ export function tableFeatureStats(table: EventTable, goal: Goal, options: Genera
 		attributes: table.attributes.map((column): AttributeStats => {
 			if (column.kind === 'number') return { name: column.name, kind: 'number', present: hasNumbers(column.values, kept) };
 			const byVolume = profileFields.has(column.name) && column.dictionary.length <= maxCategories ? categoriesByVolume(column, kept) : [];
-			return { name: column.name, kind: 'category', distinct: column.dictionary.length, top: topCategoriesOf(table, column, kept, topCategories), byVolume };
+			return {
+				name: column.name,
+				kind: 'category',
+				distinct: column.dictionary.length,
+				top: topCategoriesOf(table, column, kept, topCategories),
+				byVolume,
+			};
 		}),
 	};
 }
@@ -267,11 +273,32 @@ class Declarations {
 		const { slug: base, plural, singular, filter } = s;
 		const subject = plural;
 		for (const w of this.countWindows) {
-			this.add({ name: `${base}_count_${w}d`, label: `${plural} ${this.inLast(w)}`, subject, filter, windowDays: w === this.lookback ? null : w, aggregate: 'count' });
+			this.add({
+				name: `${base}_count_${w}d`,
+				label: `${plural} ${this.inLast(w)}`,
+				subject,
+				filter,
+				windowDays: w === this.lookback ? null : w,
+				aggregate: 'count',
+			});
 		}
 		this.add({ name: `${base}_days_since_last`, label: `days since the last ${singular}`, subject, filter, windowDays: null, aggregate: 'daysSinceLast' });
-		this.add({ name: `${base}_days_since_first`, label: `days since the first ${singular} ${this.inLast(this.lookback)}`, subject, filter, windowDays: null, aggregate: 'daysSinceFirst' });
-		this.add({ name: `${base}_active_days_${this.lookback}d`, label: `days with ${articled(singular)} ${this.inLast(this.lookback)}`, subject, filter, windowDays: null, aggregate: 'distinctDays' });
+		this.add({
+			name: `${base}_days_since_first`,
+			label: `days since the first ${singular} ${this.inLast(this.lookback)}`,
+			subject,
+			filter,
+			windowDays: null,
+			aggregate: 'daysSinceFirst',
+		});
+		this.add({
+			name: `${base}_active_days_${this.lookback}d`,
+			label: `days with ${articled(singular)} ${this.inLast(this.lookback)}`,
+			subject,
+			filter,
+			windowDays: null,
+			aggregate: 'distinctDays',
+		});
 		this.trendOf(base, plural, filter);
 		if (hasValue) this.values(base, plural, filter);
 	}
@@ -280,19 +307,56 @@ class Declarations {
 	outcomeGroup(s: Subject, hasValue: boolean): void {
 		const { slug: base, plural, singular, filter } = s;
 		for (const w of [30, this.lookback].filter((w, i, all) => w <= this.lookback && all.indexOf(w) === i)) {
-			this.add({ name: `${base}_count_${w}d`, label: `${plural} ${this.inLast(w)}`, subject: plural, filter, windowDays: w === this.lookback ? null : w, aggregate: 'count' });
+			this.add({
+				name: `${base}_count_${w}d`,
+				label: `${plural} ${this.inLast(w)}`,
+				subject: plural,
+				filter,
+				windowDays: w === this.lookback ? null : w,
+				aggregate: 'count',
+			});
 		}
-		this.add({ name: `${base}_days_since_last`, label: `days since the last ${singular}`, subject: plural, filter, windowDays: null, aggregate: 'daysSinceLast' });
-		this.add({ name: `${base}_mean_gap_days`, label: `average days between ${plural} ${this.inLast(this.lookback)}`, subject: plural, filter, windowDays: null, aggregate: 'meanGapDays' });
+		this.add({
+			name: `${base}_days_since_last`,
+			label: `days since the last ${singular}`,
+			subject: plural,
+			filter,
+			windowDays: null,
+			aggregate: 'daysSinceLast',
+		});
+		this.add({
+			name: `${base}_mean_gap_days`,
+			label: `average days between ${plural} ${this.inLast(this.lookback)}`,
+			subject: plural,
+			filter,
+			windowDays: null,
+			aggregate: 'meanGapDays',
+		});
 		if (hasValue) this.values(base, plural, filter);
 	}
 
 	private values(base: string, plural: string, filter: ConditionGroup | null): void {
 		const recent = this.countWindows.includes(30) && this.lookback !== 30 ? [30] : [];
 		for (const w of [...recent, this.lookback]) {
-			this.add({ name: `${base}_value_sum_${w}d`, label: `total value of ${plural} ${this.inLast(w)}`, subject: plural, filter, windowDays: w === this.lookback ? null : w, aggregate: 'sum', field: 'value' });
+			this.add({
+				name: `${base}_value_sum_${w}d`,
+				label: `total value of ${plural} ${this.inLast(w)}`,
+				subject: plural,
+				filter,
+				windowDays: w === this.lookback ? null : w,
+				aggregate: 'sum',
+				field: 'value',
+			});
 		}
-		this.add({ name: `${base}_value_mean_${this.lookback}d`, label: `average value of ${plural} ${this.inLast(this.lookback)}`, subject: plural, filter, windowDays: null, aggregate: 'mean', field: 'value' });
+		this.add({
+			name: `${base}_value_mean_${this.lookback}d`,
+			label: `average value of ${plural} ${this.inLast(this.lookback)}`,
+			subject: plural,
+			filter,
+			windowDays: null,
+			aggregate: 'mean',
+			field: 'value',
+		});
 	}
 
 	private trendOf(base: string, plural: string, filter: ConditionGroup | null): void {
@@ -315,14 +379,37 @@ class Declarations {
 		const L = this.lookback;
 		const filter = null;
 		this.add({ name: 'days_since_last_event', label: 'days since the last event', subject, filter, windowDays: null, aggregate: 'daysSinceLast' });
-		this.add({ name: 'days_since_first_event', label: `days since the first event ${this.inLast(L)}`, subject, filter, windowDays: null, aggregate: 'daysSinceFirst' });
+		this.add({
+			name: 'days_since_first_event',
+			label: `days since the first event ${this.inLast(L)}`,
+			subject,
+			filter,
+			windowDays: null,
+			aggregate: 'daysSinceFirst',
+		});
 		for (const w of [30, L].filter((w, i, all) => w <= L && all.indexOf(w) === i)) {
 			const windowDays = w === L ? null : w;
 			this.add({ name: `event_count_${w}d`, label: `events ${this.inLast(w)}`, subject, filter, windowDays, aggregate: 'count' });
 			this.add({ name: `active_days_${w}d`, label: `days with any event ${this.inLast(w)}`, subject, filter, windowDays, aggregate: 'distinctDays' });
 		}
-		this.add({ name: `mean_gap_days_${L}d`, label: `average days between events ${this.inLast(L)}`, subject, filter, windowDays: null, aggregate: 'meanGapDays' });
-		if (monetary) this.add({ name: `value_sum_${L}d`, label: `total value of all events ${this.inLast(L)}`, subject, filter, windowDays: null, aggregate: 'sum', field: 'value' });
+		this.add({
+			name: `mean_gap_days_${L}d`,
+			label: `average days between events ${this.inLast(L)}`,
+			subject,
+			filter,
+			windowDays: null,
+			aggregate: 'meanGapDays',
+		});
+		if (monetary)
+			this.add({
+				name: `value_sum_${L}d`,
+				label: `total value of all events ${this.inLast(L)}`,
+				subject,
+				filter,
+				windowDays: null,
+				aggregate: 'sum',
+				field: 'value',
+			});
 		this.trendOf('event', 'events', filter);
 	}
 
@@ -330,7 +417,15 @@ class Declarations {
 		if (!present) return;
 		const words = humanizeName(field);
 		const base = slug(field);
-		this.add({ name: `${base}_mean_${this.lookback}d`, label: `average ${words} of events ${this.inLast(this.lookback)}`, subject: 'events', filter: null, windowDays: null, aggregate: 'mean', field });
+		this.add({
+			name: `${base}_mean_${this.lookback}d`,
+			label: `average ${words} of events ${this.inLast(this.lookback)}`,
+			subject: 'events',
+			filter: null,
+			windowDays: null,
+			aggregate: 'mean',
+			field,
+		});
 		this.add({ name: `${base}_latest`, label: `latest ${words}`, subject: 'events', filter: null, windowDays: null, aggregate: 'latest', field });
 	}
 
@@ -339,7 +434,14 @@ class Declarations {
 		for (const category of categories) {
 			const filter: ConditionGroup = { all: [{ field, op: 'equals', value: category }] };
 			const subject = `events where ${words} is "${category}"`;
-			this.add({ name: `${slug(field)}_${valueSlug(category)}_count_${this.lookback}d`, label: `${subject} ${this.inLast(this.lookback)}`, subject, filter, windowDays: null, aggregate: 'count' });
+			this.add({
+				name: `${slug(field)}_${valueSlug(category)}_count_${this.lookback}d`,
+				label: `${subject} ${this.inLast(this.lookback)}`,
+				subject,
+				filter,
+				windowDays: null,
+				aggregate: 'count',
+			});
 		}
 	}
 

@@ -20,7 +20,8 @@ export interface FutureEvents {
 
 /** Checks a present moment given as UTC ms. */
 export function checkNow(now: number | undefined): void {
-	if (now !== undefined && !Number.isFinite(now)) throw new InputError(`The present moment ("now") must be a valid moment in UTC milliseconds, not ${String(now)}.`, 'bad-now');
+	if (now !== undefined && !Number.isFinite(now))
+		throw new InputError(`The present moment ("now") must be a valid moment in UTC milliseconds, not ${String(now)}.`, 'bad-now');
 }
 
 /**
@@ -28,7 +29,12 @@ export function checkNow(now: number | undefined): void {
  * Without one, when events lie after `now`, the as-of is the latest event at or before `now`
  * (undefined, meaning the latest event, when there are none after it: nothing changes then).
  */
-export function presentAsOf(table: EventTable, asOf: number | undefined, now: number | undefined, maxExamples = 5): { asOf: number | undefined; future: FutureEvents | null } {
+export function presentAsOf(
+	table: EventTable,
+	asOf: number | undefined,
+	now: number | undefined,
+	maxExamples = 5,
+): { asOf: number | undefined; future: FutureEvents | null } {
 	checkNow(now);
 	if (now === undefined) return { asOf, future: null };
 	let events = 0;

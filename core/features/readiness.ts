@@ -136,7 +136,12 @@ export function assessReadinessOf(data: ReadinessData, goal: Goal, options: Read
 			cutoffs,
 			totals,
 			minimums,
-			history: { start: range ? new Date(range.start).toISOString() : null, end: range ? new Date(range.end).toISOString() : null, availableDays: round(availableDays), neededDays },
+			history: {
+				start: range ? new Date(range.start).toISOString() : null,
+				end: range ? new Date(range.end).toISOString() : null,
+				availableDays: round(availableDays),
+				neededDays,
+			},
 			eventTypes: mismatches.length ? data.typeVolumes(undefined) : data.typeVolumes(goal),
 			fieldsMissing: unique(mismatches.flatMap((m) => (m.missingField ? [m.missingField] : []))),
 			typesMissing: unique(mismatches.flatMap((m) => (m.missingType ? [m.missingType] : []))),
@@ -157,7 +162,11 @@ export function assessReadinessOf(data: ReadinessData, goal: Goal, options: Read
 		return report([]);
 	}
 	const counts = data.judge(planned);
-	const cutoffs = counts.map((c, k): CutoffReadiness => ({ ...c, date: new Date(c.cutoff).toISOString(), role: k === counts.length - 1 ? 'validation' : 'training' }));
+	const cutoffs = counts.map((c, k): CutoffReadiness => ({
+		...c,
+		date: new Date(c.cutoff).toISOString(),
+		role: k === counts.length - 1 ? 'validation' : 'training',
+	}));
 	const result = report(cutoffs);
 
 	if (availableDays < neededDays && range) {

@@ -32,14 +32,21 @@ export interface FeatureTable {
 }
 
 /** The feature table of a goal's eligible profiles as of `asOf` (default: the latest event). */
-export async function featureTable(table: EventTable, goal: Goal, options: { readonly asOf?: number; readonly topTypes?: number } = {}, hooks?: WorkHooks): Promise<FeatureTable> {
+export async function featureTable(
+	table: EventTable,
+	goal: Goal,
+	options: { readonly asOf?: number; readonly topTypes?: number } = {},
+	hooks?: WorkHooks,
+): Promise<FeatureTable> {
 	checkGoalAgainstData(goal, table);
 	const range = dataRange(table);
 	if (!range) throw new InputError('The events hold no events, so there is nothing to compute features from.', 'no-events');
 	const asOf = options.asOf ?? range.end;
 	const features = generateFeatures(table, goal, { topTypes: options.topTypes });
 	const labelled = asOf + goal.outcome.windowDays * DAY_MS <= range.end;
-	const rows = labelled ? await buildExamples(table, goal, features, { cutoffs: [asOf] }, hooks) : await computeFeaturesAsOf(table, goal, features, asOf, hooks);
+	const rows = labelled
+		? await buildExamples(table, goal, features, { cutoffs: [asOf] }, hooks)
+		: await computeFeaturesAsOf(table, goal, features, asOf, hooks);
 	return { features, asOf, lastEvent: range.end, labelled, profile: rows.profile, columns: rows.data.columns, label: labelled ? rows.data.label : undefined };
 }
 

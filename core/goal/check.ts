@@ -50,13 +50,21 @@ function typeProblems(condition: EventCondition, path: string, types: readonly s
 	if (condition.op === 'startsWith' || condition.op === 'contains') {
 		const text = String(values[0]);
 		const matches = condition.op === 'startsWith' ? types.some((t) => t.startsWith(text)) : types.some((t) => t.includes(text));
-		if (!matches) problems.push({ path, message: `matches no event type (no type ${condition.op === 'startsWith' ? 'starts with' : 'contains'} "${text}"); ${hint}` });
+		if (!matches)
+			problems.push({
+				path,
+				message: `matches no event type (no type ${condition.op === 'startsWith' ? 'starts with' : 'contains'} "${text}"); ${hint}`,
+			});
 		return problems;
 	}
 	for (const value of values) {
 		const type = String(value);
 		if (!present.has(type)) {
-			problems.push({ path, message: `names the event type "${type}", which the events do not have${didYouMean(type, types)}; ${hint}`, missingType: type });
+			problems.push({
+				path,
+				message: `names the event type "${type}", which the events do not have${didYouMean(type, types)}; ${hint}`,
+				missingType: type,
+			});
 		}
 	}
 	return problems;

@@ -26,7 +26,10 @@ export function goalChoices(summary: LoadSummary, report?: Pick<LoadReport, 'map
 	const fields: FieldChoice[] = [{ field: 'eventType', label: `event type${from(mapping?.type)}` }];
 	if (summary.eventsWithValue > 0) fields.push({ field: 'value', label: `value${from(mapping?.value)}` });
 	for (const attribute of summary.attributes) {
-		fields.push({ field: attribute.name, label: `${attribute.kind === 'number' ? 'number' : 'text'} attribute, ${attribute.distinctValues.toLocaleString('en-US')} values` });
+		fields.push({
+			field: attribute.name,
+			label: `${attribute.kind === 'number' ? 'number' : 'text'} attribute, ${attribute.distinctValues.toLocaleString('en-US')} values`,
+		});
 	}
 	const eventTypes = Object.entries(summary.eventsPerType)
 		.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))

@@ -249,7 +249,14 @@ function numberColumnOf(table: EventTable, name: string): Float64Array | undefin
 
 function requireColumn(table: EventTable, name: string): AttributeColumn {
 	const column = attributeColumn(table, name);
-	if (!column) throw new InputError(`The events have no field "${name}"${didYouMean(name, table.attributes.map((c) => c.name))}.`, 'bad-goal');
+	if (!column)
+		throw new InputError(
+			`The events have no field "${name}"${didYouMean(
+				name,
+				table.attributes.map((c) => c.name),
+			)}.`,
+			'bad-goal',
+		);
 	return column;
 }
 

@@ -100,7 +100,12 @@ export function describeCondition(group: ConditionItem, determiner: Determiner =
 	let rest = items.filter((item) => isConditionGroup(item) || item.field !== 'eventType');
 	if (typeTests.length === 0) {
 		// {"any": [type a, type b]} nested in an all group reads as "an a or a b …".
-		const anyTypes = rest.find((item) => isConditionGroup(item) && 'any' in item && item.any.every((child) => !isConditionGroup(child) && child.field === 'eventType' && child.op === 'equals'));
+		const anyTypes = rest.find(
+			(item) =>
+				isConditionGroup(item) &&
+				'any' in item &&
+				item.any.every((child) => !isConditionGroup(child) && child.field === 'eventType' && child.op === 'equals'),
+		);
 		if (anyTypes && 'any' in anyTypes) {
 			typeTests.push({ field: 'eventType', op: 'in', value: anyTypes.any.map((child) => (child as EventCondition).value as string) });
 			rest = rest.filter((item) => item !== anyTypes);

@@ -5,7 +5,16 @@
  * still goes through parseGoal for validation.
  */
 import { InputError } from '../errors';
-import { conditionOperators, type ConditionOperator, type EventCondition, goalDefaults, type GoalInput, operatorsTakingList, operatorsTakingNoValue, operatorsTakingNumber } from './schema';
+import {
+	conditionOperators,
+	type ConditionOperator,
+	type EventCondition,
+	goalDefaults,
+	type GoalInput,
+	operatorsTakingList,
+	operatorsTakingNoValue,
+	operatorsTakingNumber,
+} from './schema';
 
 /** One row of a condition list; `value` is text as typed (lists comma-separated). */
 export interface FormCondition {
@@ -60,7 +69,10 @@ export function goalFromForm(form: GoalForm): GoalInput {
 		eligibility: { all: form.activeWithinDays ? [{ activeWithinDays: form.activeWithinDays }] : [] },
 		...(form.lookbackDays ? { lookbackDays: form.lookbackDays } : {}),
 		customEvents: (form.customEvents ?? []).map((row, i) => ({ name: row.name, when: { all: [conditionFromRow(row, `custom event ${i + 1}`)] } })),
-		profileAttributes: attributes.map((field) => field.trim()).filter((field) => field !== '').map((field) => ({ field })),
+		profileAttributes: attributes
+			.map((field) => field.trim())
+			.filter((field) => field !== '')
+			.map((field) => ({ field })),
 		exclusions: (form.exclusions ?? []).map((row, i) => ({ all: [conditionFromRow(row, `exclusion ${i + 1}`)] })),
 	};
 }

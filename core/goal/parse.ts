@@ -34,7 +34,10 @@ export function parseGoalReadingAliases(input: unknown): { goal: Goal; aliases: 
 		}
 	}
 	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-		throw new InputError('The goal must be a JSON object like {"name": "purchase-in-30-days", "propensityType": "conversion", "outcome": {...}}.', 'bad-goal');
+		throw new InputError(
+			'The goal must be a JSON object like {"name": "purchase-in-30-days", "propensityType": "conversion", "outcome": {...}}.',
+			'bad-goal',
+		);
 	}
 	checkGoalShape(raw);
 	const { goal, aliases } = resolveFieldAliases(raw);
@@ -55,7 +58,12 @@ function checkGoalName(name: unknown): string | undefined {
 	if (typeof name !== 'string' || name.trim() === '') return undefined; // the schema says what is wrong
 	const parsed = storeNameSchema.safeParse(name.trim());
 	if (parsed.success) return undefined;
-	const suggestion = name.trim().toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 100);
+	const suggestion = name
+		.trim()
+		.toLowerCase()
+		.replace(/[^a-z0-9._-]+/g, '-')
+		.replace(/^[-.]+|-+$/g, '')
+		.slice(0, 100);
 	const instead = suggestion !== '' && storeNameSchema.safeParse(suggestion).success ? `, e.g. "${suggestion}"` : '';
 	return `${JSON.stringify(name)} cannot name the model in the store: ${parsed.error.issues[0].message === storeNameRule ? storeNameRule : parsed.error.issues[0].message}${instead} (the goal's name is its model's name; describe it in words in "description")`;
 }
@@ -70,7 +78,10 @@ export function checkGoalShape(raw: object): void {
 	if (!problem) return;
 	const where = shortPath(problem.path) || 'the goal';
 	if (problem.kind === 'depth') {
-		throw new InputError(`The goal nests more than ${maxGoalDepth} levels deep (at ${where}). A goal needs only a few levels of "all" / "any" groups: flatten the nested groups.`, 'goal-too-deep');
+		throw new InputError(
+			`The goal nests more than ${maxGoalDepth} levels deep (at ${where}). A goal needs only a few levels of "all" / "any" groups: flatten the nested groups.`,
+			'goal-too-deep',
+		);
 	}
 	throw new InputError(
 		`The list at ${where} holds ${(problem.length ?? 0).toLocaleString('en-US')} values; a goal's lists hold at most ${maxListValues.toLocaleString('en-US')}. Test a shorter list, or a field that groups the values (map it when loading the events).`,

@@ -10,20 +10,7 @@
 import { z } from 'zod';
 import { didYouMean } from './suggest';
 
-export const conditionOperators = [
-	'equals',
-	'notEquals',
-	'in',
-	'notIn',
-	'exists',
-	'notExists',
-	'startsWith',
-	'contains',
-	'gt',
-	'gte',
-	'lt',
-	'lte',
-] as const;
+export const conditionOperators = ['equals', 'notEquals', 'in', 'notIn', 'exists', 'notExists', 'startsWith', 'contains', 'gt', 'gte', 'lt', 'lte'] as const;
 export type ConditionOperator = (typeof conditionOperators)[number];
 
 /** Operators by the value they take. */
@@ -101,8 +88,7 @@ const conditionExample = '{"field": "eventType", "op": "equals", "value": "purch
 /** Checks that the value suits the operator and the field (text for eventType, numbers for value). */
 function checkOperatorValue(condition: EventCondition, ctx: z.RefinementCtx): void {
 	const { field, op, value } = condition;
-	const problem = (message: string, path: (string | number)[] = ['value']) =>
-		ctx.addIssue({ code: 'custom', message, path, input: value });
+	const problem = (message: string, path: (string | number)[] = ['value']) => ctx.addIssue({ code: 'custom', message, path, input: value });
 	if (operatorsTakingNoValue.includes(op)) {
 		if (value !== undefined) problem(`"${op}" takes no value: remove "value"`);
 		return;
@@ -113,7 +99,8 @@ function checkOperatorValue(condition: EventCondition, ctx: z.RefinementCtx): vo
 		return;
 	}
 	if (operatorsTakingList.includes(op)) {
-		if (!Array.isArray(value)) problem(`"${op}" needs a list, e.g. [${JSON.stringify(value)}]; for a single value use "${op === 'in' ? 'equals' : 'notEquals'}"`);
+		if (!Array.isArray(value))
+			problem(`"${op}" needs a list, e.g. [${JSON.stringify(value)}]; for a single value use "${op === 'in' ? 'equals' : 'notEquals'}"`);
 		else if (value.length === 0) problem(`"${op}" needs at least one value in its list`);
 	} else if (Array.isArray(value)) {
 		problem(`"${op}" compares with one value, not a list; for a list use "${op === 'notEquals' ? 'notIn' : 'in'}"`);
@@ -139,7 +126,9 @@ function checkOperatorValue(condition: EventCondition, ctx: z.RefinementCtx): vo
 
 const eventConditionObject = z
 	.strictObject({
-		field: z.string({ error: 'must be the name of a field, e.g. "eventType", "value" or "channel"' }).min(1, 'must not be empty: name a field, e.g. "eventType"'),
+		field: z
+			.string({ error: 'must be the name of a field, e.g. "eventType", "value" or "channel"' })
+			.min(1, 'must not be empty: name a field, e.g. "eventType"'),
 		op: z.enum(conditionOperators),
 		value: z.union([scalar, z.array(scalar)], { error: 'must be text, a number, true/false, or a list of those' }).optional(),
 	})
@@ -178,7 +167,8 @@ const conditionItemSchema: z.ZodType<ConditionItem, ConditionItem> = z.lazy(() =
 		if (group !== undefined) return group as z.ZodType<ConditionItem>;
 		if (keys.has('field') || keys.has('op') || keys.has('value')) return eventConditionObject as z.ZodType<ConditionItem>;
 		const named = [...keys].map((key) => `"${key}"${didYouMean(key, ['field', 'op', 'value', 'all', 'any'])}`);
-		const keysText = named.length === 0 ? 'no keys, which makes' : named.length === 1 ? `the key ${named[0]}, which makes` : `the keys ${named.join(', ')}, which make`;
+		const keysText =
+			named.length === 0 ? 'no keys, which makes' : named.length === 1 ? `the key ${named[0]}, which makes` : `the keys ${named.join(', ')}, which make`;
 		return `has ${keysText} neither a condition like ${conditionExample} nor a group like {"all": [...]} / {"any": [...]}`;
 	}),
 );
@@ -187,7 +177,10 @@ const anyGroup = z.lazy(() => groupObject(conditionItemSchema, 'any', false));
 
 const days = (most = 3650) =>
 	z
-		.number({ error: (issue) => (issue.input === undefined ? 'is required (a number of days, e.g. 30)' : `must be a number of days, e.g. 30, not ${JSON.stringify(issue.input)}`) })
+		.number({
+			error: (issue) =>
+				issue.input === undefined ? 'is required (a number of days, e.g. 30)' : `must be a number of days, e.g. 30, not ${JSON.stringify(issue.input)}`,
+		})
 		.int({ error: (issue) => `must be a whole number of days, not ${String(issue.input)}` })
 		.min(1, { error: (issue) => `must be at least 1 day, not ${String(issue.input)}` })
 		.max(most, { error: (issue) => `must be at most ${most} days, not ${String(issue.input)}` });
@@ -201,7 +194,12 @@ const eligibilityShapes = {
 	didNot: z.strictObject({ didNot: conditionGroupSchema, withinDays: days() }),
 	profile: z.strictObject({ profile: eventConditionSchema }).superRefine((item, ctx) => {
 		if (item.profile.field === 'eventType') {
-			ctx.addIssue({ code: 'custom', path: ['profile', 'field'], input: 'eventType', message: 'a profile attribute cannot be eventType; test events with {"did": ...} or {"didNot": ...}' });
+			ctx.addIssue({
+				code: 'custom',
+				path: ['profile', 'field'],
+				input: 'eventType',
+				message: 'a profile attribute cannot be eventType; test events with {"did": ...} or {"didNot": ...}',
+			});
 		}
 	}),
 };
@@ -237,7 +235,11 @@ export const goalSchemaVersion = 1;
 export const goalDefaults = Object.freeze({ windowDays: 30, lookbackDays: 365 });
 
 const customEventSchema = z.strictObject({
-	name: z.string({ error: 'must be a display name, e.g. "newsletter signups"' }).trim().min(1, 'a custom event needs a name, e.g. "newsletter signups"').max(100, 'must be at most 100 characters'),
+	name: z
+		.string({ error: 'must be a display name, e.g. "newsletter signups"' })
+		.trim()
+		.min(1, 'a custom event needs a name, e.g. "newsletter signups"')
+		.max(100, 'must be at most 100 characters'),
 	when: conditionGroupSchema,
 });
 
@@ -248,8 +250,16 @@ const profileAttributeSchema = z.strictObject({
 
 export const goalSchema = z
 	.strictObject({
-		schemaVersion: z.literal(goalSchemaVersion, { error: `this version of Propensity reads goals with schemaVersion ${goalSchemaVersion}; remove the key or set it to ${goalSchemaVersion}` }).default(goalSchemaVersion),
-		name: z.string({ error: 'must be text, e.g. "purchase-in-30-days"' }).trim().min(1, 'name the goal, e.g. "purchase-in-30-days"').max(200, 'must be at most 200 characters'),
+		schemaVersion: z
+			.literal(goalSchemaVersion, {
+				error: `this version of Propensity reads goals with schemaVersion ${goalSchemaVersion}; remove the key or set it to ${goalSchemaVersion}`,
+			})
+			.default(goalSchemaVersion),
+		name: z
+			.string({ error: 'must be text, e.g. "purchase-in-30-days"' })
+			.trim()
+			.min(1, 'name the goal, e.g. "purchase-in-30-days"')
+			.max(200, 'must be at most 200 characters'),
 		description: z.string().max(2000, 'must be at most 2000 characters').optional(),
 		propensityType: z.enum(['conversion', 'churn']),
 		outcome: z.strictObject({
@@ -264,7 +274,12 @@ export const goalSchema = z
 		exclusions: z.array(conditionGroupSchema).default([]),
 		training: z
 			.strictObject({
-				cutoffs: z.number({ error: 'must be a number of cutoffs, e.g. 4' }).int('must be a whole number').min(1, 'must be at least 1').max(52, 'must be at most 52').default(4),
+				cutoffs: z
+					.number({ error: 'must be a number of cutoffs, e.g. 4' })
+					.int('must be a whole number')
+					.min(1, 'must be at least 1')
+					.max(52, 'must be at most 52')
+					.default(4),
 				spacingDays: days().optional(),
 			})
 			// Absent: the cutoffs are planned to fit the history (features/cutoffs.ts).
@@ -298,12 +313,24 @@ function checkGoalConsistency(
 	const seen = new Map<string, number>();
 	goal.customEvents.forEach((event, i) => {
 		const key = event.name.toLowerCase();
-		if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['customEvents', i, 'name'], input: event.name, message: `repeats the name of customEvents[${seen.get(key)}]: give each custom event its own name` });
+		if (seen.has(key))
+			ctx.addIssue({
+				code: 'custom',
+				path: ['customEvents', i, 'name'],
+				input: event.name,
+				message: `repeats the name of customEvents[${seen.get(key)}]: give each custom event its own name`,
+			});
 		else seen.set(key, i);
 	});
 	const fields = new Map<string, number>();
 	goal.profileAttributes.forEach((attribute, i) => {
-		if (fields.has(attribute.field)) ctx.addIssue({ code: 'custom', path: ['profileAttributes', i, 'field'], input: attribute.field, message: `repeats profileAttributes[${fields.get(attribute.field)}]: list each attribute once` });
+		if (fields.has(attribute.field))
+			ctx.addIssue({
+				code: 'custom',
+				path: ['profileAttributes', i, 'field'],
+				input: attribute.field,
+				message: `repeats profileAttributes[${fields.get(attribute.field)}]: list each attribute once`,
+			});
 		else fields.set(attribute.field, i);
 	});
 }
@@ -360,7 +387,14 @@ function requiredHint(expected: string): string {
 }
 
 function expectedWords(expected: string): string {
-	const words: Record<string, string> = { string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false', array: 'a list', object: 'an object' };
+	const words: Record<string, string> = {
+		string: 'text',
+		number: 'a number',
+		int: 'a whole number',
+		boolean: 'true or false',
+		array: 'a list',
+		object: 'an object',
+	};
 	return words[expected] ?? expected;
 }
 

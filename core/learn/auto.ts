@@ -47,7 +47,12 @@ export interface SelectionRecord {
 }
 
 /** Fits the candidates and returns the one with the best validation AUC (earlier candidates win ties). */
-export async function autoSelect(train: LabelledDataset, validation: LabelledDataset | undefined, options: AutoSelectOptions, context: FitContext): Promise<{ learner: TrainedLearner; selection: SelectionRecord; notes: string[] }> {
+export async function autoSelect(
+	train: LabelledDataset,
+	validation: LabelledDataset | undefined,
+	options: AutoSelectOptions,
+	context: FitContext,
+): Promise<{ learner: TrainedLearner; selection: SelectionRecord; notes: string[] }> {
 	const auto = { ...defaultAutoOptions, ...options.auto };
 	const order: LearnerKind[] = ['gbdt', ...auto.candidates.filter((kind) => kind !== 'gbdt')];
 	const canCompare = validation !== undefined && hasBothClasses(validation.label);
@@ -57,7 +62,13 @@ export async function autoSelect(train: LabelledDataset, validation: LabelledDat
 	for (const kind of order) {
 		if (kind !== 'gbdt') {
 			if (!canCompare) {
-				candidates.push({ learner: kind, status: 'skipped', auc: null, chosen: false, note: 'skipped: without validation rows of both outcomes there is nothing to compare on' });
+				candidates.push({
+					learner: kind,
+					status: 'skipped',
+					auc: null,
+					chosen: false,
+					note: 'skipped: without validation rows of both outcomes there is nothing to compare on',
+				});
 				continue;
 			}
 			const estimate = estimateFit(kind, train, options);
@@ -66,7 +77,13 @@ export async function autoSelect(train: LabelledDataset, validation: LabelledDat
 				continue;
 			}
 			if (estimate.seconds > budget) {
-				candidates.push({ learner: kind, status: 'skipped', auc: null, chosen: false, note: `skipped: its estimated fit time (${Math.ceil(estimate.seconds)} s) exceeds what is left of the ${auto.timeBudgetSeconds} s budget` });
+				candidates.push({
+					learner: kind,
+					status: 'skipped',
+					auc: null,
+					chosen: false,
+					note: `skipped: its estimated fit time (${Math.ceil(estimate.seconds)} s) exceeds what is left of the ${auto.timeBudgetSeconds} s budget`,
+				});
 				continue;
 			}
 			budget -= estimate.seconds;
@@ -78,16 +95,32 @@ export async function autoSelect(train: LabelledDataset, validation: LabelledDat
 			const score = canCompare && validation ? auc(validation.label, learner.predictRaw(validation)) : NaN;
 			fitted.push({ kind, learner, auc: score });
 			candidates.push({ learner: kind, status: 'fitted', auc: Number.isFinite(score) ? score : null, seconds, chosen: false });
-			context.hooks?.onProgress?.({ stage: 'choosing a learner', done: fitted.length, unit: 'learners', note: `${learnerNames[kind]}: validation AUC ${Number.isFinite(score) ? score.toFixed(3) : 'n/a'}` });
+			context.hooks?.onProgress?.({
+				stage: 'choosing a learner',
+				done: fitted.length,
+				unit: 'learners',
+				note: `${learnerNames[kind]}: validation AUC ${Number.isFinite(score) ? score.toFixed(3) : 'n/a'}`,
+			});
 		} catch (error) {
 			// The boosted trees are the default: when they cannot be fitted, neither can the data be used.
 			if (error instanceof CancelledError || kind === 'gbdt' || !(error instanceof InputError)) throw error;
-			candidates.push({ learner: kind, status: 'failed', auc: null, seconds: (Date.now() - started) / 1000, chosen: false, note: `failed: ${error.message}` });
+			candidates.push({
+				learner: kind,
+				status: 'failed',
+				auc: null,
+				seconds: (Date.now() - started) / 1000,
+				chosen: false,
+				note: `failed: ${error.message}`,
+			});
 		}
 	}
 	const best = fitted.reduce((a, b) => (b.auc > a.auc ? b : a));
 	const chosen = candidates.map((c) => (c.learner === best.kind ? { ...c, chosen: true } : c));
-	return { learner: best.learner, selection: { mode: 'auto', winner: best.kind, reason: reasonFor(best.kind, chosen, canCompare), candidates: chosen }, notes: [] };
+	return {
+		learner: best.learner,
+		selection: { mode: 'auto', winner: best.kind, reason: reasonFor(best.kind, chosen, canCompare), candidates: chosen },
+		notes: [],
+	};
 }
 
 function hasBothClasses(label: Uint8Array): boolean {

@@ -156,7 +156,11 @@ export const fitPlatt: Fitter = (raw, labels, include) => {
 	let b = 0;
 	let current = loss(a, b);
 	for (let iteration = 0; iteration < 100; iteration++) {
-		let ga = 0, gb = 0, haa = 1e-12, hab = 0, hbb = 1e-12;
+		let ga = 0,
+			gb = 0,
+			haa = 1e-12,
+			hab = 0,
+			hbb = 1e-12;
 		for (let i = 0; i < xs.length; i++) {
 			const p = sigmoid(a * xs[i] + b);
 			const e = p - target[i];
@@ -200,7 +204,7 @@ export const fitIsotonic: Fitter = (raw, labels, include) => {
 	const count: number[] = [];
 	const lo: number[] = [];
 	const hi: number[] = [];
-	for (let k = 0; k < rows.length; ) {
+	for (let k = 0; k < rows.length;) {
 		let j = k;
 		let s = 0;
 		while (j < rows.length && raw[rows[j]] === raw[rows[k]]) s += labels[rows[j++]] === 1 ? 1 : 0;
@@ -210,7 +214,9 @@ export const fitIsotonic: Fitter = (raw, labels, include) => {
 		hi.push(raw[rows[k]]);
 		// Pool backwards while the previous block's mean is not below this one's.
 		while (sum.length > 1 && sum[sum.length - 2] * count[count.length - 1] >= sum[sum.length - 1] * count[count.length - 2]) {
-			const s2 = sum.pop()!, c2 = count.pop()!, h2 = hi.pop()!;
+			const s2 = sum.pop()!,
+				c2 = count.pop()!,
+				h2 = hi.pop()!;
 			lo.pop();
 			sum[sum.length - 1] += s2;
 			count[count.length - 1] += c2;
@@ -277,16 +283,23 @@ const probability = finite.refine((p) => p >= 0 && p <= 1, 'must be a probabilit
 /** The calibrator's JSON form; isotonic points must be sorted by raw score with non-decreasing probabilities. */
 export const calibratorSchema: z.ZodType<CalibratorJson> = z.union([
 	z.object({ method: z.literal('platt'), slope: finite, intercept: finite }).strict(),
-	z.object({ method: z.literal('isotonic'), raw: z.array(finite).min(1), probability: z.array(probability).min(1) }).strict()
+	z
+		.object({ method: z.literal('isotonic'), raw: z.array(finite).min(1), probability: z.array(probability).min(1) })
+		.strict()
 		.refine((c) => c.raw.length === c.probability.length, 'raw and probability need the same number of points')
-		.refine((c) => c.raw.every((x, i) => i === 0 || (x > c.raw[i - 1] && c.probability[i] >= c.probability[i - 1])), 'points must rise in raw score and never fall in probability'),
+		.refine(
+			(c) => c.raw.every((x, i) => i === 0 || (x > c.raw[i - 1] && c.probability[i] >= c.probability[i - 1])),
+			'points must rise in raw score and never fall in probability',
+		),
 	z.object({ method: z.literal('none') }).strict(),
 ]);
 
 const lossOrNull = finite.nullable();
-export const calibrationChoiceSchema = z.object({
-	method: z.enum(['platt', 'isotonic', 'none']),
-	folds: z.number().int().min(0),
-	crossValidatedLogLoss: z.object({ platt: lossOrNull, isotonic: lossOrNull, uncalibrated: lossOrNull }).strict(),
-	reason: z.string(),
-}).strict();
+export const calibrationChoiceSchema = z
+	.object({
+		method: z.enum(['platt', 'isotonic', 'none']),
+		folds: z.number().int().min(0),
+		crossValidatedLogLoss: z.object({ platt: lossOrNull, isotonic: lossOrNull, uncalibrated: lossOrNull }).strict(),
+		reason: z.string(),
+	})
+	.strict();

@@ -20,7 +20,10 @@ export function columnsByName(data: Dataset, featureNames: readonly string[]): F
 	return featureNames.map((name) => {
 		const column = data.columns[data.featureNames.indexOf(name)];
 		if (column.length !== data.rows) {
-			throw new InputError(`Feature "${name}" of the data to score has ${column.length} values for ${data.rows} rows: every column needs one value per row.`, 'bad-dataset');
+			throw new InputError(
+				`Feature "${name}" of the data to score has ${column.length} values for ${data.rows} rows: every column needs one value per row.`,
+				'bad-dataset',
+			);
 		}
 		return column;
 	});
@@ -44,12 +47,16 @@ export function checkLabelledData(data: LabelledDataset, what: string, needsBoth
 		}
 		for (let r = 0; r < rows; r++) {
 			if (column[r] === Infinity || column[r] === -Infinity) {
-				throw new InputError(`Feature "${featureNames[f]}" of the ${what} is ${column[r]} at row ${r + 1}: use a finite number, or NaN for a missing value.`, 'bad-dataset');
+				throw new InputError(
+					`Feature "${featureNames[f]}" of the ${what} is ${column[r]} at row ${r + 1}: use a finite number, or NaN for a missing value.`,
+					'bad-dataset',
+				);
 			}
 		}
 	});
 	if (label.length !== rows) throw new InputError(`The ${what} has ${label.length} labels for ${rows} rows: give one 0/1 label per row.`, 'bad-dataset');
-	if (weight && weight.length !== rows) throw new InputError(`The ${what} has ${weight.length} weights for ${rows} rows: give one weight per row, or none.`, 'bad-dataset');
+	if (weight && weight.length !== rows)
+		throw new InputError(`The ${what} has ${weight.length} weights for ${rows} rows: give one weight per row, or none.`, 'bad-dataset');
 	let positives = 0;
 	let negatives = 0;
 	for (let r = 0; r < rows; r++) {
@@ -57,7 +64,8 @@ export function checkLabelledData(data: LabelledDataset, what: string, needsBoth
 			throw new InputError(`The ${what} has label ${label[r]} at row ${r + 1}: labels must be 1 (the outcome happened) or 0 (it did not).`, 'bad-label');
 		}
 		const w = weight ? weight[r] : 1;
-		if (!(Number.isFinite(w) && w >= 0)) throw new InputError(`The ${what} has weight ${w} at row ${r + 1}: weights must be finite and 0 or more.`, 'bad-weight');
+		if (!(Number.isFinite(w) && w >= 0))
+			throw new InputError(`The ${what} has weight ${w} at row ${r + 1}: weights must be finite and 0 or more.`, 'bad-weight');
 		if (w === 0) continue;
 		if (label[r] === 1) positives++;
 		else negatives++;
@@ -81,7 +89,10 @@ export function parseLearnerJson<S extends z.ZodType>(schema: S, json: unknown, 
 export function checkLengths(learner: string, features: number, arrays: Record<string, { length: number }>): void {
 	for (const [name, array] of Object.entries(arrays)) {
 		if (array.length !== features) {
-			throw new InputError(`The ${learner} model is not valid: ${name} has ${array.length} entries for ${features} features. Retrain the model, or restore the model file.`, 'bad-model');
+			throw new InputError(
+				`The ${learner} model is not valid: ${name} has ${array.length} entries for ${features} features. Retrain the model, or restore the model file.`,
+				'bad-model',
+			);
 		}
 	}
 }

@@ -69,20 +69,25 @@ export interface ForestModel extends TrainedLearner {
 /** A value below any Float32 number: how a missing value is shown to the library. */
 const missingValue = -1e300;
 
-const optionsSchema = z.object({
-	trees: z.number().int().min(1).max(1000),
-	maxDepth: z.number().int().min(1).max(50),
-	minNodeRows: z.number().int().min(1),
-	featuresPerTree: z.number().int().min(1).optional(),
-	maxRows: z.number().int().min(10),
-}).strict();
+const optionsSchema = z
+	.object({
+		trees: z.number().int().min(1).max(1000),
+		maxDepth: z.number().int().min(1).max(50),
+		minNodeRows: z.number().int().min(1),
+		featuresPerTree: z.number().int().min(1).optional(),
+		maxRows: z.number().int().min(10),
+	})
+	.strict();
 
 /** Fits the forest on `train` (at most options.maxRows rows); the same data, options and seed give the same model. */
 export async function trainForest(train: LabelledDataset, options: Partial<ForestOptions>, context: FitContext): Promise<ForestModel> {
 	const parsed = optionsSchema.safeParse({ ...defaultForestOptions, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) });
 	if (!parsed.success) {
 		const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-		throw new InputError(`The random forest options are not valid: ${problems.join('; ')}. Fix or remove these options to use the defaults.`, 'bad-learner-options');
+		throw new InputError(
+			`The random forest options are not valid: ${problems.join('; ')}. Fix or remove these options to use the defaults.`,
+			'bad-learner-options',
+		);
 	}
 	const resolved = parsed.data;
 	checkLabelledData(train, 'training data');
@@ -91,7 +96,13 @@ export async function trainForest(train: LabelledDataset, options: Partial<Fores
 	const fitted = train.rows > resolved.maxRows ? selectRows(train, stratifiedSample(train.label, resolved.maxRows, rng)) : train;
 	checkLabelledData(fitted, `subsample of ${resolved.maxRows} training rows`);
 	throwIfCancelled(context.hooks?.signal, 'random forest fit');
-	context.hooks?.onProgress?.({ stage: 'training random forest', done: 0, total: resolved.trees, unit: 'trees', note: `${fitted.rows.toLocaleString('en-US')} rows` });
+	context.hooks?.onProgress?.({
+		stage: 'training random forest',
+		done: 0,
+		total: resolved.trees,
+		unit: 'trees',
+		note: `${fitted.rows.toLocaleString('en-US')} rows`,
+	});
 	const { trees } = growForest(fitted, resolved, rng.int(0x7fffffff));
 	context.hooks?.onProgress?.({ stage: 'training random forest', done: resolved.trees, total: resolved.trees, unit: 'trees' });
 	return new Forest(train.featureNames.slice(), trees, resolved, train.rows, fitted.rows);
@@ -230,36 +241,55 @@ export function forestFromJson(json: unknown): ForestModel {
 	const params = parseLearnerJson(jsonSchema, json, 'random forest') as ForestJson;
 	params.trees.forEach((tree, t) => checkTree(tree, t, params.featureNames.length));
 	if (params.trees.length !== params.options.trees) {
-		throw new InputError(`The random forest model is not valid: it holds ${params.trees.length} trees but its options say ${params.options.trees}. Retrain the model, or restore the model file.`, 'bad-model');
+		throw new InputError(
+			`The random forest model is not valid: it holds ${params.trees.length} trees but its options say ${params.options.trees}. Retrain the model, or restore the model file.`,
+			'bad-model',
+		);
 	}
 	return new Forest(params.featureNames, params.trees.map(treeFromJson), params.options, params.trainingRows, params.fittedRows);
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
-const jsonSchema = z.object({
-	kind: z.literal('forest'),
-	formatVersion: z.literal(1),
-	featureNames: z.array(z.string()).min(1),
-	trees: z.array(z.object({
-		feature: z.array(z.number().int()),
-		threshold: z.array(finite),
-		left: z.array(z.number().int()),
-		right: z.array(z.number().int()),
-		missingLeft: z.array(z.union([z.literal(0), z.literal(1)])),
-		value: z.array(finite.refine((v) => v >= 0 && v <= 1, 'must be a vote share in [0, 1]')),
-		cover: z.array(finite.refine((v) => v >= 0, 'must be 0 or more')),
-	}).strict()).min(1),
-	options: optionsSchema,
-	trainingRows: z.number().int().positive(),
-	fittedRows: z.number().int().positive(),
-}).strict();
+const jsonSchema = z
+	.object({
+		kind: z.literal('forest'),
+		formatVersion: z.literal(1),
+		featureNames: z.array(z.string()).min(1),
+		trees: z
+			.array(
+				z
+					.object({
+						feature: z.array(z.number().int()),
+						threshold: z.array(finite),
+						left: z.array(z.number().int()),
+						right: z.array(z.number().int()),
+						missingLeft: z.array(z.union([z.literal(0), z.literal(1)])),
+						value: z.array(finite.refine((v) => v >= 0 && v <= 1, 'must be a vote share in [0, 1]')),
+						cover: z.array(finite.refine((v) => v >= 0, 'must be 0 or more')),
+					})
+					.strict(),
+			)
+			.min(1),
+		options: optionsSchema,
+		trainingRows: z.number().int().positive(),
+		fittedRows: z.number().int().positive(),
+	})
+	.strict();
 
 /** Throws InputError unless the arrays describe one tree: equal lengths, children after parents, features in range. */
 function checkTree(tree: TreeJson, t: number, features: number): void {
 	const n = tree.left.length;
-	const bad = (why: string) => new InputError(`The random forest model is not valid: trees.${t} ${why}. Retrain the model, or restore the model file.`, 'bad-model');
+	const bad = (why: string) =>
+		new InputError(`The random forest model is not valid: trees.${t} ${why}. Retrain the model, or restore the model file.`, 'bad-model');
 	if (n === 0) throw bad('has no nodes');
-	checkLengths('random forest', n, { [`trees.${t}.feature`]: tree.feature, [`trees.${t}.threshold`]: tree.threshold, [`trees.${t}.right`]: tree.right, [`trees.${t}.missingLeft`]: tree.missingLeft, [`trees.${t}.value`]: tree.value, [`trees.${t}.cover`]: tree.cover });
+	checkLengths('random forest', n, {
+		[`trees.${t}.feature`]: tree.feature,
+		[`trees.${t}.threshold`]: tree.threshold,
+		[`trees.${t}.right`]: tree.right,
+		[`trees.${t}.missingLeft`]: tree.missingLeft,
+		[`trees.${t}.value`]: tree.value,
+		[`trees.${t}.cover`]: tree.cover,
+	});
 	const reached = new Uint8Array(n);
 	reached[0] = 1;
 	for (let node = 0; node < n; node++) {
@@ -267,8 +297,10 @@ function checkTree(tree: TreeJson, t: number, features: number): void {
 		const r = tree.right[node];
 		if ((l === -1) !== (r === -1)) throw bad(`node ${node} has one child only`);
 		if (l === -1) continue;
-		if (!(l > node && r > node && l < n && r < n && l !== r) || reached[l] || reached[r]) throw bad(`node ${node} has children ${l} and ${r} that do not form a tree`);
-		if (tree.feature[node] < 0 || tree.feature[node] >= features) throw bad(`node ${node} splits on feature ${tree.feature[node]}, but the model has ${features} features`);
+		if (!(l > node && r > node && l < n && r < n && l !== r) || reached[l] || reached[r])
+			throw bad(`node ${node} has children ${l} and ${r} that do not form a tree`);
+		if (tree.feature[node] < 0 || tree.feature[node] >= features)
+			throw bad(`node ${node} splits on feature ${tree.feature[node]}, but the model has ${features} features`);
 		reached[l] = reached[r] = 1;
 	}
 	if (reached.some((x) => x === 0)) throw bad('has nodes that no path reaches');

@@ -95,22 +95,24 @@ export interface GbdtModel extends TrainedLearner {
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
-const optionsSchema = z.object({
-	maxTrees: z.number().int().min(1).max(100_000),
-	learningRate: finite.refine((v) => v > 0 && v <= 1, 'must be above 0 and at most 1'),
-	maxDepth: z.number().int().min(1).max(30),
-	maxLeaves: z.number().int().min(2).max(1_000_000).optional(),
-	growth: z.enum(['depthwise', 'leafwise']),
-	lambda: finite.refine((v) => v >= 0, 'must be 0 or more'),
-	gamma: finite.refine((v) => v >= 0, 'must be 0 or more'),
-	minChildWeight: finite.refine((v) => v >= 0, 'must be 0 or more'),
-	rowSubsample: finite.refine((v) => v > 0 && v <= 1, 'must be above 0 and at most 1'),
-	colSubsample: finite.refine((v) => v > 0 && v <= 1, 'must be above 0 and at most 1'),
-	maxBins: z.number().int().min(2).max(MAX_VALUE_BINS),
-	positiveWeight: z.union([finite.refine((v) => v > 0, 'must be above 0'), z.literal('balanced')]),
-	earlyStoppingRounds: z.number().int().min(0),
-	threads: z.number().int().min(1).max(64).optional(),
-}).strict();
+const optionsSchema = z
+	.object({
+		maxTrees: z.number().int().min(1).max(100_000),
+		learningRate: finite.refine((v) => v > 0 && v <= 1, 'must be above 0 and at most 1'),
+		maxDepth: z.number().int().min(1).max(30),
+		maxLeaves: z.number().int().min(2).max(1_000_000).optional(),
+		growth: z.enum(['depthwise', 'leafwise']),
+		lambda: finite.refine((v) => v >= 0, 'must be 0 or more'),
+		gamma: finite.refine((v) => v >= 0, 'must be 0 or more'),
+		minChildWeight: finite.refine((v) => v >= 0, 'must be 0 or more'),
+		rowSubsample: finite.refine((v) => v > 0 && v <= 1, 'must be above 0 and at most 1'),
+		colSubsample: finite.refine((v) => v > 0 && v <= 1, 'must be above 0 and at most 1'),
+		maxBins: z.number().int().min(2).max(MAX_VALUE_BINS),
+		positiveWeight: z.union([finite.refine((v) => v > 0, 'must be above 0'), z.literal('balanced')]),
+		earlyStoppingRounds: z.number().int().min(0),
+		threads: z.number().int().min(1).max(64).optional(),
+	})
+	.strict();
 
 /** The defaults with `options` over them, validated; throws InputError naming each bad option. */
 export function resolveGbdtOptions(options: Partial<GbdtOptions>): GbdtOptions {
@@ -122,7 +124,11 @@ export function resolveGbdtOptions(options: Partial<GbdtOptions>): GbdtOptions {
 			const got = issue.path.length > 0 ? ` (got ${JSON.stringify((merged as Record<string, unknown>)[String(issue.path[0])])})` : '';
 			return `${key} ${issue.message}${got}`;
 		});
-		throw new InputError(`The boosted-tree options are not valid: ${problems.join('; ')}. Fix or remove these options to use the defaults.`, 'bad-learner-options', { problems });
+		throw new InputError(
+			`The boosted-tree options are not valid: ${problems.join('; ')}. Fix or remove these options to use the defaults.`,
+			'bad-learner-options',
+			{ problems },
+		);
 	}
 	const resolved: GbdtOptions = { ...parsed.data };
 	if (resolved.growth === 'leafwise' && resolved.maxLeaves === undefined) resolved.maxLeaves = DEFAULT_LEAFWISE_LEAVES;
@@ -185,12 +191,18 @@ function checkDataset(data: LabelledDataset, what: string, needsBothClasses: boo
 	columns.forEach((column, f) => {
 		if (!(column instanceof Float32Array)) throw new InputError(`Feature "${featureNames[f]}" of the ${what} must be a Float32Array.`, 'bad-dataset');
 		if (column.length !== rows) {
-			throw new InputError(`Feature "${featureNames[f]}" of the ${what} has ${column.length} values but the data has ${rows} rows: every column needs one value per row.`, 'bad-dataset');
+			throw new InputError(
+				`Feature "${featureNames[f]}" of the ${what} has ${column.length} values but the data has ${rows} rows: every column needs one value per row.`,
+				'bad-dataset',
+			);
 		}
 		for (let r = 0; r < rows; r++) {
 			const v = column[r];
 			if (v === Infinity || v === -Infinity) {
-				throw new InputError(`Feature "${featureNames[f]}" of the ${what} is ${v} at row ${r + 1}: use a finite number, or NaN for a missing value.`, 'bad-dataset');
+				throw new InputError(
+					`Feature "${featureNames[f]}" of the ${what} is ${v} at row ${r + 1}: use a finite number, or NaN for a missing value.`,
+					'bad-dataset',
+				);
 			}
 		}
 	});
@@ -202,7 +214,10 @@ function checkDataset(data: LabelledDataset, what: string, needsBothClasses: boo
 	for (let r = 0; r < rows; r++) {
 		const y = label[r];
 		if (y !== 0 && y !== 1) {
-			throw new InputError(`The ${what} has label ${Number.isNaN(y) ? 'NaN (missing)' : y} at row ${r + 1}: labels must be 1 (the outcome happened) or 0 (it did not).`, 'bad-label');
+			throw new InputError(
+				`The ${what} has label ${Number.isNaN(y) ? 'NaN (missing)' : y} at row ${r + 1}: labels must be 1 (the outcome happened) or 0 (it did not).`,
+				'bad-label',
+			);
 		}
 		const w = weight ? weight[r] : 1;
 		if (weight && !(Number.isFinite(w) && w >= 0)) {
@@ -251,11 +266,17 @@ class BoostedTrees implements GbdtModel {
 			const at = data.featureNames.indexOf(name);
 			if (at < 0) {
 				const missing = this.featureNames.filter((n) => !data.featureNames.includes(n));
-				throw new InputError(`The data to score lacks the model's feature${missing.length > 1 ? 's' : ''} ${missing.map((n) => `"${n}"`).join(', ')}: compute the same features the model was trained on.`, 'missing-features');
+				throw new InputError(
+					`The data to score lacks the model's feature${missing.length > 1 ? 's' : ''} ${missing.map((n) => `"${n}"`).join(', ')}: compute the same features the model was trained on.`,
+					'missing-features',
+				);
 			}
 			const column = data.columns[at];
 			if (!column || column.length !== data.rows) {
-				throw new InputError(`Feature "${name}" of the data to score has ${column ? column.length : 0} values for ${data.rows} rows: every column needs one value per row.`, 'bad-dataset');
+				throw new InputError(
+					`Feature "${name}" of the data to score has ${column ? column.length : 0} values for ${data.rows} rows: every column needs one value per row.`,
+					'bad-dataset',
+				);
 			}
 			return column;
 		});
@@ -276,40 +297,48 @@ class BoostedTrees implements GbdtModel {
 	}
 }
 
-const treeJsonSchema = z.object({
-	feature: z.array(z.number().int()),
-	threshold: z.array(finite),
-	left: z.array(z.number().int()),
-	right: z.array(z.number().int()),
-	missingLeft: z.array(z.union([z.literal(0), z.literal(1)])),
-	value: z.array(finite),
-	cover: z.array(finite.refine((v) => v >= 0, 'must be 0 or more')),
-}).strict();
+const treeJsonSchema = z
+	.object({
+		feature: z.array(z.number().int()),
+		threshold: z.array(finite),
+		left: z.array(z.number().int()),
+		right: z.array(z.number().int()),
+		missingLeft: z.array(z.union([z.literal(0), z.literal(1)])),
+		value: z.array(finite),
+		cover: z.array(finite.refine((v) => v >= 0, 'must be 0 or more')),
+	})
+	.strict();
 
-const gbdtJsonSchema = z.object({
-	kind: z.literal('gbdt'),
-	formatVersion: z.literal(1),
-	baseScore: finite,
-	featureNames: z.array(z.string()).min(1),
-	bestIteration: z.number().int().min(0),
-	options: optionsSchema.omit({ threads: true }),
-	trees: z.array(treeJsonSchema),
-}).strict();
+const gbdtJsonSchema = z
+	.object({
+		kind: z.literal('gbdt'),
+		formatVersion: z.literal(1),
+		baseScore: finite,
+		featureNames: z.array(z.string()).min(1),
+		bestIteration: z.number().int().min(0),
+		options: optionsSchema.omit({ threads: true }),
+		trees: z.array(treeJsonSchema),
+	})
+	.strict();
 
 /** Reads a model written by toJSON; throws InputError saying what is wrong and where. */
 export function gbdtFromJson(json: unknown): GbdtModel {
 	const parsed = gbdtJsonSchema.safeParse(json);
 	if (!parsed.success) {
 		const problems = parsed.error.issues.slice(0, 5).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
-		const formatHint = isObject(json) && json.formatVersion !== undefined && json.formatVersion !== 1
-			? ` This version reads boosted-tree format 1, the model has format ${JSON.stringify(json.formatVersion)}: use the package version that wrote it, or retrain.`
-			: ' Retrain the model, or restore the model file.';
+		const formatHint =
+			isObject(json) && json.formatVersion !== undefined && json.formatVersion !== 1
+				? ` This version reads boosted-tree format 1, the model has format ${JSON.stringify(json.formatVersion)}: use the package version that wrote it, or retrain.`
+				: ' Retrain the model, or restore the model file.';
 		throw new InputError(`The boosted-tree model is not valid: ${problems.join('; ')}.${formatHint}`, 'bad-model', { problems });
 	}
 	const model = parsed.data;
 	model.trees.forEach((tree, t) => checkTreeShape(tree, t, model.featureNames.length));
 	if (model.bestIteration !== model.trees.length) {
-		throw new InputError(`The boosted-tree model is not valid: bestIteration is ${model.bestIteration} but it holds ${model.trees.length} trees. Retrain the model, or restore the model file.`, 'bad-model');
+		throw new InputError(
+			`The boosted-tree model is not valid: bestIteration is ${model.bestIteration} but it holds ${model.trees.length} trees. Retrain the model, or restore the model file.`,
+			'bad-model',
+		);
 	}
 	return new BoostedTrees(model.baseScore, model.trees.map(treeFromJson), model.featureNames, model.bestIteration, model.options);
 }
@@ -330,7 +359,8 @@ function checkTreeShape(tree: TreeJson, t: number, features: number): void {
 		if ((l === -1) !== (r === -1)) throw bad(`node ${node} has one child only`);
 		if (l === -1) continue;
 		if (!(l > node && l < n && r > node && r < n && l !== r)) throw bad(`node ${node} has children ${l} and ${r} outside the tree`);
-		if (tree.feature[node] < 0 || tree.feature[node] >= features) throw bad(`node ${node} splits on feature ${tree.feature[node]}, but the model has ${features} features`);
+		if (tree.feature[node] < 0 || tree.feature[node] >= features)
+			throw bad(`node ${node} splits on feature ${tree.feature[node]}, but the model has ${features} features`);
 		parents[l]++;
 		parents[r]++;
 	}

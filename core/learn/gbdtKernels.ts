@@ -468,8 +468,7 @@ function histogramBlockTask(s: SharedState, block: number): void {
 		const bins = f < s.features ? s.binCount[f] + 1 : 1;
 		hist.fill(0, f * FEATURE_DOUBLES, f * FEATURE_DOUBLES + 2 * bins);
 	}
-	histogramRows(hist, firstPair, lastPair, s.rowWords, s.wordsPerRow, s.order[buffer], s.gh[buffer],
-		s.blocksI[bi + BLOCK_BEGIN], s.blocksI[bi + BLOCK_END]);
+	histogramRows(hist, firstPair, lastPair, s.rowWords, s.wordsPerRow, s.order[buffer], s.gh[buffer], s.blocksI[bi + BLOCK_BEGIN], s.blocksI[bi + BLOCK_END]);
 }
 
 /**
@@ -478,8 +477,17 @@ function histogramBlockTask(s: SharedState, block: number): void {
  * only tell V8 the ranges (no value changes): with them it proves the address sums cannot
  * overflow and drops a check from each, which made this loop a fifth faster.
  */
-function histogramRows(hist: Float64Array, firstPair: number, lastPair: number, rowWords: Uint32Array, wordsPerRow: number,
-	order: Int32Array, gh: Float32Array, begin: number, end: number): void {
+function histogramRows(
+	hist: Float64Array,
+	firstPair: number,
+	lastPair: number,
+	rowWords: Uint32Array,
+	wordsPerRow: number,
+	order: Int32Array,
+	gh: Float32Array,
+	begin: number,
+	end: number,
+): void {
 	for (let i = begin; i < end; i++) {
 		const row = order[i] * wordsPerRow;
 		const g = gh[2 * i];
@@ -552,11 +560,31 @@ function splitTask(s: SharedState, task: number): void {
 			const parent = s.slots[parentSlot];
 			for (let i = at; i < end; i++) parent[i] -= small[i];
 			if (largeSplittable) {
-				bestSplitOfFeature(s, parent, at, s.binCount[f], s.jobsF[jf + JOB_LARGE_G], s.jobsF[jf + JOB_LARGE_H], lambda, minChildWeight, (job * 2 + 1) * s.features + f);
+				bestSplitOfFeature(
+					s,
+					parent,
+					at,
+					s.binCount[f],
+					s.jobsF[jf + JOB_LARGE_G],
+					s.jobsF[jf + JOB_LARGE_H],
+					lambda,
+					minChildWeight,
+					(job * 2 + 1) * s.features + f,
+				);
 			}
 		}
 		if (smallSplittable) {
-			bestSplitOfFeature(s, small, at, s.binCount[f], s.jobsF[jf + JOB_SMALL_G], s.jobsF[jf + JOB_SMALL_H], lambda, minChildWeight, (job * 2) * s.features + f);
+			bestSplitOfFeature(
+				s,
+				small,
+				at,
+				s.binCount[f],
+				s.jobsF[jf + JOB_SMALL_G],
+				s.jobsF[jf + JOB_SMALL_H],
+				lambda,
+				minChildWeight,
+				job * 2 * s.features + f,
+			);
 		}
 	}
 }
@@ -569,8 +597,17 @@ function splitTask(s: SharedState, task: number): void {
  * minChildWeight. Ties keep the first (lowest bin, missing right). With no missing rows in the
  * node, missing values go to the child with more cover. Writes -Infinity when no split is valid.
  */
-export function bestSplitOfFeature(s: SharedState, hist: Float64Array, base: number, k: number,
-	totalG: number, totalH: number, lambda: number, minChildWeight: number, result: number): void {
+export function bestSplitOfFeature(
+	s: SharedState,
+	hist: Float64Array,
+	base: number,
+	k: number,
+	totalG: number,
+	totalH: number,
+	lambda: number,
+	minChildWeight: number,
+	result: number,
+): void {
 	// A child lighter than this is rounding noise, not rows.
 	const minHess = Math.max(minChildWeight, totalH * 1e-9);
 	const missG = hist[base + 2 * k];

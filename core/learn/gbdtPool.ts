@@ -8,8 +8,24 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import * as path from 'node:path';
 import {
-	COMMAND, CLOSED, CTRL_COMMAND, CTRL_DONE, CTRL_ERROR, CTRL_GENERATION, CTRL_NEXT, CTRL_READY, CTRL_TASKS, MAX_TASKS,
-	addSlotViews, claimTask, finishTask, openWord, runTask, waitWhile, type SharedDescriptor, type SharedState,
+	COMMAND,
+	CLOSED,
+	CTRL_COMMAND,
+	CTRL_DONE,
+	CTRL_ERROR,
+	CTRL_GENERATION,
+	CTRL_NEXT,
+	CTRL_READY,
+	CTRL_TASKS,
+	MAX_TASKS,
+	addSlotViews,
+	claimTask,
+	finishTask,
+	openWord,
+	runTask,
+	waitWhile,
+	type SharedDescriptor,
+	type SharedState,
 } from './gbdtKernels';
 
 /** What a worker posts on its port. */

@@ -10,14 +10,62 @@
 import { availableParallelism } from 'node:os';
 import { edgeSampleRows, MAX_VALUE_BINS } from './binning';
 import {
-	allocateShared, viewShared, writeActiveFeatures, COMMAND, CHUNK_ROWS, MOVE_ROWS, MAX_JOBS, SLOTS_PER_BUFFER,
-	INT_POSITIONS, INT_IDENTITY, INT_MAX_BINS, FLOAT_LAMBDA, FLOAT_MIN_CHILD_WEIGHT, GROUP_SIZE, MIN_BLOCK_ROWS, MAX_BLOCKS,
-	JOB_I, JOB_F, JOB_BUFFER, JOB_BEGIN, JOB_END, JOB_SMALL_SLOT, JOB_PARENT_SLOT, JOB_SMALL_SPLITTABLE,
-	JOB_LARGE_SPLITTABLE, JOB_FIRST_BLOCK, JOB_BLOCKS, JOB_SMALL_G, JOB_SMALL_H, JOB_LARGE_G, JOB_LARGE_H,
-	BLOCK_I, BLOCK_JOB, BLOCK_BEGIN, BLOCK_END, BLOCK_SLOT,
-	SPLIT_BUFFER, SPLIT_BEGIN, SPLIT_END, SPLIT_FEATURE, SPLIT_BIN, SPLIT_MISSING_LEFT, SETTLED_LEFT_VALUE, SETTLED_RIGHT_VALUE,
-	CHUNK_I, CHUNK_JOB, CHUNK_BEGIN, CHUNK_END, CHUNK_LEFT_COUNT, CHUNK_LEFT_TO, CHUNK_RIGHT_TO,
-	RESULT_F, RESULT_I, MAX_TASKS, histogramDoubles, type SharedState,
+	allocateShared,
+	viewShared,
+	writeActiveFeatures,
+	COMMAND,
+	CHUNK_ROWS,
+	MOVE_ROWS,
+	MAX_JOBS,
+	SLOTS_PER_BUFFER,
+	INT_POSITIONS,
+	INT_IDENTITY,
+	INT_MAX_BINS,
+	FLOAT_LAMBDA,
+	FLOAT_MIN_CHILD_WEIGHT,
+	GROUP_SIZE,
+	MIN_BLOCK_ROWS,
+	MAX_BLOCKS,
+	JOB_I,
+	JOB_F,
+	JOB_BUFFER,
+	JOB_BEGIN,
+	JOB_END,
+	JOB_SMALL_SLOT,
+	JOB_PARENT_SLOT,
+	JOB_SMALL_SPLITTABLE,
+	JOB_LARGE_SPLITTABLE,
+	JOB_FIRST_BLOCK,
+	JOB_BLOCKS,
+	JOB_SMALL_G,
+	JOB_SMALL_H,
+	JOB_LARGE_G,
+	JOB_LARGE_H,
+	BLOCK_I,
+	BLOCK_JOB,
+	BLOCK_BEGIN,
+	BLOCK_END,
+	BLOCK_SLOT,
+	SPLIT_BUFFER,
+	SPLIT_BEGIN,
+	SPLIT_END,
+	SPLIT_FEATURE,
+	SPLIT_BIN,
+	SPLIT_MISSING_LEFT,
+	SETTLED_LEFT_VALUE,
+	SETTLED_RIGHT_VALUE,
+	CHUNK_I,
+	CHUNK_JOB,
+	CHUNK_BEGIN,
+	CHUNK_END,
+	CHUNK_LEFT_COUNT,
+	CHUNK_LEFT_TO,
+	CHUNK_RIGHT_TO,
+	RESULT_F,
+	RESULT_I,
+	MAX_TASKS,
+	histogramDoubles,
+	type SharedState,
 } from './gbdtKernels';
 import { WorkerPool } from './gbdtPool';
 import { addTreeOutput } from './gbdtPredict';
@@ -84,9 +132,8 @@ export async function boost(train: LabelledDataset, settings: BoostSettings, con
 	const descriptor = allocateShared(rows, features, weights.perRow !== undefined, workers > 0, sampleRows?.length ?? 0);
 	const state = viewShared(descriptor);
 	// Threads never change the model, so if workers cannot start, training goes on in this thread.
-	const starting = workers > 0
-		? WorkerPool.start(descriptor, state, workers).catch(() => WorkerPool.inline(state))
-		: Promise.resolve(WorkerPool.inline(state));
+	const starting =
+		workers > 0 ? WorkerPool.start(descriptor, state, workers).catch(() => WorkerPool.inline(state)) : Promise.resolve(WorkerPool.inline(state));
 	// Fill the shared inputs while the workers start.
 	if (workers > 0) {
 		train.columns.forEach((column, f) => state.columns[f].set(column));
@@ -134,8 +181,14 @@ function upperBoundsOf(state: SharedState, f: number): Float64Array {
 	return state.bounds.slice(from, from + state.binCount[f]);
 }
 
-async function boostBinned(state: SharedState, pool: WorkerPool, settings: BoostSettings,
-	context: FitContext, baseScore: number, rng: Rng): Promise<BoostResult> {
+async function boostBinned(
+	state: SharedState,
+	pool: WorkerPool,
+	settings: BoostSettings,
+	context: FitContext,
+	baseScore: number,
+	rng: Rng,
+): Promise<BoostResult> {
 	const rows = state.rows;
 	const upperBounds = Array.from({ length: state.features }, (_, f) => upperBoundsOf(state, f));
 	// A feature can split only if it has two value bins, or one and some missing values.
@@ -697,8 +750,25 @@ class TreeGrower {
 	}
 
 	private reset(): void {
-		for (const list of [this.settled, this.buffer, this.begin, this.end, this.depth, this.sumG, this.sumH, this.slot, this.gain,
-			this.feature, this.bin, this.missingLeft, this.leftG, this.leftH, this.left, this.right]) list.length = 0;
+		for (const list of [
+			this.settled,
+			this.buffer,
+			this.begin,
+			this.end,
+			this.depth,
+			this.sumG,
+			this.sumH,
+			this.slot,
+			this.gain,
+			this.feature,
+			this.bin,
+			this.missingLeft,
+			this.leftG,
+			this.leftH,
+			this.left,
+			this.right,
+		])
+			list.length = 0;
 	}
 
 	private addNode(buffer: number, begin: number, end: number, depth: number, g: number, h: number): number {

@@ -5,8 +5,19 @@
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import {
-	COMMAND, CTRL_COMMAND, CTRL_ERROR, CTRL_GENERATION, CTRL_READY, CTRL_TASKS,
-	addSlotViews, claimTask, finishTask, runTask, viewShared, waitWhile, type SharedDescriptor,
+	COMMAND,
+	CTRL_COMMAND,
+	CTRL_ERROR,
+	CTRL_GENERATION,
+	CTRL_READY,
+	CTRL_TASKS,
+	addSlotViews,
+	claimTask,
+	finishTask,
+	runTask,
+	viewShared,
+	waitWhile,
+	type SharedDescriptor,
 } from './gbdtKernels';
 import type { PoolMessage, WorkerMessage } from './gbdtPool';
 
@@ -51,9 +62,8 @@ function serve(): void {
 
 /** Flags the failure for the main thread and sends it the message. */
 function reportFailure(error: unknown): void {
-	const failure: WorkerMessage = error instanceof Error
-		? { type: 'error', message: error.message, stack: error.stack }
-		: { type: 'error', message: String(error) };
+	const failure: WorkerMessage =
+		error instanceof Error ? { type: 'error', message: error.message, stack: error.stack } : { type: 'error', message: String(error) };
 	port.postMessage(failure);
 	Atomics.store(control, CTRL_ERROR, 1);
 }

@@ -60,11 +60,13 @@ export interface LogisticModel extends TrainedLearner, ExplainsItself {
 	toJSON(): LogisticJson;
 }
 
-const optionsSchema = z.object({
-	l2: z.number().min(0).refine(Number.isFinite, 'must be finite'),
-	maxIterations: z.number().int().min(1).max(100_000),
-	tolerance: z.number().positive().refine(Number.isFinite, 'must be finite'),
-}).strict();
+const optionsSchema = z
+	.object({
+		l2: z.number().min(0).refine(Number.isFinite, 'must be finite'),
+		maxIterations: z.number().int().min(1).max(100_000),
+		tolerance: z.number().positive().refine(Number.isFinite, 'must be finite'),
+	})
+	.strict();
 
 /** The defaults with `options` over them, validated. */
 export function resolveLogisticOptions(options: Partial<LogisticOptions>): LogisticOptions {
@@ -72,7 +74,10 @@ export function resolveLogisticOptions(options: Partial<LogisticOptions>): Logis
 	const parsed = optionsSchema.safeParse(merged);
 	if (!parsed.success) {
 		const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-		throw new InputError(`The logistic regression options are not valid: ${problems.join('; ')}. Fix or remove these options to use the defaults.`, 'bad-learner-options');
+		throw new InputError(
+			`The logistic regression options are not valid: ${problems.join('; ')}. Fix or remove these options to use the defaults.`,
+			'bad-learner-options',
+		);
 	}
 	return parsed.data;
 }
@@ -117,20 +122,22 @@ export function logisticFromJson(json: unknown): LogisticModel {
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
-const jsonSchema = z.object({
-	kind: z.literal('logistic'),
-	formatVersion: z.literal(1),
-	featureNames: z.array(z.string()).min(1),
-	means: z.array(finite),
-	scales: z.array(finite.refine((v) => v > 0, 'must be above 0')),
-	coefficients: z.array(finite),
-	missingCoefficients: z.array(finite.nullable()),
-	missingRates: z.array(finite.refine((v) => v >= 0 && v <= 1, 'must be in [0, 1]')),
-	intercept: finite,
-	options: optionsSchema,
-	iterations: z.number().int().min(0),
-	converged: z.boolean(),
-}).strict();
+const jsonSchema = z
+	.object({
+		kind: z.literal('logistic'),
+		formatVersion: z.literal(1),
+		featureNames: z.array(z.string()).min(1),
+		means: z.array(finite),
+		scales: z.array(finite.refine((v) => v > 0, 'must be above 0')),
+		coefficients: z.array(finite),
+		missingCoefficients: z.array(finite.nullable()),
+		missingRates: z.array(finite.refine((v) => v >= 0 && v <= 1, 'must be in [0, 1]')),
+		intercept: finite,
+		options: optionsSchema,
+		iterations: z.number().int().min(0),
+		converged: z.boolean(),
+	})
+	.strict();
 
 class Logistic implements LogisticModel {
 	readonly kind = 'logistic' as const;
@@ -176,7 +183,8 @@ class Logistic implements LogisticModel {
 		const contributions = new Float64Array(this.beta.length);
 		for (let f = 0; f < contributions.length; f++) {
 			const x = row(f);
-			contributions[f] = x === x ? (this.beta[f] / this.scales[f]) * (x - this.means[f]) - this.gamma[f] * this.rates[f] : this.gamma[f] * (1 - this.rates[f]);
+			contributions[f] =
+				x === x ? (this.beta[f] / this.scales[f]) * (x - this.means[f]) - this.gamma[f] * this.rates[f] : this.gamma[f] * (1 - this.rates[f]);
 		}
 		return { expected: this.expectedValue, contributions };
 	}
@@ -244,7 +252,12 @@ const memory = 10;
  * Minimises the mean weighted log loss plus ½·l2·‖θ‖²/W over θ = [β (per feature), γ (per
  * indicator), intercept] by L-BFGS with a backtracking (Armijo) line search.
  */
-async function minimise(design: Design, train: LabelledDataset, options: LogisticOptions, context: FitContext): Promise<{ theta: Float64Array; iterations: number; converged: boolean }> {
+async function minimise(
+	design: Design,
+	train: LabelledDataset,
+	options: LogisticOptions,
+	context: FitContext,
+): Promise<{ theta: Float64Array; iterations: number; converged: boolean }> {
 	const p = design.columns.length;
 	let indicators = 0;
 	for (let f = 0; f < p; f++) indicators += design.indicator[f];

@@ -93,7 +93,16 @@ export async function trainNaiveBayes(all: LabelledDataset, options: Partial<Nai
 		for (let r = 0; r < n; r++) sum += logLikelihoodRatio(feature, column[r]);
 		features.push({ ...feature, meanContribution: sum / n });
 	}
-	return new NaiveBayes({ kind: 'naiveBayes', formatVersion: 1, featureNames: train.featureNames.slice(), classCounts, features, options: resolved, trainingRows: all.rows, fittedRows: n });
+	return new NaiveBayes({
+		kind: 'naiveBayes',
+		formatVersion: 1,
+		featureNames: train.featureNames.slice(),
+		classCounts,
+		features,
+		options: resolved,
+		trainingRows: all.rows,
+		fittedRows: n,
+	});
 }
 
 /** Throws InputError when `data` carries row weights other than all-equal: `learner` cannot use them. */
@@ -101,7 +110,11 @@ export function rejectWeights(data: Dataset, learner: string): void {
 	const w = data.weight;
 	if (!w) return;
 	for (let r = 1; r < w.length; r++) {
-		if (w[r] !== w[0]) throw new InputError(`The ${learner} learner cannot use row weights; train with the boosted trees ("gbdt") or logistic regression instead.`, 'weights-unsupported');
+		if (w[r] !== w[0])
+			throw new InputError(
+				`The ${learner} learner cannot use row weights; train with the boosted trees ("gbdt") or logistic regression instead.`,
+				'weights-unsupported',
+			);
 	}
 }
 
@@ -111,7 +124,7 @@ export function rejectWeights(data: Dataset, learner: string): void {
  * smoothing (1e-9 × the largest feature variance); a constant feature, or one with fewer than
  * two present values in a class, gets no Gaussian.
  */
-function fitGaussians(train: LabelledDataset, floor: number): (NaiveBayesFeature['gaussian'])[] {
+function fitGaussians(train: LabelledDataset, floor: number): NaiveBayesFeature['gaussian'][] {
 	const p = train.columns.length;
 	const n = train.rows;
 	const overall = train.columns.map((column) => presentVariance(column));
@@ -184,7 +197,10 @@ export function naiveBayesFromJson(json: unknown): NaiveBayesModel {
 	checkLengths('naive Bayes', params.featureNames.length, { features: params.features });
 	params.features.forEach((feature, f) => {
 		if (feature.name !== params.featureNames[f]) {
-			throw new InputError(`The naive Bayes model is not valid: features.${f} is "${feature.name}" but featureNames.${f} is "${params.featureNames[f]}". Retrain the model, or restore the model file.`, 'bad-model');
+			throw new InputError(
+				`The naive Bayes model is not valid: features.${f} is "${feature.name}" but featureNames.${f} is "${params.featureNames[f]}". Retrain the model, or restore the model file.`,
+				'bad-model',
+			);
 		}
 	});
 	return new NaiveBayes(params);
@@ -192,21 +208,30 @@ export function naiveBayesFromJson(json: unknown): NaiveBayesModel {
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const pair = (value: z.ZodType<number>) => z.tuple([value, value]);
-const jsonSchema = z.object({
-	kind: z.literal('naiveBayes'),
-	formatVersion: z.literal(1),
-	featureNames: z.array(z.string()).min(1),
-	classCounts: pair(z.number().int().positive()),
-	features: z.array(z.object({
-		name: z.string(),
-		gaussian: z.object({ means: pair(finite), variances: pair(finite.refine((v) => v > 0, 'must be above 0')) }).strict().nullable(),
-		missingRates: pair(finite.refine((v) => v > 0 && v < 1, 'must be between 0 and 1')).nullable(),
-		meanContribution: finite,
-	}).strict()),
-	options: z.object({ varianceFloor: z.number().min(0).max(1), maxRows: z.number().int().min(10) }).strict(),
-	trainingRows: z.number().int().positive(),
-	fittedRows: z.number().int().positive(),
-}).strict();
+const jsonSchema = z
+	.object({
+		kind: z.literal('naiveBayes'),
+		formatVersion: z.literal(1),
+		featureNames: z.array(z.string()).min(1),
+		classCounts: pair(z.number().int().positive()),
+		features: z.array(
+			z
+				.object({
+					name: z.string(),
+					gaussian: z
+						.object({ means: pair(finite), variances: pair(finite.refine((v) => v > 0, 'must be above 0')) })
+						.strict()
+						.nullable(),
+					missingRates: pair(finite.refine((v) => v > 0 && v < 1, 'must be between 0 and 1')).nullable(),
+					meanContribution: finite,
+				})
+				.strict(),
+		),
+		options: z.object({ varianceFloor: z.number().min(0).max(1), maxRows: z.number().int().min(10) }).strict(),
+		trainingRows: z.number().int().positive(),
+		fittedRows: z.number().int().positive(),
+	})
+	.strict();
 
 class NaiveBayes implements NaiveBayesModel {
 	readonly kind = 'naiveBayes' as const;

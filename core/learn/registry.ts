@@ -60,7 +60,9 @@ const registry: Readonly<Record<LearnerKind, LearnerEntry>> = {
 		estimate: (rows, features, options) => {
 			const forest = { ...defaultForestOptions, ...options.forest };
 			if (rows > forest.maxRows) {
-				return { skip: `${rows.toLocaleString('en-US')} training rows, more than the ${forest.maxRows.toLocaleString('en-US')} it can fit in reasonable time (its fit time grows with the square of the rows)` };
+				return {
+					skip: `${rows.toLocaleString('en-US')} training rows, more than the ${forest.maxRows.toLocaleString('en-US')} it can fit in reasonable time (its fit time grows with the square of the rows)`,
+				};
 			}
 			return { seconds: 1.5e-7 * rows * rows * featuresPerTree(features, forest) * forest.trees };
 		},
@@ -70,7 +72,10 @@ const registry: Readonly<Record<LearnerKind, LearnerEntry>> = {
 export const learnerKinds: readonly LearnerKind[] = ['gbdt', 'logistic', 'naiveBayes', 'forest'];
 
 /** Each learner in words, for messages and reports. */
-export const learnerNames: Readonly<Record<LearnerKind, string>> = Object.fromEntries(learnerKinds.map((kind) => [kind, registry[kind].name])) as Record<LearnerKind, string>;
+export const learnerNames: Readonly<Record<LearnerKind, string>> = Object.fromEntries(learnerKinds.map((kind) => [kind, registry[kind].name])) as Record<
+	LearnerKind,
+	string
+>;
 
 /** The names the CLI and the nodes accept for each learner. */
 const aliases: Readonly<Record<string, LearnerChoice>> = {
@@ -96,7 +101,13 @@ export function parseLearnerChoice(text: string): LearnerChoice {
 }
 
 /** Fits one learner of the given kind on `train` (validation for early stopping where the learner uses it). */
-export function fitOne(kind: LearnerKind, train: LabelledDataset, validation: LabelledDataset | undefined, options: FitOptions, context: FitContext): Promise<TrainedLearner> {
+export function fitOne(
+	kind: LearnerKind,
+	train: LabelledDataset,
+	validation: LabelledDataset | undefined,
+	options: FitOptions,
+	context: FitContext,
+): Promise<TrainedLearner> {
 	return registry[kind].fit(train, options, { ...context, validation });
 }
 

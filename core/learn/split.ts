@@ -19,7 +19,10 @@ export function holdoutSplit(label: Uint8Array, fraction: number, seed: number):
 		const rows: number[] = [];
 		for (let r = 0; r < label.length; r++) if (label[r] === cls) rows.push(r);
 		if (rows.length < 2) {
-			throw new InputError(`Only ${rows.length} row${rows.length === 1 ? ' has' : 's have'} label ${cls}: a holdout split needs at least 2 of each class, one to train on and one to validate with.`, 'too-few-rows');
+			throw new InputError(
+				`Only ${rows.length} row${rows.length === 1 ? ' has' : 's have'} label ${cls}: a holdout split needs at least 2 of each class, one to train on and one to validate with.`,
+				'too-few-rows',
+			);
 		}
 		for (let i = rows.length - 1; i > 0; i--) {
 			const j = rng.int(i + 1);

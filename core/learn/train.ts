@@ -11,7 +11,17 @@ import type { FitContext, LearnerKind, TrainedLearner } from './learner';
 import type { NaiveBayesModel } from './naiveBayes';
 import { fitOne, learnerNames, type LearnerChoice } from './registry';
 
-export { estimateFit, fitOne, learnerChoiceNames, learnerFromJson, learnerKinds, learnerNames, parseLearnerChoice, type FitOptions, type LearnerChoice } from './registry';
+export {
+	estimateFit,
+	fitOne,
+	learnerChoiceNames,
+	learnerFromJson,
+	learnerKinds,
+	learnerNames,
+	parseLearnerChoice,
+	type FitOptions,
+	type LearnerChoice,
+} from './registry';
 
 /** Options per learner (each partial: defaults fill the rest) and for `auto`. */
 export type LearnerOptions = AutoSelectOptions;
@@ -28,7 +38,13 @@ export interface TrainedResult {
  * Trains `kind` on `train`, or with 'auto' fits the candidates and keeps the one with the best
  * validation AUC. `validation` (time-based, later cutoffs) drives early stopping and the choice.
  */
-export async function trainLearner(kind: LearnerChoice, train: LabelledDataset, validation: LabelledDataset | undefined, options: LearnerOptions, context: FitContext): Promise<TrainedResult> {
+export async function trainLearner(
+	kind: LearnerChoice,
+	train: LabelledDataset,
+	validation: LabelledDataset | undefined,
+	options: LearnerOptions,
+	context: FitContext,
+): Promise<TrainedResult> {
 	const result = kind === 'auto' ? await autoSelect(train, validation, options, context) : await fitFixed(kind, train, validation, options, context);
 	return { ...result, notes: [...result.notes, ...subsampleNotes(result.learner)] };
 }

@@ -54,9 +54,15 @@ const emptyRange: DataRange = { firstEvent: null, lastEvent: null, cutoffs: [], 
 /** Trains, calibrates and measures a model; the same input and seed give a model with the same bytes. */
 export async function buildModel(input: BuildModelInput): Promise<BuiltModel> {
 	const names = modelFeatureNames({ features: input.features });
-	for (const [data, what] of [[input.train, 'training'], [input.validation, 'validation']] as const) {
+	for (const [data, what] of [
+		[input.train, 'training'],
+		[input.validation, 'validation'],
+	] as const) {
 		if (data.featureNames.length !== names.length || data.featureNames.some((name, i) => name !== names[i])) {
-			throw new InputError(`The ${what} data has features [${data.featureNames.join(', ')}] but the model declares [${names.join(', ')}]: both need the same features in the same order.`, 'bad-dataset');
+			throw new InputError(
+				`The ${what} data has features [${data.featureNames.join(', ')}] but the model declares [${names.join(', ')}]: both need the same features in the same order.`,
+				'bad-dataset',
+			);
 		}
 	}
 	const context = { seed: input.seed, hooks: input.hooks };
@@ -79,7 +85,9 @@ export async function buildModel(input: BuildModelInput): Promise<BuiltModel> {
 		metrics: {
 			validation: validationMetrics(reported.label, calibration.crossFitted, validationRaw),
 			training: classCounts(input.train),
-			validationSplit: split ? `${input.validationSplit}; early stopping and the choice of learner used a seeded half of these rows, calibration and the reported metrics the other half` : input.validationSplit,
+			validationSplit: split
+				? `${input.validationSplit}; early stopping and the choice of learner used a seeded half of these rows, calibration and the reported metrics the other half`
+				: input.validationSplit,
 		},
 		dataRange: input.dataRange ?? emptyRange,
 		selection: {

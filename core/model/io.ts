@@ -18,7 +18,24 @@ import { rememberLearner } from './predict';
 import { modelFeatureNames, modelFormat, modelSchema, modelSchemaVersion, type Model } from './schema';
 
 /** The top-level keys in the order they are written; nested keys are written in alphabetical order. */
-const topLevelOrder = ['format', 'schemaVersion', 'packageVersion', 'checksum', 'name', 'propensityType', 'seed', 'dataRange', 'goal', 'features', 'metrics', 'selection', 'calibration', 'notes', 'insights', 'learner'];
+const topLevelOrder = [
+	'format',
+	'schemaVersion',
+	'packageVersion',
+	'checksum',
+	'name',
+	'propensityType',
+	'seed',
+	'dataRange',
+	'goal',
+	'features',
+	'metrics',
+	'selection',
+	'calibration',
+	'notes',
+	'insights',
+	'learner',
+];
 
 /**
  * The model as JSON text: tab-indented, keys in a fixed order, arrays of plain values on one
@@ -52,7 +69,9 @@ function checkReadable(name: unknown, text: string): void {
 /** "sha256:" and the hex SHA-256 of the model's content: every key but the checksum, written canonically. */
 function contentChecksum(content: Record<string, unknown>): string {
 	const { checksum: _ignored, ...rest } = content;
-	return `sha256:${createHash('sha256').update(write(rest, '', topLevelOrder), 'utf8').digest('hex')}`;
+	return `sha256:${createHash('sha256')
+		.update(write(rest, '', topLevelOrder), 'utf8')
+		.digest('hex')}`;
 }
 
 function write(value: unknown, indent: string, order?: readonly string[]): string {
@@ -89,15 +108,25 @@ export function parseModel(input: string | object): Model {
 		try {
 			raw = JSON.parse(input);
 		} catch (error) {
-			throw new InputError(`The model is not valid JSON (${(error as Error).message}). Use the file that "propensity train" (or the Train Model node) wrote, unchanged.`, 'bad-model');
+			throw new InputError(
+				`The model is not valid JSON (${(error as Error).message}). Use the file that "propensity train" (or the Train Model node) wrote, unchanged.`,
+				'bad-model',
+			);
 		}
 	}
 	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-		throw new InputError('The model must be a JSON object as written by Propensity\'s training, not ' + (Array.isArray(raw) ? 'an array' : typeof raw) + '.', 'bad-model');
+		throw new InputError(
+			"The model must be a JSON object as written by Propensity's training, not " + (Array.isArray(raw) ? 'an array' : typeof raw) + '.',
+			'bad-model',
+		);
 	}
 	// A model nests a few levels (its goal at most maxGoalDepth); a hostile depth would overflow the schema's recursion.
 	const deep = shapeProblem(raw, maxGoalDepth + 16, Infinity);
-	if (deep) throw new InputError(`The model nests more than ${maxGoalDepth + 16} levels deep (at ${shortPath(deep.path)}): it is not a model Propensity wrote. Use the file that "propensity train" (or the Train Model node) wrote, unchanged.`, 'bad-model');
+	if (deep)
+		throw new InputError(
+			`The model nests more than ${maxGoalDepth + 16} levels deep (at ${shortPath(deep.path)}): it is not a model Propensity wrote. Use the file that "propensity train" (or the Train Model node) wrote, unchanged.`,
+			'bad-model',
+		);
 	// A model handed over as an object (Node-RED's msg.model) is read as its JSON would be, so a
 	// value JSON cannot hold (Infinity, NaN) is refused here rather than when the model is written.
 	if (typeof input !== 'string') raw = JSON.parse(JSON.stringify(raw));
@@ -121,8 +150,17 @@ export function parseModel(input: string | object): Model {
 	if (typeof object.goal === 'object' && object.goal !== null) checkGoalShape(object.goal);
 	const parsed = modelSchema.safeParse(raw);
 	if (!parsed.success) {
-		const problems = parsed.error.issues.slice(0, 8).map((issue) => `${formatPath(issue.path) || 'the model'}: ${issue.message}${issue.code === 'invalid_type' && issue.input === undefined ? ' (missing)' : ''}`);
-		throw new InputError(`The model cannot be read correctly:\n- ${problems.join('\n- ')}\nUse the file as training wrote it, or retrain the model.`, 'bad-model', { problems });
+		const problems = parsed.error.issues
+			.slice(0, 8)
+			.map(
+				(issue) =>
+					`${formatPath(issue.path) || 'the model'}: ${issue.message}${issue.code === 'invalid_type' && issue.input === undefined ? ' (missing)' : ''}`,
+			);
+		throw new InputError(
+			`The model cannot be read correctly:\n- ${problems.join('\n- ')}\nUse the file as training wrote it, or retrain the model.`,
+			'bad-model',
+			{ problems },
+		);
 	}
 	const model = parsed.data as unknown as Model;
 	// JSON text such as 1e999 parses as Infinity, which no model holds: refuse it here, or the
@@ -131,13 +169,19 @@ export function parseModel(input: string | object): Model {
 		write(model, '', topLevelOrder);
 	} catch (error) {
 		if (!(error instanceof RangeError)) throw error;
-		throw new InputError('The model cannot be read correctly: it holds a number too large to be finite (such as 1e999). Use the file as training wrote it, or retrain the model.', 'bad-model');
+		throw new InputError(
+			'The model cannot be read correctly: it holds a number too large to be finite (such as 1e999). Use the file as training wrote it, or retrain the model.',
+			'bad-model',
+		);
 	}
 	const learner = loadLearnerChecked(model);
 	const expected = modelFeatureNames(model);
 	const actual = (learner as { featureNames?: readonly string[] }).featureNames;
 	if (actual && (actual.length !== expected.length || actual.some((name, i) => name !== expected[i]))) {
-		throw new InputError(`The model cannot be read correctly: its learner uses features [${actual.join(', ')}] but the model declares [${expected.join(', ')}]. Retrain the model.`, 'bad-model');
+		throw new InputError(
+			`The model cannot be read correctly: its learner uses features [${actual.join(', ')}] but the model declares [${expected.join(', ')}]. Retrain the model.`,
+			'bad-model',
+		);
 	}
 	checkChecksum(object, model);
 	// The checksum stays on the model, so a model handed on as an object (Node-RED's msg.model) reads again.

@@ -43,8 +43,10 @@ const distributionShape = {
 };
 
 const withBins = <T extends { edges: number[]; shares: number[] }>(value: T, ctx: z.RefinementCtx) => {
-	if (value.shares.length !== value.edges.length + 2) ctx.addIssue({ code: 'custom', message: `holds ${value.shares.length} shares for ${value.edges.length} edges (it needs edges + 2)` });
-	if (value.edges.some((edge, i) => i > 0 && !(edge > value.edges[i - 1]))) ctx.addIssue({ code: 'custom', message: 'its edges must ascend without repeats' });
+	if (value.shares.length !== value.edges.length + 2)
+		ctx.addIssue({ code: 'custom', message: `holds ${value.shares.length} shares for ${value.edges.length} edges (it needs edges + 2)` });
+	if (value.edges.some((edge, i) => i > 0 && !(edge > value.edges[i - 1])))
+		ctx.addIssue({ code: 'custom', message: 'its edges must ascend without repeats' });
 };
 
 export const distributionSchema = z.strictObject(distributionShape).superRefine(withBins);

@@ -33,7 +33,9 @@ export function checkFeatures(model: Model, data: Dataset): void {
 		const where = model.features.mode === 'table' ? 'column' : 'feature';
 		throw new InputError(
 			`The data to score lacks ${missing.length} ${where}${missing.length > 1 ? 's' : ''} the model "${model.name}" was trained on: ${missing.map((n) => `"${n}"`).join(', ')}. ` +
-				(model.features.mode === 'table' ? 'Give the table the same feature columns as the training table.' : 'Compute the features from the model\'s declarations.'),
+				(model.features.mode === 'table'
+					? 'Give the table the same feature columns as the training table.'
+					: "Compute the features from the model's declarations."),
 			'missing-features',
 			{ missing },
 		);

@@ -101,10 +101,28 @@ export interface Model {
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const share = finite.refine((v) => v >= 0 && v <= 1, 'must be in [0, 1]');
 const count = z.number().int().min(0);
-const isoMoment = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 UTC moment, e.g. "2024-05-01T00:00:00.000Z"');
+const isoMoment = z
+	.string()
+	.refine(
+		(s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(s) && !Number.isNaN(Date.parse(s)),
+		'must be an ISO 8601 UTC moment, e.g. "2024-05-01T00:00:00.000Z"',
+	);
 const learnerKind = z.enum(['gbdt', 'logistic', 'forest', 'naiveBayes']) satisfies z.ZodType<LearnerKind>;
 
-const featureAggregates = ['count', 'sum', 'mean', 'max', 'daysSinceLast', 'daysSinceFirst', 'distinctDays', 'trend', 'meanGapDays', 'latest', 'repeatChance', 'activeChance'] as const;
+const featureAggregates = [
+	'count',
+	'sum',
+	'mean',
+	'max',
+	'daysSinceLast',
+	'daysSinceFirst',
+	'distinctDays',
+	'trend',
+	'meanGapDays',
+	'latest',
+	'repeatChance',
+	'activeChance',
+] as const;
 
 /** A feature declaration (core/features/declaration.ts) as stored in a model. */
 export const featureDeclSchema: z.ZodType<FeatureDecl> = z.strictObject({
@@ -123,7 +141,12 @@ export const featureDeclSchema: z.ZodType<FeatureDecl> = z.strictObject({
 
 const featuresSchema = z.union([
 	z.strictObject({ mode: z.literal('events'), declarations: z.array(featureDeclSchema).min(1) }),
-	z.strictObject({ mode: z.literal('table'), columns: z.array(z.string().min(1)).min(1), idColumn: z.string().min(1).nullable(), labelColumn: z.string().min(1) }),
+	z.strictObject({
+		mode: z.literal('table'),
+		columns: z.array(z.string().min(1)).min(1),
+		idColumn: z.string().min(1).nullable(),
+		labelColumn: z.string().min(1),
+	}),
 ]);
 
 const decileSchema = z.strictObject({
@@ -167,20 +190,27 @@ const selectionSchema = z.strictObject({
 	mode: z.enum(['auto', 'fixed']),
 	winner: learnerKind,
 	reason: z.string(),
-	candidates: z.array(z.strictObject({
-		learner: learnerKind,
-		status: z.enum(['fitted', 'skipped', 'failed']),
-		auc: share.nullable(),
-		chosen: z.boolean(),
-		note: z.string().optional(),
-	})).min(1),
+	candidates: z
+		.array(
+			z.strictObject({
+				learner: learnerKind,
+				status: z.enum(['fitted', 'skipped', 'failed']),
+				auc: share.nullable(),
+				chosen: z.boolean(),
+				note: z.string().optional(),
+			}),
+		)
+		.min(1),
 });
 
 /** The whole model. The learner is checked here for its kind only; its own module checks the rest. */
 export const modelSchema = z.strictObject({
 	format: z.literal(modelFormat),
 	schemaVersion: z.union([z.literal(1), z.literal(modelSchemaVersion)]),
-	checksum: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" and 64 hex digits, as training wrote it').optional(),
+	checksum: z
+		.string()
+		.regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" and 64 hex digits, as training wrote it')
+		.optional(),
 	packageVersion: z.string().min(1),
 	name: z.string().trim().min(1).max(200),
 	propensityType: z.enum(['conversion', 'churn']),
@@ -198,7 +228,14 @@ export const modelSchema = z.strictObject({
 		lastEvent: isoMoment.nullable(),
 		cutoffs: z.array(isoMoment),
 		asOf: isoMoment.nullable(),
-		plan: z.strictObject({ chosenBy: z.enum(['goal', 'automatic']), spacingDays: z.number().int().positive(), holdOutProfiles: z.boolean(), reason: z.string() }).optional(),
+		plan: z
+			.strictObject({
+				chosenBy: z.enum(['goal', 'automatic']),
+				spacingDays: z.number().int().positive(),
+				holdOutProfiles: z.boolean(),
+				reason: z.string(),
+			})
+			.optional(),
 	}),
 	selection: selectionSchema,
 	notes: z.array(z.string()),

@@ -31,7 +31,14 @@ export interface TableTrainingOptions {
 
 export interface TableTraining extends BuiltModel {
 	/** What was read and how it was split, for a summary. */
-	readonly table: { readonly rows: number; readonly features: number; readonly positives: number; readonly negatives: number; readonly validationRows: number; readonly holdoutShare: number };
+	readonly table: {
+		readonly rows: number;
+		readonly features: number;
+		readonly positives: number;
+		readonly negatives: number;
+		readonly validationRows: number;
+		readonly holdoutShare: number;
+	};
 }
 
 /** The name a table gives its model: the file name without .csv / .tsv / .txt (and .gz). */
@@ -60,6 +67,13 @@ export async function trainOnTable(source: TableSource, options: TableTrainingOp
 	const positives = data.label.reduce((sum, value) => sum + value, 0);
 	return {
 		...built,
-		table: { rows: data.rows, features: data.featureNames.length, positives, negatives: data.rows - positives, validationRows: validation.rows, holdoutShare: tableHoldoutShare },
+		table: {
+			rows: data.rows,
+			features: data.featureNames.length,
+			positives,
+			negatives: data.rows - positives,
+			validationRows: validation.rows,
+			holdoutShare: tableHoldoutShare,
+		},
 	};
 }

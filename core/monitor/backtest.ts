@@ -62,7 +62,13 @@ export interface RunBacktest {
 	/** A sentence saying what this run shows, or when it will. */
 	readonly message: string;
 	/** Scored profiles: those with a known outcome, those no longer in the events and those the events no longer make eligible at the score date. */
-	readonly profiles: { readonly scored: number; readonly withOutcome: number; readonly positives: number; readonly vanished: number; readonly noLongerEligible: number };
+	readonly profiles: {
+		readonly scored: number;
+		readonly withOutcome: number;
+		readonly positives: number;
+		readonly vanished: number;
+		readonly noLongerEligible: number;
+	};
 	readonly metrics?: RealisedMetrics;
 	readonly buckets?: readonly BucketOutcome[];
 	readonly deciles?: readonly Decile[];
@@ -84,7 +90,14 @@ export function trainingFigures(model: Model): TrainingFigures {
  * Backtests one run with the model version that scored it, on events that should reach past
  * its outcome window. `monitored` is the model now in use, whose goal the run is compared with.
  */
-export function backtestRun(table: EventTable, info: ScoringRunInfo, record: ScoringRunRecord, scoredWith: Model, monitored: Model, indexOf: ReadonlyMap<string, number>): RunBacktest {
+export function backtestRun(
+	table: EventTable,
+	info: ScoringRunInfo,
+	record: ScoringRunRecord,
+	scoredWith: Model,
+	monitored: Model,
+	indexOf: ReadonlyMap<string, number>,
+): RunBacktest {
 	const goal = scoredWith.goal;
 	if (!goal) throw new Error('backtestRun needs an events-mode model');
 	const scoreDate = Date.parse(record.scoreDate);
@@ -96,7 +109,12 @@ export function backtestRun(table: EventTable, info: ScoringRunInfo, record: Sco
 	const empty = { scored: record.scored, withOutcome: 0, positives: 0, vanished: 0, noLongerEligible: 0 };
 	if (end === undefined || end < closes) {
 		const endText = end === undefined ? 'there are no events' : `the events end on ${day(end)}`;
-		return { ...base, status: 'pending', profiles: empty, message: `Not yet: the run of ${day(scoreDate)} has a ${goal.outcome.windowDays}-day outcome window that closes on ${day(closes)}, and ${endText}. Backtest it with events up to ${day(closes)} or later.` };
+		return {
+			...base,
+			status: 'pending',
+			profiles: empty,
+			message: `Not yet: the run of ${day(scoreDate)} has a ${goal.outcome.windowDays}-day outcome window that closes on ${day(closes)}, and ${endText}. Backtest it with events up to ${day(closes)} or later.`,
+		};
 	}
 	const state = judgeProfilesAt(table, goal, scoreDate);
 	const labels: number[] = [];
@@ -148,15 +166,27 @@ function bucketOutcomes(labels: readonly number[], probability: readonly number[
 			positives += labels[i];
 			predicted += probability[i];
 		});
-		return { bucket: name, profiles, positives, meanPredicted: profiles ? predicted / profiles : null, realisedRate: profiles ? positives / profiles : null };
+		return {
+			bucket: name,
+			profiles,
+			positives,
+			meanPredicted: profiles ? predicted / profiles : null,
+			realisedRate: profiles ? positives / profiles : null,
+		};
 	});
 }
 
 function doneMessage(record: ScoringRunRecord, metrics: RealisedMetrics, profiles: RunBacktest['profiles']): string {
-	const parts = [`The run of ${day(Date.parse(record.scoreDate))}: ${profiles.withOutcome} of ${profiles.scored} scored profiles have a known outcome, ${profiles.positives} had it`];
-	if (metrics.realisedRate !== null && metrics.meanPredicted !== null) parts.push(` (${pct(metrics.realisedRate)} realised against ${pct(metrics.meanPredicted)} predicted)`);
+	const parts = [
+		`The run of ${day(Date.parse(record.scoreDate))}: ${profiles.withOutcome} of ${profiles.scored} scored profiles have a known outcome, ${profiles.positives} had it`,
+	];
+	if (metrics.realisedRate !== null && metrics.meanPredicted !== null)
+		parts.push(` (${pct(metrics.realisedRate)} realised against ${pct(metrics.meanPredicted)} predicted)`);
 	if (metrics.auc !== null) parts.push(`; realised AUC ${metrics.auc.toFixed(2)}`);
-	const lost = [profiles.vanished ? `${profiles.vanished} are no longer in the events` : '', profiles.noLongerEligible ? `${profiles.noLongerEligible} are no longer eligible at the score date in these events` : ''].filter(Boolean);
+	const lost = [
+		profiles.vanished ? `${profiles.vanished} are no longer in the events` : '',
+		profiles.noLongerEligible ? `${profiles.noLongerEligible} are no longer eligible at the score date in these events` : '',
+	].filter(Boolean);
 	return `${parts.join('')}.${lost.length ? ` ${lost.join('; ')}: they are counted, not judged.` : ''}`;
 }
 

@@ -31,7 +31,8 @@ export interface RunDrift {
 export function runDrift(record: ScoringRunRecord, scoredWith: Model): RunDrift {
 	const reference = scoredWith.monitoring;
 	const runShare = record.profilesActive > 0 ? record.scored / record.profilesActive : null;
-	if (!reference) return { hasReference: false, scorePsi: null, features: [], maxFeaturePsi: null, eligibleShare: { training: null, run: runShare }, newEventTypes: [] };
+	if (!reference)
+		return { hasReference: false, scorePsi: null, features: [], maxFeaturePsi: null, eligibleShare: { training: null, run: runShare }, newEventTypes: [] };
 	const scorePsi = populationStability(reference.scores.shares, sharesOf(binCounts(record.probability, reference.scores.edges)));
 	const countsOf = new Map(record.features.map((f) => [f.feature, f.counts]));
 	const features = reference.features.map(({ feature, label, shares }): FeatureDrift => {

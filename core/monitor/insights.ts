@@ -9,7 +9,9 @@ import type { Bucket } from '../explain/buckets';
 import type { Model } from '../model/schema';
 
 const insightsSlice = z.object({
-	scores: z.object({ buckets: z.array(z.object({ bucket: z.enum(['low', 'medium', 'high']), count: z.number(), positives: z.number().nullable() })) }).optional(),
+	scores: z
+		.object({ buckets: z.array(z.object({ bucket: z.enum(['low', 'medium', 'high']), count: z.number(), positives: z.number().nullable() })) })
+		.optional(),
 	factors: z.object({ overall: z.array(z.object({ feature: z.string() })) }).optional(),
 });
 

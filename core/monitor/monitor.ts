@@ -54,7 +54,8 @@ export async function monitorModel(store: Store, name: string, table: EventTable
 	};
 	const latest = await modelAt('latest');
 	const monitored = latest.model;
-	if (!monitored.goal) throw new InputError(`The model "${name}" was trained on a profile table: only models trained on events can be monitored.`, 'table-model');
+	if (!monitored.goal)
+		throw new InputError(`The model "${name}" was trained on a profile table: only models trained on events can be monitored.`, 'table-model');
 	// In score-date order (saving order within a date): "latest" means the most recent scores, whenever they were saved.
 	const runs = chooseRuns(await store.listRuns(name), name, options.run).sort((a, b) => Date.parse(a.scoreDate) - Date.parse(b.scoreDate));
 	const indexOf = new Map(table.profileIds.map((id, p) => [id, p]));
@@ -71,7 +72,10 @@ export async function monitorModel(store: Store, name: string, table: EventTable
 	const done = usable.filter((r) => r.backtest.status === 'done');
 	const pending = usable.filter((r) => r.backtest.status === 'pending');
 	const training = trainingFigures(monitored);
-	const verdict = verdictOf(done[done.length - 1]?.backtest, usable[usable.length - 1]?.drift, training, thresholds, { runs: usable.length, pending: pending[0]?.backtest });
+	const verdict = verdictOf(done[done.length - 1]?.backtest, usable[usable.length - 1]?.drift, training, thresholds, {
+		runs: usable.length,
+		pending: pending[0]?.backtest,
+	});
 	const range = dataRange(table);
 	return {
 		model: { name, version: latest.version, propensityType: monitored.propensityType, windowDays: monitored.goal.outcome.windowDays },
@@ -85,7 +89,12 @@ export async function monitorModel(store: Store, name: string, table: EventTable
 }
 
 function goalChangedVerdict(name: string): Verdict {
-	return { status: 'watch', reasons: [`Every remembered run of "${name}" was scored by a version with another goal: nothing can be compared with the current goal until it has scored and its window has passed.`] };
+	return {
+		status: 'watch',
+		reasons: [
+			`Every remembered run of "${name}" was scored by a version with another goal: nothing can be compared with the current goal until it has scored and its window has passed.`,
+		],
+	};
 }
 
 /** The runs to look at: all, or those of one day or moment; an InputError when none match. */
@@ -94,7 +103,8 @@ function chooseRuns(all: ScoringRunInfo[], name: string, run: string | undefined
 	if (!wanted) return all;
 	const isDay = /^\d{4}-\d{2}-\d{2}$/.test(wanted);
 	const moment = Date.parse(isDay ? `${wanted}T00:00:00Z` : wanted);
-	if (!Number.isFinite(moment)) throw new InputError(`The run date "${wanted}" is not a date: use the score date of a run, e.g. "2026-05-01" or "2026-05-01T00:00:00Z".`, 'bad-date');
+	if (!Number.isFinite(moment))
+		throw new InputError(`The run date "${wanted}" is not a date: use the score date of a run, e.g. "2026-05-01" or "2026-05-01T00:00:00Z".`, 'bad-date');
 	const chosen = all.filter((info) => (isDay ? info.scoreDate.slice(0, 10) === wanted : Date.parse(info.scoreDate) === moment));
 	if (chosen.length === 0) {
 		const dates = [...new Set(all.map((info) => day(Date.parse(info.scoreDate))))];

@@ -14,14 +14,14 @@ import { DAY_MS } from '../features/walk';
 import { profilesActiveBy } from '../features/cutoffs';
 import { eventTypeCounts } from './reference';
 
-
 /** The goal's fingerprint: the same goal gives the same text (keys sorted), so the same checksum. */
 export function goalChecksum(model: Model): string | null {
 	return model.goal ? sha256(stableJson(model.goal)) : null;
 }
 
 export function runRecordOf(table: EventTable, model: Model, run: ScoreRun): ScoringRunRecord {
-	if (!model.goal) throw new InputError(`The model "${model.name}" was trained on a profile table: only runs scored from events can be remembered.`, 'table-model');
+	if (!model.goal)
+		throw new InputError(`The model "${model.name}" was trained on a profile table: only runs scored from events can be remembered.`, 'table-model');
 	const scored = run.scored();
 	const scoreDate = Date.parse(run.summary.scoreDate);
 	const features = (model.monitoring?.features ?? []).flatMap(({ feature, edges }) => {
@@ -51,7 +51,9 @@ export function runRecordOf(table: EventTable, model: Model, run: ScoreRun): Sco
 function stableJson(value: unknown): string {
 	if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
 	if (value !== null && typeof value === 'object') {
-		const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+		const entries = Object.entries(value as Record<string, unknown>)
+			.filter(([, v]) => v !== undefined)
+			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 		return `{${entries.map(([key, v]) => `${JSON.stringify(key)}:${stableJson(v)}`).join(',')}}`;
 	}
 	return JSON.stringify(value);

@@ -39,7 +39,10 @@ export function parseThresholds(input: unknown): Thresholds {
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];
 		const name = issue.code === 'unrecognized_keys' ? issue.keys.join('", "') : issue.path.join('.') || 'thresholds';
-		const problem = issue.code === 'unrecognized_keys' ? `there is no such threshold (the thresholds are ${Object.keys(thresholdsSchema.shape).join(', ')})` : issue.message;
+		const problem =
+			issue.code === 'unrecognized_keys'
+				? `there is no such threshold (the thresholds are ${Object.keys(thresholdsSchema.shape).join(', ')})`
+				: issue.message;
 		throw new InputError(
 			`The monitoring threshold "${name}" is not valid: ${problem}. Thresholds are numbers by name, e.g. { "scorePsiRetrain": 0.3, "aucDropWatch": 0.03 } (see docs/monitoring.md).`,
 			'bad-thresholds',
@@ -52,10 +55,17 @@ export function parseThresholds(input: unknown): Thresholds {
 }
 
 /** The verdict from the latest backtested run and the latest run's drift (either may be missing). */
-export function verdictOf(backtest: RunBacktest | undefined, drift: RunDrift | undefined, training: { auc: number | null }, thresholds: Thresholds, notes: { runs: number; pending?: RunBacktest }): Verdict {
+export function verdictOf(
+	backtest: RunBacktest | undefined,
+	drift: RunDrift | undefined,
+	training: { auc: number | null },
+	thresholds: Thresholds,
+	notes: { runs: number; pending?: RunBacktest },
+): Verdict {
 	const retrain: string[] = [];
 	const watch: string[] = [];
-	if (notes.runs === 0) return { status: 'watch', reasons: ['No scoring run is remembered yet: score with a store, then check again once the outcome window has passed.'] };
+	if (notes.runs === 0)
+		return { status: 'watch', reasons: ['No scoring run is remembered yet: score with a store, then check again once the outcome window has passed.'] };
 	const m = backtest?.metrics;
 	if (m?.auc != null && training.auc !== null) {
 		const drop = training.auc - m.auc;
@@ -65,7 +75,8 @@ export function verdictOf(backtest: RunBacktest | undefined, drift: RunDrift | u
 	}
 	if (m?.realisedRate != null && m.meanPredicted != null && m.meanPredicted > 0) {
 		const off = Math.abs(m.realisedRate - m.meanPredicted) / m.meanPredicted;
-		if (off >= thresholds.calibrationWatch) watch.push(`Probabilities are off: ${pct(m.realisedRate)} had the outcome against ${pct(m.meanPredicted)} predicted.`);
+		if (off >= thresholds.calibrationWatch)
+			watch.push(`Probabilities are off: ${pct(m.realisedRate)} had the outcome against ${pct(m.meanPredicted)} predicted.`);
 	}
 	if (drift?.scorePsi != null) {
 		const sentence = `Scores moved: PSI ${drift.scorePsi.toFixed(2)} on the score distribution.`;
@@ -80,7 +91,12 @@ export function verdictOf(backtest: RunBacktest | undefined, drift: RunDrift | u
 		watch.push(`The eligible share changed: ${pct(share.run)} of active profiles against ${pct(share.training)} at training.`);
 	}
 	if (drift && drift.newEventTypes.length > 0) {
-		watch.push(`Event types the model never saw: ${drift.newEventTypes.slice(0, 5).map((t) => `${t.type} (${t.events})`).join(', ')}${drift.newEventTypes.length > 5 ? ', …' : ''}.`);
+		watch.push(
+			`Event types the model never saw: ${drift.newEventTypes
+				.slice(0, 5)
+				.map((t) => `${t.type} (${t.events})`)
+				.join(', ')}${drift.newEventTypes.length > 5 ? ', …' : ''}.`,
+		);
 	}
 	if (retrain.length) return { status: 'retrain', reasons: [...retrain, ...watch] };
 	if (watch.length) return { status: 'watch', reasons: watch };

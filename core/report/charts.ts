@@ -90,7 +90,10 @@ export function histogramChart(spec: HistogramSpec): SafeHtml {
 	return frame(
 		spec,
 		height,
-		html`${yGrid(yTicks, y, plot, spec.formatY)}${bars}${markers}${xAxis(xTicks.map((tick) => ({ at: x(tick), label: String(tick) })), plot)}${axisTitles(spec.xTitle, spec.yTitle, plot, height)}`,
+		html`${yGrid(yTicks, y, plot, spec.formatY)}${bars}${markers}${xAxis(
+			xTicks.map((tick) => ({ at: x(tick), label: String(tick) })),
+			plot,
+		)}${axisTitles(spec.xTitle, spec.yTitle, plot, height)}`,
 	);
 }
 
@@ -194,7 +197,12 @@ export function lineChart(spec: LineChartSpec): SafeHtml {
 	return frame(
 		spec,
 		height,
-		html`${yGrid(spec.yTicks.filter((tick) => tick >= y0 && tick <= y1), y, plot, spec.formatY)}${lines}${xAxis(xTicks, plot)}${legend(series, plot)}${axisTitles(spec.xTitle, spec.yTitle, plot, height)}`,
+		html`${yGrid(
+			spec.yTicks.filter((tick) => tick >= y0 && tick <= y1),
+			y,
+			plot,
+			spec.formatY,
+		)}${lines}${xAxis(xTicks, plot)}${legend(series, plot)}${axisTitles(spec.xTitle, spec.yTitle, plot, height)}`,
 	);
 }
 

@@ -103,7 +103,13 @@ async function factorInsights(input: InsightsInput, boundaries: BucketBoundaries
 		.slice(0, 15)
 		.map((factor) => {
 			const f = declarations.findIndex((decl) => decl.name === factor.feature);
-			return { feature: factor.feature, label: factor.label, importance: factor.meanAbsImpact, share: factor.share, direction: directionOf(contributions, declarations.length, f, rows.length, value) };
+			return {
+				feature: factor.feature,
+				label: factor.label,
+				importance: factor.meanAbsImpact,
+				share: factor.share,
+				direction: directionOf(contributions, declarations.length, f, rows.length, value),
+			};
 		});
 	const buckets = Array.from(rows, (r) => bucketOf(scoreFromProbability(input.validationProbabilities[r]), boundaries));
 	const byBucket = bucketFactors(declarations, contributions, value, buckets, { k: factorsPerProfile, propensityType, outcome }).map((summary) => ({
@@ -152,7 +158,13 @@ function directionOf(contributions: ArrayLike<number>, features: number, f: numb
 
 function readinessInsights(readiness: ReadinessReport): ReportReadiness {
 	return {
-		cutoffs: readiness.cutoffs.map((cutoff) => ({ cutoff: cutoff.date, eligible: cutoff.eligible, positives: cutoff.positives, negatives: cutoff.negatives, role: cutoff.role })),
+		cutoffs: readiness.cutoffs.map((cutoff) => ({
+			cutoff: cutoff.date,
+			eligible: cutoff.eligible,
+			positives: cutoff.positives,
+			negatives: cutoff.negatives,
+			role: cutoff.role,
+		})),
 		history: { availableDays: readiness.history.availableDays, neededDays: readiness.history.neededDays },
 		minimums: readiness.minimums,
 		warnings: readiness.warnings.map((warning) => warning.message),

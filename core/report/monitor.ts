@@ -62,7 +62,15 @@ function howItDid(result: MonitorResult): SafeHtml {
 			done.flatMap((r) => {
 				const b = r.backtest.buckets?.find((x) => x.bucket === bucket);
 				const value = b?.[kind];
-				return value === null || value === undefined ? [] : [{ x: Date.parse(r.backtest.run.scoreDate), y: value, tooltip: `${bucket}, ${r.backtest.run.scoreDate.slice(0, 10)}: ${kind === 'meanPredicted' ? 'expected' : 'realised'} ${formatPercent(value)} of ${formatCount(b?.profiles)}` }];
+				return value === null || value === undefined
+					? []
+					: [
+							{
+								x: Date.parse(r.backtest.run.scoreDate),
+								y: value,
+								tooltip: `${bucket}, ${r.backtest.run.scoreDate.slice(0, 10)}: ${kind === 'meanPredicted' ? 'expected' : 'realised'} ${formatPercent(value)} of ${formatCount(b?.profiles)}`,
+							},
+						];
 			});
 		series.push({ name: `${bucket}: realised`, tone: bucketTone[bucket], points: points('realisedRate') });
 		series.push({ name: `${bucket}: expected`, tone: bucketTone[bucket], baseline: true, points: points('meanPredicted') });
@@ -71,12 +79,24 @@ function howItDid(result: MonitorResult): SafeHtml {
 		const b = r.backtest;
 		const cell = (bucket: Bucket) => {
 			const found = b.buckets?.find((x) => x.bucket === bucket);
-			return found && found.profiles > 0 ? `${formatPercent(found.meanPredicted)} → ${formatPercent(found.realisedRate)} (${formatCount(found.profiles)})` : '–';
+			return found && found.profiles > 0
+				? `${formatPercent(found.meanPredicted)} → ${formatPercent(found.realisedRate)} (${formatCount(found.profiles)})`
+				: '–';
 		};
 		const status = b.goalChanged ? 'other goal' : b.status === 'pending' ? `closes ${b.windowClosesAt.slice(0, 10)}` : formatMetric(b.metrics?.auc);
 		return html`<tr><td>${b.run.scoreDate.slice(0, 10)}</td><td class="num">${formatCount(b.profiles.scored)}</td><td>${status}</td><td>${cell('high')}</td><td>${cell('medium')}</td><td>${cell('low')}</td><td class="num">${formatCount(b.profiles.vanished + b.profiles.noLongerEligible)}</td></tr>`;
 	});
-	const chart = done.length ? timeChart('chart-how-it-did', 'Expected against realised, per bucket', 'Share with the outcome', series, done.map((r) => Date.parse(r.backtest.run.scoreDate)), formatPercent, 1) : html`<p class="muted">No run's outcome window has closed yet: the chart appears after the first one.</p>`;
+	const chart = done.length
+		? timeChart(
+				'chart-how-it-did',
+				'Expected against realised, per bucket',
+				'Share with the outcome',
+				series,
+				done.map((r) => Date.parse(r.backtest.run.scoreDate)),
+				formatPercent,
+				1,
+			)
+		: html`<p class="muted">No run's outcome window has closed yet: the chart appears after the first one.</p>`;
 	return html`<section class="card" id="how-it-did"><h2>How the model did</h2><p class="lede">For each scoring run whose outcome window has closed: what each bucket was expected to do (dashed) and what it did (solid).</p>${chart}
 <table><caption>Runs: expected → realised per bucket (profiles)</caption><thead><tr><th>Score date</th><th class="num">Scored</th><th>Realised AUC</th><th>High</th><th>Medium</th><th>Low</th><th class="num">Not judged</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
@@ -84,15 +104,26 @@ function howItDid(result: MonitorResult): SafeHtml {
 /** PSI of the score distribution and of the most-moved feature, per run. */
 function driftOverTime(result: MonitorResult): SafeHtml {
 	const runs = result.runs.filter((r) => r.drift.hasReference);
-	if (runs.length === 0) return html`<section class="card" id="drift"><h2>Drift over time</h2><p class="lede">The model holds no training reference (it was trained by an older version): train it again to follow drift.</p></section>`;
+	if (runs.length === 0)
+		return html`<section class="card" id="drift"><h2>Drift over time</h2><p class="lede">The model holds no training reference (it was trained by an older version): train it again to follow drift.</p></section>`;
 	const at = (r: (typeof runs)[number]) => Date.parse(r.backtest.run.scoreDate);
 	const series: LineSeries[] = [
 		{ name: 'scores', tone: 'primary', points: runs.flatMap((r) => (r.drift.scorePsi === null ? [] : [{ x: at(r), y: r.drift.scorePsi }])) },
-		{ name: 'most-moved feature', tone: 'mixed', points: runs.flatMap((r) => (r.drift.maxFeaturePsi?.psi == null ? [] : [{ x: at(r), y: r.drift.maxFeaturePsi.psi, tooltip: `${r.drift.maxFeaturePsi.label}: PSI ${r.drift.maxFeaturePsi.psi.toFixed(2)}` }])) },
+		{
+			name: 'most-moved feature',
+			tone: 'mixed',
+			points: runs.flatMap((r) =>
+				r.drift.maxFeaturePsi?.psi == null
+					? []
+					: [{ x: at(r), y: r.drift.maxFeaturePsi.psi, tooltip: `${r.drift.maxFeaturePsi.label}: PSI ${r.drift.maxFeaturePsi.psi.toFixed(2)}` }],
+			),
+		},
 	];
 	const latest = runs[runs.length - 1].drift;
 	const rows = latest.features.map((f) => html`<tr><td>${f.label}</td><td class="num">${f.psi === null ? 'n/a' : f.psi.toFixed(3)}</td></tr>`);
-	const fresh = latest.newEventTypes.length ? html`<p>Event types the model never saw: ${latest.newEventTypes.map((t) => `${t.type} (${formatCount(t.events)})`).join(', ')}.</p>` : '';
+	const fresh = latest.newEventTypes.length
+		? html`<p>Event types the model never saw: ${latest.newEventTypes.map((t) => `${t.type} (${formatCount(t.events)})`).join(', ')}.</p>`
+		: '';
 	const share = latest.eligibleShare;
 	return html`<section class="card" id="drift"><h2>Drift over time</h2><p class="lede">Population stability index (PSI) against the training data: under ${result.thresholds.scorePsiWatch} stable, from ${result.thresholds.scorePsiRetrain} a large shift.</p>
 ${timeChart('chart-drift', 'Population stability over time', 'PSI', series, runs.map(at), (v) => v.toFixed(2), 0.3)}
@@ -103,7 +134,7 @@ ${timeChart('chart-drift', 'Population stability over time', 'PSI', series, runs
 function timeChart(id: string, title: string, yTitle: string, series: LineSeries[], times: number[], formatY: (v: number) => string, minTop: number): SafeHtml {
 	const first = Math.min(...times);
 	const last = Math.max(...times);
-	const span = last > first ? [first, last] as const : [first - DAY_MS, last + DAY_MS] as const;
+	const span = last > first ? ([first, last] as const) : ([first - DAY_MS, last + DAY_MS] as const);
 	const ticks = niceTicks(Math.max(minTop, ...series.flatMap((s) => s.points.map((p) => p.y))) * 1.05, 5);
 	const top = ticks[ticks.length - 1];
 	const xTicks = times.length <= 8 ? [...new Set(times)] : [span[0], (span[0] + span[1]) / 2, span[1]];

@@ -132,11 +132,22 @@ function glanceSection(input: ReportInput, words: OutcomeWords): Section {
 	if (high && scores.count > 0) {
 		const rate = rateOf(high.positives, high.count);
 		const outcome = rate === null ? '' : html`; ${formatPercent(rate)} of them ${words.did}`;
-		lines.push(html`The high bucket (scores ${high.from}–${high.to}) holds ${formatCount(high.count)} profiles, ${formatPercent(high.count / scores.count)} of the total${outcome}.`);
+		lines.push(
+			html`The high bucket (scores ${high.from}–${high.to}) holds ${formatCount(high.count)} profiles, ${formatPercent(high.count / scores.count)} of the total${outcome}.`,
+		);
 	}
 	const first = input.factors.overall[0];
-	if (first) lines.push(html`The strongest factor is <strong>${first.label || first.feature}</strong>${first.direction ? `: ${directionSentence(first.direction)}` : ''}.`);
-	return section('glance', 'At a glance', 'At a glance', 'What this model tells you, in short.', html`<ul class="takeaways">${lines.map((line, index) => html`<li${index === 0 && quality.poor ? html` class="bad"` : ''}>${line}</li>`)}</ul>`);
+	if (first)
+		lines.push(
+			html`The strongest factor is <strong>${first.label || first.feature}</strong>${first.direction ? `: ${directionSentence(first.direction)}` : ''}.`,
+		);
+	return section(
+		'glance',
+		'At a glance',
+		'At a glance',
+		'What this model tells you, in short.',
+		html`<ul class="takeaways">${lines.map((line, index) => html`<li${index === 0 && quality.poor ? html` class="bad"` : ''}>${line}</li>`)}</ul>`,
+	);
 }
 
 function qualitySection(input: ReportInput, words: OutcomeWords): Section {
@@ -166,7 +177,13 @@ function qualitySection(input: ReportInput, words: OutcomeWords): Section {
 		: advice
 			? html`<div class="callout warn" role="note"><h3>Worth checking</h3>${advice}</div>`
 			: '';
-	return section('quality', 'Model quality', 'Model quality', 'Measured on profiles the model did not learn from, so these numbers are what to expect in use.', html`<div class="tiles">${tiles}</div>${scale}${callout}`);
+	return section(
+		'quality',
+		'Model quality',
+		'Model quality',
+		'Measured on profiles the model did not learn from, so these numbers are what to expect in use.',
+		html`<div class="tiles">${tiles}</div>${scale}${callout}`,
+	);
 }
 
 /** Red for a poor model, green for the upper half of the grades above poor, amber between. */
@@ -325,7 +342,15 @@ function liftSection(scores: ScoreSummary, words: OutcomeWords): Section | null 
 		title: 'Cumulative gains',
 		description: `The share of everyone who ${words.did} found when reaching the top share of profiles by score, against random picking.`,
 		series: [
-			{ name: 'random picking', tone: 'muted', baseline: true, points: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
+			{
+				name: 'random picking',
+				tone: 'muted',
+				baseline: true,
+				points: [
+					{ x: 0, y: 0 },
+					{ x: 1, y: 1 },
+				],
+			},
 			{
 				name: 'by score',
 				tone: 'primary',
@@ -367,7 +392,15 @@ function calibrationSection(scores: ScoreSummary, words: OutcomeWords): Section 
 		title: 'Predicted against actual',
 		description: `For groups of profiles with similar predicted chances, the predicted chance against the share who really ${words.did}.`,
 		series: [
-			{ name: 'perfect calibration', tone: 'muted', baseline: true, points: [{ x: 0, y: 0 }, { x: top, y: top }] },
+			{
+				name: 'perfect calibration',
+				tone: 'muted',
+				baseline: true,
+				points: [
+					{ x: 0, y: 0 },
+					{ x: top, y: top },
+				],
+			},
 			{
 				name: 'this model',
 				tone: 'primary',
@@ -481,7 +514,11 @@ function dataSection(input: ReportInput, words: OutcomeWords): Section | null {
 
 function readinessPart(readiness: NonNullable<ReportInput['readiness']>, words: OutcomeWords): SafeHtml {
 	const totals = readiness.cutoffs.reduce(
-		(sum, cutoff) => ({ eligible: sum.eligible + cutoff.eligible, positives: sum.positives + cutoff.positives, negatives: sum.negatives + cutoff.negatives }),
+		(sum, cutoff) => ({
+			eligible: sum.eligible + cutoff.eligible,
+			positives: sum.positives + cutoff.positives,
+			negatives: sum.negatives + cutoff.negatives,
+		}),
 		{ eligible: 0, positives: 0, negatives: 0 },
 	);
 	const rows = readiness.cutoffs.map(
@@ -524,12 +561,14 @@ function dataQualityPart(quality: NonNullable<ReportInput['dataQuality']>): Safe
 	const rejected =
 		quality.rejected.length > 0
 			? html`<table><caption>Rejected rows by reason</caption><thead><tr><th>Reason</th><th class="num">Rows</th><th>Example</th></tr></thead><tbody>${quality.rejected.map(
-					(entry) => html`<tr><td>${entry.reason}</td><td class="num">${formatCount(entry.count)}</td><td>${entry.example ? html`<code>${entry.example}</code>` : ''}</td></tr>`,
+					(entry) =>
+						html`<tr><td>${entry.reason}</td><td class="num">${formatCount(entry.count)}</td><td>${entry.example ? html`<code>${entry.example}</code>` : ''}</td></tr>`,
 				)}</tbody></table>`
 			: '';
 	const types = quality.eventTypes?.length
 		? html`<table><caption>Event types</caption><thead><tr><th>Type</th><th class="num">Events</th><th class="num">Share</th></tr></thead><tbody>${quality.eventTypes.map(
-				(entry) => html`<tr><td>${entry.type}</td><td class="num">${formatCount(entry.count)}</td><td class="num">${formatPercent(rateOf(entry.count, quality.eventsAsOf ?? quality.events))}</td></tr>`,
+				(entry) =>
+					html`<tr><td>${entry.type}</td><td class="num">${formatCount(entry.count)}</td><td class="num">${formatPercent(rateOf(entry.count, quality.eventsAsOf ?? quality.events))}</td></tr>`,
 			)}</tbody></table>`
 		: '';
 	const warnings =
@@ -550,7 +589,13 @@ function selectionSection(input: ReportInput): Section | null {
 		selection.candidates.length > 0
 			? html`<table><thead><tr><th>Learner</th><th class="num">Validation AUC</th><th class="num">Log loss</th><th class="num">Time</th><th>Result</th></tr></thead><tbody>${rows}</tbody></table>`
 			: '';
-	return section('selection', 'Model choice', 'How the model was chosen', 'The learners that were tried on the same data, compared on the validation profiles.', html`${table}<p>${selection.reason}</p>`);
+	return section(
+		'selection',
+		'Model choice',
+		'How the model was chosen',
+		'The learners that were tried on the same data, compared on the validation profiles.',
+		html`${table}<p>${selection.reason}</p>`,
+	);
 }
 
 function rateOf(part: number | null, whole: number): number | null {
@@ -569,7 +614,6 @@ function bucketTone(bucket: Bucket): Tone {
 	return bucket;
 }
 
-
 function directionTone(direction: FactorDirection | undefined): Tone {
 	return direction ?? 'primary';
 }
@@ -580,7 +624,9 @@ function bucketDirectionWords(direction: FactorDirection): string {
 
 /** Legend entries for the directions that occur among the factors, in a fixed order. */
 function directionLegend(factors: readonly { direction?: FactorDirection }[], labels: Record<FactorDirection, string>): { tone: Tone; label: string }[] {
-	return (['raises', 'lowers', 'mixed'] as const).filter((direction) => factors.some((factor) => factor.direction === direction)).map((direction) => ({ tone: direction, label: labels[direction] }));
+	return (['raises', 'lowers', 'mixed'] as const)
+		.filter((direction) => factors.some((factor) => factor.direction === direction))
+		.map((direction) => ({ tone: direction, label: labels[direction] }));
 }
 
 function directionSentence(direction: FactorDirection): string {

@@ -97,5 +97,8 @@ export function reportInputOf(insights: unknown, modelName: string): ReportInput
 	if (parsed.success) return parsed.data;
 	const issue = parsed.error.issues[0];
 	const where = ['insights', ...issue.path.map(String)].join('.');
-	throw new InputError(`The model "${modelName}" holds insights this version cannot read (${where}: ${issue.message}): train it again to get its report.`, 'bad-insights');
+	throw new InputError(
+		`The model "${modelName}" holds insights this version cannot read (${where}: ${issue.message}): train it again to get its report.`,
+		'bad-insights',
+	);
 }

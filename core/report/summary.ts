@@ -79,11 +79,17 @@ function pick<T extends Float64Array | Uint8Array>(values: ArrayLike<number>, ro
 
 function checkLabels(labels: ArrayLike<number>, expected: number): void {
 	if (labels.length !== expected) {
-		throw new InputError(`The report got ${labels.length} outcomes for ${expected} probabilities: give one outcome (0 or 1) per probability.`, 'bad-labels');
+		throw new InputError(
+			`The report got ${labels.length} outcomes for ${expected} probabilities: give one outcome (0 or 1) per probability.`,
+			'bad-labels',
+		);
 	}
 	for (let i = 0; i < labels.length; i++) {
 		if (labels[i] !== 0 && labels[i] !== 1) {
-			throw new InputError(`Outcome ${i + 1} is ${labels[i]}, not 0 or 1: outcomes must be 1 when the goal happened and 0 when it did not.`, 'bad-labels');
+			throw new InputError(
+				`Outcome ${i + 1} is ${labels[i]}, not 0 or 1: outcomes must be 1 when the goal happened and 0 when it did not.`,
+				'bad-labels',
+			);
 		}
 	}
 }

@@ -25,7 +25,7 @@ export function percentiles(probabilities: ArrayLike<number>): Uint8Array {
 		order[i] = i;
 	}
 	order.sort((a, b) => probabilities[a] - probabilities[b] || a - b);
-	for (let end = n; end > 0; ) {
+	for (let end = n; end > 0;) {
 		// `end` counts the profiles at or below this tie group's probability.
 		let begin = end - 1;
 		while (begin > 0 && probabilities[order[begin - 1]] === probabilities[order[end - 1]]) begin--;

@@ -32,22 +32,41 @@ export interface ExplainedProfiles {
 }
 
 /** The same profiles with `factors` filled in (from their `features`), and optionally per-bucket factors. */
-export async function explainProfiles(model: Model, profiles: readonly ScoredProfile[], options: ExplainProfilesOptions, hooks?: WorkHooks): Promise<ExplainedProfiles> {
+export async function explainProfiles(
+	model: Model,
+	profiles: readonly ScoredProfile[],
+	options: ExplainProfilesOptions,
+	hooks?: WorkHooks,
+): Promise<ExplainedProfiles> {
 	if (model.features.mode !== 'events') {
 		throw new InputError(`The model "${model.name}" was trained on a profile table; Explain Factors explains events-mode models.`, 'table-model');
 	}
 	const k = options.topK ?? defaultTopK;
 	const { declarations, propensityType, outcome } = factorWordsOf(model);
-	const data = datasetOf(profiles, declarations.map((decl) => decl.name), options.itemNumbers);
+	const data = datasetOf(
+		profiles,
+		declarations.map((decl) => decl.name),
+		options.itemNumbers,
+	);
 	const rows = Uint32Array.from({ length: data.rows }, (_, r) => r);
 	const explained = await explainRows(explainerOf(loadLearner(model)), data, rows, hooks);
 	const features = declarations.length;
 	const out = profiles.map((profile, r) => ({
 		...profile,
-		factors: topFactors(declarations, explained.contributions.subarray(r * features, (r + 1) * features), (f) => data.columns[f][r], { k, propensityType, outcome }),
+		factors: topFactors(declarations, explained.contributions.subarray(r * features, (r + 1) * features), (f) => data.columns[f][r], {
+			k,
+			propensityType,
+			outcome,
+		}),
 	}));
 	if (!options.perBucket) return { profiles: out };
-	const buckets = bucketFactors(declarations, explained.contributions, (r, f) => data.columns[f][r], profiles.map((p) => p.bucket), { k, propensityType, outcome });
+	const buckets = bucketFactors(
+		declarations,
+		explained.contributions,
+		(r, f) => data.columns[f][r],
+		profiles.map((p) => p.bucket),
+		{ k, propensityType, outcome },
+	);
 	return { profiles: out, buckets };
 }
 
@@ -66,9 +85,20 @@ export interface ExplainedEach {
  * another model) does not sink the rest: when the batch is refused, each profile is tried alone to
  * find the ones at fault, and the rest are explained together again. Both hosts explain this way.
  */
-export async function explainProfilesEach(model: Model, profiles: readonly ScoredProfile[], options: ExplainProfilesOptions, hooks?: WorkHooks): Promise<ExplainedEach> {
+export async function explainProfilesEach(
+	model: Model,
+	profiles: readonly ScoredProfile[],
+	options: ExplainProfilesOptions,
+	hooks?: WorkHooks,
+): Promise<ExplainedEach> {
 	const numbers = options.itemNumbers ?? profiles.map((_, i) => i + 1);
-	const explain = (indexes: readonly number[]) => explainProfiles(model, indexes.map((i) => profiles[i]), { ...options, itemNumbers: indexes.map((i) => numbers[i]) }, hooks);
+	const explain = (indexes: readonly number[]) =>
+		explainProfiles(
+			model,
+			indexes.map((i) => profiles[i]),
+			{ ...options, itemNumbers: indexes.map((i) => numbers[i]) },
+			hooks,
+		);
 	const all = profiles.map((_, i) => i);
 	try {
 		const explained = await explain(all);
@@ -107,7 +137,10 @@ function datasetOf(profiles: readonly ScoredProfile[], names: readonly string[],
 		names.forEach((name, f) => {
 			const value = features[name];
 			if (value === undefined) {
-				throw new InputError(`Profile "${profile.profileId}" (item ${item}) lacks the feature "${name}" of this model: it was scored by a different model. Explain with the model that scored it.`, 'missing-features');
+				throw new InputError(
+					`Profile "${profile.profileId}" (item ${item}) lacks the feature "${name}" of this model: it was scored by a different model. Explain with the model that scored it.`,
+					'missing-features',
+				);
 			}
 			columns[f][r] = value === null ? NaN : value;
 		});

@@ -30,7 +30,11 @@ export interface ScoresLayout {
 }
 
 /** Text lines of scored profiles in the given format; the CSV header comes first. */
-export async function* scoreLines(batches: AsyncIterable<readonly ScoredProfile[]> | Iterable<readonly ScoredProfile[]>, format: ScoresFormat, layout: ScoresLayout): AsyncGenerator<string> {
+export async function* scoreLines(
+	batches: AsyncIterable<readonly ScoredProfile[]> | Iterable<readonly ScoredProfile[]>,
+	format: ScoresFormat,
+	layout: ScoresLayout,
+): AsyncGenerator<string> {
 	const cell = csvCellWriter(layout.spreadsheetSafe);
 	if (format === 'csv') yield `${csvHeader(layout).map(cell).join(',')}\n`;
 	for await (const batch of batches) {
@@ -41,7 +45,11 @@ export async function* scoreLines(batches: AsyncIterable<readonly ScoredProfile[
 }
 
 /** Streams the profiles into `file` (temp file + rename, so readers never see half a file). */
-export async function writeScoresFile(file: string, batches: AsyncIterable<readonly ScoredProfile[]> | Iterable<readonly ScoredProfile[]>, layout: ScoresLayout): Promise<void> {
+export async function writeScoresFile(
+	file: string,
+	batches: AsyncIterable<readonly ScoredProfile[]> | Iterable<readonly ScoredProfile[]>,
+	layout: ScoresLayout,
+): Promise<void> {
 	await writeFileAtomically(file, scoreLines(batches, scoresFormatOf(file), layout));
 }
 
@@ -71,7 +79,14 @@ function csvRow(profile: ScoredProfile, layout: ScoresLayout): (string | number 
 	];
 	for (let k = 0; k < layout.factors; k++) {
 		const factor = profile.factors?.[k];
-		row.push(factor?.sentence ?? null, factor?.feature ?? null, factor?.label ?? null, factor?.value ?? null, factor?.impact ?? null, factor?.importance ?? null);
+		row.push(
+			factor?.sentence ?? null,
+			factor?.feature ?? null,
+			factor?.label ?? null,
+			factor?.value ?? null,
+			factor?.impact ?? null,
+			factor?.importance ?? null,
+		);
 	}
 	for (const name of layout.attributes) row.push(profile.attributes?.[name] ?? null);
 	return row;

@@ -88,7 +88,10 @@ export interface ScoredColumns {
 /** Scores every profile eligible as of `options.asOf` with an events-mode model. */
 export async function scoreEvents(table: EventTable, model: Model, options: ScoreOptions = {}, hooks?: WorkHooks): Promise<ScoreRun> {
 	if (model.features.mode !== 'events' || !model.goal) {
-		throw new InputError(`The model "${model.name}" was trained on a profile table, not on events: score it with "propensity score --table".`, 'table-model');
+		throw new InputError(
+			`The model "${model.name}" was trained on a profile table, not on events: score it with "propensity score --table".`,
+			'table-model',
+		);
 	}
 	const boundaries = options.boundaries ?? defaultBuckets;
 	checkBoundaries(boundaries);
@@ -102,7 +105,12 @@ export async function scoreEvents(table: EventTable, model: Model, options: Scor
 	const score = Uint8Array.from(probability, scoreFromProbability);
 	const rows = outputRows(table, profile, options.profiles);
 	const attributes = options.attributes ?? table.attributes.filter((column) => isProfileAttribute(table, column)).map((column) => column.name);
-	const attributeValues = latestAttributeValues(table, Array.from(rows, (r) => profile[r]), asOf, attributes);
+	const attributeValues = latestAttributeValues(
+		table,
+		Array.from(rows, (r) => profile[r]),
+		asOf,
+		attributes,
+	);
 
 	const version = options.modelVersion ?? null;
 	const scoreDate = new Date(asOf).toISOString();
@@ -201,7 +209,10 @@ function outputRows(table: EventTable, profile: Uint32Array, only: readonly stri
 			absent.length ? `not in the events: ${absent.slice(0, 10).join(', ')}` : '',
 			ineligible.length ? `not eligible for the goal as of the score date: ${ineligible.slice(0, 10).join(', ')}` : '',
 		].filter(Boolean);
-		throw new InputError(`Some profiles cannot be scored (${parts.join('; ')}). Check the ids, or the as-of date.`, 'unknown-profiles', { absent, ineligible });
+		throw new InputError(`Some profiles cannot be scored (${parts.join('; ')}). Check the ids, or the as-of date.`, 'unknown-profiles', {
+			absent,
+			ineligible,
+		});
 	}
 	return Uint32Array.from(only, (id) => rowOfProfile.get(id) as number);
 }
@@ -228,7 +239,7 @@ function sparseRunWarning(table: EventTable, goal: Goal, asOf: number, scored: n
 	if (scored * 2 >= eligible) return [];
 	const cause = explicitAsOf
 		? 'Check the as-of date given.'
-		: 'A few late events moved the default as-of date (the latest event): give an as-of date (CLI: --as-of), or check those events\' timestamps.';
+		: "A few late events moved the default as-of date (the latest event): give an as-of date (CLI: --as-of), or check those events' timestamps.";
 	return [
 		`Only ${scored.toLocaleString('en-US')} of ${table.profileIds.length.toLocaleString('en-US')} profiles were eligible and scored as of ${new Date(asOf).toISOString()}, ` +
 			`while ${eligible.toLocaleString('en-US')} would be as of ${new Date(bulk).toISOString()}, by when 99% of the profiles had had their last event. ${cause}`,

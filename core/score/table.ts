@@ -35,7 +35,10 @@ export interface TableScores {
 /** Scores every row of a profile table with a table-mode model; InputError for an events-mode model. */
 export async function scoreTable(source: TableSource, model: Model, options: { readonly id?: string } = {}, hooks?: WorkHooks): Promise<TableScores> {
 	if (model.features.mode !== 'table') {
-		throw new InputError(`The model "${model.name}" was trained on events, not on a table: score it from events, with the same feature declarations.`, 'wrong-mode');
+		throw new InputError(
+			`The model "${model.name}" was trained on events, not on a table: score it from events, with the same feature declarations.`,
+			'wrong-mode',
+		);
 	}
 	const trainedId = model.features.idColumn;
 	const id = options.id ?? (trainedId !== null && (await hasColumn(source, trainedId)) ? trainedId : undefined);
@@ -83,5 +86,7 @@ async function headOf(source: TableSource): Promise<string | null> {
 			await handle.close();
 		}
 	}
-	return Buffer.from(bytes.subarray(0, 64 * 1024)).toString('utf8').split(/\r?\n/, 1)[0];
+	return Buffer.from(bytes.subarray(0, 64 * 1024))
+		.toString('utf8')
+		.split(/\r?\n/, 1)[0];
 }

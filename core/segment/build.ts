@@ -157,11 +157,17 @@ export interface ResentRun {
 export async function resendSegmentRun(store: Store, segment: string, run: number | 'latest', which: 'entered' | 'left' = 'entered'): Promise<ResentRun> {
 	const name = checkStoreName(segment, 'segment');
 	if (which !== 'entered' && which !== 'left') {
-		throw new InputError(`A resend sends a past run's entrants ("entered") or leavers ("left"), not ${JSON.stringify(which)}: the store keeps only those of each run.`, 'bad-segment-mode');
+		throw new InputError(
+			`A resend sends a past run's entrants ("entered") or leavers ("left"), not ${JSON.stringify(which)}: the store keeps only those of each run.`,
+			'bad-segment-mode',
+		);
 	}
 	const record = await store.loadSegmentRun(name, run);
 	const rows = (which === 'entered' ? record.entered : record.left) as SegmentRow[];
-	return { rows, run: { segment: record.segment, run: record.run, runAt: record.runAt, mode: record.mode, entered: record.entered.length, left: record.left.length } };
+	return {
+		rows,
+		run: { segment: record.segment, run: record.run, runAt: record.runAt, mode: record.mode, entered: record.entered.length, left: record.left.length },
+	};
 }
 
 /** Where a profile stands after a run: new in the segment, still in it, gone from it, or not in it. */
@@ -189,7 +195,10 @@ export function segmentOutputs(result: SegmentResult): { readonly inSegment: Sta
 
 function checkOptions(options: SegmentOptions): SegmentOptions {
 	if (!(segmentModes as readonly string[]).includes(options?.mode)) {
-		throw new InputError(`The segment mode ${JSON.stringify(options?.mode)} is not known: use "all" (every member), "entered" (new since the last run) or "left" (gone since the last run).`, 'bad-segment-mode');
+		throw new InputError(
+			`The segment mode ${JSON.stringify(options?.mode)} is not known: use "all" (every member), "entered" (new since the last run) or "left" (gone since the last run).`,
+			'bad-segment-mode',
+		);
 	}
 	const name = options.name === undefined ? undefined : checkStoreName(options.name, 'segment');
 	checkRunAt(name ?? 'segment', options.runAt);
@@ -197,7 +206,10 @@ function checkOptions(options: SegmentOptions): SegmentOptions {
 		throw new InputError('Name the segment to remember its membership in the store: the name is what the next run compares with.', 'segment-name-missing');
 	}
 	if (options.mode !== 'all' && !options.store) {
-		throw new InputError(`Mode "${options.mode}" compares with the segment's last run, so it needs a store and a segment name to remember membership in. Give both, or use mode "all".`, 'segment-store-missing');
+		throw new InputError(
+			`Mode "${options.mode}" compares with the segment's last run, so it needs a store and a segment name to remember membership in. Give both, or use mode "all".`,
+			'segment-store-missing',
+		);
 	}
 	return { ...options, name };
 }
@@ -207,8 +219,13 @@ function indexProfiles(scored: readonly ScoredProfile[]): Map<string, number> {
 	const indexById = new Map<string, number>();
 	for (let i = 0; i < scored.length; i++) {
 		const id = scored[i]?.profileId;
-		if (typeof id !== 'string' || id === '') throw new InputError(`Scored profile ${i + 1} has no profile id: every scored profile needs one.`, 'bad-scores');
-		if (indexById.has(id)) throw new InputError(`Profile "${id}" is scored twice (the second time at ${i + 1}): a segment needs one score per profile. Remove the duplicate scores.`, 'bad-scores');
+		if (typeof id !== 'string' || id === '')
+			throw new InputError(`Scored profile ${i + 1} has no profile id: every scored profile needs one.`, 'bad-scores');
+		if (indexById.has(id))
+			throw new InputError(
+				`Profile "${id}" is scored twice (the second time at ${i + 1}): a segment needs one score per profile. Remove the duplicate scores.`,
+				'bad-scores',
+			);
 		indexById.set(id, i);
 	}
 	return indexById;

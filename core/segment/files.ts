@@ -38,7 +38,10 @@ export async function readScoresFile(file: string, hooks?: WorkHooks): Promise<S
 	try {
 		await fs.promises.access(file, fs.constants.R_OK);
 	} catch {
-		throw new InputError(`The scores file "${file}" cannot be read: it does not exist or is not readable. Check the path (it is what "propensity score --out" wrote).`, 'file-not-found');
+		throw new InputError(
+			`The scores file "${file}" cannot be read: it does not exist or is not readable. Check the path (it is what "propensity score --out" wrote).`,
+			'file-not-found',
+		);
 	}
 	const text = await openText({ path: file });
 	const profiles: ScoredFileProfile[] = [];
@@ -61,7 +64,8 @@ export async function readScoresFile(file: string, hooks?: WorkHooks): Promise<S
 				{
 					// Cells written spreadsheet-safe ('=…) are read back as they were before.
 					header: (columns) => (layout = csvLayout(columns.map(fromSpreadsheetSafe), file)),
-					record: (fields, line) => profiles.push(fromCells((column) => unguard(cellOf(fields, layout as CsvLayout, column)), layout as CsvLayout, failAt(file, line))),
+					record: (fields, line) =>
+						profiles.push(fromCells((column) => unguard(cellOf(fields, layout as CsvLayout, column)), layout as CsvLayout, failAt(file, line))),
 					bad: (line, _raw, why) => failAt(file, line)('', `the row is not valid CSV: ${why}`),
 					chunkDone,
 				},
@@ -78,7 +82,11 @@ export async function readScoresFile(file: string, hooks?: WorkHooks): Promise<S
 
 function failAt(file: string, line: number): Fail {
 	return (column, problem) => {
-		throw new InputError(`Line ${line} of ${file}${column ? `, column "${column}"` : ''}: ${problem}. Fix that line, or score again with "propensity score".`, 'bad-scores', { file, line, column });
+		throw new InputError(
+			`Line ${line} of ${file}${column ? `, column "${column}"` : ''}: ${problem}. Fix that line, or score again with "propensity score".`,
+			'bad-scores',
+			{ file, line, column },
+		);
 	};
 }
 
@@ -91,14 +99,18 @@ interface CsvLayout {
 function csvLayout(columns: readonly string[], file: string): CsvLayout {
 	const missing = scoreColumns.filter((column) => !columns.includes(column));
 	if (missing.length > 0) {
-		throw new InputError(`${file} lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: a scores file has ${scoreColumns.join(', ')} (as "propensity score" writes them).`, 'bad-scores');
+		throw new InputError(
+			`${file} lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: a scores file has ${scoreColumns.join(', ')} (as "propensity score" writes them).`,
+			'bad-scores',
+		);
 	}
 	let factorCount = 0;
 	const attributes: string[] = [];
 	for (const column of columns) {
 		const factor = factorColumn.exec(column);
 		if (factor) factorCount = Math.max(factorCount, Number(factor[1]));
-		else if (column !== '' && !(scoreColumns as readonly string[]).includes(column) && !(modelColumns as readonly string[]).includes(column)) attributes.push(column);
+		else if (column !== '' && !(scoreColumns as readonly string[]).includes(column) && !(modelColumns as readonly string[]).includes(column))
+			attributes.push(column);
 	}
 	return { index: new Map(columns.map((column, i) => [column, i])), factorCount, attributes };
 }
@@ -148,20 +160,28 @@ function fromCells(cell: (column: string) => Cell, layout: CsvLayout, fail: Fail
 	const version = cell('model_version');
 	return {
 		...core(cell, fail),
-		model: { name: text(cell('model_name')), version: version === undefined || version === null || text(version) === '' ? null : number(version, 'model_version', fail, 1, Number.MAX_SAFE_INTEGER) },
+		model: {
+			name: text(cell('model_name')),
+			version:
+				version === undefined || version === null || text(version) === '' ? null : number(version, 'model_version', fail, 1, Number.MAX_SAFE_INTEGER),
+		},
 		...(complete && factors.length === sentences.length ? { factors } : sentences.length > 0 ? { factorSentences: sentences } : {}),
 		...(layout.attributes.length > 0 ? { attributes } : {}),
 	};
 }
 
 /** The score fields every profile has, checked. */
-function core(cell: (column: string) => Cell, fail: Fail): Pick<ScoredProfile, 'profileId' | 'probability' | 'score' | 'percentile' | 'bucket' | 'propensityType' | 'scoreDate'> {
+function core(
+	cell: (column: string) => Cell,
+	fail: Fail,
+): Pick<ScoredProfile, 'profileId' | 'probability' | 'score' | 'percentile' | 'bucket' | 'propensityType' | 'scoreDate'> {
 	const profileId = text(cell('profile_id'));
 	if (profileId === '') fail('profile_id', 'the profile id is empty');
 	const bucket = text(cell('bucket'));
 	if (!buckets.includes(bucket)) fail('bucket', `"${bucket}" is not a bucket; use low, medium or high`);
 	const propensityType = text(cell('propensity_type'));
-	if (propensityType !== 'conversion' && propensityType !== 'churn') fail('propensity_type', `"${propensityType}" is not a propensity type; use conversion or churn`);
+	if (propensityType !== 'conversion' && propensityType !== 'churn')
+		fail('propensity_type', `"${propensityType}" is not a propensity type; use conversion or churn`);
 	const scoreDate = text(cell('score_date'));
 	if (!Number.isFinite(Date.parse(scoreDate))) fail('score_date', `"${scoreDate}" is not an ISO 8601 date`);
 	return {
@@ -219,7 +239,11 @@ function fromObject(value: Record<string, unknown>, fail: Fail): ScoredFileProfi
 	if (!('profileId' in value)) {
 		const columns = Object.keys(value);
 		const missing = scoreColumns.filter((column) => !columns.includes(column));
-		if (missing.length > 0) fail('', `the object lacks ${missing.join(', ')}: a scored profile has profileId, probability, score, percentile, bucket, propensityType and scoreDate (or the CSV's column names)`);
+		if (missing.length > 0)
+			fail(
+				'',
+				`the object lacks ${missing.join(', ')}: a scored profile has profileId, probability, score, percentile, bucket, propensityType and scoreDate (or the CSV's column names)`,
+			);
 		const layout = csvLayout(columns, 'the line');
 		return fromCells((column) => value[column], layout, fail);
 	}
@@ -249,7 +273,8 @@ export interface SegmentFileOptions {
 export async function writeSegmentFile(file: string, rows: readonly SegmentRow[], options: SegmentFileOptions = {}): Promise<void> {
 	const name = file.replace(/\.gz$/i, '');
 	const format = /\.csv$/i.test(name) ? 'csv' : /\.(ndjson|jsonl)$/i.test(name) ? 'ndjson' : undefined;
-	if (!format) throw new InputError(`The output file "${file}" must end in .csv, .ndjson or .jsonl (optionally .gz), which says how to write it.`, 'bad-output');
+	if (!format)
+		throw new InputError(`The output file "${file}" must end in .csv, .ndjson or .jsonl (optionally .gz), which says how to write it.`, 'bad-output');
 	await writeFileAtomically(file, format === 'csv' ? csvLines(rows, csvCellWriter(options.spreadsheetSafe)) : ndjsonLines(rows));
 }
 

@@ -77,7 +77,8 @@ function ruleOfRow(row: SegmentFormRow, where: string): unknown {
 			return { [kind]: comparisonOf(row, kind, where) };
 		case 'top': {
 			const by = row.topBy ?? 'count';
-			if (by !== 'count' && by !== 'percent') throw new InputError(`The segment ${where} ranks by "count" or "percent", not ${JSON.stringify(by)}.`, 'bad-segment-rule');
+			if (by !== 'count' && by !== 'percent')
+				throw new InputError(`The segment ${where} ranks by "count" or "percent", not ${JSON.stringify(by)}.`, 'bad-segment-rule');
 			return { top: { [by]: numberOf(row.size, `the size of the top in ${where}`) } };
 		}
 		case 'factor':
@@ -101,9 +102,11 @@ function comparisonOf(row: SegmentFormRow, field: string, where: string): Compar
 
 function factorOf(row: SegmentFormRow, where: string): Record<string, unknown> {
 	const name = (row.factor ?? '').trim();
-	if (name === '') throw new InputError(`The segment ${where} tests a factor but names none: give a feature name, e.g. "email_click_count_30d".`, 'bad-segment-rule');
+	if (name === '')
+		throw new InputError(`The segment ${where} tests a factor but names none: give a feature name, e.g. "email_click_count_30d".`, 'bad-segment-rule');
 	const by = row.factorBy ?? 'feature';
-	if (by !== 'feature' && by !== 'label') throw new InputError(`The segment ${where} names its factor by "feature" or "label", not ${JSON.stringify(by)}.`, 'bad-segment-rule');
+	if (by !== 'feature' && by !== 'label')
+		throw new InputError(`The segment ${where} names its factor by "feature" or "label", not ${JSON.stringify(by)}.`, 'bad-segment-rule');
 	const direction = row.direction ?? 'either';
 	if (direction !== 'either' && direction !== 'raises' && direction !== 'lowers') {
 		throw new InputError(`The segment ${where} asks the factor to "raises", "lowers" or "either", not ${JSON.stringify(direction)}.`, 'bad-segment-rule');
@@ -134,7 +137,10 @@ function attributeOf(row: SegmentFormRow, where: string): SegmentRule | Record<s
 			return test({ exists: false });
 		default:
 			if ((formNumberOperators as readonly string[]).includes(operator)) return test(comparisonOf(row, name, where));
-			throw new InputError(`The segment ${where} tests the attribute ${name} with "${operator}"; use one of ${formAttributeOperators.join(', ')}.`, 'bad-segment-rule');
+			throw new InputError(
+				`The segment ${where} tests the attribute ${name} with "${operator}"; use one of ${formAttributeOperators.join(', ')}.`,
+				'bad-segment-rule',
+			);
 	}
 }
 
@@ -144,7 +150,11 @@ function isBlank(value: unknown): boolean {
 
 function numberOf(value: unknown, what: string): number {
 	const number = typeof value === 'number' ? value : isBlank(value) ? NaN : Number(String(value).trim());
-	if (!Number.isFinite(number)) throw new InputError(`${what.charAt(0).toUpperCase()}${what.slice(1)} must be a number, not ${isBlank(value) ? 'empty' : JSON.stringify(value)}.`, 'bad-segment-rule');
+	if (!Number.isFinite(number))
+		throw new InputError(
+			`${what.charAt(0).toUpperCase()}${what.slice(1)} must be a number, not ${isBlank(value) ? 'empty' : JSON.stringify(value)}.`,
+			'bad-segment-rule',
+		);
 	return number;
 }
 

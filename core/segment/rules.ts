@@ -102,7 +102,9 @@ function comparisonSchema(bounds: { min: number; max: number; hint: string }) {
 
 const bucketSchema = z.preprocess(
 	(value) => (typeof value === 'string' ? [value] : value),
-	z.array(z.enum(['low', 'medium', 'high'], { message: 'a bucket is "low", "medium" or "high"' }), { message: 'must list buckets, e.g. ["high"]' }).min(1, 'list at least one bucket'),
+	z
+		.array(z.enum(['low', 'medium', 'high'], { message: 'a bucket is "low", "medium" or "high"' }), { message: 'must list buckets, e.g. ["high"]' })
+		.min(1, 'list at least one bucket'),
 );
 
 const attributeValue = z.union([z.string(), z.number(), z.boolean()], { message: 'must be text, a number or true/false' });
@@ -120,7 +122,10 @@ const attributeSchema = z
 		{ message: 'must be an object such as { "name": "country", "equals": "FR" }' },
 	)
 	.strict()
-	.refine((test) => test.equals !== undefined || test.in !== undefined || test.contains !== undefined || test.exists !== undefined || hasComparison(test), 'give a test: equals, in, contains, exists, gt, gte, lt, lte or between');
+	.refine(
+		(test) => test.equals !== undefined || test.in !== undefined || test.contains !== undefined || test.exists !== undefined || hasComparison(test),
+		'give a test: equals, in, contains, exists, gt, gte, lt, lte or between',
+	);
 
 const factorSchema = z
 	.object(
@@ -166,11 +171,17 @@ function parseAt(input: unknown, path: (string | number)[], source: string, dept
 		throw new InputError(`${capitalise(source)} is not valid at ${where(path)}: ${problem}.`, 'bad-segment-rule', { path });
 	};
 	if (depth > maxDepth) fail(`rules nest more than ${maxDepth} deep`);
-	if (typeof input !== 'object' || input === null || Array.isArray(input)) fail(`expected a rule object such as { "bucket": ["high"] }, got ${describeValue(input)}`);
+	if (typeof input !== 'object' || input === null || Array.isArray(input))
+		fail(`expected a rule object such as { "bucket": ["high"] }, got ${describeValue(input)}`);
 	const keys = Object.keys(input as object);
 	if (keys.length !== 1 || !(ruleKinds as readonly string[]).includes(keys[0])) {
 		const unknown = keys.filter((key) => !(ruleKinds as readonly string[]).includes(key));
-		const said = keys.length === 0 ? 'it is empty' : unknown.length > 0 ? `"${unknown[0]}" is not a rule kind` : `it has ${keys.length} kinds (${keys.join(', ')}); wrap them in { "all": [...] } or { "any": [...] }`;
+		const said =
+			keys.length === 0
+				? 'it is empty'
+				: unknown.length > 0
+					? `"${unknown[0]}" is not a rule kind`
+					: `it has ${keys.length} kinds (${keys.join(', ')}); wrap them in { "all": [...] } or { "any": [...] }`;
 		fail(`${said}. A rule has exactly one of ${ruleKinds.join(', ')}`);
 	}
 	const kind = keys[0] as RuleKind;
@@ -180,7 +191,9 @@ function parseAt(input: unknown, path: (string | number)[], source: string, dept
 		case 'all':
 		case 'any': {
 			if (!Array.isArray(value) || value.length === 0) {
-				throw new InputError(`${capitalise(source)} is not valid at ${where(here)}: "${kind}" takes a non-empty list of rules.`, 'bad-segment-rule', { path: here });
+				throw new InputError(`${capitalise(source)} is not valid at ${where(here)}: "${kind}" takes a non-empty list of rules.`, 'bad-segment-rule', {
+					path: here,
+				});
 			}
 			const items = (value as unknown[]).map((item, index) => parseAt(item, [...here, index], source, depth + 1));
 			return kind === 'all' ? { all: items } : { any: items };
@@ -196,7 +209,9 @@ function parseAt(input: unknown, path: (string | number)[], source: string, dept
 			const leaf = checkLeaf(leafSchemas[kind] as z.ZodType, value, here, source);
 			const range = kind === 'attribute' ? { min: -Infinity, max: Infinity, what: '' } : valueRanges[kind as keyof typeof valueRanges];
 			if (range && !canMatch(leaf as Comparison, range)) {
-				fail(`${describeComparison(kind === 'attribute' ? (leaf as AttributeTest).name : kind, leaf as Comparison)} never holds (${Number.isFinite(range.min) ? `${range.what} is from ${range.min} to ${range.max}` : 'no value passes every bound'}), so the rule would admit no one: check the number and the comparison`);
+				fail(
+					`${describeComparison(kind === 'attribute' ? (leaf as AttributeTest).name : kind, leaf as Comparison)} never holds (${Number.isFinite(range.min) ? `${range.what} is from ${range.min} to ${range.max}` : 'no value passes every bound'}), so the rule would admit no one: check the number and the comparison`,
+				);
 			}
 			return { [kind]: leaf } as SegmentRule;
 		}

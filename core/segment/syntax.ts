@@ -22,9 +22,11 @@ const syntaxHelp =
 /** The rule that a comma-separated list of clauses describes, checked like rule JSON. */
 export function parseRuleText(text: string): SegmentRule {
 	const clauses = splitOutsideQuotes(text, ',').map((clause) => clause.trim());
-	if (clauses.length === 0 || clauses.every((clause) => clause === '')) throw new InputError(`The rule ${JSON.stringify(text)} is empty: ${syntaxHelp}.`, 'bad-segment-rule');
+	if (clauses.length === 0 || clauses.every((clause) => clause === ''))
+		throw new InputError(`The rule ${JSON.stringify(text)} is empty: ${syntaxHelp}.`, 'bad-segment-rule');
 	const rules = clauses.map((clause, index) => {
-		if (clause === '') throw new InputError(`Clause ${index + 1} of the rule ${JSON.stringify(text)} is empty: remove the extra comma.`, 'bad-segment-rule');
+		if (clause === '')
+			throw new InputError(`Clause ${index + 1} of the rule ${JSON.stringify(text)} is empty: remove the extra comma.`, 'bad-segment-rule');
 		return parseSegmentRule(parseClause(clause), `the rule clause ${JSON.stringify(clause)}`);
 	});
 	return rules.length === 1 ? rules[0] : { all: rules };
@@ -124,7 +126,9 @@ function factorTest(raw: string, byLabel: boolean, fail: (problem: string) => ne
 		} else if (/^[-+]?\d/.test(last)) {
 			fail(`has "${last}" where the number of top factors belongs: use a whole number from 1, e.g. :3`);
 		} else {
-			fail(`has ":${last}", which is not a factor option${didYouMean(last, directions)}: after the ${byLabel ? 'label' : 'feature'} come :raises or :lowers and a number of top factors, e.g. factor=email_click_count_30d:raises:3 (put a name holding colons in double quotes)`);
+			fail(
+				`has ":${last}", which is not a factor option${didYouMean(last, directions)}: after the ${byLabel ? 'label' : 'feature'} come :raises or :lowers and a number of top factors, e.g. factor=email_click_count_30d:raises:3 (put a name holding colons in double quotes)`,
+			);
 		}
 		parts.pop();
 	}

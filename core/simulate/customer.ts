@@ -108,9 +108,29 @@ interface Segment {
 const segments: readonly Segment[] = [
 	{ name: 'loyal', share: 0.15, visitRate: 0.035, buyLogit: -2.2, openLogit: -0.5, clickLogit: -1.8, appShare: 0.6, churnHazard: 0.0008, saleLift: 0.3 },
 	{ name: 'regular', share: 0.3, visitRate: 0.016, buyLogit: -2.7, openLogit: -1.7, clickLogit: -2.3, appShare: 0.35, churnHazard: 0.002, saleLift: 0.3 },
-	{ name: 'occasional', share: 0.32, visitRate: 0.0065, buyLogit: -2.5, openLogit: -2.5, clickLogit: -2.7, appShare: 0.15, churnHazard: 0.003, saleLift: 0.3 },
+	{
+		name: 'occasional',
+		share: 0.32,
+		visitRate: 0.0065,
+		buyLogit: -2.5,
+		openLogit: -2.5,
+		clickLogit: -2.7,
+		appShare: 0.15,
+		churnHazard: 0.003,
+		saleLift: 0.3,
+	},
 	{ name: 'browser', share: 0.11, visitRate: 0.02, buyLogit: -4.4, openLogit: -2.0, clickLogit: -2.6, appShare: 0.45, churnHazard: 0.0025, saleLift: 0.3 },
-	{ name: 'deal-seeker', share: 0.12, visitRate: 0.0075, buyLogit: -3.5, openLogit: -0.8, clickLogit: -1.4, appShare: 0.25, churnHazard: 0.002, saleLift: 1.4 },
+	{
+		name: 'deal-seeker',
+		share: 0.12,
+		visitRate: 0.0075,
+		buyLogit: -3.5,
+		openLogit: -0.8,
+		clickLogit: -1.4,
+		appShare: 0.25,
+		churnHazard: 0.002,
+		saleLift: 1.4,
+	},
 ];
 
 const webDevices = ['desktop', 'mobile', 'tablet'];
@@ -378,14 +398,17 @@ class Customer {
 	private shop(t: number, viewed: Category, viewedSku: string, channel: string, device: string, fromEmail: boolean): void {
 		const { rng } = this;
 		const cartWaiting = this.day - this.cartDay <= 7;
-		const buy = sigmoid(this.buyLogit + 0.6 * this.interest
-			+ (cartWaiting ? 1.0 : 0)
-			+ (fromEmail ? 0.8 : 0)
-			+ (this.day - this.lastClickDay <= 14 ? 0.4 : 0)
-			+ (this.shopDay.sale ? this.segment.saleLift : 0)
-			+ (this.purchases > 0 ? 0.3 : 0)
-			- (this.day - this.lastPurchaseDay <= 5 ? 1.5 : 0)
-			- (this.phase === 'declining' ? 1.2 * this.fading : 0));
+		const buy = sigmoid(
+			this.buyLogit +
+				0.6 * this.interest +
+				(cartWaiting ? 1.0 : 0) +
+				(fromEmail ? 0.8 : 0) +
+				(this.day - this.lastClickDay <= 14 ? 0.4 : 0) +
+				(this.shopDay.sale ? this.segment.saleLift : 0) +
+				(this.purchases > 0 ? 0.3 : 0) -
+				(this.day - this.lastPurchaseDay <= 5 ? 1.5 : 0) -
+				(this.phase === 'declining' ? 1.2 * this.fading : 0),
+		);
 		const cart = Math.min(0.9, buy / 0.3);
 		if (rng.next() >= cart) return;
 		// A returning customer often buys the cart they left; otherwise the product in view.
@@ -431,7 +454,19 @@ class Customer {
 
 	/** Records an event; every event has the same fields (absent ones undefined), which keeps them cheap to make. */
 	private emit(time: number, type: string, channel: string, device: string, campaign?: string, productCategory?: string, sku?: string, value?: number): void {
-		this.events.push({ profileId: this.profileId, time: Math.floor(time / 1000) * 1000, type, value, channel, campaign, productCategory, device, sku, email: this.email, country: this.country });
+		this.events.push({
+			profileId: this.profileId,
+			time: Math.floor(time / 1000) * 1000,
+			type,
+			value,
+			channel,
+			campaign,
+			productCategory,
+			device,
+			sku,
+			email: this.email,
+			country: this.country,
+		});
 	}
 }
 

@@ -12,7 +12,18 @@ export const simulationFormats = ['csv', 'ndjson', 'xdm'] as const;
 export type SimulationFormat = (typeof simulationFormats)[number];
 
 /** The flat columns, in CSV order. */
-export const flatColumns = ['customer_id', 'timestamp', 'event_type', 'value', 'channel', 'campaign', 'product_category', 'device', 'email', 'country'] as const;
+export const flatColumns = [
+	'customer_id',
+	'timestamp',
+	'event_type',
+	'value',
+	'channel',
+	'campaign',
+	'product_category',
+	'device',
+	'email',
+	'country',
+] as const;
 
 export interface EventFormatter {
 	readonly header: string;

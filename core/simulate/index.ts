@@ -28,7 +28,17 @@ export { xdmEventTypes, xdmChannelTypes, toXdm } from './xdm';
 export { categories } from './shop';
 
 /** The flat event types the shop produces. */
-export const simulatedEventTypes = ['visit', 'page_view', 'product_view', 'add_to_cart', 'checkout', 'purchase', 'email_open', 'email_click', 'app_launch'] as const;
+export const simulatedEventTypes = [
+	'visit',
+	'page_view',
+	'product_view',
+	'add_to_cart',
+	'checkout',
+	'purchase',
+	'email_open',
+	'email_click',
+	'app_launch',
+] as const;
 
 /**
  * Events per simulated customer with the default 365 days (20,000 customers, seeds 1 to 3):
@@ -53,7 +63,8 @@ export function* simulateShop(options: SimulationOptions): Generator<SimulatedEv
  * for small targets), then scaled. Expect the result within a few percent of `events`.
  */
 export function profilesForEvents(events: number, options: Omit<SimulationOptions, 'profiles'>): number {
-	if (!Number.isInteger(events) || events < 1) throw new InputError(`events must be a whole number of at least 1 (got ${JSON.stringify(events)}).`, 'bad-simulation-options');
+	if (!Number.isInteger(events) || events < 1)
+		throw new InputError(`events must be a whole number of at least 1 (got ${JSON.stringify(events)}).`, 'bad-simulation-options');
 	const pilot = Math.min(10_000, Math.max(1_000, Math.ceil(events / eventsPerProfileGuide.mean)));
 	let count = 0;
 	for (const _ of simulateShop({ ...options, profiles: pilot })) count++;
@@ -102,7 +113,10 @@ export async function writeSimulation(options: WriteSimulationOptions, hooks?: W
 	try {
 		await once(file, 'open');
 	} catch (error) {
-		throw new InputError(`Cannot write the simulated events to "${options.out}": ${(error as Error).message}. Check that the folder exists and is writable.`, 'cannot-write');
+		throw new InputError(
+			`Cannot write the simulated events to "${options.out}": ${(error as Error).message}. Check that the folder exists and is writable.`,
+			'cannot-write',
+		);
 	}
 	const gzip = options.gzip ? createGzip() : undefined;
 	const sink: Writable = gzip ?? file;

@@ -80,10 +80,17 @@ export function toXdm(event: SimulatedEvent, counters: XdmCounters): Record<stri
 	}
 	if (event.type === 'purchase') {
 		counters.orders++;
-		(xdm.commerce as Record<string, unknown>).order = { purchaseID: `${event.profileId}-order-${counters.orders}`, priceTotal: event.value, currencyCode: 'USD' };
+		(xdm.commerce as Record<string, unknown>).order = {
+			purchaseID: `${event.profileId}-order-${counters.orders}`,
+			priceTotal: event.value,
+			currencyCode: 'USD',
+		};
 	}
 	if (event.productCategory) {
-		const item: Record<string, unknown> = { SKU: event.sku ?? '', productCategories: [{ categoryID: event.productCategory, categoryName: categoryTitles.get(event.productCategory) ?? event.productCategory }] };
+		const item: Record<string, unknown> = {
+			SKU: event.sku ?? '',
+			productCategories: [{ categoryID: event.productCategory, categoryName: categoryTitles.get(event.productCategory) ?? event.productCategory }],
+		};
 		if (event.type === 'purchase') item.priceTotal = event.value;
 		xdm.productListItems = [item];
 	}

@@ -49,7 +49,8 @@ const runSuffix = '.run.json.gz';
 /** saved-at stamp and a random tail, then the score date, model version (0: none) and profiles scored. */
 const runIdPattern = /^(\d{17})-([0-9a-f]{8})_(\d{17})_v(\d+)_n(\d+)$/;
 const stamp = (iso: string) => iso.replace(/\D/g, '').padEnd(17, '0').slice(0, 17);
-const unstamp = (digits: string) => `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)}T${digits.slice(8, 10)}:${digits.slice(10, 12)}:${digits.slice(12, 14)}.${digits.slice(14, 17)}Z`;
+const unstamp = (digits: string) =>
+	`${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)}T${digits.slice(8, 10)}:${digits.slice(10, 12)}:${digits.slice(12, 14)}.${digits.slice(14, 17)}Z`;
 
 function runId(savedAt: string, record: ScoringRunRecord): string {
 	return `${stamp(savedAt)}-${randomBytes(4).toString('hex')}_${stamp(new Date(record.scoreDate).toISOString())}_v${record.modelVersion ?? 0}_n${record.scored}`;
@@ -124,7 +125,10 @@ export async function openFolderStore(root: string): Promise<Store> {
 		await fsp.mkdir(path.join(absolute, 'models'), { recursive: true });
 		await fsp.mkdir(path.join(absolute, 'segments'), { recursive: true });
 	} catch (error) {
-		throw new InputError(`Could not open the model store folder ${absolute}: ${(error as Error).message}. Give a folder this user may create and write.`, 'store-io');
+		throw new InputError(
+			`Could not open the model store folder ${absolute}: ${(error as Error).message}. Give a folder this user may create and write.`,
+			'store-io',
+		);
 	}
 	return new FolderStore(absolute);
 }
@@ -146,7 +150,14 @@ class FolderStore implements Store {
 			const staged = await writeTemp(dir, 'model', text);
 			try {
 				const version = await claimVersion(dir, staged);
-				const info: ModelVersionInfo = { name, version, savedAt: new Date().toISOString(), checksum: sha256(text), bytes: Buffer.byteLength(text, 'utf8'), summary: cleanSummary };
+				const info: ModelVersionInfo = {
+					name,
+					version,
+					savedAt: new Date().toISOString(),
+					checksum: sha256(text),
+					bytes: Buffer.byteLength(text, 'utf8'),
+					summary: cleanSummary,
+				};
 				try {
 					const meta = `${JSON.stringify({ format: 'propensity-model-version', formatVersion: 1, ...info }, null, '\t')}\n`;
 					await fsp.rename(await writeTemp(dir, 'meta', meta), path.join(dir, metaFileName(version)));
@@ -181,7 +192,10 @@ class FolderStore implements Store {
 					'model-unfinished',
 				);
 			}
-			throw new InputError(`Model "${name}" has no version ${chosen} in the store (${this.location}): its versions are ${describeVersions(saved)}.`, 'model-version-not-found');
+			throw new InputError(
+				`Model "${name}" has no version ${chosen} in the store (${this.location}): its versions are ${describeVersions(saved)}.`,
+				'model-version-not-found',
+			);
 		}
 		const info = await this.readInfo(name, chosen);
 		const file = path.join(dir, modelFileName(chosen));
@@ -236,7 +250,16 @@ class FolderStore implements Store {
 		checkStoreName(segment, 'segment');
 		const { members, runAt, mode, entered, left } = checkRunInput(segment, input);
 		const body = JSON.stringify({ entered, left });
-		const header = { format: 'propensity-segment-run', formatVersion: 1, segment, runAt, mode, entered: entered.length, left: left.length, checksum: sha256(body) };
+		const header = {
+			format: 'propensity-segment-run',
+			formatVersion: 1,
+			segment,
+			runAt,
+			mode,
+			entered: entered.length,
+			left: left.length,
+			checksum: sha256(body),
+		};
 		const dir = this.segmentRunsDir(segment);
 		const run = await this.io(`keep the run of segment "${segment}"`, async () => {
 			await fsp.mkdir(dir, { recursive: true });
@@ -252,7 +275,8 @@ class FolderStore implements Store {
 		// The run is kept before the membership moves on: a crash in between sends its entrants again next time, never loses them.
 		await this.saveMembership(segment, members, runAt);
 		await this.io(`drop old runs of segment "${segment}"`, async () => {
-			for (const old of (await scanSegmentRuns(dir)).filter((number) => number <= run - keptSegmentRuns)) await fsp.rm(path.join(dir, segmentRunFileName(old)), { force: true });
+			for (const old of (await scanSegmentRuns(dir)).filter((number) => number <= run - keptSegmentRuns))
+				await fsp.rm(path.join(dir, segmentRunFileName(old)), { force: true });
 		});
 		return { segment, run, runAt, mode, entered: entered.length, left: left.length };
 	}
@@ -311,18 +335,27 @@ class FolderStore implements Store {
 
 	async loadRun(model: string, id: string): Promise<ScoringRunRecord> {
 		checkStoreName(model, 'model');
-		if (typeof id !== 'string' || !runIdPattern.test(id)) throw new InputError(`"${String(id)}" is not a scoring run id: take one from listRuns("${model}").`, 'bad-run-id');
+		if (typeof id !== 'string' || !runIdPattern.test(id))
+			throw new InputError(`"${String(id)}" is not a scoring run id: take one from listRuns("${model}").`, 'bad-run-id');
 		const file = path.join(this.runDir(model), `${id}${runSuffix}`);
 		const bytes = await this.io(`read a scoring run of "${model}"`, async () => {
 			try {
 				return await fsp.readFile(file);
 			} catch (error) {
-				if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`Model "${model}" has no remembered scoring run ${id} in the store (${this.location}): it was never saved, or retention deleted it.`, 'run-not-found');
+				if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+					throw new InputError(
+						`Model "${model}" has no remembered scoring run ${id} in the store (${this.location}): it was never saved, or retention deleted it.`,
+						'run-not-found',
+					);
 				throw error;
 			}
 		});
 		const record = decodeRun(bytes, file);
-		if (record.model !== model) throw new InputError(`The remembered scoring run ${file} holds a run of "${record.model}", not "${model}": delete it, or restore it from a backup.`, 'run-corrupted');
+		if (record.model !== model)
+			throw new InputError(
+				`The remembered scoring run ${file} holds a run of "${record.model}", not "${model}": delete it, or restore it from a backup.`,
+				'run-corrupted',
+			);
 		return record;
 	}
 
@@ -354,7 +387,12 @@ class FolderStore implements Store {
 		try {
 			meta = metaSchema.parse(JSON.parse(content));
 		} catch (error) {
-			throw damagedMeta(name, version, file, error instanceof z.ZodError ? error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') : (error as Error).message);
+			throw damagedMeta(
+				name,
+				version,
+				file,
+				error instanceof z.ZodError ? error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') : (error as Error).message,
+			);
 		}
 		if (meta.name !== name || meta.version !== version) throw damagedMeta(name, version, file, `it describes version ${meta.version} of "${meta.name}"`);
 		return { name, version, savedAt: meta.savedAt, checksum: meta.checksum, bytes: meta.bytes, summary: meta.summary };
@@ -363,7 +401,10 @@ class FolderStore implements Store {
 	private async noSuchModel(name: string): Promise<InputError> {
 		const known = (await this.listModels()).map((model) => model.name);
 		const hint = known.length > 0 ? `Saved models: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}.` : 'The store holds no models yet.';
-		return new InputError(`No model named "${name}" in the store (${this.location}). ${hint} Train and save a model under that name, or use one of the saved ones.`, 'model-not-found');
+		return new InputError(
+			`No model named "${name}" in the store (${this.location}). ${hint} Train and save a model under that name, or use one of the saved ones.`,
+			'model-not-found',
+		);
 	}
 
 	/** Runs file work, turning operating-system errors into a message that names the store. */
@@ -425,7 +466,10 @@ function claimVersion(dir: string, staged: string): Promise<number> {
 /** Links the staged file to the first free number above every file the pattern matches, and returns that number. */
 async function claimNumber(dir: string, staged: string, pattern: RegExp, fileName: (n: number) => string): Promise<number> {
 	for (let attempt = 0; attempt < 10000; attempt++) {
-		const taken = (await fsp.readdir(dir)).map((file) => pattern.exec(file)).filter((match) => match !== null).map((match) => Number(match[1]));
+		const taken = (await fsp.readdir(dir))
+			.map((file) => pattern.exec(file))
+			.filter((match) => match !== null)
+			.map((match) => Number(match[1]));
 		const next = Math.max(0, ...taken) + 1;
 		try {
 			// link() fails with EEXIST when the name is taken, so two writers never get the same number.
@@ -441,7 +485,11 @@ async function claimNumber(dir: string, staged: string, pattern: RegExp, fileNam
 /** The kept run numbers of a segment, ascending; none when it never ran. */
 async function scanSegmentRuns(dir: string): Promise<number[]> {
 	const files = await filesIn(dir);
-	return files.map((file) => segmentRunFilePattern.exec(file)).filter((match) => match !== null).map((match) => Number(match[1])).sort((a, b) => a - b);
+	return files
+		.map((file) => segmentRunFilePattern.exec(file))
+		.filter((match) => match !== null)
+		.map((match) => Number(match[1]))
+		.sort((a, b) => a - b);
 }
 
 /** The first line of a file without reading the rest (a run's rows may be large), or undefined when it is gone. */
@@ -456,7 +504,7 @@ async function readFirstLine(file: string): Promise<string | undefined> {
 	try {
 		const chunks: Buffer[] = [];
 		const buffer = Buffer.alloc(4096);
-		for (let position = 0; ; ) {
+		for (let position = 0; ;) {
 			const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
 			const newline = buffer.subarray(0, bytesRead).indexOf(10);
 			chunks.push(Buffer.from(buffer.subarray(0, newline >= 0 ? newline : bytesRead)));
@@ -517,7 +565,8 @@ function parseMembershipFile(segment: string, file: string, content: string): Me
 	}
 	if (header.segment !== segment) corruptMembership(segment, file, `it holds segment "${header.segment}"`);
 	const body = content.slice(newline + 1, -1);
-	if (sha256(body) !== header.checksum) corruptMembership(segment, file, `its member list does not match the checksum ${header.checksum} recorded when it was saved`);
+	if (sha256(body) !== header.checksum)
+		corruptMembership(segment, file, `its member list does not match the checksum ${header.checksum} recorded when it was saved`);
 	const members: unknown = JSON.parse(body);
 	if (!Array.isArray(members) || members.length !== header.count) corruptMembership(segment, file, `it should list ${header.count} members`);
 	return { members: members as string[], runAt: header.runAt };
@@ -544,13 +593,20 @@ function parseRunFile(segment: string, run: number, file: string, content: strin
 	if (!Array.isArray(rows.entered) || !Array.isArray(rows.left) || rows.entered.length !== header.entered || rows.left.length !== header.left) {
 		corruptRun(segment, file, `it should hold ${header.entered} entered and ${header.left} left`);
 	}
-	return { segment, run, runAt: header.runAt, mode: header.mode, entered: rows.entered as SegmentRunRecord['entered'], left: rows.left as SegmentRunRecord['left'] };
+	return {
+		segment,
+		run,
+		runAt: header.runAt,
+		mode: header.mode,
+		entered: rows.entered as SegmentRunRecord['entered'],
+		left: rows.left as SegmentRunRecord['left'],
+	};
 }
 
 /** "1–5, 8" for a sorted list of versions. */
 export function describeVersions(versions: readonly number[]): string {
 	const parts: string[] = [];
-	for (let i = 0; i < versions.length; ) {
+	for (let i = 0; i < versions.length;) {
 		let j = i;
 		while (j + 1 < versions.length && versions[j + 1] === versions[j] + 1) j++;
 		parts.push(j === i ? String(versions[i]) : `${versions[i]}–${versions[j]}`);

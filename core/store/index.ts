@@ -21,6 +21,11 @@ export function openStore(config: StoreConfig): Promise<Store> {
 		case 'postgres':
 			return openPostgresStore(config.connection, config.schema);
 		default:
-			return Promise.reject(new InputError(`The store kind ${JSON.stringify((config as { kind?: unknown })?.kind)} is not known: use { kind: 'folder', path } or { kind: 'postgres', connection, schema? }.`, 'bad-store-config'));
+			return Promise.reject(
+				new InputError(
+					`The store kind ${JSON.stringify((config as { kind?: unknown })?.kind)} is not known: use { kind: 'folder', path } or { kind: 'postgres', connection, schema? }.`,
+					'bad-store-config',
+				),
+			);
 	}
 }

@@ -60,7 +60,10 @@ export function corruptRun(segment: string, where: string, problem: string): nev
 
 /** The error for a run that is not kept (never made, or older than the last 30), naming those that are. */
 export function noSuchRun(segment: string, wanted: number | 'latest', kept: readonly number[], location: string): InputError {
-	const runs = kept.length === 0 ? `segment "${segment}" has no kept runs yet (a run is kept when it runs with a store and a name)` : `the kept runs of "${segment}" are ${kept[0]}–${kept[kept.length - 1]}`;
+	const runs =
+		kept.length === 0
+			? `segment "${segment}" has no kept runs yet (a run is kept when it runs with a store and a name)`
+			: `the kept runs of "${segment}" are ${kept[0]}–${kept[kept.length - 1]}`;
 	return new InputError(
 		`${wanted === 'latest' ? 'There is no latest run' : `Run ${wanted} of segment "${segment}" is not kept`} in the store (${location}): ${runs}. The store keeps the last 30 runs of each segment; pick one of those.`,
 		'segment-run-not-found',

@@ -14,7 +14,16 @@
  */
 import type { Client } from 'pg';
 import { InputError, PropensityError } from '../errors';
-import { connectPostgres, describeConnection, endClient, isConnectionFailure, parsePgConnection, type PgConnectionInput, quoteIdentifier, redact } from '../util/postgres';
+import {
+	connectPostgres,
+	describeConnection,
+	endClient,
+	isConnectionFailure,
+	parsePgConnection,
+	type PgConnectionInput,
+	quoteIdentifier,
+	redact,
+} from '../util/postgres';
 import { describeVersions } from './folder';
 import { checkStoredModelName, corruptMembership, corruptRun, noSuchRun, sha256, verifyModelText } from './integrity';
 import { checkStoreName } from '../util/names';
@@ -48,7 +57,14 @@ interface RunRow {
 }
 
 function toRunInfo(row: RunRow): ScoringRunInfo {
-	return { model: row.model, id: String(row.run_id), scoreDate: row.score_date, modelVersion: row.model_version, scored: row.scored, savedAt: row.saved_at.toISOString() };
+	return {
+		model: row.model,
+		id: String(row.run_id),
+		scoreDate: row.score_date,
+		modelVersion: row.model_version,
+		scored: row.scored,
+		savedAt: row.saved_at.toISOString(),
+	};
 }
 
 interface VersionRow {
@@ -152,16 +168,18 @@ class PostgresStore implements Store {
 				`insert into ${this.names} (name, last_version) values ($1, 1) on conflict (name) do update set last_version = ${this.names}.last_version + 1 returning last_version`,
 				[name],
 			);
-			const info: ModelVersionInfo = { name, version: counter.rows[0].last_version, savedAt: new Date().toISOString(), checksum: sha256(text), bytes: Buffer.byteLength(text, 'utf8'), summary: cleanSummary };
-			await this.client.query(`insert into ${this.versions} (name, version, saved_at, checksum, bytes, summary, body) values ($1, $2, $3, $4, $5, $6, $7)`, [
+			const info: ModelVersionInfo = {
 				name,
-				info.version,
-				info.savedAt,
-				info.checksum,
-				info.bytes,
-				JSON.stringify(info.summary),
-				text,
-			]);
+				version: counter.rows[0].last_version,
+				savedAt: new Date().toISOString(),
+				checksum: sha256(text),
+				bytes: Buffer.byteLength(text, 'utf8'),
+				summary: cleanSummary,
+			};
+			await this.client.query(
+				`insert into ${this.versions} (name, version, saved_at, checksum, bytes, summary, body) values ($1, $2, $3, $4, $5, $6, $7)`,
+				[name, info.version, info.savedAt, info.checksum, info.bytes, JSON.stringify(info.summary), text],
+			);
 			return info;
 		});
 	}
@@ -171,17 +189,31 @@ class PostgresStore implements Store {
 		const wanted = checkVersion(name, version);
 		const found = await this.run(`read model "${name}"`, () =>
 			wanted === 'latest'
-				? this.client.query<VersionRow & { body: string }>(`select name, version, saved_at, checksum, bytes, summary, body from ${this.versions} where name = $1 order by version desc limit 1`, [name])
-				: this.client.query<VersionRow & { body: string }>(`select name, version, saved_at, checksum, bytes, summary, body from ${this.versions} where name = $1 and version = $2`, [name, wanted]),
+				? this.client.query<VersionRow & { body: string }>(
+						`select name, version, saved_at, checksum, bytes, summary, body from ${this.versions} where name = $1 order by version desc limit 1`,
+						[name],
+					)
+				: this.client.query<VersionRow & { body: string }>(
+						`select name, version, saved_at, checksum, bytes, summary, body from ${this.versions} where name = $1 and version = $2`,
+						[name, wanted],
+					),
 		);
 		if (found.rowCount === 0) {
 			const versions = (await this.listVersions(name)).map((info) => info.version);
 			// A first version committed since the query above: load it rather than claim there is none.
 			if (versions.length > 0 && wanted === 'latest') return this.loadModel(name, 'latest');
-			if (versions.length > 0) throw new InputError(`Model "${name}" has no version ${wanted} in the store (${this.location}): its versions are ${describeVersions(versions)}.`, 'model-version-not-found');
+			if (versions.length > 0)
+				throw new InputError(
+					`Model "${name}" has no version ${wanted} in the store (${this.location}): its versions are ${describeVersions(versions)}.`,
+					'model-version-not-found',
+				);
 			const known = (await this.listModels()).map((model) => model.name);
-			const hint = known.length > 0 ? `Saved models: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}.` : 'The store holds no models yet.';
-			throw new InputError(`No model named "${name}" in the store (${this.location}). ${hint} Train and save a model under that name, or use one of the saved ones.`, 'model-not-found');
+			const hint =
+				known.length > 0 ? `Saved models: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}.` : 'The store holds no models yet.';
+			throw new InputError(
+				`No model named "${name}" in the store (${this.location}). ${hint} Train and save a model under that name, or use one of the saved ones.`,
+				'model-not-found',
+			);
 		}
 		const row = found.rows[0];
 		const info = toInfo(row);
@@ -193,7 +225,9 @@ class PostgresStore implements Store {
 
 	async listModels(): Promise<{ name: string; latest: ModelVersionInfo }[]> {
 		const result = await this.run('list models', () =>
-			this.client.query<VersionRow>(`select distinct on (name) name, version, saved_at, checksum, bytes, summary from ${this.versions} order by name, version desc`),
+			this.client.query<VersionRow>(
+				`select distinct on (name) name, version, saved_at, checksum, bytes, summary from ${this.versions} order by name, version desc`,
+			),
 		);
 		const listed = result.rows.map((row) => ({ name: row.name, latest: toInfo(row) }));
 		// Sorted here by code units, as the folder backend does, whatever the database's collation.
@@ -203,7 +237,9 @@ class PostgresStore implements Store {
 	async listVersions(name: string): Promise<ModelVersionInfo[]> {
 		checkStoreName(name, 'model');
 		const result = await this.run(`list model "${name}"`, () =>
-			this.client.query<VersionRow>(`select name, version, saved_at, checksum, bytes, summary from ${this.versions} where name = $1 order by version`, [name]),
+			this.client.query<VersionRow>(`select name, version, saved_at, checksum, bytes, summary from ${this.versions} where name = $1 order by version`, [
+				name,
+			]),
 		);
 		return result.rows.map(toInfo);
 	}
@@ -219,7 +255,8 @@ class PostgresStore implements Store {
 		if (result.rowCount === 0) return undefined;
 		const row = result.rows[0];
 		const where = `row "${segment}" of ${this.schema}.propensity_segment_memberships in ${this.location}`;
-		if (sha256(row.members) !== row.checksum) corruptMembership(segment, where, `its member list does not match the checksum ${row.checksum} recorded when it was saved`);
+		if (sha256(row.members) !== row.checksum)
+			corruptMembership(segment, where, `its member list does not match the checksum ${row.checksum} recorded when it was saved`);
 		const members: unknown = JSON.parse(row.members);
 		if (!Array.isArray(members) || members.length !== row.member_count) corruptMembership(segment, where, `it should list ${row.member_count} members`);
 		return { members: members as string[], runAt: row.run_at };
@@ -279,10 +316,22 @@ class PostgresStore implements Store {
 		const which = checkRunNumber(segment, wanted);
 		const result = await this.run(`read a run of segment "${segment}"`, () =>
 			which === 'latest'
-				? this.client.query<SegmentRunRow>(`select run, run_at, mode, entered_count, left_count, checksum, body from ${this.segmentRuns} where segment = $1 order by run desc limit 1`, [segment])
-				: this.client.query<SegmentRunRow>(`select run, run_at, mode, entered_count, left_count, checksum, body from ${this.segmentRuns} where segment = $1 and run = $2`, [segment, which]),
+				? this.client.query<SegmentRunRow>(
+						`select run, run_at, mode, entered_count, left_count, checksum, body from ${this.segmentRuns} where segment = $1 order by run desc limit 1`,
+						[segment],
+					)
+				: this.client.query<SegmentRunRow>(
+						`select run, run_at, mode, entered_count, left_count, checksum, body from ${this.segmentRuns} where segment = $1 and run = $2`,
+						[segment, which],
+					),
 		);
-		if (result.rowCount === 0) throw noSuchRun(segment, which, (await this.listSegmentRuns(segment)).map((info) => info.run), this.location);
+		if (result.rowCount === 0)
+			throw noSuchRun(
+				segment,
+				which,
+				(await this.listSegmentRuns(segment)).map((info) => info.run),
+				this.location,
+			);
 		const row = result.rows[0];
 		const where = `row ("${segment}", ${row.run}) of ${this.schema}.propensity_segment_runs in ${this.location}`;
 		if (sha256(row.body) !== row.checksum) corruptRun(segment, where, `its rows do not match the checksum ${row.checksum} recorded when the run was kept`);
@@ -290,7 +339,14 @@ class PostgresStore implements Store {
 		if (!Array.isArray(rows.entered) || !Array.isArray(rows.left) || rows.entered.length !== row.entered_count || rows.left.length !== row.left_count) {
 			corruptRun(segment, where, `it should hold ${row.entered_count} entered and ${row.left_count} left`);
 		}
-		return { segment, run: row.run, runAt: row.run_at, mode: row.mode, entered: rows.entered as SegmentRunRecord['entered'], left: rows.left as SegmentRunRecord['left'] };
+		return {
+			segment,
+			run: row.run,
+			runAt: row.run_at,
+			mode: row.mode,
+			entered: rows.entered as SegmentRunRecord['entered'],
+			left: rows.left as SegmentRunRecord['left'],
+		};
 	}
 
 	// Remembered scoring runs: one row each, the columns gzip-compressed as in the folder backend.
@@ -304,7 +360,10 @@ class PostgresStore implements Store {
 				`insert into ${this.runs} (model, score_date, model_version, scored, saved_at, body) values ($1, $2, $3, $4, now(), $5) returning model, run_id, score_date, model_version, scored, saved_at`,
 				[checked.model, checked.scoreDate, checked.modelVersion, checked.scored, encodeRun(checked)],
 			);
-			await this.client.query(`delete from ${this.runs} where model = $1 and run_id not in (select run_id from ${this.runs} where model = $1 order by run_id desc limit $2)`, [checked.model, kept]);
+			await this.client.query(
+				`delete from ${this.runs} where model = $1 and run_id not in (select run_id from ${this.runs} where model = $1 order by run_id desc limit $2)`,
+				[checked.model, kept],
+			);
 			return toRunInfo(inserted.rows[0]);
 		});
 	}
@@ -312,16 +371,25 @@ class PostgresStore implements Store {
 	async listRuns(model: string): Promise<ScoringRunInfo[]> {
 		checkStoreName(model, 'model');
 		const result = await this.run(`list the scoring runs of "${model}"`, () =>
-			this.client.query<RunRow>(`select model, run_id, score_date, model_version, scored, saved_at from ${this.runs} where model = $1 order by run_id`, [model]),
+			this.client.query<RunRow>(`select model, run_id, score_date, model_version, scored, saved_at from ${this.runs} where model = $1 order by run_id`, [
+				model,
+			]),
 		);
 		return result.rows.map(toRunInfo);
 	}
 
 	async loadRun(model: string, id: string): Promise<ScoringRunRecord> {
 		checkStoreName(model, 'model');
-		if (typeof id !== 'string' || !/^\d{1,18}$/.test(id)) throw new InputError(`"${String(id)}" is not a scoring run id: take one from listRuns("${model}").`, 'bad-run-id');
-		const result = await this.run(`read a scoring run of "${model}"`, () => this.client.query<{ body: Buffer }>(`select body from ${this.runs} where model = $1 and run_id = $2`, [model, id]));
-		if (result.rowCount === 0) throw new InputError(`Model "${model}" has no remembered scoring run ${id} in the store (${this.location}): it was never saved, or retention deleted it.`, 'run-not-found');
+		if (typeof id !== 'string' || !/^\d{1,18}$/.test(id))
+			throw new InputError(`"${String(id)}" is not a scoring run id: take one from listRuns("${model}").`, 'bad-run-id');
+		const result = await this.run(`read a scoring run of "${model}"`, () =>
+			this.client.query<{ body: Buffer }>(`select body from ${this.runs} where model = $1 and run_id = $2`, [model, id]),
+		);
+		if (result.rowCount === 0)
+			throw new InputError(
+				`Model "${model}" has no remembered scoring run ${id} in the store (${this.location}): it was never saved, or retention deleted it.`,
+				'run-not-found',
+			);
 		return decodeRun(result.rows[0].body, `row ${id} of ${this.schema}.propensity_scoring_runs in ${this.location}`);
 	}
 

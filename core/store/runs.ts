@@ -61,7 +61,10 @@ const recordSchema = z
 		formatVersion: z.literal(1),
 		model: z.string().min(1),
 		modelVersion: z.number().int().min(1).nullable(),
-		goalChecksum: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+		goalChecksum: z
+			.string()
+			.regex(/^[0-9a-f]{64}$/)
+			.nullable(),
 		propensityType: z.enum(['conversion', 'churn']),
 		scoreDate: isoMoment,
 		boundaries: z.strictObject({ mediumFrom: z.number().int().min(0).max(100), highFrom: z.number().int().min(0).max(100) }),
@@ -76,7 +79,12 @@ const recordSchema = z
 	})
 	.superRefine((record, ctx) => {
 		const n = record.scored;
-		for (const [column, length] of [['profileId', record.profileId.length], ['probability', record.probability.length], ['score', record.score.length], ['bucket', record.bucket.length]] as const) {
+		for (const [column, length] of [
+			['profileId', record.profileId.length],
+			['probability', record.probability.length],
+			['score', record.score.length],
+			['bucket', record.bucket.length],
+		] as const) {
 			if (length !== n) ctx.addIssue({ code: 'custom', path: [column], message: `holds ${length} entries for ${n} scored profiles` });
 		}
 	});
@@ -86,7 +94,10 @@ export function checkRunRecord(record: unknown, where = 'the scoring run'): Scor
 	const parsed = recordSchema.safeParse(record);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];
-		throw new InputError(`${where} is not a valid scoring run at "${issue.path.join('.') || 'record'}": ${issue.message}. Runs are written by scoring with a store; delete a damaged one, or score again.`, 'bad-scoring-run');
+		throw new InputError(
+			`${where} is not a valid scoring run at "${issue.path.join('.') || 'record'}": ${issue.message}. Runs are written by scoring with a store; delete a damaged one, or score again.`,
+			'bad-scoring-run',
+		);
 	}
 	return parsed.data as ScoringRunRecord;
 }
@@ -102,7 +113,11 @@ export function decodeRun(bytes: Buffer, where: string): ScoringRunRecord {
 	try {
 		value = JSON.parse(gunzipSync(bytes).toString('utf8'));
 	} catch (error) {
-		throw new InputError(`The remembered scoring run ${where} is damaged (${(error as Error).message}): delete it, or restore it from a backup.`, 'run-corrupted', { where });
+		throw new InputError(
+			`The remembered scoring run ${where} is damaged (${(error as Error).message}): delete it, or restore it from a backup.`,
+			'run-corrupted',
+			{ where },
+		);
 	}
 	return checkRunRecord(value, `The remembered scoring run ${where}`);
 }
@@ -111,5 +126,8 @@ export function decodeRun(bytes: Buffer, where: string): ScoringRunRecord {
 export function checkKeepRuns(keep: unknown): number {
 	if (keep === undefined || keep === null || keep === '') return defaultKeepRuns;
 	if (typeof keep === 'number' && Number.isInteger(keep) && keep >= 1 && keep <= 10_000) return keep;
-	throw new InputError(`Runs to keep ${JSON.stringify(keep)} is not a number of runs: use a whole number from 1 to 10000 (default ${defaultKeepRuns}).`, 'bad-keep-runs');
+	throw new InputError(
+		`Runs to keep ${JSON.stringify(keep)} is not a number of runs: use a whole number from 1 to 10000 (default ${defaultKeepRuns}).`,
+		'bad-keep-runs',
+	);
 }

@@ -106,7 +106,9 @@ export interface Store {
 	close(): Promise<void>;
 }
 
-const metricValue = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()], { message: 'a metric must be text (up to 1000 characters), a finite number, true/false or null' });
+const metricValue = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()], {
+	message: 'a metric must be text (up to 1000 characters), a finite number, true/false or null',
+});
 
 export const modelSummarySchema = z
 	.record(z.string().min(1).max(100), metricValue.optional())
@@ -117,7 +119,10 @@ export function checkSummary(summary: unknown): ModelSummary {
 	const parsed = modelSummarySchema.safeParse(summary ?? {});
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];
-		throw new InputError(`The model summary is not valid at "${issue.path.join('.') || 'summary'}": ${issue.message}. A summary maps metric names to text, finite numbers, true/false or null, e.g. { "auc": 0.81, "grade": "good", "learner": "gbdt" }.`, 'bad-model-summary');
+		throw new InputError(
+			`The model summary is not valid at "${issue.path.join('.') || 'summary'}": ${issue.message}. A summary maps metric names to text, finite numbers, true/false or null, e.g. { "auc": 0.81, "grade": "good", "learner": "gbdt" }.`,
+			'bad-model-summary',
+		);
 	}
 	const clean: Record<string, string | number | boolean | null> = {};
 	for (const [key, value] of Object.entries(parsed.data)) if (value !== undefined) clean[key] = value;
@@ -132,7 +137,10 @@ export function checkModelText(name: string, text: unknown): string {
 	try {
 		JSON.parse(text);
 	} catch (error) {
-		throw new InputError(`The model "${name}" to save is not JSON (${(error as Error).message}): pass the model's JSON text (serializeModel(model)).`, 'bad-model-text');
+		throw new InputError(
+			`The model "${name}" to save is not JSON (${(error as Error).message}): pass the model's JSON text (serializeModel(model)).`,
+			'bad-model-text',
+		);
 	}
 	checkStoredModelName(name, null, '', text);
 	return text;
@@ -142,13 +150,19 @@ export function checkModelText(name: string, text: unknown): string {
 export function checkVersion(name: string, version: unknown): number | 'latest' {
 	if (version === undefined || version === 'latest') return 'latest';
 	if (typeof version === 'number' && Number.isInteger(version) && version >= 1) return version;
-	throw new InputError(`Version ${JSON.stringify(version)} of model "${name}" is not a version: use a whole number from 1, or "latest".`, 'bad-model-version');
+	throw new InputError(
+		`Version ${JSON.stringify(version)} of model "${name}" is not a version: use a whole number from 1, or "latest".`,
+		'bad-model-version',
+	);
 }
 
 /** The run time, when it is an ISO 8601 date-time; else an InputError. */
 export function checkRunAt(segment: string, runAt: unknown): string {
 	if (typeof runAt === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(runAt) && Number.isFinite(Date.parse(runAt))) return runAt;
-	throw new InputError(`The run time ${JSON.stringify(runAt)} of segment "${segment}" is not an ISO 8601 date-time: use e.g. "2024-05-01T06:00:00Z".`, 'bad-run-at');
+	throw new InputError(
+		`The run time ${JSON.stringify(runAt)} of segment "${segment}" is not an ISO 8601 date-time: use e.g. "2024-05-01T06:00:00Z".`,
+		'bad-run-at',
+	);
 }
 
 /** The member ids, when each is non-empty text and none repeats; else an InputError naming the first bad one. */
@@ -158,9 +172,16 @@ export function checkMembers(segment: string, members: readonly unknown[]): read
 	for (let i = 0; i < members.length; i++) {
 		const id = members[i];
 		if (typeof id !== 'string' || id === '') {
-			throw new InputError(`Member ${i + 1} of segment "${segment}" is ${JSON.stringify(id)}, not a profile id: every member must be non-empty text.`, 'bad-members');
+			throw new InputError(
+				`Member ${i + 1} of segment "${segment}" is ${JSON.stringify(id)}, not a profile id: every member must be non-empty text.`,
+				'bad-members',
+			);
 		}
-		if (seen.has(id)) throw new InputError(`Profile "${id}" appears twice in the members of segment "${segment}" (at ${i + 1}): a membership lists each profile once.`, 'bad-members');
+		if (seen.has(id))
+			throw new InputError(
+				`Profile "${id}" appears twice in the members of segment "${segment}" (at ${i + 1}): a membership lists each profile once.`,
+				'bad-members',
+			);
 		seen.add(id);
 	}
 	return members as readonly string[];
@@ -170,7 +191,10 @@ export function checkMembers(segment: string, members: readonly unknown[]): read
 export function checkRunInput(segment: string, run: SegmentRunInput): SegmentRunInput {
 	checkRunAt(segment, run?.runAt);
 	checkMembers(segment, run.members);
-	for (const [what, rows] of [['entered', run.entered], ['left', run.left]] as const) {
+	for (const [what, rows] of [
+		['entered', run.entered],
+		['left', run.left],
+	] as const) {
 		if (!Array.isArray(rows)) throw new InputError(`The ${what} rows of segment "${segment}" must be a list of profiles.`, 'bad-members');
 		rows.forEach((row, i) => {
 			if (typeof row !== 'object' || row === null || typeof row.profileId !== 'string' || row.profileId === '') {
@@ -178,7 +202,8 @@ export function checkRunInput(segment: string, run: SegmentRunInput): SegmentRun
 			}
 		});
 	}
-	if (typeof run.mode !== 'string' || run.mode === '') throw new InputError(`The mode of the run of segment "${segment}" is missing: give all, entered or left.`, 'bad-segment-mode');
+	if (typeof run.mode !== 'string' || run.mode === '')
+		throw new InputError(`The mode of the run of segment "${segment}" is missing: give all, entered or left.`, 'bad-segment-mode');
 	return run;
 }
 
@@ -186,5 +211,8 @@ export function checkRunInput(segment: string, run: SegmentRunInput): SegmentRun
 export function checkRunNumber(segment: string, run: unknown): number | 'latest' {
 	if (run === 'latest') return 'latest';
 	if (typeof run === 'number' && Number.isInteger(run) && run >= 1) return run;
-	throw new InputError(`Run ${JSON.stringify(run)} of segment "${segment}" is not a run: use its number (1, 2, 3…, as each run reports) or "latest".`, 'bad-segment-run');
+	throw new InputError(
+		`Run ${JSON.stringify(run)} of segment "${segment}" is not a run: use its number (1, 2, 3…, as each run reports) or "latest".`,
+		'bad-segment-run',
+	);
 }

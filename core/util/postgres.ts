@@ -90,7 +90,10 @@ export function redact(error: unknown, password: string): string {
 /** Quotes an SQL identifier (table, column, schema) that has passed an allow-list check. */
 export function quoteIdentifier(name: string): string {
 	if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
-		throw new InputError(`"${name}" is not an allowed SQL name: use letters, digits and underscores, starting with a letter or underscore.`, 'bad-identifier');
+		throw new InputError(
+			`"${name}" is not an allowed SQL name: use letters, digits and underscores, starting with a letter or underscore.`,
+			'bad-identifier',
+		);
 	}
 	return `"${name}"`;
 }
@@ -166,14 +169,23 @@ export async function endClient(client: Client, broken = false): Promise<void> {
 		cutSocket(client);
 		return;
 	}
-	await withinGoodbye(client.end().catch(() => undefined), () => cutSocket(client));
+	await withinGoodbye(
+		client.end().catch(() => undefined),
+		() => cutSocket(client),
+	);
 }
 
 /** Waits for `work` at most goodbyeMs, then calls `giveUp`. */
 export async function withinGoodbye(work: Promise<unknown>, giveUp: () => void): Promise<void> {
 	let timer: NodeJS.Timeout | undefined;
 	const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), goodbyeMs)));
-	const outcome = await Promise.race([work.then(() => 'done' as const, () => 'done' as const), late]);
+	const outcome = await Promise.race([
+		work.then(
+			() => 'done' as const,
+			() => 'done' as const,
+		),
+		late,
+	]);
 	clearTimeout(timer);
 	if (outcome === 'late') giveUp();
 }

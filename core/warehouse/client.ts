@@ -39,12 +39,22 @@ function queryError(source: WarehouseSource, error: unknown): InputError {
 	if (error instanceof InputError) return error;
 	const message = redact(error, source.password);
 	const lost = /ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|Connection terminated|timeout|other side closed|terminating connection/i.test(message);
-	if (lost) return new InputError(`The connection to the warehouse ${describeSource(source)} was lost: ${message}. Check that the server is running and reachable, then run again.`, 'warehouse-connection');
+	if (lost)
+		return new InputError(
+			`The connection to the warehouse ${describeSource(source)} was lost: ${message}. Check that the server is running and reachable, then run again.`,
+			'warehouse-connection',
+		);
 	return new InputError(`The warehouse ${describeSource(source)} refused a query: ${message}.`, 'warehouse-query');
 }
 
 async function connectPg(source: WarehouseSource): Promise<WarehouseClient> {
-	const client: Client = await connectPostgres({ host: source.host, port: source.port, database: source.database, user: source.user, password: source.password });
+	const client: Client = await connectPostgres({
+		host: source.host,
+		port: source.port,
+		database: source.database,
+		user: source.user,
+		password: source.password,
+	});
 	let closed = false;
 	const run = async (sql: string, params: readonly unknown[]) => {
 		try {
@@ -112,7 +122,10 @@ async function connectClickHouse(source: WarehouseSource): Promise<WarehouseClie
 	} catch (error) {
 		await client.close().catch(() => undefined);
 		const message = redact(error, source.password);
-		throw new InputError(`Could not connect to ClickHouse at ${describeSource(source)} (HTTP): ${message}. Check the host, the HTTP port, the database, user and password.`, 'warehouse-connect');
+		throw new InputError(
+			`Could not connect to ClickHouse at ${describeSource(source)} (HTTP): ${message}. Check the host, the HTTP port, the database, user and password.`,
+			'warehouse-connect',
+		);
 	}
 	const each = async (sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void) => {
 		if (params.length > 0) throw new Error('ClickHouse takes values as literals (SqlValues), not parameters');
@@ -136,7 +149,8 @@ export async function columnTypes(client: WarehouseClient): Promise<ColumnType[]
 			: `SELECT name, type FROM system.columns WHERE database = ${values.value(source.database)} AND table = ${values.value(source.table)}`;
 	const rows = await client.rows(sql, values.params);
 	return rows.map((row) => {
-		if (typeof row.name !== 'string' || typeof row.type !== 'string') throw new InputError(`The warehouse ${describeSource(source)} described its columns unexpectedly.`, 'warehouse-result');
+		if (typeof row.name !== 'string' || typeof row.type !== 'string')
+			throw new InputError(`The warehouse ${describeSource(source)} described its columns unexpectedly.`, 'warehouse-result');
 		return { name: row.name, type: row.type };
 	});
 }

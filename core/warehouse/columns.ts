@@ -57,7 +57,13 @@ export function fieldExpr(columns: EventColumns, field: string): string {
  */
 export function oncePerRow(columns: EventColumns): EventColumns {
 	if (columns.dialect.engine !== 'postgres') return columns;
-	const select = [`${columns.profile} AS p`, `${columns.timeMs} AS t`, `${columns.eventType} AS e`, `${columns.value} AS v`, ...columns.attributes.map((attribute, i) => `${attribute.expr} AS a${i}`)];
+	const select = [
+		`${columns.profile} AS p`,
+		`${columns.timeMs} AS t`,
+		`${columns.eventType} AS e`,
+		`${columns.value} AS v`,
+		...columns.attributes.map((attribute, i) => `${attribute.expr} AS a${i}`),
+	];
 	return {
 		...columns,
 		table: `(SELECT ${select.join(', ')} FROM ${columns.table} WHERE ${columns.valid}) AS ev`,

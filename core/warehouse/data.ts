@@ -19,7 +19,11 @@ import type { WarehouseSource } from './source';
 import { shapeTable, warehouseTypes } from './stats';
 
 /** Runs `work` with an open connection and the table's columns, closing it after. */
-export async function withWarehouse<T>(source: WarehouseSource, mapping: MappingOptions | undefined, work: (client: WarehouseClient, columns: EventColumns) => Promise<T>): Promise<T> {
+export async function withWarehouse<T>(
+	source: WarehouseSource,
+	mapping: MappingOptions | undefined,
+	work: (client: WarehouseClient, columns: EventColumns) => Promise<T>,
+): Promise<T> {
 	const { client, columns } = await openEvents(source, mapping);
 	try {
 		return await work(client, columns);
@@ -59,10 +63,15 @@ export async function warehouseReadinessData(client: WarehouseClient, columns: E
 
 /** Distinct values of the goal's text profile attributes (an identifier-like one gets a warning). */
 async function distinctValues(client: WarehouseClient, columns: EventColumns, goal: Goal): Promise<Map<string, number>> {
-	const fields = goal.profileAttributes.map((attribute) => columns.attributes.find((candidate) => candidate.name === attribute.field && candidate.kind === 'category')).filter((a) => a !== undefined);
+	const fields = goal.profileAttributes
+		.map((attribute) => columns.attributes.find((candidate) => candidate.name === attribute.field && candidate.kind === 'category'))
+		.filter((a) => a !== undefined);
 	const out = new Map<string, number>();
 	if (fields.length === 0) return out;
-	const [row] = await client.rows(`SELECT ${fields.map((field, i) => `${columns.dialect.countDistinct(field.expr)} AS d${i}`).join(', ')} FROM ${columns.table} WHERE ${columns.valid}`, []);
+	const [row] = await client.rows(
+		`SELECT ${fields.map((field, i) => `${columns.dialect.countDistinct(field.expr)} AS d${i}`).join(', ')} FROM ${columns.table} WHERE ${columns.valid}`,
+		[],
+	);
 	fields.forEach((field, i) => out.set(field.name, Number(row[`d${i}`])));
 	return out;
 }
@@ -70,13 +79,19 @@ async function distinctValues(client: WarehouseClient, columns: EventColumns, go
 /** As tableActivity: profiles with an event by the cutoff, event types by the end (every event counts). */
 export async function warehouseActivity(client: WarehouseClient, columns: EventColumns, cutoff: number, end: number): Promise<EventActivity> {
 	const typeValues = new SqlValues(columns.dialect);
-	const types = await client.rows(`SELECT DISTINCT ${columns.eventType} AS type FROM ${columns.table} WHERE ${columns.valid} AND ${columns.timeMs} <= ${typeValues.value(end)}`, typeValues.params);
+	const types = await client.rows(
+		`SELECT DISTINCT ${columns.eventType} AS type FROM ${columns.table} WHERE ${columns.valid} AND ${columns.timeMs} <= ${typeValues.value(end)}`,
+		typeValues.params,
+	);
 	return { activeProfiles: await profilesBy(client, columns, cutoff), eventTypes: types.map((entry) => String(entry.type)).sort(compareStrings) };
 }
 
 /** Profiles with at least one event at or before the moment (as profilesActiveBy on a table). */
 export async function profilesBy(client: WarehouseClient, columns: EventColumns, moment: number): Promise<number> {
 	const values = new SqlValues(columns.dialect);
-	const [row] = await client.rows(`SELECT ${columns.dialect.countDistinct(columns.profile)} AS n FROM ${columns.table} WHERE ${columns.valid} AND ${columns.timeMs} <= ${values.value(moment)}`, values.params);
+	const [row] = await client.rows(
+		`SELECT ${columns.dialect.countDistinct(columns.profile)} AS n FROM ${columns.table} WHERE ${columns.valid} AND ${columns.timeMs} <= ${values.value(moment)}`,
+		values.params,
+	);
 	return Number(row.n);
 }

@@ -114,7 +114,8 @@ export function dialectOf(engine: Engine): Dialect {
  * character and match something else.
  */
 export function clickhouseString(text: string): string {
-	if (!wellFormed(text)) throw new InputError(`The value ${JSON.stringify(text)} is not valid Unicode text (it holds a lone surrogate); fix the value.`, 'bad-value');
+	if (!wellFormed(text))
+		throw new InputError(`The value ${JSON.stringify(text)} is not valid Unicode text (it holds a lone surrogate); fix the value.`, 'bad-value');
 	let out = "'";
 	for (const char of text) {
 		const code = char.codePointAt(0) as number;
@@ -132,8 +133,10 @@ function wellFormed(text: string): boolean {
 
 /** PostgreSQL text holds neither NUL nor lone surrogates: refused here with the fix, not by the server mid-query. */
 function checkPostgresText(text: string): void {
-	if (!wellFormed(text)) throw new InputError(`The value ${JSON.stringify(text)} is not valid Unicode text (it holds a lone surrogate); fix the value.`, 'bad-value');
-	if (text.includes('\0')) throw new InputError(`The value ${JSON.stringify(text)} holds a NUL character, which PostgreSQL text cannot store; remove it.`, 'bad-value');
+	if (!wellFormed(text))
+		throw new InputError(`The value ${JSON.stringify(text)} is not valid Unicode text (it holds a lone surrogate); fix the value.`, 'bad-value');
+	if (text.includes('\0'))
+		throw new InputError(`The value ${JSON.stringify(text)} holds a NUL character, which PostgreSQL text cannot store; remove it.`, 'bad-value');
 }
 
 /** A finite number as a literal both engines parse back to the same double. */

@@ -64,7 +64,6 @@ interface Plan {
 	readonly outcome: ResolvedCondition;
 }
 
-
 function bad(message: string): InputError {
 	return new InputError(message, 'bad-features');
 }
@@ -99,7 +98,8 @@ function makePlan(columns: EventColumns, goal: Goal, features: readonly FeatureD
 function checkFeature(feature: FeatureDecl, goal: Goal, kinds: ReadonlyMap<string, FieldKind>, where: string): void {
 	const window = feature.windowDays ?? goal.lookbackDays;
 	const baseline = feature.aggregate === 'trend' ? feature.baselineDays : 0;
-	if (feature.aggregate === 'trend' && !(baseline !== undefined && baseline > 0)) throw bad(`${where}: a trend needs baselineDays (the earlier window it compares with).`);
+	if (feature.aggregate === 'trend' && !(baseline !== undefined && baseline > 0))
+		throw bad(`${where}: a trend needs baselineDays (the earlier window it compares with).`);
 	const reachDays = window + (baseline ?? 0);
 	if (!(window > 0) || reachDays > goal.lookbackDays) {
 		throw bad(
@@ -110,9 +110,12 @@ function checkFeature(feature: FeatureDecl, goal: Goal, kinds: ReadonlyMap<strin
 	const field = feature.field ?? 'value';
 	const kind = kinds.get(field);
 	if (kind === undefined || kind === 'eventType') {
-		throw bad(`${where} reads the field "${field}", which the events do not have${didYouMean(field, kinds.keys())}; the fields are ${listNames([...kinds.keys()])}.`);
+		throw bad(
+			`${where} reads the field "${field}", which the events do not have${didYouMean(field, kinds.keys())}; the fields are ${listNames([...kinds.keys()])}.`,
+		);
 	}
-	if (kind === 'category' && feature.aggregate !== 'latest') throw bad(`${where} takes the ${feature.aggregate} of "${field}", which holds text; only "latest" applies to text fields.`);
+	if (kind === 'category' && feature.aggregate !== 'latest')
+		throw bad(`${where} takes the ${feature.aggregate} of "${field}", which holds text; only "latest" applies to text fields.`);
 	if (kind === 'category' && !feature.categories) throw bad(`${where} reads the text field "${field}" but lists no categories to code it with.`);
 }
 
@@ -198,7 +201,10 @@ class CutoffSql {
 			case 'repeatChance':
 			case 'activeChance':
 				// The walk's BG/NBD operation reads the first and last outcome time and their count, as meanGapDays does.
-				return { spec: { ...spec, params: bgnbdParams(feature, `Feature "${feature.name}"`) }, slots: [{ sql: d.minIf(this.t, matching) }, { sql: d.maxIf(this.t, matching) }, count(matching)] };
+				return {
+					spec: { ...spec, params: bgnbdParams(feature, `Feature "${feature.name}"`) },
+					slots: [{ sql: d.minIf(this.t, matching) }, { sql: d.maxIf(this.t, matching) }, count(matching)],
+				};
 			case 'latest': {
 				const { value, guard } = this.latest(field(), matching);
 				const text = this.plan.kinds.get(feature.field ?? 'value') === 'category';
@@ -243,7 +249,11 @@ class CutoffSql {
 	/** Events every query reads: valid, not excluded, and within reach of this cutoff. */
 	where(): string {
 		const { goal, columns } = this.plan;
-		const parts = [columns.valid, `${this.t} >= ${this.values.value(this.at - goal.lookbackDays * DAY_MS)}`, `${this.t} <= ${this.values.value(this.at + goal.outcome.windowDays * DAY_MS)}`];
+		const parts = [
+			columns.valid,
+			`${this.t} >= ${this.values.value(this.at - goal.lookbackDays * DAY_MS)}`,
+			`${this.t} <= ${this.values.value(this.at + goal.outcome.windowDays * DAY_MS)}`,
+		];
 		for (const exclusion of this.plan.exclusions) parts.push(`NOT ${this.condition(exclusion)}`);
 		return parts.join(' AND ');
 	}
@@ -304,7 +314,10 @@ async function runCutoff(runner: SqlRunner, plan: Plan, at: number): Promise<Cut
 	const q = new CutoffSql(plan, at);
 	const select = new SelectList();
 	const compiled = plan.features.map((feature, f) => q.accumulatorsOf(feature, plan.resolvedFeatures[f]));
-	const slotNames = compiled.map((feature) => ({ slots: feature.slots.map((slot) => slot && select.alias(slot)), guard: feature.guard && select.alias(feature.guard) }));
+	const slotNames = compiled.map((feature) => ({
+		slots: feature.slots.map((slot) => slot && select.alias(slot)),
+		guard: feature.guard && select.alias(feature.guard),
+	}));
 	const label = select.alias({ sql: q.label() });
 	const columns = plan.columns;
 	const items = [`${columns.profile} AS p`, ...select.items].join(', ');
@@ -333,7 +346,11 @@ async function runCutoff(runner: SqlRunner, plan: Plan, at: number): Promise<Cut
 		arrived.push({ id: profileOf(row, where), label: numberOf(row, label, where) > 0 === willOccur ? 1 : 0, values });
 	});
 	arrived.sort((a, b) => compareStrings(a.id, b.id));
-	const out: CutoffRows = { profiles: arrived.map((entry) => entry.id), labels: Uint8Array.from(arrived, (entry) => entry.label), columns: plan.features.map(() => new Float32Array(arrived.length)) };
+	const out: CutoffRows = {
+		profiles: arrived.map((entry) => entry.id),
+		labels: Uint8Array.from(arrived, (entry) => entry.label),
+		columns: plan.features.map(() => new Float32Array(arrived.length)),
+	};
 	arrived.forEach((entry, r) => entry.values.forEach((value, f) => (out.columns[f][r] = value)));
 	return out;
 }
@@ -348,7 +365,13 @@ function categoryCode(raw: unknown, positions: ReadonlyMap<string, number> | und
  * Training examples computed in the warehouse: the same rows, labels and Float32 feature
  * values as buildExamples on the same events, grouped by cutoff, profiles ascending.
  */
-export async function buildWarehouseExamples(runner: SqlRunner, columns: EventColumns, goal: Goal, features: readonly FeatureDecl[], cutoffs: readonly number[]): Promise<WarehouseExamples> {
+export async function buildWarehouseExamples(
+	runner: SqlRunner,
+	columns: EventColumns,
+	goal: Goal,
+	features: readonly FeatureDecl[],
+	cutoffs: readonly number[],
+): Promise<WarehouseExamples> {
 	checkCutoffs(cutoffs);
 	const plan = makePlan(columns, goal, features);
 	const parts: CutoffRows[] = [];
@@ -356,7 +379,12 @@ export async function buildWarehouseExamples(runner: SqlRunner, columns: EventCo
 	const rows = parts.reduce((sum, part) => sum + part.profiles.length, 0);
 	const profileIds = [...new Set(parts.flatMap((part) => part.profiles))].sort(compareStrings);
 	const indexOf = new Map(profileIds.map((id, p) => [id, p]));
-	const data: LabelledDataset = { rows, featureNames: features.map((feature) => feature.name), columns: features.map(() => new Float32Array(rows)), label: new Uint8Array(rows) };
+	const data: LabelledDataset = {
+		rows,
+		featureNames: features.map((feature) => feature.name),
+		columns: features.map(() => new Float32Array(rows)),
+		label: new Uint8Array(rows),
+	};
 	const profile = new Uint32Array(rows);
 	const cutoffIndex = new Uint16Array(rows);
 	let row = 0;
@@ -397,7 +425,10 @@ export async function judgeWarehouseCutoffs(runner: SqlRunner, columns: EventCol
 
 /** The span of the warehouse's events (see dataRange): the earliest event, and the latest or the as-of date. */
 export async function warehouseDataRange(runner: SqlRunner, columns: EventColumns, asOf?: number): Promise<DataRange | undefined> {
-	const [row] = await runner.rows(`SELECT count(*) AS n, min(${columns.timeMs}) AS start, max(${columns.timeMs}) AS finish FROM ${columns.table} WHERE ${columns.valid}`, []);
+	const [row] = await runner.rows(
+		`SELECT count(*) AS n, min(${columns.timeMs}) AS start, max(${columns.timeMs}) AS finish FROM ${columns.table} WHERE ${columns.valid}`,
+		[],
+	);
 	const where = 'when reading the span of the events';
 	if (!(numberOf(row, 'n', where) > 0)) return undefined;
 	const start = numberOf(row, 'start', where);
@@ -406,12 +437,19 @@ export async function warehouseDataRange(runner: SqlRunner, columns: EventColumn
 }
 
 /** Event types and their (non-excluded) events, busiest first, ties by name. */
-export async function warehouseEventTypes(runner: SqlRunner, columns: EventColumns, goal: Pick<Goal, 'exclusions'>): Promise<{ type: string; events: number }[]> {
+export async function warehouseEventTypes(
+	runner: SqlRunner,
+	columns: EventColumns,
+	goal: Pick<Goal, 'exclusions'>,
+): Promise<{ type: string; events: number }[]> {
 	const kinds = warehouseFieldKinds(columns);
 	const values = new SqlValues(columns.dialect);
 	const kept = goal.exclusions.map((exclusion) => `NOT ${compileCondition(resolveCondition(exclusion, kinds), (name) => fieldExpr(columns, name), values)}`);
 	const where = [columns.valid, ...kept].join(' AND ');
-	const rows = await runner.rows(`SELECT ${columns.eventType} AS type, count(*) AS events FROM ${columns.table} WHERE ${where} GROUP BY ${columns.eventType}`, values.params);
+	const rows = await runner.rows(
+		`SELECT ${columns.eventType} AS type, count(*) AS events FROM ${columns.table} WHERE ${where} GROUP BY ${columns.eventType}`,
+		values.params,
+	);
 	const types = rows.map((row) => ({ type: String(row.type), events: numberOf(row, 'events', 'when counting event types') }));
 	return types.sort((a, b) => b.events - a.events || compareStrings(a.type, b.type));
 }

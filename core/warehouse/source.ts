@@ -57,7 +57,8 @@ export function parseWarehouseUrl(text: string, env: Record<string, string | und
 	if (!tableParam) throw badUrl('it names no table (?table=…)');
 	for (const key of url.searchParams.keys()) if (key !== 'table') throw badUrl(`"${key}" is not a setting it takes (only table)`);
 	const parts = tableParam.split('.');
-	if (parts.length > 2 || (engine === 'clickhouse' && parts.length > 1)) throw badUrl(`the table "${tableParam}" should be ${engine === 'postgres' ? 'SCHEMA.TABLE or TABLE' : 'TABLE (the database is in the path)'}`);
+	if (parts.length > 2 || (engine === 'clickhouse' && parts.length > 1))
+		throw badUrl(`the table "${tableParam}" should be ${engine === 'postgres' ? 'SCHEMA.TABLE or TABLE' : 'TABLE (the database is in the path)'}`);
 	const [schema, table] = parts.length === 2 ? parts : [engine === 'postgres' ? 'public' : undefined, parts[0]];
 	const port = url.port ? Number(url.port) : engine === 'postgres' ? 5432 : 8123;
 	const password = url.password ? decodeURIComponent(url.password) : (env[passwordVariable] ?? '');
@@ -114,7 +115,10 @@ export function eventColumns(source: WarehouseSource, columnTypes: readonly Colu
 	const dialect = dialectOf(source.engine);
 	const where = describeSource(source);
 	if (columnTypes.length === 0) {
-		throw new InputError(`The table ${where} does not exist or has no columns the user may read. Check the table name (?table=…) and the user's rights.`, 'warehouse-no-table');
+		throw new InputError(
+			`The table ${where} does not exist or has no columns the user may read. Check the table name (?table=…) and the user's rights.`,
+			'warehouse-no-table',
+		);
 	}
 	const byName = new Map(columnTypes.map((column) => [column.name, column]));
 	const roleColumn = (role: string, key: 'id' | 'time' | 'type' | 'value'): ColumnType | undefined => {
@@ -130,7 +134,10 @@ export function eventColumns(source: WarehouseSource, columnTypes: readonly Colu
 		return column;
 	};
 	const wrongType = (column: ColumnType, role: string, wanted: string) =>
-		new InputError(`The column "${column.name}" of ${where} is of type ${column.type}, which cannot be the ${role}: it needs ${wanted}.`, 'warehouse-column-type');
+		new InputError(
+			`The column "${column.name}" of ${where} is of type ${column.type}, which cannot be the ${role}: it needs ${wanted}.`,
+			'warehouse-column-type',
+		);
 	const q = (column: ColumnType) => quoteName(dialect, column.name);
 
 	const id = roleColumn('profile id', 'id') as ColumnType;
@@ -179,11 +186,17 @@ function attributeColumns(
 		return Object.entries(mapping.attributes).map(([name, spec]) => {
 			const path = typeof spec === 'string' ? spec : spec.path;
 			const column = byName.get(path);
-			if (!column) throw new InputError(`The table ${where} has no column "${path}" for the attribute "${name}". Its columns are: ${columnTypes.map((c) => c.name).join(', ')}.`, 'warehouse-no-column');
+			if (!column)
+				throw new InputError(
+					`The table ${where} has no column "${path}" for the attribute "${name}". Its columns are: ${columnTypes.map((c) => c.name).join(', ')}.`,
+					'warehouse-no-column',
+				);
 			return { name, column, kind: typeof spec === 'string' ? undefined : spec.kind };
 		});
 	}
-	return columnTypes.filter((column) => !used.has(column.name) && /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(column.name)).map((column) => ({ name: column.name, column }));
+	return columnTypes
+		.filter((column) => !used.has(column.name) && /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(column.name))
+		.map((column) => ({ name: column.name, column }));
 }
 
 /** The time column as UTC milliseconds: a date-time, a date (midnight UTC) or ISO 8601 text. */

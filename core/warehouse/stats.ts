@@ -30,7 +30,8 @@ function text(raw: unknown): string {
 /** Kept events as a SQL condition: no exclusion matches, and not after the as-of date. */
 function keptSql(columns: EventColumns, goal: Goal, values: SqlValues, asOf?: number): string {
 	const kinds = warehouseFieldKinds(columns);
-	const field = (name: string) => (name === 'eventType' ? columns.eventType : name === 'value' ? columns.value : (columns.attributes.find((a) => a.name === name)?.expr ?? 'NULL'));
+	const field = (name: string) =>
+		name === 'eventType' ? columns.eventType : name === 'value' ? columns.value : (columns.attributes.find((a) => a.name === name)?.expr ?? 'NULL');
 	const parts = [columns.valid, ...goal.exclusions.map((exclusion) => `NOT ${compileCondition(resolveCondition(exclusion, kinds), field, values)}`)];
 	if (asOf !== undefined) parts.push(`${columns.timeMs} <= ${values.value(asOf)}`);
 	return `(${parts.join(' AND ')})`;
@@ -56,7 +57,9 @@ export function shapeTable(columns: EventColumns, types: readonly string[]): Eve
 		types,
 		value: new Float64Array(0),
 		attributes: columns.attributes.map((attribute) =>
-			attribute.kind === 'number' ? { name: attribute.name, kind: 'number', values: new Float64Array(0) } : { name: attribute.name, kind: 'category', codes: new Int32Array(0), dictionary: [] },
+			attribute.kind === 'number'
+				? { name: attribute.name, kind: 'number', values: new Float64Array(0) }
+				: { name: attribute.name, kind: 'category', codes: new Int32Array(0), dictionary: [] },
 		),
 	};
 }
@@ -66,8 +69,10 @@ export async function warehouseFeatureStats(runner: SqlRunner, columns: EventCol
 	const d = columns.dialect;
 	const values = new SqlValues(d);
 	const kinds = warehouseFieldKinds(columns);
-	const field = (name: string) => (name === 'eventType' ? columns.eventType : name === 'value' ? columns.value : (columns.attributes.find((a) => a.name === name)?.expr as string));
-	const valued = (when: Goal['outcome']['when']) => d.countIf(`${kept} AND ${compileCondition(resolveCondition(when, kinds), field, values)} AND ${columns.value} IS NOT NULL`);
+	const field = (name: string) =>
+		name === 'eventType' ? columns.eventType : name === 'value' ? columns.value : (columns.attributes.find((a) => a.name === name)?.expr as string);
+	const valued = (when: Goal['outcome']['when']) =>
+		d.countIf(`${kept} AND ${compileCondition(resolveCondition(when, kinds), field, values)} AND ${columns.value} IS NOT NULL`);
 
 	const typeValues = new SqlValues(d);
 	const typeKept = keptSql(columns, goal, typeValues, options.asOf);
@@ -75,7 +80,9 @@ export async function warehouseFeatureStats(runner: SqlRunner, columns: EventCol
 		`SELECT ${columns.eventType} AS type, ${d.countIf(typeKept)} AS events, ${d.countIf(`${typeKept} AND ${columns.value} IS NOT NULL`)} AS valued FROM ${columns.table} WHERE ${columns.valid} GROUP BY ${columns.eventType}`,
 		typeValues.params,
 	);
-	const types = typeRows.map((row) => ({ name: text(row.type), events: count(row.events), withValue: count(row.valued) })).sort((a, b) => compareStrings(a.name, b.name));
+	const types = typeRows
+		.map((row) => ({ name: text(row.type), events: count(row.events), withValue: count(row.valued) }))
+		.sort((a, b) => compareStrings(a.name, b.name));
 
 	const kept = keptSql(columns, goal, values, options.asOf);
 	const flags = [...goal.customEvents.map((custom) => valued(custom.when)), valued(goal.outcome.when)];

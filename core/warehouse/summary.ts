@@ -29,7 +29,10 @@ function count(raw: unknown): number {
 }
 
 export async function summarizeWarehouse(runner: SqlRunner, source: WarehouseSource, columns: EventColumns): Promise<WarehouseSummary> {
-	const [row] = await runner.rows(`SELECT count(*) AS n, ${columns.dialect.countDistinct(columns.profile)} AS profiles FROM ${columns.table} WHERE ${columns.valid}`, []);
+	const [row] = await runner.rows(
+		`SELECT count(*) AS n, ${columns.dialect.countDistinct(columns.profile)} AS profiles FROM ${columns.table} WHERE ${columns.valid}`,
+		[],
+	);
 	const [all] = await runner.rows(`SELECT count(*) AS n FROM ${columns.table}`, []);
 	const range = await warehouseDataRange(runner, columns);
 	const types = await warehouseEventTypes(runner, columns, { exclusions: [] });

@@ -33,7 +33,10 @@ export = function register(RED: NodeAPI): void {
 			const resend = fromMessage(msg, 'resend');
 			if (resend !== undefined) return resendRun(RED, msg, config, resend, send);
 			if (!Array.isArray(msg.payload)) {
-				throw new InputError(`msg.payload must be the list of scored profiles (Score Profiles with Output "one message with every profile"), not ${describe(msg.payload)}.`, 'bad-payload');
+				throw new InputError(
+					`msg.payload must be the list of scored profiles (Score Profiles with Output "one message with every profile"), not ${describe(msg.payload)}.`,
+					'bad-payload',
+				);
 			}
 			const profiles = msg.payload as ScoredProfile[];
 			const rule = ruleOf(msg, config);
@@ -56,7 +59,15 @@ export = function register(RED: NodeAPI): void {
 };
 
 /** Output 1 and output 2: one message per profile, or one list each (statuses beside), with the run's summary. */
-function sendRows(RED: NodeAPI, msg: NodeMessage, config: NodeDef, send: SendFunction, first: readonly StatusRow[], second: readonly StatusRow[], segment: object): void {
+function sendRows(
+	RED: NodeAPI,
+	msg: NodeMessage,
+	config: NodeDef,
+	send: SendFunction,
+	first: readonly StatusRow[],
+	second: readonly StatusRow[],
+	segment: object,
+): void {
 	if (config.output === 'array') {
 		const list = (rows: readonly StatusRow[]) => ({ payload: rows.map(({ row }) => row), statuses: rows.map(({ status }) => status), segment });
 		send([first.length > 0 ? Object.assign(msg, list(first)) : null, second.length > 0 ? { ...msg, ...list(second) } : null]);
@@ -68,15 +79,34 @@ function sendRows(RED: NodeAPI, msg: NodeMessage, config: NodeDef, send: SendFun
 /** msg.resend: a kept run's entrants (or leavers, when Output 1 gets those who left) on output 1 again; the membership is unchanged. */
 async function resendRun(RED: NodeAPI, msg: NodeMessage, config: NodeDef, resend: unknown, send: SendFunction) {
 	const name = asText(fromMessage(msg, 'segmentName') ?? config.segmentName, 'segment name');
-	if (!name || !config.store) throw new InputError('msg.resend sends a run kept in the store under the segment name: set Segment name and Remember in.', 'segment-name-missing');
+	if (!name || !config.store)
+		throw new InputError('msg.resend sends a run kept in the store under the segment name: set Segment name and Remember in.', 'segment-name-missing');
 	if (config.mode !== 'entered' && config.mode !== 'left') {
-		throw new InputError('msg.resend sends a past run\'s entrants (Output 1 gets: those who entered) or leavers (those who left); the store keeps only those of each run, not every member.', 'bad-segment-mode');
+		throw new InputError(
+			"msg.resend sends a past run's entrants (Output 1 gets: those who entered) or leavers (those who left); the store keeps only those of each run, not every member.",
+			'bad-segment-mode',
+		);
 	}
-	const run = resend === 'latest' ? 'latest' : typeof resend === 'number' || (typeof resend === 'string' && /^\d+$/.test(resend.trim())) ? Number(resend) : undefined;
-	if (run === undefined) throw new InputError(`msg.resend is ${describe(resend)}: give a run number (each run reports it in its status and as msg.segment.run) or "latest".`, 'bad-segment-run');
-	const past: ResentRun = await withStore(storeNode(RED, config.store, 'Build Segment'), (store) => resendSegmentRun(store, name, run, config.mode as 'entered' | 'left'));
+	const run =
+		resend === 'latest' ? 'latest' : typeof resend === 'number' || (typeof resend === 'string' && /^\d+$/.test(resend.trim())) ? Number(resend) : undefined;
+	if (run === undefined)
+		throw new InputError(
+			`msg.resend is ${describe(resend)}: give a run number (each run reports it in its status and as msg.segment.run) or "latest".`,
+			'bad-segment-run',
+		);
+	const past: ResentRun = await withStore(storeNode(RED, config.store, 'Build Segment'), (store) =>
+		resendSegmentRun(store, name, run, config.mode as 'entered' | 'left'),
+	);
 	const status = config.mode === 'entered' ? 'entered' : 'left';
-	sendRows(RED, msg, config, send, past.rows.map((row) => ({ row, status })), [], { name, mode: config.mode, run: past.run.run, runAt: past.run.runAt, resent: true });
+	sendRows(
+		RED,
+		msg,
+		config,
+		send,
+		past.rows.map((row) => ({ row, status })),
+		[],
+		{ name, mode: config.mode, run: past.run.run, runAt: past.run.runAt, resent: true },
+	);
 	return { fill: 'blue', shape: 'ring', text: `resent run ${past.run.run}: ${count(past.rows.length)} ${config.mode}` } as const;
 }
 
@@ -97,11 +127,20 @@ function ruleOf(msg: NodeMessage, config: NodeDef): SegmentRule {
 /** One message per profile, with the segment's summary and the profile's status (entered, stayed, left, out), and msg.parts so a Join node can gather them. */
 function each(rows: readonly StatusRow[], summary: object, id: string): NodeMessage[] {
 	const name = (summary as Partial<SegmentSummary>).name;
-	return rows.map(({ row, status }, index) => ({ topic: name ?? undefined, payload: row, segment: { ...summary, status }, parts: { id, index, count: rows.length, type: 'array' } }));
+	return rows.map(({ row, status }, index) => ({
+		topic: name ?? undefined,
+		payload: row,
+		segment: { ...summary, status },
+		parts: { id, index, count: rows.length, type: 'array' },
+	}));
 }
 
 function statusOf(result: SegmentResult) {
 	const { mode, members, nonMembers, entered, left, run } = result.summary;
 	const lead = mode === 'entered' ? `${count(entered)} entered · ` : mode === 'left' ? `${count(left)} left · ` : '';
-	return { fill: 'green', shape: 'dot', text: `${lead}${count(members)} in segment, ${count(nonMembers)} not${run !== null ? ` · run ${run}` : ''}` } as const;
+	return {
+		fill: 'green',
+		shape: 'dot',
+		text: `${lead}${count(members)} in segment, ${count(nonMembers)} not${run !== null ? ` · run ${run}` : ''}`,
+	} as const;
 }

@@ -46,7 +46,13 @@ export async function withStore<T>(node: StoreConfigNode, use: (store: Store) =>
 }
 
 /** The model a Score Profiles or Explain Factors node uses for a message: msg.model, or the one saved under a name in the store. */
-export async function chosenModel(RED: NodeAPI, node: Node, msg: NodeMessage, config: NodeDef, user: string): Promise<{ model: Model; version: number | null }> {
+export async function chosenModel(
+	RED: NodeAPI,
+	node: Node,
+	msg: NodeMessage,
+	config: NodeDef,
+	user: string,
+): Promise<{ model: Model; version: number | null }> {
 	if (config.modelFrom !== 'store') {
 		const model = modelOf(msg);
 		if (!model) throw new InputError(`The message has no msg.model: put Train Model before ${user}, or set its Model to "from the store".`, 'no-model');

@@ -18,7 +18,10 @@ export = function register(RED: NodeAPI): void {
 			const payload = msg.payload;
 			const one = payload !== null && typeof payload === 'object' && !Array.isArray(payload);
 			if (!one && !Array.isArray(payload)) {
-				throw new InputError(`msg.payload must be the scored profiles (a list from Score Profiles, or one profile), not ${describe(payload)}.`, 'bad-payload');
+				throw new InputError(
+					`msg.payload must be the scored profiles (a list from Score Profiles, or one profile), not ${describe(payload)}.`,
+					'bad-payload',
+				);
 			}
 			const profiles = (one ? [payload] : payload) as ScoredProfile[];
 			const { model } = await chosenModel(RED, node, msg, config, 'Explain Factors');
@@ -26,7 +29,9 @@ export = function register(RED: NodeAPI): void {
 			const each = await explainProfilesEach(model, profiles, { topK, perBucket: config.perBucket !== false }, hooks);
 			const explained: ScoredProfile[] = [];
 			const failed: { profile: ScoredProfile; error: InputError }[] = [];
-			each.outcomes.forEach((outcome, i) => ('error' in outcome ? failed.push({ profile: profiles[i], error: outcome.error }) : explained.push(outcome.profile)));
+			each.outcomes.forEach((outcome, i) =>
+				'error' in outcome ? failed.push({ profile: profiles[i], error: outcome.error }) : explained.push(outcome.profile),
+			);
 			// Nothing explained: the message fails as a whole, with the first profile's reason.
 			if (explained.length === 0 && failed.length > 0) throw failed[0].error;
 			for (const { profile, error } of failed) node.error(forNodeRed(error), { ...msg, payload: profile });
@@ -35,7 +40,11 @@ export = function register(RED: NodeAPI): void {
 			msg.model = model;
 			send(msg);
 			const skipped = failed.length > 0 ? `, ${count(failed.length)} could not be` : '';
-			return { fill: failed.length > 0 ? 'yellow' : 'green', shape: 'dot', text: `${count(explained.length)} profiles explained${skipped}, ${topK} factors each` };
+			return {
+				fill: failed.length > 0 ? 'yellow' : 'green',
+				shape: 'dot',
+				text: `${count(explained.length)} profiles explained${skipped}, ${topK} factors each`,
+			};
 		});
 	});
 };

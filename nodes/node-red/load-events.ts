@@ -40,8 +40,14 @@ export = function register(RED: NodeAPI): void {
 				const query = asText(fromMessage(msg, 'query') ?? config.query, 'events query');
 				if (!query) throw new InputError('Load Events has no query: write a SELECT returning one row per event (or set msg.query).', 'bad-query');
 				const params = fromMessage(msg, 'params');
-				if (params !== undefined && !Array.isArray(params)) throw new InputError(`msg.params must be a list of query parameters ($1, $2…), not ${describe(params)}.`, 'bad-query');
-				return { kind: 'postgres', connection: postgresNode(RED, config.postgres, 'Load Events').connection(), query, params: params as unknown[] | undefined };
+				if (params !== undefined && !Array.isArray(params))
+					throw new InputError(`msg.params must be a list of query parameters ($1, $2…), not ${describe(params)}.`, 'bad-query');
+				return {
+					kind: 'postgres',
+					connection: postgresNode(RED, config.postgres, 'Load Events').connection(),
+					query,
+					params: params as unknown[] | undefined,
+				};
 			}
 			const file = asText(await overridable(RED, node, msg, 'filename', { value: config.path, type: config.pathType }, 'events file'), 'events file');
 			if (!file) throw new InputError('Load Events has no file to read: set its File property or msg.filename.', 'no-file');

@@ -16,13 +16,25 @@ export = function register(RED: NodeAPI): void {
 	registerNode(RED, 'propensity-monitor-model', (node, config) => {
 		handleMessages(node, async (msg, send, { hooks }) => {
 			const events = eventsOf(msg);
-			const name = asText(await overridable(RED, node, msg, 'modelName', { value: config.modelName, type: config.modelNameType }, 'model name'), 'model name');
-			if (!name) throw new InputError('Monitor Model has no model name: set its Model name (or msg.modelName) to the name the model was saved under.', 'no-model-name');
+			const name = asText(
+				await overridable(RED, node, msg, 'modelName', { value: config.modelName, type: config.modelNameType }, 'model name'),
+				'model name',
+			);
+			if (!name)
+				throw new InputError(
+					'Monitor Model has no model name: set its Model name (or msg.modelName) to the name the model was saved under.',
+					'no-model-name',
+				);
 			const run = asText(fromMessage(msg, 'run') ?? config.run, 'run date') || undefined;
 			// msg.thresholds may be an object or JSON text (e.g. set from an environment variable); blank text means the setting.
 			const given = fromMessage(msg, 'thresholds');
-			const thresholds = typeof given === 'string' ? parseThresholdText(given, 'msg.thresholds') : (given ?? parseThresholdText(config.thresholds, 'The Thresholds setting of Monitor Model'));
-			const result = await withStore(storeNode(RED, config.store, 'Monitor Model'), (store) => monitorModel(store, name, events, { run, thresholds }, hooks));
+			const thresholds =
+				typeof given === 'string'
+					? parseThresholdText(given, 'msg.thresholds')
+					: (given ?? parseThresholdText(config.thresholds, 'The Thresholds setting of Monitor Model'));
+			const result = await withStore(storeNode(RED, config.store, 'Monitor Model'), (store) =>
+				monitorModel(store, name, events, { run, thresholds }, hooks),
+			);
 			msg.verdict = result.verdict.status;
 			msg.payload = result;
 			msg.report = renderMonitorReport(result);
@@ -39,6 +51,9 @@ function parseThresholdText(text: unknown, what: string): unknown {
 	try {
 		return JSON.parse(text);
 	} catch (error) {
-		throw new InputError(`${what} is not JSON (${(error as Error).message}): give e.g. {"scorePsiRetrain": 0.3}, or leave it blank for the defaults.`, 'bad-thresholds');
+		throw new InputError(
+			`${what} is not JSON (${(error as Error).message}): give e.g. {"scorePsiRetrain": 0.3}, or leave it blank for the defaults.`,
+			'bad-thresholds',
+		);
 	}
 }

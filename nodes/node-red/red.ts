@@ -51,7 +51,11 @@ export interface Node {
 export interface NodeAPI {
 	nodes: {
 		createNode(node: object, config: NodeDef): void;
-		registerType(type: string, constructor: (this: Node, config: NodeDef) => void, options?: { credentials?: Record<string, { type: 'text' | 'password' }> }): void;
+		registerType(
+			type: string,
+			constructor: (this: Node, config: NodeDef) => void,
+			options?: { credentials?: Record<string, { type: 'text' | 'password' }> },
+		): void;
 		getNode(id: string): Node | null;
 	};
 	util: {

@@ -123,7 +123,12 @@ export function forNodeRed(error: unknown): Error {
 }
 
 /** Registers a node type whose constructor creates the node, as Node-RED requires, then hands it to `setup`. */
-export function registerNode(RED: NodeAPI, type: string, setup: (node: Node, config: NodeDef) => void, options?: Parameters<NodeAPI['nodes']['registerType']>[2]): void {
+export function registerNode(
+	RED: NodeAPI,
+	type: string,
+	setup: (node: Node, config: NodeDef) => void,
+	options?: Parameters<NodeAPI['nodes']['registerType']>[2],
+): void {
 	RED.nodes.registerType(
 		type,
 		function (this: Node, config: NodeDef) {

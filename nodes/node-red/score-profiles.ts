@@ -20,7 +20,12 @@ export = function register(RED: NodeAPI): void {
 				mediumFrom: asWholeNumber(config.mediumFrom, 'medium bucket start', 0) ?? defaultBuckets.mediumFrom,
 				highFrom: asWholeNumber(config.highFrom, 'high bucket start', 0) ?? defaultBuckets.highFrom,
 			};
-			const run = await scoreProfiles(events, model, { asOf, now: Date.now(), explain, includeFeatures: config.includeFeatures !== false, boundaries, modelVersion: version }, work.hooks);
+			const run = await scoreProfiles(
+				events,
+				model,
+				{ asOf, now: Date.now(), explain, includeFeatures: config.includeFeatures !== false, boundaries, modelVersion: version },
+				work.hooks,
+			);
 			for (const warning of run.summary.warnings) node.warn(warning);
 			if (config.modelFrom === 'store') {
 				// Remembered in the store the model came from, for Monitor Model's backtests.
@@ -36,15 +41,30 @@ export = function register(RED: NodeAPI): void {
 				send(msg);
 			}
 			const auc = model.metrics.validation.auc;
-			return { fill: 'green', shape: 'dot', text: `${auc === null ? '' : `AUC ${auc.toFixed(2)}, `}${count(run.summary.scored)} scored · ${count(run.summary.buckets.high)} high` };
+			return {
+				fill: 'green',
+				shape: 'dot',
+				text: `${auc === null ? '' : `AUC ${auc.toFixed(2)}, `}${count(run.summary.scored)} scored · ${count(run.summary.buckets.high)} high`,
+			};
 		});
 
 		/** Writes the scores to the file (msg.filename or the File setting) and sends the summary. */
 		async function writeFile(msg: NodeMessage, run: ScoreRun, explain: number, send: SendFunction, work: Work): Promise<void> {
-			const file = asText(await overridable(RED, node, msg, 'filename', { value: config.filename, type: config.filenameType }, 'scores file'), 'scores file');
-			if (!file) throw new InputError('Score Profiles has no file to write: set its File property or msg.filename (.csv, .ndjson or .jsonl, optionally .gz).', 'no-file');
+			const file = asText(
+				await overridable(RED, node, msg, 'filename', { value: config.filename, type: config.filenameType }, 'scores file'),
+				'scores file',
+			);
+			if (!file)
+				throw new InputError(
+					'Score Profiles has no file to write: set its File property or msg.filename (.csv, .ndjson or .jsonl, optionally .gz).',
+					'no-file',
+				);
 			const target = resolvePath(RED, file);
-			await writeScoresFile(target, run.batches(4096, work.hooks), { factors: explain, attributes: run.summary.attributes, spreadsheetSafe: config.spreadsheetSafe === true });
+			await writeScoresFile(target, run.batches(4096, work.hooks), {
+				factors: explain,
+				attributes: run.summary.attributes,
+				spreadsheetSafe: config.spreadsheetSafe === true,
+			});
 			msg.filename = target;
 			msg.payload = { ...run.summary, file: target };
 			send(msg);
@@ -60,6 +80,13 @@ export = function register(RED: NodeAPI): void {
 async function sendEach(run: ScoreRun, model: Model, send: SendFunction, work: Work, id: string): Promise<void> {
 	let index = 0;
 	for await (const batch of run.batches(1024, work.hooks)) {
-		send([batch.map((profile) => ({ topic: model.name, payload: profile, scoreSummary: run.summary, parts: { id, index: index++, count: run.count, type: 'array' } }))]);
+		send([
+			batch.map((profile) => ({
+				topic: model.name,
+				payload: profile,
+				scoreSummary: run.summary,
+				parts: { id, index: index++, count: run.count, type: 'array' },
+			})),
+		]);
 	}
 }

@@ -22,7 +22,12 @@ export function typedValue(RED: NodeAPI, node: Node, msg: NodeMessage, setting: 
 		RED.util.evaluateNodeProperty(value, type, node, msg, (error, result) => {
 			if (error) return reject(new InputError(`The ${what} could not be read from ${type} "${String(value)}": ${error.message}.`, 'bad-setting'));
 			if (type === 'env' && (result === '' || result === undefined)) {
-				return reject(new InputError(`The ${what} comes from the environment variable ${String(value)}, which is not set. Set it where Node-RED starts (or in the flow's environment variables).`, 'env-not-set'));
+				return reject(
+					new InputError(
+						`The ${what} comes from the environment variable ${String(value)}, which is not set. Set it where Node-RED starts (or in the flow's environment variables).`,
+						'env-not-set',
+					),
+				);
 			}
 			resolve(result === '' || result === null ? undefined : result);
 		});
@@ -46,7 +51,11 @@ export function asText(value: unknown, what: string): string | undefined {
 	if (typeof value === 'string') {
 		// Node-RED leaves ${NAME} in place when the environment variable is not set.
 		const unset = /^\$\{(\S+)\}$/.exec(value.trim());
-		if (unset) throw new InputError(`The ${what} is "${value}", but the environment variable ${unset[1]} is not set. Set it where Node-RED starts.`, 'env-not-set');
+		if (unset)
+			throw new InputError(
+				`The ${what} is "${value}", but the environment variable ${unset[1]} is not set. Set it where Node-RED starts.`,
+				'env-not-set',
+			);
 		return value.trim() === '' ? undefined : value.trim();
 	}
 	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
@@ -57,7 +66,8 @@ export function asText(value: unknown, what: string): string | undefined {
 export function asWholeNumber(value: unknown, what: string, least = 0): number | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	const number = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
-	if (!Number.isInteger(number) || number < least) throw new InputError(`The ${what} must be a whole number of at least ${least}, not ${describe(value)}.`, 'bad-setting');
+	if (!Number.isInteger(number) || number < least)
+		throw new InputError(`The ${what} must be a whole number of at least ${least}, not ${describe(value)}.`, 'bad-setting');
 	return number;
 }
 
@@ -84,10 +94,16 @@ export function resolvePath(RED: NodeAPI, file: string): string {
 export function eventsOf(msg: NodeMessage): EventTable {
 	const events = msg.events as Partial<EventTable> | undefined;
 	if (events === undefined || events === null) {
-		throw new InputError('The message has no msg.events: put a Load Events node before this one (it sets msg.events), and keep msg.events when other nodes change the message.', 'no-events');
+		throw new InputError(
+			'The message has no msg.events: put a Load Events node before this one (it sets msg.events), and keep msg.events when other nodes change the message.',
+			'no-events',
+		);
 	}
 	if (!Array.isArray(events.profileIds) || !(events.time instanceof Float64Array) || !(events.profileStart instanceof Uint32Array)) {
-		throw new InputError('msg.events is not an event table as Load Events makes it (it may have been turned into JSON on the way): wire the Load Events node to this one directly, or through nodes that keep msg.events as it is.', 'bad-events');
+		throw new InputError(
+			'msg.events is not an event table as Load Events makes it (it may have been turned into JSON on the way): wire the Load Events node to this one directly, or through nodes that keep msg.events as it is.',
+			'bad-events',
+		);
 	}
 	return events as EventTable;
 }
@@ -112,7 +128,8 @@ export function goalOnMessage(msg: NodeMessage): unknown {
 export function modelOf(msg: NodeMessage): Model | undefined {
 	const model = msg.model;
 	if (model === undefined || model === null) return undefined;
-	if (typeof model !== 'string' && typeof model !== 'object') throw new InputError(`msg.model must be a model (from Train Model) or its JSON text, not ${describe(model)}.`, 'bad-model');
+	if (typeof model !== 'string' && typeof model !== 'object')
+		throw new InputError(`msg.model must be a model (from Train Model) or its JSON text, not ${describe(model)}.`, 'bad-model');
 	return parseModel(model as string | object);
 }
 

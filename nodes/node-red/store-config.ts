@@ -16,7 +16,8 @@ export = function register(RED: NodeAPI): void {
 				return { kind: 'postgres', connection: postgresNode(RED, config.postgres, 'The model store').connection(), ...(schema ? { schema } : {}) };
 			}
 			const folder = asText(config.path, 'model store folder');
-			if (!folder) throw new InputError('The model store has no folder: give the folder to keep models in (it is created when missing).', 'bad-store-config');
+			if (!folder)
+				throw new InputError('The model store has no folder: give the folder to keep models in (it is created when missing).', 'bad-store-config');
 			return { kind: 'folder', path: resolvePath(RED, folder) };
 		};
 	});

@@ -14,8 +14,12 @@ export = function register(RED: NodeAPI): void {
 		handleMessages(node, async (msg, send, { hooks }) => {
 			const events = eventsOf(msg);
 			const goal = goalOnMessage(msg);
-			if (goal === undefined) throw new InputError('The message has no msg.goal: put a Define Goal node before Train Model (it sets msg.goal).', 'no-goal');
-			const name = asText(await overridable(RED, node, msg, 'modelName', { value: config.modelName, type: config.modelNameType }, 'model name'), 'model name');
+			if (goal === undefined)
+				throw new InputError('The message has no msg.goal: put a Define Goal node before Train Model (it sets msg.goal).', 'no-goal');
+			const name = asText(
+				await overridable(RED, node, msg, 'modelName', { value: config.modelName, type: config.modelNameType }, 'model name'),
+				'model name',
+			);
 			const asOf = asMoment(await overridable(RED, node, msg, 'asOf', { value: config.asOf, type: config.asOfType }, 'as-of date'), 'as-of date');
 			const outcome = await trainModel(
 				events,
@@ -35,7 +39,9 @@ export = function register(RED: NodeAPI): void {
 			msg.model = outcome.model;
 			msg.report = outcome.reportHtml;
 			msg.readiness = outcome.readiness;
-			const saved = config.store ? await withStore(storeNode(RED, config.store, 'Train Model'), (store) => saveModel(store, outcome.model, outcome.modelText)) : undefined;
+			const saved = config.store
+				? await withStore(storeNode(RED, config.store, 'Train Model'), (store) => saveModel(store, outcome.model, outcome.modelText))
+				: undefined;
 			msg.modelInfo = saved ?? null;
 			msg.payload = { ...outcome.summary, saved: saved ? { version: saved.version, savedAt: saved.savedAt, checksum: saved.checksum } : null };
 			send(msg);

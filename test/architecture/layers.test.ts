@@ -26,12 +26,22 @@ const publicEntry = ['core/index.ts'];
 
 /** A graph from `file: import, import` lines, every import a file. */
 function graphOf(lines: Record<string, string[]>): ImportGraph {
-	return { files: new Map(Object.entries(lines).map(([file, targets]) => [file, targets.map((target): Import => ({ target, kind: target.includes('/') ? 'file' : 'package', specifier: target }))])) };
+	return {
+		files: new Map(
+			Object.entries(lines).map(([file, targets]) => [
+				file,
+				targets.map((target): Import => ({ target, kind: target.includes('/') ? 'file' : 'package', specifier: target })),
+			]),
+		),
+	};
 }
 
 describe('the layers of the core', () => {
 	it('every core folder has its place in the layer order written in CONTRIBUTING.md, and every place is a folder', () => {
-		const folders = fs.readdirSync(path.join(repoRoot, 'core'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+		const folders = fs
+			.readdirSync(path.join(repoRoot, 'core'), { withFileTypes: true })
+			.filter((entry) => entry.isDirectory())
+			.map((entry) => entry.name);
 		assert.deepEqual([...folders].sort(), [...order].sort());
 	});
 
@@ -63,7 +73,12 @@ describe('the layers of the core', () => {
 
 describe('the layer checks catch what they are for (controls)', () => {
 	it('a lower folder importing a higher one is caught, and so is a folder the order does not list', () => {
-		const faulty = graphOf({ 'core/goal/readiness.ts': ['core/features/cutoffs.ts'], 'core/features/cutoffs.ts': ['core/goal/schema.ts'], 'core/goal/schema.ts': [], 'core/newthing/a.ts': [] });
+		const faulty = graphOf({
+			'core/goal/readiness.ts': ['core/features/cutoffs.ts'],
+			'core/features/cutoffs.ts': ['core/goal/schema.ts'],
+			'core/goal/schema.ts': [],
+			'core/newthing/a.ts': [],
+		});
 		const problems = layerViolations(faulty, ['goal', 'features']);
 		assert.equal(problems.length, 2, problems.join('\n'));
 		assert.match(problems.join('\n'), /core\/goal may not import core\/features/);
@@ -77,7 +92,11 @@ describe('the layer checks catch what they are for (controls)', () => {
 	it('a cycle of files and a cycle of folders are found, with their members', () => {
 		const circle = graphOf({ 'core/learn/auto.ts': ['core/learn/train.ts'], 'core/learn/train.ts': ['core/learn/auto.ts'], 'core/learn/tree.ts': [] });
 		assert.deepEqual(importCycles(circle), [['core/learn/auto.ts', 'core/learn/train.ts']]);
-		const folders = graphOf({ 'core/score/run.ts': ['core/explain/factors.ts'], 'core/explain/factors.ts': ['core/score/types.ts'], 'core/score/types.ts': [] });
+		const folders = graphOf({
+			'core/score/run.ts': ['core/explain/factors.ts'],
+			'core/explain/factors.ts': ['core/score/types.ts'],
+			'core/score/types.ts': [],
+		});
 		assert.deepEqual(folderCycles(folders), [['core/explain', 'core/score']]);
 		assert.deepEqual(importCycles(graphOf({ 'core/a/x.ts': ['core/a/x.ts'] })), [['core/a/x.ts']]);
 	});
@@ -89,7 +108,9 @@ describe('the layer checks catch what they are for (controls)', () => {
 
 	it('an adapter reaching past the public entry is caught', () => {
 		const faulty = graphOf({ 'nodes/node-red/train-model.ts': ['core/index.ts', 'core/learn/train.ts'], 'cli/main.ts': ['core/index.ts'] });
-		assert.deepEqual(adapterImports(faulty, publicEntry), ['nodes/node-red/train-model.ts imports core/learn/train.ts: adapters use the core through core/index.ts only']);
+		assert.deepEqual(adapterImports(faulty, publicEntry), [
+			'nodes/node-red/train-model.ts imports core/learn/train.ts: adapters use the core through core/index.ts only',
+		]);
 	});
 
 	it('the import reader finds every source file and what the public entry imports', () => {

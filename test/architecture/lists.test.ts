@@ -27,18 +27,21 @@ function editorArray(html: string, name: string): string[] {
 }
 
 /** The editor's shared script, run as the browser runs it. */
-function editorScript(): { storeName: RegExp; modelSourceDefaults(): Record<string, { value: unknown; validate?: (this: Record<string, unknown>, v: unknown, opt?: unknown) => unknown }> } {
+function editorScript(): {
+	storeName: RegExp;
+	modelSourceDefaults(): Record<string, { value: unknown; validate?: (this: Record<string, unknown>, v: unknown, opt?: unknown) => unknown }>;
+} {
 	const window: Record<string, unknown> = {};
 	vm.runInNewContext(read('resources/editor.js'), { window, $: () => ({ val: () => undefined }) });
 	return window.PropensityEditor as ReturnType<typeof editorScript>;
 }
 
 describe('lists the hosts keep beside the core', () => {
-	it('the n8n condition rows offer exactly the goal schema\'s operators', () => {
+	it("the n8n condition rows offer exactly the goal schema's operators", () => {
 		assert.deepEqual(sorted(operatorOptions.map((option) => String(option.value))), sorted(conditionOperators));
 	});
 
-	it('the Node-RED goal dialog offers exactly the goal schema\'s operators, and knows which take no value', () => {
+	it("the Node-RED goal dialog offers exactly the goal schema's operators, and knows which take no value", () => {
 		const html = read('nodes/node-red/define-goal.html');
 		assert.deepEqual(sorted(editorArray(html, 'operators')), sorted(conditionOperators));
 		assert.deepEqual(sorted(editorArray(html, 'valueless')), sorted(operatorsTakingNoValue));
@@ -49,7 +52,11 @@ describe('lists the hosts keep beside the core', () => {
 		const n8nValues = ((learner?.options ?? []) as INodePropertyOptions[]).map((option) => String(option.value));
 		const html = read('nodes/node-red/train-model.html');
 		const redValues = editorArray(html, 'learners');
-		const redOptions = [...html.slice(html.indexOf('<select id="node-input-learner">'), html.indexOf('</select>', html.indexOf('<select id="node-input-learner">'))).matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]);
+		const redOptions = [
+			...html
+				.slice(html.indexOf('<select id="node-input-learner">'), html.indexOf('</select>', html.indexOf('<select id="node-input-learner">')))
+				.matchAll(/<option value="([^"]+)"/g),
+		].map((m) => m[1]);
 		for (const values of [n8nValues, redValues, redOptions]) {
 			assert.deepEqual(sorted(values.map(parseLearnerChoice)), sorted(['auto', ...learnerKinds]));
 		}
@@ -57,7 +64,28 @@ describe('lists the hosts keep beside the core', () => {
 
 	it('the Node-RED editor and the store accept and refuse the same model and segment names', () => {
 		const { storeName } = editorScript();
-		const names = ['a', 'churn-30d', 'buyers.v2', '_x', '-x', 'A'.repeat(100), 'A'.repeat(101), '', '.hidden', 'a/b', 'a b', 'naïve', 'con', 'CON.txt', 'lpt1', 'com0.json', 'console', 'nul.', '..', 'x..y'];
+		const names = [
+			'a',
+			'churn-30d',
+			'buyers.v2',
+			'_x',
+			'-x',
+			'A'.repeat(100),
+			'A'.repeat(101),
+			'',
+			'.hidden',
+			'a/b',
+			'a b',
+			'naïve',
+			'con',
+			'CON.txt',
+			'lpt1',
+			'com0.json',
+			'console',
+			'nul.',
+			'..',
+			'x..y',
+		];
 		for (const name of names) {
 			let core = true;
 			try {

@@ -28,12 +28,27 @@ describe('propensity train, score, explain, segment and report on events', funct
 	});
 
 	it('trains on events and a goal, writes the model and the report, and saves it in a store', async () => {
-		const run = await runCli('train', '--events', file('events.csv'), '--goal', file('goal.json'), '--model', file('model.json'), '--report', file('report.html'), '--store', file('store'));
+		const run = await runCli(
+			'train',
+			'--events',
+			file('events.csv'),
+			'--goal',
+			file('goal.json'),
+			'--model',
+			file('model.json'),
+			'--report',
+			file('report.html'),
+			'--store',
+			file('store'),
+		);
 		assert.equal(run.code, 0, run.stderr);
 		// The moment it used, exactly: the latest event, since no --as-of was given.
 		assert.match(run.stdout, /^As of 2026-06-\d\dT\d\d:\d\d:\d\d\.000Z \(the latest event; --as-of sets another moment\)\.$/m);
 		assert.match(run.stdout, /Goal: A purchase within 30 days/);
-		assert.match(run.stdout, /Cutoffs \(planned automatically\): \d+ training cutoffs \d+ days apart, the latest a whole window \(30 days\) before the validation cutoff/);
+		assert.match(
+			run.stdout,
+			/Cutoffs \(planned automatically\): \d+ training cutoffs \d+ days apart, the latest a whole window \(30 days\) before the validation cutoff/,
+		);
 		assert.match(run.stdout, /Validation: the latest cutoff/);
 		assert.match(run.stdout, /Saved as "purchase-in-30-days" version 1/);
 		const model = parseModel(fs.readFileSync(file('model.json'), 'utf8'));
@@ -45,23 +60,55 @@ describe('propensity train, score, explain, segment and report on events', funct
 		// A churn goal whose outcome will happen, with a lookback longer than the history: two warnings.
 		const odd = { ...goal, name: 'odd-churn', propensityType: 'churn', lookbackDays: 400, eligibility: { all: [] } };
 		fs.writeFileSync(file('odd-goal.json'), JSON.stringify(odd));
-		const run = await runCli('train', '--events', file('events.csv'), '--goal', file('odd-goal.json'), '--as-of', '2026-06-15', '--learner', 'logistic', '--model', file('odd.json'), '--report', file('odd.html'));
+		const run = await runCli(
+			'train',
+			'--events',
+			file('events.csv'),
+			'--goal',
+			file('odd-goal.json'),
+			'--as-of',
+			'2026-06-15',
+			'--learner',
+			'logistic',
+			'--model',
+			file('odd.json'),
+			'--report',
+			file('odd.html'),
+		);
 		assert.equal(run.code, 0, run.stderr);
 		assert.match(run.stdout, /^As of 2026-06-15T23:59:59\.999Z \(the end of 2026-06-15 in UTC\); later events are ignored\.$/m);
 		assert.match(run.stdout, /^Warning: A churn goal whose outcome will happen scores who will do it, not who will stop/m);
-		assert.match(run.stdout, /^Warning: The events cover [\d.]+ days; 430 \(lookbackDays 400 \+ window 30\).* lower lookbackDays to \d+: this also narrows who is trained on and scored/m);
+		assert.match(
+			run.stdout,
+			/^Warning: The events cover [\d.]+ days; 430 \(lookbackDays 400 \+ window 30\).* lower lookbackDays to \d+: this also narrows who is trained on and scored/m,
+		);
 		// The report says the same.
 		const html = fs.readFileSync(file('odd.html'), 'utf8');
 		assert.match(html, /A churn goal whose outcome will happen/);
 		// Its event counts are what training saw: the events up to the as-of moment, fewer than were loaded.
-		const [, loadedText, seenText] = /([\d,]+) events loaded for [\d,]+ profiles;[^<]* Training saw the ([\d,]+) up to 2026-06-15T23:59:59\.999Z, the moment it took as now/.exec(html) ?? [];
+		const [, loadedText, seenText] =
+			/([\d,]+) events loaded for [\d,]+ profiles;[^<]* Training saw the ([\d,]+) up to 2026-06-15T23:59:59\.999Z, the moment it took as now/.exec(
+				html,
+			) ?? [];
 		assert.ok(loadedText && seenText, 'the report says how many events training saw');
 		assert.ok(Number(seenText.replace(/,/g, '')) < Number(loadedText.replace(/,/g, '')));
 		assert.equal(parseModel(fs.readFileSync(file('odd.json'), 'utf8')).dataRange.asOf, '2026-06-15T23:59:59.999Z');
 	});
 
 	it('scores from the store with factors and the loaded email, in a file the segment command reads back', async () => {
-		const run = await runCli('score', '--events', file('events.csv'), '--store', file('store'), '--name', 'purchase-in-30-days', '--explain', '2', '--out', file('scores.csv'));
+		const run = await runCli(
+			'score',
+			'--events',
+			file('events.csv'),
+			'--store',
+			file('store'),
+			'--name',
+			'purchase-in-30-days',
+			'--explain',
+			'2',
+			'--out',
+			file('scores.csv'),
+		);
 		assert.equal(run.code, 0, run.stderr);
 		assert.match(run.stdout, /Scored [\d,]+ of [\d,]+ profiles .* as of 2026-06-/);
 		const scores = await readScoresFile(file('scores.csv'));
@@ -132,7 +179,8 @@ describe('propensity demo', function () {
 		}
 		assert.match(run.stdout, /Trained .* as of 2026-06-\d\dT[\d:.]+Z: validation AUC 0\.\d+/);
 		assert.match(run.stdout, /Scored [\d,]+ customers as of 2026-06-\d\dT[\d:.]+Z:/);
-		const [, members, entered] = /Segment "likely-buyers" .*: (\d+) members → segment\.csv; (\d+) entered since the last run → entered\.csv/.exec(run.stdout) ?? [];
+		const [, members, entered] =
+			/Segment "likely-buyers" .*: (\d+) members → segment\.csv; (\d+) entered since the last run → entered\.csv/.exec(run.stdout) ?? [];
 		assert.ok(Number(members) > 0 && members === entered, 'on the first run every member entered');
 		const scores = await readScoresFile(path.join(out, 'scores.csv'));
 		assert.ok(scores.every((profile) => profile.factorSentences?.length === 3 || profile.factors?.length === 3));

@@ -32,19 +32,59 @@ describe('the CLI keeps what it makes readable and whole', function () {
 	});
 
 	it('scores with the model it just trained and saved (it once saved a model no one could load)', async () => {
-		const trained = await runCli('train', '--events', file('events.csv'), '--goal', file('goal.json'), '--model', file('model.json'), '--store', file('store'));
+		const trained = await runCli(
+			'train',
+			'--events',
+			file('events.csv'),
+			'--goal',
+			file('goal.json'),
+			'--model',
+			file('model.json'),
+			'--store',
+			file('store'),
+		);
 		assert.equal(trained.code, 0, trained.stderr);
-		const scored = await runCli('score', '--events', file('events.csv'), '--store', file('store'), '--name', 'visit-in-60-days', '--out', file('scores.csv'));
+		const scored = await runCli(
+			'score',
+			'--events',
+			file('events.csv'),
+			'--store',
+			file('store'),
+			'--name',
+			'visit-in-60-days',
+			'--out',
+			file('scores.csv'),
+		);
 		assert.equal(scored.code, 0, scored.stderr);
 		assert.match(scored.stdout, /Scored [\d,]+ of [\d,]+ profiles/);
 	});
 
 	it('refuses a goal name the store cannot hold before loading or training anything', async () => {
 		fs.writeFileSync(file('spaced.json'), JSON.stringify({ ...visitGoal, name: 'visit within 60 days' }));
-		const run = await runCli('train', '--events', file('missing-events.csv'), '--goal', file('spaced.json'), '--model', file('spaced-model.json'), '--store', file('store'));
+		const run = await runCli(
+			'train',
+			'--events',
+			file('missing-events.csv'),
+			'--goal',
+			file('spaced.json'),
+			'--model',
+			file('spaced-model.json'),
+			'--store',
+			file('store'),
+		);
 		assert.notEqual(run.code, 0);
 		assert.match(run.stderr, /name: "visit within 60 days" cannot name the model in the store: .*e\.g\. "visit-within-60-days"/);
-		const named = await runCli('train', '--events', file('missing-events.csv'), '--goal', file('goal.json'), '--name', 'my model', '--model', file('spaced-model.json'));
+		const named = await runCli(
+			'train',
+			'--events',
+			file('missing-events.csv'),
+			'--goal',
+			file('goal.json'),
+			'--name',
+			'my model',
+			'--model',
+			file('spaced-model.json'),
+		);
 		assert.notEqual(named.code, 0);
 		assert.match(named.stderr, /The model name "my model" is not allowed/);
 		assert.equal(fs.existsSync(file('spaced-model.json')), false);
@@ -52,9 +92,24 @@ describe('the CLI keeps what it makes readable and whole', function () {
 
 	it('keeps the model file and the report when the store cannot be written, and says so', async () => {
 		fs.writeFileSync(file('not-a-folder'), '');
-		const run = await runCli('train', '--events', file('events.csv'), '--goal', file('goal.json'), '--model', file('kept.json'), '--report', file('kept.html'), '--store', path.join(file('not-a-folder'), 'store'));
+		const run = await runCli(
+			'train',
+			'--events',
+			file('events.csv'),
+			'--goal',
+			file('goal.json'),
+			'--model',
+			file('kept.json'),
+			'--report',
+			file('kept.html'),
+			'--store',
+			path.join(file('not-a-folder'), 'store'),
+		);
 		assert.notEqual(run.code, 0);
-		assert.match(run.stderr, /Could not open the model store folder .*\nThe model was not saved in the store, but .*kept\.json and .*kept\.html were written and kept/);
+		assert.match(
+			run.stderr,
+			/Could not open the model store folder .*\nThe model was not saved in the store, but .*kept\.json and .*kept\.html were written and kept/,
+		);
 		assert.ok(fs.statSync(file('kept.json')).size > 1000);
 		assert.match(fs.readFileSync(file('kept.html'), 'utf8'), /<html/);
 	});
@@ -62,7 +117,9 @@ describe('the CLI keeps what it makes readable and whole', function () {
 	it('writes score and segment CSV cells that spreadsheets cannot run as formulas when asked, and reads them back as they were', async () => {
 		// Every country (a loaded attribute) turned into something a spreadsheet would run: =, +, - or @ at the start.
 		const marks = ['=', '+', '-', '@'];
-		const hostile = fs.readFileSync(file('events.csv'), 'utf8').replace(/^(cust-(\d+),.*,)([A-Z]{2})$/gm, (_, head: string, id: string, country: string) => `${head}${marks[Number(id) % 4]}${country}`);
+		const hostile = fs
+			.readFileSync(file('events.csv'), 'utf8')
+			.replace(/^(cust-(\d+),.*,)([A-Z]{2})$/gm, (_, head: string, id: string, country: string) => `${head}${marks[Number(id) % 4]}${country}`);
 		fs.writeFileSync(file('hostile.csv'), hostile);
 		const plain = await runCli('score', '--events', file('hostile.csv'), '--model', file('model.json'), '--out', file('plain.csv'));
 		assert.equal(plain.code, 0, plain.stderr);
@@ -74,15 +131,46 @@ describe('the CLI keeps what it makes readable and whole', function () {
 			assert.ok(column > 0 && rows.length > 100, csv);
 			return rows.map((row) => row.split(',')[column]);
 		};
-		assert.ok(countriesOf(file('plain.csv')).every((country) => /^[=+\-@][A-Z]{2}$/.test(country)), 'without the option the cells are as loaded');
-		assert.ok(countriesOf(file('safe.csv')).every((country) => /^'[=+\-@][A-Z]{2}$/.test(country)), 'with it each starts with an apostrophe');
-		assert.ok(fs.readFileSync(file('safe.csv'), 'utf8').split('\n').slice(1).every((line) => !/(^|,)[=+@]/.test(line)), 'no cell starts a formula');
+		assert.ok(
+			countriesOf(file('plain.csv')).every((country) => /^[=+\-@][A-Z]{2}$/.test(country)),
+			'without the option the cells are as loaded',
+		);
+		assert.ok(
+			countriesOf(file('safe.csv')).every((country) => /^'[=+\-@][A-Z]{2}$/.test(country)),
+			'with it each starts with an apostrophe',
+		);
+		assert.ok(
+			fs
+				.readFileSync(file('safe.csv'), 'utf8')
+				.split('\n')
+				.slice(1)
+				.every((line) => !/(^|,)[=+@]/.test(line)),
+			'no cell starts a formula',
+		);
 
-		const segment = await runCli('segment', '--scores', file('safe.csv'), '--rule', 'bucket=high', '--spreadsheet-safe', '--out', file('segment.csv'), '--non-members', file('rest.ndjson'));
+		const segment = await runCli(
+			'segment',
+			'--scores',
+			file('safe.csv'),
+			'--rule',
+			'bucket=high',
+			'--spreadsheet-safe',
+			'--out',
+			file('segment.csv'),
+			'--non-members',
+			file('rest.ndjson'),
+		);
 		assert.equal(segment.code, 0, segment.stderr);
 		assert.ok(countriesOf(file('segment.csv')).every((country) => /^'[=+\-@][A-Z]{2}$/.test(country)));
-		const rest = fs.readFileSync(file('rest.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-		assert.ok(rest.length > 100 && rest.every((row) => /^[=+\-@][A-Z]{2}$/.test(row.attributes.country)), 'the reader gave back the countries without the apostrophe');
+		const rest = fs
+			.readFileSync(file('rest.ndjson'), 'utf8')
+			.trim()
+			.split('\n')
+			.map((line) => JSON.parse(line));
+		assert.ok(
+			rest.length > 100 && rest.every((row) => /^[=+\-@][A-Z]{2}$/.test(row.attributes.country)),
+			'the reader gave back the countries without the apostrophe',
+		);
 	});
 
 	it('writes the model through a symbolic link and the report into a FIFO, replacing neither', async () => {
@@ -91,9 +179,22 @@ describe('the CLI keeps what it makes readable and whole', function () {
 		execFileSync('mkfifo', [file('report.fifo')]);
 		const chunks: Buffer[] = [];
 		const reading = new Promise<void>((resolve, reject) => {
-			fs.createReadStream(file('report.fifo')).on('data', (chunk) => chunks.push(chunk as Buffer)).on('end', resolve).on('error', reject);
+			fs.createReadStream(file('report.fifo'))
+				.on('data', (chunk) => chunks.push(chunk as Buffer))
+				.on('end', resolve)
+				.on('error', reject);
 		});
-		const run = await runCli('train', '--events', file('events.csv'), '--goal', file('goal.json'), '--model', file('linked.json'), '--report', file('report.fifo'));
+		const run = await runCli(
+			'train',
+			'--events',
+			file('events.csv'),
+			'--goal',
+			file('goal.json'),
+			'--model',
+			file('linked.json'),
+			'--report',
+			file('report.fifo'),
+		);
 		assert.equal(run.code, 0, run.stderr);
 		await reading;
 		assert.ok(fs.lstatSync(file('linked.json')).isSymbolicLink());

@@ -45,7 +45,12 @@ describe('propensity train and score with a table', function () {
 		assert.match(trained.stdout, /Validation \(240 rows.*AUC 0\.\d{3}/);
 		assert.match(trained.stdout, /Quality: /);
 		const saved = parseModel(fs.readFileSync(model, 'utf8'));
-		assert.deepEqual(saved.features, { mode: 'table', columns: ['recency_days', 'orders', 'email_opens', 'spend'], idColumn: 'customer_id', labelColumn: 'converted' });
+		assert.deepEqual(saved.features, {
+			mode: 'table',
+			columns: ['recency_days', 'orders', 'email_opens', 'spend'],
+			idColumn: 'customer_id',
+			labelColumn: 'converted',
+		});
 
 		const out = path.join(dir, 'scores.csv');
 		const scored = await run('score', '--table', table, '--model', model, '--out', out);
@@ -71,8 +76,16 @@ describe('propensity train and score with a table', function () {
 		for (const learner of ['gbdt', 'logistic', 'rf', 'nb']) {
 			const a = path.join(dir, `a-${learner}.json`);
 			const b = path.join(dir, `b-${learner}.json`);
-			assert.equal((await run('train', '--table', table, '--label', 'converted', '--ignore', 'customer_id', '--learner', learner, '--seed', '7', '--model', a)).code, 0);
-			assert.equal((await run('train', '--table', table, '--label', 'converted', '--ignore', 'customer_id', '--learner', learner, '--seed', '7', '--model', b)).code, 0);
+			assert.equal(
+				(await run('train', '--table', table, '--label', 'converted', '--ignore', 'customer_id', '--learner', learner, '--seed', '7', '--model', a))
+					.code,
+				0,
+			);
+			assert.equal(
+				(await run('train', '--table', table, '--label', 'converted', '--ignore', 'customer_id', '--learner', learner, '--seed', '7', '--model', b))
+					.code,
+				0,
+			);
 			assert.equal(fs.readFileSync(a, 'utf8'), fs.readFileSync(b, 'utf8'), learner);
 		}
 	});

@@ -28,7 +28,9 @@ function walkthrough(): { commands: string[][]; orderLines: string[] } {
 			variables.set(assignment[1], assignment[2]);
 			continue;
 		}
-		const words = [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2].replace(/\$(\w+)/g, (_, name: string) => variables.get(name) ?? ''));
+		const words = [...line.matchAll(/"([^"]*)"|(\S+)/g)].map(
+			(match) => match[1] ?? match[2].replace(/\$(\w+)/g, (_, name: string) => variables.get(name) ?? ''),
+		);
 		assert.equal(words[0], 'propensity', `"${line}" runs propensity`);
 		commands.push(words.slice(1));
 	}
@@ -42,7 +44,10 @@ describe('your own data: a CSV of orders in five commands (docs/cli.md)', functi
 		fs.rmSync(dir, { recursive: true, force: true });
 		fs.mkdirSync(dir, { recursive: true });
 		const { commands, orderLines } = walkthrough();
-		assert.deepEqual(commands.map((command) => command[0]), ['load', 'goal', 'train', 'score', 'segment']);
+		assert.deepEqual(
+			commands.map((command) => command[0]),
+			['load', 'goal', 'train', 'score', 'segment'],
+		);
 
 		// The shop's purchases as an orders export, in the header the page shows.
 		await writeSimulation({ profiles: 8000, seed: 12, format: 'csv', out: path.join(dir, 'events.csv') });
@@ -50,7 +55,10 @@ describe('your own data: a CSV of orders in five commands (docs/cli.md)', functi
 		const column = (name: string) => head.split(',').indexOf(name);
 		const [type, email, time, value] = ['event_type', 'email', 'timestamp', 'value'].map(column);
 		const orders = rows.map((row) => row.split(',')).filter((cells) => cells[type] === 'purchase');
-		fs.writeFileSync(path.join(dir, 'orders.csv'), [orderLines[0], ...orders.map((cells, i) => `o${i + 1},${cells[email]},${cells[time]},${cells[value]}`)].join('\n') + '\n');
+		fs.writeFileSync(
+			path.join(dir, 'orders.csv'),
+			[orderLines[0], ...orders.map((cells, i) => `o${i + 1},${cells[email]},${cells[time]},${cells[value]}`)].join('\n') + '\n',
+		);
 
 		// File names in the commands are in the folder the user works in.
 		const inDir = (word: string) => (/^[\w-]+\.(csv|json|html)$/.test(word) ? path.join(dir, word) : word);
@@ -64,7 +72,10 @@ describe('your own data: a CSV of orders in five commands (docs/cli.md)', functi
 		const summary = JSON.parse(load).summary;
 		assert.equal(summary.events, orders.length);
 		assert.deepEqual(Object.keys(summary.eventsPerType), ['order']);
-		assert.match(goal, /^Goal "order-in-30-days": An order within 30 days \(conversion\), for profiles active within the last 90 days\. Learns from the last 180 days of events\./);
+		assert.match(
+			goal,
+			/^Goal "order-in-30-days": An order within 30 days \(conversion\), for profiles active within the last 90 days\. Learns from the last 180 days of events\./,
+		);
 		assert.match(goal, /^Ready: "propensity train --goal .*goal\.json" can train it\.$/m);
 		assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'goal.json'), 'utf8')).outcome.when.all[0].value, 'order');
 		assert.match(train, /^As of .*Z \(the latest event/m);
@@ -73,14 +84,31 @@ describe('your own data: a CSV of orders in five commands (docs/cli.md)', functi
 		assert.match(score, /^Scored [\d,]+ of [\d,]+ profiles/);
 		const scores = await readScoresFile(path.join(dir, 'scores.csv'));
 		assert.ok(scores.length > 100, `${scores.length} scored`);
-		assert.ok(scores.every((profile) => (profile.factors?.length ?? profile.factorSentences?.length ?? 0) > 0), 'every score has its reasons');
+		assert.ok(
+			scores.every((profile) => (profile.factors?.length ?? profile.factorSentences?.length ?? 0) > 0),
+			'every score has its reasons',
+		);
 		assert.match(segment, /Segment \(in the top 10% by score\): [\d,]+ of [\d,]+ scored profiles are members\./);
 		const members = fs.readFileSync(path.join(dir, 'segment.csv'), 'utf8').trim().split('\n').length - 1;
 		assert.equal(members, Math.ceil(scores.length / 10));
 	});
 
 	it('refuses, with what to change, a goal the orders cannot train yet (and still writes it)', async () => {
-		const run = await runCli('goal', '--events', path.join(dir, 'orders.csv'), '--map', 'id=customer_email,time=ordered_at,type==order,value=total', '--outcome', 'order', '--window', '7', '--min-positives', '100000', '--out', path.join(dir, 'hard.json'));
+		const run = await runCli(
+			'goal',
+			'--events',
+			path.join(dir, 'orders.csv'),
+			'--map',
+			'id=customer_email,time=ordered_at,type==order,value=total',
+			'--outcome',
+			'order',
+			'--window',
+			'7',
+			'--min-positives',
+			'100000',
+			'--out',
+			path.join(dir, 'hard.json'),
+		);
 		assert.equal(run.code, 1);
 		assert.match(run.stdout, /^Not ready yet:$/m);
 		assert.match(run.stderr, /Found [\d,]+ positive examples \(profiles with an order within 7 days\).*training needs at least 100000\. To get more:/);

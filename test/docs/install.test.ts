@@ -17,7 +17,9 @@ const packageJson = JSON.parse(read('package.json')) as {
 	devDependencies: Record<string, string>;
 	peerDependencies: Record<string, string>;
 };
-const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { hasInstallScript?: boolean; peerDependencies?: Record<string, string>; version?: string }> };
+const lock = JSON.parse(read('package-lock.json')) as {
+	packages: Record<string, { hasInstallScript?: boolean; peerDependencies?: Record<string, string>; version?: string }>;
+};
 
 describe('installing from a clone', () => {
 	it('runs no dependency install script, so npm install works where npx cannot ask (yes=false, no terminal)', () => {

@@ -15,7 +15,10 @@ const packageJson = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json
 
 /** Every Markdown page a user may open: the README, CONTRIBUTING, the changelog and docs/. */
 function pageNames(): string[] {
-	const docs = fs.readdirSync(path.join(repoRoot, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
+	const docs = fs
+		.readdirSync(path.join(repoRoot, 'docs'))
+		.filter((name) => name.endsWith('.md'))
+		.map((name) => `docs/${name}`);
 	return ['README.md', 'CONTRIBUTING.md', 'CHANGELOG.md', ...docs.sort()];
 }
 
@@ -54,7 +57,11 @@ function anchors(text: string): Set<string> {
 		if (line.trimStart().startsWith('```')) inCode = !inCode;
 		const heading = !inCode && /^#{1,6} (.*)$/.exec(line);
 		if (!heading) continue;
-		const slug = heading[1].trim().toLowerCase().replace(/[^\p{L}\p{N}_\- ]/gu, '').replace(/ /g, '-');
+		const slug = heading[1]
+			.trim()
+			.toLowerCase()
+			.replace(/[^\p{L}\p{N}_\- ]/gu, '')
+			.replace(/ /g, '-');
 		const count = seen.get(slug) ?? 0;
 		seen.set(slug, count + 1);
 		result.add(count === 0 ? slug : `${slug}-${count}`);
@@ -83,7 +90,10 @@ describe('the README and the docs pages', () => {
 		const quickStart = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Install'));
 		const shell = /```sh\n([\s\S]*?)```/.exec(quickStart);
 		assert.ok(shell, 'the quick start has a shell block');
-		const commandLines = shell[1].split('\n').filter((line) => line.trim() !== '').map((line) => line.replace(/#.*$/, '').trim());
+		const commandLines = shell[1]
+			.split('\n')
+			.filter((line) => line.trim() !== '')
+			.map((line) => line.replace(/#.*$/, '').trim());
 		assert.deepEqual(commandLines, ['npm install && npm run demo', 'npm test']);
 		assert.match(packageJson.scripts.demo, /cli\/main\.js demo/);
 		assert.match(packageJson.scripts.test, /mocha/);

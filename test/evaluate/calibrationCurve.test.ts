@@ -14,8 +14,14 @@ describe('calibration curve', () => {
 
 	it('with quantile bins holds about equally many rows per bin', () => {
 		const points = calibrationCurve([0, 0, 1, 1], [0.1, 0.2, 0.3, 0.4], 2);
-		assert.deepEqual(points.map((p) => p.count), [2, 2]);
-		assert.deepEqual(points.map((p) => p.actualRate), [0, 1]);
+		assert.deepEqual(
+			points.map((p) => p.count),
+			[2, 2],
+		);
+		assert.deepEqual(
+			points.map((p) => p.actualRate),
+			[0, 1],
+		);
 		assert.equal(points[0].to, 0.3);
 	});
 

@@ -9,7 +9,10 @@ describe('quality grade', () => {
 		assert.equal(gradeModel(0.7499).grade, 'fair');
 		assert.equal(gradeModel(0.75).grade, 'good');
 		assert.equal(gradeModel(0.85).grade, 'excellent');
-		assert.deepEqual(gradeThresholds.map((t) => t.minAuc), [0.85, 0.75, 0.65, 0]);
+		assert.deepEqual(
+			gradeThresholds.map((t) => t.minAuc),
+			[0.85, 0.75, 0.65, 0],
+		);
 	});
 
 	it('flags a poor model with the advice commercial services give', () => {

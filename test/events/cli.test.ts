@@ -52,8 +52,21 @@ describe('propensity load', () => {
 
 	it('maps renamed columns with --map, reads a zone with --time-zone and skips bad rows with --bad-rows skip', async () => {
 		const file = path.join(dir, 'renamed.csv.gz');
-		fs.writeFileSync(file, zlib.gzipSync('user,ts,kind,amount,source\nu1,2024-07-01 12:00,buy,9.5,web\nu1,2024-13-01 12:00,buy,1,web\nu2,2024-07-02 08:00,visit,,app\n'));
-		const result = await propensity(['load', '--events', file, '--map', 'id=user,time=ts,type=kind,value=amount,attr.channel=source', '--time-zone', 'Europe/Paris', '--bad-rows', 'skip']);
+		fs.writeFileSync(
+			file,
+			zlib.gzipSync('user,ts,kind,amount,source\nu1,2024-07-01 12:00,buy,9.5,web\nu1,2024-13-01 12:00,buy,1,web\nu2,2024-07-02 08:00,visit,,app\n'),
+		);
+		const result = await propensity([
+			'load',
+			'--events',
+			file,
+			'--map',
+			'id=user,time=ts,type=kind,value=amount,attr.channel=source',
+			'--time-zone',
+			'Europe/Paris',
+			'--bad-rows',
+			'skip',
+		]);
 		assert.equal(result.code, 0, result.stderr);
 		const { summary, report } = JSON.parse(result.stdout);
 		assert.equal(summary.events, 2);

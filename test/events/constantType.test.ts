@@ -7,14 +7,20 @@ const orders = 'order_id,customer,ordered_at,total\no1,ann,2026-01-03T10:00:00Z,
 
 describe('a file of one kind of event', () => {
 	it('gives every row the event type named after "=" (type==order on the command line)', async () => {
-		const { summary } = await loadEvents({ kind: 'buffer', data: Buffer.from(orders), format: 'csv' }, { id: 'customer', time: 'ordered_at', type: '=order', value: 'total' });
+		const { summary } = await loadEvents(
+			{ kind: 'buffer', data: Buffer.from(orders), format: 'csv' },
+			{ id: 'customer', time: 'ordered_at', type: '=order', value: 'total' },
+		);
 		assert.deepEqual(summary.eventsPerType, { order: 3 });
 		assert.equal(summary.profiles, 2);
 		assert.equal(summary.eventsWithValue, 3);
 	});
 
 	it('works for JSON rows as for CSV columns', async () => {
-		const rows = [{ who: 'ann', at: '2026-01-03T10:00:00Z' }, { who: 'bo', at: '2026-01-04T10:00:00Z' }];
+		const rows = [
+			{ who: 'ann', at: '2026-01-03T10:00:00Z' },
+			{ who: 'bo', at: '2026-01-04T10:00:00Z' },
+		];
 		const { summary } = await loadEvents({ kind: 'rows', rows }, { id: 'who', time: 'at', type: '=signup', value: null });
 		assert.deepEqual(summary.eventsPerType, { signup: 2 });
 	});
@@ -22,7 +28,11 @@ describe('a file of one kind of event', () => {
 	it('says, when the type column is missing, that a fixed type can be given', async () => {
 		await assert.rejects(
 			loadEvents({ kind: 'buffer', data: Buffer.from(orders), format: 'csv' }, { id: 'customer', time: 'ordered_at', value: 'total' }),
-			(error: unknown) => error instanceof InputError && /no column "event_type" for the event type.*or give every row the same type \(CLI: --map type==order, for a file of orders\)/.test(error.message),
+			(error: unknown) =>
+				error instanceof InputError &&
+				/no column "event_type" for the event type.*or give every row the same type \(CLI: --map type==order, for a file of orders\)/.test(
+					error.message,
+				),
 		);
 	});
 });

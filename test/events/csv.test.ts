@@ -61,7 +61,11 @@ describe('the CSV reader', () => {
 			const expected = parse(text, { skip_empty_lines: true, relax_column_count: false }) as string[][];
 			for (const cuts of cutsOf(text, rng)) {
 				const parsed = await readAll(text, cuts);
-				assert.deepEqual([parsed.header, ...parsed.records.map((record) => record.fields)], expected, `${JSON.stringify(text)} cut at ${cuts.join(',')}`);
+				assert.deepEqual(
+					[parsed.header, ...parsed.records.map((record) => record.fields)],
+					expected,
+					`${JSON.stringify(text)} cut at ${cuts.join(',')}`,
+				);
 				assert.deepEqual(parsed.bad, []);
 			}
 		}
@@ -124,7 +128,10 @@ describe('the CSV reader', () => {
 	});
 
 	it('refuses a file without a header (saying it is empty), and a header naming a column twice', async () => {
-		await assert.rejects(readAll(''), (error: unknown) => error instanceof InputError && /is empty: there is no text in it, not even a header row/.test(error.message));
+		await assert.rejects(
+			readAll(''),
+			(error: unknown) => error instanceof InputError && /is empty: there is no text in it, not even a header row/.test(error.message),
+		);
 		await assert.rejects(readAll('id,id\n1,2\n'), (error: unknown) => error instanceof InputError && /"id" twice/.test(error.message));
 	});
 

@@ -18,12 +18,18 @@ describe('the event mapping as the node dialogs fill it in', () => {
 	});
 
 	it('refuses an attribute row without a name, or a name given twice, naming the row', () => {
-		assert.throws(() => loadOptionsFromForm({ attributes: [{ name: 'channel' }, { path: 'device.type' }] }), (error: unknown) => {
-			assert.ok(error instanceof InputError);
-			assert.equal(error.code, 'bad-mapping');
-			assert.match(error.message, /Attribute 2 has no name/);
-			return true;
-		});
-		assert.throws(() => loadOptionsFromForm({ attributes: [{ name: 'channel' }, { name: 'channel', path: 'utm.source' }] }), /"channel" is declared twice \(attribute 2\)/);
+		assert.throws(
+			() => loadOptionsFromForm({ attributes: [{ name: 'channel' }, { path: 'device.type' }] }),
+			(error: unknown) => {
+				assert.ok(error instanceof InputError);
+				assert.equal(error.code, 'bad-mapping');
+				assert.match(error.message, /Attribute 2 has no name/);
+				return true;
+			},
+		);
+		assert.throws(
+			() => loadOptionsFromForm({ attributes: [{ name: 'channel' }, { name: 'channel', path: 'utm.source' }] }),
+			/"channel" is declared twice \(attribute 2\)/,
+		);
 	});
 });

@@ -40,7 +40,11 @@ describe('the JSON readers', () => {
 	it('splits a JSON array into its elements wherever the chunks are cut, strings with brackets and escapes included', async () => {
 		const text = `[\n${awkward.map((element) => JSON.stringify(element)).join(',\n')}\n]\n`;
 		const rng = createRng(5);
-		const cutsList = [[], ...Array.from({ length: text.length - 1 }, (_, i) => [i + 1]), ...Array.from({ length: 30 }, () => [rng.int(text.length), rng.int(text.length), rng.int(text.length)].sort((a, b) => a - b))];
+		const cutsList = [
+			[],
+			...Array.from({ length: text.length - 1 }, (_, i) => [i + 1]),
+			...Array.from({ length: 30 }, () => [rng.int(text.length), rng.int(text.length), rng.int(text.length)].sort((a, b) => a - b)),
+		];
 		for (const cuts of cutsList) {
 			const result = await read('array', text, cuts);
 			assert.deepEqual(

@@ -72,10 +72,21 @@ describe('loading events', function () {
 		it('loads the same events, attributes included, from CSV, NDJSON, a JSON array, flow items and a buffer', async () => {
 			const loads = [
 				await loadText(dir, 'fixture.csv', toCsv(fixture)),
-				await loadText(dir, 'fixture.ndjson', flatRows().map((row) => JSON.stringify(row)).join('\n')),
+				await loadText(
+					dir,
+					'fixture.ndjson',
+					flatRows()
+						.map((row) => JSON.stringify(row))
+						.join('\n'),
+				),
 				await loadText(dir, 'fixture.json', JSON.stringify(flatRows(), null, 2)),
 				await loadEvents({ kind: 'rows', rows: flatRows() }),
-				await loadEvents({ kind: 'rows', rows: (async function* () { yield* flatRows(); })() }),
+				await loadEvents({
+					kind: 'rows',
+					rows: (async function* () {
+						yield* flatRows();
+					})(),
+				}),
 				await loadEvents({ kind: 'buffer', data: Buffer.from(toCsv(fixture)) }),
 			];
 			const reference = eventsOf(loads[0].table);
@@ -83,10 +94,15 @@ describe('loading events', function () {
 				reference.map(({ id, time, type, value }) => ({ id, time, type, value })),
 				expectedFlat,
 			);
-			assert.deepEqual(
-				attributeValues(loads[0].table, 'campaign'),
-				['spring, "big" sale', null, null, 'spring, "big" sale', 'line\nbreak', 'é ü 日本', null],
-			);
+			assert.deepEqual(attributeValues(loads[0].table, 'campaign'), [
+				'spring, "big" sale',
+				null,
+				null,
+				'spring, "big" sale',
+				'line\nbreak',
+				'é ü 日本',
+				null,
+			]);
 			for (const load of loads.slice(1)) assert.deepEqual(eventsOf(load.table), reference, load.report.format);
 			assert.deepEqual(
 				loads.map((load) => load.report.format),
@@ -104,10 +120,15 @@ describe('loading events', function () {
 			]) {
 				assert.equal(load.report.mapping?.preset, 'xdm');
 				assert.deepEqual(coreEventsOf(load.table, rename), expectedFlat);
-				assert.deepEqual(
-					attributeValues(load.table, 'marketing.campaignName'),
-					['spring, "big" sale', null, null, 'spring, "big" sale', 'line\nbreak', 'é ü 日本', null],
-				);
+				assert.deepEqual(attributeValues(load.table, 'marketing.campaignName'), [
+					'spring, "big" sale',
+					null,
+					null,
+					'spring, "big" sale',
+					'line\nbreak',
+					'é ü 日本',
+					null,
+				]);
 				assert.deepEqual(
 					load.table.attributes.map((column) => column.name),
 					['marketing.campaignName', 'channel._type'],
@@ -168,7 +189,11 @@ describe('loading events', function () {
 		it('recognises gzip by its first bytes whatever the file is called, from a file and from a buffer', async () => {
 			const packed = zlib.gzipSync(toCsv(fixture));
 			const plain = await loadText(dir, 'plain.csv', toCsv(fixture));
-			for (const load of [await loadText(dir, 'packed-without-gz-extension.csv', packed), await loadText(dir, 'packed.csv.gz', packed), await loadEvents({ kind: 'buffer', data: packed })]) {
+			for (const load of [
+				await loadText(dir, 'packed-without-gz-extension.csv', packed),
+				await loadText(dir, 'packed.csv.gz', packed),
+				await loadEvents({ kind: 'buffer', data: packed }),
+			]) {
 				assert.equal(load.report.compressed, true);
 				assert.ok(sameTable(load.table, plain.table));
 			}
@@ -177,13 +202,19 @@ describe('loading events', function () {
 
 		it('says a damaged gzip file cannot be decompressed', async () => {
 			const packed = zlib.gzipSync(toCsv(fixture));
-			await assert.rejects(loadText(dir, 'damaged.csv.gz', packed.subarray(0, packed.length - 20)), (error: unknown) => error instanceof InputError && /cannot be decompressed/.test(error.message));
+			await assert.rejects(
+				loadText(dir, 'damaged.csv.gz', packed.subarray(0, packed.length - 20)),
+				(error: unknown) => error instanceof InputError && /cannot be decompressed/.test(error.message),
+			);
 		});
 	});
 
 	describe('the Adobe XDM sample', () => {
 		it('gives 6 profiles, 10 events and 5 orders typed commerce.purchases, with their totals', async () => {
-			const { table, summary, report } = await loadEvents({ kind: 'file', path: path.resolve(__dirname, '../../../test/fixtures/adobe-cee-sample-rows.json') }, { preset: 'xdm' });
+			const { table, summary, report } = await loadEvents(
+				{ kind: 'file', path: path.resolve(__dirname, '../../../test/fixtures/adobe-cee-sample-rows.json') },
+				{ preset: 'xdm' },
+			);
 			assert.equal(summary.profiles, 6);
 			assert.equal(summary.events, 10);
 			assert.equal(summary.eventsPerType['commerce.purchases'], 5);
@@ -227,7 +258,15 @@ describe('loading events', function () {
 			assert.equal(summary.events, 2);
 			assert.equal(report.rowsRead, 9);
 			assert.equal(report.rowsRead, report.eventsLoaded + report.rejected.total + report.duplicatesDropped);
-			assert.deepEqual(report.rejected.byReason, { unparsable: 1, 'missing-id': 1, 'missing-time': 1, 'bad-time': 1, 'impossible-date': 1, 'missing-type': 1, 'bad-value': 1 });
+			assert.deepEqual(report.rejected.byReason, {
+				unparsable: 1,
+				'missing-id': 1,
+				'missing-time': 1,
+				'bad-time': 1,
+				'impossible-date': 1,
+				'missing-type': 1,
+				'bad-value': 1,
+			});
 			assert.deepEqual(summary.rejectedByReason, report.rejected.byReason);
 			assert.deepEqual(
 				report.rejected.examples.map(({ row, line, field, value, reason }) => ({ row, line, field, value, reason })),
@@ -255,11 +294,20 @@ describe('loading events', function () {
 				return true;
 			});
 			const impossible = ['customer_id,timestamp,event_type', 'c1,2024-01-01,visit', 'c1,2023-02-30,visit'].join('\n');
-			await assert.rejects(loadText(dir, 'impossible.csv', impossible), /Row 2 \(line 3\) of impossible\.csv: the timestamp is not a real date or time \(field timestamp at "timestamp", value "2023-02-30"\)/);
+			await assert.rejects(
+				loadText(dir, 'impossible.csv', impossible),
+				/Row 2 \(line 3\) of impossible\.csv: the timestamp is not a real date or time \(field timestamp at "timestamp", value "2023-02-30"\)/,
+			);
 		});
 
 		it('reports unreadable NDJSON lines and array elements that are not objects with their line numbers', async () => {
-			const ndjson = ['{"customer_id":"a","timestamp":1700000000,"event_type":"x"}', '{"customer_id":"a",', '', '[1]', '{"customer_id":"b","timestamp":"2024-01-01","event_type":"y","value":"n/a"}'].join('\n');
+			const ndjson = [
+				'{"customer_id":"a","timestamp":1700000000,"event_type":"x"}',
+				'{"customer_id":"a",',
+				'',
+				'[1]',
+				'{"customer_id":"b","timestamp":"2024-01-01","event_type":"y","value":"n/a"}',
+			].join('\n');
 			const { report } = await loadText(dir, 'messy.ndjson', ndjson, { badRows: 'skip' });
 			assert.deepEqual(
 				report.rejected.examples.map(({ row, line, reason }) => [row, line, reason]),
@@ -269,7 +317,10 @@ describe('loading events', function () {
 					[4, 5, 'bad-value'],
 				],
 			);
-			await assert.rejects(loadText(dir, 'messy-fail.ndjson', ndjson), /Row 2 \(line 2\) of messy-fail\.ndjson: the record could not be read: it is not valid JSON/);
+			await assert.rejects(
+				loadText(dir, 'messy-fail.ndjson', ndjson),
+				/Row 2 \(line 2\) of messy-fail\.ndjson: the record could not be read: it is not valid JSON/,
+			);
 		});
 
 		it('keeps only the first examples of each reason but counts every bad row', async () => {
@@ -283,7 +334,12 @@ describe('loading events', function () {
 		});
 
 		it('rejects an id or attribute that is an object rather than a value, and a flow item that is not an object', async () => {
-			const rows = [{ customer_id: { nested: 1 }, timestamp: '2024-01-01', event_type: 'x' }, 'text', { customer_id: 'a', timestamp: '2024-01-01', event_type: 'x', channel: 'web' }, { customer_id: 'b', timestamp: '2024-01-01', event_type: 'x', channel: { name: 'web' } }];
+			const rows = [
+				{ customer_id: { nested: 1 }, timestamp: '2024-01-01', event_type: 'x' },
+				'text',
+				{ customer_id: 'a', timestamp: '2024-01-01', event_type: 'x', channel: 'web' },
+				{ customer_id: 'b', timestamp: '2024-01-01', event_type: 'x', channel: { name: 'web' } },
+			];
 			const { report, summary } = await loadEvents({ kind: 'rows', rows }, { badRows: 'skip', attributes: { channel: 'channel' } });
 			assert.equal(summary.events, 1);
 			assert.deepEqual(report.rejected.byReason, { unparsable: 1, 'bad-id': 1, 'bad-attribute': 1 });
@@ -293,7 +349,14 @@ describe('loading events', function () {
 	describe('event types', () => {
 		it('stops with a clear error past 65,535 distinct event types, pointing at the type field', async () => {
 			const rows = Array.from({ length: 65536 }, (_, i) => ({ customer_id: 'c', timestamp: 1700000000 + i, event_type: `type-${i}` }));
-			await assert.rejects(loadEvents({ kind: 'rows', rows }), (error: unknown) => error instanceof InputError && error.code === 'too-many-event-types' && /Row 65536 of the rows/.test(error.message) && /--map type=PATH/.test(error.message));
+			await assert.rejects(
+				loadEvents({ kind: 'rows', rows }),
+				(error: unknown) =>
+					error instanceof InputError &&
+					error.code === 'too-many-event-types' &&
+					/Row 65536 of the rows/.test(error.message) &&
+					/--map type=PATH/.test(error.message),
+			);
 		});
 	});
 
@@ -374,7 +437,9 @@ describe('loading events', function () {
 
 	describe('formats and sources', () => {
 		it('detects the format from the extension first and the content second', async () => {
-			const ndjson = flatRows().map((row) => JSON.stringify(row)).join('\n');
+			const ndjson = flatRows()
+				.map((row) => JSON.stringify(row))
+				.join('\n');
 			assert.equal((await loadText(dir, 'lines.json', ndjson)).report.format, 'ndjson');
 			assert.equal((await loadText(dir, 'array.txt', JSON.stringify(flatRows()))).report.format, 'json');
 			assert.equal((await loadText(dir, 'noext', JSON.stringify(flatRows()))).report.format, 'json');
@@ -395,7 +460,11 @@ describe('loading events', function () {
 		});
 
 		it('reads XDM exported as CSV with dotted column names', async () => {
-			const csv = ['identityMap.ECID.0.id,timestamp,eventType,commerce.order.purchaseID,commerce.order.priceTotal,marketing.campaignName', 'e1,2024-01-01T00:00:00Z,web.webpagedetails.pageViews,,,spring', 'e1,2024-01-02T00:00:00Z,web.webpagedetails.pageViews,o-1,10.5,'].join('\n');
+			const csv = [
+				'identityMap.ECID.0.id,timestamp,eventType,commerce.order.purchaseID,commerce.order.priceTotal,marketing.campaignName',
+				'e1,2024-01-01T00:00:00Z,web.webpagedetails.pageViews,,,spring',
+				'e1,2024-01-02T00:00:00Z,web.webpagedetails.pageViews,o-1,10.5,',
+			].join('\n');
 			const { table, report } = await loadText(dir, 'xdm-flat.csv', csv);
 			assert.equal(report.mapping?.preset, 'xdm');
 			assert.deepEqual(coreEventsOf(table), [
@@ -405,8 +474,14 @@ describe('loading events', function () {
 		});
 
 		it('says when the file does not exist, and refuses unknown options and sources', async () => {
-			await assert.rejects(loadEvents({ kind: 'file', path: path.join(dir, 'nope.csv') }), (error: unknown) => error instanceof InputError && /does not exist/.test(error.message));
-			await assert.rejects(loadEvents({ kind: 'rows', rows: [] }, { badrows: 'skip' } as LoadOptions), (error: unknown) => error instanceof InputError && /badrows/.test(error.message));
+			await assert.rejects(
+				loadEvents({ kind: 'file', path: path.join(dir, 'nope.csv') }),
+				(error: unknown) => error instanceof InputError && /does not exist/.test(error.message),
+			);
+			await assert.rejects(
+				loadEvents({ kind: 'rows', rows: [] }, { badrows: 'skip' } as LoadOptions),
+				(error: unknown) => error instanceof InputError && /badrows/.test(error.message),
+			);
 			await assert.rejects(loadEvents({ kind: 'rows', rows: 5 as unknown as unknown[] }), /must be a list/);
 			await assert.rejects(loadEvents({ kind: 'ftp' } as never), /not an events source/);
 		});

@@ -7,7 +7,10 @@ const objects = (...sample: unknown[]) => ({ kind: 'objects' as const, sample })
 describe('the event mapping', () => {
 	describe('field paths', () => {
 		it('reads dot paths into nested JSON, array elements by index, and a name across every element of an array', () => {
-			const record = { commerce: { order: { priceTotal: 9.5 } }, productListItems: [{ SKU: 'a', priceTotal: 2 }, { SKU: 'b' }, { SKU: 'a', priceTotal: 3 }] };
+			const record = {
+				commerce: { order: { priceTotal: 9.5 } },
+				productListItems: [{ SKU: 'a', priceTotal: 2 }, { SKU: 'b' }, { SKU: 'a', priceTotal: 3 }],
+			};
 			assert.equal(pathGetter('commerce.order.priceTotal')(record), 9.5);
 			assert.equal(pathGetter('productListItems.1.SKU')(record), 'b');
 			assert.deepEqual(pathGetter('productListItems.SKU')(record), ['a', 'b', 'a']);
@@ -47,7 +50,10 @@ describe('the event mapping', () => {
 		});
 
 		it('refuses mapping options with an unknown or misspelled field', () => {
-			assert.throws(() => parseMappingOptions({ timezone: 'UTC' }), (error: unknown) => error instanceof InputError && /timezone/.test(error.message));
+			assert.throws(
+				() => parseMappingOptions({ timezone: 'UTC' }),
+				(error: unknown) => error instanceof InputError && /timezone/.test(error.message),
+			);
 			assert.throws(() => parseMappingOptions({ preset: 'adobe' }), InputError);
 		});
 	});
@@ -68,7 +74,13 @@ describe('the event mapping', () => {
 		});
 
 		it('infers attributes from the scalar fields of the first records, in order of appearance, leaving nested ones out', () => {
-			const mapper = compileMapping({}, objects({ customer_id: 'a', timestamp: 1, event_type: 'x', channel: 'web', context: { geo: 'FR' } }, { customer_id: 'b', timestamp: 2, event_type: 'y', device: 'mobile', tags: ['a'] }));
+			const mapper = compileMapping(
+				{},
+				objects(
+					{ customer_id: 'a', timestamp: 1, event_type: 'x', channel: 'web', context: { geo: 'FR' } },
+					{ customer_id: 'b', timestamp: 2, event_type: 'y', device: 'mobile', tags: ['a'] },
+				),
+			);
 			assert.deepEqual(
 				mapper.attributes.map((attribute) => attribute.name),
 				['channel', 'device'],
@@ -77,7 +89,10 @@ describe('the event mapping', () => {
 
 		it('takes declared attributes instead of the inferred ones, and leaves mapped columns out of the inferred ones', () => {
 			const header = ['user', 'ts', 'kind', 'amount', 'channel', 'country'];
-			const declared = compileMapping({ id: 'user', time: 'ts', type: 'kind', value: 'amount', attributes: { country: 'country', spend: { path: 'amount', kind: 'number' } } }, { kind: 'columns', header });
+			const declared = compileMapping(
+				{ id: 'user', time: 'ts', type: 'kind', value: 'amount', attributes: { country: 'country', spend: { path: 'amount', kind: 'number' } } },
+				{ kind: 'columns', header },
+			);
 			assert.deepEqual(
 				declared.attributes.map((attribute) => [attribute.name, attribute.kind]),
 				[
@@ -95,9 +110,16 @@ describe('the event mapping', () => {
 		it('names the missing column, the columns there are and the --map fix when a CSV lacks a mapped column', () => {
 			assert.throws(
 				() => compileMapping({}, { kind: 'columns', header: ['user', 'timestamp', 'event_type'] }),
-				(error: unknown) => error instanceof InputError && /no column "customer_id" for the profile id/.test(error.message) && /user, timestamp, event_type/.test(error.message) && /--map id=COLUMN/.test(error.message),
+				(error: unknown) =>
+					error instanceof InputError &&
+					/no column "customer_id" for the profile id/.test(error.message) &&
+					/user, timestamp, event_type/.test(error.message) &&
+					/--map id=COLUMN/.test(error.message),
 			);
-			assert.throws(() => compileMapping({ attributes: { ch: 'chanel' } }, { kind: 'columns', header: ['customer_id', 'timestamp', 'event_type'] }), (error: unknown) => error instanceof InputError && /--map attr\.ch=COLUMN/.test(error.message));
+			assert.throws(
+				() => compileMapping({ attributes: { ch: 'chanel' } }, { kind: 'columns', header: ['customer_id', 'timestamp', 'event_type'] }),
+				(error: unknown) => error instanceof InputError && /--map attr\.ch=COLUMN/.test(error.message),
+			);
 		});
 
 		it('reads no value when the file has no value column and none was asked for', () => {
@@ -114,7 +136,10 @@ describe('the event mapping', () => {
 			identityMap: { Email: [{ id: 'a@example.com' }], CRMID: [{ id: 'crm-1' }], ECID: [{ id: 'ecid-2' }, { id: 'ecid-1', primary: true }] },
 			endUserIDs: { _experience: { aaid: { id: 'aaid-1' } } },
 			channel: { _type: 'https://ns.adobe.com/xdm/channel-types/web' },
-			productListItems: [{ SKU: 'p1', priceTotal: 5 }, { SKU: 'p2', priceTotal: 7 }],
+			productListItems: [
+				{ SKU: 'p1', priceTotal: 5 },
+				{ SKU: 'p2', priceTotal: 7 },
+			],
 		};
 
 		it('is chosen when the first record has identityMap or endUserIDs', () => {

@@ -61,8 +61,15 @@ describe('loading a large file', function () {
 		const file = path.join(dir, 'events.json');
 		const written = await writeSimulation({ profiles: profilesForEvents(events, { seed: 6 }), seed: 6, format: 'xdm', out: file });
 		const probe = path.join(__dirname, 'memoryProbe.js');
-		const figures = JSON.parse(execFileSync(process.execPath, ['--expose-gc', probe, file], { encoding: 'utf8', maxBuffer: 1 << 20 })) as { file: number; events: number; peakRssDelta: number; seconds: number };
-		console.log(`      ${figures.events.toLocaleString('en-US')} XDM events in a ${mb(figures.file)} JSON array: peak RSS +${mb(figures.peakRssDelta)}; ${figures.seconds.toFixed(1)} s`);
+		const figures = JSON.parse(execFileSync(process.execPath, ['--expose-gc', probe, file], { encoding: 'utf8', maxBuffer: 1 << 20 })) as {
+			file: number;
+			events: number;
+			peakRssDelta: number;
+			seconds: number;
+		};
+		console.log(
+			`      ${figures.events.toLocaleString('en-US')} XDM events in a ${mb(figures.file)} JSON array: peak RSS +${mb(figures.peakRssDelta)}; ${figures.seconds.toFixed(1)} s`,
+		);
 		assert.equal(figures.events, written.events);
 		// The text alone would take at least the file's size in memory.
 		assert.ok(figures.peakRssDelta < figures.file, `peak RSS grew by ${mb(figures.peakRssDelta)} for a ${mb(figures.file)} file`);

@@ -53,7 +53,11 @@ describe('loading events from PostgreSQL', function () {
 	it('loads a table of 100,000 events through the cursor, equal to the CSV load of the same events', async () => {
 		const fromCsv = await loadEvents({ kind: 'file', path: csvFile });
 		let batches = 0;
-		const fromPostgres = await loadEvents({ kind: 'postgres', connection, query: 'select * from events', batchSize: 5000 }, {}, { onProgress: () => batches++ });
+		const fromPostgres = await loadEvents(
+			{ kind: 'postgres', connection, query: 'select * from events', batchSize: 5000 },
+			{},
+			{ onProgress: () => batches++ },
+		);
 		assert.equal(fromPostgres.table.length, eventCount);
 		assert.equal(fromCsv.table.length, eventCount);
 		assert.ok(sameTable(fromPostgres.table, fromCsv.table));
@@ -64,11 +68,22 @@ describe('loading events from PostgreSQL', function () {
 	});
 
 	it('binds query parameters rather than pasting them into the SQL', async () => {
-		const purchases = await loadEvents({ kind: 'postgres', connection, query: 'select * from events where event_type = $1 and value > $2', params: ['purchase', 0], batchSize: 777 });
+		const purchases = await loadEvents({
+			kind: 'postgres',
+			connection,
+			query: 'select * from events where event_type = $1 and value > $2',
+			params: ['purchase', 0],
+			batchSize: 777,
+		});
 		const fromCsv = await loadEvents({ kind: 'file', path: csvFile });
 		assert.equal(purchases.summary.events, fromCsv.summary.eventsPerType.purchase);
 		assert.deepEqual(Object.keys(purchases.summary.eventsPerType), ['purchase']);
-		const injected = await loadEvents({ kind: 'postgres', connection, query: 'select * from events where event_type = $1', params: ["purchase' or '1'='1"] });
+		const injected = await loadEvents({
+			kind: 'postgres',
+			connection,
+			query: 'select * from events where event_type = $1',
+			params: ["purchase' or '1'='1"],
+		});
 		assert.equal(injected.summary.events, 0);
 	});
 
@@ -83,10 +98,16 @@ describe('loading events from PostgreSQL', function () {
 	it('says which query failed and where, without the password', async () => {
 		await assert.rejects(loadEvents({ kind: 'postgres', connection, query: 'select * from no_such_table' }), (error: unknown) => {
 			assert.ok(error instanceof InputError);
-			assert.match(error.message, /The events query failed on PostgreSQL at propensity@127\.0\.0\.1:\d+\/postgres: relation "no_such_table" does not exist/);
+			assert.match(
+				error.message,
+				/The events query failed on PostgreSQL at propensity@127\.0\.0\.1:\d+\/postgres: relation "no_such_table" does not exist/,
+			);
 			assert.ok(!error.message.includes(server.password));
 			return true;
 		});
-		await assert.rejects(loadEvents({ kind: 'postgres', connection: { ...connection, password: 'wrong-secret' }, query: 'select 1' }), (error: unknown) => error instanceof InputError && !error.message.includes('wrong-secret'));
+		await assert.rejects(
+			loadEvents({ kind: 'postgres', connection: { ...connection, password: 'wrong-secret' }, query: 'select 1' }),
+			(error: unknown) => error instanceof InputError && !error.message.includes('wrong-secret'),
+		);
 	});
 });

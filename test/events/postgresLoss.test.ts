@@ -48,11 +48,15 @@ describe('PostgreSQL loads when the connection is lost or the load is cancelled'
 	for (const [what, fault] of faults) {
 		it(`ends a load with a clear error within 5 seconds when ${what} mid-load`, async () => {
 			let struck: Promise<number> | undefined;
-			const load = loadEvents({ kind: 'postgres', connection, query: endless, batchSize: 2000 }, {}, {
-				onProgress: (progress) => {
-					if (!struck && progress.done >= 10000) struck = fault().then(() => Date.now());
+			const load = loadEvents(
+				{ kind: 'postgres', connection, query: endless, batchSize: 2000 },
+				{},
+				{
+					onProgress: (progress) => {
+						if (!struck && progress.done >= 10000) struck = fault().then(() => Date.now());
+					},
 				},
-			});
+			);
 			let error: unknown;
 			try {
 				await within(load, 30000, 'the load');
@@ -64,7 +68,10 @@ describe('PostgreSQL loads when the connection is lost or the load is cancelled'
 			const seconds = (ended - (await struck)) / 1000;
 			assert.ok(error instanceof PropensityError, `a PropensityError, not ${String(error)}`);
 			assert.equal(error.code, 'postgres-connection-lost');
-			assert.match(error.message, /^The connection to PostgreSQL at propensity@127\.0\.0\.1:\d+\/postgres was lost during the event load: .+ Check that the server is running and reachable, then run again\.$/);
+			assert.match(
+				error.message,
+				/^The connection to PostgreSQL at propensity@127\.0\.0\.1:\d+\/postgres was lost during the event load: .+ Check that the server is running and reachable, then run again\.$/,
+			);
 			assert.ok(!error.message.includes(server.password));
 			assert.ok(seconds < 5, `the error came ${seconds} s after the fault`);
 			if (what.includes('server stops')) server.start();
@@ -73,7 +80,11 @@ describe('PostgreSQL loads when the connection is lost or the load is cancelled'
 
 	it('honours cancel within a second while the server is still computing the first batch', async () => {
 		const controller = new AbortController();
-		const load = loadEvents({ kind: 'postgres', connection, query: 'select pg_sleep(60)::text as customer_id, now() as timestamp, 1 as event_type' }, {}, { signal: controller.signal });
+		const load = loadEvents(
+			{ kind: 'postgres', connection, query: 'select pg_sleep(60)::text as customer_id, now() as timestamp, 1 as event_type' },
+			{},
+			{ signal: controller.signal },
+		);
 		await new Promise((resolve) => setTimeout(resolve, 500));
 		const asked = Date.now();
 		controller.abort();
@@ -94,21 +105,29 @@ describe('PostgreSQL loads when the connection is lost or the load is cancelled'
 	it('honours cancel within a second in the middle of a streaming load', async () => {
 		const controller = new AbortController();
 		let asked = 0;
-		const load = loadEvents({ kind: 'postgres', connection, query: endless, batchSize: 2000 }, {}, {
-			signal: controller.signal,
-			onProgress: (progress) => {
-				if (!asked && progress.done >= 10000) {
-					asked = Date.now();
-					controller.abort();
-				}
+		const load = loadEvents(
+			{ kind: 'postgres', connection, query: endless, batchSize: 2000 },
+			{},
+			{
+				signal: controller.signal,
+				onProgress: (progress) => {
+					if (!asked && progress.done >= 10000) {
+						asked = Date.now();
+						controller.abort();
+					}
+				},
 			},
-		});
+		);
 		await assert.rejects(within(load, 10000, 'the cancelled load'), CancelledError);
 		assert.ok(Date.now() - asked < 1000, `cancelled after ${Date.now() - asked} ms`);
 	});
 
 	it('still loads from the same server after the faults', async () => {
-		const { table } = await loadEvents({ kind: 'postgres', connection, query: "select 'c1' as customer_id, timestamp '2024-01-01' as timestamp, 'visit' as event_type" });
+		const { table } = await loadEvents({
+			kind: 'postgres',
+			connection,
+			query: "select 'c1' as customer_id, timestamp '2024-01-01' as timestamp, 'visit' as event_type",
+		});
 		assert.equal(table.length, 1);
 	});
 });
@@ -133,13 +152,21 @@ describe('PostgreSQL connection messages', function () {
 		const { testPostgres } = await import('../support/postgres');
 		const server = await testPostgres();
 		const connection = { host: server.host, port: server.port, user: server.user, password: server.password, database: server.database };
-		const query = "select 'c1' as customer_id, timestamp '2024-01-01' as timestamp, 'visit' as event_type, v as value from (values ('Infinity'::float8), ('NaN'::float8), ('-Infinity'::float8)) as t(v)";
+		const query =
+			"select 'c1' as customer_id, timestamp '2024-01-01' as timestamp, 'visit' as event_type, v as value from (values ('Infinity'::float8), ('NaN'::float8), ('-Infinity'::float8)) as t(v)";
 		const { report } = await loadEvents({ kind: 'postgres', connection, query }, { badRows: 'skip' });
 		assert.deepEqual(
 			report.rejected.examples.map((example) => example.value),
 			['Infinity', 'NaN', '-Infinity'],
 		);
-		const numeric = await loadEvents({ kind: 'postgres', connection, query: "select 'c1' as customer_id, timestamp '2024-01-01' as timestamp, 'visit' as event_type, 1e400::numeric as value" }, { badRows: 'skip' });
+		const numeric = await loadEvents(
+			{
+				kind: 'postgres',
+				connection,
+				query: "select 'c1' as customer_id, timestamp '2024-01-01' as timestamp, 'visit' as event_type, 1e400::numeric as value",
+			},
+			{ badRows: 'skip' },
+		);
 		assert.deepEqual(numeric.report.rejected.byReason, { 'bad-value': 1 });
 	});
 });

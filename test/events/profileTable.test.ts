@@ -23,11 +23,17 @@ describe('profile tables', () => {
 	});
 
 	it('names a missing label column and lists the columns it has', async () => {
-		await assert.rejects(readProfileTable(table('a,b\n1,0\n'), { label: 'converted' }), (error: Error) => error instanceof InputError && /no label column "converted" \(its columns are "a", "b"\)/.test(error.message));
+		await assert.rejects(
+			readProfileTable(table('a,b\n1,0\n'), { label: 'converted' }),
+			(error: Error) => error instanceof InputError && /no label column "converted" \(its columns are "a", "b"\)/.test(error.message),
+		);
 	});
 
 	it('names the row and column of a non-numeric cell, and how to leave the column out', async () => {
-		await assert.rejects(readProfileTable(table('email,visits,y\nx@y.z,1,0\n'), { label: 'y' }), /Row 1 \(line 2\) of profiles\.csv, column "email": "x@y\.z" is not a number.*--ignore/);
+		await assert.rejects(
+			readProfileTable(table('email,visits,y\nx@y.z,1,0\n'), { label: 'y' }),
+			/Row 1 \(line 2\) of profiles\.csv, column "email": "x@y\.z" is not a number.*--ignore/,
+		);
 		const read = await readProfileTable(table('email,visits,y\nx@y.z,1,0\nw@y.z,2,1\n'), { label: 'y', ignore: ['email'] });
 		assert.deepEqual(read.data.featureNames, ['visits']);
 	});
@@ -39,17 +45,26 @@ describe('profile tables', () => {
 	});
 
 	it('refuses a table with one class only', async () => {
-		await assert.rejects(readProfileTable(table('x,y\n1,0\n2,0\n'), { label: 'y' }), (error: Error) => error instanceof InputError && (error as InputError).code === 'one-class' && /holds only 0s \(2 rows\)/.test(error.message));
+		await assert.rejects(
+			readProfileTable(table('x,y\n1,0\n2,0\n'), { label: 'y' }),
+			(error: Error) => error instanceof InputError && (error as InputError).code === 'one-class' && /holds only 0s \(2 rows\)/.test(error.message),
+		);
 	});
 
 	it('refuses a row with the wrong number of fields, naming the line', async () => {
-		await assert.rejects(readProfileTable(table('x,y\n1,0\n2,1,3\n'), { label: 'y' }), /Line 3 of profiles\.csv is not a valid row: the row has 3 fields, the header has 2/);
+		await assert.rejects(
+			readProfileTable(table('x,y\n1,0\n2,1,3\n'), { label: 'y' }),
+			/Line 3 of profiles\.csv is not a valid row: the row has 3 fields, the header has 2/,
+		);
 	});
 
-	it('reads only the model\'s feature columns when scoring, naming any that are missing', async () => {
+	it("reads only the model's feature columns when scoring, naming any that are missing", async () => {
 		const read = await readProfileTable(table('b,a,note\n1,2,hello\n'), { features: ['a', 'b'] });
 		assert.deepEqual(read.data.featureNames, ['a', 'b']);
-		assert.deepEqual(read.data.columns.map((c) => c[0]), [2, 1]);
+		assert.deepEqual(
+			read.data.columns.map((c) => c[0]),
+			[2, 1],
+		);
 		await assert.rejects(readProfileTable(table('b,note\n1,hello\n'), { features: ['a', 'b'] }), /lacks 1 feature column the model needs: "a"/);
 	});
 });
@@ -60,7 +75,10 @@ describe('holdout split', () => {
 		const { train, validation } = holdoutSplit(label, 0.2, 5);
 		assert.equal(validation.length, 20);
 		assert.equal(Array.from(validation).filter((r) => label[r] === 1).length, 6);
-		assert.deepEqual([...train, ...validation].sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i));
+		assert.deepEqual(
+			[...train, ...validation].sort((a, b) => a - b),
+			Array.from({ length: 100 }, (_, i) => i),
+		);
 		assert.deepEqual(holdoutSplit(label, 0.2, 5), { train, validation });
 		assert.notDeepEqual(holdoutSplit(label, 0.2, 6).validation, validation);
 	});

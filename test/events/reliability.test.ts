@@ -98,7 +98,10 @@ describe('loading events: records nested too deep', () => {
 	it('reports a deeply nested flow item that is not an object without overflowing the stack', async () => {
 		let deep: unknown = 1;
 		for (let i = 0; i < 10000; i++) deep = [deep];
-		const { report } = await loadEvents({ kind: 'rows', rows: [{ customer_id: 'c1', timestamp: '2024-01-01', event_type: 'visit' }, deep] }, { badRows: 'skip' });
+		const { report } = await loadEvents(
+			{ kind: 'rows', rows: [{ customer_id: 'c1', timestamp: '2024-01-01', event_type: 'visit' }, deep] },
+			{ badRows: 'skip' },
+		);
 		assert.deepEqual(report.rejected.byReason, { unparsable: 1 });
 	});
 });
@@ -143,13 +146,23 @@ describe('loading events: encodings and line endings', () => {
 		assert.equal(events, 1);
 		assert.deepEqual(read, ['Paris']);
 		assert.deepEqual(report.rejected.byReason, { 'bad-encoding': 1 });
-		assert.match(report.rejected.examples[0].message, /^Row 1 \(line 2\) of events\.csv: the row is not valid text: it holds bytes that are not valid UTF-8 .*--encoding latin1/);
-		await assert.rejects(cities(latin1), (error: unknown) => error instanceof InputError && error.code === 'bad-row' && /bad-rows skip/.test(error.message));
+		assert.match(
+			report.rejected.examples[0].message,
+			/^Row 1 \(line 2\) of events\.csv: the row is not valid text: it holds bytes that are not valid UTF-8 .*--encoding latin1/,
+		);
+		await assert.rejects(
+			cities(latin1),
+			(error: unknown) => error instanceof InputError && error.code === 'bad-row' && /bad-rows skip/.test(error.message),
+		);
 	});
 
 	it('reads Latin-1 (Windows-1252) when told to', async () => {
 		assert.deepEqual((await cities(Buffer.from(text, 'latin1'), { encoding: 'latin1' })).cities, ['München', 'Paris']);
-		assert.deepEqual((await cities(Buffer.from('customer_id,timestamp,event_type,city\nc1,2024-01-01,visit,\x80 shop\n', 'latin1'), { encoding: 'windows-1252' })).cities, ['€ shop']);
+		assert.deepEqual(
+			(await cities(Buffer.from('customer_id,timestamp,event_type,city\nc1,2024-01-01,visit,\x80 shop\n', 'latin1'), { encoding: 'windows-1252' }))
+				.cities,
+			['€ shop'],
+		);
 	});
 
 	it('reads UTF-16 with or without a byte-order mark, little- or big-endian', async () => {
@@ -182,7 +195,10 @@ describe('loading events: encodings and line endings', () => {
 	});
 
 	it('refuses an unknown encoding as a bad option', async () => {
-		await assert.rejects(cities(Buffer.from(text), { encoding: 'ebcdic' } as unknown as LoadOptions), (error: unknown) => error instanceof InputError && error.code === 'bad-options');
+		await assert.rejects(
+			cities(Buffer.from(text), { encoding: 'ebcdic' } as unknown as LoadOptions),
+			(error: unknown) => error instanceof InputError && error.code === 'bad-options',
+		);
 	});
 
 	it('keeps a U+FFFD that the UTF-8 file really holds', async () => {

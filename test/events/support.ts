@@ -58,13 +58,15 @@ export function sameTable(a: EventTable, b: EventTable): boolean {
 		for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
 		return true;
 	};
-	if (a.length !== b.length || JSON.stringify(a.profileIds) !== JSON.stringify(b.profileIds) || JSON.stringify(a.types) !== JSON.stringify(b.types)) return false;
+	if (a.length !== b.length || JSON.stringify(a.profileIds) !== JSON.stringify(b.profileIds) || JSON.stringify(a.types) !== JSON.stringify(b.types))
+		return false;
 	if (!sameArray(a.profileStart, b.profileStart) || !sameArray(a.time, b.time) || !sameArray(a.type, b.type) || !sameArray(a.value, b.value)) return false;
 	if (a.attributes.length !== b.attributes.length) return false;
 	return a.attributes.every((column, c) => {
 		const other = b.attributes[c];
 		if (column.name !== other.name || column.kind !== other.kind) return false;
-		if (column.kind === 'category' && other.kind === 'category') return JSON.stringify(column.dictionary) === JSON.stringify(other.dictionary) && sameArray(column.codes, other.codes);
+		if (column.kind === 'category' && other.kind === 'category')
+			return JSON.stringify(column.dictionary) === JSON.stringify(other.dictionary) && sameArray(column.codes, other.codes);
 		return column.kind === 'number' && other.kind === 'number' && sameArray(column.values, other.values);
 	});
 }

@@ -55,10 +55,26 @@ describe('timestamps', () => {
 			const rng = createRng(7);
 			for (const name of ['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/Sao_Paulo']) {
 				const zone = parseZone(name);
-				const wall = new Intl.DateTimeFormat('en-US', { timeZone: name, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+				const wall = new Intl.DateTimeFormat('en-US', {
+					timeZone: name,
+					hourCycle: 'h23',
+					year: 'numeric',
+					month: '2-digit',
+					day: '2-digit',
+					hour: '2-digit',
+					minute: '2-digit',
+					second: '2-digit',
+				});
 				const wallOf = (ms: number): number => {
 					const parts = Object.fromEntries(wall.formatToParts(ms).map((part) => [part.type, part.value]));
-					return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+					return Date.UTC(
+						Number(parts.year),
+						Number(parts.month) - 1,
+						Number(parts.day),
+						Number(parts.hour),
+						Number(parts.minute),
+						Number(parts.second),
+					);
 				};
 				for (let k = 0; k < 400; k++) {
 					const instant = Math.floor((at('2015-01-01T00:00:00Z') + rng.next() * 12 * 365 * 86400000) / 1000) * 1000;
@@ -66,13 +82,25 @@ describe('timestamps', () => {
 					const back = zone.toUtc(local);
 					// In a fall-back overlap the earlier instant with the same wall time is the answer.
 					assert.equal(wallOf(back), local, `${name}: ${new Date(instant).toISOString()}`);
-					assert.ok(back <= instant && instant - back <= 3600000, `${name}: ${new Date(instant).toISOString()} came back as ${new Date(back).toISOString()}`);
+					assert.ok(
+						back <= instant && instant - back <= 3600000,
+						`${name}: ${new Date(instant).toISOString()} came back as ${new Date(back).toISOString()}`,
+					);
 				}
 			}
 		});
 
 		it('calls 2023-02-30, 2023-02-29, month 13, hour 24 and minute 60 impossible dates, and accepts 2024-02-29', () => {
-			for (const text of ['2023-02-30', '2023-02-29T10:00:00Z', '2024-13-01', '2024-04-31', '2024-01-01T24:00:00Z', '2024-01-01T12:60:00Z', '2024-01-01T12:00:61Z', '2024-01-01T12:00:00+25:00']) {
+			for (const text of [
+				'2023-02-30',
+				'2023-02-29T10:00:00Z',
+				'2024-13-01',
+				'2024-04-31',
+				'2024-01-01T24:00:00Z',
+				'2024-01-01T12:60:00Z',
+				'2024-01-01T12:00:61Z',
+				'2024-01-01T12:00:00+25:00',
+			]) {
 				assert.equal(parseIsoTime(text, utc), 'impossible-date', text);
 			}
 			assert.equal(parseIsoTime('2024-02-29', utc), at('2024-02-29T00:00:00Z'));
@@ -81,7 +109,17 @@ describe('timestamps', () => {
 		});
 
 		it('refuses text that is not ISO 8601, rather than guessing', () => {
-			for (const text of ['21/03/2024', '03/21/2024 10:00', 'yesterday', '2024-3-21', '2024-03-21T', '2024-03-21T10', '2024-03-21T10:00:00Zjunk', '2024-03-21T10:00:00.Z', '']) {
+			for (const text of [
+				'21/03/2024',
+				'03/21/2024 10:00',
+				'yesterday',
+				'2024-3-21',
+				'2024-03-21T',
+				'2024-03-21T10',
+				'2024-03-21T10:00:00Zjunk',
+				'2024-03-21T10:00:00.Z',
+				'',
+			]) {
 				assert.equal(parseTime(text, utc, 'auto'), 'bad-time', text);
 			}
 		});
@@ -120,7 +158,10 @@ describe('timestamps', () => {
 			assert.equal(parseZone(undefined).name, 'UTC');
 			assert.equal(parseZone('Z').toUtc(0), 0);
 			assert.equal(parseZone('+01:00').toUtc(3600000), 0);
-			assert.throws(() => parseZone('Mars/Olympus_Mons'), (error: unknown) => error instanceof InputError && /IANA name/.test(error.message));
+			assert.throws(
+				() => parseZone('Mars/Olympus_Mons'),
+				(error: unknown) => error instanceof InputError && /IANA name/.test(error.message),
+			);
 			assert.throws(() => parseZone('+25:00'), InputError);
 		});
 	});

@@ -29,7 +29,11 @@ function rowOf(data: Dataset, row: number): Float64Array {
 }
 
 /** A tiny logistic model: raw = intercept + Σ w_f x_f, a missing value counted at the feature's mean. */
-function logisticExplainer(intercept: number, weights: readonly number[], means: readonly number[]): Extract<Explainer, { kind: 'linear' }> & { raw(x: Float64Array): number } {
+function logisticExplainer(
+	intercept: number,
+	weights: readonly number[],
+	means: readonly number[],
+): Extract<Explainer, { kind: 'linear' }> & { raw(x: Float64Array): number } {
 	const valueOf = (x: number, f: number): number => (Number.isNaN(x) ? means[f] : x);
 	return {
 		kind: 'linear',
@@ -45,8 +49,13 @@ function logisticExplainer(intercept: number, weights: readonly number[], means:
  * A tiny naive Bayes model on binned features: raw = log prior odds + Σ log-likelihood ratios of
  * each feature's bin (missing = no evidence); a contribution is the ratio minus its average.
  */
-function naiveBayesExplainer(priorLogOdds: number, ratios: readonly (readonly number[])[], average: readonly number[]): Extract<Explainer, { kind: 'linear' }> & { raw(x: Float64Array): number } {
-	const ratioOf = (x: number, f: number): number => (Number.isNaN(x) ? average[f] : ratios[f][Math.min(ratios[f].length - 1, Math.floor(x * ratios[f].length))]);
+function naiveBayesExplainer(
+	priorLogOdds: number,
+	ratios: readonly (readonly number[])[],
+	average: readonly number[],
+): Extract<Explainer, { kind: 'linear' }> & { raw(x: Float64Array): number } {
+	const ratioOf = (x: number, f: number): number =>
+		Number.isNaN(x) ? average[f] : ratios[f][Math.min(ratios[f].length - 1, Math.floor(x * ratios[f].length))];
 	return {
 		kind: 'linear',
 		raw: (x) => ratios.reduce((sum, _, f) => sum + ratioOf(x[f], f), priorLogOdds),
@@ -97,7 +106,13 @@ describe('explainRows', () => {
 		const model = trees(6, 5, 4);
 		for (const threads of [1, 2]) {
 			const seen: Progress[] = [];
-			await explainRows({ kind: 'tree', trees: model, baseScore: 0 }, data, Array.from({ length: 1000 }, (_, r) => r), { onProgress: (p) => seen.push(p) }, { threads });
+			await explainRows(
+				{ kind: 'tree', trees: model, baseScore: 0 },
+				data,
+				Array.from({ length: 1000 }, (_, r) => r),
+				{ onProgress: (p) => seen.push(p) },
+				{ threads },
+			);
 			const last = seen[seen.length - 1];
 			assert.deepEqual([last.done, last.total, last.unit], [1000, 1000, 'profiles'], `threads ${threads}`);
 		}
@@ -125,14 +140,20 @@ describe('explainRows', () => {
 		const cancelled = explainRows(explainer, data, rows, { signal: controller.signal }, { threads: 2 });
 		setImmediate(() => controller.abort());
 		await assert.rejects(cancelled, CancelledError);
-		const [a, b] = await Promise.all([explainRows(explainer, data, rows, undefined, { threads: 2 }), explainRows(explainer, data, rows.slice(0, 700), undefined, { threads: 2 })]);
+		const [a, b] = await Promise.all([
+			explainRows(explainer, data, rows, undefined, { threads: 2 }),
+			explainRows(explainer, data, rows.slice(0, 700), undefined, { threads: 2 }),
+		]);
 		assert.deepEqual(Buffer.from(a.contributions.buffer), Buffer.from(expected.contributions.buffer));
 		assert.deepEqual(Buffer.from(b.contributions.buffer), Buffer.from(expected.contributions.buffer, 0, 700 * 5 * 4));
 	});
 
 	it('refuses a row index outside the data, naming it', async () => {
 		const data = randomDataset(9, 10, 3);
-		await assert.rejects(explainRows({ kind: 'tree', trees: trees(1, 1, 3), baseScore: 0 }, data, [0, 10]), (error: unknown) => error instanceof InputError && /Row 10 \(position 1/.test(error.message));
+		await assert.rejects(
+			explainRows({ kind: 'tree', trees: trees(1, 1, 3), baseScore: 0 }, data, [0, 10]),
+			(error: unknown) => error instanceof InputError && /Row 10 \(position 1/.test(error.message),
+		);
 	});
 
 	it('refuses trees that split on a feature the data does not have', async () => {
@@ -144,12 +165,15 @@ describe('explainRows', () => {
 		const model = trees(1, 3, 3);
 		const result = await explainRows({ kind: 'tree', trees: model, baseScore: 1 }, randomDataset(1, 5, 3), []);
 		assert.equal(result.contributions.length, 0);
-		assert.equal(result.expected, treeShap(model, 1, () => 0, new Float64Array(3)));
+		assert.equal(
+			result.expected,
+			treeShap(model, 1, () => 0, new Float64Array(3)),
+		);
 	});
 });
 
 describe('linear contributions', () => {
-	it('add up to a logistic model\'s raw output for every row (local accuracy to 1e-9), a missing value counting as the mean', async () => {
+	it("add up to a logistic model's raw output for every row (local accuracy to 1e-9), a missing value counting as the mean", async () => {
 		const model = logisticExplainer(-2, [1.5, -0.7, 0, 3.2], [0.4, 0.5, 0.3, 0.1]);
 		const data = randomDataset(11, 50, 4);
 		for (let row = 0; row < data.rows; row++) {
@@ -168,8 +192,16 @@ describe('linear contributions', () => {
 		}
 	});
 
-	it('add up to a naive Bayes model\'s raw output for every row (local accuracy to 1e-9)', async () => {
-		const model = naiveBayesExplainer(-1.1, [[-0.5, 0.2, 0.9], [0.3, -0.3], [-1, 0, 0.5, 1.5]], [0.1, 0, 0.2]);
+	it("add up to a naive Bayes model's raw output for every row (local accuracy to 1e-9)", async () => {
+		const model = naiveBayesExplainer(
+			-1.1,
+			[
+				[-0.5, 0.2, 0.9],
+				[0.3, -0.3],
+				[-1, 0, 0.5, 1.5],
+			],
+			[0.1, 0, 0.2],
+		);
 		const data = randomDataset(12, 40, 3);
 		for (let row = 0; row < data.rows; row++) {
 			const x = rowOf(data, row);
@@ -210,7 +242,7 @@ function worstLocalAccuracy(data: Dataset, raw: Float64Array, explain: (row: (f:
 }
 
 describe('explanations of the trained learners', () => {
-	it('TreeSHAP on trees from trainGbdt adds up to the model\'s raw output (local accuracy to 1e-9)', async () => {
+	it("TreeSHAP on trees from trainGbdt adds up to the model's raw output (local accuracy to 1e-9)", async () => {
 		const data = learnable(30, 2000, 8);
 		const model = await trainGbdt(data, { maxTrees: 60, earlyStoppingRounds: 0, threads: 1 }, { seed: 1 });
 		assert.ok(model.trees.length === 60 && model.trees.some((tree) => tree.left.length > 7), 'the model has real trees');
@@ -227,7 +259,7 @@ describe('explanations of the trained learners', () => {
 		}
 	});
 
-	it('logistic regression\'s contributions add up to its raw output (local accuracy to 1e-9)', async () => {
+	it("logistic regression's contributions add up to its raw output (local accuracy to 1e-9)", async () => {
 		const data = learnable(40, 800, 5);
 		const model = await trainLogistic(data, {}, { seed: 1 });
 		assert.ok(worstLocalAccuracy(data, model.predictRaw(data), (row) => model.explain(row), data.rows) < 1e-9);
@@ -235,13 +267,13 @@ describe('explanations of the trained learners', () => {
 		assert.equal(explained.expected, model.explain(() => NaN).expected);
 	});
 
-	it('naive Bayes\'s contributions add up to its raw output (local accuracy to 1e-9)', async () => {
+	it("naive Bayes's contributions add up to its raw output (local accuracy to 1e-9)", async () => {
 		const data = learnable(50, 800, 5);
 		const model = await trainNaiveBayes(data, {}, { seed: 1 });
 		assert.ok(worstLocalAccuracy(data, model.predictRaw(data), (row) => model.explain(row), data.rows) < 1e-9);
 	});
 
-	it('the random forest\'s contributions (TreeSHAP over its trees) add up to its raw output (local accuracy to 1e-9)', async () => {
+	it("the random forest's contributions (TreeSHAP over its trees) add up to its raw output (local accuracy to 1e-9)", async () => {
 		const data = learnable(60, 150, 4);
 		const model = await trainForest(data, { trees: 8, maxDepth: 4 }, { seed: 1 });
 		assert.ok(worstLocalAccuracy(data, model.predictRaw(data), (row) => forestContributions(model, row), data.rows) < 1e-9);

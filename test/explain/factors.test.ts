@@ -12,9 +12,33 @@ import type { Bucket } from '../../core/score/types';
 const decls: FeatureDecl[] = [
 	{ name: 'purchase_count_30d', label: 'purchases in the last 30 days', subject: 'purchases', filter: null, windowDays: 30, aggregate: 'count' },
 	{ name: 'visit_days_since_last', label: 'days since the last visit', subject: 'visits', filter: null, windowDays: null, aggregate: 'daysSinceLast' },
-	{ name: 'purchase_value_sum_90d', label: 'total value of purchases in the last 90 days', subject: 'purchases', filter: null, windowDays: 90, aggregate: 'sum', field: 'value' },
-	{ name: 'email_open_days_since_last', label: 'days since the last email open', subject: 'email opens', filter: null, windowDays: null, aggregate: 'daysSinceLast' },
-	{ name: 'profile_tier', label: 'loyalty tier', subject: 'loyalty tier', filter: null, windowDays: null, aggregate: 'latest', field: 'tier', categories: ['gold', 'silver'] },
+	{
+		name: 'purchase_value_sum_90d',
+		label: 'total value of purchases in the last 90 days',
+		subject: 'purchases',
+		filter: null,
+		windowDays: 90,
+		aggregate: 'sum',
+		field: 'value',
+	},
+	{
+		name: 'email_open_days_since_last',
+		label: 'days since the last email open',
+		subject: 'email opens',
+		filter: null,
+		windowDays: null,
+		aggregate: 'daysSinceLast',
+	},
+	{
+		name: 'profile_tier',
+		label: 'loyalty tier',
+		subject: 'loyalty tier',
+		filter: null,
+		windowDays: null,
+		aggregate: 'latest',
+		field: 'tier',
+		categories: ['gold', 'silver'],
+	},
 ];
 
 describe('importance', () => {
@@ -29,28 +53,55 @@ describe('importance', () => {
 	});
 });
 
-describe('a profile\'s top factors', () => {
+describe("a profile's top factors", () => {
 	const values = [3, 45.2, 240.5, NaN, 1];
 	const contributions = [0.6, -0.25, 0, -0.6, 0.05];
 
 	it('are the k largest impacts by size, largest first, ties in feature order, with value, importance and sentence', () => {
 		const factors = topFactors(decls, contributions, (f) => values[f], { k: 3, propensityType: 'conversion' });
 		assert.deepEqual(factors, [
-			{ feature: 'purchase_count_30d', label: 'purchases in the last 30 days', value: 3, impact: 0.6, importance: 'high', sentence: 'Bought 3 times in the last 30 days, which raises the chance of converting.' },
-			{ feature: 'email_open_days_since_last', label: 'days since the last email open', value: null, impact: -0.6, importance: 'high', sentence: 'Has never opened an email, which lowers the chance of converting.' },
-			{ feature: 'visit_days_since_last', label: 'days since the last visit', value: 45.2, impact: -0.25, importance: 'medium', sentence: 'Last visited 45 days ago, which lowers the chance of converting.' },
+			{
+				feature: 'purchase_count_30d',
+				label: 'purchases in the last 30 days',
+				value: 3,
+				impact: 0.6,
+				importance: 'high',
+				sentence: 'Bought 3 times in the last 30 days, which raises the chance of converting.',
+			},
+			{
+				feature: 'email_open_days_since_last',
+				label: 'days since the last email open',
+				value: null,
+				impact: -0.6,
+				importance: 'high',
+				sentence: 'Has never opened an email, which lowers the chance of converting.',
+			},
+			{
+				feature: 'visit_days_since_last',
+				label: 'days since the last visit',
+				value: 45.2,
+				impact: -0.25,
+				importance: 'medium',
+				sentence: 'Last visited 45 days ago, which lowers the chance of converting.',
+			},
 		]);
 	});
 
 	it('leave out features with no impact, even when k asks for more', () => {
 		const factors = topFactors(decls, contributions, (f) => values[f], { k: 10, propensityType: 'churn' });
-		assert.deepEqual(factors.map((f) => f.feature), ['purchase_count_30d', 'email_open_days_since_last', 'visit_days_since_last', 'profile_tier']);
+		assert.deepEqual(
+			factors.map((f) => f.feature),
+			['purchase_count_30d', 'email_open_days_since_last', 'visit_days_since_last', 'profile_tier'],
+		);
 		assert.equal(factors[3].sentence, 'Loyalty tier is silver, which raises the risk of leaving.');
 		assert.equal(factors[3].importance, 'low');
 	});
 
 	it('are none for k = 0, and a bad k or a mismatched row is refused', () => {
-		assert.deepEqual(topFactors(decls, contributions, () => 0, { k: 0, propensityType: 'conversion' }), []);
+		assert.deepEqual(
+			topFactors(decls, contributions, () => 0, { k: 0, propensityType: 'conversion' }),
+			[],
+		);
 		assert.throws(() => topFactors(decls, contributions, () => 0, { k: 1.5, propensityType: 'conversion' }), /whole number/);
 		assert.throws(() => topFactors(decls, [1, 2], () => 0, { k: 2, propensityType: 'conversion' }), /2 contributions but 5 feature declarations/);
 	});
@@ -62,8 +113,7 @@ describe('factors per bucket', () => {
 	const buckets: Bucket[] = ['high', 'high', 'low', 'medium'];
 	const contributions = [
 		// high: purchases dominate and raise
-		1.0, -0.2, 0.1,
-		0.6, 0.1, 0.3,
+		1.0, -0.2, 0.1, 0.6, 0.1, 0.3,
 		// low: recency dominates and lowers
 		-0.1, -0.9, 0,
 		// medium
@@ -78,12 +128,22 @@ describe('factors per bucket', () => {
 	const summaries = bucketFactors(three, contributions, (i, f) => values[i][f], buckets, { k: 1, propensityType: 'conversion' });
 
 	it('come in the order low, medium, high with their profile counts', () => {
-		assert.deepEqual(summaries.map((s) => [s.bucket, s.profiles]), [['low', 1], ['medium', 1], ['high', 2]]);
+		assert.deepEqual(
+			summaries.map((s) => [s.bucket, s.profiles]),
+			[
+				['low', 1],
+				['medium', 1],
+				['high', 2],
+			],
+		);
 	});
 
 	it('rank features by mean |impact| in the bucket, with mean impact and direction', () => {
 		const high = summaries[2].factors;
-		assert.deepEqual(high.map((f) => f.feature), ['purchase_count_30d', 'purchase_value_sum_90d', 'visit_days_since_last']);
+		assert.deepEqual(
+			high.map((f) => f.feature),
+			['purchase_count_30d', 'purchase_value_sum_90d', 'visit_days_since_last'],
+		);
 		assert.ok(Math.abs(high[0].meanAbsImpact - 0.8) < 1e-12 && Math.abs(high[0].meanImpact - 0.8) < 1e-12);
 		assert.equal(high[0].direction, 'raises');
 		assert.equal(high[2].direction, 'mixed', 'one profile up, one down');
@@ -129,7 +189,10 @@ describe('factors per bucket', () => {
 	});
 
 	it('refuse an unknown bucket and a contributions array of the wrong size', () => {
-		assert.throws(() => bucketFactors(three, contributions, () => 0, ['high', 'high', 'top' as Bucket, 'low'], { k: 1, propensityType: 'conversion' }), /Profile 2 has bucket "top"/);
+		assert.throws(
+			() => bucketFactors(three, contributions, () => 0, ['high', 'high', 'top' as Bucket, 'low'], { k: 1, propensityType: 'conversion' }),
+			/Profile 2 has bucket "top"/,
+		);
 		assert.throws(() => bucketFactors(three, contributions.slice(1), () => 0, buckets, { k: 1, propensityType: 'conversion' }), /expected 12/);
 	});
 });
@@ -137,7 +200,10 @@ describe('factors per bucket', () => {
 describe('global importance', () => {
 	it('ranks features by mean |impact| over the profiles, with their share of the total', () => {
 		const ranking = globalImportance(decls.slice(0, 3), [1, -0.5, 0, -1, 0.5, 0, 0.5, 0.5, 0]);
-		assert.deepEqual(ranking.map((r) => r.feature), ['purchase_count_30d', 'visit_days_since_last']);
+		assert.deepEqual(
+			ranking.map((r) => r.feature),
+			['purchase_count_30d', 'visit_days_since_last'],
+		);
 		assert.ok(Math.abs(ranking[0].meanAbsImpact - 2.5 / 3) < 1e-12);
 		assert.ok(Math.abs(ranking[0].meanImpact - 0.5 / 3) < 1e-12);
 		assert.ok(Math.abs(ranking[0].share - 2.5 / 4) < 1e-12);
@@ -152,12 +218,18 @@ describe('global importance', () => {
 describe('sentences for generated features', () => {
 	it('read cleanly for every feature the generator declares, for zero, one, a fraction and missing', () => {
 		const day = 86_400_000;
-		const builder = new EventTableBuilder([{ name: 'channel', kind: 'category' }, { name: 'tier', kind: 'category' }]);
+		const builder = new EventTableBuilder([
+			{ name: 'channel', kind: 'category' },
+			{ name: 'tier', kind: 'category' },
+		]);
 		const types = ['commerce.purchases', 'web.webpagedetails.pageViews', 'directMarketing.emailOpened', 'commerce.productListAdds'];
 		for (let p = 0; p < 40; p++) {
 			for (let e = 0; e < 30; e++) {
 				const type = types[(p + e) % types.length];
-				builder.add(`p${p}`, Date.UTC(2024, 0, 1) + ((p * 7 + e * 13) % 360) * day, type, type === 'commerce.purchases' ? 10 + e : NaN, [e % 2 ? 'email' : 'web', p % 3 ? 'gold' : 'silver']);
+				builder.add(`p${p}`, Date.UTC(2024, 0, 1) + ((p * 7 + e * 13) % 360) * day, type, type === 'commerce.purchases' ? 10 + e : NaN, [
+					e % 2 ? 'email' : 'web',
+					p % 3 ? 'gold' : 'silver',
+				]);
 			}
 		}
 		const { table } = builder.build();
@@ -172,7 +244,8 @@ describe('sentences for generated features', () => {
 		const generated = generateFeatures(table, goal);
 		assert.ok(generated.length > 20);
 		const aggregates = new Set(generated.map((d) => d.aggregate));
-		for (const aggregate of ['count', 'daysSinceLast', 'daysSinceFirst', 'distinctDays', 'trend', 'sum', 'mean', 'latest']) assert.ok(aggregates.has(aggregate as FeatureDecl['aggregate']), aggregate);
+		for (const aggregate of ['count', 'daysSinceLast', 'daysSinceFirst', 'distinctDays', 'trend', 'sum', 'mean', 'latest'])
+			assert.ok(aggregates.has(aggregate as FeatureDecl['aggregate']), aggregate);
 		for (const decl of generated) {
 			for (const value of [0, 1, 2.5, null]) {
 				for (const impact of [0.3, -0.3]) {

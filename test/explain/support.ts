@@ -66,9 +66,7 @@ export function randomTree(rng: Rng, options: RandomTreeOptions): Tree {
 }
 
 /** A tree from nested literals, for hand-built cases. */
-export type TreeSpec =
-	| { leaf: number; cover: number }
-	| { feature: number; threshold: number; missingLeft?: boolean; left: TreeSpec; right: TreeSpec };
+export type TreeSpec = { leaf: number; cover: number } | { feature: number; threshold: number; missingLeft?: boolean; left: TreeSpec; right: TreeSpec };
 
 export function treeOf(spec: TreeSpec): Tree {
 	const rows: { feature: number; threshold: number; left: number; right: number; missingLeft: number; value: number; cover: number }[] = [];

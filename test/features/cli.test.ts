@@ -61,7 +61,10 @@ describe('propensity features', () => {
 		const columns = head.split(',');
 		assert.equal(columns[0], 'profile_id');
 		assert.equal(columns[columns.length - 1], 'label');
-		assert.deepEqual(JSON.parse(fs.readFileSync(declarations, 'utf8')).map((d: { name: string }) => d.name), columns.slice(1, -1));
+		assert.deepEqual(
+			JSON.parse(fs.readFileSync(declarations, 'utf8')).map((d: { name: string }) => d.name),
+			columns.slice(1, -1),
+		);
 		assert.equal(rows.length, 2);
 		const ann = Object.fromEntries(columns.map((name, i) => [name, rows[0].split(',')[i]]));
 		assert.equal(ann.profile_id, 'ann');
@@ -83,10 +86,16 @@ describe('propensity features', () => {
 
 	it('refuses a goal that names an event type the data lacks, listing the types', async () => {
 		const wrong = path.join(dir, 'wrong-goal.json');
-		fs.writeFileSync(wrong, JSON.stringify({ ...goal, outcome: { ...goal.outcome, when: { all: [{ field: 'eventType', op: 'equals', value: 'order' }] } } }));
+		fs.writeFileSync(
+			wrong,
+			JSON.stringify({ ...goal, outcome: { ...goal.outcome, when: { all: [{ field: 'eventType', op: 'equals', value: 'order' }] } } }),
+		);
 		const result = await run('features', '--events', events, '--goal', wrong, '--out', out);
 		assert.equal(result.code, 1);
-		assert.match(result.stderr, /names the event type "order", which the events do not have; the event types in the data are "email_open", "purchase", "visit"/);
+		assert.match(
+			result.stderr,
+			/names the event type "order", which the events do not have; the event types in the data are "email_open", "purchase", "visit"/,
+		);
 	});
 
 	it('refuses an invalid goal file, naming the file and the problem', async () => {

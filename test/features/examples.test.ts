@@ -36,7 +36,11 @@ async function examplesOf(table: EventTable, goal: Goal, cutoffs: number[], feat
 	const rows = new Map<string, Row>();
 	for (let r = 0; r < examples.data.rows; r++) {
 		const values = Object.fromEntries(examples.data.featureNames.map((name, f) => [name, examples.data.columns[f][r]]));
-		rows.set(`${table.profileIds[examples.profile[r]]}@${examples.cutoffIndex[r]}`, { label: examples.data.label[r], cutoff: examples.cutoffIndex[r], values });
+		rows.set(`${table.profileIds[examples.profile[r]]}@${examples.cutoffIndex[r]}`, {
+			label: examples.data.label[r],
+			cutoff: examples.cutoffIndex[r],
+			values,
+		});
 	}
 	return rows;
 }
@@ -56,19 +60,40 @@ describe('training examples', () => {
 		});
 
 		it('a purchase at exactly cutoff + window is outcome', async () => {
-			const row = await rowOf([{ profile: 'a', day: 99, type: 'visit' }, { profile: 'a', day: 130, type: 'purchase' }], goal, at(100));
+			const row = await rowOf(
+				[
+					{ profile: 'a', day: 99, type: 'visit' },
+					{ profile: 'a', day: 130, type: 'purchase' },
+				],
+				goal,
+				at(100),
+			);
 			assert.equal(row?.values.purchases_30d, 0);
 			assert.equal(row?.label, 1);
 		});
 
 		it('a purchase one millisecond after cutoff + window is neither history nor outcome', async () => {
-			const row = await rowOf([{ profile: 'a', day: 99, type: 'visit' }, { profile: 'a', ms: at(130) + 1, type: 'purchase' }], goal, at(100));
+			const row = await rowOf(
+				[
+					{ profile: 'a', day: 99, type: 'visit' },
+					{ profile: 'a', ms: at(130) + 1, type: 'purchase' },
+				],
+				goal,
+				at(100),
+			);
 			assert.equal(row?.label, 0);
 			assert.equal(row?.values.events_90d, 1);
 		});
 
 		it('a purchase one millisecond after the cutoff is outcome', async () => {
-			const row = await rowOf([{ profile: 'a', day: 99, type: 'visit' }, { profile: 'a', ms: at(100) + 1, type: 'purchase' }], goal, at(100));
+			const row = await rowOf(
+				[
+					{ profile: 'a', day: 99, type: 'visit' },
+					{ profile: 'a', ms: at(100) + 1, type: 'purchase' },
+				],
+				goal,
+				at(100),
+			);
 			assert.equal(row?.label, 1);
 			assert.equal(row?.values.events_90d, 1);
 		});
@@ -89,7 +114,15 @@ describe('training examples', () => {
 		});
 
 		it("a profile's first event after the cutoff does not make it eligible at that cutoff", async () => {
-			const rows = await examplesOf(tableOf([{ profile: 'a', ms: at(100) + 1, type: 'visit' }, { profile: 'a', day: 110, type: 'purchase' }, { profile: 'b', day: 90, type: 'visit' }]), goal, [at(100)]);
+			const rows = await examplesOf(
+				tableOf([
+					{ profile: 'a', ms: at(100) + 1, type: 'visit' },
+					{ profile: 'a', day: 110, type: 'purchase' },
+					{ profile: 'b', day: 90, type: 'visit' },
+				]),
+				goal,
+				[at(100)],
+			);
 			assert.deepEqual([...rows.keys()], ['b@0']);
 		});
 	});
@@ -168,7 +201,8 @@ describe('training examples', () => {
 			const v = row?.values ?? {};
 			assert.equal(v.visits_30d, 0);
 			assert.equal(v.revenue_90d, 0);
-			for (const name of ['revenue_mean', 'revenue_max', 'since_last_visit', 'visit_trend', 'visit_gap', 'qty_latest', 'country']) assert.ok(Number.isNaN(v[name]), name);
+			for (const name of ['revenue_mean', 'revenue_max', 'since_last_visit', 'visit_trend', 'visit_gap', 'qty_latest', 'country'])
+				assert.ok(Number.isNaN(v[name]), name);
 			assert.equal(v.since_first_event, 1);
 		});
 
@@ -249,13 +283,19 @@ describe('training examples', () => {
 			]);
 			const examples = await buildExamples(table, goal, decls, { cutoffs: [at(60), at(100)] });
 			assert.deepEqual([...examples.cutoffIndex], [0, 0, 1, 1, 1]);
-			assert.deepEqual([...examples.profile].map((p) => table.profileIds[p]), ['a', 'c', 'a', 'b', 'c']);
+			assert.deepEqual(
+				[...examples.profile].map((p) => table.profileIds[p]),
+				['a', 'c', 'a', 'b', 'c'],
+			);
 			assert.deepEqual([...examples.data.label], [1, 0, 0, 1, 0]);
 			assert.deepEqual(examples.perCutoff, [
 				{ cutoff: at(60), eligible: 2, positives: 1, negatives: 1 },
 				{ cutoff: at(100), eligible: 3, positives: 1, negatives: 2 },
 			]);
-			assert.deepEqual(examples.data.featureNames, decls.map((d) => d.name));
+			assert.deepEqual(
+				examples.data.featureNames,
+				decls.map((d) => d.name),
+			);
 		});
 
 		it('gives the same bytes for the same input', async () => {
@@ -266,11 +306,17 @@ describe('training examples', () => {
 			]);
 			const first = await buildExamples(table, goal, decls, { cutoffs: [at(60), at(100)] });
 			const second = await buildExamples(table, goal, decls, { cutoffs: [at(60), at(100)] });
-			assert.deepEqual(first.data.columns.map((c) => Buffer.from(c.buffer)), second.data.columns.map((c) => Buffer.from(c.buffer)));
+			assert.deepEqual(
+				first.data.columns.map((c) => Buffer.from(c.buffer)),
+				second.data.columns.map((c) => Buffer.from(c.buffer)),
+			);
 		});
 
 		it('refuses cutoffs out of order', async () => {
-			await assert.rejects(buildExamples(tableOf([{ profile: 'a', day: 1, type: 'visit' }]), goal, decls, { cutoffs: [at(60), at(50)] }), /ascending order/);
+			await assert.rejects(
+				buildExamples(tableOf([{ profile: 'a', day: 1, type: 'visit' }]), goal, decls, { cutoffs: [at(60), at(50)] }),
+				/ascending order/,
+			);
 		});
 
 		it('refuses a feature that looks back further than the lookback, naming it', async () => {
@@ -282,7 +328,10 @@ describe('training examples', () => {
 
 		it('refuses a feature that reads a field the events do not have', async () => {
 			const bad: FeatureDecl = { ...decls[3], name: 'margin', field: 'margin' };
-			await assert.rejects(buildExamples(tableOf([{ profile: 'a', day: 1, type: 'visit' }]), goal, [bad], { cutoffs: [at(60)] }), /Feature "margin" .* reads the field "margin", which the events do not have/);
+			await assert.rejects(
+				buildExamples(tableOf([{ profile: 'a', day: 1, type: 'visit' }]), goal, [bad], { cutoffs: [at(60)] }),
+				/Feature "margin" .* reads the field "margin", which the events do not have/,
+			);
 		});
 	});
 
@@ -297,7 +346,10 @@ describe('training examples', () => {
 		it('computes features for the profiles eligible at that moment, ignoring every later event', async () => {
 			const table = tableOf(events);
 			const { data, profile } = await computeFeaturesAsOf(table, goal, decls, at(100));
-			assert.deepEqual([...profile].map((p) => table.profileIds[p]), ['a']);
+			assert.deepEqual(
+				[...profile].map((p) => table.profileIds[p]),
+				['a'],
+			);
 			assert.equal(data.label, undefined);
 			assert.equal(data.columns[decls.findIndex((d) => d.name === 'revenue_90d')][0], 40);
 			const without = tableOf(events.filter((e) => (e.day ?? 0) <= 100));
@@ -308,7 +360,10 @@ describe('training examples', () => {
 		it('defaults to the time of the latest event', async () => {
 			const table = tableOf(events);
 			const { profile } = await computeFeaturesAsOf(table, goal, decls);
-			assert.deepEqual([...profile].map((p) => table.profileIds[p]), ['a', 'b']);
+			assert.deepEqual(
+				[...profile].map((p) => table.profileIds[p]),
+				['a', 'b'],
+			);
 		});
 
 		it('places the latest training cutoff a window before the as-of date', () => {
@@ -319,7 +374,11 @@ describe('training examples', () => {
 });
 
 describe('planning cutoffs', () => {
-	const span = (days: number) => tableOf([{ profile: 'a', day: 0, type: 'visit' }, { profile: 'b', day: days, type: 'visit' }]);
+	const span = (days: number) =>
+		tableOf([
+			{ profile: 'a', day: 0, type: 'visit' },
+			{ profile: 'b', day: days, type: 'visit' },
+		]);
 
 	it('puts the latest cutoff one window before the end of the data and, as a training block asks, the earlier ones a window apart', () => {
 		assert.deepEqual(planCutoffs(span(200), goalOf({ training: { cutoffs: 4 } })), [at(80), at(110), at(140), at(170)]);
@@ -331,7 +390,10 @@ describe('planning cutoffs', () => {
 		assert.equal(plan.spacingDays, 30);
 		assert.equal(plan.chosenBy, 'automatic');
 		assert.equal(plan.holdOutProfiles, false);
-		assert.ok(plan.cutoffs.every((c, k) => k === plan.cutoffs.length - 1 || c <= at(140)), 'no training outcome window reaches past the validation cutoff');
+		assert.ok(
+			plan.cutoffs.every((c, k) => k === plan.cutoffs.length - 1 || c <= at(140)),
+			'no training outcome window reaches past the validation cutoff',
+		);
 	});
 
 	it('bounds the automatic plan by the budget of example rows, keeping at least three cutoffs', () => {
@@ -364,7 +426,10 @@ describe('planning cutoffs', () => {
 	it('refuses history too short for one cutoff, saying how much is needed', () => {
 		assert.throws(
 			() => planCutoffs(span(50), goal),
-			(error: unknown) => error instanceof InputError && error.code === 'too-little-history' && /cover 50 days .* load at least 60 days of events, or shorten outcome\.windowDays/.test(error.message),
+			(error: unknown) =>
+				error instanceof InputError &&
+				error.code === 'too-little-history' &&
+				/cover 50 days .* load at least 60 days of events, or shorten outcome\.windowDays/.test(error.message),
 		);
 	});
 
@@ -373,7 +438,10 @@ describe('planning cutoffs', () => {
 	});
 
 	it('uses whole days of the window, so cutoffs follow the data to the millisecond', () => {
-		const table = tableOf([{ profile: 'a', day: 0, type: 'visit' }, { profile: 'a', ms: at(100) + 1234, type: 'visit' }]);
+		const table = tableOf([
+			{ profile: 'a', day: 0, type: 'visit' },
+			{ profile: 'a', ms: at(100) + 1234, type: 'visit' },
+		]);
 		assert.equal(planCutoffs(table, goalOf({ training: { cutoffs: 1 } }))[0], at(70) + 1234);
 		assert.equal(DAY, 86_400_000);
 	});

@@ -9,8 +9,10 @@ function shop(profiles = 20): TestEvent[] {
 	for (let p = 0; p < profiles; p++) {
 		const profile = `p${p}`;
 		const email = `p${p}@example.com`;
-		for (let d = 0; d < 100; d += 5) events.push({ profile, day: d + (p % 5), type: 'visit', channel: d % 10 ? 'web' : 'email', email, country: p % 3 ? 'US' : 'DE', qty: p % 4 });
-		for (let d = 2; d < 100; d += 20) events.push({ profile, day: d, type: 'purchase', value: 10 + p, channel: 'web', campaign: p % 2 ? 'spring' : 'summer', email });
+		for (let d = 0; d < 100; d += 5)
+			events.push({ profile, day: d + (p % 5), type: 'visit', channel: d % 10 ? 'web' : 'email', email, country: p % 3 ? 'US' : 'DE', qty: p % 4 });
+		for (let d = 2; d < 100; d += 20)
+			events.push({ profile, day: d, type: 'purchase', value: 10 + p, channel: 'web', campaign: p % 2 ? 'spring' : 'summer', email });
 		for (let d = 3; d < 100; d += 10) events.push({ profile, day: d, type: 'email_open', channel: 'email', campaign: 'newsletter', email });
 	}
 	events.push({ profile: 'p0', day: 50, type: 'app_launch' });
@@ -55,7 +57,15 @@ describe('automatic features', () => {
 	});
 
 	it('declares overall recency, frequency, tenure, gaps and trend', () => {
-		for (const name of ['days_since_last_event', 'days_since_first_event', 'event_count_30d', 'event_count_90d', 'active_days_30d', 'mean_gap_days_90d', 'event_trend_30d']) {
+		for (const name of [
+			'days_since_last_event',
+			'days_since_first_event',
+			'event_count_30d',
+			'event_count_90d',
+			'active_days_30d',
+			'mean_gap_days_90d',
+			'event_trend_30d',
+		]) {
 			assert.ok(named.has(name), name);
 		}
 	});
@@ -73,14 +83,32 @@ describe('automatic features', () => {
 	});
 
 	it('keeps to the top N event types, but always includes the outcome type', () => {
-		const few = byName(generateFeatures(table, goalOf({ outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'app_launch' }] } } }), { topTypes: 1 }));
+		const few = byName(
+			generateFeatures(
+				table,
+				goalOf({ outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'app_launch' }] } } }),
+				{ topTypes: 1 },
+			),
+		);
 		assert.ok(few.has('visit_count_30d'), 'the busiest type');
 		assert.ok(few.has('app_launch_count_30d'), 'the outcome type, though rare');
 		assert.ok(!few.has('purchase_count_30d'), 'not in the top 1');
 	});
 
 	it('turns custom events into features with their names', () => {
-		const goalWithCustom = goalOf({ customEvents: [{ name: 'Big purchases', when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }, { field: 'value', op: 'gte', value: 25 }] } }] });
+		const goalWithCustom = goalOf({
+			customEvents: [
+				{
+					name: 'Big purchases',
+					when: {
+						all: [
+							{ field: 'eventType', op: 'equals', value: 'purchase' },
+							{ field: 'value', op: 'gte', value: 25 },
+						],
+					},
+				},
+			],
+		});
 		const custom = byName(generateFeatures(table, goalWithCustom));
 		assert.equal(custom.get('big_purchases_count_30d')?.label, 'Big purchases in the last 30 days');
 		assert.equal(custom.get('big_purchases_days_since_last')?.label, 'days since the last Big purchase');
@@ -89,7 +117,18 @@ describe('automatic features', () => {
 	});
 
 	it('adds features for an outcome that is more than an event type', () => {
-		const bigOrders = goalOf({ outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }, { field: 'value', op: 'gt', value: 20 }] } } });
+		const bigOrders = goalOf({
+			outcome: {
+				occur: 'will_occur',
+				windowDays: 30,
+				when: {
+					all: [
+						{ field: 'eventType', op: 'equals', value: 'purchase' },
+						{ field: 'value', op: 'gt', value: 20 },
+					],
+				},
+			},
+		});
 		const outcome = byName(generateFeatures(table, bigOrders));
 		assert.equal(outcome.get('goal_event_count_30d')?.label, 'purchases with value over 20 in the last 30 days');
 		assert.equal(outcome.get('goal_event_mean_gap_days')?.label, 'average days between purchases with value over 20 in the last 90 days');
@@ -116,7 +155,10 @@ describe('automatic features', () => {
 	});
 
 	it('chooses types and categories from events up to an as-of date only', () => {
-		const later = tableOf([...shop(), ...Array.from({ length: 500 }, (_, i) => ({ profile: `p${i % 20}`, day: 150, type: 'app_launch', channel: 'kiosk' }))]);
+		const later = tableOf([
+			...shop(),
+			...Array.from({ length: 500 }, (_, i) => ({ profile: `p${i % 20}`, day: 150, type: 'app_launch', channel: 'kiosk' })),
+		]);
 		const before = byName(generateFeatures(later, goal, { asOf: at(100), topTypes: 3 }));
 		assert.ok(!before.has('app_launch_count_30d'));
 		assert.ok(!before.has('channel_kiosk_count_90d'));
@@ -133,12 +175,17 @@ describe('automatic features', () => {
 			builder.add(`x${i % 10}`, at(i), type, i % 3 ? NaN : 25, ['https://ns.adobe.com/xdm/channel-types/email', i % 2 ? 'spring-sale' : 'summer-sale']);
 		}
 		const xdm = builder.build().table;
-		const xdmGoal = goalOf({ outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'commerce.purchases' }] } } });
+		const xdmGoal = goalOf({
+			outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'commerce.purchases' }] } },
+		});
 		const declared = byName(generateFeatures(xdm, xdmGoal));
 		assert.equal(declared.get('commerce_purchases_count_30d')?.label, 'purchases in the last 30 days');
 		assert.equal(declared.get('direct_marketing_email_opened_days_since_last')?.label, 'days since the last email opened event');
 		assert.equal(declared.get('marketing_campaign_name_spring_sale_count_90d')?.label, 'events where campaign name is "spring-sale" in the last 90 days');
-		assert.equal(declared.get('channel_type_email_count_90d')?.label, 'events where channel type is "https://ns.adobe.com/xdm/channel-types/email" in the last 90 days');
+		assert.equal(
+			declared.get('channel_type_email_count_90d')?.label,
+			'events where channel type is "https://ns.adobe.com/xdm/channel-types/email" in the last 90 days',
+		);
 	});
 
 	it('declares the same features for the same data, in the same order', () => {

@@ -18,8 +18,25 @@ const cutoffs = [at(90), at(120), at(150)];
 
 /** The buy-till-you-die features, with fixed parameters (their fit is checked below). */
 const buyTillYouDie: FeatureDecl[] = [
-	{ name: 'repeat_chance', label: 'r', subject: 'purchases', filter: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] }, windowDays: null, aggregate: 'repeatChance', bgnbd: { r: 0.5, alpha: 20, a: 0.8, b: 2.5 }, horizonDays: 20 },
-	{ name: 'active_chance', label: 'a', subject: 'purchases', filter: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] }, windowDays: null, aggregate: 'activeChance', bgnbd: { r: 0.5, alpha: 20, a: 0.8, b: 2.5 } },
+	{
+		name: 'repeat_chance',
+		label: 'r',
+		subject: 'purchases',
+		filter: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] },
+		windowDays: null,
+		aggregate: 'repeatChance',
+		bgnbd: { r: 0.5, alpha: 20, a: 0.8, b: 2.5 },
+		horizonDays: 20,
+	},
+	{
+		name: 'active_chance',
+		label: 'a',
+		subject: 'purchases',
+		filter: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] },
+		windowDays: null,
+		aggregate: 'activeChance',
+		bgnbd: { r: 0.5, alpha: 20, a: 0.8, b: 2.5 },
+	},
 ];
 
 /** Every automatic feature of the table, and the buy-till-you-die ones. */
@@ -32,10 +49,33 @@ const goal: Goal = parseGoal({
 	propensityType: 'conversion',
 	lookbackDays: 60,
 	outcome: { occur: 'will_occur', windowDays: 20, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
-	eligibility: { any: [{ activeWithinDays: 30 }, { did: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] }, withinDays: 45 }, { profile: { field: 'country', op: 'equals', value: 'DE' } }] },
-	customEvents: [{ name: 'big purchases', when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }, { field: 'value', op: 'gt', value: 50 }] } }],
+	eligibility: {
+		any: [
+			{ activeWithinDays: 30 },
+			{ did: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] }, withinDays: 45 },
+			{ profile: { field: 'country', op: 'equals', value: 'DE' } },
+		],
+	},
+	customEvents: [
+		{
+			name: 'big purchases',
+			when: {
+				all: [
+					{ field: 'eventType', op: 'equals', value: 'purchase' },
+					{ field: 'value', op: 'gt', value: 50 },
+				],
+			},
+		},
+	],
 	profileAttributes: [{ field: 'country' }],
-	exclusions: [{ all: [{ field: 'channel', op: 'equals', value: 'sms' }, { field: 'eventType', op: 'equals', value: 'visit' }] }],
+	exclusions: [
+		{
+			all: [
+				{ field: 'channel', op: 'equals', value: 'sms' },
+				{ field: 'eventType', op: 'equals', value: 'visit' },
+			],
+		},
+	],
 });
 
 /** A time on a whole day half the time, so events land exactly on cutoffs and window edges. */
@@ -132,7 +172,9 @@ describe('no leakage', () => {
 		const table = tableOf(events);
 		const features = allFeatures(table);
 		const before = await featureBits(table, features, 1);
-		const touched = events.map((e) => ((e.ms as number) === at(120) || ((e.ms as number) <= at(120) && (e.ms as number) > at(100)) ? { ...e, value: 999, type: 'purchase' } : e));
+		const touched = events.map((e) =>
+			(e.ms as number) === at(120) || ((e.ms as number) <= at(120) && (e.ms as number) > at(100)) ? { ...e, value: 999, type: 'purchase' } : e,
+		);
 		const after = await featureBits(tableOf(touched), features, 1);
 		assert.notDeepEqual([...after.values()], [...before.values()]);
 	});
@@ -142,13 +184,29 @@ describe('no leakage into the buy-till-you-die fit', () => {
 	it('fits the same parameters at a cutoff whatever happens after it', async () => {
 		const sim = simulateBgnbd({ customers: 2000, seed: 4, historyDays: 300, futureDays: 0 });
 		const table = bgnbdTable(sim);
-		const purchaseGoal = parseGoal({ name: 'p', propensityType: 'conversion', lookbackDays: 365, outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } } });
+		const purchaseGoal = parseGoal({
+			name: 'p',
+			propensityType: 'conversion',
+			lookbackDays: 365,
+			outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
+		});
 		const cutoff = sim.start + 200 * 86_400_000;
 		const fitted = await withBuyTillYouDie(table, purchaseGoal, [], cutoff);
 		assert.equal(fitted.length, 2, 'the model is identified on 2,000 customers');
-		const earlier = { ...sim, customers: sim.customers.map((c) => ({ ...c, purchases: c.purchases.filter((t) => t <= cutoff), values: c.values.filter((_, i) => c.purchases[i] <= cutoff) })) };
+		const earlier = {
+			...sim,
+			customers: sim.customers.map((c) => ({
+				...c,
+				purchases: c.purchases.filter((t) => t <= cutoff),
+				values: c.values.filter((_, i) => c.purchases[i] <= cutoff),
+			})),
+		};
 		assert.deepEqual(await withBuyTillYouDie(bgnbdTable(earlier), purchaseGoal, [], cutoff), fitted);
-		assert.notDeepEqual(await withBuyTillYouDie(table, purchaseGoal, [], cutoff + 30 * 86_400_000), fitted, 'control: a later cutoff fits other parameters');
+		assert.notDeepEqual(
+			await withBuyTillYouDie(table, purchaseGoal, [], cutoff + 30 * 86_400_000),
+			fitted,
+			'control: a later cutoff fits other parameters',
+		);
 	});
 });
 

@@ -36,13 +36,19 @@ describe('readiness', () => {
 		);
 		assert.deepEqual(report.totals, { eligible: 800, positives: 400, negatives: 400 });
 		const examples = await buildExamples(table, goal, generateFeatures(table, goal), { cutoffs: report.cutoffs.map((c) => c.cutoff) });
-		assert.deepEqual(examples.perCutoff, report.cutoffs.map(({ cutoff, eligible, positives, negatives }) => ({ cutoff, eligible, positives, negatives })));
+		assert.deepEqual(
+			examples.perCutoff,
+			report.cutoffs.map(({ cutoff, eligible, positives, negatives }) => ({ cutoff, eligible, positives, negatives })),
+		);
 	});
 
 	it('reports history available against needed, and the event types seen, busiest first', () => {
 		const report = assessReadiness(tableOf(visitors(10, 2)), goalOf());
 		assert.deepEqual(report.history, { start: '2024-01-01T00:00:00.000Z', end: '2024-07-19T00:00:00.000Z', availableDays: 200, neededDays: 120 });
-		assert.deepEqual(report.eventTypes.map((t) => t.type), ['visit', 'purchase']);
+		assert.deepEqual(
+			report.eventTypes.map((t) => t.type),
+			['visit', 'purchase'],
+		);
 		assert.deepEqual(report.minimums, { positives: 500, negatives: 500 });
 	});
 
@@ -61,7 +67,10 @@ describe('readiness', () => {
 	it('fails with too few negatives, advising a shorter window for a conversion goal', () => {
 		const report = assessReadiness(tableOf(visitors(50, 1)), goalOf(), { minPositives: 10, minNegatives: 10 });
 		assert.deepEqual(codes(report), ['too-few-negatives', 'validation-one-class']);
-		assert.match(report.problems[0].message, /^Found 0 negative examples \(profiles with no purchase within 30 days\) .* shorten outcome\.windowDays \(now 30\)/);
+		assert.match(
+			report.problems[0].message,
+			/^Found 0 negative examples \(profiles with no purchase within 30 days\) .* shorten outcome\.windowDays \(now 30\)/,
+		);
 		assert.match(report.problems[1].message, /The validation cutoff \(2024-06-19\) has no negative examples among 50 eligible profiles/);
 	});
 
@@ -74,38 +83,65 @@ describe('readiness', () => {
 		});
 		const report = assessReadiness(tableOf(visitors(20, 2)), churn, { minPositives: 5, minNegatives: 5 });
 		assert.equal(report.problems[0].code, 'too-few-positives');
-		assert.match(report.problems[0].message, /^Found 0 positive examples \(profiles with no visit within 30 days\) .* shorten outcome\.windowDays \(now 30\) so fewer profiles reach the outcome event in time \(the score then means the chance within the new window\)\.$/);
+		assert.match(
+			report.problems[0].message,
+			/^Found 0 positive examples \(profiles with no visit within 30 days\) .* shorten outcome\.windowDays \(now 30\) so fewer profiles reach the outcome event in time \(the score then means the chance within the new window\)\.$/,
+		);
 	});
 
 	it('fails when the history is too short for any cutoff', () => {
 		const report = assessReadiness(tableOf(visitors(10, 2).filter((e) => (e.day ?? 0) < 40)), goalOf());
 		assert.deepEqual(codes(report), ['too-little-history']);
-		assert.match(report.problems[0].message, /too short for a 30-day outcome window with at least 30 days of history before it: load at least 60 days of events/);
+		assert.match(
+			report.problems[0].message,
+			/too short for a 30-day outcome window with at least 30 days of history before it: load at least 60 days of events/,
+		);
 		assert.deepEqual(report.cutoffs, []);
 	});
 
 	it('fails when only one cutoff fits, since training needs one to learn from and one to validate on', () => {
 		const report = assessReadiness(tableOf(visitors(300, 2).filter((e) => (e.day ?? 0) <= 63)), goalOf(), { minPositives: 1, minNegatives: 1 });
 		assert.deepEqual(codes(report), ['one-cutoff']);
-		assert.match(report.problems[0].message, /Only one cutoff \(2024-02-03\) fits in the history, .* Load more history, or lower outcome\.windowDays \(now 30\)\.$/);
-		const own = assessReadiness(tableOf(visitors(300, 2).filter((e) => (e.day ?? 0) <= 70)), goalOf({ training: { cutoffs: 4 } }), { minPositives: 1, minNegatives: 1 });
+		assert.match(
+			report.problems[0].message,
+			/Only one cutoff \(2024-02-03\) fits in the history, .* Load more history, or lower outcome\.windowDays \(now 30\)\.$/,
+		);
+		const own = assessReadiness(tableOf(visitors(300, 2).filter((e) => (e.day ?? 0) <= 70)), goalOf({ training: { cutoffs: 4 } }), {
+			minPositives: 1,
+			minNegatives: 1,
+		});
 		assert.deepEqual(codes(own), ['one-cutoff']);
-		assert.match(own.problems[0].message, /Only one cutoff \(2024-02-10\) fits in the history, .* lower training\.spacingDays \(now 30\) or outcome\.windowDays/);
+		assert.match(
+			own.problems[0].message,
+			/Only one cutoff \(2024-02-10\) fits in the history, .* lower training\.spacingDays \(now 30\) or outcome\.windowDays/,
+		);
 	});
 
 	it('plans closer cutoffs by itself when the history is short, and says why', () => {
 		const report = assessReadiness(tableOf(visitors(300, 2).filter((e) => (e.day ?? 0) <= 70)), goalOf(), { minPositives: 1, minNegatives: 1 });
 		assert.equal(report.ready, true, JSON.stringify(report.problems));
-		assert.deepEqual(report.cutoffs.map((c) => [c.date.slice(0, 10), c.role]), [['2024-01-31', 'training'], ['2024-02-10', 'validation']]);
+		assert.deepEqual(
+			report.cutoffs.map((c) => [c.date.slice(0, 10), c.role]),
+			[
+				['2024-01-31', 'training'],
+				['2024-02-10', 'validation'],
+			],
+		);
 		assert.equal(report.plan?.chosenBy, 'automatic');
 		assert.equal(report.plan?.holdOutProfiles, true);
-		assert.match(report.plan?.reason ?? '', /too short for training cutoffs a whole window \(30 days\) before the validation cutoff, so 1 training cutoff come 10 days apart/);
+		assert.match(
+			report.plan?.reason ?? '',
+			/too short for training cutoffs a whole window \(30 days\) before the validation cutoff, so 1 training cutoff come 10 days apart/,
+		);
 	});
 
 	it('warns, without failing, when the history is shorter than lookback plus window', () => {
 		const report = assessReadiness(tableOf(visitors(200, 2)), goalOf({ lookbackDays: 365 }), { minPositives: 100, minNegatives: 100 });
 		assert.equal(report.ready, true);
-		assert.deepEqual(report.warnings.map((w) => w.code), ['short-history']);
+		assert.deepEqual(
+			report.warnings.map((w) => w.code),
+			['short-history'],
+		);
 		assert.match(report.warnings[0].message, /The events cover 200 days; 395 \(lookbackDays 365 \+ window 30\) would give every cutoff its full lookback/);
 	});
 
@@ -129,8 +165,14 @@ describe('readiness', () => {
 		});
 		const report = assessReadiness(tableOf(visitors(200, 2)), churn, { minPositives: 100, minNegatives: 100 });
 		assert.equal(report.ready, true);
-		assert.deepEqual(report.warnings.map((w) => w.code), ['churn-will-occur']);
-		assert.match(report.warnings[0].message, /^A churn goal whose outcome will happen scores who will do it, not who will stop: "churn-oops" predicts a purchase within 30 days\. .*"will_not_occur"/);
+		assert.deepEqual(
+			report.warnings.map((w) => w.code),
+			['churn-will-occur'],
+		);
+		assert.match(
+			report.warnings[0].message,
+			/^A churn goal whose outcome will happen scores who will do it, not who will stop: "churn-oops" predicts a purchase within 30 days\. .*"will_not_occur"/,
+		);
 		assert.deepEqual(goalWarnings({ ...churn, outcome: { ...churn.outcome, occur: 'will_not_occur' } }), []);
 		assert.deepEqual(goalWarnings({ ...churn, propensityType: 'conversion' }), []);
 	});

@@ -32,8 +32,13 @@ describe('checking a goal against the loaded events', () => {
 	});
 
 	it('refuses an outcome event type the data lacks, suggesting the close one and listing the types', () => {
-		const message = refusal(goalOf({ outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchases' }] } } }));
-		assert.match(message, /outcome\.when\.all\[0\]: names the event type "purchases", which the events do not have \(did you mean "purchase"\?\); the event types in the data are "email_open", "purchase", "visit"/);
+		const message = refusal(
+			goalOf({ outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchases' }] } } }),
+		);
+		assert.match(
+			message,
+			/outcome\.when\.all\[0\]: names the event type "purchases", which the events do not have \(did you mean "purchase"\?\); the event types in the data are "email_open", "purchase", "visit"/,
+		);
 	});
 
 	it('refuses a field the data lacks wherever it is named, listing the fields', () => {
@@ -45,7 +50,10 @@ describe('checking a goal against the loaded events', () => {
 			}),
 		);
 		assert.match(message, /3 problems/);
-		assert.match(message, /exclusions\[0\]\.all\[0\]: names the field "chanel", which the events do not have \(did you mean "channel"\?\); the fields are "eventType", "value", "channel"/);
+		assert.match(
+			message,
+			/exclusions\[0\]\.all\[0\]: names the field "chanel", which the events do not have \(did you mean "channel"\?\); the fields are "eventType", "value", "channel"/,
+		);
 		assert.match(message, /eligibility\.all\[0\]\.profile: names the field "tier"/);
 		assert.match(message, /profileAttributes\[0\]\.field: names the field "age"/);
 		assert.match(message, /map the missing field when loading the events/);
@@ -57,7 +65,9 @@ describe('checking a goal against the loaded events', () => {
 	});
 
 	it('refuses one missing type in an in-list, naming it', () => {
-		const message = refusal(goalOf({ eligibility: { all: [{ didNot: { all: [{ field: 'eventType', op: 'in', value: ['visit', 'app_launch'] }] }, withinDays: 30 }] } }));
+		const message = refusal(
+			goalOf({ eligibility: { all: [{ didNot: { all: [{ field: 'eventType', op: 'in', value: ['visit', 'app_launch'] }] }, withinDays: 30 }] } }),
+		);
 		assert.match(message, /eligibility\.all\[0\]\.didNot\.all\[0\]: names the event type "app_launch"/);
 		assert.doesNotMatch(message, /"visit", which/);
 	});
@@ -81,7 +91,15 @@ describe('goals on XDM events', () => {
 			eligibility: {
 				all: [
 					{ activeWithinDays: 60 },
-					{ did: { all: [{ field: 'eventType', op: 'equals', value: 'directMarketing.emailClicked' }, { field: 'marketing.campaignName', op: 'startsWith', value: 'spring' }] }, withinDays: 30 },
+					{
+						did: {
+							all: [
+								{ field: 'eventType', op: 'equals', value: 'directMarketing.emailClicked' },
+								{ field: 'marketing.campaignName', op: 'startsWith', value: 'spring' },
+							],
+						},
+						withinDays: 30,
+					},
 				],
 			},
 		});

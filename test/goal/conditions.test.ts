@@ -17,7 +17,10 @@ const table = tableOf(events);
 
 /** A test's title: `channel in ["sms","web"] matches events 0, 2, 5`. */
 function title(condition: ConditionItem, rows: number[]): string {
-	const text = 'field' in condition ? `${condition.field} ${condition.op}${condition.value === undefined ? '' : ` ${JSON.stringify(condition.value)}`}` : JSON.stringify(condition);
+	const text =
+		'field' in condition
+			? `${condition.field} ${condition.op}${condition.value === undefined ? '' : ` ${JSON.stringify(condition.value)}`}`
+			: JSON.stringify(condition);
 	return `${text} matches ${rows.length ? `events ${rows.join(', ')}` : 'no event'}`;
 }
 
@@ -125,7 +128,17 @@ describe('conditions on events', () => {
 		it('nest to any depth', () => {
 			const condition: ConditionItem = {
 				any: [
-					{ all: [{ field: 'eventType', op: 'equals', value: 'purchase' }, { any: [{ field: 'channel', op: 'equals', value: 'email' }, { field: 'qty', op: 'gt', value: 5 }] }] },
+					{
+						all: [
+							{ field: 'eventType', op: 'equals', value: 'purchase' },
+							{
+								any: [
+									{ field: 'channel', op: 'equals', value: 'email' },
+									{ field: 'qty', op: 'gt', value: 5 },
+								],
+							},
+						],
+					},
 					{ all: [{ field: 'campaign', op: 'startsWith', value: 'news' }] },
 				],
 			};
@@ -133,7 +146,17 @@ describe('conditions on events', () => {
 		});
 
 		it('a group of event-type tests alone gives the same answer as one test per event', () => {
-			const byTypes: ConditionItem = { any: [{ field: 'eventType', op: 'equals', value: 'visit' }, { all: [{ field: 'eventType', op: 'startsWith', value: 'email' }, { field: 'eventType', op: 'notEquals', value: 'email_click' }] }] };
+			const byTypes: ConditionItem = {
+				any: [
+					{ field: 'eventType', op: 'equals', value: 'visit' },
+					{
+						all: [
+							{ field: 'eventType', op: 'startsWith', value: 'email' },
+							{ field: 'eventType', op: 'notEquals', value: 'email_click' },
+						],
+					},
+				],
+			};
 			assert.deepEqual(matching(byTypes), [0, 3]);
 		});
 	});
@@ -147,7 +170,10 @@ describe('conditions on events', () => {
 		};
 
 		it('refuses a field the events do not have, suggesting a close name and listing the fields', () => {
-			refuse({ field: 'chanel', op: 'equals', value: 'web' }, /names the field "chanel", which the events do not have \(did you mean "channel"\?\); the fields are "eventType", "value", "channel", "campaign", "qty", "country", "email"/);
+			refuse(
+				{ field: 'chanel', op: 'equals', value: 'web' },
+				/names the field "chanel", which the events do not have \(did you mean "channel"\?\); the fields are "eventType", "value", "channel", "campaign", "qty", "country", "email"/,
+			);
 		});
 
 		it('refuses a numeric comparison on a text attribute', () => {

@@ -24,7 +24,11 @@ describe('goals in words', () => {
 	});
 
 	it('says a conversion goal as "a purchase within 30 days"', () => {
-		const goal = parseGoal({ name: 'g', propensityType: 'conversion', outcome: { occur: 'will_occur', windowDays: 30, when: { all: [type('purchase')] } } });
+		const goal = parseGoal({
+			name: 'g',
+			propensityType: 'conversion',
+			outcome: { occur: 'will_occur', windowDays: 30, when: { all: [type('purchase')] } },
+		});
 		assert.equal(describeOutcome(goal), 'a purchase within 30 days');
 	});
 
@@ -48,7 +52,20 @@ describe('goals in words', () => {
 			[{ all: [{ field: 'channel', op: 'equals', value: 'sms' }] }, 'an event where channel is "sms"'],
 			[{ any: [type('purchase'), type('app_launch')] }, 'a purchase or an app launch'],
 			[{ all: [{ any: [type('purchase'), type('checkout')] }, { field: 'value', op: 'gt', value: 5 }] }, 'a purchase or a checkout with value over 5'],
-			[{ all: [type('purchase'), { any: [{ field: 'channel', op: 'equals', value: 'email' }, { field: 'value', op: 'gt', value: 50 }] }] }, 'a purchase (where channel is "email" or with value over 50)'],
+			[
+				{
+					all: [
+						type('purchase'),
+						{
+							any: [
+								{ field: 'channel', op: 'equals', value: 'email' },
+								{ field: 'value', op: 'gt', value: 50 },
+							],
+						},
+					],
+				},
+				'a purchase (where channel is "email" or with value over 50)',
+			],
 		];
 		for (const [condition, words] of cases) assert.equal(describeCondition(condition), words);
 	});
@@ -66,7 +83,13 @@ describe('goals in words', () => {
 			name: 'g',
 			propensityType: 'conversion',
 			outcome: { occur: 'will_occur', windowDays: 30, when: { all: [type('purchase')] } },
-			eligibility: { all: [{ activeWithinDays: 45 }, { didNot: { all: [type('purchase')] }, withinDays: 90 }, { profile: { field: 'country', op: 'equals', value: 'US' } }] },
+			eligibility: {
+				all: [
+					{ activeWithinDays: 45 },
+					{ didNot: { all: [type('purchase')] }, withinDays: 90 },
+					{ profile: { field: 'country', op: 'equals', value: 'US' } },
+				],
+			},
 			exclusions: [{ all: [{ field: 'channel', op: 'equals', value: 'test' }] }],
 		});
 		assert.equal(
@@ -77,7 +100,15 @@ describe('goals in words', () => {
 	});
 
 	it('describes the default eligibility as activity within the lookback', () => {
-		const goal = parseGoal({ name: 'g', propensityType: 'churn', lookbackDays: 180, outcome: { occur: 'will_not_occur', windowDays: 60, when: { all: [type('visit')] } } });
-		assert.equal(describeGoal(goal), 'No visit within 60 days (churn), for profiles active within the last 180 days. Learns from the last 180 days of events.');
+		const goal = parseGoal({
+			name: 'g',
+			propensityType: 'churn',
+			lookbackDays: 180,
+			outcome: { occur: 'will_not_occur', windowDays: 60, when: { all: [type('visit')] } },
+		});
+		assert.equal(
+			describeGoal(goal),
+			'No visit within 60 days (churn), for profiles active within the last 180 days. Learns from the last 180 days of events.',
+		);
 	});
 });

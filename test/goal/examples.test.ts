@@ -25,7 +25,12 @@ export const readmeGoals = {
 		outcome: {
 			occur: 'will_not_occur',
 			windowDays: 60,
-			when: { any: [{ field: 'eventType', op: 'equals', value: 'visit' }, { field: 'eventType', op: 'equals', value: 'app_launch' }] },
+			when: {
+				any: [
+					{ field: 'eventType', op: 'equals', value: 'visit' },
+					{ field: 'eventType', op: 'equals', value: 'app_launch' },
+				],
+			},
 		},
 		eligibility: { all: [{ did: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] }, withinDays: 180 }] },
 		lookbackDays: 365,
@@ -36,12 +41,25 @@ export const readmeGoals = {
 		outcome: {
 			occur: 'will_occur',
 			windowDays: 14,
-			when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }, { field: 'value', op: 'gte', value: 100 }] },
+			when: {
+				all: [
+					{ field: 'eventType', op: 'equals', value: 'purchase' },
+					{ field: 'value', op: 'gte', value: 100 },
+				],
+			},
 		},
 		eligibility: { all: [{ activeWithinDays: 30 }, { profile: { field: 'country', op: 'in', value: ['US', 'CA', 'GB'] } }] },
 		lookbackDays: 180,
 		customEvents: [
-			{ name: 'sale email clicks', when: { all: [{ field: 'eventType', op: 'equals', value: 'email_click' }, { field: 'campaign', op: 'contains', value: 'sale' }] } },
+			{
+				name: 'sale email clicks',
+				when: {
+					all: [
+						{ field: 'eventType', op: 'equals', value: 'email_click' },
+						{ field: 'campaign', op: 'contains', value: 'sale' },
+					],
+				},
+			},
 		],
 		training: { cutoffs: 6, spacingDays: 14 },
 	},
@@ -53,15 +71,28 @@ export const readmeGoals = {
 		customEvents: [
 			{
 				name: 'spring campaign clicks',
-				when: { all: [{ field: 'eventType', op: 'equals', value: 'directMarketing.emailClicked' }, { field: 'marketing.campaignName', op: 'startsWith', value: 'spring' }] },
+				when: {
+					all: [
+						{ field: 'eventType', op: 'equals', value: 'directMarketing.emailClicked' },
+						{ field: 'marketing.campaignName', op: 'startsWith', value: 'spring' },
+					],
+				},
 			},
 		],
-		exclusions: [{ all: [{ field: 'eventType', op: 'equals', value: 'web.webpagedetails.pageViews' }, { field: 'web.webPageDetails.name', op: 'equals', value: 'help' }] }],
+		exclusions: [
+			{
+				all: [
+					{ field: 'eventType', op: 'equals', value: 'web.webpagedetails.pageViews' },
+					{ field: 'web.webPageDetails.name', op: 'equals', value: 'help' },
+				],
+			},
+		],
 	},
 };
 
 const words = {
-	conversion: 'A purchase within 30 days (conversion), for profiles active within the last 45 days. Learns from the last 365 days of events, ignoring events where email starts with "test.".',
+	conversion:
+		'A purchase within 30 days (conversion), for profiles active within the last 45 days. Learns from the last 365 days of events, ignoring events where email starts with "test.".',
 	churn: 'No visit and no app launch within 60 days (churn), for profiles with a purchase in the last 180 days. Learns from the last 365 days of events.',
 	bigOrder:
 		'A purchase with value of at least 100 within 14 days (conversion), for profiles active within the last 30 days and whose country is "US", "CA" or "GB". Learns from the last 180 days of events.',
@@ -73,7 +104,14 @@ const flatAttributes = ['channel', 'campaign', 'product_category', 'device', 'em
 function flatShop(): EventTable {
 	const builder = new EventTableBuilder(flatAttributes.map((name) => ({ name, kind: 'category' as const })));
 	for (const event of simulateShop({ profiles: 400, seed: 3 })) {
-		builder.add(event.profileId, event.time, event.type, event.value ?? NaN, [event.channel, event.campaign, event.productCategory, event.device, event.email, event.country]);
+		builder.add(event.profileId, event.time, event.type, event.value ?? NaN, [
+			event.channel,
+			event.campaign,
+			event.productCategory,
+			event.device,
+			event.email,
+			event.country,
+		]);
 	}
 	return builder.build().table;
 }

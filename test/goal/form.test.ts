@@ -4,7 +4,12 @@ import { parseGoal } from '../../core/goal/parse';
 import { goalDefaults } from '../../core/goal/schema';
 
 describe('the goal form both hosts fill in', () => {
-	const form = { name: 'purchase-in-30-days', propensityType: 'conversion', occur: 'will_occur', conditions: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } as const;
+	const form = {
+		name: 'purchase-in-30-days',
+		propensityType: 'conversion',
+		occur: 'will_occur',
+		conditions: [{ field: 'eventType', op: 'equals', value: 'purchase' }],
+	} as const;
 
 	it('a form that leaves the window and the lookback blank gets 30 days and a year, the same on either host', () => {
 		const goal = parseGoal(goalFromForm(form));

@@ -34,29 +34,41 @@ describe('goal limits', () => {
 
 	it('refuses an "in" list of 130,000 values with a clear error', () => {
 		const value = Array.from({ length: 130000 }, (_v, i) => `type-${i}`);
-		assert.throws(() => parseGoal(goalWith({ all: [{ field: 'eventType', op: 'in', value }] })), isInputError('goal-too-large', /holds 130,000 values; a goal's lists hold at most 10,000/));
+		assert.throws(
+			() => parseGoal(goalWith({ all: [{ field: 'eventType', op: 'in', value }] })),
+			isInputError('goal-too-large', /holds 130,000 values; a goal's lists hold at most 10,000/),
+		);
 	});
 
 	it('lists at most 20 problems when 10,000 event types are missing from the data, and counts the rest', async () => {
 		const { table } = await loadEvents({ kind: 'rows', rows: [{ customer_id: 'c1', timestamp: '2024-01-01', event_type: 'visit' }] });
 		const value = Array.from({ length: 10000 }, (_v, i) => `type-${i}`);
-		assert.throws(() => defineGoal(goalWith({ all: [{ field: 'eventType', op: 'in', value }] }), table), (error: unknown) => {
-			assert.ok(error instanceof InputError);
-			assert.equal(error.code, 'goal-data-mismatch');
-			assert.match(error.message, /… and 9,980 more problems/);
-			assert.ok(error.message.length < 10000, `${error.message.length} characters`);
-			return true;
-		});
+		assert.throws(
+			() => defineGoal(goalWith({ all: [{ field: 'eventType', op: 'in', value }] }), table),
+			(error: unknown) => {
+				assert.ok(error instanceof InputError);
+				assert.equal(error.code, 'goal-data-mismatch');
+				assert.match(error.message, /… and 9,980 more problems/);
+				assert.ok(error.message.length < 10000, `${error.message.length} characters`);
+				return true;
+			},
+		);
 	});
 
 	it('says there are no events, not that the event types are "", when a header-only CSV was loaded', async () => {
 		const { table } = await loadEvents({ kind: 'buffer', data: Buffer.from('customer_id,timestamp,event_type\n'), fileName: 'e.csv' });
-		assert.throws(() => defineGoal(goalWith({ all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] }), table), isInputError('no-events', /no events were loaded/));
+		assert.throws(
+			() => defineGoal(goalWith({ all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] }), table),
+			isInputError('no-events', /no events were loaded/),
+		);
 	});
 
 	it('names five of 20,000 unknown keys and counts the rest, in a short message', () => {
 		const outcome = Object.fromEntries(Array.from({ length: 20000 }, (_v, i) => [String(i), i]));
-		assert.throws(() => parseGoal({ ...goalWith({ all: [] }), outcome }), isInputError('bad-goal', /"4" is not a key here; and 19,995 more unknown keys; the keys are "occur", "windowDays", "when"/));
+		assert.throws(
+			() => parseGoal({ ...goalWith({ all: [] }), outcome }),
+			isInputError('bad-goal', /"4" is not a key here; and 19,995 more unknown keys; the keys are "occur", "windowDays", "when"/),
+		);
 	});
 
 	it('reads a goal file that starts with a UTF-8 byte-order mark', () => {

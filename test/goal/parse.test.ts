@@ -49,8 +49,23 @@ describe('parseGoal', () => {
 	it('accepts nested all / any groups on every kind of field', () => {
 		const when = {
 			any: [
-				{ all: [{ field: 'eventType', op: 'in', value: ['purchase', 'checkout'] }, { field: 'value', op: 'gte', value: 100 }] },
-				{ all: [{ field: 'channel', op: 'startsWith', value: 'em' }, { any: [{ field: 'campaign', op: 'exists' }, { field: 'qty', op: 'lt', value: 3 }] }] },
+				{
+					all: [
+						{ field: 'eventType', op: 'in', value: ['purchase', 'checkout'] },
+						{ field: 'value', op: 'gte', value: 100 },
+					],
+				},
+				{
+					all: [
+						{ field: 'channel', op: 'startsWith', value: 'em' },
+						{
+							any: [
+								{ field: 'campaign', op: 'exists' },
+								{ field: 'qty', op: 'lt', value: 3 },
+							],
+						},
+					],
+				},
 			],
 		};
 		assert.deepEqual(parseGoal(withOutcome(when)).outcome.when, when);
@@ -75,7 +90,10 @@ describe('parseGoal', () => {
 	});
 
 	it('refuses a bare condition where a group is expected and says how to wrap it', () => {
-		assert.match(refusal(withOutcome({ field: 'eventType', op: 'equals', value: 'purchase' })), /outcome\.when: must be a group: wrap the condition as \{"all": \[ \.\.\. \]\}/);
+		assert.match(
+			refusal(withOutcome({ field: 'eventType', op: 'equals', value: 'purchase' })),
+			/outcome\.when: must be a group: wrap the condition as \{"all": \[ \.\.\. \]\}/,
+		);
 	});
 
 	it('refuses a group with both all and any', () => {
@@ -92,7 +110,10 @@ describe('parseGoal', () => {
 	});
 
 	it('refuses an item that is neither a condition nor a group', () => {
-		assert.match(refusal(withOutcome({ all: [{ feild: 'eventType' }] })), /all\[0\]: has the key "feild" \(did you mean "field"\?\), which makes neither a condition/);
+		assert.match(
+			refusal(withOutcome({ all: [{ feild: 'eventType' }] })),
+			/all\[0\]: has the key "feild" \(did you mean "field"\?\), which makes neither a condition/,
+		);
 	});
 
 	it('refuses values that do not suit the operator', () => {
@@ -141,7 +162,10 @@ describe('parseGoal', () => {
 	});
 
 	it('refuses an eligibility item of unknown shape, suggesting the key', () => {
-		assert.match(refusal({ ...example, eligibility: { all: [{ activeWithin: 30 }] } }), /eligibility\.all\[0\]: is not an eligibility condition.*did you mean "activeWithinDays"/);
+		assert.match(
+			refusal({ ...example, eligibility: { all: [{ activeWithin: 30 }] } }),
+			/eligibility\.all\[0\]: is not an eligibility condition.*did you mean "activeWithinDays"/,
+		);
 	});
 
 	it('refuses a profile condition on eventType', () => {
@@ -167,7 +191,10 @@ describe('parseGoal', () => {
 	});
 
 	it('refuses a name the store would refuse for the model, suggesting one it accepts, with the other problems', () => {
-		assert.match(refusal({ ...example, name: 'visit within 60 days' }), /name: "visit within 60 days" cannot name the model in the store: use 1 to 100 letters, digits, dashes, underscores and dots.*, e\.g\. "visit-within-60-days" \(the goal's name is its model's name/);
+		assert.match(
+			refusal({ ...example, name: 'visit within 60 days' }),
+			/name: "visit within 60 days" cannot name the model in the store: use 1 to 100 letters, digits, dashes, underscores and dots.*, e\.g\. "visit-within-60-days" \(the goal's name is its model's name/,
+		);
 		assert.match(refusal({ ...example, name: '../../etc' }), /name: "\.\.\/\.\.\/etc" cannot name the model in the store/);
 		const both = refusal({ ...example, name: 'Big Buyers!', lookbackDays: 0.5 });
 		assert.match(both, /The goal has 2 problems:\n- name: "Big Buyers!" cannot name the model .* e\.g\. "big-buyers"/);

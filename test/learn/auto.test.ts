@@ -12,14 +12,18 @@ describe('training a learner, and auto', function () {
 	it('auto fits every candidate on small data and keeps the one with the best validation AUC, saying why', async () => {
 		const { learner, selection } = await trainLearner('auto', train, validation, fast, { seed: 1 });
 		assert.equal(selection.mode, 'auto');
-		assert.deepEqual(selection.candidates.map((c) => c.learner), ['gbdt', 'logistic', 'naiveBayes', 'forest']);
+		assert.deepEqual(
+			selection.candidates.map((c) => c.learner),
+			['gbdt', 'logistic', 'naiveBayes', 'forest'],
+		);
 		assert.ok(selection.candidates.every((c) => c.status === 'fitted' && c.auc !== null && typeof c.seconds === 'number'));
 		const best = Math.max(...selection.candidates.map((c) => c.auc as number));
 		const winner = selection.candidates.find((c) => c.chosen);
 		assert.equal(winner?.auc, best);
 		assert.equal(learner.kind, selection.winner);
 		assert.equal(selection.candidates.filter((c) => c.chosen).length, 1);
-		for (const name of ['gradient-boosted trees', 'logistic regression', 'naive Bayes', 'random forest']) assert.ok(selection.reason.includes(name), selection.reason);
+		for (const name of ['gradient-boosted trees', 'logistic regression', 'naive Bayes', 'random forest'])
+			assert.ok(selection.reason.includes(name), selection.reason);
 		assert.match(selection.reason, /highest validation AUC \(0\.\d{3} against/);
 	});
 
@@ -38,7 +42,10 @@ describe('training a learner, and auto', function () {
 	});
 
 	it('auto falls back to the boosted trees when validation holds one outcome only', async () => {
-		const oneClass = selectRows(validation, Array.from({ length: validation.rows }, (_, r) => r).filter((r) => validation.label[r] === 0));
+		const oneClass = selectRows(
+			validation,
+			Array.from({ length: validation.rows }, (_, r) => r).filter((r) => validation.label[r] === 0),
+		);
 		const { learner, selection } = await trainLearner('auto', train, oneClass, fast, { seed: 1 });
 		assert.equal(learner.kind, 'gbdt');
 		assert.match(selection.reason, /do not hold both outcomes/);

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import {
-	binColumn, binDataset, binOf, edgeSampleRows, findBinEdges, LAST_UPPER_BOUND, MAX_VALUE_BINS, missingBin, sortedFiniteValues,
+	binColumn,
+	binDataset,
+	binOf,
+	edgeSampleRows,
+	findBinEdges,
+	LAST_UPPER_BOUND,
+	MAX_VALUE_BINS,
+	missingBin,
+	sortedFiniteValues,
 } from '../../core/learn/binning';
 import { createRng } from '../../core/util/rng';
 

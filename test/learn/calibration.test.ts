@@ -48,7 +48,10 @@ describe('calibration', () => {
 		const uncalibrated = result.choice.crossValidatedLogLoss.uncalibrated as number;
 		assert.ok(logLoss(validation.labels, result.crossFitted) < uncalibrated - 0.05, `${logLoss(validation.labels, result.crossFitted)} vs ${uncalibrated}`);
 		const test = miscalibrated(3000, 3);
-		const before = logLoss(test.labels, Float64Array.from(test.raw, (r) => 1 / (1 + Math.exp(-r))));
+		const before = logLoss(
+			test.labels,
+			Float64Array.from(test.raw, (r) => 1 / (1 + Math.exp(-r))),
+		);
 		const after = logLoss(test.labels, applyCalibration(result.calibrator, test.raw));
 		assert.ok(after < before - 0.05, `test log loss ${after} vs ${before}`);
 	});
@@ -76,7 +79,7 @@ describe('calibration', () => {
 		}
 	});
 
-	it('cross-fits: a row\'s honest probability comes from a calibrator that did not see it', () => {
+	it("cross-fits: a row's honest probability comes from a calibrator that did not see it", () => {
 		const { raw, labels } = miscalibrated(500, 6);
 		const result = calibrate(raw, labels, { seed: 1, method: 'isotonic' });
 		const final = applyCalibration(result.calibrator, raw);

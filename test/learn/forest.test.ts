@@ -34,7 +34,10 @@ describe('random forest', function () {
 			const sevenths = share[r] * 7;
 			assert.ok(Math.abs(sevenths - Math.round(sevenths)) < 1e-9, `row ${r}: ${share[r]} is not a count of 7 votes`);
 		}
-		assert.ok(share.some((s) => s > 0.99), 'some rows get all 7 votes');
+		assert.ok(
+			share.some((s) => s > 0.99),
+			'some rows get all 7 votes',
+		);
 	});
 
 	it('keeps training row counts as covers: the root holds every fitted row and children sum to their parent', async () => {
@@ -97,6 +100,9 @@ describe('random forest', function () {
 		const data = synthetic({ rows: 150, seed: 30 });
 		const json = JSON.parse(JSON.stringify((await trainForest(data, { ...small, trees: 3 }, { seed: 3 })).toJSON()));
 		json.trees[1].left[0] = 0;
-		assert.throws(() => forestFromJson(json), (error: Error) => error instanceof InputError && /trees\.1 node 0/.test(error.message));
+		assert.throws(
+			() => forestFromJson(json),
+			(error: Error) => error instanceof InputError && /trees\.1 node 0/.test(error.message),
+		);
 	});
 });

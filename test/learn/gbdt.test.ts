@@ -37,7 +37,7 @@ function json(model: GbdtModel): string {
 describe('gradient-boosted trees', function () {
 	this.timeout(300_000);
 
-	it('recovers known structure: test AUC within 0.01 of the oracle\'s on 50,000 training rows', async () => {
+	it("recovers known structure: test AUC within 0.01 of the oracle's on 50,000 training rows", async () => {
 		const train = oracleData(50_000, 11).data;
 		const validation = oracleData(20_000, 12).data;
 		const test = oracleData(50_000, 13);
@@ -65,7 +65,10 @@ describe('gradient-boosted trees', function () {
 		const two = await trainGbdt(train, { ...options, threads: 2 }, { seed: 3, validation });
 		assert.equal(json(one), json(two));
 		const leafwise = { ...options, growth: 'leafwise' as const, maxLeaves: 20 };
-		assert.equal(json(await trainGbdt(train, { ...leafwise, threads: 1 }, { seed: 3 })), json(await trainGbdt(train, { ...leafwise, threads: 2 }, { seed: 3 })));
+		assert.equal(
+			json(await trainGbdt(train, { ...leafwise, threads: 1 }, { seed: 3 })),
+			json(await trainGbdt(train, { ...leafwise, threads: 2 }, { seed: 3 })),
+		);
 	});
 
 	it('learns a direction for missing values when missingness itself predicts the outcome', async () => {
@@ -115,7 +118,10 @@ describe('gradient-boosted trees', function () {
 		const rng = createRng(9);
 		const make = (rows: number): LabelledDataset => {
 			const columns = Array.from({ length: 5 }, () => Float32Array.from({ length: rows }, () => rng.normal()));
-			return dataset(columns, Uint8Array.from({ length: rows }, () => (rng.next() < 0.3 ? 1 : 0)));
+			return dataset(
+				columns,
+				Uint8Array.from({ length: rows }, () => (rng.next() < 0.3 ? 1 : 0)),
+			);
 		};
 		const train = make(3000);
 		const validation = make(3000);
@@ -128,10 +134,13 @@ describe('gradient-boosted trees', function () {
 		assert.equal(model.trees.length, model.bestIteration);
 		// The kept trees are exactly the first bestIteration trees of a run without early stopping.
 		const again = await trainGbdt(train, { ...options, maxTrees: built, earlyStoppingRounds: 0 }, { seed: 1, validation });
-		assert.deepEqual(model.trees.map((t) => Array.from(t.value)), again.trees.slice(0, model.bestIteration).map((t) => Array.from(t.value)));
+		assert.deepEqual(
+			model.trees.map((t) => Array.from(t.value)),
+			again.trees.slice(0, model.bestIteration).map((t) => Array.from(t.value)),
+		);
 	});
 
-	it('keeps each node\'s cover as the sum of its children\'s and each internal value as their cover-weighted mean', async () => {
+	it("keeps each node's cover as the sum of its children's and each internal value as their cover-weighted mean", async () => {
 		const train = oracleData(5000, 41).data;
 		const model = await trainGbdt(train, { ...quick, growth: 'leafwise', maxLeaves: 12, maxDepth: 8 }, { seed: 1 });
 		for (const tree of model.trees) {
@@ -154,14 +163,18 @@ describe('gradient-boosted trees', function () {
 
 	it('grows no deeper than maxDepth, and leaf-wise no more than maxLeaves leaves', async () => {
 		const train = oracleData(8000, 51).data;
-		const depthOf = (tree: Tree, node = 0): number => (tree.left[node] === -1 ? 0 : 1 + Math.max(depthOf(tree, tree.left[node]), depthOf(tree, tree.right[node])));
+		const depthOf = (tree: Tree, node = 0): number =>
+			tree.left[node] === -1 ? 0 : 1 + Math.max(depthOf(tree, tree.left[node]), depthOf(tree, tree.right[node]));
 		const leavesOf = (tree: Tree): number => tree.left.filter((child) => child === -1).length;
 		const depthwise = await trainGbdt(train, { ...quick, maxDepth: 3 }, { seed: 1 });
 		assert.ok(depthwise.trees.every((tree) => depthOf(tree) <= 3));
 		assert.ok(depthwise.trees.some((tree) => depthOf(tree) === 3));
 		const leafwise = await trainGbdt(train, { ...quick, growth: 'leafwise', maxLeaves: 7, maxDepth: 30 }, { seed: 1 });
 		assert.ok(leafwise.trees.every((tree) => leavesOf(tree) <= 7));
-		assert.ok(leafwise.trees.some((tree) => depthOf(tree) > 3), 'leaf-wise trees should grow unevenly');
+		assert.ok(
+			leafwise.trees.some((tree) => depthOf(tree) > 3),
+			'leaf-wise trees should grow unevenly',
+		);
 		const capped = await trainGbdt(train, { ...quick, maxDepth: 6, maxLeaves: 5 }, { seed: 1 });
 		assert.ok(capped.trees.every((tree) => leavesOf(tree) <= 5));
 		assert.equal(leafwise.options.maxLeaves, 7);
@@ -197,10 +210,14 @@ describe('gradient-boosted trees', function () {
 		assert.match(last.note ?? '', /^validation log loss 0\.\d+$/);
 
 		const controller = new AbortController();
-		const cancelled = trainGbdt(train, { ...quick, maxTrees: 100_000 }, {
-			seed: 1,
-			hooks: { signal: controller.signal, onProgress: (p) => (p.done >= 5 ? controller.abort() : undefined) },
-		});
+		const cancelled = trainGbdt(
+			train,
+			{ ...quick, maxTrees: 100_000 },
+			{
+				seed: 1,
+				hooks: { signal: controller.signal, onProgress: (p) => (p.done >= 5 ? controller.abort() : undefined) },
+			},
+		);
 		setTimeout(() => controller.abort(), 50);
 		await assert.rejects(cancelled, CancelledError);
 	});
@@ -224,7 +241,10 @@ describe('gradient-boosted trees', function () {
 			change(copy);
 			return copy;
 		};
-		assert.throws(() => gbdtFromJson('not a model'), (e: Error) => e instanceof InputError && /not valid/.test(e.message));
+		assert.throws(
+			() => gbdtFromJson('not a model'),
+			(e: Error) => e instanceof InputError && /not valid/.test(e.message),
+		);
 		assert.throws(() => gbdtFromJson(broken((m) => delete m.baseScore)), /baseScore/);
 		assert.throws(() => gbdtFromJson(broken((m) => (m.formatVersion = 2))), /format 2/);
 		assert.throws(() => gbdtFromJson(broken((m) => (m.trees[1].left[0] = 99))), /trees\[1\] node 0 has children 99/);
@@ -236,14 +256,21 @@ describe('gradient-boosted trees', function () {
 	it('refuses empty data, one class, labels other than 0/1, mismatched columns and infinite values with clear errors', async () => {
 		const good = stepData(200, 91);
 		const rejects = (data: LabelledDataset, pattern: RegExp, code: string) =>
-			assert.rejects(trainGbdt(data, quick, { seed: 1 }), (e: Error) => e instanceof InputError && pattern.test(e.message) && (e as InputError).code === code);
+			assert.rejects(
+				trainGbdt(data, quick, { seed: 1 }),
+				(e: Error) => e instanceof InputError && pattern.test(e.message) && (e as InputError).code === code,
+			);
 		await rejects(dataset([new Float32Array(0)], new Uint8Array(0)), /has no rows/, 'empty-data');
 		await rejects({ ...good, label: new Uint8Array(200) }, /only negative \(label 0\) rows/, 'one-class');
 		await rejects({ ...good, label: new Uint8Array(200).fill(1) }, /only positive \(label 1\) rows/, 'one-class');
 		const nanLabels = Float32Array.from(good.label, (y, r) => (r === 17 ? NaN : y)) as unknown as Uint8Array;
 		await rejects({ ...good, label: nanLabels }, /label NaN \(missing\) at row 18/, 'bad-label');
 		await rejects({ ...good, label: good.label.map((y, r) => (r === 3 ? 2 : y)) }, /label 2 at row 4/, 'bad-label');
-		await rejects({ ...good, columns: [good.columns[0], good.columns[1].subarray(0, 150)] }, /"f1" of the training data has 150 values but the data has 200 rows/, 'bad-dataset');
+		await rejects(
+			{ ...good, columns: [good.columns[0], good.columns[1].subarray(0, 150)] },
+			/"f1" of the training data has 150 values but the data has 200 rows/,
+			'bad-dataset',
+		);
 		await rejects({ ...good, featureNames: ['f0'] }, /names 1 features but holds 2 columns/, 'bad-dataset');
 		const infinite = good.columns[1].slice();
 		infinite[9] = Infinity;
@@ -254,8 +281,10 @@ describe('gradient-boosted trees', function () {
 
 	it('refuses bad options, naming each one and the value given', async () => {
 		const data = stepData(200, 92);
-		await assert.rejects(trainGbdt(data, { maxDepth: 0, learningRate: 2 }, { seed: 1 }), (e: Error) =>
-			e instanceof InputError && /maxDepth/.test(e.message) && /learningRate must be above 0 and at most 1 \(got 2\)/.test(e.message));
+		await assert.rejects(
+			trainGbdt(data, { maxDepth: 0, learningRate: 2 }, { seed: 1 }),
+			(e: Error) => e instanceof InputError && /maxDepth/.test(e.message) && /learningRate must be above 0 and at most 1 \(got 2\)/.test(e.message),
+		);
 		await assert.rejects(trainGbdt(data, { positiveWeight: 'even' as unknown as number }, { seed: 1 }), /positiveWeight/);
 		await assert.rejects(trainGbdt(data, { maxBins: 256 }, { seed: 1 }), /maxBins/);
 		await assert.rejects(trainGbdt(data, { colour: 'red' } as unknown as Partial<GbdtOptions>, { seed: 1 }), /colour/);
@@ -264,7 +293,11 @@ describe('gradient-boosted trees', function () {
 	it('scores by feature name, ignoring extra columns, and says which features the data lacks', async () => {
 		const train = stepData(2000, 93);
 		const model = await trainGbdt(train, quick, { seed: 1 });
-		const reordered = { rows: train.rows, featureNames: ['extra', 'f1', 'f0'], columns: [new Float32Array(train.rows), train.columns[1], train.columns[0]] };
+		const reordered = {
+			rows: train.rows,
+			featureNames: ['extra', 'f1', 'f0'],
+			columns: [new Float32Array(train.rows), train.columns[1], train.columns[0]],
+		};
 		assert.deepEqual(model.predictRaw(reordered), model.predictRaw(train));
 		assert.throws(() => model.predictRaw({ rows: train.rows, featureNames: ['f0'], columns: [train.columns[0]] }), /lacks the model's feature "f1"/);
 	});

@@ -1,9 +1,40 @@
 import assert from 'node:assert/strict';
 import {
-	allocateShared, viewShared, runTask, writeActiveFeatures, histogramDoubles, addSlotViews, COMMAND, SLOTS_PER_BUFFER, GROUP_SIZE, FEATURE_DOUBLES, MAX_FEATURES,
-	INT_ACTIVE, FLOAT_LAMBDA, FLOAT_MIN_CHILD_WEIGHT, JOB_BUFFER, JOB_BEGIN, JOB_END, JOB_SMALL_SLOT,
-	JOB_PARENT_SLOT, JOB_SMALL_SPLITTABLE, JOB_LARGE_SPLITTABLE, JOB_FIRST_BLOCK, JOB_BLOCKS, JOB_SMALL_G, JOB_SMALL_H, JOB_LARGE_G, JOB_LARGE_H,
-	BLOCK_I, BLOCK_JOB, BLOCK_BEGIN, BLOCK_END, BLOCK_SLOT, RESULT_F, RESULT_I, type SharedState,
+	allocateShared,
+	viewShared,
+	runTask,
+	writeActiveFeatures,
+	histogramDoubles,
+	addSlotViews,
+	COMMAND,
+	SLOTS_PER_BUFFER,
+	GROUP_SIZE,
+	FEATURE_DOUBLES,
+	MAX_FEATURES,
+	INT_ACTIVE,
+	FLOAT_LAMBDA,
+	FLOAT_MIN_CHILD_WEIGHT,
+	JOB_BUFFER,
+	JOB_BEGIN,
+	JOB_END,
+	JOB_SMALL_SLOT,
+	JOB_PARENT_SLOT,
+	JOB_SMALL_SPLITTABLE,
+	JOB_LARGE_SPLITTABLE,
+	JOB_FIRST_BLOCK,
+	JOB_BLOCKS,
+	JOB_SMALL_G,
+	JOB_SMALL_H,
+	JOB_LARGE_G,
+	JOB_LARGE_H,
+	BLOCK_I,
+	BLOCK_JOB,
+	BLOCK_BEGIN,
+	BLOCK_END,
+	BLOCK_SLOT,
+	RESULT_F,
+	RESULT_I,
+	type SharedState,
 } from '../../core/learn/gbdtKernels';
 import { createRng } from '../../core/util/rng';
 
@@ -37,7 +68,21 @@ function randomState(seed: number, active = ALL_FEATURES): SharedState {
 }
 
 /** Runs one histogram job (job 0) over positions [begin, end) of `buffer`, in `blocks` blocks, then its split tasks. */
-function histogramJob(s: SharedState, job: { buffer: number; begin: number; end: number; smallSlot: number; parentSlot: number; blocks?: number; g?: number; h?: number; largeG?: number; largeH?: number }): void {
+function histogramJob(
+	s: SharedState,
+	job: {
+		buffer: number;
+		begin: number;
+		end: number;
+		smallSlot: number;
+		parentSlot: number;
+		blocks?: number;
+		g?: number;
+		h?: number;
+		largeG?: number;
+		largeH?: number;
+	},
+): void {
 	s.jobsI[JOB_BUFFER] = job.buffer;
 	s.jobsI[JOB_BEGIN] = job.begin;
 	s.jobsI[JOB_END] = job.end;
@@ -96,7 +141,7 @@ function assertClose(actual: Float64Array, expected: Float64Array, what: string)
 }
 
 describe('gradient histograms', () => {
-	it('builds each feature\'s histogram as the plain sum of its rows\' gradients and hessians per bin', () => {
+	it("builds each feature's histogram as the plain sum of its rows' gradients and hessians per bin", () => {
 		const s = randomState(1);
 		histogramJob(s, { buffer: 0, begin: 0, end: ROWS, smallSlot: 0, parentSlot: -1 });
 		assertClose(slot(s, 0), naiveHistogram(s, allRows()), 'root');
@@ -112,7 +157,7 @@ describe('gradient histograms', () => {
 		assertClose(slot(s, 0), naiveHistogram(s, allRows()), 'root in five blocks');
 	});
 
-	it('builds the histograms of a tree\'s sampled features, whichever row words hold them', () => {
+	it("builds the histograms of a tree's sampled features, whichever row words hold them", () => {
 		const active = Int32Array.of(1, 6, 7, 13);
 		const s = randomState(5, active);
 		histogramJob(s, { buffer: 0, begin: 0, end: ROWS, smallSlot: 0, parentSlot: -1, blocks: 2 });

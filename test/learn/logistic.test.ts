@@ -75,8 +75,14 @@ describe('logistic regression', () => {
 		const model = await trainLogistic(data, {}, { seed: 1 });
 		const json = JSON.parse(JSON.stringify(model.toJSON()));
 		assert.deepEqual(logisticFromJson(json).predictRaw(data), model.predictRaw(data));
-		assert.throws(() => logisticFromJson({ ...json, scales: json.scales.slice(1) }), (error: Error) => error instanceof InputError && /scales has 3 entries for 4 features/.test(error.message));
-		assert.throws(() => logisticFromJson({ ...json, intercept: 'x' }), (error: Error) => error instanceof InputError && /intercept/.test(error.message));
+		assert.throws(
+			() => logisticFromJson({ ...json, scales: json.scales.slice(1) }),
+			(error: Error) => error instanceof InputError && /scales has 3 entries for 4 features/.test(error.message),
+		);
+		assert.throws(
+			() => logisticFromJson({ ...json, intercept: 'x' }),
+			(error: Error) => error instanceof InputError && /intercept/.test(error.message),
+		);
 	});
 
 	it('names the features a dataset to score lacks', async () => {

@@ -76,7 +76,10 @@ describe('naive Bayes', () => {
 		assert.deepEqual(naiveBayesFromJson(json).predictRaw(data), model.predictRaw(data));
 		const broken = structuredClone(json);
 		broken.features[2].gaussian.variances[0] = -1;
-		assert.throws(() => naiveBayesFromJson(broken), (error: Error) => error instanceof InputError && /features\.2\.gaussian\.variances\.0/.test(error.message));
+		assert.throws(
+			() => naiveBayesFromJson(broken),
+			(error: Error) => error instanceof InputError && /features\.2\.gaussian\.variances\.0/.test(error.message),
+		);
 	});
 
 	it('refuses row weights it cannot use, naming learners that can', async () => {

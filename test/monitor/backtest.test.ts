@@ -3,7 +3,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EventTableBuilder, type EventTable } from '../../core/events/table';
 import { InputError } from '../../core/errors';
-import { loadModel, monitorModel, openStore, rememberScoringRun, saveModel, scoreProfiles, trainModel, type MonitorResult, type Store } from '../../core/pipeline';
+import {
+	loadModel,
+	monitorModel,
+	openStore,
+	rememberScoringRun,
+	saveModel,
+	scoreProfiles,
+	trainModel,
+	type MonitorResult,
+	type Store,
+} from '../../core/pipeline';
 import { simulateShop, type SimulatedEvent } from '../../core/simulate';
 import type { ScoredProfile } from '../../core/score/types';
 
@@ -73,12 +83,19 @@ describe('backtesting a remembered scoring run on the simulated shop', function 
 	it('gives the realised AUC and per-bucket rates computed independently from the raw events', () => {
 		const [done] = result.runs;
 		assert.equal(done.backtest.status, 'done');
-		const bought = (id: string) => events.some((e) => e.profileId === id && e.type === 'purchase' && e.time > scoredAsOf && e.time <= scoredAsOf + 30 * DAY);
+		const bought = (id: string) =>
+			events.some((e) => e.profileId === id && e.type === 'purchase' && e.time > scoredAsOf && e.time <= scoredAsOf + 30 * DAY);
 		const labels: number[] = scored.map((p) => (bought(p.profileId) ? 1 : 0));
-		const expectedAuc = pairAuc(labels, scored.map((p) => p.probability));
+		const expectedAuc = pairAuc(
+			labels,
+			scored.map((p) => p.probability),
+		);
 		assert.ok(Math.abs((done.backtest.metrics?.auc as number) - expectedAuc) < 1e-12, `AUC ${done.backtest.metrics?.auc} against ${expectedAuc}`);
 		assert.equal(done.backtest.profiles.withOutcome, scored.length);
-		assert.equal(done.backtest.profiles.positives, labels.reduce((a, b) => a + b, 0));
+		assert.equal(
+			done.backtest.profiles.positives,
+			labels.reduce((a, b) => a + b, 0),
+		);
 		for (const bucket of done.backtest.buckets ?? []) {
 			const members = scored.map((p, i) => ({ p, label: labels[i] })).filter(({ p }) => p.bucket === bucket.bucket);
 			assert.equal(bucket.profiles, members.length, bucket.bucket);
@@ -124,7 +141,10 @@ describe('backtesting a remembered scoring run on the simulated shop', function 
 	});
 
 	it('refuses a run date that matches no remembered run, listing the dates there are', async () => {
-		await assert.rejects(monitorModel(store, 'purchase-in-30-days', tableOf(events), { run: '2026-01-01' }), (error: unknown) => error instanceof InputError && error.code === 'run-not-found' && /2026-05-01/.test(error.message));
+		await assert.rejects(
+			monitorModel(store, 'purchase-in-30-days', tableOf(events), { run: '2026-01-01' }),
+			(error: unknown) => error instanceof InputError && error.code === 'run-not-found' && /2026-05-01/.test(error.message),
+		);
 	});
 
 	it('leaves runs scored under another goal out of the verdict, and says so', async () => {

@@ -56,15 +56,24 @@ function runsContract(label: string, config: () => Promise<StoreConfig>): void {
 			await store.saveRun(record('2026-01-01T00:00:00.000Z', 2, 'other'));
 			for (let d = 1; d <= 5; d++) await store.saveRun(record(`2026-05-0${d}T00:00:00.000Z`), 3);
 			const kept = await store.listRuns('buyers');
-			assert.deepEqual(kept.map((run) => run.scoreDate.slice(0, 10)), ['2026-05-03', '2026-05-04', '2026-05-05']);
+			assert.deepEqual(
+				kept.map((run) => run.scoreDate.slice(0, 10)),
+				['2026-05-03', '2026-05-04', '2026-05-05'],
+			);
 			assert.equal((await store.listRuns('other')).length, 1);
 			assert.deepEqual(await store.listRuns('never-scored'), []);
 		});
 
 		it('refuses a run whose columns do not match, a bad retention and an unknown run, naming the fix', async () => {
 			const bad = { ...record('2026-05-01T00:00:00.000Z'), bucket: 'hh' };
-			await assert.rejects(store.saveRun(bad), (error: unknown) => error instanceof InputError && error.code === 'bad-scoring-run' && /bucket/.test(error.message));
-			await assert.rejects(store.saveRun(record('2026-05-01T00:00:00.000Z'), 0), (error: unknown) => error instanceof InputError && error.code === 'bad-keep-runs');
+			await assert.rejects(
+				store.saveRun(bad),
+				(error: unknown) => error instanceof InputError && error.code === 'bad-scoring-run' && /bucket/.test(error.message),
+			);
+			await assert.rejects(
+				store.saveRun(record('2026-05-01T00:00:00.000Z'), 0),
+				(error: unknown) => error instanceof InputError && error.code === 'bad-keep-runs',
+			);
 			await assert.rejects(store.loadRun('buyers', '../../etc/passwd'), (error: unknown) => error instanceof InputError && error.code === 'bad-run-id');
 			await assert.rejects(store.saveRun({ ...record('2026-05-01T00:00:00.000Z'), model: '../x' }), (error: unknown) => error instanceof InputError);
 		});
@@ -91,6 +100,9 @@ describe('a remembered run in a folder store', () => {
 		const bytes = fs.readFileSync(file);
 		assert.deepEqual([bytes[0], bytes[1]], [0x1f, 0x8b], 'gzip');
 		fs.writeFileSync(file, bytes.subarray(0, bytes.length - 10));
-		await assert.rejects(store.loadRun('buyers', saved.id), (error: unknown) => error instanceof InputError && error.code === 'run-corrupted' && error.message.includes(file));
+		await assert.rejects(
+			store.loadRun('buyers', saved.id),
+			(error: unknown) => error instanceof InputError && error.code === 'run-corrupted' && error.message.includes(file),
+		);
 	});
 });

@@ -23,7 +23,14 @@ function backtest(auc: number, realisedRate = 0.1, meanPredicted = 0.1): RunBack
 
 function drift(scorePsi: number, featurePsi = 0.01, newTypes: string[] = []): RunDrift {
 	const feature = { feature: 'purchase_count_30d', label: 'purchases in the last 30 days', psi: featurePsi };
-	return { hasReference: true, scorePsi, features: [feature], maxFeaturePsi: feature, eligibleShare: { training: 0.5, run: 0.52 }, newEventTypes: newTypes.map((type) => ({ type, events: 3 })) };
+	return {
+		hasReference: true,
+		scorePsi,
+		features: [feature],
+		maxFeaturePsi: feature,
+		eligibleShare: { training: 0.5, run: 0.52 },
+		newEventTypes: newTypes.map((type) => ({ type, events: 3 })),
+	};
 }
 
 describe('the population stability index', () => {
@@ -70,7 +77,10 @@ describe('the verdict', () => {
 	});
 
 	it('says retrain when the scores moved by PSI 0.25 or more, and watch from 0.1', () => {
-		assert.deepEqual(verdictOf(backtest(0.8), drift(0.31), { auc: 0.8 }, thresholds, { runs: 1 }), { status: 'retrain', reasons: ['Scores moved: PSI 0.31 on the score distribution.'] });
+		assert.deepEqual(verdictOf(backtest(0.8), drift(0.31), { auc: 0.8 }, thresholds, { runs: 1 }), {
+			status: 'retrain',
+			reasons: ['Scores moved: PSI 0.31 on the score distribution.'],
+		});
 		assert.equal(verdictOf(backtest(0.8), drift(0.12), { auc: 0.8 }, thresholds, { runs: 1 }).status, 'watch');
 	});
 
@@ -86,13 +96,22 @@ describe('the verdict', () => {
 
 	it('says healthy with what was checked when nothing moved', () => {
 		const verdict = verdictOf(backtest(0.79), drift(0.03), { auc: 0.8 }, thresholds, { runs: 1 });
-		assert.deepEqual(verdict, { status: 'healthy', reasons: ['Realised AUC 0.79 against 0.80 at training.', 'Scores are stable: PSI 0.03 on the score distribution.'] });
+		assert.deepEqual(verdict, {
+			status: 'healthy',
+			reasons: ['Realised AUC 0.79 against 0.80 at training.', 'Scores are stable: PSI 0.03 on the score distribution.'],
+		});
 	});
 
 	it('follows thresholds given as options, and refuses a retrain threshold under its watch threshold', () => {
 		assert.equal(verdictOf(backtest(0.8), drift(0.31), { auc: 0.8 }, parseThresholds({ scorePsiRetrain: 0.5 }), { runs: 1 }).status, 'watch');
-		assert.throws(() => parseThresholds({ scorePsiRetrain: 0.05 }), (error: unknown) => error instanceof InputError && error.code === 'bad-thresholds');
-		assert.throws(() => parseThresholds({ aucDrop: 0.1 }), (error: unknown) => error instanceof InputError && /"aucDrop" is not valid: there is no such threshold/.test(error.message));
+		assert.throws(
+			() => parseThresholds({ scorePsiRetrain: 0.05 }),
+			(error: unknown) => error instanceof InputError && error.code === 'bad-thresholds',
+		);
+		assert.throws(
+			() => parseThresholds({ aucDrop: 0.1 }),
+			(error: unknown) => error instanceof InputError && /"aucDrop" is not valid: there is no such threshold/.test(error.message),
+		);
 	});
 });
 
@@ -106,7 +125,9 @@ describe('the monitoring report', () => {
 			thresholds: parseThresholds({}),
 			training: { auc: 0.8, logLoss: 0.3, baseRate: 0.1, buckets: [] },
 			events: { from: '2026-01-01T00:00:00.000Z', to: '2026-06-30T00:00:00.000Z' },
-			runs: [{ backtest: { ...backtest(0.7), buckets: [{ bucket: 'high', profiles: 10, positives: 5, meanPredicted: 0.6, realisedRate: 0.5 }] }, drift: d }],
+			runs: [
+				{ backtest: { ...backtest(0.7), buckets: [{ bucket: 'high', profiles: 10, positives: 5, meanPredicted: 0.6, realisedRate: 0.5 }] }, drift: d },
+			],
 			counts: { runs: 1, backtested: 1, pending: 0, goalChanged: 0 },
 		};
 		const html = renderMonitorReport(result);

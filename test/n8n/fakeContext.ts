@@ -67,7 +67,13 @@ async function toBinary(data: Buffer | Readable, fileName?: string, mimeType?: s
 		for await (const chunk of data) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
 		buffer = Buffer.concat(chunks);
 	}
-	return { data: buffer.toString('base64'), mimeType: mimeType ?? 'application/octet-stream', fileName, fileSize: `${buffer.length} B`, bytes: buffer.length };
+	return {
+		data: buffer.toString('base64'),
+		mimeType: mimeType ?? 'application/octet-stream',
+		fileName,
+		fileSize: `${buffer.length} B`,
+		bytes: buffer.length,
+	};
 }
 
 /** Runs the node's current version on the items with the parameters, as n8n would call execute(). */
@@ -81,7 +87,14 @@ export async function runNode(node: INodeType | IVersionedNodeType, options: Fak
 	if (options.cancelled) abort.abort();
 	const context = {
 		getInputData: () => items,
-		getNode: () => ({ id: 'fake', name: description.defaults.name ?? description.displayName, type: `n8n-nodes-propensity.${description.name}`, typeVersion: 1, position: [0, 0], parameters: {} }),
+		getNode: () => ({
+			id: 'fake',
+			name: description.defaults.name ?? description.displayName,
+			type: `n8n-nodes-propensity.${description.name}`,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		}),
 		getNodeParameter(name: string, itemIndex: number, fallback?: unknown) {
 			const given = lookup(options.parameters, name);
 			// A function stands for an expression: its value may differ per item.

@@ -80,7 +80,10 @@ describe('n8n nodes, chained in-process', function () {
 			assert.equal(loaded.binary?.events.fileName, 'events.petb');
 			assert.equal(loaded.binary?.events.mimeType, 'application/vnd.propensity.events');
 			assert.deepEqual(loaded.pairedItem, { item: 0 });
-			assert.ok(run.logs.some((line) => /loaded \d+ events of \d+ profiles/.test(line)), 'the load is logged');
+			assert.ok(
+				run.logs.some((line) => /loaded \d+ events of \d+ profiles/.test(line)),
+				'the load is logged',
+			);
 		});
 
 		it('a binary file gives the same table as the same file read from disk', async () => {
@@ -98,7 +101,12 @@ describe('n8n nodes, chained in-process', function () {
 				{ json: { user: 'b', at: '2026-01-03T10:00:00Z', what: 'visit', tier: 'silver' } },
 			];
 			const run = await runNode(loadEvents, {
-				parameters: { source: 'items', preset: 'flat', fieldPaths: { profileId: 'user', time: 'at', type: 'what', value: 'amount' }, attributes: { attribute: [{ name: 'loyalty', path: 'tier' }] } },
+				parameters: {
+					source: 'items',
+					preset: 'flat',
+					fieldPaths: { profileId: 'user', time: 'at', type: 'what', value: 'amount' },
+					attributes: { attribute: [{ name: 'loyalty', path: 'tier' }] },
+				},
 				items,
 			});
 			assert.equal(run.outputs[0].length, 1);
@@ -108,7 +116,10 @@ describe('n8n nodes, chained in-process', function () {
 		});
 
 		it('rows that cannot be read are skipped on request, counted, and shown as a hint', async () => {
-			const items = [{ json: { customer_id: 'a', timestamp: 'not a time', event_type: 'visit' } }, { json: { customer_id: 'a', timestamp: '2026-01-01', event_type: 'visit' } }];
+			const items = [
+				{ json: { customer_id: 'a', timestamp: 'not a time', event_type: 'visit' } },
+				{ json: { customer_id: 'a', timestamp: '2026-01-01', event_type: 'visit' } },
+			];
 			const run = await runNode(loadEvents, { parameters: { source: 'items', options: { badRows: 'skip' } }, items });
 			assert.equal((run.outputs[0][0].json.summary as { rejectedRows: number }).rejectedRows, 1);
 			assert.ok(run.hints.some((hint) => /1 of 2 rows could not be read and were left out/.test(hint.message)));
@@ -137,7 +148,12 @@ describe('n8n nodes, chained in-process', function () {
 		});
 
 		it('an attribute declared twice is refused, naming it', async () => {
-			const attributes = { attribute: [{ name: 'channel', path: 'channel' }, { name: 'channel', path: 'campaign' }] };
+			const attributes = {
+				attribute: [
+					{ name: 'channel', path: 'channel' },
+					{ name: 'channel', path: 'campaign' },
+				],
+			};
 			const error = await nodeError(runNode(loadEvents, { parameters: { source: 'file', filePath: eventsFile, attributes } }));
 			assert.match(error.message, /The attribute "channel" is declared twice \(attribute 2\)/);
 		});
@@ -173,7 +189,11 @@ describe('n8n nodes, chained in-process', function () {
 		});
 
 		it('JSON mode takes the goal as JSON, and without events checks it on its own with a hint', async () => {
-			const goal = { name: 'churn-60', propensityType: 'churn', outcome: { occur: 'will_not_occur', windowDays: 60, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } } };
+			const goal = {
+				name: 'churn-60',
+				propensityType: 'churn',
+				outcome: { occur: 'will_not_occur', windowDays: 60, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
+			};
 			const run = await runNode(defineGoal, { parameters: { mode: 'json', goalJson: JSON.stringify(goal) } });
 			assert.equal(run.outputs[0][0].json.readiness, null);
 			assert.match(String(run.outputs[0][0].json.goalInWords), /No purchase within 60 days/i);
@@ -223,7 +243,7 @@ describe('n8n nodes, chained in-process', function () {
 			assert.ok(trained.binary?.events, 'the events travel on so Score Profiles can follow');
 		});
 
-		it('without a folder the store is n8n\'s storage folder, and the same seed gives the same model bytes', async () => {
+		it("without a folder the store is n8n's storage folder, and the same seed gives the same model bytes", async () => {
 			const run = await runNode(trainModel, { parameters: { modelName: 'buyers' }, items: [goalItem], storagePath });
 			assert.ok(fs.existsSync(path.join(storagePath, 'propensity', 'models', 'buyers', 'v000001.json')));
 			assert.equal(run.outputs[0][0].binary?.model.data, trained.binary?.model.data);
@@ -231,7 +251,9 @@ describe('n8n nodes, chained in-process', function () {
 
 		it('with the PostgreSQL store, the model is saved there and Score Profiles finds it by name', async () => {
 			const pg = await testPostgres();
-			const credentials = { propensityPostgresApi: { host: pg.host, port: pg.port, database: pg.database, user: pg.user, password: pg.password, ssl: 'disable' } };
+			const credentials = {
+				propensityPostgresApi: { host: pg.host, port: pg.port, database: pg.database, user: pg.user, password: pg.password, ssl: 'disable' },
+			};
 			const store = { store: 'postgres', storeSchema: `n8n_nodes_${process.pid}` };
 			const run = await runNode(trainModel, { parameters: { modelName: 'buyers', ...store }, items: [goalItem], credentials });
 			const saved = run.outputs[0][0].json.saved as { version: number; location: string };
@@ -249,7 +271,10 @@ describe('n8n nodes, chained in-process', function () {
 
 	describe('Score Profiles', () => {
 		it('scores with the model from the store by name: one item per eligible profile, paired with the events item', async () => {
-			const run = await runNode(scoreProfiles, { parameters: { modelSource: 'store', store: 'folder', storeFolder, modelName: 'buyers' }, items: [loaded] });
+			const run = await runNode(scoreProfiles, {
+				parameters: { modelSource: 'store', store: 'folder', storeFolder, modelName: 'buyers' },
+				items: [loaded],
+			});
 			profiles = run.outputs[0];
 			assert.ok(profiles.length > 100);
 			const first = profiles[0].json as { model: { version: number }; features: object; attributes: { email: string } };
@@ -272,7 +297,10 @@ describe('n8n nodes, chained in-process', function () {
 			assert.equal(run.outputs[0].length, 1);
 			const item = run.outputs[0][0];
 			assert.equal((item.json.file as { profiles: number }).profiles, profiles.length);
-			const csv = Buffer.from(item.binary?.scores.data ?? '', 'base64').toString('utf8').trim().split('\n');
+			const csv = Buffer.from(item.binary?.scores.data ?? '', 'base64')
+				.toString('utf8')
+				.trim()
+				.split('\n');
 			assert.equal(csv.length, profiles.length + 1);
 			assert.match(csv[0], /^profile_id,probability,score,percentile,bucket,.*factor_2_importance,email,country$/);
 			assert.ok(run.hints.some((hint) => /more than the item limit \(10\)/.test(hint.message)));
@@ -285,8 +313,13 @@ describe('n8n nodes, chained in-process', function () {
 		});
 
 		it('an item without events is refused, saying which node to connect', async () => {
-			const error = await nodeError(runNode(scoreProfiles, { parameters: { modelSource: 'binary' }, items: [{ json: {}, binary: { model: trained.binary?.model as never } }] }));
-			assert.equal(error.message, 'Item 1 has no binary field "events" holding the events (it has "model"). Connect Load Events before this node, or set the binary field\'s name.');
+			const error = await nodeError(
+				runNode(scoreProfiles, { parameters: { modelSource: 'binary' }, items: [{ json: {}, binary: { model: trained.binary?.model as never } }] }),
+			);
+			assert.equal(
+				error.message,
+				'Item 1 has no binary field "events" holding the events (it has "model"). Connect Load Events before this node, or set the binary field\'s name.',
+			);
 		});
 
 		it('a model name the store lacks is refused, naming the store', async () => {
@@ -298,7 +331,10 @@ describe('n8n nodes, chained in-process', function () {
 	describe('Monitor Model', () => {
 		it('backtests the runs Score Profiles remembered, shows the verdict as a hint, and adds the report beside the events', async () => {
 			// A run 45 days before the events end: its 30-day window has closed.
-			await runNode(scoreProfiles, { parameters: { modelSource: 'store', store: 'folder', storeFolder, modelName: 'buyers', asOf: '2026-05-15' }, items: [loaded] });
+			await runNode(scoreProfiles, {
+				parameters: { modelSource: 'store', store: 'folder', storeFolder, modelName: 'buyers', asOf: '2026-05-15' },
+				items: [loaded],
+			});
 			const run = await runNode(monitorModel, { parameters: { store: 'folder', storeFolder, modelName: 'buyers' }, items: [loaded] });
 			assert.equal(run.outputs[0].length, 1);
 			const item = run.outputs[0][0];
@@ -311,12 +347,20 @@ describe('n8n nodes, chained in-process', function () {
 			assert.equal(item.binary?.events.fileName, 'events.petb', 'the events stay for a retrain');
 			assert.equal(item.binary?.report.fileName, 'model-health.html');
 			assert.match(Buffer.from(item.binary?.report.data ?? '', 'base64').toString('utf8'), /How the model did/);
-			assert.ok(run.hints.some((hint) => hint.message.startsWith(`"buyers": ${verdict}.`)), 'the hint shows the verdict');
+			assert.ok(
+				run.hints.some((hint) => hint.message.startsWith(`"buyers": ${verdict}.`)),
+				'the hint shows the verdict',
+			);
 		});
 
 		it('under Continue On Fail, an unknown model and bad thresholds become error items paired to their input', async () => {
 			const run = await runNode(monitorModel, {
-				parameters: { store: 'folder', storeFolder, modelName: (i: number) => (i === 0 ? 'nobody' : 'buyers'), options: (i: number) => (i === 1 ? { thresholds: '{"scorePsi": 1}' } : {}) },
+				parameters: {
+					store: 'folder',
+					storeFolder,
+					modelName: (i: number) => (i === 0 ? 'nobody' : 'buyers'),
+					options: (i: number) => (i === 1 ? { thresholds: '{"scorePsi": 1}' } : {}),
+				},
 				items: [loaded, loaded],
 				continueOnFail: true,
 			});
@@ -329,8 +373,11 @@ describe('n8n nodes, chained in-process', function () {
 	});
 
 	describe('Explain Factors', () => {
-		it('adds the top factors to each profile, with the bucket\'s factors when asked', async () => {
-			const run = await runNode(explainFactors, { parameters: { modelSource: 'store', store: 'folder', storeFolder, topK: 2, bucketSummary: true }, items: profiles });
+		it("adds the top factors to each profile, with the bucket's factors when asked", async () => {
+			const run = await runNode(explainFactors, {
+				parameters: { modelSource: 'store', store: 'folder', storeFolder, topK: 2, bucketSummary: true },
+				items: profiles,
+			});
 			assert.equal(run.outputs[0].length, profiles.length);
 			const json = run.outputs[0][0].json as { factors: { sentence: string }[]; bucket: string; bucketFactors: { bucket: string; factors: unknown[] } };
 			assert.equal(json.factors.length, 2);
@@ -346,7 +393,12 @@ describe('n8n nodes, chained in-process', function () {
 			const run = await runNode(explainFactors, { parameters: { store: 'folder', storeFolder }, items, continueOnFail: true });
 			assert.deepEqual(
 				run.outputs[0].map((item) => (item.json.error === undefined ? 'ok' : String(item.json.error))),
-				['ok', 'ok', `Profile "${items[2].json.profileId}" (item 3) has no feature values, so its score cannot be explained. Score with feature values included (Score Profiles: "Include Feature Values"; CLI: score with --explain instead).`, 'ok'],
+				[
+					'ok',
+					'ok',
+					`Profile "${items[2].json.profileId}" (item 3) has no feature values, so its score cannot be explained. Score with feature values included (Score Profiles: "Include Feature Values"; CLI: score with --explain instead).`,
+					'ok',
+				],
 			);
 			const error = await nodeError(runNode(explainFactors, { parameters: { store: 'folder', storeFolder }, items }));
 			assert.equal(error.context.itemIndex, 2);
@@ -357,7 +409,15 @@ describe('n8n nodes, chained in-process', function () {
 		const segmentParameters = { store: 'folder', storeFolder, segmentName: 'top-buyers' };
 
 		it('the first run in "entered" mode passes on every member; the rest leave by Not In Segment', async () => {
-			const run = await runNode(buildSegment, { parameters: { ...segmentParameters, rules: { rule: [{ kind: 'top', topBy: 'count', size: 25 }] }, mode: 'entered', options: { runAt: '2026-07-01T07:00:00Z' } }, items: profiles });
+			const run = await runNode(buildSegment, {
+				parameters: {
+					...segmentParameters,
+					rules: { rule: [{ kind: 'top', topBy: 'count', size: 25 }] },
+					mode: 'entered',
+					options: { runAt: '2026-07-01T07:00:00Z' },
+				},
+				items: profiles,
+			});
 			const [inSegment, notIn] = run.outputs;
 			assert.equal(inSegment.length, 25);
 			assert.equal(inSegment.length + notIn.length, profiles.length);
@@ -368,27 +428,84 @@ describe('n8n nodes, chained in-process', function () {
 		});
 
 		it('the same rule in short syntax on the next run finds no one new; with a smaller top, "left" finds who dropped out', async () => {
-			const again = await runNode(buildSegment, { parameters: { ...segmentParameters, ruleMode: 'text', ruleText: 'top=25', mode: 'entered', options: { runAt: '2026-07-02T07:00:00Z' } }, items: profiles });
+			const again = await runNode(buildSegment, {
+				parameters: { ...segmentParameters, ruleMode: 'text', ruleText: 'top=25', mode: 'entered', options: { runAt: '2026-07-02T07:00:00Z' } },
+				items: profiles,
+			});
 			assert.equal(again.outputs[0].length, 0);
-			assert.ok(again.hints.some((hint) => /0 entered and 0 left\. Nobody to hand on: the store remembers the "top-buyers" members of the last run/.test(hint.message)));
-			const smaller = await runNode(buildSegment, { parameters: { ...segmentParameters, ruleMode: 'json', ruleJson: '{"top": {"count": 20}}', mode: 'left', options: { runAt: '2026-07-03T07:00:00Z' } }, items: profiles });
+			assert.ok(
+				again.hints.some((hint) =>
+					/0 entered and 0 left\. Nobody to hand on: the store remembers the "top-buyers" members of the last run/.test(hint.message),
+				),
+			);
+			const smaller = await runNode(buildSegment, {
+				parameters: {
+					...segmentParameters,
+					ruleMode: 'json',
+					ruleJson: '{"top": {"count": 20}}',
+					mode: 'left',
+					options: { runAt: '2026-07-03T07:00:00Z' },
+				},
+				items: profiles,
+			});
 			assert.equal(smaller.outputs[0].length, 5);
 			assert.ok(smaller.outputs[0].every((item) => (item.json.segment as { status: string }).status === 'left'));
 		});
 
-		it('each run reports the number it is kept under, and Resend Run sends a past run\'s entrants again without changing the membership', async () => {
-			const first = await runNode(buildSegment, { parameters: { ...segmentParameters, segmentName: 'resend-buyers', ruleMode: 'text', ruleText: 'top=10', mode: 'entered', options: { runAt: '2026-07-01T07:00:00Z' } }, items: profiles });
+		it("each run reports the number it is kept under, and Resend Run sends a past run's entrants again without changing the membership", async () => {
+			const first = await runNode(buildSegment, {
+				parameters: {
+					...segmentParameters,
+					segmentName: 'resend-buyers',
+					ruleMode: 'text',
+					ruleText: 'top=10',
+					mode: 'entered',
+					options: { runAt: '2026-07-01T07:00:00Z' },
+				},
+				items: profiles,
+			});
 			assert.ok(first.outputs[0].every((item) => (item.json.segment as { run: number }).run === 1));
 			assert.ok(first.hints.some((hint) => /Kept as run 1\./.test(hint.message)));
-			const resent = await runNode(buildSegment, { parameters: { ...segmentParameters, segmentName: 'resend-buyers', mode: 'entered', options: { resendRun: '1' } }, items: profiles });
-			assert.deepEqual(resent.outputs[0].map((item) => item.json.profileId), first.outputs[0].map((item) => item.json.profileId));
-			assert.deepEqual(resent.outputs[0][0].json.segment, { name: 'resend-buyers', mode: 'entered', run: 1, runAt: '2026-07-01T07:00:00Z', status: 'entered', resent: true });
+			const resent = await runNode(buildSegment, {
+				parameters: { ...segmentParameters, segmentName: 'resend-buyers', mode: 'entered', options: { resendRun: '1' } },
+				items: profiles,
+			});
+			assert.deepEqual(
+				resent.outputs[0].map((item) => item.json.profileId),
+				first.outputs[0].map((item) => item.json.profileId),
+			);
+			assert.deepEqual(resent.outputs[0][0].json.segment, {
+				name: 'resend-buyers',
+				mode: 'entered',
+				run: 1,
+				runAt: '2026-07-01T07:00:00Z',
+				status: 'entered',
+				resent: true,
+			});
 			assert.equal(resent.outputs[1].length, 0);
-			const latest = await runNode(buildSegment, { parameters: { ...segmentParameters, segmentName: 'resend-buyers', mode: 'entered', options: { resendRun: 'latest' } }, items: profiles });
+			const latest = await runNode(buildSegment, {
+				parameters: { ...segmentParameters, segmentName: 'resend-buyers', mode: 'entered', options: { resendRun: 'latest' } },
+				items: profiles,
+			});
 			assert.equal(latest.outputs[0].length, 10);
-			const next = await runNode(buildSegment, { parameters: { ...segmentParameters, segmentName: 'resend-buyers', ruleMode: 'text', ruleText: 'top=10', mode: 'entered', options: { runAt: '2026-07-02T07:00:00Z' } }, items: profiles });
+			const next = await runNode(buildSegment, {
+				parameters: {
+					...segmentParameters,
+					segmentName: 'resend-buyers',
+					ruleMode: 'text',
+					ruleText: 'top=10',
+					mode: 'entered',
+					options: { runAt: '2026-07-02T07:00:00Z' },
+				},
+				items: profiles,
+			});
 			assert.equal(next.outputs[0].length, 0, 'the resends changed no membership');
-			const error = await nodeError(runNode(buildSegment, { parameters: { ...segmentParameters, segmentName: 'resend-buyers', mode: 'entered', options: { resendRun: '9' } }, items: profiles }));
+			const error = await nodeError(
+				runNode(buildSegment, {
+					parameters: { ...segmentParameters, segmentName: 'resend-buyers', mode: 'entered', options: { resendRun: '9' } },
+					items: profiles,
+				}),
+			);
 			assert.match(error.message, /Run 9 of segment "resend-buyers" is not kept .* are 1–2/);
 		});
 
@@ -399,7 +516,11 @@ describe('n8n nodes, chained in-process', function () {
 
 		it('an item that is not a scored profile becomes an error item and the rest are segmented', async () => {
 			const items = [{ json: { error: 'upstream failed' } }, ...profiles.slice(0, 10)];
-			const run = await runNode(buildSegment, { parameters: { rules: { rule: [{ kind: 'bucket', buckets: ['low', 'medium', 'high'] }] } }, items, continueOnFail: true });
+			const run = await runNode(buildSegment, {
+				parameters: { rules: { rule: [{ kind: 'bucket', buckets: ['low', 'medium', 'high'] }] } },
+				items,
+				continueOnFail: true,
+			});
 			assert.match(String(run.outputs[0][0].json.error), /Item 1 is not a scored profile: it is an error item \("upstream failed"\)/);
 			assert.equal(run.outputs[0].length, 11);
 			assert.deepEqual(run.outputs[0][1].pairedItem, { item: 1 });

@@ -11,7 +11,10 @@ import { testPostgres } from '../support/postgres';
 import { repoRoot } from '../support/n8n';
 import { currentVersion } from './fakeContext';
 
-const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; n8n: { n8nNodesApiVersion: number; nodes: string[]; credentials: string[] } };
+const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+	name: string;
+	n8n: { n8nNodesApiVersion: number; nodes: string[]; credentials: string[] };
+};
 
 /** The class a compiled node or credential file exports under its file name. */
 function load<T>(file: string): { name: string; instance: T; dir: string } {
@@ -41,7 +44,8 @@ describe('the package as n8n loads it', () => {
 		assert.equal(manifest.n8n.n8nNodesApiVersion, 1);
 		assert.equal(manifest.n8n.nodes.length, 7);
 		assert.deepEqual(manifest.n8n.credentials, ['dist/credentials/PropensityPostgresApi.credentials.js']);
-		for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) assert.ok(fs.existsSync(path.join(repoRoot, file)), `${file} exists (run the build)`);
+		for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials])
+			assert.ok(fs.existsSync(path.join(repoRoot, file)), `${file} exists (run the build)`);
 	});
 
 	for (const file of manifest.n8n.nodes) {
@@ -66,7 +70,11 @@ describe('the package as n8n loads it', () => {
 					const svg = fs.readFileSync(path.join(dir, variant.replace('file:', '')), 'utf8');
 					assert.match(svg, /^<svg [^>]*viewBox="0 0 60 60"/);
 				}
-				const codex = JSON.parse(fs.readFileSync(path.join(dir, `${name}.node.json`), 'utf8')) as { node: string; categories: string[]; resources: { primaryDocumentation: { url: string }[] } };
+				const codex = JSON.parse(fs.readFileSync(path.join(dir, `${name}.node.json`), 'utf8')) as {
+					node: string;
+					categories: string[];
+					resources: { primaryDocumentation: { url: string }[] };
+				};
 				assert.equal(codex.node, `${manifest.name}.${description.name}`);
 				assert.deepEqual(codex.categories, ['Analytics', 'Marketing']);
 				assert.match(codex.resources.primaryDocumentation[0].url, /^https:\/\/github\.com\/.*#/);
@@ -111,9 +119,16 @@ describe('the Propensity PostgreSQL credential', function () {
 		assert.equal(instance.properties.find((property) => property.name === 'password')?.typeOptions?.password, true);
 	});
 
-	it('maps SSL disable / require / allow self-signed onto the core\'s connection settings', () => {
+	it("maps SSL disable / require / allow self-signed onto the core's connection settings", () => {
 		const base = { host: ' db ', port: 6543, database: 'shop', user: 'n8n', password: 'secret' };
-		assert.deepEqual(pgConnectionOf({ ...base, ssl: 'disable' }), { host: 'db', port: 6543, database: 'shop', user: 'n8n', password: 'secret', ssl: false });
+		assert.deepEqual(pgConnectionOf({ ...base, ssl: 'disable' }), {
+			host: 'db',
+			port: 6543,
+			database: 'shop',
+			user: 'n8n',
+			password: 'secret',
+			ssl: false,
+		});
 		assert.equal(pgConnectionOf({ ...base, ssl: 'require' }).ssl, true);
 		assert.equal(pgConnectionOf({ ...base, ssl: 'allowSelfSigned' }).ssl, 'allow-self-signed');
 	});
@@ -121,12 +136,25 @@ describe('the Propensity PostgreSQL credential', function () {
 	it('its test connects and runs select 1, and a wrong password fails naming where, never the password', async () => {
 		const pg = await testPostgres();
 		const data = { host: pg.host, port: pg.port, database: pg.database, user: pg.user, ssl: 'disable' };
-		const ok = await propensityPostgresConnectionTest.call(context, { id: '1', name: 'pg', type: 'propensityPostgresApi', data: { ...data, password: pg.password } });
+		const ok = await propensityPostgresConnectionTest.call(context, {
+			id: '1',
+			name: 'pg',
+			type: 'propensityPostgresApi',
+			data: { ...data, password: pg.password },
+		});
 		assert.equal(ok.status, 'OK');
 		const wrong = 'wrong-password-9c2e';
-		const failed = await propensityPostgresConnectionTest.call(context, { id: '2', name: 'pg', type: 'propensityPostgresApi', data: { ...data, password: wrong } });
+		const failed = await propensityPostgresConnectionTest.call(context, {
+			id: '2',
+			name: 'pg',
+			type: 'propensityPostgresApi',
+			data: { ...data, password: wrong },
+		});
 		assert.equal(failed.status, 'Error');
-		assert.match(failed.message, new RegExp(`^Could not connect to PostgreSQL at ${pg.user}@${pg.host}:${pg.port}/${pg.database}: password authentication failed`));
+		assert.match(
+			failed.message,
+			new RegExp(`^Could not connect to PostgreSQL at ${pg.user}@${pg.host}:${pg.port}/${pg.database}: password authentication failed`),
+		);
 		assert.ok(!failed.message.includes(wrong));
 	});
 });

@@ -77,7 +77,12 @@ export async function setUpRig(options: RigOptions): Promise<Rig> {
 		n8n = await startN8n({ ...options, env });
 		await n8n.importWorkflows([...exampleFiles, ...(options.workflows ?? [])]);
 		await n8n.importCredentials([
-			{ id: smtpCredentialId, name: 'SMTP (Propensity examples)', type: 'smtp', data: { user: '', password: '', host: smtp.host, port: smtp.port, secure: false, disableStartTls: true } },
+			{
+				id: smtpCredentialId,
+				name: 'SMTP (Propensity examples)',
+				type: 'smtp',
+				data: { user: '', password: '', host: smtp.host, port: smtp.port, secure: false, disableStartTls: true },
+			},
 			...(options.credentials ?? []),
 		]);
 	} catch (error) {
@@ -134,14 +139,17 @@ export async function runWeeklyTraining(rig: Rig): Promise<WeeklyOutcome> {
 	assert.match(String(goal?.goalInWords), /purchase within 30 days/i);
 	assert.ok(execution.node('Define Goal')?.items[0][0].binary?.events, 'Define Goal keeps the events for Train Model');
 
-	assert.match(execution.stdout, /Train Model: training \d+\/\d+ trees/, 'training progress shows in n8n\'s log');
+	assert.match(execution.stdout, /Train Model: training \d+\/\d+ trees/, "training progress shows in n8n's log");
 	const trained = execution.node('Train Model')?.items[0][0];
 	assert.ok(trained, 'Train Model ran');
 	assert.equal(trained.json.name, modelName);
 	assert.ok((trained.json.auc as number) > 0.6, `the model separates buyers from others (AUC ${trained.json.auc})`);
 	const saved = trained.json.saved as { name: string; version: number; location: string };
 	assert.equal(saved.name, modelName);
-	assert.ok(fs.existsSync(path.join(rig.storeDir, 'models', modelName, `v${String(saved.version).padStart(6, '0')}.json`)), 'the model is saved in the store folder');
+	assert.ok(
+		fs.existsSync(path.join(rig.storeDir, 'models', modelName, `v${String(saved.version).padStart(6, '0')}.json`)),
+		'the model is saved in the store folder',
+	);
 	assert.deepEqual(
 		{ model: trained.binary?.model?.fileName, report: trained.binary?.report?.fileName, reportType: trained.binary?.report?.mimeType },
 		{ model: 'model.json', report: 'report.html', reportType: 'text/html' },
@@ -181,14 +189,23 @@ export async function runDailyScoring(rig: Rig, expectEntrants: boolean): Promis
 
 	const scored = execution.node('Score Profiles')?.items[0] ?? [];
 	assert.ok(scored.length > 100, `Score Profiles outputs one item per scored profile (got ${scored.length})`);
-	assert.ok(scored.every((item) => JSON.stringify(item.pairedItem) === JSON.stringify({ item: 0 })), 'every scored profile is paired with the Load Events item');
-	assert.ok(scored.every((item) => (item.json.model as { version: number }).version >= 1), 'scores name the stored model version');
+	assert.ok(
+		scored.every((item) => JSON.stringify(item.pairedItem) === JSON.stringify({ item: 0 })),
+		'every scored profile is paired with the Load Events item',
+	);
+	assert.ok(
+		scored.every((item) => (item.json.model as { version: number }).version >= 1),
+		'scores name the stored model version',
+	);
 
 	const explained = execution.node('Explain Factors')?.items[0] ?? [];
 	assert.equal(explained.length, scored.length);
 	const factors = explained[0].json.factors as { sentence: string }[];
 	assert.equal(factors.length, 3);
-	assert.ok(factors.every((factor) => /chance/.test(factor.sentence)), 'each factor comes with a sentence');
+	assert.ok(
+		factors.every((factor) => /chance/.test(factor.sentence)),
+		'each factor comes with a sentence',
+	);
 
 	const segment = execution.node('Build Segment');
 	assert.ok(segment, 'Build Segment ran');
@@ -215,7 +232,10 @@ export async function runDailyScoring(rig: Rig, expectEntrants: boolean): Promis
 		entrants.map((entrant) => entrant.email).sort(),
 		'one email to each entrant and to no one else',
 	);
-	assert.ok(rig.smtp.received.every((email) => !email.html.includes('n8n.io')), 'the example turns off n8n\'s attribution line');
+	assert.ok(
+		rig.smtp.received.every((email) => !email.html.includes('n8n.io')),
+		"the example turns off n8n's attribution line",
+	);
 	const calls = rig.crm.received;
 	assert.ok(calls.every((call) => call.method === 'POST' && call.url === '/crm/contacts'));
 	assert.deepEqual(
@@ -256,14 +276,26 @@ export async function runHealthCheck(rig: Rig, env: Readonly<Record<string, stri
 	assert.ok(['healthy', 'watch', 'retrain'].includes(verdict), `a verdict (got ${verdict})`);
 	assert.ok((item.json.reasons as string[]).length > 0, 'with reasons');
 	assert.deepEqual(item.pairedItem, { item: 0 });
-	assert.ok(monitored.hints.some((hint) => hint.message.startsWith(`"${modelName}": ${verdict}.`)), 'the hint shows the verdict');
+	assert.ok(
+		monitored.hints.some((hint) => hint.message.startsWith(`"${modelName}": ${verdict}.`)),
+		'the hint shows the verdict',
+	);
 	const runs = item.json.runs as { backtest: { status: string; metrics?: { auc: number | null } }; drift: { scorePsi: number | null } }[];
 	assert.ok(runs.length >= 2, `the daily runs and the earlier one are remembered (${runs.length})`);
 	const done = runs.filter((run) => run.backtest.status === 'done');
 	assert.ok(done.length >= 1 && typeof done[0].backtest.metrics?.auc === 'number', 'the run whose window has closed is backtested, with a realised AUC');
-	assert.ok(runs.some((run) => run.backtest.status === 'pending'), 'the daily runs still wait for their window');
-	assert.ok(runs.every((run) => typeof run.drift.scorePsi === 'number'), 'every run has its score drift');
-	assert.deepEqual({ fileName: item.binary?.report?.fileName, mimeType: item.binary?.report?.mimeType }, { fileName: 'model-health.html', mimeType: 'text/html' });
+	assert.ok(
+		runs.some((run) => run.backtest.status === 'pending'),
+		'the daily runs still wait for their window',
+	);
+	assert.ok(
+		runs.every((run) => typeof run.drift.scorePsi === 'number'),
+		'every run has its score drift',
+	);
+	assert.deepEqual(
+		{ fileName: item.binary?.report?.fileName, mimeType: item.binary?.report?.mimeType },
+		{ fileName: 'model-health.html', mimeType: 'text/html' },
+	);
 
 	const versionsAfter = () => fs.readdirSync(path.join(rig.storeDir, 'models', modelName)).filter((file) => file.endsWith('.meta.json')).length;
 	if (verdict !== 'retrain') {

@@ -26,7 +26,9 @@ async function createEventsTable(pg: TestPostgres): Promise<{ rows: number; with
 	await client.connect();
 	try {
 		await client.query('DROP TABLE IF EXISTS propensity_test_events');
-		await client.query('CREATE TABLE propensity_test_events (customer_id text, timestamp timestamptz, event_type text, value double precision, channel text, email text)');
+		await client.query(
+			'CREATE TABLE propensity_test_events (customer_id text, timestamp timestamptz, event_type text, value double precision, channel text, email text)',
+		);
 		const records = [...simulateShop({ profiles: 40, seed: 3 })].map(flatRecord);
 		for (let from = 0; from < records.length; from += 500) {
 			const batch = records.slice(from, from + 500);
@@ -60,10 +62,18 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 		const base = { host: pg.host, port: pg.port, database: pg.database, user: pg.user, ssl: 'disable' };
 		rig = await setUpRig({
 			dataDir: path.join(outputDir, 'data'),
-			workflows: [path.join(repoRoot, 'test', 'n8n', 'workflows', 'bad-inputs-continue.json'), path.join(repoRoot, 'test', 'n8n', 'workflows', 'bad-input-stops.json')],
+			workflows: [
+				path.join(repoRoot, 'test', 'n8n', 'workflows', 'bad-inputs-continue.json'),
+				path.join(repoRoot, 'test', 'n8n', 'workflows', 'bad-input-stops.json'),
+			],
 			credentials: [
 				{ id: 'PropensityPgGood01', name: 'PostgreSQL for the tests', type: 'propensityPostgresApi', data: { ...base, password: pg.password } },
-				{ id: 'PropensityPgBad001', name: 'PostgreSQL with a wrong password', type: 'propensityPostgresApi', data: { ...base, password: wrongPassword } },
+				{
+					id: 'PropensityPgBad001',
+					name: 'PostgreSQL with a wrong password',
+					type: 'propensityPostgresApi',
+					data: { ...base, password: wrongPassword },
+				},
 			],
 		});
 	});
@@ -109,7 +119,10 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 			return messages[node];
 		};
 		assert.match(errorOf('Missing File'), /The events file ".*no-such-events\.csv" cannot be read: it does not exist/);
-		assert.match(errorOf('Goal With Absent Type'), /names the event type "subscription_renewal", which the events do not have.*the event types in the data are/s);
+		assert.match(
+			errorOf('Goal With Absent Type'),
+			/names the event type "subscription_renewal", which the events do not have.*the event types in the data are/s,
+		);
 		assert.match(errorOf('Corrupted Model'), /Version 1 of model "broken-model" is corrupted/);
 		assert.match(errorOf('Train Refuses'), /cannot train the goal "purchase-in-30-days" yet: .*positive/);
 		const refused = errorOf('Wrong Password');
@@ -117,18 +130,21 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 
 		const notReady = execution.node('Goal Needing More Positives');
 		assert.equal((notReady?.items[0][0].json.readiness as { ready: boolean }).ready, false, 'the item says it is not ready');
-		assert.ok(notReady?.hints.some((hint) => /Not ready to train "purchase-in-30-days"/.test(hint.message)), 'Define Goal shows a hint when the goal is not ready');
+		assert.ok(
+			notReady?.hints.some((hint) => /Not ready to train "purchase-in-30-days"/.test(hint.message)),
+			'Define Goal shows a hint when the goal is not ready',
+		);
 
 		const fromPostgres = execution.node('PostgreSQL Events')?.items[0][0].json.summary as { events: number; profiles: number };
 		assert.equal(fromPostgres.events, pgRows.withoutAppLaunch, 'Load Events reads the query with its parameter through the credential');
 
 		const everything = execution.stdout + execution.stderr;
-		assert.ok(!everything.includes(wrongPassword), 'the wrong password appears nowhere in n8n\'s output');
-		assert.ok(!everything.includes(pg.password), 'the right password appears nowhere in n8n\'s output');
+		assert.ok(!everything.includes(wrongPassword), "the wrong password appears nowhere in n8n's output");
+		assert.ok(!everything.includes(pg.password), "the right password appears nowhere in n8n's output");
 		assert.ok(pgRows.rows > fromPostgres.events);
 	});
 
-	it('bad input without Continue On Fail stops the workflow at that node with the core\'s message', async function () {
+	it("bad input without Continue On Fail stops the workflow at that node with the core's message", async function () {
 		this.timeout(5 * 60 * 1000);
 		const execution = await (rig as Rig).n8n.execute('PropensityBadStop1');
 		assert.notEqual(execution.exitCode, 0, 'the execution fails');
@@ -150,11 +166,26 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 		this.timeout(10 * 60 * 1000);
 		const current = rig as Rig;
 		// A run scored 40 days before the events end (as the daily workflow would have then), so its 30-day window has closed.
-		const scored = await runCli('score', '--events', current.eventsFile, '--store', current.storeDir, '--name', modelName, '--as-of', '2026-05-21', '--out', path.join(current.dataDir, 'scores-then.csv'));
+		const scored = await runCli(
+			'score',
+			'--events',
+			current.eventsFile,
+			'--store',
+			current.storeDir,
+			'--name',
+			modelName,
+			'--as-of',
+			'2026-05-21',
+			'--out',
+			path.join(current.dataDir, 'scores-then.csv'),
+		);
 		assert.equal(scored.code, 0, scored.stderr);
 		assert.match(scored.stdout, /The run is remembered in/);
 		const first = await runHealthCheck(current);
-		fs.writeFileSync(path.join(outputDir, 'health-check-default.json'), `${JSON.stringify(first.execution.node('Monitor Model')?.items[0][0].json, null, 2)}\n`);
+		fs.writeFileSync(
+			path.join(outputDir, 'health-check-default.json'),
+			`${JSON.stringify(first.execution.node('Monitor Model')?.items[0][0].json, null, 2)}\n`,
+		);
 		// Thresholds are options: at PSI 0 any movement of the scores means retrain, so the other branch runs too.
 		const strict = await runHealthCheck(current, { PROPENSITY_MONITOR_THRESHOLDS: '{"scorePsiWatch":0,"scorePsiRetrain":0}' });
 		assert.equal(strict.verdict, 'retrain');

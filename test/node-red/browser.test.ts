@@ -29,9 +29,51 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 		// A flow to build on: inject → load events, and a debug node not yet wired.
 		const flows: FlowNode[] = [
 			{ id: tab, type: 'tab', label: 'Try define goal' },
-			{ id: inject, type: 'inject', z: tab, name: 'go', props: [{ p: 'payload' }], payload: '', payloadType: 'date', repeat: '', crontab: '', once: false, x: 110, y: 160, wires: [[load]] },
-			{ id: load, type: 'propensity-load-events', z: tab, name: '', source: 'file', path: file, pathType: 'str', format: 'auto', preset: 'auto', attributes: [], badRows: 'fail', x: 300, y: 160, wires: [[]] },
-			{ id: debug, type: 'debug', z: tab, name: 'goal check', active: true, tosidebar: true, console: false, complete: 'payload', targetType: 'msg', x: 760, y: 160, wires: [] },
+			{
+				id: inject,
+				type: 'inject',
+				z: tab,
+				name: 'go',
+				props: [{ p: 'payload' }],
+				payload: '',
+				payloadType: 'date',
+				repeat: '',
+				crontab: '',
+				once: false,
+				x: 110,
+				y: 160,
+				wires: [[load]],
+			},
+			{
+				id: load,
+				type: 'propensity-load-events',
+				z: tab,
+				name: '',
+				source: 'file',
+				path: file,
+				pathType: 'str',
+				format: 'auto',
+				preset: 'auto',
+				attributes: [],
+				badRows: 'fail',
+				x: 300,
+				y: 160,
+				wires: [[]],
+			},
+			{
+				id: debug,
+				type: 'debug',
+				z: tab,
+				name: 'goal check',
+				active: true,
+				tosidebar: true,
+				console: false,
+				complete: 'payload',
+				targetType: 'msg',
+				x: 760,
+				y: 160,
+				wires: [],
+			},
 		];
 		// The example flows too, as Import > Examples would add them.
 		for (const example of ['Train weekly', 'Score daily', 'Check model weekly']) {
@@ -43,7 +85,15 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 		red = await startNodeRed(userDir, path.join(userDir, 'flows.json'), {});
 		browser = await chromium.launch({
 			executablePath: '/usr/bin/chromium',
-			args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+			args: [
+				'--headless',
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--no-first-run',
+				'--disable-sync',
+			],
 		});
 		page = await browser.newPage({ viewport: { width: 1440, height: 1300 } });
 		await page.goto(red.url);
@@ -60,7 +110,10 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 		const category = page.locator('#red-ui-palette-propensity');
 		await category.scrollIntoViewIfNeeded();
 		const labels = await category.locator('.red-ui-palette-node .red-ui-palette-label').allTextContents();
-		assert.deepEqual(labels.map((label) => label.replace(/\s+/g, ' ').trim()), ['load events', 'define goal', 'train model', 'score profiles', 'explain factors', 'build segment', 'monitor model']);
+		assert.deepEqual(
+			labels.map((label) => label.replace(/\s+/g, ' ').trim()),
+			['load events', 'define goal', 'train model', 'score profiles', 'explain factors', 'build segment', 'monitor model'],
+		);
 		for (const type of ['load-events', 'define-goal', 'train-model', 'score-profiles', 'explain-factors', 'build-segment', 'monitor-model']) {
 			const icon = category.locator(`.red-ui-palette-node[data-palette-type="propensity-${type}"] .red-ui-palette-icon`);
 			assert.match((await icon.getAttribute('style')) ?? '', new RegExp(`propensity-${type}\\.svg`), `the ${type} icon is served`);
@@ -78,8 +131,18 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 		assert.deepEqual(invalid, []);
 		const checked = await page.evaluate(`(() => { let valid = 0; RED.nodes.eachNode((node) => { if (node.valid === true) valid++; }); return valid; })()`);
 		assert.ok((checked as number) >= 25, `${checked} nodes were validated`);
-		const types = await page.evaluate(`(() => { const types = new Set(); RED.nodes.eachNode((node) => types.add(node.type)); return [...types].filter((t) => t.startsWith('propensity-')).sort(); })()`);
-		assert.deepEqual(types, ['propensity-build-segment', 'propensity-define-goal', 'propensity-explain-factors', 'propensity-load-events', 'propensity-monitor-model', 'propensity-score-profiles', 'propensity-train-model']);
+		const types = await page.evaluate(
+			`(() => { const types = new Set(); RED.nodes.eachNode((node) => types.add(node.type)); return [...types].filter((t) => t.startsWith('propensity-')).sort(); })()`,
+		);
+		assert.deepEqual(types, [
+			'propensity-build-segment',
+			'propensity-define-goal',
+			'propensity-explain-factors',
+			'propensity-load-events',
+			'propensity-monitor-model',
+			'propensity-score-profiles',
+			'propensity-train-model',
+		]);
 	});
 
 	it('builds a goal with two added conditions in the Define Goal dialog (a bad window marked red), deploys, runs and shows the result in the debug sidebar', async () => {
@@ -127,12 +190,25 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 		await page.fill('#node-input-minPositives', '50');
 		await page.fill('#node-input-minNegatives', '50');
 		const preview = page.locator('#node-propensity-goal-preview');
-		await page.waitForFunction(`/value of at least 20 and where channel is "web" or "app"/.test(document.querySelector('#node-propensity-goal-preview')?.textContent ?? '')`, undefined, { timeout: 20000 });
+		await page.waitForFunction(
+			`/value of at least 20 and where channel is "web" or "app"/.test(document.querySelector('#node-propensity-goal-preview')?.textContent ?? '')`,
+			undefined,
+			{ timeout: 20000 },
+		);
 		const inWords = (await preview.innerText()).trim();
-		assert.equal(inWords, 'A purchase with value of at least 20 and where channel is "web" or "app" within 30 days (conversion), for profiles active within the last 45 days. Learns from the last 365 days of events.');
-		await page.locator('.red-ui-tray-body').first().evaluate((body) => body.scrollTo(0, 0));
+		assert.equal(
+			inWords,
+			'A purchase with value of at least 20 and where channel is "web" or "app" within 30 days (conversion), for profiles active within the last 45 days. Learns from the last 365 days of events.',
+		);
+		await page
+			.locator('.red-ui-tray-body')
+			.first()
+			.evaluate((body) => body.scrollTo(0, 0));
 		await page.mouse.move(5, 5);
-		await page.locator('.red-ui-tray').first().screenshot({ path: path.join(shots, 'goal-dialog.png') });
+		await page
+			.locator('.red-ui-tray')
+			.first()
+			.screenshot({ path: path.join(shots, 'goal-dialog.png') });
 		await page.click('#node-dialog-ok');
 		await page.waitForSelector('#node-input-goalName', { state: 'detached' });
 
@@ -170,7 +246,10 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 			{ field: 'value', op: 'gte', value: '20' },
 			{ field: 'channel', op: 'in', value: 'web, app' },
 		]);
-		assert.ok(red.statuses.some((status) => status.id === goalId && /^ready: /.test(status.text ?? '')), 'the node shows its readiness');
+		assert.ok(
+			red.statuses.some((status) => status.id === goalId && /^ready: /.test(status.text ?? '')),
+			'the node shows its readiness',
+		);
 	});
 
 	it('lays out each example flow without overlapping nodes, with its debug nodes on, and no node shared with the other', async () => {
@@ -211,8 +290,14 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 	it('a define goal, a build segment and a score profiles dropped from the palette are valid as they are, features on', async () => {
 		await page.evaluate(`RED.workspaces.show(${JSON.stringify(tab)})`);
 		const dropped: string[] = [];
-		for (const [type, y] of [['propensity-define-goal', 300], ['propensity-build-segment', 380], ['propensity-score-profiles', 460]] as const) {
-			const before = (await page.evaluate(`(() => { const ids = []; RED.nodes.eachNode((node) => { if (node.type === ${JSON.stringify(type)}) ids.push(node.id); }); return ids; })()`)) as string[];
+		for (const [type, y] of [
+			['propensity-define-goal', 300],
+			['propensity-build-segment', 380],
+			['propensity-score-profiles', 460],
+		] as const) {
+			const before = (await page.evaluate(
+				`(() => { const ids = []; RED.nodes.eachNode((node) => { if (node.type === ${JSON.stringify(type)}) ids.push(node.id); }); return ids; })()`,
+			)) as string[];
 			const chart = await box('#red-ui-workspace-chart');
 			const source = await box(`#red-ui-palette-propensity .red-ui-palette-node[data-palette-type="${type}"]`);
 			await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
@@ -220,11 +305,17 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 			await page.mouse.move(chart.x + 300, chart.y + y + 10, { steps: 20 });
 			await page.mouse.move(chart.x + 320, chart.y + y, { steps: 5 });
 			await page.mouse.up();
-			await page.waitForFunction(`(() => { let n = 0; RED.nodes.eachNode((node) => { if (node.type === ${JSON.stringify(type)}) n++; }); return n === ${before.length + 1}; })()`);
-			const id = (await page.evaluate(`(() => { let found; RED.nodes.eachNode((node) => { if (node.type === ${JSON.stringify(type)} && !${JSON.stringify(before)}.includes(node.id)) found = node.id; }); return found; })()`)) as string;
+			await page.waitForFunction(
+				`(() => { let n = 0; RED.nodes.eachNode((node) => { if (node.type === ${JSON.stringify(type)}) n++; }); return n === ${before.length + 1}; })()`,
+			);
+			const id = (await page.evaluate(
+				`(() => { let found; RED.nodes.eachNode((node) => { if (node.type === ${JSON.stringify(type)} && !${JSON.stringify(before)}.includes(node.id)) found = node.id; }); return found; })()`,
+			)) as string;
 			dropped.push(id);
 		}
-		const states = await page.evaluate(`${JSON.stringify(dropped)}.map((id) => { const node = RED.nodes.node(id); return { type: node.type, valid: node.valid, errors: node.validationErrors || [], mode: node.mode, includeFeatures: node.includeFeatures }; })`);
+		const states = await page.evaluate(
+			`${JSON.stringify(dropped)}.map((id) => { const node = RED.nodes.node(id); return { type: node.type, valid: node.valid, errors: node.validationErrors || [], mode: node.mode, includeFeatures: node.includeFeatures }; })`,
+		);
 		assert.deepEqual(states, [
 			{ type: 'propensity-define-goal', valid: true, errors: [], mode: 'form', includeFeatures: undefined },
 			{ type: 'propensity-build-segment', valid: true, errors: [], mode: 'all', includeFeatures: undefined },
@@ -236,15 +327,23 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 	});
 
 	it("offers the flow's loaded fields and event types in the Define Goal dialog, and shows the core's churn warning", async () => {
-		const goalId = (await page.evaluate(`(() => { let found; RED.nodes.eachNode((node) => { if (node.type === 'propensity-define-goal' && node.z === ${JSON.stringify(tab)}) found = node.id; }); return found; })()`)) as string;
+		const goalId = (await page.evaluate(
+			`(() => { let found; RED.nodes.eachNode((node) => { if (node.type === 'propensity-define-goal' && node.z === ${JSON.stringify(tab)}) found = node.id; }); return found; })()`,
+		)) as string;
 		assert.ok(goalId, 'the goal node of the earlier test is on the tab');
 		await page.locator(`#red-ui-workspace-chart [id="${goalId}"] .red-ui-flow-node`).dblclick();
 		await page.waitForSelector('#node-input-goalName', { state: 'visible' });
-		await page.waitForFunction(`/this flow loaded last/.test(document.querySelector('#node-propensity-goal-choices')?.textContent ?? '')`, undefined, { timeout: 20000 });
-		const fields = await page.locator('#propensity-goal-fields option').evaluateAll((options) => options.map((option) => (option as unknown as { value: string }).value));
+		await page.waitForFunction(`/this flow loaded last/.test(document.querySelector('#node-propensity-goal-choices')?.textContent ?? '')`, undefined, {
+			timeout: 20000,
+		});
+		const fields = await page
+			.locator('#propensity-goal-fields option')
+			.evaluateAll((options) => options.map((option) => (option as unknown as { value: string }).value));
 		assert.deepEqual(fields.slice(0, 2), ['eventType', 'value']);
 		assert.ok(fields.includes('channel') && fields.includes('email'), `fields offered: ${fields.join(', ')}`);
-		const types = await page.locator('#propensity-goal-types option').evaluateAll((options) => options.map((option) => (option as unknown as { value: string }).value));
+		const types = await page
+			.locator('#propensity-goal-types option')
+			.evaluateAll((options) => options.map((option) => (option as unknown as { value: string }).value));
 		assert.ok(types.includes('purchase') && types.includes('add_to_cart'), `event types offered: ${types.join(', ')}`);
 		// The event type's value box offers them; another field's does not.
 		const rows = page.locator('#node-input-conditions-container .red-ui-editableList-item-content');
@@ -253,10 +352,17 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 		// A source spelling of the field is read as the field, and a churn goal that will happen is warned about.
 		await rows.nth(0).locator('.propensity-row-field').fill('event_type');
 		await page.selectOption('#node-input-propensityType', 'churn');
-		await page.waitForFunction(`/A churn goal whose outcome will happen/.test(document.querySelector('#node-propensity-goal-warnings')?.textContent ?? '')`, undefined, { timeout: 20000 });
+		await page.waitForFunction(
+			`/A churn goal whose outcome will happen/.test(document.querySelector('#node-propensity-goal-warnings')?.textContent ?? '')`,
+			undefined,
+			{ timeout: 20000 },
+		);
 		assert.match(await page.locator('#node-propensity-goal-preview').innerText(), /The field "event_type" is read as the event type \(eventType\)\./);
 		assert.ok(await page.locator('#node-propensity-goal-warnings').isVisible());
-		await page.locator('.red-ui-tray').first().screenshot({ path: path.join(shots, 'goal-dialog-choices.png') });
+		await page
+			.locator('.red-ui-tray')
+			.first()
+			.screenshot({ path: path.join(shots, 'goal-dialog-choices.png') });
 		await page.click('#node-dialog-cancel');
 		await page.waitForSelector('#node-input-goalName', { state: 'detached' });
 	});

@@ -15,7 +15,19 @@ function flow(settings: Record<string, unknown>, storePath = ''): FlowNode[] {
 	return [
 		{ id: 'tab', type: 'tab', label: 'test' },
 		{ id: 'store', type: 'propensity-store', name: '', kind: 'folder', path: storePath },
-		{ id: 'segment', z: 'tab', type: 'propensity-build-segment', rule: 'score>=30', ruleType: 'str', segmentName: 'likely-buyers', mode: 'all', store: storePath ? 'store' : '', output: 'each', ...settings, wires: [['in'], ['not-in']] },
+		{
+			id: 'segment',
+			z: 'tab',
+			type: 'propensity-build-segment',
+			rule: 'score>=30',
+			ruleType: 'str',
+			segmentName: 'likely-buyers',
+			mode: 'all',
+			store: storePath ? 'store' : '',
+			output: 'each',
+			...settings,
+			wires: [['in'], ['not-in']],
+		},
 		{ id: 'in', z: 'tab', type: 'helper' },
 		{ id: 'not-in', z: 'tab', type: 'helper' },
 		{ id: 'on-error', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
@@ -25,7 +37,8 @@ function flow(settings: Record<string, unknown>, storePath = ''): FlowNode[] {
 
 /** Waits (up to 5 s) until the node shows a status other than "working". */
 async function settled(shown: { text?: string }[]): Promise<void> {
-	for (let waited = 0; waited < 5000 && (shown.length === 0 || shown.at(-1)?.text === 'working'); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+	for (let waited = 0; waited < 5000 && (shown.length === 0 || shown.at(-1)?.text === 'working'); waited += 20)
+		await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 describe('Node-RED: build segment', function () {
@@ -50,7 +63,10 @@ describe('Node-RED: build segment', function () {
 		const outside = messages(helper.getNode('not-in'), scored.length - members.length);
 		helper.getNode('segment').receive({ payload: scored });
 		const got = await inside;
-		assert.deepEqual(got.map((msg) => (msg.payload as SegmentMember).profileId), members);
+		assert.deepEqual(
+			got.map((msg) => (msg.payload as SegmentMember).profileId),
+			members,
+		);
 		assert.equal((await outside).length, scored.length - members.length);
 		const member = got[0].payload as SegmentMember;
 		assert.equal(member.factors.length, 2, 'factor sentences travel with each member');
@@ -58,7 +74,11 @@ describe('Node-RED: build segment', function () {
 		assert.equal(got[0].topic, 'likely-buyers');
 		assert.deepEqual((got[0].segment as SegmentSummary).members, members.length);
 		assert.deepEqual(got.at(-1)?.parts, { id: (got[0].parts as { id: string }).id, index: members.length - 1, count: members.length, type: 'array' });
-		assert.deepEqual(shown.at(-1), { fill: 'green', shape: 'dot', text: `${members.length} in segment, ${(scored.length - members.length).toLocaleString('en-US')} not` });
+		assert.deepEqual(shown.at(-1), {
+			fill: 'green',
+			shape: 'dot',
+			text: `${members.length} in segment, ${(scored.length - members.length).toLocaleString('en-US')} not`,
+		});
 	});
 
 	it('sends one list per output when asked, keeping the rest of the message', async () => {
@@ -67,7 +87,10 @@ describe('Node-RED: build segment', function () {
 		const outside = message(helper.getNode('not-in'));
 		helper.getNode('segment').receive({ payload: scored, topic: 'daily' });
 		const msg = await inside;
-		assert.deepEqual((msg.payload as SegmentMember[]).map((m) => m.profileId), members);
+		assert.deepEqual(
+			(msg.payload as SegmentMember[]).map((m) => m.profileId),
+			members,
+		);
 		assert.equal(msg.topic, 'daily');
 		assert.equal(((await outside).payload as SegmentMember[]).length, scored.length - members.length);
 	});
@@ -83,7 +106,10 @@ describe('Node-RED: build segment', function () {
 		// The status comes once the membership is committed, just after the messages went out.
 		await settled(shown);
 		assert.match(shown.at(-1)?.text ?? '', new RegExp(`^${members.length} entered · ${members.length} in segment`));
-		assert.ok(fs.readdirSync(storePath, { recursive: true }).some((file) => String(file).includes('likely-buyers')), 'the membership is kept in the store folder');
+		assert.ok(
+			fs.readdirSync(storePath, { recursive: true }).some((file) => String(file).includes('likely-buyers')),
+			'the membership is kept in the store folder',
+		);
 
 		const nothing = noMessage(helper.getNode('in'), 1500);
 		node.receive({ payload: scored, runAt: '2026-06-02T06:00:00Z' });
@@ -115,12 +141,15 @@ describe('Node-RED: build segment', function () {
 		const shown = statuses(node);
 		const again = messages(helper.getNode('in'), members.length);
 		node.receive({ payload: scored, runAt: '2026-06-02T06:00:00Z' });
-		assert.deepEqual((await again).map((msg) => (msg.payload as SegmentMember).profileId), members);
+		assert.deepEqual(
+			(await again).map((msg) => (msg.payload as SegmentMember).profileId),
+			members,
+		);
 		await settled(shown);
 		assert.match(shown.at(-1)?.text ?? '', new RegExp(`^${members.length} entered · .* · run 1$`));
 	});
 
-	it('sends a kept run\'s entrants again on msg.resend, changing no membership', async () => {
+	it("sends a kept run's entrants again on msg.resend, changing no membership", async () => {
 		const storePath = freshDir('segment-resend');
 		await helper.load(nodes, flow({ mode: 'entered', output: 'array' }, storePath));
 		const node = helper.getNode('segment');
@@ -131,7 +160,10 @@ describe('Node-RED: build segment', function () {
 		const resent = message(helper.getNode('in'));
 		node.receive({ resend: 1 });
 		const msg = await resent;
-		assert.deepEqual((msg.payload as SegmentMember[]).map((row) => row.profileId), sent);
+		assert.deepEqual(
+			(msg.payload as SegmentMember[]).map((row) => row.profileId),
+			sent,
+		);
 		assert.deepEqual(msg.segment, { name: 'likely-buyers', mode: 'entered', run: 1, runAt: '2026-06-01T06:00:00Z', resent: true });
 		await settled(shown);
 		assert.equal(shown.at(-1)?.text, `resent run 1: ${sent.length} entered`);
@@ -145,7 +177,10 @@ describe('Node-RED: build segment', function () {
 
 	it('uses the rule on msg.rules when the message sets one', async () => {
 		await helper.load(nodes, flow({}));
-		const top = [...scored].sort(compareRank).slice(0, 5).map((p) => p.profileId);
+		const top = [...scored]
+			.sort(compareRank)
+			.slice(0, 5)
+			.map((p) => p.profileId);
 		const inside = messages(helper.getNode('in'), 5);
 		helper.getNode('segment').receive({ payload: scored, rules: { top: { count: 5 } } });
 		assert.deepEqual((await inside).map((msg) => (msg.payload as SegmentMember).profileId).sort(), [...top].sort());

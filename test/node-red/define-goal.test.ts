@@ -73,14 +73,23 @@ describe('Node-RED: define goal', function () {
 		const arriving = message(helper.getNode('out'));
 		helper.getNode('goal').receive({});
 		const goal = (await arriving).goal as Goal;
-		assert.deepEqual(goal.outcome.when, { any: [{ field: 'eventType', op: 'equals', value: 'purchase' }, { field: 'value', op: 'gte', value: 100 }] });
+		assert.deepEqual(goal.outcome.when, {
+			any: [
+				{ field: 'eventType', op: 'equals', value: 'purchase' },
+				{ field: 'value', op: 'gte', value: 100 },
+			],
+		});
 		assert.deepEqual(goal.customEvents, [{ name: 'newsletter clicks', when: { all: [{ field: 'campaign', op: 'startsWith', value: 'newsletter' }] } }]);
 		assert.deepEqual(goal.profileAttributes, [{ field: 'country' }, { field: 'device' }]);
 		assert.deepEqual(goal.exclusions, [{ all: [{ field: 'channel', op: 'in', value: ['test', 'internal'] }] }]);
 	});
 
 	it('reads goal JSON written in the dialog', async () => {
-		const churn = { name: 'churn-60d', propensityType: 'churn', outcome: { occur: 'will_not_occur', windowDays: 60, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } } };
+		const churn = {
+			name: 'churn-60d',
+			propensityType: 'churn',
+			outcome: { occur: 'will_not_occur', windowDays: 60, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
+		};
 		await helper.load(defineGoalNode, flow({ mode: 'json', goalJson: JSON.stringify(churn) }));
 		const arriving = message(helper.getNode('out'));
 		helper.getNode('goal').receive({});
@@ -92,7 +101,11 @@ describe('Node-RED: define goal', function () {
 	it('checks msg.goal instead of the dialog goal when the message carries one', async () => {
 		await helper.load(defineGoalNode, flow({}));
 		const arriving = message(helper.getNode('out'));
-		const given = { name: 'from-the-message', propensityType: 'conversion', outcome: { occur: 'will_occur', windowDays: 14, when: { all: [{ field: 'eventType', op: 'equals', value: 'add_to_cart' }] } } };
+		const given = {
+			name: 'from-the-message',
+			propensityType: 'conversion',
+			outcome: { occur: 'will_occur', windowDays: 14, when: { all: [{ field: 'eventType', op: 'equals', value: 'add_to_cart' }] } },
+		};
 		helper.getNode('goal').receive({ goal: JSON.stringify(given) });
 		const goal = (await arriving).goal as Goal;
 		assert.equal(goal.name, 'from-the-message');
@@ -153,7 +166,14 @@ describe('Node-RED: define goal', function () {
 	});
 
 	it('sends goal JSON that is not a goal to a Catch node, naming the key', async () => {
-		await helper.load(defineGoalNode, flow({ mode: 'json', goalJson: '{"name": "x", "propensityType": "conversion", "outcome": {"occur": "will_occur", "windowDays": 30, "when": {"all": [{"feild": "eventType"}]}}}' }));
+		await helper.load(
+			defineGoalNode,
+			flow({
+				mode: 'json',
+				goalJson:
+					'{"name": "x", "propensityType": "conversion", "outcome": {"occur": "will_occur", "windowDays": 30, "when": {"all": [{"feild": "eventType"}]}}}',
+			}),
+		);
 		const caught = message(helper.getNode('errors'));
 		helper.getNode('goal').receive({});
 		assert.match(((await caught).error as { message: string }).message, /"feild"/);
@@ -175,14 +195,32 @@ describe('Node-RED: define goal', function () {
 		assert.equal(goodBody.ok, true);
 		assert.match(goodBody.inWords, /^A purchase within 30 days/);
 		assert.equal(goodBody.goal.name, 'purchase-in-30-days');
-		const bad = await helper.request().post('/propensity/goal-preview').send({ ...purchaseForm, conditions: [] });
-		assert.deepEqual(bad.body, { ok: false, error: 'The goal needs at least one outcome condition, e.g. field "eventType", operator "equals", value "purchase".' });
-		const churn = await helper.request().post('/propensity/goal-preview').send({ ...purchaseForm, propensityType: 'churn' });
+		const bad = await helper
+			.request()
+			.post('/propensity/goal-preview')
+			.send({ ...purchaseForm, conditions: [] });
+		assert.deepEqual(bad.body, {
+			ok: false,
+			error: 'The goal needs at least one outcome condition, e.g. field "eventType", operator "equals", value "purchase".',
+		});
+		const churn = await helper
+			.request()
+			.post('/propensity/goal-preview')
+			.send({ ...purchaseForm, propensityType: 'churn' });
 		assert.match((churn.body as { warnings: string[] }).warnings[0], /^A churn goal whose outcome will happen scores who will do it, not who will stop/);
 	});
 
 	it('names a goal left without a name after its outcome, so the node is valid as dropped', async () => {
-		await helper.load(defineGoalNode, flow({ goalName: '', occur: 'will_not_occur', propensityType: 'churn', windowDays: '60', conditions: [{ field: 'eventType', op: 'equals', value: 'visit' }] }));
+		await helper.load(
+			defineGoalNode,
+			flow({
+				goalName: '',
+				occur: 'will_not_occur',
+				propensityType: 'churn',
+				windowDays: '60',
+				conditions: [{ field: 'eventType', op: 'equals', value: 'visit' }],
+			}),
+		);
 		const arriving = message(helper.getNode('out'));
 		helper.getNode('goal').receive({});
 		const msg = await arriving;
@@ -215,7 +253,23 @@ describe('Node-RED: define goal', function () {
 
 	it('offers the dialog the fields and event types its flow last loaded (none before a load)', async () => {
 		const { file, loaded } = await simulatedEvents();
-		const flowNodes = [...flow({}), { id: 'load', z: 'tab', type: 'propensity-load-events', name: '', source: 'file', pathType: 'str', path: file, format: 'auto', preset: 'auto', badRows: 'fail', attributes: [], wires: [['goal']] }];
+		const flowNodes = [
+			...flow({}),
+			{
+				id: 'load',
+				z: 'tab',
+				type: 'propensity-load-events',
+				name: '',
+				source: 'file',
+				pathType: 'str',
+				path: file,
+				format: 'auto',
+				preset: 'auto',
+				badRows: 'fail',
+				attributes: [],
+				wires: [['goal']],
+			},
+		];
 		await helper.load([defineGoalNode, loadEventsNode], flowNodes);
 		const before = await helper.request().get('/propensity/goal-choices/other-tab');
 		assert.deepEqual(before.body, { choices: null });

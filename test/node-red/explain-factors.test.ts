@@ -13,7 +13,20 @@ const nodes = [explainFactorsNode, storeConfigNode];
 function flow(settings: Record<string, unknown>): FlowNode[] {
 	return [
 		{ id: 'tab', type: 'tab', label: 'test' },
-		{ id: 'explain', z: 'tab', type: 'propensity-explain-factors', modelFrom: 'msg', store: '', modelName: '', modelNameType: 'str', modelVersion: 'latest', topK: '3', perBucket: true, ...settings, wires: [['out']] },
+		{
+			id: 'explain',
+			z: 'tab',
+			type: 'propensity-explain-factors',
+			modelFrom: 'msg',
+			store: '',
+			modelName: '',
+			modelNameType: 'str',
+			modelVersion: 'latest',
+			topK: '3',
+			perBucket: true,
+			...settings,
+			wires: [['out']],
+		},
 		{ id: 'out', z: 'tab', type: 'helper' },
 		{ id: 'on-error', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
 		{ id: 'errors', z: 'tab', type: 'helper' },
@@ -41,14 +54,23 @@ describe('Node-RED: explain factors', function () {
 		const msg = await arriving;
 		const profiles = msg.payload as ScoredProfile[];
 		assert.equal(profiles.length, scored.length);
-		assert.deepEqual(profiles.map((p) => p.profileId), scored.map((p) => p.profileId));
+		assert.deepEqual(
+			profiles.map((p) => p.profileId),
+			scored.map((p) => p.profileId),
+		);
 		for (const profile of profiles) {
 			assert.equal(profile.factors?.length, 3);
 			for (const factor of profile.factors ?? []) assert.match(factor.sentence, /\.$/);
 		}
 		const buckets = msg.bucketFactors as BucketFactorSummary[];
-		assert.deepEqual(buckets.map((b) => b.bucket), ['low', 'medium', 'high']);
-		assert.equal(buckets.reduce((sum, b) => sum + b.profiles, 0), scored.length);
+		assert.deepEqual(
+			buckets.map((b) => b.bucket),
+			['low', 'medium', 'high'],
+		);
+		assert.equal(
+			buckets.reduce((sum, b) => sum + b.profiles, 0),
+			scored.length,
+		);
 		assert.deepEqual(shown.at(-1), { fill: 'green', shape: 'dot', text: `${scored.length.toLocaleString('en-US')} profiles explained, 3 factors each` });
 	});
 
@@ -68,13 +90,19 @@ describe('Node-RED: explain factors', function () {
 		const caught = message(helper.getNode('errors'));
 		const { features: _features, ...bare } = scored[0];
 		helper.getNode('explain').receive({ payload: [bare], model });
-		assert.match(((await caught).error as { message: string }).message, /has no feature values, so its score cannot be explained\. Score with feature values included/);
+		assert.match(
+			((await caught).error as { message: string }).message,
+			/has no feature values, so its score cannot be explained\. Score with feature values included/,
+		);
 	});
 
 	it('refuses a payload that is not scored profiles', async () => {
 		await helper.load(nodes, flow({}));
 		const caught = message(helper.getNode('errors'));
 		helper.getNode('explain').receive({ payload: 'hello', model });
-		assert.equal(((await caught).error as { message: string }).message, 'msg.payload must be the scored profiles (a list from Score Profiles, or one profile), not "hello".');
+		assert.equal(
+			((await caught).error as { message: string }).message,
+			'msg.payload must be the scored profiles (a list from Score Profiles, or one profile), not "hello".',
+		);
 	});
 });

@@ -16,7 +16,21 @@ const rows = [
 function flow(settings: Record<string, unknown>): FlowNode[] {
 	return [
 		{ id: 'tab', type: 'tab', label: 'test' },
-		{ id: 'load', z: 'tab', type: 'propensity-load-events', name: '', source: 'file', pathType: 'str', path: '', format: 'auto', preset: 'auto', badRows: 'fail', attributes: [], ...settings, wires: [['out']] },
+		{
+			id: 'load',
+			z: 'tab',
+			type: 'propensity-load-events',
+			name: '',
+			source: 'file',
+			pathType: 'str',
+			path: '',
+			format: 'auto',
+			preset: 'auto',
+			badRows: 'fail',
+			attributes: [],
+			...settings,
+			wires: [['out']],
+		},
 		{ id: 'out', z: 'tab', type: 'helper' },
 		{ id: 'on-error', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
 		{ id: 'errors', z: 'tab', type: 'helper' },
@@ -48,8 +62,15 @@ describe('Node-RED: load events', function () {
 		assert.deepEqual(msg.payload, msg.loadSummary);
 		assert.equal((msg.loadReport as { format: string }).format, 'csv');
 		assert.equal(msg.topic, 'weekly', 'the rest of the message travels on');
-		assert.ok(shown.some((status) => /^loading events: [\d,]+ events/.test(status.text ?? '')), `progress was shown: ${JSON.stringify(shown)}`);
-		assert.deepEqual(shown.at(-1), { fill: 'green', shape: 'dot', text: `${expected.profiles.toLocaleString('en-US')} profiles, ${expected.events.toLocaleString('en-US')} events` });
+		assert.ok(
+			shown.some((status) => /^loading events: [\d,]+ events/.test(status.text ?? '')),
+			`progress was shown: ${JSON.stringify(shown)}`,
+		);
+		assert.deepEqual(shown.at(-1), {
+			fill: 'green',
+			shape: 'dot',
+			text: `${expected.profiles.toLocaleString('en-US')} profiles, ${expected.events.toLocaleString('en-US')} events`,
+		});
 	});
 
 	it('reads msg.filename instead of the File setting when the message sets it', async () => {
@@ -87,7 +108,10 @@ describe('Node-RED: load events', function () {
 		const events = (await arriving).events as EventTable;
 		assert.deepEqual(events.profileIds, ['c1', 'c2']);
 		assert.deepEqual(events.types, ['purchase', 'visit']);
-		assert.deepEqual(events.attributes.map((column) => column.name), ['email']);
+		assert.deepEqual(
+			events.attributes.map((column) => column.name),
+			['email'],
+		);
 	});
 
 	it('loads file contents given as a Buffer on msg.payload, detecting NDJSON from msg.filename', async () => {
@@ -174,6 +198,13 @@ describe('Node-RED: load events', function () {
 		node.receive({ topic: 'second', payload: rows.slice(0, 1) });
 		node.receive({ topic: 'third', payload: rows.slice(0, 2) });
 		const got = await arriving;
-		assert.deepEqual(got.map((msg) => [msg.topic, (msg.events as EventTable).length]), [['first', 3], ['second', 1], ['third', 2]]);
+		assert.deepEqual(
+			got.map((msg) => [msg.topic, (msg.events as EventTable).length]),
+			[
+				['first', 3],
+				['second', 1],
+				['third', 2],
+			],
+		);
 	});
 });

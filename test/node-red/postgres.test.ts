@@ -41,7 +41,16 @@ describe('Node-RED: the PostgreSQL connection and store', function () {
 		const flow: FlowNode[] = [
 			{ id: 'tab', type: 'tab', label: 'test' },
 			connection(),
-			{ id: 'load', z: 'tab', type: 'propensity-load-events', source: 'postgres', postgres: 'pg', query: 'select customer_id, occurred_at as timestamp, event_type, amount as value from nr_events where customer_id <> $1', attributes: [], wires: [['out']] },
+			{
+				id: 'load',
+				z: 'tab',
+				type: 'propensity-load-events',
+				source: 'postgres',
+				postgres: 'pg',
+				query: 'select customer_id, occurred_at as timestamp, event_type, amount as value from nr_events where customer_id <> $1',
+				attributes: [],
+				wires: [['out']],
+			},
 			{ id: 'out', z: 'tab', type: 'helper' },
 		];
 		assert.ok(!JSON.stringify(flow).includes(server.password), 'the flow itself holds no password');
@@ -58,7 +67,16 @@ describe('Node-RED: the PostgreSQL connection and store', function () {
 		const flow: FlowNode[] = [
 			{ id: 'tab', type: 'tab', label: 'test' },
 			connection(),
-			{ id: 'load', z: 'tab', type: 'propensity-load-events', source: 'postgres', postgres: 'pg', query: 'select * from nr_events', attributes: [], wires: [['out']] },
+			{
+				id: 'load',
+				z: 'tab',
+				type: 'propensity-load-events',
+				source: 'postgres',
+				postgres: 'pg',
+				query: 'select * from nr_events',
+				attributes: [],
+				wires: [['out']],
+			},
 			{ id: 'out', z: 'tab', type: 'helper' },
 			{ id: 'on-error', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
 			{ id: 'errors', z: 'tab', type: 'helper' },
@@ -74,14 +92,29 @@ describe('Node-RED: the PostgreSQL connection and store', function () {
 	it('scores with a model kept in a PostgreSQL model store', async () => {
 		const { loaded } = await simulatedEvents();
 		const model: Model = (await trainedModel()).model;
-		const store = await openStore({ kind: 'postgres', connection: { host: server.host, port: server.port, user: server.user, password: server.password, database: server.database }, schema: 'nr_models' });
+		const store = await openStore({
+			kind: 'postgres',
+			connection: { host: server.host, port: server.port, user: server.user, password: server.password, database: server.database },
+			schema: 'nr_models',
+		});
 		await saveModel(store, model);
 		await store.close();
 		const flow: FlowNode[] = [
 			{ id: 'tab', type: 'tab', label: 'test' },
 			connection(),
 			{ id: 'store', type: 'propensity-store', name: '', kind: 'postgres', path: '', postgres: 'pg', schema: 'nr_models' },
-			{ id: 'score', z: 'tab', type: 'propensity-score-profiles', modelFrom: 'store', store: 'store', modelName: 'purchase-in-30-days', modelNameType: 'str', modelVersion: 'latest', output: 'array', wires: [['out']] },
+			{
+				id: 'score',
+				z: 'tab',
+				type: 'propensity-score-profiles',
+				modelFrom: 'store',
+				store: 'store',
+				modelName: 'purchase-in-30-days',
+				modelNameType: 'str',
+				modelVersion: 'latest',
+				output: 'array',
+				wires: [['out']],
+			},
 			{ id: 'out', z: 'tab', type: 'helper' },
 		];
 		await helper.load(nodes, flow, { pg: { user: server.user, password: server.password } });

@@ -93,7 +93,16 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 			for (const node of body as FlowNode[]) if (!flows.some((known) => known.id === node.id)) flows.push(node);
 		}
 		// A PostgreSQL connection with credentials, as the editor deploys one.
-		flows.push({ id: 'c0ffee0000000001', type: 'propensity-postgres', name: 'warehouse', host: 'db.shop.example', port: '5432', database: 'analytics', ssl: 'on', credentials: { user: 'analyst', password: 'pg-secret-42' } });
+		flows.push({
+			id: 'c0ffee0000000001',
+			type: 'propensity-postgres',
+			name: 'warehouse',
+			host: 'db.shop.example',
+			port: '5432',
+			database: 'analytics',
+			ssl: 'on',
+			credentials: { user: 'analyst', password: 'pg-secret-42' },
+		});
 		const deployed = await red.api('POST', '/flows', flows, { 'Node-RED-Deployment-Type': 'full' });
 		assert.equal(deployed.status, 204, JSON.stringify(deployed.body));
 		const flowFile = fs.readFileSync(path.join(run, 'user-dir', 'flows.json'), 'utf8');
@@ -111,7 +120,10 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 		await red.inject(train.inject);
 		const done = await red.waitForStatus(train.model, (status) => status.fill === 'green' || status.fill === 'yellow' || status.fill === 'red', since);
 		assert.match(done.text ?? '', /^AUC 0\.\d\d \(\w+\) · saved as version 1$/, `${done.text}\n${red.log().slice(-3000)}`);
-		assert.ok(red.statuses.slice(since).some((status) => status.id === train.model && /^training/.test(status.text ?? '')), 'training progress was shown');
+		assert.ok(
+			red.statuses.slice(since).some((status) => status.id === train.model && /^training/.test(status.text ?? '')),
+			'training progress was shown',
+		);
 
 		const mails = await smtp.waitFor(1, 30000);
 		assert.equal(mails.length, 1);
@@ -124,10 +136,16 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 		assert.equal(mail.attachments[0].filename, 'purchase-in-30-days-report.html');
 		assert.match(mail.attachments[0].content.toString('utf8'), /^<!DOCTYPE html>/i);
 
-		const report = await red.waitFor(() => fs.existsSync(env.PROPENSITY_REPORT_FILE) && fs.readFileSync(env.PROPENSITY_REPORT_FILE, 'utf8'), 'the report file');
+		const report = await red.waitFor(
+			() => fs.existsSync(env.PROPENSITY_REPORT_FILE) && fs.readFileSync(env.PROPENSITY_REPORT_FILE, 'utf8'),
+			'the report file',
+		);
 		assert.equal(report, mail.attachments[0].content.toString('utf8'), 'the saved and the mailed report are the same page');
 		const store = await openStore({ kind: 'folder', path: env.PROPENSITY_STORE });
-		assert.deepEqual((await store.listVersions('purchase-in-30-days')).map((v) => v.version), [1]);
+		assert.deepEqual(
+			(await store.listVersions('purchase-in-30-days')).map((v) => v.version),
+			[1],
+		);
 		await store.close();
 	});
 
@@ -150,11 +168,17 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 		assert.equal(smtp.received.length, entrants, 'one email per entrant, no more');
 		assert.equal(crm.received.length, entrants, 'one CRM call per entrant, no more');
 
-		const records = calls.map((call) => call.json as { profileId: string; score: number; bucket: string; factors: string[]; attributes: { email: string } });
+		const records = calls.map(
+			(call) => call.json as { profileId: string; score: number; bucket: string; factors: string[]; attributes: { email: string } },
+		);
 		assert.ok(calls.every((call) => call.method === 'POST' && call.url === '/crm/contacts'));
 		assert.equal(new Set(records.map((record) => record.profileId)).size, entrants, 'each entrant once');
 		for (const record of records) assert.equal(record.factors.length, 3, 'the CRM gets the three reasons behind each score');
-		assert.deepEqual(mails.map((mail) => mail.to[0]).sort(), records.map((record) => record.attributes.email).sort(), 'each entrant is emailed at their own address');
+		assert.deepEqual(
+			mails.map((mail) => mail.to[0]).sort(),
+			records.map((record) => record.attributes.email).sort(),
+			'each entrant is emailed at their own address',
+		);
 		assert.ok(mails.every((mail) => mail.from === 'propensity@shop.example' && mail.subject === 'A little something picked for you'));
 
 		const store = await openStore({ kind: 'folder', path: env.PROPENSITY_STORE });
@@ -168,17 +192,109 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 		fs.writeFileSync(blocker, 'a file where the store folder should be');
 		const tab = 'e77e000000000000';
 		const nodes: FlowNode[] = [
-			{ id: 'e77e000000000001', type: 'inject', z: tab, name: 'missing file', props: [{ p: 'payload' }], payload: '', payloadType: 'date', repeat: '', crontab: '', once: false, wires: [['e77e000000000002']] },
-			{ id: 'e77e000000000002', type: 'propensity-load-events', z: tab, source: 'file', path: path.join(run, 'no-such-events.csv'), pathType: 'str', format: 'auto', preset: 'auto', attributes: [], badRows: 'fail', wires: [[]] },
-			{ id: 'e77e000000000003', type: 'inject', z: tab, name: 'invalid goal', props: [{ p: 'payload' }], payload: '', payloadType: 'date', repeat: '', crontab: '', once: false, wires: [['e77e000000000004']] },
-			{ id: 'e77e000000000004', type: 'propensity-define-goal', z: tab, mode: 'json', goalJson: '{"name": "churn", "propensityType": "churn", "outcome": {"occur": "will_not_occur", "windowDays": 400, "when": {"all": [{"field": "eventType", "op": "equals", "value": "purchase"}]}}}', wires: [[]] },
-			{ id: 'e77e000000000005', type: 'inject', z: tab, name: 'unwritable store', props: [{ p: 'payload' }], payload: '', payloadType: 'date', repeat: '', crontab: '', once: false, wires: [['e77e000000000006']] },
-			{ id: 'e77e000000000006', type: 'propensity-load-events', z: tab, source: 'file', path: 'PROPENSITY_EVENTS_FILE', pathType: 'env', format: 'auto', preset: 'auto', attributes: [], badRows: 'fail', wires: [['e77e000000000007']] },
-			{ id: 'e77e000000000007', type: 'propensity-score-profiles', z: tab, modelFrom: 'store', store: 'e77e000000000008', modelName: 'purchase-in-30-days', modelNameType: 'str', modelVersion: 'latest', output: 'array', wires: [[]] },
+			{
+				id: 'e77e000000000001',
+				type: 'inject',
+				z: tab,
+				name: 'missing file',
+				props: [{ p: 'payload' }],
+				payload: '',
+				payloadType: 'date',
+				repeat: '',
+				crontab: '',
+				once: false,
+				wires: [['e77e000000000002']],
+			},
+			{
+				id: 'e77e000000000002',
+				type: 'propensity-load-events',
+				z: tab,
+				source: 'file',
+				path: path.join(run, 'no-such-events.csv'),
+				pathType: 'str',
+				format: 'auto',
+				preset: 'auto',
+				attributes: [],
+				badRows: 'fail',
+				wires: [[]],
+			},
+			{
+				id: 'e77e000000000003',
+				type: 'inject',
+				z: tab,
+				name: 'invalid goal',
+				props: [{ p: 'payload' }],
+				payload: '',
+				payloadType: 'date',
+				repeat: '',
+				crontab: '',
+				once: false,
+				wires: [['e77e000000000004']],
+			},
+			{
+				id: 'e77e000000000004',
+				type: 'propensity-define-goal',
+				z: tab,
+				mode: 'json',
+				goalJson:
+					'{"name": "churn", "propensityType": "churn", "outcome": {"occur": "will_not_occur", "windowDays": 400, "when": {"all": [{"field": "eventType", "op": "equals", "value": "purchase"}]}}}',
+				wires: [[]],
+			},
+			{
+				id: 'e77e000000000005',
+				type: 'inject',
+				z: tab,
+				name: 'unwritable store',
+				props: [{ p: 'payload' }],
+				payload: '',
+				payloadType: 'date',
+				repeat: '',
+				crontab: '',
+				once: false,
+				wires: [['e77e000000000006']],
+			},
+			{
+				id: 'e77e000000000006',
+				type: 'propensity-load-events',
+				z: tab,
+				source: 'file',
+				path: 'PROPENSITY_EVENTS_FILE',
+				pathType: 'env',
+				format: 'auto',
+				preset: 'auto',
+				attributes: [],
+				badRows: 'fail',
+				wires: [['e77e000000000007']],
+			},
+			{
+				id: 'e77e000000000007',
+				type: 'propensity-score-profiles',
+				z: tab,
+				modelFrom: 'store',
+				store: 'e77e000000000008',
+				modelName: 'purchase-in-30-days',
+				modelNameType: 'str',
+				modelVersion: 'latest',
+				output: 'array',
+				wires: [[]],
+			},
 			{ id: 'e77e000000000009', type: 'catch', z: tab, name: '', scope: null, uncaught: false, wires: [['e77e00000000000a']] },
-			{ id: 'e77e00000000000a', type: 'debug', z: tab, name: 'errors', active: true, tosidebar: true, console: false, complete: 'error', targetType: 'msg', wires: [] },
+			{
+				id: 'e77e00000000000a',
+				type: 'debug',
+				z: tab,
+				name: 'errors',
+				active: true,
+				tosidebar: true,
+				console: false,
+				complete: 'error',
+				targetType: 'msg',
+				wires: [],
+			},
 		];
-		const configs: FlowNode[] = [{ id: 'e77e000000000008', type: 'propensity-store', name: 'broken store', kind: 'folder', path: path.join(blocker, 'store') }];
+		const configs: FlowNode[] = [
+			{ id: 'e77e000000000008', type: 'propensity-store', name: 'broken store', kind: 'folder', path: path.join(blocker, 'store') },
+		];
 		const added = await red.api('POST', '/flow', { id: tab, label: 'Bad input', nodes, configs });
 		assert.equal(added.status, 200, JSON.stringify(added.body));
 
@@ -188,13 +304,21 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 			const seen = red.debug.slice(before).filter((event) => event.id === 'e77e00000000000a');
 			return seen.length >= 3 && seen;
 		}, 'three errors at the Catch node');
-		const bySource = new Map(errors.map((event) => {
-			const error = event.value as { message: string; source: { id: string } };
-			return [error.source.id, error.message];
-		}));
-		assert.equal(bySource.get('e77e000000000002'), `The events file "${path.join(run, 'no-such-events.csv')}" cannot be read: it does not exist or is not readable. Check the path.`);
+		const bySource = new Map(
+			errors.map((event) => {
+				const error = event.value as { message: string; source: { id: string } };
+				return [error.source.id, error.message];
+			}),
+		);
+		assert.equal(
+			bySource.get('e77e000000000002'),
+			`The events file "${path.join(run, 'no-such-events.csv')}" cannot be read: it does not exist or is not readable. Check the path.`,
+		);
 		assert.match(bySource.get('e77e000000000004') ?? '', /windowDays.*at most 365 days, not 400/);
-		assert.match(bySource.get('e77e000000000007') ?? '', /^Could not open the model store folder .*not-a-folder\/store: .*Give a folder this user may create and write\.$/);
+		assert.match(
+			bySource.get('e77e000000000007') ?? '',
+			/^Could not open the model store folder .*not-a-folder\/store: .*Give a folder this user may create and write\.$/,
+		);
 
 		assert.ok(red.alive(), 'Node-RED is still running');
 		assert.equal((await red.api('GET', '/flows')).status, 200);
@@ -214,7 +338,19 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 
 	it('"Check model weekly" backtests the remembered runs and, on "retrain", mails the verdict with the report and trains a new version', async () => {
 		// A run scored 40 days before the events end (as "Score daily" would have then), so its 30-day window has closed.
-		const then = await runCli('score', '--events', env.PROPENSITY_EVENTS_FILE, '--store', env.PROPENSITY_STORE, '--name', 'purchase-in-30-days', '--as-of', '2026-05-21', '--out', path.join(run, 'scores-then.csv'));
+		const then = await runCli(
+			'score',
+			'--events',
+			env.PROPENSITY_EVENTS_FILE,
+			'--store',
+			env.PROPENSITY_STORE,
+			'--name',
+			'purchase-in-30-days',
+			'--as-of',
+			'2026-05-21',
+			'--out',
+			path.join(run, 'scores-then.csv'),
+		);
 		assert.equal(then.code, 0, then.stderr);
 		smtp.clear();
 		const since = red.statuses.length;

@@ -73,7 +73,11 @@ describe('Node-RED: score profiles', function () {
 		}
 		assert.deepEqual((msg.model as Model).metrics, model.metrics, 'the model travels on for explain factors');
 		const auc = (model.metrics.validation.auc as number).toFixed(2);
-		assert.deepEqual(shown.at(-1), { fill: 'green', shape: 'dot', text: `AUC ${auc}, ${summary.scored.toLocaleString('en-US')} scored · ${summary.buckets.high} high` });
+		assert.deepEqual(shown.at(-1), {
+			fill: 'green',
+			shape: 'dot',
+			text: `AUC ${auc}, ${summary.scored.toLocaleString('en-US')} scored · ${summary.buckets.high} high`,
+		});
 	});
 
 	it('loads the model from the store by name, and uses the bucket boundaries of the dialog', async () => {
@@ -114,7 +118,10 @@ describe('Node-RED: score profiles', function () {
 		const count = (one.parts as { count: number }).count;
 		const rest = await messages(helper.getNode('out'), count - 1);
 		const all = [one, ...rest];
-		assert.deepEqual(all.map((msg) => (msg.parts as { index: number }).index), Array.from({ length: count }, (_, i) => i));
+		assert.deepEqual(
+			all.map((msg) => (msg.parts as { index: number }).index),
+			Array.from({ length: count }, (_, i) => i),
+		);
 		assert.equal(new Set(all.map((msg) => (msg.payload as ScoredProfile).profileId)).size, count);
 		assert.equal(one.events, undefined, 'the events are not copied onto every profile');
 		assert.equal((one.scoreSummary as ScoreSummary).scored, count);
@@ -187,7 +194,10 @@ describe('Node-RED: score profiles', function () {
 		await helper.load(nodes, flow({}));
 		const caught = message(helper.getNode('errors'));
 		helper.getNode('score').receive({ events: loaded.table });
-		assert.equal(((await caught).error as { message: string }).message, 'The message has no msg.model: put Train Model before Score Profiles, or set its Model to "from the store".');
+		assert.equal(
+			((await caught).error as { message: string }).message,
+			'The message has no msg.model: put Train Model before Score Profiles, or set its Model to "from the store".',
+		);
 	});
 
 	it('refuses JSON on msg.model that is not a model, saying what it is', async () => {

@@ -14,7 +14,22 @@ function flow(settings: Record<string, unknown>, storePath = ''): FlowNode[] {
 	return [
 		{ id: 'tab', type: 'tab', label: 'test' },
 		{ id: 'store', type: 'propensity-store', name: '', kind: 'folder', path: storePath },
-		{ id: 'train', z: 'tab', type: 'propensity-train-model', modelName: '', modelNameType: 'str', store: storePath ? 'store' : '', learner: 'gbdt', seed: '1', asOf: '', asOfType: 'str', minPositives: '50', minNegatives: '50', ...settings, wires: [['out']] },
+		{
+			id: 'train',
+			z: 'tab',
+			type: 'propensity-train-model',
+			modelName: '',
+			modelNameType: 'str',
+			store: storePath ? 'store' : '',
+			learner: 'gbdt',
+			seed: '1',
+			asOf: '',
+			asOfType: 'str',
+			minPositives: '50',
+			minNegatives: '50',
+			...settings,
+			wires: [['out']],
+		},
 		{ id: 'out', z: 'tab', type: 'helper' },
 		{ id: 'on-error', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
 		{ id: 'errors', z: 'tab', type: 'helper' },
@@ -47,7 +62,10 @@ describe('Node-RED: train model', function () {
 		await store.close();
 		assert.deepEqual(saved.model.metrics, model.metrics, 'the store holds the model that was sent');
 
-		assert.ok(shown.some((status) => /^training: [\d,]+\/[\d,]+ trees/.test(status.text ?? '')), `trees built were shown: ${JSON.stringify(shown.map((s) => s.text))}`);
+		assert.ok(
+			shown.some((status) => /^training: [\d,]+\/[\d,]+ trees/.test(status.text ?? '')),
+			`trees built were shown: ${JSON.stringify(shown.map((s) => s.text))}`,
+		);
 		assert.deepEqual(shown.at(-1), { fill: 'green', shape: 'dot', text: `AUC ${summary.auc.toFixed(2)} (${summary.grade}) · saved as version 1` });
 	});
 
@@ -65,8 +83,14 @@ describe('Node-RED: train model', function () {
 		helper.getNode('train').receive({ events: loaded.table, goal: purchaseGoal });
 		helper.getNode('train').receive({ events: loaded.table, goal: purchaseGoal });
 		await twoArrive;
-		assert.deepEqual(runs.map((msg) => (msg.modelInfo as { version: number }).version), [1, 2]);
-		assert.deepEqual(runs.map((msg) => (msg.modelInfo as { name: string }).name), ['buyers', 'buyers']);
+		assert.deepEqual(
+			runs.map((msg) => (msg.modelInfo as { version: number }).version),
+			[1, 2],
+		);
+		assert.deepEqual(
+			runs.map((msg) => (msg.modelInfo as { name: string }).name),
+			['buyers', 'buyers'],
+		);
 		const [first, second] = runs.map((msg) => (msg.modelInfo as { checksum: string }).checksum);
 		assert.equal(first, second);
 	});
@@ -88,7 +112,10 @@ describe('Node-RED: train model', function () {
 		await helper.load(nodes, flow({}));
 		const caught = message(helper.getNode('errors'));
 		helper.getNode('train').receive({ events: loaded.table });
-		assert.equal(((await caught).error as { message: string }).message, 'The message has no msg.goal: put a Define Goal node before Train Model (it sets msg.goal).');
+		assert.equal(
+			((await caught).error as { message: string }).message,
+			'The message has no msg.goal: put a Define Goal node before Train Model (it sets msg.goal).',
+		);
 	});
 
 	it('sends a message without events to a Catch node, saying which node sets them', async () => {

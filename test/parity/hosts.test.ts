@@ -57,15 +57,39 @@ describe('both hosts, one behaviour', function () {
 
 		async function n8nRows(folder: string, run: (typeof runs)[number]): Promise<Row[][]> {
 			const items: INodeExecutionData[] = profiles.map((profile) => ({ json: { ...profile } as unknown as INodeExecutionData['json'] }));
-			const result = await runNode(n8nNode, { parameters: { store: 'folder', storeFolder: folder, segmentName: 'parity', ruleMode: 'text', ruleText: run.rule, mode: run.mode, options: { runAt: run.runAt } }, items });
-			return result.outputs.map((output) => output.map(({ json }) => ({ profileId: String(json.profileId), status: (json.segment as { status: string }).status })));
+			const result = await runNode(n8nNode, {
+				parameters: {
+					store: 'folder',
+					storeFolder: folder,
+					segmentName: 'parity',
+					ruleMode: 'text',
+					ruleText: run.rule,
+					mode: run.mode,
+					options: { runAt: run.runAt },
+				},
+				items,
+			});
+			return result.outputs.map((output) =>
+				output.map(({ json }) => ({ profileId: String(json.profileId), status: (json.segment as { status: string }).status })),
+			);
 		}
 
 		async function nodeRedRows(folder: string, run: (typeof runs)[number]): Promise<Row[][]> {
 			const flow: FlowNode[] = [
 				{ id: 'tab', type: 'tab', label: 'parity' },
 				{ id: 'store', type: 'propensity-store', name: '', kind: 'folder', path: folder },
-				{ id: 'segment', z: 'tab', type: 'propensity-build-segment', rule: run.rule, ruleType: 'str', segmentName: 'parity', mode: run.mode, store: 'store', output: 'array', wires: [['in'], ['not-in']] },
+				{
+					id: 'segment',
+					z: 'tab',
+					type: 'propensity-build-segment',
+					rule: run.rule,
+					ruleType: 'str',
+					segmentName: 'parity',
+					mode: run.mode,
+					store: 'store',
+					output: 'array',
+					wires: [['in'], ['not-in']],
+				},
 				{ id: 'in', z: 'tab', type: 'helper' },
 				{ id: 'not-in', z: 'tab', type: 'helper' },
 			];
@@ -76,7 +100,9 @@ describe('both hosts, one behaviour', function () {
 			const outside = collect(helper.getNode('not-in'), finished);
 			segment.receive({ payload: profiles, runAt: run.runAt });
 			const rows = (messages: Record<string, unknown>[]) =>
-				messages.flatMap((msg) => (msg.payload as { profileId: string }[]).map((row, i) => ({ profileId: row.profileId, status: (msg.statuses as string[])[i] })));
+				messages.flatMap((msg) =>
+					(msg.payload as { profileId: string }[]).map((row, i) => ({ profileId: row.profileId, status: (msg.statuses as string[])[i] })),
+				);
 			const result = [rows(await inside), rows(await outside)];
 			await helper.unload();
 			return result;
@@ -93,12 +119,15 @@ describe('both hosts, one behaviour', function () {
 				results.push(fromN8n);
 			}
 			// The runs say something: 25 entered first, nobody new the next day, then 5 left.
-			assert.deepEqual(results.map(([inSegment]) => inSegment.length), [25, 0, 5]);
+			assert.deepEqual(
+				results.map(([inSegment]) => inSegment.length),
+				[25, 0, 5],
+			);
 			assert.deepEqual(new Set(results[0][0].map((row) => row.status)), new Set(['entered']));
 			assert.deepEqual(new Set(results[2].flat().map((row) => row.status)), new Set(['left', 'out']));
 		});
 
-		it('refuses a mode it does not know with the core\'s message, on both hosts', async () => {
+		it("refuses a mode it does not know with the core's message, on both hosts", async () => {
 			const items = profiles.slice(0, 3).map((profile) => ({ json: { ...profile } as unknown as INodeExecutionData['json'] }));
 			const n8nError = await runNode(n8nNode, { parameters: { ruleMode: 'text', ruleText: 'top=2', mode: 'sometimes' }, items }).then(
 				() => assert.fail('n8n accepted the mode'),
@@ -108,7 +137,18 @@ describe('both hosts, one behaviour', function () {
 				[buildSegmentNode, storeConfigNode],
 				[
 					{ id: 'tab', type: 'tab', label: 'parity' },
-					{ id: 'segment', z: 'tab', type: 'propensity-build-segment', rule: 'top=2', ruleType: 'str', segmentName: '', mode: 'sometimes', store: '', output: 'array', wires: [[], []] },
+					{
+						id: 'segment',
+						z: 'tab',
+						type: 'propensity-build-segment',
+						rule: 'top=2',
+						ruleType: 'str',
+						segmentName: '',
+						mode: 'sometimes',
+						store: '',
+						output: 'array',
+						wires: [[], []],
+					},
 					{ id: 'on-error', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
 					{ id: 'errors', z: 'tab', type: 'helper' },
 				],
@@ -128,15 +168,35 @@ describe('both hosts, one behaviour', function () {
 			const given = profiles.slice(0, 6).map((profile) => ({ ...profile }));
 			delete (given[2] as { features?: unknown }).features;
 
-			const run = await runNode(n8nNode, { parameters: { store: 'folder', storeFolder }, items: given.map((profile) => ({ json: { ...profile } as unknown as INodeExecutionData['json'] })), continueOnFail: true });
-			const fromN8n: Row[] = run.outputs[0].map(({ json }, i) => (json.error === undefined ? { profileId: String(json.profileId), factors: json.factors } : { profileId: given[i].profileId, error: String(json.error) }));
+			const run = await runNode(n8nNode, {
+				parameters: { store: 'folder', storeFolder },
+				items: given.map((profile) => ({ json: { ...profile } as unknown as INodeExecutionData['json'] })),
+				continueOnFail: true,
+			});
+			const fromN8n: Row[] = run.outputs[0].map(({ json }, i) =>
+				json.error === undefined
+					? { profileId: String(json.profileId), factors: json.factors }
+					: { profileId: given[i].profileId, error: String(json.error) },
+			);
 
 			const { model } = await trainedModel();
 			await helper.load(
 				[explainFactorsNode, storeConfigNode],
 				[
 					{ id: 'tab', type: 'tab', label: 'parity' },
-					{ id: 'explain', z: 'tab', type: 'propensity-explain-factors', modelFrom: 'msg', store: '', modelName: '', modelNameType: 'str', modelVersion: 'latest', topK: '', perBucket: false, wires: [['out']] },
+					{
+						id: 'explain',
+						z: 'tab',
+						type: 'propensity-explain-factors',
+						modelFrom: 'msg',
+						store: '',
+						modelName: '',
+						modelNameType: 'str',
+						modelVersion: 'latest',
+						topK: '',
+						perBucket: false,
+						wires: [['out']],
+					},
 					{ id: 'out', z: 'tab', type: 'helper' },
 					{ id: 'on-error', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
 					{ id: 'errors', z: 'tab', type: 'helper' },
@@ -148,9 +208,16 @@ describe('both hosts, one behaviour', function () {
 			const errors = collect(helper.getNode('errors'), finished);
 			explain.receive({ payload: given, model });
 			const explained = (await out)[0].payload as ScoredProfile[];
-			const failed = (await errors).map((msg) => ({ profileId: (msg.payload as ScoredProfile).profileId, error: (msg.error as { message: string }).message }));
+			const failed = (await errors).map((msg) => ({
+				profileId: (msg.payload as ScoredProfile).profileId,
+				error: (msg.error as { message: string }).message,
+			}));
 			const fromNodeRed: Row[] = given.map(
-				(profile) => failed.find((row) => row.profileId === profile.profileId) ?? { profileId: profile.profileId, factors: explained.find((row) => row.profileId === profile.profileId)?.factors },
+				(profile) =>
+					failed.find((row) => row.profileId === profile.profileId) ?? {
+						profileId: profile.profileId,
+						factors: explained.find((row) => row.profileId === profile.profileId)?.factors,
+					},
 			);
 
 			assert.deepEqual(JSON.parse(JSON.stringify(fromNodeRed)), JSON.parse(JSON.stringify(fromN8n)));

@@ -32,7 +32,11 @@ describe('as-of dates', () => {
 		for (const text of ['1997-02-30', 'yesterday']) {
 			assert.throws(
 				() => parseMoment(text),
-				(error: unknown) => error instanceof InputError && error.code === 'bad-date' && error.message.includes(`"${text}"`) && /"2026-05-01" \(the end of that day\)/.test(error.message),
+				(error: unknown) =>
+					error instanceof InputError &&
+					error.code === 'bad-date' &&
+					error.message.includes(`"${text}"`) &&
+					/"2026-05-01" \(the end of that day\)/.test(error.message),
 			);
 		}
 	});
@@ -43,7 +47,11 @@ describe('as-of dates', () => {
 		builder.add('a', Date.UTC(1997, 8, 30, 18), 'purchase', NaN, []);
 		builder.add('a', Date.UTC(1997, 9, 2, 9), 'visit', NaN, []);
 		const { table } = builder.build();
-		const goal = { name: 'buy', propensityType: 'conversion', outcome: { occur: 'will_occur', windowDays: 7, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } } };
+		const goal = {
+			name: 'buy',
+			propensityType: 'conversion',
+			outcome: { occur: 'will_occur', windowDays: 7, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
+		};
 		const check = defineGoal(goal, table, { asOf: '1997-09-30' });
 		assert.equal(check.readiness?.history.end, '1997-09-30T23:59:59.999Z');
 		// The purchase at 18:00 that day is seen; the visit of 2 October is not.

@@ -155,6 +155,9 @@ describe('the pipeline from events to explained scores', function () {
 		const check = defineGoal(goal, table);
 		assert.equal(check.readiness?.ready, true);
 		assert.equal(check.readiness?.cutoffs.at(-1)?.role, 'validation');
-		assert.throws(() => defineGoal({ ...goal, outcome: { ...goal.outcome, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchased' }] } } }, table), /purchase/);
+		assert.throws(
+			() => defineGoal({ ...goal, outcome: { ...goal.outcome, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchased' }] } } }, table),
+			/purchase/,
+		);
 	});
 });

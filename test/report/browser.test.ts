@@ -35,7 +35,15 @@ declare const document: {
 declare function getComputedStyle(element: PageElement): { readonly display: string; getPropertyValue(name: string): string };
 
 const executablePath = '/usr/bin/chromium';
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const args = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--no-first-run',
+	'--disable-sync',
+];
 const outputDir = path.resolve('test-output', 'report');
 
 /** What each chart must show: its marks and how many. */
@@ -191,7 +199,10 @@ describe('report: in headless Chromium', function () {
 
 	it('carries a Content-Security-Policy that allows only its inline styles, and still renders in full under it', async () => {
 		const html = renderReport(sampleReportInput());
-		assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; base-uri &#39;none&#39;; form-action &#39;none&#39;">/);
+		assert.match(
+			html,
+			/<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; base-uri &#39;none&#39;; form-action &#39;none&#39;">/,
+		);
 		const url = writePage('report-csp.html', sampleReportInput());
 		const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
 		const violations: string[] = [];
@@ -212,7 +223,7 @@ describe('report: in headless Chromium', function () {
 			};
 		});
 		assert.equal(seen.policy, "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
-		assert.notEqual(seen.factsDisplay, 'block', 'the report\'s stylesheet applies');
+		assert.notEqual(seen.factsDisplay, 'block', "the report's stylesheet applies");
 		assert.ok(seen.bucketTone.length > 0, 'inline style attributes apply');
 		assert.ok(seen.barWidth > 0, 'the charts are drawn');
 		// A script smuggled into the page is refused by the policy, and the refusal is reported.
@@ -221,7 +232,10 @@ describe('report: in headless Chromium', function () {
 			holder.insertAdjacentHTML('beforeend', '<img src="https://example.invalid/x.png">');
 		});
 		await page.waitForTimeout(200);
-		assert.ok(violations.some((text) => /img-src|default-src/.test(text)), `a smuggled image is refused: ${violations.join(' | ')}`);
+		assert.ok(
+			violations.some((text) => /img-src|default-src/.test(text)),
+			`a smuggled image is refused: ${violations.join(' | ')}`,
+		);
 		await page.close();
 	});
 

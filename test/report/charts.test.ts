@@ -15,13 +15,24 @@ const bins = Array.from({ length: 20 }, (_, i) => ({ from: i * 5, to: i * 5 + 5,
 
 describe('report: charts', () => {
 	it('a histogram is one accessible svg with its id, title, a bar per bin and a tooltip per bar', () => {
-		const svg = histogramChart({ id: 'chart-x', title: 'Scores', bins, xTitle: 'Score', yTitle: 'Profiles', formatY: formatCount, xTicks: [0, 50, 100] }).value;
+		const svg = histogramChart({
+			id: 'chart-x',
+			title: 'Scores',
+			bins,
+			xTitle: 'Score',
+			yTitle: 'Profiles',
+			formatY: formatCount,
+			xTicks: [0, 50, 100],
+		}).value;
 		assert.match(svg, /^<svg id="chart-x" class="chart" role="img" aria-label="Scores" /);
 		assert.match(svg, /<title>Scores<\/title>/);
 		assert.equal(count(svg, /<rect class="bar"/), 20);
 		assert.equal(count(svg, /<title>bin \d+<\/title>/), 20);
 		assert.ok(svg.includes('>Score</text>') && svg.includes('>Profiles</text>'), 'both axis titles are drawn');
-		assert.ok(barHeights(svg).every((height, i, all) => i === 0 || height <= all[i - 1]), 'bar heights follow the counts');
+		assert.ok(
+			barHeights(svg).every((height, i, all) => i === 0 || height <= all[i - 1]),
+			'bar heights follow the counts',
+		);
 	});
 
 	it('a histogram draws its markers only inside the axis', () => {
@@ -80,7 +91,14 @@ describe('report: charts', () => {
 	});
 
 	it('a column chart with a single column, or a missing value, still draws and says n/a', () => {
-		const single = columnChart({ id: 'c', title: 't', columns: [{ label: 'High', value: 0.3, tooltip: 'x' }], xTitle: 'x', yTitle: 'y', formatY: formatPercent }).value;
+		const single = columnChart({
+			id: 'c',
+			title: 't',
+			columns: [{ label: 'High', value: 0.3, tooltip: 'x' }],
+			xTitle: 'x',
+			yTitle: 'y',
+			formatY: formatPercent,
+		}).value;
 		assert.equal(count(single, /<rect class="bar"/), 1);
 		const missing = columnChart({
 			id: 'c',
@@ -105,7 +123,15 @@ describe('report: charts', () => {
 			id: 'l',
 			title: 'Gains',
 			series: [
-				{ name: 'random', tone: 'muted', baseline: true, points: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
+				{
+					name: 'random',
+					tone: 'muted',
+					baseline: true,
+					points: [
+						{ x: 0, y: 0 },
+						{ x: 1, y: 1 },
+					],
+				},
 				{ name: 'model', tone: 'primary', points: [0, 0.1, 0.5, 1].map((x) => ({ x, y: Math.sqrt(x) })) },
 			],
 			xTitle: 'x',
@@ -136,7 +162,20 @@ describe('report: charts', () => {
 			formatX: String,
 			formatY: String,
 		};
-		const svg = lineChart({ ...spec, series: [{ name: 'm', tone: 'primary', points: [{ x: 0.5, y: NaN }, { x: 0.2, y: 0.3 }, { x: 2, y: -1 }] }] }).value;
+		const svg = lineChart({
+			...spec,
+			series: [
+				{
+					name: 'm',
+					tone: 'primary',
+					points: [
+						{ x: 0.5, y: NaN },
+						{ x: 0.2, y: 0.3 },
+						{ x: 2, y: -1 },
+					],
+				},
+			],
+		}).value;
 		assert.equal(count(svg, /<circle class="point"/), 2);
 		assert.ok(!svg.includes('NaN'));
 		const [, , , cx, cy] = /<circle class="point" cx="([^"]+)" cy="([^"]+)"[\s\S]*<circle class="point" cx="([^"]+)" cy="([^"]+)"/.exec(svg) ?? [];

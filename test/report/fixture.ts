@@ -39,7 +39,11 @@ export function fabricateValidation(options: FixtureOptions = {}): { labels: Uin
 /** A whole report input for a conversion goal, with every section filled. */
 export function sampleReportInput(options: FixtureOptions = {}): ReportInput {
 	const { labels, probabilities } = fabricateValidation(options);
-	const metrics = validationMetrics(labels, probabilities, probabilities.map((p) => logit(p)));
+	const metrics = validationMetrics(
+		labels,
+		probabilities,
+		probabilities.map((p) => logit(p)),
+	);
 	const scores = summariseScores({ labels, probabilities, metrics });
 	const auc = metrics.auc ?? NaN;
 	const logLoss = metrics.logLoss ?? NaN;
@@ -61,7 +65,14 @@ export function sampleReportInput(options: FixtureOptions = {}): ReportInput {
 			windowDays: goal.outcome.windowDays,
 			lookbackDays: goal.lookbackDays,
 		},
-		metrics: { auc: metrics.auc, logLoss: metrics.logLoss, brier: metrics.brier, baseRate: metrics.baseRate, validationRows: metrics.rows, trainingRows: metrics.rows * 3 },
+		metrics: {
+			auc: metrics.auc,
+			logLoss: metrics.logLoss,
+			brier: metrics.brier,
+			baseRate: metrics.baseRate,
+			validationRows: metrics.rows,
+			trainingRows: metrics.rows * 3,
+		},
 		quality: { grade: grade.grade, poor: grade.poor, thresholds: gradeThresholds, advice: grade.advice },
 		scores,
 		factors: { overall: overallFactors, byBucket: bucketFactors(scores.buckets.map((bucket) => bucket.count)) },

@@ -15,7 +15,10 @@ describe('report: escaping', () => {
 	it('the html tag escapes interpolated strings and numbers but not markup it built', () => {
 		const name = '<b>"VIP"</b>';
 		const inner = html`<em>${name}</em>`;
-		assert.equal(html`<p title="${name}">${inner}</p>`.value, '<p title="&lt;b&gt;&quot;VIP&quot;&lt;/b&gt;"><em>&lt;b&gt;&quot;VIP&quot;&lt;/b&gt;</em></p>');
+		assert.equal(
+			html`<p title="${name}">${inner}</p>`.value,
+			'<p title="&lt;b&gt;&quot;VIP&quot;&lt;/b&gt;"><em>&lt;b&gt;&quot;VIP&quot;&lt;/b&gt;</em></p>',
+		);
 		assert.equal(html`<td>${3}</td>`.value, '<td>3</td>');
 	});
 

@@ -20,7 +20,9 @@ function hostile(input: ReportInput, payload: string): ReportInput {
 function tags(page: string): { name: string; attributes: [string, string][] }[] {
 	return [...page.matchAll(/<\/?([a-zA-Z][\w-]*)((?:\s+[\w:-]+(?:="[^"]*")?)*)\s*\/?>/g)].map((match) => ({
 		name: match[1].toLowerCase(),
-		attributes: [...match[2].matchAll(/([\w:-]+)(?:="([^"]*)")?/g)].map((attribute) => [attribute[1].toLowerCase(), attribute[2] ?? ''] as [string, string]),
+		attributes: [...match[2].matchAll(/([\w:-]+)(?:="([^"]*)")?/g)].map(
+			(attribute) => [attribute[1].toLowerCase(), attribute[2] ?? ''] as [string, string],
+		),
 	}));
 }
 
@@ -29,7 +31,17 @@ function occurrences(text: string, part: string): number {
 }
 
 const sectionIds = ['glance', 'quality', 'distribution', 'buckets', 'lift', 'calibration', 'factors', 'data', 'selection'];
-const chartIds = ['chart-distribution', 'chart-buckets', 'chart-lift', 'chart-gains', 'chart-calibration', 'chart-factors', 'chart-factors-high', 'chart-factors-medium', 'chart-factors-low'];
+const chartIds = [
+	'chart-distribution',
+	'chart-buckets',
+	'chart-lift',
+	'chart-gains',
+	'chart-calibration',
+	'chart-factors',
+	'chart-factors-high',
+	'chart-factors-medium',
+	'chart-factors-low',
+];
 
 describe('report: the insights report', () => {
 	const sample = sampleReportInput();
@@ -55,9 +67,13 @@ describe('report: the insights report', () => {
 		const auc = sample.metrics.auc as number;
 		assert.ok(page.includes(`${auc.toFixed(3)}<span class="badge great">good</span>`), 'a good model gets a green badge');
 		assert.ok(page.includes(`>${sample.quality.grade}</span>`));
-		assert.ok(page.includes('<strong>excellent</strong> from 0.850 · <strong>good</strong> from 0.750 · <strong>fair</strong> from 0.650 · <strong>poor</strong> below 0.650'));
-		assert.ok(page.includes(((sample.metrics.logLoss as number)).toFixed(3)));
-		assert.ok(page.includes(((sample.metrics.brier as number)).toFixed(3)));
+		assert.ok(
+			page.includes(
+				'<strong>excellent</strong> from 0.850 · <strong>good</strong> from 0.750 · <strong>fair</strong> from 0.650 · <strong>poor</strong> below 0.650',
+			),
+		);
+		assert.ok(page.includes((sample.metrics.logLoss as number).toFixed(3)));
+		assert.ok(page.includes((sample.metrics.brier as number).toFixed(3)));
 		assert.ok(page.includes(`${((sample.metrics.baseRate as number) * 100).toFixed(1)}%`));
 		assert.ok(!page.includes('This model is not reliable yet'), 'a good model gets no warning');
 	});
@@ -66,7 +82,12 @@ describe('report: the insights report', () => {
 		for (const bucket of sample.scores.buckets) {
 			const rate = (((bucket.positives as number) / bucket.count) * 100).toFixed(1);
 			const share = ((bucket.count / sample.scores.count) * 100).toFixed(1);
-			assert.ok(page.includes(`scores ${bucket.from}–${bucket.to}</div><dl><dt>Profiles</dt><dd>${bucket.count.toLocaleString('en-US')}</dd><dt>Share</dt><dd>${share}%</dd><dt>Actually converted</dt><dd>${rate}%</dd>`), bucket.bucket);
+			assert.ok(
+				page.includes(
+					`scores ${bucket.from}–${bucket.to}</div><dl><dt>Profiles</dt><dd>${bucket.count.toLocaleString('en-US')}</dd><dt>Share</dt><dd>${share}%</dd><dt>Actually converted</dt><dd>${rate}%</dd>`,
+				),
+				bucket.bucket,
+			);
 		}
 	});
 
@@ -84,7 +105,9 @@ describe('report: the insights report', () => {
 			goal: { ...sample.goal, name: '<script>alert(1)</script>' },
 			factors: {
 				overall: [{ feature: 'f', label: `"&<>'`, importance: 1, direction: 'raises' }],
-				byBucket: [{ bucket: 'high', profiles: 10, factors: [{ feature: 'f', label: `"&<>'`, direction: 'raises', shareInBucket: 0.5, shareElsewhere: 0.1 }] }],
+				byBucket: [
+					{ bucket: 'high', profiles: 10, factors: [{ feature: 'f', label: `"&<>'`, direction: 'raises', shareInBucket: 0.5, shareElsewhere: 0.1 }] },
+				],
 			},
 		};
 		const out = renderReport(input);

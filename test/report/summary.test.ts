@@ -82,7 +82,10 @@ describe('report: summarising scores', () => {
 		const given = summariseScores({ probabilities, labels, metrics });
 		assert.deepEqual(given, summariseScores({ probabilities, labels }));
 		const marked = summariseScores({ probabilities, labels, metrics: { ...metrics, deciles: metrics.deciles.map((d) => ({ ...d, positives: -1 })) } });
-		assert.ok(marked.deciles.every((decile) => decile.positives === -1), 'the given deciles are used, not recomputed');
+		assert.ok(
+			marked.deciles.every((decile) => decile.positives === -1),
+			'the given deciles are used, not recomputed',
+		);
 	});
 
 	it('cuts fewer than ten profiles into ten deciles of a fraction of a profile each', () => {
@@ -143,12 +146,21 @@ describe('report: summarising scores', () => {
 	});
 
 	it('refuses outcomes that are not one 0 or 1 per probability, saying what to give', () => {
-		assert.throws(() => summariseScores({ probabilities: [0.1, 0.2], labels: [1] }), (error: unknown) => error instanceof InputError && /1 outcomes for 2 probabilities/.test(error.message));
-		assert.throws(() => summariseScores({ probabilities: [0.1, 0.2], labels: [1, 2] }), (error: unknown) => error instanceof InputError && /Outcome 2 is 2, not 0 or 1/.test(error.message));
+		assert.throws(
+			() => summariseScores({ probabilities: [0.1, 0.2], labels: [1] }),
+			(error: unknown) => error instanceof InputError && /1 outcomes for 2 probabilities/.test(error.message),
+		);
+		assert.throws(
+			() => summariseScores({ probabilities: [0.1, 0.2], labels: [1, 2] }),
+			(error: unknown) => error instanceof InputError && /Outcome 2 is 2, not 0 or 1/.test(error.message),
+		);
 	});
 
 	it('refuses bucket boundaries that are out of order or not numbers', () => {
-		assert.throws(() => summariseScores({ probabilities: [0.5], boundaries: { mediumFrom: 80, highFrom: 30 } }), (error: unknown) => error instanceof InputError && /medium from 80, high from 30/.test(error.message));
+		assert.throws(
+			() => summariseScores({ probabilities: [0.5], boundaries: { mediumFrom: 80, highFrom: 30 } }),
+			(error: unknown) => error instanceof InputError && /medium from 80, high from 30/.test(error.message),
+		);
 		assert.throws(() => summariseScores({ probabilities: [0.5], boundaries: { mediumFrom: NaN, highFrom: 75 } }), InputError);
 	});
 

@@ -22,7 +22,10 @@ const root = path.resolve(__dirname, '../../..');
 
 /** Checks the invariant on a failure: a PropensityError with a code, a short message and no stack trace in it. */
 function assertClean(error: unknown, what: string): void {
-	if (!(error instanceof PropensityError)) assert.fail(`${what}: a ${(error as Error)?.constructor?.name ?? typeof error} reached the user: ${String((error as Error)?.stack ?? error).slice(0, 800)}`);
+	if (!(error instanceof PropensityError))
+		assert.fail(
+			`${what}: a ${(error as Error)?.constructor?.name ?? typeof error} reached the user: ${String((error as Error)?.stack ?? error).slice(0, 800)}`,
+		);
 	assert.match(error.code, /^[a-z0-9-]+$/, `${what}: code "${error.code}"`);
 	assert.ok(error.message.length > 20 && error.message.length < 20000, `${what}: a message of ${error.message.length} characters`);
 	assert.doesNotMatch(error.message, /\n\s+at [^\n]+:\d+:\d+/, `${what}: a stack trace in the message`);
@@ -43,7 +46,15 @@ function pick<T>(rng: Rng, items: readonly T[]): T {
 
 /** Text of every ```json block in the documentation that holds a goal. */
 function documentedGoals(): string[] {
-	const files = [path.join(root, 'README.md'), ...(fs.existsSync(path.join(root, 'docs')) ? fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => path.join(root, 'docs', f)) : [])];
+	const files = [
+		path.join(root, 'README.md'),
+		...(fs.existsSync(path.join(root, 'docs'))
+			? fs
+					.readdirSync(path.join(root, 'docs'))
+					.filter((f) => f.endsWith('.md'))
+					.map((f) => path.join(root, 'docs', f))
+			: []),
+	];
 	const goals: string[] = [];
 	for (const file of files) {
 		for (const match of fs.readFileSync(file, 'utf8').matchAll(/```json\n([\s\S]*?)```/g)) if (match[1].includes('"propensityType"')) goals.push(match[1]);
@@ -52,8 +63,24 @@ function documentedGoals(): string[] {
 }
 
 const hostileValues: unknown[] = [
-	null, true, -1, 0, 1.7e308, 'x', '', '\u0000', '<script>alert(1)</script>', [], {}, [[[]]], { all: [] }, { any: [{}] },
-	'9'.repeat(400), Array.from({ length: 20000 }, (_v, i) => i), -0, 2 ** 53 + 1,
+	null,
+	true,
+	-1,
+	0,
+	1.7e308,
+	'x',
+	'',
+	'\u0000',
+	'<script>alert(1)</script>',
+	[],
+	{},
+	[[[]]],
+	{ all: [] },
+	{ any: [{}] },
+	'9'.repeat(400),
+	Array.from({ length: 20000 }, (_v, i) => i),
+	-0,
+	2 ** 53 + 1,
 ];
 
 /** One random change to a JSON value: drop, replace, retype, nest or lengthen something in it. */
@@ -111,11 +138,25 @@ describe('robustness (seeded)', function () {
 			for (let e = 0; e < 12; e++) {
 				const time = start + rng.int(300) * 86_400_000;
 				const type = buyer && rng.next() < 0.3 ? 'purchase' : pick(rng, ['visit', 'visit', 'email_click', 'app_launch']);
-				rows.push({ customer_id: `c${p}`, timestamp: new Date(time).toISOString(), event_type: type, value: type === 'purchase' ? 10 + rng.int(200) : '', country: pick(rng, ['US', 'CA', 'GB', 'FR']), email: `c${p}@example.org`, campaign: pick(rng, ['sale', 'spring sale', 'news']) });
+				rows.push({
+					customer_id: `c${p}`,
+					timestamp: new Date(time).toISOString(),
+					event_type: type,
+					value: type === 'purchase' ? 10 + rng.int(200) : '',
+					country: pick(rng, ['US', 'CA', 'GB', 'FR']),
+					email: `c${p}@example.org`,
+					campaign: pick(rng, ['sale', 'spring sale', 'news']),
+				});
 			}
 		}
 		table = (await loadEvents({ kind: 'rows', rows })).table;
-		const goal = { name: 'robust', propensityType: 'conversion', outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } }, lookbackDays: 90, training: { cutoffs: 3 } };
+		const goal = {
+			name: 'robust',
+			propensityType: 'conversion',
+			outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
+			lookbackDays: 90,
+			training: { cutoffs: 3 },
+		};
 		modelText = (await trainModel(table, goal, { learner: 'logistic', seed: 1, minPositives: 5, minNegatives: 5 })).modelText;
 	});
 
@@ -141,7 +182,8 @@ describe('robustness (seeded)', function () {
 			if (!model) continue;
 			// What was read must write and read back: a saved model never fails to load.
 			parseModel(serializeModel(model));
-			if (scored++ < 20) await outcome(async () => (await scoreProfiles(table, model, { now: Date.UTC(2026, 0, 1) })).all(), `scoring with model mutation ${i}`);
+			if (scored++ < 20)
+				await outcome(async () => (await scoreProfiles(table, model, { now: Date.UTC(2026, 0, 1) })).all(), `scoring with model mutation ${i}`);
 		}
 	});
 
@@ -165,8 +207,37 @@ describe('robustness (seeded)', function () {
 		{ name: 'a JSON array', format: 'json' },
 		{ name: 'flow items', format: 'rows' },
 	];
-	const goodRow = (rng: Rng, i: number) => ({ customer_id: `c${rng.int(50)}`, timestamp: new Date(Date.UTC(2025, 0, 1) + i * 60000).toISOString(), event_type: pick(rng, ['visit', 'purchase']), value: rng.int(100), channel: pick(rng, ['web', 'app']) });
-	const badValues: unknown[] = ['', null, 'not a time', '2024-02-30', '1e309', '9'.repeat(400), 'Infinity', 'NaN', '\uFFFD', '"', '"unclosed', '\r', '\n', ',', '1,5', [1, [2]], { deep: 1 }, true, -1, 1e21, '2024-13-45T99:99:99Z', '\u0000'];
+	const goodRow = (rng: Rng, i: number) => ({
+		customer_id: `c${rng.int(50)}`,
+		timestamp: new Date(Date.UTC(2025, 0, 1) + i * 60000).toISOString(),
+		event_type: pick(rng, ['visit', 'purchase']),
+		value: rng.int(100),
+		channel: pick(rng, ['web', 'app']),
+	});
+	const badValues: unknown[] = [
+		'',
+		null,
+		'not a time',
+		'2024-02-30',
+		'1e309',
+		'9'.repeat(400),
+		'Infinity',
+		'NaN',
+		'\uFFFD',
+		'"',
+		'"unclosed',
+		'\r',
+		'\n',
+		',',
+		'1,5',
+		[1, [2]],
+		{ deep: 1 },
+		true,
+		-1,
+		1e21,
+		'2024-13-45T99:99:99Z',
+		'\u0000',
+	];
 	for (const { name, format, gzip } of formats) {
 		it(`counts every row of ${name} with random bad rows: accepted + rejected + duplicates = rows read, under skip and fail`, async () => {
 			const rng = createRng(seed + name.length * 7919);
@@ -178,12 +249,22 @@ describe('robustness (seeded)', function () {
 					if (rng.next() < 0.02) row[pick(rng, ['customer_id', 'channel', 'value'])] = format === 'rows' ? deepArray() : deepMarker;
 					rows.push(row);
 				}
-				const source = format === 'rows' ? ({ kind: 'rows', rows } as const) : ({ kind: 'buffer', data: encode(rng, rows, format, gzip), fileName: `events.${format}${gzip ? '.gz' : ''}`, format } as const);
+				const source =
+					format === 'rows'
+						? ({ kind: 'rows', rows } as const)
+						: ({ kind: 'buffer', data: encode(rng, rows, format, gzip), fileName: `events.${format}${gzip ? '.gz' : ''}`, format } as const);
 				for (const badRows of ['skip', 'fail'] as const) {
-					const loaded = await outcome(() => loadEvents(source, { badRows, dropDuplicates: rng.next() < 0.5, attributes: { channel: 'channel' } }), `${name} round ${round} (${badRows})`);
+					const loaded = await outcome(
+						() => loadEvents(source, { badRows, dropDuplicates: rng.next() < 0.5, attributes: { channel: 'channel' } }),
+						`${name} round ${round} (${badRows})`,
+					);
 					if (!loaded) continue;
 					const { report } = loaded;
-					assert.equal(report.eventsLoaded + report.rejected.total + report.duplicatesDropped, report.rowsRead, `${name} round ${round}: ${JSON.stringify(report.rejected.byReason)}`);
+					assert.equal(
+						report.eventsLoaded + report.rejected.total + report.duplicatesDropped,
+						report.rowsRead,
+						`${name} round ${round}: ${JSON.stringify(report.rejected.byReason)}`,
+					);
 					assert.equal(loaded.table.length, report.eventsLoaded);
 					for (const example of report.rejected.examples) assert.ok(example.message.length < 2000 && /Fix:|: /.test(example.message));
 				}
@@ -195,20 +276,29 @@ describe('robustness (seeded)', function () {
 		const server = await ownPostgres();
 		try {
 			const connection = { host: server.host, port: server.port, user: server.user, password: server.password, database: server.database };
-			const query = "select 'c' || (g % 100) as customer_id, timestamp '2024-01-01' + g * interval '1 second' as timestamp, 'visit' as event_type from (select generate_series(1, 50000000) as g) as series";
+			const query =
+				"select 'c' || (g % 100) as customer_id, timestamp '2024-01-01' + g * interval '1 second' as timestamp, 'visit' as event_type from (select generate_series(1, 50000000) as g) as series";
 			let struck: number | undefined;
 			const admin = new Client(connection);
 			await admin.connect();
 			let error: unknown;
 			try {
-				await loadEvents({ kind: 'postgres', connection, query, batchSize: 1000 }, {}, {
-					onProgress: (progress) => {
-						if (struck === undefined && progress.done >= 5000) {
-							struck = Date.now();
-							void admin.query("select pg_terminate_backend(pid) from pg_stat_activity where pid <> pg_backend_pid() and backend_type = 'client backend'").catch(() => undefined);
-						}
+				await loadEvents(
+					{ kind: 'postgres', connection, query, batchSize: 1000 },
+					{},
+					{
+						onProgress: (progress) => {
+							if (struck === undefined && progress.done >= 5000) {
+								struck = Date.now();
+								void admin
+									.query(
+										"select pg_terminate_backend(pid) from pg_stat_activity where pid <> pg_backend_pid() and backend_type = 'client backend'",
+									)
+									.catch(() => undefined);
+							}
+						},
 					},
-				});
+				);
 			} catch (caught) {
 				error = caught;
 			} finally {

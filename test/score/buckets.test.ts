@@ -30,7 +30,10 @@ describe('scores, percentiles and buckets', () => {
 	});
 
 	it('puts the default bucket boundaries at 25 and 75: 0–24 low, 25–74 medium, 75–100 high', () => {
-		assert.deepEqual([0, 24, 25, 74, 75, 100].map((s) => bucketOf(s, defaultBuckets)), ['low', 'low', 'medium', 'medium', 'high', 'high']);
+		assert.deepEqual(
+			[0, 24, 25, 74, 75, 100].map((s) => bucketOf(s, defaultBuckets)),
+			['low', 'low', 'medium', 'medium', 'high', 'high'],
+		);
 	});
 
 	it('puts every score from 0 to 100 in exactly one bucket, for any valid boundaries', () => {

@@ -49,7 +49,10 @@ describe('the present moment and events dated in the future', function () {
 		assert.equal(run.summary.futureEvents?.profiles, 3);
 		assert.equal(run.summary.futureEvents?.examples[0].time, '9999-01-01T00:00:00.000Z');
 		assert.equal(run.summary.warnings.length, 1);
-		assert.match(run.summary.warnings[0], /^3 events are dated after the present moment \(.+\), for 3 profiles, e\.g\. .+ visit at 9999-01-01T00:00:00\.000Z.*The default as-of date \(the latest event\) ignores them\./);
+		assert.match(
+			run.summary.warnings[0],
+			/^3 events are dated after the present moment \(.+\), for 3 profiles, e\.g\. .+ visit at 9999-01-01T00:00:00\.000Z.*The default as-of date \(the latest event\) ignores them\./,
+		);
 		assert.deepEqual(expected.summary.warnings, [], 'a clean run warns of nothing');
 	});
 
@@ -58,7 +61,10 @@ describe('the present moment and events dated in the future', function () {
 		assert.equal(run.summary.scoreDate, '9999-01-01T00:00:00.000Z');
 		assert.ok(run.summary.scored <= 3);
 		assert.equal(run.summary.warnings.length, 1);
-		assert.match(run.summary.warnings[0], /^Only \d of 1,411 profiles were eligible and scored as of 9999-01-01T00:00:00\.000Z, while [\d,]+ would be as of .+ A few late events moved the default as-of date/);
+		assert.match(
+			run.summary.warnings[0],
+			/^Only \d of 1,411 profiles were eligible and scored as of 9999-01-01T00:00:00\.000Z, while [\d,]+ would be as of .+ A few late events moved the default as-of date/,
+		);
 		const given = await scoreProfiles(clean.table, trained.model, { asOf: '2100-01-01' });
 		assert.match(given.summary.warnings[0], /Check the as-of date given\.$/);
 	});

@@ -80,21 +80,35 @@ for (const [label, freshConfig] of backends) {
 
 		it('commits nothing when handing the rows on fails, so the next run finds the same entrants', async () => {
 			await assert.rejects(
-				buildSegment(shop(), high, { name: 'vip', mode: 'entered', store, runAt: day(1), deliver: () => Promise.reject(new Error('No space left on device')) }),
+				buildSegment(shop(), high, {
+					name: 'vip',
+					mode: 'entered',
+					store,
+					runAt: day(1),
+					deliver: () => Promise.reject(new Error('No space left on device')),
+				}),
 				/No space left on device/,
 			);
 			assert.equal(await store.loadMembership('vip'), undefined);
 			assert.deepEqual(await store.listSegmentRuns('vip'), []);
 			let delivered: string[] = [];
-			const retry = await buildSegment(shop(), high, { name: 'vip', mode: 'entered', store, runAt: day(2), deliver: (result) => void (delivered = ids(result.output)) });
+			const retry = await buildSegment(shop(), high, {
+				name: 'vip',
+				mode: 'entered',
+				store,
+				runAt: day(2),
+				deliver: (result) => void (delivered = ids(result.output)),
+			});
 			assert.deepEqual(delivered, ['ann', 'bob']);
 			assert.equal(retry.summary.entered, 2);
 			assert.equal(retry.summary.run, 1);
 		});
 
-		it('keeps each run\'s entrants and leavers, numbered, so a past run can be sent again', async () => {
+		it("keeps each run's entrants and leavers, numbered, so a past run can be sent again", async () => {
 			await buildSegment(shop(), high, { name: 'vip', mode: 'entered', store, runAt: day(1) });
-			const day2 = shop().map((p) => (p.profileId === 'bob' ? profile('bob', 50) : p.profileId === 'cid' ? profile('cid', 88, { attributes: p.attributes }) : p));
+			const day2 = shop().map((p) =>
+				p.profileId === 'bob' ? profile('bob', 50) : p.profileId === 'cid' ? profile('cid', 88, { attributes: p.attributes }) : p,
+			);
 			const second = await buildSegment(day2, high, { name: 'vip', mode: 'entered', store, runAt: day(2) });
 			assert.equal(second.summary.run, 2);
 			const runs = await store.listSegmentRuns('vip');
@@ -107,16 +121,29 @@ for (const [label, freshConfig] of backends) {
 			assert.deepEqual(ids((await resendSegmentRun(store, 'vip', 'latest', 'left')).rows), ['bob']);
 			assert.deepEqual(ids((await resendSegmentRun(store, 'vip', 1)).rows), ['ann', 'bob']);
 			assert.deepEqual((await store.loadMembership('vip'))?.members, ['ann', 'cid'], 'a resend changes no membership');
-			await assert.rejects(resendSegmentRun(store, 'vip', 3), (error: Error & { code?: string }) => error.code === 'segment-run-not-found' && /Run 3 of segment "vip" is not kept .* are 1–2\. The store keeps the last 30 runs/.test(error.message));
+			await assert.rejects(
+				resendSegmentRun(store, 'vip', 3),
+				(error: Error & { code?: string }) =>
+					error.code === 'segment-run-not-found' &&
+					/Run 3 of segment "vip" is not kept .* are 1–2\. The store keeps the last 30 runs/.test(error.message),
+			);
 			await assert.rejects(resendSegmentRun(store, 'vip', 0), /Run 0 of segment "vip" is not a run/);
 		});
 
 		it('keeps the last 30 runs of a segment and drops older ones', async () => {
 			for (let i = 0; i < 33; i++) {
-				await buildSegment([profile(`p${i}`, 90)], high, { name: 'daily', mode: 'entered', store, runAt: new Date(Date.UTC(2024, 0, 1 + i)).toISOString() });
+				await buildSegment([profile(`p${i}`, 90)], high, {
+					name: 'daily',
+					mode: 'entered',
+					store,
+					runAt: new Date(Date.UTC(2024, 0, 1 + i)).toISOString(),
+				});
 			}
 			const runs = await store.listSegmentRuns('daily');
-			assert.deepEqual(runs.map((run) => run.run), Array.from({ length: 30 }, (_, i) => i + 4));
+			assert.deepEqual(
+				runs.map((run) => run.run),
+				Array.from({ length: 30 }, (_, i) => i + 4),
+			);
 			assert.deepEqual(ids((await resendSegmentRun(store, 'daily', 4)).rows), ['p3']);
 			await assert.rejects(resendSegmentRun(store, 'daily', 3), /Run 3 of segment "daily" is not kept .* are 4–33/);
 		});
@@ -171,7 +198,10 @@ describe('building a segment', () => {
 	});
 
 	it('refuses modes entered and left without a store, and a store without a segment name', async () => {
-		await assert.rejects(buildSegment(shop(), high, { mode: 'entered', runAt: day(1) }), /Mode "entered" compares with the segment's last run, so it needs a store and a segment name/);
+		await assert.rejects(
+			buildSegment(shop(), high, { mode: 'entered', runAt: day(1) }),
+			/Mode "entered" compares with the segment's last run, so it needs a store and a segment name/,
+		);
 		const store = await openStore({ kind: 'folder', path: path.resolve('test-output', 'segment', `noname-${process.pid}`) });
 		await assert.rejects(buildSegment(shop(), high, { mode: 'all', store, runAt: day(1) }), /Name the segment to remember its membership/);
 		await assert.rejects(buildSegment(shop(), high, { name: '../vip', mode: 'all', store, runAt: day(1) }), /segment name "\.\.\/vip" is not allowed/);
@@ -181,7 +211,10 @@ describe('building a segment', () => {
 	});
 
 	it('refuses scores that list a profile twice', async () => {
-		await assert.rejects(buildSegment([profile('a', 1), profile('b', 2), profile('a', 3)], high, { mode: 'all', runAt: day(1) }), /Profile "a" is scored twice \(the second time at 3\)/);
+		await assert.rejects(
+			buildSegment([profile('a', 1), profile('b', 2), profile('a', 3)], high, { mode: 'all', runAt: day(1) }),
+			/Profile "a" is scored twice \(the second time at 3\)/,
+		);
 	});
 
 	it('refuses a rule that is not valid before touching the store', async () => {
@@ -189,7 +222,10 @@ describe('building a segment', () => {
 	});
 
 	it('warns when a run is earlier than the one it compares with', async () => {
-		const store = await openStore({ kind: 'folder', path: path.resolve('test-output', 'segment', `order-${process.pid}-${randomBytes(4).toString('hex')}`) });
+		const store = await openStore({
+			kind: 'folder',
+			path: path.resolve('test-output', 'segment', `order-${process.pid}-${randomBytes(4).toString('hex')}`),
+		});
 		await buildSegment(shop(), high, { name: 'vip', mode: 'all', store, runAt: day(5) });
 		const result = await buildSegment(shop(), high, { name: 'vip', mode: 'entered', store, runAt: day(2) });
 		assert.match(result.summary.warnings[0], /earlier than the last one/);
@@ -198,7 +234,10 @@ describe('building a segment', () => {
 
 	it('handles 1,000,000 scored profiles with entered and left counted against the last run', async function () {
 		this.timeout(180000);
-		const store = await openStore({ kind: 'folder', path: path.resolve('test-output', 'segment', `million-${process.pid}-${randomBytes(4).toString('hex')}`) });
+		const store = await openStore({
+			kind: 'folder',
+			path: path.resolve('test-output', 'segment', `million-${process.pid}-${randomBytes(4).toString('hex')}`),
+		});
 		const population = Array.from({ length: 1_000_000 }, (_, i) => profile(`p${i}`, i % 100));
 		const first = await buildSegment(population, { score: { gte: 90 } }, { name: 'big', mode: 'entered', store, runAt: day(1) });
 		assert.equal(first.summary.entered, 100_000);

@@ -28,7 +28,12 @@ describe('propensity segment', () => {
 		scores = path.join(dir, 'scores.ndjson');
 		const everyone = await buildSegment(shop(), { score: { gte: 0 } }, { mode: 'all', runAt: '2024-05-01T00:00:00Z' });
 		await writeSegmentFile(path.join(dir, 'scores.csv'), everyone.members);
-		fs.writeFileSync(scores, shop().map((p) => JSON.stringify(p)).join('\n'));
+		fs.writeFileSync(
+			scores,
+			shop()
+				.map((p) => JSON.stringify(p))
+				.join('\n'),
+		);
 	});
 
 	it('writes the members a rule admits and says how many there are', async () => {
@@ -37,17 +42,43 @@ describe('propensity segment', () => {
 		assert.equal(result.code, 0, result.err);
 		assert.match(result.out, /Segment \(bucket is high and email is present\): 2 of 8 scored profiles are members\.\nWrote 2 members to .*high\.csv\./);
 		const rows = fs.readFileSync(out, 'utf8').trim().split('\n');
-		assert.deepEqual(rows.slice(1).map((row) => row.split(',')[0]), ['ann', 'bob']);
+		assert.deepEqual(
+			rows.slice(1).map((row) => row.split(',')[0]),
+			['ann', 'bob'],
+		);
 	});
 
 	it('remembers the segment in a store folder and writes only the entrants on later runs', async () => {
 		const store = path.join(dir, 'store');
 		const out = path.join(dir, 'entered.ndjson');
-		const args = ['segment', '--scores', scores, '--rule', 'top=3', '--rule', 'factor=email_click_count_30d:raises', '--name', 'email-fans', '--store', store, '--mode', 'entered', '--out', out];
+		const args = [
+			'segment',
+			'--scores',
+			scores,
+			'--rule',
+			'top=3',
+			'--rule',
+			'factor=email_click_count_30d:raises',
+			'--name',
+			'email-fans',
+			'--store',
+			store,
+			'--mode',
+			'entered',
+			'--out',
+			out,
+		];
 		const first = await run(...args, '--run-at', '2024-05-01T06:00:00Z');
 		assert.equal(first.code, 0, first.err);
 		assert.match(first.out, /First run: all 2 members entered\./);
-		assert.deepEqual(fs.readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line).profileId), ['ann', 'bob']);
+		assert.deepEqual(
+			fs
+				.readFileSync(out, 'utf8')
+				.trim()
+				.split('\n')
+				.map((line) => JSON.parse(line).profileId),
+			['ann', 'bob'],
+		);
 		const second = await run(...args, '--run-at', '2024-05-02T06:00:00Z');
 		// An empty output says why: the store remembers the last run's members.
 		assert.match(
@@ -62,7 +93,21 @@ describe('propensity segment', () => {
 		const store = path.join(dir, 'store-fail');
 		const blocker = path.join(dir, 'not-a-folder');
 		fs.writeFileSync(blocker, 'a file where a folder should be\n');
-		const args = ['segment', '--scores', scores, '--rule', 'bucket=high', '--name', 'vip', '--store', store, '--mode', 'entered', '--run-at', '2024-05-01T06:00:00Z'];
+		const args = [
+			'segment',
+			'--scores',
+			scores,
+			'--rule',
+			'bucket=high',
+			'--name',
+			'vip',
+			'--store',
+			store,
+			'--mode',
+			'entered',
+			'--run-at',
+			'2024-05-01T06:00:00Z',
+		];
 		// The members' file is written, then the non-members' file cannot be: the run fails.
 		const failed = await run(...args, '--out', path.join(dir, 'vip-1.csv'), '--non-members', path.join(blocker, 'rest.csv'));
 		assert.notEqual(failed.code, 0);
@@ -70,22 +115,39 @@ describe('propensity segment', () => {
 		const retry = await run(...args, '--out', path.join(dir, 'vip-2.csv'));
 		assert.equal(retry.code, 0, retry.err);
 		assert.match(retry.out, /First run: all 2 members entered\./);
-		assert.deepEqual(fs.readFileSync(path.join(dir, 'vip-2.csv'), 'utf8').trim().split('\n').slice(1).map((row) => row.split(',')[0]), ['ann', 'bob']);
+		assert.deepEqual(
+			fs
+				.readFileSync(path.join(dir, 'vip-2.csv'), 'utf8')
+				.trim()
+				.split('\n')
+				.slice(1)
+				.map((row) => row.split(',')[0]),
+			['ann', 'bob'],
+		);
 		assert.match(retry.out, /Kept as run 1 of "vip": resend its entrants with --resend 1\./);
 	});
 
-	it('keeps each run\'s entrants so a past run can be written again, and lists the kept runs', async () => {
+	it("keeps each run's entrants so a past run can be written again, and lists the kept runs", async () => {
 		const store = path.join(dir, 'store-resend');
 		const base = ['segment', '--scores', scores, '--name', 'buyers', '--store', store, '--mode', 'entered'];
 		assert.equal((await run(...base, '--rule', 'bucket=high', '--out', path.join(dir, 'r1.csv'), '--run-at', '2024-05-01T06:00:00Z')).code, 0);
 		const second = await run(...base, '--rule', 'score>=50', '--out', path.join(dir, 'r2.ndjson'), '--run-at', '2024-05-02T06:00:00Z');
 		assert.equal(second.code, 0, second.err);
-		const secondIds = fs.readFileSync(path.join(dir, 'r2.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line).profileId);
+		const secondIds = fs
+			.readFileSync(path.join(dir, 'r2.ndjson'), 'utf8')
+			.trim()
+			.split('\n')
+			.map((line) => JSON.parse(line).profileId);
 		assert.ok(secondIds.length > 0 && !secondIds.includes('ann'));
 
 		const again = await run('segment', '--resend', '2', '--name', 'buyers', '--store', store, '--out', path.join(dir, 'again.ndjson'));
 		assert.equal(again.code, 0, again.err);
-		assert.match(again.out, new RegExp(`Wrote the ${secondIds.length} entered profiles of run 2 of "buyers" \\(2024-05-02T06:00:00Z\\) to .*again\\.ndjson again\\. The segment's membership is unchanged\\.`));
+		assert.match(
+			again.out,
+			new RegExp(
+				`Wrote the ${secondIds.length} entered profiles of run 2 of "buyers" \\(2024-05-02T06:00:00Z\\) to .*again\\.ndjson again\\. The segment's membership is unchanged\\.`,
+			),
+		);
 		assert.equal(fs.readFileSync(path.join(dir, 'again.ndjson'), 'utf8'), fs.readFileSync(path.join(dir, 'r2.ndjson'), 'utf8'));
 		const first = await run('segment', '--resend', '1', '--name', 'buyers', '--store', store, '--out', path.join(dir, 'again1.csv'));
 		assert.equal(first.code, 0, first.err);
@@ -93,7 +155,10 @@ describe('propensity segment', () => {
 
 		const runs = await run('segment', '--runs', '--name', 'buyers', '--store', store);
 		assert.equal(runs.code, 0, runs.err);
-		assert.match(runs.out, /^run 1 {2}2024-05-01T06:00:00Z {2}mode entered: 2 entered, 0 left\nrun 2 {2}2024-05-02T06:00:00Z {2}mode entered: \d+ entered, 0 left\n$/);
+		assert.match(
+			runs.out,
+			/^run 1 {2}2024-05-01T06:00:00Z {2}mode entered: 2 entered, 0 left\nrun 2 {2}2024-05-02T06:00:00Z {2}mode entered: \d+ entered, 0 left\n$/,
+		);
 		const missing = await run('segment', '--resend', '7', '--name', 'buyers', '--store', store, '--out', path.join(dir, 'x.csv'));
 		assert.notEqual(missing.code, 0);
 		assert.match(missing.err, /Run 7 of segment "buyers" is not kept .*the kept runs of "buyers" are 1–2/);
@@ -103,7 +168,10 @@ describe('propensity segment', () => {
 		const store = path.join(dir, 'store-typo');
 		for (const [rule, pattern] of [
 			['factor=email_click_count_30d:lower', /":lower", which is not a factor option \(did you mean "lowers"\?\)/],
-			['factor=email_click_count_30:raises', /names the feature "email_click_count_30", which no scored profile has \(did you mean "email_click_count_30d"\?\)/],
+			[
+				'factor=email_click_count_30:raises',
+				/names the feature "email_click_count_30", which no scored profile has \(did you mean "email_click_count_30d"\?\)/,
+			],
 			['percentile<=0', /percentile ≤ 0 never holds/],
 		] as const) {
 			const out = path.join(dir, 'typo.csv');

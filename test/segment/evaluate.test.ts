@@ -34,7 +34,10 @@ describe('segment rules over scored profiles', () => {
 
 	it('takes the top N by score, and all of them when N is more than there are', () => {
 		assert.deepEqual(pick({ top: { count: 3 } }), ['ann', 'bob', 'cid']);
-		assert.deepEqual(pick({ top: { count: 100 } }), shop().map((p) => p.profileId));
+		assert.deepEqual(
+			pick({ top: { count: 100 } }),
+			shop().map((p) => p.profileId),
+		);
 	});
 
 	it('takes the top P% rounded up, so 10% of 8 profiles is one and 25% is two', () => {
@@ -84,14 +87,24 @@ describe('segment rules over scored profiles', () => {
 	it('refuses a factor on a feature no profile has, as a misspelling would, suggesting the closest', () => {
 		assert.throws(
 			() => matchRule(shop(), parseSegmentRule({ factor: { feature: 'email_click_count_30' } })),
-			(error: Error & { code?: string }) => error.code === 'unknown-factor' && /The factor rule names the feature "email_click_count_30", which no scored profile has \(did you mean "email_click_count_30d"\?\)\. The features in the scores' factors are .*"email_click_count_30d"/.test(error.message),
+			(error: Error & { code?: string }) =>
+				error.code === 'unknown-factor' &&
+				/The factor rule names the feature "email_click_count_30", which no scored profile has \(did you mean "email_click_count_30d"\?\)\. The features in the scores' factors are .*"email_click_count_30d"/.test(
+					error.message,
+				),
 		);
-		assert.throws(() => matchRule(shop(), parseSegmentRule({ factor: { label: 'email clicks' } })), /names the label "email clicks", which no scored profile has/);
+		assert.throws(
+			() => matchRule(shop(), parseSegmentRule({ factor: { label: 'email clicks' } })),
+			/names the label "email clicks", which no scored profile has/,
+		);
 	});
 
-	it('knows a feature from the profiles\' feature values even when it is in no one\'s top factors', () => {
+	it("knows a feature from the profiles' feature values even when it is in no one's top factors", () => {
 		const withValues = shop().map((p) => ({ ...p, features: { email_click_count_30d: 1, visits_90d: 3 } }));
-		assert.deepEqual(matchRule(withValues, parseSegmentRule({ factor: { feature: 'visits_90d' } })).mask.every((bit) => bit === 0), true);
+		assert.deepEqual(
+			matchRule(withValues, parseSegmentRule({ factor: { feature: 'visits_90d' } })).mask.every((bit) => bit === 0),
+			true,
+		);
 	});
 
 	it('tests attributes with equals, in and contains', () => {
@@ -113,7 +126,10 @@ describe('segment rules over scored profiles', () => {
 	});
 
 	it('refuses an attribute no profile has, listing the ones that were loaded', () => {
-		assert.throws(() => pick({ attribute: { name: 'contry', equals: 'FR' } }), /No scored profile has the attribute "contry"\. The attributes loaded are: email, country, orders/);
+		assert.throws(
+			() => pick({ attribute: { name: 'contry', equals: 'FR' } }),
+			/No scored profile has the attribute "contry"\. The attributes loaded are: email, country, orders/,
+		);
 	});
 
 	it('combines rules with all and any, nested, and negates with not', () => {

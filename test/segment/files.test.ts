@@ -40,7 +40,7 @@ describe('reading scores files', () => {
 		assert.equal(profiles[1].factorSentences, undefined);
 	});
 
-	it('says a factor rule needs the factors\' details when a CSV carries only their sentences', async () => {
+	it("says a factor rule needs the factors' details when a CSV carries only their sentences", async () => {
 		const csv = [`${header},factor_1`, 'ann,0.91,91,99,high,conversion,2024-05-01T00:00:00Z,Clicked 4 emails'].join('\n');
 		const profiles = await readScoresFile(file('sentences.csv', csv));
 		await assert.rejects(
@@ -50,9 +50,14 @@ describe('reading scores files', () => {
 	});
 
 	it('rebuilds full factors from a CSV that has their feature, impact and importance columns', async () => {
-		const csv = [`${header},model_name,model_version,factor_1,factor_1_feature,factor_1_label,factor_1_value,factor_1_impact,factor_1_importance`, 'ann,0.9,90,95,high,churn,2024-05-01,churn-30d,4,Quiet for 40 days,days_since_last_visit,days since last visit,40,0.8,high'].join('\r\n');
+		const csv = [
+			`${header},model_name,model_version,factor_1,factor_1_feature,factor_1_label,factor_1_value,factor_1_impact,factor_1_importance`,
+			'ann,0.9,90,95,high,churn,2024-05-01,churn-30d,4,Quiet for 40 days,days_since_last_visit,days since last visit,40,0.8,high',
+		].join('\r\n');
 		const [ann] = await readScoresFile(file('full.csv', csv));
-		assert.deepEqual(ann.factors, [{ feature: 'days_since_last_visit', label: 'days since last visit', value: 40, impact: 0.8, importance: 'high', sentence: 'Quiet for 40 days' }]);
+		assert.deepEqual(ann.factors, [
+			{ feature: 'days_since_last_visit', label: 'days since last visit', value: 40, impact: 0.8, importance: 'high', sentence: 'Quiet for 40 days' },
+		]);
 		assert.deepEqual(ann.model, { name: 'churn-30d', version: 4 });
 		assert.equal(ann.propensityType, 'churn');
 	});
@@ -60,7 +65,16 @@ describe('reading scores files', () => {
 	it('reads NDJSON of scored profiles, gzipped or not, with unknown single values kept as attributes', async () => {
 		const lines = [
 			JSON.stringify({ ...profile('ann', 91, { factors: [factor('clicks', 0.9)], attributes: { email: 'a@x' } }), segmentHint: 'x' }),
-			JSON.stringify({ profile_id: 'bob', probability: 0.5, score: 50, percentile: 50, bucket: 'medium', propensity_type: 'conversion', score_date: '2024-05-01', email: 'b@x' }),
+			JSON.stringify({
+				profile_id: 'bob',
+				probability: 0.5,
+				score: 50,
+				percentile: 50,
+				bucket: 'medium',
+				propensity_type: 'conversion',
+				score_date: '2024-05-01',
+				email: 'b@x',
+			}),
 			'',
 		].join('\n');
 		for (const name of ['s.ndjson', 's.ndjson.gz']) {
@@ -73,8 +87,14 @@ describe('reading scores files', () => {
 
 	it('refuses a row it cannot read, naming the line, the column and the fix', async () => {
 		const cases: [string, RegExp][] = [
-			[`${header}\nann,0.9,ninety,95,high,conversion,2024-05-01`, /Line 2 of .*bad1\.csv, column "score": "ninety" is not a number\. Fix that line, or score again/],
-			[`${header}\nann,0.9,90,95,high,conversion,2024-05-01\nbob,1.5,90,95,high,conversion,2024-05-01`, /Line 3 of .*column "probability": 1\.5 is outside 0 to 1/],
+			[
+				`${header}\nann,0.9,ninety,95,high,conversion,2024-05-01`,
+				/Line 2 of .*bad1\.csv, column "score": "ninety" is not a number\. Fix that line, or score again/,
+			],
+			[
+				`${header}\nann,0.9,90,95,high,conversion,2024-05-01\nbob,1.5,90,95,high,conversion,2024-05-01`,
+				/Line 3 of .*column "probability": 1\.5 is outside 0 to 1/,
+			],
 			[`${header}\nann,0.9,90,95,hot,conversion,2024-05-01`, /column "bucket": "hot" is not a bucket; use low, medium or high/],
 			[`${header}\n,0.9,90,95,high,conversion,2024-05-01`, /column "profile_id": the profile id is empty/],
 			[`${header}\nann,0.9,90,95,high,conversion,someday`, /column "score_date": "someday" is not an ISO 8601 date/],
@@ -94,7 +114,10 @@ describe('writing segment files', () => {
 		await writeSegmentFile(out, members);
 		const text = fs.readFileSync(out, 'utf8');
 		assert.equal(text.split('\n')[0], `${header},factor_1,factor_2,email,country,orders`);
-		assert.equal(text.split('\n')[1], 'ann,0.91,91,91,high,conversion,2024-05-01T00:00:00.000Z,email click count 30d raises the chance,days since last purchase lowers the chance,ann@example.com,FR,7');
+		assert.equal(
+			text.split('\n')[1],
+			'ann,0.91,91,91,high,conversion,2024-05-01T00:00:00.000Z,email click count 30d raises the chance,days since last purchase lowers the chance,ann@example.com,FR,7',
+		);
 		const back = await readScoresFile(out);
 		assert.deepEqual(
 			back.map((p) => [p.profileId, p.score, p.bucket, p.factorSentences ?? [], p.attributes?.email]),
@@ -104,7 +127,13 @@ describe('writing segment files', () => {
 
 	it('quotes cells with commas, quotes and line breaks, and leaves only the id of a leaver no longer scored', async () => {
 		const out = file('quoted.csv');
-		const member = (await buildSegment([profile('x', 90, { attributes: { note: 'says "hi", then\nleaves' } })], { bucket: ['high'] }, { mode: 'all', runAt: '2024-05-01T00:00:00Z' })).members[0];
+		const member = (
+			await buildSegment(
+				[profile('x', 90, { attributes: { note: 'says "hi", then\nleaves' } })],
+				{ bucket: ['high'] },
+				{ mode: 'all', runAt: '2024-05-01T00:00:00Z' },
+			)
+		).members[0];
 		await writeSegmentFile(out, [member, { profileId: 'gone' }]);
 		const lines = fs.readFileSync(out, 'utf8');
 		assert.ok(lines.includes('"says ""hi"", then\nleaves"'));
@@ -115,15 +144,33 @@ describe('writing segment files', () => {
 		const out = file('members.ndjson');
 		const { members } = await buildSegment(shop(), { bucket: ['high'] }, { mode: 'all', runAt: '2024-05-01T00:00:00Z' });
 		await writeSegmentFile(out, members);
-		assert.deepEqual(fs.readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line)), members);
+		assert.deepEqual(
+			fs
+				.readFileSync(out, 'utf8')
+				.trim()
+				.split('\n')
+				.map((line) => JSON.parse(line)),
+			members,
+		);
 	});
 
 	it('gzips the output when its name ends in .gz', async () => {
 		const out = file('members.ndjson.gz');
 		const { members } = await buildSegment(shop(), { bucket: ['high'] }, { mode: 'all', runAt: '2024-05-01T00:00:00Z' });
 		await writeSegmentFile(out, members);
-		assert.deepEqual(zlib.gunzipSync(fs.readFileSync(out)).toString('utf8').trim().split('\n').map((line) => JSON.parse(line)), members);
-		assert.deepEqual(fs.readdirSync(dir).filter((name) => name.endsWith('.tmp')), []);
+		assert.deepEqual(
+			zlib
+				.gunzipSync(fs.readFileSync(out))
+				.toString('utf8')
+				.trim()
+				.split('\n')
+				.map((line) => JSON.parse(line)),
+			members,
+		);
+		assert.deepEqual(
+			fs.readdirSync(dir).filter((name) => name.endsWith('.tmp')),
+			[],
+		);
 	});
 
 	it('refuses an output name whose extension says no format, and leaves no file behind', async () => {

@@ -6,7 +6,14 @@ export function bucketOf(score: number): Bucket {
 }
 
 export function factor(feature: string, impact: number, label = feature.replace(/_/g, ' ')): Factor {
-	return { feature, label, value: 1, impact, importance: Math.abs(impact) > 0.5 ? 'high' : 'low', sentence: `${label} ${impact > 0 ? 'raises' : 'lowers'} the chance` };
+	return {
+		feature,
+		label,
+		value: 1,
+		impact,
+		importance: Math.abs(impact) > 0.5 ? 'high' : 'low',
+		sentence: `${label} ${impact > 0 ? 'raises' : 'lowers'} the chance`,
+	};
 }
 
 /** A scored profile with a score, and whatever else the test sets. */
@@ -27,8 +34,14 @@ export function profile(profileId: string, score: number, extra: Partial<ScoredP
 /** Eight customers: scores, factors and attributes chosen so each rule kind picks a known set. */
 export function shop(): ScoredProfile[] {
 	return [
-		profile('ann', 91, { factors: [factor('email_click_count_30d', 0.9), factor('days_since_last_purchase', -0.2)], attributes: { email: 'ann@example.com', country: 'FR', orders: 7 } }),
-		profile('bob', 80, { factors: [factor('days_since_last_purchase', -0.8), factor('email_click_count_30d', 0.3)], attributes: { email: 'bob@example.org', country: 'DE', orders: '3' } }),
+		profile('ann', 91, {
+			factors: [factor('email_click_count_30d', 0.9), factor('days_since_last_purchase', -0.2)],
+			attributes: { email: 'ann@example.com', country: 'FR', orders: 7 },
+		}),
+		profile('bob', 80, {
+			factors: [factor('days_since_last_purchase', -0.8), factor('email_click_count_30d', 0.3)],
+			attributes: { email: 'bob@example.org', country: 'DE', orders: '3' },
+		}),
 		profile('cid', 62, { factors: [factor('purchase_count_90d', 0.6)], attributes: { email: null, country: 'FR', orders: 1 } }),
 		profile('dee', 45, { factors: [factor('email_click_count_30d', -0.4)], attributes: { email: 'dee@example.com', country: 'ES', orders: '' } }),
 		profile('eve', 30, { factors: [], attributes: { email: 'eve@example.com', country: 'FR', orders: 0 } }),

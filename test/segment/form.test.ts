@@ -34,12 +34,18 @@ describe('segment rules from a filled-in form', () => {
 	});
 
 	it('attribute rows cover equality, lists, negation, presence and numbers', () => {
-		assert.deepEqual(ruleFromForm({ rows: [{ kind: 'attribute', attribute: 'country', operator: 'in', value: 'FR, DE' }] }), { attribute: { name: 'country', in: ['FR', 'DE'] } });
+		assert.deepEqual(ruleFromForm({ rows: [{ kind: 'attribute', attribute: 'country', operator: 'in', value: 'FR, DE' }] }), {
+			attribute: { name: 'country', in: ['FR', 'DE'] },
+		});
 		assert.deepEqual(ruleFromForm({ rows: [{ kind: 'attribute', attribute: 'country', operator: 'notEquals', value: 'FR' }] }), {
 			not: { attribute: { name: 'country', equals: 'FR' } },
 		});
-		assert.deepEqual(ruleFromForm({ rows: [{ kind: 'attribute', attribute: 'email', operator: 'exists' }] }), { attribute: { name: 'email', exists: true } });
-		assert.deepEqual(ruleFromForm({ rows: [{ kind: 'attribute', attribute: 'orders', operator: 'gte', value: '3' }] }), { attribute: { name: 'orders', gte: 3 } });
+		assert.deepEqual(ruleFromForm({ rows: [{ kind: 'attribute', attribute: 'email', operator: 'exists' }] }), {
+			attribute: { name: 'email', exists: true },
+		});
+		assert.deepEqual(ruleFromForm({ rows: [{ kind: 'attribute', attribute: 'orders', operator: 'gte', value: '3' }] }), {
+			attribute: { name: 'orders', gte: 3 },
+		});
 	});
 
 	it('"negate" turns a row around', () => {
@@ -47,15 +53,27 @@ describe('segment rules from a filled-in form', () => {
 	});
 
 	it('a score that is not a number is refused naming the rule and the value', () => {
-		assert.throws(() => ruleFromForm({ rows: [{ kind: 'bucket', buckets: ['high'] }, { kind: 'score', operator: 'gte', value: 'eighty' }] }), (error: Error) => {
-			assert.ok(error instanceof InputError);
-			assert.match(error.message, /score in rule 2 must be a number, not "eighty"/);
-			return true;
-		});
+		assert.throws(
+			() =>
+				ruleFromForm({
+					rows: [
+						{ kind: 'bucket', buckets: ['high'] },
+						{ kind: 'score', operator: 'gte', value: 'eighty' },
+					],
+				}),
+			(error: Error) => {
+				assert.ok(error instanceof InputError);
+				assert.match(error.message, /score in rule 2 must be a number, not "eighty"/);
+				return true;
+			},
+		);
 	});
 
 	it('a score outside 0 to 100 is refused by the rule checks, naming the rule', () => {
-		assert.throws(() => ruleFromForm({ rows: [{ kind: 'score', operator: 'gte', value: '180' }] }), /segment rule 1 is not valid at score\.gte: a score is from 0 to 100/);
+		assert.throws(
+			() => ruleFromForm({ rows: [{ kind: 'score', operator: 'gte', value: '180' }] }),
+			/segment rule 1 is not valid at score\.gte: a score is from 0 to 100/,
+		);
 	});
 
 	it('an empty form, an unknown test or a nameless attribute is refused with the fix', () => {

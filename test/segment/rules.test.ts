@@ -53,10 +53,21 @@ describe('the segment rule JSON', () => {
 
 	it('describes a rule in words', () => {
 		assert.equal(
-			describeRule(parseSegmentRule({ all: [{ bucket: ['high'] }, { any: [{ score: { gte: 80 } }, { attribute: { name: 'country', in: ['FR', 'DE'] } }] }, { factor: { feature: 'clicks', direction: 'raises', withinTop: 3 } }] })),
+			describeRule(
+				parseSegmentRule({
+					all: [
+						{ bucket: ['high'] },
+						{ any: [{ score: { gte: 80 } }, { attribute: { name: 'country', in: ['FR', 'DE'] } }] },
+						{ factor: { feature: 'clicks', direction: 'raises', withinTop: 3 } },
+					],
+				}),
+			),
 			'bucket is high and (score ≥ 80 or country is one of "FR", "DE") and "clicks" raises the chance (within the top 3 factors)',
 		);
-		assert.equal(describeRule({ top: { percent: 10, among: { not: { bucket: ['low'] } } } }), 'in the top 10% by score among those where not bucket is low');
+		assert.equal(
+			describeRule({ top: { percent: 10, among: { not: { bucket: ['low'] } } } }),
+			'in the top 10% by score among those where not bucket is low',
+		);
 		assert.equal(describeRule({ attribute: { name: 'email', exists: true } }), 'email is present');
 	});
 });
@@ -95,12 +106,19 @@ describe('the short rule syntax of the CLI', () => {
 	});
 
 	it('joins clauses with commas into "all", and repeated rules too', () => {
-		assert.deepEqual(parseRuleText('bucket=high, score>=80,attr.city="Lyon, 69"'), { all: [{ bucket: ['high'] }, { score: { gte: 80 } }, { attribute: { name: 'city', equals: 'Lyon, 69' } }] });
-		assert.deepEqual(parseRuleTexts(['bucket=high,top=10%', 'attr.email?']), { all: [{ bucket: ['high'] }, { top: { percent: 10 } }, { attribute: { name: 'email', exists: true } }] });
+		assert.deepEqual(parseRuleText('bucket=high, score>=80,attr.city="Lyon, 69"'), {
+			all: [{ bucket: ['high'] }, { score: { gte: 80 } }, { attribute: { name: 'city', equals: 'Lyon, 69' } }],
+		});
+		assert.deepEqual(parseRuleTexts(['bucket=high,top=10%', 'attr.email?']), {
+			all: [{ bucket: ['high'] }, { top: { percent: 10 } }, { attribute: { name: 'email', exists: true } }],
+		});
 	});
 
 	it('says which clause is wrong and shows the syntax', () => {
-		assert.throws(() => parseRuleText('scor>=80'), /The rule clause "scor>=80" starts with "scor", which is not something a rule can test: write bucket=high\|medium, score>=80/);
+		assert.throws(
+			() => parseRuleText('scor>=80'),
+			/The rule clause "scor>=80" starts with "scor", which is not something a rule can test: write bucket=high\|medium, score>=80/,
+		);
 		assert.throws(() => parseRuleText('score>=eighty'), /"score>=eighty" has "eighty" where a number belongs/);
 		assert.throws(() => parseRuleText('probability>=80'), /rule clause "probability>=80" is not valid at probability\.gte: a probability is from 0 to 1/);
 		assert.throws(() => parseRuleText('bucket=high,,score>1'), /Clause 2 of the rule .* is empty: remove the extra comma/);
@@ -109,8 +127,16 @@ describe('the short rule syntax of the CLI', () => {
 	});
 
 	it('refuses a typo in a factor clause rather than reading it as part of the feature name', () => {
-		const refused = (text: string, pattern: RegExp) => assert.throws(() => parseRuleText(text), (error: Error & { code?: string }) => error.code === 'bad-segment-rule' && pattern.test(error.message), text);
-		refused('factor=F:lower', /The rule clause "factor=F:lower" has ":lower", which is not a factor option \(did you mean "lowers"\?\): after the feature come :raises or :lowers/);
+		const refused = (text: string, pattern: RegExp) =>
+			assert.throws(
+				() => parseRuleText(text),
+				(error: Error & { code?: string }) => error.code === 'bad-segment-rule' && pattern.test(error.message),
+				text,
+			);
+		refused(
+			'factor=F:lower',
+			/The rule clause "factor=F:lower" has ":lower", which is not a factor option \(did you mean "lowers"\?\): after the feature come :raises or :lowers/,
+		);
 		refused('factor=F:raises:-1', /has "-1" where the number of top factors belongs: use a whole number from 1/);
 		refused('factor=F:raises:3x', /has ":3x", which is not a factor option|"3x" where the number of top factors belongs/);
 		refused('factor=F:raises:0', /has "0" where the number of top factors belongs/);
@@ -119,7 +145,10 @@ describe('the short rule syntax of the CLI', () => {
 	});
 
 	it('refuses text after a closing quote and lone quotes, which would become part of the value', () => {
-		assert.throws(() => parseRuleText('attr.city="Paris, 75"top=5'), /The rule clause "attr\.city=\\"Paris, 75\\"top=5" has top=5 after the closing quote of "Paris, 75": separate clauses with a comma/);
+		assert.throws(
+			() => parseRuleText('attr.city="Paris, 75"top=5'),
+			/The rule clause "attr\.city=\\"Paris, 75\\"top=5" has top=5 after the closing quote of "Paris, 75": separate clauses with a comma/,
+		);
 		assert.throws(() => parseRuleText('attr.city="Paris'), /opens a double quote in "Paris that is never closed/);
 		assert.throws(() => parseRuleText('attr.city=Pa"ris'), /has a double quote inside the value Pa"ris: put the whole value in double quotes/);
 	});
@@ -129,7 +158,10 @@ describe('the short rule syntax of the CLI', () => {
 		assert.throws(() => parseRuleText('score>100'), /score > 100 never holds \(a score is from 0 to 100\)/);
 		assert.throws(() => parseRuleText('probability<0'), /probability < 0 never holds/);
 		assert.throws(() => parseSegmentRule({ score: { gt: 80, lt: 20 } }), /score > 80 and score < 20 never holds/);
-		assert.throws(() => parseSegmentRule({ attribute: { name: 'orders', gte: 5, lt: 3 } }), /orders ≥ 5 and orders < 3 never holds \(no value passes every bound\)/);
+		assert.throws(
+			() => parseSegmentRule({ attribute: { name: 'orders', gte: 5, lt: 3 } }),
+			/orders ≥ 5 and orders < 3 never holds \(no value passes every bound\)/,
+		);
 		assert.deepEqual(parseRuleText('percentile<=1'), { percentile: { lte: 1 } });
 		assert.deepEqual(parseRuleText('score>=100'), { score: { gte: 100 } });
 		assert.deepEqual(parseRuleText('probability=0..0'), { probability: { between: [0, 0] } });

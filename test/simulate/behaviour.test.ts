@@ -165,7 +165,10 @@ describe('simulate: how the shop behaves', function () {
 			const scores: number[] = [];
 			const labels: boolean[] = [];
 			for (const customer of active()) {
-				scores.push((cutoff - lastBefore(customer, activity, cutoff)) / DAY - 5 * Math.log1p(countIn(customer, ['visit', 'email_open'], cutoff - 180 * DAY, cutoff)));
+				scores.push(
+					(cutoff - lastBefore(customer, activity, cutoff)) / DAY -
+						5 * Math.log1p(countIn(customer, ['visit', 'email_open'], cutoff - 180 * DAY, cutoff)),
+				);
 				labels.push(quiet(customer));
 			}
 			const base = rate(labels);
@@ -175,7 +178,7 @@ describe('simulate: how the shop behaves', function () {
 		});
 	});
 
-	it('churners\' activity fades before they stop for good', () => {
+	it("churners' activity fades before they stop for good", () => {
 		const world = createWorld(resolveOptions({ profiles: 1, seed: 2024 }));
 		let churners = 0;
 		let fadingOnes = 0;

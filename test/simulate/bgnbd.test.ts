@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { bgnbdAliveChance, bgnbdExpectedPurchases, bgnbdLogLikelihood, bgnbdPurchaseChance, cdnowParams, fitBgnbd, rfmAsOf, simulateBgnbd } from '../../core/simulate/bgnbd';
+import {
+	bgnbdAliveChance,
+	bgnbdExpectedPurchases,
+	bgnbdLogLikelihood,
+	bgnbdPurchaseChance,
+	cdnowParams,
+	fitBgnbd,
+	rfmAsOf,
+	simulateBgnbd,
+} from '../../core/simulate/bgnbd';
 import { logGamma } from '../../core/features/bgnbd';
 
 const DAY = 86_400_000;
@@ -10,8 +19,14 @@ describe('the BG/NBD simulator and formulas', () => {
 		const again = simulateBgnbd({ customers: 300, seed: 3 });
 		const other = simulateBgnbd({ customers: 300, seed: 4 });
 		assert.deepEqual(again.customers, one.customers);
-		assert.notDeepEqual(other.customers.map((c) => c.purchases.length), one.customers.map((c) => c.purchases.length));
-		assert.ok(one.customers.every((c) => c.purchases[0] < one.start + 84 * DAY), 'everyone joins in the first 12 weeks');
+		assert.notDeepEqual(
+			other.customers.map((c) => c.purchases.length),
+			one.customers.map((c) => c.purchases.length),
+		);
+		assert.ok(
+			one.customers.every((c) => c.purchases[0] < one.start + 84 * DAY),
+			'everyone joins in the first 12 weeks',
+		);
 	});
 
 	it('computes ln Γ exactly at worked values (Γ(5) = 24, Γ(1/2) = √π)', () => {

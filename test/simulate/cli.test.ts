@@ -23,14 +23,32 @@ describe('propensity simulate', () => {
 		assert.equal(result.code, 0, result.stderr);
 		assert.equal(result.stderr, '');
 		const rows = readFileSync(out, 'utf8').trimEnd().split('\n');
-		assert.match(result.stdout, new RegExp(`^Wrote ${(rows.length - 1).toLocaleString('en-US')} events of \\d+ customers to .*cli\\.csv \\(csv, [\\d.]+ (KiB|MiB)\\)\\.\\n$`));
+		assert.match(
+			result.stdout,
+			new RegExp(`^Wrote ${(rows.length - 1).toLocaleString('en-US')} events of \\d+ customers to .*cli\\.csv \\(csv, [\\d.]+ (KiB|MiB)\\)\\.\\n$`),
+		);
 	});
 
 	it('gives the same file as another run with the same options', async () => {
 		const first = outputPath('cli-a.ndjson.gz');
 		const second = outputPath('cli-b.ndjson.gz');
 		for (const out of [first, second]) {
-			const result = await propensity(['simulate', '--profiles', '100', '--seed', '8', '--format', 'ndjson', '--gzip', '--history-days', '90', '--end', '2025-12-31', '--out', out]);
+			const result = await propensity([
+				'simulate',
+				'--profiles',
+				'100',
+				'--seed',
+				'8',
+				'--format',
+				'ndjson',
+				'--gzip',
+				'--history-days',
+				'90',
+				'--end',
+				'2025-12-31',
+				'--out',
+				out,
+			]);
 			assert.equal(result.code, 0, result.stderr);
 			assert.match(result.stdout, /\(ndjson, gzip, /);
 		}
@@ -73,7 +91,19 @@ describe('propensity simulate', () => {
 	}
 
 	it('names the problem when --end has no time zone (exit code 1)', async () => {
-		const result = await propensity(['simulate', '--profiles', '10', '--seed', '1', '--format', 'csv', '--end', '2026-06-30T00:00:00', '--out', outputPath('cli-end.csv')]);
+		const result = await propensity([
+			'simulate',
+			'--profiles',
+			'10',
+			'--seed',
+			'1',
+			'--format',
+			'csv',
+			'--end',
+			'2026-06-30T00:00:00',
+			'--out',
+			outputPath('cli-end.csv'),
+		]);
 		assert.equal(result.code, 1);
 		assert.match(result.stderr, /^Error: .*end must be an ISO date.*with a zone/);
 	});

@@ -9,13 +9,46 @@ import { outputPath } from './support';
 const options = { profiles: 150, seed: 11 };
 
 /** The fields every format carries, as one comparable line per event. */
-function key(event: { id: string; time: number; type: string; value?: number; channel?: string; campaign?: string; category?: string; device?: string; email?: string; country?: string }): string {
-	return [event.id, event.time, event.type, event.value ?? '', event.channel ?? '', event.campaign ?? '', event.category ?? '', event.device ?? '', event.email ?? '', event.country ?? ''].join('|');
+function key(event: {
+	id: string;
+	time: number;
+	type: string;
+	value?: number;
+	channel?: string;
+	campaign?: string;
+	category?: string;
+	device?: string;
+	email?: string;
+	country?: string;
+}): string {
+	return [
+		event.id,
+		event.time,
+		event.type,
+		event.value ?? '',
+		event.channel ?? '',
+		event.campaign ?? '',
+		event.category ?? '',
+		event.device ?? '',
+		event.email ?? '',
+		event.country ?? '',
+	].join('|');
 }
 
 function simulatedKeys(): string[] {
 	return [...simulateShop(options)].map((event) =>
-		key({ id: event.profileId, time: event.time, type: event.type, value: event.value, channel: event.channel, campaign: event.campaign, category: event.productCategory, device: event.device, email: event.email, country: event.country }),
+		key({
+			id: event.profileId,
+			time: event.time,
+			type: event.type,
+			value: event.value,
+			channel: event.channel,
+			campaign: event.campaign,
+			category: event.productCategory,
+			device: event.device,
+			email: event.email,
+			country: event.country,
+		}),
 	);
 }
 
@@ -56,14 +89,15 @@ describe('simulate: file formats', () => {
 		assert.equal(visit.value, '');
 	});
 
-	it('NDJSON has one JSON object a line with the CSV\'s field names and the same events', async () => {
+	it("NDJSON has one JSON object a line with the CSV's field names and the same events", async () => {
 		const out = outputPath('formats.ndjson');
 		const summary = await writeSimulation({ ...options, format: 'ndjson', out });
 		const lines = readFileSync(out, 'utf8').split('\n');
 		assert.equal(lines.pop(), '', 'the file ends with a line break');
 		assert.equal(lines.length, summary.events);
 		const records = lines.map((line) => JSON.parse(line) as Record<string, string | number>);
-		for (const record of records) for (const field of Object.keys(record)) assert.ok((flatColumns as readonly string[]).includes(field), `unexpected field ${field}`);
+		for (const record of records)
+			for (const field of Object.keys(record)) assert.ok((flatColumns as readonly string[]).includes(field), `unexpected field ${field}`);
 		const keys = records.map((record) =>
 			key({
 				id: String(record.customer_id),
@@ -175,13 +209,16 @@ describe('simulate: file formats', () => {
 		const out = outputPath('cancelled.csv');
 		const controller = new AbortController();
 		let reports = 0;
-		const run = writeSimulation({ profiles: 20_000, seed: 1, format: 'csv', out }, {
-			signal: controller.signal,
-			onProgress: () => {
-				reports++;
-				controller.abort();
+		const run = writeSimulation(
+			{ profiles: 20_000, seed: 1, format: 'csv', out },
+			{
+				signal: controller.signal,
+				onProgress: () => {
+					reports++;
+					controller.abort();
+				},
 			},
-		});
+		);
 		await assert.rejects(run, CancelledError);
 		assert.equal(reports, 1, 'the run stopped at the first check after the abort');
 		assert.equal(existsSync(out), false);

@@ -17,7 +17,10 @@ describe('simulate: scale', function () {
 		const profiles = 10_000;
 		for (const _ of simulateShop({ profiles, seed: 1 })) events++;
 		const perProfile = events / profiles;
-		assert.ok(perProfile >= eventsPerProfileGuide.low && perProfile <= eventsPerProfileGuide.high, `${perProfile} events per customer, documented ${eventsPerProfileGuide.low}–${eventsPerProfileGuide.high}`);
+		assert.ok(
+			perProfile >= eventsPerProfileGuide.low && perProfile <= eventsPerProfileGuide.high,
+			`${perProfile} events per customer, documented ${eventsPerProfileGuide.low}–${eventsPerProfileGuide.high}`,
+		);
 	});
 
 	for (const historyDays of [365, 30]) {

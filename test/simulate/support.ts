@@ -46,7 +46,7 @@ export function auc(scores: readonly number[], labels: readonly boolean[]): numb
 	const order = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b]);
 	let rankSum = 0;
 	let positives = 0;
-	for (let i = 0; i < order.length; ) {
+	for (let i = 0; i < order.length;) {
 		let j = i;
 		while (j + 1 < order.length && scores[order[j + 1]] === scores[order[i]]) j++;
 		const meanRank = (i + j) / 2 + 1;

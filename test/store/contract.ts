@@ -11,7 +11,24 @@ import { openStore } from '../../core/store';
 import { writerMembers, writerModelText } from './concurrent-writer';
 
 /** Names that must never be accepted: they would leave their folder, hide, or not be portable. */
-export const escapingNames = ['../x', '..', '.', 'a/b', 'a\\b', '/etc/passwd', 'C:\\models\\x', '.hidden', '', 'a\0b', 'a b', 'x'.repeat(101), 'con', 'NUL.json', 'name\n', '~'];
+export const escapingNames = [
+	'../x',
+	'..',
+	'.',
+	'a/b',
+	'a\\b',
+	'/etc/passwd',
+	'C:\\models\\x',
+	'.hidden',
+	'',
+	'a\0b',
+	'a b',
+	'x'.repeat(101),
+	'con',
+	'NUL.json',
+	'name\n',
+	'~',
+];
 
 export function storeContract(label: string, freshConfig: () => Promise<StoreConfig>): void {
 	describe(`the ${label} store`, () => {
@@ -77,7 +94,10 @@ export function storeContract(label: string, freshConfig: () => Promise<StoreCon
 
 		it('says which models exist when asked for a name never saved', async () => {
 			await store.saveModel('buyers', '{}', {});
-			await assert.rejects(store.loadModel('churn'), (error: Error) => error instanceof InputError && /No model named "churn"/.test(error.message) && /Saved models: buyers/.test(error.message));
+			await assert.rejects(
+				store.loadModel('churn'),
+				(error: Error) => error instanceof InputError && /No model named "churn"/.test(error.message) && /Saved models: buyers/.test(error.message),
+			);
 		});
 
 		it('names the versions there are when asked for one that does not exist', async () => {
@@ -108,13 +128,22 @@ export function storeContract(label: string, freshConfig: () => Promise<StoreCon
 		it('refuses model text that is not JSON, and a summary metric that is not a finite number, before saving anything', async () => {
 			await assert.rejects(store.saveModel('churn', 'not json', {}), /The model "churn" to save is not JSON/);
 			await assert.rejects(store.saveModel('churn', '  ', {}), /is empty/);
-			await assert.rejects(store.saveModel('churn', '{}', { auc: Number.NaN }), /summary is not valid at "auc": a metric must be text \(up to 1000 characters\), a finite number, true\/false or null/);
+			await assert.rejects(
+				store.saveModel('churn', '{}', { auc: Number.NaN }),
+				/summary is not valid at "auc": a metric must be text \(up to 1000 characters\), a finite number, true\/false or null/,
+			);
 			assert.deepEqual(await store.listVersions('churn'), []);
 			assert.equal((await store.saveModel('churn', '{}', {})).version, 1);
 		});
 
-		it('refuses to save a model under another model\'s name', async () => {
-			await assert.rejects(store.saveModel('churn', '{"name":"buyers","v":1}', {}), (error: Error) => error instanceof InputError && error.code === 'model-name-mismatch' && /The model to save as "churn" is a model named "buyers"/.test(error.message));
+		it("refuses to save a model under another model's name", async () => {
+			await assert.rejects(
+				store.saveModel('churn', '{"name":"buyers","v":1}', {}),
+				(error: Error) =>
+					error instanceof InputError &&
+					error.code === 'model-name-mismatch' &&
+					/The model to save as "churn" is a model named "buyers"/.test(error.message),
+			);
 			assert.deepEqual(await store.listVersions('churn'), []);
 			assert.equal((await store.saveModel('churn', '{"name":"churn"}', {})).version, 1);
 		});
@@ -172,7 +201,10 @@ export function storeContract(label: string, freshConfig: () => Promise<StoreCon
 				versions.map((info) => info.version),
 				Array.from({ length: 2 * count }, (_, i) => i + 1),
 			);
-			assert.deepEqual([...results[0].versions, ...results[1].versions].sort((a, b) => a - b), Array.from({ length: 2 * count }, (_, i) => i + 1));
+			assert.deepEqual(
+				[...results[0].versions, ...results[1].versions].sort((a, b) => a - b),
+				Array.from({ length: 2 * count }, (_, i) => i + 1),
+			);
 			const seen = new Set<string>();
 			for (const info of versions) {
 				const { text } = await store.loadModel('shared', info.version);

@@ -31,8 +31,16 @@ describe('the folder store on disk', () => {
 		assert.deepEqual(fs.readdirSync(dir).sort(), ['v000001.json', 'v000001.meta.json']);
 		assert.equal(fs.readFileSync(path.join(dir, 'v000001.json'), 'utf8'), text);
 		const meta = JSON.parse(fs.readFileSync(path.join(dir, 'v000001.meta.json'), 'utf8'));
-		assert.equal(meta.checksum, createHash('sha256').update(fs.readFileSync(path.join(dir, 'v000001.json'))).digest('hex'));
-		assert.deepEqual({ name: meta.name, version: meta.version, bytes: meta.bytes, summary: meta.summary }, { name: 'churn', version: 1, bytes: text.length, summary: { auc: 0.8 } });
+		assert.equal(
+			meta.checksum,
+			createHash('sha256')
+				.update(fs.readFileSync(path.join(dir, 'v000001.json')))
+				.digest('hex'),
+		);
+		assert.deepEqual(
+			{ name: meta.name, version: meta.version, bytes: meta.bytes, summary: meta.summary },
+			{ name: 'churn', version: 1, bytes: text.length, summary: { auc: 0.8 } },
+		);
 	});
 
 	it('leaves no temporary files behind after saving models and memberships', async () => {
@@ -40,7 +48,10 @@ describe('the folder store on disk', () => {
 		await store.saveMembership('vip', ['a', 'b'], '2024-01-01T00:00:00Z');
 		await store.saveMembership('vip', ['a'], '2024-01-02T00:00:00Z');
 		const all = [...fs.readdirSync(path.join(root, 'models', 'churn')), ...fs.readdirSync(path.join(root, 'segments'))];
-		assert.deepEqual(all.filter((file) => file.endsWith('.tmp')), []);
+		assert.deepEqual(
+			all.filter((file) => file.endsWith('.tmp')),
+			[],
+		);
 		assert.deepEqual(fs.readdirSync(path.join(root, 'segments')), ['vip.json']);
 	});
 
@@ -59,14 +70,19 @@ describe('the folder store on disk', () => {
 		assert.equal((await store.loadModel('churn', 1)).text, '{"weights":[0.1,0.2]}');
 	});
 
-	it('refuses a model copied into another model\'s folder, naming both', async () => {
+	it("refuses a model copied into another model's folder, naming both", async () => {
 		await store.saveModel('buyers', '{"name":"buyers"}', {});
 		fs.cpSync(path.join(root, 'models', 'buyers'), path.join(root, 'models', 'churn'), { recursive: true });
 		for (const file of ['v000001.meta.json']) {
 			const meta = path.join(root, 'models', 'churn', file);
 			fs.writeFileSync(meta, fs.readFileSync(meta, 'utf8').replace('"name": "buyers"', '"name": "churn"'));
 		}
-		await assert.rejects(store.loadModel('churn'), (error: Error & { code?: string }) => error.code === 'model-name-mismatch' && /Version 1 of model "churn" .* is a model named "buyers".*copied or renamed into another model's place/.test(error.message));
+		await assert.rejects(
+			store.loadModel('churn'),
+			(error: Error & { code?: string }) =>
+				error.code === 'model-name-mismatch' &&
+				/Version 1 of model "churn" .* is a model named "buyers".*copied or renamed into another model's place/.test(error.message),
+		);
 	});
 
 	it('refuses a model file cut short, even when what is left is valid JSON', async () => {
@@ -79,14 +95,20 @@ describe('the folder store on disk', () => {
 		await store.saveModel('churn', '{}', {});
 		const meta = path.join(root, 'models', 'churn', 'v000001.meta.json');
 		fs.writeFileSync(meta, fs.readFileSync(meta, 'utf8').slice(0, 40));
-		await assert.rejects(store.loadModel('churn'), (error: Error) => error.message.includes(meta) && /metadata of version 1 of model "churn" is damaged/.test(error.message));
+		await assert.rejects(
+			store.loadModel('churn'),
+			(error: Error) => error.message.includes(meta) && /metadata of version 1 of model "churn" is damaged/.test(error.message),
+		);
 	});
 
 	it('skips a version whose save never finished, and explains it when that version is asked for', async () => {
 		await store.saveModel('churn', '{"v":1}', {});
 		fs.writeFileSync(path.join(root, 'models', 'churn', 'v000002.json'), '{"v":2,"half');
 		assert.equal((await store.loadModel('churn')).info.version, 1);
-		assert.deepEqual((await store.listVersions('churn')).map((info) => info.version), [1]);
+		assert.deepEqual(
+			(await store.listVersions('churn')).map((info) => info.version),
+			[1],
+		);
 		await assert.rejects(store.loadModel('churn', 2), /Version 2 of model "churn" was not finished saving/);
 		// The next save does not reuse the number of the interrupted one.
 		assert.equal((await store.saveModel('churn', '{"v":3}', {})).version, 3);
@@ -96,7 +118,13 @@ describe('the folder store on disk', () => {
 		await store.saveMembership('vip', ['p1', 'p2'], '2024-01-01T00:00:00Z');
 		const file = path.join(root, 'segments', 'vip.json');
 		fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"p2"', '"p9"'));
-		await assert.rejects(store.loadMembership('vip'), (error: Error) => /membership of segment "vip" is corrupted/.test(error.message) && error.message.includes(file) && /delete it to start the segment afresh/.test(error.message));
+		await assert.rejects(
+			store.loadMembership('vip'),
+			(error: Error) =>
+				/membership of segment "vip" is corrupted/.test(error.message) &&
+				error.message.includes(file) &&
+				/delete it to start the segment afresh/.test(error.message),
+		);
 		fs.writeFileSync(file, fs.readFileSync(file, 'utf8').slice(0, 30));
 		await assert.rejects(store.loadMembership('vip'), /is corrupted/);
 	});
@@ -118,7 +146,10 @@ describe('the folder store on disk', () => {
 		fs.mkdirSync(path.join(root, 'models', '.cache'));
 		fs.writeFileSync(path.join(root, 'models', 'notes.txt'), 'hello');
 		fs.mkdirSync(path.join(root, 'models', 'empty'));
-		assert.deepEqual((await store.listModels()).map((model) => model.name), ['churn']);
+		assert.deepEqual(
+			(await store.listModels()).map((model) => model.name),
+			['churn'],
+		);
 	});
 
 	it('refuses to open a store where a file stands in place of the folder', async () => {

@@ -44,13 +44,16 @@ describe('the PostgreSQL store in its schema', function () {
 		const stores = await Promise.all([openStore(config), openStore(config), openStore(config)]);
 		try {
 			await Promise.all(stores.map((store, i) => store.saveModel('churn', `{"worker":${i}}`, {})));
-			assert.deepEqual((await stores[0].listVersions('churn')).map((info) => info.version), [1, 2, 3]);
+			assert.deepEqual(
+				(await stores[0].listVersions('churn')).map((info) => info.version),
+				[1, 2, 3],
+			);
 		} finally {
 			await Promise.all(stores.map((store) => store.close()));
 		}
 	});
 
-	it('lets a second worker on the same schema see and continue the first one\'s versions', async () => {
+	it("lets a second worker on the same schema see and continue the first one's versions", async () => {
 		const config = await freshPostgres();
 		const first = await openStore(config);
 		const second = await openStore(config);
@@ -73,7 +76,10 @@ describe('the PostgreSQL store in its schema', function () {
 			await sql(`update "${config.schema}".propensity_model_versions set body = $1 where name = 'churn' and version = 1`, ['{"weights":[9.9]}']);
 			await assert.rejects(store.loadModel('churn'), (error: Error & { code?: string }) => {
 				assert.equal(error.code, 'model-corrupted');
-				assert.match(error.message, /Version 1 of model "churn" is corrupted \(row \("churn", 1\) of store_\d+_\d+\.propensity_model_versions in PostgreSQL propensity@127\.0\.0\.1:\d+\/postgres/);
+				assert.match(
+					error.message,
+					/Version 1 of model "churn" is corrupted \(row \("churn", 1\) of store_\d+_\d+\.propensity_model_versions in PostgreSQL propensity@127\.0\.0\.1:\d+\/postgres/,
+				);
 				assert.doesNotMatch(error.message, /test-password/);
 				return true;
 			});
@@ -82,13 +88,17 @@ describe('the PostgreSQL store in its schema', function () {
 		}
 	});
 
-	it('refuses a model row moved under another model\'s name', async () => {
+	it("refuses a model row moved under another model's name", async () => {
 		const config = (await freshPostgres()) as Extract<StoreConfig, { kind: 'postgres' }>;
 		const store = await openStore(config);
 		try {
 			await store.saveModel('buyers', '{"name":"buyers"}', {});
 			await sql(`update "${config.schema}".propensity_model_versions set name = 'churn' where name = 'buyers'`);
-			await assert.rejects(store.loadModel('churn'), (error: Error & { code?: string }) => error.code === 'model-name-mismatch' && /Version 1 of model "churn" \(row \("churn", 1\).* is a model named "buyers"/.test(error.message));
+			await assert.rejects(
+				store.loadModel('churn'),
+				(error: Error & { code?: string }) =>
+					error.code === 'model-name-mismatch' && /Version 1 of model "churn" \(row \("churn", 1\).* is a model named "buyers"/.test(error.message),
+			);
 		} finally {
 			await store.close();
 		}
@@ -113,6 +123,9 @@ describe('the PostgreSQL store in its schema', function () {
 
 	it('says where it could not connect, without the password', async () => {
 		const config = (await freshPostgres()) as Extract<StoreConfig, { kind: 'postgres' }>;
-		await assert.rejects(openStore({ ...config, connection: { ...config.connection, password: 'wrong-secret' } }), (error: Error) => /Could not connect to PostgreSQL at propensity@127\.0\.0\.1/.test(error.message) && !error.message.includes('wrong-secret'));
+		await assert.rejects(
+			openStore({ ...config, connection: { ...config.connection, password: 'wrong-secret' } }),
+			(error: Error) => /Could not connect to PostgreSQL at propensity@127\.0\.0\.1/.test(error.message) && !error.message.includes('wrong-secret'),
+		);
 	});
 });

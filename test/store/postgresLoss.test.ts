@@ -36,7 +36,11 @@ describe('the PostgreSQL store when the connection is lost', function () {
 
 	before(async () => {
 		server = await ownPostgres();
-		config = { kind: 'postgres', connection: { host: server.host, port: server.port, user: server.user, password: server.password, database: server.database }, schema: 'loss' };
+		config = {
+			kind: 'postgres',
+			connection: { host: server.host, port: server.port, user: server.user, password: server.password, database: server.database },
+			schema: 'loss',
+		};
 	});
 	after(() => server?.stop());
 
@@ -51,11 +55,18 @@ describe('the PostgreSQL store when the connection is lost', function () {
 			try {
 				await store.saveModel('churn', '{"a":1}', {});
 				await fault();
-				for (const operation of [() => (store as Store).loadModel('churn'), () => (store as Store).saveModel('churn', '{"a":2}', {}), () => (store as Store).listModels()]) {
+				for (const operation of [
+					() => (store as Store).loadModel('churn'),
+					() => (store as Store).saveModel('churn', '{"a":2}', {}),
+					() => (store as Store).listModels(),
+				]) {
 					const { error, ms } = await failure(operation);
 					assert.ok(error instanceof PropensityError, `a PropensityError, not ${String(error)}`);
 					assert.equal(error.code, 'store-postgres');
-					assert.match(error.message, /^The model store \(PostgreSQL propensity@127\.0\.0\.1:\d+\/postgres, schema "loss"\) could not .+: the connection to the server was lost \(.+\)\. Check that the server is running and reachable, then run again\.$/);
+					assert.match(
+						error.message,
+						/^The model store \(PostgreSQL propensity@127\.0\.0\.1:\d+\/postgres, schema "loss"\) could not .+: the connection to the server was lost \(.+\)\. Check that the server is running and reachable, then run again\.$/,
+					);
 					assert.ok(ms < 5000, `failed after ${ms} ms`);
 				}
 				const closing = await failure(() => (store as Store).close());

@@ -32,7 +32,6 @@ const serverBin = '/usr/sbin/clickhouse-server';
 const packagedConfig = '/etc/clickhouse-server/config.xml';
 export const testClusterName = 'propensity';
 
-
 /** Replaces the first `<tag>…</tag>` of the XML text, failing loudly when the packaged config changed shape. */
 function setElement(xml: string, tag: string, value: string): string {
 	const pattern = new RegExp(`<${tag}>[^<]*</${tag}>`);
@@ -41,7 +40,8 @@ function setElement(xml: string, tag: string, value: string): string {
 }
 
 function remoteServers(nodes: readonly TestClickHouseNode[], password: string): string {
-	const replica = (node: TestClickHouseNode) => `<replica><host>127.0.0.1</host><port>${node.tcpPort}</port><user>default</user><password>${password}</password></replica>`;
+	const replica = (node: TestClickHouseNode) =>
+		`<replica><host>127.0.0.1</host><port>${node.tcpPort}</port><user>default</user><password>${password}</password></replica>`;
 	const shards = nodes.map((node) => `<shard>${replica(node)}</shard>`).join('');
 	return `<remote_servers><${testClusterName}>${shards}</${testClusterName}></remote_servers>`;
 }
@@ -79,7 +79,10 @@ function nodeConfig(dir: string, node: TestClickHouseNode, interserverPort: numb
 	xml = setElement(xml, 'users_config', path.join(dir, 'users.xml'));
 	xml = xml.replace(/<listen_host>[^<]*<\/listen_host>\s*/g, '');
 	xml = xml.replace(/<remote_servers[\s\S]*?<\/remote_servers>/, remoteServers(nodes, password));
-	xml = xml.replace('</yandex>', `<listen_host>127.0.0.1</listen_host><interserver_http_host>127.0.0.1</interserver_http_host><timezone>UTC</timezone></yandex>`);
+	xml = xml.replace(
+		'</yandex>',
+		`<listen_host>127.0.0.1</listen_host><interserver_http_host>127.0.0.1</interserver_http_host><timezone>UTC</timezone></yandex>`,
+	);
 	return xml;
 }
 
@@ -131,7 +134,8 @@ export function testClickHouse(): Promise<TestClickHouse> {
 }
 
 async function startCluster(): Promise<TestClickHouse> {
-	if (!fs.existsSync(serverBin)) throw new Error(`ClickHouse's server was not found at ${serverBin}; install it with "apt-get install -y clickhouse-server".`);
+	if (!fs.existsSync(serverBin))
+		throw new Error(`ClickHouse's server was not found at ${serverBin}; install it with "apt-get install -y clickhouse-server".`);
 	const asUser = process.getuid?.() === 0 ? userIds('clickhouse') : undefined;
 	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'propensity-ch-'));
 	const password = 'test-password';
@@ -178,12 +182,21 @@ async function startCluster(): Promise<TestClickHouse> {
  * the profile id. `columns` is the column list, e.g. "customer_id String, timestamp DateTime".
  * Names here are test-chosen, never user input.
  */
-export async function createClusterTable(cluster: TestClickHouse, name: string, columns: string, profileColumn = 'customer_id', timeColumn = 'timestamp'): Promise<void> {
+export async function createClusterTable(
+	cluster: TestClickHouse,
+	name: string,
+	columns: string,
+	profileColumn = 'customer_id',
+	timeColumn = 'timestamp',
+): Promise<void> {
 	for (let n = 0; n < cluster.nodes.length; n++) {
 		await cluster.query(`DROP TABLE IF EXISTS ${name}`, n);
 		await cluster.query(`DROP TABLE IF EXISTS ${name}_local`, n);
 		await cluster.query(`CREATE TABLE ${name}_local (${columns}) ENGINE = MergeTree() ORDER BY (${profileColumn}, ${timeColumn})`, n);
-		await cluster.query(`CREATE TABLE ${name} AS ${name}_local ENGINE = Distributed(${testClusterName}, default, ${name}_local, cityHash64(${profileColumn}))`, n);
+		await cluster.query(
+			`CREATE TABLE ${name} AS ${name}_local ENGINE = Distributed(${testClusterName}, default, ${name}_local, cityHash64(${profileColumn}))`,
+			n,
+		);
 	}
 }
 

@@ -69,7 +69,13 @@ export async function startHttpServer(options: TestHttpOptions = {}): Promise<Te
 		port,
 		received,
 		clear: () => void received.splice(0, received.length),
-		waitFor: (count, timeoutMs = 10000) => waitUntil(() => received.length >= count, waiters, timeoutMs, () => `${count} HTTP requests (got ${received.length})`).then(() => received),
+		waitFor: (count, timeoutMs = 10000) =>
+			waitUntil(
+				() => received.length >= count,
+				waiters,
+				timeoutMs,
+				() => `${count} HTTP requests (got ${received.length})`,
+			).then(() => received),
 		stop: () =>
 			new Promise<void>((resolve) => {
 				server.closeAllConnections();

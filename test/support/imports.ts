@@ -54,7 +54,9 @@ export function readImportGraph(folders: readonly string[]): ImportGraph {
 		files.set(
 			file,
 			info.importedFiles.map(({ fileName: specifier }) =>
-				specifier.startsWith('.') ? { target: resolveRelative(file, specifier), kind: 'file', specifier } : { target: packageName(specifier), kind: 'package', specifier },
+				specifier.startsWith('.')
+					? { target: resolveRelative(file, specifier), kind: 'file', specifier }
+					: { target: packageName(specifier), kind: 'package', specifier },
 			),
 		);
 	}
@@ -66,7 +68,10 @@ export function layerOrderFromContributing(text: string): string[] {
 	const section = text.slice(text.indexOf('## Layers'));
 	const block = /```\n([\s\S]*?)```/.exec(section);
 	if (!section.startsWith('## Layers') || !block) throw new Error('CONTRIBUTING.md has no "## Layers" section with the order in a fenced block');
-	return block[1].split('\n').map((line) => line.trim().split(/\s+/)[0]).filter((word) => word !== '');
+	return block[1]
+		.split('\n')
+		.map((line) => line.trim().split(/\s+/)[0])
+		.filter((word) => word !== '');
 }
 
 /** The core folder a file belongs to: `core/learn/gbdt/pool.ts` → `learn`; files directly in core/ → null. */
@@ -100,7 +105,10 @@ export function layerViolations(graph: ImportGraph, order: readonly string[]): s
 			const to = coreFolderOf(target);
 			if (to === null || to === from) continue;
 			const toRank = rank.get(to);
-			if (toRank === undefined || toRank > fromRank) problems.push(`${file} imports ${specifier}: core/${from} may not import core/${to}, which comes ${toRank === undefined ? 'nowhere' : 'later'} in the layer order`);
+			if (toRank === undefined || toRank > fromRank)
+				problems.push(
+					`${file} imports ${specifier}: core/${from} may not import core/${to}, which comes ${toRank === undefined ? 'nowhere' : 'later'} in the layer order`,
+				);
 		}
 	}
 	return problems;
@@ -115,7 +123,8 @@ export function importCycles(graph: ImportGraph): string[][] {
 	const stack: string[] = [];
 	const cycles: string[][] = [];
 	let counter = 0;
-	const edges = (file: string) => (graph.files.get(file) ?? []).filter(({ kind, target }) => kind === 'file' && graph.files.has(target)).map(({ target }) => target);
+	const edges = (file: string) =>
+		(graph.files.get(file) ?? []).filter(({ kind, target }) => kind === 'file' && graph.files.has(target)).map(({ target }) => target);
 	const visit = (file: string): void => {
 		index.set(file, counter);
 		low.set(file, counter);

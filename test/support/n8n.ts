@@ -32,7 +32,11 @@ export interface N8nOptions {
 
 /** One node's run in an execution: its output items per output (json and binary metadata), or its error. */
 export interface NodeRun {
-	readonly items: { json: Record<string, unknown>; binary?: Record<string, { fileName?: string; mimeType?: string; fileSize?: string }>; pairedItem?: unknown }[][];
+	readonly items: {
+		json: Record<string, unknown>;
+		binary?: Record<string, { fileName?: string; mimeType?: string; fileSize?: string }>;
+		pairedItem?: unknown;
+	}[][];
 	readonly error?: { message: string; description?: string | null; itemIndex?: number; name?: string };
 	readonly hints: { message: string }[];
 }
@@ -43,7 +47,8 @@ export interface N8nExecution {
 	readonly stdout: string;
 	readonly stderr: string;
 	/** The execution data n8n printed (runData per node), when it printed any. */
-	readonly data: { resultData: { runData: Record<string, unknown[]>; error?: { message: string; node?: { name: string } }; lastNodeExecuted?: string } } | undefined;
+	readonly data:
+		{ resultData: { runData: Record<string, unknown[]>; error?: { message: string; node?: { name: string } }; lastNodeExecuted?: string } } | undefined;
 	/** The last run of a node, or undefined when it did not run. */
 	node(name: string): NodeRun | undefined;
 	/** How long the command took, in milliseconds. */
@@ -77,10 +82,12 @@ export interface N8nHarness {
 
 /** The n8n launcher of `version`, installing it into the cache first when missing (about 10 minutes). */
 export function installN8n(version = '2.8.4'): string {
-	const out = execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'install-n8n.js'), version], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+	const out = execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'install-n8n.js'), version], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
 	return out.trim().split('\n').pop() as string;
 }
-
 
 /**
  * Installs the package from the repo's build the way n8n's community-node installer would: the
@@ -112,7 +119,10 @@ export function installPackage(nodesDir: string): string {
 		fs.mkdirSync(path.dirname(target), { recursive: true });
 		fs.symlinkSync(path.join(repoRoot, 'node_modules', dependency), target, 'dir');
 	}
-	fs.writeFileSync(path.join(nodesDir, 'package.json'), `${JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [manifest.name]: manifest.version } }, null, 2)}\n`);
+	fs.writeFileSync(
+		path.join(nodesDir, 'package.json'),
+		`${JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [manifest.name]: manifest.version } }, null, 2)}\n`,
+	);
 	return packageDir;
 }
 
@@ -154,8 +164,7 @@ export function parseExecutionOutput(text: string): N8nExecution['data'] {
 
 function nodeRunOf(data: N8nExecution['data'], name: string): NodeRun | undefined {
 	const runs = data?.resultData.runData[name] as
-		| { data?: { main?: NodeRun['items'] }; error?: NodeRun['error'] & { context?: { itemIndex?: number } }; hints?: NodeRun['hints'] }[]
-		| undefined;
+		{ data?: { main?: NodeRun['items'] }; error?: NodeRun['error'] & { context?: { itemIndex?: number } }; hints?: NodeRun['hints'] }[] | undefined;
 	if (!runs || runs.length === 0) return undefined;
 	const run = runs[runs.length - 1];
 	const error = run.error ? { ...run.error, itemIndex: run.error.itemIndex ?? run.error.context?.itemIndex } : undefined;
@@ -167,7 +176,12 @@ function nodeRunOf(data: N8nExecution['data'], name: string): NodeRun | undefine
  * write and exits right after, and a large write to a pipe is cut short by the exit; a write to
  * a file is synchronous.
  */
-function run(nodeBinary: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ exitCode: number | null; stdout: string; stderr: string; durationMs: number }> {
+function run(
+	nodeBinary: string,
+	args: string[],
+	env: NodeJS.ProcessEnv,
+	cwd: string,
+): Promise<{ exitCode: number | null; stdout: string; stderr: string; durationMs: number }> {
 	const started = Date.now();
 	const base = path.join(cwd, `output-${process.pid}-${started}`);
 	const out = fs.openSync(`${base}.out`, 'w');

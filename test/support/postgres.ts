@@ -37,7 +37,6 @@ function pgBin(name: string): string {
 	throw new Error(`PostgreSQL's ${name} was not found; install it with "apt-get install -y postgresql".`);
 }
 
-
 function runAs(user: string | undefined, command: string, args: string[]): void {
 	const full = user ? ['-u', user, '--', command, ...args] : [command, ...args];
 	const result = spawnSync(user ? 'runuser' : command, user ? full : args, { encoding: 'utf8' });
@@ -90,7 +89,10 @@ async function startPostgres(): Promise<OwnPostgres> {
 		stop() {
 			if (stopped) return;
 			stopped = true;
-			spawnSync(asUser ? 'runuser' : pgBin('pg_ctl'), asUser ? ['-u', asUser, '--', pgBin('pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop'] : ['-D', dataDir, '-m', 'immediate', 'stop']);
+			spawnSync(
+				asUser ? 'runuser' : pgBin('pg_ctl'),
+				asUser ? ['-u', asUser, '--', pgBin('pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop'] : ['-D', dataDir, '-m', 'immediate', 'stop'],
+			);
 			fs.rmSync(dir, { recursive: true, force: true });
 		},
 	};

@@ -92,7 +92,13 @@ export async function startSmtpServer(): Promise<TestSmtp> {
 		port,
 		received,
 		clear: () => void received.splice(0, received.length),
-		waitFor: (count, timeoutMs = 10000) => waitUntil(() => received.length >= count, waiters, timeoutMs, () => `${count} emails (got ${received.length})`).then(() => received),
+		waitFor: (count, timeoutMs = 10000) =>
+			waitUntil(
+				() => received.length >= count,
+				waiters,
+				timeoutMs,
+				() => `${count} emails (got ${received.length})`,
+			).then(() => received),
 		stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
 	};
 }

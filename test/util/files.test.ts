@@ -19,7 +19,7 @@ describe('writing a file whole or not at all', () => {
 		const before = fs.statSync(file('out.csv')).ino;
 		await writeFileAtomically(file('out.csv'), 'new\n');
 		assert.equal(fs.readFileSync(file('out.csv'), 'utf8'), 'new\n');
-		assert.notEqual(fs.statSync(file('out.csv')).ino, before, 'a new file took the old one\'s place');
+		assert.notEqual(fs.statSync(file('out.csv')).ino, before, "a new file took the old one's place");
 		assert.deepEqual(fs.readdirSync(dir), ['out.csv']);
 	});
 
@@ -45,14 +45,20 @@ describe('writing a file whole or not at all', () => {
 	it('refuses a loop of links with a clear error rather than hanging', async () => {
 		fs.symlinkSync('b', file('a'));
 		fs.symlinkSync('a', file('b'));
-		await assert.rejects(writeFileAtomically(file('a'), 'x'), (error: Error & { code?: string }) => error.code === 'write-failed' && /Could not write .*a".*symbolic links/.test(error.message));
+		await assert.rejects(
+			writeFileAtomically(file('a'), 'x'),
+			(error: Error & { code?: string }) => error.code === 'write-failed' && /Could not write .*a".*symbolic links/.test(error.message),
+		);
 	});
 
 	it('writes into a FIFO in place, leaving it a FIFO, gzip included', async () => {
 		execFileSync('mkfifo', [file('pipe.csv.gz')]);
 		const chunks: Buffer[] = [];
 		const reading = new Promise<void>((resolve, reject) => {
-			fs.createReadStream(file('pipe.csv.gz')).on('data', (chunk) => chunks.push(chunk as Buffer)).on('end', resolve).on('error', reject);
+			fs.createReadStream(file('pipe.csv.gz'))
+				.on('data', (chunk) => chunks.push(chunk as Buffer))
+				.on('end', resolve)
+				.on('error', reject);
 		});
 		await writeFileAtomically(file('pipe.csv.gz'), ['a,b\n', '1,2\n']);
 		await reading;
@@ -75,7 +81,10 @@ describe('writing a file whole or not at all', () => {
 
 	it('refuses a folder in place of the file, naming it', async () => {
 		fs.mkdirSync(file('out.csv'));
-		await assert.rejects(writeFileAtomically(file('out.csv'), 'x'), (error: Error & { code?: string }) => error.code === 'write-failed' && /Could not write ".*out\.csv"/.test(error.message));
+		await assert.rejects(
+			writeFileAtomically(file('out.csv'), 'x'),
+			(error: Error & { code?: string }) => error.code === 'write-failed' && /Could not write ".*out\.csv"/.test(error.message),
+		);
 		assert.ok(fs.statSync(file('out.csv')).isDirectory());
 	});
 });

@@ -91,7 +91,10 @@ for (const engine of engines) {
 
 		it('a goal naming an unknown event type gets a "did you mean" from the warehouse', async () => {
 			const bad = path.join(dir, `${engine}-typo.json`);
-			fs.writeFileSync(bad, JSON.stringify({ ...goal, outcome: { ...goal.outcome, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchse' }] } } }));
+			fs.writeFileSync(
+				bad,
+				JSON.stringify({ ...goal, outcome: { ...goal.outcome, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchse' }] } } }),
+			);
 			const run = await runCli('features', '--events', urlOf(source), '--goal', bad, '--out', path.join(dir, 'never.csv'));
 			assert.equal(run.code, 1);
 			assert.match(run.stderr, /"purchse".*did you mean "purchase"/s);
@@ -180,7 +183,16 @@ describe('a lost connection', () => {
 			const fake = await fakeServer(behaviour);
 			try {
 				const started = Date.now();
-				const source: WarehouseSource = { engine, host: '127.0.0.1', port: fake.port, user: 'u', password: 'secret-password', database: 'd', schema: engine === 'postgres' ? 'public' : undefined, table: 't' };
+				const source: WarehouseSource = {
+					engine,
+					host: '127.0.0.1',
+					port: fake.port,
+					user: 'u',
+					password: 'secret-password',
+					database: 'd',
+					schema: engine === 'postgres' ? 'public' : undefined,
+					table: 't',
+				};
 				const run = await runCli('load', '--events', urlOf(source));
 				assert.equal(run.code, 1);
 				assert.match(run.stderr, /Could not connect/);

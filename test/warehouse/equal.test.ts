@@ -33,23 +33,84 @@ const conversion: Goal = parseGoal({
 	propensityType: 'conversion',
 	lookbackDays: 60,
 	outcome: { occur: 'will_occur', windowDays: 20, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
-	eligibility: { any: [{ activeWithinDays: 30 }, { did: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] }, withinDays: 45 }, { profile: { field: 'country', op: 'equals', value: 'DE' } }] },
-	customEvents: [{ name: 'big purchases', when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }, { field: 'value', op: 'gt', value: 50 }] } }],
+	eligibility: {
+		any: [
+			{ activeWithinDays: 30 },
+			{ did: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] }, withinDays: 45 },
+			{ profile: { field: 'country', op: 'equals', value: 'DE' } },
+		],
+	},
+	customEvents: [
+		{
+			name: 'big purchases',
+			when: {
+				all: [
+					{ field: 'eventType', op: 'equals', value: 'purchase' },
+					{ field: 'value', op: 'gt', value: 50 },
+				],
+			},
+		},
+	],
 	profileAttributes: [{ field: 'country' }, { field: 'qty' }],
-	exclusions: [{ all: [{ field: 'channel', op: 'equals', value: 'sms' }, { field: 'eventType', op: 'equals', value: 'visit' }] }],
+	exclusions: [
+		{
+			all: [
+				{ field: 'channel', op: 'equals', value: 'sms' },
+				{ field: 'eventType', op: 'equals', value: 'visit' },
+			],
+		},
+	],
 });
 
 const churn: Goal = parseGoal({
 	name: 'warehouse-churn',
 	propensityType: 'churn',
 	lookbackDays: 75,
-	outcome: { occur: 'will_not_occur', windowDays: 25, when: { any: [{ field: 'eventType', op: 'in', value: ['visit', 'app_launch'] }, { field: 'value', op: 'gte', value: 20 }] } },
-	eligibility: { all: [{ didNot: { all: [{ field: 'channel', op: 'notIn', value: ['web', 'email'] }] }, withinDays: 10 }, { profile: { field: 'qty', op: 'notEquals', value: 2 } }] },
+	outcome: {
+		occur: 'will_not_occur',
+		windowDays: 25,
+		when: {
+			any: [
+				{ field: 'eventType', op: 'in', value: ['visit', 'app_launch'] },
+				{ field: 'value', op: 'gte', value: 20 },
+			],
+		},
+	},
+	eligibility: {
+		all: [
+			{ didNot: { all: [{ field: 'channel', op: 'notIn', value: ['web', 'email'] }] }, withinDays: 10 },
+			{ profile: { field: 'qty', op: 'notEquals', value: 2 } },
+		],
+	},
 	customEvents: [
-		{ name: 'campaign touches', when: { any: [{ field: 'campaign', op: 'startsWith', value: "c'" }, { field: 'campaign', op: 'contains', value: '\\' }] } },
-		{ name: 'untracked', when: { all: [{ field: 'channel', op: 'notExists' }, { field: 'qty', op: 'exists' }] } },
+		{
+			name: 'campaign touches',
+			when: {
+				any: [
+					{ field: 'campaign', op: 'startsWith', value: "c'" },
+					{ field: 'campaign', op: 'contains', value: '\\' },
+				],
+			},
+		},
+		{
+			name: 'untracked',
+			when: {
+				all: [
+					{ field: 'channel', op: 'notExists' },
+					{ field: 'qty', op: 'exists' },
+				],
+			},
+		},
 	],
-	exclusions: [{ all: [{ field: 'country', op: 'notEquals', value: 'US' }, { field: 'qty', op: 'lt', value: 1 }, { field: 'eventType', op: 'startsWith', value: 'email' }] }],
+	exclusions: [
+		{
+			all: [
+				{ field: 'country', op: 'notEquals', value: 'US' },
+				{ field: 'qty', op: 'lt', value: 1 },
+				{ field: 'eventType', op: 'startsWith', value: 'email' },
+			],
+		},
+	],
 });
 
 /** A whole-second time, on a whole day half the time, so events land exactly on cutoffs and window edges. */
@@ -100,8 +161,24 @@ function extraFeatures(): FeatureDecl[] {
 	return [
 		{ name: 'value_max_30d', label: 'largest value in 30 days', subject: 'events', filter: null, windowDays: 30, aggregate: 'max', field: 'value' },
 		{ name: 'qty_max', label: 'largest qty', subject: 'events', filter: null, windowDays: null, aggregate: 'max', field: 'qty' },
-		{ name: 'channel_latest', label: 'latest channel', subject: 'events', filter: null, windowDays: 45, aggregate: 'latest', field: 'channel', categories: ['web', 'email'] },
-		{ name: 'purchase_gap', label: 'gap', subject: 'purchases', filter: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] }, windowDays: 40, aggregate: 'meanGapDays' },
+		{
+			name: 'channel_latest',
+			label: 'latest channel',
+			subject: 'events',
+			filter: null,
+			windowDays: 45,
+			aggregate: 'latest',
+			field: 'channel',
+			categories: ['web', 'email'],
+		},
+		{
+			name: 'purchase_gap',
+			label: 'gap',
+			subject: 'purchases',
+			filter: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] },
+			windowDays: 40,
+			aggregate: 'meanGapDays',
+		},
 	];
 }
 
@@ -154,19 +231,44 @@ for (const engine of engines) {
 					const table = tableOf(events, attributes);
 					const features = [...generateFeatures(table, goal), ...extraFeatures()];
 					const expected = await inMemory(table, goal, features);
-					assert.ok(expected.perCutoff.some((rows) => rows.size > 5), `seed ${seed}: some profiles are eligible`);
+					assert.ok(
+						expected.perCutoff.some((rows) => rows.size > 5),
+						`seed ${seed}: some profiles are eligible`,
+					);
 					const source = await writeEvents(engine, `eq_${goalName}_${seed}`, events);
 					const { client, columns } = await openEvents(source);
 					try {
 						const examples = await buildWarehouseExamples(client, columns, goal, features, cutoffs);
-						const actual = collect(examples.data.rows, (r) => examples.profileIds[examples.profile[r]], examples.cutoffIndex, examples.data.label, examples.data.columns);
+						const actual = collect(
+							examples.data.rows,
+							(r) => examples.profileIds[examples.profile[r]],
+							examples.cutoffIndex,
+							examples.data.label,
+							examples.data.columns,
+						);
 						assertSame(actual, expected, features, `${engine} seed ${seed}`);
-						assert.deepEqual(await judgeWarehouseCutoffs(client, columns, goal, cutoffs), judgeCutoffs(table, goal, cutoffs), `seed ${seed}: readiness counts`);
+						assert.deepEqual(
+							await judgeWarehouseCutoffs(client, columns, goal, cutoffs),
+							judgeCutoffs(table, goal, cutoffs),
+							`seed ${seed}: readiness counts`,
+						);
 						assert.deepEqual(await warehouseDataRange(client, columns), dataRange(table), `seed ${seed}: data range`);
-						assert.deepEqual(await warehouseDataRange(client, columns, at(100)), dataRange(table, at(100)), `seed ${seed}: data range as of a date`);
-						assert.deepEqual(declareFeatures(await warehouseFeatureStats(client, columns, goal), goal), generateFeatures(table, goal), `seed ${seed}: the same automatic features`);
+						assert.deepEqual(
+							await warehouseDataRange(client, columns, at(100)),
+							dataRange(table, at(100)),
+							`seed ${seed}: data range as of a date`,
+						);
+						assert.deepEqual(
+							declareFeatures(await warehouseFeatureStats(client, columns, goal), goal),
+							generateFeatures(table, goal),
+							`seed ${seed}: the same automatic features`,
+						);
 						const asOf = { asOf: at(130), topCategories: 2, topTypes: 3 };
-						assert.deepEqual(declareFeatures(await warehouseFeatureStats(client, columns, goal, asOf), goal, asOf), generateFeatures(table, goal, asOf), `seed ${seed}: the same features as of a date`);
+						assert.deepEqual(
+							declareFeatures(await warehouseFeatureStats(client, columns, goal, asOf), goal, asOf),
+							generateFeatures(table, goal, asOf),
+							`seed ${seed}: the same features as of a date`,
+						);
 						const types = await warehouseEventTypes(client, columns, goal);
 						assert.ok(types.length > 0 && types.every((entry) => table.types.includes(entry.type)));
 					} finally {
@@ -182,12 +284,22 @@ for (const engine of engines) {
 			const table = tableOf(events, attributes);
 			const features = generateFeatures(table, conversion);
 			const expected = await inMemory(table, conversion, features);
-			const changed = events.map((event) => (event.type === 'purchase' && (event.ms as number) <= cutoffs[2] && (event.ms as number) > cutoffs[2] - 20 * 86_400_000 ? { ...event, value: (event.value ?? 0) + 0.5 } : event));
+			const changed = events.map((event) =>
+				event.type === 'purchase' && (event.ms as number) <= cutoffs[2] && (event.ms as number) > cutoffs[2] - 20 * 86_400_000
+					? { ...event, value: (event.value ?? 0) + 0.5 }
+					: event,
+			);
 			const source = await writeEvents(engine, 'eq_changed', changed);
 			const { client, columns } = await openEvents(source);
 			try {
 				const examples = await buildWarehouseExamples(client, columns, conversion, features, cutoffs);
-				const actual = collect(examples.data.rows, (r) => examples.profileIds[examples.profile[r]], examples.cutoffIndex, examples.data.label, examples.data.columns);
+				const actual = collect(
+					examples.data.rows,
+					(r) => examples.profileIds[examples.profile[r]],
+					examples.cutoffIndex,
+					examples.data.label,
+					examples.data.columns,
+				);
 				assert.throws(() => assertSame(actual, expected, features, engine));
 			} finally {
 				await client.close();

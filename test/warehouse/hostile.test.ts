@@ -48,7 +48,12 @@ describe('identifiers', () => {
 	for (const dialect of [postgresDialect, clickhouseDialect]) {
 		it(`are quoted by one function on ${dialect.engine}, which refuses anything off the allow-list`, () => {
 			for (const name of good) assert.equal(quoteName(dialect, name), `${dialect.quoteChar}${name}${dialect.quoteChar}`);
-			for (const name of bad) assert.throws(() => quoteName(dialect, name), (error: unknown) => error instanceof InputError && error.code === 'bad-identifier', JSON.stringify(name));
+			for (const name of bad)
+				assert.throws(
+					() => quoteName(dialect, name),
+					(error: unknown) => error instanceof InputError && error.code === 'bad-identifier',
+					JSON.stringify(name),
+				);
 		});
 	}
 });
@@ -113,14 +118,30 @@ for (const engine of engines) {
 					const values = new SqlValues(columns.dialect);
 					const field = (name: string) => fieldExpr(columns, name);
 					const equals = compileCondition({ kind: 'test', field: 'channel', source: 'category', op: 'equals', values: [value] }, field, values);
-					const isType = compileCondition({ kind: 'test', field: 'eventType', source: 'eventType', op: 'in', values: [value, 'none'] }, field, values);
+					const isType = compileCondition(
+						{ kind: 'test', field: 'eventType', source: 'eventType', op: 'in', values: [value, 'none'] },
+						field,
+						values,
+					);
 					const prefix = compileCondition({ kind: 'test', field: 'campaign', source: 'category', op: 'startsWith', values: [value] }, field, values);
 					const sql = `SELECT ${columns.dialect.countIf(equals)} AS a, ${columns.dialect.countIf(isType)} AS b, ${columns.dialect.countIf(prefix)} AS c FROM ${columns.table}`;
 					const [row] = await client.rows(sql, values.params);
 					const expected = (test: (event: (typeof events)[number]) => boolean) => events.filter(test).length;
-					assert.equal(Number(row.a), expected((e) => e.channel === value), `equals ${JSON.stringify(value)}`);
-					assert.equal(Number(row.b), expected((e) => e.type === value), `in ${JSON.stringify(value)}`);
-					assert.equal(Number(row.c), expected((e) => e.campaign?.startsWith(value) === true), `startsWith ${JSON.stringify(value)}`);
+					assert.equal(
+						Number(row.a),
+						expected((e) => e.channel === value),
+						`equals ${JSON.stringify(value)}`,
+					);
+					assert.equal(
+						Number(row.b),
+						expected((e) => e.type === value),
+						`in ${JSON.stringify(value)}`,
+					);
+					assert.equal(
+						Number(row.c),
+						expected((e) => e.campaign?.startsWith(value) === true),
+						`startsWith ${JSON.stringify(value)}`,
+					);
 				}
 				const [count] = await client.rows(`SELECT count(*) AS n FROM ${columns.table}`, []);
 				assert.equal(Number(count.n), events.length, 'the table is intact');

@@ -50,7 +50,14 @@ function simulatedRows(): TestRow[] {
 describe('a model trained in the warehouse', () => {
 	const rows = simulatedRows();
 	const builder = new EventTableBuilder(columns.slice(4).map((column) => ({ name: column.name, kind: 'category' as const })));
-	for (const row of rows) builder.add(row.customer_id as string, row.timestamp as number, row.event_type as string, (row.value as number | undefined) ?? NaN, columns.slice(4).map((column) => row[column.name] ?? undefined));
+	for (const row of rows)
+		builder.add(
+			row.customer_id as string,
+			row.timestamp as number,
+			row.event_type as string,
+			(row.value as number | undefined) ?? NaN,
+			columns.slice(4).map((column) => row[column.name] ?? undefined),
+		);
 	const table = builder.build().table;
 	const settings = { learner: 'gbdt', minPositives: 50, minNegatives: 50, seed: 4 };
 	let inMemory: Promise<string> | undefined;

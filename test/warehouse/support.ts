@@ -38,7 +38,13 @@ export interface TestColumn {
 export type TestRow = Record<string, string | number | null | undefined>;
 
 /** Writes rows into a fresh table `name` on the engine; returns the source naming it. */
-export async function writeRows(engine: EngineName, name: string, columns: readonly TestColumn[], rows: readonly TestRow[], options: { textTime?: boolean } = {}): Promise<WarehouseSource> {
+export async function writeRows(
+	engine: EngineName,
+	name: string,
+	columns: readonly TestColumn[],
+	rows: readonly TestRow[],
+	options: { textTime?: boolean } = {},
+): Promise<WarehouseSource> {
 	const cell = (row: TestRow, column: TestColumn) => {
 		const raw = row[column.name];
 		if (raw === undefined || raw === null) return null;
@@ -48,19 +54,43 @@ export async function writeRows(engine: EngineName, name: string, columns: reado
 	};
 	if (engine === 'postgres') {
 		const server = await testPostgres();
-		const sqlType = (column: TestColumn) => (column.kind === 'text' ? 'text' : column.kind === 'number' ? 'float8' : options.textTime ? 'text' : 'timestamptz');
+		const sqlType = (column: TestColumn) =>
+			column.kind === 'text' ? 'text' : column.kind === 'number' ? 'float8' : options.textTime ? 'text' : 'timestamptz';
 		await withPostgres(async (client) => {
 			await client.query(`DROP TABLE IF EXISTS ${name}`);
 			await client.query(`CREATE TABLE ${name} (${columns.map((column) => `"${column.name}" ${sqlType(column)}`).join(', ')})`);
 			const arrays = columns.map((column) => rows.map((row) => cell(row, column)));
 			await client.query(`INSERT INTO ${name} SELECT * FROM unnest(${columns.map((column, i) => `$${i + 1}::${sqlType(column)}[]`).join(', ')})`, arrays);
 		});
-		return { engine, host: server.host, port: server.port, user: server.user, password: server.password, database: server.database, schema: 'public', table: name };
+		return {
+			engine,
+			host: server.host,
+			port: server.port,
+			user: server.user,
+			password: server.password,
+			database: server.database,
+			schema: 'public',
+			table: name,
+		};
 	}
 	const cluster = await testClickHouse();
 	const chType = (column: TestColumn, i: number) =>
-		column.kind === 'time' ? (options.textTime ? 'String' : 'DateTime') : i === 0 || column.name === 'event_type' ? 'String' : column.kind === 'text' ? 'Nullable(String)' : 'Nullable(Float64)';
-	await createClusterTable(cluster, name, columns.map((column, i) => `${column.name} ${chType(column, i)}`).join(', '), columns[0].name, columns.find((column) => column.kind === 'time')?.name);
+		column.kind === 'time'
+			? options.textTime
+				? 'String'
+				: 'DateTime'
+			: i === 0 || column.name === 'event_type'
+				? 'String'
+				: column.kind === 'text'
+					? 'Nullable(String)'
+					: 'Nullable(Float64)';
+	await createClusterTable(
+		cluster,
+		name,
+		columns.map((column, i) => `${column.name} ${chType(column, i)}`).join(', '),
+		columns[0].name,
+		columns.find((column) => column.kind === 'time')?.name,
+	);
 	const json = rows.map((row) => Object.fromEntries(columns.map((column) => [column.name, cell(row, column)])));
 	for (let from = 0; from < json.length; from += 10_000) await insertClusterRows(cluster, name, json.slice(from, from + 10_000));
 	return { engine, host: cluster.host, port: cluster.nodes[0].httpPort, user: cluster.user, password: cluster.password, database: 'default', table: name };
@@ -79,6 +109,15 @@ const eventColumns: TestColumn[] = [
 
 /** Writes test events into a fresh table `name` on the engine; returns the source naming it. */
 export function writeEvents(engine: EngineName, name: string, events: readonly TestEvent[], options: { textTime?: boolean } = {}): Promise<WarehouseSource> {
-	const rows = events.map((e) => ({ customer_id: e.profile, timestamp: msOf(e), event_type: e.type, value: e.value, channel: e.channel, campaign: e.campaign, qty: e.qty, country: e.country }));
+	const rows = events.map((e) => ({
+		customer_id: e.profile,
+		timestamp: msOf(e),
+		event_type: e.type,
+		value: e.value,
+		channel: e.channel,
+		campaign: e.campaign,
+		qty: e.qty,
+		country: e.country,
+	}));
 	return writeRows(engine, name, eventColumns, rows, options);
 }

@@ -9,7 +9,8 @@ export class BuildSegment extends VersionedNodeType {
 			name: 'buildSegment',
 			icon: { light: 'file:buildSegment.svg', dark: 'file:buildSegment.dark.svg' },
 			group: ['transform'],
-			description: 'Split scored profiles into a segment by bucket, score, top N, factor or attribute; pass on everyone, or only who entered or left since the last run',
+			description:
+				'Split scored profiles into a segment by bucket, score, top N, factor or attribute; pass on everyone, or only who entered or left since the last run',
 			defaultVersion: 1,
 		};
 		const nodeVersions: IVersionedNodeType['nodeVersions'] = {

@@ -9,7 +9,7 @@ export class ExplainFactors extends VersionedNodeType {
 			name: 'explainFactors',
 			icon: { light: 'file:explainFactors.svg', dark: 'file:explainFactors.dark.svg' },
 			group: ['transform'],
-			description: 'Add the top factors behind each profile\'s score, with a sentence for each, and optionally per bucket',
+			description: "Add the top factors behind each profile's score, with a sentence for each, and optionally per bucket",
 			defaultVersion: 1,
 		};
 		const nodeVersions: IVersionedNodeType['nodeVersions'] = {

@@ -16,12 +16,22 @@ export async function eventsBinary(ctx: IExecuteFunctions, table: EventTable): P
 }
 
 /** The bytes of an item's binary property, or an InputError naming the property and the node to connect. */
-export async function binaryBytes(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number, property: string, what: string, from: string): Promise<Buffer> {
+export async function binaryBytes(
+	ctx: IExecuteFunctions,
+	item: INodeExecutionData,
+	itemIndex: number,
+	property: string,
+	what: string,
+	from: string,
+): Promise<Buffer> {
 	const name = property.trim();
 	if (!item.binary?.[name]) {
 		const present = Object.keys(item.binary ?? {});
 		const has = present.length ? `it has ${present.map((key) => `"${key}"`).join(', ')}` : 'it has no binary data';
-		throw new InputError(`Item ${itemIndex + 1} has no binary field "${name}" holding ${what} (${has}). Connect ${from} before this node, or set the binary field's name.`, 'missing-binary');
+		throw new InputError(
+			`Item ${itemIndex + 1} has no binary field "${name}" holding ${what} (${has}). Connect ${from} before this node, or set the binary field's name.`,
+			'missing-binary',
+		);
 	}
 	return ctx.helpers.getBinaryDataBuffer(itemIndex, name);
 }

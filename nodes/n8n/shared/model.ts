@@ -9,7 +9,9 @@ import { storeProperties } from './store';
 
 /** `latest`, or a version number written as text or a number. */
 export function modelVersionOf(value: unknown, name: string): number | 'latest' {
-	const text = String(value ?? '').trim().toLowerCase();
+	const text = String(value ?? '')
+		.trim()
+		.toLowerCase();
 	if (text === '' || text === 'latest') return 'latest';
 	const version = Number(text);
 	if (Number.isInteger(version) && version >= 1) return version;
@@ -24,7 +26,11 @@ export function modelSourceProperties(storeDescription: string): INodeProperties
 			name: 'modelSource',
 			type: 'options',
 			options: [
-				{ name: 'Binary Field', value: 'binary', description: 'A model JSON file in a binary field of the item (from Train Model in the same workflow, or a file)' },
+				{
+					name: 'Binary Field',
+					value: 'binary',
+					description: 'A model JSON file in a binary field of the item (from Train Model in the same workflow, or a file)',
+				},
 				{ name: 'Store', value: 'store', description: storeDescription },
 			],
 			default: 'store',

@@ -40,7 +40,7 @@ export function storeProperties(show: ShowWhen = {}): INodeProperties[] {
 			type: 'string',
 			default: '',
 			placeholder: 'e.g. /data/propensity',
-			description: 'Folder of the model store, created when missing. Leave empty for n8n\'s storage folder: ~/.n8n/storage/propensity.',
+			description: "Folder of the model store, created when missing. Leave empty for n8n's storage folder: ~/.n8n/storage/propensity.",
 			displayOptions: { show: { ...show, store: ['folder'] } },
 		},
 		{
@@ -48,7 +48,7 @@ export function storeProperties(show: ShowWhen = {}): INodeProperties[] {
 			name: 'storeSchema',
 			type: 'string',
 			default: 'propensity',
-			description: 'PostgreSQL schema of the store\'s tables, created on first use',
+			description: "PostgreSQL schema of the store's tables, created on first use",
 			displayOptions: { show: { ...show, store: ['postgres'] } },
 		},
 	];

@@ -28,7 +28,9 @@ async function main(): Promise<void> {
 	const RED = require(nodeRedDir) as Red;
 	// Express as Node-RED itself resolves it, so each Node-RED version runs with its own.
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const express = require(require.resolve('express', { paths: [nodeRedDir] })) as () => http.RequestListener & { use(path: string, handler: http.RequestListener): void };
+	const express = require(require.resolve('express', { paths: [nodeRedDir] })) as () => http.RequestListener & {
+		use(path: string, handler: http.RequestListener): void;
+	};
 	const app = express();
 	const server = http.createServer(app);
 	RED.init(server, {

@@ -52,7 +52,9 @@ function installedPackages(): Promise<string> {
 		fs.rmSync(packDir, { recursive: true, force: true });
 		fs.mkdirSync(packDir, { recursive: true });
 		// --ignore-scripts: the tree is already built, and `prepare` would rebuild it.
-		const packed = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], { cwd: repoRoot, encoding: 'utf8', env: npmEnv() })) as { filename: string }[];
+		const packed = JSON.parse(
+			execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], { cwd: repoRoot, encoding: 'utf8', env: npmEnv() }),
+		) as { filename: string }[];
 		const tarball = path.join(packDir, packed[0].filename);
 		const hash = crypto.createHash('sha256').update(fs.readFileSync(tarball)).update(emailNode).digest('hex').slice(0, 16);
 		const dir = path.join(process.env.PROPENSITY_NR_INSTALL_DIR || path.join(os.tmpdir(), 'propensity-node-red'), hash);
@@ -60,9 +62,16 @@ function installedPackages(): Promise<string> {
 		if (fs.existsSync(marker)) return dir;
 		fs.rmSync(dir, { recursive: true, force: true });
 		fs.mkdirSync(dir, { recursive: true });
-		fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'node-red-project', description: 'A Node-RED user dir for the Propensity tests', version: '0.0.1', private: true }, null, 2));
+		fs.writeFileSync(
+			path.join(dir, 'package.json'),
+			JSON.stringify({ name: 'node-red-project', description: 'A Node-RED user dir for the Propensity tests', version: '0.0.1', private: true }, null, 2),
+		);
 		// As from the registry: a published package's `prepare` does not run on install, so none runs here.
-		execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--omit=dev', '--ignore-scripts', tarball, emailNode], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: npmEnv() });
+		execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--omit=dev', '--ignore-scripts', tarball, emailNode], {
+			cwd: dir,
+			stdio: ['ignore', 'ignore', 'pipe'],
+			env: npmEnv(),
+		});
 		fs.writeFileSync(marker, tarball);
 		return dir;
 	})();
@@ -116,7 +125,6 @@ export interface RunningNodeRed {
 	stop(): Promise<void>;
 }
 
-
 /** Starts Node-RED on the user dir with its flows in `flowFile` and the given environment. */
 export async function startNodeRed(userDir: string, flowFile: string, env: Record<string, string>): Promise<RunningNodeRed> {
 	const port = await freePort();
@@ -163,7 +171,9 @@ export async function startNodeRed(userDir: string, flowFile: string, env: Recor
 	const statuses: StatusEvent[] = [];
 	const debug: DebugEvent[] = [];
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const WebSocket = require(require.resolve('ws', { paths: [nodeRedDir] })) as new (address: string) => import('node:events').EventEmitter & { send(text: string): void; close(): void };
+	const WebSocket = require(require.resolve('ws', { paths: [nodeRedDir] })) as new (
+		address: string,
+	) => import('node:events').EventEmitter & { send(text: string): void; close(): void };
 	const socket = new WebSocket(`ws://127.0.0.1:${port}/comms`);
 	await new Promise<void>((resolve, reject) => {
 		socket.once('open', () => resolve());
@@ -175,7 +185,8 @@ export async function startNodeRed(userDir: string, flowFile: string, env: Recor
 		const parsed = JSON.parse(data.toString()) as { topic: string; data: Record<string, unknown> } | { topic: string; data: Record<string, unknown> }[];
 		for (const event of Array.isArray(parsed) ? parsed : [parsed]) {
 			if (event.topic.startsWith('status/')) statuses.push({ id: event.topic.slice('status/'.length), ...(event.data as object) });
-			else if (event.topic === 'debug') debug.push({ id: String(event.data.id), name: event.data.name as string | undefined, value: decodeDebug(event.data) });
+			else if (event.topic === 'debug')
+				debug.push({ id: String(event.data.id), name: event.data.name as string | undefined, value: decodeDebug(event.data) });
 		}
 	});
 
@@ -195,7 +206,10 @@ export async function startNodeRed(userDir: string, flowFile: string, env: Recor
 				await new Promise((resolve) => setTimeout(resolve, 200));
 				result = await api('POST', `/inject/${id}`);
 			}
-			if (result.status !== 200) throw new Error(`Pressing inject node ${id} answered ${result.status}: ${JSON.stringify(result.body)}. Node-RED's output:\n${output.slice(-3000)}`);
+			if (result.status !== 200)
+				throw new Error(
+					`Pressing inject node ${id} answered ${result.status}: ${JSON.stringify(result.body)}. Node-RED's output:\n${output.slice(-3000)}`,
+				);
 		},
 		alive: () => !exited,
 		stop: async () => {

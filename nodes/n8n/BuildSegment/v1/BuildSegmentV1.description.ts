@@ -38,7 +38,7 @@ const ruleFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. country',
-		description: 'The attribute\'s name, as loaded with the events',
+		description: "The attribute's name, as loaded with the events",
 		displayOptions: { show: { kind: ['attribute'] } },
 	},
 	{
@@ -129,7 +129,7 @@ const ruleFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. email_click_count_30d',
-		description: 'The feature\'s machine name (as in factors[].feature) or its label in words (as in factors[].label)',
+		description: "The feature's machine name (as in factors[].feature) or its label in words (as in factors[].label)",
 		displayOptions: { show: { kind: ['factor'] } },
 	},
 	{
@@ -161,7 +161,7 @@ const ruleFields: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0 },
 		default: 0,
-		description: 'Only among the profile\'s K most influential factors (0: any of its factors)',
+		description: "Only among the profile's K most influential factors (0: any of its factors)",
 		displayOptions: { show: { kind: ['factor'] } },
 	},
 	{
@@ -224,7 +224,8 @@ export const buildSegmentProperties: INodeProperties[] = [
 		name: 'ruleJson',
 		type: 'json',
 		default: '{\n  "all": [\n    { "bucket": ["high"] },\n    { "attribute": { "name": "country", "in": ["FR", "DE"] } }\n  ]\n}',
-		description: 'Kinds: bucket, score, probability, percentile (gt, gte, lt, lte, between), top (count or percent), factor, attribute; groups: all, any, not',
+		description:
+			'Kinds: bucket, score, probability, percentile (gt, gte, lt, lte, between), top (count or percent), factor, attribute; groups: all, any, not',
 		displayOptions: { show: { ruleMode: ['json'] } },
 	},
 	{
@@ -234,7 +235,7 @@ export const buildSegmentProperties: INodeProperties[] = [
 		options: [
 			{ name: 'All Members', value: 'all', description: 'Everyone in the segment now' },
 			{ name: 'Entered Since Last Run', value: 'entered', description: 'Only members who were not members at the last run (everyone on the first run)' },
-			{ name: 'Left Since Last Run', value: 'left', description: 'Only last run\'s members who are not members now' },
+			{ name: 'Left Since Last Run', value: 'left', description: "Only last run's members who are not members now" },
 		],
 		default: 'all',
 		description: 'What the In Segment output carries. Entered and Left compare with the membership remembered in the store under the segment name.',
@@ -245,7 +246,8 @@ export const buildSegmentProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. likely-buyers',
-		description: 'The membership is remembered in the store under this name for the next run. Needed to pass on who entered or left; optional for All Members.',
+		description:
+			'The membership is remembered in the store under this name for the next run. Needed to pass on who entered or left; optional for All Members.',
 	},
 	...storeProperties(),
 	{
@@ -269,7 +271,8 @@ export const buildSegmentProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. 12 or latest',
-				description: 'Instead of building the segment, send again the entrants (or, with Pass On set to Left Since Last Run, the leavers) of a past run kept in the store under the segment name, e.g. after a step downstream failed. Each run reports its number as segment.run; the store keeps the last 30 runs. The membership is not changed.',
+				description:
+					'Instead of building the segment, send again the entrants (or, with Pass On set to Left Since Last Run, the leavers) of a past run kept in the store under the segment name, e.g. after a step downstream failed. Each run reports its number as segment.run; the store keeps the last 30 runs. The membership is not changed.',
 			},
 		],
 	},

@@ -14,7 +14,8 @@ import { profilesOf, segmentOutputs } from './utils';
 
 const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescription> & Partial<INodeTypeDescription> = {
 	version: 1,
-	subtitle: '={{ ($parameter["segmentName"] || "segment") + ": " + {"all": "all members", "entered": "entered since last run", "left": "left since last run"}[$parameter["mode"]] }}',
+	subtitle:
+		'={{ ($parameter["segmentName"] || "segment") + ": " + {"all": "all members", "entered": "entered since last run", "left": "left since last run"}[$parameter["mode"]] }}',
 	defaults: { name: 'Build Segment' },
 	inputs: [NodeConnectionTypes.Main],
 	outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],

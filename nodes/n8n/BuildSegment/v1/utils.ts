@@ -41,7 +41,13 @@ export function profilesOf(items: INodeExecutionData[]): { profiles: ProfileItem
 		if (typeof id === 'string' && id !== '') profiles.push({ profile: item.json as unknown as ScoredProfile, itemIndex });
 		else {
 			const why = typeof item.json.error === 'string' ? `it is an error item ("${item.json.error}")` : 'it has no profileId';
-			failures.push([itemIndex, new InputError(`Item ${itemIndex + 1} is not a scored profile: ${why}. Connect Score Profiles (or Explain Factors) before Build Segment.`, 'bad-scores')]);
+			failures.push([
+				itemIndex,
+				new InputError(
+					`Item ${itemIndex + 1} is not a scored profile: ${why}. Connect Score Profiles (or Explain Factors) before Build Segment.`,
+					'bad-scores',
+				),
+			]);
 		}
 	});
 	return { profiles, failures };
@@ -69,7 +75,9 @@ interface RuleRow {
 export function ruleOf(ctx: IExecuteFunctions): SegmentRule {
 	const mode = ctx.getNodeParameter('ruleMode', 0) as string;
 	if (mode === 'text') {
-		const lines = String(ctx.getNodeParameter('ruleText', 0, '') ?? '').split('\n').filter((line) => line.trim() !== '');
+		const lines = String(ctx.getNodeParameter('ruleText', 0, '') ?? '')
+			.split('\n')
+			.filter((line) => line.trim() !== '');
 		return parseRuleTexts(lines);
 	}
 	if (mode === 'json') return parseSegmentRule(jsonParameter(ctx.getNodeParameter('ruleJson', 0), 'The segment rule JSON'));
@@ -90,7 +98,11 @@ export function ruleOf(ctx: IExecuteFunctions): SegmentRule {
  * membership is committed only once the output items are made, so a run that fails before
  * then finds the same entrants again next time (at-least-once delivery).
  */
-export async function segmentOutputs(ctx: IExecuteFunctions, items: INodeExecutionData[], profiles: ProfileItem[]): Promise<[INodeExecutionData[], INodeExecutionData[]]> {
+export async function segmentOutputs(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	profiles: ProfileItem[],
+): Promise<[INodeExecutionData[], INodeExecutionData[]]> {
 	const mode = ctx.getNodeParameter('mode', 0) as SegmentMode;
 	const name = (ctx.getNodeParameter('segmentName', 0, '') as string).trim() || undefined;
 	const options = ctx.getNodeParameter('options', 0, {}) as { runAt?: string; resendRun?: string };
@@ -105,7 +117,13 @@ export async function segmentOutputs(ctx: IExecuteFunctions, items: INodeExecuti
 		const result = await buildSegment(
 			profiles.map((p) => p.profile),
 			rule,
-			{ mode, runAt, ...(name !== undefined ? { name } : {}), ...(store ? { store } : {}), deliver: (built) => void (outputs = itemsOf(items, profiles, built)) },
+			{
+				mode,
+				runAt,
+				...(name !== undefined ? { name } : {}),
+				...(store ? { store } : {}),
+				deliver: (built) => void (outputs = itemsOf(items, profiles, built)),
+			},
 		);
 		const summary = result.summary;
 		// The run's number is known once committed; it is what Resend Run asks for.
@@ -114,7 +132,14 @@ export async function segmentOutputs(ctx: IExecuteFunctions, items: INodeExecuti
 			`${ctx.getNode().name}: segment ${summary.name ?? '(unnamed)'} (${summary.rule}): ${summary.members} members of ${summary.scored}, ${summary.entered} entered, ${summary.left} left; passing on ${summary.output}`,
 		);
 		ctx.addExecutionHints({
-			message: `${summary.members} of ${summary.scored} profiles are in the segment (${summary.rule}); since the last run${summary.previousRunAt ? ` (${summary.previousRunAt})` : ' (none: this is the first)'} ${summary.entered} entered and ${summary.left} left.${[whyNobodyHandedOn(summary), summary.run !== null ? `Kept as run ${summary.run}.` : '', ...summary.warnings].filter((text) => text !== '').map((text) => ` ${text}`).join('')}`,
+			message: `${summary.members} of ${summary.scored} profiles are in the segment (${summary.rule}); since the last run${summary.previousRunAt ? ` (${summary.previousRunAt})` : ' (none: this is the first)'} ${summary.entered} entered and ${summary.left} left.${[
+				whyNobodyHandedOn(summary),
+				summary.run !== null ? `Kept as run ${summary.run}.` : '',
+				...summary.warnings,
+			]
+				.filter((text) => text !== '')
+				.map((text) => ` ${text}`)
+				.join('')}`,
 			location: 'outputPane',
 		});
 		return outputs;
@@ -139,17 +164,32 @@ function itemsOf(items: INodeExecutionData[], profiles: ProfileItem[], result: S
 }
 
 /** Option Resend Run: a kept run's entrants (or leavers, with Pass On: Left) on In Segment again; nothing changes in the store. */
-async function resendOutputs(ctx: IExecuteFunctions, items: INodeExecutionData[], name: string | undefined, mode: SegmentMode, resend: string): Promise<[INodeExecutionData[], INodeExecutionData[]]> {
-	if (name === undefined) throw new InputError('Resend Run sends a run kept under the segment name: set Segment Name (and the store).', 'segment-name-missing');
-	if (mode === 'all') throw new InputError('Resend Run sends a past run\'s entrants (Pass On: Entered Since Last Run) or leavers (Pass On: Left Since Last Run); the store keeps only those of each run, not all members.', 'bad-segment-mode');
+async function resendOutputs(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	name: string | undefined,
+	mode: SegmentMode,
+	resend: string,
+): Promise<[INodeExecutionData[], INodeExecutionData[]]> {
+	if (name === undefined)
+		throw new InputError('Resend Run sends a run kept under the segment name: set Segment Name (and the store).', 'segment-name-missing');
+	if (mode === 'all')
+		throw new InputError(
+			"Resend Run sends a past run's entrants (Pass On: Entered Since Last Run) or leavers (Pass On: Left Since Last Run); the store keeps only those of each run, not all members.",
+			'bad-segment-mode',
+		);
 	const run = resend === 'latest' ? 'latest' : /^\d+$/.test(resend) ? Number(resend) : undefined;
-	if (run === undefined) throw new InputError(`Resend Run is "${resend}": give a run number (each run reports it as segment.run) or "latest".`, 'bad-segment-run');
+	if (run === undefined)
+		throw new InputError(`Resend Run is "${resend}": give a run number (each run reports it as segment.run) or "latest".`, 'bad-segment-run');
 	const store = await openNodeStore(ctx, 0);
 	try {
 		const past = await resendSegmentRun(store, name, run, mode);
 		const status: SegmentStatus = mode === 'entered' ? 'entered' : 'left';
 		const segment = { name, mode, run: past.run.run, runAt: past.run.runAt, status, resent: true };
-		ctx.addExecutionHints({ message: `Sent again the ${past.rows.length} ${mode === 'entered' ? 'entrants' : 'leavers'} of run ${past.run.run} of "${name}" (${past.run.runAt}); the membership is unchanged.`, location: 'outputPane' });
+		ctx.addExecutionHints({
+			message: `Sent again the ${past.rows.length} ${mode === 'entered' ? 'entrants' : 'leavers'} of run ${past.run.run} of "${name}" (${past.run.runAt}); the membership is unchanged.`,
+			location: 'outputPane',
+		});
 		const pairedItem = items.map((_, item) => ({ item }));
 		return [past.rows.map((row) => ({ json: { ...row, segment } as unknown as IDataObject, pairedItem })), []];
 	} finally {

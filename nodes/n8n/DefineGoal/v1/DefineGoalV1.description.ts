@@ -30,7 +30,8 @@ export const defineGoalProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. purchase-in-30-days',
-		description: 'A short name; models trained for this goal are saved under it unless Train Model names them otherwise. Empty: named from the outcome, e.g. purchase-in-30-days.',
+		description:
+			'A short name; models trained for this goal are saved under it unless Train Model names them otherwise. Empty: named from the outcome, e.g. purchase-in-30-days.',
 		displayOptions: form,
 	},
 	{
@@ -156,7 +157,8 @@ export const defineGoalProperties: INodeProperties[] = [
 		name: 'goalJson',
 		type: 'json',
 		default: JSON.stringify(exampleGoal, null, 2),
-		description: 'The goal as JSON: name, propensityType, outcome { occur, windowDays, when }, eligibility, lookbackDays, customEvents, profileAttributes, exclusions',
+		description:
+			'The goal as JSON: name, propensityType, outcome { occur, windowDays, when }, eligibility, lookbackDays, customEvents, profileAttributes, exclusions',
 		displayOptions: { show: { mode: ['json'] } },
 	},
 	{
@@ -172,7 +174,8 @@ export const defineGoalProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. 2026-06-30',
-				description: 'Judge readiness as of this date (ISO 8601); later events are ignored. A date alone (2026-06-30) means the end of that day, UTC. Empty: the latest event.',
+				description:
+					'Judge readiness as of this date (ISO 8601); later events are ignored. A date alone (2026-06-30) means the end of that day, UTC. Empty: the latest event.',
 			},
 			{
 				displayName: 'Events Binary Field',

@@ -28,7 +28,10 @@ export function goalInputOf(ctx: IExecuteFunctions, itemIndex: number): unknown 
 		activeWithinDays: ctx.getNodeParameter('activeWithinDays', itemIndex, 0) as number,
 		lookbackDays: ctx.getNodeParameter('lookbackDays', itemIndex, goalDefaults.lookbackDays) as number,
 		conditions: rows('conditions.condition').map(conditionOf),
-		customEvents: (rows('customEvents.event') as (Row & { name?: string })[]).map((row): FormCustomEvent => ({ ...conditionOf(row), name: row.name ?? '' })),
+		customEvents: (rows('customEvents.event') as (Row & { name?: string })[]).map((row): FormCustomEvent => ({
+			...conditionOf(row),
+			name: row.name ?? '',
+		})),
 		profileAttributes: ctx.getNodeParameter('profileAttributes', itemIndex, '') as string,
 		exclusions: rows('exclusions.exclusion').map(conditionOf),
 	};
@@ -52,7 +55,12 @@ export async function checkGoal(ctx: IExecuteFunctions, item: INodeExecutionData
 	const property = options.eventsBinaryPropertyName?.trim() || 'events';
 	const goalInput = goalInputOf(ctx, itemIndex);
 	const table = item.binary?.[property] ? await eventsOfItem(ctx, item, itemIndex, property) : undefined;
-	const checked = defineGoal(goalInput, table, { asOf: options.asOf || undefined, now: Date.now(), minPositives: options.minPositives, minNegatives: options.minNegatives });
+	const checked = defineGoal(goalInput, table, {
+		asOf: options.asOf || undefined,
+		now: Date.now(),
+		minPositives: options.minPositives,
+		minNegatives: options.minNegatives,
+	});
 	const readiness = checked.readiness ?? null;
 	if (!table) {
 		ctx.addExecutionHints({
@@ -71,7 +79,13 @@ export async function checkGoal(ctx: IExecuteFunctions, item: INodeExecutionData
 		ctx.addExecutionHints({ message: checked.warnings.map((warning) => warning.message).join(' '), type: 'warning', location: 'outputPane' });
 	}
 	return {
-		json: { ...item.json, goal: checked.goal, goalInWords: checked.inWords, readiness, warnings: checked.warnings.map((warning) => warning.message) } as unknown as IDataObject,
+		json: {
+			...item.json,
+			goal: checked.goal,
+			goalInWords: checked.inWords,
+			readiness,
+			warnings: checked.warnings.map((warning) => warning.message),
+		} as unknown as IDataObject,
 		...(item.binary ? { binary: item.binary } : {}),
 		pairedItem: { item: itemIndex },
 	};

@@ -17,7 +17,8 @@ export const explainFactorsProperties: INodeProperties[] = [
 		name: 'bucketSummary',
 		type: 'boolean',
 		default: false,
-		description: 'Whether to add to each profile the top factors of its whole bucket (low, medium, high) as bucketFactors, measured over the incoming profiles',
+		description:
+			'Whether to add to each profile the top factors of its whole bucket (low, medium, high) as bucketFactors, measured over the incoming profiles',
 	},
 	{
 		displayName: 'Options',

@@ -52,7 +52,11 @@ function modelRequest(ctx: IExecuteFunctions, item: INodeExecutionData, itemInde
 }
 
 /** The items grouped by the model that explains them, and the items whose model could not be read. */
-export async function groupByModel(ctx: IExecuteFunctions, items: INodeExecutionData[], models: ModelCache): Promise<{ groups: ModelGroup[]; failures: [number, unknown][] }> {
+export async function groupByModel(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	models: ModelCache,
+): Promise<{ groups: ModelGroup[]; failures: [number, unknown][] }> {
 	const groups = new Map<string, ModelGroup>();
 	const failures: [number, unknown][] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {

@@ -94,7 +94,8 @@ export const loadEventsProperties: INodeProperties[] = [
 			{
 				name: 'XDM ExperienceEvent',
 				value: 'xdm',
-				description: 'Adobe Experience Platform events: identity from identityMap or endUserIDs, timestamp, eventType, commerce, web and marketing fields',
+				description:
+					'Adobe Experience Platform events: identity from identityMap or endUserIDs, timestamp, eventType, commerce, web and marketing fields',
 			},
 		],
 		default: 'auto',
@@ -106,7 +107,7 @@ export const loadEventsProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Override Field',
 		default: {},
-		description: 'Dot paths into each record (e.g. commerce.order.priceTotal) that replace the preset\'s',
+		description: "Dot paths into each record (e.g. commerce.order.priceTotal) that replace the preset's",
 		options: [
 			{
 				displayName: 'Event Type',
@@ -164,7 +165,7 @@ export const loadEventsProperties: INodeProperties[] = [
 		placeholder: 'Add Attribute',
 		typeOptions: { multipleValues: true },
 		default: {},
-		description: 'Event or profile attributes to keep (channel, campaign, country, email…). Declaring any replaces the preset\'s.',
+		description: "Event or profile attributes to keep (channel, campaign, country, email…). Declaring any replaces the preset's.",
 		options: [
 			{
 				displayName: 'Attribute',
@@ -232,7 +233,7 @@ export const loadEventsProperties: INodeProperties[] = [
 				name: 'dropDuplicates',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to drop events that repeat another\'s profile, time, type and value (counted in the report)',
+				description: "Whether to drop events that repeat another's profile, time, type and value (counted in the report)",
 			},
 			{
 				displayName: 'Encoding',
@@ -269,7 +270,8 @@ export const loadEventsProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. 2026-01-01, web',
-				description: 'Values for $1, $2… in the query, comma-separated (or an expression giving a list). Use them instead of pasting values into the SQL.',
+				description:
+					'Values for $1, $2… in the query, comma-separated (or an expression giving a list). Use them instead of pasting values into the SQL.',
 				displayOptions: { show: { '/source': ['postgres'] } },
 			},
 			{

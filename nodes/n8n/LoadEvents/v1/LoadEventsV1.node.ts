@@ -13,7 +13,8 @@ import { loadOne, sourceOf } from './utils';
 
 const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescription> & Partial<INodeTypeDescription> = {
 	version: 1,
-	subtitle: '={{ {"binary": "from a binary file", "file": "from " + ($parameter["filePath"] || "a file"), "items": "from incoming items", "postgres": "from PostgreSQL"}[$parameter["source"]] }}',
+	subtitle:
+		'={{ {"binary": "from a binary file", "file": "from " + ($parameter["filePath"] || "a file"), "items": "from incoming items", "postgres": "from PostgreSQL"}[$parameter["source"]] }}',
 	defaults: { name: 'Load Events' },
 	inputs: [NodeConnectionTypes.Main],
 	outputs: [NodeConnectionTypes.Main],
@@ -51,10 +52,6 @@ export class LoadEventsV1 implements INodeType {
 				throw nodeErrorOf(this, error, 0);
 			}
 		}
-		return [
-			await perItem(this, async (item, itemIndex) =>
-				loadOne(this, itemIndex, await sourceOf(this, item, itemIndex), { item: itemIndex })),
-		];
+		return [await perItem(this, async (item, itemIndex) => loadOne(this, itemIndex, await sourceOf(this, item, itemIndex), { item: itemIndex }))];
 	}
 }
-

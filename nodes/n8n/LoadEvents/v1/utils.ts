@@ -3,7 +3,16 @@
  * and the one output item (summary and report as JSON, the event table as binary data).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
-import { type BadRowReason, badRowReasons, type EventSource, InputError, loadEvents, type LoadOptions, loadOptionsFromForm, type LoadResult } from '../../../../core';
+import {
+	type BadRowReason,
+	badRowReasons,
+	type EventSource,
+	InputError,
+	loadEvents,
+	type LoadOptions,
+	loadOptionsFromForm,
+	type LoadResult,
+} from '../../../../core';
 import { binaryBytes, eventsBinary } from '../../shared/binary';
 import { allowedPath } from '../../shared/files';
 import { workHooksOf } from '../../shared/hooks';
@@ -30,7 +39,8 @@ export async function sourceOf(ctx: IExecuteFunctions, item: INodeExecutionData,
 	const source = ctx.getNodeParameter('source', itemIndex) as string;
 	if (source === 'file') {
 		const given = String(ctx.getNodeParameter('filePath', itemIndex, '') ?? '').trim();
-		if (given === '') throw new InputError('The file path is empty: give the path of an events file on the n8n server, e.g. /data/events.csv.', 'file-not-found');
+		if (given === '')
+			throw new InputError('The file path is empty: give the path of an events file on the n8n server, e.g. /data/events.csv.', 'file-not-found');
 		return { kind: 'file', path: await allowedPath(ctx, given, 'the events file'), format: formatOf(ctx, itemIndex) };
 	}
 	if (source === 'binary') {
@@ -88,7 +98,12 @@ function loadOptionsOf(ctx: IExecuteFunctions, itemIndex: number): LoadOptions {
 }
 
 /** Loads one source and shapes the single output item: the summary and report as JSON, the table as binary. */
-export async function loadOne(ctx: IExecuteFunctions, itemIndex: number, source: EventSource, pairedItem: IPairedItemData | IPairedItemData[]): Promise<INodeExecutionData> {
+export async function loadOne(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	source: EventSource,
+	pairedItem: IPairedItemData | IPairedItemData[],
+): Promise<INodeExecutionData> {
 	const hooks = workHooksOf(ctx);
 	const result: LoadResult = await loadEvents(source, loadOptionsOf(ctx, itemIndex), hooks);
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as LoadParameters['options'];
@@ -112,7 +127,9 @@ function addLoadHints(ctx: IExecuteFunctions, result: LoadResult): void {
 	}
 	const rejected = result.report.rejected;
 	if (rejected.total > 0) {
-		const reasons = (Object.entries(rejected.byReason) as [BadRowReason, number][]).map(([reason, count]) => `${count} because ${badRowReasons[reason]}`).join('; ');
+		const reasons = (Object.entries(rejected.byReason) as [BadRowReason, number][])
+			.map(([reason, count]) => `${count} because ${badRowReasons[reason]}`)
+			.join('; ');
 		const first = rejected.examples[0];
 		ctx.addExecutionHints({
 			message: `${rejected.total} of ${result.report.rowsRead} rows could not be read and were left out (${reasons}).${first ? ` First: row ${first.row}: ${first.message}` : ''} See report.rejected.`,

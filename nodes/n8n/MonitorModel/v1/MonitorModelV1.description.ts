@@ -33,7 +33,7 @@ export const monitorModelProperties: INodeProperties[] = [
 				name: 'eventsBinaryPropertyName',
 				type: 'string',
 				default: 'events',
-				description: 'The input binary field holding the events from Load Events; they must reach past the runs\' outcome windows',
+				description: "The input binary field holding the events from Load Events; they must reach past the runs' outcome windows",
 			},
 			{
 				displayName: 'Report Binary Field',
@@ -47,7 +47,8 @@ export const monitorModelProperties: INodeProperties[] = [
 				name: 'thresholds',
 				type: 'json',
 				default: '{}',
-				description: 'Verdict thresholds by name, e.g. { "scorePsiRetrain": 0.3, "aucDropWatch": 0.03 }; see docs/monitoring.md for every one and its default',
+				description:
+					'Verdict thresholds by name, e.g. { "scorePsiRetrain": 0.3, "aucDropWatch": 0.03 }; see docs/monitoring.md for every one and its default',
 			},
 		],
 	},

@@ -31,7 +31,10 @@ export async function monitorForItem(ctx: IExecuteFunctions, item: INodeExecutio
 	return {
 		json: { ...result, verdict: status, reasons } as unknown as IDataObject,
 		// The input's binary data (the events) stays, so a retrain can follow on the same item.
-		binary: { ...(item.binary ?? {}), [options.reportBinaryPropertyName?.trim() || 'report']: await textBinary(ctx, renderMonitorReport(result), 'model-health.html', 'text/html') },
+		binary: {
+			...(item.binary ?? {}),
+			[options.reportBinaryPropertyName?.trim() || 'report']: await textBinary(ctx, renderMonitorReport(result), 'model-health.html', 'text/html'),
+		},
 		pairedItem: { item: itemIndex },
 	};
 }

@@ -30,7 +30,8 @@ export const scoreProfilesProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. {{ $today.toISODate() }}',
-		description: 'Score profiles as they were on this date (ISO 8601); later events are ignored. A date alone (2026-06-30) means the end of that day, UTC. Empty: the latest event.',
+		description:
+			'Score profiles as they were on this date (ISO 8601); later events are ignored. A date alone (2026-06-30) means the end of that day, UTC. Empty: the latest event.',
 	},
 	{
 		displayName: 'Item Limit',
@@ -38,7 +39,8 @@ export const scoreProfilesProperties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0 },
 		default: 10000,
-		description: 'Up to this many scored profiles, output one item each; above it, one summary item with every score in a binary file instead. 0: always the file.',
+		description:
+			'Up to this many scored profiles, output one item each; above it, one summary item with every score in a binary file instead. 0: always the file.',
 	},
 	{
 		displayName: 'Options',
@@ -86,7 +88,7 @@ export const scoreProfilesProperties: INodeProperties[] = [
 				name: 'includeFeatures',
 				type: 'boolean',
 				default: true,
-				description: 'Whether to carry each profile\'s feature values, which Explain Factors needs to explain the score',
+				description: "Whether to carry each profile's feature values, which Explain Factors needs to explain the score",
 			},
 			{
 				displayName: 'Output Binary Field',
@@ -108,7 +110,8 @@ export const scoreProfilesProperties: INodeProperties[] = [
 				name: 'spreadsheetSafe',
 				type: 'boolean',
 				default: false,
-				description: 'Whether the CSV scores file writes text cells starting with = + - @, a tab or a carriage return with a leading apostrophe, so Excel, LibreOffice or Google Sheets never run them as formulas. Propensity\'s own readers remove the apostrophe again.',
+				description:
+					"Whether the CSV scores file writes text cells starting with = + - @, a tab or a carriage return with a leading apostrophe, so Excel, LibreOffice or Google Sheets never run them as formulas. Propensity's own readers remove the apostrophe again.",
 			},
 			{
 				displayName: 'Top Factors',

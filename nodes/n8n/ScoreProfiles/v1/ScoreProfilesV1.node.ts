@@ -14,7 +14,8 @@ import { ModelCache, scoreForItem } from './utils';
 
 const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescription> & Partial<INodeTypeDescription> = {
 	version: 1,
-	subtitle: '={{ $parameter["modelSource"] === "binary" ? "model from the item" : ($parameter["modelName"] || "model") + " (" + ($parameter["modelVersion"] || "latest") + ")" }}',
+	subtitle:
+		'={{ $parameter["modelSource"] === "binary" ? "model from the item" : ($parameter["modelName"] || "model") + " (" + ($parameter["modelVersion"] || "latest") + ")" }}',
 	defaults: { name: 'Score Profiles' },
 	inputs: [NodeConnectionTypes.Main],
 	outputs: [NodeConnectionTypes.Main],

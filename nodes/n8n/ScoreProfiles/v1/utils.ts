@@ -66,7 +66,10 @@ export async function modelForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 
 function attributesOf(options: ScoreOptions): string[] | undefined {
 	if (options.includeAttributes === false) return [];
-	const names = (options.attributes ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+	const names = (options.attributes ?? '')
+		.split(',')
+		.map((name) => name.trim())
+		.filter((name) => name !== '');
 	return names.length ? names : undefined;
 }
 
@@ -96,7 +99,9 @@ export async function scoreForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 		await withStore(ctx, itemIndex, (store) => rememberScoringRun(store, table, model, run, options.keepRuns));
 	}
 	const summary = run.summary;
-	ctx.logger.info(`${ctx.getNode().name}: scored ${summary.scored} of ${summary.profilesInData} profiles with "${summary.model.name}" as of ${summary.scoreDate}`);
+	ctx.logger.info(
+		`${ctx.getNode().name}: scored ${summary.scored} of ${summary.profilesInData} profiles with "${summary.model.name}" as of ${summary.scoreDate}`,
+	);
 	if (summary.scored === 0) {
 		ctx.addExecutionHints({
 			message: `No profile was scored: none of the ${summary.profilesInData} profiles is eligible for "${summary.model.name}" as of ${summary.scoreDate}. Check the As-Of Date and the goal's eligibility (e.g. active within N days).`,

@@ -29,14 +29,18 @@ export const trainModelProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. purchase-in-30-days',
-		description: 'The name the model is saved and scored under. Empty: the goal\'s name. Letters, digits, dot, dash and underscore.',
+		description: "The name the model is saved and scored under. Empty: the goal's name. Letters, digits, dot, dash and underscore.",
 	},
 	{
 		displayName: 'Learner',
 		name: 'learner',
 		type: 'options',
 		options: [
-			{ name: 'Auto (Best by Validation AUC)', value: 'auto', description: 'Tries the learners that suit the data and keeps the best on the latest period' },
+			{
+				name: 'Auto (Best by Validation AUC)',
+				value: 'auto',
+				description: 'Tries the learners that suit the data and keeps the best on the latest period',
+			},
 			{ name: 'Gradient-Boosted Trees', value: 'gbdt', description: 'Histogram-based boosting, like LightGBM and XGBoost' },
 			{ name: 'Logistic Regression', value: 'logistic' },
 			{ name: 'Naive Bayes', value: 'naiveBayes' },
@@ -65,7 +69,8 @@ export const trainModelProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. 2026-06-30',
-				description: 'Train as if it were this date (ISO 8601): later events are ignored. A date alone (2026-06-30) means the end of that day, UTC. Empty: the latest event.',
+				description:
+					'Train as if it were this date (ISO 8601): later events are ignored. A date alone (2026-06-30) means the end of that day, UTC. Empty: the latest event.',
 			},
 			{
 				displayName: 'Events Binary Field',

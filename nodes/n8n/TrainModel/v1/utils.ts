@@ -28,7 +28,10 @@ function goalOf(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: num
 	if (ctx.getNodeParameter('goalSource', itemIndex, 'input') === 'json') return jsonParameter(ctx.getNodeParameter('goalJson', itemIndex), 'The goal JSON');
 	const goal = item.json.goal;
 	if (goal === undefined || goal === null) {
-		throw new InputError(`Item ${itemIndex + 1} has no goal field. Put Define Goal before Train Model, or set Goal to JSON and give the goal here.`, 'missing-goal');
+		throw new InputError(
+			`Item ${itemIndex + 1} has no goal field. Put Define Goal before Train Model, or set Goal to JSON and give the goal here.`,
+			'missing-goal',
+		);
 	}
 	return goal;
 }
