@@ -56,6 +56,7 @@ export { writeFileAtomically } from './util/files';
 export { connectPostgres, redact, type PgConnectionInput } from './util/postgres';
 export { type MappingOptions } from './events/mapping';
 export { withWarehouse } from './warehouse/data';
+export { scoresTableColumns, type WarehouseScoreSummary } from './warehouse/scores';
 export { summarizeWarehouse } from './warehouse/summary';
 export { describeSource, isWarehouseUrl, parseWarehouseUrl, type WarehouseSource } from './warehouse/source';
 export { checkStoreName } from './store';
