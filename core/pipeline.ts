@@ -48,6 +48,8 @@ import type { EventColumns } from './warehouse/columns';
 import { profilesBy, warehouseActivity, warehouseReadinessData } from './warehouse/data';
 import { describeSource } from './warehouse/source';
 import { scoreIntoWarehouse, type WarehouseScoreSummary } from './warehouse/scores';
+import { type ScoresRun, type WarehouseSegmentOptions, segmentScoresTable } from './warehouse/segment';
+import type { SegmentResult } from './segment/build';
 import { shapeTable, warehouseFeatureStats, warehouseTypes } from './warehouse/stats';
 import { declareFeatures } from './features/generate';
 import type { FeatureTable } from './features/table';
@@ -326,6 +328,18 @@ export async function scoreWarehouse(
 		{ scoresTable: settings.scoresTable, asOf, boundaries: settings.boundaries, modelVersion: settings.modelVersion },
 		hooks,
 	);
+}
+
+/**
+ * A segment over the latest run of a warehouse scores table: the rule runs as SQL there, only
+ * the members come back, and entered / left are measured against the store's membership.
+ */
+export function segmentWarehouse(
+	client: WarehouseClient,
+	rules: unknown,
+	options: WarehouseSegmentOptions,
+): Promise<SegmentResult & { readonly run: ScoresRun }> {
+	return segmentScoresTable(client, rules, options);
 }
 
 /** Refuses training when readiness found problems, naming each and what to change. */

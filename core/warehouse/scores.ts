@@ -59,6 +59,8 @@ export interface WarehouseScoreOptions {
 	readonly modelVersion?: number | null;
 	/** Feature rows per scoring batch (default scoreBatchRows). */
 	readonly batchRows?: number;
+	/** Rows per INSERT when writing back (default 50,000). */
+	readonly writeRows?: number;
 }
 
 export interface WarehouseScoreSummary {
@@ -189,7 +191,7 @@ export async function scoreIntoWarehouse(
 	};
 	const run = { modelName: model.name, modelVersion: version, scoreDate };
 	hooks?.onProgress?.({ stage: 'writing scores into the warehouse', done: 0, total: ids.length, unit: 'profiles' });
-	await writeRun(client, target, run, ids.length, rowAt);
+	await writeRun(client, target, run, ids.length, rowAt, options.writeRows ?? writeBatchRows);
 	return {
 		model: { name: model.name, version },
 		propensityType: model.propensityType,
@@ -264,9 +266,10 @@ async function writeRun(
 	run: RunKey,
 	count: number,
 	rowAt: (r: number) => Record<string, unknown>,
+	batch: number,
 ): Promise<void> {
-	if (client.source.engine === 'postgres') return writePostgresRun(client, target, run, count, rowAt);
-	return writeClickHouseRun(client, target, run, count, rowAt);
+	if (client.source.engine === 'postgres') return writePostgresRun(client, target, run, count, rowAt, batch);
+	return writeClickHouseRun(client, target, run, count, rowAt, batch);
 }
 
 async function writePostgresRun(
@@ -275,6 +278,7 @@ async function writePostgresRun(
 	run: RunKey,
 	count: number,
 	rowAt: (r: number) => Record<string, unknown>,
+	batch: number,
 ): Promise<void> {
 	await client.command('BEGIN', []);
 	try {
@@ -286,9 +290,9 @@ async function writePostgresRun(
 			`DELETE FROM ${target.quoted} WHERE model_name = ${values.value(run.modelName)} AND score_date = (${values.value(run.scoreDate)})::timestamptz AND ${version}`,
 			values.params,
 		);
-		for (let from = 0; from < count; from += writeBatchRows) {
+		for (let from = 0; from < count; from += batch) {
 			const rows = [];
-			for (let r = from; r < Math.min(count, from + writeBatchRows); r++) rows.push(rowAt(r));
+			for (let r = from; r < Math.min(count, from + batch); r++) rows.push(rowAt(r));
 			await client.insertJson(target.quoted, rows);
 		}
 		await client.command('COMMIT', []);
@@ -304,14 +308,15 @@ async function writeClickHouseRun(
 	run: RunKey,
 	count: number,
 	rowAt: (r: number) => Record<string, unknown>,
+	batch: number,
 ): Promise<void> {
 	const dialect = dialectOf('clickhouse');
 	const staging = `${quoteName(dialect, client.source.database)}.${quoteName(dialect, stagingName(target.table))}`;
 	await client.command(`CREATE TABLE ${staging} AS ${target.quoted}`, []);
 	try {
-		for (let from = 0; from < count; from += writeBatchRows) {
+		for (let from = 0; from < count; from += batch) {
 			const rows = [];
-			for (let r = from; r < Math.min(count, from + writeBatchRows); r++) rows.push(rowAt(r));
+			for (let r = from; r < Math.min(count, from + batch); r++) rows.push(rowAt(r));
 			await client.insertJson(staging, rows);
 		}
 		const values = new SqlValues(dialect);
