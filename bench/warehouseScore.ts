@@ -1,0 +1,150 @@
+/**
+ * Scoring into the warehouse against loading the events and scoring in process, on the test
+ * ClickHouse cluster (two shards of Debian's 18.16 on this machine) and the test PostgreSQL.
+ * Simulated shop events are written into both engines and a model is trained on them once (in
+ * memory); then, for each engine, each path runs in a child process of its own, so each peak
+ * RSS is that path's alone:
+ * - warehouse: scoreWarehouse (features computed in the warehouse, probabilities in process
+ *   from streamed batches, one row per profile appended to a scores table);
+ * - in process: every event read out of the same table (streamed), the event table built,
+ *   every eligible profile scored, the scores written to a CSV file.
+ * It prints both times, the ratio (warehouse / in process) and both peak RSS figures.
+ *
+ * Run: node dist/bench/warehouseScore.js [events]   (default 1000000)
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EventTableBuilder } from '../core/events/table';
+import { parseModel, scoreProfiles, scoreWarehouse, serializeModel, trainModel, writeScoresFile } from '../core/pipeline';
+import { profilesForEvents, simulateShop } from '../core/simulate';
+import { openEvents } from '../core/warehouse/client';
+import type { WarehouseSource } from '../core/warehouse/source';
+import { engines, type TestColumn, type TestRow, writeRows } from '../test/warehouse/support';
+
+const goal = {
+	name: 'purchase-in-14-days',
+	propensityType: 'conversion',
+	outcome: { occur: 'will_occur', windowDays: 14, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
+	lookbackDays: 90,
+	training: { cutoffs: 2, spacingDays: 14 },
+};
+
+const columns: TestColumn[] = [
+	{ name: 'customer_id', kind: 'text' },
+	{ name: 'timestamp', kind: 'time' },
+	{ name: 'event_type', kind: 'text' },
+	{ name: 'value', kind: 'number' },
+	{ name: 'channel', kind: 'text' },
+	{ name: 'device', kind: 'text' },
+	{ name: 'country', kind: 'text' },
+];
+const attributeNames = columns.slice(4).map((column) => column.name);
+
+function peakMb(): number {
+	return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+interface PathFigures {
+	readonly seconds: number;
+	readonly peakMb: number;
+	readonly scored: number;
+}
+
+/** One path, in this (child) process: prints its figures as JSON on the last line. */
+async function child(which: 'warehouse' | 'memory', source: WarehouseSource, modelFile: string): Promise<void> {
+	const model = parseModel(fs.readFileSync(modelFile, 'utf8'));
+	const started = performance.now();
+	const { client, columns: mapped } = await openEvents(source);
+	let scored: number;
+	try {
+		if (which === 'warehouse') {
+			await client.command('DROP TABLE IF EXISTS bench_scores', []);
+			scored = (await scoreWarehouse(client, mapped, model, { scoresTable: 'bench_scores' })).written;
+		} else {
+			const builder = new EventTableBuilder(attributeNames.map((name) => ({ name, kind: 'category' as const })));
+			await client.each(`SELECT customer_id, ${mapped.timeMs} AS t, event_type, value, ${attributeNames.join(', ')} FROM ${mapped.table}`, [], (row) =>
+				builder.add(
+					String(row.customer_id),
+					Number(row.t),
+					String(row.event_type),
+					row.value === null ? NaN : Number(row.value),
+					attributeNames.map((name) => (row[name] === null ? undefined : String(row[name]))),
+				),
+			);
+			const table = builder.build().table;
+			const run = await scoreProfiles(table, model);
+			const out = path.join(os.tmpdir(), `bench-scores-${process.pid}.csv`);
+			await writeScoresFile(out, run.batches(4096), { factors: 0, attributes: run.summary.attributes });
+			fs.rmSync(out, { force: true });
+			scored = run.summary.scored;
+		}
+	} finally {
+		await client.close();
+	}
+	const figures: PathFigures = { seconds: (performance.now() - started) / 1000, peakMb: peakMb(), scored };
+	console.log(JSON.stringify(figures));
+}
+
+function runChild(which: 'warehouse' | 'memory', source: WarehouseSource, modelFile: string): PathFigures {
+	const result = spawnSync(process.execPath, [__filename, '--child', which, JSON.stringify(source), modelFile], { encoding: 'utf8', maxBuffer: 1 << 26 });
+	if (result.status !== 0) throw new Error(`${which} path failed: ${result.stderr}`);
+	const lines = result.stdout.trim().split('\n');
+	return JSON.parse(lines[lines.length - 1]) as PathFigures;
+}
+
+async function main(): Promise<void> {
+	const target = Number(process.argv[2] ?? 1_000_000);
+	const historyDays = 180;
+	const profiles = profilesForEvents(target, { seed: 1, historyDays });
+	const rows: TestRow[] = [];
+	const builder = new EventTableBuilder(attributeNames.map((name) => ({ name, kind: 'category' as const })));
+	for (const event of simulateShop({ profiles, seed: 1, historyDays })) {
+		const row = {
+			customer_id: event.profileId,
+			timestamp: Math.floor(event.time / 1000) * 1000,
+			event_type: event.type,
+			value: event.value,
+			channel: event.channel,
+			device: event.device,
+			country: event.country,
+		};
+		rows.push(row);
+		builder.add(row.customer_id, row.timestamp, row.event_type, row.value ?? NaN, [row.channel, row.device, row.country]);
+	}
+	console.log(`${rows.length.toLocaleString('en-US')} events of ${profiles.toLocaleString('en-US')} simulated customers`);
+	const trained = await trainModel(builder.build().table, goal, { learner: 'gbdt', minPositives: 1, minNegatives: 1, seed: 1 });
+	const modelFile = path.join(os.tmpdir(), `bench-model-${process.pid}.json`);
+	fs.writeFileSync(modelFile, serializeModel(trained.model));
+	console.log(
+		`model: ${trained.model.features.mode === 'events' ? trained.model.features.declarations.length : 0} features, learner ${trained.summary.learner}`,
+	);
+	const sources = [];
+	for (const engine of engines) sources.push(await writeRows(engine, 'bench_score_events', columns, rows));
+	rows.length = 0;
+	for (const source of sources) {
+		const warehouse = runChild('warehouse', source, modelFile);
+		const memory = runChild('memory', source, modelFile);
+		console.log(
+			`${source.engine}: ${warehouse.scored.toLocaleString('en-US')} profiles scored; into the warehouse ${warehouse.seconds.toFixed(1)} s (peak RSS ${warehouse.peakMb} MB); ` +
+				`read out + scored in process ${memory.seconds.toFixed(1)} s (peak RSS ${memory.peakMb} MB, ${memory.scored.toLocaleString('en-US')} scored); ratio ${(warehouse.seconds / memory.seconds).toFixed(2)}x`,
+		);
+	}
+	fs.rmSync(modelFile, { force: true });
+	process.exit(0);
+}
+
+if (process.argv[2] === '--child') {
+	child(process.argv[3] as 'warehouse' | 'memory', JSON.parse(process.argv[4]) as WarehouseSource, process.argv[5])
+		.then(() => process.exit(0))
+		.catch((error) => {
+			console.error(error);
+			process.exit(1);
+		});
+} else {
+	main().catch((error) => {
+		console.error(error);
+		process.exit(1);
+	});
+}
