@@ -22,6 +22,8 @@ import { profilesForEvents, simulateShop } from '../core/simulate';
 import { openEvents } from '../core/warehouse/client';
 import type { WarehouseSource } from '../core/warehouse/source';
 import { engines, type TestColumn, type TestRow, writeRows } from '../test/warehouse/support';
+import { createClusterTable, testClickHouse } from '../test/support/clickhouse';
+import { createClient } from '@clickhouse/client';
 
 const goal = {
 	name: 'purchase-in-14-days',
@@ -94,6 +96,44 @@ function runChild(which: 'warehouse' | 'memory', source: WarehouseSource, modelF
 	return JSON.parse(lines[lines.length - 1]) as PathFigures;
 }
 
+/** The rows into a Distributed table on the test cluster, through ClickHouse's client, 50,000 at a time. */
+async function writeClusterRows(rows: readonly TestRow[]): Promise<WarehouseSource> {
+	const cluster = await testClickHouse();
+	const name = 'bench_score_events';
+	await createClusterTable(
+		cluster,
+		name,
+		'customer_id String, timestamp DateTime, event_type String, value Nullable(Float64), channel Nullable(String), device Nullable(String), country Nullable(String)',
+	);
+	const client = createClient({
+		url: `http://${cluster.host}:${cluster.nodes[0].httpPort}`,
+		username: cluster.user,
+		password: cluster.password,
+		request_timeout: 600_000,
+	});
+	try {
+		for (let from = 0; from < rows.length; from += 50_000) {
+			const values = rows.slice(from, from + 50_000).map((row) => ({
+				...row,
+				timestamp: new Date(row.timestamp as number).toISOString().slice(0, 19).replace('T', ' '),
+				value: row.value ?? null,
+			}));
+			await client.insert({ table: name, values, format: 'JSONEachRow', clickhouse_settings: { insert_distributed_sync: 1 } });
+		}
+	} finally {
+		await client.close();
+	}
+	return {
+		engine: 'clickhouse',
+		host: cluster.host,
+		port: cluster.nodes[0].httpPort,
+		user: cluster.user,
+		password: cluster.password,
+		database: 'default',
+		table: name,
+	};
+}
+
 async function main(): Promise<void> {
 	const target = Number(process.argv[2] ?? 1_000_000);
 	const historyDays = 180;
@@ -121,7 +161,8 @@ async function main(): Promise<void> {
 		`model: ${trained.model.features.mode === 'events' ? trained.model.features.declarations.length : 0} features, learner ${trained.summary.learner}`,
 	);
 	const sources = [];
-	for (const engine of engines) sources.push(await writeRows(engine, 'bench_score_events', columns, rows));
+	for (const engine of engines)
+		sources.push(engine === 'postgres' ? await writeRows(engine, 'bench_score_events', columns, rows) : await writeClusterRows(rows));
 	rows.length = 0;
 	for (const source of sources) {
 		const warehouse = runChild('warehouse', source, modelFile);
