@@ -52,6 +52,8 @@ interface PathFigures {
 	readonly seconds: number;
 	readonly peakMb: number;
 	readonly scored: number;
+	/** Warehouse path: seconds spent writing the scores back. */
+	readonly writeSeconds?: number;
 }
 
 /** One path, in this (child) process: prints its figures as JSON on the last line. */
@@ -60,10 +62,17 @@ async function child(which: 'warehouse' | 'memory', source: WarehouseSource, mod
 	const started = performance.now();
 	const { client, columns: mapped } = await openEvents(source);
 	let scored: number;
+	let writeStarted: number | undefined;
 	try {
 		if (which === 'warehouse') {
 			await client.command('DROP TABLE IF EXISTS bench_scores', []);
-			scored = (await scoreWarehouse(client, mapped, model, { scoresTable: 'bench_scores' })).written;
+			// When the write-back starts: the time before it is the features' aggregation and the scoring.
+			const hooks = {
+				onProgress: (progress: { stage: string }) => {
+					if (progress.stage.startsWith('writing') && writeStarted === undefined) writeStarted = performance.now();
+				},
+			};
+			scored = (await scoreWarehouse(client, mapped, model, { scoresTable: 'bench_scores' }, hooks)).written;
 		} else {
 			const builder = new EventTableBuilder(attributeNames.map((name) => ({ name, kind: 'category' as const })));
 			await client.each(`SELECT customer_id, ${mapped.timeMs} AS t, event_type, value, ${attributeNames.join(', ')} FROM ${mapped.table}`, [], (row) =>
@@ -85,7 +94,13 @@ async function child(which: 'warehouse' | 'memory', source: WarehouseSource, mod
 	} finally {
 		await client.close();
 	}
-	const figures: PathFigures = { seconds: (performance.now() - started) / 1000, peakMb: peakMb(), scored };
+	const ended = performance.now();
+	const figures: PathFigures = {
+		seconds: (ended - started) / 1000,
+		peakMb: peakMb(),
+		scored,
+		...(writeStarted === undefined ? {} : { writeSeconds: (ended - writeStarted) / 1000 }),
+	};
 	console.log(JSON.stringify(figures));
 }
 
@@ -168,7 +183,7 @@ async function main(): Promise<void> {
 		const warehouse = runChild('warehouse', source, modelFile);
 		const memory = runChild('memory', source, modelFile);
 		console.log(
-			`${source.engine}: ${warehouse.scored.toLocaleString('en-US')} profiles scored; into the warehouse ${warehouse.seconds.toFixed(1)} s (peak RSS ${warehouse.peakMb} MB); ` +
+			`${source.engine}: ${warehouse.scored.toLocaleString('en-US')} profiles scored; into the warehouse ${warehouse.seconds.toFixed(1)} s (of which writing back ${(warehouse.writeSeconds ?? NaN).toFixed(1)} s; peak RSS ${warehouse.peakMb} MB); ` +
 				`read out + scored in process ${memory.seconds.toFixed(1)} s (peak RSS ${memory.peakMb} MB, ${memory.scored.toLocaleString('en-US')} scored); ratio ${(warehouse.seconds / memory.seconds).toFixed(2)}x`,
 		);
 	}
