@@ -25,6 +25,8 @@ import type { FeatureDecl } from '../features/declaration';
 import { type CutoffCounts, checkCutoffs } from '../features/examples';
 import { compareStrings } from '../events/table';
 import { bgnbdParams, opOfAggregate } from '../features/execute';
+import type { SamplePlan } from '../features/sample';
+import { sampleConditionSql } from './sample';
 import { DAY_MS, Op, type OpSpec, compileProgram, finalValue, slots } from '../features/walk';
 
 /** Runs one statement and returns its rows as plain objects (see core/warehouse/client.ts). */
@@ -246,6 +248,14 @@ class CutoffSql {
 		return this.dialect.countIf(this.and(this.condition(this.plan.outcome), this.future(this.plan.goal.outcome.windowDays * DAY_MS)));
 	}
 
+	/** The rows of the sample (every row when there is none), as more of the HAVING condition. */
+	sampled(sample: SamplePlan | undefined): string {
+		if (!sample) return '';
+		const happened = `${this.label()} > 0`;
+		const positive = this.plan.goal.outcome.occur === 'will_occur' ? happened : `NOT (${happened})`;
+		return ` AND ${sampleConditionSql(this.dialect, sample, this.plan.columns.profile, positive)}`;
+	}
+
 	/** Events every query reads: valid, not excluded, and within reach of this cutoff. */
 	where(): string {
 		const { goal, columns } = this.plan;
@@ -310,7 +320,7 @@ interface CutoffRows {
 }
 
 /** Runs one cutoff's aggregation and computes the final feature values of its eligible profiles. */
-async function runCutoff(runner: SqlRunner, plan: Plan, at: number): Promise<CutoffRows> {
+async function runCutoff(runner: SqlRunner, plan: Plan, at: number, sample: SamplePlan | undefined): Promise<CutoffRows> {
 	const q = new CutoffSql(plan, at);
 	const select = new SelectList();
 	const compiled = plan.features.map((feature, f) => q.accumulatorsOf(feature, plan.resolvedFeatures[f]));
@@ -321,7 +331,7 @@ async function runCutoff(runner: SqlRunner, plan: Plan, at: number): Promise<Cut
 	const label = select.alias({ sql: q.label() });
 	const columns = plan.columns;
 	const items = [`${columns.profile} AS p`, ...select.items].join(', ');
-	const sql = `SELECT ${items} FROM ${columns.table} WHERE ${q.where()} GROUP BY ${columns.profile} HAVING ${q.eligibility()}`;
+	const sql = `SELECT ${items} FROM ${columns.table} WHERE ${q.where()} GROUP BY ${columns.profile} HAVING ${q.eligibility()}${q.sampled(sample)}`;
 	const where = `at the cutoff ${new Date(at).toISOString()}`;
 	const program = compileProgram(compiled.map((feature) => feature.spec));
 	const positions = compiled.map((feature) => (feature.categories ? new Map(feature.categories.map((category, index) => [category, index])) : undefined));
@@ -363,7 +373,8 @@ function categoryCode(raw: unknown, positions: ReadonlyMap<string, number> | und
 
 /**
  * Training examples computed in the warehouse: the same rows, labels and Float32 feature
- * values as buildExamples on the same events, grouped by cutoff, profiles ascending.
+ * values as buildExamples on the same events, grouped by cutoff, profiles ascending. With a
+ * sample plan, only the sample's rows come back (the rows sampleExamples keeps in memory).
  */
 export async function buildWarehouseExamples(
 	runner: SqlRunner,
@@ -371,11 +382,12 @@ export async function buildWarehouseExamples(
 	goal: Goal,
 	features: readonly FeatureDecl[],
 	cutoffs: readonly number[],
+	sample?: SamplePlan,
 ): Promise<WarehouseExamples> {
 	checkCutoffs(cutoffs);
 	const plan = makePlan(columns, goal, features);
 	const parts: CutoffRows[] = [];
-	for (const at of cutoffs) parts.push(await runCutoff(runner, plan, at));
+	for (const at of cutoffs) parts.push(await runCutoff(runner, plan, at, sample));
 	const rows = parts.reduce((sum, part) => sum + part.profiles.length, 0);
 	const profileIds = [...new Set(parts.flatMap((part) => part.profiles))].sort(compareStrings);
 	const indexOf = new Map(profileIds.map((id, p) => [id, p]));
