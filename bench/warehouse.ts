@@ -9,7 +9,10 @@
  * and the peak RSS of this process after each (the warehouse path runs first, so its
  * figure is its own). Training itself is the same code on the same examples either way.
  *
- * Run: node dist/bench/warehouse.js [events]   (default 1000000)
+ * Events are simulated and written in chunks; the in-memory side streams the table out into
+ * an event table (as `load` does), so neither side holds the events as row objects.
+ *
+ * Run: node dist/bench/warehouse.js [events]   (default 1000000; the issue's size is 20000000)
  */
 import { EventTableBuilder } from '../core/events/table';
 import { buildExamples, generateFeatures, planCutoffs } from '../core/features';
@@ -18,12 +21,12 @@ import { buildWarehouseExamples, warehouseDataRange } from '../core/warehouse/ex
 import { parseGoal } from '../core/goal';
 import { assessReadiness } from '../core/features/readiness';
 import { profilesForEvents, simulateShop } from '../core/simulate';
-import { openEvents } from '../core/warehouse/client';
+import { type WarehouseClient, openEvents } from '../core/warehouse/client';
 import { planTrainingInRange } from '../core/features/cutoffs';
 import { warehouseFeatureStats } from '../core/warehouse/stats';
 import { profilesBy } from '../core/warehouse/data';
 import { assessWarehouse } from '../core/pipeline';
-import { engines, type TestColumn, type TestRow, writeRows } from '../test/warehouse/support';
+import { appendRows, createTable, engines, type TestColumn, type TestRow } from '../test/warehouse/support';
 
 const goal = parseGoal({
 	name: 'purchase-in-14-days',
@@ -44,6 +47,35 @@ const columns: TestColumn[] = [
 ];
 const attributeNames = columns.slice(4).map((column) => column.name);
 
+/** Time spent per statement kind (the statement's first words), to see where the warehouse path spends it. */
+function timed(client: WarehouseClient, spent: Map<string, { count: number; ms: number }>): WarehouseClient {
+	const record = async <T>(sql: string, work: () => Promise<T>): Promise<T> => {
+		const started = performance.now();
+		try {
+			return await work();
+		} finally {
+			const kind = sql.includes('HAVING')
+				? sql.startsWith('SELECT count(*) AS eligible')
+					? 'readiness per cutoff'
+					: 'examples per cutoff'
+				: sql.slice(0, 60);
+			const entry = spent.get(kind) ?? { count: 0, ms: 0 };
+			entry.count++;
+			entry.ms += performance.now() - started;
+			spent.set(kind, entry);
+		}
+	};
+	return {
+		source: client.source,
+		rows: (sql, params) => record(sql, () => client.rows(sql, params)),
+		each: (sql, params, onRow) => record(sql, () => client.each(sql, params, onRow)),
+		close: () => client.close(),
+	};
+}
+
+/** Events simulated and written at a time. */
+const chunkRows = 200_000;
+
 function peakMb(): number {
 	return Math.round(process.resourceUsage().maxRSS / 1024);
 }
@@ -52,7 +84,16 @@ async function main(): Promise<void> {
 	const target = Number(process.argv[2] ?? 1_000_000);
 	const historyDays = 180;
 	const profiles = profilesForEvents(target, { seed: 1, historyDays });
-	const rows: TestRow[] = [];
+	// Written in chunks as simulated, so the bench itself never holds every event.
+	const sources = [];
+	for (const engine of engines) sources.push(await createTable(engine, 'bench_events', columns));
+	let rows: TestRow[] = [];
+	let written = 0;
+	const flush = async () => {
+		for (const engine of engines) await appendRows(engine, 'bench_events', columns, rows);
+		written += rows.length;
+		rows = [];
+	};
 	for (const event of simulateShop({ profiles, seed: 1, historyDays })) {
 		rows.push({
 			customer_id: event.profileId,
@@ -63,15 +104,17 @@ async function main(): Promise<void> {
 			device: event.device,
 			country: event.country,
 		});
+		if (rows.length === chunkRows) await flush();
 	}
-	console.log(`${rows.length.toLocaleString('en-US')} events of ${profiles.toLocaleString('en-US')} simulated customers`);
-	const sources = [];
-	for (const engine of engines) sources.push(await writeRows(engine, 'bench_events', columns, rows));
-	rows.length = 0;
+	await flush();
+	console.log(`${written.toLocaleString('en-US')} events of ${profiles.toLocaleString('en-US')} simulated customers`);
 	const base = peakMb();
 	console.log(`peak RSS after simulating and writing: ${base} MB`);
 	for (const source of sources) {
-		const { client, columns: mapped } = await openEvents(source);
+		const opened = await openEvents(source);
+		const spent = new Map<string, { count: number; ms: number }>();
+		const client = timed(opened.client, spent);
+		const mapped = opened.columns;
 		try {
 			let started = performance.now();
 			const { readiness } = await assessWarehouse(client, mapped, goal, { minPositives: 1, minNegatives: 1 });
@@ -81,23 +124,22 @@ async function main(): Promise<void> {
 			const inWarehouse = await buildWarehouseExamples(client, mapped, goal, declarations, cutoffs);
 			const warehouseSeconds = (performance.now() - started) / 1000;
 			const warehousePeak = peakMb();
+			const breakdown = [...spent].sort((a, b) => b[1].ms - a[1].ms);
+			console.log(`${source.engine}: where the warehouse path spent its time:`);
+			for (const [kind, { count, ms }] of breakdown) console.log(`  ${(ms / 1000).toFixed(2).padStart(7)} s  ${String(count).padStart(3)}×  ${kind}`);
 
 			started = performance.now();
 			const builder = new EventTableBuilder(attributeNames.map((name) => ({ name, kind: 'category' as const })));
-			const everything = await client.rows(
-				`SELECT customer_id, ${mapped.timeMs} AS t, event_type, value, ${attributeNames.join(', ')} FROM ${mapped.table}`,
-				[],
-			);
-			for (const row of everything) {
+			// Streamed: the reference holds the event table, never every row as an object.
+			await client.each(`SELECT customer_id, ${mapped.timeMs} AS t, event_type, value, ${attributeNames.join(', ')} FROM ${mapped.table}`, [], (row) =>
 				builder.add(
 					String(row.customer_id),
 					Number(row.t),
 					String(row.event_type),
 					row.value === null ? NaN : Number(row.value),
 					attributeNames.map((name) => (row[name] === null ? undefined : String(row[name]))),
-				);
-			}
-			everything.length = 0;
+				),
+			);
 			const table = builder.build().table;
 			assessReadiness(table, goal, { minPositives: 1, minNegatives: 1 });
 			const features = generateFeatures(table, goal);
