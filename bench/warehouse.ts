@@ -55,9 +55,9 @@ function timed(client: WarehouseClient, spent: Map<string, { count: number; ms: 
 			return await work();
 		} finally {
 			const kind = sql.includes('HAVING')
-				? sql.startsWith('SELECT count(*) AS eligible')
-					? 'readiness per cutoff'
-					: 'examples per cutoff'
+				? sql.startsWith('SELECT k, count(*) AS eligible')
+					? 'readiness, all cutoffs'
+					: 'examples, all cutoffs'
 				: sql.slice(0, 60);
 			const entry = spent.get(kind) ?? { count: 0, ms: 0 };
 			entry.count++;
