@@ -11,6 +11,9 @@ import { trainModel, trainWarehouse } from '../../core/pipeline';
 import { simulateShop } from '../../core/simulate';
 import { openEvents } from '../../core/warehouse/client';
 import { sampleHashSql } from '../../core/warehouse/sample';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runCli } from '../support/cli';
 import { type TestColumn, type TestRow, engines, writeRows } from './support';
 
 const ids = ['c1', 'customer-000042', '', "o'brien", 'back\\slash', 'tab\there', 'Zoë', '東京', '🙂 smile', 'a'.repeat(300), '0', '-1'];
@@ -120,4 +123,24 @@ describe('sampling the examples above a cap', () => {
 			}
 		});
 	}
+
+	it('the command line takes the cap as --max-examples and refuses one under 2 rows, before reading any event', async () => {
+		const dir = path.join('test-output', 'warehouse-sample');
+		fs.mkdirSync(dir, { recursive: true });
+		const goalFile = path.join(dir, 'goal.json');
+		fs.writeFileSync(goalFile, JSON.stringify(goal));
+		const run = await runCli(
+			'train',
+			'--events',
+			path.join(dir, 'no-such-events.csv'),
+			'--goal',
+			goalFile,
+			'--model',
+			path.join(dir, 'm.json'),
+			'--max-examples',
+			'1',
+		);
+		assert.equal(run.code, 2, run.stderr);
+		assert.match(run.stderr, /--max-examples must be a whole number from 2/);
+	});
 });
