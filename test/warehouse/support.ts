@@ -126,7 +126,22 @@ export async function appendRows(
 	}
 	const cluster = await testClickHouse();
 	const json = rows.map((row) => Object.fromEntries(columns.map((column) => [column.name, cell(row, column)])));
-	for (let from = 0; from < json.length; from += 10_000) await insertClusterRows(cluster, name, json.slice(from, from + 10_000));
+	for (let from = 0; from < json.length; from += 10_000) await insertOnce(() => insertClusterRows(cluster, name, json.slice(from, from + 10_000)));
+}
+
+/**
+ * Runs an insert, again once if the HTTP connection was found closed before it was sent (a
+ * kept-alive socket the server had already closed, seen on the loaded machine): the insert
+ * never reached the server, so it is not written twice.
+ */
+async function insertOnce(insert: () => Promise<void>): Promise<void> {
+	try {
+		await insert();
+	} catch (error) {
+		const cause = (error as { cause?: { code?: string } }).cause;
+		if (cause?.code !== 'EPIPE') throw error;
+		await insert();
+	}
 }
 
 const eventColumns: TestColumn[] = [
