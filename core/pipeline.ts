@@ -16,6 +16,7 @@ import { fitBuyTillYouDie, withBuyTillYouDie } from './features/buyTillYouDie';
 import type { FeatureDecl } from './features/declaration';
 import { generateFeatures } from './features/generate';
 import { describeFutureEvents, presentAsOf } from './features/present';
+import { type SampleRecord, checkMaxExamples, classCounts, planSample, recordSample, sampleExamples } from './features/sample';
 import { checkGoalAgainstData } from './goal/check';
 import { describeGoal } from './goal/describe';
 import { parseGoal, parseGoalReadingAliases } from './goal/parse';
@@ -189,6 +190,8 @@ export interface TrainSettings extends ReadinessSettings {
 	readonly learnerOptions?: LearnerOptions;
 	/** Seeds every random choice (default 1): the same events, goal and seed give the same model bytes. */
 	readonly seed?: number;
+	/** Above this many example rows (profile × cutoff), training keeps every positive and a seeded sample of negatives (default 2,000,000). */
+	readonly maxExamples?: number;
 	readonly boundaries?: BucketBoundaries;
 	/** The load's report and summary, for the report's data-quality section. */
 	readonly load?: { readonly report?: LoadReport; readonly summary: LoadSummary };
@@ -240,6 +243,7 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	parseLearnerChoice(settings.learner ?? 'auto');
 	const givenName = settings.name?.trim() || undefined;
 	if (givenName !== undefined) checkStoreName(givenName, 'model');
+	checkMaxExamples(settings.maxExamples);
 	const { goal } = parseGoalReadingAliases(goalInput);
 	checkGoalAgainstData(goal, table);
 	const present = presentMoment(table, settings);
@@ -251,10 +255,17 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	const cutoffs = plan.cutoffs;
 	const last = cutoffs.length - 1;
 	const declarations = await withBuyTillYouDie(table, goal, generateFeatures(table, goal, { asOf }), cutoffs[last], hooks, judgement);
-	const examples = await buildExamples(table, goal, declarations, { cutoffs, judged: judgement }, hooks);
+	const all = await buildExamples(table, goal, declarations, { cutoffs, judged: judgement }, hooks);
+	const sample = planSample(readiness.totals.positives, readiness.totals.negatives, settings.maxExamples, settings.seed ?? 1);
+	const examples = sample ? sampleExamples(all, table.profileIds, sample) : all;
 	const range = dataRange(table, asOf);
 	const activity = tableActivity(table, cutoffs[last], range?.end ?? cutoffs[last]);
-	return trainOnExamples({ goal, readiness, declarations, examples, profileIds: table.profileIds, range, asOf, plan, activity }, settings, hooks);
+	const sampled = sample && recordSample(sample, readiness.totals, classCounts(examples.data.label));
+	return trainOnExamples(
+		{ goal, readiness, declarations, examples, profileIds: table.profileIds, range, asOf, plan, activity, sample: sampled },
+		settings,
+		hooks,
+	);
 }
 
 /** Checks the goal against the warehouse's fields and types and assesses readiness there. */
@@ -285,6 +296,7 @@ export async function trainWarehouse(
 	hooks?: WorkHooks,
 ): Promise<TrainOutcome> {
 	parseLearnerChoice(settings.learner ?? 'auto');
+	checkMaxExamples(settings.maxExamples);
 	const { goal, readiness } = await assessWarehouse(client, columns, goalInput, settings);
 	refuseUnready(goal, readiness);
 	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
@@ -295,10 +307,17 @@ export async function trainWarehouse(
 	const declared = declareFeatures(await warehouseFeatureStats(client, columns, goal, { asOf }), goal, { asOf });
 	const declarations = await fitBuyTillYouDie(goal, declared, (summary) => buildWarehouseExamples(client, columns, goal, summary, [last]));
 	hooks?.onProgress?.({ stage: 'computing features in the warehouse', done: 0, total: cutoffs.length, unit: 'cutoffs' });
-	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs);
+	// The sample is chosen from readiness's counts, before any example leaves the warehouse.
+	const sample = planSample(readiness.totals.positives, readiness.totals.negatives, settings.maxExamples, settings.seed ?? 1);
+	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs, sample);
 	if (examples.data.rows === 0) throw new InputError(`No profile is eligible at any cutoff in ${client.source.table}.`, 'no-examples');
 	const activity = await warehouseActivity(client, columns, last, range?.end ?? last);
-	return trainOnExamples({ goal, readiness, declarations, examples, profileIds: examples.profileIds, range, asOf, plan, activity }, settings, hooks);
+	const sampled = sample && recordSample(sample, readiness.totals, classCounts(examples.data.label));
+	return trainOnExamples(
+		{ goal, readiness, declarations, examples, profileIds: examples.profileIds, range, asOf, plan, activity, sample: sampled },
+		settings,
+		hooks,
+	);
 }
 
 /**
@@ -402,12 +421,14 @@ export interface PreparedTraining {
 	readonly plan: CutoffPlan;
 	/** For the monitoring reference: profiles active by the validation cutoff, event types by the end. */
 	readonly activity: EventActivity;
+	/** How the examples were sampled above the cap (absent when every eligible row is there). */
+	readonly sample?: SampleRecord;
 }
 
 /** Trains, calibrates, explains and reports from prepared examples: the part of trainModel after the examples. */
 export async function trainOnExamples(prepared: PreparedTraining, settings: TrainSettings = {}, hooks?: WorkHooks): Promise<TrainOutcome> {
 	const learner = parseLearnerChoice(settings.learner ?? 'auto');
-	const { goal, readiness, declarations, examples, profileIds, range, asOf, plan, activity } = prepared;
+	const { goal, readiness, declarations, examples, profileIds, range, asOf, plan, activity, sample } = prepared;
 	const cutoffs = examples.cutoffs;
 	const seed = settings.seed ?? 1;
 	const { train, validation, validationSplit } = splitByTime(examples, profileIds, plan, seed);
@@ -421,6 +442,7 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
 		learner,
 		options: settings.learnerOptions,
 		seed,
+		sample,
 		dataRange: {
 			firstEvent: range ? new Date(range.start).toISOString() : null,
 			lastEvent: range ? new Date(range.end).toISOString() : null,
