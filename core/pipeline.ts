@@ -352,6 +352,7 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
 			validation: built.reported,
 			validationProbabilities: built.calibration.crossFitted,
 			selection: built.selection,
+			choice: built.choice,
 			readiness,
 			load: settings.load,
 			boundaries: settings.boundaries,
