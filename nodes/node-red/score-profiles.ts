@@ -1,9 +1,10 @@
 /**
  * Node "propensity-score-profiles": scores every profile in msg.events that the model's goal
  * finds eligible as of a date, with the model on msg.model or saved in the store. Sends the
- * scored profiles as one list (msg.payload), one message each, or writes them to a file.
+ * scored profiles as one list (msg.payload), one message each, or writes them to a file. With
+ * "run report" on, the list's message carries the run's HTML report in msg.report.
  */
-import { defaultBuckets, InputError, type Model, rememberScoringRun, scoreProfiles, type ScoreRun, writeScoresFile } from '../../core';
+import { defaultBuckets, InputError, type Model, rememberScoringRun, scoreProfiles, scoringReport, type ScoreRun, writeScoresFile } from '../../core';
 import { chosenModel, storeNode, withStore } from './config';
 import type { NodeAPI, NodeMessage, SendFunction } from './red';
 import { count, handleMessages, registerNode, type Work } from './run';
@@ -36,8 +37,11 @@ export = function register(RED: NodeAPI): void {
 			if (config.output === 'each') await sendEach(run, model, send, work, RED.util.generateId());
 			else if (config.output === 'file') await writeFile(msg, run, explain, send, work);
 			else {
-				msg.payload = await run.all(work.hooks);
+				const profiles = await run.all(work.hooks);
+				msg.payload = profiles;
 				msg.model = model;
+				// The run's HTML report beside the profiles, e.g. for an email node's attachment.
+				if (config.report === true) msg.report = scoringReport({ profiles, model, version, boundaries });
 				send(msg);
 			}
 			const auc = model.metrics.validation.auc;

@@ -5,8 +5,8 @@
  */
 import { Readable } from 'node:stream';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { loadModel, type Model, rememberScoringRun, scoreLines, scoreProfiles, type ScoreRun, type ScoresFormat } from '../../../../core';
-import { eventsOfItem, modelOfItem } from '../../shared/binary';
+import { loadModel, type Model, rememberScoringRun, scoreLines, scoreProfiles, scoringReport, type ScoreRun, type ScoresFormat } from '../../../../core';
+import { attachRunReport, eventsOfItem, modelOfItem } from '../../shared/binary';
 import { boundariesOf } from '../../shared/buckets';
 import { workHooksOf } from '../../shared/hooks';
 import { modelVersionOf } from '../../shared/model';
@@ -22,6 +22,7 @@ interface ScoreOptions {
 	includeFeatures?: boolean;
 	keepRuns?: number;
 	outputBinaryPropertyName?: string;
+	reportBinaryPropertyName?: string;
 	spreadsheetSafe?: boolean;
 	topFactors?: number;
 }
@@ -113,7 +114,10 @@ export async function scoreForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 	const limit = ctx.getNodeParameter('itemLimit', itemIndex, 10000) as number;
 	if (run.count > 0 && run.count > limit) return [await scoresFileItem(ctx, run, options, itemIndex, limit)];
 	const profiles = await run.all(hooks);
-	return profiles.map((profile) => ({ json: profile as unknown as IDataObject, pairedItem: { item: itemIndex } }));
+	const items = profiles.map((profile): INodeExecutionData => ({ json: profile as unknown as IDataObject, pairedItem: { item: itemIndex } }));
+	const reportField = options.reportBinaryPropertyName?.trim();
+	if (reportField) await attachRunReport(ctx, items, reportField, scoringReport({ profiles, model, version, boundaries: boundariesOf(options) }));
+	return items;
 }
 
 /** One item with the run's summary, every score streamed into a binary CSV or NDJSON file. */
