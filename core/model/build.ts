@@ -49,6 +49,8 @@ export interface BuiltModel {
 	readonly validationRaw: Float64Array;
 	/** The validation rows the metrics were measured on (see splitValidation): `calibration.crossFitted` and `validationRaw` are theirs. */
 	readonly reported: LabelledDataset;
+	/** The validation rows that chose the learner (and stopped the boosting), and whether they are a half apart from `reported`. */
+	readonly choice: { readonly rows: number; readonly split: boolean };
 	readonly notes: readonly string[];
 }
 
@@ -103,7 +105,7 @@ export async function buildModel(input: BuildModelInput): Promise<BuiltModel> {
 		seed: input.seed,
 		...(input.sample ? { sample: input.sample } : {}),
 	};
-	return { model, learner: trained.learner, selection: trained.selection, calibration, validationRaw, reported, notes };
+	return { model, learner: trained.learner, selection: trained.selection, calibration, validationRaw, reported, choice: { rows: choose.rows, split }, notes };
 }
 
 /** The calibrated probabilities of the reported rows, corrected for the sample's class balance. */

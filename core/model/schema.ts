@@ -199,6 +199,8 @@ const selectionSchema = z.strictObject({
 				learner: learnerKind,
 				status: z.enum(['fitted', 'skipped', 'failed']),
 				auc: share.nullable(),
+				// Models before 0.1.0's report fixes have no log loss per candidate.
+				logLoss: z.number().nonnegative().nullable().optional(),
 				chosen: z.boolean(),
 				note: z.string().optional(),
 			}),
