@@ -277,7 +277,9 @@ export async function warehouseFeatureTable(
 	const range = await warehouseDataRange(client, columns);
 	if (!range) throw new InputError(`${describeSource(client.source)} holds no events.`, 'no-events');
 	const asOf = options.asOf ?? range.end;
-	const features = declareFeatures(await warehouseFeatureStats(client, columns, goal, { topTypes: options.topTypes }), goal, { topTypes: options.topTypes });
+	const declared = declareFeatures(await warehouseFeatureStats(client, columns, goal, { topTypes: options.topTypes }), goal, { topTypes: options.topTypes });
+	// The buy-till-you-die features, fitted on the histories as of the moment, as featureTable does in memory.
+	const features = await fitBuyTillYouDie(goal, declared, (summary) => buildWarehouseExamples(client, columns, goal, summary, [asOf]));
 	const labelled = asOf + goal.outcome.windowDays * DAY_MS <= range.end;
 	const rows = await buildWarehouseExamples(client, columns, goal, features, [asOf]);
 	return {
@@ -334,7 +336,7 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
 		validation,
 		validationSplit,
 		learner,
-		options: settings.learnerOptions,
+		options: withBaseline(settings.learnerOptions ?? {}, declarations),
 		seed,
 		dataRange: {
 			firstEvent: range ? new Date(range.start).toISOString() : null,
@@ -380,8 +382,20 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
 		insights,
 		selection: built.selection,
 		reportHtml: renderReport(insights),
-		summary: summarizeTraining(model, built.reported.rows),
+		summary: summarizeTraining(model, model.metrics.validation.rows),
 	};
+}
+
+/**
+ * `auto` also weighs the buy-till-you-die features alone (a logistic regression on them) when the
+ * goal has them: on short histories, where trees learn from few profiles, that baseline can rank
+ * better than the trees, and the choosing half of the validation rows decides. A user's own
+ * `auto` settings win.
+ */
+function withBaseline(options: LearnerOptions, declarations: readonly FeatureDecl[]): LearnerOptions {
+	const baseline = declarations.filter((decl) => decl.aggregate === 'repeatChance' || decl.aggregate === 'activeChance').map((decl) => decl.name);
+	if (baseline.length === 0) return options;
+	return { ...options, auto: { baselineFeatures: baseline, ...options.auto } };
 }
 
 /**
