@@ -23,7 +23,8 @@ function line(name: string, result: FutureAccuracy, seconds: number): string {
 			? ''
 			: `  ours/optimum ${(result.future / result.optimum).toFixed(4)} (gap ${(result.optimum - result.future).toFixed(4)})`;
 	const learner = model.learner as { trees?: unknown[] };
-	const trees = Array.isArray(learner.trees) ? ` (${learner.trees.length} trees)` : '';
+	const baseline = model.selection.candidates.some((c) => c.chosen && c.note) ? ' (buy-till-you-die baseline)' : '';
+	const trees = Array.isArray(learner.trees) ? ` (${learner.trees.length} trees)` : baseline;
 	const interval = model.metrics.validation.aucInterval;
 	const within = interval
 		? `  interval ${interval[0].toFixed(3)}–${interval[1].toFixed(3)}${result.future >= interval[0] && result.future <= interval[1] ? ' (holds ours)' : ' (misses ours)'}`

@@ -387,13 +387,14 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
 }
 
 /**
- * `auto` also weighs the buy-till-you-die features alone (a logistic regression on them) when the
- * goal has them: on short histories, where trees learn from few profiles, that baseline can rank
+ * `auto` also weighs the buy-till-you-die chance of the outcome alone (a logistic regression on
+ * it) when the goal has it: on short histories, where trees learn from few profiles, that baseline can rank
  * better than the trees, and the choosing half of the validation rows decides. A user's own
  * `auto` settings win.
  */
 function withBaseline(options: LearnerOptions, declarations: readonly FeatureDecl[]): LearnerOptions {
-	const baseline = declarations.filter((decl) => decl.aggregate === 'repeatChance' || decl.aggregate === 'activeChance').map((decl) => decl.name);
+	// The chance of the outcome within the window alone: the chance of being active ranks new customers (no repeat yet, so surely active) first.
+	const baseline = declarations.filter((decl) => decl.aggregate === 'repeatChance').map((decl) => decl.name);
 	if (baseline.length === 0) return options;
 	return { ...options, auto: { baselineFeatures: baseline, ...options.auto } };
 }
