@@ -5,11 +5,14 @@
  * simulated shop. Prints, per case, the AUC on genuinely future outcomes (ours, the optimum,
  * recency alone, the model's buy-till-you-die feature alone) and the validation AUC the model
  * reported. ACCURACY_CASE=k runs case k only; ACCURACY_SEEDS=n runs each case on n simulations
- * (seeds base, base+1, …) and prints the mean of each figure and of |reported − ours|.
+ * (seeds base, base+1, …) and prints the mean of each figure and of |reported − ours|;
+ * ACCURACY_LEARNER='{"learner":"gbdt","learnerOptions":{"gbdt":{"maxDepth":6}}}' trains with
+ * other learner settings (to compare them with the defaults).
  *
  *   node dist/bench/accuracy.js [customers=100000] [shopProfiles=20000]
  */
 import { simulateBgnbd } from '../core/simulate/bgnbd';
+import type { TrainSettings } from '../core/pipeline';
 import { accuracyAgainstFuture, bgnbdOptimum, bgnbdOptimumAuc, bgnbdTable, purchaseGoal, shopTable, type FutureAccuracy } from './accuracyHarness';
 
 const DAY_MS = 86_400_000;
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
 	const shopProfiles = Number(process.argv[3] ?? 20_000);
 	// For comparisons: a goal's own training block (e.g. ACCURACY_TRAINING='{"cutoffs":4}') replaces the automatic plan.
 	const extra = process.env.ACCURACY_TRAINING ? { training: JSON.parse(process.env.ACCURACY_TRAINING) as unknown } : {};
+	const learner = process.env.ACCURACY_LEARNER ? (JSON.parse(process.env.ACCURACY_LEARNER) as Pick<TrainSettings, 'learner' | 'learnerOptions'>) : {};
 	const goal = (windowDays: number, lookbackDays: number, activeWithinDays?: number) => ({
 		...purchaseGoal(windowDays, lookbackDays, activeWithinDays),
 		...extra,
@@ -61,7 +65,7 @@ async function main(): Promise<void> {
 				const sim = simulateBgnbd({ customers, seed: 1 + k });
 				const table = bgnbdTable(sim);
 				console.log(`  (the optimum at the validation cutoff, a window earlier: ${bgnbdOptimumAuc(sim, sim.end - 91 * DAY_MS, 91).toFixed(4)})`);
-				return accuracyAgainstFuture(table, goal(91, 365), sim.end, bgnbdOptimum(sim, table, sim.end, 91));
+				return accuracyAgainstFuture(table, goal(91, 365), sim.end, bgnbdOptimum(sim, table, sim.end, 91), 1, learner);
 			},
 		},
 		{
@@ -70,7 +74,7 @@ async function main(): Promise<void> {
 				const sim = simulateBgnbd({ customers: Math.round(customers / 4), seed: 2 + k, historyDays: 272 });
 				const table = bgnbdTable(sim);
 				console.log(`  (the optimum at the validation cutoff, a window earlier: ${bgnbdOptimumAuc(sim, sim.end - 91 * DAY_MS, 91).toFixed(4)})`);
-				return accuracyAgainstFuture(table, goal(91, 400, 400), sim.end, bgnbdOptimum(sim, table, sim.end, 91));
+				return accuracyAgainstFuture(table, goal(91, 400, 400), sim.end, bgnbdOptimum(sim, table, sim.end, 91), 1, learner);
 			},
 		},
 		{
@@ -79,7 +83,7 @@ async function main(): Promise<void> {
 				const sim = simulateBgnbd({ customers: Math.round(customers / 2), seed: 3 + k, historyDays: 1095, joinDays: 1186 });
 				const table = bgnbdTable(sim);
 				console.log(`  (the optimum at the validation cutoff, a window earlier: ${bgnbdOptimumAuc(sim, sim.end - 91 * DAY_MS, 91).toFixed(4)})`);
-				return accuracyAgainstFuture(table, goal(91, 365), sim.end, bgnbdOptimum(sim, table, sim.end, 91));
+				return accuracyAgainstFuture(table, goal(91, 365), sim.end, bgnbdOptimum(sim, table, sim.end, 91), 1, learner);
 			},
 		},
 		{
@@ -87,7 +91,7 @@ async function main(): Promise<void> {
 			run: (k) => {
 				const table = shopTable({ profiles: shopProfiles, seed: 7 + k });
 				const end = Date.parse('2026-06-30T00:00:00Z') - 30 * DAY_MS;
-				return accuracyAgainstFuture(table, goal(30, 365, 90), end);
+				return accuracyAgainstFuture(table, goal(30, 365, 90), end, undefined, 1, learner);
 			},
 		},
 	];

@@ -7,8 +7,7 @@
 import { auc } from '../core/evaluate/auc';
 import { EventTableBuilder, type EventTable } from '../core/events/table';
 import { computeFeaturesAsOf } from '../core/features/examples';
-import type { LearnerOptions } from '../core/learn/train';
-import { scoreProfiles, trainModel, type TrainOutcome } from '../core/pipeline';
+import { scoreProfiles, trainModel, type TrainOutcome, type TrainSettings } from '../core/pipeline';
 import { bgnbdPurchaseChance, rfmAsOf, type BgnbdSimulation } from '../core/simulate/bgnbd';
 import { simulateShop, type SimulationOptions } from '../core/simulate';
 
@@ -69,11 +68,9 @@ export async function accuracyAgainstFuture(
 	asOf: number,
 	optimumOf?: (profile: number) => number,
 	seed = 1,
+	learner: Pick<TrainSettings, 'learner' | 'learnerOptions'> = {},
 ): Promise<FutureAccuracy> {
-	// For comparisons: ACCURACY_LEARNER (e.g. gbdt) and ACCURACY_LEARNER_OPTIONS (JSON) replace the default learner choice.
-	const learner = process.env.ACCURACY_LEARNER;
-	const learnerOptions = process.env.ACCURACY_LEARNER_OPTIONS ? (JSON.parse(process.env.ACCURACY_LEARNER_OPTIONS) as LearnerOptions) : undefined;
-	const outcome = await trainModel(table, goal, { asOf, seed, learner, learnerOptions });
+	const outcome = await trainModel(table, goal, { asOf, seed, ...learner });
 	const run = await scoreProfiles(table, outcome.model, { asOf });
 	const profiles = await run.all();
 	const windowMs = (goal.outcome as { windowDays: number }).windowDays * DAY_MS;
