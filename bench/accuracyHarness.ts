@@ -6,6 +6,7 @@
  */
 import { auc } from '../core/evaluate/auc';
 import { EventTableBuilder, type EventTable } from '../core/events/table';
+import { computeFeaturesAsOf } from '../core/features/examples';
 import { scoreProfiles, trainModel, type TrainOutcome, type TrainSettings } from '../core/pipeline';
 import { bgnbdPurchaseChance, rfmAsOf, type BgnbdSimulation } from '../core/simulate/bgnbd';
 import { simulateShop, type SimulationOptions } from '../core/simulate';
@@ -52,6 +53,8 @@ export interface FutureAccuracy {
 	readonly recency: number;
 	/** The exact optimum, when the process is BG/NBD. */
 	readonly optimum?: number;
+	/** The model's own buy-till-you-die feature (chance of a repeat in the window) alone, when it has one. */
+	readonly buyTillYouDie?: number;
 	readonly outcome: TrainOutcome;
 }
 
@@ -91,6 +94,7 @@ export async function accuracyAgainstFuture(
 		if (optimumOf) optimum[r] = optimumOf(p);
 	});
 	const positives = label.reduce((sum, y) => sum + y, 0);
+	const rowOf = new Map(profiles.map((profile, r) => [index.get(profile.profileId) as number, r]));
 	return {
 		scored: profiles.length,
 		rate: positives / profiles.length,
@@ -98,8 +102,30 @@ export async function accuracyAgainstFuture(
 		future: auc(label, ours),
 		recency: auc(label, recency),
 		optimum: optimumOf ? auc(label, optimum) : undefined,
+		buyTillYouDie: await repeatChanceAuc(table, outcome, asOf, label, rowOf),
 		outcome,
 	};
+}
+
+/** The AUC of the model's repeat-chance feature alone, on the same profiles and outcomes. */
+async function repeatChanceAuc(
+	table: EventTable,
+	outcome: TrainOutcome,
+	asOf: number,
+	label: Uint8Array,
+	rowOf: ReadonlyMap<number, number>,
+): Promise<number | undefined> {
+	const { model } = outcome;
+	const decl = model.features.mode === 'events' ? model.features.declarations.find((d) => d.aggregate === 'repeatChance') : undefined;
+	if (!decl || !model.goal) return undefined;
+	const { data, profile } = await computeFeaturesAsOf(table, model.goal, [decl], asOf);
+	const scores = new Float64Array(label.length).fill(-1);
+	profile.forEach((p, i) => {
+		const r = rowOf.get(p);
+		// Missing (no purchase yet) ranks lowest.
+		if (r !== undefined && data.columns[0][i] === data.columns[0][i]) scores[r] = data.columns[0][i];
+	});
+	return auc(label, scores);
 }
 
 /**

@@ -56,7 +56,6 @@ import { profilesBy, warehouseActivity, warehouseReadinessData } from './warehou
 import { describeSource } from './warehouse/source';
 import { scoreIntoWarehouse, type WarehouseScoreSummary } from './warehouse/scores';
 import { type ScoresRun, type WarehouseSegmentOptions, segmentScoresTable } from './warehouse/segment';
-import type { SegmentResult } from './segment/build';
 import { shapeTable, warehouseFeatureStats, warehouseTypes } from './warehouse/stats';
 import { declareFeatures } from './features/generate';
 import type { FeatureTable } from './features/table';
@@ -340,7 +339,9 @@ export async function warehouseFeatureTable(
 	const range = await warehouseDataRange(client, columns);
 	if (!range) throw new InputError(`${describeSource(client.source)} holds no events.`, 'no-events');
 	const asOf = options.asOf ?? range.end;
-	const features = declareFeatures(await warehouseFeatureStats(client, columns, goal, { topTypes: options.topTypes }), goal, { topTypes: options.topTypes });
+	const declared = declareFeatures(await warehouseFeatureStats(client, columns, goal, { topTypes: options.topTypes }), goal, { topTypes: options.topTypes });
+	// The buy-till-you-die features, fitted on the histories as of the moment, as featureTable does in memory.
+	const features = await fitBuyTillYouDie(goal, declared, (summary) => buildWarehouseExamples(client, columns, goal, summary, [asOf]));
 	const labelled = asOf + goal.outcome.windowDays * DAY_MS <= range.end;
 	const rows = await buildWarehouseExamples(client, columns, goal, features, [asOf]);
 	return {
@@ -446,7 +447,7 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
 		validation,
 		validationSplit,
 		learner,
-		options: settings.learnerOptions,
+		options: withBaseline(settings.learnerOptions ?? {}, declarations),
 		seed,
 		sample,
 		dataRange: {
@@ -494,8 +495,21 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
 		insights,
 		selection: built.selection,
 		reportHtml: renderReport(insights),
-		summary: summarizeTraining(model, built.reported.rows),
+		summary: summarizeTraining(model, model.metrics.validation.rows),
 	};
+}
+
+/**
+ * `auto` also weighs the buy-till-you-die chance of the outcome alone (a logistic regression on
+ * it) when the goal has it: on short histories, where trees learn from few profiles, that baseline can rank
+ * better than the trees, and the choosing half of the validation rows decides. A user's own
+ * `auto` settings win.
+ */
+function withBaseline(options: LearnerOptions, declarations: readonly FeatureDecl[]): LearnerOptions {
+	// The chance of the outcome within the window alone: the chance of being active ranks new customers (no repeat yet, so surely active) first.
+	const baseline = declarations.filter((decl) => decl.aggregate === 'repeatChance').map((decl) => decl.name);
+	if (baseline.length === 0) return options;
+	return { ...options, auto: { baselineFeatures: baseline, ...options.auto } };
 }
 
 /**

@@ -231,13 +231,15 @@ export function describeModel(model: Model, selection: SelectionRecord | StoredS
 		const seconds = 'seconds' in candidate ? candidate.seconds : undefined;
 		const time = seconds === undefined || seconds === null ? '' : `, ${seconds.toFixed(1)} s`;
 		const state = candidate.status === 'fitted' ? `validation AUC ${metric(candidate.auc)}${time}` : (candidate.note ?? candidate.status);
-		lines.push(`  ${candidate.chosen ? '*' : ' '} ${learnerNames[candidate.learner]}: ${state}`);
+		// A fitted candidate's note says what it was fitted on (the buy-till-you-die baseline).
+		const on = candidate.status === 'fitted' && candidate.note ? ` ${candidate.note.split(':')[0]}` : '';
+		lines.push(`  ${candidate.chosen ? '*' : ' '} ${learnerNames[candidate.learner]}${on}: ${state}`);
 	}
 	lines.push(
 		`Calibration: ${model.calibration.choice.method === 'none' ? model.calibration.choice.reason : `${model.calibration.choice.method} — ${model.calibration.choice.reason}`}.`,
 	);
 	lines.push(
-		`Validation (${v.rows.toLocaleString('en-US')} rows, base rate ${v.baseRate === null ? 'n/a' : `${(v.baseRate * 100).toFixed(1)}%`}): AUC ${metric(v.auc)}, log loss ${metric(v.logLoss, 4)}, Brier ${metric(v.brier, 4)}.`,
+		`Validation (${v.rows.toLocaleString('en-US')} rows, base rate ${v.baseRate === null ? 'n/a' : `${(v.baseRate * 100).toFixed(1)}%`}): AUC ${metric(v.auc)}${v.aucInterval ? ` (95% interval ${metric(v.aucInterval[0])}–${metric(v.aucInterval[1])})` : ''}, log loss ${metric(v.logLoss, 4)}, Brier ${metric(v.brier, 4)}.`,
 	);
 	if (v.deciles.length > 0)
 		lines.push(`Top 10% of scores: ${v.deciles[0].lift.toFixed(2)}× the base rate, ${(v.deciles[0].cumulativeGain * 100).toFixed(0)}% of all outcomes.`);

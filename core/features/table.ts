@@ -15,6 +15,7 @@ import type { WorkHooks } from '../util/progress';
 import { dataRange } from './cutoffs';
 import type { FeatureDecl } from './declaration';
 import { buildExamples, computeFeaturesAsOf } from './examples';
+import { withBuyTillYouDie } from './buyTillYouDie';
 import { generateFeatures } from './generate';
 
 export interface FeatureTable {
@@ -42,7 +43,8 @@ export async function featureTable(
 	const range = dataRange(table);
 	if (!range) throw new InputError('The events hold no events, so there is nothing to compute features from.', 'no-events');
 	const asOf = options.asOf ?? range.end;
-	const features = generateFeatures(table, goal, { topTypes: options.topTypes });
+	// Fitted on the histories as of the moment (never its outcomes), as training fits them at its latest cutoff.
+	const features = await withBuyTillYouDie(table, goal, generateFeatures(table, goal, { topTypes: options.topTypes }), asOf, hooks);
 	const labelled = asOf + goal.outcome.windowDays * DAY_MS <= range.end;
 	const rows = labelled
 		? await buildExamples(table, goal, features, { cutoffs: [asOf] }, hooks)

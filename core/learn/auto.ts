@@ -17,6 +17,12 @@ export interface AutoOptions {
 	timeBudgetSeconds: number;
 	/** The learners to consider, in order of preference on equal AUC (the boosted trees always come first). */
 	candidates: readonly LearnerKind[];
+	/**
+	 * Features of a strong simple baseline (the buy-till-you-die features): when given, a
+	 * logistic regression on these alone is one more candidate, last, so it wins only when it
+	 * ranks the choosing rows strictly better than every full learner.
+	 */
+	baselineFeatures?: readonly string[];
 }
 
 export const defaultAutoOptions: AutoOptions = Object.freeze({ timeBudgetSeconds: 60, candidates: ['gbdt', 'logistic', 'naiveBayes', 'forest'] as const });
@@ -60,7 +66,7 @@ export async function autoSelect(
 	const order: LearnerKind[] = ['gbdt', ...auto.candidates.filter((kind) => kind !== 'gbdt')];
 	const canCompare = validation !== undefined && hasBothClasses(validation.label);
 	const candidates: SelectionCandidate[] = [];
-	const fitted: { kind: LearnerKind; learner: TrainedLearner; auc: number }[] = [];
+	const fitted: { kind: LearnerKind; learner: TrainedLearner; auc: number; candidate: number }[] = [];
 	let budget = auto.timeBudgetSeconds;
 	for (const kind of order) {
 		if (kind !== 'gbdt') {
@@ -96,7 +102,7 @@ export async function autoSelect(
 			const learner = await fitOne(kind, train, validation, options, context);
 			const seconds = (Date.now() - started) / 1000;
 			const measured = canCompare && validation ? rawFit(learner, validation) : { auc: null, logLoss: null };
-			fitted.push({ kind, learner, auc: measured.auc ?? NaN });
+			fitted.push({ kind, learner, auc: measured.auc ?? NaN, candidate: candidates.length });
 			candidates.push({ learner: kind, status: 'fitted', ...measured, seconds, chosen: false });
 			context.hooks?.onProgress?.({
 				stage: 'choosing a learner',
@@ -117,11 +123,25 @@ export async function autoSelect(
 			});
 		}
 	}
+	if (canCompare && validation && auto.baselineFeatures && auto.baselineFeatures.length > 0) {
+		const baseline = await fitBaseline(train, validation, auto.baselineFeatures, options, context);
+		if (baseline) {
+			fitted.push({ ...baseline, candidate: candidates.length });
+			candidates.push({
+				learner: 'logistic',
+				status: 'fitted',
+				...rawFit(baseline.learner, validation),
+				seconds: null,
+				chosen: false,
+				note: baselineNote(auto.baselineFeatures),
+			});
+		}
+	}
 	const best = fitted.reduce((a, b) => (b.auc > a.auc ? b : a));
-	const chosen = candidates.map((c) => (c.learner === best.kind ? { ...c, chosen: true } : c));
+	const chosen = candidates.map((c, i) => (i === best.candidate ? { ...c, chosen: true } : c));
 	return {
 		learner: best.learner,
-		selection: { mode: 'auto', winner: best.kind, reason: reasonFor(best.kind, chosen, canCompare), candidates: chosen },
+		selection: { mode: 'auto', winner: best.kind, reason: reasonFor(chosen, canCompare), candidates: chosen },
 		notes: [],
 	};
 }
@@ -137,6 +157,30 @@ export function rawFit(learner: TrainedLearner, validation: LabelledDataset): { 
 	return { auc: Number.isFinite(score) ? score : null, logLoss: Number.isFinite(loss) ? loss : null };
 }
 
+function baselineNote(features: readonly string[]): string {
+	return `on the buy-till-you-die features alone (${features.join(', ')}): the simple baseline the trees must beat`;
+}
+
+/**
+ * A logistic regression on the baseline features alone, as a learner over every feature: the
+ * other columns are held at zero while it trains, so their coefficients stay exactly zero and
+ * scoring reads the baseline features only. Undefined when the data lacks one of them.
+ */
+async function fitBaseline(
+	train: LabelledDataset,
+	validation: LabelledDataset,
+	features: readonly string[],
+	options: AutoSelectOptions,
+	context: FitContext,
+): Promise<{ kind: LearnerKind; learner: TrainedLearner; auc: number } | undefined> {
+	const keep = new Set(features);
+	if (!features.every((name) => train.featureNames.includes(name))) return undefined;
+	const zeros = new Float32Array(train.rows);
+	const masked: LabelledDataset = { ...train, columns: train.columns.map((column, f) => (keep.has(train.featureNames[f]) ? column : zeros)) };
+	const learner = await fitOne('logistic', masked, undefined, options, context);
+	return { kind: 'logistic', learner, auc: auc(validation.label, learner.predictRaw(validation)) };
+}
+
 function hasBothClasses(label: Uint8Array): boolean {
 	let positives = 0;
 	for (let r = 0; r < label.length; r++) positives += label[r];
@@ -144,13 +188,15 @@ function hasBothClasses(label: Uint8Array): boolean {
 }
 
 /** The choice in one sentence, naming every candidate's AUC and every skip. */
-function reasonFor(winner: LearnerKind, candidates: readonly SelectionCandidate[], canCompare: boolean): string {
-	if (!canCompare) return `${learnerNames[winner]} (the default): the validation rows do not hold both outcomes, so no learners could be compared`;
-	const others = candidates.filter((c) => c.learner !== winner);
-	const winnerAuc = candidates.find((c) => c.learner === winner)?.auc;
-	const compared = others.filter((c) => c.status === 'fitted').map((c) => `${learnerNames[c.learner]} ${c.auc === null ? 'n/a' : c.auc.toFixed(3)}`);
+function reasonFor(candidates: readonly SelectionCandidate[], canCompare: boolean): string {
+	const chosen = candidates.find((c) => c.chosen) as SelectionCandidate;
+	const name = (c: SelectionCandidate) => (c.status === 'fitted' && c.note ? `${learnerNames[c.learner]} ${c.note.split(':')[0]}` : learnerNames[c.learner]);
+	if (!canCompare) return `${name(chosen)} (the default): the validation rows do not hold both outcomes, so no learners could be compared`;
+	const others = candidates.filter((c) => c !== chosen);
+	const winnerAuc = chosen.auc;
+	const compared = others.filter((c) => c.status === 'fitted').map((c) => `${name(c)} ${c.auc === null ? 'n/a' : c.auc.toFixed(3)}`);
 	const left = others.filter((c) => c.status !== 'fitted').map((c) => `${learnerNames[c.learner]} ${c.note ?? c.status}`);
-	let reason = `${learnerNames[winner]} had the highest validation AUC (${winnerAuc === null || winnerAuc === undefined ? 'n/a' : winnerAuc.toFixed(3)}`;
+	let reason = `${name(chosen)} had the highest validation AUC (${winnerAuc === null ? 'n/a' : winnerAuc.toFixed(3)}`;
 	reason += compared.length > 0 ? ` against ${compared.join(', ')})` : ', the only learner fitted)';
 	if (left.length > 0) reason += `; ${left.join('; ')}`;
 	return reason;

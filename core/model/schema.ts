@@ -180,6 +180,7 @@ const validationMetricsSchema = z.strictObject({
 	positives: count,
 	negatives: count,
 	auc: share.nullable(),
+	aucInterval: z.tuple([share, share]).optional(),
 	rawAuc: share.nullable(),
 	logLoss: finite.nullable(),
 	brier: finite.nullable(),

@@ -625,7 +625,7 @@ function choiceSentence(input: ReportInput): string {
 	const chosen = selection?.candidates.find((candidate) => candidate.chosen);
 	const rows = selection?.choiceRows === undefined ? 'validation profiles' : `${formatCount(selection.choiceRows)} validation profiles`;
 	const where = selection?.choiceSplit
-		? `The learners were compared on ${rows}, a seeded half of them; the headline figures (AUC ${formatMetric(input.metrics.auc)}) come from the other half, which played no part in the choice, so the two differ a little.`
+		? `The learners were compared on ${rows}, a seeded half of them. The headline figures (AUC ${formatMetric(input.metrics.auc)}) cover every validation profile, each scored by a model whose choice and calibration never saw it (the kept model on the other half, a mirror model trained the same way on this half), so the two differ a little.`
 		: `The learners were compared on the same ${rows} as the headline figures.`;
 	const raw =
 		chosen && formatMetric(chosen.auc) !== formatMetric(input.metrics.auc)

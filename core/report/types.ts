@@ -209,7 +209,7 @@ export interface ModelSelection {
 	readonly reason: string;
 	/** Validation rows the candidates were compared on (raw scores). */
 	readonly choiceRows?: number;
-	/** True when those rows are a seeded half of the validation rows, apart from the half the headline metrics use. */
+	/** True when those rows are a seeded half of the validation rows (the headline metrics are cross-fitted over both halves). */
 	readonly choiceSplit?: boolean;
 }
 

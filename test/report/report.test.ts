@@ -253,7 +253,10 @@ describe('report: the insights report', () => {
 		assert.match(quality, /0\.763/);
 		assert.match(quality, /raw scores on the same profiles reach 0\.777\. Calibration turns ranges of raw scores into one probability each/);
 		const choice = out.slice(out.indexOf('id="selection"'));
-		assert.match(choice, /compared on 1,200 validation profiles, a seeded half of them; the headline figures \(AUC 0\.763\) come from the other half/);
+		assert.match(
+			choice,
+			/compared on 1,200 validation profiles, a seeded half of them\. The headline figures \(AUC 0\.763\) cover every validation profile/,
+		);
 		assert.match(choice, /the chosen learner&#39;s AUC is 0\.807 here/);
 		const same = renderReport({ ...sample, metrics: { ...sample.metrics, rawAuc: sample.metrics.auc } });
 		assert.ok(!same.includes('raw scores on the same profiles reach'), 'no sentence when they read the same');
