@@ -42,11 +42,14 @@ import type { ModelVersionInfo, Store } from './store/types';
 import type { ScoringRunInfo } from './store/runs';
 import { runRecordOf } from './monitor/record';
 import type { WorkHooks } from './util/progress';
+import type { MappingOptions } from './events/mapping';
 import { buildWarehouseExamples, warehouseDataRange } from './warehouse/examples';
 import type { WarehouseClient } from './warehouse/client';
 import type { EventColumns } from './warehouse/columns';
-import { profilesBy, warehouseActivity, warehouseReadinessData } from './warehouse/data';
-import { describeSource } from './warehouse/source';
+import { profilesBy, warehouseActivity, warehouseReadinessData, withWarehouse } from './warehouse/data';
+import { describeSource, type WarehouseSource } from './warehouse/source';
+import { referenceTo, type WarehouseReference } from './warehouse/reference';
+import { summarizeWarehouse, type WarehouseSummary } from './warehouse/summary';
 import { shapeTable, warehouseFeatureStats, warehouseTypes } from './warehouse/stats';
 import { declareFeatures } from './features/generate';
 import type { FeatureTable } from './features/table';
@@ -261,6 +264,38 @@ export async function trainWarehouse(
 	if (examples.data.rows === 0) throw new InputError(`No profile is eligible at any cutoff in ${client.source.table}.`, 'no-examples');
 	const activity = await warehouseActivity(client, columns, last, range?.end ?? last);
 	return trainOnExamples({ goal, readiness, declarations, examples, profileIds: examples.profileIds, range, asOf, plan, activity }, settings, hooks);
+}
+
+/** What Load Events outputs for a table in place: the reference and a summary counted by SQL. */
+export async function describeWarehouseTable(
+	source: WarehouseSource,
+	mapping: MappingOptions,
+	connection?: string,
+): Promise<{ reference: WarehouseReference; summary: WarehouseSummary }> {
+	const summary = await withWarehouse(source, mapping, (client, columns) => summarizeWarehouse(client, source, columns));
+	return { reference: referenceTo(source, mapping, connection), summary };
+}
+
+/** Define Goal on a table in place: the goal checked against the table and readiness counted there. */
+export async function defineGoalInWarehouse(
+	source: WarehouseSource,
+	mapping: MappingOptions,
+	goalInput: unknown,
+	settings: ReadinessSettings = {},
+): Promise<GoalCheck> {
+	const { goal, inWords, readiness } = await withWarehouse(source, mapping, (client, columns) => assessWarehouse(client, columns, goalInput, settings));
+	return { goal, inWords, readiness, warnings: [...goalWarnings(goal), ...readiness.warnings] };
+}
+
+/** Train Model on a table in place: examples computed in the warehouse, the model trained here. */
+export async function trainInWarehouse(
+	source: WarehouseSource,
+	mapping: MappingOptions,
+	goalInput: unknown,
+	settings: TrainSettings = {},
+	hooks?: WorkHooks,
+): Promise<TrainOutcome> {
+	return withWarehouse(source, mapping, (client, columns) => trainWarehouse(client, columns, goalInput, settings, hooks));
 }
 
 /**

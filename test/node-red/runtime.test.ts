@@ -62,12 +62,13 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 		console.log(`      (Node-RED ${expected} on Node ${process.version})`);
 	});
 
-	it('loads the seven nodes and two config nodes from the installed package', async () => {
+	it('loads the seven nodes and three config nodes from the installed package', async () => {
 		const { status, body } = await red.api('GET', '/nodes');
 		assert.equal(status, 200);
 		const sets = (body as { module: string; types: string[]; enabled: boolean; err?: string }[]).filter((set) => set.module === packageName);
 		assert.deepEqual(sets.flatMap((set) => set.types).sort(), [
 			'propensity-build-segment',
+			'propensity-clickhouse',
 			'propensity-define-goal',
 			'propensity-explain-factors',
 			'propensity-load-events',

@@ -4,12 +4,22 @@
  * model JSON and the HTML report as binary data (the input's binary data kept alongside).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { InputError, type LoadReport, type LoadSummary, type ModelVersionInfo, saveModel, trainModel, type TrainSettings } from '../../../../core';
+import {
+	InputError,
+	type LoadReport,
+	type LoadSummary,
+	type ModelVersionInfo,
+	saveModel,
+	trainInWarehouse,
+	trainModel,
+	type TrainSettings,
+} from '../../../../core';
 import { eventsOfItem, textBinary } from '../../shared/binary';
 import { boundariesOf } from '../../shared/buckets';
 import { workHooksOf } from '../../shared/hooks';
 import { withStore } from '../../shared/store';
 import { jsonParameter } from '../../shared/json';
+import { warehouseOfItem } from '../../shared/warehouse';
 
 interface TrainOptions {
 	asOf?: string;
@@ -55,24 +65,27 @@ function minimumOf(option: number | undefined, json: IDataObject, key: 'positive
 export async function trainForItem(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number): Promise<INodeExecutionData> {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as TrainOptions;
 	const goal = goalOf(ctx, item, itemIndex);
-	const table = await eventsOfItem(ctx, item, itemIndex, options.eventsBinaryPropertyName?.trim() || 'events');
 	const hooks = workHooksOf(ctx);
-	const outcome = await trainModel(
-		table,
-		goal,
-		{
-			name: (ctx.getNodeParameter('modelName', itemIndex, '') as string).trim() || undefined,
-			learner: ctx.getNodeParameter('learner', itemIndex, 'auto') as string,
-			seed: options.seed,
-			asOf: options.asOf || undefined,
-			now: Date.now(),
-			minPositives: minimumOf(options.minPositives, item.json, 'positives'),
-			minNegatives: minimumOf(options.minNegatives, item.json, 'negatives'),
-			boundaries: boundariesOf(options),
-			load: loadOf(item.json),
-		},
-		hooks,
-	);
+	const settings: TrainSettings = {
+		name: (ctx.getNodeParameter('modelName', itemIndex, '') as string).trim() || undefined,
+		learner: ctx.getNodeParameter('learner', itemIndex, 'auto') as string,
+		seed: options.seed,
+		asOf: options.asOf || undefined,
+		now: Date.now(),
+		minPositives: minimumOf(options.minPositives, item.json, 'positives'),
+		minNegatives: minimumOf(options.minNegatives, item.json, 'negatives'),
+		boundaries: boundariesOf(options),
+	};
+	// A table in place: the examples are computed in the warehouse, only they come back.
+	const warehouse = await warehouseOfItem(ctx, item, itemIndex);
+	const outcome = warehouse
+		? await trainInWarehouse(warehouse.source, warehouse.mapping, goal, settings, hooks)
+		: await trainModel(
+				await eventsOfItem(ctx, item, itemIndex, options.eventsBinaryPropertyName?.trim() || 'events'),
+				goal,
+				{ ...settings, load: loadOf(item.json) },
+				hooks,
+			);
 	let saved: (ModelVersionInfo & { location: string }) | null = null;
 	if (ctx.getNodeParameter('saveToStore', itemIndex, true) as boolean) {
 		saved = await withStore(ctx, itemIndex, async (store) => ({ ...(await saveModel(store, outcome.model, outcome.modelText)), location: store.location }));
@@ -89,7 +102,12 @@ export async function trainForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 	const modelProperty = options.modelBinaryPropertyName?.trim() || 'model';
 	const reportProperty = options.reportBinaryPropertyName?.trim() || 'report';
 	return {
-		json: { ...summary, saved, readiness: outcome.readiness } as unknown as IDataObject,
+		json: {
+			...summary,
+			saved,
+			readiness: outcome.readiness,
+			...(warehouse ? { workRanIn: warehouse.where, warehouse: item.json.warehouse } : {}),
+		} as unknown as IDataObject,
 		binary: {
 			...(item.binary ?? {}),
 			[modelProperty]: await textBinary(ctx, outcome.modelText, 'model.json', 'application/json'),
