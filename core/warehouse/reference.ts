@@ -135,7 +135,14 @@ export function sourceOfReference(reference: WarehouseReference, connection: War
 /** A credential or config node's test: connect and run a first query; says where it failed, never the password. */
 export async function checkWarehouseConnection(engine: Engine, connection: WarehouseConnection): Promise<string> {
 	const source = warehouseTableSource(engine, connection, engine === 'postgres' ? 'public.connection_check' : 'connection_check');
-	const client = await connectWarehouse(source);
+	const where = describeSource(source);
+	const server = where.replace(/\?table=.*$/, '');
+	// The table is a placeholder: messages name the server only.
+	const client = await connectWarehouse(source).catch((error: unknown) => {
+		if (error instanceof InputError) return new InputError(error.message.split(where).join(server), error.code);
+		return error instanceof Error ? error : new Error(String(error));
+	});
+	if (client instanceof Error) throw client;
 	await client.close();
-	return `Connected to ${engine}://${source.user}@${source.host}:${source.port}/${source.database}.`;
+	return `Connected to ${server}.`;
 }
