@@ -55,7 +55,9 @@ export { csvCell } from './util/csv';
 export { writeFileAtomically } from './util/files';
 export { connectPostgres, redact, type PgConnectionInput } from './util/postgres';
 export { type MappingOptions } from './events/mapping';
-export { withWarehouse } from './warehouse/data';
+export { withWarehouse, withWarehouseConnection } from './warehouse/data';
+export { scoresTableColumns, type WarehouseScoreSummary } from './warehouse/scores';
+export { type ScoresRun, type WarehouseSegmentOptions } from './warehouse/segment';
 export { summarizeWarehouse } from './warehouse/summary';
 export { describeSource, isWarehouseUrl, parseWarehouseUrl, type WarehouseSource } from './warehouse/source';
 export {

@@ -50,6 +50,9 @@ import { profilesBy, warehouseActivity, warehouseReadinessData, withWarehouse } 
 import { describeSource, type WarehouseSource } from './warehouse/source';
 import { referenceTo, type WarehouseReference } from './warehouse/reference';
 import { summarizeWarehouse, type WarehouseSummary } from './warehouse/summary';
+import { scoreIntoWarehouse, type WarehouseScoreSummary } from './warehouse/scores';
+import { type ScoresRun, type WarehouseSegmentOptions, segmentScoresTable } from './warehouse/segment';
+import type { SegmentResult } from './segment/build';
 import { shapeTable, warehouseFeatureStats, warehouseTypes } from './warehouse/stats';
 import { declareFeatures } from './features/generate';
 import type { FeatureTable } from './features/table';
@@ -325,6 +328,53 @@ export async function warehouseFeatureTable(
 		label: labelled ? rows.data.label : undefined,
 		profileIds: rows.profileIds,
 	};
+}
+
+export interface WarehouseScoreSettings {
+	/** The scores table to append the run to: TABLE, or SCHEMA.TABLE on PostgreSQL. Created when missing. */
+	readonly scoresTable: string;
+	/** The score date; default the latest event. A date alone means the end of that day in `timeZone`. */
+	readonly asOf?: string | number | Date;
+	readonly timeZone?: string;
+	readonly boundaries?: BucketBoundaries;
+	/** The model's version in a store, written on every row. */
+	readonly modelVersion?: number | null;
+}
+
+/**
+ * Scores every profile eligible as of the score date in the warehouse and appends one row per
+ * profile to its scores table, atomically: the features are computed there, the probabilities
+ * in process from streamed batches (equal to scoreProfiles on the same events), the rows
+ * written back. Nothing of the events is loaded.
+ */
+export async function scoreWarehouse(
+	client: WarehouseClient,
+	columns: EventColumns,
+	model: Model,
+	settings: WarehouseScoreSettings,
+	hooks?: WorkHooks,
+): Promise<WarehouseScoreSummary> {
+	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
+	checkAsOf(asOf);
+	return scoreIntoWarehouse(
+		client,
+		columns,
+		model,
+		{ scoresTable: settings.scoresTable, asOf, boundaries: settings.boundaries, modelVersion: settings.modelVersion },
+		hooks,
+	);
+}
+
+/**
+ * A segment over the latest run of a warehouse scores table: the rule runs as SQL there, only
+ * the members come back, and entered / left are measured against the store's membership.
+ */
+export function segmentWarehouse(
+	client: WarehouseClient,
+	rules: unknown,
+	options: WarehouseSegmentOptions,
+): Promise<SegmentResult & { readonly run: ScoresRun }> {
+	return segmentScoresTable(client, rules, options);
 }
 
 /** Refuses training when readiness found problems, naming each and what to change. */

@@ -4,14 +4,29 @@
  * model's feature columns in, a CSV of id, probability, score, percentile and bucket out.
  */
 import fs from 'node:fs';
-import { InputError, openStore, parseModel, rememberScoringRun, scoreProfiles, scoresFormatOf, scoreTable, tableScoresCsv, writeScoresFile } from '../../core';
+import {
+	InputError,
+	openStore,
+	parseModel,
+	rememberScoringRun,
+	scoreProfiles,
+	scoresFormatOf,
+	scoreTable,
+	scoreWarehouse,
+	tableScoresCsv,
+	withWarehouse,
+	writeScoresFile,
+} from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 import { eventFileOptions, eventFileUsage, loadEventsFile, modelSourceOptions, modelSourceUsage, readModelFrom, writeFileAtomic } from '../shared';
+import { warehouseOption, warehouseUsage } from '../warehouse';
 
 const usage = `Usage:
   propensity score --events FILE (--model MODEL.json | --store DIR --name NAME [--version V])
                    [--as-of ISO] [--explain K] [--features] [--keep-runs N] [--spreadsheet-safe] --out SCORES.csv|.ndjson
+  propensity score --events URL (--model MODEL.json | --store DIR --name NAME [--version V])
+                   [--as-of ISO] --scores-table NAME
   propensity score --table FILE.csv --model MODEL.json [--id COLUMN] --out SCORES.csv
 
 Events mode scores every profile eligible for the model's goal as of a date (default: the
@@ -21,6 +36,12 @@ attributes that were loaded (e.g. email). --explain K adds each profile's top K 
 sentence. CSV columns: profile_id, probability, score, percentile, bucket, propensity_type,
 score_date, model_name, model_version, factor_k… (with --explain), then the attributes.
 NDJSON: one JSON object per profile. A name ending in .gz is gzip-compressed.
+
+With --events naming a warehouse table, every eligible profile is scored there: the features
+are computed by the warehouse, the probabilities in this process from streamed batches, and one
+row per profile (the columns above up to model_version) is appended to the scores table
+--scores-table in the same warehouse (created when missing). A run is written whole or not at
+all; running it again (same model, version and as-of) replaces it.
 
 Table mode scores every row of a profile table with a model trained by "propensity train
 --table" and writes one CSV row per profile: the id (or the row number), probability, score,
@@ -36,6 +57,9 @@ Options:
   --table FILE     CSV with the model's feature columns (other columns are ignored)
   --id COLUMN      the profile id column (table mode; default: the training table's)
   --out FILE       where to write the scores
+  --scores-table NAME
+                   with a warehouse --events: the table to append the scores to (TABLE, or
+                   SCHEMA.TABLE on PostgreSQL), instead of --out
   --spreadsheet-safe
                    CSV: write text cells starting with = + - @, a tab or a carriage return with a
                    leading apostrophe, so Excel, LibreOffice or Sheets never run them as formulas
@@ -44,10 +68,12 @@ Options:
 ${modelSourceUsage}
 
 ${eventFileUsage}
+${warehouseUsage}
 
 Examples:
   propensity score --events events.csv --model model.json --explain 3 --out scores.csv
   propensity score --events events.csv --store models --name purchase-in-30-days --out scores.ndjson
+  propensity score --events 'clickhouse://default@ch1.internal:8123/shop?table=events' --model model.json --scores-table scores
   propensity score --table customers.csv --model model.json --out scores.csv`;
 
 export const scoreCommand: Command = {
@@ -64,6 +90,7 @@ export const scoreCommand: Command = {
 		table: { type: 'string' },
 		id: { type: 'string' },
 		out: { type: 'string' },
+		'scores-table': { type: 'string' },
 		'keep-runs': { type: 'string' },
 	},
 	async run(options: OptionValues, positionals: string[], io: CliIo): Promise<void> {
@@ -73,6 +100,12 @@ export const scoreCommand: Command = {
 		if (table && events) throw new UsageError('propensity score: give either --events or --table, not both.', scoreCommand);
 		if (!table) {
 			if (!events) throw new UsageError('propensity score: give the profiles to score with --events FILE (or --table FILE.csv).', scoreCommand);
+			if (warehouseOption(options)) return scoreInWarehouse(options, io);
+			if (stringOption(options, 'scores-table'))
+				throw new UsageError(
+					'propensity score: --scores-table needs --events to name a warehouse table (postgres://… or clickhouse://…).',
+					scoreCommand,
+				);
 			return scoreEventsFile(options, io);
 		}
 		const modelFile = requireOption(options, 'model', scoreCommand);
@@ -96,6 +129,48 @@ export const scoreCommand: Command = {
 		);
 	},
 };
+
+/** Scores a warehouse table of events where it is, into its scores table. */
+async function scoreInWarehouse(options: OptionValues, io: CliIo): Promise<void> {
+	const scoresTable = stringOption(options, 'scores-table');
+	if (!scoresTable)
+		throw new UsageError(
+			'propensity score: with a warehouse table as --events, name the table to write the scores to with --scores-table NAME (the scores stay in the warehouse).',
+			scoreCommand,
+		);
+	for (const unsupported of ['out', 'explain', 'features', 'spreadsheet-safe'])
+		if (options[unsupported] !== undefined)
+			throw new UsageError(
+				`propensity score: --${unsupported} does not apply when scoring into the warehouse; the scores go to --scores-table (use "propensity segment --scores URL --explain K" for the factors of those a segment hands on).`,
+				scoreCommand,
+			);
+	const warehouse = warehouseOption(options);
+	if (!warehouse) throw new UsageError('propensity score: --events does not name a warehouse table.', scoreCommand);
+	const { model, version } = await readModelFrom(options, scoreCommand);
+	const progress = terminalProgress(io);
+	try {
+		const summary = await withWarehouse(warehouse.source, warehouse.mapping, (client, columns) =>
+			scoreWarehouse(
+				client,
+				columns,
+				model,
+				{ scoresTable, asOf: stringOption(options, 'as-of'), timeZone: stringOption(options, 'time-zone'), modelVersion: version },
+				progress,
+			),
+		);
+		progress.finish();
+		const { buckets, scored, scoreDate } = summary;
+		io.stdout.write(
+			`Scored ${scored.toLocaleString('en-US')} profiles (those eligible for "${model.name}") as of ${scoreDate} in the warehouse: ` +
+				`${buckets.high.toLocaleString('en-US')} high, ${buckets.medium.toLocaleString('en-US')} medium, ${buckets.low.toLocaleString('en-US')} low.
+` +
+				`Features computed in the warehouse, probabilities in this process; ${summary.written.toLocaleString('en-US')} rows appended to ${summary.scoresTable}.
+`,
+		);
+	} finally {
+		progress.finish();
+	}
+}
 
 async function scoreEventsFile(options: OptionValues, io: CliIo): Promise<void> {
 	const out = requireOption(options, 'out', scoreCommand);

@@ -8,6 +8,10 @@ import {
 	buildSegment,
 	describeSegmentChange,
 	InputError,
+	isWarehouseUrl,
+	parseWarehouseUrl,
+	segmentWarehouse,
+	withWarehouseConnection,
 	openStore,
 	parseRuleTexts,
 	parseSegmentRule,
@@ -24,6 +28,7 @@ import { type CliIo, type Command, type OptionValues, requireOption, stringOptio
 const usage = `Usage: propensity segment --scores SCORES.csv|.ndjson --rule RULE [--rule RULE …] [--rules-json FILE]
                           --out MEMBERS.csv|.ndjson [--name NAME --store DIR] [--mode all|entered|left]
                           [--non-members FILE] [--run-at ISO] [--spreadsheet-safe]
+       propensity segment --scores URL --rule RULE … --out FILE [--name NAME --store DIR] [--mode …]
        propensity segment --resend RUN --name NAME --store DIR [--mode entered|left] --out FILE
        propensity segment --runs --name NAME --store DIR
 
@@ -36,8 +41,16 @@ delivered at least once. Each run is numbered and its entrants and leavers are k
 store (the last 30 runs): --resend RUN writes a past run's entrants (or, with --mode left, its
 leavers) again, e.g. when the step after this one failed; --runs lists the kept runs.
 
+With --scores naming a warehouse scores table (written by "propensity score --scores-table"),
+the rule runs as SQL over the table's latest run and only the members come back; rules on
+score, probability, percentile, bucket and top apply there (factor and attribute rules need a
+scores file). Leavers are written with their profile id only.
+
 Options:
-  --scores FILE       scores written by "propensity score" (CSV or NDJSON, gzipped or not)
+  --scores FILE       scores written by "propensity score" (CSV or NDJSON, gzipped or not), or a
+                      warehouse scores table, as for --events:
+                        postgres://USER@HOST:PORT/DATABASE?table=SCHEMA.TABLE
+                        clickhouse://USER@HOST:PORT/DATABASE?table=TABLE (HTTP port)
   --rule RULE         clauses joined by commas, all of which must hold; repeat for more:
                         bucket=high|medium         score>=80   probability<0.2   percentile=90..100
                         top=100   top=10%          (highest scores; ties by probability, then profile id)
@@ -61,6 +74,8 @@ Options:
 
 Examples:
   propensity segment --scores scores.csv --rule "bucket=high,attr.email?" --out high.csv
+  propensity segment --scores 'clickhouse://default@ch1.internal:8123/shop?table=scores' --rule "top=10%" \\
+    --name top-decile --store ./store --mode entered --out new-top-decile.csv
   propensity segment --scores scores.ndjson --rule "top=10%" --rule "factor=email_click_count_30d:raises:3" \\
     --name email-fans --store ./store --mode entered --out new-email-fans.csv`;
 
@@ -95,7 +110,13 @@ export const segmentCommand: Command = {
 		if (mode !== 'all' && !storeDir)
 			throw new UsageError(`propensity segment: --mode ${mode} compares with the last run, so it needs --store DIR and --name NAME.`, segmentCommand);
 
-		const scored = await readScoresFile(scoresFile);
+		const warehouse = isWarehouseUrl(scoresFile) ? parseWarehouseUrl(scoresFile) : undefined;
+		if (warehouse && stringOption(options, 'non-members'))
+			throw new UsageError(
+				'propensity segment: --non-members needs a scores file; from a warehouse scores table only the members come back.',
+				segmentCommand,
+			);
+		const scored = warehouse ? [] : await readScoresFile(scoresFile);
 		const store = storeDir ? await openStore({ kind: 'folder', path: storeDir }) : undefined;
 		try {
 			const nonMembersFile = stringOption(options, 'non-members');
@@ -105,7 +126,11 @@ export const segmentCommand: Command = {
 				await writeSegmentFile(out, built.output, fileOptions);
 				if (nonMembersFile) await writeSegmentFile(nonMembersFile, built.nonMembers, fileOptions);
 			};
-			const result = await buildSegment(scored, rule, { name, mode, store, runAt: stringOption(options, 'run-at') ?? new Date().toISOString(), deliver });
+			const settings = { name, mode, store, runAt: stringOption(options, 'run-at') ?? new Date().toISOString(), deliver };
+			const scoresTable = warehouse ? (warehouse.schema ? `${warehouse.schema}.${warehouse.table}` : warehouse.table) : '';
+			const result = warehouse
+				? await withWarehouseConnection(warehouse, (client) => segmentWarehouse(client, rule, { ...settings, scoresTable }))
+				: await buildSegment(scored, rule, settings);
 
 			const { summary } = result;
 			const count = (n: number) => n.toLocaleString('en-US');

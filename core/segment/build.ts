@@ -94,15 +94,44 @@ type WithSentences = ScoredProfile & { readonly factorSentences?: readonly strin
 /** Splits the scored profiles by the rule, compares with the remembered membership, and saves the new one. */
 export async function buildSegment(scored: readonly ScoredProfile[], rules: SegmentRule, options: SegmentOptions): Promise<SegmentResult> {
 	const rule = parseSegmentRule(rules);
-	const { name, mode, store, runAt } = checkOptions(options);
+	const checked = checkOptions(options);
 	const indexById = indexProfiles(scored);
 	const match = matchRule(scored, rule);
 	const rows = scored.map(toMember);
 	const members = rows.filter((_, i) => match.mask[i] === 1);
 	const nonMembers = rows.filter((_, i) => match.mask[i] === 0);
+	return settleSegment({ members, nonMembers, scored: scored.length, rule: describeRule(rule), warnings: match.warnings }, checked, (id) => {
+		const index = indexById.get(id);
+		return index === undefined ? undefined : { row: rows[index], member: match.mask[index] === 1 };
+	});
+}
 
+/** The members a rule chose (in memory, or by SQL in a warehouse), before they are compared with the last run. */
+export interface ChosenMembers {
+	readonly members: SegmentMember[];
+	/** The scored profiles not in it that are known (all of them in memory; none from a warehouse). */
+	readonly nonMembers: SegmentMember[];
+	/** How many profiles were scored. */
+	readonly scored: number;
+	/** The rule in words. */
+	readonly rule: string;
+	readonly warnings: readonly string[];
+}
+
+/**
+ * Compares the chosen members with the remembered membership, hands the result on, and
+ * commits the new membership. `find` says what is known of a profile of the last run: its row
+ * and whether it is a member now (undefined: not scored this time, or not fetched).
+ */
+export async function settleSegment(
+	chosen: ChosenMembers,
+	options: SegmentOptions,
+	find: (id: string) => { row: SegmentMember; member: boolean } | undefined,
+): Promise<SegmentResult> {
+	const { name, mode, store, runAt } = checkOptions(options);
+	const { members, nonMembers } = chosen;
 	const previous = store && name !== undefined ? await store.loadMembership(name) : undefined;
-	const warnings = [...match.warnings];
+	const warnings = [...chosen.warnings];
 	if (previous && Date.parse(previous.runAt) > Date.parse(runAt)) {
 		warnings.push(`This run (${runAt}) is earlier than the last one (${previous.runAt}): entered and left are measured against a later run.`);
 	}
@@ -110,9 +139,9 @@ export async function buildSegment(scored: readonly ScoredProfile[], rules: Segm
 	const entered = members.filter((member) => !before.has(member.profileId));
 	const left: SegmentRow[] = [];
 	for (const id of previous?.members ?? []) {
-		const index = indexById.get(id);
-		if (index === undefined) left.push({ profileId: id });
-		else if (match.mask[index] === 0) left.push(rows[index]);
+		const known = find(id);
+		if (known === undefined) left.push({ profileId: id });
+		else if (!known.member) left.push(known.row);
 	}
 	const output = mode === 'all' ? members : mode === 'entered' ? entered : left;
 	const result: SegmentResult = {
@@ -124,12 +153,12 @@ export async function buildSegment(scored: readonly ScoredProfile[], rules: Segm
 		summary: {
 			name: name ?? null,
 			mode,
-			rule: describeRule(rule),
+			rule: chosen.rule,
 			runAt,
 			previousRunAt: previous?.runAt ?? null,
-			scored: scored.length,
+			scored: chosen.scored,
 			members: members.length,
-			nonMembers: nonMembers.length,
+			nonMembers: chosen.scored - members.length,
 			entered: entered.length,
 			left: left.length,
 			output: output.length,
@@ -235,7 +264,7 @@ function ids(rows: readonly SegmentRow[]): string[] {
 	return rows.map((row) => row.profileId);
 }
 
-function toMember(profile: WithSentences): SegmentMember {
+export function toMember(profile: WithSentences): SegmentMember {
 	return {
 		profileId: profile.profileId,
 		score: profile.score,

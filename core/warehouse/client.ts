@@ -20,6 +20,10 @@ export interface WarehouseClient {
 	rows(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
 	/** The same, streaming: rows arrive in batches and are handed over one at a time. */
 	each(sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void): Promise<void>;
+	/** Runs a statement that answers no rows (DDL, INSERT … SELECT, ALTER). */
+	command(sql: string, params: readonly unknown[]): Promise<void>;
+	/** Inserts rows (plain objects keyed by column name) into a quoted table, as one statement. */
+	insertJson(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
 	close(): Promise<void>;
 }
 
@@ -88,6 +92,13 @@ async function connectPg(source: WarehouseSource): Promise<WarehouseClient> {
 		source,
 		rows: run,
 		each,
+		command: async (sql, params) => {
+			await run(sql, params);
+		},
+		// One JSON parameter, spread into the table's own column types by PostgreSQL.
+		insertJson: async (table, rows) => {
+			await run(`INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(rows)]);
+		},
 		async close() {
 			if (closed) return;
 			closed = true;
@@ -136,7 +147,22 @@ async function connectClickHouse(source: WarehouseSource): Promise<WarehouseClie
 			throw queryError(source, error);
 		}
 	};
-	return { source, rows: run, each, close: () => client.close() };
+	const command = async (sql: string, params: readonly unknown[]) => {
+		if (params.length > 0) throw new Error('ClickHouse takes values as literals (SqlValues), not parameters');
+		try {
+			await client.command({ query: sql });
+		} catch (error) {
+			throw queryError(source, error);
+		}
+	};
+	const insertJson = async (table: string, rows: readonly Record<string, unknown>[]) => {
+		try {
+			await client.insert({ table, values: rows as Record<string, unknown>[], format: 'JSONEachRow' });
+		} catch (error) {
+			throw queryError(source, error);
+		}
+	};
+	return { source, rows: run, each, command, insertJson, close: () => client.close() };
 }
 
 /** The table's columns and their types; empty when the table does not exist. */

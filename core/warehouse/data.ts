@@ -11,7 +11,7 @@ import type { ReadinessData } from '../features/readiness';
 import { goalDataProblems } from '../goal/check';
 import type { Goal } from '../goal/schema';
 import type { EventActivity } from '../monitor/reference';
-import { type WarehouseClient, openEvents } from './client';
+import { type WarehouseClient, connectWarehouse, openEvents } from './client';
 import type { EventColumns } from './columns';
 import { SqlValues } from './dialect';
 import { judgeWarehouseCutoffs, warehouseDataRange, warehouseEventTypes } from './examples';
@@ -27,6 +27,16 @@ export async function withWarehouse<T>(
 	const { client, columns } = await openEvents(source, mapping);
 	try {
 		return await work(client, columns);
+	} finally {
+		await client.close();
+	}
+}
+
+/** Runs `work` with an open connection (no events table needed, e.g. for a scores table), closing it after. */
+export async function withWarehouseConnection<T>(source: WarehouseSource, work: (client: WarehouseClient) => Promise<T>): Promise<T> {
+	const client = await connectWarehouse(source);
+	try {
+		return await work(client);
 	} finally {
 		await client.close();
 	}

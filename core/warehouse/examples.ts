@@ -309,8 +309,8 @@ interface CutoffRows {
 	readonly columns: Float32Array[];
 }
 
-/** Runs one cutoff's aggregation and computes the final feature values of its eligible profiles. */
-async function runCutoff(runner: SqlRunner, plan: Plan, at: number): Promise<CutoffRows> {
+/** Runs one cutoff's aggregation and hands over each eligible profile's label and final feature values as it arrives. */
+async function streamCutoff(runner: SqlRunner, plan: Plan, at: number, onRow: (id: string, label: number, values: Float32Array) => void): Promise<void> {
 	const q = new CutoffSql(plan, at);
 	const select = new SelectList();
 	const compiled = plan.features.map((feature, f) => q.accumulatorsOf(feature, plan.resolvedFeatures[f]));
@@ -328,7 +328,6 @@ async function runCutoff(runner: SqlRunner, plan: Plan, at: number): Promise<Cut
 	const acc = new Float64Array(compiled.length * slots);
 	const willOccur = plan.goal.outcome.occur === 'will_occur';
 	// Each row becomes its final Float32 values as it arrives: the answer is never held as objects.
-	const arrived: { id: string; label: number; values: Float32Array }[] = [];
 	await eachRow(runner, sql, q.values.params, (row) => {
 		const values = new Float32Array(compiled.length);
 		for (let f = 0; f < compiled.length; f++) {
@@ -343,8 +342,14 @@ async function runCutoff(runner: SqlRunner, plan: Plan, at: number): Promise<Cut
 			if (names.guard !== undefined && !(numberOf(row, names.guard, where) > 0)) acc[x] = NaN;
 			values[f] = finalValue(program, f, acc, x, at);
 		}
-		arrived.push({ id: profileOf(row, where), label: numberOf(row, label, where) > 0 === willOccur ? 1 : 0, values });
+		onRow(profileOf(row, where), numberOf(row, label, where) > 0 === willOccur ? 1 : 0, values);
 	});
+}
+
+/** Runs one cutoff's aggregation and computes the final feature values of its eligible profiles. */
+async function runCutoff(runner: SqlRunner, plan: Plan, at: number): Promise<CutoffRows> {
+	const arrived: { id: string; label: number; values: Float32Array }[] = [];
+	await streamCutoff(runner, plan, at, (id, label, values) => arrived.push({ id, label, values }));
 	arrived.sort((a, b) => compareStrings(a.id, b.id));
 	const out: CutoffRows = {
 		profiles: arrived.map((entry) => entry.id),
@@ -400,6 +405,23 @@ export async function buildWarehouseExamples(
 		return { cutoff: cutoffs[k], eligible: part.profiles.length, positives, negatives: part.profiles.length - positives };
 	});
 	return { data, profile, profileIds, cutoffIndex, cutoffs: [...cutoffs], perCutoff };
+}
+
+/**
+ * The features of every profile eligible at one moment, computed in the warehouse and handed
+ * over row by row as they stream in (in the warehouse's order), so the caller holds only what
+ * it keeps: the same Float32 values as buildWarehouseExamples.
+ */
+export async function streamWarehouseFeatures(
+	runner: SqlRunner,
+	columns: EventColumns,
+	goal: Goal,
+	features: readonly FeatureDecl[],
+	at: number,
+	onRow: (id: string, values: Float32Array) => void,
+): Promise<void> {
+	checkCutoffs([at]);
+	await streamCutoff(runner, makePlan(columns, goal, features), at, (id, _label, values) => onRow(id, values));
 }
 
 /** Eligible profiles, positives and negatives at each cutoff, counted in the warehouse (for readiness). */

@@ -1,0 +1,159 @@
+/**
+ * Segments over a warehouse scores table: the SQL rule picks the same members as the rule over
+ * the same scores in memory (buckets, comparisons, top N and P% with ties, groups), entered and
+ * left are measured against the store, and two runs at once of one segment hand each entrant
+ * on exactly once (PostgreSQL).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EventTableBuilder } from '../../core/events/table';
+import { buildSegment, scoreProfiles, scoreWarehouse, segmentWarehouse, trainModel } from '../../core/pipeline';
+import { simulateShop } from '../../core/simulate';
+import { openStore } from '../../core/store';
+import { connectWarehouse, openEvents } from '../../core/warehouse/client';
+import type { SegmentRule } from '../../core/segment/rules';
+import type { SegmentResult } from '../../core/segment/build';
+import { type TestColumn, type TestRow, engines, writeRows } from './support';
+
+const columns: TestColumn[] = [
+	{ name: 'customer_id', kind: 'text' },
+	{ name: 'timestamp', kind: 'time' },
+	{ name: 'event_type', kind: 'text' },
+	{ name: 'value', kind: 'number' },
+];
+
+const goal = {
+	name: 'purchase-soon',
+	propensityType: 'conversion',
+	lookbackDays: 90,
+	outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
+	eligibility: { all: [{ activeWithinDays: 60 }] },
+	training: { cutoffs: 3 },
+};
+
+const rules: SegmentRule[] = [
+	{ top: { percent: 10 } },
+	{ top: { count: 7, among: { bucket: ['low'] } } },
+	{ all: [{ bucket: ['high', 'medium'] }, { percentile: { gte: 50 } }] },
+	{ any: [{ score: { between: [20, 30] } }, { not: { probability: { lt: 0.5 } } }] },
+];
+
+describe('segments over a warehouse scores table', function () {
+	this.timeout(600_000);
+	const rows: TestRow[] = [];
+	for (const event of simulateShop({ profiles: 800, seed: 9, historyDays: 200 }))
+		rows.push({ customer_id: event.profileId, timestamp: Math.floor(event.time / 1000) * 1000, event_type: event.type, value: event.value });
+	const builder = new EventTableBuilder([]);
+	for (const row of rows)
+		builder.add(row.customer_id as string, row.timestamp as number, row.event_type as string, (row.value as number | undefined) ?? NaN, []);
+	const table = builder.build().table;
+	const asOf = '2026-05-01T00:00:00.000Z';
+	const model = trainModel(table, goal, { learner: 'logistic', minPositives: 20, minNegatives: 20, seed: 1 }).then((outcome) => outcome.model);
+	const folders: string[] = [];
+	const folder = () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wh-segment-'));
+		folders.push(dir);
+		return dir;
+	};
+	after(() => folders.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+	for (const engine of engines) {
+		it(`picks the members the same rule picks in memory, and remembers them (${engine})`, async () => {
+			const source = await writeRows(engine, 'segment_events', columns, rows);
+			const { client, columns: mapped } = await openEvents(source);
+			const scored = await (await scoreProfiles(table, await model, { asOf })).all();
+			try {
+				await client.command('DROP TABLE IF EXISTS segment_scores', []);
+				await scoreWarehouse(client, mapped, await model, { scoresTable: 'segment_scores', asOf: '2026-04-01' });
+				await scoreWarehouse(client, mapped, await model, { scoresTable: 'segment_scores', asOf });
+				for (const rule of rules) {
+					const expected = await buildSegment(scored, rule, { mode: 'all', runAt: asOf });
+					const got = await segmentWarehouse(client, rule, { scoresTable: 'segment_scores', mode: 'all', runAt: asOf });
+					assert.equal(got.run.scoreDate, asOf, 'the latest run is segmented');
+					assert.equal(got.summary.scored, scored.length);
+					assert.ok(expected.members.length > 0, `${JSON.stringify(rule)} admits nobody: a weak test`);
+					assert.deepEqual(got.members.map((m) => m.profileId).sort(), expected.members.map((m) => m.profileId).sort(), JSON.stringify(rule));
+					const byId = new Map(expected.members.map((m) => [m.profileId, m]));
+					for (const member of got.members) {
+						const want = byId.get(member.profileId);
+						assert.ok(want);
+						assert.deepEqual({ ...member }, { ...want, factors: [], attributes: {} });
+					}
+				}
+				const store = await openStore({ kind: 'folder', path: folder() });
+				try {
+					const options = { scoresTable: 'segment_scores', name: 'top-tenth', store, mode: 'entered' as const };
+					const first = await segmentWarehouse(client, rules[0], { ...options, runAt: '2026-05-01T01:00:00Z' });
+					assert.equal(first.entered.length, first.members.length);
+					const second = await segmentWarehouse(client, rules[0], { ...options, runAt: '2026-05-02T01:00:00Z' });
+					assert.equal(second.entered.length, 0);
+					assert.equal(second.summary.previousRunAt, '2026-05-01T01:00:00Z');
+					const narrower = await segmentWarehouse(client, { top: { percent: 5 } }, { ...options, mode: 'left', runAt: '2026-05-03T01:00:00Z' });
+					assert.deepEqual(
+						narrower.output.map((row) => row.profileId).sort(),
+						first.members
+							.map((m) => m.profileId)
+							.filter((id) => !narrower.members.some((m) => m.profileId === id))
+							.sort(),
+					);
+				} finally {
+					await store.close();
+				}
+			} finally {
+				await client.close();
+			}
+		});
+	}
+
+	it('refuses factor and attribute rules with what to do instead (postgres)', async () => {
+		const source = await writeRows('postgres', 'segment_events', columns, rows);
+		const client = await connectWarehouse(source);
+		try {
+			await assert.rejects(
+				segmentWarehouse(client, { factor: { feature: 'x' } }, { scoresTable: 'segment_scores', mode: 'all', runAt: asOf }),
+				/factor rule cannot run over a scores table in the warehouse/,
+			);
+			await assert.rejects(
+				segmentWarehouse(client, { attribute: { name: 'email', exists: true } }, { scoresTable: 'missing_scores', mode: 'all', runAt: asOf }),
+				/does not exist/,
+			);
+		} finally {
+			await client.close();
+		}
+	});
+
+	it('hands each entrant on once when two runs of one segment start at once (postgres)', async () => {
+		const source = await writeRows('postgres', 'segment_events', columns, rows);
+		const dir = folder();
+		const run = async (runAt: string) => {
+			const client = await connectWarehouse(source);
+			const store = await openStore({ kind: 'folder', path: dir });
+			const delivered: string[] = [];
+			try {
+				await segmentWarehouse(client, rules[0], {
+					scoresTable: 'segment_scores',
+					name: 'both-at-once',
+					store,
+					mode: 'entered',
+					runAt,
+					deliver: async (result: SegmentResult) => {
+						// A slow delivery, so the two runs overlap.
+						await new Promise((resolve) => setTimeout(resolve, 300));
+						delivered.push(...result.output.map((row) => row.profileId));
+					},
+				});
+				return delivered;
+			} finally {
+				await store.close();
+				await client.close();
+			}
+		};
+		const [a, b] = await Promise.all([run('2026-05-01T01:00:00Z'), run('2026-05-01T01:00:01Z')]);
+		const all = [...a, ...b];
+		assert.ok(all.length > 0);
+		assert.equal(new Set(all).size, all.length, 'an entrant was handed on twice');
+		assert.ok(a.length === 0 || b.length === 0, 'both runs handed on entrants');
+	});
+});
