@@ -302,6 +302,20 @@ export async function trainInWarehouse(
 }
 
 /**
+ * Score Profiles on a table in place: every eligible profile scored as of the date, one row
+ * each appended to a scores table in the same warehouse; only the run's summary comes back.
+ */
+export async function scoreInWarehouse(
+	source: WarehouseSource,
+	mapping: MappingOptions,
+	model: Model,
+	settings: WarehouseScoreSettings,
+	hooks?: WorkHooks,
+): Promise<WarehouseScoreSummary> {
+	return withWarehouse(source, mapping, (client, columns) => scoreWarehouse(client, columns, model, settings, hooks));
+}
+
+/**
  * The features (and labels) of the eligible profiles as of a moment, computed in the warehouse:
  * the same table as featureTable on the events loaded into memory.
  */

@@ -3,16 +3,17 @@
  * finds eligible as of a date, with the model on msg.model or saved in the store. Sends the
  * scored profiles as one list (msg.payload), one message each, or writes them to a file.
  */
-import { defaultBuckets, InputError, type Model, rememberScoringRun, scoreProfiles, type ScoreRun, writeScoresFile } from '../../core';
-import { chosenModel, storeNode, withStore } from './config';
+import { defaultBuckets, InputError, type Model, rememberScoringRun, scoreInWarehouse, scoreProfiles, type ScoreRun, writeScoresFile } from '../../core';
+import { chosenModel, storeNode, warehouseOfMessage, withStore } from './config';
 import type { NodeAPI, NodeMessage, SendFunction } from './red';
 import { count, handleMessages, registerNode, type Work } from './run';
-import { asMoment, asText, asWholeNumber, eventsOf, overridable, resolvePath } from './settings';
+import { asMoment, asText, asWholeNumber, eventsOf, fromMessage, overridable, resolvePath } from './settings';
 
 export = function register(RED: NodeAPI): void {
 	registerNode(RED, 'propensity-score-profiles', (node, config) => {
 		handleMessages(node, async (msg, send, work) => {
-			const events = eventsOf(msg);
+			// A table in place (msg.warehouse): scored there, the scores written to a table beside the events.
+			const warehouse = warehouseOfMessage(RED, msg, 'Score Profiles');
 			const { model, version } = await chosenModel(RED, node, msg, config, 'Score Profiles');
 			const asOf = asMoment(await overridable(RED, node, msg, 'asOf', { value: config.asOf, type: config.asOfType }, 'as-of date'), 'as-of date');
 			const explain = asWholeNumber(config.explain, 'factors per profile', 0) ?? 0;
@@ -20,6 +21,22 @@ export = function register(RED: NodeAPI): void {
 				mediumFrom: asWholeNumber(config.mediumFrom, 'medium bucket start', 0) ?? defaultBuckets.mediumFrom,
 				highFrom: asWholeNumber(config.highFrom, 'high bucket start', 0) ?? defaultBuckets.highFrom,
 			};
+			if (warehouse) {
+				const scoresTable = asText(fromMessage(msg, 'scoresTable') ?? config.scoresTable, 'scores table') || 'propensity_scores';
+				const summary = await scoreInWarehouse(
+					warehouse.source,
+					warehouse.mapping,
+					model,
+					{ scoresTable, asOf, boundaries, modelVersion: version },
+					work.hooks,
+				);
+				msg.scoreSummary = summary;
+				msg.workRanIn = warehouse.where;
+				msg.payload = summary;
+				send(msg);
+				return { fill: 'green', shape: 'dot', text: `${count(summary.scored)} scored into ${scoresTable} · ${count(summary.buckets.high)} high` };
+			}
+			const events = eventsOf(msg);
 			const run = await scoreProfiles(
 				events,
 				model,

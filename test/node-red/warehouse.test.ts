@@ -14,12 +14,16 @@ import defineGoalNode from '../../nodes/node-red/define-goal';
 import loadEventsNode from '../../nodes/node-red/load-events';
 import postgresConfigNode from '../../nodes/node-red/postgres-config';
 import trainModelNode from '../../nodes/node-red/train-model';
+import scoreProfilesNode from '../../nodes/node-red/score-profiles';
+import { scoreProfiles } from '../../core/pipeline';
+import { connectWarehouse } from '../../core/warehouse/client';
+import type { EventTable } from '../../core/events/table';
 import type { WarehouseSource } from '../../core/warehouse/source';
 import { type TestColumn, type TestRow, engines, writeRows } from '../warehouse/support';
 import { purchaseGoal, smallMinimums } from './support/fixtures';
 import { helper, message, type FlowNode } from './support/helper';
 
-const nodes = [postgresConfigNode, clickHouseConfigNode, loadEventsNode, defineGoalNode, trainModelNode];
+const nodes = [postgresConfigNode, clickHouseConfigNode, loadEventsNode, defineGoalNode, trainModelNode, scoreProfilesNode];
 
 const columns: TestColumn[] = [
 	{ name: 'customer_id', kind: 'text' },
@@ -40,13 +44,36 @@ function simulatedRows(): TestRow[] {
 	}));
 }
 
-function inMemoryModel(rows: readonly TestRow[]): Promise<Model> {
+function eventTable(rows: readonly TestRow[]): EventTable {
 	const builder = new EventTableBuilder([{ name: 'channel', kind: 'category' }]);
 	for (const row of rows)
 		builder.add(row.customer_id as string, row.timestamp as number, row.event_type as string, (row.value as number | undefined) ?? NaN, [
 			(row.channel as string | undefined) ?? undefined,
 		]);
-	return trainModel(builder.build().table, purchaseGoal, { learner: 'gbdt', seed: 3, ...smallMinimums }).then((outcome) => outcome.model);
+	return builder.build().table;
+}
+
+function inMemoryModel(rows: readonly TestRow[]): Promise<Model> {
+	return trainModel(eventTable(rows), purchaseGoal, { learner: 'gbdt', seed: 3, ...smallMinimums }).then((outcome) => outcome.model);
+}
+
+/** The rows of a scores table, by profile. */
+async function scoresIn(
+	source: WarehouseSource,
+	table: string,
+): Promise<Map<string, { probability: number; score: number; percentile: number; bucket: string }>> {
+	const client = await connectWarehouse(source);
+	try {
+		const rows = await client.rows(`SELECT profile_id, probability, score, percentile, bucket FROM ${table}`, []);
+		return new Map(
+			rows.map((row) => [
+				String(row.profile_id),
+				{ probability: Number(row.probability), score: Number(row.score), percentile: Number(row.percentile), bucket: String(row.bucket) },
+			]),
+		);
+	} finally {
+		await client.close();
+	}
 }
 
 /** A model without its checksum and readiness warnings' wording. */
@@ -96,9 +123,11 @@ function flow(source: WarehouseSource, table: string): FlowNode[] {
 			seed: 3,
 			minPositives: String(smallMinimums.minPositives),
 			minNegatives: String(smallMinimums.minNegatives),
-			wires: [['trained']],
+			wires: [['trained', 'score']],
 		},
 		{ id: 'trained', z: 'tab', type: 'helper' },
+		{ id: 'score', z: 'tab', type: 'propensity-score-profiles', modelFrom: 'msg', scoresTable: 'nr_wh_scores', output: 'array', wires: [['scored']] },
+		{ id: 'scored', z: 'tab', type: 'helper' },
 		{ id: 'on-error', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
 		{ id: 'errors', z: 'tab', type: 'helper' },
 	];
@@ -119,6 +148,11 @@ describe('Node-RED: a table in place (PostgreSQL and the ClickHouse cluster)', f
 			const loaded = message(helper.getNode('loaded'), 300000);
 			const checked = message(helper.getNode('checked'), 300000);
 			const trained = message(helper.getNode('trained'), 300000);
+			const scored = message(helper.getNode('scored'), 300000);
+			// A scores table left by an earlier run of this test would hold an earlier run too.
+			const drop = await connectWarehouse(source);
+			await drop.rows('DROP TABLE IF EXISTS nr_wh_scores', []);
+			await drop.close();
 			const failed = message(helper.getNode('errors'), 300000).then((msg) => {
 				throw new Error(`a node failed: ${JSON.stringify(msg.error)}`);
 			});
@@ -146,6 +180,22 @@ describe('Node-RED: a table in place (PostgreSQL and the ClickHouse cluster)', f
 			// The same trees, calibration and metrics; only the readiness warning's wording differs (the
 			// in-memory one counts profiles in the lookback), and with it the checksum.
 			assert.deepEqual(withoutWording(third.model), withoutWording(await expected), 'the model trained in the warehouse is the model trained in memory');
+
+			// Scored in the warehouse: one row per eligible profile in the scores table, equal to scoring in memory.
+			const fourth = await Promise.race([scored, failed]);
+			const summary4 = fourth.payload as { scored: number; written: number; scoresTable: string };
+			assert.match(String(fourth.workRanIn), new RegExp(`^${engine}://`));
+			const inMemory = await (await scoreProfiles(eventTable(rows), third.model as Model)).all();
+			assert.equal(summary4.scored, inMemory.length);
+			assert.equal(summary4.written, inMemory.length);
+			const written = await scoresIn(source, 'nr_wh_scores');
+			assert.equal(written.size, inMemory.length);
+			for (const profile of inMemory) {
+				const row = written.get(profile.profileId);
+				assert.ok(row, `${profile.profileId} has a row`);
+				assert.ok(Math.abs(row.probability - profile.probability) <= 1e-9, `${profile.profileId}: ${row.probability} against ${profile.probability}`);
+				assert.deepEqual([row.score, row.percentile, row.bucket], [profile.score, profile.percentile, profile.bucket]);
+			}
 		});
 	}
 
