@@ -22,8 +22,13 @@ import type { WarehouseSource } from '../../core/warehouse/source';
 import { type TestColumn, type TestRow, engines, writeRows } from '../warehouse/support';
 import { purchaseGoal, smallMinimums } from './support/fixtures';
 import { helper, message, type FlowNode } from './support/helper';
+import fs from 'node:fs';
+import path from 'node:path';
+import storeConfigNode from '../../nodes/node-red/store-config';
+import { freshDir } from './support/fixtures';
+import { repoRoot } from '../support/n8n';
 
-const nodes = [postgresConfigNode, clickHouseConfigNode, loadEventsNode, defineGoalNode, trainModelNode, scoreProfilesNode];
+const nodes = [postgresConfigNode, clickHouseConfigNode, storeConfigNode, loadEventsNode, defineGoalNode, trainModelNode, scoreProfilesNode];
 
 const columns: TestColumn[] = [
 	{ name: 'customer_id', kind: 'text' },
@@ -213,5 +218,38 @@ describe('Node-RED: a table in place (PostgreSQL and the ClickHouse cluster)', f
 			.getNode('goal')
 			.receive({ warehouse: { kind: 'warehouse-table', engine: 'clickhouse', database: 'default', table: 'x', mapping: {}, source: 's' } });
 		assert.match(((await goalError).error as { message: string }).message, /Define Goal \(for the table s\) has no warehouse connection/);
+	});
+
+	it('the example "Train weekly in the warehouse" trains on the cluster with the settings from the environment', async () => {
+		const example = JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', 'Train weekly in the warehouse.json'), 'utf8')) as FlowNode[];
+		const rowsForExample = [...simulateShop({ profiles: 3000, seed: 11 })].map((event) => ({
+			customer_id: event.profileId,
+			timestamp: Math.floor(event.time / 1000) * 1000,
+			event_type: event.type,
+			value: event.value,
+			channel: event.channel,
+		}));
+		const source = await writeRows('clickhouse', 'nr_example_events', columns, rowsForExample);
+		Object.assign(process.env, {
+			PROPENSITY_CLICKHOUSE_HOST: source.host,
+			PROPENSITY_CLICKHOUSE_DATABASE: source.database,
+			PROPENSITY_WAREHOUSE_TABLE: 'nr_example_events',
+			PROPENSITY_STORE: freshDir('warehouse-example-store'),
+		});
+		// The example's own nodes up to Train Model, its output wired to a helper; the port is the test cluster's.
+		const kept = example
+			.filter((node) => node.type === 'tab' || node.type.startsWith('propensity-'))
+			.map((node) => (node.type === 'propensity-clickhouse' ? { ...node, port: String(source.port) } : node))
+			.map((node) => (node.type === 'propensity-train-model' ? { ...node, wires: [['out']] } : node));
+		const tab = kept.find((node) => node.type === 'tab') as FlowNode;
+		const config = kept.find((node) => node.type === 'propensity-clickhouse') as FlowNode;
+		const load = kept.find((node) => node.type === 'propensity-load-events') as FlowNode;
+		await helper.load(nodes, [...kept, { id: 'out', z: tab.id, type: 'helper' }], { [config.id]: { user: source.user, password: source.password } });
+		const trained = message(helper.getNode('out'), 300000);
+		helper.getNode(load.id).receive({});
+		const msg = await trained;
+		assert.match(String(msg.workRanIn), /^clickhouse:\/\/.*table=nr_example_events$/);
+		assert.equal((msg.payload as { name: string }).name, 'purchase-in-30-days');
+		assert.equal((msg.modelInfo as { version: number }).version, 1, 'saved in the store');
 	});
 });

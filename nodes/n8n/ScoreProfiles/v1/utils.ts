@@ -5,12 +5,13 @@
  */
 import { Readable } from 'node:stream';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { loadModel, type Model, rememberScoringRun, scoreLines, scoreProfiles, type ScoreRun, type ScoresFormat } from '../../../../core';
+import { loadModel, type Model, rememberScoringRun, scoreInWarehouse, scoreLines, scoreProfiles, type ScoreRun, type ScoresFormat } from '../../../../core';
 import { eventsOfItem, modelOfItem } from '../../shared/binary';
 import { boundariesOf } from '../../shared/buckets';
 import { workHooksOf } from '../../shared/hooks';
 import { modelVersionOf } from '../../shared/model';
 import { withStore } from '../../shared/store';
+import { warehouseOfItem } from '../../shared/warehouse';
 
 interface ScoreOptions {
 	attributes?: string;
@@ -76,6 +77,24 @@ function attributesOf(options: ScoreOptions): string[] | undefined {
 /** Scores the item's events and returns its output items. */
 export async function scoreForItem(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number, models: ModelCache): Promise<INodeExecutionData[]> {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as ScoreOptions;
+	// A table in place: scored there, one row per profile appended to a scores table beside the events.
+	const warehouse = await warehouseOfItem(ctx, item, itemIndex);
+	if (warehouse) {
+		const { model, version } = await modelForItem(ctx, item, itemIndex, models);
+		const asOf = String(ctx.getNodeParameter('asOf', itemIndex, '') ?? '').trim();
+		const scoresTable = String(ctx.getNodeParameter('scoresTable', itemIndex, 'propensity_scores') ?? '').trim() || 'propensity_scores';
+		const summary = await scoreInWarehouse(
+			warehouse.source,
+			warehouse.mapping,
+			model,
+			{ scoresTable, asOf: asOf || undefined, boundaries: boundariesOf(options), modelVersion: version },
+			workHooksOf(ctx),
+		);
+		ctx.logger.info(`${ctx.getNode().name}: scored ${summary.scored} profiles in ${warehouse.where} into ${summary.scoresTable}`);
+		return [
+			{ json: { ...summary, workRanIn: warehouse.where, warehouse: item.json.warehouse } as unknown as IDataObject, pairedItem: { item: itemIndex } },
+		];
+	}
 	const table = await eventsOfItem(ctx, item, itemIndex, options.eventsBinaryPropertyName?.trim() || 'events');
 	const { model, version } = await modelForItem(ctx, item, itemIndex, models);
 	const hooks = workHooksOf(ctx);
