@@ -21,6 +21,9 @@ export interface WarehouseConnection {
 	readonly database: string;
 }
 
+/** The engines a table in place can be on; the hosts offer exactly these (test/architecture/lists.test.ts). */
+export const warehouseEngines = ['postgres', 'clickhouse'] as const satisfies readonly Engine[];
+
 const nameSchema = z.string().trim().min(1, 'cannot be empty');
 
 const mappingSchema = z
@@ -36,7 +39,7 @@ const mappingSchema = z
 export const warehouseReferenceSchema = z
 	.object({
 		kind: z.literal('warehouse-table'),
-		engine: z.enum(['postgres', 'clickhouse']),
+		engine: z.enum(warehouseEngines),
 		database: nameSchema,
 		schema: nameSchema.optional(),
 		table: nameSchema,
