@@ -73,6 +73,25 @@ export async function latestScoresRun(client: WarehouseClient, target: ScoresTab
 	};
 }
 
+/** The error for a rule the scores table cannot judge: factors and attributes are not in it. */
+function inProcessRule(rule: SegmentRule): InputError {
+	const kind = 'factor' in rule ? 'factor' : 'attribute';
+	return new InputError(
+		`The ${kind} rule cannot run over a scores table in the warehouse: the table holds no ${kind === 'factor' ? "profile's factors" : 'profile attributes'}. ` +
+			`Use rules on score, probability, percentile, bucket and top here, or score to a file with ${kind === 'factor' ? '--explain K' : 'the attributes'} and segment that.`,
+		'warehouse-rule',
+	);
+}
+
+/** Refuses, before any query, a rule holding a factor or attribute test anywhere. */
+function checkWarehouseRule(rule: SegmentRule): void {
+	if ('all' in rule) return rule.all.forEach(checkWarehouseRule);
+	if ('any' in rule) return rule.any.forEach(checkWarehouseRule);
+	if ('not' in rule) return checkWarehouseRule(rule.not);
+	if ('top' in rule) return rule.top.among && checkWarehouseRule(rule.top.among);
+	if ('factor' in rule || 'attribute' in rule) throw inProcessRule(rule);
+}
+
 /** Compiles a rule to a SQL condition over one run's rows; `top` ranks as compareRank does. */
 class RuleSql {
 	constructor(
@@ -95,12 +114,7 @@ class RuleSql {
 		if ('probability' in rule) return this.compare('probability', rule.probability);
 		if ('percentile' in rule) return this.compare('percentile', rule.percentile);
 		if ('top' in rule) return this.top(rule.top);
-		const kind = 'factor' in rule ? 'factor' : 'attribute';
-		throw new InputError(
-			`The ${kind} rule cannot run over a scores table in the warehouse: the table holds no ${kind === 'factor' ? "profile's factors" : 'profile attributes'}. ` +
-				`Use rules on score, probability, percentile, bucket and top here, or score to a file with ${kind === 'factor' ? '--explain K' : 'the attributes'} and segment that.`,
-			'warehouse-rule',
-		);
+		throw inProcessRule(rule);
 	}
 
 	private compare(column: string, test: Comparison): string {
@@ -155,6 +169,7 @@ export async function segmentScoresTable(
 	options: WarehouseSegmentOptions,
 ): Promise<SegmentResult & { readonly run: ScoresRun }> {
 	const rule = parseSegmentRule(rules);
+	checkWarehouseRule(rule);
 	const target = scoresTableName(client.source, options.scoresTable);
 	const run = await latestScoresRun(client, target, options.model);
 	const values = new SqlValues(dialectOf(client.source.engine));

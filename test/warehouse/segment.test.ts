@@ -107,7 +107,7 @@ describe('segments over a warehouse scores table', function () {
 		});
 	}
 
-	it('refuses factor and attribute rules with what to do instead (postgres)', async () => {
+	it('refuses factor and attribute rules with what to do instead, and a missing scores table (postgres)', async () => {
 		const source = await writeRows('postgres', 'segment_events', columns, rows);
 		const client = await connectWarehouse(source);
 		try {
@@ -116,8 +116,16 @@ describe('segments over a warehouse scores table', function () {
 				/factor rule cannot run over a scores table in the warehouse/,
 			);
 			await assert.rejects(
-				segmentWarehouse(client, { attribute: { name: 'email', exists: true } }, { scoresTable: 'missing_scores', mode: 'all', runAt: asOf }),
-				/does not exist/,
+				segmentWarehouse(
+					client,
+					{ all: [{ bucket: ['high'] }, { not: { attribute: { name: 'email', exists: true } } }] },
+					{ scoresTable: 'segment_scores', mode: 'all', runAt: asOf },
+				),
+				/attribute rule cannot run over a scores table in the warehouse/,
+			);
+			await assert.rejects(
+				segmentWarehouse(client, { bucket: ['high'] }, { scoresTable: 'missing_scores', mode: 'all', runAt: asOf }),
+				/missing_scores does not exist\. Score into it first/,
 			);
 		} finally {
 			await client.close();
@@ -126,6 +134,13 @@ describe('segments over a warehouse scores table', function () {
 
 	it('hands each entrant on once when two runs of one segment start at once (postgres)', async () => {
 		const source = await writeRows('postgres', 'segment_events', columns, rows);
+		const setup = await openEvents(source);
+		try {
+			await setup.client.command('DROP TABLE IF EXISTS segment_scores_both', []);
+			await scoreWarehouse(setup.client, setup.columns, await model, { scoresTable: 'segment_scores_both', asOf });
+		} finally {
+			await setup.client.close();
+		}
 		const dir = folder();
 		const run = async (runAt: string) => {
 			const client = await connectWarehouse(source);
@@ -133,7 +148,7 @@ describe('segments over a warehouse scores table', function () {
 			const delivered: string[] = [];
 			try {
 				await segmentWarehouse(client, rules[0], {
-					scoresTable: 'segment_scores',
+					scoresTable: 'segment_scores_both',
 					name: 'both-at-once',
 					store,
 					mode: 'entered',

@@ -1,0 +1,117 @@
+/**
+ * The CLI scoring into the warehouse and segmenting its scores table: `score --events URL
+ * --scores-table NAME` appends one row per eligible profile there, `segment --scores URL`
+ * runs the rule there and hands on the entrants, and neither prints the password.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { trainWarehouse } from '../../core/pipeline';
+import { simulateShop } from '../../core/simulate';
+import { withWarehouse } from '../../core/warehouse/data';
+import { connectWarehouse } from '../../core/warehouse/client';
+import type { WarehouseSource } from '../../core/warehouse/source';
+import { runCli } from '../support/cli';
+import { type TestColumn, type TestRow, engines, writeRows } from './support';
+
+const dir = path.join('test-output', 'warehouse-cli-score');
+
+function urlOf(source: WarehouseSource, table = source.table): string {
+	const qualified = source.schema ? `${source.schema}.${table}` : table;
+	return `${source.engine}://${source.user}:${encodeURIComponent(source.password)}@${source.host}:${source.port}/${source.database}?table=${qualified}`;
+}
+
+const columns: TestColumn[] = [
+	{ name: 'customer_id', kind: 'text' },
+	{ name: 'timestamp', kind: 'time' },
+	{ name: 'event_type', kind: 'text' },
+	{ name: 'value', kind: 'number' },
+];
+
+const goal = {
+	name: 'buy-soon',
+	propensityType: 'conversion',
+	lookbackDays: 90,
+	outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
+	training: { cutoffs: 3 },
+};
+
+function csvRows(file: string): string[] {
+	return fs.readFileSync(file, 'utf8').trim().split('\n').slice(1).filter(Boolean);
+}
+
+for (const engine of engines) {
+	describe(`the CLI scoring into ${engine}`, function () {
+		this.timeout(600_000);
+		let source: WarehouseSource;
+		const goalFile = path.join(dir, `${engine}-goal.json`);
+		const modelFile = path.join(dir, `${engine}-model.json`);
+
+		before(async () => {
+			fs.mkdirSync(dir, { recursive: true });
+			fs.writeFileSync(goalFile, JSON.stringify(goal));
+			const rows: TestRow[] = [];
+			for (const event of simulateShop({ profiles: 600, seed: 4, historyDays: 200 }))
+				rows.push({ customer_id: event.profileId, timestamp: Math.floor(event.time / 1000) * 1000, event_type: event.type, value: event.value });
+			source = await writeRows(engine, 'cli_score_events', columns, rows);
+			const client = await connectWarehouse(source);
+			try {
+				await client.command('DROP TABLE IF EXISTS cli_scores', []);
+			} finally {
+				await client.close();
+			}
+			// Trained in the warehouse with lower readiness minimums than the CLI's, to keep the test small.
+			const trained = await withWarehouse(source, {}, (events, mapped) =>
+				trainWarehouse(events, mapped, goal, { learner: 'logistic', minPositives: 20, minNegatives: 20 }),
+			);
+			fs.writeFileSync(modelFile, trained.modelText);
+		});
+
+		it('score --scores-table appends the run in the warehouse; segment --scores hands on the entrants once', async () => {
+			const scored = await runCli('score', '--events', urlOf(source), '--model', modelFile, '--scores-table', 'cli_scores');
+			assert.equal(scored.code, 0, scored.stderr);
+			const match = /Scored ([\d,]+) profiles .* in the warehouse/.exec(scored.stdout);
+			assert.ok(match, scored.stdout);
+			const count = Number(match[1].replace(/,/g, ''));
+			assert.ok(count > 50, scored.stdout);
+			assert.match(scored.stdout, new RegExp(`${count.toLocaleString('en-US')} rows appended to ${engine}://`));
+			assert.ok(!scored.stdout.includes(source.password || 'no password') || source.password === '');
+
+			const store = path.join(dir, `${engine}-store`);
+			fs.rmSync(store, { recursive: true, force: true });
+			const out = path.join(dir, `${engine}-entered.csv`);
+			const segment = () =>
+				runCli(
+					'segment',
+					'--scores',
+					urlOf(source, 'cli_scores'),
+					'--rule',
+					'top=10%',
+					'--name',
+					'top-tenth',
+					'--store',
+					store,
+					'--mode',
+					'entered',
+					'--out',
+					out,
+				);
+			const first = await segment();
+			assert.equal(first.code, 0, first.stderr);
+			assert.equal(csvRows(out).length, Math.ceil(count / 10 - 1e-9));
+			assert.match(first.stdout, new RegExp(`${Math.ceil(count / 10 - 1e-9)} of ${count.toLocaleString('en-US')} scored profiles are members`));
+			const second = await segment();
+			assert.equal(second.code, 0, second.stderr);
+			assert.equal(csvRows(out).length, 0);
+		});
+
+		it('asks for --scores-table when --events is a warehouse table, and refuses a factor rule over a scores table', async () => {
+			const run = await runCli('score', '--events', urlOf(source), '--model', modelFile, '--out', path.join(dir, 'x.csv'));
+			assert.equal(run.code, 2);
+			assert.match(run.stderr, /--scores-table NAME/);
+			const factor = await runCli('segment', '--scores', urlOf(source, 'cli_scores'), '--rule', 'factor=x', '--out', path.join(dir, 'y.csv'));
+			assert.equal(factor.code, 1);
+			assert.match(factor.stderr, /factor rule cannot run over a scores table in the warehouse/);
+		});
+	});
+}
