@@ -9,8 +9,8 @@
 import { parseIsoTime, parseZone } from './events/time';
 import type { LoadReport, LoadSummary } from './events/report';
 import type { EventTable } from './events/table';
-import { InputError } from './errors';
-import { buildExamples, type Examples } from './features/examples';
+import { InputError, PropensityError } from './errors';
+import { buildExamples, judgeExamples, type Examples } from './features/examples';
 import { type CutoffPlan, type DataRange, checkAsOf, dataRange, heldOutShare, planTraining, planTrainingInRange } from './features/cutoffs';
 import { fitBuyTillYouDie, withBuyTillYouDie } from './features/buyTillYouDie';
 import type { FeatureDecl } from './features/declaration';
@@ -20,7 +20,7 @@ import { checkGoalAgainstData } from './goal/check';
 import { describeGoal } from './goal/describe';
 import { parseGoal, parseGoalReadingAliases } from './goal/parse';
 import { describeAliases } from './goal/aliases';
-import { assessReadiness, assessReadinessOf, type ReadinessProblem, type ReadinessReport } from './features/readiness';
+import { assessReadiness, assessReadinessOf, type PlannedJudgement, type ReadinessProblem, type ReadinessReport } from './features/readiness';
 import { goalWarnings } from './goal/warnings';
 import type { Goal } from './goal/schema';
 import type { SelectionRecord } from './learn/auto';
@@ -28,6 +28,7 @@ import { selectRows, type LabelledDataset } from './learn/dataset';
 import { holdoutSplit } from './learn/split';
 import { learnerNames, parseLearnerChoice, type LearnerOptions } from './learn/train';
 import { buildModel } from './model/build';
+import { type TableSource, type TableTraining, type TableTrainingOptions, trainOnTable } from './model/table';
 import { parseModel, serializeModel } from './model/io';
 import type { Model } from './model/schema';
 import { type EventActivity, monitoringReference, tableActivity } from './monitor/reference';
@@ -76,6 +77,7 @@ export { parseModel, serializeModel } from './model/io';
 export type { ScoreRun, ScoreSummary } from './score/run';
 export { writeScoresFile } from './score/files';
 export { trainOnTable, tableModelName, tableHoldoutShare, type TableSource, type TableTraining, type TableTrainingOptions } from './model/table';
+export { scoreTableSummary, type TableScoreSummary } from './score/table';
 export { scoreTable, tableScoresCsv, type TableScore, type TableScores } from './score/table';
 export { monitorModel, type MonitorOptions, type MonitorResult } from './monitor/monitor';
 export { parseThresholds, type Thresholds, type Verdict } from './monitor/verdict';
@@ -142,15 +144,44 @@ export function defineGoal(input: unknown, table?: EventTable, settings: Readine
 	const inWords = [describeGoal(goal), describeAliases(aliases)].filter((text) => text !== '').join(' ');
 	if (!table) return { goal, inWords, warnings: goalWarnings(goal) };
 	checkGoalAgainstData(goal, table);
-	const explicit = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
-	const present = presentAsOf(table, explicit, settings.now);
-	const readiness = assessReadiness(table, goal, {
-		asOf: present.asOf,
-		minPositives: settings.minPositives,
-		minNegatives: settings.minNegatives,
-	});
-	if (present.future) readiness.warnings.push({ code: 'future-events', message: describeFutureEvents(present.future, explicit !== undefined) });
+	const readiness = readinessAt(table, goal, settings, presentMoment(table, settings));
 	return { goal, inWords, readiness, warnings: readiness.warnings };
+}
+
+/** The as-of a run on these events uses (see presentAsOf), and whether it was given. */
+function presentMoment(table: EventTable, settings: ReadinessSettings): ReturnType<typeof presentAsOf> & { readonly explicit: boolean } {
+	const explicit = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
+	return { ...presentAsOf(table, explicit, settings.now), explicit: explicit !== undefined };
+}
+
+/** Readiness as of the present moment, counting training's plan and judgement when given. */
+function readinessAt(
+	table: EventTable,
+	goal: Goal,
+	settings: ReadinessSettings,
+	present: ReturnType<typeof presentMoment>,
+	judged?: PlannedJudgement,
+): ReadinessReport {
+	const options = { asOf: present.asOf, minPositives: settings.minPositives, minNegatives: settings.minNegatives };
+	const readiness = assessReadiness(table, goal, options, judged);
+	if (present.future) readiness.warnings.push({ code: 'future-events', message: describeFutureEvents(present.future, present.explicit) });
+	return readiness;
+}
+
+/**
+ * The cutoff plan and the judgement of every profile at its cutoffs: the one walk that both
+ * readiness counts and the examples are built from (with progress and cancellation). Undefined
+ * when no plan fits, which readiness then explains.
+ */
+async function planAndJudge(table: EventTable, goal: Goal, asOf: number | undefined, hooks?: WorkHooks): Promise<PlannedJudgement | undefined> {
+	let plan: CutoffPlan;
+	try {
+		plan = planTraining(table, goal, { asOf });
+	} catch (error) {
+		if (error instanceof PropensityError) return undefined;
+		throw error;
+	}
+	return { plan, judgement: await judgeExamples(table, goal, plan.cutoffs, hooks) };
 }
 
 export interface TrainSettings extends ReadinessSettings {
@@ -212,14 +243,18 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	parseLearnerChoice(settings.learner ?? 'auto');
 	const givenName = settings.name?.trim() || undefined;
 	if (givenName !== undefined) checkStoreName(givenName, 'model');
-	const { goal, readiness } = defineGoal(goalInput, table, settings) as Required<GoalCheck>;
+	const { goal } = parseGoalReadingAliases(goalInput);
+	checkGoalAgainstData(goal, table);
+	const present = presentMoment(table, settings);
+	const asOf = present.asOf;
+	const judged = await planAndJudge(table, goal, asOf, hooks);
+	const readiness = readinessAt(table, goal, settings, present, judged);
 	refuseUnready(goal, readiness);
-	const asOf = presentAsOf(table, parseMoment(settings.asOf, 'as-of date', settings.timeZone), settings.now).asOf;
-	const plan = planTraining(table, goal, { asOf });
+	const { plan, judgement } = judged as PlannedJudgement;
 	const cutoffs = plan.cutoffs;
 	const last = cutoffs.length - 1;
-	const declarations = await withBuyTillYouDie(table, goal, generateFeatures(table, goal, { asOf }), cutoffs[last], hooks);
-	const examples = await buildExamples(table, goal, declarations, { cutoffs }, hooks);
+	const declarations = await withBuyTillYouDie(table, goal, generateFeatures(table, goal, { asOf }), cutoffs[last], hooks, judgement);
+	const examples = await buildExamples(table, goal, declarations, { cutoffs, judged: judgement }, hooks);
 	const range = dataRange(table, asOf);
 	const activity = tableActivity(table, cutoffs[last], range?.end ?? cutoffs[last]);
 	return trainOnExamples({ goal, readiness, declarations, examples, profileIds: table.profileIds, range, asOf, plan, activity }, settings, hooks);
@@ -568,6 +603,48 @@ function summarizeTraining(model: Model, validationRows: number): TrainSummary {
 		asOf: model.dataRange.asOf,
 		selection: model.selection.reason,
 		notes: model.notes,
+	};
+}
+
+export interface TableTrainSettings extends Omit<TableTrainingOptions, 'learner'> {
+	/** The learner, by name or alias, as for trainModel (default auto). */
+	readonly learner?: string;
+}
+
+export interface TableTrainOutcome {
+	readonly model: Model;
+	/** The model JSON, as stored and written to files. */
+	readonly modelText: string;
+	readonly selection: SelectionRecord;
+	readonly notes: readonly string[];
+	/** What was read and how it was split. */
+	readonly table: TableTraining['table'];
+	/** The summary trainModel gives, with what was read from the table. */
+	readonly summary: TrainSummary & { readonly table: TableTraining['table'] };
+}
+
+/**
+ * Trains a model on a profile table (one row per profile, numeric features and a 0/1 label),
+ * validated on a seeded, stratified holdout: what `propensity train --table` and the nodes'
+ * table mode run. The learner and the model's name are checked before the table is read.
+ */
+export async function trainTable(source: TableSource, settings: TableTrainSettings, hooks?: WorkHooks): Promise<TableTrainOutcome> {
+	const learner = parseLearnerChoice(settings.learner ?? 'auto');
+	const name = settings.name?.trim() || undefined;
+	if (name !== undefined) checkStoreName(name, 'model');
+	if (!settings.label?.trim()) {
+		throw new InputError('Training on a profile table needs its label column: name the 0/1 outcome column (1 = the outcome happened).', 'missing-label');
+	}
+	const built = await trainOnTable(source, { ...settings, learner, name }, hooks);
+	const modelText = serializeModel(built.model);
+	const model = parseModel(modelText);
+	return {
+		model,
+		modelText,
+		selection: built.selection,
+		notes: built.notes,
+		table: built.table,
+		summary: { ...summarizeTraining(model, built.table.validationRows), table: built.table },
 	};
 }
 

@@ -16,10 +16,9 @@ import {
 	parseLearnerChoice,
 	saveModel,
 	type SelectionRecord,
-	serializeModel,
 	type StoredSelection,
 	trainModel,
-	trainOnTable,
+	trainTable,
 	trainWarehouse,
 	withWarehouse,
 } from '../../core';
@@ -108,7 +107,7 @@ export const trainCommand: Command = {
 		const progress = terminalProgress(io);
 		let built;
 		try {
-			built = await trainOnTable({ path: table }, { label, id, ignore, learner, seed, name: stringOption(options, 'name') }, progress);
+			built = await trainTable({ path: table }, { label, id, ignore, learner, seed, name: stringOption(options, 'name') }, progress);
 		} finally {
 			progress.finish();
 		}
@@ -117,7 +116,7 @@ export const trainCommand: Command = {
 			`Read ${read.rows.toLocaleString('en-US')} rows × ${read.features} features from ${table} (label "${label}": ${read.positives.toLocaleString('en-US')} with the outcome, ${read.negatives.toLocaleString('en-US')} without).`,
 			`Validation: a seeded random ${read.holdoutShare * 100}% of the rows (${read.validationRows.toLocaleString('en-US')}), drawn within each label. A table has no time order, so validation is a random holdout, not later data; expect event-trained models to be validated more strictly.`,
 		];
-		const text = serializeModel(built.model);
+		const text = built.modelText;
 		await writeFileAtomic(out, text);
 		const saved = await saveToStore(options, built.model, text, [out]);
 		io.stdout.write(`${[...summary, ...describeModel(built.model, built.selection, built.notes), `Model written to ${out}.`, ...saved].join('\n')}\n`);

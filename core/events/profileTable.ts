@@ -108,14 +108,16 @@ export async function readProfileTable(
 					const empty = header.findIndex((column) => column === '');
 					if (empty >= 0)
 						throw new InputError(`Column ${empty + 1} of the table ${name} has no name in the header row. Name every column.`, 'bad-csv');
-					if (options.label !== undefined) labelAt = at(options.label, 'label', 'Name the 0/1 outcome column with --label.');
-					if (options.id !== undefined) idAt = at(options.id, 'id', 'Name the profile id column with --id, or leave it out to number the rows.');
+					if (options.label !== undefined)
+						labelAt = at(options.label, 'label', 'Name the 0/1 outcome column (--label on the command line, Label Column in the nodes).');
+					if (options.id !== undefined)
+						idAt = at(options.id, 'id', 'Name the profile id column (--id, ID Column in the nodes), or leave it out to number the rows.');
 					if (options.label !== undefined && options.label === options.id)
 						throw new InputError(
 							`The label and the id are the same column "${options.label}" in ${name}: the label must be the 0/1 outcome.`,
 							'bad-options',
 						);
-					for (const column of options.ignore ?? []) at(column, 'ignored', 'Check the names given to --ignore.');
+					for (const column of options.ignore ?? []) at(column, 'ignored', 'Check the names given to --ignore (Ignore Columns in the nodes).');
 					const reserved = new Set([options.label, options.id, ...(options.ignore ?? [])]);
 					if (options.features) {
 						featureNames = options.features.slice();
@@ -146,7 +148,7 @@ export async function readProfileTable(
 						if (value === undefined) {
 							throw new InputError(
 								`Row ${rows} (line ${line}) of ${name}, column "${featureNames[f]}": "${clip(cell)}" is not a number. Feature columns must hold numbers (empty, NA or null for missing); ` +
-									`fix the cell${options.features ? '' : ', or leave the column out with --ignore'}.`,
+									`fix the cell${options.features ? '' : ', or leave the column out with --ignore (Ignore Columns in the nodes)'}.`,
 								'bad-cell',
 								{ row: rows, line, column: featureNames[f], value: cell },
 							);

@@ -11,7 +11,7 @@ import { type ConditionItem, type Goal, groupParts, isConditionGroup, valuesOf }
 import type { WorkHooks } from '../util/progress';
 import { fitBgnbd } from './bgnbd';
 import type { FeatureDecl } from './declaration';
-import { computeFeaturesAsOf } from './examples';
+import { type Judgement, computeFeaturesAsOf, judgementAt } from './examples';
 import { slug } from './generate';
 
 /** Profiles the fit reads at most (every k-th eligible profile with an outcome event): the estimates settle long before. */
@@ -20,7 +20,8 @@ const fitRows = 50_000;
 /**
  * The declarations plus the two buy-till-you-die features of the goal's outcome events,
  * fitted on the histories of the profiles eligible at `cutoff`; the declarations unchanged
- * when the data cannot identify the model (too few profiles repeat the outcome).
+ * when the data cannot identify the model (too few profiles repeat the outcome). With a
+ * judgement made at that cutoff (training's), who is eligible is read from it, not judged again.
  */
 export function withBuyTillYouDie(
 	table: EventTable,
@@ -28,8 +29,10 @@ export function withBuyTillYouDie(
 	declarations: readonly FeatureDecl[],
 	cutoff: number,
 	hooks?: WorkHooks,
+	judged?: Judgement,
 ): Promise<FeatureDecl[]> {
-	return fitBuyTillYouDie(goal, declarations, (summary) => computeFeaturesAsOf(table, goal, summary, cutoff, hooks));
+	const eligible = judged && judgementAt(judged, cutoff);
+	return fitBuyTillYouDie(goal, declarations, (summary) => computeFeaturesAsOf(table, goal, summary, cutoff, hooks, { eligible }));
 }
 
 /** The summary columns of the eligible profiles at the fitting cutoff, in the order declared. */

@@ -6,6 +6,8 @@
  * Events matching any of the goal's exclusions are ignored everywhere. Two walks over the
  * table: the first judges eligibility and labels (so the matrix can be allocated exactly),
  * the second computes every feature for every eligible (profile, cutoff) pair at once.
+ * Training runs the first walk once (judgeExamples): readiness counts its result and the
+ * examples are built from it.
  */
 import type { EventTable } from '../events/table';
 import { InputError, throwIfCancelled } from '../errors';
@@ -41,11 +43,22 @@ export interface Examples {
 	readonly perCutoff: CutoffCounts[];
 }
 
+/** Eligibility and labels of every profile at every cutoff: what readiness counts and the examples are built from. */
+export interface Judgement {
+	/** UTC ms, ascending. */
+	readonly cutoffs: readonly number[];
+	/** Per profile p and cutoff k, at p × cutoffs + k: 0 not eligible, 1 eligible without the outcome, 2 with it (see judgeState). */
+	readonly state: Uint8Array;
+	readonly perCutoff: CutoffCounts[];
+}
+
 export interface ExampleOptions {
 	/** UTC ms, ascending (see planCutoffs). */
 	cutoffs: number[];
 	/** Threads for the feature walk (default: one per core, at most 4, fewer for small tables). The result does not depend on it. */
 	threads?: number;
+	/** The judgement of these cutoffs already made (judgeExamples), so the events are not judged again. */
+	judged?: Judgement;
 }
 
 /** Profiles handled between two checks for cancellation. */
@@ -176,6 +189,38 @@ function countPerCutoff(state: Uint8Array, cutoffs: readonly number[]): CutoffCo
 }
 
 /**
+ * Judges every profile at every cutoff, in chunks with progress and cancellation: the first
+ * walk of buildExamples, run on its own so readiness can count it before the features are
+ * computed (pass it to buildExamples as `judged`).
+ */
+export async function judgeExamples(table: EventTable, goal: Goal, cutoffs: readonly number[], hooks?: WorkHooks): Promise<Judgement> {
+	const prepared = prepare(table, goal, undefined, cutoffs, true);
+	return judgeAll(table, prepared, [...cutoffs], hooks);
+}
+
+async function judgeAll(table: EventTable, prepared: Prepared, cutoffs: number[], hooks: WorkHooks | undefined): Promise<Judgement> {
+	const state = new Uint8Array(table.profileIds.length * cutoffs.length);
+	const scratch = scratchFor(prepared.judgePlan, cutoffs.length);
+	await inChunks(allProfiles(table), hooks, 'finding eligible profiles', (from, to) => judgeProfiles(table, prepared, state, from, to, scratch));
+	return { cutoffs, state, perCutoff: countPerCutoff(state, cutoffs) };
+}
+
+/** The judgement's states at one of its cutoffs, one per profile (eligibility for computeFeaturesAsOf). */
+export function judgementAt(judged: Judgement, cutoff: number): Uint8Array {
+	const k = judged.cutoffs.indexOf(cutoff);
+	if (k < 0) throw new Error(`the judgement has no cutoff ${cutoff}`);
+	const K = judged.cutoffs.length;
+	const state = new Uint8Array(judged.state.length / K);
+	for (let p = 0; p < state.length; p++) state[p] = judged.state[p * K + k];
+	return state;
+}
+
+/** Whether a judgement was made at exactly these cutoffs. */
+function judgedAt(judged: Judgement, cutoffs: readonly number[]): boolean {
+	return judged.cutoffs.length === cutoffs.length && judged.cutoffs.every((cutoff, k) => cutoff === cutoffs[k]);
+}
+
+/**
  * Eligible profiles, positives and negatives at each cutoff, without computing features
  * (for readiness). Synchronous; the same rules as buildExamples.
  */
@@ -267,10 +312,11 @@ export async function buildExamples(
 ): Promise<Examples> {
 	const cutoffs = [...options.cutoffs];
 	const prepared = prepare(table, goal, features, cutoffs, true);
-	const state = new Uint8Array(table.profileIds.length * cutoffs.length);
-	const judgeScratch = scratchFor(prepared.judgePlan, cutoffs.length);
-	await inChunks(allProfiles(table), hooks, 'finding eligible profiles', (from, to) => judgeProfiles(table, prepared, state, from, to, judgeScratch));
-	const perCutoff = countPerCutoff(state, cutoffs);
+	const judged = options.judged;
+	if (judged && (!judgedAt(judged, cutoffs) || judged.state.length !== table.profileIds.length * cutoffs.length)) {
+		throw new Error('buildExamples: the judgement given was made at other cutoffs or on another table');
+	}
+	const { state, perCutoff } = judged ?? (await judgeAll(table, prepared, cutoffs, hooks));
 	const { rows, sink } = await computeRows(table, prepared, features, state, perCutoff, true, hooks, options.threads);
 	const data: LabelledDataset = { rows, featureNames: features.map((feature) => feature.name), columns: sink.columns, label: sink.label as Uint8Array };
 	return { data, profile: sink.profile, cutoffIndex: sink.cutoffIndex, cutoffs, perCutoff };
@@ -286,15 +332,20 @@ export async function computeFeaturesAsOf(
 	features: readonly FeatureDecl[],
 	asOf?: number,
 	hooks?: WorkHooks,
-	options: { threads?: number } = {},
+	options: { threads?: number; eligible?: Uint8Array } = {},
 ): Promise<{ data: Dataset; profile: Uint32Array }> {
 	checkAsOf(asOf);
 	const moment = asOf ?? dataRange(table)?.end;
 	if (moment === undefined) throw new InputError('There are no events to compute features from: load events first.', 'no-events');
 	const prepared = prepare(table, goal, features, [moment], false);
-	const state = new Uint8Array(table.profileIds.length);
-	const judgeScratch = scratchFor(prepared.judgePlan, 1);
-	await inChunks(allProfiles(table), hooks, 'finding eligible profiles', (from, to) => judgeProfiles(table, prepared, state, from, to, judgeScratch));
+	let state = options.eligible;
+	if (state && state.length !== table.profileIds.length) throw new Error('computeFeaturesAsOf: the eligibility given is for another table');
+	if (!state) {
+		state = new Uint8Array(table.profileIds.length);
+		const judgeScratch = scratchFor(prepared.judgePlan, 1);
+		const judging = state;
+		await inChunks(allProfiles(table), hooks, 'finding eligible profiles', (from, to) => judgeProfiles(table, prepared, judging, from, to, judgeScratch));
+	}
 	const perCutoff = countPerCutoff(state, [moment]);
 	const { rows, sink } = await computeRows(table, prepared, features, state, perCutoff, false, hooks, options.threads);
 	return { data: { rows, featureNames: features.map((feature) => feature.name), columns: sink.columns }, profile: sink.profile };

@@ -12,7 +12,7 @@ import { describeCondition, describeGoal } from '../goal/describe';
 import type { Goal } from '../goal/schema';
 import { DAY_MS } from '../util/days';
 import { type CutoffPlan, type DataRange, dataRange, isoDay, minimumHistoryDays, planTraining } from './cutoffs';
-import { type CutoffCounts, judgeCutoffs } from './examples';
+import { type CutoffCounts, type Judgement, judgeCutoffs } from './examples';
 import { maxCategories } from './generate';
 import { goalWarnings } from '../goal/warnings';
 
@@ -89,14 +89,20 @@ export interface ReadinessData {
 	activeWithin?(days: number): number;
 }
 
+/** A cutoff plan and the judgement made at its cutoffs (training's): readiness counts it instead of judging again. */
+export interface PlannedJudgement {
+	readonly plan: CutoffPlan;
+	readonly judgement: Judgement;
+}
+
 /** The readiness data of an in-memory table. */
-export function tableReadinessData(table: EventTable, goal: Goal, asOf: number | undefined): ReadinessData {
+export function tableReadinessData(table: EventTable, goal: Goal, asOf: number | undefined, judged?: PlannedJudgement): ReadinessData {
 	const range = dataRange(table, asOf);
 	return {
 		range,
 		mismatches: goalDataProblems(goal, table),
-		plan: () => planTraining(table, goal, { asOf }),
-		judge: (cutoffs) => judgeCutoffs(table, goal, cutoffs),
+		plan: () => judged?.plan ?? planTraining(table, goal, { asOf }),
+		judge: (cutoffs) => (judged && cutoffs === judged.plan.cutoffs ? judged.judgement.perCutoff : judgeCutoffs(table, goal, cutoffs)),
 		// Counted up to the as-of moment: what training sees.
 		typeVolumes: (forGoal) => typeVolumes(table, forGoal, range?.end),
 		activeWithin: (days) => (range ? activeWithin(table, range.end, days) : 0),
@@ -107,9 +113,12 @@ export function tableReadinessData(table: EventTable, goal: Goal, asOf: number |
 	};
 }
 
-/** Whether the events can train this goal, with counts per cutoff and every problem explained. */
-export function assessReadiness(table: EventTable, goal: Goal, options: ReadinessOptions = {}): ReadinessReport {
-	return assessReadinessOf(tableReadinessData(table, goal, options.asOf), goal, options);
+/**
+ * Whether the events can train this goal, with counts per cutoff and every problem explained.
+ * Given the plan and judgement training made (at the same as-of), it counts those.
+ */
+export function assessReadiness(table: EventTable, goal: Goal, options: ReadinessOptions = {}, judged?: PlannedJudgement): ReadinessReport {
+	return assessReadinessOf(tableReadinessData(table, goal, options.asOf, judged), goal, options);
 }
 
 /** assessReadiness over any events' readiness data. */

@@ -13,8 +13,8 @@ import { predictProbability } from '../model/predict';
 import type { Model } from '../model/schema';
 import { csvCell } from '../util/csv';
 import type { WorkHooks } from '../util/progress';
-import { bucketOf, percentiles, scoreFromProbability } from './buckets';
-import { defaultBuckets } from './types';
+import { bucketOf, checkBoundaries, percentiles, scoreFromProbability } from './buckets';
+import { type BucketBoundaries, defaultBuckets } from './types';
 
 export interface TableScore {
 	/** The row's id, or its number from 1 when the table has no id column. */
@@ -33,7 +33,12 @@ export interface TableScores {
 }
 
 /** Scores every row of a profile table with a table-mode model; InputError for an events-mode model. */
-export async function scoreTable(source: TableSource, model: Model, options: { readonly id?: string } = {}, hooks?: WorkHooks): Promise<TableScores> {
+export async function scoreTable(
+	source: TableSource,
+	model: Model,
+	options: { readonly id?: string; readonly boundaries?: BucketBoundaries } = {},
+	hooks?: WorkHooks,
+): Promise<TableScores> {
 	if (model.features.mode !== 'table') {
 		throw new InputError(
 			`The model "${model.name}" was trained on events, not on a table: score it from events, with the same feature declarations.`,
@@ -43,17 +48,31 @@ export async function scoreTable(source: TableSource, model: Model, options: { r
 	const trainedId = model.features.idColumn;
 	const id = options.id ?? (trainedId !== null && (await hasColumn(source, trainedId)) ? trainedId : undefined);
 	const read = await readProfileTable(source, { id, features: model.features.columns, hooks });
+	const boundaries = options.boundaries ?? defaultBuckets;
+	checkBoundaries(boundaries);
 	const probability = predictProbability(model, read.data);
 	const percentile = percentiles(probability);
 	const buckets: Record<Bucket, number> = { low: 0, medium: 0, high: 0 };
 	const rows: TableScore[] = [];
 	for (let r = 0; r < read.data.rows; r++) {
 		const score = scoreFromProbability(probability[r]);
-		const bucket = bucketOf(score, defaultBuckets);
+		const bucket = bucketOf(score, boundaries);
 		buckets[bucket]++;
 		rows.push({ id: read.ids ? read.ids[r] : String(r + 1), probability: probability[r], score, percentile: percentile[r], bucket });
 	}
 	return { idColumn: read.idColumn, rows, buckets };
+}
+
+export interface TableScoreSummary {
+	readonly model: { readonly name: string; readonly version: number | null };
+	readonly scored: number;
+	readonly idColumn: string | null;
+	readonly buckets: Readonly<Record<Bucket, number>>;
+}
+
+/** A short summary of a table's scores for a node's output or a terminal. */
+export function scoreTableSummary(scores: TableScores, model: Model, version: number | null = null): TableScoreSummary {
+	return { model: { name: model.name, version }, scored: scores.rows.length, idColumn: scores.idColumn, buckets: scores.buckets };
 }
 
 /** The scores as CSV: the id column (or `row`), probability (6 decimals), score, percentile, bucket. */

@@ -1,26 +1,41 @@
 /**
  * Node "propensity-score-profiles": scores every profile in msg.events that the model's goal
  * finds eligible as of a date, with the model on msg.model or saved in the store. Sends the
- * scored profiles as one list (msg.payload), one message each, or writes them to a file.
+ * scored profiles as one list (msg.payload), one message each, or writes them to a file. In
+ * table mode it scores every row of the profile table in msg.payload with a table-trained model.
  */
-import { defaultBuckets, InputError, type Model, rememberScoringRun, scoreInWarehouse, scoreProfiles, type ScoreRun, writeScoresFile } from '../../core';
+import {
+	defaultBuckets,
+	InputError,
+	type Model,
+	rememberScoringRun,
+	scoreInWarehouse,
+	scoreProfiles,
+	type ScoreRun,
+	scoreTable,
+	scoreTableSummary,
+	writeScoresFile,
+} from '../../core';
 import { chosenModel, storeNode, warehouseOfMessage, withStore } from './config';
-import type { NodeAPI, NodeMessage, SendFunction } from './red';
+import type { NodeAPI, NodeMessage, NodeStatus, SendFunction } from './red';
 import { count, handleMessages, registerNode, type Work } from './run';
-import { asMoment, asText, asWholeNumber, eventsOf, fromMessage, overridable, resolvePath } from './settings';
+import { asMoment, asText, asWholeNumber, eventsOf, fromMessage, overridable, resolvePath, tableOf } from './settings';
 
 export = function register(RED: NodeAPI): void {
 	registerNode(RED, 'propensity-score-profiles', (node, config) => {
+		const boundariesOf = () => ({
+			mediumFrom: asWholeNumber(config.mediumFrom, 'medium bucket start', 0) ?? defaultBuckets.mediumFrom,
+			highFrom: asWholeNumber(config.highFrom, 'high bucket start', 0) ?? defaultBuckets.highFrom,
+		});
+
 		handleMessages(node, async (msg, send, work) => {
+			if (config.scoreFrom === 'table') return scoreTableOn(msg, send, work);
 			// A table in place (msg.warehouse): scored there, the scores written to a table beside the events.
 			const warehouse = warehouseOfMessage(RED, msg, 'Score Profiles');
 			const { model, version } = await chosenModel(RED, node, msg, config, 'Score Profiles');
 			const asOf = asMoment(await overridable(RED, node, msg, 'asOf', { value: config.asOf, type: config.asOfType }, 'as-of date'), 'as-of date');
 			const explain = asWholeNumber(config.explain, 'factors per profile', 0) ?? 0;
-			const boundaries = {
-				mediumFrom: asWholeNumber(config.mediumFrom, 'medium bucket start', 0) ?? defaultBuckets.mediumFrom,
-				highFrom: asWholeNumber(config.highFrom, 'high bucket start', 0) ?? defaultBuckets.highFrom,
-			};
+			const boundaries = boundariesOf();
 			if (warehouse) {
 				const scoresTable = asText(fromMessage(msg, 'scoresTable') ?? config.scoresTable, 'scores table') || 'propensity_scores';
 				const summary = await scoreInWarehouse(
@@ -64,6 +79,19 @@ export = function register(RED: NodeAPI): void {
 				text: `${auc === null ? '' : `AUC ${auc.toFixed(2)}, `}${count(run.summary.scored)} scored · ${count(run.summary.buckets.high)} high`,
 			};
 		});
+
+		/** Table mode: scores every row of the profile table on the message (see tableOf), the rows as one list on msg.payload. */
+		async function scoreTableOn(msg: NodeMessage, send: SendFunction, work: Work): Promise<NodeStatus> {
+			const source = tableOf(RED, msg);
+			const { model, version } = await chosenModel(RED, node, msg, config, 'Score Profiles');
+			const id = String(config.idColumn ?? '').trim() || undefined;
+			const scores = await scoreTable(source, model, { id, boundaries: boundariesOf() }, work.hooks);
+			msg.scoreSummary = scoreTableSummary(scores, model, version);
+			msg.payload = scores.rows;
+			msg.model = model;
+			send(msg);
+			return { fill: 'green', shape: 'dot', text: `${count(scores.rows.length)} rows scored · ${count(scores.buckets.high)} high` };
+		}
 
 		/** Writes the scores to the file (msg.filename or the File setting) and sends the summary. */
 		async function writeFile(msg: NodeMessage, run: ScoreRun, explain: number, send: SendFunction, work: Work): Promise<void> {

@@ -4,7 +4,7 @@
  * into the type the core expects. Errors name the setting and where its value came from.
  */
 import path from 'node:path';
-import { type EventTable, InputError, type Model, parseModel } from '../../core';
+import { type EventTable, InputError, type Model, parseModel, type TableSource } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 
 /** A typed input as saved by the editor: the value and where it comes from (str, msg, flow, global, env, num, json). */
@@ -88,6 +88,30 @@ export function asMoment(value: unknown, what: string): string | number | Date |
 /** A file path, resolved like Node-RED's own file nodes: against fileWorkingDirectory when set, else the working directory. */
 export function resolvePath(RED: NodeAPI, file: string): string {
 	return path.resolve(RED.settings.fileWorkingDirectory || process.cwd(), file);
+}
+
+/**
+ * The profile table on the message (table mode): msg.payload as the CSV's bytes or text (what a
+ * File In node sends), named by msg.filename; without a payload, the file msg.filename names.
+ */
+export function tableOf(RED: NodeAPI, msg: NodeMessage): TableSource {
+	const payload = msg.payload;
+	const filename = typeof msg.filename === 'string' && msg.filename.trim() !== '' ? msg.filename.trim() : undefined;
+	if (payload instanceof Uint8Array) return { data: payload, name: filename ?? 'table.csv' };
+	if (typeof payload === 'string' && payload !== '') return { data: Buffer.from(payload, 'utf8'), name: filename ?? 'table.csv' };
+	if (filename !== undefined && (payload === undefined || payload === null || payload === '')) return { path: resolvePath(RED, filename) };
+	throw new InputError(
+		`The message has no profile table: msg.payload is ${payload === undefined ? 'missing' : describe(payload)}. Send the CSV as msg.payload (a File In node reading it as a single buffer or string does), or its path as msg.filename with no payload.`,
+		'no-table',
+	);
+}
+
+/** A comma-separated list setting as names. */
+export function columnList(value: unknown): string[] {
+	return String(value ?? '')
+		.split(',')
+		.map((name) => name.trim())
+		.filter((name) => name !== '');
 }
 
 /** The event table Load Events put on msg.events, or an InputError saying how to get one there. */

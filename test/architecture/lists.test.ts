@@ -8,10 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
-import { conditionOperators, operatorsTakingNoValue } from '../../core/goal/schema';
+import { conditionOperators, goalDefaults, operatorsTakingNoValue } from '../../core/goal/schema';
 import { learnerKinds, parseLearnerChoice } from '../../core/learn/registry';
 import { checkStoreName } from '../../core/util/names';
 import { operatorOptions } from '../../nodes/n8n/shared/conditions';
+import { defineGoalProperties } from '../../nodes/n8n/DefineGoal/v1/DefineGoalV1.description';
 import { trainModelProperties } from '../../nodes/n8n/TrainModel/v1/TrainModelV1.description';
 import { repoRoot } from '../support/imports';
 import { warehouseEngines } from '../../core/warehouse/reference';
@@ -82,6 +83,17 @@ describe('lists the hosts keep beside the core', () => {
 		for (const values of [n8nValues, redValues, redOptions]) {
 			assert.deepEqual(sorted(values.map(parseLearnerChoice)), sorted(['auto', ...learnerKinds]));
 		}
+	});
+
+	it("the goal forms of both hosts start from the core's default window and lookback", () => {
+		const n8nDefault = (name: string) => defineGoalProperties.find((property: INodeProperties) => property.name === name)?.default;
+		assert.equal(n8nDefault('windowDays'), goalDefaults.windowDays);
+		assert.equal(n8nDefault('lookbackDays'), goalDefaults.lookbackDays);
+		const html = read('nodes/node-red/define-goal.html');
+		assert.equal(Number(/windowDays: \{ value: (\d+)/.exec(html)?.[1]), goalDefaults.windowDays);
+		// The dialog leaves the lookback blank, and says what blank means.
+		assert.match(html, /lookbackDays: \{ value: ''/);
+		assert.ok(html.includes(`(blank: ${goalDefaults.lookbackDays})`), `the dialog says a blank lookback is ${goalDefaults.lookbackDays}`);
 	});
 
 	it('the Node-RED editor and the store accept and refuse the same model and segment names', () => {

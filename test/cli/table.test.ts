@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseModel } from '../../core/model/io';
-import { createRng } from '../../core/util/rng';
 import { runCli } from '../support/cli';
+import { customerTable } from '../support/profileTable';
 
 const dir = path.resolve('test-output/cli-table');
 
@@ -15,20 +15,7 @@ function write(name: string, text: string): string {
 	return file;
 }
 
-/** A customer table whose conversions follow recency, frequency and email opens. */
-function customers(rows: number, seed: number): string {
-	const rng = createRng(seed);
-	const lines = ['customer_id,recency_days,orders,email_opens,spend,converted'];
-	for (let i = 0; i < rows; i++) {
-		const recency = Math.round(-30 * Math.log(1 - rng.next()));
-		const orders = rng.int(12);
-		const opens = rng.int(8);
-		const spend = rng.next() < 0.1 ? '' : (50 + 40 * rng.normal()).toFixed(2);
-		const z = -1 - 0.04 * recency + 0.25 * orders + 0.2 * opens;
-		lines.push(`c${i},${recency},${orders},${opens},${spend},${rng.next() < 1 / (1 + Math.exp(-z)) ? 1 : 0}`);
-	}
-	return `${lines.join('\n')}\n`;
-}
+const customers = customerTable;
 
 describe('propensity train and score with a table', function () {
 	this.timeout(300_000);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { EventTable } from '../../core/events/table';
-import { InputError } from '../../core/errors';
+import { CancelledError, InputError } from '../../core/errors';
 import { type FeatureDecl, buildExamples, computeFeaturesAsOf, planCutoffs, planTraining } from '../../core/features';
+import { judgeCutoffs, judgeExamples, judgementAt } from '../../core/features/examples';
 import type { Goal } from '../../core/goal';
 import { DAY, type TestEvent, at, goalOf, purchase, tableOf } from './support';
 
@@ -310,6 +311,57 @@ describe('training examples', () => {
 				first.data.columns.map((c) => Buffer.from(c.buffer)),
 				second.data.columns.map((c) => Buffer.from(c.buffer)),
 			);
+		});
+
+		it('built from a judgement made beforehand (as training does), gives the same bytes as judging again', async () => {
+			const table = tableOf([
+				{ profile: 'a', day: 50, type: 'visit', qty: 3 },
+				{ profile: 'a', day: 70, type: 'purchase', value: 12.5 },
+				{ profile: 'b', day: 85, type: 'visit' },
+				{ profile: 'b', day: 101, type: 'purchase', value: 4 },
+				{ profile: 'c', day: 55, type: 'visit' },
+			]);
+			const cutoffs = [at(60), at(100)];
+			const judged = await judgeExamples(table, goal, cutoffs);
+			assert.deepEqual(judged.perCutoff, judgeCutoffs(table, goal, cutoffs));
+			const fresh = await buildExamples(table, goal, decls, { cutoffs });
+			const reused = await buildExamples(table, goal, decls, { cutoffs, judged });
+			const bytes = (array: ArrayBufferView) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+			assert.deepEqual(reused.data.columns.map(bytes), fresh.data.columns.map(bytes));
+			assert.deepEqual(bytes(reused.data.label), bytes(fresh.data.label));
+			assert.deepEqual(bytes(reused.profile), bytes(fresh.profile));
+			assert.deepEqual(reused.perCutoff, fresh.perCutoff);
+		});
+
+		it('reads eligibility from the judgement it is given, not from the events (control: an empty judgement gives no rows)', async () => {
+			const table = tableOf([
+				{ profile: 'a', day: 50, type: 'visit' },
+				{ profile: 'b', day: 55, type: 'visit' },
+			]);
+			const cutoffs = [at(60), at(100)];
+			const judged = await judgeExamples(table, goal, cutoffs);
+			const none = {
+				...judged,
+				state: new Uint8Array(judged.state.length),
+				perCutoff: judged.perCutoff.map((c) => ({ ...c, eligible: 0, positives: 0, negatives: 0 })),
+			};
+			assert.equal((await buildExamples(table, goal, decls, { cutoffs, judged })).data.rows, 4);
+			assert.equal((await buildExamples(table, goal, decls, { cutoffs, judged: none })).data.rows, 0);
+			const atLast = await computeFeaturesAsOf(table, goal, decls, at(100), undefined, { eligible: judgementAt(judged, at(100)) });
+			assert.equal(atLast.data.rows, 2);
+		});
+
+		it('refuses a judgement made at other cutoffs', async () => {
+			const table = tableOf([{ profile: 'a', day: 50, type: 'visit' }]);
+			const judged = await judgeExamples(table, goal, [at(60)]);
+			await assert.rejects(buildExamples(table, goal, decls, { cutoffs: [at(60), at(100)], judged }), /judgement given was made at other cutoffs/);
+		});
+
+		it('judging stops when the run is cancelled', async () => {
+			const controller = new AbortController();
+			controller.abort();
+			const table = tableOf([{ profile: 'a', day: 50, type: 'visit' }]);
+			await assert.rejects(judgeExamples(table, goal, [at(60)], { signal: controller.signal }), (error: unknown) => error instanceof CancelledError);
 		});
 
 		it('refuses cutoffs out of order', async () => {

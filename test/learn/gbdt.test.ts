@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { trainGbdt, gbdtFromJson, defaultGbdtOptions, type GbdtModel, type GbdtOptions } from '../../core/learn/gbdt';
-import { flattenTrees, predictForest } from '../../core/learn/gbdtPredict';
+import { flattenTrees, predictForest } from '../../core/learn/gbdt/predict';
 import { leafOf, type Tree } from '../../core/learn/tree';
 import type { LabelledDataset } from '../../core/learn/dataset';
 import { CancelledError, InputError } from '../../core/errors';

@@ -35,7 +35,7 @@ import {
 	RESULT_F,
 	RESULT_I,
 	type SharedState,
-} from '../../core/learn/gbdtKernels';
+} from '../../core/learn/gbdt/kernels';
 import { createRng } from '../../core/util/rng';
 
 const ROWS = 3000;

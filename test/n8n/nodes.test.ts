@@ -16,6 +16,7 @@ import { MonitorModel } from '../../nodes/n8n/MonitorModel/MonitorModel.node';
 import { ScoreProfiles } from '../../nodes/n8n/ScoreProfiles/ScoreProfiles.node';
 import { TrainModel } from '../../nodes/n8n/TrainModel/TrainModel.node';
 import { testPostgres } from '../support/postgres';
+import { customerTable } from '../support/profileTable';
 import { runNode } from './fakeContext';
 
 const root = path.resolve('test-output', 'n8n-nodes', String(process.pid));
@@ -524,6 +525,74 @@ describe('n8n nodes, chained in-process', function () {
 			assert.match(String(run.outputs[0][0].json.error), /Item 1 is not a scored profile: it is an error item \("upstream failed"\)/);
 			assert.equal(run.outputs[0].length, 11);
 			assert.deepEqual(run.outputs[0][1].pairedItem, { item: 1 });
+		});
+	});
+
+	describe('table mode', () => {
+		const csv = customerTable(400, 7);
+		const tableItem = (): INodeExecutionData => ({
+			json: {},
+			binary: { data: { data: Buffer.from(csv).toString('base64'), mimeType: 'text/csv', fileName: 'shop-customers.csv' } },
+		});
+
+		it("Train Model trains on a profile table, saves the model under the file's name, and Score Profiles scores the table with it from the store", async () => {
+			const folder = path.join(root, 'table-store');
+			const train = await runNode(trainModel, {
+				parameters: { trainOn: 'table', labelColumn: 'converted', idColumn: 'customer_id', learner: 'logistic', store: 'folder', storeFolder: folder },
+				items: [tableItem()],
+			});
+			const summary = train.outputs[0][0].json as { name: string; table: { rows: number; features: number }; saved: { version: number }; auc: number };
+			assert.equal(summary.name, 'shop-customers');
+			assert.deepEqual([summary.table.rows, summary.table.features], [400, 4]);
+			assert.equal(summary.saved.version, 1);
+			assert.ok(summary.auc > 0.6, `validation AUC ${summary.auc}`);
+			assert.deepEqual(Object.keys(train.outputs[0][0].binary ?? {}).sort(), ['data', 'model'], 'no report in table mode; the input binary kept');
+
+			const score = await runNode(scoreProfiles, {
+				parameters: { scoreFrom: 'table', modelSource: 'store', modelName: 'shop-customers', store: 'folder', storeFolder: folder },
+				items: [tableItem()],
+			});
+			const rows = score.outputs[0].map(({ json }) => json as { id: string; score: number; bucket: string });
+			assert.equal(rows.length, 400);
+			assert.equal(rows[0].id, 'c0');
+			assert.ok(rows.every((row) => row.score >= 0 && row.score <= 100 && ['low', 'medium', 'high'].includes(row.bucket)));
+			assert.deepEqual(score.outputs[0][399].pairedItem, { item: 0 });
+		});
+
+		it('Score Profiles puts a table above the item limit into one scores CSV, with the bucket boundaries given', async () => {
+			const train = await runNode(trainModel, {
+				parameters: { trainOn: 'table', labelColumn: 'converted', ignoreColumns: 'customer_id', learner: 'logistic', saveToStore: false },
+				items: [tableItem()],
+			});
+			const score = await runNode(scoreProfiles, {
+				parameters: { scoreFrom: 'table', modelSource: 'binary', itemLimit: 100, options: { mediumFrom: 10, highFrom: 20 } },
+				items: [
+					{
+						...tableItem(),
+						binary: { ...tableItem().binary, model: train.outputs[0][0].binary?.model as NonNullable<INodeExecutionData['binary']>[string] },
+					},
+				],
+			});
+			assert.equal(score.outputs[0].length, 1);
+			const item = score.outputs[0][0];
+			const summary = item.json as { scored: number; idColumn: string | null; buckets: Record<string, number>; file: { fileName: string } };
+			assert.equal(summary.scored, 400);
+			assert.equal(summary.idColumn, null, 'the training table had no id column: rows are numbered');
+			assert.equal(summary.buckets.low + summary.buckets.medium + summary.buckets.high, 400);
+			assert.equal(summary.file.fileName, 'scores.csv');
+			const lines = Buffer.from(item.binary?.scores.data as string, 'base64')
+				.toString('utf8')
+				.trim()
+				.split('\n');
+			assert.equal(lines[0], 'row,probability,score,percentile,bucket');
+			assert.equal(lines.length, 401);
+			const highs = lines.slice(1).filter((line) => Number(line.split(',')[2]) >= 20).length;
+			assert.equal(summary.buckets.high, highs, 'high from 20, as set');
+		});
+
+		it('Train Model on a table without a label column says to name it', async () => {
+			const error = await nodeError(runNode(trainModel, { parameters: { trainOn: 'table', saveToStore: false }, items: [tableItem()] }));
+			assert.match(error.message, /needs its label column: name the 0\/1 outcome column/);
 		});
 	});
 });

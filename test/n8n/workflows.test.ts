@@ -15,7 +15,8 @@ import { flatRecord, simulateShop } from '../../core/simulate';
 import { testPostgres, type TestPostgres } from '../support/postgres';
 import { repoRoot } from '../support/n8n';
 import { runCli } from '../support/cli';
-import { runDailyScoring, runHealthCheck, runWeeklyTraining, setUpRig, tearDown, type Rig, modelName, simulation, assertSucceeded } from './scenario';
+import { customerTable } from '../support/profileTable';
+import { assertSucceeded, runDailyScoring, runHealthCheck, runWeeklyTraining, setUpRig, tearDown, type Rig, modelName, simulation } from './scenario';
 import { writeRows } from '../warehouse/support';
 import type { WarehouseSource } from '../../core/warehouse/source';
 
@@ -92,6 +93,7 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 				path.join(repoRoot, 'examples', 'n8n', 'weekly-training-warehouse.json'),
 				path.join(repoRoot, 'test', 'n8n', 'workflows', 'bad-inputs-continue.json'),
 				path.join(repoRoot, 'test', 'n8n', 'workflows', 'bad-input-stops.json'),
+				path.join(repoRoot, 'test', 'n8n', 'workflows', 'table-mode.json'),
 			],
 			credentials: [
 				{ id: 'PropensityPgGood01', name: 'PostgreSQL for the tests', type: 'propensityPostgresApi', data: { ...base, password: pg.password } },
@@ -175,6 +177,23 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 		assert.ok(!everything.includes(wrongPassword), "the wrong password appears nowhere in n8n's output");
 		assert.ok(!everything.includes(pg.password), "the right password appears nowhere in n8n's output");
 		assert.ok(pgRows.rows > fromPostgres.events);
+	});
+
+	it('trains on a profile table read from disk, saves the model by the file name, and scores every row of the table', async function () {
+		this.timeout(5 * 60 * 1000);
+		const current = rig as Rig;
+		fs.writeFileSync(path.join(current.dataDir, 'customers.csv'), customerTable(500, 3));
+		const execution = await current.n8n.execute('PropensityTable01');
+		assertSucceeded(execution, 'The table-mode workflow');
+		const trained = execution.node('Train Model')?.items[0][0];
+		assert.equal(trained?.json.name, 'customers');
+		assert.deepEqual((trained?.json.table as { rows: number; features: number }).rows, 500);
+		assert.equal((trained?.json.saved as { version: number }).version, 1);
+		assert.ok(fs.existsSync(path.join(current.storeDir, 'models', 'customers', 'v000001.json')), 'the model is saved in the store folder');
+		const scored = execution.node('Score Profiles')?.items[0] ?? [];
+		assert.equal(scored.length, 500);
+		assert.deepEqual(Object.keys(scored[0].json), ['id', 'probability', 'score', 'percentile', 'bucket']);
+		assert.equal(scored[0].json.id, 'c0');
 	});
 
 	it("bad input without Continue On Fail stops the workflow at that node with the core's message", async function () {

@@ -5,6 +5,7 @@ import type { Model } from '../../core/model/schema';
 import { loadModel, openStore } from '../../core/pipeline';
 import storeConfigNode from '../../nodes/node-red/store-config';
 import trainModelNode from '../../nodes/node-red/train-model';
+import { customerTable } from '../support/profileTable';
 import { freshDir, purchaseGoal, simulatedEvents } from './support/fixtures';
 import { helper, message, noMessage, statuses, statusWhere, type FlowNode } from './support/helper';
 
@@ -175,5 +176,27 @@ describe('Node-RED: train model', function () {
 		assert.equal(caughtError, false);
 		// unload() ran; reload an empty flow so afterEach has something to unload.
 		await helper.load(nodes, [{ id: 'tab', type: 'tab', label: 'empty' }]);
+	});
+
+	it('in table mode, trains on the CSV in msg.payload without a goal, and refuses a message without a table, saying how to send one', async () => {
+		await helper.load(nodes, flow({ trainOn: 'table', labelColumn: 'converted', idColumn: 'customer_id', ignoreColumns: 'spend', learner: 'logistic' }));
+		const arriving = message(helper.getNode('out'));
+		helper.getNode('train').receive({ payload: customerTable(400, 9), filename: '/data/customers.csv' });
+		const msg = await arriving;
+		const model = msg.model as Model;
+		assert.equal(model.name, 'customers');
+		assert.deepEqual(model.features, {
+			mode: 'table',
+			columns: ['recency_days', 'orders', 'email_opens'],
+			idColumn: 'customer_id',
+			labelColumn: 'converted',
+		});
+		assert.equal(msg.report, undefined, 'no report in table mode');
+		assert.equal((msg.payload as { table: { rows: number } }).table.rows, 400);
+
+		const caught = message(helper.getNode('errors'));
+		helper.getNode('train').receive({ payload: { not: 'a table' } });
+		const error = (await caught).error as { message: string };
+		assert.match(error.message, /no profile table: msg\.payload is an object\. Send the CSV as msg\.payload/);
 	});
 });

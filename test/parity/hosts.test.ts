@@ -6,15 +6,20 @@
  */
 import assert from 'node:assert/strict';
 import type { INodeExecutionData } from 'n8n-workflow';
-import { openStore, saveModel, scoreProfiles, type ScoredProfile } from '../../core';
+import { type Model, openStore, saveModel, scoreProfiles, type ScoredProfile, serializeModel } from '../../core';
 import { BuildSegment } from '../../nodes/n8n/BuildSegment/BuildSegment.node';
 import { ExplainFactors } from '../../nodes/n8n/ExplainFactors/ExplainFactors.node';
+import { ScoreProfiles } from '../../nodes/n8n/ScoreProfiles/ScoreProfiles.node';
+import { TrainModel } from '../../nodes/n8n/TrainModel/TrainModel.node';
 import buildSegmentNode from '../../nodes/node-red/build-segment';
 import explainFactorsNode from '../../nodes/node-red/explain-factors';
+import scoreProfilesNode from '../../nodes/node-red/score-profiles';
 import storeConfigNode from '../../nodes/node-red/store-config';
+import trainModelNode from '../../nodes/node-red/train-model';
 import { runNode } from '../n8n/fakeContext';
 import { freshDir, simulatedEvents, trainedModel } from '../node-red/support/fixtures';
-import { helper, statusWhere, type FlowNode, type TestNode } from '../node-red/support/helper';
+import { helper, message, statusWhere, type FlowNode, type TestNode } from '../node-red/support/helper';
+import { customerTable } from '../support/profileTable';
 
 type Row = { profileId: string; status?: string; factors?: unknown; error?: string };
 
@@ -223,6 +228,97 @@ describe('both hosts, one behaviour', function () {
 			assert.deepEqual(JSON.parse(JSON.stringify(fromNodeRed)), JSON.parse(JSON.stringify(fromN8n)));
 			assert.equal(fromN8n.filter((row) => row.error !== undefined).length, 1);
 			assert.ok(fromN8n.every((row) => row.error !== undefined || (row.factors as unknown[]).length === 3));
+		});
+	});
+
+	describe('Train Model and Score Profiles on a profile table', () => {
+		const csv = customerTable(600, 5);
+		const tableBinary = { data: Buffer.from(csv).toString('base64'), mimeType: 'text/csv', fileName: 'customers.csv' };
+
+		/** Trains and scores through the n8n nodes: the model's JSON, the training summary and the scored rows. */
+		async function throughN8n(): Promise<{ modelText: string; summary: Record<string, unknown>; rows: unknown[] }> {
+			const trained = await runNode(new TrainModel(), {
+				parameters: {
+					trainOn: 'table',
+					labelColumn: 'converted',
+					idColumn: 'customer_id',
+					learner: 'logistic',
+					saveToStore: false,
+					options: { seed: 2 },
+				},
+				items: [{ json: {}, binary: { data: tableBinary } }],
+			});
+			const item = trained.outputs[0][0];
+			const scored = await runNode(new ScoreProfiles(), {
+				parameters: { scoreFrom: 'table', modelSource: 'binary', modelBinaryPropertyName: 'model' },
+				items: [{ json: {}, binary: { data: tableBinary, model: item.binary?.model as NonNullable<INodeExecutionData['binary']>[string] } }],
+			});
+			const modelText = Buffer.from(item.binary?.model.data as string, 'base64').toString('utf8');
+			return { modelText, summary: item.json as Record<string, unknown>, rows: scored.outputs[0].map(({ json }) => json) };
+		}
+
+		/** The same through the Node-RED nodes, the CSV on msg.payload as a File In node sends it. */
+		async function throughNodeRed(): Promise<{ model: Model; summary: Record<string, unknown>; rows: unknown[] }> {
+			await helper.load(
+				[trainModelNode, scoreProfilesNode, storeConfigNode],
+				[
+					{ id: 'tab', type: 'tab', label: 'parity' },
+					{
+						id: 'train',
+						z: 'tab',
+						type: 'propensity-train-model',
+						trainOn: 'table',
+						labelColumn: 'converted',
+						idColumn: 'customer_id',
+						ignoreColumns: '',
+						modelName: '',
+						modelNameType: 'str',
+						store: '',
+						learner: 'logistic',
+						seed: '2',
+						wires: [['trained']],
+					},
+					{ id: 'trained', z: 'tab', type: 'helper' },
+					{
+						id: 'score',
+						z: 'tab',
+						type: 'propensity-score-profiles',
+						scoreFrom: 'table',
+						idColumn: '',
+						modelFrom: 'msg',
+						store: '',
+						modelName: '',
+						modelNameType: 'str',
+						modelVersion: 'latest',
+						output: 'array',
+						wires: [['scored']],
+					},
+					{ id: 'scored', z: 'tab', type: 'helper' },
+				],
+			);
+			const trained = message(helper.getNode('trained'));
+			helper.getNode('train').receive({ payload: Buffer.from(csv), filename: 'customers.csv' });
+			const trainedMsg = await trained;
+			const model = trainedMsg.model as Model;
+			// As a flow would, with a second File In: the CSV on msg.payload again, the model on msg.model.
+			const scored = message(helper.getNode('scored'));
+			helper.getNode('score').receive({ payload: Buffer.from(csv), filename: 'customers.csv', model });
+			const rows = (await scored).payload as unknown[];
+			await helper.unload();
+			return { model, summary: trainedMsg.payload as Record<string, unknown>, rows };
+		}
+
+		it('train the same model from the same table and seed, and score its rows the same, on both hosts', async () => {
+			const fromN8n = await throughN8n();
+			const fromNodeRed = await throughNodeRed();
+			assert.equal(serializeModel(fromNodeRed.model), fromN8n.modelText);
+			assert.equal(fromNodeRed.model.features.mode, 'table');
+			assert.deepEqual({ ...fromNodeRed.summary, saved: null }, { ...fromN8n.summary, saved: null });
+			assert.deepEqual((fromN8n.summary.table as { rows: number }).rows, 600);
+			assert.deepEqual(fromNodeRed.rows, fromN8n.rows);
+			assert.equal(fromN8n.rows.length, 600);
+			assert.deepEqual(Object.keys(fromN8n.rows[0] as object), ['id', 'probability', 'score', 'percentile', 'bucket']);
+			assert.equal((fromN8n.rows[0] as { id: string }).id, 'c0', "the training table's id column by default");
 		});
 	});
 });

@@ -7,6 +7,7 @@ import { computeFeaturesAsOf } from '../../core/features/examples';
 import { loadLearner } from '../../core/model/predict';
 import { defineGoal, explainProfiles, parseModel, renderModelReport, scoreProfiles, serializeModel, trainModel, type TrainOutcome } from '../../core/pipeline';
 import { simulateShop } from '../../core/simulate';
+import type { Progress } from '../../core/util/progress';
 
 const goal = {
 	name: 'purchase-in-30-days',
@@ -37,10 +38,26 @@ describe('the pipeline from events to explained scores', function () {
 	this.timeout(600_000);
 	let table: EventTable;
 	let trained: TrainOutcome;
+	/** The stages training reported as finished, in order. */
+	const finished: string[] = [];
 
 	before(async () => {
 		table = shopTable(4000, 11);
-		trained = await trainModel(table, goal, { learner: 'gbdt', seed: 3 });
+		const onProgress = (progress: Progress) => {
+			if (progress.total !== undefined && progress.total > 0 && progress.done === progress.total) finished.push(progress.stage);
+		};
+		trained = await trainModel(table, goal, { learner: 'gbdt', seed: 3 }, { onProgress });
+	});
+
+	it('judges who is eligible once: readiness, the buy-till-you-die fit and the examples read the same judgement', () => {
+		assert.equal(finished.filter((stage) => stage === 'finding eligible profiles').length, 1, finished.join(', '));
+		assert.ok(finished.includes('computing features'), finished.join(', '));
+		const counted = trained.readiness.cutoffs.map((c) => c.eligible);
+		assert.equal(
+			trained.readiness.totals.eligible,
+			counted.reduce((a, b) => a + b, 0),
+		);
+		assert.ok(trained.readiness.ready);
 	});
 
 	it('trains a model that ranks next month\u2019s buyers well above chance, validated on the latest cutoff', () => {

@@ -1,5 +1,11 @@
 /** Small scored populations for the segment tests. */
 import type { Bucket, Factor, ScoredProfile } from '../../core/score/types';
+import type { SegmentRule } from '../../core/segment';
+
+export const high: SegmentRule = { bucket: ['high'] };
+/** A run's moment on day n of May 2024 (n from 1 to 9). */
+export const day = (n: number): string => `2024-05-0${n}T06:00:00.000Z`;
+export const ids = (rows: readonly { profileId: string }[]): string[] => rows.map((row) => row.profileId);
 
 export function bucketOf(score: number): Bucket {
 	return score >= 75 ? 'high' : score >= 25 ? 'medium' : 'low';

@@ -1,9 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { bucketOptions } from '../../shared/buckets';
 import { modelSourceProperties } from '../../shared/model';
+import { tableBinaryProperty, tableIdProperty, tableModeProperty } from '../../shared/table';
+
+const inTableMode = { scoreFrom: ['table'] };
 
 /** The parameters of Score Profiles, version 1. */
 export const scoreProfilesProperties: INodeProperties[] = [
+	tableModeProperty('scoreFrom', 'Score', 'Score the profiles in'),
+	tableBinaryProperty(inTableMode),
+	tableIdProperty(inTableMode, "The profile id column. Empty: the training table's id column when this table has it, else the rows are numbered."),
 	...modelSourceProperties('A model saved by Train Model, found by its name'),
 	{
 		displayName: 'Model Name',
@@ -32,6 +38,7 @@ export const scoreProfilesProperties: INodeProperties[] = [
 		placeholder: 'e.g. {{ $today.toISODate() }}',
 		description:
 			'Score profiles as they were on this date (ISO 8601); later events are ignored. A date alone (2026-06-30) means the end of that day, UTC. Empty: the latest event.',
+		displayOptions: { show: { scoreFrom: ['events'] } },
 	},
 	{
 		displayName: 'Item Limit',

@@ -1,16 +1,30 @@
 /**
- * Score Profiles plumbing: the item's events and the model (from the store by name, or from a
- * binary field), the options as the core's score settings, and the output: one item per scored
- * profile, or above the item limit a summary item with every score in a CSV or NDJSON file.
+ * Score Profiles plumbing: the item's events (or, in table mode, its profile table) and the
+ * model (from the store by name, or from a binary field), the options as the core's score
+ * settings, and the output: one item per scored profile, or above the item limit a summary
+ * item with every score in a CSV or NDJSON file.
  */
 import { Readable } from 'node:stream';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { loadModel, type Model, rememberScoringRun, scoreInWarehouse, scoreLines, scoreProfiles, type ScoreRun, type ScoresFormat } from '../../../../core';
-import { eventsOfItem, modelOfItem } from '../../shared/binary';
+import {
+	loadModel,
+	type Model,
+	rememberScoringRun,
+	scoreInWarehouse,
+	scoreLines,
+	scoreProfiles,
+	type ScoreRun,
+	type ScoresFormat,
+	scoreTable,
+	scoreTableSummary,
+	tableScoresCsv,
+} from '../../../../core';
+import { eventsOfItem, modelOfItem, textBinary } from '../../shared/binary';
 import { boundariesOf } from '../../shared/buckets';
 import { workHooksOf } from '../../shared/hooks';
 import { modelVersionOf } from '../../shared/model';
 import { withStore } from '../../shared/store';
+import { tableOfItem } from '../../shared/table';
 import { warehouseOfItem } from '../../shared/warehouse';
 
 interface ScoreOptions {
@@ -77,6 +91,7 @@ function attributesOf(options: ScoreOptions): string[] | undefined {
 /** Scores the item's events and returns its output items. */
 export async function scoreForItem(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number, models: ModelCache): Promise<INodeExecutionData[]> {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as ScoreOptions;
+	if (ctx.getNodeParameter('scoreFrom', itemIndex, 'events') === 'table') return scoreTableItem(ctx, item, itemIndex, models, options);
 	// A table in place: scored there, one row per profile appended to a scores table beside the events.
 	const warehouse = await warehouseOfItem(ctx, item, itemIndex);
 	if (warehouse) {
@@ -133,6 +148,42 @@ export async function scoreForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 	if (run.count > 0 && run.count > limit) return [await scoresFileItem(ctx, run, options, itemIndex, limit)];
 	const profiles = await run.all(hooks);
 	return profiles.map((profile) => ({ json: profile as unknown as IDataObject, pairedItem: { item: itemIndex } }));
+}
+
+/**
+ * Scores the profile table in the item's binary data (table mode): one item per row, or above
+ * the item limit one summary item with every score in a CSV file.
+ */
+async function scoreTableItem(
+	ctx: IExecuteFunctions,
+	item: INodeExecutionData,
+	itemIndex: number,
+	models: ModelCache,
+	options: ScoreOptions,
+): Promise<INodeExecutionData[]> {
+	const source = await tableOfItem(ctx, item, itemIndex);
+	const { model, version } = await modelForItem(ctx, item, itemIndex, models);
+	const id = String(ctx.getNodeParameter('idColumn', itemIndex, '')).trim() || undefined;
+	const scores = await scoreTable(source, model, { id, boundaries: boundariesOf(options) }, workHooksOf(ctx));
+	const summary = scoreTableSummary(scores, model, version);
+	ctx.logger.info(`${ctx.getNode().name}: scored ${summary.scored} rows of ${source.name} with "${model.name}"`);
+	const limit = ctx.getNodeParameter('itemLimit', itemIndex, 10000) as number;
+	if (scores.rows.length > 0 && scores.rows.length > limit) {
+		const fileName = 'scores.csv';
+		ctx.addExecutionHints({
+			message: `${scores.rows.length} rows were scored, more than the item limit (${limit}): every score is in the binary file ${fileName} instead of one item each.`,
+			type: 'info',
+			location: 'outputPane',
+		});
+		return [
+			{
+				json: { ...summary, file: { fileName, format: 'csv', profiles: scores.rows.length } } as unknown as IDataObject,
+				binary: { [options.outputBinaryPropertyName?.trim() || 'scores']: await textBinary(ctx, tableScoresCsv(scores), fileName, 'text/csv') },
+				pairedItem: { item: itemIndex },
+			},
+		];
+	}
+	return scores.rows.map((row) => ({ json: { ...row } as unknown as IDataObject, pairedItem: { item: itemIndex } }));
 }
 
 /** One item with the run's summary, every score streamed into a binary CSV or NDJSON file. */

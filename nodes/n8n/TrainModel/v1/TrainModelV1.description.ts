@@ -1,9 +1,38 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { bucketOptions } from '../../shared/buckets';
 import { storeProperties } from '../../shared/store';
+import { tableBinaryProperty, tableIdProperty, tableModeProperty } from '../../shared/table';
+
+const inTableMode = { trainOn: ['table'] };
+
+/** Table mode: the CSV, its label column, and the columns that are not features. */
+const tableTrainingProperties: INodeProperties[] = [
+	tableBinaryProperty(inTableMode),
+	{
+		displayName: 'Label Column',
+		name: 'labelColumn',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. converted',
+		description: 'The 0/1 outcome column (1 = the outcome happened). Validation uses a seeded 20% of the rows, drawn at random within each label.',
+		displayOptions: { show: inTableMode },
+	},
+	tableIdProperty(inTableMode, 'The profile id column, not a feature. Empty: the rows are numbered.'),
+	{
+		displayName: 'Ignore Columns',
+		name: 'ignoreColumns',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. email, name',
+		description: 'Comma-separated columns that are neither features, id nor label',
+		displayOptions: { show: inTableMode },
+	},
+];
 
 /** The parameters of Train Model, version 1. */
 export const trainModelProperties: INodeProperties[] = [
+	tableModeProperty('trainOn', 'Train On', 'Learn a goal from'),
 	{
 		displayName: 'Goal',
 		name: 'goalSource',
@@ -13,6 +42,7 @@ export const trainModelProperties: INodeProperties[] = [
 			{ name: 'JSON', value: 'json', description: 'Goal JSON given here' },
 		],
 		default: 'input',
+		displayOptions: { show: { trainOn: ['events'] } },
 	},
 	{
 		displayName: 'Goal (JSON)',
@@ -21,15 +51,17 @@ export const trainModelProperties: INodeProperties[] = [
 		default: '',
 		required: true,
 		description: 'The goal as JSON (the format Define Goal outputs)',
-		displayOptions: { show: { goalSource: ['json'] } },
+		displayOptions: { show: { goalSource: ['json'], trainOn: ['events'] } },
 	},
+	...tableTrainingProperties,
 	{
 		displayName: 'Model Name',
 		name: 'modelName',
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. purchase-in-30-days',
-		description: "The name the model is saved and scored under. Empty: the goal's name. Letters, digits, dot, dash and underscore.",
+		description:
+			"The name the model is saved and scored under. Empty: the goal's name (in table mode, the file's name). Letters, digits, dot, dash and underscore.",
 	},
 	{
 		displayName: 'Learner',

@@ -1,24 +1,29 @@
 /**
- * Train Model plumbing: the goal and events of the item, the options as the core's training
- * settings, the model saved by name, and the output item: metrics and summary as JSON, the
- * model JSON and the HTML report as binary data (the input's binary data kept alongside).
+ * Train Model plumbing: the goal and events of the item (or, in table mode, its profile table),
+ * the options as the core's training settings, the model saved by name, and the output item:
+ * metrics and summary as JSON, the model JSON and (for events) the HTML report as binary data
+ * (the input's binary data kept alongside).
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import {
 	InputError,
 	type LoadReport,
 	type LoadSummary,
+	type Model,
 	type ModelVersionInfo,
 	saveModel,
 	trainInWarehouse,
 	trainModel,
 	type TrainSettings,
+	type TrainSummary,
+	trainTable,
 } from '../../../../core';
 import { eventsOfItem, textBinary } from '../../shared/binary';
 import { boundariesOf } from '../../shared/buckets';
 import { workHooksOf } from '../../shared/hooks';
 import { withStore } from '../../shared/store';
 import { jsonParameter } from '../../shared/json';
+import { columnList, tableOfItem } from '../../shared/table';
 import { warehouseOfItem } from '../../shared/warehouse';
 
 interface TrainOptions {
@@ -64,6 +69,7 @@ function minimumOf(option: number | undefined, json: IDataObject, key: 'positive
 /** Trains on one item and returns its output item. */
 export async function trainForItem(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number): Promise<INodeExecutionData> {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as TrainOptions;
+	if (ctx.getNodeParameter('trainOn', itemIndex, 'events') === 'table') return trainOnTableItem(ctx, item, itemIndex, options);
 	const goal = goalOf(ctx, item, itemIndex);
 	const hooks = workHooksOf(ctx);
 	const settings: TrainSettings = {
@@ -86,6 +92,40 @@ export async function trainForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 				{ ...settings, load: loadOf(item.json) },
 				hooks,
 			);
+	const where = warehouse ? { workRanIn: warehouse.where, warehouse: item.json.warehouse } : {};
+	const reportProperty = options.reportBinaryPropertyName?.trim() || 'report';
+	return trainedItem(ctx, item, itemIndex, options, outcome, { readiness: outcome.readiness, ...where } as IDataObject, {
+		[reportProperty]: await textBinary(ctx, outcome.reportHtml, 'report.html', 'text/html'),
+	});
+}
+
+/** Trains on the profile table in the item's binary data (table mode) and returns its output item. */
+async function trainOnTableItem(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number, options: TrainOptions): Promise<INodeExecutionData> {
+	const outcome = await trainTable(
+		await tableOfItem(ctx, item, itemIndex),
+		{
+			label: String(ctx.getNodeParameter('labelColumn', itemIndex, '')).trim(),
+			id: String(ctx.getNodeParameter('idColumn', itemIndex, '')).trim() || undefined,
+			ignore: columnList(ctx.getNodeParameter('ignoreColumns', itemIndex, '')),
+			name: (ctx.getNodeParameter('modelName', itemIndex, '') as string).trim() || undefined,
+			learner: ctx.getNodeParameter('learner', itemIndex, 'auto') as string,
+			seed: options.seed,
+		},
+		workHooksOf(ctx),
+	);
+	return trainedItem(ctx, item, itemIndex, options, outcome, {}, {});
+}
+
+/** Saves the model (when asked), warns of a poor one, and shapes the output item: the summary, the model file, the input's binary data kept. */
+async function trainedItem(
+	ctx: IExecuteFunctions,
+	item: INodeExecutionData,
+	itemIndex: number,
+	options: TrainOptions,
+	outcome: { readonly model: Model; readonly modelText: string; readonly summary: TrainSummary },
+	json: IDataObject,
+	binary: Record<string, IBinaryData>,
+): Promise<INodeExecutionData> {
 	let saved: (ModelVersionInfo & { location: string }) | null = null;
 	if (ctx.getNodeParameter('saveToStore', itemIndex, true) as boolean) {
 		saved = await withStore(ctx, itemIndex, async (store) => ({ ...(await saveModel(store, outcome.model, outcome.modelText)), location: store.location }));
@@ -100,18 +140,12 @@ export async function trainForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 		});
 	}
 	const modelProperty = options.modelBinaryPropertyName?.trim() || 'model';
-	const reportProperty = options.reportBinaryPropertyName?.trim() || 'report';
 	return {
-		json: {
-			...summary,
-			saved,
-			readiness: outcome.readiness,
-			...(warehouse ? { workRanIn: warehouse.where, warehouse: item.json.warehouse } : {}),
-		} as unknown as IDataObject,
+		json: { ...summary, saved, ...json } as unknown as IDataObject,
 		binary: {
 			...(item.binary ?? {}),
 			[modelProperty]: await textBinary(ctx, outcome.modelText, 'model.json', 'application/json'),
-			[reportProperty]: await textBinary(ctx, outcome.reportHtml, 'report.html', 'text/html'),
+			...binary,
 		},
 		pairedItem: { item: itemIndex },
 	};

@@ -1,14 +1,14 @@
 /**
- * The boosting loop and tree growth of gbdt.ts: bins the features, then adds trees one at a
+ * The boosting loop and tree growth of gbdt/index.ts: bins the features, then adds trees one at a
  * time, each fitted to the logistic-loss gradients of the ensemble so far, until maxTrees or
  * until the validation log loss has not improved for earlyStoppingRounds trees.
  *
  * The heavy work (binning, gradients, histograms, partitions, score updates) runs as tasks
- * over shared memory (gbdtKernels.ts), on worker threads when the data is large enough; this
+ * over shared memory (kernels.ts), on worker threads when the data is large enough; this
  * file decides what to run and keeps the trees.
  */
 import { availableParallelism } from 'node:os';
-import { edgeSampleRows, MAX_VALUE_BINS } from './binning';
+import { edgeSampleRows, MAX_VALUE_BINS } from '../binning';
 import {
 	allocateShared,
 	viewShared,
@@ -66,17 +66,17 @@ import {
 	MAX_TASKS,
 	histogramDoubles,
 	type SharedState,
-} from './gbdtKernels';
-import { WorkerPool } from './gbdtPool';
-import { addTreeOutput } from './gbdtPredict';
-import type { LabelledDataset } from './dataset';
-import type { FitContext } from './learner';
-import type { Tree } from './tree';
-import { createRng, type Rng } from '../util/rng';
-import { throttledProgress } from '../util/progress';
-import { throwIfCancelled } from '../errors';
+} from './kernels';
+import { WorkerPool } from './pool';
+import { addTreeOutput } from './predict';
+import type { LabelledDataset } from '../dataset';
+import type { FitContext } from '../learner';
+import type { Tree } from '../tree';
+import { createRng, type Rng } from '../../util/rng';
+import { throttledProgress } from '../../util/progress';
+import { throwIfCancelled } from '../../errors';
 
-/** The settings tree growth and boosting need (gbdt.ts resolves them from GbdtOptions). */
+/** The settings tree growth and boosting need (index.ts resolves them from GbdtOptions). */
 export interface BoostSettings {
 	readonly maxTrees: number;
 	readonly learningRate: number;

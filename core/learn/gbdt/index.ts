@@ -2,18 +2,18 @@
  * Gradient-boosted trees, histogram-based as in LightGBM and XGBoost `hist`: the default
  * learner. Features are binned once (binning.ts); each tree is fitted to the gradients of the
  * logistic loss with gradient/hessian histograms per node, the larger child's histogram
- * derived from its parent's by subtraction (gbdtTrain.ts, gbdtKernels.ts); prediction walks
- * the trees flattened into typed arrays (gbdtPredict.ts). Trees use the shared Tree format
+ * derived from its parent's by subtraction (train.ts, kernels.ts); prediction walks
+ * the trees flattened into typed arrays (predict.ts). Trees use the shared Tree format
  * (tree.ts), so TreeSHAP and the model JSON read them as they are.
  */
 import { z } from 'zod';
-import { InputError } from '../errors';
-import type { Dataset, LabelledDataset } from './dataset';
-import type { FitContext, LearnerJson, TrainedLearner } from './learner';
-import { treeFromJson, treeToJson, type Tree, type TreeJson } from './tree';
-import { boost, threadsFor, type BoostSettings } from './gbdtTrain';
-import { flattenTrees, predictForest, type FlatForest } from './gbdtPredict';
-import { MAX_VALUE_BINS } from './binning';
+import { InputError } from '../../errors';
+import type { Dataset, LabelledDataset } from '../dataset';
+import type { FitContext, LearnerJson, TrainedLearner } from '../learner';
+import { treeFromJson, treeToJson, type Tree, type TreeJson } from '../tree';
+import { boost, threadsFor, type BoostSettings } from './train';
+import { flattenTrees, predictForest, type FlatForest } from './predict';
+import { MAX_VALUE_BINS } from '../binning';
 
 export interface GbdtOptions {
 	/** Most boosting rounds (trees). */

@@ -1,6 +1,6 @@
 /**
  * The hot loops of boosted-tree training and the shared memory they work on. The main thread
- * and the worker threads (gbdtWorker.ts) see the same SharedArrayBuffers and run the same
+ * and the worker threads (worker.ts) see the same SharedArrayBuffers and run the same
  * tasks, so a result never depends on which thread ran a task: every histogram, every partial
  * sum and every row move is computed by exactly one task, in a fixed order.
  *
@@ -25,7 +25,7 @@
  *   where a split by features read a line per feature group), and the blocks are then added in
  *   block order, so the sums never depend on the thread count.
  */
-import { binColumn, findBinEdges, sampleValues, MAX_VALUE_BINS } from './binning';
+import { binColumn, findBinEdges, sampleValues, MAX_VALUE_BINS } from '../binning';
 
 /** What a dispatch asks every thread to do; tasks are numbered 0..count-1 within it. */
 export const COMMAND = {

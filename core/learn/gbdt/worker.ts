@@ -1,5 +1,5 @@
 /**
- * A boosted-tree training worker (started by gbdtPool.ts): it sleeps on the shared generation
+ * A boosted-tree training worker (started by pool.ts): it sleeps on the shared generation
  * counter, and on each new dispatch reads any pending messages (new histogram slots), then
  * claims tasks from the shared counter until none are left.
  */
@@ -18,8 +18,8 @@ import {
 	viewShared,
 	waitWhile,
 	type SharedDescriptor,
-} from './gbdtKernels';
-import type { PoolMessage, WorkerMessage } from './gbdtPool';
+} from './kernels';
+import type { PoolMessage, WorkerMessage } from './pool';
 
 const { descriptor, port } = workerData as { descriptor: SharedDescriptor; port: MessagePort };
 const state = viewShared(descriptor);

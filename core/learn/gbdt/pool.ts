@@ -2,7 +2,7 @@
  * A small pool of worker threads for boosted-tree training. The main thread hands out work
  * synchronously: it writes the parameters into shared memory, wakes the workers, claims tasks
  * itself from the same counter, and waits until every claimed task is finished.
- * Which thread runs a task does not matter (see gbdtKernels.ts), so results are identical
+ * Which thread runs a task does not matter (see kernels.ts), so results are identical
  * for any number of threads. With no workers, tasks simply run on the calling thread.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
@@ -26,7 +26,7 @@ import {
 	waitWhile,
 	type SharedDescriptor,
 	type SharedState,
-} from './gbdtKernels';
+} from './kernels';
 
 /** What a worker posts on its port. */
 export type WorkerMessage = { type: 'error'; message: string; stack?: string };
@@ -46,7 +46,7 @@ export class WorkerPool {
 		const ports: MessagePort[] = [];
 		for (let w = 0; w < workerCount; w++) {
 			const channel = new MessageChannel();
-			const worker = new Worker(path.join(__dirname, 'gbdtWorker.js'), {
+			const worker = new Worker(path.join(__dirname, 'worker.js'), {
 				workerData: { descriptor, port: channel.port2 },
 				transferList: [channel.port2],
 			});

@@ -15,8 +15,8 @@
  * walked over it. A row's score is the base score plus each tree's leaf value, in tree order,
  * exactly as training accumulates it.
  */
-import type { Tree } from './tree';
-import { orderKey, smallestOfKeyBuckets } from './binning';
+import type { Tree } from '../tree';
+import { orderKey, smallestOfKeyBuckets } from '../binning';
 
 /** The code of a missing value: above every cut, and flagged by bit 30. */
 const MISSING_CODE = 1 << 30;
