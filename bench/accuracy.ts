@@ -3,11 +3,14 @@
  * exact optimum is known), on a short history of it (9 months, lookback 400 days, eligibility
  * active within 400 days), on a steadily joining BG/NBD population over 3 years, and on the
  * simulated shop. Prints, per case, the AUC on genuinely future outcomes (ours, the optimum,
- * recency alone) and the validation AUC the model reported. ACCURACY_CASE=k runs case k only.
+ * recency alone) and the validation AUC the model reported. ACCURACY_CASE=k runs case k only;
+ * ACCURACY_LEARNER='{"learner":"gbdt","learnerOptions":{"gbdt":{"maxDepth":6}}}' trains with
+ * other learner settings (to compare them with the defaults).
  *
  *   node dist/bench/accuracy.js [customers=100000] [shopProfiles=20000]
  */
 import { simulateBgnbd } from '../core/simulate/bgnbd';
+import type { TrainSettings } from '../core/pipeline';
 import { accuracyAgainstFuture, bgnbdOptimum, bgnbdOptimumAuc, bgnbdTable, purchaseGoal, shopTable, type FutureAccuracy } from './accuracyHarness';
 
 const DAY_MS = 86_400_000;
@@ -28,6 +31,7 @@ async function main(): Promise<void> {
 	const shopProfiles = Number(process.argv[3] ?? 20_000);
 	// For comparisons: a goal's own training block (e.g. ACCURACY_TRAINING='{"cutoffs":4}') replaces the automatic plan.
 	const extra = process.env.ACCURACY_TRAINING ? { training: JSON.parse(process.env.ACCURACY_TRAINING) as unknown } : {};
+	const learner = process.env.ACCURACY_LEARNER ? (JSON.parse(process.env.ACCURACY_LEARNER) as Pick<TrainSettings, 'learner' | 'learnerOptions'>) : {};
 	const goal = (windowDays: number, lookbackDays: number, activeWithinDays?: number) => ({
 		...purchaseGoal(windowDays, lookbackDays, activeWithinDays),
 		...extra,
@@ -39,7 +43,7 @@ async function main(): Promise<void> {
 				const sim = simulateBgnbd({ customers, seed: 1 });
 				const table = bgnbdTable(sim);
 				console.log(`  (the optimum at the validation cutoff, a window earlier: ${bgnbdOptimumAuc(sim, sim.end - 91 * DAY_MS, 91).toFixed(4)})`);
-				return accuracyAgainstFuture(table, goal(91, 365), sim.end, bgnbdOptimum(sim, table, sim.end, 91));
+				return accuracyAgainstFuture(table, goal(91, 365), sim.end, bgnbdOptimum(sim, table, sim.end, 91), 1, learner);
 			},
 		},
 		{
@@ -48,7 +52,7 @@ async function main(): Promise<void> {
 				const sim = simulateBgnbd({ customers: Math.round(customers / 4), seed: 2, historyDays: 272 });
 				const table = bgnbdTable(sim);
 				console.log(`  (the optimum at the validation cutoff, a window earlier: ${bgnbdOptimumAuc(sim, sim.end - 91 * DAY_MS, 91).toFixed(4)})`);
-				return accuracyAgainstFuture(table, goal(91, 400, 400), sim.end, bgnbdOptimum(sim, table, sim.end, 91));
+				return accuracyAgainstFuture(table, goal(91, 400, 400), sim.end, bgnbdOptimum(sim, table, sim.end, 91), 1, learner);
 			},
 		},
 		{
@@ -57,7 +61,7 @@ async function main(): Promise<void> {
 				const sim = simulateBgnbd({ customers: Math.round(customers / 2), seed: 3, historyDays: 1095, joinDays: 1186 });
 				const table = bgnbdTable(sim);
 				console.log(`  (the optimum at the validation cutoff, a window earlier: ${bgnbdOptimumAuc(sim, sim.end - 91 * DAY_MS, 91).toFixed(4)})`);
-				return accuracyAgainstFuture(table, goal(91, 365), sim.end, bgnbdOptimum(sim, table, sim.end, 91));
+				return accuracyAgainstFuture(table, goal(91, 365), sim.end, bgnbdOptimum(sim, table, sim.end, 91), 1, learner);
 			},
 		},
 		{
@@ -65,7 +69,7 @@ async function main(): Promise<void> {
 			run: () => {
 				const table = shopTable({ profiles: shopProfiles, seed: 7 });
 				const end = Date.parse('2026-06-30T00:00:00Z') - 30 * DAY_MS;
-				return accuracyAgainstFuture(table, goal(30, 365, 90), end);
+				return accuracyAgainstFuture(table, goal(30, 365, 90), end, undefined, 1, learner);
 			},
 		},
 	];

@@ -6,7 +6,7 @@
  */
 import { auc } from '../core/evaluate/auc';
 import { EventTableBuilder, type EventTable } from '../core/events/table';
-import { scoreProfiles, trainModel, type TrainOutcome } from '../core/pipeline';
+import { scoreProfiles, trainModel, type TrainOutcome, type TrainSettings } from '../core/pipeline';
 import { bgnbdPurchaseChance, rfmAsOf, type BgnbdSimulation } from '../core/simulate/bgnbd';
 import { simulateShop, type SimulationOptions } from '../core/simulate';
 
@@ -65,8 +65,9 @@ export async function accuracyAgainstFuture(
 	asOf: number,
 	optimumOf?: (profile: number) => number,
 	seed = 1,
+	learner: Pick<TrainSettings, 'learner' | 'learnerOptions'> = {},
 ): Promise<FutureAccuracy> {
-	const outcome = await trainModel(table, goal, { asOf, seed });
+	const outcome = await trainModel(table, goal, { asOf, seed, ...learner });
 	const run = await scoreProfiles(table, outcome.model, { asOf });
 	const profiles = await run.all();
 	const windowMs = (goal.outcome as { windowDays: number }).windowDays * DAY_MS;

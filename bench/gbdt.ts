@@ -25,7 +25,8 @@ import type { LabelledDataset } from '../core/learn/dataset';
 import { oracleData } from '../test/support/gbdtOracle';
 import { auc } from '../core/evaluate/auc';
 
-const TARGET_FIT_RATIO = 1.5;
+/** Issue 18's targets: at most 1.1x XGBoost's fit time at 100,000 rows, 1.0x at 1,000,000. */
+const targetFitRatio = (rows: number): number => (rows >= 1_000_000 ? 1.0 : 1.1);
 const TARGET_AUC_GAP = 0.003;
 const TARGET_PEAK_MB = 1536;
 
@@ -89,9 +90,12 @@ async function main(): Promise<void> {
 		writeCsv(trainFile, oracleData(rows, seed).data);
 		let ours: SideResult | undefined;
 		let theirs: SideResult | undefined;
+		const runs = { ours: [] as number[], theirs: [] as number[] };
 		for (let run = 0; run < repeat; run++) {
 			const a = runOurs(trainFile, testFile, trees);
 			const b = runXgboost(trainFile, testFile, trees);
+			runs.ours.push(a.fitSeconds);
+			runs.theirs.push(b.fitSeconds);
 			process.stderr.write(
 				`${rows} rows, run ${run + 1}: ours ${a.fitSeconds.toFixed(2)} s, XGBoost ${b.fitSeconds.toFixed(2)} s (load ${os.loadavg()[0].toFixed(1)})\n`,
 			);
@@ -100,7 +104,7 @@ async function main(): Promise<void> {
 			if (!theirs || b.fitSeconds < theirs.fitSeconds) theirs = b;
 		}
 		if (!ours || !theirs) continue;
-		lines.push(report(rows, ours, theirs));
+		lines.push(report(rows, ours, theirs, runs));
 	}
 	process.stdout.write(
 		`\nBoosted trees vs XGBoost ${xgboostVersion()} hist: ${trees} trees, depth 6, learning rate 0.1, 256 bins, 2 threads, ${testRows.toLocaleString('en-US')} test rows\n`,
@@ -115,10 +119,12 @@ async function main(): Promise<void> {
 	process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-function report(rows: number, ours: SideResult, theirs: SideResult): string {
+function report(rows: number, ours: SideResult, theirs: SideResult, runs: { ours: number[]; theirs: number[] }): string {
 	const ratio = ours.fitSeconds / theirs.fitSeconds;
 	const gap = theirs.auc - ours.auc;
-	const checks = [`fit ratio ${ratio.toFixed(2)} ${ratio <= TARGET_FIT_RATIO ? 'ok' : 'MISSED'} (target <= ${TARGET_FIT_RATIO})`];
+	const target = targetFitRatio(rows);
+	const checks = [`fit ratio ${ratio.toFixed(2)} ${ratio <= target ? 'ok' : 'MISSED'} (target <= ${target.toFixed(1)})`];
+	const spread = (side: number[]) => `${side.map((s) => s.toFixed(2)).join(', ')} s, spread ${(Math.max(...side) / Math.min(...side)).toFixed(2)}x`;
 	if (rows <= 100_000)
 		checks.push(
 			`AUC ${gap > 0 ? `${gap.toFixed(4)} below` : `${(-gap).toFixed(4)} above`} XGBoost's ${gap <= TARGET_AUC_GAP ? 'ok' : 'MISSED'} (target: at most ${TARGET_AUC_GAP} below)`,
@@ -129,7 +135,8 @@ function report(rows: number, ours: SideResult, theirs: SideResult): string {
 		ours.predictSeconds && ours.predictRows ? `; predict ${ours.predictRows.toLocaleString('en-US')} rows in ${ours.predictSeconds.toFixed(2)} s` : '';
 	return [
 		`${rows.toLocaleString('en-US')} training rows:`,
-		`  fit: ours ${ours.fitSeconds.toFixed(2)} s, XGBoost ${theirs.fitSeconds.toFixed(2)} s, ratio ${ratio.toFixed(2)}`,
+		`  fit (fastest of ${runs.ours.length}): ours ${ours.fitSeconds.toFixed(2)} s, XGBoost ${theirs.fitSeconds.toFixed(2)} s, ratio ${ratio.toFixed(2)}`,
+		`  runs: ours ${spread(runs.ours)}; XGBoost ${spread(runs.theirs)}`,
 		`  test AUC: ours ${ours.auc.toFixed(4)}, XGBoost ${theirs.auc.toFixed(4)}, difference ${(-gap).toFixed(4)}`,
 		`  our peak RSS ${ours.peakRssMb.toFixed(0)} MB (XGBoost ${theirs.peakRssMb.toFixed(0)} MB)${predictRate}`,
 		`  ${checks.join('; ')}`,

@@ -5,12 +5,17 @@
  * so both see the same machine load; the best round of each is reported, in wall-clock time
  * and in CPU time (which other work on a busy machine disturbs less).
  *
+ * The CSV file is also loaded by DuckDB (its node package, a development dependency used only
+ * here, 2 threads): `read_csv` into a table, timed from opening the database to the table being
+ * filled, alternating with our load. Target: our load at most 1.5x DuckDB's time.
+ *
  * Run: node dist/bench/load.js [events] [rounds]   (defaults 1000000 and 3)
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { loadEvents } from '../core/events/load';
 import { profilesForEvents, writeSimulation } from '../core/simulate';
 
@@ -34,6 +39,23 @@ async function readAndSplit(file: string): Promise<number> {
 	if (rest.length) lines++;
 	// Using `chars` keeps the slices from being optimised away.
 	return chars >= 0 ? lines : -1;
+}
+
+const TARGET_DUCKDB_RATIO = 1.5;
+
+/** DuckDB reads the CSV into a table (in memory, 2 threads); returns the rows it loaded. */
+async function duckdbLoad(file: string): Promise<number> {
+	const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+	const connection = await instance.connect();
+	try {
+		const escaped = file.replace(/'/g, "''");
+		await connection.run(`CREATE TABLE events AS SELECT * FROM read_csv('${escaped}', header = true)`);
+		const count = await connection.runAndReadAll('SELECT count(*) FROM events');
+		return Number(count.getRows()[0][0]);
+	} finally {
+		connection.closeSync();
+		instance.closeSync();
+	}
 }
 
 interface Timing<T> {
@@ -66,14 +88,22 @@ async function main(): Promise<void> {
 		);
 		console.log('');
 		console.log('format   events      MB   floor ms  load ms  events/s   ratio  | floor cpu  load cpu  cpu ratio');
+		const duckdbLines: string[] = [];
 		for (const format of ['csv', 'ndjson'] as const) {
 			const file = path.join(dir, `events.${format}`);
 			const written = await writeSimulation({ profiles, seed: 1, format, out: file });
 			const best = { floor: Infinity, load: Infinity, floorCpu: Infinity, loadCpu: Infinity };
+			const runs = { load: [] as number[], duckdb: [] as number[] };
 			let loaded = 0;
 			for (let round = 0; round < rounds; round++) {
 				const floor = await timed(() => readAndSplit(file));
 				const load = await timed(() => loadEvents({ kind: 'file', path: file }, { badRows: 'fail' }));
+				runs.load.push(load.ms);
+				if (format === 'csv') {
+					const duck = await timed(() => duckdbLoad(file));
+					if (duck.result !== written.events) throw new Error(`DuckDB loaded ${duck.result} rows of ${written.events}`);
+					runs.duckdb.push(duck.ms);
+				}
 				best.floor = Math.min(best.floor, floor.ms);
 				best.floorCpu = Math.min(best.floorCpu, floor.cpuMs);
 				best.load = Math.min(best.load, load.ms);
@@ -86,10 +116,25 @@ async function main(): Promise<void> {
 			console.log(
 				`${format.padEnd(8)} ${pad(loaded.toLocaleString('en-US'), 9)} ${pad((written.bytes / 1e6).toFixed(0), 6)} ${pad(best.floor.toFixed(0), 9)} ${pad(best.load.toFixed(0), 8)} ${pad(rate.toLocaleString('en-US'), 9)} ${pad(`${(best.load / best.floor).toFixed(2)}x`, 7)}  | ${pad(best.floorCpu.toFixed(0), 9)} ${pad(best.loadCpu.toFixed(0), 9)} ${pad(`${(best.loadCpu / best.floorCpu).toFixed(2)}x`, 10)}`,
 			);
+			if (runs.duckdb.length > 0) duckdbLines.push(duckdbReport(format, runs.load, runs.duckdb));
 		}
+		console.log('');
+		for (const line of duckdbLines) console.log(line);
 	} finally {
 		fs.rmSync(dir, { recursive: true, force: true });
 	}
+}
+
+/** Ours against DuckDB: fastest of each side, the runs, the ratio and the target. */
+function duckdbReport(format: string, ours: number[], duckdb: number[]): string {
+	const fastest = (runs: number[]) => Math.min(...runs);
+	const runsText = (runs: number[]) => `${runs.map((ms) => ms.toFixed(0)).join(', ')} ms, spread ${(Math.max(...runs) / fastest(runs)).toFixed(2)}x`;
+	const ratio = fastest(ours) / fastest(duckdb);
+	return [
+		`${format} into a table, ours against DuckDB (node, 2 threads, read_csv into a table), fastest of ${ours.length} alternating runs:`,
+		`  ours ${fastest(ours).toFixed(0)} ms (runs ${runsText(ours)}); DuckDB ${fastest(duckdb).toFixed(0)} ms (runs ${runsText(duckdb)})`,
+		`  ratio ${ratio.toFixed(2)}x (target ≤ ${TARGET_DUCKDB_RATIO}x: ${ratio <= TARGET_DUCKDB_RATIO ? 'met' : 'NOT met'})`,
+	].join('\n');
 }
 
 main().catch((error: unknown) => {

@@ -326,6 +326,30 @@ describe('gradient-boosted trees', function () {
 		}
 	});
 
+	it('scores the same with the complete-tree layout as with the general one, and with one thread as with two', async () => {
+		// Early stopping off and a low minimum leaf weight: trees of several depths, with leaves above the bottom level.
+		const model = await trainGbdt(oracleData(8000, 97).data, { ...quick, maxTrees: 40, maxDepth: 7, minChildWeight: 20 }, { seed: 2 });
+		const data = oracleData(70_000, 98).data;
+		const flat = flattenTrees(model.trees, data.columns.length);
+		assert.ok(flat.heap, 'trees of depth 7 use the complete-tree layout');
+		const general = predictForest({ ...flat, heap: undefined }, data.columns, data.rows, model.baseScore, 1);
+		const heap = predictForest(flat, data.columns, data.rows, model.baseScore, 1);
+		const twoThreads = predictForest(flat, data.columns, data.rows, model.baseScore, 2);
+		assert.deepEqual(heap, general);
+		assert.deepEqual(twoThreads, general);
+		assert.ok(!(twoThreads.buffer instanceof SharedArrayBuffer), 'scores come back in ordinary memory');
+		const stump = {
+			feature: Int32Array.of(0),
+			threshold: Float64Array.of(0),
+			left: Int32Array.of(-1),
+			right: Int32Array.of(-1),
+			missingLeft: Uint8Array.of(0),
+			value: Float64Array.of(0.25),
+			cover: Float64Array.of(1),
+		};
+		assert.deepEqual(Array.from(predictForest(flattenTrees([stump], 30), data.columns, 3, 1)), [1.25, 1.25, 1.25]);
+	});
+
 	it('uses sane defaults for propensity data', () => {
 		assert.equal(defaultGbdtOptions.growth, 'depthwise');
 		assert.ok(defaultGbdtOptions.earlyStoppingRounds > 0);

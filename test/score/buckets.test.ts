@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { InputError } from '../../core/errors';
 import { bucketOf, percentiles, scoreFromProbability } from '../../core/score/buckets';
 import { defaultBuckets } from '../../core/score/types';
+import { createRng } from '../../core/util/rng';
 
 describe('scores, percentiles and buckets', () => {
 	it('turns a probability into a whole score from 0 to 100', () => {
@@ -21,6 +22,29 @@ describe('scores, percentiles and buckets', () => {
 		assert.equal(p[0], 1);
 		assert.equal(p[999], 100);
 		assert.equal(p[499], 50);
+	});
+
+	it('gives every profile ceil(100 × profiles at or below it / profiles), as a full sort would, with ties, spikes and extremes', () => {
+		const rng = createRng(4);
+		const byDefinition = (values: readonly number[]) => {
+			const sorted = values.slice().sort((a, b) => a - b);
+			return values.map((p) => {
+				let atOrBelow = 0;
+				while (atOrBelow < sorted.length && sorted[atOrBelow] <= p) atOrBelow++;
+				return Math.max(1, Math.ceil((atOrBelow * 100) / values.length));
+			});
+		};
+		const cases: number[][] = [
+			Array.from({ length: 997 }, () => rng.next()),
+			Array.from({ length: 1500 }, () => Math.round(rng.next() * 20) / 20),
+			// Most values in one narrow spike, a few far away: the spike's bucket holds many order statistics.
+			Array.from({ length: 2000 }, (_, i) => (i % 50 === 0 ? rng.next() : 0.5 + rng.next() * 1e-12)),
+			Array.from({ length: 300 }, () => 0.25),
+			[0, -0, 1, 1e-300, 0.5, 0.5],
+			[-Infinity, 0.2, Infinity, 0.2, 0.7],
+		];
+		for (const values of cases) assert.deepEqual(Array.from(percentiles(values)), byDefinition(values));
+		assert.throws(() => percentiles([0.1, NaN]), /row 2 is NaN/);
 	});
 
 	it('does not depend on the order of the profiles', () => {
