@@ -83,7 +83,7 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 
 	it('offers the four Node-RED example flows under Import > Examples, and none of the n8n workflows', async () => {
 		const { body } = await red.api('GET', `/library/examples/flows/${packageName}`);
-		assert.deepEqual(body, [{ fn: 'Check model weekly' }, { fn: 'Score daily' }, { fn: 'Train weekly' }, { fn: 'Train weekly in the warehouse' }]);
+		assert.deepEqual(body, [{ fn: 'Check model weekly' }, { fn: 'Score daily' }, { fn: 'Train weekly in the warehouse' }, { fn: 'Train weekly' }]);
 	});
 
 	it('deploys the example flows as they are, and keeps no credentials in the flow file', async () => {
