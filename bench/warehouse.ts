@@ -3,13 +3,18 @@
  * of Debian's 18.16 on this machine) and the test PostgreSQL: simulated shop events are
  * written into both, then for each engine
  * - warehouse: the time until the training examples are ready (readiness, statistics,
- *   feature declaration and one aggregation per cutoff, all in the warehouse);
+ *   feature declaration and one aggregation over all cutoffs, all in the warehouse), with
+ *   the time spent per kind of statement;
  * - in memory: reading every event out of the same table, building the event table, then
  *   readiness, features and examples in this process;
- * and the peak RSS of this process after each (the warehouse path runs first, so its
- * figure is its own). Training itself is the same code on the same examples either way.
+ * each in a process of its own, so each peak RSS is that path's own. Training itself is the
+ * same code on the same examples either way.
  *
- * Run: node dist/bench/warehouse.js [events]   (default 1000000)
+ * Events are simulated and written in chunks; the in-memory side streams the table out into
+ * an event table (as `load` does), so neither side holds the events as row objects.
+ *
+ * Run: node dist/bench/warehouse.js [events] [postgres|clickhouse]
+ *   (default 1000000 events on both engines; the issue's size is 20000000)
  */
 import { EventTableBuilder } from '../core/events/table';
 import { buildExamples, generateFeatures, planCutoffs } from '../core/features';
@@ -18,12 +23,15 @@ import { buildWarehouseExamples, warehouseDataRange } from '../core/warehouse/ex
 import { parseGoal } from '../core/goal';
 import { assessReadiness } from '../core/features/readiness';
 import { profilesForEvents, simulateShop } from '../core/simulate';
-import { openEvents } from '../core/warehouse/client';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { type WarehouseClient, openEvents } from '../core/warehouse/client';
+import type { WarehouseSource } from '../core/warehouse/source';
 import { planTrainingInRange } from '../core/features/cutoffs';
 import { warehouseFeatureStats } from '../core/warehouse/stats';
 import { profilesBy } from '../core/warehouse/data';
 import { assessWarehouse } from '../core/pipeline';
-import { engines, type TestColumn, type TestRow, writeRows } from '../test/warehouse/support';
+import { type EngineName, appendRows, createTable, engines, type TestColumn, type TestRow } from '../test/warehouse/support';
 
 const goal = parseGoal({
 	name: 'purchase-in-14-days',
@@ -44,15 +52,60 @@ const columns: TestColumn[] = [
 ];
 const attributeNames = columns.slice(4).map((column) => column.name);
 
+/** Time spent per statement kind (the statement's first words), to see where the warehouse path spends it. */
+function timed(client: WarehouseClient, spent: Map<string, { count: number; ms: number }>): WarehouseClient {
+	const record = async <T>(sql: string, work: () => Promise<T>): Promise<T> => {
+		const started = performance.now();
+		try {
+			return await work();
+		} finally {
+			const kind = sql.includes('HAVING')
+				? sql.startsWith('SELECT k, count(*) AS eligible')
+					? 'readiness, all cutoffs'
+					: 'examples, all cutoffs'
+				: sql.slice(0, 60);
+			const entry = spent.get(kind) ?? { count: 0, ms: 0 };
+			entry.count++;
+			entry.ms += performance.now() - started;
+			spent.set(kind, entry);
+		}
+	};
+	return {
+		source: client.source,
+		rows: (sql, params) => record(sql, () => client.rows(sql, params)),
+		each: (sql, params, onRow) => record(sql, () => client.each(sql, params, onRow)),
+		command: (sql, params) => record(sql, () => client.command(sql, params)),
+		insertJson: (table, rows) => client.insertJson(table, rows),
+		close: () => client.close(),
+	};
+}
+
+const run = promisify(execFile);
+
+/** Events simulated and written at a time. */
+const chunkRows = 200_000;
+
 function peakMb(): number {
 	return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
 async function main(): Promise<void> {
 	const target = Number(process.argv[2] ?? 1_000_000);
+	const only = process.argv[3];
+	if (only !== undefined && !engines.includes(only as EngineName)) throw new Error(`the engine is postgres or clickhouse, not ${only}`);
+	const benched = only === undefined ? engines : [only as EngineName];
 	const historyDays = 180;
 	const profiles = profilesForEvents(target, { seed: 1, historyDays });
-	const rows: TestRow[] = [];
+	// Written in chunks as simulated, so the bench itself never holds every event.
+	const sources = [];
+	for (const engine of benched) sources.push(await createTable(engine, 'bench_events', columns));
+	let rows: TestRow[] = [];
+	let written = 0;
+	const flush = async () => {
+		for (const engine of benched) await appendRows(engine, 'bench_events', columns, rows);
+		written += rows.length;
+		rows = [];
+	};
 	for (const event of simulateShop({ profiles, seed: 1, historyDays })) {
 		rows.push({
 			customer_id: event.profileId,
@@ -63,60 +116,93 @@ async function main(): Promise<void> {
 			device: event.device,
 			country: event.country,
 		});
+		if (rows.length === chunkRows) await flush();
 	}
-	console.log(`${rows.length.toLocaleString('en-US')} events of ${profiles.toLocaleString('en-US')} simulated customers`);
-	const sources = [];
-	for (const engine of engines) sources.push(await writeRows(engine, 'bench_events', columns, rows));
-	rows.length = 0;
-	const base = peakMb();
-	console.log(`peak RSS after simulating and writing: ${base} MB`);
+	await flush();
+	console.log(`${written.toLocaleString('en-US')} events of ${profiles.toLocaleString('en-US')} simulated customers`);
+	console.log(`peak RSS after simulating and writing: ${peakMb()} MB (each path below runs in a process of its own)`);
 	for (const source of sources) {
-		const { client, columns: mapped } = await openEvents(source);
-		try {
-			let started = performance.now();
+		const warehouse = await inChild('warehouse', source);
+		console.log(`${source.engine}: where the warehouse path spent its time:`);
+		for (const { kind, count, seconds } of warehouse.breakdown)
+			console.log(`  ${seconds.toFixed(2).padStart(7)} s  ${String(count).padStart(3)}×  ${kind}`);
+		const memory = await inChild('memory', source);
+		const same = memory.rows === warehouse.rows && memory.features === warehouse.features;
+		console.log(
+			`${source.engine}: examples ready in the warehouse ${warehouse.seconds.toFixed(1)} s (peak RSS ${warehouse.peakMb} MB); ` +
+				`read out + in memory ${memory.seconds.toFixed(1)} s (peak RSS ${memory.peakMb} MB); ratio ${(warehouse.seconds / memory.seconds).toFixed(2)}x (target ≤ 0.5x; peak RSS target ≤ 500 MB); ` +
+				`${warehouse.rows.toLocaleString('en-US')} examples × ${warehouse.features} features, ${warehouse.positives.toLocaleString('en-US')} positive; same rows and features: ${same}`,
+		);
+	}
+	process.exit(0);
+}
+
+interface Measured {
+	readonly seconds: number;
+	readonly peakMb: number;
+	readonly rows: number;
+	readonly features: number;
+	readonly positives: number;
+	readonly breakdown: { kind: string; count: number; seconds: number }[];
+}
+
+/** Runs one path in a fresh process, so its peak RSS is its own (not the simulation's or the other path's). */
+async function inChild(side: 'warehouse' | 'memory', source: WarehouseSource): Promise<Measured> {
+	const { stdout } = await run(process.execPath, [__filename, '--child', side], {
+		env: { ...process.env, PROPENSITY_BENCH_SOURCE: JSON.stringify(source) },
+		maxBuffer: 16 * 1024 * 1024,
+	});
+	return JSON.parse(stdout.trim().split('\n').pop() as string) as Measured;
+}
+
+/** The child: one path over the table the parent wrote; prints its measurements as JSON. */
+async function child(side: string): Promise<void> {
+	const source = JSON.parse(process.env.PROPENSITY_BENCH_SOURCE as string) as WarehouseSource;
+	const opened = await openEvents(source);
+	const spent = new Map<string, { count: number; ms: number }>();
+	const client = timed(opened.client, spent);
+	const mapped = opened.columns;
+	try {
+		const started = performance.now();
+		let rows: number;
+		let features: number;
+		let positives: number;
+		if (side === 'warehouse') {
 			const { readiness } = await assessWarehouse(client, mapped, goal, { minPositives: 1, minNegatives: 1 });
 			const declarations = declareFeatures(await warehouseFeatureStats(client, mapped, goal), goal);
 			const range = await warehouseDataRange(client, mapped);
 			const cutoffs = planTrainingInRange(range, range ? await profilesBy(client, mapped, range.end) : 0, goal).cutoffs;
-			const inWarehouse = await buildWarehouseExamples(client, mapped, goal, declarations, cutoffs);
-			const warehouseSeconds = (performance.now() - started) / 1000;
-			const warehousePeak = peakMb();
-
-			started = performance.now();
+			const examples = await buildWarehouseExamples(client, mapped, goal, declarations, cutoffs);
+			[rows, features, positives] = [examples.data.rows, declarations.length, readiness.totals.positives];
+		} else {
 			const builder = new EventTableBuilder(attributeNames.map((name) => ({ name, kind: 'category' as const })));
-			const everything = await client.rows(
-				`SELECT customer_id, ${mapped.timeMs} AS t, event_type, value, ${attributeNames.join(', ')} FROM ${mapped.table}`,
-				[],
-			);
-			for (const row of everything) {
+			// Streamed: the reference holds the event table, never every row as an object.
+			await client.each(`SELECT customer_id, ${mapped.timeMs} AS t, event_type, value, ${attributeNames.join(', ')} FROM ${mapped.table}`, [], (row) =>
 				builder.add(
 					String(row.customer_id),
 					Number(row.t),
 					String(row.event_type),
 					row.value === null ? NaN : Number(row.value),
 					attributeNames.map((name) => (row[name] === null ? undefined : String(row[name]))),
-				);
-			}
-			everything.length = 0;
-			const table = builder.build().table;
-			assessReadiness(table, goal, { minPositives: 1, minNegatives: 1 });
-			const features = generateFeatures(table, goal);
-			const inMemory = await buildExamples(table, goal, features, { cutoffs: planCutoffs(table, goal) });
-			const memorySeconds = (performance.now() - started) / 1000;
-			const same = inMemory.data.rows === inWarehouse.data.rows && features.length === declarations.length;
-			console.log(
-				`${source.engine}: examples ready in the warehouse ${warehouseSeconds.toFixed(1)} s (peak RSS ${warehousePeak} MB); ` +
-					`read out + in memory ${memorySeconds.toFixed(1)} s (peak RSS ${peakMb()} MB); ratio ${(warehouseSeconds / memorySeconds).toFixed(2)}x; ` +
-					`${inWarehouse.data.rows.toLocaleString('en-US')} examples × ${declarations.length} features, ${readiness.totals.positives.toLocaleString('en-US')} positive; same rows and features: ${same}`,
+				),
 			);
-		} finally {
-			await client.close();
+			const table = builder.build().table;
+			const readiness = assessReadiness(table, goal, { minPositives: 1, minNegatives: 1 });
+			const declarations = generateFeatures(table, goal);
+			const examples = await buildExamples(table, goal, declarations, { cutoffs: planCutoffs(table, goal) });
+			[rows, features, positives] = [examples.data.rows, declarations.length, readiness.totals.positives];
 		}
+		const seconds = (performance.now() - started) / 1000;
+		const breakdown = [...spent].sort((a, b) => b[1].ms - a[1].ms).map(([kind, { count, ms }]) => ({ kind, count, seconds: ms / 1000 }));
+		const measured: Measured = { seconds, peakMb: peakMb(), rows, features, positives, breakdown };
+		console.log(JSON.stringify(measured));
+	} finally {
+		await client.close();
 	}
-	process.exit(0);
 }
 
-main().catch((error) => {
+const childAt = process.argv.indexOf('--child');
+(childAt >= 0 ? child(process.argv[childAt + 1]).then(() => process.exit(0)) : main()).catch((error) => {
 	console.error(error);
 	process.exit(1);
 });

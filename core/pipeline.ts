@@ -16,6 +16,7 @@ import { fitBuyTillYouDie, withBuyTillYouDie } from './features/buyTillYouDie';
 import type { FeatureDecl } from './features/declaration';
 import { generateFeatures } from './features/generate';
 import { describeFutureEvents, presentAsOf } from './features/present';
+import { type SampleRecord, checkMaxExamples, classCounts, planSample, recordSample, sampleExamples } from './features/sample';
 import { checkGoalAgainstData } from './goal/check';
 import { describeGoal } from './goal/describe';
 import { parseGoal, parseGoalReadingAliases } from './goal/parse';
@@ -34,6 +35,11 @@ import type { Model } from './model/schema';
 import { type EventActivity, monitoringReference, tableActivity } from './monitor/reference';
 import { buildInsights } from './report/insights';
 import { renderReport } from './report/render';
+import { listedProfiles, renderScoringReport, type ListedProfile, type ScoringSegment } from './report/scoring';
+import { summariseScores } from './report/summary';
+import type { SegmentResult } from './segment/build';
+import type { ScoredFileProfile } from './segment/files';
+import { packageVersion } from './version';
 import { reportInputOf } from './report/schema';
 import type { ReportInput } from './report/types';
 import { scoreEvents, type ScoreOptions, type ScoreRun } from './score/run';
@@ -82,6 +88,7 @@ export { scoreTable, tableScoresCsv, type TableScore, type TableScores } from '.
 export { monitorModel, type MonitorOptions, type MonitorResult } from './monitor/monitor';
 export { parseThresholds, type Thresholds, type Verdict } from './monitor/verdict';
 export { renderMonitorReport } from './report/monitor';
+export { renderScoringReport, type ScoringReportInput } from './report/scoring';
 
 /** `YYYY-MM-DD` alone: a calendar day, not a moment. */
 const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
@@ -192,6 +199,8 @@ export interface TrainSettings extends ReadinessSettings {
 	readonly learnerOptions?: LearnerOptions;
 	/** Seeds every random choice (default 1): the same events, goal and seed give the same model bytes. */
 	readonly seed?: number;
+	/** Above this many example rows (profile × cutoff), training keeps every positive and a seeded sample of negatives (default 2,000,000). */
+	readonly maxExamples?: number;
 	readonly boundaries?: BucketBoundaries;
 	/** The load's report and summary, for the report's data-quality section. */
 	readonly load?: { readonly report?: LoadReport; readonly summary: LoadSummary };
@@ -243,6 +252,7 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	parseLearnerChoice(settings.learner ?? 'auto');
 	const givenName = settings.name?.trim() || undefined;
 	if (givenName !== undefined) checkStoreName(givenName, 'model');
+	checkMaxExamples(settings.maxExamples);
 	const { goal } = parseGoalReadingAliases(goalInput);
 	checkGoalAgainstData(goal, table);
 	const present = presentMoment(table, settings);
@@ -254,10 +264,17 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	const cutoffs = plan.cutoffs;
 	const last = cutoffs.length - 1;
 	const declarations = await withBuyTillYouDie(table, goal, generateFeatures(table, goal, { asOf }), cutoffs[last], hooks, judgement);
-	const examples = await buildExamples(table, goal, declarations, { cutoffs, judged: judgement }, hooks);
+	const all = await buildExamples(table, goal, declarations, { cutoffs, judged: judgement }, hooks);
+	const sample = planSample(readiness.totals.positives, readiness.totals.negatives, settings.maxExamples, settings.seed ?? 1);
+	const examples = sample ? sampleExamples(all, table.profileIds, sample) : all;
 	const range = dataRange(table, asOf);
 	const activity = tableActivity(table, cutoffs[last], range?.end ?? cutoffs[last]);
-	return trainOnExamples({ goal, readiness, declarations, examples, profileIds: table.profileIds, range, asOf, plan, activity }, settings, hooks);
+	const sampled = sample && recordSample(sample, readiness.totals, classCounts(examples.data.label));
+	return trainOnExamples(
+		{ goal, readiness, declarations, examples, profileIds: table.profileIds, range, asOf, plan, activity, sample: sampled },
+		settings,
+		hooks,
+	);
 }
 
 /** Checks the goal against the warehouse's fields and types and assesses readiness there. */
@@ -288,6 +305,7 @@ export async function trainWarehouse(
 	hooks?: WorkHooks,
 ): Promise<TrainOutcome> {
 	parseLearnerChoice(settings.learner ?? 'auto');
+	checkMaxExamples(settings.maxExamples);
 	const { goal, readiness } = await assessWarehouse(client, columns, goalInput, settings);
 	refuseUnready(goal, readiness);
 	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
@@ -298,10 +316,17 @@ export async function trainWarehouse(
 	const declared = declareFeatures(await warehouseFeatureStats(client, columns, goal, { asOf }), goal, { asOf });
 	const declarations = await fitBuyTillYouDie(goal, declared, (summary) => buildWarehouseExamples(client, columns, goal, summary, [last]));
 	hooks?.onProgress?.({ stage: 'computing features in the warehouse', done: 0, total: cutoffs.length, unit: 'cutoffs' });
-	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs);
+	// The sample is chosen from readiness's counts, before any example leaves the warehouse.
+	const sample = planSample(readiness.totals.positives, readiness.totals.negatives, settings.maxExamples, settings.seed ?? 1);
+	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs, sample);
 	if (examples.data.rows === 0) throw new InputError(`No profile is eligible at any cutoff in ${client.source.table}.`, 'no-examples');
 	const activity = await warehouseActivity(client, columns, last, range?.end ?? last);
-	return trainOnExamples({ goal, readiness, declarations, examples, profileIds: examples.profileIds, range, asOf, plan, activity }, settings, hooks);
+	const sampled = sample && recordSample(sample, readiness.totals, classCounts(examples.data.label));
+	return trainOnExamples(
+		{ goal, readiness, declarations, examples, profileIds: examples.profileIds, range, asOf, plan, activity, sample: sampled },
+		settings,
+		hooks,
+	);
 }
 
 /** What Load Events outputs for a table in place: the reference and a summary counted by SQL. */
@@ -451,12 +476,14 @@ export interface PreparedTraining {
 	readonly plan: CutoffPlan;
 	/** For the monitoring reference: profiles active by the validation cutoff, event types by the end. */
 	readonly activity: EventActivity;
+	/** How the examples were sampled above the cap (absent when every eligible row is there). */
+	readonly sample?: SampleRecord;
 }
 
 /** Trains, calibrates, explains and reports from prepared examples: the part of trainModel after the examples. */
 export async function trainOnExamples(prepared: PreparedTraining, settings: TrainSettings = {}, hooks?: WorkHooks): Promise<TrainOutcome> {
 	const learner = parseLearnerChoice(settings.learner ?? 'auto');
-	const { goal, readiness, declarations, examples, profileIds, range, asOf, plan, activity } = prepared;
+	const { goal, readiness, declarations, examples, profileIds, range, asOf, plan, activity, sample } = prepared;
 	const cutoffs = examples.cutoffs;
 	const seed = settings.seed ?? 1;
 	const { train, validation, validationSplit } = splitByTime(examples, profileIds, plan, seed);
@@ -470,6 +497,7 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
 		learner,
 		options: settings.learnerOptions,
 		seed,
+		sample,
 		dataRange: {
 			firstEvent: range ? new Date(range.start).toISOString() : null,
 			lastEvent: range ? new Date(range.end).toISOString() : null,
@@ -486,6 +514,7 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
 			validation: built.reported,
 			validationProbabilities: built.calibration.crossFitted,
 			selection: built.selection,
+			choice: built.choice,
 			readiness,
 			load: settings.load,
 			boundaries: settings.boundaries,
@@ -697,4 +726,109 @@ export function scoreDateOf(table: EventTable, asOf?: string | number | Date, ti
  */
 export function rememberScoringRun(store: Store, table: EventTable, model: Model, run: ScoreRun, keep?: number): Promise<ScoringRunInfo> {
 	return store.saveRun(runRecordOf(table, model, run), keep);
+}
+
+/** A segment run as the scoring report shows it: a Build Segment result, or a run read back from the store. */
+export interface SegmentRunForReport {
+	readonly name: string | null;
+	readonly rule?: string;
+	readonly runAt: string;
+	readonly previousRunAt: string | null;
+	readonly members: readonly string[];
+	readonly entered: readonly string[];
+	readonly left: readonly string[];
+}
+
+export interface ScoringReportOptions {
+	/** The run's scored profiles (with their factors when explained). */
+	readonly profiles: readonly ScoredFileProfile[];
+	/** The model that scored, to compare with the scores at training; optional. */
+	readonly model?: Model;
+	readonly version?: number | null;
+	/** The segment built from these scores: a Build Segment result, or `segmentRunOf(store, name)`. */
+	readonly segment?: SegmentResult | SegmentRunForReport;
+	readonly boundaries?: BucketBoundaries;
+}
+
+/**
+ * The HTML report of a scoring run (core/report/scoring.ts): this run's score distribution
+ * against training's, bucket counts, and the segment's members, entrants and leavers. The one
+ * function the CLI (`report --scores`) and both hosts' Score Profiles and Build Segment call.
+ */
+export function scoringReport(options: ScoringReportOptions): string {
+	const { profiles, model } = options;
+	const first = profiles[0];
+	const insights = model?.insights ? reportInputOf(model.insights, model.name) : undefined;
+	const boundaries = options.boundaries ?? insights?.scores.boundaries;
+	return renderScoringReport({
+		model: {
+			name: model?.name ?? first?.model.name ?? 'unknown model',
+			version: options.version ?? first?.model.version ?? null,
+			propensityType: model?.propensityType ?? first?.propensityType ?? 'conversion',
+			goalInWords: model?.goal ? describeGoal(model.goal) : undefined,
+		},
+		scoreDate: first?.scoreDate ?? '',
+		scores: summariseScores({ probabilities: profiles.map((profile) => profile.probability), boundaries }),
+		training: insights?.scores,
+		segment: options.segment ? segmentForReport(options.segment, profiles) : undefined,
+		packageVersion,
+	});
+}
+
+/** The latest run of a segment kept in the store, for the scoring report; InputError when it has none. */
+export async function segmentRunOf(store: Store, name: string): Promise<SegmentRunForReport> {
+	const runs = await store.listSegmentRuns(name);
+	const membership = await store.loadMembership(name);
+	if (runs.length === 0 || !membership) {
+		throw new InputError(
+			`The store ${store.location} has no run of the segment "${name}": build the segment with this store first, or check the name.`,
+			'no-segment-run',
+		);
+	}
+	const latest = await store.loadSegmentRun(name, 'latest');
+	return {
+		name,
+		runAt: latest.runAt,
+		previousRunAt: runs.length > 1 ? runs[runs.length - 2].runAt : null,
+		members: membership.members,
+		entered: latest.entered.map((row) => row.profileId),
+		left: latest.left.map((row) => row.profileId),
+	};
+}
+
+function segmentForReport(segment: SegmentResult | SegmentRunForReport, profiles: readonly ScoredFileProfile[]): ScoringSegment {
+	const run: SegmentRunForReport =
+		'summary' in segment
+			? {
+					name: segment.summary.name,
+					rule: segment.summary.rule,
+					runAt: segment.summary.runAt,
+					previousRunAt: segment.summary.previousRunAt,
+					members: segment.members.map((row) => row.profileId),
+					entered: segment.entered.map((row) => row.profileId),
+					left: segment.left.map((row) => row.profileId),
+				}
+			: segment;
+	const byId = new Map(profiles.map((profile) => [profile.profileId, profile]));
+	const listed = (ids: readonly string[]): ListedProfile[] =>
+		ids
+			.map((id): ListedProfile => {
+				const profile = byId.get(id);
+				const reason = profile?.factors?.[0]?.sentence ?? profile?.factorSentences?.[0];
+				return { profileId: id, score: profile?.score ?? null, bucket: profile?.bucket ?? null, ...(reason ? { reason } : {}) };
+			})
+			.sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || (a.profileId < b.profileId ? -1 : a.profileId > b.profileId ? 1 : 0))
+			.slice(0, listedProfiles);
+	return {
+		name: run.name,
+		rule: run.rule,
+		runAt: run.runAt,
+		previousRunAt: run.previousRunAt,
+		members: run.members.length,
+		entered: run.entered.length,
+		left: run.left.length,
+		listedMembers: listed(run.members),
+		listedEntered: listed(run.entered),
+		listedLeft: listed(run.left),
+	};
 }

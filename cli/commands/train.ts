@@ -29,7 +29,8 @@ import { asOfLine, eventFileOptions, eventFileUsage, loadEventsFile, parseGoalFi
 
 const usage = `Usage:
   propensity train --events FILE --goal GOAL.json [--as-of ISO] [--learner NAME] [--seed S]
-                   [--name NAME] --model OUT.json [--report OUT.html] [--store DIR]
+                   [--max-examples N] [--name NAME] --model OUT.json [--report OUT.html]
+                   [--store DIR]
   propensity train --table FILE.csv --label COLUMN [--id COLUMN] [--ignore COL,COL]
                    [--learner NAME] [--seed S] [--name NAME] --model OUT.json
 
@@ -59,6 +60,9 @@ ${warehouseUsage}
                    time budget), gbdt (gradient-boosted trees), logistic, rf (random forest,
                    small data) or nb (naive Bayes)
   --seed S         seeds splits, subsamples and learners (default 1): same data, same bytes
+  --max-examples N above N example rows (profile × cutoff), keep every positive and a sample
+                   of negatives chosen by a hash of profile id and seed, and correct the
+                   probabilities and metrics for it (events mode; default 2000000)
   --name NAME      the model's name (default: the goal's name, or the table's file name)
   --model FILE     where to write the model JSON
 
@@ -84,6 +88,7 @@ export const trainCommand: Command = {
 		ignore: { type: 'string' },
 		learner: { type: 'string' },
 		seed: { type: 'string' },
+		'max-examples': { type: 'string' },
 		name: { type: 'string' },
 		model: { type: 'string' },
 	},
@@ -137,12 +142,14 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 	const goalText = parseGoalFile(goalFile, await readTextFile(goalFile, 'goal file'));
 	const name = stringOption(options, 'name');
 	if (name !== undefined) checkStoreName(name.trim(), 'model');
+	const maxExamples = integerOption(options, 'max-examples', trainCommand, { min: 2, max: 1_000_000_000_000 });
 	const warehouse = warehouseOption(options);
 	const loaded = warehouse ? undefined : await loadEventsFile(options, io, trainCommand);
 	const progress = terminalProgress(io);
 	const trainSettings = {
 		learner: settings.learner,
 		seed: settings.seed,
+		maxExamples,
 		asOf: stringOption(options, 'as-of'),
 		now: Date.now(),
 		timeZone: stringOption(options, 'time-zone'),

@@ -23,13 +23,15 @@ export type BinStrategy = 'quantile' | 'uniform';
 /**
  * Points of the calibration curve over `bins` bins (default 10, quantile), empty bins left out;
  * equal predictions always share a bin, so quantile bins may be fewer. [] for empty input;
- * throws RangeError for a probability that is NaN or outside [0, 1] (naming the row).
+ * throws RangeError for a probability that is NaN or outside [0, 1] (naming the row). With
+ * per-row weights, means and rates are weighted (counts stay rows).
  */
 export function calibrationCurve(
 	labels: ArrayLike<number>,
 	probabilities: ArrayLike<number>,
 	bins = 10,
 	strategy: BinStrategy = 'quantile',
+	weights?: ArrayLike<number>,
 ): CalibrationPoint[] {
 	const n = checkSameLength(labels, probabilities, 'calibrationCurve');
 	for (let i = 0; i < n; i++) {
@@ -40,18 +42,21 @@ export function calibrationCurve(
 	const edges = strategy === 'uniform' ? uniformEdges(bins) : quantileEdges(probabilities, bins);
 	const last = edges.length - 2;
 	const count = new Float64Array(last + 1);
+	const weight = new Float64Array(last + 1);
 	const predicted = new Float64Array(last + 1);
 	const actual = new Float64Array(last + 1);
 	for (let i = 0; i < n; i++) {
 		const b = Math.min(last, binOf(edges, probabilities[i]));
+		const w = weights ? weights[i] : 1;
 		count[b]++;
-		predicted[b] += probabilities[i];
-		if (labels[i] === 1) actual[b]++;
+		weight[b] += w;
+		predicted[b] += w * probabilities[i];
+		if (labels[i] === 1) actual[b] += w;
 	}
 	const points: CalibrationPoint[] = [];
 	for (let b = 0; b <= last; b++) {
 		if (count[b] === 0) continue;
-		points.push({ from: edges[b], to: edges[b + 1], count: count[b], meanPredicted: predicted[b] / count[b], actualRate: actual[b] / count[b] });
+		points.push({ from: edges[b], to: edges[b + 1], count: count[b], meanPredicted: predicted[b] / weight[b], actualRate: actual[b] / weight[b] });
 	}
 	return points;
 }

@@ -25,9 +25,16 @@ export interface ValidationMetrics {
 
 /**
  * The metrics of calibrated `probabilities` (and the learner's `raw` scores) against 0/1 `labels`;
- * undefined values (NaN) become null so that the result is plain JSON.
+ * undefined values (NaN) become null so that the result is plain JSON. Per-row `weights` (a
+ * sample's) weigh log loss, Brier, base rate and the calibration curve; AUC needs none, since
+ * sampling within each class leaves the ranking of positives against negatives as it was.
  */
-export function validationMetrics(labels: ArrayLike<number>, probabilities: ArrayLike<number>, raw: ArrayLike<number>): ValidationMetrics {
+export function validationMetrics(
+	labels: ArrayLike<number>,
+	probabilities: ArrayLike<number>,
+	raw: ArrayLike<number>,
+	weights?: ArrayLike<number>,
+): ValidationMetrics {
 	const rows = labels.length;
 	let positives = 0;
 	for (let i = 0; i < rows; i++) if (labels[i] === 1) positives++;
@@ -38,11 +45,11 @@ export function validationMetrics(labels: ArrayLike<number>, probabilities: Arra
 		negatives: rows - positives,
 		auc: calibratedAuc,
 		rawAuc: orNull(auc(labels, raw)),
-		logLoss: orNull(logLoss(labels, probabilities)),
-		brier: orNull(brierScore(labels, probabilities)),
-		baseRate: orNull(baseRate(labels)),
+		logLoss: orNull(logLoss(labels, probabilities, undefined, weights)),
+		brier: orNull(brierScore(labels, probabilities, weights)),
+		baseRate: orNull(baseRate(labels, weights)),
 		deciles: positives > 0 ? deciles(labels, probabilities) : [],
-		calibration: calibrationCurve(labels, probabilities),
+		calibration: calibrationCurve(labels, probabilities, undefined, undefined, weights),
 		grade: gradeModel(calibratedAuc),
 	};
 }

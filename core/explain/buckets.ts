@@ -15,6 +15,7 @@ import { InputError } from '../errors';
 import type { FeatureDecl } from '../features/declaration';
 import type { PropensityType } from '../goal/schema';
 import { checkK, importanceOf, topIndicesInto, type Importance } from './factors';
+import { relatedGroups } from './related';
 import { bucketFactorSentence } from './sentences';
 
 /** The three buckets a score falls into, low to high. */
@@ -97,7 +98,7 @@ export function bucketFactors(
 		);
 	}
 	checkK(options.k);
-	const tally = tallyBuckets(features, contributions, values, buckets, options.k);
+	const tally = tallyBuckets(features, contributions, values, buckets, options.k, relatedGroups(decls));
 	const top = options.top ?? 10;
 	checkK(top, 'top');
 	return bucketOrder.map((_, b) => summarize(decls, tally, b, top, options));
@@ -110,6 +111,7 @@ function tallyBuckets(
 	values: (profile: number, feature: number) => number,
 	buckets: ArrayLike<Bucket>,
 	k: number,
+	groups: Int32Array,
 ): Tally {
 	const size = bucketOrder.length * features;
 	const tally: Tally = {
@@ -141,7 +143,7 @@ function tallyBuckets(
 				tally.valueCount[base + f]++;
 			}
 		}
-		const count = topIndicesInto(contributions, at, features, chosen);
+		const count = topIndicesInto(contributions, at, features, chosen, groups);
 		for (let j = 0; j < count; j++) tally.inTop[base + chosen[j]]++;
 	}
 	return tally;

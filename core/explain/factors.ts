@@ -5,6 +5,7 @@
 import { InputError } from '../errors';
 import type { FeatureDecl } from '../features/declaration';
 import type { PropensityType } from '../goal/schema';
+import { relatedGroups } from './related';
 import { factorSentence } from './sentences';
 
 export type Importance = 'low' | 'medium' | 'high';
@@ -49,8 +50,8 @@ export interface TopFactorOptions {
 }
 
 /**
- * The profile's top `k` factors by |impact|, largest first (ties by feature order); features
- * with no impact are left out. `contributions[f]` is feature f's impact, `values(f)` its value
+ * The profile's top `k` factors by |impact|, largest first (ties by feature order), one per
+ * group of related features (related.ts); features with no impact are left out. `contributions[f]` is feature f's impact, `values(f)` its value
  * (NaN = missing), `decls[f]` its declaration.
  */
 export function topFactors(
@@ -66,7 +67,9 @@ export function topFactors(
 		);
 	}
 	checkK(options.k);
-	const chosen = topIndices(contributions, options.k);
+	const groups = relatedGroups(decls);
+	const into = new Int32Array(Math.min(options.k, decls.length));
+	const chosen = into.slice(0, topIndicesInto(contributions, 0, decls.length, into, groups));
 	return Array.from(chosen, (f) => {
 		const decl = decls[f];
 		const raw = values(f);
@@ -87,9 +90,11 @@ export function topFactors(
  * Writes into `into` the indices (0-based within the row) of the largest |contributions| among
  * the row's `features` values starting at `offset`, largest first, ties by index; zero and NaN
  * contributions never count. Returns how many were written (at most into.length). A partial
- * insertion sort without allocation: k is small and features are tens.
+ * insertion sort without allocation: k is small and features are tens. With `groups` (a group
+ * number per feature), only the largest of each group is written.
  */
-export function topIndicesInto(contributions: ArrayLike<number>, offset: number, features: number, into: Int32Array): number {
+export function topIndicesInto(contributions: ArrayLike<number>, offset: number, features: number, into: Int32Array, groups?: Int32Array): number {
+	if (groups) return topPerGroupInto(contributions, offset, features, into, groups);
 	const limit = into.length;
 	let size = 0;
 	for (let f = 0; f < features; f++) {
@@ -104,6 +109,29 @@ export function topIndicesInto(contributions: ArrayLike<number>, offset: number,
 		into[at] = f;
 	}
 	return size;
+}
+
+/** `topIndicesInto` keeping one feature per group: k rounds of picking the largest of the groups not yet taken. */
+function topPerGroupInto(contributions: ArrayLike<number>, offset: number, features: number, into: Int32Array, groups: Int32Array): number {
+	let size = 0;
+	while (size < into.length) {
+		let best = -1;
+		let bestMagnitude = 0;
+		for (let f = 0; f < features; f++) {
+			const magnitude = Math.abs(contributions[offset + f]);
+			if (!(magnitude > bestMagnitude) || taken(into, size, groups, groups[f])) continue;
+			best = f;
+			bestMagnitude = magnitude;
+		}
+		if (best === -1) break;
+		into[size++] = best;
+	}
+	return size;
+}
+
+function taken(into: Int32Array, size: number, groups: Int32Array, group: number): boolean {
+	for (let i = 0; i < size; i++) if (groups[into[i]] === group) return true;
+	return false;
 }
 
 /** The indices of the `k` largest non-zero |contributions|, largest first, ties by index. */

@@ -7,8 +7,9 @@
  */
 import { CancelledError, InputError } from '../errors';
 import { auc } from '../evaluate/auc';
+import { logLoss } from '../evaluate/loss';
 import type { LabelledDataset } from './dataset';
-import type { FitContext, LearnerKind, TrainedLearner } from './learner';
+import { sigmoid, type FitContext, type LearnerKind, type TrainedLearner } from './learner';
 import { estimateFit, fitOne, learnerNames, type FitOptions } from './registry';
 
 export interface AutoOptions {
@@ -30,6 +31,8 @@ export interface SelectionCandidate {
 	readonly status: 'fitted' | 'skipped' | 'failed';
 	/** Validation AUC of the raw scores (null when not fitted or not computable). */
 	readonly auc: number | null;
+	/** Validation log loss of the raw scores read as probabilities (the logistic of the log-odds), before calibration. */
+	readonly logLoss?: number | null;
 	/** Measured fit time (wall clock; left out of the model JSON so that models stay byte-identical). */
 	readonly seconds?: number | null;
 	readonly chosen: boolean;
@@ -92,14 +95,14 @@ export async function autoSelect(
 		try {
 			const learner = await fitOne(kind, train, validation, options, context);
 			const seconds = (Date.now() - started) / 1000;
-			const score = canCompare && validation ? auc(validation.label, learner.predictRaw(validation)) : NaN;
-			fitted.push({ kind, learner, auc: score });
-			candidates.push({ learner: kind, status: 'fitted', auc: Number.isFinite(score) ? score : null, seconds, chosen: false });
+			const measured = canCompare && validation ? rawFit(learner, validation) : { auc: null, logLoss: null };
+			fitted.push({ kind, learner, auc: measured.auc ?? NaN });
+			candidates.push({ learner: kind, status: 'fitted', ...measured, seconds, chosen: false });
 			context.hooks?.onProgress?.({
 				stage: 'choosing a learner',
 				done: fitted.length,
 				unit: 'learners',
-				note: `${learnerNames[kind]}: validation AUC ${Number.isFinite(score) ? score.toFixed(3) : 'n/a'}`,
+				note: `${learnerNames[kind]}: validation AUC ${measured.auc !== null ? measured.auc.toFixed(3) : 'n/a'}`,
 			});
 		} catch (error) {
 			// The boosted trees are the default: when they cannot be fitted, neither can the data be used.
@@ -121,6 +124,17 @@ export async function autoSelect(
 		selection: { mode: 'auto', winner: best.kind, reason: reasonFor(best.kind, chosen, canCompare), candidates: chosen },
 		notes: [],
 	};
+}
+
+/**
+ * A fitted learner's validation AUC and log loss on its raw scores (log-odds read as
+ * probabilities by the logistic), before any calibration; null where not computable.
+ */
+export function rawFit(learner: TrainedLearner, validation: LabelledDataset): { auc: number | null; logLoss: number | null } {
+	const raw = learner.predictRaw(validation);
+	const score = auc(validation.label, raw);
+	const loss = logLoss(validation.label, raw.map(sigmoid));
+	return { auc: Number.isFinite(score) ? score : null, logLoss: Number.isFinite(loss) ? loss : null };
 }
 
 function hasBothClasses(label: Uint8Array): boolean {

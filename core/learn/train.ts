@@ -3,8 +3,7 @@
  * (or lets `auto` choose by validation AUC) and says what it did. The learners themselves are
  * listed once, in registry.ts (re-exported here for the callers that know this module).
  */
-import { auc } from '../evaluate/auc';
-import { autoSelect, type AutoSelectOptions, type SelectionRecord } from './auto';
+import { autoSelect, rawFit, type AutoSelectOptions, type SelectionRecord } from './auto';
 import type { LabelledDataset } from './dataset';
 import type { ForestModel } from './forest';
 import type { FitContext, LearnerKind, TrainedLearner } from './learner';
@@ -53,12 +52,12 @@ async function fitFixed(kind: LearnerKind, train: LabelledDataset, validation: L
 	const started = Date.now();
 	const learner = await fitOne(kind, train, validation, options, context);
 	const seconds = (Date.now() - started) / 1000;
-	const validationAuc = validation ? auc(validation.label, learner.predictRaw(validation)) : NaN;
+	const measured = validation ? rawFit(learner, validation) : { auc: null, logLoss: null };
 	const selection: SelectionRecord = {
 		mode: 'fixed',
 		winner: kind,
 		reason: `${learnerNames[kind]} as asked`,
-		candidates: [{ learner: kind, status: 'fitted', auc: Number.isFinite(validationAuc) ? validationAuc : null, seconds, chosen: true }],
+		candidates: [{ learner: kind, status: 'fitted', ...measured, seconds, chosen: true }],
 	};
 	return { learner, selection, notes: [] as string[] };
 }

@@ -6,6 +6,7 @@ import { InputError } from '../errors';
 import { validationMetrics } from '../evaluate/metrics';
 import type { Goal } from '../goal/schema';
 import { calibrate, type CalibrationResult } from '../learn/calibration';
+import { type SampleRecord, classWeights, correctForSample } from '../features/sample';
 import { selectRows, type LabelledDataset } from '../learn/dataset';
 import { holdoutSplit } from '../learn/split';
 import type { SelectionRecord } from '../learn/auto';
@@ -32,6 +33,8 @@ export interface BuildModelInput {
 	readonly options?: LearnerOptions;
 	readonly seed: number;
 	readonly dataRange?: DataRange;
+	/** How the examples were sampled above the cap: probabilities and metrics are corrected for it. */
+	readonly sample?: SampleRecord;
 	readonly hooks?: WorkHooks;
 }
 
@@ -46,6 +49,8 @@ export interface BuiltModel {
 	readonly validationRaw: Float64Array;
 	/** The validation rows the metrics were measured on (see splitValidation): `calibration.crossFitted` and `validationRaw` are theirs. */
 	readonly reported: LabelledDataset;
+	/** The validation rows that chose the learner (and stopped the boosting), and whether they are a half apart from `reported`. */
+	readonly choice: { readonly rows: number; readonly split: boolean };
 	readonly notes: readonly string[];
 }
 
@@ -69,8 +74,10 @@ export async function buildModel(input: BuildModelInput): Promise<BuiltModel> {
 	const { choose, reported, split } = splitValidation(input.validation, input.seed);
 	const trained = await trainLearner(input.learner ?? 'auto', input.train, choose, input.options ?? {}, context);
 	const validationRaw = trained.learner.predictRaw(reported);
-	const calibration = calibrate(validationRaw, reported.label, { seed: input.seed });
+	const calibration = corrected(calibrate(validationRaw, reported.label, { seed: input.seed }), input.sample);
+	const weights = input.sample && sampleWeights(reported.label, input.sample);
 	const notes = [...trained.notes];
+	if (input.sample) notes.push(sampleNote(input.sample));
 	if (calibration.calibrator.method === 'none') notes.push(`The probabilities are ${calibration.choice.reason}.`);
 	const model: Model = {
 		format: modelFormat,
@@ -83,7 +90,7 @@ export async function buildModel(input: BuildModelInput): Promise<BuiltModel> {
 		learner: trained.learner.toJSON(),
 		calibration: { calibrator: calibration.calibrator, choice: calibration.choice },
 		metrics: {
-			validation: validationMetrics(reported.label, calibration.crossFitted, validationRaw),
+			validation: validationMetrics(reported.label, calibration.crossFitted, validationRaw, weights),
 			training: classCounts(input.train),
 			validationSplit: split
 				? `${input.validationSplit}; early stopping and the choice of learner used a seeded half of these rows, calibration and the reported metrics the other half`
@@ -96,8 +103,31 @@ export async function buildModel(input: BuildModelInput): Promise<BuiltModel> {
 		},
 		notes,
 		seed: input.seed,
+		...(input.sample ? { sample: input.sample } : {}),
 	};
-	return { model, learner: trained.learner, selection: trained.selection, calibration, validationRaw, reported, notes };
+	return { model, learner: trained.learner, selection: trained.selection, calibration, validationRaw, reported, choice: { rows: choose.rows, split }, notes };
+}
+
+/** The calibrated probabilities of the reported rows, corrected for the sample's class balance. */
+function corrected(calibration: CalibrationResult, sample: SampleRecord | undefined): CalibrationResult {
+	if (!sample) return calibration;
+	return { ...calibration, crossFitted: calibration.crossFitted.map((p) => correctForSample(p, sample)) };
+}
+
+/** Each row's weight: how many eligible rows of its class it stands for. */
+function sampleWeights(label: Uint8Array, sample: SampleRecord): Float64Array {
+	const { positive, negative } = classWeights(sample);
+	return Float64Array.from(label, (value) => (value === 1 ? positive : negative));
+}
+
+function sampleNote(sample: SampleRecord): string {
+	const rows = (n: number) => n.toLocaleString('en-US');
+	const { positives, negatives } = sample;
+	return (
+		`The examples were sampled above ${rows(sample.maxExamples)} rows (seed ${sample.seed}): ${rows(positives.kept)} of ${rows(positives.eligible)} positive and ` +
+		`${rows(negatives.kept)} of ${rows(negatives.eligible)} negative rows were kept; probabilities, log loss, Brier score, base rate and the calibration curve are corrected for it, ` +
+		'the lift table ranks the kept rows.'
+	);
 }
 
 /** Validation rows below which they are not halved: each half would be too small to choose or to report on. */

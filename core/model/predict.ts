@@ -3,6 +3,7 @@
  */
 import { InputError } from '../errors';
 import { applyCalibration } from '../learn/calibration';
+import { correctForSample } from '../features/sample';
 import type { Dataset } from '../learn/dataset';
 import type { TrainedLearner } from '../learn/learner';
 import { learnerFromJson } from '../learn/train';
@@ -46,7 +47,10 @@ export function checkFeatures(model: Model, data: Dataset): void {
 export function predictScores(model: Model, data: Dataset): { raw: Float64Array; probability: Float64Array } {
 	checkFeatures(model, data);
 	const raw = loadLearner(model).predictRaw(data);
-	return { raw, probability: applyCalibration(model.calibration.calibrator, raw) };
+	const probability = applyCalibration(model.calibration.calibrator, raw);
+	// A model trained on a sample learnt the sample's class balance: its odds are corrected back.
+	if (model.sample) for (let i = 0; i < probability.length; i++) probability[i] = correctForSample(probability[i], model.sample);
+	return { raw, probability };
 }
 
 /** Calibrated probability of the outcome for every row of `data`; InputError names any feature the data lacks. */

@@ -8,6 +8,7 @@
  * fields are refused, so nothing in a model is ever silently ignored.
  */
 import { z } from 'zod';
+import { type SampleRecord, sampleRecordSchema } from '../features/sample';
 import { calibrationChoiceSchema, calibratorSchema, type CalibrationChoice, type CalibratorJson } from '../learn/calibration';
 import type { FeatureDecl } from '../features/declaration';
 import { conditionGroupSchema, goalSchema, type Goal } from '../goal/schema';
@@ -88,6 +89,8 @@ export interface Model {
 	/** Remarks made while training (subsamples, fallbacks), in words. */
 	readonly notes: readonly string[];
 	readonly seed: number;
+	/** How the examples were sampled above the cap; probabilities and metrics are corrected for it (absent when nothing was sampled). */
+	readonly sample?: SampleRecord;
 	/**
 	 * What the insights report shows, kept so the report can be rendered again from the model
 	 * alone. The report defines and checks its shape (report/schema.ts) when it renders it, so a
@@ -196,6 +199,8 @@ const selectionSchema = z.strictObject({
 				learner: learnerKind,
 				status: z.enum(['fitted', 'skipped', 'failed']),
 				auc: share.nullable(),
+				// Models before 0.1.0's report fixes have no log loss per candidate.
+				logLoss: z.number().nonnegative().nullable().optional(),
 				chosen: z.boolean(),
 				note: z.string().optional(),
 			}),
@@ -240,6 +245,7 @@ export const modelSchema = z.strictObject({
 	selection: selectionSchema,
 	notes: z.array(z.string()),
 	seed: z.number().int().min(0).max(0xffffffff),
+	sample: sampleRecordSchema.optional(),
 	insights: z.record(z.string(), z.unknown()).optional(),
 	monitoring: monitoringReferenceSchema.optional(),
 });

@@ -26,6 +26,27 @@ const ink = '#33404d';
 const axisInk = '#5b6673';
 const gridInk = '#e6e9ef';
 const width = 640;
+/**
+ * Widths of characters in em, as DejaVu Sans draws them (the sans-serif of Debian's and most
+ * Linux browsers, and wider than Helvetica or Segoe UI): labels are laid out from these so
+ * that no text runs past its chart, whatever font the reader's system picks.
+ */
+const narrow = new Set([..." .,:;!|'iljtf()[]/-"]);
+const wide = new Set([...'mwMW%@—…']);
+
+/** The width of `text` in SVG units at `fontSize`, erring wide (bold adds a tenth). */
+export function textWidth(text: string, fontSize: number, bold = false): number {
+	let ems = 0;
+	for (const char of text) {
+		if (narrow.has(char)) ems += 0.36;
+		else if (wide.has(char)) ems += 1.0;
+		else if (char >= 'A' && char <= 'Z') ems += 0.76;
+		else if (char.charCodeAt(0) < 128) ems += 0.64;
+		else ems += 1.0;
+	}
+	return ems * fontSize * (bold ? 1.1 : 1);
+}
+
 /** A white outline behind a label, so it stays readable where it crosses a bar. */
 const halo = html` stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"`;
 
@@ -82,10 +103,14 @@ export function histogramChart(spec: HistogramSpec): SafeHtml {
 	});
 	const markers = (spec.markers ?? [])
 		.filter((marker) => finite(marker.at) && marker.at > xMin && marker.at < xMax)
-		.map(
-			(marker) =>
-				html`<g class="marker"><line x1="${n(x(marker.at))}" x2="${n(x(marker.at))}" y1="${n(plot.top - 6)}" y2="${n(plot.bottom)}" stroke="${axisInk}" stroke-dasharray="4 3"/><text x="${n(x(marker.at) + 4)}" y="${n(plot.top - 8)}" font-size="11" fill="${axisInk}"${halo}>${marker.label}</text><title>${marker.label}</title></g>`,
-		);
+		.map((marker) => {
+			const at = x(marker.at);
+			const flipped = at + 4 + textWidth(marker.label, 11) > width - 4;
+			const label = flipped
+				? html`<text x="${n(at - 4)}" y="${n(plot.top - 8)}" text-anchor="end" font-size="11" fill="${axisInk}"${halo}>${marker.label}</text>`
+				: html`<text x="${n(at + 4)}" y="${n(plot.top - 8)}" font-size="11" fill="${axisInk}"${halo}>${marker.label}</text>`;
+			return html`<g class="marker"><line x1="${n(at)}" x2="${n(at)}" y1="${n(plot.top - 6)}" y2="${n(plot.bottom)}" stroke="${axisInk}" stroke-dasharray="4 3"/>${label}<title>${marker.label}</title></g>`;
+		});
 	const xTicks = (spec.xTicks ?? [xMin, xMax]).filter((tick) => tick >= xMin && tick <= xMax);
 	return frame(
 		spec,
@@ -172,8 +197,13 @@ export interface LineChartSpec extends ChartFrame {
 
 /** Lines through points, with a legend; points outside the domain are clamped to its edge. */
 export function lineChart(spec: LineChartSpec): SafeHtml {
-	const height = 320;
-	const plot: Plot = { left: 64, right: width - 24, top: 60, bottom: height - 56 };
+	const legendRows = layoutLegend(
+		spec.series.map((line) => ({ width: 28 + textWidth(line.name, 11) })),
+		64,
+		width - 12,
+	).rows;
+	const height = 320 + (legendRows - 1) * legendRowHeight;
+	const plot: Plot = { left: 64, right: width - 24, top: 60 + (legendRows - 1) * legendRowHeight, bottom: height - 56 };
 	const [x0, x1] = spec.xDomain;
 	const [y0, y1] = spec.yDomain;
 	const usable = finite(x0) && finite(x1) && finite(y0) && finite(y1) && x1 > x0 && y1 > y0;
@@ -232,18 +262,21 @@ export interface BarListSpec extends ChartFrame {
 /** Horizontal bars with a label on the left, longest first as given; the SVG grows with the rows. */
 export function barList(spec: BarListSpec): SafeHtml {
 	const rowHeight = 30;
-	const listWidth = spec.width ?? width;
-	const top = spec.legend?.length ? 58 : 40;
+	const labelWidth = Math.ceil(Math.min(maxLabelWidth, Math.max(120, ...spec.bars.map((bar) => textWidth(bar.label, 12)))));
+	const valueWidth = Math.ceil(Math.max(40, ...spec.bars.map((bar) => textWidth(finite(bar.value) ? bar.valueText : 'n/a', 12, true))));
+	// Wider than asked when the texts need it, so the bars keep at least minBarArea.
+	const listWidth = Math.max(spec.width ?? width, labelWidth + 12 + minBarArea + valueWidth + 24, textWidth(spec.title, 14, true) + 24);
+	const legendRows = layoutLegend(legendItems(spec.legend ?? []), 12, listWidth - 12).rows;
+	const top = spec.legend?.length ? 40 + legendRows * legendRowHeight : 40;
 	const height = top + Math.max(1, spec.bars.length) * rowHeight + 14;
-	const labelWidth = Math.round(Math.max(200, listWidth * 0.42));
-	const plot: Plot = { left: labelWidth + 12, right: listWidth - 64, top, bottom: height - 14 };
+	const plot: Plot = { left: labelWidth + 12, right: listWidth - valueWidth - 24, top, bottom: height - 14 };
 	if (spec.bars.length === 0) return frame(spec, height, emptyNote({ ...plot, left: 20 }, spec.emptyText), listWidth);
 	const largest = Math.max(0, ...spec.bars.flatMap((bar) => [finite(bar.value) ? bar.value : 0, finite(bar.marker) ? bar.marker : 0]));
 	const max = finite(spec.max) && spec.max > 0 ? spec.max : largest > 0 ? largest : 1;
 	const x = scale(0, max, plot.left, plot.right, true);
 	const rows = spec.bars.map((bar, index) => {
 		const middle = top + index * rowHeight + rowHeight / 2;
-		const label = html`<text x="${n(plot.left - 10)}" y="${n(middle + 4)}" text-anchor="end" font-size="12" fill="${ink}">${truncate(bar.label, Math.floor(labelWidth / 6.4))}</text>`;
+		const label = html`<text x="${n(plot.left - 10)}" y="${n(middle + 4)}" text-anchor="end" font-size="12" fill="${ink}">${fitText(bar.label, 12, labelWidth)}</text>`;
 		const track = html`<rect x="${n(plot.left)}" y="${n(middle - 8)}" width="${n(plot.right - plot.left)}" height="16" rx="3" fill="#f1f3f7"/>`;
 		const value = finite(bar.value) ? Math.max(0, bar.value) : null;
 		const rect =
@@ -256,11 +289,12 @@ export function barList(spec: BarListSpec): SafeHtml {
 		const valueText = html`<text x="${n(listWidth - 12)}" y="${n(middle + 4)}" text-anchor="end" font-size="12" fill="${ink}" font-weight="600">${value === null ? 'n/a' : bar.valueText}</text>`;
 		return html`<g class="row"><title>${bar.tooltip}</title>${label}${track}${rect}${marker}${valueText}</g>`;
 	});
-	return frame(spec, height, html`${rows}${listLegend(spec.legend ?? [], plot)}`, listWidth);
+	return frame(spec, height, html`${rows}${listLegend(spec.legend ?? [], plot, listWidth)}`, listWidth);
 }
 
 /** The svg element around a chart's marks: accessible name, visible title and tooltip. */
-function frame(spec: ChartFrame, height: number, body: SafeHtml, frameWidth = width): SafeHtml {
+function frame(spec: ChartFrame, height: number, body: SafeHtml, plotWidth = width): SafeHtml {
+	const frameWidth = Math.ceil(Math.max(plotWidth, textWidth(spec.title, 14, true) + 24));
 	const description = spec.description ? html`<desc>${spec.description}</desc>` : '';
 	return html`<svg id="${spec.id}" class="chart" role="img" aria-label="${spec.title}" viewBox="0 0 ${frameWidth} ${height}" width="${frameWidth}" height="${height}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"><title>${spec.title}</title>${description}<text class="chart-title" x="12" y="22" font-size="14" font-weight="600" fill="${ink}">${spec.title}</text>${body}</svg>`;
 }
@@ -291,28 +325,58 @@ function axisTitles(xTitle: string, yTitle: string, plot: Plot, height: number):
 	return html`<text class="axis-title" x="${n((plot.left + plot.right) / 2)}" y="${n(height - 12)}" text-anchor="middle" font-size="12" fill="${ink}">${xTitle}</text><text class="axis-title" transform="translate(16 ${n(middleY)}) rotate(-90)" text-anchor="middle" font-size="12" fill="${ink}">${yTitle}</text>`;
 }
 
+const legendRowHeight = 18;
+/** Labels longer than this are cut with an ellipsis (their full text stays in the tooltip). */
+const maxLabelWidth = 330;
+const minBarArea = 160;
+
+/** Places legend items left to right from `left`, starting a new row where one would pass `right`. */
+function layoutLegend(items: readonly { width: number }[], left: number, right: number): { rows: number; places: { x: number; row: number }[] } {
+	let x = left;
+	let row = 0;
+	const places = items.map((item) => {
+		if (x > left && x + item.width > right) {
+			row++;
+			x = left;
+		}
+		const place = { x, row };
+		x += item.width + 16;
+		return place;
+	});
+	return { rows: row + 1, places };
+}
+
 function legend(series: readonly LineSeries[], plot: Plot): SafeHtml {
-	let offset = plot.left;
-	const entries = series.map((line) => {
+	const { places } = layoutLegend(
+		series.map((line) => ({ width: 28 + textWidth(line.name, 11) })),
+		plot.left,
+		width - 12,
+	);
+	const rowsAbove = Math.max(0, ...places.map((place) => place.row));
+	const entries = series.map((line, index) => {
 		const colour = toneColours[line.tone];
-		const entry = html`<g class="legend-entry"><line x1="${n(offset)}" x2="${n(offset + 22)}" y1="${n(plot.top - 22)}" y2="${n(plot.top - 22)}" stroke="${colour}" stroke-width="${line.baseline ? '1.5' : '2.5'}"${line.baseline ? html` stroke-dasharray="6 4"` : ''}/><text x="${n(offset + 28)}" y="${n(plot.top - 18)}" font-size="11" fill="${ink}">${line.name}</text></g>`;
-		offset += 40 + Math.min(line.name.length, 40) * 6.2;
-		return entry;
+		const offset = places[index].x;
+		const y = plot.top - 22 - (rowsAbove - places[index].row) * legendRowHeight;
+		return html`<g class="legend-entry"><line x1="${n(offset)}" x2="${n(offset + 22)}" y1="${n(y)}" y2="${n(y)}" stroke="${colour}" stroke-width="${line.baseline ? '1.5' : '2.5'}"${line.baseline ? html` stroke-dasharray="6 4"` : ''}/><text x="${n(offset + 28)}" y="${n(y + 4)}" font-size="11" fill="${ink}">${line.name}</text></g>`;
 	});
 	return join(entries);
 }
 
-function listLegend(entries: readonly { tone: Tone | 'marker'; label: string }[], plot: Plot): SafeHtml {
-	let offset = 12;
+function legendItems(entries: readonly { label: string }[]): { width: number }[] {
+	return entries.map((entry) => ({ width: 18 + textWidth(entry.label, 11) }));
+}
+
+function listLegend(entries: readonly { tone: Tone | 'marker'; label: string }[], plot: Plot, listWidth: number): SafeHtml {
+	const { rows, places } = layoutLegend(legendItems(entries), 12, listWidth - 12);
 	return join(
-		entries.map((entry) => {
+		entries.map((entry, index) => {
+			const offset = places[index].x;
+			const base = plot.top - 12 - (rows - 1 - places[index].row) * legendRowHeight;
 			const swatch =
 				entry.tone === 'marker'
-					? html`<line x1="${n(offset + 5)}" x2="${n(offset + 5)}" y1="${n(plot.top - 26)}" y2="${n(plot.top - 12)}" stroke="${ink}" stroke-width="2"/>`
-					: html`<rect x="${n(offset)}" y="${n(plot.top - 25)}" width="12" height="12" rx="2" fill="${toneColours[entry.tone]}"/>`;
-			const item = html`<g class="legend-entry">${swatch}<text x="${n(offset + 18)}" y="${n(plot.top - 15)}" font-size="11" fill="${ink}">${entry.label}</text></g>`;
-			offset += 30 + Math.min(entry.label.length, 48) * 5.8;
-			return item;
+					? html`<line x1="${n(offset + 5)}" x2="${n(offset + 5)}" y1="${n(base - 14)}" y2="${n(base)}" stroke="${ink}" stroke-width="2"/>`
+					: html`<rect x="${n(offset)}" y="${n(base - 13)}" width="12" height="12" rx="2" fill="${toneColours[entry.tone]}"/>`;
+			return html`<g class="legend-entry">${swatch}<text x="${n(offset + 18)}" y="${n(base - 3)}" font-size="11" fill="${ink}">${entry.label}</text></g>`;
 		}),
 	);
 }
@@ -340,8 +404,12 @@ function scale(d0: number, d1: number, r0: number, r1: number, clamp = false): (
 	};
 }
 
-function truncate(text: string, length: number): string {
-	return text.length <= length ? text : `${text.slice(0, length - 1).trimEnd()}…`;
+/** `text`, cut with an ellipsis where it would be wider than `room` at `fontSize`. */
+function fitText(text: string, fontSize: number, room: number): string {
+	if (textWidth(text, fontSize) <= room) return text;
+	let kept = text;
+	while (kept.length > 1 && textWidth(`${kept}…`, fontSize) > room) kept = kept.slice(0, -1);
+	return `${kept.trimEnd()}…`;
 }
 
 function finite(value: number | null | undefined): value is number {

@@ -36,6 +36,8 @@ export interface InsightsInput {
 	/** Honest (cross-fitted) calibrated probabilities of the validation rows. */
 	readonly validationProbabilities: ArrayLike<number>;
 	readonly selection: SelectionRecord;
+	/** The validation rows that chose the learner, and whether they were a half apart from the reported rows. */
+	readonly choice?: { readonly rows: number; readonly split: boolean };
 	readonly version?: number | null;
 	readonly readiness?: ReadinessReport;
 	readonly load?: { readonly report?: LoadReport; readonly summary: LoadSummary };
@@ -65,6 +67,7 @@ export async function buildInsights(input: InsightsInput, hooks?: WorkHooks): Pr
 		},
 		metrics: {
 			auc: v.auc,
+			rawAuc: v.rawAuc,
 			logLoss: v.logLoss,
 			brier: v.brier,
 			baseRate: v.baseRate,
@@ -80,10 +83,12 @@ export async function buildInsights(input: InsightsInput, hooks?: WorkHooks): Pr
 			candidates: input.selection.candidates.map((candidate) => ({
 				learner: learnerNames[candidate.learner],
 				auc: candidate.auc,
+				logLoss: candidate.logLoss ?? null,
 				chosen: candidate.chosen,
 				note: candidate.note ?? (candidate.status !== 'fitted' ? candidate.status : undefined),
 			})),
 			reason: input.selection.reason,
+			...(input.choice ? { choiceRows: input.choice.rows, choiceSplit: input.choice.split } : {}),
 		},
 		dataRange: { from: model.dataRange.firstEvent ?? '', to: model.dataRange.lastEvent ?? '' },
 		packageVersion,
@@ -123,7 +128,7 @@ async function factorInsights(input: InsightsInput, boundaries: BucketBoundaries
 			shareElsewhere: factor.shareElsewhere,
 		})),
 	}));
-	return { overall, byBucket };
+	return { overall, byBucket, explained: { profiles: rows.length, of: validation.rows } };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { Bucket } from '../score/types';
 import { barList, columnChart, histogramChart, lineChart, niceTicks, toneColours, type Tone } from './charts';
-import { formatCount, formatDate, formatDays, formatMetric, formatPercent, formatSeconds, formatTimes, notAvailable } from './format';
+import { formatCount, formatDate, formatDays, formatMetric, formatPercent, formatTimes, notAvailable } from './format';
 import { html, SafeHtml } from './html';
 import { reportCss } from './styles';
 import type { BucketFactors, BucketSummary, FactorDirection, ReportInput, ScoreSummary } from './types';
@@ -158,7 +158,7 @@ function qualitySection(input: ReportInput, words: OutcomeWords): Section {
 		tile(
 			'Validation AUC',
 			html`${formatMetric(metrics.auc)}<span class="badge ${tone}">${quality.grade}</span>`,
-			'How well the score ranks profiles: 0.5 is a coin toss, 1.0 is perfect.',
+			`How well the score ranks profiles: 0.5 is a coin toss, 1.0 is perfect.${rawAucSentence(metrics)}`,
 		),
 		tile('Log loss', formatMetric(metrics.logLoss), 'How far the predicted chances are from what happened, punishing confident mistakes. Lower is better.'),
 		tile(
@@ -192,6 +192,16 @@ function gradeTone(input: ReportInput): 'great' | 'ok' | 'bad' {
 	if (poor) return 'bad';
 	const rank = thresholds.findIndex((threshold) => threshold.grade === grade);
 	return rank >= 0 && rank < Math.ceil((thresholds.length - 1) / 2) ? 'great' : 'ok';
+}
+
+/**
+ * The raw scores' AUC beside the calibrated one when they read differently: calibration maps
+ * ranges of raw scores to one probability each, so profiles the learner told apart can share a
+ * probability, and those ties cost a little AUC.
+ */
+function rawAucSentence(metrics: ReportInput['metrics']): string {
+	if (metrics.rawAuc === undefined || metrics.rawAuc === null || formatMetric(metrics.rawAuc) === formatMetric(metrics.auc)) return '';
+	return ` It is the AUC of the calibrated probabilities; the learner's raw scores on the same profiles reach ${formatMetric(metrics.rawAuc)}. Calibration turns ranges of raw scores into one probability each, so some profiles the learner told apart share a probability, and the AUC counts those ties as half right.`;
 }
 
 function gradeScale(thresholds: ReportInput['quality']['thresholds']): SafeHtml {
@@ -463,10 +473,10 @@ function factorSection(input: ReportInput, words: OutcomeWords): Section {
 	const perBucket = (['high', 'medium', 'low'] as const)
 		.map((bucket) => input.factors.byBucket.find((entry) => entry.bucket === bucket))
 		.filter((entry): entry is BucketFactors => entry !== undefined)
-		.map((entry) => bucketFactorChart(entry, input.scores));
+		.map((entry) => bucketFactorChart(entry, input.scores, input.factors.explained));
 	const bucketPart =
 		perBucket.length > 0
-			? html`<h3 style="margin-top:22px">Top factors in each bucket</h3><p class="muted small">The bar is the share of the bucket's profiles for whom the factor is among their top reasons; the black tick is the same share in the other buckets. A long bar far from its tick marks what sets the bucket apart.</p><div class="bucket-factors">${perBucket}</div>`
+			? html`<h3 style="margin-top:22px">Top factors in each bucket</h3><p class="muted small">${sampleSentence(input)}The bar is the share of the bucket's profiles for whom the factor is among their top reasons; the black tick is the same share in the other buckets. A long bar far from its tick marks what sets the bucket apart.</p><div class="bucket-factors">${perBucket}</div>`
 			: html`<p class="muted small" style="margin-top:18px">No per-bucket factors are available for this model.</p>`;
 	return section(
 		'factors',
@@ -477,12 +487,20 @@ function factorSection(input: ReportInput, words: OutcomeWords): Section {
 	);
 }
 
-function bucketFactorChart(entry: BucketFactors, scores: ScoreSummary): SafeHtml {
+/** Where the per-bucket factors come from an explained sample, how big it is, in words. */
+function sampleSentence(input: ReportInput): string {
+	const explained = input.factors.explained;
+	if (!explained || explained.profiles >= explained.of) return '';
+	return `These are worked out from ${formatCount(explained.profiles)} profiles, an evenly spread sample of the ${formatCount(explained.of)} validation profiles, so each bucket below counts its profiles in the sample, not the bucket sizes above. `;
+}
+
+function bucketFactorChart(entry: BucketFactors, scores: ScoreSummary, explained: ReportInput['factors']['explained']): SafeHtml {
 	const summary = scores.buckets.find((bucket) => bucket.bucket === entry.bucket);
 	const range = summary ? ` (scores ${bucketRange(summary)})` : '';
+	const sampled = explained && explained.profiles < explained.of;
 	return barList({
 		id: `chart-factors-${entry.bucket}`,
-		title: `${bucketName(entry.bucket)} bucket${range}: ${formatCount(entry.profiles)} profiles`,
+		title: `${bucketName(entry.bucket)} bucket${range}: ${formatCount(entry.profiles)} ${sampled ? `of the ${formatCount(explained.profiles)} sampled profiles` : 'profiles'}`,
 		description: `How common each top factor is among ${entry.bucket}-bucket profiles, against the other buckets.`,
 		width: 520,
 		bars: entry.factors.map((factor) => ({
@@ -581,21 +599,40 @@ function dataQualityPart(quality: NonNullable<ReportInput['dataQuality']>): Safe
 function selectionSection(input: ReportInput): Section | null {
 	const selection = input.selection;
 	if (!selection) return null;
+	const fitted = (candidate: (typeof selection.candidates)[number]): boolean => candidate.auc !== null || (candidate.logLoss ?? null) !== null;
+	const figure = (value: number | null | undefined, candidate: (typeof selection.candidates)[number]): string =>
+		fitted(candidate) ? formatMetric(value) : '—';
 	const rows = selection.candidates.map(
 		(candidate) =>
-			html`<tr class="${candidate.chosen ? 'chosen' : ''}"><td>${candidate.learner}</td><td class="num">${formatMetric(candidate.auc)}</td><td class="num">${formatMetric(candidate.logLoss)}</td><td class="num">${formatSeconds(candidate.seconds)}</td><td>${candidate.chosen ? html`<span class="tag chosen">chosen</span> ` : ''}${candidate.note ?? ''}</td></tr>`,
+			html`<tr class="${candidate.chosen ? 'chosen' : ''}"><td>${candidate.learner}</td><td class="num">${figure(candidate.auc, candidate)}</td><td class="num">${figure(candidate.logLoss, candidate)}</td><td>${candidate.chosen ? html`<span class="tag chosen">chosen</span> ` : ''}${candidate.note ?? ''}</td></tr>`,
 	);
 	const table =
 		selection.candidates.length > 0
-			? html`<table><thead><tr><th>Learner</th><th class="num">Validation AUC</th><th class="num">Log loss</th><th class="num">Time</th><th>Result</th></tr></thead><tbody>${rows}</tbody></table>`
+			? html`<table><thead><tr><th>Learner</th><th class="num">AUC (raw scores)</th><th class="num">Log loss (raw scores)</th><th>Result</th></tr></thead><tbody>${rows}</tbody></table>`
 			: '';
 	return section(
 		'selection',
 		'Model choice',
 		'How the model was chosen',
-		'The learners that were tried on the same data, compared on the validation profiles.',
-		html`${table}<p>${selection.reason}</p>`,
+		'The learners that were tried on the same data, compared on validation profiles by their raw scores, before calibration.',
+		html`${table}<p>${selection.reason}</p><p class="muted small">${choiceSentence(input)}</p>`,
 	);
+}
+
+/** Why the table's AUC of the chosen learner is not the headline's, in one or two sentences. */
+function choiceSentence(input: ReportInput): string {
+	const selection = input.selection;
+	const chosen = selection?.candidates.find((candidate) => candidate.chosen);
+	const rows = selection?.choiceRows === undefined ? 'validation profiles' : `${formatCount(selection.choiceRows)} validation profiles`;
+	const where = selection?.choiceSplit
+		? `The learners were compared on ${rows}, a seeded half of them; the headline figures (AUC ${formatMetric(input.metrics.auc)}) come from the other half, which played no part in the choice, so the two differ a little.`
+		: `The learners were compared on the same ${rows} as the headline figures.`;
+	const raw =
+		chosen && formatMetric(chosen.auc) !== formatMetric(input.metrics.auc)
+			? ` The table shows raw scores: before calibration, which ties some profiles, the chosen learner's AUC is ${formatMetric(chosen.auc)} here.`
+			: '';
+	const time = ' Fit times are printed by the training run, not kept, so the same data always gives the same model and report.';
+	return `${where}${raw}${time}`;
 }
 
 function rateOf(part: number | null, whole: number): number | null {

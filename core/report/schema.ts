@@ -24,7 +24,15 @@ export const reportInputSchema: z.ZodType<ReportInput> = z.strictObject({
 		windowDays: count,
 		lookbackDays: count.optional(),
 	}),
-	metrics: z.strictObject({ auc: num, logLoss: num, brier: num, baseRate: num, validationRows: count.optional(), trainingRows: count.optional() }),
+	metrics: z.strictObject({
+		auc: num,
+		rawAuc: num.optional(),
+		logLoss: num,
+		brier: num,
+		baseRate: num,
+		validationRows: count.optional(),
+		trainingRows: count.optional(),
+	}),
 	quality: z.strictObject({
 		grade: text,
 		poor: z.boolean(),
@@ -51,6 +59,7 @@ export const reportInputSchema: z.ZodType<ReportInput> = z.strictObject({
 				factors: z.array(z.strictObject({ feature: text, label: text, direction, shareInBucket: share, shareElsewhere: share.nullable() })),
 			}),
 		),
+		explained: z.strictObject({ profiles: count, of: count }).optional(),
 	}),
 	readiness: z
 		.strictObject({
@@ -85,6 +94,8 @@ export const reportInputSchema: z.ZodType<ReportInput> = z.strictObject({
 				}),
 			),
 			reason: text,
+			choiceRows: count.optional(),
+			choiceSplit: z.boolean().optional(),
 		})
 		.optional(),
 	dataRange: z.strictObject({ from: text, to: text }),

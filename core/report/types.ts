@@ -47,7 +47,10 @@ export interface ReportGoal {
 
 /** Headline metrics on the time-based validation set; NaN or null shows as "n/a". */
 export interface ReportMetrics {
+	/** AUC of the calibrated probabilities: the headline figure. */
 	readonly auc: number | null;
+	/** AUC of the learner's raw scores on the same rows, before calibration (calibration's steps tie some profiles). */
+	readonly rawAuc?: number | null;
 	readonly logLoss: number | null;
 	readonly brier: number | null;
 	/** Share of validation profiles for whom the outcome happened, 0–1. */
@@ -128,6 +131,8 @@ export interface ReportFactors {
 	readonly overall: readonly GlobalFactor[];
 	/** The top factors within each bucket. */
 	readonly byBucket: readonly BucketFactors[];
+	/** How many profiles were explained for these factors, of how many (an evenly spread sample when fewer). */
+	readonly explained?: { readonly profiles: number; readonly of: number };
 }
 
 export interface GlobalFactor {
@@ -202,10 +207,15 @@ export interface RejectedRows {
 export interface ModelSelection {
 	readonly candidates: readonly SelectionCandidate[];
 	readonly reason: string;
+	/** Validation rows the candidates were compared on (raw scores). */
+	readonly choiceRows?: number;
+	/** True when those rows are a seeded half of the validation rows, apart from the half the headline metrics use. */
+	readonly choiceSplit?: boolean;
 }
 
 export interface SelectionCandidate {
 	readonly learner: string;
+	/** AUC of the raw scores on the choosing rows. */
 	readonly auc: number | null;
 	readonly logLoss?: number | null;
 	readonly seconds?: number | null;

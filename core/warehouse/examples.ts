@@ -25,6 +25,8 @@ import type { FeatureDecl } from '../features/declaration';
 import { type CutoffCounts, checkCutoffs } from '../features/examples';
 import { compareStrings } from '../events/table';
 import { bgnbdParams, opOfAggregate } from '../features/execute';
+import type { SamplePlan } from '../features/sample';
+import { sampleConditionSql } from './sample';
 import { DAY_MS, Op, type OpSpec, compileProgram, finalValue, slots } from '../features/walk';
 
 /** Runs one statement and returns its rows as plain objects (see core/warehouse/client.ts). */
@@ -119,19 +121,47 @@ function checkFeature(feature: FeatureDecl, goal: Goal, kinds: ReadonlyMap<strin
 	if (kind === 'category' && !feature.categories) throw bad(`${where} reads the text field "${field}" but lists no categories to code it with.`);
 }
 
-/** Builds the SQL of one cutoff's query; values go through one SqlValues. */
+/**
+ * Builds the SQL of one query over one or several cutoffs; values go through one SqlValues.
+ * Several cutoffs share one pass over the events: each event is joined to the cutoffs whose
+ * reach it is in (ClickHouse's ARRAY JOIN, a VALUES list on PostgreSQL) and the aggregation
+ * groups by profile and cutoff, so the warehouse reads the table once, not once per cutoff.
+ */
 class CutoffSql {
 	readonly values: SqlValues;
 	readonly t: string;
 	readonly cutoff: string;
+	/** The cutoff a row belongs to, in SQL (a literal for one cutoff). */
+	readonly key: string;
 
 	constructor(
 		readonly plan: Plan,
-		readonly at: number,
+		readonly cutoffs: readonly number[],
 	) {
 		this.values = new SqlValues(plan.columns.dialect);
 		this.t = plan.columns.timeMs;
-		this.cutoff = this.values.value(at);
+		this.key = cutoffs.length === 1 ? this.values.value(cutoffs[0]) : plan.columns.dialect.engine === 'postgres' ? 'cut.at' : cutoffColumn;
+		this.cutoff = this.moment(0);
+	}
+
+	/** The cutoff shifted by `offsetMs`: a literal for one cutoff, an expression over the joined cutoff otherwise. */
+	moment(offsetMs: number): string {
+		if (this.cutoffs.length === 1) return this.values.value(this.cutoffs[0] + offsetMs);
+		return offsetMs === 0 ? this.key : `(${this.key} + ${this.values.value(offsetMs)})`;
+	}
+
+	/** The events, joined to the cutoffs when there are several. */
+	from(): string {
+		const table = this.plan.columns.table;
+		if (this.cutoffs.length === 1) return table;
+		if (this.dialect.engine === 'postgres')
+			return `${table} CROSS JOIN (VALUES ${this.cutoffs.map((at) => `(${this.values.value(at)})`).join(', ')}) AS cut(at)`;
+		return `${table} ARRAY JOIN [${this.cutoffs.map((at) => `toInt64(${this.values.value(at)})`).join(', ')}] AS ${cutoffColumn}`;
+	}
+
+	/** GROUP BY: profile, and cutoff when there are several. */
+	groupBy(): string {
+		return this.cutoffs.length === 1 ? this.plan.columns.profile : `${this.plan.columns.profile}, ${this.key}`;
 	}
 
 	get dialect() {
@@ -144,12 +174,12 @@ class CutoffSql {
 
 	/** Events in [cutoff − reach, cutoff]: what a history operation sees. */
 	history(reachMs: number): string {
-		return `(${this.t} >= ${this.values.value(this.at - reachMs)} AND ${this.t} <= ${this.cutoff})`;
+		return `(${this.t} >= ${this.moment(-reachMs)} AND ${this.t} <= ${this.cutoff})`;
 	}
 
 	/** Events in (cutoff, cutoff + reach]: what a label sees. */
 	future(reachMs: number): string {
-		return `(${this.t} > ${this.cutoff} AND ${this.t} <= ${this.values.value(this.at + reachMs)})`;
+		return `(${this.t} > ${this.cutoff} AND ${this.t} <= ${this.moment(reachMs)})`;
 	}
 
 	and(...parts: string[]): string {
@@ -193,7 +223,7 @@ class CutoffSql {
 				return { spec, slots: [{ sql: d.distinctIf(d.intDiv(this.t, String(DAY_MS)), matching) }] };
 			case 'trend': {
 				const recent = this.and(this.condition(filter), this.history(window * DAY_MS));
-				const baseline = this.and(matching, `${this.t} < ${this.values.value(this.at - window * DAY_MS)}`);
+				const baseline = this.and(matching, `${this.t} < ${this.moment(-window * DAY_MS)}`);
 				return { spec, slots: [count(recent), count(baseline)] };
 			}
 			case 'meanGapDays':
@@ -246,18 +276,30 @@ class CutoffSql {
 		return this.dialect.countIf(this.and(this.condition(this.plan.outcome), this.future(this.plan.goal.outcome.windowDays * DAY_MS)));
 	}
 
-	/** Events every query reads: valid, not excluded, and within reach of this cutoff. */
+	/** The rows of the sample (every row when there is none), as more of the HAVING condition. */
+	sampled(sample: SamplePlan | undefined): string {
+		if (!sample) return '';
+		const happened = `${this.label()} > 0`;
+		const positive = this.plan.goal.outcome.occur === 'will_occur' ? happened : `NOT (${happened})`;
+		return ` AND ${sampleConditionSql(this.dialect, sample, this.plan.columns.profile, positive)}`;
+	}
+
+	/** Events every query reads: valid, not excluded, and within reach of the cutoff (of the first and last, then of each). */
 	where(): string {
 		const { goal, columns } = this.plan;
-		const parts = [
-			columns.valid,
-			`${this.t} >= ${this.values.value(this.at - goal.lookbackDays * DAY_MS)}`,
-			`${this.t} <= ${this.values.value(this.at + goal.outcome.windowDays * DAY_MS)}`,
-		];
+		const before = goal.lookbackDays * DAY_MS;
+		const after = goal.outcome.windowDays * DAY_MS;
+		const first = this.cutoffs[0];
+		const last = this.cutoffs[this.cutoffs.length - 1];
+		const parts = [columns.valid, `${this.t} >= ${this.values.value(first - before)}`, `${this.t} <= ${this.values.value(last + after)}`];
+		if (this.cutoffs.length > 1) parts.push(`${this.t} >= ${this.moment(-before)}`, `${this.t} <= ${this.moment(after)}`);
 		for (const exclusion of this.plan.exclusions) parts.push(`NOT ${this.condition(exclusion)}`);
 		return parts.join(' AND ');
 	}
 }
+
+/** The joined cutoff's name on ClickHouse (PostgreSQL qualifies it as cut.at). */
+const cutoffColumn = 'propensity_cutoff';
 
 /** Distinct aggregates of one query, named a0, a1 …; the same SQL is computed once. */
 class SelectList {
@@ -309,9 +351,12 @@ interface CutoffRows {
 	readonly columns: Float32Array[];
 }
 
-/** Runs one cutoff's aggregation and hands over each eligible profile's label and final feature values as it arrives. */
-async function streamCutoff(runner: SqlRunner, plan: Plan, at: number, onRow: (id: string, label: number, values: Float32Array) => void): Promise<void> {
-	const q = new CutoffSql(plan, at);
+/** One eligible profile's row at one cutoff (the cutoff's index in the list asked for). */
+type CutoffRow = (k: number, id: string, label: number, values: Float32Array) => void;
+
+/** Runs the aggregation of the cutoffs in one query and hands over each eligible profile's label and final feature values as it arrives. */
+async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly number[], sample: SamplePlan | undefined, onRow: CutoffRow): Promise<void> {
+	const q = new CutoffSql(plan, cutoffs);
 	const select = new SelectList();
 	const compiled = plan.features.map((feature, f) => q.accumulatorsOf(feature, plan.resolvedFeatures[f]));
 	const slotNames = compiled.map((feature) => ({
@@ -320,15 +365,24 @@ async function streamCutoff(runner: SqlRunner, plan: Plan, at: number, onRow: (i
 	}));
 	const label = select.alias({ sql: q.label() });
 	const columns = plan.columns;
-	const items = [`${columns.profile} AS p`, ...select.items].join(', ');
-	const sql = `SELECT ${items} FROM ${columns.table} WHERE ${q.where()} GROUP BY ${columns.profile} HAVING ${q.eligibility()}`;
-	const where = `at the cutoff ${new Date(at).toISOString()}`;
+	const items = [`${columns.profile} AS p`, `${q.key} AS k`, ...select.items].join(', ');
+	const sql = `SELECT ${items} FROM ${q.from()} WHERE ${q.where()} GROUP BY ${q.groupBy()} HAVING ${q.eligibility()}${q.sampled(sample)}`;
+	const dates = cutoffs.map((at) => new Date(at).toISOString()).join(', ');
+	const where = `at the cutoff${cutoffs.length > 1 ? 's' : ''} ${dates}`;
 	const program = compileProgram(compiled.map((feature) => feature.spec));
 	const positions = compiled.map((feature) => (feature.categories ? new Map(feature.categories.map((category, index) => [category, index])) : undefined));
 	const acc = new Float64Array(compiled.length * slots);
 	const willOccur = plan.goal.outcome.occur === 'will_occur';
+	const indexOf = new Map(cutoffs.map((at, k) => [at, k]));
 	// Each row becomes its final Float32 values as it arrives: the answer is never held as objects.
 	await eachRow(runner, sql, q.values.params, (row) => {
+		const k = indexOf.get(numberOf(row, 'k', where));
+		if (k === undefined)
+			throw new InputError(
+				`The warehouse returned a row for the cutoff ${JSON.stringify(row.k)}, which was not asked for, ${where}.`,
+				'warehouse-result',
+			);
+		const at = cutoffs[k];
 		const values = new Float32Array(compiled.length);
 		for (let f = 0; f < compiled.length; f++) {
 			const x = f * slots;
@@ -342,22 +396,24 @@ async function streamCutoff(runner: SqlRunner, plan: Plan, at: number, onRow: (i
 			if (names.guard !== undefined && !(numberOf(row, names.guard, where) > 0)) acc[x] = NaN;
 			values[f] = finalValue(program, f, acc, x, at);
 		}
-		onRow(profileOf(row, where), numberOf(row, label, where) > 0 === willOccur ? 1 : 0, values);
+		onRow(k, profileOf(row, where), numberOf(row, label, where) > 0 === willOccur ? 1 : 0, values);
 	});
 }
 
-/** Runs one cutoff's aggregation and computes the final feature values of its eligible profiles. */
-async function runCutoff(runner: SqlRunner, plan: Plan, at: number): Promise<CutoffRows> {
-	const arrived: { id: string; label: number; values: Float32Array }[] = [];
-	await streamCutoff(runner, plan, at, (id, label, values) => arrived.push({ id, label, values }));
-	arrived.sort((a, b) => compareStrings(a.id, b.id));
-	const out: CutoffRows = {
-		profiles: arrived.map((entry) => entry.id),
-		labels: Uint8Array.from(arrived, (entry) => entry.label),
-		columns: plan.features.map(() => new Float32Array(arrived.length)),
-	};
-	arrived.forEach((entry, r) => entry.values.forEach((value, f) => (out.columns[f][r] = value)));
-	return out;
+/** Runs the aggregation of the cutoffs in one query and computes the final feature values of their eligible profiles, per cutoff. */
+async function runCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly number[], sample: SamplePlan | undefined): Promise<CutoffRows[]> {
+	const arrived: { id: string; label: number; values: Float32Array }[][] = cutoffs.map(() => []);
+	await streamCutoffs(runner, plan, cutoffs, sample, (k, id, label, values) => arrived[k].push({ id, label, values }));
+	return arrived.map((entries) => {
+		entries.sort((a, b) => compareStrings(a.id, b.id));
+		const out: CutoffRows = {
+			profiles: entries.map((entry) => entry.id),
+			labels: Uint8Array.from(entries, (entry) => entry.label),
+			columns: plan.features.map(() => new Float32Array(entries.length)),
+		};
+		entries.forEach((entry, r) => entry.values.forEach((value, f) => (out.columns[f][r] = value)));
+		return out;
+	});
 }
 
 /** A category's index in the feature's list; NaN when it is missing or not listed (as in memory). */
@@ -368,7 +424,8 @@ function categoryCode(raw: unknown, positions: ReadonlyMap<string, number> | und
 
 /**
  * Training examples computed in the warehouse: the same rows, labels and Float32 feature
- * values as buildExamples on the same events, grouped by cutoff, profiles ascending.
+ * values as buildExamples on the same events, grouped by cutoff, profiles ascending. With a
+ * sample plan, only the sample's rows come back (the rows sampleExamples keeps in memory).
  */
 export async function buildWarehouseExamples(
 	runner: SqlRunner,
@@ -376,11 +433,11 @@ export async function buildWarehouseExamples(
 	goal: Goal,
 	features: readonly FeatureDecl[],
 	cutoffs: readonly number[],
+	sample?: SamplePlan,
 ): Promise<WarehouseExamples> {
 	checkCutoffs(cutoffs);
 	const plan = makePlan(columns, goal, features);
-	const parts: CutoffRows[] = [];
-	for (const at of cutoffs) parts.push(await runCutoff(runner, plan, at));
+	const parts = await runCutoffs(runner, plan, cutoffs, sample);
 	const rows = parts.reduce((sum, part) => sum + part.profiles.length, 0);
 	const profileIds = [...new Set(parts.flatMap((part) => part.profiles))].sort(compareStrings);
 	const indexOf = new Map(profileIds.map((id, p) => [id, p]));
@@ -421,28 +478,27 @@ export async function streamWarehouseFeatures(
 	onRow: (id: string, values: Float32Array) => void,
 ): Promise<void> {
 	checkCutoffs([at]);
-	await streamCutoff(runner, makePlan(columns, goal, features), at, (id, _label, values) => onRow(id, values));
+	await streamCutoffs(runner, makePlan(columns, goal, features), [at], undefined, (_k, id, _label, values) => onRow(id, values));
 }
 
 /** Eligible profiles, positives and negatives at each cutoff, counted in the warehouse (for readiness). */
 export async function judgeWarehouseCutoffs(runner: SqlRunner, columns: EventColumns, goal: Goal, cutoffs: readonly number[]): Promise<CutoffCounts[]> {
 	checkCutoffs(cutoffs);
 	const plan = makePlan(columns, goal, []);
-	const out: CutoffCounts[] = [];
-	for (const at of cutoffs) {
-		const q = new CutoffSql(plan, at);
-		const label = q.label();
-		const happened = `${label} > 0`;
-		const positive = goal.outcome.occur === 'will_occur' ? happened : `NOT (${happened})`;
-		const read = plan.columns;
-		const inner = `SELECT ${read.profile} AS p, ${q.dialect.asInteger(positive)} AS positive FROM ${read.table} WHERE ${q.where()} GROUP BY ${read.profile} HAVING ${q.eligibility()}`;
-		const [row] = await runner.rows(`SELECT count(*) AS eligible, sum(positive) AS positives FROM (${inner}) AS judged`, q.values.params);
-		const where = `when counting eligible profiles at ${new Date(at).toISOString()}`;
-		const eligible = numberOf(row, 'eligible', where);
-		const positives = eligible === 0 ? 0 : numberOf(row, 'positives', where);
-		out.push({ cutoff: at, eligible, positives, negatives: eligible - positives });
-	}
-	return out;
+	const q = new CutoffSql(plan, cutoffs);
+	const happened = `${q.label()} > 0`;
+	const positive = goal.outcome.occur === 'will_occur' ? happened : `NOT (${happened})`;
+	const read = plan.columns;
+	const inner = `SELECT ${read.profile} AS p, ${q.key} AS k, ${q.dialect.asInteger(positive)} AS positive FROM ${q.from()} WHERE ${q.where()} GROUP BY ${q.groupBy()} HAVING ${q.eligibility()}`;
+	const rows = await runner.rows(`SELECT k, count(*) AS eligible, sum(positive) AS positives FROM (${inner}) AS judged GROUP BY k`, q.values.params);
+	const where = 'when counting eligible profiles at the cutoffs';
+	const counted = new Map(rows.map((row) => [numberOf(row, 'k', where), row]));
+	return cutoffs.map((at) => {
+		const row = counted.get(at);
+		const eligible = row ? numberOf(row, 'eligible', where) : 0;
+		const positives = eligible === 0 ? 0 : numberOf(row as Record<string, unknown>, 'positives', where);
+		return { cutoff: at, eligible, positives, negatives: eligible - positives };
+	});
 }
 
 /** The span of the warehouse's events (see dataRange): the earliest event, and the latest or the as-of date. */

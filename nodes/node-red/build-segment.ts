@@ -15,6 +15,7 @@ import {
 	resendSegmentRun,
 	type ResentRun,
 	type ScoredProfile,
+	scoringReport,
 	type SegmentMode,
 	segmentOutputs,
 	type SegmentResult,
@@ -47,7 +48,8 @@ export = function register(RED: NodeAPI): void {
 			// The messages go out before the membership is committed: a failure in between sends them again next run.
 			const deliver = (built: SegmentResult) => {
 				const { inSegment, notInSegment } = segmentOutputs(built);
-				sendRows(RED, msg, config, send, inSegment, notInSegment, built.summary);
+				const report = config.report === true ? scoringReport({ profiles, segment: built }) : undefined;
+				sendRows(RED, msg, config, send, inSegment, notInSegment, built.summary, report);
 			};
 			const options = { name, mode, runAt, deliver } as const;
 			const result = config.store
@@ -67,13 +69,27 @@ function sendRows(
 	first: readonly StatusRow[],
 	second: readonly StatusRow[],
 	segment: object,
+	report?: string,
 ): void {
 	if (config.output === 'array') {
 		const list = (rows: readonly StatusRow[]) => ({ payload: rows.map(({ row }) => row), statuses: rows.map(({ status }) => status), segment });
-		send([first.length > 0 ? Object.assign(msg, list(first)) : null, second.length > 0 ? { ...msg, ...list(second) } : null]);
+		const messages = [first.length > 0 ? Object.assign(msg, list(first)) : null, second.length > 0 ? { ...msg, ...list(second) } : null];
+		withReport(messages, report);
+		send(messages);
 	} else {
-		send([each(first, segment, RED.util.generateId()), each(second, segment, RED.util.generateId())]);
+		const messages = [each(first, segment, RED.util.generateId()), each(second, segment, RED.util.generateId())];
+		withReport(
+			messages.map((list) => list[0] ?? null),
+			report,
+		);
+		send(messages);
 	}
+}
+
+/** The run's HTML report on the first message of output 1, or of output 2 when output 1 sends nothing. */
+function withReport(firsts: (NodeMessage | null)[], report: string | undefined): void {
+	const carrier = firsts.find((message) => message !== null);
+	if (report !== undefined && carrier) carrier.report = report;
 }
 
 /** msg.resend: a kept run's entrants (or leavers, when Output 1 gets those who left) on output 1 again; the membership is unchanged. */

@@ -3,6 +3,7 @@
  * finds eligible as of a date, with the model on msg.model or saved in the store. Sends the
  * scored profiles as one list (msg.payload), one message each, or writes them to a file. In
  * table mode it scores every row of the profile table in msg.payload with a table-trained model.
+ * With "run report" on, the list's message carries the run's HTML report in msg.report.
  */
 import {
 	defaultBuckets,
@@ -11,6 +12,7 @@ import {
 	rememberScoringRun,
 	scoreInWarehouse,
 	scoreProfiles,
+	scoringReport,
 	type ScoreRun,
 	scoreTable,
 	scoreTableSummary,
@@ -68,8 +70,11 @@ export = function register(RED: NodeAPI): void {
 			if (config.output === 'each') await sendEach(run, model, send, work, RED.util.generateId());
 			else if (config.output === 'file') await writeFile(msg, run, explain, send, work);
 			else {
-				msg.payload = await run.all(work.hooks);
+				const profiles = await run.all(work.hooks);
+				msg.payload = profiles;
 				msg.model = model;
+				// The run's HTML report beside the profiles, e.g. for an email node's attachment.
+				if (config.report === true) msg.report = scoringReport({ profiles, model, version, boundaries });
 				send(msg);
 			}
 			const auc = model.metrics.validation.auc;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { bucketFactors } from '../../core/explain/buckets';
 import { importanceOf, importanceThresholds, topFactors } from '../../core/explain/factors';
 import { globalImportance } from '../../core/explain/importance';
+import { relatedGroups } from '../../core/explain/related';
 import { factorSentence } from '../../core/explain/sentences';
 import { EventTableBuilder } from '../../core/events/table';
 import type { FeatureDecl } from '../../core/features/declaration';
@@ -40,6 +41,55 @@ const decls: FeatureDecl[] = [
 		categories: ['gold', 'silver'],
 	},
 ];
+
+describe('related features', () => {
+	const often = (name: string, aggregate: FeatureDecl['aggregate'], windowDays: number | null = 30): FeatureDecl => ({
+		name,
+		label: name,
+		subject: 'purchases',
+		filter: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] },
+		windowDays,
+		aggregate,
+	});
+	const related: FeatureDecl[] = [
+		often('purchase_count_30d', 'count'),
+		often('purchase_distinct_days_30d', 'distinctDays'),
+		often('purchase_days_since_last', 'daysSinceLast', null),
+		often('purchase_count_90d', 'count', 90),
+		{ ...often('visit_count_30d', 'count'), filter: { all: [{ field: 'eventType', op: 'equals', value: 'visit' }] } },
+	];
+
+	it('puts counts of the same events over the same window in one group, and recency, other windows and other events apart', () => {
+		const groups = relatedGroups(related);
+		assert.equal(groups[0], groups[1], 'count and distinct days of purchases in 30 days');
+		assert.equal(new Set(groups).size, 4);
+	});
+
+	it('gives a profile one reason per group: "8 times" and "on 8 different days" do not both appear', () => {
+		const impacts = [0.9, 0.8, 0.5, 0.4, 0.3];
+		const factors = topFactors(related, impacts, () => 8, { k: 4, propensityType: 'conversion' });
+		assert.deepEqual(
+			factors.map((factor) => factor.feature),
+			['purchase_count_30d', 'purchase_days_since_last', 'purchase_count_90d', 'visit_count_30d'],
+		);
+		// The strongest of the group wins, whichever it is.
+		const swapped = topFactors(related, [0.2, 0.8, 0.5, 0.4, 0.3], () => 8, { k: 2, propensityType: 'conversion' });
+		assert.deepEqual(
+			swapped.map((factor) => factor.feature),
+			['purchase_distinct_days_30d', 'purchase_days_since_last'],
+		);
+	});
+
+	it('counts one factor per group in the bucket summaries too', () => {
+		const contributions = Float64Array.from([0.9, 0.8, 0, 0, 0, 0.9, 0.8, 0, 0, 0]);
+		const summary = bucketFactors(related, contributions, () => 1, ['high', 'high'], { k: 2, propensityType: 'conversion' });
+		const high = summary.find((entry) => entry.bucket === 'high');
+		assert.deepEqual(
+			high?.factors.filter((factor) => factor.shareInBucket > 0).map((factor) => factor.feature),
+			['purchase_count_30d'],
+		);
+	});
+});
 
 describe('importance', () => {
 	it('is high from odds × 1.5, medium from odds × 1.1, low below, whichever the sign', () => {

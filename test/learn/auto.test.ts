@@ -27,6 +27,24 @@ describe('training a learner, and auto', function () {
 		assert.match(selection.reason, /highest validation AUC \(0\.\d{3} against/);
 	});
 
+	it('gives every fitted candidate a validation log loss of its raw scores, measured on the same rows as its AUC', async () => {
+		const { selection, learner } = await trainLearner('auto', train, validation, fast, { seed: 1 });
+		for (const candidate of selection.candidates) {
+			assert.equal(typeof candidate.logLoss, 'number', `${candidate.learner} has a log loss`);
+			assert.ok((candidate.logLoss as number) > 0 && (candidate.logLoss as number) < 5, `${candidate.learner}: ${candidate.logLoss}`);
+		}
+		const raw = learner.predictRaw(validation);
+		let expected = 0;
+		for (let r = 0; r < raw.length; r++) {
+			const p = 1 / (1 + Math.exp(-raw[r]));
+			expected -= validation.label[r] === 1 ? Math.log(p) : Math.log(1 - p);
+		}
+		const winner = selection.candidates.find((c) => c.chosen);
+		assert.ok(Math.abs((winner?.logLoss as number) - expected / raw.length) < 1e-9);
+		const fixed = await trainLearner('logistic', train, validation, fast, { seed: 1 });
+		assert.equal(typeof fixed.selection.candidates[0].logLoss, 'number', 'a learner asked for by name has one too');
+	});
+
 	it('auto leaves the random forest out of larger data, and says why', async () => {
 		const { selection } = await trainLearner('auto', train, validation, { ...fast, forest: { maxRows: 500 } }, { seed: 1 });
 		const forest = selection.candidates.find((c) => c.learner === 'forest');

@@ -293,6 +293,24 @@ describe('n8n nodes, chained in-process', function () {
 			);
 		});
 
+		it('with Run Report Binary Field it puts the HTML report of the run on the first item, compared with training', async () => {
+			const run = await runNode(scoreProfiles, {
+				parameters: { modelSource: 'binary', options: { reportBinaryPropertyName: 'report' } },
+				items: [trained],
+			});
+			const report = run.outputs[0][0].binary?.report;
+			assert.equal(report?.fileName, 'scoring-run.html');
+			assert.equal(report?.mimeType, 'text/html');
+			const page = Buffer.from(report?.data ?? '', 'base64').toString('utf8');
+			assert.match(page, /Propensity scoring report/);
+			assert.match(page, new RegExp(`<dt>Profiles scored</dt><dd>${run.outputs[0].length.toLocaleString('en-US')}</dd>`));
+			assert.match(page, /validation profiles the model was checked on at training/);
+			assert.ok(
+				run.outputs[0].slice(1).every((item) => item.binary?.report === undefined),
+				'only the first item carries it',
+			);
+		});
+
 		it('above the item limit it outputs one summary item with every score in a CSV file', async () => {
 			const run = await runNode(scoreProfiles, { parameters: { modelSource: 'binary', itemLimit: 10, options: { topFactors: 2 } }, items: [trained] });
 			assert.equal(run.outputs[0].length, 1);
@@ -426,6 +444,22 @@ describe('n8n nodes, chained in-process', function () {
 			assert.deepEqual([member.segment.name, member.segment.status], ['top-buyers', 'entered']);
 			assert.equal(member.factors.length, 2, 'the reasons travel as sentences for the email or CRM');
 			assert.ok(run.hints.some((hint) => /25 of \d+ profiles are in the segment .* 25 entered and 0 left/.test(hint.message)));
+		});
+
+		it('with Run Report Binary Field the first In Segment item carries the HTML report of the run: members, entrants, leavers', async () => {
+			const run = await runNode(buildSegment, {
+				parameters: {
+					ruleMode: 'text',
+					ruleText: 'top=10',
+					mode: 'all',
+					options: { runAt: '2026-07-01T07:00:00Z', reportBinaryPropertyName: 'runReport' },
+				},
+				items: profiles,
+			});
+			const page = Buffer.from(run.outputs[0][0].binary?.runReport.data ?? '', 'base64').toString('utf8');
+			assert.match(page, /<div class="label">Members<\/div><div class="value">10<\/div>/);
+			assert.equal([...page.matchAll(/<tr><td><code>/g)].length, 10, 'every member is listed');
+			assert.equal(run.outputs[1][0].binary, undefined);
 		});
 
 		it('the same rule in short syntax on the next run finds no one new; with a smaller top, "left" finds who dropped out', async () => {

@@ -95,6 +95,15 @@ describe('the package as n8n loads it', () => {
 				}
 			});
 
+			it('has no parameter whose default is an expression: the editor shows $env in one as "[ERROR: not accessible via UI]"', () => {
+				for (const property of allProperties(description.properties)) {
+					assert.ok(
+						!(typeof property.default === 'string' && property.default.startsWith('=')),
+						`${property.name} defaults to ${String(property.default)}`,
+					);
+				}
+			});
+
 			it('offers the credential test wherever it uses the PostgreSQL or ClickHouse credential, one entry per credential type', () => {
 				const names = (description.credentials ?? []).map((credential) => credential.name);
 				// n8n reads the first entry of a type only, so a second one would never show.
@@ -106,6 +115,17 @@ describe('the package as n8n loads it', () => {
 			});
 		});
 	}
+
+	it('the example workflows leave the store folder empty (the default folder), never an $env expression the editor cannot show', () => {
+		for (const file of fs.readdirSync(path.join(repoRoot, 'examples', 'n8n')).filter((name) => name.endsWith('.json') && name !== 'smtp-demo-sink.json')) {
+			const workflow = JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', 'n8n', file), 'utf8')) as {
+				nodes: { name: string; parameters: Record<string, unknown> }[];
+			};
+			for (const node of workflow.nodes) {
+				if ('storeFolder' in node.parameters) assert.equal(node.parameters.storeFolder, '', `${file}: ${node.name}`);
+			}
+		}
+	});
 
 	it('Build Segment has the outputs "In Segment" and "Not In Segment"', () => {
 		const { instance } = load<IVersionedNodeType>('dist/nodes/n8n/BuildSegment/BuildSegment.node.js');

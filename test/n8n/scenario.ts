@@ -27,9 +27,10 @@ export interface Rig {
 	readonly n8n: N8nHarness;
 	readonly smtp: TestSmtp;
 	readonly crm: TestHttp;
-	/** Folder of the events file and the store (allowed by N8N_RESTRICT_FILE_ACCESS_TO). */
+	/** Folder of the events file (allowed by N8N_RESTRICT_FILE_ACCESS_TO). */
 	readonly dataDir: string;
 	readonly eventsFile: string;
+	/** The default store folder the workflows use (Store Folder left empty): n8n's storage folder for nodes. */
 	readonly storeDir: string;
 	readonly events: SimulationSummary;
 	/** The environment the workflows read through $env. */
@@ -58,13 +59,11 @@ export async function setUpRig(options: RigOptions): Promise<Rig> {
 	fs.rmSync(options.dataDir, { recursive: true, force: true });
 	fs.mkdirSync(options.dataDir, { recursive: true });
 	const eventsFile = path.join(options.dataDir, 'events.csv');
-	const storeDir = path.join(options.dataDir, 'store');
 	const events = await writeSimulation({ ...simulation, format: 'csv', out: eventsFile });
 	const smtp = await startSmtpServer();
 	const crm = await startHttpServer();
 	const env = {
 		PROPENSITY_EVENTS: eventsFile,
-		PROPENSITY_STORE: storeDir,
 		PROPENSITY_REPORT_TO: reportTo,
 		PROPENSITY_EMAIL_FROM: 'propensity@example.com',
 		PROPENSITY_CRM_URL: `${crm.url}/crm/contacts`,
@@ -91,6 +90,7 @@ export async function setUpRig(options: RigOptions): Promise<Rig> {
 		await crm.stop();
 		throw error;
 	}
+	const storeDir = path.join(n8n.userFolder, '.n8n', 'storage', 'propensity');
 	return { n8n, smtp, crm, dataDir: options.dataDir, eventsFile, storeDir, events, env };
 }
 

@@ -367,6 +367,39 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 		await page.waitForSelector('#node-input-goalName', { state: 'detached' });
 	});
 
+	it("offers the run's HTML report in the Score Profiles dialog (with one message of every profile only) and in the Build Segment dialog, off by default", async () => {
+		for (const [type, visibleFor, hiddenFor] of [
+			['propensity-score-profiles', 'array', 'file'],
+			['propensity-build-segment', 'each', undefined],
+		] as const) {
+			const found = (await page.evaluate(
+				`(() => { let found; RED.nodes.eachNode((node) => { if (node.type === ${JSON.stringify(type)} && !found) found = { id: node.id, z: node.z, report: node.report }; }); return found; })()`,
+			)) as { id: string; z: string; report: unknown };
+			assert.ok(found, `an example flow has a ${type}`);
+			assert.notEqual(found.report, true, `${type}: the report is off in the example`);
+			await page.evaluate(`RED.workspaces.show(${JSON.stringify(found.z)})`);
+			await page.locator(`#red-ui-workspace-chart [id="${found.id}"] .red-ui-flow-node`).dblclick();
+			await page.waitForSelector('#node-input-report', { state: 'attached' });
+			await page.selectOption('#node-input-output', visibleFor);
+			assert.ok(await page.locator('#node-input-report').isVisible(), `${type}: the report box shows with output ${visibleFor}`);
+			assert.equal(await page.locator('#node-input-report').isChecked(), false);
+			const label = await box('label[for="node-input-report"]');
+			const tray = await box('.red-ui-tray');
+			assert.ok(label.x + label.width <= tray.x + tray.width, `${type}: the label fits in the dialog`);
+			if (hiddenFor) {
+				await page.selectOption('#node-input-output', hiddenFor);
+				assert.equal(await page.locator('#node-input-report').isVisible(), false, `${type}: no report box with output ${hiddenFor}`);
+			}
+			await page
+				.locator('.red-ui-tray')
+				.first()
+				.screenshot({ path: path.join(shots, `${type}-report-option.png`) });
+			await page.click('#node-dialog-cancel');
+			await page.waitForSelector('#node-input-report', { state: 'detached' });
+		}
+		await page.evaluate(`RED.workspaces.show(${JSON.stringify(tab)})`);
+	});
+
 	async function box(selector: string): Promise<{ x: number; y: number; width: number; height: number }> {
 		const found = await page.locator(selector).first().boundingBox();
 		assert.ok(found, `${selector} is on the page`);

@@ -95,6 +95,15 @@ describe('Node-RED: build segment', function () {
 		assert.equal(((await outside).payload as SegmentMember[]).length, scored.length - members.length);
 	});
 
+	it("puts the run's HTML report on the first message of output 1 when asked", async () => {
+		await helper.load(nodes, flow({ output: 'each', report: true }));
+		const inside = messages(helper.getNode('in'), members.length);
+		helper.getNode('segment').receive({ payload: scored });
+		const sent = await inside;
+		assert.match(sent[0].report as string, new RegExp(`<div class="label">Members</div><div class="value">${members.length}</div>`));
+		assert.ok(sent.slice(1).every((msg) => msg.report === undefined));
+	});
+
 	it('sends only those who entered since the last run, remembered in the store: everyone first, nobody on a rerun', async () => {
 		const storePath = freshDir('segment-entered');
 		await helper.load(nodes, flow({ mode: 'entered' }, storePath));

@@ -80,6 +80,22 @@ describe('Node-RED: score profiles', function () {
 		});
 	});
 
+	it("adds the run's HTML report on msg.report when asked, and none otherwise", async () => {
+		const { loaded } = await simulatedEvents();
+		await helper.load(nodes, flow({ report: true }));
+		const arriving = message(helper.getNode('out'));
+		helper.getNode('score').receive({ events: loaded.table, model });
+		const msg = await arriving;
+		assert.equal(typeof msg.report, 'string');
+		assert.match(msg.report as string, /Propensity scoring report/);
+		assert.match(msg.report as string, new RegExp(`<dt>Profiles scored</dt><dd>${(msg.payload as unknown[]).length.toLocaleString('en-US')}</dd>`));
+		await helper.unload();
+		await helper.load(nodes, flow({}));
+		const plain = message(helper.getNode('out'));
+		helper.getNode('score').receive({ events: loaded.table, model });
+		assert.equal((await plain).report, undefined);
+	});
+
 	it('loads the model from the store by name, and uses the bucket boundaries of the dialog', async () => {
 		const { loaded } = await simulatedEvents();
 		const storePath = freshDir('score-store');

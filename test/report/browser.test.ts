@@ -15,11 +15,19 @@ import { sampleReportInput } from './fixture';
  * library, so this module declares the few browser globals they touch.
  */
 interface PageElement {
+	readonly id: string;
 	readonly textContent: string | null;
 	readonly firstChild: { readonly textContent: string | null } | null;
 	readonly nextElementSibling: PageElement | null;
 	readonly points?: { readonly numberOfItems: number };
-	getBoundingClientRect(): { readonly width: number; readonly height: number };
+	getBoundingClientRect(): {
+		readonly width: number;
+		readonly height: number;
+		readonly left: number;
+		readonly right: number;
+		readonly top: number;
+		readonly bottom: number;
+	};
 	getAttribute(name: string): string | null;
 	querySelector(selector: string): PageElement | null;
 	querySelectorAll(selector: string): Iterable<PageElement> & { readonly length: number };
@@ -236,6 +244,62 @@ describe('report: in headless Chromium', function () {
 			violations.some((text) => /img-src|default-src/.test(text)),
 			`a smuggled image is refused: ${violations.join(' | ')}`,
 		);
+		await page.close();
+	});
+
+	it('keeps every label, value and legend of every chart inside its chart, even with long labels and many legend entries', async () => {
+		const sample = sampleReportInput();
+		const long = 'purchases of garden furniture and outdoor living accessories in the last 365 days';
+		const url = writePage('report-long-labels.html', {
+			...sample,
+			factors: {
+				...sample.factors,
+				overall: [{ feature: 'long', label: long, importance: 0.7, share: 0.2, direction: 'mixed' }, ...sample.factors.overall],
+				byBucket: sample.factors.byBucket.map((entry) => ({
+					...entry,
+					factors: [{ feature: 'long', label: long, direction: 'mixed', shareInBucket: 0.5, shareElsewhere: 0.2 }, ...entry.factors],
+				})),
+				explained: { profiles: 2000, of: 48213 },
+			},
+		});
+		const { page } = await open(browser, url);
+		const clipped = await page.evaluate(() => {
+			const problems: string[] = [];
+			for (const svg of document.querySelectorAll('svg.chart')) {
+				const frame = svg.getBoundingClientRect();
+				for (const text of svg.querySelectorAll('text')) {
+					const box = text.getBoundingClientRect();
+					if (box.width === 0) continue;
+					if (box.left < frame.left - 0.5 || box.right > frame.right + 0.5 || box.top < frame.top - 0.5 || box.bottom > frame.bottom + 0.5) {
+						problems.push(`${svg.id}: "${text.textContent}" runs past the chart`);
+					}
+				}
+				// A bar list's labels end before their bars begin; legend entries do not overlap.
+				for (const row of svg.querySelectorAll('g.row')) {
+					const label = row.querySelector('text')?.getBoundingClientRect();
+					const track = row.querySelector('rect')?.getBoundingClientRect();
+					if (label && track && label.right > track.left + 0.5)
+						problems.push(`${svg.id}: "${row.querySelector('text')?.textContent}" overlaps its bar`);
+				}
+				const entries = [...svg.querySelectorAll('g.legend-entry')].map((entry) => entry.getBoundingClientRect());
+				for (let i = 0; i < entries.length; i++)
+					for (let j = i + 1; j < entries.length; j++) {
+						const a = entries[i];
+						const b = entries[j];
+						if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+							problems.push(`${svg.id}: legend entries ${i} and ${j} overlap`);
+					}
+			}
+			return problems;
+		});
+		assert.deepEqual(clipped, []);
+		const longLabel = await page.evaluate(() => [...document.querySelectorAll('#chart-factors g.row text')].map((text) => text.textContent));
+		assert.ok(
+			longLabel.some(
+				(text) => text === 'purchases of garden furniture and outdoor living accessories in the last 365 days' || (text ?? '').endsWith('…'),
+			),
+		);
+		await page.screenshot({ path: path.join(outputDir, 'report-long-labels.png'), fullPage: true });
 		await page.close();
 	});
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { barList, columnChart, histogramChart, lineChart, niceTicks } from '../../core/report/charts';
+import { barList, columnChart, histogramChart, lineChart, niceTicks, textWidth } from '../../core/report/charts';
 import { formatCount, formatPercent } from '../../core/report/format';
 
 function count(text: string, pattern: RegExp): number {
@@ -229,5 +229,62 @@ describe('report: charts', () => {
 		assert.deepEqual(niceTicks(NaN), [0, 0.2, 0.4, 0.6, 0.8, 1]);
 		assert.deepEqual(niceTicks(3, 5, 1), [0, 1, 2, 3]);
 		assert.deepEqual(niceTicks(0, 5, 1), [0, 1]);
+	});
+});
+
+describe('report charts: room for their texts', () => {
+	const viewBoxWidth = (svg: string): number => Number(/viewBox="0 0 ([\d.]+) /.exec(svg)?.[1]);
+
+	it('measures text wider for longer text, capitals and bold, and at a larger size', () => {
+		assert.ok(textWidth('purchases in the last 30 days', 12) > textWidth('purchases', 12));
+		assert.ok(textWidth('WWW', 12) > textWidth('iii', 12) * 2);
+		assert.ok(textWidth('62%', 12, true) > textWidth('62%', 12));
+		assert.equal(textWidth('abc', 24), 2 * textWidth('abc', 12));
+	});
+
+	it('widens a bar list for a long label instead of cutting it, and for a long title', () => {
+		const label = 'purchases of garden furniture in the last 90 days';
+		const svg = barList({ id: 'c', title: 'Short', width: 400, bars: [{ label, value: 1, valueText: '100', tooltip: 't' }] });
+		assert.ok(svg.value.includes(`>${label}</text>`), 'the label is whole');
+		// label column + the smallest bar area + the value column all fit.
+		assert.ok(viewBoxWidth(svg.value) >= textWidth(label, 12) + 160 + 40, `width ${viewBoxWidth(svg.value)}`);
+		const title = 'A title far longer than the chart is wide, as a bucket title with its sample size can be';
+		const titled = barList({ id: 'd', title, width: 400, bars: [{ label: 'a', value: 1, valueText: '1', tooltip: 't' }] });
+		assert.ok(viewBoxWidth(titled.value) >= textWidth(title, 14, true) + 24);
+	});
+
+	it('cuts only a label longer than the widest label column, with an ellipsis', () => {
+		const label = 'x'.repeat(120);
+		const svg = barList({ id: 'c', title: 'T', bars: [{ label, value: 1, valueText: '1', tooltip: 't' }] });
+		const shown = /text-anchor="end" font-size="12" fill="#33404d">([^<]+)<\/text>/.exec(svg.value)?.[1] ?? '';
+		assert.ok(shown.endsWith('…') && shown.length < label.length);
+		assert.ok(textWidth(shown, 12) <= 330);
+	});
+
+	it('wraps a legend that is wider than its chart onto more rows, and makes room for them', () => {
+		const legend = Array.from({ length: 5 }, (_, i) => ({ tone: 'raises' as const, label: `a fairly long legend entry number ${i}` }));
+		const one = barList({ id: 'c', title: 'T', width: 520, bars: [{ label: 'a', value: 1, valueText: '1', tooltip: 't' }], legend: legend.slice(0, 1) });
+		const many = barList({ id: 'c', title: 'T', width: 520, bars: [{ label: 'a', value: 1, valueText: '1', tooltip: 't' }], legend });
+		const xs = [...many.value.matchAll(/<g class="legend-entry"><rect x="([\d.]+)"/g)].map((match) => Number(match[1]));
+		assert.equal(xs.length, 5);
+		assert.ok(xs.filter((x) => x === 12).length >= 2, 'a second row starts at the left edge');
+		const height = (svg: string): number => Number(/viewBox="0 0 [\d.]+ ([\d.]+)"/.exec(svg)?.[1]);
+		assert.ok(height(many.value) > height(one.value));
+	});
+
+	it('puts a bucket marker label left of its line when it would run past the right edge', () => {
+		const svg = histogramChart({
+			id: 'h',
+			title: 'T',
+			bins: [
+				{ from: 0, to: 50, count: 1, tooltip: 'a' },
+				{ from: 50, to: 100, count: 1, tooltip: 'b' },
+			],
+			xTitle: 'x',
+			yTitle: 'y',
+			formatY: String,
+			markers: [{ at: 97, label: 'very high from 97 onwards' }],
+		});
+		assert.match(svg.value, /text-anchor="end" font-size="11" fill="#5b6673"[^>]*>very high from 97 onwards/);
 	});
 });

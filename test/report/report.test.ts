@@ -229,6 +229,44 @@ describe('report: the insights report', () => {
 		assert.ok(!out.includes('id="data"') && !out.includes('id="selection"'));
 	});
 
+	it('shows no n/a in the model-choice table: AUC and log loss for every fitted learner, a dash for one that was skipped', () => {
+		const selection = page.slice(page.indexOf('id="selection"'));
+		const table = selection.slice(0, selection.indexOf('</table>'));
+		assert.equal(occurrences(table, 'n/a'), 0);
+		assert.ok(!table.includes('<th class="num">Time</th>'));
+		assert.equal(occurrences(table, '<td class="num">—</td>'), 2, 'the skipped forest has neither figure');
+		assert.match(selection, /Fit times are printed by the training run/);
+	});
+
+	it('sets the calibrated AUC beside the raw one with why they differ, and says why the model-choice table reads otherwise', () => {
+		const out = renderReport({
+			...sample,
+			metrics: { ...sample.metrics, auc: 0.763, rawAuc: 0.777 },
+			selection: {
+				...sample.selection!,
+				candidates: [{ learner: 'gradient-boosted trees', auc: 0.807, logLoss: 0.3, chosen: true }],
+				choiceRows: 1200,
+				choiceSplit: true,
+			},
+		});
+		const quality = out.slice(out.indexOf('id="quality"'), out.indexOf('id="distribution"'));
+		assert.match(quality, /0\.763/);
+		assert.match(quality, /raw scores on the same profiles reach 0\.777\. Calibration turns ranges of raw scores into one probability each/);
+		const choice = out.slice(out.indexOf('id="selection"'));
+		assert.match(choice, /compared on 1,200 validation profiles, a seeded half of them; the headline figures \(AUC 0\.763\) come from the other half/);
+		assert.match(choice, /the chosen learner&#39;s AUC is 0\.807 here/);
+		const same = renderReport({ ...sample, metrics: { ...sample.metrics, rawAuc: sample.metrics.auc } });
+		assert.ok(!same.includes('raw scores on the same profiles reach'), 'no sentence when they read the same');
+	});
+
+	it('states the size of the explained sample where the per-bucket factors come from one', () => {
+		const out = renderReport({ ...sample, factors: { ...sample.factors, explained: { profiles: 2000, of: 48213 } } });
+		assert.match(out, /worked out from 2,000 profiles, an evenly spread sample of the 48,213 validation profiles/);
+		assert.match(out, /High bucket \(scores 75–100\): [\d,]+ of the 2,000 sampled profiles/);
+		const whole = renderReport({ ...sample, factors: { ...sample.factors, explained: { profiles: 900, of: 900 } } });
+		assert.ok(!whole.includes('sampled profiles') && !whole.includes('evenly spread sample'));
+	});
+
 	it('renders a population that falls in a single bucket', () => {
 		const probabilities = new Float64Array(200).fill(0.9);
 		const labels = Uint8Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? 0 : 1));

@@ -45,22 +45,27 @@ export async function writeRows(
 	rows: readonly TestRow[],
 	options: { textTime?: boolean } = {},
 ): Promise<WarehouseSource> {
-	const cell = (row: TestRow, column: TestColumn) => {
-		const raw = row[column.name];
-		if (raw === undefined || raw === null) return null;
-		if (column.kind !== 'time') return raw;
-		const iso = new Date(raw as number).toISOString();
-		return options.textTime || engine === 'postgres' ? iso : iso.slice(0, 19).replace('T', ' ');
-	};
+	const source = await createTable(engine, name, columns, options);
+	await appendRows(engine, name, columns, rows, options);
+	return source;
+}
+
+function sqlType(column: TestColumn, options: { textTime?: boolean }): string {
+	return column.kind === 'text' ? 'text' : column.kind === 'number' ? 'float8' : options.textTime ? 'text' : 'timestamptz';
+}
+
+/** Creates an empty table `name` (dropping one of that name); returns the source naming it. */
+export async function createTable(
+	engine: EngineName,
+	name: string,
+	columns: readonly TestColumn[],
+	options: { textTime?: boolean } = {},
+): Promise<WarehouseSource> {
 	if (engine === 'postgres') {
 		const server = await testPostgres();
-		const sqlType = (column: TestColumn) =>
-			column.kind === 'text' ? 'text' : column.kind === 'number' ? 'float8' : options.textTime ? 'text' : 'timestamptz';
 		await withPostgres(async (client) => {
 			await client.query(`DROP TABLE IF EXISTS ${name}`);
-			await client.query(`CREATE TABLE ${name} (${columns.map((column) => `"${column.name}" ${sqlType(column)}`).join(', ')})`);
-			const arrays = columns.map((column) => rows.map((row) => cell(row, column)));
-			await client.query(`INSERT INTO ${name} SELECT * FROM unnest(${columns.map((column, i) => `$${i + 1}::${sqlType(column)}[]`).join(', ')})`, arrays);
+			await client.query(`CREATE TABLE ${name} (${columns.map((column) => `"${column.name}" ${sqlType(column, options)}`).join(', ')})`);
 		});
 		return {
 			engine,
@@ -91,9 +96,52 @@ export async function writeRows(
 		columns[0].name,
 		columns.find((column) => column.kind === 'time')?.name,
 	);
-	const json = rows.map((row) => Object.fromEntries(columns.map((column) => [column.name, cell(row, column)])));
-	for (let from = 0; from < json.length; from += 10_000) await insertClusterRows(cluster, name, json.slice(from, from + 10_000));
 	return { engine, host: cluster.host, port: cluster.nodes[0].httpPort, user: cluster.user, password: cluster.password, database: 'default', table: name };
+}
+
+/** Appends rows to a table made by createTable (with the same columns and options). */
+export async function appendRows(
+	engine: EngineName,
+	name: string,
+	columns: readonly TestColumn[],
+	rows: readonly TestRow[],
+	options: { textTime?: boolean } = {},
+): Promise<void> {
+	const cell = (row: TestRow, column: TestColumn) => {
+		const raw = row[column.name];
+		if (raw === undefined || raw === null) return null;
+		if (column.kind !== 'time') return raw;
+		const iso = new Date(raw as number).toISOString();
+		return options.textTime || engine === 'postgres' ? iso : iso.slice(0, 19).replace('T', ' ');
+	};
+	if (engine === 'postgres') {
+		await withPostgres(async (client) => {
+			const arrays = columns.map((column) => rows.map((row) => cell(row, column)));
+			await client.query(
+				`INSERT INTO ${name} SELECT * FROM unnest(${columns.map((column, i) => `$${i + 1}::${sqlType(column, options)}[]`).join(', ')})`,
+				arrays,
+			);
+		});
+		return;
+	}
+	const cluster = await testClickHouse();
+	const json = rows.map((row) => Object.fromEntries(columns.map((column) => [column.name, cell(row, column)])));
+	for (let from = 0; from < json.length; from += 10_000) await insertOnce(() => insertClusterRows(cluster, name, json.slice(from, from + 10_000)));
+}
+
+/**
+ * Runs an insert, again once if the HTTP connection was found closed before it was sent (a
+ * kept-alive socket the server had already closed, seen on the loaded machine): the insert
+ * never reached the server, so it is not written twice.
+ */
+async function insertOnce(insert: () => Promise<void>): Promise<void> {
+	try {
+		await insert();
+	} catch (error) {
+		const cause = (error as { cause?: { code?: string } }).cause;
+		if (cause?.code !== 'EPIPE') throw error;
+		await insert();
+	}
 }
 
 const eventColumns: TestColumn[] = [

@@ -234,15 +234,17 @@ function scoreInParallel(
 	for (const worker of workers) worker.postMessage(message);
 	const coders = codersOf(forest, true);
 	runTasks(control, rows, (from, to) => predictRows(forest, message.columns, from, to, out, true, coders));
-	waitForTasks(control, rows);
-	if (Atomics.load(control, CONTROL_FAILED) !== 0) {
-		// A task failed on some thread: score every row here, so a failure shows as this thread's error.
-		out.fill(baseScore);
-		predictRows(forest, columns, 0, rows, out, true, coders);
-	}
+	const finished = waitForTasks(control, rows);
 	// Callers get ordinary memory, as from the single-thread path.
 	const result = new Float64Array(rows);
-	result.set(out);
+	if (finished && Atomics.load(control, CONTROL_FAILED) === 0) {
+		result.set(out);
+		return result;
+	}
+	// A task failed, or a worker died holding one: score every row here, into memory no worker can
+	// still write, so a failure shows as this thread's error and a late worker changes nothing.
+	result.fill(baseScore);
+	predictRows(forest, columns, 0, rows, result, true, coders);
 	return result;
 }
 

@@ -77,10 +77,22 @@ export function runTasks(control: Int32Array, rows: number, scoreRows: (from: nu
 	}
 }
 
-/** Blocks until every task of the run is done (the caller has claimed all that were left). */
-export function waitForTasks(control: Int32Array, rows: number): void {
+/** How long the run may go without a task finishing before a worker is taken for dead. */
+export const STALL_MS = 60_000;
+
+/**
+ * Blocks until every task of the run is done (the caller has claimed all that were left), and
+ * says whether they all finished. A worker that dies hard (killed, out of memory) holding a task
+ * never reports it, and this thread, blocked here, would not see its exit event: so when no task
+ * finishes for `stallMs`, the run is given up and no further task can be claimed.
+ */
+export function waitForTasks(control: Int32Array, rows: number, stallMs = STALL_MS): boolean {
 	const tasks = Math.ceil(rows / TASK_ROWS);
 	for (let done = Atomics.load(control, CONTROL_DONE); done < tasks; done = Atomics.load(control, CONTROL_DONE)) {
-		Atomics.wait(control, CONTROL_DONE, done);
+		if (Atomics.wait(control, CONTROL_DONE, done, stallMs) === 'timed-out' && Atomics.load(control, CONTROL_DONE) === done) {
+			Atomics.store(control, CONTROL_NEXT, tasks);
+			return false;
+		}
 	}
+	return true;
 }

@@ -52,3 +52,16 @@ export async function modelOfItem(ctx: IExecuteFunctions, item: INodeExecutionDa
 export async function textBinary(ctx: IExecuteFunctions, text: string | Buffer, fileName: string, mimeType: string): Promise<IBinaryData> {
 	return ctx.helpers.prepareBinaryData(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, fileName, mimeType);
 }
+
+export const runReportFileName = 'scoring-run.html';
+
+/**
+ * Puts the HTML report of a scoring run (core's `scoringReport`) into a binary field of the first
+ * item: the items stay one per profile, and the report travels beside them, e.g. to an email.
+ */
+export async function attachRunReport(ctx: IExecuteFunctions, items: INodeExecutionData[], property: string, html: string): Promise<void> {
+	const first = items[0];
+	if (!first) return;
+	const binary = await ctx.helpers.prepareBinaryData(Buffer.from(html, 'utf8'), runReportFileName, 'text/html');
+	first.binary = { ...(first.binary ?? {}), [property]: binary };
+}

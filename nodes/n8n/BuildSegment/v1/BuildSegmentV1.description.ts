@@ -258,6 +258,15 @@ export const buildSegmentProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Run Report Binary Field',
+				name: 'reportBinaryPropertyName',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. report',
+				description:
+					'Put the HTML report of the run (score distribution, bucket counts, members, who entered and who left) in this binary field of the first In Segment item (or of the first Not In Segment item when nobody is in it). Empty: no report.',
+			},
+			{
 				displayName: 'Run Time',
 				name: 'runAt',
 				type: 'string',

@@ -13,6 +13,7 @@ import {
 	resendSegmentRun,
 	ruleFromForm,
 	type ScoredProfile,
+	scoringReport,
 	type SegmentMember,
 	type SegmentMode,
 	segmentOutputs as statusRowsOf,
@@ -23,6 +24,7 @@ import {
 	type Store,
 	whyNobodyHandedOn,
 } from '../../../../core';
+import { attachRunReport } from '../../shared/binary';
 import { jsonParameter } from '../../shared/json';
 import { openNodeStore } from '../../shared/store';
 
@@ -105,7 +107,7 @@ export async function segmentOutputs(
 ): Promise<[INodeExecutionData[], INodeExecutionData[]]> {
 	const mode = ctx.getNodeParameter('mode', 0) as SegmentMode;
 	const name = (ctx.getNodeParameter('segmentName', 0, '') as string).trim() || undefined;
-	const options = ctx.getNodeParameter('options', 0, {}) as { runAt?: string; resendRun?: string };
+	const options = ctx.getNodeParameter('options', 0, {}) as { runAt?: string; resendRun?: string; reportBinaryPropertyName?: string };
 	const resend = String(options.resendRun ?? '').trim();
 	if (resend !== '') return resendOutputs(ctx, items, name, mode, resend);
 	const rule = ruleOf(ctx);
@@ -128,6 +130,11 @@ export async function segmentOutputs(
 		const summary = result.summary;
 		// The run's number is known once committed; it is what Resend Run asks for.
 		for (const item of [...outputs[0], ...outputs[1]]) (item.json.segment as IDataObject).run = summary.run;
+		const reportField = options.reportBinaryPropertyName?.trim();
+		if (reportField) {
+			const report = scoringReport({ profiles: profiles.map((p) => p.profile), segment: result });
+			await attachRunReport(ctx, outputs[0].length > 0 ? outputs[0] : outputs[1], reportField, report);
+		}
 		ctx.logger.info(
 			`${ctx.getNode().name}: segment ${summary.name ?? '(unnamed)'} (${summary.rule}): ${summary.members} members of ${summary.scored}, ${summary.entered} entered, ${summary.left} left; passing on ${summary.output}`,
 		);

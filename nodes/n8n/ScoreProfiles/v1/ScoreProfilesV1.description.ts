@@ -105,6 +105,15 @@ export const scoreProfilesProperties: INodeProperties[] = [
 				description: 'The output binary field for the scores file above the item limit',
 			},
 			{
+				displayName: 'Run Report Binary Field',
+				name: 'reportBinaryPropertyName',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. report',
+				description:
+					"Put the HTML report of the run (scores against training's, bucket counts) in this binary field of the first profile item, e.g. to attach to an email. Empty: no report. Not written above the item limit.",
+			},
+			{
 				displayName: 'Runs to Keep',
 				name: 'keepRuns',
 				type: 'number',

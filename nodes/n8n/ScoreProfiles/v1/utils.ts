@@ -13,13 +13,14 @@ import {
 	scoreInWarehouse,
 	scoreLines,
 	scoreProfiles,
+	scoringReport,
 	type ScoreRun,
 	type ScoresFormat,
 	scoreTable,
 	scoreTableSummary,
 	tableScoresCsv,
 } from '../../../../core';
-import { eventsOfItem, modelOfItem, textBinary } from '../../shared/binary';
+import { attachRunReport, eventsOfItem, modelOfItem, textBinary } from '../../shared/binary';
 import { boundariesOf } from '../../shared/buckets';
 import { workHooksOf } from '../../shared/hooks';
 import { modelVersionOf } from '../../shared/model';
@@ -37,6 +38,7 @@ interface ScoreOptions {
 	includeFeatures?: boolean;
 	keepRuns?: number;
 	outputBinaryPropertyName?: string;
+	reportBinaryPropertyName?: string;
 	spreadsheetSafe?: boolean;
 	topFactors?: number;
 }
@@ -147,7 +149,10 @@ export async function scoreForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 	const limit = ctx.getNodeParameter('itemLimit', itemIndex, 10000) as number;
 	if (run.count > 0 && run.count > limit) return [await scoresFileItem(ctx, run, options, itemIndex, limit)];
 	const profiles = await run.all(hooks);
-	return profiles.map((profile) => ({ json: profile as unknown as IDataObject, pairedItem: { item: itemIndex } }));
+	const items = profiles.map((profile): INodeExecutionData => ({ json: profile as unknown as IDataObject, pairedItem: { item: itemIndex } }));
+	const reportField = options.reportBinaryPropertyName?.trim();
+	if (reportField) await attachRunReport(ctx, items, reportField, scoringReport({ profiles, model, version, boundaries: boundariesOf(options) }));
+	return items;
 }
 
 /**

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { classWeights, correctForSample, keptBySample, planSample, recordSample, sampleHash } from '../../core/features/sample';
+import { validationMetrics } from '../../core/evaluate/metrics';
+
+describe('sample plans and corrections', () => {
+	it('keeps everything under the cap, and refuses a cap that is not a whole number of rows', () => {
+		assert.equal(planSample(10, 90, 100, 1), undefined);
+		assert.throws(() => planSample(10, 90, 1.5, 1), /maxExamples is 1.5/);
+		assert.throws(() => planSample(10, 90, 0, 1), /at least 2/);
+	});
+
+	it('keeps every positive and fills the rest of the cap with negatives, by hash', () => {
+		const plan = planSample(1000, 99_000, 10_000, 3) as NonNullable<ReturnType<typeof planSample>>;
+		assert.equal(plan.positiveThreshold, 2 ** 32);
+		let kept = 0;
+		for (let i = 0; i < 99_000; i++) if (keptBySample(plan, `p${i}`, false)) kept++;
+		assert.ok(Math.abs(kept - 9000) < 300, `${kept} negatives kept, about 9,000 expected`);
+		assert.equal(keptBySample(plan, 'p1', true), true);
+	});
+
+	it('gives negatives at least half the cap when positives alone would fill it', () => {
+		const plan = planSample(90_000, 10_000, 10_000, 1) as NonNullable<ReturnType<typeof planSample>>;
+		assert.ok(Math.abs(plan.positiveThreshold / 2 ** 32 - 5000 / 90_000) < 1e-9);
+		assert.ok(Math.abs(plan.negativeThreshold / 2 ** 32 - 0.5) < 1e-9);
+	});
+
+	it('hashes MD5 of "seed:id" as UTF-8, first four bytes big-endian', () => {
+		const digest = createHash('md5').update('7:Zoë', 'utf8').digest('hex');
+		assert.equal(sampleHash('Zoë', 7), parseInt(digest.slice(0, 8), 16));
+		assert.notEqual(sampleHash('Zoë', 7), sampleHash('Zoë', 8));
+	});
+
+	it('divides the odds back by what the sample did to them', () => {
+		const plan = planSample(100, 9900, 1000, 1) as NonNullable<ReturnType<typeof planSample>>;
+		const record = recordSample(plan, { positives: 100, negatives: 9900 }, { positives: 100, negatives: 900 });
+		assert.deepEqual(classWeights(record), { positive: 1, negative: 11 });
+		// In the sample, 100 positives among 1,000 rows: 10%; among everything, 100 of 10,000: 1%.
+		assert.ok(Math.abs(correctForSample(0.1, record) - 100 / 10_000) < 1e-12);
+		assert.equal(correctForSample(0.3, undefined), 0.3);
+	});
+
+	it('weighs log loss, Brier score, base rate and the calibration curve by the rows each stands for', () => {
+		const labels = [1, 0, 0, 1];
+		const probabilities = [0.8, 0.2, 0.4, 0.6];
+		const weights = [1, 3, 3, 1];
+		const weighted = validationMetrics(labels, probabilities, probabilities, weights);
+		const expanded = validationMetrics([1, 0, 0, 0, 0, 0, 0, 1], [0.8, 0.2, 0.2, 0.2, 0.4, 0.4, 0.4, 0.6], [0.8, 0.2, 0.2, 0.2, 0.4, 0.4, 0.4, 0.6]);
+		assert.equal(weighted.baseRate, 0.25);
+		assert.ok(Math.abs((weighted.logLoss as number) - (expanded.logLoss as number)) < 1e-12);
+		assert.ok(Math.abs((weighted.brier as number) - (expanded.brier as number)) < 1e-12);
+		assert.equal(weighted.auc, expanded.auc);
+		const rate = (points: typeof weighted.calibration) => points.reduce((sum, p) => sum + p.actualRate, 0);
+		assert.ok(rate(weighted.calibration) > 0);
+	});
+});

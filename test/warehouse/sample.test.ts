@@ -1,0 +1,146 @@
+/**
+ * Sampling above the cap: the hash that chooses the sample is the same number in this
+ * process, in PostgreSQL and in the ClickHouse cluster; a model trained from a warehouse on a
+ * sample is byte for byte the model trained in memory on the same sample, and it records how
+ * it was sampled.
+ */
+import assert from 'node:assert/strict';
+import { EventTableBuilder } from '../../core/events/table';
+import { sampleHash } from '../../core/features/sample';
+import { trainModel, trainWarehouse } from '../../core/pipeline';
+import { simulateShop } from '../../core/simulate';
+import { openEvents } from '../../core/warehouse/client';
+import { sampleHashSql } from '../../core/warehouse/sample';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runCli } from '../support/cli';
+import { type TestColumn, type TestRow, engines, writeRows } from './support';
+
+const ids = ['c1', 'customer-000042', '', "o'brien", 'back\\slash', 'tab\there', 'Zoë', '東京', '🙂 smile', 'a'.repeat(300), '0', '-1'];
+
+const columns: TestColumn[] = [
+	{ name: 'customer_id', kind: 'text' },
+	{ name: 'timestamp', kind: 'time' },
+	{ name: 'event_type', kind: 'text' },
+	{ name: 'value', kind: 'number' },
+	{ name: 'country', kind: 'text' },
+];
+
+const goal = {
+	name: 'purchase-soon',
+	propensityType: 'conversion',
+	lookbackDays: 90,
+	outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
+	eligibility: { all: [{ activeWithinDays: 60 }] },
+	training: { cutoffs: 3 },
+};
+
+function simulatedRows(): TestRow[] {
+	const rows: TestRow[] = [];
+	for (const event of simulateShop({ profiles: 1500, seed: 5, historyDays: 240 })) {
+		rows.push({
+			customer_id: event.profileId,
+			timestamp: Math.floor(event.time / 1000) * 1000,
+			event_type: event.type,
+			value: event.value,
+			country: event.country,
+		});
+	}
+	return rows;
+}
+
+describe('sampling the examples above a cap', () => {
+	for (const engine of engines) {
+		it(`computes the same 32-bit hash of (seed, profile id) as this process (${engine})`, async () => {
+			const rows = ids.map((id, i) => ({ customer_id: id, timestamp: Date.UTC(2024, 0, 1 + i), event_type: 'visit', value: null, country: null }));
+			const source = await writeRows(engine, 'sample_hash', columns, rows);
+			const { client, columns: mapped } = await openEvents(source);
+			try {
+				for (const seed of [0, 1, 4294967295]) {
+					const answer = await client.rows(
+						`SELECT customer_id AS id, ${sampleHashSql(mapped.dialect, 'customer_id', seed)} AS h FROM ${mapped.table}`,
+						[],
+					);
+					assert.equal(answer.length, ids.length);
+					for (const row of answer) {
+						const id = String(row.id ?? '');
+						assert.equal(Number(row.h), sampleHash(id, seed), `hash of ${JSON.stringify(id)} with seed ${seed}`);
+					}
+				}
+			} finally {
+				await client.close();
+			}
+		});
+	}
+
+	const rows = simulatedRows();
+	const builder = new EventTableBuilder([{ name: 'country', kind: 'category' as const }]);
+	for (const row of rows)
+		builder.add(row.customer_id as string, row.timestamp as number, row.event_type as string, (row.value as number | undefined) ?? NaN, [
+			(row.country as string | undefined) ?? undefined,
+		]);
+	const table = builder.build().table;
+	const settings = { learner: 'gbdt', minPositives: 30, minNegatives: 30, seed: 7 };
+	let full: Promise<string> | undefined;
+	let sampled: Promise<string> | undefined;
+
+	it('in memory: keeps every positive, samples negatives to the cap, records it and corrects the probabilities', async () => {
+		full ??= trainModel(table, goal, settings).then((outcome) => outcome.modelText);
+		const whole = JSON.parse(await full);
+		const eligible = whole.metrics.training.rows + whole.metrics.validation.rows;
+		const cap = Math.floor(eligible / 3);
+		sampled ??= trainModel(table, goal, { ...settings, maxExamples: cap }).then((outcome) => outcome.modelText);
+		const model = JSON.parse(await sampled);
+		assert.equal(whole.sample, undefined);
+		const { positives, negatives } = model.sample;
+		assert.equal(positives.eligible + negatives.eligible, eligible);
+		assert.equal(positives.kept, positives.eligible, 'every positive is kept');
+		assert.ok(negatives.kept < negatives.eligible);
+		const kept = model.metrics.training.rows + model.metrics.validation.rows;
+		assert.equal(kept, positives.kept + negatives.kept);
+		assert.ok(Math.abs(kept - cap) < 0.15 * cap, `${kept} rows kept for a cap of ${cap}`);
+		// The base rate is the population's, not the sample's (which is higher: negatives were dropped).
+		const sampleRate = model.metrics.validation.positives / model.metrics.validation.rows;
+		assert.ok(model.metrics.validation.baseRate < sampleRate * 0.8, `${model.metrics.validation.baseRate} vs ${sampleRate} in the sample`);
+		assert.ok(Math.abs(model.metrics.validation.baseRate - whole.metrics.validation.baseRate) < 0.5 * whole.metrics.validation.baseRate);
+		assert.match(model.notes.join(' '), /sampled above/);
+	});
+
+	for (const engine of engines) {
+		it(`from the warehouse, on the same sample: the same model bytes as in memory (${engine})`, async () => {
+			full ??= trainModel(table, goal, settings).then((outcome) => outcome.modelText);
+			const whole = JSON.parse(await full);
+			const cap = Math.floor((whole.metrics.training.rows + whole.metrics.validation.rows) / 3);
+			sampled ??= trainModel(table, goal, { ...settings, maxExamples: cap }).then((outcome) => outcome.modelText);
+			const source = await writeRows(engine, 'sample_events', columns, rows);
+			const { client, columns: mapped } = await openEvents(source);
+			try {
+				const outcome = await trainWarehouse(client, mapped, goal, { ...settings, maxExamples: cap });
+				assert.ok(outcome.model.sample && outcome.model.sample.negatives.kept < outcome.model.sample.negatives.eligible);
+				assert.equal(outcome.modelText, await sampled);
+			} finally {
+				await client.close();
+			}
+		});
+	}
+
+	it('the command line takes the cap as --max-examples and refuses one under 2 rows, before reading any event', async () => {
+		const dir = path.join('test-output', 'warehouse-sample');
+		fs.mkdirSync(dir, { recursive: true });
+		const goalFile = path.join(dir, 'goal.json');
+		fs.writeFileSync(goalFile, JSON.stringify(goal));
+		const run = await runCli(
+			'train',
+			'--events',
+			path.join(dir, 'no-such-events.csv'),
+			'--goal',
+			goalFile,
+			'--model',
+			path.join(dir, 'm.json'),
+			'--max-examples',
+			'1',
+		);
+		assert.equal(run.code, 2, run.stderr);
+		assert.match(run.stderr, /--max-examples must be a whole number from 2/);
+	});
+});
