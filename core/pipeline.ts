@@ -59,7 +59,6 @@ import { referenceTo, type WarehouseReference } from './warehouse/reference';
 import { summarizeWarehouse, type WarehouseSummary } from './warehouse/summary';
 import { scoreIntoWarehouse, type WarehouseScoreSummary } from './warehouse/scores';
 import { type ScoresRun, type WarehouseSegmentOptions, segmentScoresTable } from './warehouse/segment';
-import type { SegmentResult } from './segment/build';
 import { shapeTable, warehouseFeatureStats, warehouseTypes } from './warehouse/stats';
 import { declareFeatures } from './features/generate';
 import type { FeatureTable } from './features/table';
