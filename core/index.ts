@@ -60,6 +60,16 @@ export { scoresTableColumns, type WarehouseScoreSummary } from './warehouse/scor
 export { type ScoresRun, type WarehouseSegmentOptions } from './warehouse/segment';
 export { summarizeWarehouse } from './warehouse/summary';
 export { describeSource, isWarehouseUrl, parseWarehouseUrl, type WarehouseSource } from './warehouse/source';
+export {
+	checkWarehouseConnection,
+	isWarehouseReference,
+	parseWarehouseReference,
+	sourceOfReference,
+	warehouseTableSource,
+	type WarehouseConnection,
+	type WarehouseReference,
+} from './warehouse/reference';
+export { type WarehouseSummary } from './warehouse/summary';
 export { checkStoreName } from './store';
 export { conditionFromRow } from './goal/form';
 export { goalChoices, type GoalChoices } from './goal/choices';

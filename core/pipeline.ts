@@ -49,11 +49,14 @@ import type { ModelVersionInfo, Store } from './store/types';
 import type { ScoringRunInfo } from './store/runs';
 import { runRecordOf } from './monitor/record';
 import type { WorkHooks } from './util/progress';
+import type { MappingOptions } from './events/mapping';
 import { buildWarehouseExamples, warehouseDataRange } from './warehouse/examples';
 import type { WarehouseClient } from './warehouse/client';
 import type { EventColumns } from './warehouse/columns';
-import { profilesBy, warehouseActivity, warehouseReadinessData } from './warehouse/data';
-import { describeSource } from './warehouse/source';
+import { profilesBy, warehouseActivity, warehouseReadinessData, withWarehouse } from './warehouse/data';
+import { describeSource, type WarehouseSource } from './warehouse/source';
+import { referenceTo, type WarehouseReference } from './warehouse/reference';
+import { summarizeWarehouse, type WarehouseSummary } from './warehouse/summary';
 import { scoreIntoWarehouse, type WarehouseScoreSummary } from './warehouse/scores';
 import { type ScoresRun, type WarehouseSegmentOptions, segmentScoresTable } from './warehouse/segment';
 import { shapeTable, warehouseFeatureStats, warehouseTypes } from './warehouse/stats';
@@ -323,6 +326,52 @@ export async function trainWarehouse(
 		settings,
 		hooks,
 	);
+}
+
+/** What Load Events outputs for a table in place: the reference and a summary counted by SQL. */
+export async function describeWarehouseTable(
+	source: WarehouseSource,
+	mapping: MappingOptions,
+	connection?: string,
+): Promise<{ reference: WarehouseReference; summary: WarehouseSummary }> {
+	const summary = await withWarehouse(source, mapping, (client, columns) => summarizeWarehouse(client, source, columns));
+	return { reference: referenceTo(source, mapping, connection), summary };
+}
+
+/** Define Goal on a table in place: the goal checked against the table and readiness counted there. */
+export async function defineGoalInWarehouse(
+	source: WarehouseSource,
+	mapping: MappingOptions,
+	goalInput: unknown,
+	settings: ReadinessSettings = {},
+): Promise<GoalCheck> {
+	const { goal, inWords, readiness } = await withWarehouse(source, mapping, (client, columns) => assessWarehouse(client, columns, goalInput, settings));
+	return { goal, inWords, readiness, warnings: [...goalWarnings(goal), ...readiness.warnings] };
+}
+
+/** Train Model on a table in place: examples computed in the warehouse, the model trained here. */
+export async function trainInWarehouse(
+	source: WarehouseSource,
+	mapping: MappingOptions,
+	goalInput: unknown,
+	settings: TrainSettings = {},
+	hooks?: WorkHooks,
+): Promise<TrainOutcome> {
+	return withWarehouse(source, mapping, (client, columns) => trainWarehouse(client, columns, goalInput, settings, hooks));
+}
+
+/**
+ * Score Profiles on a table in place: every eligible profile scored as of the date, one row
+ * each appended to a scores table in the same warehouse; only the run's summary comes back.
+ */
+export async function scoreInWarehouse(
+	source: WarehouseSource,
+	mapping: MappingOptions,
+	model: Model,
+	settings: WarehouseScoreSettings,
+	hooks?: WorkHooks,
+): Promise<WarehouseScoreSummary> {
+	return withWarehouse(source, mapping, (client, columns) => scoreWarehouse(client, columns, model, settings, hooks));
 }
 
 /**

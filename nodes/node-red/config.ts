@@ -3,13 +3,34 @@
  * connection (user and password in Node-RED's credential store) and a model store (a folder
  * or PostgreSQL). Nodes open the store for one message and close it after.
  */
-import { InputError, loadModel, type Model, openStore, type PgConnectionInput, type Store, type StoreConfig } from '../../core';
+import {
+	InputError,
+	isWarehouseReference,
+	loadModel,
+	type MappingOptions,
+	type Model,
+	openStore,
+	parseWarehouseReference,
+	type PgConnectionInput,
+	sourceOfReference,
+	type Store,
+	type StoreConfig,
+	type WarehouseConnection,
+	type WarehouseSource,
+} from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 import { asText, asWholeNumber, fromMessage, modelOf, overridable } from './settings';
 
 export interface PostgresConfigNode extends Node {
 	/** The connection settings with the credentials filled in. */
 	connection(): PgConnectionInput;
+}
+
+/** A config node a table in place is read through: PostgreSQL or ClickHouse. */
+export interface WarehouseConfigNode extends Node {
+	readonly warehouseEngine: 'postgres' | 'clickhouse';
+	/** Server, database, user and password (from the credential store). */
+	warehouseConnection(): WarehouseConnection;
 }
 
 export interface StoreConfigNode extends Node {
@@ -64,4 +85,41 @@ export async function chosenModel(
 	const chosen = version === 'latest' ? 'latest' : (asWholeNumber(version, 'model version', 1) ?? 'latest');
 	const loaded = await withStore(storeNode(RED, config.store, user), (store) => loadModel(store, name, chosen));
 	return { model: loaded.model, version: loaded.info.version };
+}
+
+/** The PostgreSQL or ClickHouse config node with this id, or an InputError saying what to pick. */
+export function warehouseNode(RED: NodeAPI, id: unknown, user: string): WarehouseConfigNode {
+	const node = typeof id === 'string' && id !== '' ? RED.nodes.getNode(id) : null;
+	if (!node || typeof (node as WarehouseConfigNode).warehouseConnection !== 'function') {
+		throw new InputError(
+			`${user} has no warehouse connection: pick or add a PostgreSQL or ClickHouse connection in its Connection setting.`,
+			'no-connection',
+		);
+	}
+	return node as WarehouseConfigNode;
+}
+
+/**
+ * The table msg.warehouse refers to (Load Events with the source "table in place"), joined with
+ * the config node named in the reference; undefined when the message carries no reference.
+ */
+export function warehouseOfMessage(
+	RED: NodeAPI,
+	msg: NodeMessage,
+	user: string,
+): { source: WarehouseSource; mapping: MappingOptions; where: string } | undefined {
+	if (msg.warehouse === undefined || msg.warehouse === null) return undefined;
+	if (!isWarehouseReference(msg.warehouse))
+		throw new InputError(
+			'msg.warehouse is not a table reference as Load Events makes it: wire Load Events (source "table in place") to this node.',
+			'bad-warehouse-reference',
+		);
+	const reference = parseWarehouseReference(msg.warehouse, 'msg.warehouse');
+	const node = warehouseNode(RED, reference.connection, `${user} (for the table ${reference.source})`);
+	if (node.warehouseEngine !== reference.engine)
+		throw new InputError(
+			`msg.warehouse names a ${reference.engine} table but its connection is ${node.warehouseEngine}: wire Load Events to this node directly.`,
+			'warehouse-engine-mismatch',
+		);
+	return { source: sourceOfReference(reference, node.warehouseConnection()), mapping: reference.mapping, where: reference.source };
 }

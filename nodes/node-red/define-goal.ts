@@ -7,8 +7,18 @@
  * makes and the goal in words, from the same core functions the runtime uses; and its choices
  * (GET /propensity/goal-choices/:flow): the fields and event types the flow last loaded.
  */
-import { defineGoal, type FormCondition, type FormCustomEvent, type GoalCheck, type GoalForm, goalFromForm, InputError } from '../../core';
+import {
+	defineGoal,
+	defineGoalInWarehouse,
+	type FormCondition,
+	type FormCustomEvent,
+	type GoalCheck,
+	type GoalForm,
+	goalFromForm,
+	InputError,
+} from '../../core';
 import type { AdminRequest, AdminResponse, NodeAPI, NodeDef, NodeMessage } from './red';
+import { warehouseOfMessage } from './config';
 import { choicesOf } from './goal-choices';
 import { count, handleMessages, registerNode, shorten } from './run';
 import { asMoment, asWholeNumber, describe, eventsOf, goalOnMessage, minimums, overridable, parseJsonText } from './settings';
@@ -18,7 +28,15 @@ export = function register(RED: NodeAPI): void {
 		handleMessages(node, async (msg, send) => {
 			const goal = goalOf(msg, config);
 			const asOf = asMoment(await overridable(RED, node, msg, 'asOf', { value: config.asOf, type: config.asOfType }, 'as-of date'), 'as-of date');
-			const check = msg.events === undefined ? defineGoal(goal) : defineGoal(goal, eventsOf(msg), { asOf, now: Date.now(), ...minimums(config) });
+			// A table in place (msg.warehouse): the goal is checked against its columns and readiness counted there.
+			const warehouse = warehouseOfMessage(RED, msg, 'Define Goal');
+			const settings = { asOf, now: Date.now(), ...minimums(config) };
+			const check = warehouse
+				? await defineGoalInWarehouse(warehouse.source, warehouse.mapping, goal, settings)
+				: msg.events === undefined
+					? defineGoal(goal)
+					: defineGoal(goal, eventsOf(msg), settings);
+			if (warehouse) msg.workRanIn = warehouse.where;
 			msg.goal = check.goal;
 			msg.readiness = check.readiness;
 			msg.payload = summaryOf(check);

@@ -1,10 +1,21 @@
 /**
  * Node "propensity-load-events": events from a file, from the message, or from PostgreSQL,
  * into the event table on msg.events, with a summary of what was read (msg.loadSummary,
- * also msg.payload) and of what could not be (msg.loadReport).
+ * also msg.payload) and of what could not be (msg.loadReport). Or a table in place
+ * (PostgreSQL or ClickHouse): nothing is loaded; msg.warehouse refers to the table and the
+ * summary is counted by SQL.
  */
-import { type EventSource, InputError, loadEvents, type LoadOptions, loadOptionsFromForm } from '../../core';
-import { postgresNode } from './config';
+import {
+	describeWarehouseTable,
+	type EventSource,
+	InputError,
+	loadEvents,
+	type LoadOptions,
+	loadOptionsFromForm,
+	type MappingOptions,
+	warehouseTableSource,
+} from '../../core';
+import { postgresNode, warehouseNode } from './config';
 import { rememberLoad } from './goal-choices';
 import type { NodeAPI, NodeDef, NodeMessage } from './red';
 import { count, handleMessages, registerNode } from './run';
@@ -19,6 +30,21 @@ interface AttributeRow {
 export = function register(RED: NodeAPI): void {
 	registerNode(RED, 'propensity-load-events', (node, config) => {
 		handleMessages(node, async (msg, send, { hooks }) => {
+			if (config.source === 'warehouse') {
+				const engine = config.warehouseType === 'clickhouse' ? 'clickhouse' : 'postgres';
+				const connection = warehouseNode(RED, engine === 'clickhouse' ? config.clickhouse : config.postgres, 'Load Events');
+				const table = asText(fromMessage(msg, 'table') ?? config.table, 'table') ?? '';
+				const source = warehouseTableSource(engine, connection.warehouseConnection(), table);
+				const { reference, summary } = await describeWarehouseTable(source, tableMapping(config), connection.id);
+				msg.warehouse = reference;
+				delete msg.events;
+				msg.loadSummary = summary;
+				msg.loadReport = undefined;
+				msg.workRanIn = summary.source;
+				msg.payload = summary;
+				send(msg);
+				return { fill: 'green', shape: 'ring', text: `${count(summary.profiles)} profiles, ${count(summary.events)} events in ${engine} (in place)` };
+			}
 			const loaded = await loadEvents(await sourceOf(msg), loadOptions(config), hooks);
 			msg.events = loaded.table;
 			msg.loadSummary = loaded.summary;
@@ -91,4 +117,28 @@ function loadOptions(config: NodeDef): LoadOptions {
 		dropDuplicates: config.dropDuplicates === true,
 		encoding: field(config.encoding, 'encoding'),
 	});
+}
+
+/** The table's columns from the dialog's fields: blanks keep customer_id, timestamp, event_type, value. */
+function tableMapping(config: NodeDef): MappingOptions {
+	const field = (value: unknown, what: string) => asText(value, what) || undefined;
+	const rows = (Array.isArray(config.attributes) ? config.attributes : []) as AttributeRow[];
+	const attributes = Object.fromEntries(
+		rows.map((row, i) => {
+			const name = field(row.name, `name of attribute ${i + 1}`);
+			if (!name) throw new InputError(`Attribute ${i + 1} has no name.`, 'bad-mapping');
+			return [name, { path: field(row.path, `column of attribute ${i + 1}`) ?? name, kind: row.kind === 'number' ? 'number' : 'category' } as const];
+		}),
+	);
+	const id = field(config.idField, 'profile id column');
+	const time = field(config.timeField, 'time column');
+	const type = field(config.typeField, 'event type column');
+	const value = field(config.valueField, 'value column');
+	return {
+		...(id ? { id } : {}),
+		...(time ? { time } : {}),
+		...(type ? { type } : {}),
+		...(value ? { value } : {}),
+		...(rows.length > 0 ? { attributes } : {}),
+	};
 }

@@ -10,6 +10,7 @@ import {
 	InputError,
 	type Model,
 	rememberScoringRun,
+	scoreInWarehouse,
 	scoreProfiles,
 	scoringReport,
 	type ScoreRun,
@@ -17,10 +18,10 @@ import {
 	scoreTableSummary,
 	writeScoresFile,
 } from '../../core';
-import { chosenModel, storeNode, withStore } from './config';
+import { chosenModel, storeNode, warehouseOfMessage, withStore } from './config';
 import type { NodeAPI, NodeMessage, NodeStatus, SendFunction } from './red';
 import { count, handleMessages, registerNode, type Work } from './run';
-import { asMoment, asText, asWholeNumber, eventsOf, overridable, resolvePath, tableOf } from './settings';
+import { asMoment, asText, asWholeNumber, eventsOf, fromMessage, overridable, resolvePath, tableOf } from './settings';
 
 export = function register(RED: NodeAPI): void {
 	registerNode(RED, 'propensity-score-profiles', (node, config) => {
@@ -31,11 +32,28 @@ export = function register(RED: NodeAPI): void {
 
 		handleMessages(node, async (msg, send, work) => {
 			if (config.scoreFrom === 'table') return scoreTableOn(msg, send, work);
-			const events = eventsOf(msg);
+			// A table in place (msg.warehouse): scored there, the scores written to a table beside the events.
+			const warehouse = warehouseOfMessage(RED, msg, 'Score Profiles');
 			const { model, version } = await chosenModel(RED, node, msg, config, 'Score Profiles');
 			const asOf = asMoment(await overridable(RED, node, msg, 'asOf', { value: config.asOf, type: config.asOfType }, 'as-of date'), 'as-of date');
 			const explain = asWholeNumber(config.explain, 'factors per profile', 0) ?? 0;
 			const boundaries = boundariesOf();
+			if (warehouse) {
+				const scoresTable = asText(fromMessage(msg, 'scoresTable') ?? config.scoresTable, 'scores table') || 'propensity_scores';
+				const summary = await scoreInWarehouse(
+					warehouse.source,
+					warehouse.mapping,
+					model,
+					{ scoresTable, asOf, boundaries, modelVersion: version },
+					work.hooks,
+				);
+				msg.scoreSummary = summary;
+				msg.workRanIn = warehouse.where;
+				msg.payload = summary;
+				send(msg);
+				return { fill: 'green', shape: 'dot', text: `${count(summary.scored)} scored into ${scoresTable} · ${count(summary.buckets.high)} high` };
+			}
+			const events = eventsOf(msg);
 			const run = await scoreProfiles(
 				events,
 				model,

@@ -11,12 +11,13 @@ import {
 	type Model,
 	type ModelVersionInfo,
 	saveModel,
+	trainInWarehouse,
 	trainModel,
 	type TrainSummary,
 	trainTable,
 	type WorkHooks,
 } from '../../core';
-import { storeNode, withStore } from './config';
+import { storeNode, warehouseOfMessage, withStore } from './config';
 import type { NodeAPI, NodeMessage, NodeStatus, SendFunction } from './red';
 import { handleMessages, registerNode } from './run';
 import { asMoment, asText, asWholeNumber, columnList, eventsOf, fromMessage, goalOnMessage, minimums, overridable, tableOf } from './settings';
@@ -25,7 +26,8 @@ export = function register(RED: NodeAPI): void {
 	registerNode(RED, 'propensity-train-model', (node, config) => {
 		handleMessages(node, async (msg, send, { hooks }) => {
 			if (config.trainOn === 'table') return trainOnTable(msg, send, hooks);
-			const events = eventsOf(msg);
+			// A table in place (msg.warehouse): the examples are computed in the warehouse, only they come back.
+			const warehouse = warehouseOfMessage(RED, msg, 'Train Model');
 			const goal = goalOnMessage(msg);
 			if (goal === undefined)
 				throw new InputError('The message has no msg.goal: put a Define Goal node before Train Model (it sets msg.goal).', 'no-goal');
@@ -34,20 +36,18 @@ export = function register(RED: NodeAPI): void {
 				'model name',
 			);
 			const asOf = asMoment(await overridable(RED, node, msg, 'asOf', { value: config.asOf, type: config.asOfType }, 'as-of date'), 'as-of date');
-			const outcome = await trainModel(
-				events,
-				goal,
-				{
-					name,
-					asOf,
-					now: Date.now(),
-					learner: String(config.learner || 'auto'),
-					seed: asWholeNumber(fromMessage(msg, 'seed') ?? config.seed, 'seed', 0) ?? 1,
-					load: loadOf(msg),
-					...minimums(config),
-				},
-				hooks,
-			);
+			const settings = {
+				name,
+				asOf,
+				now: Date.now(),
+				learner: String(config.learner || 'auto'),
+				seed: asWholeNumber(fromMessage(msg, 'seed') ?? config.seed, 'seed', 0) ?? 1,
+				...minimums(config),
+			};
+			const outcome = warehouse
+				? await trainInWarehouse(warehouse.source, warehouse.mapping, goal, settings, hooks)
+				: await trainModel(eventsOf(msg), goal, { ...settings, load: loadOf(msg) }, hooks);
+			if (warehouse) msg.workRanIn = warehouse.where;
 			// On the message before saving: a store that fails sends it, model and report included, to a Catch node.
 			msg.model = outcome.model;
 			msg.report = outcome.reportHtml;

@@ -15,6 +15,10 @@ import { operatorOptions } from '../../nodes/n8n/shared/conditions';
 import { defineGoalProperties } from '../../nodes/n8n/DefineGoal/v1/DefineGoalV1.description';
 import { trainModelProperties } from '../../nodes/n8n/TrainModel/v1/TrainModelV1.description';
 import { repoRoot } from '../support/imports';
+import { warehouseEngines } from '../../core/warehouse/reference';
+import { dialectOf } from '../../core/warehouse/dialect';
+import { loadEventsProperties } from '../../nodes/n8n/LoadEvents/v1/LoadEventsV1.description';
+import { eventsInProperty } from '../../nodes/n8n/shared/warehouse';
 
 const read = (file: string) => fs.readFileSync(path.join(repoRoot, file), 'utf8');
 const sorted = (values: readonly string[]) => [...values].sort();
@@ -40,6 +44,24 @@ function editorScript(): {
 describe('lists the hosts keep beside the core', () => {
 	it("the n8n condition rows offer exactly the goal schema's operators", () => {
 		assert.deepEqual(sorted(operatorOptions.map((option) => String(option.value))), sorted(conditionOperators));
+	});
+
+	it('both hosts offer a table in place on exactly the engines the core has a dialect for', () => {
+		for (const engine of warehouseEngines) assert.equal(dialectOf(engine).engine, engine);
+		const sources = ((loadEventsProperties.find((property) => property.name === 'source')?.options ?? []) as INodePropertyOptions[]).map((option) =>
+			String(option.value),
+		);
+		const n8nSources = sources.filter((value) => value.endsWith('Table')).map((value) => value.replace(/Table$/, ''));
+		const n8nEventsIn = ((eventsInProperty.options ?? []) as INodePropertyOptions[])
+			.map((option) => String(option.value))
+			.filter((value) => value !== 'table');
+		const html = read('nodes/node-red/load-events.html');
+		const select = html.slice(
+			html.indexOf('<select id="node-input-warehouseType">'),
+			html.indexOf('</select>', html.indexOf('<select id="node-input-warehouseType">')),
+		);
+		const redEngines = [...select.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]);
+		for (const offered of [n8nSources, n8nEventsIn, redEngines]) assert.deepEqual(sorted(offered), sorted(warehouseEngines));
 	});
 
 	it("the Node-RED goal dialog offers exactly the goal schema's operators, and knows which take no value", () => {

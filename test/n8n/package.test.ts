@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { ICredentialTestFunctions, ICredentialType, INodeProperties, INodeType, INodeTypeDescription, IVersionedNodeType } from 'n8n-workflow';
 import { pgConnectionOf, propensityPostgresConnectionTest } from '../../nodes/n8n/shared/postgres';
 import { testPostgres } from '../support/postgres';
+import { testClickHouse } from '../support/clickhouse';
+import { propensityClickHouseConnectionTest } from '../../nodes/n8n/shared/clickhouse';
 import { repoRoot } from '../support/n8n';
 import { currentVersion } from './fakeContext';
 
@@ -40,10 +42,13 @@ function allProperties(properties: readonly INodeProperties[]): INodeProperties[
 const nodeNames = ['loadEvents', 'defineGoal', 'trainModel', 'scoreProfiles', 'explainFactors', 'buildSegment', 'monitorModel'];
 
 describe('the package as n8n loads it', () => {
-	it('package.json lists the seven nodes and the credential, and every listed file is built', () => {
+	it('package.json lists the seven nodes and the two credentials, and every listed file is built', () => {
 		assert.equal(manifest.n8n.n8nNodesApiVersion, 1);
 		assert.equal(manifest.n8n.nodes.length, 7);
-		assert.deepEqual(manifest.n8n.credentials, ['dist/credentials/PropensityPostgresApi.credentials.js']);
+		assert.deepEqual(manifest.n8n.credentials, [
+			'dist/credentials/PropensityPostgresApi.credentials.js',
+			'dist/credentials/PropensityClickHouseApi.credentials.js',
+		]);
 		for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials])
 			assert.ok(fs.existsSync(path.join(repoRoot, file)), `${file} exists (run the build)`);
 	});
@@ -99,9 +104,12 @@ describe('the package as n8n loads it', () => {
 				}
 			});
 
-			it('offers the credential test wherever it uses the PostgreSQL credential', () => {
+			it('offers the credential test wherever it uses the PostgreSQL or ClickHouse credential, one entry per credential type', () => {
+				const names = (description.credentials ?? []).map((credential) => credential.name);
+				// n8n reads the first entry of a type only, so a second one would never show.
+				assert.equal(new Set(names).size, names.length, `one entry per credential type: ${names.join(', ')}`);
 				for (const credential of description.credentials ?? []) {
-					assert.equal(credential.name, 'propensityPostgresApi');
+					assert.ok(['propensityPostgresApi', 'propensityClickHouseApi'].includes(credential.name), credential.name);
 					assert.equal(typeof version.methods?.credentialTest?.[credential.testedBy as string], 'function');
 				}
 			});
@@ -174,6 +182,47 @@ describe('the Propensity PostgreSQL credential', function () {
 		assert.match(
 			failed.message,
 			new RegExp(`^Could not connect to PostgreSQL at ${pg.user}@${pg.host}:${pg.port}/${pg.database}: password authentication failed`),
+		);
+		assert.ok(!failed.message.includes(wrong));
+	});
+});
+
+describe('the Propensity ClickHouse credential', function () {
+	this.timeout(120000);
+	const { instance } = load<ICredentialType>(manifest.n8n.credentials[1]);
+	const context = { logger: { debug() {}, info() {}, warn() {}, error() {} }, helpers: {} } as unknown as ICredentialTestFunctions;
+
+	it('asks for host, HTTP port, database, user and a hidden password', () => {
+		assert.equal(instance.name, 'propensityClickHouseApi');
+		assert.deepEqual(
+			instance.properties.map((property) => property.name),
+			['host', 'port', 'database', 'user', 'password'],
+		);
+		assert.equal(instance.properties.find((property) => property.name === 'password')?.typeOptions?.password, true);
+		assert.equal(instance.properties.find((property) => property.name === 'port')?.default, 8123);
+	});
+
+	it('its test connects to the cluster and runs SELECT 1, and a wrong password fails naming where, never the password', async () => {
+		const cluster = await testClickHouse();
+		const data = { host: cluster.host, port: cluster.nodes[0].httpPort, database: 'default', user: cluster.user };
+		const ok = await propensityClickHouseConnectionTest.call(context, {
+			id: '1',
+			name: 'ch',
+			type: 'propensityClickHouseApi',
+			data: { ...data, password: cluster.password },
+		});
+		assert.deepEqual(ok, { status: 'OK', message: `Connected to clickhouse://${cluster.user}@${cluster.host}:${cluster.nodes[0].httpPort}/default.` });
+		const wrong = 'wrong-password-7b1d';
+		const failed = await propensityClickHouseConnectionTest.call(context, {
+			id: '2',
+			name: 'ch',
+			type: 'propensityClickHouseApi',
+			data: { ...data, password: wrong },
+		});
+		assert.equal(failed.status, 'Error');
+		assert.match(
+			failed.message,
+			new RegExp(`^Could not connect to ClickHouse at clickhouse://${cluster.user}@${cluster.host}:${cluster.nodes[0].httpPort}/default`),
 		);
 		assert.ok(!failed.message.includes(wrong));
 	});

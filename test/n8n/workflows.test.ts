@@ -16,7 +16,9 @@ import { testPostgres, type TestPostgres } from '../support/postgres';
 import { repoRoot } from '../support/n8n';
 import { runCli } from '../support/cli';
 import { customerTable } from '../support/profileTable';
-import { assertSucceeded, runDailyScoring, runHealthCheck, runWeeklyTraining, setUpRig, tearDown, type Rig, modelName } from './scenario';
+import { assertSucceeded, runDailyScoring, runHealthCheck, runWeeklyTraining, setUpRig, tearDown, type Rig, modelName, simulation } from './scenario';
+import { writeRows } from '../warehouse/support';
+import type { WarehouseSource } from '../../core/warehouse/source';
 
 const wrongPassword = 'not-the-password-5d1f';
 const outputDir = path.join(repoRoot, 'test-output', 'n8n');
@@ -46,10 +48,31 @@ async function createEventsTable(pg: TestPostgres): Promise<{ rows: number; with
 	}
 }
 
+/** The example shop's events (the same simulation as the rig's file) in a table on the two-shard ClickHouse cluster. */
+async function createClickHouseTable(): Promise<{ source: WarehouseSource; rows: number; profiles: number }> {
+	const rows = [...simulateShop(simulation)].map((event) => ({
+		customer_id: event.profileId,
+		timestamp: Math.floor(event.time / 1000) * 1000,
+		event_type: event.type,
+		value: event.value,
+		channel: event.channel,
+	}));
+	const columns = [
+		{ name: 'customer_id', kind: 'text' },
+		{ name: 'timestamp', kind: 'time' },
+		{ name: 'event_type', kind: 'text' },
+		{ name: 'value', kind: 'number' },
+		{ name: 'channel', kind: 'text' },
+	] as const;
+	const source = await writeRows('clickhouse', 'n8n_shop_events', columns, rows);
+	return { source, rows: rows.length, profiles: new Set(rows.map((row) => row.customer_id)).size };
+}
+
 describe('n8n 2.8.4 runs the Propensity nodes', function () {
 	let rig: Rig | undefined;
 	let pg: TestPostgres;
 	let pgRows: { rows: number; withoutAppLaunch: number };
+	let clickHouse: { source: WarehouseSource; rows: number; profiles: number };
 
 	before(async function () {
 		if (process.env.PROPENSITY_SKIP_N8N === '1') {
@@ -61,9 +84,13 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 		pg = await testPostgres();
 		pgRows = await createEventsTable(pg);
 		const base = { host: pg.host, port: pg.port, database: pg.database, user: pg.user, ssl: 'disable' };
+		clickHouse = await createClickHouseTable();
+		const ch = clickHouse.source;
 		rig = await setUpRig({
 			dataDir: path.join(outputDir, 'data'),
+			env: { PROPENSITY_WAREHOUSE_TABLE: ch.table },
 			workflows: [
+				path.join(repoRoot, 'examples', 'n8n', 'weekly-training-warehouse.json'),
 				path.join(repoRoot, 'test', 'n8n', 'workflows', 'bad-inputs-continue.json'),
 				path.join(repoRoot, 'test', 'n8n', 'workflows', 'bad-input-stops.json'),
 				path.join(repoRoot, 'test', 'n8n', 'workflows', 'table-mode.json'),
@@ -75,6 +102,12 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 					name: 'PostgreSQL with a wrong password',
 					type: 'propensityPostgresApi',
 					data: { ...base, password: wrongPassword },
+				},
+				{
+					id: 'PropensityClickHs1',
+					name: 'ClickHouse (Propensity examples)',
+					type: 'propensityClickHouseApi',
+					data: { host: ch.host, port: ch.port, database: ch.database, user: ch.user, password: ch.password },
 				},
 			],
 		});
@@ -209,5 +242,38 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 		const strict = await runHealthCheck(current, { PROPENSITY_MONITOR_THRESHOLDS: '{"scorePsiWatch":0,"scorePsiRetrain":0}' });
 		assert.equal(strict.verdict, 'retrain');
 		assert.match(strict.emails[0].html, /Scores moved: PSI \d\.\d\d on the score distribution/);
+	});
+
+	it('the weekly training in the warehouse loads nothing, computes the examples in ClickHouse and emails the report; the password shows nowhere', async function () {
+		this.timeout(8 * 60 * 1000);
+		const current = rig as Rig;
+		current.smtp.clear();
+		const execution = await current.n8n.execute('PropensityWhWeek1');
+		assertSucceeded(execution, 'The weekly training in the warehouse');
+		const loaded = execution.node('Events Table in ClickHouse')?.items[0][0];
+		assert.ok(loaded, 'Load Events ran');
+		assert.equal(loaded.binary, undefined, 'nothing is loaded: no event table');
+		const reference = loaded.json.warehouse as { kind: string; engine: string; table: string; connection: string };
+		assert.deepEqual(
+			{ kind: reference.kind, engine: reference.engine, table: reference.table, connection: reference.connection },
+			{ kind: 'warehouse-table', engine: 'clickhouse', table: clickHouse.source.table, connection: 'ClickHouse (Propensity examples)' },
+		);
+		const summary = loaded.json.summary as { events: number; profiles: number };
+		assert.deepEqual({ events: summary.events, profiles: summary.profiles }, { events: clickHouse.rows, profiles: clickHouse.profiles });
+		const where = `clickhouse://${clickHouse.source.user}@${clickHouse.source.host}:${clickHouse.source.port}/default?table=${clickHouse.source.table}`;
+		const goal = execution.node('Define Goal')?.items[0][0].json;
+		assert.equal((goal?.readiness as { ready: boolean }).ready, true, 'readiness counted in ClickHouse');
+		assert.equal(goal?.workRanIn, where);
+		const trained = execution.node('Train Model')?.items[0][0];
+		assert.equal(trained?.json.workRanIn, where, 'the item says where the examples were computed');
+		assert.ok((trained?.json.auc as number) > 0.6, `the model separates buyers from others (AUC ${trained?.json.auc})`);
+		assert.equal((trained?.json.saved as { name: string }).name, modelName);
+		const emails = await current.smtp.waitFor(1);
+		assert.match(emails[0].html, new RegExp(`computed in ${where.replace(/[.?]/g, '\\$&')}`));
+		assert.ok(
+			emails[0].attachments.some((attachment) => attachment.filename === 'report.html'),
+			'the report is attached',
+		);
+		assert.ok(!(execution.stdout + execution.stderr).includes(clickHouse.source.password), "the ClickHouse password appears nowhere in n8n's output");
 	});
 });

@@ -62,12 +62,13 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 		console.log(`      (Node-RED ${expected} on Node ${process.version})`);
 	});
 
-	it('loads the seven nodes and two config nodes from the installed package', async () => {
+	it('loads the seven nodes and three config nodes from the installed package', async () => {
 		const { status, body } = await red.api('GET', '/nodes');
 		assert.equal(status, 200);
 		const sets = (body as { module: string; types: string[]; enabled: boolean; err?: string }[]).filter((set) => set.module === packageName);
 		assert.deepEqual(sets.flatMap((set) => set.types).sort(), [
 			'propensity-build-segment',
+			'propensity-clickhouse',
 			'propensity-define-goal',
 			'propensity-explain-factors',
 			'propensity-load-events',
@@ -80,9 +81,9 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 		for (const set of sets) assert.equal(set.err, undefined, `${set.types.join(', ')}: ${set.err}`);
 	});
 
-	it('offers the three Node-RED example flows under Import > Examples, and none of the n8n workflows', async () => {
+	it('offers the four Node-RED example flows under Import > Examples, and none of the n8n workflows', async () => {
 		const { body } = await red.api('GET', `/library/examples/flows/${packageName}`);
-		assert.deepEqual(body, [{ fn: 'Check model weekly' }, { fn: 'Score daily' }, { fn: 'Train weekly' }]);
+		assert.deepEqual(body, [{ fn: 'Check model weekly' }, { fn: 'Score daily' }, { fn: 'Train weekly in the warehouse' }, { fn: 'Train weekly' }]);
 	});
 
 	it('deploys the example flows as they are, and keeps no credentials in the flow file', async () => {

@@ -6,7 +6,10 @@ import {
 	type INodeTypeBaseDescription,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
+import { clickHouseTestName, propensityClickHouseConnectionTest } from '../../shared/clickhouse';
 import { perItem } from '../../shared/errors';
+import { postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
+import { clickHouseCredential, eventsInProperty, postgresTableCredential } from '../../shared/warehouse';
 import { defineGoalProperties } from './DefineGoalV1.description';
 import { checkGoal } from './utils';
 
@@ -16,6 +19,7 @@ const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescript
 	defaults: { name: 'Define Goal' },
 	inputs: [NodeConnectionTypes.Main],
 	outputs: [NodeConnectionTypes.Main],
+	credentials: [postgresTableCredential({ eventsIn: ['postgres'] }), clickHouseCredential({ eventsIn: ['clickhouse'] })],
 	hints: [
 		{
 			message: 'A churn goal usually watches for an outcome that will not happen (e.g. no purchase within the window). Check "The Outcome".',
@@ -25,11 +29,13 @@ const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescript
 			displayCondition: '={{ $parameter["mode"] === "form" && $parameter["propensityType"] === "churn" && $parameter["occur"] === "will_occur" }}',
 		},
 	],
-	properties: defineGoalProperties,
+	properties: [...defineGoalProperties, eventsInProperty],
 };
 
 export class DefineGoalV1 implements INodeType {
 	description: INodeTypeDescription;
+
+	methods = { credentialTest: { [postgresTestName]: propensityPostgresConnectionTest, [clickHouseTestName]: propensityClickHouseConnectionTest } };
 
 	constructor(baseDescription: INodeTypeBaseDescription) {
 		this.description = { ...baseDescription, ...versionDescription } as INodeTypeDescription;

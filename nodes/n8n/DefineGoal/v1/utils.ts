@@ -4,9 +4,10 @@
  * data kept, so Train Model can follow directly.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { defineGoal, type FormCondition, type FormCustomEvent, type GoalForm, goalDefaults, goalFromForm } from '../../../../core';
+import { defineGoal, defineGoalInWarehouse, type FormCondition, type FormCustomEvent, type GoalForm, goalDefaults, goalFromForm } from '../../../../core';
 import { eventsOfItem } from '../../shared/binary';
 import { jsonParameter } from '../../shared/json';
+import { warehouseOfItem } from '../../shared/warehouse';
 
 interface Row {
 	field?: string;
@@ -54,15 +55,13 @@ export async function checkGoal(ctx: IExecuteFunctions, item: INodeExecutionData
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as GoalOptions;
 	const property = options.eventsBinaryPropertyName?.trim() || 'events';
 	const goalInput = goalInputOf(ctx, itemIndex);
-	const table = item.binary?.[property] ? await eventsOfItem(ctx, item, itemIndex, property) : undefined;
-	const checked = defineGoal(goalInput, table, {
-		asOf: options.asOf || undefined,
-		now: Date.now(),
-		minPositives: options.minPositives,
-		minNegatives: options.minNegatives,
-	});
+	const settings = { asOf: options.asOf || undefined, now: Date.now(), minPositives: options.minPositives, minNegatives: options.minNegatives };
+	const warehouse = await warehouseOfItem(ctx, item, itemIndex);
+	const table = !warehouse && item.binary?.[property] ? await eventsOfItem(ctx, item, itemIndex, property) : undefined;
+	// A table in place: the goal is checked against its columns and readiness is counted there.
+	const checked = warehouse ? await defineGoalInWarehouse(warehouse.source, warehouse.mapping, goalInput, settings) : defineGoal(goalInput, table, settings);
 	const readiness = checked.readiness ?? null;
-	if (!table) {
+	if (!table && !warehouse) {
 		ctx.addExecutionHints({
 			message: `The item has no events in the binary field "${property}", so the goal was checked on its own, not against data. Connect Load Events before Define Goal to check readiness.`,
 			location: 'outputPane',
@@ -85,6 +84,7 @@ export async function checkGoal(ctx: IExecuteFunctions, item: INodeExecutionData
 			goalInWords: checked.inWords,
 			readiness,
 			warnings: checked.warnings.map((warning) => warning.message),
+			...(warehouse ? { workRanIn: warehouse.where } : {}),
 		} as unknown as IDataObject,
 		...(item.binary ? { binary: item.binary } : {}),
 		pairedItem: { item: itemIndex },

@@ -28,6 +28,16 @@ export const loadEventsProperties: INodeProperties[] = [
 				value: 'postgres',
 				description: 'The rows of an SQL query, streamed in batches',
 			},
+			{
+				name: 'PostgreSQL Table (In Place)',
+				value: 'postgresTable',
+				description: 'Nothing is loaded: a reference to the table and a summary counted by SQL; Define Goal and Train Model run there',
+			},
+			{
+				name: 'ClickHouse Table (In Place)',
+				value: 'clickhouseTable',
+				description: 'Nothing is loaded: a reference to the table (on a cluster, the Distributed one) and a summary counted by SQL',
+			},
 		],
 		default: 'file',
 		description: 'Where the events come from',
@@ -62,6 +72,17 @@ export const loadEventsProperties: INodeProperties[] = [
 		placeholder: 'e.g. SELECT customer_id, timestamp, event_type, value, channel FROM events',
 		description: 'One row per event. Map its columns below (the flat preset reads customer_id, timestamp, event_type, value).',
 		displayOptions: { show: { source: ['postgres'] } },
+	},
+	{
+		displayName: 'Table',
+		name: 'table',
+		type: 'string',
+		default: 'events',
+		required: true,
+		placeholder: 'e.g. public.events',
+		description:
+			"The table of events: SCHEMA.TABLE or TABLE on PostgreSQL (schema public), TABLE in the credential's database on ClickHouse. Columns customer_id, timestamp, event_type, value by default (override them below); other columns are attributes.",
+		displayOptions: { show: { source: ['postgresTable', 'clickhouseTable'] } },
 	},
 	{
 		displayName: 'Format',
@@ -100,6 +121,7 @@ export const loadEventsProperties: INodeProperties[] = [
 		],
 		default: 'auto',
 		description: 'The field layout to start from; override single fields below',
+		displayOptions: { hide: { source: ['postgresTable', 'clickhouseTable'] } },
 	},
 	{
 		displayName: 'Field Paths',

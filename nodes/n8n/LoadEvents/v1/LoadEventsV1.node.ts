@@ -8,17 +8,22 @@ import {
 } from 'n8n-workflow';
 import { errorItem, nodeErrorOf, pairedWithAll, perItem } from '../../shared/errors';
 import { postgresCredentialName, postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
+import { clickHouseTestName, propensityClickHouseConnectionTest } from '../../shared/clickhouse';
+import { clickHouseCredential } from '../../shared/warehouse';
 import { loadEventsProperties } from './LoadEventsV1.description';
-import { loadOne, sourceOf } from './utils';
+import { describeTableInPlace, loadOne, sourceOf } from './utils';
 
 const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescription> & Partial<INodeTypeDescription> = {
 	version: 1,
 	subtitle:
-		'={{ {"binary": "from a binary file", "file": "from " + ($parameter["filePath"] || "a file"), "items": "from incoming items", "postgres": "from PostgreSQL"}[$parameter["source"]] }}',
+		'={{ {"binary": "from a binary file", "file": "from " + ($parameter["filePath"] || "a file"), "items": "from incoming items", "postgres": "from PostgreSQL", "postgresTable": "PostgreSQL table " + $parameter["table"] + " in place", "clickhouseTable": "ClickHouse table " + $parameter["table"] + " in place"}[$parameter["source"]] }}',
 	defaults: { name: 'Load Events' },
 	inputs: [NodeConnectionTypes.Main],
 	outputs: [NodeConnectionTypes.Main],
-	credentials: [{ name: postgresCredentialName, required: true, testedBy: postgresTestName, displayOptions: { show: { source: ['postgres'] } } }],
+	credentials: [
+		{ name: postgresCredentialName, required: true, testedBy: postgresTestName, displayOptions: { show: { source: ['postgres', 'postgresTable'] } } },
+		clickHouseCredential({ source: ['clickhouseTable'] }),
+	],
 	hints: [
 		{
 			message: 'Each incoming item is read as one event. To load a file, choose the source "File Path" or "Binary File".',
@@ -34,7 +39,7 @@ const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescript
 export class LoadEventsV1 implements INodeType {
 	description: INodeTypeDescription;
 
-	methods = { credentialTest: { [postgresTestName]: propensityPostgresConnectionTest } };
+	methods = { credentialTest: { [postgresTestName]: propensityPostgresConnectionTest, [clickHouseTestName]: propensityClickHouseConnectionTest } };
 
 	constructor(baseDescription: INodeTypeBaseDescription) {
 		this.description = { ...baseDescription, ...versionDescription } as INodeTypeDescription;
@@ -51,6 +56,11 @@ export class LoadEventsV1 implements INodeType {
 				if (this.continueOnFail()) return [[errorItem(error, pairedWithAll(items))]];
 				throw nodeErrorOf(this, error, 0);
 			}
+		}
+		if (source === 'postgresTable' || source === 'clickhouseTable') {
+			return [
+				await perItem(this, async (_item, itemIndex) => describeTableInPlace(this, itemIndex, source === 'postgresTable' ? 'postgres' : 'clickhouse')),
+			];
 		}
 		return [await perItem(this, async (item, itemIndex) => loadOne(this, itemIndex, await sourceOf(this, item, itemIndex), { item: itemIndex }))];
 	}

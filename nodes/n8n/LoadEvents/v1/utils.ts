@@ -12,11 +12,15 @@ import {
 	type LoadOptions,
 	loadOptionsFromForm,
 	type LoadResult,
+	type MappingOptions,
+	describeWarehouseTable,
+	warehouseTableSource,
 } from '../../../../core';
 import { binaryBytes, eventsBinary } from '../../shared/binary';
 import { allowedPath } from '../../shared/files';
 import { workHooksOf } from '../../shared/hooks';
 import { postgresConnectionOf } from '../../shared/postgres';
+import { warehouseConnectionOf, type WarehouseEngine } from '../../shared/warehouse';
 
 interface LoadParameters {
 	fieldPaths: { profileId?: string; time?: string; type?: string; value?: string; noValue?: boolean; namespace?: string };
@@ -136,4 +140,42 @@ function addLoadHints(ctx: IExecuteFunctions, result: LoadResult): void {
 			location: 'outputPane',
 		});
 	}
+}
+
+/** The table's columns as mapped in the node: blanks keep the flat names (customer_id, timestamp, event_type, value). */
+function tableMappingOf(ctx: IExecuteFunctions, itemIndex: number): MappingOptions {
+	const fields = ctx.getNodeParameter('fieldPaths', itemIndex, {}) as LoadParameters['fieldPaths'];
+	const rows = ctx.getNodeParameter('attributes.attribute', itemIndex, []) as LoadParameters['attributes'];
+	const given = (text: string | undefined) => (text && text.trim() !== '' ? text.trim() : undefined);
+	const attributes = Object.fromEntries(
+		rows.map((row, i) => {
+			const name = given(row.name);
+			const path = given(row.path);
+			if (!name || !path) throw new InputError(`Attribute ${i + 1} needs both a name and a column.`, 'bad-mapping');
+			return [name, { path, kind: row.kind ?? 'category' }];
+		}),
+	);
+	return {
+		...(given(fields.profileId) ? { id: given(fields.profileId) } : {}),
+		...(given(fields.time) ? { time: given(fields.time) } : {}),
+		...(given(fields.type) ? { type: given(fields.type) } : {}),
+		...(fields.noValue ? { value: null } : given(fields.value) ? { value: given(fields.value) } : {}),
+		...(rows.length > 0 ? { attributes } : {}),
+	};
+}
+
+/**
+ * A table worked on in place: nothing is loaded. The item carries the reference (engine,
+ * database, table, mapping and the credential's name; never the password) and a summary the
+ * warehouse counted.
+ */
+export async function describeTableInPlace(ctx: IExecuteFunctions, itemIndex: number, engine: WarehouseEngine): Promise<INodeExecutionData> {
+	const table = String(ctx.getNodeParameter('table', itemIndex, '') ?? '');
+	const source = warehouseTableSource(engine, await warehouseConnectionOf(ctx, engine, itemIndex), table);
+	const credential = ctx.getNode().credentials?.[engine === 'postgres' ? 'propensityPostgresApi' : 'propensityClickHouseApi']?.name ?? undefined;
+	const { reference, summary } = await describeWarehouseTable(source, tableMappingOf(ctx, itemIndex), credential ?? undefined);
+	ctx.logger.info(`${ctx.getNode().name}: ${summary.events} events of ${summary.profiles} profiles counted in ${summary.source}; nothing loaded`);
+	if (summary.events === 0)
+		ctx.addExecutionHints({ message: `The table ${summary.source} holds no events with a profile, a time and an event type.`, location: 'outputPane' });
+	return { json: { warehouse: reference, summary, workRanIn: summary.source } as unknown as IDataObject, pairedItem: { item: itemIndex } };
 }

@@ -6,9 +6,11 @@ import {
 	type INodeTypeBaseDescription,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
+import { clickHouseTestName, propensityClickHouseConnectionTest } from '../../shared/clickhouse';
 import { perItem } from '../../shared/errors';
 import { postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
 import { storeCredential } from '../../shared/store';
+import { clickHouseCredential, eventsInProperty } from '../../shared/warehouse';
 import { scoreProfilesProperties } from './ScoreProfilesV1.description';
 import { ModelCache, scoreForItem } from './utils';
 
@@ -19,7 +21,7 @@ const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescript
 	defaults: { name: 'Score Profiles' },
 	inputs: [NodeConnectionTypes.Main],
 	outputs: [NodeConnectionTypes.Main],
-	credentials: [storeCredential({ modelSource: ['store'] })],
+	credentials: [storeCredential({ modelSource: ['store'] }), clickHouseCredential({ eventsIn: ['clickhouse'] })],
 	hints: [
 		{
 			message: 'Without feature values, Explain Factors cannot explain these scores. Turn "Include Feature Values" back on if Explain Factors follows.',
@@ -29,13 +31,27 @@ const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescript
 			displayCondition: '={{ $parameter["options"]["includeFeatures"] === false }}',
 		},
 	],
-	properties: scoreProfilesProperties,
+	properties: [
+		...scoreProfilesProperties,
+		eventsInProperty,
+		{
+			displayName: 'Scores Table',
+			name: 'scoresTable',
+			type: 'string',
+			default: 'propensity_scores',
+			required: true,
+			placeholder: 'e.g. analytics.propensity_scores',
+			description:
+				'The table in the same warehouse that receives one row per scored profile (created when missing; each run appended whole). Only the run summary comes back.',
+			displayOptions: { show: { eventsIn: ['postgres', 'clickhouse'] } },
+		},
+	],
 };
 
 export class ScoreProfilesV1 implements INodeType {
 	description: INodeTypeDescription;
 
-	methods = { credentialTest: { [postgresTestName]: propensityPostgresConnectionTest } };
+	methods = { credentialTest: { [postgresTestName]: propensityPostgresConnectionTest, [clickHouseTestName]: propensityClickHouseConnectionTest } };
 
 	constructor(baseDescription: INodeTypeBaseDescription) {
 		this.description = { ...baseDescription, ...versionDescription } as INodeTypeDescription;

@@ -10,6 +10,7 @@ import {
 	loadModel,
 	type Model,
 	rememberScoringRun,
+	scoreInWarehouse,
 	scoreLines,
 	scoreProfiles,
 	scoringReport,
@@ -25,6 +26,7 @@ import { workHooksOf } from '../../shared/hooks';
 import { modelVersionOf } from '../../shared/model';
 import { withStore } from '../../shared/store';
 import { tableOfItem } from '../../shared/table';
+import { warehouseOfItem } from '../../shared/warehouse';
 
 interface ScoreOptions {
 	attributes?: string;
@@ -92,6 +94,24 @@ function attributesOf(options: ScoreOptions): string[] | undefined {
 export async function scoreForItem(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number, models: ModelCache): Promise<INodeExecutionData[]> {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as ScoreOptions;
 	if (ctx.getNodeParameter('scoreFrom', itemIndex, 'events') === 'table') return scoreTableItem(ctx, item, itemIndex, models, options);
+	// A table in place: scored there, one row per profile appended to a scores table beside the events.
+	const warehouse = await warehouseOfItem(ctx, item, itemIndex);
+	if (warehouse) {
+		const { model, version } = await modelForItem(ctx, item, itemIndex, models);
+		const asOf = String(ctx.getNodeParameter('asOf', itemIndex, '') ?? '').trim();
+		const scoresTable = String(ctx.getNodeParameter('scoresTable', itemIndex, 'propensity_scores') ?? '').trim() || 'propensity_scores';
+		const summary = await scoreInWarehouse(
+			warehouse.source,
+			warehouse.mapping,
+			model,
+			{ scoresTable, asOf: asOf || undefined, boundaries: boundariesOf(options), modelVersion: version },
+			workHooksOf(ctx),
+		);
+		ctx.logger.info(`${ctx.getNode().name}: scored ${summary.scored} profiles in ${warehouse.where} into ${summary.scoresTable}`);
+		return [
+			{ json: { ...summary, workRanIn: warehouse.where, warehouse: item.json.warehouse } as unknown as IDataObject, pairedItem: { item: itemIndex } },
+		];
+	}
 	const table = await eventsOfItem(ctx, item, itemIndex, options.eventsBinaryPropertyName?.trim() || 'events');
 	const { model, version } = await modelForItem(ctx, item, itemIndex, models);
 	const hooks = workHooksOf(ctx);

@@ -6,9 +6,11 @@ import {
 	type INodeTypeBaseDescription,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
+import { clickHouseTestName, propensityClickHouseConnectionTest } from '../../shared/clickhouse';
 import { perItem } from '../../shared/errors';
 import { postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
 import { storeCredential } from '../../shared/store';
+import { clickHouseCredential, eventsInProperty } from '../../shared/warehouse';
 import { trainModelProperties } from './TrainModelV1.description';
 import { trainForItem } from './utils';
 
@@ -18,7 +20,8 @@ const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescript
 	defaults: { name: 'Train Model' },
 	inputs: [NodeConnectionTypes.Main],
 	outputs: [NodeConnectionTypes.Main],
-	credentials: [storeCredential({ saveToStore: [true] })],
+	// A PostgreSQL table in place is read with the store's credential: n8n shows one entry per credential type.
+	credentials: [storeCredential({ saveToStore: [true] }), clickHouseCredential({ eventsIn: ['clickhouse'] })],
 	hints: [
 		{
 			message: 'The model is not saved: Score Profiles in another workflow cannot find it by name. Turn on "Save to Store", or pass the model binary on.',
@@ -28,13 +31,13 @@ const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescript
 			displayCondition: '={{ $parameter["saveToStore"] === false }}',
 		},
 	],
-	properties: trainModelProperties,
+	properties: [...trainModelProperties, eventsInProperty],
 };
 
 export class TrainModelV1 implements INodeType {
 	description: INodeTypeDescription;
 
-	methods = { credentialTest: { [postgresTestName]: propensityPostgresConnectionTest } };
+	methods = { credentialTest: { [postgresTestName]: propensityPostgresConnectionTest, [clickHouseTestName]: propensityClickHouseConnectionTest } };
 
 	constructor(baseDescription: INodeTypeBaseDescription) {
 		this.description = { ...baseDescription, ...versionDescription } as INodeTypeDescription;

@@ -12,6 +12,7 @@ import {
 	type Model,
 	type ModelVersionInfo,
 	saveModel,
+	trainInWarehouse,
 	trainModel,
 	type TrainSettings,
 	type TrainSummary,
@@ -23,6 +24,7 @@ import { workHooksOf } from '../../shared/hooks';
 import { withStore } from '../../shared/store';
 import { jsonParameter } from '../../shared/json';
 import { columnList, tableOfItem } from '../../shared/table';
+import { warehouseOfItem } from '../../shared/warehouse';
 
 interface TrainOptions {
 	asOf?: string;
@@ -69,26 +71,30 @@ export async function trainForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as TrainOptions;
 	if (ctx.getNodeParameter('trainOn', itemIndex, 'events') === 'table') return trainOnTableItem(ctx, item, itemIndex, options);
 	const goal = goalOf(ctx, item, itemIndex);
-	const table = await eventsOfItem(ctx, item, itemIndex, options.eventsBinaryPropertyName?.trim() || 'events');
 	const hooks = workHooksOf(ctx);
-	const outcome = await trainModel(
-		table,
-		goal,
-		{
-			name: (ctx.getNodeParameter('modelName', itemIndex, '') as string).trim() || undefined,
-			learner: ctx.getNodeParameter('learner', itemIndex, 'auto') as string,
-			seed: options.seed,
-			asOf: options.asOf || undefined,
-			now: Date.now(),
-			minPositives: minimumOf(options.minPositives, item.json, 'positives'),
-			minNegatives: minimumOf(options.minNegatives, item.json, 'negatives'),
-			boundaries: boundariesOf(options),
-			load: loadOf(item.json),
-		},
-		hooks,
-	);
+	const settings: TrainSettings = {
+		name: (ctx.getNodeParameter('modelName', itemIndex, '') as string).trim() || undefined,
+		learner: ctx.getNodeParameter('learner', itemIndex, 'auto') as string,
+		seed: options.seed,
+		asOf: options.asOf || undefined,
+		now: Date.now(),
+		minPositives: minimumOf(options.minPositives, item.json, 'positives'),
+		minNegatives: minimumOf(options.minNegatives, item.json, 'negatives'),
+		boundaries: boundariesOf(options),
+	};
+	// A table in place: the examples are computed in the warehouse, only they come back.
+	const warehouse = await warehouseOfItem(ctx, item, itemIndex);
+	const outcome = warehouse
+		? await trainInWarehouse(warehouse.source, warehouse.mapping, goal, settings, hooks)
+		: await trainModel(
+				await eventsOfItem(ctx, item, itemIndex, options.eventsBinaryPropertyName?.trim() || 'events'),
+				goal,
+				{ ...settings, load: loadOf(item.json) },
+				hooks,
+			);
+	const where = warehouse ? { workRanIn: warehouse.where, warehouse: item.json.warehouse } : {};
 	const reportProperty = options.reportBinaryPropertyName?.trim() || 'report';
-	return trainedItem(ctx, item, itemIndex, options, outcome, { readiness: outcome.readiness } as IDataObject, {
+	return trainedItem(ctx, item, itemIndex, options, outcome, { readiness: outcome.readiness, ...where } as IDataObject, {
 		[reportProperty]: await textBinary(ctx, outcome.reportHtml, 'report.html', 'text/html'),
 	});
 }

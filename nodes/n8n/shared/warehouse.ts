@@ -1,0 +1,102 @@
+/**
+ * A table of events worked on in place (PostgreSQL or ClickHouse): the connection from the
+ * node's own credential, joined with the reference Load Events put on the item (engine,
+ * database, table, mapping; never a password). Shared by Load Events, Define Goal and Train Model.
+ */
+import type { IExecuteFunctions, INodeCredentialDescription, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import {
+	InputError,
+	isWarehouseReference,
+	parseWarehouseReference,
+	sourceOfReference,
+	type MappingOptions,
+	type WarehouseConnection,
+	type WarehouseSource,
+} from '../../../core';
+import { clickHouseCredentialName, clickHouseCredentialOf, clickHouseTestName } from './clickhouse';
+import { postgresConnectionOf, postgresCredentialName, postgresTestName } from './postgres';
+
+export type WarehouseEngine = 'postgres' | 'clickhouse';
+
+/** The connection of the node's credential for the engine (PostgreSQL or ClickHouse). */
+export async function warehouseConnectionOf(ctx: IExecuteFunctions, engine: WarehouseEngine, itemIndex: number): Promise<WarehouseConnection> {
+	if (engine === 'clickhouse') return clickHouseCredentialOf(ctx, itemIndex);
+	// Outside a catch block: the n8n lint wants node errors there, and this is the user's input.
+	const pg = await postgresConnectionOf(ctx, itemIndex).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+	if (pg instanceof Error)
+		throw new InputError(
+			`The PostgreSQL table is read with the node's Propensity PostgreSQL credential, which is not set (${pg.message}). Pick one; in Train Model it is the store's credential: turn on Save to Store and set Store to PostgreSQL.`,
+			'no-connection',
+		);
+	return {
+		host: String(pg.host ?? ''),
+		port: Number(pg.port ?? 5432),
+		user: String(pg.user ?? ''),
+		password: String(pg.password ?? ''),
+		database: String(pg.database ?? ''),
+	};
+}
+
+/** The "Events In" choice of Define Goal and Train Model: an event table, or a table in place. */
+export const eventsInProperty: INodeProperties = {
+	displayName: 'Events In',
+	name: 'eventsIn',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'Event Table (Binary Field)', value: 'table', description: 'The events Load Events loaded into a binary field' },
+		{
+			name: 'PostgreSQL Table (In Place)',
+			value: 'postgres',
+			description: 'The table Load Events refers to (source "PostgreSQL Table (In Place)"): the work runs in PostgreSQL',
+		},
+		{
+			name: 'ClickHouse Table (In Place)',
+			value: 'clickhouse',
+			description: 'The table Load Events refers to (source "ClickHouse Table (In Place)"): the work runs in ClickHouse',
+		},
+	],
+	default: 'table',
+	description: "Where the item's events are",
+};
+
+/** The ClickHouse credential entry, shown when `show` holds. */
+export function clickHouseCredential(show: Record<string, string[]>): INodeCredentialDescription {
+	return { name: clickHouseCredentialName, required: true, testedBy: clickHouseTestName, displayOptions: { show } };
+}
+
+/** The PostgreSQL credential entry for reading a table in place, shown when `show` holds. */
+export function postgresTableCredential(show: Record<string, string[]>): INodeCredentialDescription {
+	return { name: postgresCredentialName, required: true, testedBy: postgresTestName, displayOptions: { show } };
+}
+
+/** The table the item refers to, joined with the node's credential; undefined when the events are a binary table. */
+export async function warehouseOfItem(
+	ctx: IExecuteFunctions,
+	item: INodeExecutionData,
+	itemIndex: number,
+): Promise<{ source: WarehouseSource; mapping: MappingOptions; where: string } | undefined> {
+	const eventsIn = ctx.getNodeParameter('eventsIn', itemIndex, 'table') as 'table' | WarehouseEngine;
+	const given = item.json.warehouse;
+	if (eventsIn === 'table') {
+		if (isWarehouseReference(given))
+			throw new InputError(
+				`Item ${itemIndex + 1} refers to a warehouse table (${String((given as { source?: unknown }).source ?? '')}), not to loaded events: set Events In to the table's engine and pick its credential.`,
+				'warehouse-events-in',
+			);
+		return undefined;
+	}
+	if (given === undefined)
+		throw new InputError(
+			`Item ${itemIndex + 1} has no warehouse field: put Load Events with the source "${eventsIn === 'postgres' ? 'PostgreSQL' : 'ClickHouse'} Table (In Place)" before this node, or set Events In to Event Table.`,
+			'no-warehouse-reference',
+		);
+	const reference = parseWarehouseReference(given, `The warehouse field of item ${itemIndex + 1}`);
+	if (reference.engine !== eventsIn)
+		throw new InputError(
+			`Item ${itemIndex + 1} refers to a ${reference.engine} table (${reference.source}), but Events In is ${eventsIn}: choose the same engine.`,
+			'warehouse-engine-mismatch',
+		);
+	const connection = await warehouseConnectionOf(ctx, reference.engine, itemIndex);
+	return { source: sourceOfReference(reference, connection), mapping: reference.mapping, where: reference.source };
+}
