@@ -14,7 +14,8 @@ import type { EventActivity } from '../monitor/reference';
 import { type WarehouseClient, connectWarehouse, openEvents } from './client';
 import type { EventColumns } from './columns';
 import { SqlValues } from './dialect';
-import { judgeWarehouseCutoffs, warehouseDataRange, warehouseEventTypes } from './examples';
+import { judgeWarehouseCutoffs, numberOf, warehouseDataRange, warehouseEventTypes } from './examples';
+import { DAY_MS } from '../util/days';
 import type { WarehouseSource } from './source';
 import { shapeTable, warehouseTypes } from './stats';
 
@@ -47,10 +48,11 @@ export async function warehouseReadinessData(client: WarehouseClient, columns: E
 	const table = shapeTable(columns, await warehouseTypes(client, columns));
 	const mismatches = goalDataProblems(goal, table);
 	const range = await warehouseDataRange(client, columns, asOf);
+	const recency = range ? await recencyAt(client, columns, range.end) : undefined;
 	let plan: CutoffPlan | undefined;
 	let planError: unknown;
 	try {
-		plan = planTrainingInRange(range, range ? await profilesBy(client, columns, range.end) : 0, goal, { asOf });
+		plan = planTrainingInRange(range, recency ? recency.profiles : 0, goal, { asOf });
 	} catch (error) {
 		planError = error;
 	}
@@ -68,7 +70,27 @@ export async function warehouseReadinessData(client: WarehouseClient, columns: E
 		judge: () => counts,
 		typeVolumes: (forGoal) => (forGoal ? keptTypes : allTypes),
 		distinctValues: (field) => distinct.get(field),
+		activeWithin: (days) => (recency ? recency.activeWithin(days) : 0),
 	};
+}
+
+/**
+ * Profiles with an event at or before `end`, by whole days since their latest one (rounded up),
+ * so readiness can say how many a shorter lookback keeps, as it does in memory. One scan, which
+ * also gives the profile count the cutoff plan needs.
+ */
+async function recencyAt(client: WarehouseClient, columns: EventColumns, end: number): Promise<{ profiles: number; activeWithin(days: number): number }> {
+	const values = new SqlValues(columns.dialect);
+	const since = `${values.value(end)} - max(${columns.timeMs})`;
+	const days = columns.dialect.intDiv(`${since} + ${DAY_MS - 1}`, String(DAY_MS));
+	const rows = await client.rows(
+		`SELECT g, count(*) AS n FROM (SELECT ${days} AS g FROM ${columns.table} WHERE ${columns.valid} AND ${columns.timeMs} <= ${values.value(end)} GROUP BY ${columns.profile}) AS latest GROUP BY g`,
+		values.params,
+	);
+	const where = 'when counting profiles by the days since their latest event';
+	const counts = rows.map((row) => ({ days: numberOf(row, 'g', where), profiles: numberOf(row, 'n', where) }));
+	const sum = (entries: typeof counts) => entries.reduce((total, entry) => total + entry.profiles, 0);
+	return { profiles: sum(counts), activeWithin: (within) => sum(counts.filter((entry) => entry.days <= within)) };
 }
 
 /** Distinct values of the goal's text profile attributes (an identifier-like one gets a warning). */

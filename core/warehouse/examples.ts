@@ -318,7 +318,7 @@ class SelectList {
 }
 
 /** A row's number in a column: SQL integers may arrive as text (bigint, Int64); NULL is NaN. */
-function numberOf(row: Record<string, unknown>, name: string, where: string): number {
+export function numberOf(row: Record<string, unknown>, name: string, where: string): number {
 	const raw = row[name];
 	if (raw === null || raw === undefined) return NaN;
 	const x = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;

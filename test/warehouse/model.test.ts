@@ -61,6 +61,9 @@ describe('a model trained in the warehouse', () => {
 	const table = builder.build().table;
 	const settings = { learner: 'gbdt', minPositives: 50, minNegatives: 50, seed: 4 };
 	let inMemory: Promise<string> | undefined;
+	// A lookback as long as the history: readiness warns and counts who a shorter one would keep.
+	const longLookback = { ...goal, lookbackDays: 240 };
+	let inMemoryLong: Promise<string> | undefined;
 
 	for (const engine of engines) {
 		it(`is byte-identical to the model trained in memory (${engine})`, async () => {
@@ -71,6 +74,20 @@ describe('a model trained in the warehouse', () => {
 				const outcome = await trainWarehouse(client, mapped, goal, settings);
 				assert.ok(outcome.summary.trainingRows > 500, `${outcome.summary.trainingRows} training rows`);
 				assert.equal(outcome.modelText, await inMemory);
+			} finally {
+				await client.close();
+			}
+		});
+
+		it(`warns of a short history with the same counts as in memory, and so is byte-identical (${engine})`, async () => {
+			inMemoryLong ??= trainModel(table, longLookback, settings).then((outcome) => outcome.modelText);
+			const source = await writeRows(engine, 'model_events', columns, rows);
+			const { client, columns: mapped } = await openEvents(source);
+			try {
+				const outcome = await trainWarehouse(client, mapped, longLookback, settings);
+				const warning = outcome.readiness.warnings.find((entry) => entry.code === 'short-history');
+				assert.match(warning?.message ?? '', /\d[\d,]* profiles with an event in the last \d+ days, against [\d,]+ in the last 240\)/);
+				assert.equal(outcome.modelText, await inMemoryLong);
 			} finally {
 				await client.close();
 			}
