@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ICredentialDataDecryptedObject, INodeExecutionData, IDataObject } from 'n8n-workflow';
 import { BuildSegment } from '../../nodes/n8n/BuildSegment/BuildSegment.node';
+import { connectWarehouse } from '../../core/warehouse/client';
 import type { WarehouseSource } from '../../core/warehouse/source';
 import { engines } from '../warehouse/support';
 import { WarehouseSegmentFixture, firstAsOf, secondAsOf } from '../warehouse/hostSegment';
@@ -30,7 +31,15 @@ describe('n8n Build Segment over a warehouse scores table (PostgreSQL and the Cl
 		it(`passes on only the entrants, chosen in ${engine}, and none again on the next run`, async () => {
 			const { source, reference } = await fixture.prepare(engine, 'n8n_seg_events', 'n8n_seg_scores', 'cred');
 			const credentials = credentialsOf(source);
-			const storeFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'propensity-n8n-wh-segment-'));
+			// As n8n offers it: a PostgreSQL scores table is read with the PostgreSQL store's credential.
+			const store =
+				engine === 'postgres'
+					? { store: 'postgres', storeSchema: 'propensity_n8n_wh_segment' }
+					: { store: 'folder', storeFolder: fs.mkdtempSync(path.join(os.tmpdir(), 'propensity-n8n-wh-segment-')) };
+			if (engine === 'postgres') {
+				const client = await connectWarehouse(source);
+				await client.command('DROP SCHEMA IF EXISTS propensity_n8n_wh_segment CASCADE', []).finally(() => client.close());
+			}
 			const where = new RegExp(`^${engine}://${source.user}@${source.host}:${source.port}/${source.database}\\?table=(public\\.)?n8n_seg_scores$`);
 			const segment = async (summary: object, runAt: string) =>
 				runNode(new BuildSegment(), {
@@ -41,8 +50,7 @@ describe('n8n Build Segment over a warehouse scores table (PostgreSQL and the Cl
 						ruleText: rule,
 						mode: 'entered',
 						segmentName: 'top-tenth',
-						store: 'folder',
-						storeFolder,
+						...store,
 						options: { runAt },
 					},
 					// Score Profiles' summary item, carrying the reference on.

@@ -5,6 +5,13 @@
  * says where the work ran, and a second run hands on no one already in the segment.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import scoreProfilesNode from '../../nodes/node-red/score-profiles';
+import loadEventsNode from '../../nodes/node-red/load-events';
+import { saveModel } from '../../core/pipeline';
+import { openStore } from '../../core/store';
+import { repoRoot } from '../support/n8n';
 import buildSegmentNode from '../../nodes/node-red/build-segment';
 import clickHouseConfigNode from '../../nodes/node-red/clickhouse-config';
 import postgresConfigNode from '../../nodes/node-red/postgres-config';
@@ -16,7 +23,7 @@ import { WarehouseSegmentFixture, firstAsOf, secondAsOf } from '../warehouse/hos
 import { freshDir } from './support/fixtures';
 import { helper, message, messages, noMessage, statusWhere, type FlowNode } from './support/helper';
 
-const nodes = [postgresConfigNode, clickHouseConfigNode, storeConfigNode, buildSegmentNode];
+const nodes = [postgresConfigNode, clickHouseConfigNode, storeConfigNode, buildSegmentNode, loadEventsNode, scoreProfilesNode];
 const rule = 'top=10%';
 
 function flow(source: WarehouseSource, storePath: string, settings: Record<string, unknown> = {}): FlowNode[] {
@@ -60,9 +67,10 @@ describe('Node-RED: build segment over a warehouse scores table (PostgreSQL and 
 			const { source, reference } = await fixture.prepare(engine, 'nr_seg_events', 'nr_seg_scores', 'conn');
 			await helper.load(nodes, flow(source, freshDir(`warehouse-segment-${engine}`)), { conn: { user: source.user, password: source.password } });
 			const node = helper.getNode('segment');
-			const failed = message(helper.getNode('errors'), 600000).then((msg) => {
-				throw new Error(`build segment failed: ${JSON.stringify(msg.error)}`);
-			});
+			// No timer: a failure ends the race at once, and nothing keeps mocha waiting after the test.
+			const failed = new Promise<never>((_, reject) =>
+				helper.getNode('errors').on('input', (msg: Record<string, unknown>) => reject(new Error(`build segment failed: ${JSON.stringify(msg.error)}`))),
+			);
 			let outside = 0;
 			helper.getNode('not-in').on('input', () => (outside += 1));
 			const where = new RegExp(`^${engine}://${source.user}@${source.host}:${source.port}/${source.database}\\?table=(public\\.)?nr_seg_scores$`);
@@ -120,5 +128,47 @@ describe('Node-RED: build segment over a warehouse scores table (PostgreSQL and 
 		error = message(helper.getNode('errors'), 60000);
 		helper.getNode('segment').receive({ warehouse: reference, payload: {}, rules: 'top=5', scoresTable: 'no_such_scores' });
 		assert.match(((await error).error as { message: string }).message, /The scores table clickhouse:\/\/.*no_such_scores does not exist/);
+	});
+
+	it('the example "Score daily in the warehouse" scores on the cluster and hands on the entrants once', async () => {
+		const example = JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', 'Score daily in the warehouse.json'), 'utf8')) as FlowNode[];
+		const { source } = await fixture.prepare('clickhouse', 'nr_example_daily_events', 'propensity_scores', 'unused');
+		const storePath = freshDir('warehouse-daily-example-store');
+		const model = await fixture.model;
+		const store = await openStore({ kind: 'folder', path: storePath });
+		await saveModel(store, model).finally(() => store.close());
+		Object.assign(process.env, {
+			PROPENSITY_CLICKHOUSE_HOST: source.host,
+			PROPENSITY_CLICKHOUSE_DATABASE: source.database,
+			PROPENSITY_WAREHOUSE_TABLE: 'nr_example_daily_events',
+			PROPENSITY_STORE: storePath,
+		});
+		// The example's own nodes, Build Segment's first output wired to a helper; the port is the test cluster's, the model the fixture's.
+		const kept = example
+			.filter((node) => node.type === 'tab' || node.type.startsWith('propensity-'))
+			.map((node) => (node.type === 'propensity-clickhouse' ? { ...node, port: String(source.port) } : node))
+			.map((node) => (node.type === 'propensity-score-profiles' ? { ...node, modelName: model.name } : node))
+			.map((node) => (node.type === 'propensity-build-segment' ? { ...node, wires: [['out'], []] } : node));
+		const tab = kept.find((node) => node.type === 'tab') as FlowNode;
+		const config = kept.find((node) => node.type === 'propensity-clickhouse') as FlowNode;
+		const load = kept.find((node) => node.type === 'propensity-load-events') as FlowNode;
+		const segment = kept.find((node) => node.type === 'propensity-build-segment') as FlowNode;
+		await helper.load(nodes, [...kept, { id: 'out', z: tab.id, type: 'helper' }], { [config.id]: { user: source.user, password: source.password } });
+		const entered = message(helper.getNode('out'), 300000);
+		const committed = statusWhere(helper.getNode(segment.id), (status) => status.fill === 'green', 300000);
+		helper.getNode(load.id).receive({});
+		const msg = await entered;
+		assert.match(String((await committed).text), /entered · .* · run 1$/);
+		const expected = await fixture.members('top=5%', new Date(Math.max(...fixture.rows.map((row) => row.timestamp as number))).toISOString());
+		assert.deepEqual((msg.payload as SegmentMember[]).map((member) => member.profileId).sort(), expected, 'the top 5% of the latest scores, all entered');
+		assert.ok((msg.statuses as string[]).every((status) => status === 'entered'));
+		assert.match(String(msg.workRanIn), /^clickhouse:\/\/.*table=propensity_scores$/);
+
+		// The next day on the same events: nobody new, nothing handed on.
+		const done = statusWhere(helper.getNode(segment.id), (status) => status.fill === 'green', 300000);
+		const quiet = noMessage(helper.getNode('out'), 3000);
+		helper.getNode(load.id).receive({});
+		assert.match(String((await done).text), /^0 entered · /);
+		await quiet;
 	});
 });

@@ -10,7 +10,7 @@ import { errorItem, nodeErrorOf, pairedWithAll } from '../../shared/errors';
 import { clickHouseTestName, propensityClickHouseConnectionTest } from '../../shared/clickhouse';
 import { postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
 import { storeCredential } from '../../shared/store';
-import { clickHouseCredential, postgresTableCredential } from '../../shared/warehouse';
+import { clickHouseCredential } from '../../shared/warehouse';
 import { buildSegmentProperties } from './BuildSegmentV1.description';
 import { profilesOf, segmentOutputs, warehouseSegmentOutputs } from './utils';
 
@@ -22,12 +22,8 @@ const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescript
 	inputs: [NodeConnectionTypes.Main],
 	outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 	outputNames: ['In Segment', 'Not In Segment'],
-	// One PostgreSQL entry shows at a time: with a PostgreSQL store, its credential also reads the scores table.
-	credentials: [
-		storeCredential(),
-		postgresTableCredential({ scoresIn: ['postgres'], store: ['folder'] }),
-		clickHouseCredential({ scoresIn: ['clickhouse'] }),
-	],
+	// n8n takes one entry per credential type: a PostgreSQL scores table is read with the store's credential.
+	credentials: [storeCredential(), clickHouseCredential({ scoresIn: ['clickhouse'] })],
 	hints: [
 		{
 			message: 'Name the segment: "Entered" and "Left" compare with the membership remembered under its name at the last run.',
