@@ -53,11 +53,11 @@ import type { MappingOptions } from './events/mapping';
 import { buildWarehouseExamples, warehouseDataRange } from './warehouse/examples';
 import type { WarehouseClient } from './warehouse/client';
 import type { EventColumns } from './warehouse/columns';
-import { profilesBy, warehouseActivity, warehouseReadinessData, withWarehouse } from './warehouse/data';
+import { profilesBy, warehouseActivity, warehouseReadinessData, withWarehouse, withWarehouseConnection } from './warehouse/data';
 import { describeSource, type WarehouseSource } from './warehouse/source';
 import { referenceTo, type WarehouseReference } from './warehouse/reference';
 import { summarizeWarehouse, type WarehouseSummary } from './warehouse/summary';
-import { scoreIntoWarehouse, type WarehouseScoreSummary } from './warehouse/scores';
+import { describeScoresTable, scoreIntoWarehouse, scoresTableName, type WarehouseScoreSummary } from './warehouse/scores';
 import { type ScoresRun, type WarehouseSegmentOptions, segmentScoresTable } from './warehouse/segment';
 import { shapeTable, warehouseFeatureStats, warehouseTypes } from './warehouse/stats';
 import { declareFeatures } from './features/generate';
@@ -450,6 +450,24 @@ export function segmentWarehouse(
 	options: WarehouseSegmentOptions,
 ): Promise<SegmentResult & { readonly run: ScoresRun }> {
 	return segmentScoresTable(client, rules, options);
+}
+
+/** Where a segment over `scoresTable` runs, for the items and messages it hands on (never the password). */
+export function scoresTableWhere(source: WarehouseSource, scoresTable: string): string {
+	return describeScoresTable(source, scoresTableName(source, scoresTable));
+}
+
+/**
+ * segmentWarehouse over its own connection to the warehouse `source` is on (its table is not
+ * read; the scores table is `options.scoresTable` in the same database): what the host nodes
+ * call with the reference Load Events handed on, so both share one path.
+ */
+export function segmentInWarehouse(
+	source: WarehouseSource,
+	rules: unknown,
+	options: WarehouseSegmentOptions,
+): Promise<SegmentResult & { readonly run: ScoresRun }> {
+	return withWarehouseConnection(source, (client) => segmentWarehouse(client, rules, options));
 }
 
 /** Refuses training when readiness found problems, naming each and what to change. */

@@ -6,6 +6,8 @@
  * name, so "entered" names each person once; it is committed only after the messages were sent,
  * so a run that fails before then sends the same entrants again next time (at least once).
  * msg.resend (a run number, or "latest") sends a kept run's entrants (or leavers) again.
+ * With msg.warehouse (a table in place, after Score Profiles wrote a scores table) the rule runs
+ * as SQL over that scores table's latest run and only the members come back, never every profile.
  */
 import {
 	buildSegment,
@@ -16,14 +18,16 @@ import {
 	type ResentRun,
 	type ScoredProfile,
 	scoringReport,
+	segmentInWarehouse,
 	type SegmentMode,
+	scoresTableWhere,
 	segmentOutputs,
 	type SegmentResult,
 	type SegmentRule,
 	type SegmentSummary,
 	type StatusRow,
 } from '../../core';
-import { storeNode, withStore } from './config';
+import { storeNode, warehouseOfMessage, withStore } from './config';
 import type { NodeAPI, NodeDef, NodeMessage, SendFunction } from './red';
 import { count, handleMessages, registerNode } from './run';
 import { asText, describe, fromMessage, parseJsonText } from './settings';
@@ -33,6 +37,7 @@ export = function register(RED: NodeAPI): void {
 		handleMessages(node, async (msg, send) => {
 			const resend = fromMessage(msg, 'resend');
 			if (resend !== undefined) return resendRun(RED, msg, config, resend, send);
+			if (!Array.isArray(msg.payload) && msg.warehouse !== undefined && msg.warehouse !== null) return segmentScoresTable(RED, msg, config, send);
 			if (!Array.isArray(msg.payload)) {
 				throw new InputError(
 					`msg.payload must be the list of scored profiles (Score Profiles with Output "one message with every profile"), not ${describe(msg.payload)}.`,
@@ -60,6 +65,37 @@ export = function register(RED: NodeAPI): void {
 	});
 };
 
+/**
+ * msg.warehouse: the rule runs as SQL over the latest run in the scores table (the setting, or
+ * msg.scoresTable) beside the events; output 1 gets the members the mode asks for, each message
+ * saying where the work ran, and the membership is committed once they are sent.
+ */
+async function segmentScoresTable(RED: NodeAPI, msg: NodeMessage, config: NodeDef, send: SendFunction) {
+	const warehouse = warehouseOfMessage(RED, msg, 'Build Segment');
+	if (!warehouse)
+		throw new InputError(
+			'msg.warehouse is empty: wire Load Events (source "table in place") and Score Profiles before this node.',
+			'no-warehouse-reference',
+		);
+	const scoresTable = asText(fromMessage(msg, 'scoresTable') ?? config.scoresTable, 'scores table') || 'propensity_scores';
+	const rule = ruleOf(msg, config);
+	const name = asText(fromMessage(msg, 'segmentName') ?? config.segmentName, 'segment name');
+	const mode = (config.mode === undefined || config.mode === '' ? 'all' : config.mode) as SegmentMode;
+	const runAt = asText(fromMessage(msg, 'runAt'), 'run time (msg.runAt)') ?? new Date().toISOString();
+	// The run Score Profiles just wrote names its model: that model's latest run is segmented.
+	const model = (msg.scoreSummary as { model?: { name?: unknown } } | undefined)?.model?.name;
+	const extra = { workRanIn: scoresTableWhere(warehouse.source, scoresTable) };
+	const deliver = (built: SegmentResult) => {
+		const { inSegment, notInSegment } = segmentOutputs(built);
+		sendRows(RED, msg, config, send, inSegment, notInSegment, { ...built.summary, scoresTable }, undefined, extra);
+	};
+	const options = { name, mode, runAt, deliver, scoresTable, ...(typeof model === 'string' ? { model } : {}) };
+	const result = config.store
+		? await withStore(storeNode(RED, config.store, 'Build Segment'), (store) => segmentInWarehouse(warehouse.source, rule, { ...options, store }))
+		: await segmentInWarehouse(warehouse.source, rule, options);
+	return statusOf(result);
+}
+
 /** Output 1 and output 2: one message per profile, or one list each (statuses beside), with the run's summary. */
 function sendRows(
 	RED: NodeAPI,
@@ -70,14 +106,17 @@ function sendRows(
 	second: readonly StatusRow[],
 	segment: object,
 	report?: string,
+	extra: Record<string, unknown> = {},
 ): void {
 	if (config.output === 'array') {
-		const list = (rows: readonly StatusRow[]) => ({ payload: rows.map(({ row }) => row), statuses: rows.map(({ status }) => status), segment });
+		const list = (rows: readonly StatusRow[]) => ({ payload: rows.map(({ row }) => row), statuses: rows.map(({ status }) => status), segment, ...extra });
 		const messages = [first.length > 0 ? Object.assign(msg, list(first)) : null, second.length > 0 ? { ...msg, ...list(second) } : null];
 		withReport(messages, report);
 		send(messages);
 	} else {
-		const messages = [each(first, segment, RED.util.generateId()), each(second, segment, RED.util.generateId())];
+		const messages = [each(first, segment, RED.util.generateId()), each(second, segment, RED.util.generateId())].map((list) =>
+			list.map((message) => Object.assign(message, extra)),
+		);
 		withReport(
 			messages.map((list) => list[0] ?? null),
 			report,

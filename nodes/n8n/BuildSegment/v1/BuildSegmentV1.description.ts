@@ -176,6 +176,40 @@ const ruleFields: INodeProperties[] = [
 /** The parameters of Build Segment, version 1. */
 export const buildSegmentProperties: INodeProperties[] = [
 	{
+		displayName: 'Scores In',
+		name: 'scoresIn',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Items', value: 'items', description: 'One item per scored profile, from Score Profiles or Explain Factors' },
+			{
+				name: 'PostgreSQL Scores Table',
+				value: 'postgres',
+				description:
+					'The scores table Score Profiles wrote beside a PostgreSQL table in place: the segment is chosen there, only its members come back',
+			},
+			{
+				name: 'ClickHouse Scores Table',
+				value: 'clickhouse',
+				description:
+					'The scores table Score Profiles wrote beside a ClickHouse table in place: the segment is chosen there, only its members come back',
+			},
+		],
+		default: 'items',
+		description: 'Where the scores are',
+	},
+	{
+		displayName: 'Scores Table',
+		name: 'scoresTable',
+		type: 'string',
+		default: 'propensity_scores',
+		required: true,
+		placeholder: 'e.g. analytics.propensity_scores',
+		description:
+			"The scores table in the warehouse of the input item's table in place (its warehouse field). The rule runs over its latest run; rules on factors and attributes cannot (the table holds neither).",
+		displayOptions: { show: { scoresIn: ['postgres', 'clickhouse'] } },
+	},
+	{
 		displayName: 'Rules From',
 		name: 'ruleMode',
 		type: 'options',

@@ -9,6 +9,11 @@ import {
 	buildSegment,
 	InputError,
 	parseRuleTexts,
+	parseWarehouseReference,
+	scoresTableWhere,
+	segmentInWarehouse,
+	sourceOfReference,
+	type WarehouseSource,
 	parseSegmentRule,
 	resendSegmentRun,
 	ruleFromForm,
@@ -27,6 +32,7 @@ import {
 import { attachRunReport } from '../../shared/binary';
 import { jsonParameter } from '../../shared/json';
 import { openNodeStore } from '../../shared/store';
+import { warehouseConnectionOf, type WarehouseEngine } from '../../shared/warehouse';
 
 /** A scored profile and the input item it came from. */
 export interface ProfileItem {
@@ -201,5 +207,81 @@ async function resendOutputs(
 		return [past.rows.map((row) => ({ json: { ...row, segment } as unknown as IDataObject, pairedItem })), []];
 	} finally {
 		await store.close().catch(() => undefined);
+	}
+}
+
+/** The warehouse of the first input item with a warehouse field (Score Profiles' summary keeps it), with the node's credential. */
+async function scoresWarehouseOf(ctx: IExecuteFunctions, items: INodeExecutionData[]): Promise<{ source: WarehouseSource; item: INodeExecutionData }> {
+	const engine = ctx.getNodeParameter('scoresIn', 0) as WarehouseEngine;
+	const label = engine === 'postgres' ? 'PostgreSQL' : 'ClickHouse';
+	const index = items.findIndex((item) => item.json.warehouse !== undefined && item.json.warehouse !== null);
+	if (index < 0)
+		throw new InputError(
+			`No input item has a warehouse field: put Load Events (source "${label} Table (In Place)") and Score Profiles (writing the scores table) before Build Segment, or set Scores In to Items.`,
+			'no-warehouse-reference',
+		);
+	const reference = parseWarehouseReference(items[index].json.warehouse, `The warehouse field of item ${index + 1}`);
+	if (reference.engine !== engine)
+		throw new InputError(
+			`Item ${index + 1} refers to a ${reference.engine} table (${reference.source}), but Scores In is ${label}: choose the same engine.`,
+			'warehouse-engine-mismatch',
+		);
+	return { source: sourceOfReference(reference, await warehouseConnectionOf(ctx, engine, index)), item: items[index] };
+}
+
+/**
+ * Scores In a warehouse scores table: the rule runs as SQL over its latest run (of the model the
+ * input item's scoring run names, when it names one), and In Segment gets the members the mode
+ * asks for, each saying where the work ran. The membership is committed once the items are made.
+ */
+export async function warehouseSegmentOutputs(ctx: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const mode = ctx.getNodeParameter('mode', 0) as SegmentMode;
+	const name = (ctx.getNodeParameter('segmentName', 0, '') as string).trim() || undefined;
+	const options = ctx.getNodeParameter('options', 0, {}) as { runAt?: string; resendRun?: string };
+	if (String(options.resendRun ?? '').trim() !== '') return (await resendOutputs(ctx, items, name, mode, String(options.resendRun).trim()))[0];
+	const scoresTable = String(ctx.getNodeParameter('scoresTable', 0, 'propensity_scores') ?? '').trim() || 'propensity_scores';
+	const rule = ruleOf(ctx);
+	const { source, item } = await scoresWarehouseOf(ctx, items);
+	const workRanIn = scoresTableWhere(source, scoresTable);
+	const model = (item.json.model as { name?: unknown } | undefined)?.name;
+	const pairedItem = items.map((_, index) => ({ item: index }));
+	let store: Store | undefined;
+	if (name !== undefined || mode !== 'all') store = await openNodeStore(ctx, 0);
+	try {
+		let output: INodeExecutionData[] = [];
+		const result = await segmentInWarehouse(source, rule, {
+			mode,
+			runAt: options.runAt?.trim() || new Date().toISOString(),
+			scoresTable,
+			...(typeof model === 'string' ? { model } : {}),
+			...(name !== undefined ? { name } : {}),
+			...(store ? { store } : {}),
+			deliver: (built) => {
+				const { summary } = built;
+				const segment = { name: summary.name, mode: summary.mode, rule: summary.rule, runAt: summary.runAt, previousRunAt: summary.previousRunAt };
+				output = statusRowsOf(built).inSegment.map(({ row, status }) => ({
+					json: { ...(row as SegmentMember), segment: { ...segment, status }, workRanIn } as unknown as IDataObject,
+					pairedItem,
+				}));
+			},
+		});
+		const { summary } = result;
+		for (const out of output) (out.json.segment as IDataObject).run = summary.run;
+		ctx.logger.info(
+			`${ctx.getNode().name}: segment ${summary.name ?? '(unnamed)'} over ${workRanIn} (${summary.rule}): ${summary.members} members of ${summary.scored}, ${summary.entered} entered, ${summary.left} left; passing on ${summary.output}`,
+		);
+		ctx.addExecutionHints({
+			message: `${summary.members} of the ${summary.scored} profiles scored at ${result.run.scoreDate} by "${result.run.modelName}" are in the segment (${summary.rule}), chosen in ${workRanIn}; ${summary.entered} entered and ${summary.left} left since the last run.${[
+				whyNobodyHandedOn(summary),
+				summary.run !== null ? `Kept as run ${summary.run}.` : '',
+			]
+				.filter((text) => text !== '')
+				.map((text) => ` ${text}`)
+				.join('')}`,
+			location: 'outputPane',
+		});
+		return output;
+	} finally {
+		await store?.close().catch(() => undefined);
 	}
 }
