@@ -198,7 +198,7 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 		assert.equal(scored[0].json.id, 'c0');
 	});
 
-	it("trains on the rows of n8n's CSV extraction (every cell text) as one table, and scores each row, paired with its item", async function () {
+	it("trains on the rows of n8n's CSV extraction (every cell text) as one table, and scores each row", async function () {
 		this.timeout(5 * 60 * 1000);
 		const current = rig as Rig;
 		fs.writeFileSync(path.join(current.dataDir, 'customers-items.csv'), customerTable(500, 3));
