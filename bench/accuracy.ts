@@ -13,7 +13,15 @@
  */
 import { simulateBgnbd } from '../core/simulate/bgnbd';
 import type { TrainSettings } from '../core/pipeline';
-import { accuracyAgainstFuture, bgnbdOptimum, bgnbdOptimumAuc, bgnbdTable, purchaseGoal, shopTable, type FutureAccuracy } from './accuracyHarness';
+import {
+	accuracyAgainstFuture,
+	bgnbdOptimum,
+	bgnbdOptimumAuc,
+	bgnbdTable,
+	purchaseGoal,
+	shopTable,
+	type FutureAccuracy,
+} from '../test/support/accuracyHarness';
 
 const DAY_MS = 86_400_000;
 

@@ -2,12 +2,14 @@
  * Profile tables: a CSV file with one row per profile, numeric feature columns, optionally a
  * 0/1 label and a profile id — the shape data teams already have. Read with the events
  * loader's streaming CSV reader (core/events/csv.ts; gzip and the delimiter are detected) into
- * a column-major Dataset. Every bad cell stops the read with its row and column: a table is
- * never trained on or scored with rows silently dropped.
+ * a column-major Dataset. A table may also come as rows already parsed (n8n items, a Node-RED
+ * msg.payload array of objects): their cells go through the same checks as a CSV's. Every bad
+ * cell stops the read with its row and column: a table is never trained on or scored with rows
+ * silently dropped.
  */
 import fs from 'node:fs';
 import { InputError, throwIfCancelled } from '../errors';
-import { detectDelimiter, readCsv } from './csv';
+import { detectDelimiter, readCsv, type CsvHandlers } from './csv';
 import { openText } from './text';
 import type { WorkHooks } from '../util/progress';
 import { throttledProgress } from '../util/progress';
@@ -71,16 +73,88 @@ class Column {
 	}
 }
 
-/** Reads a profile table from a CSV file (or a buffer); InputError names the row and column of any bad cell. */
-export async function readProfileTable(
-	source: { path: string } | { data: Uint8Array; name: string },
-	options: ProfileTableOptions = {},
-): Promise<ProfileTable> {
+/**
+ * A profile table: a CSV (or gzip'd CSV) file on disk, its bytes with a name for messages, or its
+ * rows as objects (one per profile, column name to cell: a number, true / false, a numeric
+ * text, or null / empty for a missing value) with a name for messages.
+ */
+export type ProfileTableSource =
+	{ readonly path: string } | { readonly data: Uint8Array; readonly name: string } | { readonly rows: readonly unknown[]; readonly name: string };
+
+/** Reads a profile table from a CSV file, a buffer or rows of objects; InputError names the row and column of any bad cell. */
+export async function readProfileTable(source: ProfileTableSource, options: ProfileTableOptions = {}): Promise<ProfileTable> {
 	const name = 'path' in source ? source.path : source.name;
+	if ('rows' in source) {
+		const reader = tableReader(name, options, (row) => `Row ${row}`);
+		await feedRows(source.rows, name, reader.handlers);
+		return reader.finish();
+	}
 	if ('path' in source && !fs.existsSync(source.path)) {
 		throw new InputError(`The table "${source.path}" does not exist. Check the path.`, 'file-not-found');
 	}
 	const input = await openText(source);
+	const reader = tableReader(name, options, (row, line) => `Row ${row} (line ${line})`);
+	try {
+		await readCsv(input.chunks, reader.handlers, detectDelimiter(input.head), name);
+	} finally {
+		input.close();
+	}
+	return reader.finish();
+}
+
+/** Rows handed over between progress reports and cancel checks, as a CSV chunk would be. */
+const ROWS_PER_CHUNK = 8192;
+
+/**
+ * Feeds rows of objects to the table's handlers as a CSV would: the header is every key, in
+ * the order first seen; each cell is written as the text a CSV would hold, so the checks (and
+ * the float32 values, since a number's shortest text reads back as the same number) are the same.
+ */
+async function feedRows(rows: readonly unknown[], name: string, handlers: CsvHandlers): Promise<void> {
+	if (!Array.isArray(rows)) throw new InputError(`The table ${name} must be an array of rows (objects), not ${typeof rows}.`, 'bad-table');
+	const header: string[] = [];
+	const seen = new Set<string>();
+	rows.forEach((row, index) => {
+		if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+			throw new InputError(
+				`Row ${index + 1} of ${name} is ${row === null ? 'null' : Array.isArray(row) ? 'an array' : `a ${typeof row}`}, not an object: give one object per profile, column name to value.`,
+				'bad-table',
+				{ row: index + 1 },
+			);
+		}
+		for (const key of Object.keys(row)) {
+			if (!seen.has(key)) {
+				seen.add(key);
+				header.push(key);
+			}
+		}
+	});
+	if (header.length === 0) throw new InputError(`There are no rows in ${name}: give one object per profile, column name to value.`, 'empty-data');
+	handlers.header(header.map((column) => column.trim()));
+	const fields = new Array<string>(header.length);
+	for (let r = 0; r < rows.length; r++) {
+		const row = rows[r] as Record<string, unknown>;
+		for (let c = 0; c < header.length; c++) fields[c] = cellText(row[header[c]]);
+		handlers.record(fields, r + 1);
+		if ((r + 1) % ROWS_PER_CHUNK === 0 || r === rows.length - 1) await handlers.chunkDone();
+	}
+}
+
+/** A row's cell as the text a CSV would hold: missing as empty, objects as their JSON (which no number check accepts). */
+function cellText(value: unknown): string {
+	if (value === null || value === undefined) return '';
+	if (typeof value === 'string') return value;
+	if (typeof value === 'number') return Number.isNaN(value) ? '' : String(value);
+	if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+	return JSON.stringify(value) ?? String(value);
+}
+
+/** The handlers that build a table from a header and records, and what they built. */
+function tableReader(
+	name: string,
+	options: ProfileTableOptions,
+	place: (row: number, line: number) => string,
+): { handlers: CsvHandlers; finish(): ProfileTable } {
 	let featureNames: string[] = [];
 	let featureAt: number[] = [];
 	let labelAt = -1;
@@ -91,118 +165,112 @@ export async function readProfileTable(
 	let rows = 0;
 	let positives = 0;
 	const report = throttledProgress(options.hooks);
-	try {
-		await readCsv(
-			input.chunks,
-			{
-				header(header) {
-					const at = (column: string, what: string, fix: string): number => {
-						const index = header.indexOf(column);
-						if (index < 0)
-							throw new InputError(
-								`The table ${name} has no ${what} column "${column}" (its columns are ${listColumns(header)}). ${fix}`,
-								'missing-column',
-							);
-						return index;
-					};
-					const empty = header.findIndex((column) => column === '');
-					if (empty >= 0)
-						throw new InputError(`Column ${empty + 1} of the table ${name} has no name in the header row. Name every column.`, 'bad-csv');
-					if (options.label !== undefined)
-						labelAt = at(options.label, 'label', 'Name the 0/1 outcome column (--label on the command line, Label Column in the nodes).');
-					if (options.id !== undefined)
-						idAt = at(options.id, 'id', 'Name the profile id column (--id, ID Column in the nodes), or leave it out to number the rows.');
-					if (options.label !== undefined && options.label === options.id)
-						throw new InputError(
-							`The label and the id are the same column "${options.label}" in ${name}: the label must be the 0/1 outcome.`,
-							'bad-options',
-						);
-					for (const column of options.ignore ?? []) at(column, 'ignored', 'Check the names given to --ignore (Ignore Columns in the nodes).');
-					const reserved = new Set([options.label, options.id, ...(options.ignore ?? [])]);
-					if (options.features) {
-						featureNames = options.features.slice();
-						const absent = featureNames.filter((column) => !header.includes(column));
-						if (absent.length > 0) {
-							throw new InputError(
-								`The table ${name} lacks ${absent.length} feature column${absent.length > 1 ? 's' : ''} the model needs: ${absent.map((c) => `"${c}"`).join(', ')}. Give it the same feature columns as the training table.`,
-								'missing-features',
-								{ missing: absent },
-							);
-						}
-					} else {
-						featureNames = header.filter((column) => !reserved.has(column));
-					}
-					if (featureNames.length === 0)
-						throw new InputError(
-							`The table ${name} has no feature columns besides the label and id: add numeric columns describing each profile.`,
-							'no-features',
-						);
-					featureAt = featureNames.map((column) => header.indexOf(column));
-					columns = featureNames.map(() => new Column());
-				},
-				record(fields, line) {
-					rows++;
-					for (let f = 0; f < featureAt.length; f++) {
-						const cell = fields[featureAt[f]];
-						const value = parseCell(cell);
-						if (value === undefined) {
-							throw new InputError(
-								`Row ${rows} (line ${line}) of ${name}, column "${featureNames[f]}": "${clip(cell)}" is not a number. Feature columns must hold numbers (empty, NA or null for missing); ` +
-									`fix the cell${options.features ? '' : ', or leave the column out with --ignore (Ignore Columns in the nodes)'}.`,
-								'bad-cell',
-								{ row: rows, line, column: featureNames[f], value: cell },
-							);
-						}
-						columns[f].push(value);
-					}
-					if (labelAt >= 0) {
-						const cell = fields[labelAt];
-						const value = parseCell(cell);
-						if (value !== 0 && value !== 1) {
-							const what = value !== undefined && Number.isNaN(value) ? 'is empty' : `is "${clip(cell)}"`;
-							throw new InputError(
-								`Row ${rows} (line ${line}) of ${name}: the label "${options.label}" ${what}; labels must be 1 (the outcome happened) or 0 (it did not).`,
-								'bad-label',
-								{ row: rows, line, column: options.label, value: cell },
-							);
-						}
-						labels.push(value);
-						positives += value;
-					}
-					if (idAt >= 0) ids.push(fields[idAt].trim());
-				},
-				bad(line, _raw, why) {
+	const handlers: CsvHandlers = {
+		header(header) {
+			const at = (column: string, what: string, fix: string): number => {
+				const index = header.indexOf(column);
+				if (index < 0)
 					throw new InputError(
-						`Line ${line} of ${name} is not a valid row: ${why}. Fix the row (a quoted field may be missing its closing quote).`,
-						'bad-csv',
-						{ line },
+						`The table ${name} has no ${what} column "${column}" (its columns are ${listColumns(header)}). ${fix}`,
+						'missing-column',
 					);
-				},
-				chunkDone() {
-					throwIfCancelled(options.hooks?.signal, 'table read');
-					report({ stage: 'reading table', done: rows, unit: 'rows' });
-				},
-			},
-			detectDelimiter(input.head),
-			name,
-		);
-	} finally {
-		input.close();
-	}
-	if (rows === 0) throw new InputError(`The table ${name} has a header but no rows.`, 'empty-data');
-	if (labelAt >= 0 && (positives === 0 || positives === rows)) {
-		throw new InputError(
-			`The label column "${options.label}" of ${name} holds only ${positives === 0 ? '0s' : '1s'} (${rows.toLocaleString('en-US')} rows): a model needs rows where the outcome happened (1) and rows where it did not (0).`,
-			'one-class',
-		);
-	}
-	const data: Dataset = {
-		rows,
-		featureNames,
-		columns: columns.map((column) => column.finish()),
-		...(labelAt >= 0 ? { label: Uint8Array.from(labels.finish()) } : {}),
+				return index;
+			};
+			const empty = header.findIndex((column) => column === '');
+			if (empty >= 0) throw new InputError(`Column ${empty + 1} of the table ${name} has no name in the header row. Name every column.`, 'bad-csv');
+			if (options.label !== undefined)
+				labelAt = at(options.label, 'label', 'Name the 0/1 outcome column (--label on the command line, Label Column in the nodes).');
+			if (options.id !== undefined)
+				idAt = at(options.id, 'id', 'Name the profile id column (--id, ID Column in the nodes), or leave it out to number the rows.');
+			if (options.label !== undefined && options.label === options.id)
+				throw new InputError(
+					`The label and the id are the same column "${options.label}" in ${name}: the label must be the 0/1 outcome.`,
+					'bad-options',
+				);
+			for (const column of options.ignore ?? []) at(column, 'ignored', 'Check the names given to --ignore (Ignore Columns in the nodes).');
+			const reserved = new Set([options.label, options.id, ...(options.ignore ?? [])]);
+			if (options.features) {
+				featureNames = options.features.slice();
+				const absent = featureNames.filter((column) => !header.includes(column));
+				if (absent.length > 0) {
+					throw new InputError(
+						`The table ${name} lacks ${absent.length} feature column${absent.length > 1 ? 's' : ''} the model needs: ${absent.map((c) => `"${c}"`).join(', ')}. Give it the same feature columns as the training table.`,
+						'missing-features',
+						{ missing: absent },
+					);
+				}
+			} else {
+				featureNames = header.filter((column) => !reserved.has(column));
+			}
+			if (featureNames.length === 0)
+				throw new InputError(
+					`The table ${name} has no feature columns besides the label and id: add numeric columns describing each profile.`,
+					'no-features',
+				);
+			featureAt = featureNames.map((column) => header.indexOf(column));
+			columns = featureNames.map(() => new Column());
+		},
+		record(fields, line) {
+			rows++;
+			for (let f = 0; f < featureAt.length; f++) {
+				const cell = fields[featureAt[f]];
+				const value = parseCell(cell);
+				if (value === undefined) {
+					throw new InputError(
+						`${place(rows, line)} of ${name}, column "${featureNames[f]}": "${clip(cell)}" is not a number. Feature columns must hold numbers (empty, NA or null for missing); ` +
+							`fix the cell${options.features ? '' : ', or leave the column out with --ignore (Ignore Columns in the nodes)'}.`,
+						'bad-cell',
+						{ row: rows, line, column: featureNames[f], value: cell },
+					);
+				}
+				columns[f].push(value);
+			}
+			if (labelAt >= 0) {
+				const cell = fields[labelAt];
+				const value = parseCell(cell);
+				if (value !== 0 && value !== 1) {
+					const what = value !== undefined && Number.isNaN(value) ? 'is empty' : `is "${clip(cell)}"`;
+					throw new InputError(
+						`${place(rows, line)} of ${name}: the label "${options.label}" ${what}; labels must be 1 (the outcome happened) or 0 (it did not).`,
+						'bad-label',
+						{ row: rows, line, column: options.label, value: cell },
+					);
+				}
+				labels.push(value);
+				positives += value;
+			}
+			if (idAt >= 0) ids.push(fields[idAt].trim());
+		},
+		bad(line, _raw, why) {
+			throw new InputError(
+				`Line ${line} of ${name} is not a valid row: ${why}. Fix the row (a quoted field may be missing its closing quote).`,
+				'bad-csv',
+				{ line },
+			);
+		},
+		chunkDone() {
+			throwIfCancelled(options.hooks?.signal, 'table read');
+			report({ stage: 'reading table', done: rows, unit: 'rows' });
+		},
 	};
-	return { data, ids: idAt >= 0 ? ids : null, idColumn: idAt >= 0 ? (options.id as string) : null, source: name };
+	return { handlers, finish };
+
+	function finish(): ProfileTable {
+		if (rows === 0) throw new InputError(`The table ${name} has a header but no rows.`, 'empty-data');
+		if (labelAt >= 0 && (positives === 0 || positives === rows)) {
+			throw new InputError(
+				`The label column "${options.label}" of ${name} holds only ${positives === 0 ? '0s' : '1s'} (${rows.toLocaleString('en-US')} rows): a model needs rows where the outcome happened (1) and rows where it did not (0).`,
+				'one-class',
+			);
+		}
+		const data: Dataset = {
+			rows,
+			featureNames,
+			columns: columns.map((column) => column.finish()),
+			...(labelAt >= 0 ? { label: Uint8Array.from(labels.finish()) } : {}),
+		};
+		return { data, ids: idAt >= 0 ? ids : null, idColumn: idAt >= 0 ? (options.id as string) : null, source: name };
+	}
 }
 
 function listColumns(header: readonly string[]): string {

@@ -3,7 +3,7 @@
  * shape data teams already have: read, hold out a seeded, stratified share of the rows for
  * validation (a table has no time order to split on), and build the model as for events.
  */
-import { readProfileTable } from '../events/profileTable';
+import { readProfileTable, type ProfileTableSource } from '../events/profileTable';
 import { selectRows, type LabelledDataset } from '../learn/dataset';
 import { holdoutSplit } from '../learn/split';
 import type { LearnerChoice } from '../learn/registry';
@@ -13,8 +13,11 @@ import { buildModel, type BuiltModel } from './build';
 /** Share of a table's rows held out for validation. */
 export const tableHoldoutShare = 0.2;
 
-/** A profile table: a CSV (or gzip'd CSV) file on disk, or its bytes with a name for messages. */
-export type TableSource = { readonly path: string } | { readonly data: Uint8Array; readonly name: string };
+/** A profile table: a CSV (or gzip'd CSV) file on disk, its bytes, or its rows as objects (n8n items, a Node-RED array). */
+export type TableSource = ProfileTableSource;
+
+/** The name of a model trained on rows of objects, which have no file name to take it from. */
+export const rowsModelName = 'profile-table';
 
 export interface TableTrainingOptions {
 	/** The 0/1 outcome column. */
@@ -41,8 +44,9 @@ export interface TableTraining extends BuiltModel {
 	};
 }
 
-/** The name a table gives its model: the file name without .csv / .tsv / .txt (and .gz). */
+/** The name a table gives its model: the file name without .csv / .tsv / .txt (and .gz); rowsModelName for rows. */
 export function tableModelName(source: TableSource): string {
+	if ('rows' in source) return rowsModelName;
 	const file = 'path' in source ? source.path : source.name;
 	return (file.split(/[\\/]/).pop() ?? file).replace(/\.(csv|tsv|txt)(\.gz)?$/i, '');
 }

@@ -84,12 +84,13 @@ export function tableScoresCsv(scores: TableScores): string {
 
 /** Whether the table's header names `column` (read from the first line only; a gzip'd table is unpacked first when given as bytes). */
 async function hasColumn(source: TableSource, column: string): Promise<boolean> {
+	if ('rows' in source) return Array.isArray(source.rows) && source.rows.some((row) => row !== null && typeof row === 'object' && column in row);
 	const head = await headOf(source);
 	if (head === null) return true; // a gzip'd file: let the reader decide
 	return head.split(/[,;\t|]/).some((cell) => cell.trim().replace(/^"|"$/g, '') === column);
 }
 
-async function headOf(source: TableSource): Promise<string | null> {
+async function headOf(source: Exclude<TableSource, { rows: readonly unknown[] }>): Promise<string | null> {
 	let bytes: Uint8Array;
 	if ('data' in source) {
 		bytes = source.data.length >= 2 && source.data[0] === 0x1f && source.data[1] === 0x8b ? gunzipSync(source.data) : source.data;

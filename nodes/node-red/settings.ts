@@ -92,16 +92,18 @@ export function resolvePath(RED: NodeAPI, file: string): string {
 
 /**
  * The profile table on the message (table mode): msg.payload as the CSV's bytes or text (what a
- * File In node sends), named by msg.filename; without a payload, the file msg.filename names.
+ * File In node sends), named by msg.filename, or as an array of objects, one per profile (what a
+ * CSV node or a database node sends); without a payload, the file msg.filename names.
  */
 export function tableOf(RED: NodeAPI, msg: NodeMessage): TableSource {
 	const payload = msg.payload;
 	const filename = typeof msg.filename === 'string' && msg.filename.trim() !== '' ? msg.filename.trim() : undefined;
+	if (Array.isArray(payload)) return { rows: payload, name: 'msg.payload' };
 	if (payload instanceof Uint8Array) return { data: payload, name: filename ?? 'table.csv' };
 	if (typeof payload === 'string' && payload !== '') return { data: Buffer.from(payload, 'utf8'), name: filename ?? 'table.csv' };
 	if (filename !== undefined && (payload === undefined || payload === null || payload === '')) return { path: resolvePath(RED, filename) };
 	throw new InputError(
-		`The message has no profile table: msg.payload is ${payload === undefined ? 'missing' : describe(payload)}. Send the CSV as msg.payload (a File In node reading it as a single buffer or string does), or its path as msg.filename with no payload.`,
+		`The message has no profile table: msg.payload is ${payload === undefined ? 'missing' : describe(payload)}. Send the CSV as msg.payload (a File In node reading it as a single buffer or string does), the rows as an array of objects in msg.payload (a CSV node does), or its path as msg.filename with no payload.`,
 		'no-table',
 	);
 }

@@ -69,6 +69,66 @@ describe('profile tables', () => {
 	});
 });
 
+describe('profile tables as rows of objects (n8n items, a Node-RED array)', () => {
+	const rows = (list: unknown[]) => ({ rows: list, name: 'the input items' });
+
+	it('reads the same table as the CSV with the same cells: numbers, numeric text, true / false, null / empty / absent as missing', async () => {
+		const csv = await readProfileTable(table('id,visits,spend,vip,converted\na,3,12.5,true,1\nb,,NA,false,0\nc,1e2,0.1,,0\n'), {
+			label: 'converted',
+			id: 'id',
+		});
+		const fromRows = await readProfileTable(
+			rows([
+				{ id: 'a', visits: 3, spend: '12.5', vip: true, converted: 1 },
+				{ id: 'b', visits: null, spend: 'NA', vip: false, converted: '0' },
+				{ id: 'c', visits: 100, spend: 0.1, converted: 0 },
+			]),
+			{ label: 'converted', id: 'id' },
+		);
+		assert.deepEqual(fromRows.data, csv.data);
+		assert.deepEqual(fromRows.ids, ['a', 'b', 'c']);
+		assert.equal(fromRows.source, 'the input items');
+	});
+
+	it('takes the columns of every row, in the order first seen, and numeric ids as text', async () => {
+		const read = await readProfileTable(
+			rows([
+				{ id: 7, a: 1, y: 0 },
+				{ id: 8, b: 2, a: 3, y: 1 },
+			]),
+			{ label: 'y', id: 'id' },
+		);
+		assert.deepEqual(read.data.featureNames, ['a', 'b']);
+		assert.deepEqual(Array.from(read.data.columns[1]), [NaN, 2]);
+		assert.deepEqual(read.ids, ['7', '8']);
+	});
+
+	it('names the row and column of a cell that is not a number (an object, text, infinity), without a line number', async () => {
+		await assert.rejects(
+			readProfileTable(
+				rows([
+					{ x: 1, y: 0 },
+					{ x: { n: 1 }, y: 1 },
+				]),
+				{ label: 'y' },
+			),
+			/^InputError: Row 2 of the input items, column "x": "\{"n":1\}" is not a number/,
+		);
+		await assert.rejects(readProfileTable(rows([{ x: 'ten', y: 0 }]), { label: 'y' }), /Row 1 of the input items, column "x": "ten" is not a number/);
+		await assert.rejects(readProfileTable(rows([{ x: Infinity, y: 0 }]), { label: 'y' }), /column "x": "Infinity" is not a number/);
+		await assert.rejects(readProfileTable(rows([{ x: 1, y: 2 }]), { label: 'y' }), /Row 1 of the input items: the label "y" is "2"/);
+	});
+
+	it('refuses rows that are not objects, and no rows at all, saying what to give', async () => {
+		await assert.rejects(
+			readProfileTable(rows([{ x: 1 }, [1, 2]]), {}),
+			/Row 2 of the input items is an array, not an object: give one object per profile/,
+		);
+		await assert.rejects(readProfileTable(rows([{ x: 1 }, 'x,1']), {}), /Row 2 of the input items is a string, not an object/);
+		await assert.rejects(readProfileTable(rows([]), {}), /There are no rows in the input items: give one object per profile/);
+	});
+});
+
 describe('holdout split', () => {
 	it('holds out a seeded share of each class and keeps every row exactly once', () => {
 		const label = Uint8Array.from({ length: 100 }, (_, i) => (i < 30 ? 1 : 0));

@@ -10,7 +10,7 @@ import { type Rng, createRng } from '../../core/util/rng';
 import { type TestEvent, at, tableOf } from './support';
 import { withBuyTillYouDie } from '../../core/features/buyTillYouDie';
 import { simulateBgnbd } from '../../core/simulate/bgnbd';
-import { bgnbdTable } from '../../bench/accuracyHarness';
+import { bgnbdTable } from '../support/accuracyHarness';
 
 const types = ['visit', 'purchase', 'email_open', 'app_launch', 'signup'];
 const channels = ['web', 'email', 'sms', undefined];

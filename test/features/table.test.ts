@@ -8,7 +8,7 @@ import { featureTable } from '../../core/features/table';
 import { bgnbdPurchaseChance } from '../../core/features/bgnbd';
 import { parseGoal } from '../../core/goal';
 import { rfmAsOf, simulateBgnbd } from '../../core/simulate/bgnbd';
-import { bgnbdTable } from '../../bench/accuracyHarness';
+import { bgnbdTable } from '../support/accuracyHarness';
 
 const DAY = 86_400_000;
 

@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import {
-	allocateShared,
-	viewShared,
-	runTask,
-	writeActiveFeatures,
-	histogramDoubles,
-	addSlotViews,
 	COMMAND,
 	SLOTS_PER_BUFFER,
 	GROUP_SIZE,
 	FEATURE_DOUBLES,
-	MAX_FEATURES,
 	INT_ACTIVE,
 	FLOAT_LAMBDA,
 	FLOAT_MIN_CHILD_WEIGHT,
@@ -34,8 +27,9 @@ import {
 	BLOCK_SLOT,
 	RESULT_F,
 	RESULT_I,
-	type SharedState,
-} from '../../core/learn/gbdt/kernels';
+} from '../../core/learn/gbdt/protocol';
+import { allocateShared, viewShared, writeActiveFeatures, histogramDoubles, addSlotViews, MAX_FEATURES, type SharedState } from '../../core/learn/gbdt/binned';
+import { runTask } from '../../core/learn/gbdt/kernels';
 import { createRng } from '../../core/util/rng';
 
 const ROWS = 3000;

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { flatRecord, simulateShop } from '../../core/simulate';
+import { trainTable } from '../../core/pipeline';
 import { testPostgres, type TestPostgres } from '../support/postgres';
 import { repoRoot } from '../support/n8n';
 import { runCli } from '../support/cli';
@@ -94,6 +95,7 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 				path.join(repoRoot, 'test', 'n8n', 'workflows', 'bad-inputs-continue.json'),
 				path.join(repoRoot, 'test', 'n8n', 'workflows', 'bad-input-stops.json'),
 				path.join(repoRoot, 'test', 'n8n', 'workflows', 'table-mode.json'),
+				path.join(repoRoot, 'test', 'n8n', 'workflows', 'table-items.json'),
 			],
 			credentials: [
 				{ id: 'PropensityPgGood01', name: 'PostgreSQL for the tests', type: 'propensityPostgresApi', data: { ...base, password: pg.password } },
@@ -194,6 +196,28 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 		assert.equal(scored.length, 500);
 		assert.deepEqual(Object.keys(scored[0].json), ['id', 'probability', 'score', 'percentile', 'bucket']);
 		assert.equal(scored[0].json.id, 'c0');
+	});
+
+	it("trains on the rows of n8n's CSV extraction (every cell text) as one table, and scores each row", async function () {
+		this.timeout(5 * 60 * 1000);
+		const current = rig as Rig;
+		fs.writeFileSync(path.join(current.dataDir, 'customers-items.csv'), customerTable(500, 3));
+		const execution = await current.n8n.execute('PropensityItems01');
+		assertSucceeded(execution, 'The table-from-items workflow');
+		const trained = execution.node('Train Model')?.items[0] ?? [];
+		assert.equal(trained.length, 1, 'one model for all 500 items');
+		assert.equal(trained[0].json.name, 'customers-items');
+		assert.equal((trained[0].json.table as { rows: number }).rows, 500);
+		const fromCsv = await trainTable(
+			{ data: Buffer.from(customerTable(500, 3)), name: 'customers-items.csv' },
+			{ label: 'converted', id: 'customer_id', learner: 'logistic' },
+		);
+		const fromItems = JSON.parse(fs.readFileSync(path.join(current.storeDir, 'models', 'customers-items', 'v000001.json'), 'utf8')) as { learner: unknown };
+		assert.deepEqual(fromItems.learner, JSON.parse(fromCsv.modelText).learner, 'the same fitted model as from the same table read as a file');
+		const scored = execution.node('Score Profiles')?.items[0] ?? [];
+		assert.equal(scored.length, 500);
+		assert.equal(scored[0].json.id, 'c0');
+		assert.deepEqual(Object.keys(scored[0].json), ['id', 'probability', 'score', 'percentile', 'bucket']);
 	});
 
 	it("bad input without Continue On Fail stops the workflow at that node with the core's message", async function () {

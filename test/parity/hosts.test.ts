@@ -19,7 +19,7 @@ import trainModelNode from '../../nodes/node-red/train-model';
 import { runNode } from '../n8n/fakeContext';
 import { freshDir, simulatedEvents, trainedModel } from '../node-red/support/fixtures';
 import { helper, message, statusWhere, type FlowNode, type TestNode } from '../node-red/support/helper';
-import { customerTable } from '../support/profileTable';
+import { customerRows, customerTable } from '../support/profileTable';
 
 type Row = { profileId: string; status?: string; factors?: unknown; error?: string };
 
@@ -319,6 +319,132 @@ describe('both hosts, one behaviour', function () {
 			assert.equal(fromN8n.rows.length, 600);
 			assert.deepEqual(Object.keys(fromN8n.rows[0] as object), ['id', 'probability', 'score', 'percentile', 'bucket']);
 			assert.equal((fromN8n.rows[0] as { id: string }).id, 'c0', "the training table's id column by default");
+		});
+
+		/** n8n with the table as its input items (each item's JSON a row), trained and scored in one run each. */
+		async function itemsThroughN8n(
+			rows: Record<string, unknown>[],
+		): Promise<{ modelText: string; trained: INodeExecutionData[]; scored: INodeExecutionData[] }> {
+			const items = rows.map((json) => ({ json: json as INodeExecutionData['json'] }));
+			const trained = await runNode(new TrainModel(), {
+				parameters: {
+					trainOn: 'items',
+					labelColumn: 'converted',
+					idColumn: 'customer_id',
+					modelName: 'customers',
+					learner: 'logistic',
+					saveToStore: false,
+					options: { seed: 2 },
+				},
+				items,
+			});
+			const model = trained.outputs[0][0].binary?.model as NonNullable<INodeExecutionData['binary']>[string];
+			const modelText = Buffer.from(model.data, 'base64').toString('utf8');
+			// The model rides on the first item, as a Merge node would put it there; the other items are rows only.
+			const scored = await runNode(new ScoreProfiles(), {
+				parameters: { scoreFrom: 'items', modelSource: 'binary', modelBinaryPropertyName: 'model' },
+				items: items.map((item, i) => (i === 0 ? { ...item, binary: { model } } : item)),
+			});
+			return { modelText, trained: trained.outputs[0], scored: scored.outputs[0] };
+		}
+
+		/** Node-RED with the table as an array of objects on msg.payload, as a CSV node sends it. */
+		async function itemsThroughNodeRed(rows: Record<string, unknown>[]): Promise<{ model: Model; rows: unknown[] }> {
+			await helper.load(
+				[trainModelNode, scoreProfilesNode, storeConfigNode],
+				[
+					{ id: 'tab', type: 'tab', label: 'parity' },
+					{
+						id: 'train',
+						z: 'tab',
+						type: 'propensity-train-model',
+						trainOn: 'table',
+						labelColumn: 'converted',
+						idColumn: 'customer_id',
+						ignoreColumns: '',
+						modelName: 'customers',
+						modelNameType: 'str',
+						store: '',
+						learner: 'logistic',
+						seed: '2',
+						wires: [['trained']],
+					},
+					{ id: 'trained', z: 'tab', type: 'helper' },
+					{
+						id: 'score',
+						z: 'tab',
+						type: 'propensity-score-profiles',
+						scoreFrom: 'table',
+						idColumn: '',
+						modelFrom: 'msg',
+						store: '',
+						modelName: '',
+						modelNameType: 'str',
+						modelVersion: 'latest',
+						output: 'array',
+						wires: [['scored']],
+					},
+					{ id: 'scored', z: 'tab', type: 'helper' },
+				],
+			);
+			const trained = message(helper.getNode('trained'));
+			helper.getNode('train').receive({ payload: rows });
+			const model = (await trained).model as Model;
+			const scored = message(helper.getNode('scored'));
+			helper.getNode('score').receive({ payload: rows, model });
+			const scoredRows = (await scored).payload as unknown[];
+			await helper.unload();
+			return { model, rows: scoredRows };
+		}
+
+		it('train the same model from the table as rows (n8n items, a Node-RED array) as from its CSV, and score the rows the same', async () => {
+			const rows = customerRows(600, 5);
+			const fromCsv = await throughN8n();
+			const fromItems = await itemsThroughN8n(rows);
+			const fromArray = await itemsThroughNodeRed(rows);
+			assert.equal(fromItems.modelText, fromCsv.modelText, 'the same bytes as the model trained on the CSV file');
+			assert.equal(serializeModel(fromArray.model), fromCsv.modelText);
+			assert.equal(fromItems.trained.length, 1, 'one model for all the items');
+			assert.equal((fromItems.trained[0].pairedItem as unknown[]).length, 600, 'paired with every input item');
+			assert.deepEqual(
+				fromItems.scored.map(({ json }) => json),
+				fromCsv.rows,
+			);
+			assert.deepEqual(fromArray.rows, fromCsv.rows);
+			assert.deepEqual(fromItems.scored[17].pairedItem, { item: 17 }, 'each score paired with its row');
+		});
+
+		it('name the row and column of a bad cell in the items, on both hosts', async () => {
+			const rows: Record<string, unknown>[] = customerRows(50, 5);
+			rows[3] = { ...rows[3], orders: 'many' };
+			await assert.rejects(itemsThroughN8n(rows), /Row 4 of the input items, column "orders": "many" is not a number/);
+			await helper.load(
+				[trainModelNode, storeConfigNode],
+				[
+					{ id: 'tab', type: 'tab', label: 'parity' },
+					{
+						id: 'train',
+						z: 'tab',
+						type: 'propensity-train-model',
+						trainOn: 'table',
+						labelColumn: 'converted',
+						idColumn: 'customer_id',
+						ignoreColumns: '',
+						modelName: '',
+						modelNameType: 'str',
+						store: '',
+						learner: 'logistic',
+						seed: '2',
+						wires: [[]],
+					},
+					{ id: 'on-error', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+					{ id: 'caught', z: 'tab', type: 'helper' },
+				],
+			);
+			const caught = new Promise<Record<string, unknown>>((resolve) => helper.getNode('caught').on('input', resolve));
+			helper.getNode('train').receive({ payload: rows });
+			assert.match(((await caught).error as { message: string }).message, /Row 4 of msg\.payload, column "orders": "many" is not a number/);
+			await helper.unload();
 		});
 	});
 });

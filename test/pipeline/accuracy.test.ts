@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { InputError } from '../../core/errors';
 import { trainModel } from '../../core/pipeline';
 import { simulateBgnbd } from '../../core/simulate/bgnbd';
-import { accuracyAgainstFuture, bgnbdOptimum, bgnbdTable, purchaseGoal } from '../../bench/accuracyHarness';
+import { accuracyAgainstFuture, bgnbdOptimum, bgnbdTable, purchaseGoal } from '../support/accuracyHarness';
 
 describe('accuracy at the edge of what the data allows', function () {
 	this.timeout(1_200_000);

@@ -18,3 +18,12 @@ export function customerTable(rows: number, seed: number): string {
 	}
 	return `${lines.join('\n')}\n`;
 }
+
+/** The same table as rows of objects, as n8n items or a Node-RED array would hold it: numbers as numbers, an empty cell as null. */
+export function customerRows(rows: number, seed: number): Record<string, string | number | null>[] {
+	const [header, ...lines] = customerTable(rows, seed).trim().split('\n');
+	const columns = header.split(',');
+	return lines.map((line) =>
+		Object.fromEntries(line.split(',').map((cell, c) => [columns[c], columns[c] === 'customer_id' ? cell : cell === '' ? null : Number(cell)])),
+	);
+}

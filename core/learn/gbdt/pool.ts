@@ -18,15 +18,13 @@ import {
 	CTRL_READY,
 	CTRL_TASKS,
 	MAX_TASKS,
-	addSlotViews,
 	claimTask,
 	finishTask,
 	openWord,
-	runTask,
 	waitWhile,
-	type SharedDescriptor,
-	type SharedState,
-} from './kernels';
+} from './protocol';
+import { addSlotViews, type SharedDescriptor, type SharedState } from './binned';
+import { runTask } from './kernels';
 
 /** What a worker posts on its port. */
 export type WorkerMessage = { type: 'error'; message: string; stack?: string };

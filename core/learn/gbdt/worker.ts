@@ -4,21 +4,9 @@
  * claims tasks from the shared counter until none are left.
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import {
-	COMMAND,
-	CTRL_COMMAND,
-	CTRL_ERROR,
-	CTRL_GENERATION,
-	CTRL_READY,
-	CTRL_TASKS,
-	addSlotViews,
-	claimTask,
-	finishTask,
-	runTask,
-	viewShared,
-	waitWhile,
-	type SharedDescriptor,
-} from './kernels';
+import { COMMAND, CTRL_COMMAND, CTRL_ERROR, CTRL_GENERATION, CTRL_READY, CTRL_TASKS, claimTask, finishTask, waitWhile } from './protocol';
+import { addSlotViews, viewShared, type SharedDescriptor } from './binned';
+import { runTask } from './kernels';
 import type { PoolMessage, WorkerMessage } from './pool';
 
 const { descriptor, port } = workerData as { descriptor: SharedDescriptor; port: MessagePort };

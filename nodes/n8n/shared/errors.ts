@@ -66,3 +66,22 @@ export async function perItem(
 	}
 	return returnData;
 }
+
+/**
+ * Runs `work` once for all the input items (a table made of them): an error fails the node, or
+ * with Continue On Fail gives one error item paired with every input item.
+ */
+export async function allItems(ctx: IExecuteFunctions, work: (items: INodeExecutionData[]) => Promise<INodeExecutionData[]>): Promise<INodeExecutionData[]> {
+	const items = ctx.getInputData();
+	try {
+		return await work(items);
+	} catch (error) {
+		if (!ctx.continueOnFail()) throw nodeErrorOf(ctx, error, 0);
+		return [
+			errorItem(
+				error,
+				items.map((_, item) => ({ item })),
+			),
+		];
+	}
+}

@@ -1,7 +1,8 @@
 /**
  * Table mode of Train Model and Score Profiles: a profile table (one row per profile, numeric
  * feature columns, a 0/1 label to train on) as a CSV file in the item's binary data, e.g. from
- * Read Files From Disk or an HTTP Request. The core reads, splits, trains and scores it, as
+ * Read Files From Disk or an HTTP Request, or as the input items themselves (each item's JSON a
+ * row, e.g. from a database node). The core reads, splits, trains and scores it, as
  * `propensity train --table` / `score --table` do.
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
@@ -20,6 +21,11 @@ export function tableModeProperty(name: string, displayName: string, verb: strin
 				name: 'Profile Table',
 				value: 'table',
 				description: `${verb} a CSV file in the item's binary data: one row per profile, numeric feature columns`,
+			},
+			{
+				name: 'Profile Table From Items',
+				value: 'items',
+				description: `${verb} the input items as one table: each item's JSON is a profile's row, numeric feature fields`,
 			},
 		],
 		default: 'events',
@@ -49,6 +55,16 @@ export async function tableOfItem(ctx: IExecuteFunctions, item: INodeExecutionDa
 	const bytes = await binaryBytes(ctx, item, itemIndex, property, 'a profile table (CSV)', 'Read Files From Disk (or an HTTP Request) with the CSV file');
 	const name = item.binary?.[property]?.fileName || `${property}.csv`;
 	return { data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), name };
+}
+
+/** The input items as one profile table: each item's JSON is a row. */
+export function tableOfItems(items: readonly INodeExecutionData[]): TableSource & { readonly name: string } {
+	return { rows: items.map((item) => item.json), name: 'the input items' };
+}
+
+/** Whether the node reads its table from the input items (one run for all of them, not one per item). */
+export function readsTableFromItems(ctx: IExecuteFunctions, parameter: 'trainOn' | 'scoreFrom'): boolean {
+	return ctx.getInputData().length > 0 && ctx.getNodeParameter(parameter, 0, 'events') === 'items';
 }
 
 /** A comma-separated list parameter as names. */

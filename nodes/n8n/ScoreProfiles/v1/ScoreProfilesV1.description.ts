@@ -3,12 +3,13 @@ import { bucketOptions } from '../../shared/buckets';
 import { modelSourceProperties } from '../../shared/model';
 import { tableBinaryProperty, tableIdProperty, tableModeProperty } from '../../shared/table';
 
-const inTableMode = { scoreFrom: ['table'] };
+const inTableMode = { scoreFrom: ['table', 'items'] };
+const inFileTableMode = { scoreFrom: ['table'] };
 
 /** The parameters of Score Profiles, version 1. */
 export const scoreProfilesProperties: INodeProperties[] = [
 	tableModeProperty('scoreFrom', 'Score', 'Score the profiles in'),
-	tableBinaryProperty(inTableMode),
+	tableBinaryProperty(inFileTableMode),
 	tableIdProperty(inTableMode, "The profile id column. Empty: the training table's id column when this table has it, else the rows are numbered."),
 	...modelSourceProperties('A model saved by Train Model, found by its name'),
 	{

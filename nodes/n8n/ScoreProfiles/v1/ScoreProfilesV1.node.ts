@@ -7,12 +7,13 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { clickHouseTestName, propensityClickHouseConnectionTest } from '../../shared/clickhouse';
-import { perItem } from '../../shared/errors';
+import { allItems, perItem } from '../../shared/errors';
 import { postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
 import { storeCredential } from '../../shared/store';
 import { clickHouseCredential, eventsInProperty } from '../../shared/warehouse';
 import { scoreProfilesProperties } from './ScoreProfilesV1.description';
-import { ModelCache, scoreForItem } from './utils';
+import { readsTableFromItems } from '../../shared/table';
+import { ModelCache, scoreForItem, scoreItems } from './utils';
 
 const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescription> & Partial<INodeTypeDescription> = {
 	version: 1,
@@ -59,6 +60,7 @@ export class ScoreProfilesV1 implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const models = new ModelCache();
+		if (readsTableFromItems(this, 'scoreFrom')) return [await allItems(this, (items) => scoreItems(this, items, models))];
 		return [await perItem(this, (item, itemIndex) => scoreForItem(this, item, itemIndex, models))];
 	}
 }

@@ -5,7 +5,7 @@
  * item with every score in a CSV or NDJSON file.
  */
 import { Readable } from 'node:stream';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 import {
 	loadModel,
 	type Model,
@@ -19,13 +19,14 @@ import {
 	scoreTable,
 	scoreTableSummary,
 	tableScoresCsv,
+	type TableSource,
 } from '../../../../core';
 import { attachRunReport, eventsOfItem, modelOfItem, textBinary } from '../../shared/binary';
 import { boundariesOf } from '../../shared/buckets';
 import { workHooksOf } from '../../shared/hooks';
 import { modelVersionOf } from '../../shared/model';
 import { withStore } from '../../shared/store';
-import { tableOfItem } from '../../shared/table';
+import { tableOfItem, tableOfItems } from '../../shared/table';
 import { warehouseOfItem } from '../../shared/warehouse';
 
 interface ScoreOptions {
@@ -167,6 +168,30 @@ async function scoreTableItem(
 	options: ScoreOptions,
 ): Promise<INodeExecutionData[]> {
 	const source = await tableOfItem(ctx, item, itemIndex);
+	return scoredTableItems(ctx, source, item, itemIndex, models, options, () => ({ item: itemIndex }));
+}
+
+/**
+ * Scores the input items as one profile table (each item's JSON a row): one item per row,
+ * paired with the item it came from, or above the item limit one summary item with a CSV file.
+ */
+export async function scoreItems(ctx: IExecuteFunctions, items: readonly INodeExecutionData[], models: ModelCache): Promise<INodeExecutionData[]> {
+	const options = ctx.getNodeParameter('options', 0, {}) as ScoreOptions;
+	return scoredTableItems(ctx, tableOfItems(items), items[0], 0, models, options, (row) =>
+		row === undefined ? items.map((_, item) => ({ item })) : { item: row },
+	);
+}
+
+/** Scores a table with the model the item (or the node) names, and shapes the output items; `paired` pairs a row's item, or the summary item. */
+async function scoredTableItems(
+	ctx: IExecuteFunctions,
+	source: TableSource & { readonly name: string },
+	item: INodeExecutionData,
+	itemIndex: number,
+	models: ModelCache,
+	options: ScoreOptions,
+	paired: (row?: number) => IPairedItemData | IPairedItemData[],
+): Promise<INodeExecutionData[]> {
 	const { model, version } = await modelForItem(ctx, item, itemIndex, models);
 	const id = String(ctx.getNodeParameter('idColumn', itemIndex, '')).trim() || undefined;
 	const scores = await scoreTable(source, model, { id, boundaries: boundariesOf(options) }, workHooksOf(ctx));
@@ -184,11 +209,11 @@ async function scoreTableItem(
 			{
 				json: { ...summary, file: { fileName, format: 'csv', profiles: scores.rows.length } } as unknown as IDataObject,
 				binary: { [options.outputBinaryPropertyName?.trim() || 'scores']: await textBinary(ctx, tableScoresCsv(scores), fileName, 'text/csv') },
-				pairedItem: { item: itemIndex },
+				pairedItem: paired(),
 			},
 		];
 	}
-	return scores.rows.map((row) => ({ json: { ...row } as unknown as IDataObject, pairedItem: { item: itemIndex } }));
+	return scores.rows.map((row, r) => ({ json: { ...row } as unknown as IDataObject, pairedItem: paired(r) }));
 }
 
 /** One item with the run's summary, every score streamed into a binary CSV or NDJSON file. */

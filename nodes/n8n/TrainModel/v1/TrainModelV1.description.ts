@@ -3,11 +3,12 @@ import { bucketOptions } from '../../shared/buckets';
 import { storeProperties } from '../../shared/store';
 import { tableBinaryProperty, tableIdProperty, tableModeProperty } from '../../shared/table';
 
-const inTableMode = { trainOn: ['table'] };
+const inTableMode = { trainOn: ['table', 'items'] };
+const inFileTableMode = { trainOn: ['table'] };
 
 /** Table mode: the CSV, its label column, and the columns that are not features. */
 const tableTrainingProperties: INodeProperties[] = [
-	tableBinaryProperty(inTableMode),
+	tableBinaryProperty(inFileTableMode),
 	{
 		displayName: 'Label Column',
 		name: 'labelColumn',

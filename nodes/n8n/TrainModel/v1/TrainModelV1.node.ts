@@ -7,12 +7,13 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { clickHouseTestName, propensityClickHouseConnectionTest } from '../../shared/clickhouse';
-import { perItem } from '../../shared/errors';
+import { allItems, perItem } from '../../shared/errors';
 import { postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
 import { storeCredential } from '../../shared/store';
 import { clickHouseCredential, eventsInProperty } from '../../shared/warehouse';
 import { trainModelProperties } from './TrainModelV1.description';
-import { trainForItem } from './utils';
+import { readsTableFromItems } from '../../shared/table';
+import { trainForItem, trainOnItems } from './utils';
 
 const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescription> & Partial<INodeTypeDescription> = {
 	version: 1,
@@ -44,6 +45,7 @@ export class TrainModelV1 implements INodeType {
 	}
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		if (readsTableFromItems(this, 'trainOn')) return [await allItems(this, (items) => trainOnItems(this, items))];
 		return [await perItem(this, (item, itemIndex) => trainForItem(this, item, itemIndex))];
 	}
 }

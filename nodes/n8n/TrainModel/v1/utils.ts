@@ -17,13 +17,14 @@ import {
 	type TrainSettings,
 	type TrainSummary,
 	trainTable,
+	type TableTrainSettings,
 } from '../../../../core';
 import { eventsOfItem, textBinary } from '../../shared/binary';
 import { boundariesOf } from '../../shared/buckets';
 import { workHooksOf } from '../../shared/hooks';
 import { withStore } from '../../shared/store';
 import { jsonParameter } from '../../shared/json';
-import { columnList, tableOfItem } from '../../shared/table';
+import { columnList, tableOfItem, tableOfItems } from '../../shared/table';
 import { warehouseOfItem } from '../../shared/warehouse';
 
 interface TrainOptions {
@@ -101,19 +102,28 @@ export async function trainForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 
 /** Trains on the profile table in the item's binary data (table mode) and returns its output item. */
 async function trainOnTableItem(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number, options: TrainOptions): Promise<INodeExecutionData> {
-	const outcome = await trainTable(
-		await tableOfItem(ctx, item, itemIndex),
-		{
-			label: String(ctx.getNodeParameter('labelColumn', itemIndex, '')).trim(),
-			id: String(ctx.getNodeParameter('idColumn', itemIndex, '')).trim() || undefined,
-			ignore: columnList(ctx.getNodeParameter('ignoreColumns', itemIndex, '')),
-			name: (ctx.getNodeParameter('modelName', itemIndex, '') as string).trim() || undefined,
-			learner: ctx.getNodeParameter('learner', itemIndex, 'auto') as string,
-			seed: options.seed,
-		},
-		workHooksOf(ctx),
-	);
+	const outcome = await trainTable(await tableOfItem(ctx, item, itemIndex), tableSettingsOf(ctx, itemIndex, options), workHooksOf(ctx));
 	return trainedItem(ctx, item, itemIndex, options, outcome, {}, {});
+}
+
+/** Trains on the input items as one profile table (each item's JSON a row) and returns the one output item. */
+export async function trainOnItems(ctx: IExecuteFunctions, items: readonly INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const options = ctx.getNodeParameter('options', 0, {}) as TrainOptions;
+	const outcome = await trainTable(tableOfItems(items), tableSettingsOf(ctx, 0, options), workHooksOf(ctx));
+	const trained = await trainedItem(ctx, { json: {} }, 0, options, outcome, {}, {});
+	return [{ ...trained, pairedItem: items.map((_, item) => ({ item })) }];
+}
+
+/** The table-mode parameters as the core's table training settings. */
+function tableSettingsOf(ctx: IExecuteFunctions, itemIndex: number, options: TrainOptions): TableTrainSettings {
+	return {
+		label: String(ctx.getNodeParameter('labelColumn', itemIndex, '')).trim(),
+		id: String(ctx.getNodeParameter('idColumn', itemIndex, '')).trim() || undefined,
+		ignore: columnList(ctx.getNodeParameter('ignoreColumns', itemIndex, '')),
+		name: (ctx.getNodeParameter('modelName', itemIndex, '') as string).trim() || undefined,
+		learner: ctx.getNodeParameter('learner', itemIndex, 'auto') as string,
+		seed: options.seed,
+	};
 }
 
 /** Saves the model (when asked), warns of a poor one, and shapes the output item: the summary, the model file, the input's binary data kept. */

@@ -1,15 +1,16 @@
 /**
- * Accuracy against the future, for the tests and `bench/accuracy.ts`: train a goal "as of" a
- * moment, score as of that moment, and measure the AUC on what the customers really did in
- * the window after it, beside the AUC the model reported from its own validation, and the
- * references: the exact BG/NBD optimum (on BG/NBD data) and recency alone.
+ * Accuracy against the future, for the tests and `bench/accuracy.ts` (so it lives in test
+ * support, beside the oracle data of gbdtOracle.ts): train a goal "as of" a moment, score as
+ * of that moment, and measure the AUC on what the customers really did in the window after it,
+ * beside the AUC the model reported from its own validation, and the references: the exact
+ * BG/NBD optimum (on BG/NBD data) and recency alone.
  */
-import { auc } from '../core/evaluate/auc';
-import { EventTableBuilder, type EventTable } from '../core/events/table';
-import { computeFeaturesAsOf } from '../core/features/examples';
-import { scoreProfiles, trainModel, type TrainOutcome, type TrainSettings } from '../core/pipeline';
-import { bgnbdPurchaseChance, rfmAsOf, type BgnbdSimulation } from '../core/simulate/bgnbd';
-import { simulateShop, type SimulationOptions } from '../core/simulate';
+import { auc } from '../../core/evaluate/auc';
+import { EventTableBuilder, type EventTable } from '../../core/events/table';
+import { computeFeaturesAsOf } from '../../core/features/examples';
+import { scoreProfiles, trainModel, type TrainOutcome, type TrainSettings } from '../../core/pipeline';
+import { bgnbdPurchaseChance, rfmAsOf, type BgnbdSimulation } from '../../core/simulate/bgnbd';
+import { simulateShop, type SimulationOptions } from '../../core/simulate';
 
 const DAY_MS = 86_400_000;
 

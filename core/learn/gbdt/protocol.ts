@@ -1,0 +1,145 @@
+/**
+ * How the main thread and the worker threads of boosted-tree training talk: the commands of a
+ * dispatch, the sizes that fix how work is cut into tasks (fixed, so no result depends on the
+ * thread count), the control words through which tasks are claimed and finished, and the
+ * layout of the parameter, job, chunk, block and result fields in shared memory.
+ */
+import { MAX_VALUE_BINS } from '../binning';
+
+/** What a dispatch asks every thread to do; tasks are numbered 0..count-1 within it. */
+export const COMMAND = {
+	bin: 1,
+	gradients: 2,
+	histograms: 3,
+	splits: 4,
+	partitionSplit: 5,
+	partitionPlace: 6,
+	updateScores: 7,
+	updateSettledScores: 8,
+	pack: 9,
+	exit: 10,
+} as const;
+
+/** Rows per chunk for gradient tasks. Fixed, so that partial sums never depend on the thread count. */
+export const CHUNK_ROWS = 8192;
+/** Rows per chunk when moving rows (partition, score update): small enough to share a node between threads. */
+export const MOVE_ROWS = 8192;
+/** Features per split task: a task sums one node's blocks and finds its best splits for this many. */
+export const GROUP_SIZE = 8;
+/** Fewest rows in a histogram block; a node with fewer than twice this is built in one block. */
+export const MIN_BLOCK_ROWS = 4096;
+/** Most blocks of one node: enough to share a node between threads, few enough to add cheaply. */
+export const MAX_BLOCKS = 8;
+/** Doubles per feature in a histogram: a gradient and a hessian sum for each of up to 256 bins. */
+export const FEATURE_DOUBLES = 2 * (MAX_VALUE_BINS + 1);
+/** Histogram slots per shared buffer; slots are added in buffers of this many as trees need them. */
+export const SLOTS_PER_BUFFER = 8;
+/** Most jobs (nodes) in one dispatch; longer lists go in several dispatches. */
+export const MAX_JOBS = 512;
+
+// Control words (Int32). A dispatch's tasks are claimed from CTRL_NEXT, which holds the
+// dispatch's tag (generation mod TAG_LIMIT) in its top bits and the next task below, so a
+// thread that wakes late for an old dispatch can never claim a task of a newer one.
+export const CTRL_GENERATION = 0;
+export const CTRL_COMMAND = 1;
+export const CTRL_TASKS = 2;
+export const CTRL_NEXT = 3;
+export const CTRL_ERROR = 4;
+export const CTRL_READY = 5;
+export const CTRL_DONE = 6;
+export const CTRL_WORDS = 8;
+/** Bits of CTRL_NEXT that count tasks; a dispatch has fewer than 2^TASK_BITS tasks. */
+export const TASK_BITS = 20;
+export const MAX_TASKS = (1 << TASK_BITS) - 1;
+/** Dispatch tags cycle below this; the tag TAG_LIMIT itself marks "no dispatch open". */
+export const TAG_LIMIT = 0x7ff;
+export const CLOSED = TAG_LIMIT << TASK_BITS;
+
+/** The task-counter word that opens dispatch `generation` at task 0. */
+export function openWord(generation: number): number {
+	return (generation % TAG_LIMIT) << TASK_BITS;
+}
+
+/**
+ * Claims the next task of dispatch `generation` for this thread: its number, or -1 when the
+ * dispatch has no task left (or is no longer the open one).
+ */
+export function claimTask(control: Int32Array, generation: number, tasks: number): number {
+	const tag = generation % TAG_LIMIT;
+	for (;;) {
+		const word = Atomics.load(control, CTRL_NEXT);
+		if (word >>> TASK_BITS !== tag) return -1;
+		const task = word & MAX_TASKS;
+		if (task >= tasks) return -1;
+		if (Atomics.compareExchange(control, CTRL_NEXT, word, word + 1) === word) return task;
+	}
+}
+
+/** Sleeps until control[index] is no longer `value`. */
+export function waitWhile(control: Int32Array, index: number, value: number): void {
+	while (Atomics.load(control, index) === value) Atomics.wait(control, index, value, 1000);
+}
+
+/** Counts a finished task and wakes the main thread when it was the dispatch's last. */
+export function finishTask(control: Int32Array, tasks: number): void {
+	if (Atomics.add(control, CTRL_DONE, 1) + 1 === tasks) Atomics.notify(control, CTRL_DONE);
+}
+
+// Integer parameters (ints).
+export const INT_POSITIONS = 0; // rows in the tree's sample (positions 0..m-1 of buffer 0)
+export const INT_IDENTITY = 1; // 1 when the sample is every row, so position = row
+export const INT_ACTIVE = 2; // features this tree may split on (listed in `active`)
+export const INT_MAX_BINS = 3;
+export const INT_FIRST_PAIR = 4; // histograms cover row-word pairs [first, last): every active feature's pair
+export const INT_LAST_PAIR = 5;
+// Float parameters (floats).
+export const FLOAT_LAMBDA = 0;
+export const FLOAT_MIN_CHILD_WEIGHT = 1;
+
+// Histogram job fields (jobsI / jobsF): build the smaller child, derive the larger from its parent.
+export const JOB_I = 10;
+export const JOB_BUFFER = 0;
+export const JOB_BEGIN = 1;
+export const JOB_END = 2;
+export const JOB_SMALL_SLOT = 3;
+export const JOB_PARENT_SLOT = 4; // -1: no parent histogram, build the small node only
+export const JOB_SMALL_SPLITTABLE = 5;
+export const JOB_LARGE_SPLITTABLE = 6;
+export const JOB_FIRST_BLOCK = 7; // the job's blocks are blocksI entries FIRST .. FIRST + BLOCKS - 1
+export const JOB_BLOCKS = 8;
+export const JOB_F = 4;
+export const JOB_SMALL_G = 0;
+export const JOB_SMALL_H = 1;
+export const JOB_LARGE_G = 2;
+export const JOB_LARGE_H = 3;
+
+// Partition node fields (jobsI, reused): the node's range and its split.
+export const SPLIT_BUFFER = 0;
+export const SPLIT_BEGIN = 1;
+export const SPLIT_END = 2;
+export const SPLIT_FEATURE = 3;
+export const SPLIT_BIN = 4;
+export const SPLIT_MISSING_LEFT = 5;
+// Settled split values (jobsF, reused): the leaf values of its two children.
+export const SETTLED_LEFT_VALUE = 0;
+export const SETTLED_RIGHT_VALUE = 1;
+
+// Chunk fields (chunksI): a range of one node's positions.
+export const CHUNK_I = 6;
+export const CHUNK_JOB = 0; // partition: the node (job) it belongs to; update: its buffer
+export const CHUNK_BEGIN = 1;
+export const CHUNK_END = 2;
+export const CHUNK_LEFT_COUNT = 3; // partition: rows going left (written by the count pass)
+export const CHUNK_LEFT_TO = 4; // partition: where its left rows go, then its right rows
+export const CHUNK_RIGHT_TO = 5;
+
+// Block fields (blocksI): positions [begin, end) of a job's smaller child, built into `slot`.
+export const BLOCK_I = 4;
+export const BLOCK_JOB = 0;
+export const BLOCK_BEGIN = 1;
+export const BLOCK_END = 2;
+export const BLOCK_SLOT = 3;
+
+// Split results, per (job, side, feature): gain, left gradient, left hessian | bin, missing-left.
+export const RESULT_F = 3;
+export const RESULT_I = 2;
