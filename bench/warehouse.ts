@@ -31,7 +31,7 @@ import { planTrainingInRange } from '../core/features/cutoffs';
 import { warehouseFeatureStats } from '../core/warehouse/stats';
 import { profilesBy } from '../core/warehouse/data';
 import { assessWarehouse } from '../core/pipeline';
-import { type EngineName, appendRows, createTable, engines, type TestColumn, type TestRow } from '../test/warehouse/support';
+import { type EngineName, appendRows, createTable, engines, type ShopAttribute, shopColumns, shopRow, type TestRow } from '../test/warehouse/support';
 
 const goal = parseGoal({
 	name: 'purchase-in-14-days',
@@ -41,15 +41,8 @@ const goal = parseGoal({
 	training: { cutoffs: 4, spacingDays: 7 },
 });
 
-const columns: TestColumn[] = [
-	{ name: 'customer_id', kind: 'text' },
-	{ name: 'timestamp', kind: 'time' },
-	{ name: 'event_type', kind: 'text' },
-	{ name: 'value', kind: 'number' },
-	{ name: 'channel', kind: 'text' },
-	{ name: 'device', kind: 'text' },
-	{ name: 'country', kind: 'text' },
-];
+const attributes: ShopAttribute[] = ['channel', 'device', 'country'];
+const columns = shopColumns(attributes);
 const attributeNames = columns.slice(4).map((column) => column.name);
 
 /** Time spent per statement kind (the statement's first words), to see where the warehouse path spends it. */
@@ -107,15 +100,7 @@ async function main(): Promise<void> {
 		rows = [];
 	};
 	for (const event of simulateShop({ profiles, seed: 1, historyDays })) {
-		rows.push({
-			customer_id: event.profileId,
-			timestamp: Math.floor(event.time / 1000) * 1000,
-			event_type: event.type,
-			value: event.value,
-			channel: event.channel,
-			device: event.device,
-			country: event.country,
-		});
+		rows.push(shopRow(event, attributes));
 		if (rows.length === chunkRows) await flush();
 	}
 	await flush();

@@ -21,7 +21,7 @@ import { parseModel, scoreProfiles, scoreWarehouse, serializeModel, trainModel, 
 import { profilesForEvents, simulateShop } from '../core/simulate';
 import { openEvents } from '../core/warehouse/client';
 import type { WarehouseSource } from '../core/warehouse/source';
-import { engines, type TestColumn, type TestRow, writeRows } from '../test/warehouse/support';
+import { engines, type ShopAttribute, shopColumns, shopRow, type TestRow, writeRows } from '../test/warehouse/support';
 import { createClusterTable, testClickHouse } from '../test/support/clickhouse';
 import { createClient } from '@clickhouse/client';
 
@@ -33,16 +33,8 @@ const goal = {
 	training: { cutoffs: 2, spacingDays: 14 },
 };
 
-const columns: TestColumn[] = [
-	{ name: 'customer_id', kind: 'text' },
-	{ name: 'timestamp', kind: 'time' },
-	{ name: 'event_type', kind: 'text' },
-	{ name: 'value', kind: 'number' },
-	{ name: 'channel', kind: 'text' },
-	{ name: 'device', kind: 'text' },
-	{ name: 'country', kind: 'text' },
-];
-const attributeNames = columns.slice(4).map((column) => column.name);
+const attributes: ShopAttribute[] = ['channel', 'device', 'country'];
+const columns = shopColumns(attributes);
 
 /**
  * This process's peak RSS (VmHWM): unlike getrusage's maxRSS, which a child started by the
@@ -79,14 +71,14 @@ async function child(which: 'warehouse' | 'memory', source: WarehouseSource, mod
 			};
 			scored = (await scoreWarehouse(client, mapped, model, { scoresTable: 'bench_scores' }, hooks)).written;
 		} else {
-			const builder = new EventTableBuilder(attributeNames.map((name) => ({ name, kind: 'category' as const })));
-			await client.each(`SELECT customer_id, ${mapped.timeMs} AS t, event_type, value, ${attributeNames.join(', ')} FROM ${mapped.table}`, [], (row) =>
+			const builder = new EventTableBuilder(attributes.map((name) => ({ name, kind: 'category' as const })));
+			await client.each(`SELECT customer_id, ${mapped.timeMs} AS t, event_type, value, ${attributes.join(', ')} FROM ${mapped.table}`, [], (row) =>
 				builder.add(
 					String(row.customer_id),
 					Number(row.t),
 					String(row.event_type),
 					row.value === null ? NaN : Number(row.value),
-					attributeNames.map((name) => (row[name] === null ? undefined : String(row[name]))),
+					attributes.map((name) => (row[name] === null ? undefined : String(row[name]))),
 				),
 			);
 			const table = builder.build().table;
@@ -159,19 +151,10 @@ async function main(): Promise<void> {
 	const historyDays = 180;
 	const profiles = profilesForEvents(target, { seed: 1, historyDays });
 	const rows: TestRow[] = [];
-	const builder = new EventTableBuilder(attributeNames.map((name) => ({ name, kind: 'category' as const })));
+	const builder = new EventTableBuilder(attributes.map((name) => ({ name, kind: 'category' as const })));
 	for (const event of simulateShop({ profiles, seed: 1, historyDays })) {
-		const row = {
-			customer_id: event.profileId,
-			timestamp: Math.floor(event.time / 1000) * 1000,
-			event_type: event.type,
-			value: event.value,
-			channel: event.channel,
-			device: event.device,
-			country: event.country,
-		};
-		rows.push(row);
-		builder.add(row.customer_id, row.timestamp, row.event_type, row.value ?? NaN, [row.channel, row.device, row.country]);
+		rows.push(shopRow(event, attributes));
+		builder.add(event.profileId, Math.floor(event.time / 1000) * 1000, event.type, event.value ?? NaN, [event.channel, event.device, event.country]);
 	}
 	console.log(`${rows.length.toLocaleString('en-US')} events of ${profiles.toLocaleString('en-US')} simulated customers`);
 	const trained = await trainModel(builder.build().table, goal, { learner: 'gbdt', minPositives: 1, minNegatives: 1, seed: 1 });

@@ -7,12 +7,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { trainWarehouse } from '../../core/pipeline';
-import { simulateShop } from '../../core/simulate';
 import { withWarehouse } from '../../core/warehouse/data';
 import { connectWarehouse } from '../../core/warehouse/client';
 import type { WarehouseSource } from '../../core/warehouse/source';
 import { runCli } from '../support/cli';
-import { type TestColumn, type TestRow, engines, writeRows } from './support';
+import { engines, shopColumns, shopRows, writeRows } from './support';
 
 const dir = path.join('test-output', 'warehouse-cli-score');
 
@@ -21,12 +20,7 @@ function urlOf(source: WarehouseSource, table = source.table): string {
 	return `${source.engine}://${source.user}:${encodeURIComponent(source.password)}@${source.host}:${source.port}/${source.database}?table=${qualified}`;
 }
 
-const columns: TestColumn[] = [
-	{ name: 'customer_id', kind: 'text' },
-	{ name: 'timestamp', kind: 'time' },
-	{ name: 'event_type', kind: 'text' },
-	{ name: 'value', kind: 'number' },
-];
+const columns = shopColumns();
 
 const goal = {
 	name: 'buy-soon',
@@ -50,9 +44,7 @@ for (const engine of engines) {
 		before(async () => {
 			fs.mkdirSync(dir, { recursive: true });
 			fs.writeFileSync(goalFile, JSON.stringify(goal));
-			const rows: TestRow[] = [];
-			for (const event of simulateShop({ profiles: 600, seed: 4, historyDays: 200 }))
-				rows.push({ customer_id: event.profileId, timestamp: Math.floor(event.time / 1000) * 1000, event_type: event.type, value: event.value });
+			const rows = shopRows({ profiles: 600, seed: 4, historyDays: 200 });
 			source = await writeRows(engine, 'cli_score_events', columns, rows);
 			const client = await connectWarehouse(source);
 			try {

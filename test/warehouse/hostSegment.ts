@@ -10,37 +10,22 @@ import { referenceTo, type WarehouseReference } from '../../core/warehouse/refer
 import { connectWarehouse } from '../../core/warehouse/client';
 import type { WarehouseSource } from '../../core/warehouse/source';
 import { parseRuleTexts } from '../../core/segment/syntax';
-import { simulateShop } from '../../core/simulate';
-import { type EngineName, type TestColumn, type TestRow, writeRows } from './support';
+import { type EngineName, type TestRow, purchaseGoal, shopColumns, shopRows, writeRows } from './support';
 
-const columns: TestColumn[] = [
-	{ name: 'customer_id', kind: 'text' },
-	{ name: 'timestamp', kind: 'time' },
-	{ name: 'event_type', kind: 'text' },
-	{ name: 'value', kind: 'number' },
-];
+const columns = shopColumns();
 
-const goal = {
-	name: 'purchase-soon',
-	propensityType: 'conversion',
-	lookbackDays: 90,
-	outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
-	eligibility: { all: [{ activeWithinDays: 60 }] },
-	training: { cutoffs: 3 },
-};
+const goal = purchaseGoal;
 
 /** Two score dates a month apart: the second run's segment differs from the first's. */
 export const firstAsOf = '2026-04-01T00:00:00.000Z';
 export const secondAsOf = '2026-05-01T00:00:00.000Z';
 
 export class WarehouseSegmentFixture {
-	readonly rows: TestRow[] = [];
+	readonly rows: TestRow[] = shopRows({ profiles: 800, seed: 9, historyDays: 200 });
 	private readonly table;
 	readonly model: Promise<Model>;
 
 	constructor() {
-		for (const event of simulateShop({ profiles: 800, seed: 9, historyDays: 200 }))
-			this.rows.push({ customer_id: event.profileId, timestamp: Math.floor(event.time / 1000) * 1000, event_type: event.type, value: event.value });
 		const builder = new EventTableBuilder([]);
 		for (const row of this.rows)
 			builder.add(row.customer_id as string, row.timestamp as number, row.event_type as string, (row.value as number | undefined) ?? NaN, []);

@@ -5,50 +5,17 @@
 import assert from 'node:assert/strict';
 import { EventTableBuilder } from '../../core/events/table';
 import { trainModel } from '../../core/pipeline';
-import { simulateShop } from '../../core/simulate';
 import { openEvents } from '../../core/warehouse/client';
 import { trainWarehouse } from '../../core/pipeline';
-import { type TestColumn, type TestRow, engines, writeRows } from './support';
+import { type ShopAttribute, engines, purchaseGoal, shopColumns, shopRows, writeRows } from './support';
 
-const columns: TestColumn[] = [
-	{ name: 'customer_id', kind: 'text' },
-	{ name: 'timestamp', kind: 'time' },
-	{ name: 'event_type', kind: 'text' },
-	{ name: 'value', kind: 'number' },
-	{ name: 'channel', kind: 'text' },
-	{ name: 'device', kind: 'text' },
-	{ name: 'country', kind: 'text' },
-];
+const attributes: ShopAttribute[] = ['channel', 'device', 'country'];
+const columns = shopColumns(attributes);
 
-const goal = {
-	name: 'purchase-soon',
-	propensityType: 'conversion',
-	lookbackDays: 90,
-	outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
-	eligibility: { all: [{ activeWithinDays: 60 }] },
-	profileAttributes: [{ field: 'country' }],
-	training: { cutoffs: 3 },
-};
-
-/** Simulated shop events as rows, times to the whole second (ClickHouse's DateTime). */
-function simulatedRows(): TestRow[] {
-	const rows: TestRow[] = [];
-	for (const event of simulateShop({ profiles: 1500, seed: 3, historyDays: 240 })) {
-		rows.push({
-			customer_id: event.profileId,
-			timestamp: Math.floor(event.time / 1000) * 1000,
-			event_type: event.type,
-			value: event.value,
-			channel: event.channel,
-			device: event.device,
-			country: event.country,
-		});
-	}
-	return rows;
-}
+const goal = { ...purchaseGoal, profileAttributes: [{ field: 'country' }] };
 
 describe('a model trained in the warehouse', () => {
-	const rows = simulatedRows();
+	const rows = shopRows({ profiles: 1500, seed: 3, historyDays: 240 }, attributes);
 	const builder = new EventTableBuilder(columns.slice(4).map((column) => ({ name: column.name, kind: 'category' as const })));
 	for (const row of rows)
 		builder.add(

@@ -8,46 +8,19 @@ import assert from 'node:assert/strict';
 import { EventTableBuilder } from '../../core/events/table';
 import { sampleHash } from '../../core/features/sample';
 import { trainModel, trainWarehouse } from '../../core/pipeline';
-import { simulateShop } from '../../core/simulate';
 import { openEvents } from '../../core/warehouse/client';
 import { sampleHashSql } from '../../core/warehouse/sample';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../support/cli';
-import { type TestColumn, type TestRow, engines, writeRows } from './support';
+import { type ShopAttribute, engines, purchaseGoal, shopColumns, shopRows, writeRows } from './support';
 
 const ids = ['c1', 'customer-000042', '', "o'brien", 'back\\slash', 'tab\there', 'Zoë', '東京', '🙂 smile', 'a'.repeat(300), '0', '-1'];
 
-const columns: TestColumn[] = [
-	{ name: 'customer_id', kind: 'text' },
-	{ name: 'timestamp', kind: 'time' },
-	{ name: 'event_type', kind: 'text' },
-	{ name: 'value', kind: 'number' },
-	{ name: 'country', kind: 'text' },
-];
+const attributes: ShopAttribute[] = ['country'];
+const columns = shopColumns(attributes);
 
-const goal = {
-	name: 'purchase-soon',
-	propensityType: 'conversion',
-	lookbackDays: 90,
-	outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
-	eligibility: { all: [{ activeWithinDays: 60 }] },
-	training: { cutoffs: 3 },
-};
-
-function simulatedRows(): TestRow[] {
-	const rows: TestRow[] = [];
-	for (const event of simulateShop({ profiles: 1500, seed: 5, historyDays: 240 })) {
-		rows.push({
-			customer_id: event.profileId,
-			timestamp: Math.floor(event.time / 1000) * 1000,
-			event_type: event.type,
-			value: event.value,
-			country: event.country,
-		});
-	}
-	return rows;
-}
+const goal = purchaseGoal;
 
 describe('sampling the examples above a cap', () => {
 	for (const engine of engines) {
@@ -73,7 +46,7 @@ describe('sampling the examples above a cap', () => {
 		});
 	}
 
-	const rows = simulatedRows();
+	const rows = shopRows({ profiles: 1500, seed: 5, historyDays: 240 }, attributes);
 	const builder = new EventTableBuilder([{ name: 'country', kind: 'category' as const }]);
 	for (const row of rows)
 		builder.add(row.customer_id as string, row.timestamp as number, row.event_type as string, (row.value as number | undefined) ?? NaN, [

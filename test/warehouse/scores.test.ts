@@ -10,45 +10,15 @@ import net from 'node:net';
 import { EventTableBuilder, type EventTable } from '../../core/events/table';
 import { scoreProfiles, scoreWarehouse, trainModel } from '../../core/pipeline';
 import type { Model } from '../../core/model/schema';
-import { simulateShop } from '../../core/simulate';
 import { type WarehouseClient, openEvents } from '../../core/warehouse/client';
 import type { EventColumns } from '../../core/warehouse/columns';
 import { scoreIntoWarehouse } from '../../core/warehouse/scores';
-import { type EngineName, type TestColumn, type TestRow, engines, writeRows } from './support';
+import { type EngineName, type ShopAttribute, type TestRow, engines, purchaseGoal, shopColumns, shopRows, writeRows } from './support';
 
-const columns: TestColumn[] = [
-	{ name: 'customer_id', kind: 'text' },
-	{ name: 'timestamp', kind: 'time' },
-	{ name: 'event_type', kind: 'text' },
-	{ name: 'value', kind: 'number' },
-	{ name: 'channel', kind: 'text' },
-	{ name: 'country', kind: 'text' },
-];
+const attributes: ShopAttribute[] = ['channel', 'country'];
+const columns = shopColumns(attributes);
 
-const goal = {
-	name: 'purchase-soon',
-	propensityType: 'conversion',
-	lookbackDays: 90,
-	outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
-	eligibility: { all: [{ activeWithinDays: 60 }] },
-	profileAttributes: [{ field: 'country' }],
-	training: { cutoffs: 3 },
-};
-
-function simulatedRows(): TestRow[] {
-	const rows: TestRow[] = [];
-	for (const event of simulateShop({ profiles: 1200, seed: 5, historyDays: 240 })) {
-		rows.push({
-			customer_id: event.profileId,
-			timestamp: Math.floor(event.time / 1000) * 1000,
-			event_type: event.type,
-			value: event.value,
-			channel: event.channel,
-			country: event.country,
-		});
-	}
-	return rows;
-}
+const goal = { ...purchaseGoal, profileAttributes: [{ field: 'country' }] };
 
 function tableOf(rows: readonly TestRow[]): EventTable {
 	const attributes = columns.slice(4);
@@ -139,7 +109,7 @@ function cutBeforeInsert(client: WarehouseClient, n: number, cut: () => void): W
 
 describe('scoring in the warehouse', function () {
 	this.timeout(600_000);
-	const rows = simulatedRows();
+	const rows = shopRows({ profiles: 1200, seed: 5, historyDays: 240 }, attributes);
 	const table = tableOf(rows);
 	const asOf = '2026-05-01T00:00:00.000Z';
 	const models = new Map<string, Promise<Model>>();

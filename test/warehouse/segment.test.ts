@@ -10,28 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { EventTableBuilder } from '../../core/events/table';
 import { buildSegment, scoreProfiles, scoreWarehouse, segmentWarehouse, trainModel } from '../../core/pipeline';
-import { simulateShop } from '../../core/simulate';
 import { openStore } from '../../core/store';
 import { connectWarehouse, openEvents } from '../../core/warehouse/client';
 import type { SegmentRule } from '../../core/segment/rules';
 import type { SegmentResult } from '../../core/segment/build';
-import { type TestColumn, type TestRow, engines, writeRows } from './support';
+import { engines, purchaseGoal, shopColumns, shopRows, writeRows } from './support';
 
-const columns: TestColumn[] = [
-	{ name: 'customer_id', kind: 'text' },
-	{ name: 'timestamp', kind: 'time' },
-	{ name: 'event_type', kind: 'text' },
-	{ name: 'value', kind: 'number' },
-];
+const columns = shopColumns();
 
-const goal = {
-	name: 'purchase-soon',
-	propensityType: 'conversion',
-	lookbackDays: 90,
-	outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
-	eligibility: { all: [{ activeWithinDays: 60 }] },
-	training: { cutoffs: 3 },
-};
+const goal = purchaseGoal;
 
 const rules: SegmentRule[] = [
 	{ top: { percent: 10 } },
@@ -42,9 +29,7 @@ const rules: SegmentRule[] = [
 
 describe('segments over a warehouse scores table', function () {
 	this.timeout(600_000);
-	const rows: TestRow[] = [];
-	for (const event of simulateShop({ profiles: 800, seed: 9, historyDays: 200 }))
-		rows.push({ customer_id: event.profileId, timestamp: Math.floor(event.time / 1000) * 1000, event_type: event.type, value: event.value });
+	const rows = shopRows({ profiles: 800, seed: 9, historyDays: 200 });
 	const builder = new EventTableBuilder([]);
 	for (const row of rows)
 		builder.add(row.customer_id as string, row.timestamp as number, row.event_type as string, (row.value as number | undefined) ?? NaN, []);

@@ -9,6 +9,7 @@ import { at } from '../features/support';
 import type { WarehouseSource } from '../../core/warehouse/source';
 import { createClusterTable, insertClusterRows, testClickHouse } from '../support/clickhouse';
 import { testPostgres } from '../support/postgres';
+import { type SimulatedEvent, simulateShop } from '../../core/simulate';
 
 export type EngineName = 'postgres' | 'clickhouse';
 export const engines: EngineName[] = ['postgres', 'clickhouse'];
@@ -36,6 +37,42 @@ export interface TestColumn {
 }
 
 export type TestRow = Record<string, string | number | null | undefined>;
+
+/** Simulated shop attributes a test table may carry beside the four event columns. */
+export type ShopAttribute = 'channel' | 'device' | 'country';
+
+/** A simulated shop's table: customer_id, timestamp, event_type, value, then the attributes asked for. */
+export function shopColumns(attributes: readonly ShopAttribute[] = []): TestColumn[] {
+	const events: TestColumn[] = [
+		{ name: 'customer_id', kind: 'text' },
+		{ name: 'timestamp', kind: 'time' },
+		{ name: 'event_type', kind: 'text' },
+		{ name: 'value', kind: 'number' },
+	];
+	return [...events, ...attributes.map((name): TestColumn => ({ name, kind: 'text' }))];
+}
+
+/** One simulated event as a row of shopColumns, its time to the whole second (ClickHouse's DateTime). */
+export function shopRow(event: SimulatedEvent, attributes: readonly ShopAttribute[] = []): TestRow {
+	const row: TestRow = { customer_id: event.profileId, timestamp: Math.floor(event.time / 1000) * 1000, event_type: event.type, value: event.value };
+	for (const name of attributes) row[name] = event[name];
+	return row;
+}
+
+/** A simulated shop's events as rows of shopColumns. */
+export function shopRows(shop: { profiles: number; seed: number; historyDays: number }, attributes: readonly ShopAttribute[] = []): TestRow[] {
+	return Array.from(simulateShop(shop), (event) => shopRow(event, attributes));
+}
+
+/** The goal most warehouse tests train: a purchase within 30 days, for profiles active in the last 60. */
+export const purchaseGoal = {
+	name: 'purchase-soon',
+	propensityType: 'conversion',
+	lookbackDays: 90,
+	outcome: { occur: 'will_occur', windowDays: 30, when: { all: [{ field: 'eventType', op: 'equals', value: 'purchase' }] } },
+	eligibility: { all: [{ activeWithinDays: 60 }] },
+	training: { cutoffs: 3 },
+};
 
 /** Writes rows into a fresh table `name` on the engine; returns the source naming it. */
 export async function writeRows(
