@@ -11,7 +11,7 @@ import type { LoadReport, LoadSummary } from './events/report';
 import type { EventTable } from './events/table';
 import { InputError, PropensityError } from './errors';
 import { buildExamples, judgeExamples, type Examples } from './features/examples';
-import { type CutoffPlan, type DataRange, checkAsOf, dataRange, heldOutShare, planTraining, planTrainingInRange } from './features/cutoffs';
+import { type CutoffPlan, type DataRange, checkAsOf, dataRange, heldOutShare, planTraining } from './features/cutoffs';
 import { fitBuyTillYouDie, withBuyTillYouDie } from './features/buyTillYouDie';
 import type { FeatureDecl } from './features/declaration';
 import { generateFeatures } from './features/generate';
@@ -21,7 +21,14 @@ import { checkGoalAgainstData } from './goal/check';
 import { describeGoal } from './goal/describe';
 import { parseGoal, parseGoalReadingAliases } from './goal/parse';
 import { describeAliases } from './goal/aliases';
-import { assessReadiness, assessReadinessOf, type PlannedJudgement, type ReadinessProblem, type ReadinessReport } from './features/readiness';
+import {
+	assessReadiness,
+	assessReadinessOf,
+	type PlannedJudgement,
+	type ReadinessData,
+	type ReadinessProblem,
+	type ReadinessReport,
+} from './features/readiness';
 import { goalWarnings } from './goal/warnings';
 import type { Goal } from './goal/schema';
 import type { SelectionRecord } from './learn/auto';
@@ -53,7 +60,7 @@ import type { MappingOptions } from './events/mapping';
 import { buildWarehouseExamples, warehouseDataRange } from './warehouse/examples';
 import type { WarehouseClient } from './warehouse/client';
 import type { EventColumns } from './warehouse/columns';
-import { profilesBy, warehouseActivity, warehouseReadinessData, withWarehouse, withWarehouseConnection } from './warehouse/data';
+import { warehouseActivity, warehouseReadinessData, withWarehouse, withWarehouseConnection } from './warehouse/data';
 import { describeSource, type WarehouseSource } from './warehouse/source';
 import { referenceTo, type WarehouseReference } from './warehouse/reference';
 import { summarizeWarehouse, type WarehouseSummary } from './warehouse/summary';
@@ -283,13 +290,24 @@ export async function assessWarehouse(
 	goalInput: unknown,
 	settings: ReadinessSettings = {},
 ): Promise<{ goal: Goal; inWords: string; readiness: ReadinessReport }> {
+	const { goal, readiness } = await judgeWarehouseReadiness(client, columns, goalInput, settings);
+	return { goal, inWords: describeGoal(goal), readiness };
+}
+
+/** The goal, the readiness report and the warehouse's readiness data (range and cutoff plan), which training reuses. */
+async function judgeWarehouseReadiness(
+	client: WarehouseClient,
+	columns: EventColumns,
+	goalInput: unknown,
+	settings: ReadinessSettings,
+): Promise<{ goal: Goal; readiness: ReadinessReport; data: ReadinessData }> {
 	const goal = parseGoal(goalInput);
 	checkGoalAgainstData(goal, shapeTable(columns, await warehouseTypes(client, columns)));
 	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
 	checkAsOf(asOf);
 	const data = await warehouseReadinessData(client, columns, goal, asOf);
 	const readiness = assessReadinessOf(data, goal, { asOf, minPositives: settings.minPositives, minNegatives: settings.minNegatives });
-	return { goal, inWords: describeGoal(goal), readiness };
+	return { goal, readiness, data };
 }
 
 /**
@@ -305,11 +323,12 @@ export async function trainWarehouse(
 ): Promise<TrainOutcome> {
 	parseLearnerChoice(settings.learner ?? 'auto');
 	checkMaxExamples(settings.maxExamples);
-	const { goal, readiness } = await assessWarehouse(client, columns, goalInput, settings);
+	const { goal, readiness, data } = await judgeWarehouseReadiness(client, columns, goalInput, settings);
 	refuseUnready(goal, readiness);
 	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
-	const range: DataRange | undefined = await warehouseDataRange(client, columns, asOf);
-	const plan = planTrainingInRange(range, range ? await profilesBy(client, columns, range.end) : 0, goal, { asOf });
+	// Readiness already read the range and planned the cutoffs (an unready plan was refused above).
+	const range: DataRange | undefined = data.range;
+	const plan = data.plan();
 	const cutoffs = plan.cutoffs;
 	const last = cutoffs[cutoffs.length - 1];
 	const declared = declareFeatures(await warehouseFeatureStats(client, columns, goal, { asOf }), goal, { asOf });
