@@ -17,9 +17,14 @@ import { testPostgres, type TestPostgres } from '../support/postgres';
 import { repoRoot } from '../support/n8n';
 import { runCli } from '../support/cli';
 import { customerTable } from '../support/profileTable';
-import { assertSucceeded, runDailyScoring, runHealthCheck, runWeeklyTraining, setUpRig, tearDown, type Rig, modelName, simulation } from './scenario';
+import { assertSucceeded, runDailyScoring, runHealthCheck, runWeeklyTraining, setUpRig, tearDown, type Rig, modelName, reportTo, simulation } from './scenario';
+import type { N8nExecution } from '../support/n8n';
+import type { ReceivedEmail } from '../support/smtp';
 import { writeRows } from '../warehouse/support';
 import type { WarehouseSource } from '../../core/warehouse/source';
+import { connectWarehouse } from '../../core/warehouse/client';
+import { EventTableBuilder, type EventTable } from '../../core/events/table';
+import { buildSegment, loadModel, openStore, parseRuleTexts, scoreProfiles } from '../../core/pipeline';
 
 const wrongPassword = 'not-the-password-5d1f';
 const outputDir = path.join(repoRoot, 'test-output', 'n8n');
@@ -50,7 +55,7 @@ async function createEventsTable(pg: TestPostgres): Promise<{ rows: number; with
 }
 
 /** The example shop's events (the same simulation as the rig's file) in a table on the two-shard ClickHouse cluster. */
-async function createClickHouseTable(): Promise<{ source: WarehouseSource; rows: number; profiles: number }> {
+async function createClickHouseTable(): Promise<{ source: WarehouseSource; rows: number; profiles: number; events: EventTable }> {
 	const rows = [...simulateShop(simulation)].map((event) => ({
 		customer_id: event.profileId,
 		timestamp: Math.floor(event.time / 1000) * 1000,
@@ -66,14 +71,102 @@ async function createClickHouseTable(): Promise<{ source: WarehouseSource; rows:
 		{ name: 'channel', kind: 'text' },
 	] as const;
 	const source = await writeRows('clickhouse', 'n8n_shop_events', columns, rows);
-	return { source, rows: rows.length, profiles: new Set(rows.map((row) => row.customer_id)).size };
+	// The same rows in memory, with channel as Load Events maps it from the table: what the warehouse's scores must equal.
+	const builder = new EventTableBuilder([{ name: 'channel', kind: 'category' }]);
+	for (const row of rows) builder.add(row.customer_id, row.timestamp, row.event_type, row.value ?? NaN, [row.channel ?? undefined]);
+	return { source, rows: rows.length, profiles: new Set(rows.map((row) => row.customer_id)).size, events: builder.build().table };
+}
+
+const warehouseDailyId = 'PropensityWhDay01';
+const warehouseSegment = 'likely-buyers-warehouse';
+
+async function inClickHouse<T>(source: WarehouseSource, work: (client: Awaited<ReturnType<typeof connectWarehouse>>) => Promise<T>): Promise<T> {
+	const client = await connectWarehouse(source);
+	try {
+		return await work(client);
+	} finally {
+		await client.close();
+	}
+}
+
+interface ScoresRow {
+	probability: number;
+	score: number;
+	percentile: number;
+	bucket: string;
+	model_name: string;
+	model_version: number;
+	score_date: string;
+}
+
+/** The rows of the example's scores table, by profile (a profile written twice fails). */
+async function scoresTable(source: WarehouseSource): Promise<Map<string, ScoresRow>> {
+	const rows = await inClickHouse(source, (client) =>
+		client.rows('SELECT profile_id, probability, score, percentile, bucket, model_name, model_version, score_date FROM propensity_scores', []),
+	);
+	const byProfile = new Map<string, ScoresRow>();
+	for (const row of rows) {
+		assert.ok(!byProfile.has(String(row.profile_id)), `${String(row.profile_id)} has one row`);
+		byProfile.set(String(row.profile_id), {
+			probability: Number(row.probability),
+			score: Number(row.score),
+			percentile: Number(row.percentile),
+			bucket: String(row.bucket),
+			model_name: String(row.model_name),
+			model_version: Number(row.model_version),
+			score_date: String(row.score_date),
+		});
+	}
+	return byProfile;
+}
+
+async function scoresRows(source: WarehouseSource): Promise<number> {
+	const [row] = await inClickHouse(source, (client) => client.rows('SELECT count(*) AS n FROM propensity_scores', []));
+	return Number(row.n);
+}
+
+interface WarehouseDaily {
+	execution: N8nExecution;
+	entrants: { profileId: string; score: number; percentile: number; bucket: string; workRanIn: string }[];
+	emails: ReceivedEmail[];
+	calls: {
+		profileId: string;
+		segment: string;
+		score: number;
+		probability: number;
+		percentile: number;
+		bucket: string;
+		scoreDate: string;
+		reasons: unknown;
+	}[];
+}
+
+/** Runs the daily scoring in the warehouse and collects what came back to n8n and what the sinks received. */
+async function runWarehouseDaily(rig: Rig): Promise<WarehouseDaily> {
+	rig.smtp.clear();
+	rig.crm.clear();
+	const execution = await rig.n8n.execute(warehouseDailyId);
+	assertSucceeded(execution, 'The daily scoring in the warehouse');
+	const segment = execution.node('Top 5% Entrants');
+	assert.ok(segment, 'Build Segment ran');
+	assert.equal(segment.items[1]?.length ?? 0, 0, 'only the entrants come back from the warehouse: Not In Segment stays empty');
+	const entrants = segment.items[0].map((item) => item.json as unknown as WarehouseDaily['entrants'][number]);
+	if (entrants.length > 0) {
+		await rig.smtp.waitFor(1);
+		await rig.crm.waitFor(entrants.length);
+	}
+	// Anything sent late would show here: wait a moment before counting.
+	await new Promise((resolve) => setTimeout(resolve, 300));
+	const calls = rig.crm.received;
+	assert.ok(calls.every((call) => call.method === 'POST' && call.url === '/crm/contacts'));
+	return { execution, entrants, emails: [...rig.smtp.received], calls: calls.map((call) => call.json as WarehouseDaily['calls'][number]) };
 }
 
 describe('n8n 2.8.4 runs the Propensity nodes', function () {
 	let rig: Rig | undefined;
 	let pg: TestPostgres;
 	let pgRows: { rows: number; withoutAppLaunch: number };
-	let clickHouse: { source: WarehouseSource; rows: number; profiles: number };
+	let clickHouse: Awaited<ReturnType<typeof createClickHouseTable>>;
 
 	before(async function () {
 		if (process.env.PROPENSITY_SKIP_N8N === '1') {
@@ -92,6 +185,7 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 			env: { PROPENSITY_WAREHOUSE_TABLE: ch.table },
 			workflows: [
 				path.join(repoRoot, 'examples', 'n8n', 'weekly-training-warehouse.json'),
+				path.join(repoRoot, 'examples', 'n8n', 'daily-scoring-warehouse.json'),
 				path.join(repoRoot, 'test', 'n8n', 'workflows', 'bad-inputs-continue.json'),
 				path.join(repoRoot, 'test', 'n8n', 'workflows', 'bad-input-stops.json'),
 				path.join(repoRoot, 'test', 'n8n', 'workflows', 'table-mode.json'),
@@ -299,5 +393,93 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 			'the report is attached',
 		);
 		assert.ok(!(execution.stdout + execution.stderr).includes(clickHouse.source.password), "the ClickHouse password appears nowhere in n8n's output");
+	});
+
+	it('the daily scoring in the warehouse writes every score into ClickHouse, mails the team the entrants and records each in the CRM; the next run sends nothing', async function () {
+		this.timeout(8 * 60 * 1000);
+		const current = rig as Rig;
+		const ch = clickHouse.source;
+		await inClickHouse(ch, (client) => client.command('DROP TABLE IF EXISTS propensity_scores', []));
+		const first = await runWarehouseDaily(current);
+		const summary = first.execution.node('Score Into the Scores Table')?.items[0] ?? [];
+		assert.equal(summary.length, 1, 'Score Profiles outputs one summary item, not one per profile');
+		const run = summary[0].json as {
+			scored: number;
+			written: number;
+			scoreDate: string;
+			model: { name: string; version: number };
+			scoresTable: string;
+			workRanIn: string;
+		};
+		const where = `clickhouse://${ch.user}@${ch.host}:${ch.port}/default?table=`;
+		assert.equal(run.workRanIn, `${where}${ch.table}`, 'the features were computed where the events are');
+		assert.equal(run.scoresTable, `${where}propensity_scores`);
+		assert.equal(run.written, run.scored);
+		assert.equal(run.model.name, modelName);
+
+		// The scores table: one row per eligible profile, equal to scoring the same events in process with the same model.
+		const table = await scoresTable(ch);
+		assert.equal(table.size, run.scored, 'one row per scored profile');
+		const store = await openStore({ kind: 'folder', path: current.storeDir });
+		const { model } = await loadModel(store, modelName, run.model.version).finally(() => store.close());
+		const inProcess = await (await scoreProfiles(clickHouse.events, model, { asOf: run.scoreDate })).all();
+		assert.equal(inProcess.length, run.scored, 'the profiles scored in process are those scored in the warehouse');
+		for (const profile of inProcess) {
+			const row = table.get(profile.profileId);
+			assert.ok(row, `${profile.profileId} has a row`);
+			assert.ok(Math.abs(row.probability - profile.probability) <= 1e-9, `${profile.profileId}: ${row.probability} against ${profile.probability}`);
+			assert.deepEqual(
+				[row.score, row.percentile, row.bucket, row.model_name, row.model_version, row.score_date],
+				[profile.score, profile.percentile, profile.bucket, modelName, run.model.version, run.scoreDate],
+			);
+		}
+
+		// The entrants: on the first run, the top 5% the same rule picks over the same scores in memory.
+		const expected = (await buildSegment(inProcess, parseRuleTexts(['top=5%']), { mode: 'all', runAt: run.scoreDate })).members
+			.map((m) => m.profileId)
+			.sort();
+		assert.ok(expected.length >= 20, `${expected.length} in the top 5%: a weak test`);
+		assert.deepEqual(first.entrants.map((entrant) => entrant.profileId).sort(), expected, 'the entrants are the top 5% of the scores');
+		for (const entrant of first.entrants) {
+			assert.equal(entrant.workRanIn, run.scoresTable, 'each entrant says where the segment was chosen');
+			const row = table.get(entrant.profileId);
+			assert.deepEqual([entrant.score, entrant.percentile, entrant.bucket], [row?.score, row?.percentile, row?.bucket]);
+		}
+
+		// One email to the team listing every entrant; one CRM call per entrant with its scores (and its reasons).
+		assert.equal(first.emails.length, 1, 'one email for the whole list, not one per entrant');
+		const email = first.emails[0];
+		assert.deepEqual(email.to, [reportTo]);
+		assert.equal(email.subject, `${expected.length} customers entered ${warehouseSegment} today`);
+		for (const id of expected) assert.ok(email.html.includes(`<td>${id}</td>`), `the email lists ${id}`);
+		assert.ok(email.html.includes(run.scoresTable), 'the email says where the work ran');
+		assert.deepEqual(first.calls.map((call) => call.profileId).sort(), expected, 'one CRM call per entrant');
+		for (const call of first.calls) {
+			const row = table.get(call.profileId);
+			assert.deepEqual(
+				{ segment: call.segment, score: call.score, percentile: call.percentile, bucket: call.bucket, scoreDate: call.scoreDate },
+				{ segment: warehouseSegment, score: row?.score, percentile: row?.percentile, bucket: row?.bucket, scoreDate: run.scoreDate },
+			);
+			assert.ok(Math.abs(call.probability - (row?.probability ?? NaN)) <= 1e-9);
+			assert.ok(Array.isArray(call.reasons), 'the CRM gets the reasons field');
+		}
+		assert.ok(!(first.execution.stdout + first.execution.stderr).includes(ch.password), "the ClickHouse password appears nowhere in n8n's output");
+
+		// The next day on the same events: the run is written again in place of itself, and nobody new is sent.
+		const second = await runWarehouseDaily(current);
+		assert.equal(second.entrants.length, 0, 'no new entrants');
+		assert.equal(second.emails.length, 0, 'no email');
+		assert.equal(second.calls.length, 0, 'no CRM call');
+		assert.match(
+			String(
+				second.execution
+					.node('Top 5% Entrants')
+					?.hints.map((hint) => hint.message)
+					.join(' '),
+			),
+			/; 0 entered and /,
+		);
+		assert.equal((await scoresTable(ch)).size, run.scored, 'a rerun of the same run replaces its rows, it does not double them');
+		assert.equal(await scoresRows(ch), run.scored);
 	});
 });
