@@ -127,6 +127,29 @@ describe('the package as n8n loads it', () => {
 		}
 	});
 
+	it('Events In comes first in the panel, shown only for events, and Score Profiles hides what a table in place does not use', () => {
+		const propertiesOf = (node: string) =>
+			(currentVersion(load<IVersionedNodeType>(`dist/nodes/n8n/${node}/${node}.node.js`).instance).description as INodeTypeDescription).properties;
+		const names = (node: string) => propertiesOf(node).map((property) => property.name);
+		assert.equal(names('DefineGoal')[0], 'eventsIn');
+		assert.deepEqual(names('TrainModel').slice(0, 2), ['trainOn', 'eventsIn']);
+		assert.deepEqual(names('ScoreProfiles').slice(0, 3), ['scoreFrom', 'eventsIn', 'scoresTable']);
+		const shown = (node: string, name: string) => propertiesOf(node).find((property) => property.name === name)?.displayOptions;
+		assert.deepEqual(shown('TrainModel', 'eventsIn'), { show: { trainOn: ['events'] } });
+		assert.deepEqual(shown('ScoreProfiles', 'eventsIn'), { show: { scoreFrom: ['events'] } });
+		assert.deepEqual(
+			shown('ScoreProfiles', 'itemLimit'),
+			{ hide: { eventsIn: ['postgres', 'clickhouse'] } },
+			'one summary item comes back from a table in place',
+		);
+		const options = propertiesOf('BuildSegment').find((property) => property.name === 'options')?.options as INodeProperties[];
+		assert.deepEqual(
+			options.find((option) => option.name === 'reportBinaryPropertyName')?.displayOptions,
+			{ show: { '/scoresIn': ['items'] } },
+			'no run report over a scores table',
+		);
+	});
+
 	it('Build Segment has the outputs "In Segment" and "Not In Segment"', () => {
 		const { instance } = load<IVersionedNodeType>('dist/nodes/n8n/BuildSegment/BuildSegment.node.js');
 		assert.deepEqual(currentVersion(instance).description.outputNames, ['In Segment', 'Not In Segment']);

@@ -60,6 +60,23 @@ export const eventsInProperty: INodeProperties = {
 	description: "Where the item's events are",
 };
 
+/**
+ * The node's properties with Events In (shown when `show` holds) and any further warehouse
+ * fields right after the property named `after`: where the events are is the first thing a
+ * user chooses, so it sits at the top of the panel, not below Options.
+ */
+export function withEventsIn(
+	properties: readonly INodeProperties[],
+	after: string | undefined,
+	show: Record<string, string[]>,
+	...more: INodeProperties[]
+): INodeProperties[] {
+	const at = after === undefined ? 0 : properties.findIndex((property) => property.name === after) + 1;
+	if (after !== undefined && at === 0) throw new Error(`No property "${after}" to put Events In after`);
+	const eventsIn: INodeProperties = Object.keys(show).length > 0 ? { ...eventsInProperty, displayOptions: { show } } : eventsInProperty;
+	return [...properties.slice(0, at), eventsIn, ...more, ...properties.slice(at)];
+}
+
 /** The ClickHouse credential entry, shown when `show` holds. */
 export function clickHouseCredential(show: Record<string, string[]>): INodeCredentialDescription {
 	return { name: clickHouseCredentialName, required: true, testedBy: clickHouseTestName, displayOptions: { show } };

@@ -299,6 +299,8 @@ export const buildSegmentProperties: INodeProperties[] = [
 				placeholder: 'e.g. report',
 				description:
 					'Put the HTML report of the run (score distribution, bucket counts, members, who entered and who left) in this binary field of the first In Segment item (or of the first Not In Segment item when nobody is in it). Empty: no report.',
+				// Over a scores table only the members come back: there is no score distribution to report on.
+				displayOptions: { show: { '/scoresIn': ['items'] } },
 			},
 			{
 				displayName: 'Run Time',

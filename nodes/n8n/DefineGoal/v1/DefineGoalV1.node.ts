@@ -9,7 +9,7 @@ import {
 import { clickHouseTestName, propensityClickHouseConnectionTest } from '../../shared/clickhouse';
 import { perItem } from '../../shared/errors';
 import { postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
-import { clickHouseCredential, eventsInProperty, postgresTableCredential } from '../../shared/warehouse';
+import { clickHouseCredential, postgresTableCredential, withEventsIn } from '../../shared/warehouse';
 import { defineGoalProperties } from './DefineGoalV1.description';
 import { checkGoal } from './utils';
 
@@ -29,7 +29,7 @@ const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescript
 			displayCondition: '={{ $parameter["mode"] === "form" && $parameter["propensityType"] === "churn" && $parameter["occur"] === "will_occur" }}',
 		},
 	],
-	properties: [...defineGoalProperties, eventsInProperty],
+	properties: withEventsIn(defineGoalProperties, undefined, {}),
 };
 
 export class DefineGoalV1 implements INodeType {

@@ -49,6 +49,8 @@ export const scoreProfilesProperties: INodeProperties[] = [
 		default: 10000,
 		description:
 			'Up to this many scored profiles, output one item each; above it, one summary item with every score in a binary file instead. 0: always the file.',
+		// Scored into a warehouse table, the node outputs one summary item whatever the count.
+		displayOptions: { hide: { eventsIn: ['postgres', 'clickhouse'] } },
 	},
 	{
 		displayName: 'Options',

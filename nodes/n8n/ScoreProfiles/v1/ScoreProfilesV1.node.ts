@@ -10,7 +10,7 @@ import { clickHouseTestName, propensityClickHouseConnectionTest } from '../../sh
 import { allItems, perItem } from '../../shared/errors';
 import { postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
 import { storeCredential } from '../../shared/store';
-import { clickHouseCredential, eventsInProperty } from '../../shared/warehouse';
+import { clickHouseCredential, withEventsIn } from '../../shared/warehouse';
 import { scoreProfilesProperties } from './ScoreProfilesV1.description';
 import { readsTableFromItems } from '../../shared/table';
 import { ModelCache, scoreForItem, scoreItems } from './utils';
@@ -32,9 +32,10 @@ const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescript
 			displayCondition: '={{ $parameter["options"]["includeFeatures"] === false }}',
 		},
 	],
-	properties: [
-		...scoreProfilesProperties,
-		eventsInProperty,
+	properties: withEventsIn(
+		scoreProfilesProperties,
+		'scoreFrom',
+		{ scoreFrom: ['events'] },
 		{
 			displayName: 'Scores Table',
 			name: 'scoresTable',
@@ -44,9 +45,9 @@ const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescript
 			placeholder: 'e.g. analytics.propensity_scores',
 			description:
 				'The table in the same warehouse that receives one row per scored profile (created when missing; each run appended whole). Only the run summary comes back.',
-			displayOptions: { show: { eventsIn: ['postgres', 'clickhouse'] } },
+			displayOptions: { show: { scoreFrom: ['events'], eventsIn: ['postgres', 'clickhouse'] } },
 		},
-	],
+	),
 };
 
 export class ScoreProfilesV1 implements INodeType {

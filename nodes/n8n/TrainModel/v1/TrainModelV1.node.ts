@@ -10,7 +10,7 @@ import { clickHouseTestName, propensityClickHouseConnectionTest } from '../../sh
 import { allItems, perItem } from '../../shared/errors';
 import { postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
 import { storeCredential } from '../../shared/store';
-import { clickHouseCredential, eventsInProperty } from '../../shared/warehouse';
+import { clickHouseCredential, withEventsIn } from '../../shared/warehouse';
 import { trainModelProperties } from './TrainModelV1.description';
 import { readsTableFromItems } from '../../shared/table';
 import { trainForItem, trainOnItems } from './utils';
@@ -32,7 +32,7 @@ const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescript
 			displayCondition: '={{ $parameter["saveToStore"] === false }}',
 		},
 	],
-	properties: [...trainModelProperties, eventsInProperty],
+	properties: withEventsIn(trainModelProperties, 'trainOn', { trainOn: ['events'] }),
 };
 
 export class TrainModelV1 implements INodeType {
