@@ -54,8 +54,11 @@ async function createEventsTable(pg: TestPostgres): Promise<{ rows: number; with
 	}
 }
 
-/** The example shop's events (the same simulation as the rig's file) in a table on the two-shard ClickHouse cluster. */
-async function createClickHouseTable(): Promise<{ source: WarehouseSource; rows: number; profiles: number; events: EventTable }> {
+/**
+ * The example shop's events (the same simulation as the rig's file) in a table on the two-shard
+ * ClickHouse cluster, and the same rows in a PostgreSQL table (`n8n_shop_events_pg`).
+ */
+async function createClickHouseTable(): Promise<{ source: WarehouseSource; postgres: WarehouseSource; rows: number; profiles: number; events: EventTable }> {
 	const rows = [...simulateShop(simulation)].map((event) => ({
 		customer_id: event.profileId,
 		timestamp: Math.floor(event.time / 1000) * 1000,
@@ -71,10 +74,11 @@ async function createClickHouseTable(): Promise<{ source: WarehouseSource; rows:
 		{ name: 'channel', kind: 'text' },
 	] as const;
 	const source = await writeRows('clickhouse', 'n8n_shop_events', columns, rows);
+	const postgres = await writeRows('postgres', 'n8n_shop_events_pg', columns, rows);
 	// The same rows in memory, with channel as Load Events maps it from the table: what the warehouse's scores must equal.
 	const builder = new EventTableBuilder([{ name: 'channel', kind: 'category' }]);
 	for (const row of rows) builder.add(row.customer_id, row.timestamp, row.event_type, row.value ?? NaN, [row.channel ?? undefined]);
-	return { source, rows: rows.length, profiles: new Set(rows.map((row) => row.customer_id)).size, events: builder.build().table };
+	return { source, postgres, rows: rows.length, profiles: new Set(rows.map((row) => row.customer_id)).size, events: builder.build().table };
 }
 
 const warehouseDailyId = 'PropensityWhDay01';
@@ -186,6 +190,8 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 			workflows: [
 				path.join(repoRoot, 'examples', 'n8n', 'weekly-training-warehouse.json'),
 				path.join(repoRoot, 'examples', 'n8n', 'daily-scoring-warehouse.json'),
+				path.join(repoRoot, 'test', 'n8n', 'workflows', 'weekly-warehouse-postgres.json'),
+				path.join(repoRoot, 'test', 'n8n', 'workflows', 'daily-warehouse-postgres.json'),
 				path.join(repoRoot, 'test', 'n8n', 'workflows', 'bad-inputs-continue.json'),
 				path.join(repoRoot, 'test', 'n8n', 'workflows', 'bad-input-stops.json'),
 				path.join(repoRoot, 'test', 'n8n', 'workflows', 'table-mode.json'),
@@ -481,5 +487,71 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 		);
 		assert.equal((await scoresTable(ch)).size, run.scored, 'a rerun of the same run replaces its rows, it does not double them');
 		assert.equal(await scoresRows(ch), run.scored);
+	});
+
+	it('the same flows on a PostgreSQL table in place (read with the store credential): trained and scored there, each entrant posted once, nothing on the next run', async function () {
+		this.timeout(8 * 60 * 1000);
+		const current = rig as Rig;
+		const pgSource = clickHouse.postgres;
+		await inClickHouse(pgSource, async (client) => {
+			await client.command('DROP TABLE IF EXISTS n8n_pg_scores', []);
+			await client.command('DROP SCHEMA IF EXISTS propensity_n8n_daily_pg CASCADE', []);
+		});
+		const run = async () => {
+			current.crm.clear();
+			const execution = await current.n8n.execute('PropensityWhPgDay1');
+			assertSucceeded(execution, 'The daily scoring on a PostgreSQL table in place');
+			const entrants = (execution.node('Top 5% Entrants')?.items[0] ?? []).map((item) => item.json as { profileId: string; workRanIn: string });
+			if (entrants.length > 0) await current.crm.waitFor(entrants.length);
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			const summary = execution.node('Score Into the Scores Table')?.items[0][0].json as {
+				scored: number;
+				scoreDate: string;
+				model: { version: number };
+			};
+			return {
+				execution,
+				entrants,
+				summary,
+				calls: current.crm.received.map((call) => call.json as { profileId: string; workRanIn: string; reasons: unknown }),
+			};
+		};
+		const where = `postgres://${pgSource.user}@${pgSource.host}:${pgSource.port}/${pgSource.database}?table=`;
+		const trained = await current.n8n.execute('PropensityWhPgWk1');
+		assertSucceeded(trained, 'The weekly training on a PostgreSQL table in place');
+		assert.equal(
+			String(trained.node('Train Model')?.items[0][0].json.workRanIn).replace('public.', ''),
+			`${where}n8n_shop_events_pg`,
+			'trained where the events are',
+		);
+		const first = await run();
+		assert.equal(
+			String(first.execution.node('Score Into the Scores Table')?.items[0][0].json.workRanIn).replace('public.', ''),
+			`${where}n8n_shop_events_pg`,
+		);
+		const [count] = await inClickHouse(pgSource, (client) =>
+			client.rows('SELECT count(*) AS n, count(DISTINCT profile_id) AS profiles FROM n8n_pg_scores', []),
+		);
+		assert.deepEqual([Number(count.n), Number(count.profiles)], [first.summary.scored, first.summary.scored], 'one row per scored profile');
+
+		const store = await openStore({
+			kind: 'postgres',
+			connection: { host: pgSource.host, port: pgSource.port, user: pgSource.user, password: pgSource.password, database: pgSource.database },
+			schema: 'propensity_n8n_daily_pg',
+		});
+		const { model } = await loadModel(store, 'purchase-pg', first.summary.model.version).finally(() => store.close());
+		const inProcess = await (await scoreProfiles(clickHouse.events, model, { asOf: first.summary.scoreDate })).all();
+		const expected = (await buildSegment(inProcess, parseRuleTexts(['top=5%']), { mode: 'all', runAt: first.summary.scoreDate })).members
+			.map((m) => m.profileId)
+			.sort();
+		assert.ok(expected.length >= 20, `${expected.length} in the top 5%: a weak test`);
+		assert.deepEqual(first.entrants.map((entrant) => entrant.profileId).sort(), expected, 'the entrants are the top 5% the same rule picks in memory');
+		assert.deepEqual(first.calls.map((call) => call.profileId).sort(), expected, 'one CRM call per entrant');
+		assert.ok(first.calls.every((call) => call.workRanIn.replace('public.', '') === `${where}n8n_pg_scores` && Array.isArray(call.reasons)));
+		assert.ok(!(first.execution.stdout + first.execution.stderr).includes(pgSource.password), "the PostgreSQL password appears nowhere in n8n's output");
+
+		const second = await run();
+		assert.equal(second.entrants.length, 0, 'no new entrants');
+		assert.equal(second.calls.length, 0, 'no CRM call');
 	});
 });
