@@ -11,8 +11,9 @@
  *   the last read as bin 0). Histograms read it: they need every feature of a row, and a row's
  *   bins share one or two cache lines.
  * - two row buffers (`order`, `gh`): a tree node owns positions [begin, end) of one buffer,
- *   holding its row numbers and their gradient/hessian pairs (float32, interleaved). Splitting
- *   a node moves its rows, stably, into the same positions of the other buffer: left rows first.
+ *   holding its row numbers (ascending) and their gradient/hessian pairs (float32,
+ *   interleaved). Splitting a node moves its rows, stably, into the same positions of the
+ *   other buffer: left rows first.
  * - histograms: per node, the gradient and hessian sums per bin of every feature (padding
  *   features of the last words included), interleaved: bin b of feature f at
  *   f * FEATURE_DOUBLES + 2b and the next double, float64, one Float64Array view per slot.
@@ -73,7 +74,6 @@ export interface SharedDescriptor {
 	readonly blocksI: SharedArrayBuffer;
 	readonly jobsF: SharedArrayBuffer;
 	readonly chunksI: SharedArrayBuffer;
-	readonly chunksF: SharedArrayBuffer;
 	readonly chunkSums: SharedArrayBuffer;
 	readonly resultsF: SharedArrayBuffer;
 	readonly resultsI: SharedArrayBuffer;
@@ -124,7 +124,8 @@ export interface SharedState {
 	readonly blocksI: Int32Array;
 	readonly jobsF: Float64Array;
 	readonly chunksI: Int32Array;
-	readonly chunksF: Float64Array;
+	/** Most chunks one dispatch of row moves can list (chunksI holds this many). */
+	readonly maxChunks: number;
 	readonly chunkSums: Float64Array;
 	readonly resultsF: Float64Array;
 	readonly resultsI: Int32Array;
@@ -190,7 +191,6 @@ export function allocateShared(rows: number, features: number, weighted: boolean
 		blocksI: shared(4 * BLOCK_I * maxBlocks),
 		jobsF: shared(8 * JOB_F * MAX_JOBS),
 		chunksI: shared(4 * CHUNK_I * maxChunks),
-		chunksF: shared(8 * maxChunks),
 		chunkSums: shared(16 * maxChunks),
 		resultsF: shared(8 * RESULT_F * MAX_JOBS * 2 * features),
 		resultsI: shared(4 * RESULT_I * MAX_JOBS * 2 * features),
@@ -232,7 +232,7 @@ export function viewShared(d: SharedDescriptor): SharedState {
 		blocksI: new Int32Array(d.blocksI),
 		jobsF: new Float64Array(d.jobsF),
 		chunksI: new Int32Array(d.chunksI),
-		chunksF: new Float64Array(d.chunksF),
+		maxChunks: d.maxChunks,
 		chunkSums: new Float64Array(d.chunkSums),
 		resultsF: new Float64Array(d.resultsF),
 		resultsI: new Int32Array(d.resultsI),

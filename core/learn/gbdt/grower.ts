@@ -6,6 +6,7 @@
 import {
 	COMMAND,
 	MOVE_ROWS,
+	UPDATE_ROWS,
 	GROUP_SIZE,
 	MIN_BLOCK_ROWS,
 	MAX_BLOCKS,
@@ -33,8 +34,9 @@ import {
 	SPLIT_FEATURE,
 	SPLIT_BIN,
 	SPLIT_MISSING_LEFT,
-	SETTLED_LEFT_VALUE,
-	SETTLED_RIGHT_VALUE,
+	UPDATE_LEFT_FACTOR,
+	UPDATE_RIGHT_FACTOR,
+	INT_UPDATE_NODES,
 	CHUNK_I,
 	CHUNK_JOB,
 	CHUNK_BEGIN,
@@ -138,7 +140,6 @@ export class TreeGrower {
 		}
 		const tree = this.toTree();
 		this.updateScores(leaves, tree.value);
-		this.updateSettledScores(tree.value);
 		return tree;
 	}
 
@@ -185,7 +186,7 @@ export class TreeGrower {
 	/**
 	 * Makes the chosen splits, then finds the best splits of the children that may split
 	 * further; returns those children. A split whose children can never split is "settled":
-	 * its rows are not moved, only their scores change at the end (see updateSettledScores).
+	 * its rows are not moved, only their scores change at the end (see updateScores).
 	 */
 	private splitNodes(parents: number[], mayGrow: boolean): number[] {
 		const moving: number[] = [];
@@ -351,7 +352,7 @@ export class TreeGrower {
 			while (stop < parents.length && stop - start < MAX_JOBS) {
 				const size = this.end[parents[stop]] - this.begin[parents[stop]];
 				const need = Math.max(1, Math.ceil(size / MOVE_ROWS));
-				if (chunks + need > s.chunksF.length) break;
+				if (chunks + need > s.maxChunks) break;
 				chunks += need;
 				rows += size;
 				stop++;
@@ -400,56 +401,32 @@ export class TreeGrower {
 	}
 
 	/**
-	 * Adds each leaf's value to the scores of its rows. On this thread: a leaf's rows are
-	 * scattered over the score array, so two threads would keep stealing each other's cache lines.
+	 * Adds each leaf's value to the scores of its rows, and each settled split's left or right
+	 * leaf value to its rows'. Tasks cut the rows into fixed ranges (see updateScoresTask), so
+	 * threads never share a cache line of scores.
 	 */
 	private updateScores(leaves: readonly number[], values: Float64Array): void {
 		const s = this.state;
-		let c = 0;
-		const flush = (): void => {
-			this.pool.run(COMMAND.updateScores, c, false);
-			c = 0;
-		};
-		for (const leaf of leaves) {
-			for (let b = this.begin[leaf]; b < this.end[leaf]; b += MOVE_ROWS) {
-				if (c === s.chunksF.length) flush();
-				const ci = c * CHUNK_I;
-				s.chunksI[ci + CHUNK_JOB] = this.buffer[leaf];
-				s.chunksI[ci + CHUNK_BEGIN] = b;
-				s.chunksI[ci + CHUNK_END] = Math.min(this.end[leaf], b + MOVE_ROWS);
-				s.chunksF[c++] = Math.exp(-values[leaf]);
-			}
-		}
-		flush();
-	}
-
-	/** Adds each settled split's left or right leaf value to the scores of its rows (on this thread, as updateScores). */
-	private updateSettledScores(values: Float64Array): void {
-		const s = this.state;
-		let start = 0;
-		while (start < this.settled.length) {
-			let c = 0;
-			let j = 0;
-			for (; start + j < this.settled.length && j < MAX_JOBS; j++) {
-				const node = this.settled[start + j];
-				const need = Math.ceil((this.end[node] - this.begin[node]) / MOVE_ROWS);
-				if (c + need > s.chunksF.length) break;
+		const nodes = [...leaves, ...this.settled];
+		for (let start = 0; start < nodes.length; start += MAX_JOBS) {
+			const batch = nodes.slice(start, start + MAX_JOBS);
+			let rows = 0;
+			batch.forEach((node, j) => {
 				const ji = j * JOB_I;
+				const jf = j * JOB_F;
+				const settled = this.left[node] !== -1;
 				s.jobsI[ji + SPLIT_BUFFER] = this.buffer[node];
-				s.jobsI[ji + SPLIT_FEATURE] = this.feature[node];
+				s.jobsI[ji + SPLIT_BEGIN] = this.begin[node];
+				s.jobsI[ji + SPLIT_END] = this.end[node];
+				s.jobsI[ji + SPLIT_FEATURE] = settled ? this.feature[node] : -1;
 				s.jobsI[ji + SPLIT_BIN] = this.bin[node];
 				s.jobsI[ji + SPLIT_MISSING_LEFT] = this.missingLeft[node];
-				s.jobsF[j * JOB_F + SETTLED_LEFT_VALUE] = values[this.left[node]];
-				s.jobsF[j * JOB_F + SETTLED_RIGHT_VALUE] = values[this.right[node]];
-				for (let b = this.begin[node]; b < this.end[node]; b += MOVE_ROWS) {
-					const ci = c++ * CHUNK_I;
-					s.chunksI[ci + CHUNK_JOB] = j;
-					s.chunksI[ci + CHUNK_BEGIN] = b;
-					s.chunksI[ci + CHUNK_END] = Math.min(this.end[node], b + MOVE_ROWS);
-				}
-			}
-			this.pool.run(COMMAND.updateSettledScores, c, false);
-			start += j;
+				s.jobsF[jf + UPDATE_LEFT_FACTOR] = Math.exp(-values[settled ? this.left[node] : node]);
+				s.jobsF[jf + UPDATE_RIGHT_FACTOR] = settled ? Math.exp(-values[this.right[node]]) : 0;
+				rows += this.end[node] - this.begin[node];
+			});
+			s.ints[INT_UPDATE_NODES] = batch.length;
+			this.pool.run(COMMAND.updateScores, Math.ceil(s.rows / UPDATE_ROWS), rows >= PARALLEL_MIN_MOVE);
 		}
 	}
 
