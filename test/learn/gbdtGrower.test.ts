@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { COMMAND, CHUNK_ROWS, MOVE_ROWS, FLOAT_LAMBDA, FLOAT_MIN_CHILD_WEIGHT } from '../../core/learn/gbdt/protocol';
+import { COMMAND, CHUNK_ROWS, MOVE_ROWS, MAX_TREE_NODES, FLOAT_LAMBDA, FLOAT_MIN_CHILD_WEIGHT } from '../../core/learn/gbdt/protocol';
 import { allocateShared, viewShared, type SharedDescriptor, type SharedState } from '../../core/learn/gbdt/binned';
 import { runTask } from '../../core/learn/gbdt/kernels';
 import { TreeGrower, type GrowSettings } from '../../core/learn/gbdt/grower';
@@ -14,9 +14,17 @@ const FEATURES = BINS.length;
 
 /**
  * Shared state with random bins (some missing) and gradient pairs that depend on a few
- * features, scores exp(-0) = 1, and a sample of about 80% of the rows in buffer 0 (ascending).
+ * features, scores exp(-0) = 1, a sample of about 80% of the rows in buffer 0 (ascending), and
+ * every other row left out of it listed as out of the bag.
  */
-function randomState(seed: number): { descriptor: SharedDescriptor; s: SharedState; sample: number[]; rootG: number; rootH: number } {
+function randomState(seed: number): {
+	descriptor: SharedDescriptor;
+	s: SharedState;
+	sample: number[];
+	outOfBag: number[];
+	rootG: number;
+	rootH: number;
+} {
 	const rng = createRng(seed);
 	const descriptor = allocateShared(ROWS, FEATURES, false, false, 0);
 	const s = viewShared(descriptor);
@@ -26,7 +34,12 @@ function randomState(seed: number): { descriptor: SharedDescriptor; s: SharedSta
 	}
 	for (let c = 0; c * CHUNK_ROWS < ROWS; c++) runTask(s, COMMAND.pack, c);
 	const sample: number[] = [];
-	for (let r = 0; r < ROWS; r++) if (rng.next() < 0.8) sample.push(r);
+	const outOfBag: number[] = [];
+	for (let r = 0; r < ROWS; r++) {
+		if (rng.next() < 0.8) sample.push(r);
+		else if (rng.next() < 0.5) outOfBag.push(r);
+	}
+	s.outOfBag.set(outOfBag);
 	let rootG = 0;
 	let rootH = 0;
 	sample.forEach((r, i) => {
@@ -40,7 +53,7 @@ function randomState(seed: number): { descriptor: SharedDescriptor; s: SharedSta
 	s.negExp.fill(1);
 	s.floats[FLOAT_LAMBDA] = 1;
 	s.floats[FLOAT_MIN_CHILD_WEIGHT] = 1;
-	return { descriptor, s, sample, rootG, rootH };
+	return { descriptor, s, sample, outOfBag, rootG, rootH };
 }
 
 /** Bin b's upper bound is b itself, so a tree's thresholds are its split bins. */
@@ -69,8 +82,8 @@ function depths(tree: Tree): Int32Array {
 	return depth;
 }
 
-async function grow(seed: number, workers: number, settings: GrowSettings): Promise<{ s: SharedState; sample: number[]; tree: Tree }> {
-	const { descriptor, s, sample, rootG, rootH } = randomState(seed);
+async function grow(seed: number, workers: number, settings: GrowSettings): Promise<{ s: SharedState; sample: number[]; outOfBag: number[]; tree: Tree }> {
+	const { descriptor, s, sample, outOfBag, rootG, rootH } = randomState(seed);
 	const pool = workers > 0 ? await WorkerPool.start(descriptor, s, workers) : WorkerPool.inline(s);
 	try {
 		const grower = new TreeGrower(s, pool, settings, binIndexBounds);
@@ -79,10 +92,22 @@ async function grow(seed: number, workers: number, settings: GrowSettings): Prom
 			rootG,
 			rootH,
 			Int32Array.from({ length: FEATURES }, (_, f) => f),
+			outOfBag.length,
 		);
-		return { s, sample, tree };
+		return { s, sample, outOfBag, tree };
 	} finally {
 		await pool.close();
+	}
+}
+
+/** Each listed row's score is exp(-its leaf's value), bit for bit; every other row's is still 1. */
+function assertScores(s: SharedState, tree: Tree, scored: number[]): void {
+	const listed = new Uint8Array(ROWS);
+	for (const r of scored) listed[r] = 1;
+	assert.ok(listed.includes(0), 'some rows are neither sampled nor out of the bag');
+	for (let r = 0; r < ROWS; r++) {
+		const expected = listed[r] === 1 ? Math.exp(-tree.value[leafOf(s, tree, r)]) : 1;
+		assert.equal(s.negExp[r], expected, `row ${r}`);
 	}
 }
 
@@ -92,13 +117,13 @@ const settings: GrowSettings = {
 	maxLeaves: Infinity,
 	growth: 'depthwise',
 	lambda: 1,
-	gamma: 5,
+	gamma: 10,
 	minChildWeight: 1,
 };
 
 describe('tree growth over the shared state', () => {
-	it("adds each leaf's value to the score of exactly the sampled rows that reach it, and leaves other rows alone", async () => {
-		const { s, sample, tree } = await grow(5, 0, settings);
+	it("adds each leaf's value to the score of exactly the sampled and out-of-bag rows that reach it, and leaves other rows alone", async () => {
+		const { s, sample, outOfBag, tree } = await grow(5, 0, settings);
 		const depth = depths(tree);
 		const leafDepths = Array.from(tree.left.keys())
 			.filter((node) => tree.left[node] === -1)
@@ -109,12 +134,15 @@ describe('tree growth over the shared state', () => {
 			leafDepths.some((d) => d < settings.maxDepth),
 			`a leaf above depth ${settings.maxDepth}: ${leafDepths.join(', ')}`,
 		);
-		const inSample = new Uint8Array(ROWS);
-		for (const r of sample) inSample[r] = 1;
-		for (let r = 0; r < ROWS; r++) {
-			const expected = inSample[r] === 1 ? Math.exp(-tree.value[leafOf(s, tree, r)]) : 1;
-			assert.equal(s.negExp[r], expected, `row ${r}`);
-		}
+		assertScores(s, tree, [...sample, ...outOfBag]);
+	});
+
+	it('scores the out-of-bag rows of a tree too large for the shared tree table on the calling thread, the same way', async () => {
+		const leaves = (MAX_TREE_NODES + 1) / 2 + 20;
+		const { s, sample, outOfBag, tree } = await grow(7, 1, { ...settings, growth: 'leafwise', maxDepth: 30, maxLeaves: leaves, gamma: 0 });
+		assert.equal(tree.left.length, 2 * leaves - 1, 'the tree grew every leaf it may');
+		assert.ok(tree.left.length > MAX_TREE_NODES);
+		assertScores(s, tree, [...sample, ...outOfBag]);
 	});
 
 	it('grows the same tree and the same scores with a worker thread as on the calling thread alone', async () => {

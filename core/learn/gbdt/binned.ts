@@ -44,6 +44,8 @@ import {
 	BLOCK_I,
 	RESULT_F,
 	RESULT_I,
+	TREE_I,
+	MAX_TREE_NODES,
 } from './protocol';
 
 /** The SharedArrayBuffers of one training run and its sizes: what a worker is started with. */
@@ -65,6 +67,9 @@ export interface SharedDescriptor {
 	readonly leftPairs: SharedArrayBuffer;
 	readonly rightPairs: SharedArrayBuffer;
 	readonly negExp: SharedArrayBuffer;
+	readonly outOfBag: SharedArrayBuffer;
+	readonly treeI: SharedArrayBuffer;
+	readonly treeF: SharedArrayBuffer;
 	readonly label: SharedArrayBuffer;
 	readonly weight: SharedArrayBuffer;
 	readonly ints: SharedArrayBuffer;
@@ -113,6 +118,11 @@ export interface SharedState {
 	 * five sixths of their cost). It drifts from exp(-score) by a few ulps over a thousand trees.
 	 */
 	readonly negExp: Float64Array;
+	/** The rows a subsampled tree did not train on, ascending (INT_OUT_OF_BAG of them). */
+	readonly outOfBag: Int32Array;
+	/** The tree just grown, for scoring the out-of-bag rows (TREE_I fields per node). */
+	readonly treeI: Int32Array;
+	readonly treeF: Float64Array;
 	readonly label: Uint8Array;
 	/** Per-row training weight (class weight included); empty when every weight is 1. */
 	readonly weight: Float32Array;
@@ -182,6 +192,10 @@ export function allocateShared(rows: number, features: number, weighted: boolean
 		leftPairs: shared(8 * rows),
 		rightPairs: shared(8 * rows),
 		negExp: shared(8 * rows),
+		// Pages never written (no subsampling) are never given memory.
+		outOfBag: shared(4 * rows),
+		treeI: shared(4 * TREE_I * MAX_TREE_NODES),
+		treeF: shared(8 * MAX_TREE_NODES),
 		label: shared(rows),
 		weight: shared(weighted ? 4 * rows : 0),
 		ints: shared(4 * 16),
@@ -223,6 +237,9 @@ export function viewShared(d: SharedDescriptor): SharedState {
 		leftPairs: new Float64Array(d.leftPairs, 0, rows),
 		rightPairs: new Float64Array(d.rightPairs, 0, rows),
 		negExp: new Float64Array(d.negExp, 0, rows),
+		outOfBag: new Int32Array(d.outOfBag, 0, rows),
+		treeI: new Int32Array(d.treeI),
+		treeF: new Float64Array(d.treeF),
 		label: new Uint8Array(d.label, 0, rows),
 		weight: new Float32Array(d.weight, 0, d.weight.byteLength >= 4 * rows && rows > 0 ? rows : 0),
 		ints: new Int32Array(d.ints),

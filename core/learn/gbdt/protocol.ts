@@ -97,6 +97,7 @@ export const INT_MAX_BINS = 3;
 export const INT_FIRST_PAIR = 4; // histograms cover row-word pairs [first, last): every active feature's pair
 export const INT_LAST_PAIR = 5;
 export const INT_UPDATE_NODES = 6; // score update: nodes listed in jobsI / jobsF
+export const INT_OUT_OF_BAG = 7; // score update: rows listed in outOfBag, scored by walking the tree in treeI / treeF
 // Float parameters (floats).
 export const FLOAT_LAMBDA = 0;
 export const FLOAT_MIN_CHILD_WEIGHT = 1;
@@ -129,6 +130,20 @@ export const SPLIT_MISSING_LEFT = 5;
 // exp(-value) of the leaf, or of a settled split's left and right leaves.
 export const UPDATE_LEFT_FACTOR = 0;
 export const UPDATE_RIGHT_FACTOR = 1;
+
+// Tree fields (treeI), per node of the tree just grown (feature -1 for a leaf); treeF holds
+// each leaf's exp(-value).
+export const TREE_I = 5;
+export const TREE_FEATURE = 0;
+export const TREE_BIN = 1;
+export const TREE_MISSING_LEFT = 2;
+export const TREE_LEFT = 3;
+export const TREE_RIGHT = 4;
+/**
+ * Most nodes of a tree whose out-of-bag rows the score-update tasks walk it for (depth 11
+ * complete); a larger tree's are walked on the main thread.
+ */
+export const MAX_TREE_NODES = 4095;
 
 // Chunk fields (chunksI): a range of one node's positions.
 export const CHUNK_I = 6;

@@ -8,6 +8,13 @@ import {
 	INT_POSITIONS,
 	INT_IDENTITY,
 	INT_UPDATE_NODES,
+	INT_OUT_OF_BAG,
+	TREE_I,
+	TREE_FEATURE,
+	TREE_BIN,
+	TREE_MISSING_LEFT,
+	TREE_LEFT,
+	TREE_RIGHT,
 	JOB_I,
 	JOB_F,
 	SPLIT_BUFFER,
@@ -63,7 +70,8 @@ const factors = new Float64Array(2);
  * sit in ascending order in its positions (the tree's rows start ascending, and partitions
  * keep their order), so the rows of the range are one run of positions, found by binary
  * search. Cutting by rows, not by nodes, keeps each task's score writes in cache lines no
- * other task writes: a node's rows are spread over the whole score array.
+ * other task writes: a node's rows are spread over the whole score array. The listed
+ * out-of-bag rows of the range (rows a subsampled tree did not train on) walk the tree.
  */
 export function updateScoresTask(s: SharedState, t: number): void {
 	const first = t * UPDATE_ROWS;
@@ -93,6 +101,26 @@ export function updateScoresTask(s: SharedState, t: number): void {
 			negExp[r] *= factors[sideOf(bins[column + r], splitBin, missing, missingLeft)];
 		}
 	}
+	const outOfBag = s.outOfBag;
+	const count = s.ints[INT_OUT_OF_BAG];
+	const from = firstAtLeast(outOfBag, 0, count, first);
+	const to = firstAtLeast(outOfBag, from, count, last);
+	for (let i = from; i < to; i++) {
+		const r = outOfBag[i];
+		negExp[r] *= s.treeF[leafOfRow(s, r)];
+	}
+}
+
+/** The leaf of the tree in treeI that row r reaches, walking it over the row's bins. */
+function leafOfRow(s: SharedState, r: number): number {
+	const { treeI, bins, binCount } = s;
+	let node = 0;
+	for (let f = treeI[TREE_FEATURE]; f >= 0; f = treeI[node * TREE_I + TREE_FEATURE]) {
+		const ni = node * TREE_I;
+		const goesLeft = sideOf(bins[f * s.rows + r], treeI[ni + TREE_BIN], binCount[f], treeI[ni + TREE_MISSING_LEFT]);
+		node = goesLeft === 1 ? treeI[ni + TREE_LEFT] : treeI[ni + TREE_RIGHT];
+	}
+	return node;
 }
 
 /** The first position in [begin, end) whose row is at least `row` (end if none): rows ascend there. */
