@@ -39,7 +39,7 @@ describe('which cluster tables let the shards finish the aggregation', () => {
 			assert.equal(shardingKeyIsProfile(engine, 'customer_id'), false, engine);
 	});
 
-	it('a table sharded at random gives the same examples as one sharded by profile', async () => {
+	it('a table sharded at random, or an aggregation split into several queries, gives the same examples as one query on a table sharded by profile', async () => {
 		const rows = shopRows({ profiles: 300, seed: 5, historyDays: 150 });
 		const byProfile = await writeRows('clickhouse', 'shard_by_profile', shopColumns(), rows);
 		const atRandom = await writeRows('clickhouse', 'shard_at_random', shopColumns(), []);
@@ -65,11 +65,34 @@ describe('which cluster tables let the shards finish the aggregation', () => {
 				await client.close();
 			}
 		}
-		const [expected, actual] = examples;
+		// The same table again, its aggregation split into several queries by a hash of the profile id.
+		const { client, columns } = await openEvents(byProfile);
+		try {
+			const range = await warehouseDataRange(client, columns);
+			const cutoffs = planTrainingInRange(range, range ? await profilesBy(client, columns, range.end) : 0, goal).cutoffs;
+			const features = declareFeatures(await warehouseFeatureStats(client, columns, goal), goal);
+			let queries = 0;
+			const counting = {
+				rows: (sql: string, params: readonly unknown[]) => client.rows(sql, params),
+				each: (sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void) => {
+					queries++;
+					return client.each(sql, params, onRow);
+				},
+			};
+			examples.push(await buildWarehouseExamples(counting, columns, goal, features, cutoffs, undefined, { groupsPerQuery: 150 }));
+			assert.ok(queries >= 4, `${queries} queries`);
+		} finally {
+			await client.close();
+		}
+		const [expected, actual, split] = examples;
+		assert.deepEqual(split.profileIds, expected.profileIds);
+		assert.deepEqual(split.data.label, expected.data.label);
+		assert.deepEqual(split.data.columns, expected.data.columns);
+		assert.deepEqual(split.perCutoff, expected.perCutoff);
 		assert.ok(expected.data.rows > 100, `${expected.data.rows} examples`);
 		// Every profile on both shards: a merge skipped here would split their groups.
-		const [split] = (await cluster.query('SELECT count() FROM (SELECT customer_id FROM shard_at_random_local GROUP BY customer_id)', 1)).split('\n');
-		assert.ok(Number(split) > 200, `${split} profiles on the second shard`);
+		const [second] = (await cluster.query('SELECT count() FROM (SELECT customer_id FROM shard_at_random_local GROUP BY customer_id)', 1)).split('\n');
+		assert.ok(Number(second) > 200, `${second} profiles on the second shard`);
 		assert.deepEqual(actual.profileIds, expected.profileIds);
 		assert.deepEqual(actual.data.label, expected.data.label);
 		assert.deepEqual(actual.data.columns, expected.data.columns);
