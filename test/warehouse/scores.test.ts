@@ -94,15 +94,22 @@ async function relayTo(host: string, port: number): Promise<{ port: number; cut:
 	};
 }
 
-/** A client whose connection is cut before the n-th insert of rows: the write fails part-way, as on a lost network. */
+/** A client whose connection is cut before the n-th insert of rows (JSON or INSERT statement): the write fails part-way, as on a lost network. */
 function cutBeforeInsert(client: WarehouseClient, n: number, cut: () => void): WarehouseClient {
 	let inserts = 0;
+	const counted = () => {
+		inserts++;
+		if (inserts === n) cut();
+	};
 	return {
 		...client,
 		async insertJson(table, rows) {
-			inserts++;
-			if (inserts === n) cut();
+			counted();
 			return client.insertJson(table, rows);
+		},
+		async command(sql, params) {
+			if (/^INSERT /.test(sql)) counted();
+			return client.command(sql, params);
 		},
 	};
 }
