@@ -395,6 +395,18 @@ export async function scoreInWarehouse(
 	return withWarehouse(source, mapping, (client, columns) => scoreWarehouse(client, columns, model, settings, hooks));
 }
 
+/** Monitor Model on a table in place: the backtests judged there (see monitorWarehouse). */
+export async function monitorInWarehouse(
+	source: WarehouseSource,
+	mapping: MappingOptions,
+	store: Store,
+	name: string,
+	options: MonitorOptions = {},
+	hooks?: WorkHooks,
+): Promise<MonitorResult> {
+	return withWarehouse(source, mapping, (client, columns) => monitorWarehouse(store, name, client, columns, options, hooks));
+}
+
 /**
  * The features (and labels) of the eligible profiles as of a moment, computed in the warehouse:
  * the same table as featureTable on the events loaded into memory.
