@@ -70,7 +70,7 @@ function subsampleNotes(learner: TrainedLearner): string[] {
 	if (learner.kind !== 'forest' && learner.kind !== 'naiveBayes') return [];
 	const { trainingRows, fittedRows } = learner as ForestModel | NaiveBayesModel;
 	if (fittedRows >= trainingRows) return [];
-	const why = learner.kind === 'forest' ? 'its fit time grows with the square of the rows' : 'the library holds every row in memory as plain arrays';
+	const why = learner.kind === 'forest' ? 'its fit time grows with the square of the rows' : 'that many rows estimate its means and variances well enough';
 	return [
 		`The ${learnerNames[learner.kind]} was fitted on a seeded sample of ${fittedRows.toLocaleString('en-US')} of the ${trainingRows.toLocaleString('en-US')} training rows (keeping the outcome rate), because ${why}.`,
 	];
