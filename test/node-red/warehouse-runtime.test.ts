@@ -90,14 +90,17 @@ describe('Node-RED: the warehouse example flows in a real Node-RED against the C
 
 	before(async () => {
 		const run = freshDir('warehouse-runtime');
-		const userDir = await userDirWithPackage(path.join(run, 'user-dir'));
+		// The simulation blocks the event loop for seconds; the servers' start lets it turn before the
+		// first query, so fetch drops a keep-alive socket to ClickHouse the server closed meanwhile
+		// (left by an earlier suite) instead of sending on it ("other side closed").
 		const data = shop();
 		events = data.events;
+		smtp = await startSmtpServer();
+		crm = await startHttpServer({ reply: { ok: true } });
+		const userDir = await userDirWithPackage(path.join(run, 'user-dir'));
 		source = await writeRows('clickhouse', 'nr_runtime_events', columns, data.rows);
 		const client = await connectWarehouse(source);
 		await client.command('DROP TABLE IF EXISTS propensity_scores', []).finally(() => client.close());
-		smtp = await startSmtpServer();
-		crm = await startHttpServer({ reply: { ok: true } });
 		env = {
 			PROPENSITY_CLICKHOUSE_HOST: source.host,
 			PROPENSITY_CLICKHOUSE_DATABASE: source.database,

@@ -86,13 +86,22 @@ function nodeConfig(dir: string, node: TestClickHouseNode, interserverPort: numb
 	return xml;
 }
 
-async function httpQuery(port: number, password: string, sql: string, settings = ''): Promise<string> {
-	const response = await fetch(`http://127.0.0.1:${port}/?${settings}`, {
-		method: 'POST',
-		headers: { 'X-ClickHouse-User': 'default', 'X-ClickHouse-Key': password },
-		body: sql,
-		signal: AbortSignal.timeout(60_000),
-	});
+async function httpQuery(port: number, password: string, sql: string, settings = '', retried = false): Promise<string> {
+	let response: Response;
+	try {
+		response = await fetch(`http://127.0.0.1:${port}/?${settings}`, {
+			method: 'POST',
+			headers: { 'X-ClickHouse-User': 'default', 'X-ClickHouse-Key': password },
+			body: sql,
+			signal: AbortSignal.timeout(60_000),
+		});
+	} catch (error) {
+		// A pooled keep-alive socket the server closed while idle (its keep_alive_timeout is 3 s) fails
+		// at once with "other side closed": the query never ran, so it is sent once more on a new socket.
+		const cause = String((error as { cause?: { message?: unknown } }).cause?.message ?? '');
+		if (!retried && /other side closed|ECONNRESET/.test(cause)) return httpQuery(port, password, sql, settings, true);
+		throw error;
+	}
 	const text = await response.text();
 	if (!response.ok) throw new Error(`ClickHouse on port ${port}: ${text.trim()}`);
 	return text;
