@@ -95,6 +95,23 @@ class Growable<T extends Float64Array | Uint32Array | Uint16Array | Int32Array> 
 		return this.data[index];
 	}
 
+	/** Appends `source`, each value passed through `remap` when given (codes of another dictionary), growing once. */
+	append(source: ArrayLike<number>, remap?: ArrayLike<number>): void {
+		const needed = this.length + source.length;
+		if (needed > this.data.length) {
+			let size = Math.max(1024, this.data.length);
+			while (size < needed) size *= 2;
+			const bigger = this.make(size);
+			bigger.set(this.data.subarray(0, this.length));
+			this.data = bigger;
+		}
+		const data = this.data;
+		let at = this.length;
+		if (remap) for (let i = 0; i < source.length; i++) data[at++] = source[i] < 0 ? source[i] : remap[source[i]];
+		else for (let i = 0; i < source.length; i++) data[at++] = source[i];
+		this.length = at;
+	}
+
 	/** The filled part, without copying; valid until the next push or release. */
 	view(): T {
 		return this.data.subarray(0, this.length) as T;
@@ -129,6 +146,20 @@ class Dictionary {
 		return code;
 	}
 
+	/** Codes here of another dictionary's values, in its code order (adding the ones this one lacks). */
+	absorb(values: readonly string[]): Uint32Array {
+		const remap = new Uint32Array(values.length);
+		for (let i = 0; i < values.length; i++) remap[i] = this.code(values[i]);
+		return remap;
+	}
+
+	/** How many of `values` this dictionary lacks. */
+	missing(values: readonly string[]): number {
+		let count = 0;
+		for (const value of values) if (!this.codes.has(value)) count++;
+		return count;
+	}
+
 	/** Codes in arrival order → codes in sorted order, and the sorted values. */
 	sorted(): { remap: Uint32Array; values: string[] } {
 		const order = this.values.map((_, i) => i).sort((a, b) => compareStrings(this.values[a], this.values[b]));
@@ -141,6 +172,28 @@ class Dictionary {
 /** Code-unit order, the same in every locale (localeCompare is not). */
 export function compareStrings(a: string, b: string): number {
 	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The events one builder collected, in arrival order with its own dictionary codes, for another
+ * builder to append: a parallel load's second half. The arrays are views that can be transferred.
+ */
+export interface BuilderPart {
+	readonly profiles: readonly string[];
+	readonly profile: Uint32Array;
+	readonly types: readonly string[];
+	readonly type: Uint32Array;
+	readonly time: Float64Array;
+	readonly value: Float64Array;
+	/** Per attribute spec: a category's dictionary and codes (-1: no value), or a number's values. */
+	readonly attributes: readonly ({ readonly dictionary: readonly string[]; readonly codes: Int32Array } | { readonly values: Float64Array })[];
+}
+
+/** The buffers of a part's arrays, for postMessage's transfer list. */
+export function partBuffers(part: BuilderPart): ArrayBuffer[] {
+	const arrays: ArrayBufferView[] = [part.profile, part.type, part.time, part.value];
+	for (const column of part.attributes) arrays.push('codes' in column ? column.codes : column.values);
+	return arrays.map((array) => array.buffer as ArrayBuffer);
 }
 
 export interface BuildOptions {
@@ -208,6 +261,52 @@ export class EventTableBuilder {
 				this.attributeCodes[column].push(typeof raw === 'number' ? raw : raw === undefined || raw === '' ? NaN : Number(raw));
 			}
 		}
+	}
+
+	/** The events collected so far, as views of the builder's arrays (valid until the next add). */
+	part(): BuilderPart {
+		return {
+			profiles: this.profiles.values,
+			profile: this.profile.view(),
+			types: this.typeNames.values,
+			type: this.type.view(),
+			time: this.time.view(),
+			value: this.value.view(),
+			attributes: this.attributeSpecs.map((_spec, column) => {
+				const dictionary = this.attributeDictionaries[column];
+				const codes = this.attributeCodes[column].view();
+				return dictionary ? { dictionary: dictionary.values, codes: codes as Int32Array } : { values: codes as Float64Array };
+			}),
+		};
+	}
+
+	/** Whether appending `part` would keep the event types within maxEventTypes. */
+	canAppend(part: BuilderPart): boolean {
+		return this.typeNames.values.length + this.typeNames.missing(part.types) <= maxEventTypes;
+	}
+
+	/**
+	 * Appends another builder's events after the ones collected here, as if they had been added
+	 * one by one in their order: same attribute specs, codes translated into this builder's
+	 * dictionaries. The built table is the same as one builder's fed with every event.
+	 */
+	append(part: BuilderPart): void {
+		if (!this.canAppend(part)) throw new RangeError(`More than ${maxEventTypes} distinct event types; map a coarser field to the event type.`);
+		if (part.attributes.length !== this.attributeSpecs.length) throw new Error('appending events collected with other attributes');
+		this.profile.append(part.profile, this.profiles.absorb(part.profiles));
+		this.type.append(part.type, this.typeNames.absorb(part.types));
+		this.time.append(part.time);
+		this.value.append(part.value);
+		part.attributes.forEach((column, index) => {
+			const dictionary = this.attributeDictionaries[index];
+			if ('codes' in column) {
+				if (!dictionary) throw new Error(`attribute ${this.attributeSpecs[index].name} is a number here, a category in the part`);
+				this.attributeCodes[index].append(column.codes, dictionary.absorb(column.dictionary));
+			} else {
+				if (dictionary) throw new Error(`attribute ${this.attributeSpecs[index].name} is a category here, a number in the part`);
+				this.attributeCodes[index].append(column.values);
+			}
+		});
 	}
 
 	/** Sorts and freezes the collected events. The builder is empty afterwards. */
