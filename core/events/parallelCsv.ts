@@ -34,7 +34,8 @@ const workerShare = 0.47;
 /** The second half of one load, on a worker thread. */
 export class CsvSplit {
 	private worker: Worker | undefined;
-	private result: Promise<SinkPart | undefined> | undefined;
+	private result: Promise<SinkPart | undefined> = Promise.resolve(undefined);
+	private started = false;
 	/** Set once the first half is read: keeps the worker's events (true) or not. */
 	accept: (part: SinkPart) => boolean = () => false;
 
@@ -61,7 +62,9 @@ export class CsvSplit {
 			const { bytesRead } = await handle.read(window, 0, window.length, from);
 			const newline = window.subarray(0, bytesRead).indexOf(10);
 			if (newline === -1 || from + newline + 1 >= size) return undefined;
-			return new CsvSplit(file, from + newline + 1);
+			const split = new CsvSplit(file, from + newline + 1);
+			split.spawn();
+			return split;
 		} catch {
 			return undefined;
 		} finally {
@@ -69,9 +72,11 @@ export class CsvSplit {
 		}
 	}
 
-	/** Starts the worker on the second half. Without a worker (none could start), the calling thread reads on. */
-	start(job: Omit<CsvHalfJob, 'path' | 'start'>): void {
-		if (this.result) return;
+	/**
+	 * Starts the worker thread, which loads its modules while the calling thread opens the file
+	 * and reads the header. Without a worker (none could start), the calling thread reads on.
+	 */
+	private spawn(): void {
 		this.result = new Promise<SinkPart | undefined>((resolve) => {
 			let worker: Worker;
 			try {
@@ -85,13 +90,18 @@ export class CsvSplit {
 			worker.once('message', (message: { part: SinkPart | undefined }) => resolve(message.part));
 			worker.once('error', () => resolve(undefined));
 			worker.once('exit', () => resolve(undefined));
-			worker.postMessage({ ...job, path: this.file, start: this.at } satisfies CsvHalfJob);
 		});
+	}
+
+	/** Sets the worker on the second half, once the header is known. */
+	start(job: Omit<CsvHalfJob, 'path' | 'start'>): void {
+		if (!this.worker || this.started) return;
+		this.started = true;
+		this.worker.postMessage({ ...job, path: this.file, start: this.at } satisfies CsvHalfJob);
 	}
 
 	/** Gives up the worker (a failed load, a format or encoding that cannot be split); the calling thread reads on. */
 	cancel(): void {
-		if (!this.result) this.result = Promise.resolve(undefined);
 		void this.worker?.terminate();
 		this.worker = undefined;
 	}
@@ -101,12 +111,11 @@ export class CsvSplit {
 		return {
 			at: this.at,
 			resume: async () => {
-				const started = this.result !== undefined && this.worker !== undefined;
-				const part = await (this.result ?? Promise.resolve(undefined));
+				const part = this.started && this.worker ? await this.result : undefined;
 				this.cancel();
 				const kept = part !== undefined && this.accept(part);
 				if (kept) parallelCsvOutcomes.kept++;
-				else if (started) parallelCsvOutcomes.readAgain++;
+				else if (this.started) parallelCsvOutcomes.readAgain++;
 				return !kept;
 			},
 		};

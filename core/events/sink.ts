@@ -86,6 +86,8 @@ function toText(raw: unknown, depth = 0): string | undefined {
 
 /** A category attribute: distinct values of an array are joined with '|' in order of appearance. */
 function toCategory(raw: unknown): string | undefined {
+	// Nearly every value is a text already (every CSV field is): no other check.
+	if (typeof raw === 'string') return raw;
 	if (Array.isArray(raw)) {
 		const texts: string[] = [];
 		for (const element of raw) {

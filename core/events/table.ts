@@ -255,7 +255,7 @@ export class EventTableBuilder {
 			const raw = attributes?.[column];
 			const dictionary = this.attributeDictionaries[column];
 			if (dictionary) {
-				const text = raw === undefined ? '' : String(raw);
+				const text = typeof raw === 'string' ? raw : raw === undefined ? '' : String(raw);
 				this.attributeCodes[column].push(text === '' ? -1 : dictionary.code(text));
 			} else {
 				this.attributeCodes[column].push(typeof raw === 'number' ? raw : raw === undefined || raw === '' ? NaN : Number(raw));
