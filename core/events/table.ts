@@ -91,25 +91,31 @@ class Growable<T extends Float64Array | Uint32Array | Uint16Array | Int32Array> 
 		this.data[this.length++] = value;
 	}
 
-	get(index: number): number {
-		return this.data[index];
+	/** Appends `source` (of the same kind), growing once. */
+	append(source: ArrayLike<number>): void {
+		this.reserve(source.length);
+		this.data.set(source, this.length);
+		this.length += source.length;
 	}
 
-	/** Appends `source`, each value passed through `remap` when given (codes of another dictionary), growing once. */
-	append(source: ArrayLike<number>, remap?: ArrayLike<number>): void {
-		const needed = this.length + source.length;
-		if (needed > this.data.length) {
-			let size = Math.max(1024, this.data.length);
-			while (size < needed) size *= 2;
-			const bigger = this.make(size);
-			bigger.set(this.data.subarray(0, this.length));
-			this.data = bigger;
-		}
-		const data = this.data;
-		let at = this.length;
-		if (remap) for (let i = 0; i < source.length; i++) data[at++] = source[i] < 0 ? source[i] : remap[source[i]];
-		else for (let i = 0; i < source.length; i++) data[at++] = source[i];
-		this.length = at;
+	/** Appends codes of another dictionary as codes of this one (`remap[code]`; -1, no value, stays). */
+	appendCodes(source: Uint32Array | Int32Array, remap: Uint32Array): void {
+		this.reserve(source.length);
+		const at = this.length;
+		// Through a view of the same kind as the source, so the loop stays monomorphic.
+		if (source instanceof Int32Array) remapCodes(new Int32Array(this.data.buffer, this.data.byteOffset + at * 4, source.length), source, remap);
+		else remapCodes(new Uint32Array(this.data.buffer, this.data.byteOffset + at * 4, source.length), source, remap);
+		this.length += source.length;
+	}
+
+	private reserve(more: number): void {
+		const needed = this.length + more;
+		if (needed <= this.data.length) return;
+		let size = Math.max(1024, this.data.length);
+		while (size < needed) size *= 2;
+		const bigger = this.make(size);
+		bigger.set(this.data.subarray(0, this.length));
+		this.data = bigger;
 	}
 
 	/** The filled part, without copying; valid until the next push or release. */
@@ -120,6 +126,14 @@ class Growable<T extends Float64Array | Uint32Array | Uint16Array | Int32Array> 
 	release(): void {
 		this.data = this.make(0);
 		this.length = 0;
+	}
+}
+
+/** target[i] = remap[source[i]], except -1 (no value), which stays. */
+function remapCodes<A extends Int32Array | Uint32Array>(target: A, source: A, remap: Uint32Array): void {
+	for (let i = 0; i < source.length; i++) {
+		const code = source[i];
+		target[i] = code < 0 ? code : remap[code];
 	}
 }
 
@@ -293,18 +307,18 @@ export class EventTableBuilder {
 	append(part: BuilderPart): void {
 		if (!this.canAppend(part)) throw new RangeError(`More than ${maxEventTypes} distinct event types; map a coarser field to the event type.`);
 		if (part.attributes.length !== this.attributeSpecs.length) throw new Error('appending events collected with other attributes');
-		this.profile.append(part.profile, this.profiles.absorb(part.profiles));
-		this.type.append(part.type, this.typeNames.absorb(part.types));
+		this.profile.appendCodes(part.profile, this.profiles.absorb(part.profiles));
+		this.type.appendCodes(part.type, this.typeNames.absorb(part.types));
 		this.time.append(part.time);
 		this.value.append(part.value);
 		part.attributes.forEach((column, index) => {
 			const dictionary = this.attributeDictionaries[index];
 			if ('codes' in column) {
 				if (!dictionary) throw new Error(`attribute ${this.attributeSpecs[index].name} is a number here, a category in the part`);
-				this.attributeCodes[index].append(column.codes, dictionary.absorb(column.dictionary));
+				(this.attributeCodes[index] as Growable<Int32Array>).appendCodes(column.codes, dictionary.absorb(column.dictionary));
 			} else {
 				if (dictionary) throw new Error(`attribute ${this.attributeSpecs[index].name} is a category here, a number in the part`);
-				this.attributeCodes[index].append(column.values);
+				(this.attributeCodes[index] as Growable<Float64Array>).append(column.values);
 			}
 		});
 	}
@@ -316,9 +330,11 @@ export class EventTableBuilder {
 		const n = this.length;
 		const profileOf = new Uint32Array(n);
 		const typeOf = new Uint16Array(n);
+		const arrivalProfile = this.profile.view();
+		const arrivalType = this.type.view();
 		for (let i = 0; i < n; i++) {
-			profileOf[i] = profiles.remap[this.profile.get(i)];
-			typeOf[i] = types.remap[this.type.get(i)];
+			profileOf[i] = profiles.remap[arrivalProfile[i]];
+			typeOf[i] = types.remap[arrivalType[i]];
 		}
 		this.profile.release();
 		this.type.release();
