@@ -123,6 +123,9 @@ export async function loadEvents(source: EventSource, options: LoadOptions = {},
 		sourceName = source.kind === 'file' ? path.basename(source.path) : (source.fileName ?? 'the buffer');
 		// A large UTF-8 file may be read by two threads (parallelCsv.ts); the split is dropped below if it cannot apply.
 		const split = source.kind === 'file' && (encoding ?? 'utf-8') === 'utf-8' ? await CsvSplit.plan(source.path) : undefined;
+		// Cancelling stops the worker at once, so the calling thread never waits on it (it stops at its next chunk).
+		const stopWorker = (): void => split?.cancel();
+		hooks.signal?.addEventListener('abort', stopWorker, { once: true });
 		try {
 			const input = await openText(source.kind === 'file' ? { path: source.path, pause: split?.pause } : { data: source.data, name: sourceName }, {
 				encoding,
@@ -138,6 +141,7 @@ export async function loadEvents(source: EventSource, options: LoadOptions = {},
 				input.close();
 			}
 		} finally {
+			hooks.signal?.removeEventListener('abort', stopWorker);
 			split?.cancel();
 		}
 	} else if (source.kind === 'rows') {

@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import zlib from 'node:zlib';
-import { InputError } from '../../core/errors';
+import { CancelledError, InputError } from '../../core/errors';
 import { loadEvents, type LoadOptions, type LoadResult } from '../../core/events/load';
 import { parallelCsvOutcomes, parallelCsvSettings } from '../../core/events/parallelCsv';
+import { EventTableBuilder, maxEventTypes } from '../../core/events/table';
 import { utf8Text } from '../../core/events/text';
 import { writeSimulation } from '../../core/simulate';
 import { outputDir, sameTable } from './support';
@@ -129,6 +130,23 @@ describe('loading a large CSV file on two threads', function () {
 		assert.equal(one.result?.report.rejected.byReason['bad-encoding'], 2);
 	});
 
+	it('stops with CancelledError when cancelled while the worker reads its half', async () => {
+		const file = write('cancel.csv', [header, ...rows(0, 3000)]);
+		const saved = parallelCsvSettings.minBytes;
+		parallelCsvSettings.minBytes = 0;
+		try {
+			const controller = new AbortController();
+			const load = loadEvents({ kind: 'file', path: file }, {}, { signal: controller.signal, onProgress: () => controller.abort() });
+			await assert.rejects(load, CancelledError);
+		} finally {
+			parallelCsvSettings.minBytes = saved;
+		}
+		// The next load of the same file is whole again.
+		const { one, two } = await loadBothWays(file);
+		assertSame(one, two);
+		assert.equal(two.result?.table.length, 3000);
+	});
+
 	it('does not split gzip, UTF-16 or NDJSON files, and loads them as one thread does', async () => {
 		const csv = `${[header, ...rows(0, 600)].join('\n')}\n`;
 		const files = [
@@ -147,6 +165,43 @@ describe('loading a large CSV file on two threads', function () {
 			assert.equal(one.result?.table.length, 600, file);
 			assert.equal(kept + readAgain, 0, `${file}: no worker`);
 		}
+	});
+});
+
+describe('appending one event builder to another', () => {
+	const specs = [
+		{ name: 'channel', kind: 'category' as const },
+		{ name: 'score', kind: 'number' as const },
+	];
+	type Event = [string, number, string, number, (string | number | undefined)[]];
+	const events: Event[] = Array.from({ length: 500 }, (_, i): Event => [
+		`p${(i * 7) % 23}`,
+		1700000000000 + ((i * 13) % 50) * 1000,
+		`t${i % 4}${i > 300 ? 'late' : ''}`,
+		i % 3 ? NaN : i / 4,
+		[i % 5 ? `ch${i % 3}${i > 250 ? 'new' : ''}` : undefined, i % 2 ? i : undefined],
+	]);
+
+	it('builds the same table as one builder fed every event, new ids, types and categories included', () => {
+		const feed = (builder: EventTableBuilder, from: number, to: number): EventTableBuilder => {
+			for (let i = from; i < to; i++) builder.add(...events[i]);
+			return builder;
+		};
+		const whole = feed(new EventTableBuilder(specs), 0, events.length).build().table;
+		for (const cut of [0, 1, 250, 499, 500]) {
+			const first = feed(new EventTableBuilder(specs), 0, cut);
+			first.append(feed(new EventTableBuilder(specs), cut, events.length).part());
+			assert.ok(sameTable(first.build().table, whole), `cut at ${cut}`);
+		}
+	});
+
+	it('refuses a part that would bring more than the most event types', () => {
+		const first = new EventTableBuilder();
+		const second = new EventTableBuilder();
+		for (let t = 0; t < 40000; t++) first.add('p', t, `a${t}`, NaN);
+		for (let t = 0; t < maxEventTypes - 40000 + 1; t++) second.add('p', t, `b${t}`, NaN);
+		assert.equal(first.canAppend(second.part()), false);
+		assert.throws(() => first.append(second.part()), RangeError);
 	});
 });
 
