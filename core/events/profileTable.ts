@@ -152,7 +152,7 @@ async function feedRows(rows: readonly unknown[], name: string, handlers: CsvHan
 		const row = rows[r] as Record<string, unknown>;
 		for (let c = 0; c < header.length; c++) fields[c] = cellText(row[header[c]]);
 		handlers.record(fields, r + 1);
-		if ((r + 1) % ROWS_PER_CHUNK === 0 || r === rows.length - 1) await handlers.chunkDone();
+		if ((r + 1) % ROWS_PER_CHUNK === 0 || r === rows.length - 1) await handlers.chunkDone(0);
 	}
 }
 
