@@ -6,7 +6,7 @@
  * always choose the same learner.
  */
 import { CancelledError, InputError } from '../errors';
-import { auc } from '../evaluate/auc';
+import { auc, aucDifference } from '../evaluate/auc';
 import { logLoss } from '../evaluate/loss';
 import type { LabelledDataset } from './dataset';
 import { sigmoid, type FitContext, type LearnerKind, type TrainedLearner } from './learner';
@@ -20,7 +20,9 @@ export interface AutoOptions {
 	/**
 	 * Features of a strong simple baseline (the buy-till-you-die features): when given, a
 	 * logistic regression on these alone is one more candidate, last, so it wins only when it
-	 * ranks the choosing rows strictly better than every full learner.
+	 * ranks the choosing rows better than every full learner, or when the best of them beats it by
+	 * less than one standard error of the difference (the simpler model is kept unless the data
+	 * show the full learner is better).
 	 */
 	baselineFeatures?: readonly string[];
 }
@@ -66,7 +68,7 @@ export async function autoSelect(
 	const order: LearnerKind[] = ['gbdt', ...auto.candidates.filter((kind) => kind !== 'gbdt')];
 	const canCompare = validation !== undefined && hasBothClasses(validation.label);
 	const candidates: SelectionCandidate[] = [];
-	const fitted: { kind: LearnerKind; learner: TrainedLearner; auc: number; candidate: number }[] = [];
+	const fitted: Fitted[] = [];
 	let budget = auto.timeBudgetSeconds;
 	for (const kind of order) {
 		if (kind !== 'gbdt') {
@@ -138,11 +140,49 @@ export async function autoSelect(
 		}
 	}
 	const best = fitted.reduce((a, b) => (b.auc > a.auc ? b : a));
-	const chosen = candidates.map((c, i) => (i === best.candidate ? { ...c, chosen: true } : c));
+	const simpler = validation && fitted.length > 1 ? keptBaseline(fitted[fitted.length - 1], best, candidates, validation) : undefined;
+	const winner = simpler?.baseline ?? best;
+	const chosen = candidates.map((c, i) => (i === winner.candidate ? { ...c, chosen: true } : c));
 	return {
-		learner: best.learner,
-		selection: { mode: 'auto', winner: best.kind, reason: reasonFor(chosen, canCompare), candidates: chosen },
+		learner: winner.learner,
+		selection: { mode: 'auto', winner: winner.kind, reason: simpler?.reason ?? reasonFor(chosen, canCompare), candidates: chosen },
 		notes: [],
+	};
+}
+
+interface Fitted {
+	readonly kind: LearnerKind;
+	readonly learner: TrainedLearner;
+	readonly auc: number;
+	/** Index in the candidates. */
+	readonly candidate: number;
+}
+
+/**
+ * The one-standard-error rule for the buy-till-you-die baseline (the last fitted, when fitted):
+ * when the best full learner ranks the choosing rows better by less than one standard error of
+ * the paired difference (DeLong), the data do not show it is better, and the baseline, a
+ * two-number model that cannot overfit, is kept. On short histories the trees learn from few
+ * distinct profiles, and a small lead on the choosing half often turns into a loss on the future.
+ */
+function keptBaseline(
+	last: Fitted,
+	best: Fitted,
+	candidates: readonly SelectionCandidate[],
+	validation: LabelledDataset,
+): { baseline: Fitted; reason: string } | undefined {
+	const baseline = candidates[last.candidate];
+	if (last === best || !baseline.note) return undefined;
+	const { difference, standardError } = aucDifference(validation.label, best.learner.predictRaw(validation), last.learner.predictRaw(validation));
+	if (!(difference <= standardError)) return undefined;
+	const others = candidates
+		.filter((c, i) => c.status === 'fitted' && i !== last.candidate)
+		.map((c) => `${learnerNames[c.learner]} ${c.auc === null ? 'n/a' : c.auc.toFixed(3)}`);
+	return {
+		baseline: last,
+		reason:
+			`${learnerNames[last.kind]} ${baseline.note.split(':')[0]} (validation AUC ${last.auc.toFixed(3)}) was kept: the best full learner, ${learnerNames[best.kind]} at ${best.auc.toFixed(3)}, ` +
+			`ranked better by ${difference.toFixed(4)}, less than one standard error of the difference (${standardError.toFixed(4)}), so the simpler model wins (${others.join(', ')})`,
 	};
 }
 
