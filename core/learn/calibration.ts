@@ -198,8 +198,10 @@ export const fitPlatt: Fitter = (raw, labels, include) => {
  * rows, with the block's rate, and straight lines between. A flat step per block would give
  * every score in the block the same probability and so throw away the learner's ranking within
  * it (an AUC cost); the lines keep that ranking, since the rates rise strictly from block to
- * block, and each block's rate still sits at its centre. Probabilities are kept within
- * [½/n, 1 − ½/n] (half an outcome among the n rows) so that no score is ever called certain.
+ * block, and each block's rate still sits at its centre; gentle tails beyond the outer centres
+ * (withTails) keep the order of scores outside the validated range. The blocks' rates are kept
+ * within [½/n, 1 − ½/n] (half an outcome among the n rows) so that no score is ever called
+ * certain; the tails stay strictly between 0 and 1.
  */
 export const fitIsotonic: Fitter = (raw, labels, include) => {
 	const rows: number[] = [];
@@ -214,8 +216,37 @@ export const fitIsotonic: Fitter = (raw, labels, include) => {
 		xs.push(Math.min(block.hi, Math.max(block.lo, block.rawSum / block.count)));
 		ps.push(Math.min(1 - edge, Math.max(edge, block.positives / block.count)));
 	}
-	return { method: 'isotonic', raw: xs, probability: ps };
+	return { method: 'isotonic', ...withTails(xs, ps) };
 };
+
+/** How far the tails reach beyond the outer centres, in spans of the centres. */
+const tailSpans = 10;
+
+/**
+ * Scores beyond the validation's are common when scoring a later population (customers who
+ * have aged further, for one): held flat, they would all tie. A gentle tail on each side keeps
+ * their order: over ten times the centres' span, the probability moves halfway from the
+ * outer block's rate towards 0 (or 1), which hardly changes any probability near the validated
+ * range. With one block there is no span to scale by, and the function stays flat.
+ */
+function withTails(xs: readonly number[], ps: readonly number[]): { raw: number[]; probability: number[] } {
+	const last = xs.length - 1;
+	const reach = tailSpans * (xs[last] - xs[0]);
+	const low = xs[0] - reach;
+	const high = xs[last] + reach;
+	const raw = [...xs];
+	const probability = [...ps];
+	// Far out, rounding could leave a tail's end on the centre itself, or overflow: that tail is then left out.
+	if (last > 0 && low < xs[0] && Number.isFinite(low)) {
+		raw.unshift(low);
+		probability.unshift(ps[0] / 2);
+	}
+	if (last > 0 && high > xs[last] && Number.isFinite(high)) {
+		raw.push(high);
+		probability.push((1 + ps[last]) / 2);
+	}
+	return { raw, probability };
+}
 
 interface Block {
 	positives: number;
