@@ -48,7 +48,20 @@ function queryError(source: WarehouseSource, error: unknown): InputError {
 			`The connection to the warehouse ${describeSource(source)} was lost: ${message}. Check that the server is running and reachable, then run again.`,
 			'warehouse-connection',
 		);
-	return new InputError(`The warehouse ${describeSource(source)} refused a query: ${message}.`, 'warehouse-query');
+	const advice = /Code: 241\b|Memory limit/i.test(message)
+		? ' The query needed more memory than the server allows one query (max_memory_usage): raise that setting for the URL’s user, or train on fewer examples (--max-examples).'
+		: '';
+	return new InputError(`The warehouse ${describeSource(source)} refused a query: ${message}.${advice}`, 'warehouse-query');
+}
+
+/** A streamed row; ClickHouse reports an error met after rows were sent as text where a row should be. */
+function streamedRow(row: { text: string; json<T>(): T }): Record<string, unknown> {
+	try {
+		return row.json<Record<string, unknown>>();
+	} catch (error) {
+		if (/^\s*Code: \d+/.test(row.text)) throw new Error(`the server stopped part-way through the result: ${row.text.trim().slice(0, 2000)}`);
+		throw error;
+	}
 }
 
 async function connectPg(source: WarehouseSource): Promise<WarehouseClient> {
@@ -142,7 +155,7 @@ async function connectClickHouse(source: WarehouseSource): Promise<WarehouseClie
 		if (params.length > 0) throw new Error('ClickHouse takes values as literals (SqlValues), not parameters');
 		try {
 			const result = await client.query({ query: sql, format: 'JSONEachRow' });
-			for await (const rows of result.stream()) for (const row of rows) onRow(row.json() as Record<string, unknown>);
+			for await (const rows of result.stream()) for (const row of rows) onRow(streamedRow(row));
 		} catch (error) {
 			throw queryError(source, error);
 		}
