@@ -135,7 +135,20 @@ export async function settleSegment(
 	options: SegmentOptions,
 	find: (id: string) => { row: SegmentMember; member: boolean } | undefined,
 ): Promise<SegmentResult> {
-	const { name, mode, store, runAt } = checkOptions(options);
+	const checked = checkOptions(options);
+	const { name, store } = checked;
+	// Two runs of one segment take turns from reading the last membership to committing the new one.
+	if (store && name !== undefined) return store.withSegmentLease(name, () => settleHeld(chosen, checked, find));
+	return settleHeld(chosen, checked, find);
+}
+
+/** settleSegment once this run holds the segment (or needs no turn: nothing is remembered). */
+async function settleHeld(
+	chosen: ChosenMembers,
+	options: SegmentOptions,
+	find: (id: string) => { row: SegmentMember; member: boolean } | undefined,
+): Promise<SegmentResult> {
+	const { name, mode, store, runAt } = options;
 	const { nonMembers } = chosen;
 	let { members } = chosen;
 	const previous = store && name !== undefined ? await store.loadMembership(name) : undefined;
