@@ -155,7 +155,7 @@ describe('Node-RED: build segment over a warehouse scores table (PostgreSQL and 
 		}
 	});
 
-	it('the example "Score daily in the warehouse" scores on the cluster and hands on the entrants once', async () => {
+	it('the example "Score daily in the warehouse" scores on the cluster and mails the entrants once, each with its reasons', async () => {
 		const example = JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', 'Score daily in the warehouse.json'), 'utf8')) as FlowNode[];
 		const { source } = await fixture.prepare('clickhouse', 'nr_example_daily_events', 'propensity_scores', 'unused');
 		const storePath = freshDir('warehouse-daily-example-store');
@@ -184,8 +184,21 @@ describe('Node-RED: build segment over a warehouse scores table (PostgreSQL and 
 		helper.getNode(load.id).receive({});
 		const msg = await entered;
 		assert.match(String((await committed).text), /entered · .* · run 1$/);
-		const expected = await fixture.members('top=5%', new Date(Math.max(...fixture.rows.map((row) => row.timestamp as number))).toISOString());
+		const latest = new Date(Math.max(...fixture.rows.map((row) => row.timestamp as number))).toISOString();
+		const expected = await fixture.members('top=5%', latest);
 		assert.deepEqual((msg.payload as SegmentMember[]).map((member) => member.profileId).sort(), expected, 'the top 5% of the latest scores, all entered');
+		// Each entrant comes with its three reasons, those of the in-memory path, and the example's email lists them.
+		const explained = await fixture.explainedMembers('top=5%', latest, 3);
+		for (const member of msg.payload as SegmentMember[]) assert.deepEqual(member.factors, explained.get(member.profileId)?.factors);
+		const email = example.find((node) => node.type === 'function' && node.name === 'entrants email') as FlowNode & { func: string };
+		const env = { get: (name: string) => ({ PROPENSITY_REPORT_TO: 'sales@example.com', PROPENSITY_MAIL_FROM: 'propensity@example.com' })[name] };
+		const mail = new Function('msg', 'env', email.func)(structuredClone(msg), env) as { payload: string; to: string };
+		assert.equal(mail.to, 'sales@example.com');
+		for (const member of msg.payload as SegmentMember[]) {
+			assert.equal(member.factors.length, 3);
+			for (const reason of member.factors)
+				assert.ok(mail.payload.includes(`  - ${reason}`), `the email gives the reason "${reason}" of ${member.profileId}`);
+		}
 		assert.ok((msg.statuses as string[]).every((status) => status === 'entered'));
 		assert.match(String(msg.workRanIn), /^clickhouse:\/\/.*table=propensity_scores$/);
 
