@@ -540,8 +540,11 @@ async function readFirstLine(file: string): Promise<string | undefined> {
 	}
 }
 
-/** A lease not renewed for this long (ms) belongs to a run that died, and is taken over. */
-const leaseStaleMs = 30_000;
+/**
+ * A lease not renewed for this long (ms) belongs to a run that died, and is taken over. Long
+ * enough that a run whose event loop is busy for a while (explaining many profiles) keeps it.
+ */
+const leaseStaleMs = 120_000;
 /** How often a waiting run looks at the lease again (ms). */
 const leasePollMs = 100;
 
