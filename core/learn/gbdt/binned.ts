@@ -11,8 +11,9 @@
  *   the last read as bin 0). Histograms read it: they need every feature of a row, and a row's
  *   bins share one or two cache lines.
  * - two row buffers (`order`, `gh`): a tree node owns positions [begin, end) of one buffer,
- *   holding its row numbers and their gradient/hessian pairs (float32, interleaved). Splitting
- *   a node moves its rows, stably, into the same positions of the other buffer: left rows first.
+ *   holding its row numbers (ascending) and their gradient/hessian pairs (float32,
+ *   interleaved). Splitting a node moves its rows, stably, into the same positions of the
+ *   other buffer: left rows first.
  * - histograms: per node, the gradient and hessian sums per bin of every feature (padding
  *   features of the last words included), interleaved: bin b of feature f at
  *   f * FEATURE_DOUBLES + 2b and the next double, float64, one Float64Array view per slot.
@@ -43,6 +44,8 @@ import {
 	BLOCK_I,
 	RESULT_F,
 	RESULT_I,
+	TREE_I,
+	MAX_TREE_NODES,
 } from './protocol';
 
 /** The SharedArrayBuffers of one training run and its sizes: what a worker is started with. */
@@ -64,6 +67,9 @@ export interface SharedDescriptor {
 	readonly leftPairs: SharedArrayBuffer;
 	readonly rightPairs: SharedArrayBuffer;
 	readonly negExp: SharedArrayBuffer;
+	readonly outOfBag: SharedArrayBuffer;
+	readonly treeI: SharedArrayBuffer;
+	readonly treeF: SharedArrayBuffer;
 	readonly label: SharedArrayBuffer;
 	readonly weight: SharedArrayBuffer;
 	readonly ints: SharedArrayBuffer;
@@ -73,7 +79,6 @@ export interface SharedDescriptor {
 	readonly blocksI: SharedArrayBuffer;
 	readonly jobsF: SharedArrayBuffer;
 	readonly chunksI: SharedArrayBuffer;
-	readonly chunksF: SharedArrayBuffer;
 	readonly chunkSums: SharedArrayBuffer;
 	readonly resultsF: SharedArrayBuffer;
 	readonly resultsI: SharedArrayBuffer;
@@ -113,6 +118,11 @@ export interface SharedState {
 	 * five sixths of their cost). It drifts from exp(-score) by a few ulps over a thousand trees.
 	 */
 	readonly negExp: Float64Array;
+	/** The rows a subsampled tree did not train on, ascending (INT_OUT_OF_BAG of them). */
+	readonly outOfBag: Int32Array;
+	/** The tree just grown, for scoring the out-of-bag rows (TREE_I fields per node). */
+	readonly treeI: Int32Array;
+	readonly treeF: Float64Array;
 	readonly label: Uint8Array;
 	/** Per-row training weight (class weight included); empty when every weight is 1. */
 	readonly weight: Float32Array;
@@ -124,7 +134,8 @@ export interface SharedState {
 	readonly blocksI: Int32Array;
 	readonly jobsF: Float64Array;
 	readonly chunksI: Int32Array;
-	readonly chunksF: Float64Array;
+	/** Most chunks one dispatch of row moves can list (chunksI holds this many). */
+	readonly maxChunks: number;
 	readonly chunkSums: Float64Array;
 	readonly resultsF: Float64Array;
 	readonly resultsI: Int32Array;
@@ -181,6 +192,10 @@ export function allocateShared(rows: number, features: number, weighted: boolean
 		leftPairs: shared(8 * rows),
 		rightPairs: shared(8 * rows),
 		negExp: shared(8 * rows),
+		// Pages never written (no subsampling) are never given memory.
+		outOfBag: shared(4 * rows),
+		treeI: shared(4 * TREE_I * MAX_TREE_NODES),
+		treeF: shared(8 * MAX_TREE_NODES),
 		label: shared(rows),
 		weight: shared(weighted ? 4 * rows : 0),
 		ints: shared(4 * 16),
@@ -190,7 +205,6 @@ export function allocateShared(rows: number, features: number, weighted: boolean
 		blocksI: shared(4 * BLOCK_I * maxBlocks),
 		jobsF: shared(8 * JOB_F * MAX_JOBS),
 		chunksI: shared(4 * CHUNK_I * maxChunks),
-		chunksF: shared(8 * maxChunks),
 		chunkSums: shared(16 * maxChunks),
 		resultsF: shared(8 * RESULT_F * MAX_JOBS * 2 * features),
 		resultsI: shared(4 * RESULT_I * MAX_JOBS * 2 * features),
@@ -223,6 +237,9 @@ export function viewShared(d: SharedDescriptor): SharedState {
 		leftPairs: new Float64Array(d.leftPairs, 0, rows),
 		rightPairs: new Float64Array(d.rightPairs, 0, rows),
 		negExp: new Float64Array(d.negExp, 0, rows),
+		outOfBag: new Int32Array(d.outOfBag, 0, rows),
+		treeI: new Int32Array(d.treeI),
+		treeF: new Float64Array(d.treeF),
 		label: new Uint8Array(d.label, 0, rows),
 		weight: new Float32Array(d.weight, 0, d.weight.byteLength >= 4 * rows && rows > 0 ? rows : 0),
 		ints: new Int32Array(d.ints),
@@ -232,7 +249,7 @@ export function viewShared(d: SharedDescriptor): SharedState {
 		blocksI: new Int32Array(d.blocksI),
 		jobsF: new Float64Array(d.jobsF),
 		chunksI: new Int32Array(d.chunksI),
-		chunksF: new Float64Array(d.chunksF),
+		maxChunks: d.maxChunks,
 		chunkSums: new Float64Array(d.chunkSums),
 		resultsF: new Float64Array(d.resultsF),
 		resultsI: new Int32Array(d.resultsI),

@@ -6,6 +6,7 @@
 import {
 	COMMAND,
 	MOVE_ROWS,
+	UPDATE_ROWS,
 	GROUP_SIZE,
 	MIN_BLOCK_ROWS,
 	MAX_BLOCKS,
@@ -33,8 +34,17 @@ import {
 	SPLIT_FEATURE,
 	SPLIT_BIN,
 	SPLIT_MISSING_LEFT,
-	SETTLED_LEFT_VALUE,
-	SETTLED_RIGHT_VALUE,
+	UPDATE_LEFT_FACTOR,
+	UPDATE_RIGHT_FACTOR,
+	INT_UPDATE_NODES,
+	INT_OUT_OF_BAG,
+	TREE_I,
+	TREE_FEATURE,
+	TREE_BIN,
+	TREE_MISSING_LEFT,
+	TREE_LEFT,
+	TREE_RIGHT,
+	MAX_TREE_NODES,
 	CHUNK_I,
 	CHUNK_JOB,
 	CHUNK_BEGIN,
@@ -120,8 +130,12 @@ export class TreeGrower {
 		this.minGain = Math.max(settings.gamma, MIN_GAIN);
 	}
 
-	/** Grows a tree on positions 0..positions-1 of buffer 0 and adds its leaf values to the rows' scores. */
-	grow(positions: number, rootG: number, rootH: number, active: Int32Array): Tree {
+	/**
+	 * Grows a tree on positions 0..positions-1 of buffer 0 (rows ascending) and adds its output
+	 * to the scores of those rows and of the first `outOfBag` rows listed in the state's
+	 * outOfBag (ascending).
+	 */
+	grow(positions: number, rootG: number, rootH: number, active: Int32Array, outOfBag = 0): Tree {
 		this.reset();
 		this.useFeatures(active);
 		const root = this.addNode(0, 0, positions, 0, rootG, rootH);
@@ -137,8 +151,7 @@ export class TreeGrower {
 			if (this.left[node] === -1 && this.begin[node] >= 0) leaves.push(node);
 		}
 		const tree = this.toTree();
-		this.updateScores(leaves, tree.value);
-		this.updateSettledScores(tree.value);
+		this.updateScores(leaves, tree, outOfBag);
 		return tree;
 	}
 
@@ -185,7 +198,7 @@ export class TreeGrower {
 	/**
 	 * Makes the chosen splits, then finds the best splits of the children that may split
 	 * further; returns those children. A split whose children can never split is "settled":
-	 * its rows are not moved, only their scores change at the end (see updateSettledScores).
+	 * its rows are not moved, only their scores change at the end (see updateScores).
 	 */
 	private splitNodes(parents: number[], mayGrow: boolean): number[] {
 		const moving: number[] = [];
@@ -351,7 +364,7 @@ export class TreeGrower {
 			while (stop < parents.length && stop - start < MAX_JOBS) {
 				const size = this.end[parents[stop]] - this.begin[parents[stop]];
 				const need = Math.max(1, Math.ceil(size / MOVE_ROWS));
-				if (chunks + need > s.chunksF.length) break;
+				if (chunks + need > s.maxChunks) break;
 				chunks += need;
 				rows += size;
 				stop++;
@@ -400,66 +413,64 @@ export class TreeGrower {
 	}
 
 	/**
-	 * Adds each leaf's value to the scores of its rows. On this thread: a leaf's rows are
-	 * scattered over the score array, so two threads would keep stealing each other's cache lines.
+	 * Adds each leaf's value to the scores of its rows, and each settled split's left or right
+	 * leaf value to its rows'; then the tree's output to the first `outOfBag` rows listed in
+	 * the state's outOfBag (rows the tree did not train on). Tasks cut the rows into fixed
+	 * ranges (see updateScoresTask), so threads never share a cache line of scores.
 	 */
-	private updateScores(leaves: readonly number[], values: Float64Array): void {
+	private updateScores(leaves: readonly number[], tree: Tree, outOfBag: number): void {
 		const s = this.state;
-		let c = 0;
-		const flush = (): void => {
-			this.pool.run(COMMAND.updateScores, c, false);
-			c = 0;
-		};
-		for (const leaf of leaves) {
-			for (let b = this.begin[leaf]; b < this.end[leaf]; b += MOVE_ROWS) {
-				if (c === s.chunksF.length) flush();
-				const ci = c * CHUNK_I;
-				s.chunksI[ci + CHUNK_JOB] = this.buffer[leaf];
-				s.chunksI[ci + CHUNK_BEGIN] = b;
-				s.chunksI[ci + CHUNK_END] = Math.min(this.end[leaf], b + MOVE_ROWS);
-				s.chunksF[c++] = Math.exp(-values[leaf]);
-			}
-		}
-		flush();
-	}
-
-	/** Adds each settled split's left or right leaf value to the scores of its rows (on this thread, as updateScores). */
-	private updateSettledScores(values: Float64Array): void {
-		const s = this.state;
-		let start = 0;
-		while (start < this.settled.length) {
-			let c = 0;
-			let j = 0;
-			for (; start + j < this.settled.length && j < MAX_JOBS; j++) {
-				const node = this.settled[start + j];
-				const need = Math.ceil((this.end[node] - this.begin[node]) / MOVE_ROWS);
-				if (c + need > s.chunksF.length) break;
+		// A tree too large for the shared tree table walks its out-of-bag rows here instead.
+		const shareTree = outOfBag > 0 && tree.left.length <= MAX_TREE_NODES;
+		if (shareTree) this.writeTree(tree);
+		else this.updateOutOfBag(outOfBag, tree);
+		const nodes = [...leaves, ...this.settled];
+		for (let start = 0; start < nodes.length; start += MAX_JOBS) {
+			const batch = nodes.slice(start, start + MAX_JOBS);
+			// The out-of-bag rows go with the first batch only: each row's score changes once.
+			const rowsOutOfBag = start === 0 && shareTree ? outOfBag : 0;
+			let rows = rowsOutOfBag;
+			batch.forEach((node, j) => {
 				const ji = j * JOB_I;
+				const jf = j * JOB_F;
+				const settled = this.left[node] !== -1;
 				s.jobsI[ji + SPLIT_BUFFER] = this.buffer[node];
-				s.jobsI[ji + SPLIT_FEATURE] = this.feature[node];
+				s.jobsI[ji + SPLIT_BEGIN] = this.begin[node];
+				s.jobsI[ji + SPLIT_END] = this.end[node];
+				s.jobsI[ji + SPLIT_FEATURE] = settled ? this.feature[node] : -1;
 				s.jobsI[ji + SPLIT_BIN] = this.bin[node];
 				s.jobsI[ji + SPLIT_MISSING_LEFT] = this.missingLeft[node];
-				s.jobsF[j * JOB_F + SETTLED_LEFT_VALUE] = values[this.left[node]];
-				s.jobsF[j * JOB_F + SETTLED_RIGHT_VALUE] = values[this.right[node]];
-				for (let b = this.begin[node]; b < this.end[node]; b += MOVE_ROWS) {
-					const ci = c++ * CHUNK_I;
-					s.chunksI[ci + CHUNK_JOB] = j;
-					s.chunksI[ci + CHUNK_BEGIN] = b;
-					s.chunksI[ci + CHUNK_END] = Math.min(this.end[node], b + MOVE_ROWS);
-				}
-			}
-			this.pool.run(COMMAND.updateSettledScores, c, false);
-			start += j;
+				s.jobsF[jf + UPDATE_LEFT_FACTOR] = Math.exp(-tree.value[settled ? this.left[node] : node]);
+				s.jobsF[jf + UPDATE_RIGHT_FACTOR] = settled ? Math.exp(-tree.value[this.right[node]]) : 0;
+				rows += this.end[node] - this.begin[node];
+			});
+			s.ints[INT_UPDATE_NODES] = batch.length;
+			s.ints[INT_OUT_OF_BAG] = rowsOutOfBag;
+			this.pool.run(COMMAND.updateScores, Math.ceil(s.rows / UPDATE_ROWS), rows >= PARALLEL_MIN_MOVE);
 		}
 	}
 
-	/** Adds the tree's output to the rows this tree did not train on, walking it over their bins. */
-	updateOutOfBag(rows: Int32Array, count: number, tree: Tree): void {
-		const { bins, binCount, negExp } = this.state;
+	/** Writes the tree for the update tasks: each node's split (feature -1 for a leaf), each leaf's exp(-value). */
+	private writeTree(tree: Tree): void {
+		const { treeI, treeF } = this.state;
+		for (let node = 0; node < tree.left.length; node++) {
+			const ni = node * TREE_I;
+			treeI[ni + TREE_FEATURE] = tree.feature[node];
+			treeI[ni + TREE_BIN] = this.bin[node];
+			treeI[ni + TREE_MISSING_LEFT] = this.missingLeft[node];
+			treeI[ni + TREE_LEFT] = tree.left[node];
+			treeI[ni + TREE_RIGHT] = tree.right[node];
+			treeF[node] = Math.exp(-tree.value[node]);
+		}
+	}
+
+	/** Adds the tree's output to the first `count` out-of-bag rows on this thread, walking it over their bins. */
+	private updateOutOfBag(count: number, tree: Tree): void {
+		const { bins, binCount, negExp, outOfBag } = this.state;
 		const factors = tree.value.map((value) => Math.exp(-value));
 		const n = this.state.rows;
 		for (let i = 0; i < count; i++) {
-			const r = rows[i];
+			const r = outOfBag[i];
 			let node = 0;
 			while (this.left[node] !== -1) {
 				const f = this.feature[node];

@@ -13,7 +13,7 @@ import { binFeatureTask, packRowsTask, type SharedState } from './binned';
 import { histogramBlockTask } from './histogram';
 import { splitTask } from './split';
 import { partitionSplitTask, partitionPlaceTask } from './partition';
-import { gradientTask, updateScoresTask, updateSettledScoresTask } from './scores';
+import { gradientTask, updateScoresTask } from './scores';
 
 /** Runs task `task` of `command` on the shared state: the one entry point of every thread. */
 export function runTask(s: SharedState, command: number, task: number): void {
@@ -32,8 +32,6 @@ export function runTask(s: SharedState, command: number, task: number): void {
 			return partitionPlaceTask(s, task);
 		case COMMAND.updateScores:
 			return updateScoresTask(s, task);
-		case COMMAND.updateSettledScores:
-			return updateSettledScoresTask(s, task);
 		case COMMAND.pack:
 			return packRowsTask(s, task);
 		default:

@@ -15,15 +15,19 @@ export const COMMAND = {
 	partitionSplit: 5,
 	partitionPlace: 6,
 	updateScores: 7,
-	updateSettledScores: 8,
-	pack: 9,
-	exit: 10,
+	pack: 8,
+	exit: 9,
 } as const;
 
 /** Rows per chunk for gradient tasks. Fixed, so that partial sums never depend on the thread count. */
 export const CHUNK_ROWS = 8192;
-/** Rows per chunk when moving rows (partition, score update): small enough to share a node between threads. */
+/** Rows per chunk when moving rows (partition): small enough to share a node between threads. */
 export const MOVE_ROWS = 8192;
+/**
+ * Rows per task of a score update: a range whose scores and bins stay in cache, and a multiple
+ * of 8, so two tasks never write the same cache line of scores.
+ */
+export const UPDATE_ROWS = 32768;
 /** Features per split task: a task sums one node's blocks and finds its best splits for this many. */
 export const GROUP_SIZE = 8;
 /** Fewest rows in a histogram block; a node with fewer than twice this is built in one block. */
@@ -92,6 +96,8 @@ export const INT_ACTIVE = 2; // features this tree may split on (listed in `acti
 export const INT_MAX_BINS = 3;
 export const INT_FIRST_PAIR = 4; // histograms cover row-word pairs [first, last): every active feature's pair
 export const INT_LAST_PAIR = 5;
+export const INT_UPDATE_NODES = 6; // score update: nodes listed in jobsI / jobsF
+export const INT_OUT_OF_BAG = 7; // score update: rows listed in outOfBag, scored by walking the tree in treeI / treeF
 // Float parameters (floats).
 export const FLOAT_LAMBDA = 0;
 export const FLOAT_MIN_CHILD_WEIGHT = 1;
@@ -120,13 +126,28 @@ export const SPLIT_END = 2;
 export const SPLIT_FEATURE = 3;
 export const SPLIT_BIN = 4;
 export const SPLIT_MISSING_LEFT = 5;
-// Settled split values (jobsF, reused): the leaf values of its two children.
-export const SETTLED_LEFT_VALUE = 0;
-export const SETTLED_RIGHT_VALUE = 1;
+// Score update nodes (jobsI, reused as above; SPLIT_FEATURE -1 for a leaf), and (jobsF)
+// exp(-value) of the leaf, or of a settled split's left and right leaves.
+export const UPDATE_LEFT_FACTOR = 0;
+export const UPDATE_RIGHT_FACTOR = 1;
+
+// Tree fields (treeI), per node of the tree just grown (feature -1 for a leaf); treeF holds
+// each leaf's exp(-value).
+export const TREE_I = 5;
+export const TREE_FEATURE = 0;
+export const TREE_BIN = 1;
+export const TREE_MISSING_LEFT = 2;
+export const TREE_LEFT = 3;
+export const TREE_RIGHT = 4;
+/**
+ * Most nodes of a tree whose out-of-bag rows the score-update tasks walk it for (depth 11
+ * complete); a larger tree's are walked on the main thread.
+ */
+export const MAX_TREE_NODES = 4095;
 
 // Chunk fields (chunksI): a range of one node's positions.
 export const CHUNK_I = 6;
-export const CHUNK_JOB = 0; // partition: the node (job) it belongs to; update: its buffer
+export const CHUNK_JOB = 0; // partition: the node (job) it belongs to
 export const CHUNK_BEGIN = 1;
 export const CHUNK_END = 2;
 export const CHUNK_LEFT_COUNT = 3; // partition: rows going left (written by the count pass)

@@ -134,7 +134,7 @@ async function boostBinned(
 	const validationScore = validation ? new Float64Array(validation.rows).fill(baseScore) : undefined;
 	const validationWeights = validation ? validationLossWeights(validation, settings.positiveWeight) : undefined;
 	const progress = throttledProgress(context.hooks);
-	const outOfBag = settings.rowSubsample < 1 ? new Int32Array(rows) : undefined;
+	const subsampled = settings.rowSubsample < 1;
 	state.negExp.fill(Math.exp(-baseScore));
 
 	const trees: Tree[] = [];
@@ -145,8 +145,8 @@ async function boostBinned(
 		// Let a cancel (or other callbacks) through between trees.
 		await new Promise((resolve) => setImmediate(resolve));
 
-		const outOfBagCount = outOfBag ? sampleRowsForTree(state, rowRng, settings.rowSubsample, outOfBag) : 0;
-		if (!outOfBag) {
+		const outOfBag = subsampled ? sampleRowsForTree(state, rowRng, settings.rowSubsample) : 0;
+		if (!subsampled) {
 			state.ints[INT_POSITIONS] = rows;
 			state.ints[INT_IDENTITY] = 1;
 		}
@@ -159,8 +159,7 @@ async function boostBinned(
 			rootG += state.chunkSums[2 * c];
 			rootH += state.chunkSums[2 * c + 1];
 		}
-		const tree = grower.grow(positions, rootG, rootH, sampleColumns(usable, settings.colSubsample, columnRng));
-		if (outOfBag) grower.updateOutOfBag(outOfBag, outOfBagCount, tree);
+		const tree = grower.grow(positions, rootG, rootH, sampleColumns(usable, settings.colSubsample, columnRng), outOfBag);
 		trees.push(tree);
 
 		let note: string | undefined;
@@ -184,9 +183,10 @@ async function boostBinned(
 
 /**
  * Draws this tree's rows (each with probability rowSubsample) into positions 0..m-1 of
- * buffer 0 and the others into `outOfBag`; returns how many are out of the bag.
+ * buffer 0 and the others into the state's outOfBag; returns how many are out of the bag.
  */
-function sampleRowsForTree(state: SharedState, rng: Rng, fraction: number, outOfBag: Int32Array): number {
+function sampleRowsForTree(state: SharedState, rng: Rng, fraction: number): number {
+	const { outOfBag } = state;
 	const order = state.order[0];
 	let inBag = 0;
 	let out = 0;
