@@ -40,12 +40,16 @@ async function main(): Promise<void> {
 	const cli = path.resolve(__dirname, '..', 'cli', 'main.js');
 	const script = path.resolve(__dirname, '..', '..', 'bench', 'train_table_reference.py');
 	const runs = { ours: [] as number[], theirs: [] as number[] };
+	const cpu = { ours: [] as number[], theirs: [] as number[] };
 	let theirAuc = NaN;
 	let version = '';
 	for (let round = 0; round < Math.max(1, Number(values.repeat)); round++) {
-		runs.ours.push(timeProcess(process.execPath, [cli, 'train', '--table', trainFile, '--label', 'label', '--model', ourModel]).seconds);
+		const ours = timeProcess(process.execPath, [cli, 'train', '--table', trainFile, '--label', 'label', '--model', ourModel]);
+		runs.ours.push(ours.seconds);
+		cpu.ours.push(ours.cpuSeconds);
 		const python = timeProcess('/usr/bin/python3', [script, trainFile, testFile, theirModel], '"done"');
 		runs.theirs.push(python.seconds);
+		cpu.theirs.push(python.cpuSeconds);
 		const result = JSON.parse(python.stdout.trim().split('\n').pop() ?? '{}') as { auc: number; version: string };
 		theirAuc = result.auc;
 		version = result.version;
@@ -62,27 +66,47 @@ async function main(): Promise<void> {
 	console.log(
 		`  Python: pandas.read_csv + XGBoost ${version} 200 trees depth 6 + save: ${fastest(runs.theirs).toFixed(2)} s (runs ${text(runs.theirs)}); test AUC ${theirAuc.toFixed(4)}`,
 	);
+	const cpuRatio = fastest(cpu.ours) / fastest(cpu.theirs);
+	console.log(
+		`  CPU (user + sys, all threads; load inflates it less than wall time): ours ${fastest(cpu.ours).toFixed(2)} s, Python ${fastest(cpu.theirs).toFixed(2)} s, ratio ${cpuRatio.toFixed(2)}x`,
+	);
 	console.log(
 		`  ratio ${ratio.toFixed(2)}x (target ≤ ${TARGET_RATIO.toFixed(1)}x: ${ratio <= TARGET_RATIO ? 'met' : 'NOT met'}); AUC ${ourAuc >= theirAuc ? 'no worse' : 'WORSE'}`,
 	);
 }
 
-/** Runs a process to exit and times it; with `doneMarker`, the time stops at the output line holding it (later work is not compared). */
-function timeProcess(command: string, args: string[], doneMarker?: string): { seconds: number; stdout: string } {
+/**
+ * Runs a process to exit and times it, wall clock and CPU; with `doneMarker`, both stop at the
+ * output line holding it (later work is not compared), which carries the moment and the CPU seconds.
+ */
+function timeProcess(command: string, args: string[], doneMarker?: string): { seconds: number; cpuSeconds: number; stdout: string } {
 	const startedAt = Date.now() / 1000;
+	const cpuBefore = childrenCpuSeconds();
 	const started = process.hrtime.bigint();
 	const run = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
 	let seconds = Number(process.hrtime.bigint() - started) / 1e9;
+	let cpuSeconds = childrenCpuSeconds() - cpuBefore;
 	if (run.status !== 0) throw new Error(`${path.basename(args[0])} failed (${run.status}): ${run.stderr}`);
 	if (doneMarker) {
-		// The reference prints the wall-clock moment (epoch seconds) its compared work was done.
+		// The reference prints the wall-clock moment (epoch seconds) its compared work was done, and its CPU seconds then.
 		const line = run.stdout.split('\n').find((l) => l.includes(doneMarker));
-		const at = line ? (JSON.parse(line) as { at?: number }).at : undefined;
-		if (at === undefined) throw new Error(`${path.basename(args[0])} printed no line with ${doneMarker}`);
-		seconds = at - startedAt;
+		const done = line ? (JSON.parse(line) as { at?: number; cpu?: number }) : {};
+		if (done.at === undefined || done.cpu === undefined) throw new Error(`${path.basename(args[0])} printed no line with ${doneMarker}`);
+		seconds = done.at - startedAt;
+		cpuSeconds = done.cpu;
 	}
-	return { seconds, stdout: run.stdout };
+	return { seconds, cpuSeconds, stdout: run.stdout };
 }
+
+/** User + system CPU seconds of this process's finished, waited-for children (Linux: /proc/self/stat cutime + cstime). */
+function childrenCpuSeconds(): number {
+	const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+	// Fields 16 and 17 of the file (cutime, cstime), counted from the state field (3): indexes 13 and 14.
+	return (Number(fields[13]) + Number(fields[14])) / clockTicks;
+}
+
+/** Clock ticks per second of /proc's times (USER_HZ, 100 on Linux). */
+const clockTicks = 100;
 
 function writeCsv(file: string, data: LabelledDataset): void {
 	const lines = [[...data.featureNames, 'label'].join(',')];

@@ -13,8 +13,12 @@
  * Events are simulated and written in chunks; the in-memory side streams the table out into
  * an event table (as `load` does), so neither side holds the events as row objects.
  *
- * Run: node dist/bench/warehouse.js [events] [postgres|clickhouse]
+ * Run: node dist/bench/warehouse.js [events] [postgres|clickhouse] [--copies K]
  *   (default 1000000 events on both engines; the issue's size is 20000000)
+ *
+ * With --copies K, events ÷ K are simulated and written, then the warehouse copies them K − 1
+ * times under new profile ids (id~1, id~2 …): the same shop K times over, with K times the
+ * profiles, written in minutes where simulating 20,000,000 events here would take an hour.
  */
 import { EventTableBuilder } from '../core/events/table';
 import { buildExamples, generateFeatures, planCutoffs } from '../core/features';
@@ -31,7 +35,18 @@ import { planTrainingInRange } from '../core/features/cutoffs';
 import { warehouseFeatureStats } from '../core/warehouse/stats';
 import { profilesBy } from '../core/warehouse/data';
 import { assessWarehouse } from '../core/pipeline';
-import { type EngineName, appendRows, createTable, engines, type ShopAttribute, shopColumns, shopRow, type TestRow } from '../test/warehouse/support';
+import {
+	type EngineName,
+	appendRows,
+	createTable,
+	engines,
+	type ShopAttribute,
+	shopColumns,
+	shopRow,
+	type TestRow,
+	withPostgres,
+} from '../test/warehouse/support';
+import { testClickHouse } from '../test/support/clickhouse';
 
 const goal = parseGoal({
 	name: 'purchase-in-14-days',
@@ -82,13 +97,44 @@ function peakMb(): number {
 	return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
+/** Copies the table's events `copies` − 1 times inside the warehouse, each copy under new profile ids (id~n). */
+async function replicate(engine: EngineName, copies: number): Promise<void> {
+	const names = columns.map((column) => column.name);
+	const rest = names.slice(1).join(', ');
+	if (engine === 'postgres') {
+		await withPostgres((client) =>
+			client.query(
+				`INSERT INTO bench_events SELECT customer_id || '~' || n, ${rest} FROM bench_events CROSS JOIN generate_series(1, ${copies - 1}) AS n`,
+			),
+		);
+		return;
+	}
+	const cluster = await testClickHouse();
+	// The simulated events are first set apart in a table of their own on the node asked, then
+	// copied one copy per statement (each well within the test client's time limit).
+	await cluster.query('DROP TABLE IF EXISTS bench_seed');
+	await cluster.query('CREATE TABLE bench_seed AS bench_events_local ENGINE = MergeTree() ORDER BY customer_id');
+	await cluster.query('INSERT INTO bench_seed SELECT * FROM bench_events');
+	for (let n = 1; n < copies; n++)
+		await cluster.query(
+			`INSERT INTO bench_events SELECT concat(customer_id, '~${n}') AS customer_id, ${rest} FROM bench_seed`,
+			0,
+			'insert_distributed_sync=1',
+		);
+	await cluster.query('DROP TABLE bench_seed');
+	const [count] = (await cluster.query('SELECT count() FROM bench_events')).split('\n');
+	console.log(`${Number(count).toLocaleString('en-US')} events in the ClickHouse table after copying`);
+}
+
 async function main(): Promise<void> {
-	const target = Number(process.argv[2] ?? 1_000_000);
-	const only = process.argv[3];
+	const copiesAt = process.argv.indexOf('--copies');
+	const copies = copiesAt >= 0 ? Number(process.argv[copiesAt + 1]) : 1;
+	if (!(Number.isInteger(copies) && copies >= 1)) throw new Error(`--copies takes a whole number of at least 1, not ${process.argv[copiesAt + 1]}`);
+	const [target, only] = [Number(process.argv[2] ?? 1_000_000), process.argv[3]?.startsWith('--') ? undefined : process.argv[3]];
 	if (only !== undefined && !engines.includes(only as EngineName)) throw new Error(`the engine is postgres or clickhouse, not ${only}`);
 	const benched = only === undefined ? engines : [only as EngineName];
 	const historyDays = 180;
-	const profiles = profilesForEvents(target, { seed: 1, historyDays });
+	const profiles = profilesForEvents(Math.round(target / copies), { seed: 1, historyDays });
 	// Written in chunks as simulated, so the bench itself never holds every event.
 	const sources = [];
 	for (const engine of benched) sources.push(await createTable(engine, 'bench_events', columns));
@@ -104,7 +150,12 @@ async function main(): Promise<void> {
 		if (rows.length === chunkRows) await flush();
 	}
 	await flush();
-	console.log(`${written.toLocaleString('en-US')} events of ${profiles.toLocaleString('en-US')} simulated customers`);
+	if (copies > 1) for (const engine of benched) await replicate(engine, copies);
+	const copied =
+		copies > 1
+			? ` × ${copies} copies = ${(written * copies).toLocaleString('en-US')} events of ${(profiles * copies).toLocaleString('en-US')} profiles`
+			: '';
+	console.log(`${written.toLocaleString('en-US')} events of ${profiles.toLocaleString('en-US')} simulated customers${copied}`);
 	console.log(`peak RSS after simulating and writing: ${peakMb()} MB (each path below runs in a process of its own)`);
 	for (const source of sources) {
 		const warehouse = await inChild('warehouse', source);

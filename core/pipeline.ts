@@ -55,6 +55,8 @@ import { checkStoreName } from './util/names';
 import type { ModelVersionInfo, Store } from './store/types';
 import type { ScoringRunInfo } from './store/runs';
 import { runRecordOf } from './monitor/record';
+import { monitorRuns, type MonitorOptions, type MonitorResult } from './monitor/monitor';
+import { warehouseEvents } from './warehouse/runs';
 import type { WorkHooks } from './util/progress';
 import type { MappingOptions } from './events/mapping';
 import { buildWarehouseExamples, warehouseDataRange } from './warehouse/examples';
@@ -92,7 +94,7 @@ export { writeScoresFile } from './score/files';
 export { trainOnTable, tableModelName, tableHoldoutShare, type TableSource, type TableTraining, type TableTrainingOptions } from './model/table';
 export { scoreTableSummary, type TableScoreSummary } from './score/table';
 export { scoreTable, tableScoresCsv, type TableScore, type TableScores } from './score/table';
-export { monitorModel, type MonitorOptions, type MonitorResult } from './monitor/monitor';
+export { monitorModel, monitorRuns, type MonitorOptions, type MonitorResult } from './monitor/monitor';
 export { parseThresholds, type Thresholds, type Verdict } from './monitor/verdict';
 export { renderMonitorReport } from './report/monitor';
 export { renderScoringReport, type ScoringReportInput } from './report/scoring';
@@ -394,6 +396,18 @@ export async function scoreInWarehouse(
 	return withWarehouse(source, mapping, (client, columns) => scoreWarehouse(client, columns, model, settings, hooks));
 }
 
+/** Monitor Model on a table in place: the backtests judged there (see monitorWarehouse). */
+export async function monitorInWarehouse(
+	source: WarehouseSource,
+	mapping: MappingOptions,
+	store: Store,
+	name: string,
+	options: MonitorOptions = {},
+	hooks?: WorkHooks,
+): Promise<MonitorResult> {
+	return withWarehouse(source, mapping, (client, columns) => monitorWarehouse(store, name, client, columns, options, hooks));
+}
+
 /**
  * The features (and labels) of the eligible profiles as of a moment, computed in the warehouse:
  * the same table as featureTable on the events loaded into memory.
@@ -434,6 +448,10 @@ export interface WarehouseScoreSettings {
 	readonly boundaries?: BucketBoundaries;
 	/** The model's version in a store, written on every row. */
 	readonly modelVersion?: number | null;
+	/** Remember the run in this store for Monitor Model (what monitoring needs; the rows stay in the scores table). */
+	readonly store?: Store;
+	/** Runs kept per model name in the store (default 60). */
+	readonly keepRuns?: number;
 }
 
 /**
@@ -448,16 +466,34 @@ export async function scoreWarehouse(
 	model: Model,
 	settings: WarehouseScoreSettings,
 	hooks?: WorkHooks,
-): Promise<WarehouseScoreSummary> {
+): Promise<WarehouseScoreSummary & { readonly remembered?: ScoringRunInfo }> {
 	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
 	checkAsOf(asOf);
-	return scoreIntoWarehouse(
+	const { record, ...summary } = await scoreIntoWarehouse(
 		client,
 		columns,
 		model,
-		{ scoresTable: settings.scoresTable, asOf, boundaries: settings.boundaries, modelVersion: settings.modelVersion },
+		{ scoresTable: settings.scoresTable, asOf, boundaries: settings.boundaries, modelVersion: settings.modelVersion, record: settings.store !== undefined },
 		hooks,
 	);
+	if (!settings.store || !record) return summary;
+	return { ...summary, remembered: await settings.store.saveRun(record, settings.keepRuns) };
+}
+
+/**
+ * Monitor Model on events in a warehouse: every remembered run of the name backtested by SQL
+ * where the events are (a run scored into the warehouse read back from its scores table), with
+ * drift and a verdict, as monitorModel does on events in memory.
+ */
+export async function monitorWarehouse(
+	store: Store,
+	name: string,
+	client: WarehouseClient,
+	columns: EventColumns,
+	options: MonitorOptions = {},
+	hooks?: WorkHooks,
+): Promise<MonitorResult> {
+	return monitorRuns(store, name, await warehouseEvents(client, columns), options, hooks);
 }
 
 /**

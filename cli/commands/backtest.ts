@@ -3,13 +3,14 @@
  * after each run's window, against what was predicted and what training measured), how far the
  * data drifted from training, and a verdict: healthy, watch or retrain.
  */
-import { InputError, monitorModel, openStore, renderMonitorReport } from '../../core';
+import { type EventTable, InputError, monitorModel, monitorWarehouse, openStore, renderMonitorReport, withWarehouse } from '../../core';
 import { type CliIo, type Command, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 import { eventFileOptions, eventFileUsage, loadEventsFile, writeFileAtomic } from '../shared';
+import { warehouseOption, warehouseUsage } from '../warehouse';
 
 const usage = `Usage:
-  propensity backtest --events FILE --store DIR --name NAME [--run DATE] [--thresholds JSON]
+  propensity backtest --events FILE|URL --store DIR --name NAME [--run DATE] [--thresholds JSON]
                       [--report REPORT.html] [--out RESULT.json]
 
 For every scoring run remembered under NAME (runs are remembered when "propensity score" uses
@@ -21,8 +22,12 @@ closes. Drift against the training data (PSI of the scores and of the top 10 fea
 eligible share, new event types) and a verdict (healthy, watch or retrain, with reasons) come
 with it. Prints the verdict; the whole result is JSON (--out, or stdout without it).
 
+With --events naming a warehouse table, the outcomes are judged there by SQL and nothing of
+the events is loaded; a run scored into that warehouse (score --scores-table) is read back
+from its scores table.
+
 Options:
-  --events FILE       events reaching past the runs' outcome windows
+  --events FILE|URL   events reaching past the runs' outcome windows (a file, or a warehouse table)
   --store DIR         the model store folder the runs were remembered in
   --name NAME         the model's name in the store
   --run DATE          only the runs scored on this day (YYYY-MM-DD) or at this moment
@@ -31,6 +36,7 @@ Options:
   --out FILE          write the result as JSON instead of printing it
 
 ${eventFileUsage}
+${warehouseUsage}
 
 Example:
   propensity backtest --events events.csv --store models --name purchase-in-30-days --report health.html`;
@@ -53,11 +59,17 @@ export const backtestCommand: Command = {
 		const storeDir = requireOption(options, 'store', backtestCommand);
 		const name = requireOption(options, 'name', backtestCommand);
 		const thresholds = parseJson(stringOption(options, 'thresholds'));
-		const loaded = await loadEventsFile(options, io, backtestCommand);
+		const warehouse = warehouseOption(options);
+		const loaded = warehouse ? undefined : await loadEventsFile(options, io, backtestCommand);
 		const store = await openStore({ kind: 'folder', path: storeDir });
 		const progress = terminalProgress(io);
+		const settings = { run: stringOption(options, 'run'), thresholds };
 		try {
-			const result = await monitorModel(store, name, loaded.table, { run: stringOption(options, 'run'), thresholds }, progress);
+			const result = warehouse
+				? await withWarehouse(warehouse.source, warehouse.mapping, (client, columns) =>
+						monitorWarehouse(store, name, client, columns, settings, progress),
+					)
+				: await monitorModel(store, name, (loaded as { table: EventTable }).table, settings, progress);
 			progress.finish();
 			const report = stringOption(options, 'report');
 			if (report) await writeFileAtomic(report, renderMonitorReport(result));

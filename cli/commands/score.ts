@@ -26,7 +26,7 @@ const usage = `Usage:
   propensity score --events FILE (--model MODEL.json | --store DIR --name NAME [--version V])
                    [--as-of ISO] [--explain K] [--features] [--keep-runs N] [--spreadsheet-safe] --out SCORES.csv|.ndjson
   propensity score --events URL (--model MODEL.json | --store DIR --name NAME [--version V])
-                   [--as-of ISO] --scores-table NAME
+                   [--as-of ISO] [--keep-runs N] --scores-table NAME
   propensity score --table FILE.csv --model MODEL.json [--id COLUMN] --out SCORES.csv
 
 Events mode scores every profile eligible for the model's goal as of a date (default: the
@@ -41,7 +41,8 @@ With --events naming a warehouse table, every eligible profile is scored there: 
 are computed by the warehouse, the probabilities in this process from streamed batches, and one
 row per profile (the columns above up to model_version) is appended to the scores table
 --scores-table in the same warehouse (created when missing). A run is written whole or not at
-all; running it again (same model, version and as-of) replaces it.
+all; running it again (same model, version and as-of) replaces it. With --store, the run is
+remembered there for "propensity backtest" without its rows (they stay in the scores table).
 
 Table mode scores every row of a profile table with a model trained by "propensity train
 --table" and writes one CSV row per profile: the id (or the row number), probability, score,
@@ -147,6 +148,10 @@ async function scoreInWarehouse(options: OptionValues, io: CliIo): Promise<void>
 	const warehouse = warehouseOption(options);
 	if (!warehouse) throw new UsageError('propensity score: --events does not name a warehouse table.', scoreCommand);
 	const { model, version } = await readModelFrom(options, scoreCommand);
+	const keepRuns = integerOption(options, 'keep-runs', scoreCommand, { min: 1, max: 10_000 });
+	const storeDir = stringOption(options, 'store');
+	// With a store, the run is remembered there (what monitoring needs; the rows stay in the scores table).
+	const store = storeDir ? await openStore({ kind: 'folder', path: storeDir }) : undefined;
 	const progress = terminalProgress(io);
 	try {
 		const summary = await withWarehouse(warehouse.source, warehouse.mapping, (client, columns) =>
@@ -154,21 +159,23 @@ async function scoreInWarehouse(options: OptionValues, io: CliIo): Promise<void>
 				client,
 				columns,
 				model,
-				{ scoresTable, asOf: stringOption(options, 'as-of'), timeZone: stringOption(options, 'time-zone'), modelVersion: version },
+				{ scoresTable, asOf: stringOption(options, 'as-of'), timeZone: stringOption(options, 'time-zone'), modelVersion: version, store, keepRuns },
 				progress,
 			),
 		);
 		progress.finish();
+		const remembered = summary.remembered ? `The run is remembered in ${storeDir} for "propensity backtest".\n` : '';
 		const { buckets, scored, scoreDate } = summary;
 		io.stdout.write(
 			`Scored ${scored.toLocaleString('en-US')} profiles (those eligible for "${model.name}") as of ${scoreDate} in the warehouse: ` +
 				`${buckets.high.toLocaleString('en-US')} high, ${buckets.medium.toLocaleString('en-US')} medium, ${buckets.low.toLocaleString('en-US')} low.
 ` +
 				`Features computed in the warehouse, probabilities in this process; ${summary.written.toLocaleString('en-US')} rows appended to ${summary.scoresTable}.
-`,
+${remembered}`,
 		);
 	} finally {
 		progress.finish();
+		await store?.close();
 	}
 }
 

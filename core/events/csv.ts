@@ -17,8 +17,11 @@ export interface CsvHandlers {
 	record(fields: readonly string[], line: number): void;
 	/** A row that is not valid CSV or has the wrong number of fields. */
 	bad(line: number, raw: string, why: string): void;
-	/** Called between chunks, for progress and cancellation. */
-	chunkDone(): Promise<void> | void;
+	/**
+	 * Called between chunks, for progress and cancellation. `heldChars` is the text kept back for
+	 * the next chunk (a record not yet ended): 0 when the chunk ended exactly at a record's end.
+	 */
+	chunkDone(heldChars: number): Promise<void> | void;
 }
 
 /** The delimiter of a header line: the most frequent of , ; tab and |, comma on a tie. */
@@ -189,9 +192,11 @@ export async function readCsv(
 	name: string,
 	/** The columns a header of this kind of file names, for the message when there is none. */
 	expectedColumns = 'customer_id,timestamp,event_type,value,…',
+	/** The header, when the text starts after it (a parallel load's second half): every row is data then. */
+	knownHeader?: readonly string[],
 ): Promise<void> {
 	const parser = new RecordParser(delimiter);
-	let header: string[] | undefined;
+	let header: readonly string[] | undefined = knownHeader;
 	let rest = '';
 	let line = 1;
 	let empty = true;
@@ -209,11 +214,12 @@ export async function readCsv(
 			} else if (parser.count === 1 && parser.fields[0].trim() === '') {
 				// A blank line: not a record.
 			} else if (!header) {
-				header = parser.fields.slice(0, parser.count).map((column) => column.trim());
-				const duplicate = header.find((column, index) => column !== '' && header?.indexOf(column) !== index);
+				const columns = parser.fields.slice(0, parser.count).map((column) => column.trim());
+				const duplicate = columns.find((column, index) => column !== '' && columns.indexOf(column) !== index);
 				if (duplicate !== undefined)
 					throw new InputError(`The header of ${name} names the column "${duplicate}" twice. Rename one of them.`, 'bad-csv');
-				handlers.header(header);
+				header = columns;
+				handlers.header(columns);
 			} else if (parser.count !== header.length) {
 				handlers.bad(recordLine, rawRecord(text, pos, next), `the row has ${parser.count} fields, the header has ${header.length}`);
 			} else {
@@ -234,7 +240,7 @@ export async function readCsv(
 				'bad-csv',
 			);
 		}
-		await handlers.chunkDone();
+		await handlers.chunkDone(rest.length);
 	}
 	if (rest !== '') consume(rest, true);
 	if (!header && empty)

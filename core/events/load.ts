@@ -11,6 +11,7 @@ import { throttledProgress, type WorkHooks } from '../util/progress';
 import { detectDelimiter, readCsv } from './csv';
 import { readJsonArray, readNdjson } from './json';
 import { describeIssues, type MappingOptions, mappingOptionsShape } from './mapping';
+import { CsvSplit } from './parallelCsv';
 import { readPostgres } from './postgres';
 import { type LoadReport, type LoadSummary, summarizeLoad } from './report';
 import { EventSink, showRaw } from './sink';
@@ -120,14 +121,28 @@ export async function loadEvents(source: EventSource, options: LoadOptions = {},
 		}
 		const fileName = source.kind === 'file' ? source.path : source.fileName;
 		sourceName = source.kind === 'file' ? path.basename(source.path) : (source.fileName ?? 'the buffer');
-		const input = await openText(source.kind === 'file' ? { path: source.path } : { data: source.data, name: sourceName }, { encoding });
-		compressed = input.compressed;
+		// A large UTF-8 file may be read by two threads (parallelCsv.ts); the split is dropped below if it cannot apply.
+		const split = source.kind === 'file' && (encoding ?? 'utf-8') === 'utf-8' ? await CsvSplit.plan(source.path) : undefined;
+		// Cancelling stops the worker at once, so the calling thread never waits on it (it stops at its next chunk).
+		const stopWorker = (): void => split?.cancel();
+		hooks.signal?.addEventListener('abort', stopWorker, { once: true });
 		try {
-			format = detectFormat(declared, fileName, input.head);
-			sink = new EventSink(mapping, policy, settings.maxExamples ?? 5, sourceName);
-			await readText(input, format, sink, tick);
+			const input = await openText(source.kind === 'file' ? { path: source.path, pause: split?.pause } : { data: source.data, name: sourceName }, {
+				encoding,
+			});
+			compressed = input.compressed;
+			try {
+				format = detectFormat(declared, fileName, input.head);
+				sink = new EventSink(mapping, policy, settings.maxExamples ?? 5, sourceName);
+				const decoding = input.decoding;
+				if (split && (format !== 'csv' || compressed || decoding.encoding !== 'utf-8' || decoding.crLineEnds)) split.cancel();
+				await readText(input, format, sink, tick, split);
+			} finally {
+				input.close();
+			}
 		} finally {
-			input.close();
+			hooks.signal?.removeEventListener('abort', stopWorker);
+			split?.cancel();
 		}
 	} else if (source.kind === 'rows') {
 		format = 'rows';
@@ -179,12 +194,30 @@ export async function loadEvents(source: EventSource, options: LoadOptions = {},
  * encoding, a record holding U+FFFD is a bad row (reason bad-encoding), not an event with a
  * garbled name: "M\uFFFDnchen" would become a category of its own.
  */
-async function readText(input: TextInput, format: 'csv' | 'ndjson' | 'json', sink: EventSink, tick: (sink: EventSink) => Promise<void>): Promise<void> {
-	const chunkDone = (): Promise<void> => tick(sink);
+async function readText(
+	input: TextInput,
+	format: 'csv' | 'ndjson' | 'json',
+	sink: EventSink,
+	tick: (sink: EventSink) => Promise<void>,
+	split?: CsvSplit,
+): Promise<void> {
+	let heldChars = 0;
+	const chunkDone = (held = 0): Promise<void> => {
+		heldChars = held;
+		return tick(sink);
+	};
 	const garbled = (text: string): boolean => input.decoding.invalidBytes && text.includes('\uFFFD');
 	const why = (): string => `it holds bytes that are not valid ${input.decoding.encoding.toUpperCase()} (they show as \uFFFD)`;
 	if (format === 'csv') {
 		const delimiter = /\.tsv(\.gz)?$/i.test(input.name) ? '\t' : detectDelimiter(input.head);
+		if (split) {
+			// The worker's events follow the first half only if that half ended at a record's end, with every byte valid.
+			split.accept = (part) => {
+				if (heldChars !== 0 || input.decoding.invalidBytes || !sink.canAbsorb(part)) return false;
+				sink.absorb(part);
+				return true;
+			};
+		}
 		await readCsv(
 			input.chunks,
 			{
@@ -196,6 +229,7 @@ async function readText(input: TextInput, format: 'csv' | 'ndjson' | 'json', sin
 						);
 					}
 					sink.useShape({ kind: 'columns', header: columns });
+					split?.start({ header: columns, delimiter, mapping: sink.mapping });
 				},
 				record: (fields, line) => {
 					if (input.decoding.invalidBytes && fields.some(garbled)) sink.badEncoding(line, fields.join(delimiter), why());

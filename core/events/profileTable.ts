@@ -46,6 +46,12 @@ const float32Max = 3.4028234663852886e38;
  * undefined when it is none of these.
  */
 export function parseCell(cell: string): number | undefined {
+	// Most cells are plain decimals: read them without the trimmed and lower-cased copies.
+	if (cell.length > 0 && decimalCharacters(cell)) {
+		const value = Number(cell);
+		// Only the characters of a decimal, and Number read them: then the pattern below matches too.
+		if (value === value) return Math.abs(value) <= float32Max ? value : undefined;
+	}
 	const text = cell.trim();
 	const lower = text.toLowerCase();
 	if (missingCells.has(lower)) return NaN;
@@ -54,6 +60,16 @@ export function parseCell(cell: string): number | undefined {
 	if (!numberPattern.test(text)) return undefined;
 	const value = Number(text);
 	return Math.abs(value) <= float32Max ? value : undefined;
+}
+
+/** True when every character is a digit, a point, a sign or an exponent mark (e, E). */
+function decimalCharacters(text: string): boolean {
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		// 0-9, '.', '+', '-', 'e', 'E'
+		if (!((c >= 48 && c <= 57) || c === 46 || c === 43 || c === 45 || c === 101 || c === 69)) return false;
+	}
+	return true;
 }
 
 /** A growing Float32Array (doubling), so a million-row table needs no per-row objects. */
@@ -136,7 +152,7 @@ async function feedRows(rows: readonly unknown[], name: string, handlers: CsvHan
 		const row = rows[r] as Record<string, unknown>;
 		for (let c = 0; c < header.length; c++) fields[c] = cellText(row[header[c]]);
 		handlers.record(fields, r + 1);
-		if ((r + 1) % ROWS_PER_CHUNK === 0 || r === rows.length - 1) await handlers.chunkDone();
+		if ((r + 1) % ROWS_PER_CHUNK === 0 || r === rows.length - 1) await handlers.chunkDone(0);
 	}
 }
 

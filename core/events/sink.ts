@@ -7,7 +7,7 @@
 import { InputError } from '../errors';
 import { compileMapping, type Mapper, type MappingOptions, type RecordShape, sampleRecords } from './mapping';
 import { type BadRowExample, BadRowCounter, type BadRowReason, badRowReasons, type RejectedRows } from './report';
-import { type BuildResult, EventTableBuilder, maxEventTypes } from './table';
+import { type BuilderPart, type BuildResult, EventTableBuilder, maxEventTypes } from './table';
 import { parseTime } from './time';
 
 export type BadRowPolicy = 'fail' | 'skip';
@@ -86,6 +86,8 @@ function toText(raw: unknown, depth = 0): string | undefined {
 
 /** A category attribute: distinct values of an array are joined with '|' in order of appearance. */
 function toCategory(raw: unknown): string | undefined {
+	// Nearly every value is a text already (every CSV field is): no other check.
+	if (typeof raw === 'string') return raw;
 	if (Array.isArray(raw)) {
 		const texts: string[] = [];
 		for (const element of raw) {
@@ -148,6 +150,15 @@ function fixFor(reason: BadRowReason, field: string | null, mapKey: string): str
 	}
 }
 
+/** The good records a sink collected (it met no bad one), as another sink can absorb them. */
+export interface SinkPart {
+	/** Records read. */
+	readonly rows: number;
+	/** Per attribute: 1 when some record had a value. */
+	readonly seen: Uint8Array;
+	readonly events: BuilderPart;
+}
+
 /** Receives records from a loader and turns each into an event or a counted bad row. */
 export class EventSink {
 	/** Records seen so far (bad ones included). */
@@ -163,7 +174,8 @@ export class EventSink {
 	private fieldNames: readonly string[] = [];
 
 	constructor(
-		private readonly mapping: MappingOptions,
+		/** The mapping as the caller gave it (a parallel load passes it to its worker). */
+		readonly mapping: MappingOptions,
 		private readonly policy: BadRowPolicy,
 		maxExamples: number,
 		/** Names the source in messages: `events.csv`, `the rows`. */
@@ -254,6 +266,30 @@ export class EventSink {
 				'too-many-event-types',
 			);
 		}
+	}
+
+	/** What this sink collected, for another sink over the same mapping to absorb (a parallel load's second half). */
+	part(): SinkPart {
+		return { rows: this.rows, seen: this.seen, events: (this.builder ?? new EventTableBuilder([])).part() };
+	}
+
+	/** Whether `part` can follow this sink's records: the mapping is set, the attributes match, the types fit. */
+	canAbsorb(part: SinkPart): boolean {
+		return (
+			this.builder !== undefined &&
+			this.pending.length === 0 &&
+			part.seen.length === this.seen.length &&
+			part.events.attributes.length === this.builder.attributeSpecs.length &&
+			this.builder.canAppend(part.events)
+		);
+	}
+
+	/** Takes `part`'s records as if they had come after this sink's, in their order. */
+	absorb(part: SinkPart): void {
+		if (!this.canAbsorb(part)) throw new Error('these records were collected under another mapping');
+		(this.builder as EventTableBuilder).append(part.events);
+		this.rows += part.rows;
+		for (let a = 0; a < this.seen.length; a++) this.seen[a] |= part.seen[a];
 	}
 
 	/** Counts a record the loader could not read (bad JSON line, CSV row with the wrong number of fields). */

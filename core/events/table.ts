@@ -91,8 +91,31 @@ class Growable<T extends Float64Array | Uint32Array | Uint16Array | Int32Array> 
 		this.data[this.length++] = value;
 	}
 
-	get(index: number): number {
-		return this.data[index];
+	/** Appends `source` (of the same kind), growing once. */
+	append(source: ArrayLike<number>): void {
+		this.reserve(source.length);
+		this.data.set(source, this.length);
+		this.length += source.length;
+	}
+
+	/** Appends codes of another dictionary as codes of this one (`remap[code]`; -1, no value, stays). */
+	appendCodes(source: Uint32Array | Int32Array, remap: Uint32Array): void {
+		this.reserve(source.length);
+		const at = this.length;
+		// Through a view of the same kind as the source, so the loop stays monomorphic.
+		if (source instanceof Int32Array) remapCodes(new Int32Array(this.data.buffer, this.data.byteOffset + at * 4, source.length), source, remap);
+		else remapCodes(new Uint32Array(this.data.buffer, this.data.byteOffset + at * 4, source.length), source, remap);
+		this.length += source.length;
+	}
+
+	private reserve(more: number): void {
+		const needed = this.length + more;
+		if (needed <= this.data.length) return;
+		let size = Math.max(1024, this.data.length);
+		while (size < needed) size *= 2;
+		const bigger = this.make(size);
+		bigger.set(this.data.subarray(0, this.length));
+		this.data = bigger;
 	}
 
 	/** The filled part, without copying; valid until the next push or release. */
@@ -103,6 +126,14 @@ class Growable<T extends Float64Array | Uint32Array | Uint16Array | Int32Array> 
 	release(): void {
 		this.data = this.make(0);
 		this.length = 0;
+	}
+}
+
+/** target[i] = remap[source[i]], except -1 (no value), which stays. */
+function remapCodes<A extends Int32Array | Uint32Array>(target: A, source: A, remap: Uint32Array): void {
+	for (let i = 0; i < source.length; i++) {
+		const code = source[i];
+		target[i] = code < 0 ? code : remap[code];
 	}
 }
 
@@ -129,6 +160,20 @@ class Dictionary {
 		return code;
 	}
 
+	/** Codes here of another dictionary's values, in its code order (adding the ones this one lacks). */
+	absorb(values: readonly string[]): Uint32Array {
+		const remap = new Uint32Array(values.length);
+		for (let i = 0; i < values.length; i++) remap[i] = this.code(values[i]);
+		return remap;
+	}
+
+	/** How many of `values` this dictionary lacks. */
+	missing(values: readonly string[]): number {
+		let count = 0;
+		for (const value of values) if (!this.codes.has(value)) count++;
+		return count;
+	}
+
 	/** Codes in arrival order → codes in sorted order, and the sorted values. */
 	sorted(): { remap: Uint32Array; values: string[] } {
 		const order = this.values.map((_, i) => i).sort((a, b) => compareStrings(this.values[a], this.values[b]));
@@ -141,6 +186,28 @@ class Dictionary {
 /** Code-unit order, the same in every locale (localeCompare is not). */
 export function compareStrings(a: string, b: string): number {
 	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The events one builder collected, in arrival order with its own dictionary codes, for another
+ * builder to append: a parallel load's second half. The arrays are views that can be transferred.
+ */
+export interface BuilderPart {
+	readonly profiles: readonly string[];
+	readonly profile: Uint32Array;
+	readonly types: readonly string[];
+	readonly type: Uint32Array;
+	readonly time: Float64Array;
+	readonly value: Float64Array;
+	/** Per attribute spec: a category's dictionary and codes (-1: no value), or a number's values. */
+	readonly attributes: readonly ({ readonly dictionary: readonly string[]; readonly codes: Int32Array } | { readonly values: Float64Array })[];
+}
+
+/** The buffers of a part's arrays, for postMessage's transfer list. */
+export function partBuffers(part: BuilderPart): ArrayBuffer[] {
+	const arrays: ArrayBufferView[] = [part.profile, part.type, part.time, part.value];
+	for (const column of part.attributes) arrays.push('codes' in column ? column.codes : column.values);
+	return arrays.map((array) => array.buffer as ArrayBuffer);
 }
 
 export interface BuildOptions {
@@ -202,12 +269,58 @@ export class EventTableBuilder {
 			const raw = attributes?.[column];
 			const dictionary = this.attributeDictionaries[column];
 			if (dictionary) {
-				const text = raw === undefined ? '' : String(raw);
+				const text = typeof raw === 'string' ? raw : raw === undefined ? '' : String(raw);
 				this.attributeCodes[column].push(text === '' ? -1 : dictionary.code(text));
 			} else {
 				this.attributeCodes[column].push(typeof raw === 'number' ? raw : raw === undefined || raw === '' ? NaN : Number(raw));
 			}
 		}
+	}
+
+	/** The events collected so far, as views of the builder's arrays (valid until the next add). */
+	part(): BuilderPart {
+		return {
+			profiles: this.profiles.values,
+			profile: this.profile.view(),
+			types: this.typeNames.values,
+			type: this.type.view(),
+			time: this.time.view(),
+			value: this.value.view(),
+			attributes: this.attributeSpecs.map((_spec, column) => {
+				const dictionary = this.attributeDictionaries[column];
+				const codes = this.attributeCodes[column].view();
+				return dictionary ? { dictionary: dictionary.values, codes: codes as Int32Array } : { values: codes as Float64Array };
+			}),
+		};
+	}
+
+	/** Whether appending `part` would keep the event types within maxEventTypes. */
+	canAppend(part: BuilderPart): boolean {
+		return this.typeNames.values.length + this.typeNames.missing(part.types) <= maxEventTypes;
+	}
+
+	/**
+	 * Appends another builder's events after the ones collected here, as if they had been added
+	 * one by one in their order: same attribute specs, codes translated into this builder's
+	 * dictionaries. The built table is the same as one builder's fed with every event.
+	 */
+	append(part: BuilderPart): void {
+		if (!this.canAppend(part)) throw new RangeError(`More than ${maxEventTypes} distinct event types; map a coarser field to the event type.`);
+		if (part.attributes.length !== this.attributeSpecs.length) throw new Error('appending events collected with other attributes');
+		this.profile.appendCodes(part.profile, this.profiles.absorb(part.profiles));
+		this.type.appendCodes(part.type, this.typeNames.absorb(part.types));
+		this.time.append(part.time);
+		this.value.append(part.value);
+		part.attributes.forEach((column, index) => {
+			const dictionary = this.attributeDictionaries[index];
+			if ('codes' in column) {
+				if (!dictionary) throw new Error(`attribute ${this.attributeSpecs[index].name} is a number here, a category in the part`);
+				(this.attributeCodes[index] as Growable<Int32Array>).appendCodes(column.codes, dictionary.absorb(column.dictionary));
+			} else {
+				if (dictionary) throw new Error(`attribute ${this.attributeSpecs[index].name} is a category here, a number in the part`);
+				(this.attributeCodes[index] as Growable<Float64Array>).append(column.values);
+			}
+		});
 	}
 
 	/** Sorts and freezes the collected events. The builder is empty afterwards. */
@@ -217,9 +330,11 @@ export class EventTableBuilder {
 		const n = this.length;
 		const profileOf = new Uint32Array(n);
 		const typeOf = new Uint16Array(n);
+		const arrivalProfile = this.profile.view();
+		const arrivalType = this.type.view();
 		for (let i = 0; i < n; i++) {
-			profileOf[i] = profiles.remap[this.profile.get(i)];
-			typeOf[i] = types.remap[this.type.get(i)];
+			profileOf[i] = profiles.remap[arrivalProfile[i]];
+			typeOf[i] = types.remap[arrivalType[i]];
 		}
 		this.profile.release();
 		this.type.release();

@@ -10,7 +10,7 @@ import { auc } from '../evaluate/auc';
 import { logLoss } from '../evaluate/loss';
 import type { LabelledDataset } from './dataset';
 import { sigmoid, type FitContext, type LearnerKind, type TrainedLearner } from './learner';
-import { estimateFit, fitOne, learnerNames, type FitOptions } from './registry';
+import { estimateFit, fitOne, fitOneWithMirror, learnerNames, type FitOptions } from './registry';
 
 export interface AutoOptions {
 	/** Seconds the extra candidates (all but the boosted trees) may take together, by estimate. */
@@ -55,18 +55,40 @@ export interface SelectionRecord {
 	readonly candidates: readonly SelectionCandidate[];
 }
 
-/** Fits the candidates and returns the one with the best validation AUC (earlier candidates win ties). */
+/** A fitted candidate, with its mirror (see FitContext.mirrorValidation) and both AUCs. */
+interface Fitted {
+	readonly kind: LearnerKind;
+	readonly learner: TrainedLearner;
+	readonly auc: number;
+	readonly candidate: number;
+	readonly mirror?: TrainedLearner;
+	readonly mirrorAuc: number;
+}
+
+/**
+ * Fits the candidates and returns the one with the best validation AUC (earlier candidates win
+ * ties). With context.mirrorValidation it also returns the mirror: the learner the same
+ * selection makes when those rows stop the boosting and compare the candidates, from the same
+ * fits (no candidate but the boosted trees reads the validation rows, and their run serves both).
+ */
 export async function autoSelect(
 	train: LabelledDataset,
 	validation: LabelledDataset | undefined,
 	options: AutoSelectOptions,
 	context: FitContext,
-): Promise<{ learner: TrainedLearner; selection: SelectionRecord; notes: string[] }> {
+): Promise<{ learner: TrainedLearner; selection: SelectionRecord; notes: string[]; mirror?: TrainedLearner }> {
 	const auto = { ...defaultAutoOptions, ...options.auto };
 	const order: LearnerKind[] = ['gbdt', ...auto.candidates.filter((kind) => kind !== 'gbdt')];
 	const canCompare = validation !== undefined && hasBothClasses(validation.label);
+	const mirrorRows = context.mirrorValidation;
+	if (mirrorRows && hasBothClasses(mirrorRows.label) !== canCompare) {
+		// One side could compare candidates and the other not: they would fit different candidates.
+		const main = await autoSelect(train, validation, options, { ...context, mirrorValidation: undefined });
+		const mirror = await autoSelect(train, mirrorRows, options, { ...context, mirrorValidation: undefined });
+		return { ...main, mirror: mirror.learner };
+	}
 	const candidates: SelectionCandidate[] = [];
-	const fitted: { kind: LearnerKind; learner: TrainedLearner; auc: number; candidate: number }[] = [];
+	const fitted: Fitted[] = [];
 	let budget = auto.timeBudgetSeconds;
 	for (const kind of order) {
 		if (kind !== 'gbdt') {
@@ -99,10 +121,12 @@ export async function autoSelect(
 		}
 		const started = Date.now();
 		try {
-			const learner = await fitOne(kind, train, validation, options, context);
+			const { learner, mirror } = mirrorRows
+				? await fitOneWithMirror(kind, train, validation, mirrorRows, options, context)
+				: { learner: await fitOne(kind, train, validation, options, context), mirror: undefined };
 			const seconds = (Date.now() - started) / 1000;
 			const measured = canCompare && validation ? rawFit(learner, validation) : { auc: null, logLoss: null };
-			fitted.push({ kind, learner, auc: measured.auc ?? NaN, candidate: candidates.length });
+			fitted.push({ kind, learner, auc: measured.auc ?? NaN, candidate: candidates.length, mirror, mirrorAuc: finiteAuc(mirror, mirrorRows) });
 			candidates.push({ learner: kind, status: 'fitted', ...measured, seconds, chosen: false });
 			context.hooks?.onProgress?.({
 				stage: 'choosing a learner',
@@ -126,7 +150,8 @@ export async function autoSelect(
 	if (canCompare && validation && auto.baselineFeatures && auto.baselineFeatures.length > 0) {
 		const baseline = await fitBaseline(train, validation, auto.baselineFeatures, options, context);
 		if (baseline) {
-			fitted.push({ ...baseline, candidate: candidates.length });
+			// It reads no validation rows: it is its own mirror.
+			fitted.push({ ...baseline, candidate: candidates.length, mirror: baseline.learner, mirrorAuc: finiteAuc(baseline.learner, mirrorRows) });
 			candidates.push({
 				learner: 'logistic',
 				status: 'fitted',
@@ -138,12 +163,21 @@ export async function autoSelect(
 		}
 	}
 	const best = fitted.reduce((a, b) => (b.auc > a.auc ? b : a));
+	const mirror = mirrorRows ? fitted.reduce((a, b) => (b.mirrorAuc > a.mirrorAuc ? b : a)).mirror : undefined;
 	const chosen = candidates.map((c, i) => (i === best.candidate ? { ...c, chosen: true } : c));
 	return {
 		learner: best.learner,
 		selection: { mode: 'auto', winner: best.kind, reason: reasonFor(chosen, canCompare), candidates: chosen },
 		notes: [],
+		...(mirror ? { mirror } : {}),
 	};
+}
+
+/** The AUC of a learner's raw scores on `rows`; NaN when either is missing or it cannot be computed. */
+function finiteAuc(learner: TrainedLearner | undefined, rows: LabelledDataset | undefined): number {
+	if (!learner || !rows) return NaN;
+	const score = auc(rows.label, learner.predictRaw(rows));
+	return Number.isFinite(score) ? score : NaN;
 }
 
 /**

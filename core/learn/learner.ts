@@ -14,6 +14,12 @@ export interface FitContext {
 	readonly seed: number;
 	/** Time-based validation rows (later cutoffs), for early stopping and model choice. */
 	readonly validation?: LabelledDataset;
+	/**
+	 * The validation rows of a mirror fit (honest metrics, see core/model/build.ts): `trainLearner`
+	 * also returns the learner that these rows, instead of `validation`, would have stopped early
+	 * and chosen, from the same fits.
+	 */
+	readonly mirrorValidation?: LabelledDataset;
 	readonly hooks?: WorkHooks;
 }
 

@@ -248,6 +248,9 @@ function standardise(train: LabelledDataset): Design {
 /** L-BFGS memory: the last this many steps shape the search direction. */
 const memory = 10;
 
+/** Relative change of the loss (a sum over every row in double precision) too small to tell from rounding. */
+const lossRounding = 1e-14;
+
 /**
  * Minimises the mean weighted log loss plus ½·l2·‖θ‖²/W over θ = [β (per feature), γ (per
  * indicator), intercept] by L-BFGS with a backtracking (Armijo) line search.
@@ -297,6 +300,9 @@ async function minimise(
 			nextValue = objective.evaluate(next, nextGrad);
 			if (nextValue <= value + 1e-4 * step * slope) break;
 			step /= 2;
+			// Near the optimum a shorter step's decrease would be lost in the loss's rounding: halving on
+			// cannot show progress, and each try is a pass over every row.
+			if (-slope * step < lossRounding * Math.abs(value)) break;
 		}
 		// Near the optimum the loss stops changing within rounding; a smaller gradient still counts as progress.
 		const flat = nextValue <= value + 1e-14 * Math.abs(value) && maxAbs(nextGrad) < maxAbs(grad);

@@ -1,4 +1,4 @@
-/** The part of ml-naivebayes 4.0.0 that naiveBayes.ts uses (the package ships no types). */
+/** The part of ml-naivebayes 4.0.0 that the tests use as naiveBayes.ts's reference (the package ships no types). */
 declare module 'ml-naivebayes' {
 	export class GaussianNB {
 		/** Per class (by label value), the mean of each feature. */

@@ -1,14 +1,13 @@
 /**
- * Gaussian naive Bayes via ml-naivebayes: the library fits each class's feature means and
- * variances; probabilities are then computed here from those parameters in log space (the
- * library only predicts a class). A missing value is modelled, not imputed: each feature
+ * Gaussian naive Bayes, with ml-naivebayes's class means and variances (computed here by its
+ * formulas, see fitGaussians); probabilities are computed from those parameters in log space
+ * (the library only predicts a class). A missing value is modelled, not imputed: each feature
  * sometimes missing in training also learns how often it is missing in each class, and the
  * Gaussian is fitted on its present values only. The raw output is the log-odds, a sum of
  * per-feature class-conditional log-likelihood ratios, so explanations are exact and additive.
  * (The library's own predict reads only the first two features: it loops over the length of a
  * [C1, C2] pair instead of the feature count. Another reason not to use it for scoring.)
  */
-import { GaussianNB } from 'ml-naivebayes';
 import { z } from 'zod';
 import { InputError, throwIfCancelled } from '../errors';
 import { createRng } from '../util/rng';
@@ -22,7 +21,7 @@ export interface NaiveBayesOptions {
 	 * so that a feature constant within one class cannot dominate every score.
 	 */
 	varianceFloor: number;
-	/** Most training rows: larger data is subsampled (seeded, stratified) to this many, because the library holds rows as arrays of numbers. */
+	/** Most training rows: larger data is subsampled (seeded, stratified) to this many, which estimate two means and variances per feature well enough. */
 	maxRows: number;
 }
 
@@ -64,7 +63,7 @@ export interface NaiveBayesModel extends TrainedLearner, ExplainsItself {
 	toJSON(): NaiveBayesJson;
 }
 
-/** Fits Gaussian naive Bayes to `train` (row weights are not supported: the library has none). */
+/** Fits Gaussian naive Bayes to `train` (row weights are not supported). */
 export async function trainNaiveBayes(all: LabelledDataset, options: Partial<NaiveBayesOptions>, context: FitContext): Promise<NaiveBayesModel> {
 	const resolved = { ...defaultNaiveBayesOptions, ...options };
 	if (!(resolved.varianceFloor >= 0 && resolved.varianceFloor < 1)) {
@@ -119,47 +118,58 @@ export function rejectWeights(data: Dataset, learner: string): void {
 }
 
 /**
- * Class means and variances from ml-naivebayes: one fit on the features never missing, one per
- * sometimes-missing feature on its present rows. Variances get the floor and scikit-learn's
- * smoothing (1e-9 × the largest feature variance); a constant feature, or one with fewer than
- * two present values in a class, gets no Gaussian.
+ * Class means and variances of each feature over its present values, computed as ml-naivebayes
+ * 4 computes them (the sample variance, by its formula and in its order of rows, so the numbers
+ * are the library's to the bit; test/learn/naiveBayes.test.ts checks this) without copying the
+ * rows into the library's matrices, which cost several times the arithmetic and most of a
+ * training's garbage. Variances get the floor and scikit-learn's smoothing (1e-9 × the largest
+ * feature variance); a constant feature, or one with fewer than two present values in a class,
+ * gets no Gaussian.
  */
 function fitGaussians(train: LabelledDataset, floor: number): NaiveBayesFeature['gaussian'][] {
-	const p = train.columns.length;
-	const n = train.rows;
 	const overall = train.columns.map((column) => presentVariance(column));
 	const smoothing = 1e-9 * Math.max(0, ...overall.map((v) => (Number.isFinite(v) ? v : 0)));
-	const result: NaiveBayesFeature['gaussian'][] = new Array(p).fill(null);
-	const complete: number[] = [];
-	const partial: number[] = [];
-	for (let f = 0; f < p; f++) {
-		if (!(overall[f] > 0)) continue;
-		(train.columns[f].some((x) => x !== x) ? partial : complete).push(f);
+	return train.columns.map((column, f) => {
+		if (!(overall[f] > 0)) return null;
+		const moments = classMoments(column, train.label);
+		if (!moments) return null;
+		const { means, variances } = moments;
+		if (!variances.every(Number.isFinite) || !means.every(Number.isFinite)) return null;
+		return { means, variances: variances.map((v) => Math.max(v, floor * overall[f]) + smoothing) as [number, number] };
+	});
+}
+
+/**
+ * Each class's mean and sample variance of a column's present values: the mean as a sum in row
+ * order over the count, the variance as (Σd² − (Σd)²/n) / (n − 1) with d = x − mean, as the
+ * library does. Undefined when a class has fewer than two present values.
+ */
+function classMoments(column: Float32Array, label: Uint8Array): { means: [number, number]; variances: [number, number] } | undefined {
+	const count = [0, 0];
+	const sum = [0, 0];
+	for (let r = 0; r < column.length; r++) {
+		const x = column[r];
+		if (x !== x) continue;
+		count[label[r]]++;
+		sum[label[r]] += x;
 	}
-	const fit = (features: number[], rows: number[]) => {
-		const model = new GaussianNB();
-		model.train(
-			rows.map((r) => features.map((f) => train.columns[f][r])),
-			rows.map((r) => train.label[r]),
-		);
-		features.forEach((f, j) => {
-			const means: [number, number] = [model.means[0][j], model.means[1][j]];
-			const variances = [0, 1].map((c) => -(model.calculateProbabilities[c][j + 1] as [number, number])[1] / 2);
-			if (!variances.every(Number.isFinite) || !means.every(Number.isFinite)) return;
-			const floored = variances.map((v) => Math.max(v, floor * overall[f]) + smoothing) as [number, number];
-			result[f] = { means, variances: floored };
-		});
-	};
-	const allRows = Array.from({ length: n }, (_, r) => r);
-	if (complete.length > 0) fit(complete, allRows);
-	for (const f of partial) {
-		const rows = allRows.filter((r) => train.columns[f][r] === train.columns[f][r]);
-		const perClass = [0, 0];
-		for (const r of rows) perClass[train.label[r]]++;
-		// The library indexes classes by label value and needs each one present; a variance needs two values.
-		if (perClass[0] >= 2 && perClass[1] >= 2) fit([f], rows);
+	if (count[0] < 2 || count[1] < 2) return undefined;
+	const means: [number, number] = [sum[0] / count[0], sum[1] / count[1]];
+	const sum1 = [0, 0];
+	const sum2 = [0, 0];
+	for (let r = 0; r < column.length; r++) {
+		const x = column[r];
+		if (x !== x) continue;
+		const d = x - means[label[r]];
+		sum1[label[r]] += d;
+		sum2[label[r]] += d * d;
 	}
-	return result;
+	// The library keeps the standard deviation and squares it back: the same rounding here.
+	const variances = [0, 1].map((c) => {
+		const sd = Math.sqrt((sum2[c] - (sum1[c] * sum1[c]) / count[c]) / (count[c] - 1));
+		return sd * sd;
+	}) as [number, number];
+	return { means, variances };
 }
 
 /** Population variance of the present (non-NaN) values; NaN when none are present. */

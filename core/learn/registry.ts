@@ -7,7 +7,7 @@
 import { InputError } from '../errors';
 import type { LabelledDataset } from './dataset';
 import { defaultForestOptions, featuresPerTree, forestFromJson, trainForest, type ForestOptions } from './forest';
-import { gbdtFromJson, trainGbdt, type GbdtOptions } from './gbdt';
+import { gbdtFromJson, trainGbdt, trainGbdtWithMirror, type GbdtOptions } from './gbdt';
 import type { FitContext, LearnerKind, TrainedLearner } from './learner';
 import { logisticFromJson, trainLogistic, type LogisticOptions } from './logistic';
 import { defaultNaiveBayesOptions, naiveBayesFromJson, trainNaiveBayes, type NaiveBayesOptions } from './naiveBayes';
@@ -26,6 +26,12 @@ interface LearnerEntry {
 	/** The learner in words, for messages and reports. */
 	readonly name: string;
 	fit(train: LabelledDataset, options: FitOptions, context: FitContext): Promise<TrainedLearner>;
+	/**
+	 * For a learner that uses the validation rows (early stopping): the fit and its mirror, the
+	 * learner context.mirrorValidation would have given instead. A learner without it never reads
+	 * the validation rows, so it is its own mirror (test/learn/registry.test.ts checks this).
+	 */
+	fitWithMirror?(train: LabelledDataset, options: FitOptions, context: FitContext): Promise<{ learner: TrainedLearner; mirror?: TrainedLearner }>;
 	fromJson(json: unknown): TrainedLearner;
 	/**
 	 * Estimated fit seconds on this data (measured on a 2-core machine; coarse, but a function of
@@ -38,6 +44,7 @@ const registry: Readonly<Record<LearnerKind, LearnerEntry>> = {
 	gbdt: {
 		name: 'gradient-boosted trees',
 		fit: (train, options, context) => trainGbdt(train, options.gbdt ?? {}, context),
+		fitWithMirror: (train, options, context) => trainGbdtWithMirror(train, options.gbdt ?? {}, context),
 		fromJson: gbdtFromJson,
 		estimate: () => ({ seconds: 0 }),
 	},
@@ -108,7 +115,29 @@ export function fitOne(
 	options: FitOptions,
 	context: FitContext,
 ): Promise<TrainedLearner> {
-	return registry[kind].fit(train, options, { ...context, validation });
+	return registry[kind].fit(train, options, { ...context, validation, mirrorValidation: undefined });
+}
+
+/**
+ * Fits one learner as fitOne does, and its mirror: the learner that `mirrorValidation` instead of
+ * `validation` would have given (the same learner for those that do not use validation rows).
+ */
+export async function fitOneWithMirror(
+	kind: LearnerKind,
+	train: LabelledDataset,
+	validation: LabelledDataset | undefined,
+	mirrorValidation: LabelledDataset,
+	options: FitOptions,
+	context: FitContext,
+): Promise<{ learner: TrainedLearner; mirror: TrainedLearner }> {
+	const entry = registry[kind];
+	if (!entry.fitWithMirror) {
+		const learner = await entry.fit(train, options, { ...context, validation, mirrorValidation: undefined });
+		return { learner, mirror: learner };
+	}
+	const fitted = await entry.fitWithMirror(train, options, { ...context, validation, mirrorValidation });
+	// Without validation rows nothing stops early, so the mirror is the same fit.
+	return { learner: fitted.learner, mirror: fitted.mirror ?? fitted.learner };
 }
 
 /** Estimated fit seconds of one learner on this data, or a reason it cannot run at all. */

@@ -8,7 +8,7 @@ import type { LabelledDataset } from './dataset';
 import type { ForestModel } from './forest';
 import type { FitContext, LearnerKind, TrainedLearner } from './learner';
 import type { NaiveBayesModel } from './naiveBayes';
-import { fitOne, learnerNames, type LearnerChoice } from './registry';
+import { fitOne, fitOneWithMirror, learnerNames, type LearnerChoice } from './registry';
 
 export {
 	estimateFit,
@@ -31,6 +31,8 @@ export interface TrainedResult {
 	readonly selection: SelectionRecord;
 	/** Things the user should know, e.g. "the random forest was fitted on a subsample of 1,500 of 9,000 rows". */
 	readonly notes: readonly string[];
+	/** With context.mirrorValidation: the learner those rows would have stopped early and chosen (see FitContext). */
+	readonly mirror?: TrainedLearner;
 }
 
 /**
@@ -50,7 +52,9 @@ export async function trainLearner(
 
 async function fitFixed(kind: LearnerKind, train: LabelledDataset, validation: LabelledDataset | undefined, options: LearnerOptions, context: FitContext) {
 	const started = Date.now();
-	const learner = await fitOne(kind, train, validation, options, context);
+	const { learner, mirror } = context.mirrorValidation
+		? await fitOneWithMirror(kind, train, validation, context.mirrorValidation, options, context)
+		: { learner: await fitOne(kind, train, validation, options, context), mirror: undefined };
 	const seconds = (Date.now() - started) / 1000;
 	const measured = validation ? rawFit(learner, validation) : { auc: null, logLoss: null };
 	const selection: SelectionRecord = {
@@ -59,14 +63,14 @@ async function fitFixed(kind: LearnerKind, train: LabelledDataset, validation: L
 		reason: `${learnerNames[kind]} as asked`,
 		candidates: [{ learner: kind, status: 'fitted', ...measured, seconds, chosen: true }],
 	};
-	return { learner, selection, notes: [] as string[] };
+	return { learner, selection, notes: [] as string[], ...(mirror ? { mirror } : {}) };
 }
 
 function subsampleNotes(learner: TrainedLearner): string[] {
 	if (learner.kind !== 'forest' && learner.kind !== 'naiveBayes') return [];
 	const { trainingRows, fittedRows } = learner as ForestModel | NaiveBayesModel;
 	if (fittedRows >= trainingRows) return [];
-	const why = learner.kind === 'forest' ? 'its fit time grows with the square of the rows' : 'the library holds every row in memory as plain arrays';
+	const why = learner.kind === 'forest' ? 'its fit time grows with the square of the rows' : 'that many rows estimate its means and variances well enough';
 	return [
 		`The ${learnerNames[learner.kind]} was fitted on a seeded sample of ${fittedRows.toLocaleString('en-US')} of the ${trainingRows.toLocaleString('en-US')} training rows (keeping the outcome rate), because ${why}.`,
 	];

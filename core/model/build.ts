@@ -70,13 +70,14 @@ export async function buildModel(input: BuildModelInput): Promise<BuiltModel> {
 			);
 		}
 	}
-	const context = { seed: input.seed, hooks: input.hooks };
 	const { choose, reported, split } = splitValidation(input.validation, input.seed);
+	// With halves, the same fits also give the mirror, whose stopping and choice the reporting half made.
+	const context = { seed: input.seed, hooks: input.hooks, mirrorValidation: split ? reported : undefined };
 	const trained = await trainLearner(input.learner ?? 'auto', input.train, choose, input.options ?? {}, context);
 	const validationRaw = trained.learner.predictRaw(reported);
 	const calibration = corrected(calibrate(validationRaw, reported.label, { seed: input.seed }), input.sample);
-	const measured = split
-		? await crossFittedMetrics(input, choose, reported, validationRaw, calibration)
+	const measured = trained.mirror
+		? crossFittedMetrics(input, trained.mirror, choose, reported, validationRaw, calibration)
 		: validationMetrics(reported.label, calibration.crossFitted, validationRaw, input.sample && sampleWeights(reported.label, input.sample));
 	const notes = [...trained.notes];
 	if (input.sample) notes.push(sampleNote(input.sample));
@@ -139,17 +140,18 @@ function sampleNote(sample: SampleRecord): string {
  * stopping and the choice of learner on the reporting half, calibration on the choosing half),
  * scores the choosing half. Twice the rows halve the variance of the reported figures; the
  * mirror is measured only, never kept. Both models come from the same procedure on the same
- * training rows, so their calibrated probabilities are pooled.
+ * training rows, so their calibrated probabilities are pooled. The mirror costs no second
+ * training: trainLearner gets it from the same fits (FitContext.mirrorValidation).
  */
-async function crossFittedMetrics(
+function crossFittedMetrics(
 	input: BuildModelInput,
+	mirror: TrainedLearner,
 	choose: LabelledDataset,
 	reported: LabelledDataset,
 	reportedRaw: Float64Array,
 	calibration: CalibrationResult,
-): Promise<ValidationMetrics> {
-	const mirror = await trainLearner(input.learner ?? 'auto', input.train, reported, input.options ?? {}, { seed: input.seed, hooks: input.hooks });
-	const mirrorRaw = mirror.learner.predictRaw(choose);
+): ValidationMetrics {
+	const mirrorRaw = mirror.predictRaw(choose);
 	const mirrorCalibration = corrected(calibrate(mirrorRaw, choose.label, { seed: input.seed }), input.sample);
 	const label = new Uint8Array(reported.rows + choose.rows);
 	label.set(reported.label);

@@ -6,6 +6,7 @@
  * outcomes (core/evaluate), against the validation figures the model recorded at training.
  */
 import type { EventTable } from '../events/table';
+import { InputError } from '../errors';
 import { auc } from '../evaluate/auc';
 import { calibrationCurve, type CalibrationPoint } from '../evaluate/calibrationCurve';
 import { deciles, type Decile } from '../evaluate/lift';
@@ -14,13 +15,15 @@ import { orNull } from '../evaluate/metrics';
 import { dataRange } from '../features/cutoffs';
 import { judgeProfilesAt } from '../features/examples';
 import { DAY_MS } from '../features/walk';
+import type { Goal } from '../goal/schema';
 import type { Model } from '../model/schema';
 import type { Bucket } from '../score/types';
 import type { ScoringRunInfo, ScoringRunRecord } from '../store/runs';
 import { insightBuckets } from './insights';
 import { goalChecksum } from './record';
 
-const bucketNames: Record<string, Bucket> = { l: 'low', m: 'medium', h: 'high' };
+/** The bucket of each letter a record keeps. */
+export const bucketNames: Record<string, Bucket> = { l: 'low', m: 'medium', h: 'high' };
 
 export interface BucketOutcome {
 	readonly bucket: Bucket;
@@ -86,25 +89,79 @@ export function trainingFigures(model: Model): TrainingFigures {
 	return { auc: v.auc, logLoss: v.logLoss, baseRate: v.baseRate, buckets };
 }
 
+/** How the profiles a run scored turned out: those judged (label, probability, bucket, in the same order), and those counted but not judged. */
+export interface RunOutcomes {
+	readonly labels: readonly number[];
+	readonly probability: readonly number[];
+	readonly bucket: readonly Bucket[];
+	/** Scored profiles no longer in the events at all. */
+	readonly vanished: number;
+	/** Scored profiles the events no longer make eligible at the score date. */
+	readonly noLongerEligible: number;
+}
+
+/**
+ * Where monitoring reads the events: their span, and the realised outcome of each profile a run
+ * scored, by the goal of the version that scored it. In memory (tableEvents) or in a warehouse
+ * (core/warehouse/runs.ts), where the rows of a run scored there are read from its scores table.
+ */
+export interface MonitorEvents {
+	/** The events' span (UTC ms), or undefined when there are none. */
+	readonly range: { readonly start: number; readonly end: number } | undefined;
+	outcomes(record: ScoringRunRecord, goal: Goal, scoreDate: number): Promise<RunOutcomes>;
+}
+
+/** The events of an in-memory table; a run kept in a warehouse cannot be judged here. */
+export function tableEvents(table: EventTable): MonitorEvents {
+	let indexOf: Map<string, number> | undefined;
+	return {
+		range: dataRange(table),
+		async outcomes(record, goal, scoreDate) {
+			if (record.warehouse)
+				throw new InputError(
+					`The run of ${day(scoreDate)} was scored into the warehouse (${record.warehouse.location}): its scores are there, not in the store. Backtest it with the events of that warehouse (e.g. "propensity backtest --events postgres://…?table=…").`,
+					'warehouse-run',
+				);
+			indexOf ??= new Map(table.profileIds.map((id, p) => [id, p]));
+			const state = judgeProfilesAt(table, goal, scoreDate);
+			const labels: number[] = [];
+			const probability: number[] = [];
+			const bucket: Bucket[] = [];
+			let vanished = 0;
+			let noLongerEligible = 0;
+			for (let i = 0; i < record.scored; i++) {
+				const p = indexOf.get(record.profileId[i]);
+				if (p === undefined) vanished++;
+				else if (state[p] === 0) noLongerEligible++;
+				else {
+					labels.push(state[p] === 2 ? 1 : 0);
+					probability.push(record.probability[i]);
+					bucket.push(bucketNames[record.bucket[i]]);
+				}
+			}
+			return { labels, probability, bucket, vanished, noLongerEligible };
+		},
+	};
+}
+
 /**
  * Backtests one run with the model version that scored it, on events that should reach past
  * its outcome window. `monitored` is the model now in use, whose goal the run is compared with.
  */
-export function backtestRun(
-	table: EventTable,
+export async function backtestRun(
+	events: MonitorEvents,
 	info: ScoringRunInfo,
 	record: ScoringRunRecord,
 	scoredWith: Model,
 	monitored: Model,
-	indexOf: ReadonlyMap<string, number>,
-): RunBacktest {
+): Promise<RunBacktest> {
 	const goal = scoredWith.goal;
 	if (!goal) throw new Error('backtestRun needs an events-mode model');
 	const scoreDate = Date.parse(record.scoreDate);
 	const closes = scoreDate + goal.outcome.windowDays * DAY_MS;
 	const windowClosesAt = new Date(closes).toISOString();
 	const goalChanged = record.goalChecksum !== null && record.goalChecksum !== goalChecksum(monitored);
-	const end = dataRange(table)?.end;
+	const end = events.range?.end;
 	const base = { run: info, windowClosesAt, goalChanged };
 	const empty = { scored: record.scored, withOutcome: 0, positives: 0, vanished: 0, noLongerEligible: 0 };
 	if (end === undefined || end < closes) {
@@ -116,22 +173,7 @@ export function backtestRun(
 			message: `Not yet: the run of ${day(scoreDate)} has a ${goal.outcome.windowDays}-day outcome window that closes on ${day(closes)}, and ${endText}. Backtest it with events up to ${day(closes)} or later.`,
 		};
 	}
-	const state = judgeProfilesAt(table, goal, scoreDate);
-	const labels: number[] = [];
-	const probability: number[] = [];
-	const bucketOf: Bucket[] = [];
-	let vanished = 0;
-	let noLongerEligible = 0;
-	for (let i = 0; i < record.scored; i++) {
-		const p = indexOf.get(record.profileId[i]);
-		if (p === undefined) vanished++;
-		else if (state[p] === 0) noLongerEligible++;
-		else {
-			labels.push(state[p] === 2 ? 1 : 0);
-			probability.push(record.probability[i]);
-			bucketOf.push(bucketNames[record.bucket[i]]);
-		}
-	}
+	const { labels, probability, bucket, vanished, noLongerEligible } = await events.outcomes(record, goal, scoreDate);
 	const positives = labels.reduce((sum, label) => sum + label, 0);
 	const decileList = positives > 0 ? deciles(labels, probability) : [];
 	const metrics: RealisedMetrics = {
@@ -149,7 +191,7 @@ export function backtestRun(
 		profiles,
 		message: doneMessage(record, metrics, profiles),
 		metrics,
-		buckets: bucketOutcomes(labels, probability, bucketOf),
+		buckets: bucketOutcomes(labels, probability, bucket),
 		deciles: decileList,
 		calibration: calibrationCurve(labels, probability),
 	};

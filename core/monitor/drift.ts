@@ -33,7 +33,9 @@ export function runDrift(record: ScoringRunRecord, scoredWith: Model): RunDrift 
 	const runShare = record.profilesActive > 0 ? record.scored / record.profilesActive : null;
 	if (!reference)
 		return { hasReference: false, scorePsi: null, features: [], maxFeaturePsi: null, eligibleShare: { training: null, run: runShare }, newEventTypes: [] };
-	const scorePsi = populationStability(reference.scores.shares, sharesOf(binCounts(record.probability, reference.scores.edges)));
+	// A warehouse run kept its scores binned by these same edges; an in-process run keeps every probability.
+	const scoreCounts = record.warehouse ? record.warehouse.scoreCounts : binCounts(record.probability, reference.scores.edges);
+	const scorePsi = populationStability(reference.scores.shares, sharesOf(scoreCounts));
 	const countsOf = new Map(record.features.map((f) => [f.feature, f.counts]));
 	const features = reference.features.map(({ feature, label, shares }): FeatureDrift => {
 		const counts = countsOf.get(feature);

@@ -8,8 +8,7 @@ import { parseModel } from '../model/io';
 import type { Model } from '../model/schema';
 import type { Store } from '../store/types';
 import type { ScoringRunInfo } from '../store/runs';
-import { dataRange } from '../features/cutoffs';
-import { backtestRun, day, trainingFigures, type RunBacktest, type TrainingFigures } from './backtest';
+import { backtestRun, day, type MonitorEvents, tableEvents, trainingFigures, type RunBacktest, type TrainingFigures } from './backtest';
 import { runDrift, type RunDrift } from './drift';
 import { parseThresholds, verdictOf, type Thresholds, type Verdict } from './verdict';
 import type { WorkHooks } from '../util/progress';
@@ -39,8 +38,13 @@ export interface MonitorResult {
 	readonly counts: { readonly runs: number; readonly backtested: number; readonly pending: number; readonly goalChanged: number };
 }
 
-/** Backtests and drift for the remembered runs of a model name, with a verdict. */
-export async function monitorModel(store: Store, name: string, table: EventTable, options: MonitorOptions = {}, hooks?: WorkHooks): Promise<MonitorResult> {
+/** Backtests and drift for the remembered runs of a model name, with a verdict, on events in memory. */
+export function monitorModel(store: Store, name: string, table: EventTable, options: MonitorOptions = {}, hooks?: WorkHooks): Promise<MonitorResult> {
+	return monitorRuns(store, name, tableEvents(table), options, hooks);
+}
+
+/** The same on events wherever they are (tableEvents, or a warehouse's: core/warehouse/runs.ts). */
+export async function monitorRuns(store: Store, name: string, events: MonitorEvents, options: MonitorOptions = {}, hooks?: WorkHooks): Promise<MonitorResult> {
 	const thresholds = parseThresholds(options.thresholds);
 	const models = new Map<number, Promise<{ model: Model; version: number }>>();
 	const modelAt = (version: number | 'latest') => {
@@ -58,14 +62,13 @@ export async function monitorModel(store: Store, name: string, table: EventTable
 		throw new InputError(`The model "${name}" was trained on a profile table: only models trained on events can be monitored.`, 'table-model');
 	// In score-date order (saving order within a date): "latest" means the most recent scores, whenever they were saved.
 	const runs = chooseRuns(await store.listRuns(name), name, options.run).sort((a, b) => Date.parse(a.scoreDate) - Date.parse(b.scoreDate));
-	const indexOf = new Map(table.profileIds.map((id, p) => [id, p]));
 	const monitoredRuns: MonitoredRun[] = [];
 	for (const info of runs) {
 		throwIfCancelled(hooks?.signal, 'monitoring');
 		const record = await store.loadRun(name, info.id);
 		// The version that scored the run judges its outcomes; a version since deleted falls back to the latest.
 		const scoredWith = record.modelVersion === null ? monitored : (await modelAt(record.modelVersion).catch(() => latest)).model;
-		monitoredRuns.push({ backtest: backtestRun(table, info, record, scoredWith, monitored, indexOf), drift: runDrift(record, scoredWith) });
+		monitoredRuns.push({ backtest: await backtestRun(events, info, record, scoredWith, monitored), drift: runDrift(record, scoredWith) });
 		hooks?.onProgress?.({ stage: 'backtesting runs', done: monitoredRuns.length, total: runs.length, unit: 'runs' });
 	}
 	const usable = monitoredRuns.filter((r) => !r.backtest.goalChanged);
@@ -76,7 +79,7 @@ export async function monitorModel(store: Store, name: string, table: EventTable
 		runs: usable.length,
 		pending: pending[0]?.backtest,
 	});
-	const range = dataRange(table);
+	const range = events.range;
 	return {
 		model: { name, version: latest.version, propensityType: monitored.propensityType, windowDays: monitored.goal.outcome.windowDays },
 		verdict: monitoredRuns.length > usable.length && usable.length === 0 ? goalChangedVerdict(name) : verdict,

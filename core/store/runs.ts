@@ -38,6 +38,22 @@ export interface ScoringRunRecord {
 	readonly features: readonly { readonly feature: string; readonly counts: readonly number[] }[];
 	/** Events per type in the lookback before the score date. */
 	readonly eventTypes: Readonly<Record<string, number>>;
+	/**
+	 * A run scored into a warehouse keeps its rows there, not here: the per-profile columns above
+	 * are empty, and what drift needs of the scores is kept as counts. Backtests read the rows
+	 * from the scores table (core/warehouse/runs.ts).
+	 */
+	readonly warehouse?: WarehouseRunPart;
+}
+
+export interface WarehouseRunPart {
+	/** The scores table as given to the run (TABLE, or SCHEMA.TABLE on PostgreSQL). */
+	readonly scoresTable: string;
+	/** The same, described with its warehouse and without the password. */
+	readonly location: string;
+	/** The probabilities binned by the scoring model's reference score edges (edges + 2 bins). */
+	readonly scoreCounts: readonly number[];
+	readonly buckets: { readonly low: number; readonly medium: number; readonly high: number };
 }
 
 /** A remembered run as listings show it, without its columns. */
@@ -76,16 +92,32 @@ const recordSchema = z
 		bucket: z.string().regex(/^[lmh]*$/),
 		features: z.array(z.strictObject({ feature: z.string().min(1), counts: z.array(count) })),
 		eventTypes: z.record(z.string(), count),
+		warehouse: z
+			.strictObject({
+				scoresTable: z.string().min(1),
+				location: z.string().min(1),
+				scoreCounts: z.array(count),
+				buckets: z.strictObject({ low: count, medium: count, high: count }),
+			})
+			.optional(),
 	})
 	.superRefine((record, ctx) => {
-		const n = record.scored;
+		// A warehouse run keeps its rows in the warehouse: no profile here.
+		const n = record.warehouse ? 0 : record.scored;
 		for (const [column, length] of [
 			['profileId', record.profileId.length],
 			['probability', record.probability.length],
 			['score', record.score.length],
 			['bucket', record.bucket.length],
 		] as const) {
-			if (length !== n) ctx.addIssue({ code: 'custom', path: [column], message: `holds ${length} entries for ${n} scored profiles` });
+			if (length !== n)
+				ctx.addIssue({
+					code: 'custom',
+					path: [column],
+					message: record.warehouse
+						? `holds ${length} entries, where a run kept in a warehouse holds none`
+						: `holds ${length} entries for ${n} scored profiles`,
+				});
 		}
 	});
 

@@ -66,7 +66,8 @@ export function oncePerRow(columns: EventColumns): EventColumns {
 	];
 	return {
 		...columns,
-		table: `(SELECT ${select.join(', ')} FROM ${columns.table} WHERE ${columns.valid}) AS ev`,
+		// OFFSET 0 keeps the planner from folding the subquery into the aggregation, which would compute each expression again in every FILTER.
+		table: `(SELECT ${select.join(', ')} FROM ${columns.table} WHERE ${columns.valid} OFFSET 0) AS ev`,
 		profile: 'ev.p',
 		timeMs: 'ev.t',
 		eventType: 'ev.e',

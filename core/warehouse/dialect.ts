@@ -22,10 +22,10 @@ export interface Dialect {
 	/** min / max of `x` where `condition` holds; the caller guards the "none" case with a count. */
 	minIf(x: string, condition: string): string;
 	maxIf(x: string, condition: string): string;
-	/** Distinct values of `x` where `condition` holds. */
-	distinctIf(x: string, condition: string): string;
 	/** Distinct non-NULL values of `x`; 0 when there are none. */
 	countDistinct(x: string): string;
+	/** The bitwise OR of 2^`bit` (a whole number below 63) over the rows where `condition` holds; 0 when none. */
+	bitsIf(bit: string, condition: string): string;
 	/** The value of `x` in the row with the largest `order` (a list of keys, most significant first) where `condition` holds. */
 	latestIf(x: string, order: readonly string[], condition: string): string;
 	/** `expr` with NULL replaced by false (`orElse` false) or true. */
@@ -66,8 +66,8 @@ export const postgresDialect: Dialect = {
 	sumIf: (x, condition) => `coalesce(sum(${x}) FILTER (WHERE ${condition}), 0)`,
 	minIf: (x, condition) => `min(${x}) FILTER (WHERE ${condition})`,
 	maxIf: (x, condition) => `max(${x}) FILTER (WHERE ${condition})`,
-	distinctIf: (x, condition) => `count(DISTINCT ${x}) FILTER (WHERE ${condition})`,
 	countDistinct: (x) => `count(DISTINCT ${x})`,
+	bitsIf: (bit, condition) => `coalesce(bit_or(1::bigint << (${bit})::int) FILTER (WHERE ${condition}), 0)`,
 	latestIf: (x, order, condition) => `(array_agg(${x} ORDER BY ${order.map((key) => `${key} DESC NULLS LAST`).join(', ')}) FILTER (WHERE ${condition}))[1]`,
 	orElse: (expr, fallback) => `coalesce(${expr}, ${fallback ? 'true' : 'false'})`,
 	startsWith: (text, prefix) => `starts_with(${text}, ${prefix})`,
@@ -88,8 +88,8 @@ export const clickhouseDialect: Dialect = {
 	minIf: (x, condition) => `minIf(${x}, ${condition})`,
 	maxIf: (x, condition) => `maxIf(${x}, ${condition})`,
 	// Over a Nullable column with only NULLs, ClickHouse's aggregates answer NULL: 0 here.
-	distinctIf: (x, condition) => `ifNull(uniqExactIf(${x}, ${condition}), 0)`,
 	countDistinct: (x) => `ifNull(uniqExact(${x}), 0)`,
+	bitsIf: (bit, condition) => `groupBitOrIf(toUInt64(bitShiftLeft(toUInt64(1), ${bit})), ${condition})`,
 	// NULL keys would compare unpredictably inside a tuple: the caller passes keys without NULLs.
 	latestIf: (x, order, condition) => `argMaxIf(${x}, tuple(${order.join(', ')}), ${condition})`,
 	orElse: (expr, fallback) => `ifNull(${expr}, ${fallback ? 1 : 0})`,

@@ -47,10 +47,22 @@ interface Accumulator {
 	readonly text?: boolean;
 }
 
+/**
+ * Distinct days as bit masks: one aggregate per word of `dayMaskBits` days, each OR-ing the bit
+ * of an event's day counted back from the cutoff's day; the process counts the set bits. An OR
+ * keeps no set per profile, as an exact distinct count does, and was the costliest aggregate.
+ */
+interface DayMasks {
+	readonly words: readonly Accumulator[];
+}
+
+/** Days per mask word: 48 bits, so a word arrives as a number a double holds exactly. */
+const dayMaskBits = 48;
+
 /** A feature's accumulators in its op's slots, and the count that must be positive for slot a to mean anything. */
 interface CompiledFeature {
 	readonly spec: OpSpec;
-	readonly slots: readonly (Accumulator | undefined)[];
+	readonly slots: readonly (Accumulator | DayMasks | undefined)[];
 	readonly guard?: Accumulator;
 	readonly categories?: readonly string[];
 }
@@ -64,6 +76,10 @@ interface Plan {
 	readonly resolvedFeatures: readonly (ResolvedCondition | null)[];
 	readonly exclusions: readonly ResolvedCondition[];
 	readonly outcome: ResolvedCondition;
+	/** True when each profile's events are on one shard of a ClickHouse cluster (see profilesStayOnOneShard). */
+	readonly shardLocal?: boolean;
+	/** ClickHouse: the most (profile, cutoff) groups one query may aggregate; more are split by a hash of the profile id (default: from the server's max_memory_usage). */
+	readonly groupsPerQuery?: number;
 }
 
 function bad(message: string): InputError {
@@ -195,6 +211,25 @@ class CutoffSql {
 		return { value: { sql: this.dialect.latestIf(x, order, present) }, guard: { sql: this.dialect.countIf(present) } };
 	}
 
+	/**
+	 * The UTC days of the events matching `where`, which lie at most `reachMs` before the cutoff,
+	 * as bit masks: bit i of word j is set when an event fell (48 j + i) days before the cutoff's
+	 * day. Those offsets run from 0 to ceil(reach / day), whatever the cutoff's time of day.
+	 */
+	dayMasks(where: string, reachMs: number): DayMasks {
+		const d = this.dialect;
+		const day = String(DAY_MS);
+		const cutoffDay = this.cutoffs.length === 1 ? this.values.value(Math.floor(this.cutoffs[0] / DAY_MS)) : d.intDiv(this.key, day);
+		const offset = `(${cutoffDay} - ${d.intDiv(this.t, day)})`;
+		const count = Math.floor(Math.ceil(reachMs / DAY_MS) / dayMaskBits) + 1;
+		const words = Array.from({ length: count }, (_, j) => {
+			if (count === 1) return { sql: d.bitsIf(offset, where) };
+			const first = j * dayMaskBits;
+			return { sql: d.bitsIf(`${offset} - ${first}`, this.and(where, `${offset} >= ${first}`, `${offset} < ${first + dayMaskBits}`)) };
+		});
+		return { words };
+	}
+
 	/** The accumulators of one feature, in the slots of its walk operation. */
 	accumulatorsOf(feature: FeatureDecl, filter: ResolvedCondition | null): CompiledFeature {
 		const d = this.dialect;
@@ -220,7 +255,7 @@ class CutoffSql {
 			case 'daysSinceFirst':
 				return { spec, slots: [{ sql: d.minIf(this.t, matching) }], guard: count(matching) };
 			case 'distinctDays':
-				return { spec, slots: [{ sql: d.distinctIf(d.intDiv(this.t, String(DAY_MS)), matching) }] };
+				return { spec, slots: [this.dayMasks(matching, reachMs)] };
 			case 'trend': {
 				const recent = this.and(this.condition(filter), this.history(window * DAY_MS));
 				const baseline = this.and(matching, `${this.t} < ${this.moment(-window * DAY_MS)}`);
@@ -284,14 +319,20 @@ class CutoffSql {
 		return ` AND ${sampleConditionSql(this.dialect, sample, this.plan.columns.profile, positive)}`;
 	}
 
-	/** Events every query reads: valid, not excluded, and within reach of the cutoff (of the first and last, then of each). */
-	where(): string {
+	/** Valid events within reach of the first or the last cutoff. */
+	span(): string {
 		const { goal, columns } = this.plan;
-		const before = goal.lookbackDays * DAY_MS;
-		const after = goal.outcome.windowDays * DAY_MS;
 		const first = this.cutoffs[0];
 		const last = this.cutoffs[this.cutoffs.length - 1];
-		const parts = [columns.valid, `${this.t} >= ${this.values.value(first - before)}`, `${this.t} <= ${this.values.value(last + after)}`];
+		return `${columns.valid} AND ${this.t} >= ${this.values.value(first - goal.lookbackDays * DAY_MS)} AND ${this.t} <= ${this.values.value(last + goal.outcome.windowDays * DAY_MS)}`;
+	}
+
+	/** Events every query reads: valid, not excluded, and within reach of the cutoff (of the first and last, then of each). */
+	where(): string {
+		const { goal } = this.plan;
+		const before = goal.lookbackDays * DAY_MS;
+		const after = goal.outcome.windowDays * DAY_MS;
+		const parts = [this.span()];
 		if (this.cutoffs.length > 1) parts.push(`${this.t} >= ${this.moment(-before)}`, `${this.t} <= ${this.moment(after)}`);
 		for (const exclusion of this.plan.exclusions) parts.push(`NOT ${this.condition(exclusion)}`);
 		return parts.join(' AND ');
@@ -345,12 +386,6 @@ export interface WarehouseExamples {
 	readonly perCutoff: CutoffCounts[];
 }
 
-interface CutoffRows {
-	readonly profiles: string[];
-	readonly labels: Uint8Array;
-	readonly columns: Float32Array[];
-}
-
 /** One eligible profile's row at one cutoff (the cutoff's index in the list asked for). */
 type CutoffRow = (k: number, id: string, label: number, values: Float32Array) => void;
 
@@ -360,13 +395,18 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 	const select = new SelectList();
 	const compiled = plan.features.map((feature, f) => q.accumulatorsOf(feature, plan.resolvedFeatures[f]));
 	const slotNames = compiled.map((feature) => ({
-		slots: feature.slots.map((slot) => slot && select.alias(slot)),
+		slots: feature.slots.map((slot) => slot && ('words' in slot ? slot.words.map((word) => select.alias(word)) : select.alias(slot))),
 		guard: feature.guard && select.alias(feature.guard),
 	}));
 	const label = select.alias({ sql: q.label() });
 	const columns = plan.columns;
 	const items = [`${columns.profile} AS p`, `${q.key} AS k`, ...select.items].join(', ');
-	const sql = `SELECT ${items} FROM ${q.from()} WHERE ${q.where()} GROUP BY ${q.groupBy()} HAVING ${q.eligibility()}${q.sampled(sample)}`;
+	// A profile's groups are then whole on its shard: each shard finishes them, HAVING included, and the node asked only concatenates.
+	const settings = plan.shardLocal ? ' SETTINGS distributed_group_by_no_merge = 1' : '';
+	const parts = await queryParts(runner, plan, q, select.items.length);
+	const part = (i: number) => (parts === 1 ? '' : ` AND modulo(cityHash64(${columns.profile}), ${parts}) = ${i}`);
+	const sql = (i: number) =>
+		`SELECT ${items} FROM ${q.from()} WHERE ${q.where()}${part(i)} GROUP BY ${q.groupBy()} HAVING ${q.eligibility()}${q.sampled(sample)}${settings}`;
 	const dates = cutoffs.map((at) => new Date(at).toISOString()).join(', ');
 	const where = `at the cutoff${cutoffs.length > 1 ? 's' : ''} ${dates}`;
 	const program = compileProgram(compiled.map((feature) => feature.spec));
@@ -375,7 +415,7 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 	const willOccur = plan.goal.outcome.occur === 'will_occur';
 	const indexOf = new Map(cutoffs.map((at, k) => [at, k]));
 	// Each row becomes its final Float32 values as it arrives: the answer is never held as objects.
-	await eachRow(runner, sql, q.values.params, (row) => {
+	const take = (row: Record<string, unknown>) => {
 		const k = indexOf.get(numberOf(row, 'k', where));
 		if (k === undefined)
 			throw new InputError(
@@ -390,30 +430,135 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 			for (let s = 0; s < slots; s++) {
 				const name = names.slots[s];
 				if (name === undefined) continue;
-				const slot = compiled[f].slots[s] as Accumulator;
-				acc[x + s] = slot.text ? categoryCode(row[name], positions[f]) : numberOf(row, name, where);
+				if (typeof name !== 'string') acc[x + s] = name.reduce((days, word) => days + setBits(numberOf(row, word, where)), 0);
+				else acc[x + s] = (compiled[f].slots[s] as Accumulator).text ? categoryCode(row[name], positions[f]) : numberOf(row, name, where);
 			}
 			if (names.guard !== undefined && !(numberOf(row, names.guard, where) > 0)) acc[x] = NaN;
 			values[f] = finalValue(program, f, acc, x, at);
 		}
 		onRow(k, profileOf(row, where), numberOf(row, label, where) > 0 === willOccur ? 1 : 0, values);
-	});
+	};
+	for (let i = 0; i < parts; i++) await eachRow(runner, sql(i), q.values.params, take);
 }
 
-/** Runs the aggregation of the cutoffs in one query and computes the final feature values of their eligible profiles, per cutoff. */
-async function runCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly number[], sample: SamplePlan | undefined): Promise<CutoffRows[]> {
-	const arrived: { id: string; label: number; values: Float32Array }[][] = cutoffs.map(() => []);
-	await streamCutoffs(runner, plan, cutoffs, sample, (k, id, label, values) => arrived[k].push({ id, label, values }));
-	return arrived.map((entries) => {
-		entries.sort((a, b) => compareStrings(a.id, b.id));
-		const out: CutoffRows = {
-			profiles: entries.map((entry) => entry.id),
-			labels: Uint8Array.from(entries, (entry) => entry.label),
-			columns: plan.features.map(() => new Float32Array(entries.length)),
-		};
-		entries.forEach((entry, r) => entry.values.forEach((value, f) => (out.columns[f][r] = value)));
+/**
+ * Bytes a (profile, cutoff) group's aggregation states take on ClickHouse 18.16, per aggregate
+ * and beyond them: measured about 24 per aggregate at 20,000,000 events, rounded up.
+ */
+const groupBytes = { perAggregate: 32, base: 64 };
+
+/**
+ * How many queries the aggregation is split into on ClickHouse, by a hash of the profile id, so
+ * one query's groups fit in half the server's max_memory_usage: the server holds every group's
+ * states until it has read the last event. PostgreSQL sorts and spills on its own: one query.
+ */
+async function queryParts(runner: SqlRunner, plan: Plan, q: CutoffSql, aggregates: number): Promise<number> {
+	if (plan.columns.dialect.engine !== 'clickhouse') return 1;
+	let limit = plan.groupsPerQuery;
+	if (limit === undefined) {
+		const [setting] = await runner.rows(`SELECT value FROM system.settings WHERE name = 'max_memory_usage'`, []);
+		const bytes = Number(setting?.value) > 0 ? Number(setting.value) : 10e9;
+		limit = Math.floor(bytes / 2 / (groupBytes.perAggregate * aggregates + groupBytes.base));
+	}
+	const [row] = await runner.rows(`SELECT uniq(${plan.columns.profile}) AS n FROM ${plan.columns.table} WHERE ${q.span()}`, q.values.params);
+	const groups = numberOf(row, 'n', 'when counting the profiles within reach of the cutoffs') * q.cutoffs.length;
+	return Math.max(1, Math.ceil(groups / Math.max(1, limit)));
+}
+
+/** Functions a sharding key may apply to the profile id and still send each profile to one shard: deterministic ones of that id alone. */
+const profileKeyFunctions = new Set(
+	'cityHash64 sipHash64 halfMD5 farmHash64 metroHash64 intHash32 intHash64 murmurHash2_32 murmurHash2_64 murmurHash3_32 murmurHash3_64 xxHash32 xxHash64 javaHash hiveHash toString toUInt32 toUInt64 toInt32 toInt64'.split(
+		' ',
+	),
+);
+
+/**
+ * True when the table is a ClickHouse Distributed table whose sharding key is a deterministic
+ * function of the profile id alone (e.g. cityHash64(customer_id)): every event of a profile
+ * was then written to one shard, so the shards can finish the aggregation themselves. Any
+ * other table, or a server that will not say, keeps the merge on the node asked (always right).
+ */
+async function profilesStayOnOneShard(runner: SqlRunner, columns: EventColumns): Promise<boolean> {
+	if (columns.dialect.engine !== 'clickhouse') return false;
+	const table = /^`([A-Za-z0-9_]+)`(?:\.`([A-Za-z0-9_]+)`)?$/.exec(columns.table);
+	const profile = /`([A-Za-z0-9_]+)`/.exec(columns.profile);
+	if (!table || !profile) return false;
+	const values = new SqlValues(columns.dialect);
+	const [database, name] = table[2] === undefined ? ['currentDatabase()', values.value(table[1])] : [values.value(table[1]), values.value(table[2])];
+	let rows: Record<string, unknown>[];
+	try {
+		rows = await runner.rows(`SELECT engine_full AS engine FROM system.tables WHERE database = ${database} AND name = ${name}`, []);
+	} catch {
+		return false;
+	}
+	const engine = rows[0]?.engine;
+	return typeof engine === 'string' && shardingKeyIsProfile(engine, profile[1]);
+}
+
+/** Whether `Distributed(cluster, database, table, key[, policy])` has a key of the profile column through profileKeyFunctions only. */
+export function shardingKeyIsProfile(engine: string, profileColumn: string): boolean {
+	const args = /^Distributed\((.*)\)$/s.exec(engine.trim())?.[1].split(',');
+	const key = args?.[3]?.replace(/\s+/g, '');
+	if (key === undefined) return false;
+	let rest = key;
+	for (;;) {
+		const call = /^([A-Za-z0-9_]+)\((.*)\)$/.exec(rest);
+		if (!call) break;
+		if (!profileKeyFunctions.has(call[1])) return false;
+		rest = call[2];
+	}
+	return rest === profileColumn || rest === `\`${profileColumn}\``;
+}
+
+/** Rows per block of a feature's arriving values. */
+const blockRows = 65_536;
+
+/**
+ * The rows as they arrive, in the warehouse's order: one column of value blocks per feature,
+ * so the sorted columns can be built one feature at a time, each feature's blocks let go as
+ * its column is done. The answer is held once, as Float32, never as one object per row.
+ */
+class ArrivedRows {
+	readonly ids: string[] = [];
+	readonly cutoffs: number[] = [];
+	readonly labels: number[] = [];
+	private readonly blocks: Float32Array[][];
+
+	constructor(readonly features: number) {
+		this.blocks = Array.from({ length: features }, () => []);
+	}
+
+	add(k: number, id: string, label: number, values: Float32Array): void {
+		const row = this.ids.length;
+		const offset = row % blockRows;
+		if (offset === 0) for (const column of this.blocks) column.push(new Float32Array(blockRows));
+		const block = (row - offset) / blockRows;
+		for (let f = 0; f < this.features; f++) this.blocks[f][block][offset] = values[f];
+		this.ids.push(id);
+		this.cutoffs.push(k);
+		this.labels.push(label);
+	}
+
+	/** Feature f's values in `order` (arrival indices), its blocks released. */
+	column(f: number, order: Uint32Array): Float32Array {
+		const blocks = this.blocks[f];
+		const out = new Float32Array(order.length);
+		for (let r = 0; r < order.length; r++) out[r] = blocks[Math.floor(order[r] / blockRows)][order[r] % blockRows];
+		this.blocks[f] = [];
 		return out;
-	});
+	}
+}
+
+/** The set bits of a whole number below 2^48 (a day mask word). */
+function setBits(word: number): number {
+	const high = Math.floor(word / 2 ** 24);
+	return bitsOf32(high) + bitsOf32(word - high * 2 ** 24);
+}
+
+function bitsOf32(x: number): number {
+	let n = x - ((x >>> 1) & 0x55555555);
+	n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
+	return Math.imul((n + (n >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 /** A category's index in the feature's list; NaN when it is missing or not listed (as in memory). */
@@ -434,33 +579,35 @@ export async function buildWarehouseExamples(
 	features: readonly FeatureDecl[],
 	cutoffs: readonly number[],
 	sample?: SamplePlan,
+	options: { groupsPerQuery?: number } = {},
 ): Promise<WarehouseExamples> {
 	checkCutoffs(cutoffs);
-	const plan = makePlan(columns, goal, features);
-	const parts = await runCutoffs(runner, plan, cutoffs, sample);
-	const rows = parts.reduce((sum, part) => sum + part.profiles.length, 0);
-	const profileIds = [...new Set(parts.flatMap((part) => part.profiles))].sort(compareStrings);
+	const plan = { ...makePlan(columns, goal, features), shardLocal: await profilesStayOnOneShard(runner, columns), groupsPerQuery: options.groupsPerQuery };
+	const arrived = new ArrivedRows(features.length);
+	await streamCutoffs(runner, plan, cutoffs, sample, (k, id, label, values) => arrived.add(k, id, label, values));
+	const { ids, labels } = arrived;
+	const rows = ids.length;
+	// Grouped by cutoff, profiles ascending within each, as buildExamples lays them out.
+	const order = new Uint32Array(rows);
+	for (let r = 0; r < rows; r++) order[r] = r;
+	order.sort((a, b) => arrived.cutoffs[a] - arrived.cutoffs[b] || compareStrings(ids[a], ids[b]));
+	const profileIds = [...new Set(ids)].sort(compareStrings);
 	const indexOf = new Map(profileIds.map((id, p) => [id, p]));
 	const data: LabelledDataset = {
 		rows,
 		featureNames: features.map((feature) => feature.name),
-		columns: features.map(() => new Float32Array(rows)),
-		label: new Uint8Array(rows),
+		columns: features.map((_, f) => arrived.column(f, order)),
+		label: Uint8Array.from(order, (r) => labels[r]),
 	};
-	const profile = new Uint32Array(rows);
-	const cutoffIndex = new Uint16Array(rows);
-	let row = 0;
-	parts.forEach((part, k) => {
-		part.columns.forEach((column, f) => data.columns[f].set(column, row));
-		data.label.set(part.labels, row);
-		part.profiles.forEach((id, r) => (profile[row + r] = indexOf.get(id) as number));
-		cutoffIndex.fill(k, row, row + part.profiles.length);
-		row += part.profiles.length;
-	});
-	const perCutoff = parts.map((part, k) => {
-		const positives = part.labels.reduce((sum, label) => sum + label, 0);
-		return { cutoff: cutoffs[k], eligible: part.profiles.length, positives, negatives: part.profiles.length - positives };
-	});
+	const profile = Uint32Array.from(order, (r) => indexOf.get(ids[r]) as number);
+	const cutoffIndex = Uint16Array.from(order, (r) => arrived.cutoffs[r]);
+	const perCutoff = cutoffs.map((cutoff) => ({ cutoff, eligible: 0, positives: 0, negatives: 0 }));
+	for (let r = 0; r < rows; r++) {
+		const counts = perCutoff[arrived.cutoffs[r]];
+		counts.eligible++;
+		if (labels[r] === 1) counts.positives++;
+		else counts.negatives++;
+	}
 	return { data, profile, profileIds, cutoffIndex, cutoffs: [...cutoffs], perCutoff };
 }
 
@@ -478,7 +625,8 @@ export async function streamWarehouseFeatures(
 	onRow: (id: string, values: Float32Array) => void,
 ): Promise<void> {
 	checkCutoffs([at]);
-	await streamCutoffs(runner, makePlan(columns, goal, features), [at], undefined, (_k, id, _label, values) => onRow(id, values));
+	const plan = { ...makePlan(columns, goal, features), shardLocal: await profilesStayOnOneShard(runner, columns) };
+	await streamCutoffs(runner, plan, [at], undefined, (_k, id, _label, values) => onRow(id, values));
 }
 
 /** Eligible profiles, positives and negatives at each cutoff, counted in the warehouse (for readiness). */

@@ -4,8 +4,8 @@
  * runs' outcome windows), measures drift since training and gives a verdict: msg.verdict
  * (healthy, watch or retrain), the figures on msg.payload, the HTML report on msg.report.
  */
-import { InputError, monitorModel, renderMonitorReport } from '../../core';
-import { storeNode, withStore } from './config';
+import { type EventTable, InputError, monitorInWarehouse, monitorModel, renderMonitorReport } from '../../core';
+import { storeNode, warehouseOfMessage, withStore } from './config';
 import type { NodeAPI } from './red';
 import { handleMessages, registerNode, shorten } from './run';
 import { asText, eventsOf, fromMessage, overridable } from './settings';
@@ -15,7 +15,9 @@ const fill = { healthy: 'green', watch: 'yellow', retrain: 'red' } as const;
 export = function register(RED: NodeAPI): void {
 	registerNode(RED, 'propensity-monitor-model', (node, config) => {
 		handleMessages(node, async (msg, send, { hooks }) => {
-			const events = eventsOf(msg);
+			// A table in place (msg.warehouse): the outcomes are judged there; otherwise msg.events.
+			const warehouse = warehouseOfMessage(RED, msg, 'Monitor Model');
+			const events = warehouse ? undefined : eventsOf(msg);
 			const name = asText(
 				await overridable(RED, node, msg, 'modelName', { value: config.modelName, type: config.modelNameType }, 'model name'),
 				'model name',
@@ -33,8 +35,11 @@ export = function register(RED: NodeAPI): void {
 					? parseThresholdText(given, 'msg.thresholds')
 					: (given ?? parseThresholdText(config.thresholds, 'The Thresholds setting of Monitor Model'));
 			const result = await withStore(storeNode(RED, config.store, 'Monitor Model'), (store) =>
-				monitorModel(store, name, events, { run, thresholds }, hooks),
+				warehouse
+					? monitorInWarehouse(warehouse.source, warehouse.mapping, store, name, { run, thresholds }, hooks)
+					: monitorModel(store, name, events as EventTable, { run, thresholds }, hooks),
 			);
+			if (warehouse) msg.workRanIn = warehouse.where;
 			msg.verdict = result.verdict.status;
 			msg.payload = result;
 			msg.report = renderMonitorReport(result);

@@ -15,6 +15,7 @@ import {
 	scoringReport,
 	type ScoreRun,
 	scoreTable,
+	type Store,
 	scoreTableSummary,
 	writeScoresFile,
 } from '../../core';
@@ -40,13 +41,17 @@ export = function register(RED: NodeAPI): void {
 			const boundaries = boundariesOf();
 			if (warehouse) {
 				const scoresTable = asText(fromMessage(msg, 'scoresTable') ?? config.scoresTable, 'scores table') || 'propensity_scores';
-				const summary = await scoreInWarehouse(
-					warehouse.source,
-					warehouse.mapping,
-					model,
-					{ scoresTable, asOf, boundaries, modelVersion: version },
-					work.hooks,
-				);
+				const keepRuns = asWholeNumber(config.keepRuns, 'runs kept', 1);
+				const score = (store?: Store) =>
+					scoreInWarehouse(
+						warehouse.source,
+						warehouse.mapping,
+						model,
+						{ scoresTable, asOf, boundaries, modelVersion: version, store, keepRuns },
+						work.hooks,
+					);
+				// With the model from the store, the run is remembered there for Monitor Model (its rows stay in the scores table).
+				const summary = config.modelFrom === 'store' ? await withStore(storeNode(RED, config.store, 'Score Profiles'), score) : await score();
 				msg.scoreSummary = summary;
 				msg.workRanIn = warehouse.where;
 				msg.payload = summary;

@@ -22,6 +22,40 @@ describe('profile tables', () => {
 		assert.equal(parseCell('-.5'), -0.5);
 	});
 
+	it('reads a cell as a number exactly when it is a decimal number, true, false or a missing marker', () => {
+		const decimal = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+		const expected = (cell: string): number | undefined => {
+			const text = cell.trim();
+			if (['', 'na', 'n/a', 'nan', 'null'].includes(text.toLowerCase())) return NaN;
+			if (/^(true|false)$/i.test(text)) return text.toLowerCase() === 'true' ? 1 : 0;
+			return decimal.test(text) && Math.abs(Number(text)) <= 3.4028234663852886e38 ? Number(text) : undefined;
+		};
+		const cells = [
+			'0',
+			'12',
+			'-3.25',
+			'+.5',
+			'5.',
+			'1e5',
+			'1E-5',
+			'-1e+2',
+			'.',
+			'+',
+			'-',
+			'e5',
+			'1e',
+			'1.5.3',
+			'--1',
+			'1e+-2',
+			'+-1',
+			'1e999',
+			'3.5e38',
+			'3.4e38',
+		];
+		cells.push('-1e-999', ' 7 ', '0x10', '0b1', 'Infinity', '-Infinity', '1_000', '\u22125', '', ' ', 'NA', 'null', 'TRUE', 'false', '12a', '١٢');
+		for (const cell of cells) assert.deepEqual(parseCell(cell), expected(cell), JSON.stringify(cell));
+	});
+
 	it('names a missing label column and lists the columns it has', async () => {
 		await assert.rejects(
 			readProfileTable(table('a,b\n1,0\n'), { label: 'converted' }),

@@ -14,7 +14,38 @@ const tiny: LabelledDataset = {
 	label: Uint8Array.from([0, 0, 0, 1, 1, 1]),
 };
 
+/** The population variance of a column's present values, summed as the model sums it. */
+function presentVariance(column: Float32Array): number {
+	const present = Array.from(column).filter((x) => !Number.isNaN(x));
+	const mean = present.reduce((a, b) => a + b, 0) / present.length;
+	return present.reduce((a, x) => a + (x - mean) ** 2, 0) / present.length;
+}
+
 describe('naive Bayes', () => {
+	it("fits ml-naivebayes's class means and variances to the bit, on the rows where a feature is present", async () => {
+		const data = synthetic({ rows: 3000, seed: 17, missingShare: 0.2, missingEffect: 1 });
+		const floor = 0;
+		const model = await trainNaiveBayes(data, { varianceFloor: floor }, { seed: 1 });
+		const features = model.toJSON().features;
+		// The model adds scikit-learn's smoothing to every variance: 1e-9 × the largest variance of a feature's present values.
+		const smoothing = 1e-9 * Math.max(...data.columns.map(presentVariance));
+		for (let f = 0; f < data.columns.length; f++) {
+			const present = Array.from({ length: data.rows }, (_, r) => r).filter((r) => !Number.isNaN(data.columns[f][r]));
+			const library = new GaussianNB();
+			library.train(
+				present.map((r) => [data.columns[f][r]]),
+				present.map((r) => data.label[r]),
+			);
+			const gaussian = features[f].gaussian;
+			assert.ok(gaussian, `feature ${f} has a Gaussian`);
+			assert.deepEqual(gaussian.means, [library.means[0][0], library.means[1][0]], `feature ${f} means`);
+			for (const c of [0, 1]) {
+				const variance = -(library.calculateProbabilities[c][1] as [number, number])[1] / 2;
+				assert.equal(gaussian.variances[c], variance + smoothing, `feature ${f} class ${c} variance`);
+			}
+		}
+	});
+
 	it('computes the log-odds from the fitted means, variances and priors', async () => {
 		const model = await trainNaiveBayes(tiny, {}, { seed: 1 });
 		// log(3/3) + log N(x | 5, 1) − log N(x | 2, 1) = ((x − 2)² − (x − 5)²) / 2, variances 1 plus 1e-9 × the overall variance.

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DefineGoal } from '../../nodes/n8n/DefineGoal/DefineGoal.node';
 import { LoadEvents } from '../../nodes/n8n/LoadEvents/LoadEvents.node';
+import { MonitorModel } from '../../nodes/n8n/MonitorModel/MonitorModel.node';
 import { ScoreProfiles } from '../../nodes/n8n/ScoreProfiles/ScoreProfiles.node';
 import { TrainModel } from '../../nodes/n8n/TrainModel/TrainModel.node';
 import { simulateShop } from '../../core/simulate';
@@ -101,6 +102,39 @@ describe('n8n nodes on a table in place (PostgreSQL and the ClickHouse cluster)'
 			const [count] = await counting.rows('SELECT count(*) AS n FROM n8n_wh_scores', []);
 			await counting.close();
 			assert.equal(Number(count.n), summary.scored, 'one row per scored profile in the scores table');
+
+			// With the model from the store, the run is remembered there; Monitor Model judges it in the warehouse.
+			const lastEvent = Math.max(...rows.map((row) => row.timestamp));
+			const remembered = await runNode(new ScoreProfiles(), {
+				parameters: {
+					modelSource: 'store',
+					modelName: 'wh-model',
+					...store,
+					eventsIn,
+					scoresTable: 'n8n_wh_scores',
+					asOf: new Date(lastEvent - 40 * 86_400_000).toISOString(),
+					options: {},
+				},
+				items: [reference],
+				credentials,
+			});
+			const rememberedRun = remembered.outputs[0][0].json as { scored: number; remembered?: { scored: number } };
+			assert.equal(rememberedRun.remembered?.scored, rememberedRun.scored, 'the run is remembered in the store');
+			const monitor = await runNode(new MonitorModel(), {
+				parameters: { modelName: 'wh-model', ...store, eventsIn, options: {} },
+				items: [reference],
+				credentials,
+			});
+			const health = monitor.outputs[0][0].json as {
+				verdict: string;
+				workRanIn: string;
+				runs: { backtest: { status: string; profiles: { scored: number } } }[];
+			};
+			assert.match(health.workRanIn, where);
+			const judged = health.runs.filter((entry) => entry.backtest.status === 'done');
+			assert.equal(judged.length, 1, JSON.stringify(health.runs.map((entry) => entry.backtest.status)));
+			assert.equal(judged[0].backtest.profiles.scored, rememberedRun.scored);
+			assert.ok(monitor.outputs[0][0].binary?.report, 'the report comes back');
 		});
 	}
 

@@ -15,7 +15,8 @@ import loadEventsNode from '../../nodes/node-red/load-events';
 import postgresConfigNode from '../../nodes/node-red/postgres-config';
 import trainModelNode from '../../nodes/node-red/train-model';
 import scoreProfilesNode from '../../nodes/node-red/score-profiles';
-import { scoreProfiles } from '../../core/pipeline';
+import monitorModelNode from '../../nodes/node-red/monitor-model';
+import { openStore, saveModel, scoreProfiles } from '../../core/pipeline';
 import { connectWarehouse } from '../../core/warehouse/client';
 import type { EventTable } from '../../core/events/table';
 import type { WarehouseSource } from '../../core/warehouse/source';
@@ -203,6 +204,88 @@ describe('Node-RED: a table in place (PostgreSQL and the ClickHouse cluster)', f
 			}
 		});
 	}
+
+	for (const engine of engines)
+		it(`scores into the warehouse with the model from the store, remembers the run, and Monitor Model judges it there (${engine})`, async () => {
+			expected ??= inMemoryModel(rows);
+			const model = await expected;
+			const source = await writeRows(engine, 'nr_wh_monitor', columns, rows);
+			const storePath = freshDir(`nr-wh-monitor-${engine}`);
+			const store = await openStore({ kind: 'folder', path: storePath });
+			try {
+				await saveModel(store, model);
+			} finally {
+				await store.close();
+			}
+			const drop = await connectWarehouse(source);
+			await drop.rows('DROP TABLE IF EXISTS nr_wh_monitor_scores', []);
+			await drop.close();
+			const lastEvent = Math.max(...rows.map((row) => row.timestamp as number));
+			const monitorFlow: FlowNode[] = [
+				{ id: 'tab', type: 'tab', label: 'warehouse monitor' },
+				connectionNode(source),
+				{ id: 'store', type: 'propensity-store', name: '', kind: 'folder', path: storePath },
+				{
+					id: 'load',
+					z: 'tab',
+					type: 'propensity-load-events',
+					source: 'warehouse',
+					warehouseType: engine,
+					[engine]: 'conn',
+					table: 'nr_wh_monitor',
+					attributes: [],
+					wires: [['score']],
+				},
+				{
+					id: 'score',
+					z: 'tab',
+					type: 'propensity-score-profiles',
+					modelFrom: 'store',
+					store: 'store',
+					modelName: model.name,
+					modelNameType: 'str',
+					modelVersion: 'latest',
+					keepRuns: '60',
+					asOf: new Date(lastEvent - 40 * 86_400_000).toISOString(),
+					asOfType: 'str',
+					scoresTable: 'nr_wh_monitor_scores',
+					output: 'array',
+					wires: [['scored', 'monitor']],
+				},
+				{ id: 'scored', z: 'tab', type: 'helper' },
+				{
+					id: 'monitor',
+					z: 'tab',
+					type: 'propensity-monitor-model',
+					store: 'store',
+					modelName: model.name,
+					modelNameType: 'str',
+					run: '',
+					thresholds: '',
+					wires: [['out']],
+				},
+				{ id: 'out', z: 'tab', type: 'helper' },
+				{ id: 'on-error', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
+				{ id: 'errors', z: 'tab', type: 'helper' },
+			];
+			await helper.load([...nodes, monitorModelNode], monitorFlow, { conn: { user: source.user, password: source.password } });
+			const scored = message(helper.getNode('scored'), 300000);
+			const out = message(helper.getNode('out'), 300000);
+			const failed = message(helper.getNode('errors'), 300000).then((msg) => {
+				throw new Error(`a node failed: ${JSON.stringify(msg.error)}`);
+			});
+			helper.getNode('load').receive({});
+			const summary = (await Promise.race([scored, failed])).payload as { scored: number; remembered?: { scored: number } };
+			assert.equal(summary.remembered?.scored, summary.scored, 'the run is remembered in the store');
+			const health = await Promise.race([out, failed]);
+			assert.match(String(health.workRanIn), new RegExp(`^${engine}://.*table=(public\\.)?nr_wh_monitor$`));
+			const result = health.payload as { runs: { backtest: { status: string; profiles: { scored: number; withOutcome: number } } }[] };
+			assert.equal(result.runs.length, 1);
+			assert.equal(result.runs[0].backtest.status, 'done');
+			assert.equal(result.runs[0].backtest.profiles.scored, summary.scored);
+			assert.ok(result.runs[0].backtest.profiles.withOutcome > 0);
+			assert.equal(typeof health.report, 'string');
+		});
 
 	it('says clearly when the table is missing, and when the reference has lost its connection', async () => {
 		const source = await writeRows('clickhouse', 'nr_wh_small', columns, rows.slice(0, 50));

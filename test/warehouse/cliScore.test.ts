@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { trainWarehouse } from '../../core/pipeline';
+import { openStore, parseModel, saveModel, trainWarehouse } from '../../core/pipeline';
 import { withWarehouse } from '../../core/warehouse/data';
 import { connectWarehouse } from '../../core/warehouse/client';
 import type { WarehouseSource } from '../../core/warehouse/source';
@@ -38,6 +38,7 @@ for (const engine of engines) {
 	describe(`the CLI scoring into ${engine}`, function () {
 		this.timeout(600_000);
 		let source: WarehouseSource;
+		let lastEvent: number;
 		const goalFile = path.join(dir, `${engine}-goal.json`);
 		const modelFile = path.join(dir, `${engine}-model.json`);
 
@@ -45,6 +46,7 @@ for (const engine of engines) {
 			fs.mkdirSync(dir, { recursive: true });
 			fs.writeFileSync(goalFile, JSON.stringify(goal));
 			const rows = shopRows({ profiles: 600, seed: 4, historyDays: 200 });
+			lastEvent = Math.max(...rows.map((row) => row.timestamp as number));
 			source = await writeRows(engine, 'cli_score_events', columns, rows);
 			const client = await connectWarehouse(source);
 			try {
@@ -161,6 +163,46 @@ for (const engine of engines) {
 			);
 			assert.equal(noModel.code, 2);
 			assert.match(noModel.stderr, /--events needs the model that scored the run/);
+		});
+
+		it('score --scores-table --store remembers the run without its rows; backtest --events URL judges it in the warehouse', async () => {
+			const store = path.join(dir, `${engine}-runs`);
+			fs.rmSync(store, { recursive: true, force: true });
+			const opened = await openStore({ kind: 'folder', path: store });
+			try {
+				const text = fs.readFileSync(modelFile, 'utf8');
+				await saveModel(opened, parseModel(text), text);
+			} finally {
+				await opened.close();
+			}
+			// Forty days before the last event: the 30-day outcome window has closed by the end of the events.
+			const asOf = new Date(lastEvent - 40 * 86_400_000).toISOString();
+			const scored = await runCli(
+				'score',
+				'--events',
+				urlOf(source),
+				'--store',
+				store,
+				'--name',
+				goal.name,
+				'--as-of',
+				asOf,
+				'--scores-table',
+				'cli_runs',
+			);
+			assert.equal(scored.code, 0, scored.stderr);
+			assert.match(scored.stdout, /The run is remembered in .* for "propensity backtest"/);
+			const out = path.join(dir, `${engine}-backtest.json`);
+			const backtest = await runCli('backtest', '--events', urlOf(source), '--store', store, '--name', goal.name, '--out', out);
+			assert.equal(backtest.code, 0, backtest.stderr);
+			const result = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+				runs: { backtest: { status: string; profiles: { scored: number; withOutcome: number } } }[];
+			};
+			assert.equal(result.runs.length, 1);
+			assert.equal(result.runs[0].backtest.status, 'done');
+			assert.ok(result.runs[0].backtest.profiles.withOutcome > 0);
+			assert.equal(result.runs[0].backtest.profiles.withOutcome, result.runs[0].backtest.profiles.scored);
+			assert.ok(!backtest.stdout.includes(source.password) || source.password === '');
 		});
 
 		it('asks for --scores-table when --events is a warehouse table, and refuses a factor rule over a scores table', async () => {

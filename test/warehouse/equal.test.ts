@@ -20,7 +20,8 @@ const types = ['visit', 'purchase', 'email_open', 'app_launch', 'café_view'];
 const channels = ['web', 'email', 'sms', '', undefined];
 const campaigns = ["c'0", 'c\\1', 'c2', undefined, undefined];
 const ids = ['p', 'Ünï', '日本', '😀', "o'b", 'a"b\\', 'Zz'];
-const cutoffs = [at(90), at(120), at(150)];
+// The last cutoff falls mid-day, so day counts are checked where a cutoff's day and its window's first day are partial.
+const cutoffs = [at(90), at(120), at(150) + 13 * 3_600_000 + 17_000];
 const attributes = [
 	{ name: 'channel', kind: 'category' as const },
 	{ name: 'campaign', kind: 'category' as const },

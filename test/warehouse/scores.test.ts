@@ -12,7 +12,7 @@ import { scoreProfiles, scoreWarehouse, trainModel } from '../../core/pipeline';
 import type { Model } from '../../core/model/schema';
 import { type WarehouseClient, openEvents } from '../../core/warehouse/client';
 import type { EventColumns } from '../../core/warehouse/columns';
-import { scoreIntoWarehouse } from '../../core/warehouse/scores';
+import { scoreIntoWarehouse, stagingName, staleStagingMs } from '../../core/warehouse/scores';
 import { type EngineName, type ShopAttribute, type TestRow, engines, purchaseGoal, shopColumns, shopRows, writeRows } from './support';
 
 const attributes: ShopAttribute[] = ['channel', 'country'];
@@ -94,15 +94,22 @@ async function relayTo(host: string, port: number): Promise<{ port: number; cut:
 	};
 }
 
-/** A client whose connection is cut before the n-th insert of rows: the write fails part-way, as on a lost network. */
+/** A client whose connection is cut before the n-th insert of rows (JSON or INSERT statement): the write fails part-way, as on a lost network. */
 function cutBeforeInsert(client: WarehouseClient, n: number, cut: () => void): WarehouseClient {
 	let inserts = 0;
+	const counted = () => {
+		inserts++;
+		if (inserts === n) cut();
+	};
 	return {
 		...client,
 		async insertJson(table, rows) {
-			inserts++;
-			if (inserts === n) cut();
+			counted();
 			return client.insertJson(table, rows);
+		},
+		async command(sql, params) {
+			if (/^INSERT /.test(sql)) counted();
+			return client.command(sql, params);
 		},
 	};
 }
@@ -221,23 +228,53 @@ describe('scoring in the warehouse', function () {
 				await relay.close();
 			}
 			const retry = await opened(engine);
+			const staging = async () =>
+				(await retry.client.rows(`SELECT name FROM system.tables WHERE database = 'default' AND startsWith(name, 'scores_fault__staging')`, [])).length;
 			try {
 				assert.deepEqual(await readScores(retry.client, target), before, 'the failed run left rows behind');
+				// The cut run could not drop its staging table.
+				if (engine === 'clickhouse') assert.equal(await staging(), 1);
 				const summary = await scoreIntoWarehouse(retry.client, retry.columns, model, { scoresTable: target, asOf: Date.parse(asOf), writeRows: 100 });
 				const after = await readScores(retry.client, target);
 				assert.equal(after.length, before.length + summary.scored);
-				if (engine === 'clickhouse') {
-					const left = await retry.client.rows(
-						`SELECT name FROM system.tables WHERE database = 'default' AND name LIKE 'scores_fault__staging%'`,
-						[],
-					);
-					// The cut run could not drop its staging table; the retry's own is gone.
-					assert.ok(left.length <= 1, `${left.length} staging tables left`);
-				}
+				// The retry dropped the one left behind, then its own.
+				if (engine === 'clickhouse') assert.equal(await staging(), 0);
 			} finally {
 				await retry.client.close();
 			}
 		});
+
+		if (engine === 'clickhouse')
+			it('drops the staging tables of earlier writes of the same run, and others older than a day, but nothing else (clickhouse)', async () => {
+				const model = await modelOf('default');
+				const { client, columns: mapped } = await opened(engine);
+				const target = 'scores_clean';
+				const run = { modelName: model.name, modelVersion: null, scoreDate: asOf };
+				const other = { ...run, scoreDate: '2026-04-01T00:00:00.000Z' };
+				const now = Date.now();
+				const names = {
+					sameRun: stagingName(target, run, now - 60_000),
+					otherRunFresh: stagingName(target, other, now - 60_000),
+					otherRunOld: stagingName(target, other, now - 2 * staleStagingMs),
+					notOurs: `${target}__staging_kept_by_someone`,
+					otherTable: stagingName(`${target}2`, run, now - 60_000),
+				};
+				const present = async () =>
+					(await client.rows(`SELECT name FROM system.tables WHERE database = 'default' AND startsWith(name, 'scores_clean')`, [])).map((row) =>
+						String(row.name),
+					);
+				try {
+					await dropTable(client, target);
+					for (const name of Object.values(names)) await dropTable(client, name);
+					await scoreWarehouse(client, mapped, model, { scoresTable: target, asOf });
+					for (const name of Object.values(names)) await client.command(`CREATE TABLE ${name} AS ${target}`, []);
+					await scoreWarehouse(client, mapped, model, { scoresTable: target, asOf });
+					assert.deepEqual(new Set(await present()), new Set([target, names.otherRunFresh, names.notOurs, names.otherTable]));
+				} finally {
+					for (const name of Object.values(names)) await dropTable(client, name);
+					await client.close();
+				}
+			});
 
 		it(`refuses a table with other columns and writes nothing (${engine})`, async () => {
 			const model = await modelOf('default');

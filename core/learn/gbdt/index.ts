@@ -145,11 +145,29 @@ function dropUndefined<T extends object>(value: T): Partial<T> {
  * CancelledError when hooks.signal fires. The same data, options and seed give the same model.
  */
 export async function trainGbdt(train: LabelledDataset, options: Partial<GbdtOptions>, context: FitContext): Promise<GbdtModel> {
+	return (await trainGbdtWithMirror(train, options, { ...context, mirrorValidation: undefined })).learner;
+}
+
+/**
+ * trainGbdt, and with context.mirrorValidation (and context.validation) also the mirror: the
+ * model those rows would have stopped early. The trees never depend on the validation rows, so
+ * it is the same run's first trees, up to the count with the mirror rows' lowest log loss: the
+ * run goes on until both have stopped, instead of a second run from scratch.
+ */
+export async function trainGbdtWithMirror(
+	train: LabelledDataset,
+	options: Partial<GbdtOptions>,
+	context: FitContext,
+): Promise<{ learner: GbdtModel; mirror?: GbdtModel }> {
 	const resolved = resolveGbdtOptions(options);
 	checkDataset(train, 'training data', true);
-	if (context.validation) {
-		checkDataset(context.validation, 'validation data', false);
-		checkSameFeatures(train.featureNames, context.validation.featureNames);
+	for (const [rows, what] of [
+		[context.validation, 'validation data'],
+		[context.mirrorValidation, 'mirror validation data'],
+	] as const) {
+		if (!rows) continue;
+		checkDataset(rows, what, false);
+		checkSameFeatures(train.featureNames, rows.featureNames);
 	}
 	const settings: BoostSettings = {
 		...resolved,
@@ -159,7 +177,9 @@ export async function trainGbdt(train: LabelledDataset, options: Partial<GbdtOpt
 	};
 	const result = await boost(train, settings, context);
 	const { threads: _threads, ...kept } = resolved;
-	return new BoostedTrees(result.baseScore, result.trees, train.featureNames.slice(), result.bestIteration, kept);
+	const model = (trees: Tree[], bestIteration: number) => new BoostedTrees(result.baseScore, trees, train.featureNames.slice(), bestIteration, kept);
+	const learner = model(result.trees, result.bestIteration);
+	return result.mirror ? { learner, mirror: model(result.mirror.trees, result.mirror.bestIteration) } : { learner };
 }
 
 /** The positive weight that gives both classes the same total weight. */

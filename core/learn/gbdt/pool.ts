@@ -4,6 +4,8 @@
  * itself from the same counter, and waits until every claimed task is finished.
  * Which thread runs a task does not matter (see kernels.ts), so results are identical
  * for any number of threads. With no workers, tasks simply run on the calling thread.
+ * A worker that dies hard or hangs holding a task ends the dispatch with WorkerStallError
+ * (stall.ts) instead of blocking this thread forever; train.ts then trains on one thread.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import * as path from 'node:path';
@@ -21,15 +23,49 @@ import {
 	claimTask,
 	finishTask,
 	openWord,
-	waitWhile,
 } from './protocol';
 import { addSlotViews, type SharedDescriptor, type SharedState } from './binned';
 import { runTask } from './kernels';
+import { STALL_MS, waitForCount } from './stall';
 
 /** What a worker posts on its port. */
 export type WorkerMessage = { type: 'error'; message: string; stack?: string };
 /** What the main thread posts to a worker before a dispatch; workers read it when they wake. */
 export type PoolMessage = { type: 'slots'; buffer: SharedArrayBuffer } | { type: 'drop-columns' };
+
+/** A training worker stopped finishing its tasks (it died hard or hangs): the dispatch was given up. */
+export class WorkerStallError extends Error {
+	constructor(stallMs: number) {
+		super(`a training worker finished no task for ${stallMs / 1000} s (it died or hangs)`);
+		this.name = 'WorkerStallError';
+	}
+}
+
+/**
+ * Waits until every claimed task of the open dispatch is done, then closes it. When none finishes
+ * for `stallMs`, the dispatch is closed (a worker waking late can claim nothing more) and
+ * WorkerStallError thrown: the shared memory may still be written by the stalled worker, so the
+ * caller must not use it again.
+ */
+export function awaitDispatch(control: Int32Array, tasks: number, stallMs = STALL_MS): void {
+	const finished = waitForCount(control, CTRL_DONE, tasks, stallMs);
+	Atomics.store(control, CTRL_NEXT, CLOSED);
+	if (!finished) throw new WorkerStallError(stallMs);
+}
+
+/**
+ * Runs `work` on `threads`, and once more on one thread when a worker stalled: threads never
+ * change the result, and the second run allocates fresh memory, which no stalled worker writes.
+ */
+export async function withStallFallback<T>(threads: number, work: (threads: number) => Promise<T>, onFallback: (stall: WorkerStallError) => void): Promise<T> {
+	try {
+		return await work(threads);
+	} catch (error) {
+		if (!(error instanceof WorkerStallError) || threads === 1) throw error;
+		onFallback(error);
+		return work(1);
+	}
+}
 
 export class WorkerPool {
 	private constructor(
@@ -38,8 +74,11 @@ export class WorkerPool {
 		private readonly ports: MessagePort[],
 	) {}
 
-	/** Starts `workerCount` workers over the shared buffers and resolves once all are listening. */
-	static async start(descriptor: SharedDescriptor, state: SharedState, workerCount: number): Promise<WorkerPool> {
+	/**
+	 * Starts `workerCount` workers over the shared buffers and resolves once all are listening;
+	 * rejects when one fails, exits or is not listening within `stallMs`.
+	 */
+	static async start(descriptor: SharedDescriptor, state: SharedState, workerCount: number, stallMs = STALL_MS): Promise<WorkerPool> {
 		const workers: Worker[] = [];
 		const ports: MessagePort[] = [];
 		for (let w = 0; w < workerCount; w++) {
@@ -54,22 +93,27 @@ export class WorkerPool {
 			ports.push(channel.port1);
 		}
 		const pool = new WorkerPool(state, workers, ports);
-		let startFailure: Error | undefined;
+		let startFailure: string | undefined;
 		const onError = (error: Error): void => {
-			startFailure = error;
+			startFailure ??= error.message;
 		};
-		for (const worker of workers) worker.once('error', onError);
+		const onExit = (code: number): void => {
+			startFailure ??= `it exited with code ${code}`;
+		};
+		for (const worker of workers) worker.once('error', onError).once('exit', onExit);
+		const deadline = Date.now() + stallMs;
 		try {
 			// Workers count themselves in once they wait for work; polling keeps this thread free meanwhile.
 			while (Atomics.load(state.control, CTRL_READY) < workerCount) {
-				if (startFailure) throw new Error(`a training worker failed to start: ${startFailure.message}`);
+				if (startFailure) throw new Error(`a training worker failed to start: ${startFailure}`);
+				if (Date.now() > deadline) throw new Error(`a training worker failed to start: not listening after ${stallMs / 1000} s`);
 				await new Promise((resolve) => setTimeout(resolve, 1));
 			}
 		} catch (error) {
 			await pool.close();
 			throw error;
 		} finally {
-			for (const worker of workers) worker.off('error', onError);
+			for (const worker of workers) worker.off('error', onError).off('exit', onExit);
 		}
 		return pool;
 	}
@@ -126,10 +170,7 @@ export class WorkerPool {
 			}
 			finishTask(control, tasks);
 		}
-		for (let done = Atomics.load(control, CTRL_DONE); done < tasks; done = Atomics.load(control, CTRL_DONE)) {
-			waitWhile(control, CTRL_DONE, done);
-		}
-		Atomics.store(control, CTRL_NEXT, CLOSED);
+		awaitDispatch(control, tasks);
 		if (failure !== undefined) throw failure;
 		if (Atomics.load(control, CTRL_ERROR) !== 0) throw this.workerError();
 	}

@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { STALL_MS, waitForCount } from './stall';
 
 /** Slots of a run's control words. */
 export const CONTROL_NEXT = 0;
@@ -77,22 +78,14 @@ export function runTasks(control: Int32Array, rows: number, scoreRows: (from: nu
 	}
 }
 
-/** How long the run may go without a task finishing before a worker is taken for dead. */
-export const STALL_MS = 60_000;
-
 /**
  * Blocks until every task of the run is done (the caller has claimed all that were left), and
- * says whether they all finished. A worker that dies hard (killed, out of memory) holding a task
- * never reports it, and this thread, blocked here, would not see its exit event: so when no task
- * finishes for `stallMs`, the run is given up and no further task can be claimed.
+ * says whether they all finished. When no task finishes for `stallMs` (a worker died or hangs
+ * holding one, see stall.ts), the run is given up and no further task can be claimed.
  */
 export function waitForTasks(control: Int32Array, rows: number, stallMs = STALL_MS): boolean {
 	const tasks = Math.ceil(rows / TASK_ROWS);
-	for (let done = Atomics.load(control, CONTROL_DONE); done < tasks; done = Atomics.load(control, CONTROL_DONE)) {
-		if (Atomics.wait(control, CONTROL_DONE, done, stallMs) === 'timed-out' && Atomics.load(control, CONTROL_DONE) === done) {
-			Atomics.store(control, CONTROL_NEXT, tasks);
-			return false;
-		}
-	}
-	return true;
+	if (waitForCount(control, CONTROL_DONE, tasks, stallMs)) return true;
+	Atomics.store(control, CONTROL_NEXT, tasks);
+	return false;
 }

@@ -12,8 +12,8 @@ import { edgeSampleRows, MAX_VALUE_BINS } from '../binning';
 import { COMMAND, CHUNK_ROWS, INT_POSITIONS, INT_IDENTITY, INT_MAX_BINS, FLOAT_LAMBDA, FLOAT_MIN_CHILD_WEIGHT } from './protocol';
 import { allocateShared, viewShared, type SharedState } from './binned';
 import { PARALLEL_MIN_MOVE, TreeGrower, type GrowSettings } from './grower';
-import { WorkerPool } from './pool';
-import { addTreeOutput } from './predict';
+import { WorkerPool, withStallFallback } from './pool';
+import { EarlyStopping } from './stopping';
 import type { LabelledDataset } from '../dataset';
 import type { FitContext } from '../learner';
 import type { Tree } from '../tree';
@@ -38,6 +38,8 @@ export interface BoostResult {
 	readonly trees: Tree[];
 	/** Trees kept: all of them, or the count with the lowest validation log loss when early stopping ran. */
 	readonly bestIteration: number;
+	/** With context.mirrorValidation: the trees kept when those rows stop the boosting instead (see stopping.ts). */
+	readonly mirror?: { readonly trees: Tree[]; readonly bestIteration: number };
 }
 
 /** Below this many training rows every task runs on the calling thread: starting workers would cost more. */
@@ -49,8 +51,20 @@ export function threadsFor(rows: number, threads: number | undefined): number {
 	return rows < PARALLEL_MIN_ROWS ? 1 : Math.max(1, wanted);
 }
 
-/** Trains the trees on `train` (already validated) and returns them with the base score. */
+/**
+ * Trains the trees on `train` (already validated) and returns them with the base score. When a
+ * worker stalls (pool.ts), training starts again on this thread alone, in fresh memory: threads
+ * never change the model, so the result is the same.
+ */
 export async function boost(train: LabelledDataset, settings: BoostSettings, context: FitContext): Promise<BoostResult> {
+	return withStallFallback(
+		settings.threads,
+		(threads) => boostOnThreads(train, { ...settings, threads }, context),
+		(stall) => context.hooks?.onProgress?.({ stage: 'training', done: 0, unit: 'trees', note: `${stall.message}: training again on one thread` }),
+	);
+}
+
+async function boostOnThreads(train: LabelledDataset, settings: BoostSettings, context: FitContext): Promise<BoostResult> {
 	const rows = train.rows;
 	const features = train.columns.length;
 	const rng = createRng(context.seed);
@@ -130,16 +144,14 @@ async function boostBinned(
 	const grower = new TreeGrower(state, pool, settings, upperBounds);
 	const rowRng = rng.fork(2);
 	const columnRng = rng.fork(3);
-	const validation = context.validation;
-	const validationScore = validation ? new Float64Array(validation.rows).fill(baseScore) : undefined;
-	const validationWeights = validation ? validationLossWeights(validation, settings.positiveWeight) : undefined;
+	// The deployed model's validation rows first, then its mirror's: one run serves both.
+	const watched = context.validation ? [context.validation, context.mirrorValidation] : [];
+	const watches = watched.flatMap((rows) => (rows ? [new EarlyStopping(rows, baseScore, settings.positiveWeight, settings.earlyStoppingRounds)] : []));
 	const progress = throttledProgress(context.hooks);
 	const subsampled = settings.rowSubsample < 1;
 	state.negExp.fill(Math.exp(-baseScore));
 
 	const trees: Tree[] = [];
-	let bestLoss = Infinity;
-	let bestIteration = 0;
 	for (let t = 0; t < settings.maxTrees; t++) {
 		throwIfCancelled(context.hooks?.signal, 'training');
 		// Let a cancel (or other callbacks) through between trees.
@@ -162,23 +174,18 @@ async function boostBinned(
 		const tree = grower.grow(positions, rootG, rootH, sampleColumns(usable, settings.colSubsample, columnRng), outOfBag);
 		trees.push(tree);
 
-		let note: string | undefined;
-		if (validation && validationScore && validationWeights) {
-			addTreeOutput(tree, validation.columns, validationScore);
-			const loss = logLoss(validation.label, validationScore, validationWeights);
-			note = `validation log loss ${loss.toFixed(5)}`;
-			if (loss < bestLoss) {
-				bestLoss = loss;
-				bestIteration = t + 1;
-			}
-		}
 		const done = t + 1;
-		const stopping = settings.earlyStoppingRounds > 0 && validation !== undefined && done - bestIteration >= settings.earlyStoppingRounds;
-		progress({ stage: 'training', done, total: settings.maxTrees, unit: 'trees', note }, stopping || done === settings.maxTrees);
-		if (stopping) break;
+		for (const watch of watches) watch.add(tree, done);
+		const watching = watches.find((watch) => !watch.stopped) ?? watches[0];
+		const note = watching && `${watching === watches[0] ? '' : 'mirror '}validation log loss ${watching.lastLoss.toFixed(5)}`;
+		const stop = watches.length > 0 && watches.every((watch) => watch.stopped);
+		progress({ stage: 'training', done, total: settings.maxTrees, unit: 'trees', note }, stop || done === settings.maxTrees);
+		if (stop) break;
 	}
-	if (settings.earlyStoppingRounds === 0 || !validation) bestIteration = trees.length;
-	return { baseScore, trees: trees.slice(0, bestIteration), bestIteration };
+	const kept = watches.map((watch) => (settings.earlyStoppingRounds === 0 ? trees.length : watch.bestIteration));
+	const bestIteration = kept[0] ?? trees.length;
+	const mirror = kept.length > 1 ? { trees: trees.slice(0, kept[1]), bestIteration: kept[1] } : undefined;
+	return { baseScore, trees: trees.slice(0, bestIteration), bestIteration, ...(mirror ? { mirror } : {}) };
 }
 
 /**
@@ -217,27 +224,4 @@ function sampleColumns(usable: readonly number[], fraction: number, rng: Rng): I
 		pool[j] = swap;
 	}
 	return Int32Array.from(pool.slice(0, keep)).sort();
-}
-
-/** Validation rows' weights for the log loss: their own weight times the training class weight. */
-function validationLossWeights(validation: LabelledDataset, positiveWeight: number): Float64Array {
-	const out = new Float64Array(validation.rows);
-	for (let r = 0; r < validation.rows; r++) {
-		out[r] = (validation.weight ? validation.weight[r] : 1) * (validation.label[r] === 1 ? positiveWeight : 1);
-	}
-	return out;
-}
-
-/** Weighted mean logistic loss of raw scores, computed without overflow for large scores. */
-export function logLoss(label: Uint8Array, raw: Float64Array, weight: Float64Array): number {
-	let loss = 0;
-	let total = 0;
-	for (let i = 0; i < raw.length; i++) {
-		// -log p = softplus(-z) for a positive, -log(1-p) = softplus(z) for a negative.
-		const z = label[i] === 1 ? -raw[i] : raw[i];
-		const softplus = z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-		loss += weight[i] * softplus;
-		total += weight[i];
-	}
-	return total > 0 ? loss / total : 0;
 }

@@ -17,6 +17,7 @@ import {
 	type ScoreRun,
 	type ScoresFormat,
 	scoreTable,
+	type Store,
 	scoreTableSummary,
 	tableScoresCsv,
 	type TableSource,
@@ -101,13 +102,10 @@ export async function scoreForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 		const { model, version } = await modelForItem(ctx, item, itemIndex, models);
 		const asOf = String(ctx.getNodeParameter('asOf', itemIndex, '') ?? '').trim();
 		const scoresTable = String(ctx.getNodeParameter('scoresTable', itemIndex, 'propensity_scores') ?? '').trim() || 'propensity_scores';
-		const summary = await scoreInWarehouse(
-			warehouse.source,
-			warehouse.mapping,
-			model,
-			{ scoresTable, asOf: asOf || undefined, boundaries: boundariesOf(options), modelVersion: version },
-			workHooksOf(ctx),
-		);
+		const settings = { scoresTable, asOf: asOf || undefined, boundaries: boundariesOf(options), modelVersion: version, keepRuns: options.keepRuns };
+		const score = (store?: Store) => scoreInWarehouse(warehouse.source, warehouse.mapping, model, { ...settings, store }, workHooksOf(ctx));
+		// With the model from the store, the run is remembered there for Monitor Model (its rows stay in the scores table).
+		const summary = ctx.getNodeParameter('modelSource', itemIndex, 'store') === 'store' ? await withStore(ctx, itemIndex, score) : await score();
 		ctx.logger.info(`${ctx.getNode().name}: scored ${summary.scored} profiles in ${warehouse.where} into ${summary.scoresTable}`);
 		return [
 			{ json: { ...summary, workRanIn: warehouse.where, warehouse: item.json.warehouse } as unknown as IDataObject, pairedItem: { item: itemIndex } },
