@@ -57,7 +57,7 @@ export { connectPostgres, redact, type PgConnectionInput } from './util/postgres
 export { type MappingOptions } from './events/mapping';
 export { withWarehouse, withWarehouseConnection } from './warehouse/data';
 export { scoresTableColumns, type WarehouseScoreSummary } from './warehouse/scores';
-export { type ScoresRun, type WarehouseSegmentOptions } from './warehouse/segment';
+export { maxCandidates, ruleNeedsEvents, type ScoresRun, type WarehouseSegmentEvents, type WarehouseSegmentOptions } from './warehouse/segment';
 export { summarizeWarehouse } from './warehouse/summary';
 export { describeSource, isWarehouseUrl, parseWarehouseUrl, type WarehouseSource } from './warehouse/source';
 export {

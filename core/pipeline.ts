@@ -68,6 +68,7 @@ import { referenceTo, type WarehouseReference } from './warehouse/reference';
 import { summarizeWarehouse, type WarehouseSummary } from './warehouse/summary';
 import { describeScoresTable, scoreIntoWarehouse, scoresTableName, type WarehouseScoreSummary } from './warehouse/scores';
 import { type ScoresRun, type WarehouseSegmentOptions, segmentScoresTable } from './warehouse/segment';
+import { eventsOnConnection } from './warehouse/profiles';
 import { shapeTable, warehouseFeatureStats, warehouseTypes } from './warehouse/stats';
 import { declareFeatures } from './features/generate';
 import type { FeatureTable } from './features/table';
@@ -512,17 +513,44 @@ export function scoresTableWhere(source: WarehouseSource, scoresTable: string): 
 	return describeScoresTable(source, scoresTableName(source, scoresTable));
 }
 
+/** Finds the model that scored a run in a store: the run's model name and version (the latest when the run has none). */
+export function modelOfRun(store: Store): (run: ScoresRun) => Promise<Model> {
+	return async (run) => (await loadModel(store, run.modelName, run.modelVersion ?? 'latest')).model;
+}
+
+/** What a segment over a warehouse scores table hands on beyond the scores, read from the events table. */
+export interface WarehouseSegmentDetails {
+	/** The model that scored the run (it computes the features and explains them), or how to find it once the run is known. */
+	readonly model: Model | ((run: ScoresRun) => Promise<Model>);
+	/** Top factors per profile handed on (0 or absent: attributes only). Factor rules need at least 1. */
+	readonly explain?: number;
+	/** How the events table's columns map to the event fields (as when scoring). */
+	readonly mapping?: MappingOptions;
+}
+
+export interface WarehouseSegmentSettings extends Omit<WarehouseSegmentOptions, 'events'> {
+	/** With these, the rows handed on carry attributes and factors, and rules on them apply. */
+	readonly details?: WarehouseSegmentDetails;
+}
+
 /**
- * segmentWarehouse over its own connection to the warehouse `source` is on (its table is not
- * read; the scores table is `options.scoresTable` in the same database): what the host nodes
- * call with the reference Load Events handed on, so both share one path.
+ * segmentWarehouse over its own connection to the warehouse `source` is on (the scores table is
+ * `options.scoresTable` in the same database); with `details`, `source`'s table is the events
+ * table the run was scored from, read for the attributes and factors of the profiles handed on.
+ * What the host nodes call with the reference Load Events handed on, and the CLI with its URLs.
  */
 export function segmentInWarehouse(
 	source: WarehouseSource,
 	rules: unknown,
-	options: WarehouseSegmentOptions,
+	options: WarehouseSegmentSettings,
 ): Promise<SegmentResult & { readonly run: ScoresRun }> {
-	return withWarehouseConnection(source, (client) => segmentWarehouse(client, rules, options));
+	return withWarehouseConnection(source, async (client) => {
+		const { details, ...rest } = options;
+		const events = details
+			? { columns: await eventsOnConnection(client, source, details.mapping), model: details.model, explain: details.explain }
+			: undefined;
+		return segmentWarehouse(client, rules, { ...rest, ...(events ? { events } : {}) });
+	});
 }
 
 /** Refuses training when readiness found problems, naming each and what to change. */

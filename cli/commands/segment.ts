@@ -10,8 +10,13 @@ import {
 	InputError,
 	isWarehouseUrl,
 	parseWarehouseUrl,
-	segmentWarehouse,
-	withWarehouseConnection,
+	segmentInWarehouse,
+	modelOfRun,
+	type MappingOptions,
+	type Model,
+	parseFieldMap,
+	parseModel,
+	type WarehouseSource,
 	openStore,
 	parseRuleTexts,
 	parseSegmentRule,
@@ -23,12 +28,13 @@ import {
 	type SegmentRule,
 	writeSegmentFile,
 } from '../../core';
-import { type CliIo, type Command, type OptionValues, requireOption, stringOption, UsageError } from '../command';
+import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 
 const usage = `Usage: propensity segment --scores SCORES.csv|.ndjson --rule RULE [--rule RULE …] [--rules-json FILE]
                           --out MEMBERS.csv|.ndjson [--name NAME --store DIR] [--mode all|entered|left]
                           [--non-members FILE] [--run-at ISO] [--spreadsheet-safe]
        propensity segment --scores URL --rule RULE … --out FILE [--name NAME --store DIR] [--mode …]
+                          [--events URL [--map MAP] [--model MODEL.json] [--explain K]]
        propensity segment --resend RUN --name NAME --store DIR [--mode entered|left] --out FILE
        propensity segment --runs --name NAME --store DIR
 
@@ -42,9 +48,14 @@ store (the last 30 runs): --resend RUN writes a past run's entrants (or, with --
 leavers) again, e.g. when the step after this one failed; --runs lists the kept runs.
 
 With --scores naming a warehouse scores table (written by "propensity score --scores-table"),
-the rule runs as SQL over the table's latest run and only the members come back; rules on
-score, probability, percentile, bucket and top apply there (factor and attribute rules need a
-scores file). Leavers are written with their profile id only.
+the rule runs as SQL over the table's latest run and only the members come back. Leavers are
+written with their profile id only. With --events naming the events table the run was scored
+from (in the same database), the rows written carry the profile attributes as of the score
+date and, with --explain K, each profile's top K factors: their features are computed by the
+warehouse for those profiles only and explained here, as "propensity score --explain K" does.
+The model is the run's, from --store (its name and version), or --model FILE. Factor and
+attribute rules then apply too: the rest of the rule cuts the scored profiles down in SQL, and
+the factor and attribute tests are judged here on what is left (at most 100,000 profiles).
 
 Options:
   --scores FILE       scores written by "propensity score" (CSV or NDJSON, gzipped or not), or a
@@ -65,6 +76,11 @@ Options:
   --mode MODE         all: every member (default); entered: only those new since the last run
                       (everyone on the first run); left: only those gone since the last run
   --non-members FILE  also write the scored profiles outside the segment
+  --events URL        with a warehouse --scores: the events table the run was scored from, for
+                      attributes, factors and the rules on them (same URL form, same database)
+  --map MAP           the events table's columns, as for "propensity score"
+  --model FILE        the model that scored the run (default: the run's model in --store)
+  --explain K         with --events: add each profile's top K factors (0–20; factor rules need K ≥ 1)
   --run-at ISO        this run's time, saved with the membership (default: now)
   --spreadsheet-safe  CSV: write text cells starting with = + - @, a tab or a carriage return with
                       a leading apostrophe, so spreadsheets never run them as formulas (read back
@@ -76,6 +92,9 @@ Examples:
   propensity segment --scores scores.csv --rule "bucket=high,attr.email?" --out high.csv
   propensity segment --scores 'clickhouse://default@ch1.internal:8123/shop?table=scores' --rule "top=10%" \\
     --name top-decile --store ./store --mode entered --out new-top-decile.csv
+  propensity segment --scores 'postgres://app@db.internal:5432/shop?table=public.scores' \\
+    --events 'postgres://app@db.internal:5432/shop?table=public.events' --explain 3 \\
+    --rule "top=5%,factor=email_click_count_30d:raises:3" --name email-fans --store ./store --mode entered --out fans.csv
   propensity segment --scores scores.ndjson --rule "top=10%" --rule "factor=email_click_count_30d:raises:3" \\
     --name email-fans --store ./store --mode entered --out new-email-fans.csv`;
 
@@ -92,6 +111,10 @@ export const segmentCommand: Command = {
 		store: { type: 'string' },
 		mode: { type: 'string' },
 		'non-members': { type: 'string' },
+		events: { type: 'string' },
+		map: { type: 'string' },
+		model: { type: 'string' },
+		explain: { type: 'string' },
 		'run-at': { type: 'string' },
 		resend: { type: 'string' },
 		runs: { type: 'boolean' },
@@ -116,6 +139,15 @@ export const segmentCommand: Command = {
 				'propensity segment: --non-members needs a scores file; from a warehouse scores table only the members come back.',
 				segmentCommand,
 			);
+		const details = warehouse ? await detailsFrom(options, warehouse) : undefined;
+		if (!warehouse) {
+			const only = ['events', 'map', 'model', 'explain'].find((option) => options[option] !== undefined);
+			if (only)
+				throw new UsageError(
+					`propensity segment: --${only} applies to a warehouse scores table (--scores URL); a scores file carries its factors and attributes already (score with --explain K).`,
+					segmentCommand,
+				);
+		}
 		const scored = warehouse ? [] : await readScoresFile(scoresFile);
 		const store = storeDir ? await openStore({ kind: 'folder', path: storeDir }) : undefined;
 		try {
@@ -128,8 +160,18 @@ export const segmentCommand: Command = {
 			};
 			const settings = { name, mode, store, runAt: stringOption(options, 'run-at') ?? new Date().toISOString(), deliver };
 			const scoresTable = warehouse ? (warehouse.schema ? `${warehouse.schema}.${warehouse.table}` : warehouse.table) : '';
+			const model = details?.file ?? (store ? modelOfRun(store) : undefined);
+			if (details && !model)
+				throw new UsageError(
+					'propensity segment: --events needs the model that scored the run: --store DIR (the run names it) or --model FILE.',
+					segmentCommand,
+				);
 			const result = warehouse
-				? await withWarehouseConnection(warehouse, (client) => segmentWarehouse(client, rule, { ...settings, scoresTable }))
+				? await segmentInWarehouse(details?.source ?? warehouse, rule, {
+						...settings,
+						scoresTable,
+						...(details && model ? { details: { model, explain: details.explain, mapping: details.mapping } } : {}),
+					})
 				: await buildSegment(scored, rule, settings);
 
 			const { summary } = result;
@@ -151,6 +193,48 @@ export const segmentCommand: Command = {
 		}
 	},
 };
+
+/** --events, --map, --model and --explain for a warehouse scores table; undefined without --events. */
+async function detailsFrom(
+	options: OptionValues,
+	scores: WarehouseSource,
+): Promise<{ source: WarehouseSource; mapping: MappingOptions; file?: Model; explain: number } | undefined> {
+	const events = stringOption(options, 'events');
+	const explain = integerOption(options, 'explain', segmentCommand, { min: 0, max: 20 }) ?? 0;
+	if (!events) {
+		const only = ['map', 'model', 'explain'].find((option) => options[option] !== undefined);
+		if (only)
+			throw new UsageError(
+				`propensity segment: --${only} needs --events URL, the events table the run was scored from (the factors and attributes are read there).`,
+				segmentCommand,
+			);
+		return undefined;
+	}
+	if (!isWarehouseUrl(events))
+		throw new UsageError(
+			'propensity segment: --events must name the warehouse events table (postgres://… or clickhouse://…) the scores were computed from.',
+			segmentCommand,
+		);
+	const source = parseWarehouseUrl(events);
+	if (source.engine !== scores.engine || source.host !== scores.host || source.port !== scores.port || source.database !== scores.database)
+		throw new UsageError(
+			'propensity segment: --events and --scores must name tables in the same warehouse database (same engine, host, port and database).',
+			segmentCommand,
+		);
+	const map = stringOption(options, 'map');
+	const file = stringOption(options, 'model');
+	let model: Model | undefined;
+	if (file) {
+		let text: string;
+		try {
+			text = await fs.promises.readFile(file, 'utf8');
+		} catch {
+			throw new InputError(`The model file "${file}" cannot be read: check the path (it is what "propensity train --model" wrote).`, 'file-not-found');
+		}
+		model = parseModel(text);
+	}
+	return { source, mapping: map ? parseFieldMap(map) : {}, explain, ...(model ? { file: model } : {}) };
+}
 
 async function rulesFrom(options: OptionValues): Promise<SegmentRule> {
 	const texts = (options.rule as string[] | undefined) ?? [];
@@ -189,7 +273,7 @@ async function pastRuns(options: OptionValues, io: CliIo): Promise<void> {
 		throw new UsageError(`propensity segment: ${what} needs --name NAME and --store DIR, the segment whose runs the store keeps.`, segmentCommand);
 	if (options.runs === true && stringOption(options, 'resend') !== undefined)
 		throw new UsageError('propensity segment: give either --runs or --resend RUN, not both.', segmentCommand);
-	for (const other of ['scores', 'rule', 'rules-json', 'non-members', 'run-at']) {
+	for (const other of ['scores', 'rule', 'rules-json', 'non-members', 'run-at', 'events', 'map', 'model', 'explain']) {
 		if (options[other] !== undefined)
 			throw new UsageError(`propensity segment: ${what} reads the runs kept in the store, so --${other} does not apply.`, segmentCommand);
 	}

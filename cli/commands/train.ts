@@ -219,12 +219,18 @@ async function saveToStore(options: OptionValues, model: Model, text: string, wr
 
 const metric = (value: number | null, digits = 3): string => (value === null ? 'n/a' : value.toFixed(digits));
 
+/** Whether auto kept a candidate below the best validation AUC (the buy-till-you-die baseline, by the one-standard-error rule). */
+function keptAsSimpler(selection: SelectionRecord | StoredSelection): boolean {
+	const chosen = selection.candidates.find((c) => c.chosen);
+	return selection.candidates.some((c) => c.auc !== null && chosen?.auc != null && c.auc > chosen.auc);
+}
+
 /** The model's learner, calibration, metrics and grade in a few lines for a terminal. */
 export function describeModel(model: Model, selection: SelectionRecord | StoredSelection, notes: readonly string[]): string[] {
 	const v = model.metrics.validation;
 	const lines = [
 		selection.mode === 'auto'
-			? `Learner: ${learnerNames[selection.winner]}, chosen by auto for the highest validation AUC:`
+			? `Learner: ${learnerNames[selection.winner]}, chosen by auto ${keptAsSimpler(selection) ? 'as the simpler baseline, within one standard error of the best validation AUC' : 'for the highest validation AUC'}:`
 			: `Learner: ${learnerNames[selection.winner]} (as asked):`,
 	];
 	for (const candidate of selection.candidates) {

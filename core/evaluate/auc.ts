@@ -43,3 +43,71 @@ export function checkSameLength(labels: ArrayLike<number>, values: ArrayLike<num
 	}
 	return labels.length;
 }
+
+/**
+ * How much better `a` ranks than `b` on the same rows (AUC of a − AUC of b), with the standard
+ * error of that difference by DeLong, DeLong and Clarke-Pearson (1988): each row's placement
+ * (the share of the other class it outranks) is computed for both scores, and the variance of
+ * the difference comes from how the two placements vary together, so two scores that agree on
+ * most rows have a small error even when each AUC alone is uncertain. NaN when an AUC is.
+ */
+export function aucDifference(labels: ArrayLike<number>, a: ArrayLike<number>, b: ArrayLike<number>): { difference: number; standardError: number } {
+	checkSameLength(labels, a, 'aucDifference');
+	checkSameLength(labels, b, 'aucDifference');
+	const pa = placements(labels, a);
+	const pb = placements(labels, b);
+	if (!pa || !pb) return { difference: NaN, standardError: NaN };
+	const variance = differenceVariance(pa.positive, pb.positive) / pa.positive.length + differenceVariance(pa.negative, pb.negative) / pa.negative.length;
+	return { difference: pa.auc - pb.auc, standardError: Math.sqrt(Math.max(0, variance)) };
+}
+
+/**
+ * DeLong's placements: per positive row, the share of negatives it outranks (ties half); per
+ * negative row, the share of positives that outrank it. Their means are both the AUC.
+ */
+function placements(labels: ArrayLike<number>, scores: ArrayLike<number>): { auc: number; positive: Float64Array; negative: Float64Array } | undefined {
+	const n = labels.length;
+	const positiveScores: number[] = [];
+	const negativeScores: number[] = [];
+	for (let i = 0; i < n; i++) {
+		if (Number.isNaN(scores[i])) return undefined;
+		(labels[i] === 1 ? positiveScores : negativeScores).push(scores[i]);
+	}
+	const m = positiveScores.length;
+	const k = negativeScores.length;
+	if (m === 0 || k === 0) return undefined;
+	const all = midranks([...positiveScores, ...negativeScores]);
+	const withinPositive = midranks(positiveScores);
+	const withinNegative = midranks(negativeScores);
+	// A row's midrank among all rows, less its midrank within its class, counts the other class below it (ties half).
+	const positive = Float64Array.from(withinPositive, (rank, i) => (all[i] - rank) / k);
+	const negative = Float64Array.from(withinNegative, (rank, j) => 1 - (all[m + j] - rank) / m);
+	let sum = 0;
+	for (const v of positive) sum += v;
+	return { auc: sum / m, positive, negative };
+}
+
+/** Each value's 1-based rank among the values, ties sharing their mean rank. */
+function midranks(values: readonly number[]): Float64Array {
+	const order = sortedOrder(values);
+	const ranks = new Float64Array(values.length);
+	for (let i = 0; i < order.length;) {
+		let j = i + 1;
+		while (j < order.length && values[order[j]] === values[order[i]]) j++;
+		for (let t = i; t < j; t++) ranks[order[t]] = (i + j + 1) / 2;
+		i = j;
+	}
+	return ranks;
+}
+
+/** The sample variance (n − 1) of x − y. */
+function differenceVariance(x: Float64Array, y: Float64Array): number {
+	const n = x.length;
+	if (n < 2) return 0;
+	let mean = 0;
+	for (let i = 0; i < n; i++) mean += x[i] - y[i];
+	mean /= n;
+	let sum = 0;
+	for (let i = 0; i < n; i++) sum += (x[i] - y[i] - mean) ** 2;
+	return sum / (n - 1);
+}

@@ -6,7 +6,7 @@
  * always choose the same learner.
  */
 import { CancelledError, InputError } from '../errors';
-import { auc } from '../evaluate/auc';
+import { auc, aucDifference } from '../evaluate/auc';
 import { logLoss } from '../evaluate/loss';
 import type { LabelledDataset } from './dataset';
 import { sigmoid, type FitContext, type LearnerKind, type TrainedLearner } from './learner';
@@ -20,7 +20,9 @@ export interface AutoOptions {
 	/**
 	 * Features of a strong simple baseline (the buy-till-you-die features): when given, a
 	 * logistic regression on these alone is one more candidate, last, so it wins only when it
-	 * ranks the choosing rows strictly better than every full learner.
+	 * ranks the choosing rows better than every full learner, or when the best of them beats it by
+	 * less than one standard error of the difference (the simpler model is kept unless the data
+	 * show the full learner is better).
 	 */
 	baselineFeatures?: readonly string[];
 }
@@ -163,14 +165,57 @@ export async function autoSelect(
 		}
 	}
 	const best = fitted.reduce((a, b) => (b.auc > a.auc ? b : a));
-	const mirror = mirrorRows ? fitted.reduce((a, b) => (b.mirrorAuc > a.mirrorAuc ? b : a)).mirror : undefined;
-	const chosen = candidates.map((c, i) => (i === best.candidate ? { ...c, chosen: true } : c));
+	const last = fitted[fitted.length - 1];
+	const simpler = validation && fitted.length > 1 ? keptBaseline(last, best, candidates, validation) : undefined;
+	const winner = simpler?.baseline ?? best;
+	const chosen = candidates.map((c, i) => (i === winner.candidate ? { ...c, chosen: true } : c));
+	const mirror = mirrorRows ? mirrorChoice(fitted, last, candidates, mirrorRows) : undefined;
 	return {
-		learner: best.learner,
-		selection: { mode: 'auto', winner: best.kind, reason: reasonFor(chosen, canCompare), candidates: chosen },
+		learner: winner.learner,
+		selection: { mode: 'auto', winner: winner.kind, reason: simpler?.reason ?? reasonFor(chosen, canCompare), candidates: chosen },
 		notes: [],
 		...(mirror ? { mirror } : {}),
 	};
+}
+
+/**
+ * The one-standard-error rule for the buy-till-you-die baseline (the last fitted, when fitted):
+ * when the best full learner ranks the choosing rows better by less than one standard error of
+ * the paired difference (DeLong), the data do not show it is better, and the baseline, a
+ * two-number model that cannot overfit, is kept. On short histories the trees learn from few
+ * distinct profiles, and a small lead on the choosing half often turns into a loss on the future.
+ */
+function keptBaseline(
+	last: Fitted,
+	best: Fitted,
+	candidates: readonly SelectionCandidate[],
+	validation: LabelledDataset,
+): { baseline: Fitted; reason: string } | undefined {
+	const baseline = candidates[last.candidate];
+	if (last === best || !baseline.note) return undefined;
+	const { difference, standardError } = aucDifference(validation.label, best.learner.predictRaw(validation), last.learner.predictRaw(validation));
+	if (!(difference <= standardError)) return undefined;
+	const others = candidates
+		.filter((c, i) => c.status === 'fitted' && i !== last.candidate)
+		.map((c) => `${learnerNames[c.learner]} ${c.auc === null ? 'n/a' : c.auc.toFixed(3)}`);
+	return {
+		baseline: last,
+		reason:
+			`${learnerNames[last.kind]} ${baseline.note.split(':')[0]} (validation AUC ${last.auc.toFixed(3)}) was kept: the best full learner, ${learnerNames[best.kind]} at ${best.auc.toFixed(3)}, ` +
+			`ranked better by ${difference.toFixed(4)}, less than one standard error of the difference (${standardError.toFixed(4)}), so the simpler model wins (${others.join(', ')})`,
+	};
+}
+
+/**
+ * The mirror's learner: the choice the same rule makes on the mirror rows (the best mirror AUC,
+ * or the baseline when that best leads it by less than one standard error there), so the
+ * cross-fitted metrics measure the procedure that chose the kept learner.
+ */
+function mirrorChoice(fitted: readonly Fitted[], last: Fitted, candidates: readonly SelectionCandidate[], rows: LabelledDataset): TrainedLearner | undefined {
+	const best = fitted.reduce((a, b) => (b.mirrorAuc > a.mirrorAuc ? b : a));
+	if (best === last || !candidates[last.candidate].note || !best.mirror || !last.mirror) return best.mirror;
+	const { difference, standardError } = aucDifference(rows.label, best.mirror.predictRaw(rows), last.mirror.predictRaw(rows));
+	return difference <= standardError ? last.mirror : best.mirror;
 }
 
 /** The AUC of a learner's raw scores on `rows`; NaN when either is missing or it cannot be computed. */

@@ -1,7 +1,8 @@
 /**
  * Calibration: turns a learner's raw scores (log-odds) into probabilities that match observed
  * rates, fitted on the validation rows only. Two methods: Platt scaling (a logistic regression
- * on the raw score) and isotonic regression (pool-adjacent-violators, linearly interpolated).
+ * on the raw score) and centred isotonic regression (pool-adjacent-violators, linearly interpolated
+ * between the blocks' centres, so that scores within a block keep their order).
  * The one with the lower cross-validated log loss on the validation rows wins. The validation
  * metrics are honest: each validation row's calibrated probability comes from a calibrator
  * fitted on the other folds (cross-fitting); the final calibrator is then fitted on all of them.
@@ -193,51 +194,94 @@ export const fitPlatt: Fitter = (raw, labels, include) => {
 
 /**
  * Isotonic regression on the included rows by pool-adjacent-violators (equal raw scores pooled
- * first), as points at each block's lowest and highest raw score. Probabilities are kept within
- * [½/n, 1 − ½/n] (half an outcome among the n rows) so that no score is ever called certain.
+ * first), centred (Oron and Flournoy, 2017): one point per block, at the mean raw score of its
+ * rows, with the block's rate, and straight lines between. A flat step per block would give
+ * every score in the block the same probability and so throw away the learner's ranking within
+ * it (an AUC cost); the lines keep that ranking, since the rates rise strictly from block to
+ * block, and each block's rate still sits at its centre; gentle tails beyond the outer centres
+ * (withTails) keep the order of scores outside the validated range. The blocks' rates are kept
+ * within [½/n, 1 − ½/n] (half an outcome among the n rows) so that no score is ever called
+ * certain; the tails stay strictly between 0 and 1.
  */
 export const fitIsotonic: Fitter = (raw, labels, include) => {
 	const rows: number[] = [];
 	for (let i = 0; i < raw.length; i++) if (include(i)) rows.push(i);
 	rows.sort((x, y) => raw[x] - raw[y] || x - y);
-	const sum: number[] = [];
-	const count: number[] = [];
-	const lo: number[] = [];
-	const hi: number[] = [];
-	for (let k = 0; k < rows.length;) {
-		let j = k;
-		let s = 0;
-		while (j < rows.length && raw[rows[j]] === raw[rows[k]]) s += labels[rows[j++]] === 1 ? 1 : 0;
-		sum.push(s);
-		count.push(j - k);
-		lo.push(raw[rows[k]]);
-		hi.push(raw[rows[k]]);
-		// Pool backwards while the previous block's mean is not below this one's.
-		while (sum.length > 1 && sum[sum.length - 2] * count[count.length - 1] >= sum[sum.length - 1] * count[count.length - 2]) {
-			const s2 = sum.pop()!,
-				c2 = count.pop()!,
-				h2 = hi.pop()!;
-			lo.pop();
-			sum[sum.length - 1] += s2;
-			count[count.length - 1] += c2;
-			hi[hi.length - 1] = h2;
-		}
-		k = j;
-	}
+	const blocks = poolAdjacentViolators(rows, raw, labels);
 	const edge = 0.5 / rows.length;
 	const xs: number[] = [];
 	const ps: number[] = [];
-	for (let b = 0; b < sum.length; b++) {
-		const p = Math.min(1 - edge, Math.max(edge, sum[b] / count[b]));
-		xs.push(lo[b]);
-		ps.push(p);
-		if (hi[b] > lo[b]) {
-			xs.push(hi[b]);
-			ps.push(p);
-		}
+	for (const block of blocks) {
+		// The mean of a block's sorted scores lies within them; clamping guards the last bit of rounding, so centres keep rising.
+		xs.push(Math.min(block.hi, Math.max(block.lo, block.rawSum / block.count)));
+		ps.push(Math.min(1 - edge, Math.max(edge, block.positives / block.count)));
 	}
-	return { method: 'isotonic', raw: xs, probability: ps };
+	return { method: 'isotonic', ...withTails(xs, ps) };
 };
+
+/** How far the tails reach beyond the outer centres, in spans of the centres. */
+const tailSpans = 10;
+
+/**
+ * Scores beyond the validation's are common when scoring a later population (customers who
+ * have aged further, for one): held flat, they would all tie. A gentle tail on each side keeps
+ * their order: over ten times the centres' span, the probability moves halfway from the
+ * outer block's rate towards 0 (or 1), which hardly changes any probability near the validated
+ * range. With one block there is no span to scale by, and the function stays flat.
+ */
+function withTails(xs: readonly number[], ps: readonly number[]): { raw: number[]; probability: number[] } {
+	const last = xs.length - 1;
+	const reach = tailSpans * (xs[last] - xs[0]);
+	const low = xs[0] - reach;
+	const high = xs[last] + reach;
+	const raw = [...xs];
+	const probability = [...ps];
+	// Far out, rounding could leave a tail's end on the centre itself, or overflow: that tail is then left out.
+	if (last > 0 && low < xs[0] && Number.isFinite(low)) {
+		raw.unshift(low);
+		probability.unshift(ps[0] / 2);
+	}
+	if (last > 0 && high > xs[last] && Number.isFinite(high)) {
+		raw.push(high);
+		probability.push((1 + ps[last]) / 2);
+	}
+	return { raw, probability };
+}
+
+interface Block {
+	positives: number;
+	count: number;
+	rawSum: number;
+	lo: number;
+	hi: number;
+}
+
+/** Blocks of the rows (sorted by raw score) whose rates rise strictly: equal scores pooled first, then adjacent violators. */
+function poolAdjacentViolators(rows: readonly number[], raw: ArrayLike<number>, labels: ArrayLike<number>): Block[] {
+	const blocks: Block[] = [];
+	for (let k = 0; k < rows.length;) {
+		const block: Block = { positives: 0, count: 0, rawSum: 0, lo: raw[rows[k]], hi: raw[rows[k]] };
+		for (; k < rows.length && raw[rows[k]] === block.lo; k++) {
+			block.positives += labels[rows[k]] === 1 ? 1 : 0;
+			block.count++;
+			block.rawSum += raw[rows[k]];
+		}
+		// Pool backwards while the previous block's rate is not below this one's.
+		let current = block;
+		while (blocks.length > 0 && blocks[blocks.length - 1].positives * current.count >= current.positives * blocks[blocks.length - 1].count) {
+			const previous = blocks.pop() as Block;
+			current = {
+				positives: previous.positives + current.positives,
+				count: previous.count + current.count,
+				rawSum: previous.rawSum + current.rawSum,
+				lo: previous.lo,
+				hi: current.hi,
+			};
+		}
+		blocks.push(current);
+	}
+	return blocks;
+}
 
 /** A function from one raw score to its calibrated probability. */
 export function compile(calibrator: CalibratorJson): (raw: number) => number {

@@ -116,6 +116,13 @@ export interface ChosenMembers {
 	/** The rule in words. */
 	readonly rule: string;
 	readonly warnings: readonly string[];
+	/**
+	 * Fills in what was left out of the members until it was known who is handed on (their
+	 * factors and attributes, fetched from a warehouse for those rows only): called with the
+	 * members the mode hands on, before delivery; answers the completed rows by profile id, and
+	 * warnings about those it could not complete.
+	 */
+	readonly complete?: (handedOn: readonly SegmentMember[]) => Promise<{ rows: ReadonlyMap<string, SegmentMember>; warnings: readonly string[] }>;
 }
 
 /**
@@ -128,20 +135,43 @@ export async function settleSegment(
 	options: SegmentOptions,
 	find: (id: string) => { row: SegmentMember; member: boolean } | undefined,
 ): Promise<SegmentResult> {
-	const { name, mode, store, runAt } = checkOptions(options);
-	const { members, nonMembers } = chosen;
+	const checked = checkOptions(options);
+	const { name, store } = checked;
+	// Two runs of one segment take turns from reading the last membership to committing the new one.
+	if (store && name !== undefined) return store.withSegmentLease(name, () => settleHeld(chosen, checked, find));
+	return settleHeld(chosen, checked, find);
+}
+
+/** settleSegment once this run holds the segment (or needs no turn: nothing is remembered). */
+async function settleHeld(
+	chosen: ChosenMembers,
+	options: SegmentOptions,
+	find: (id: string) => { row: SegmentMember; member: boolean } | undefined,
+): Promise<SegmentResult> {
+	const { name, mode, store, runAt } = options;
+	const { nonMembers } = chosen;
+	let { members } = chosen;
 	const previous = store && name !== undefined ? await store.loadMembership(name) : undefined;
 	const warnings = [...chosen.warnings];
 	if (previous && Date.parse(previous.runAt) > Date.parse(runAt)) {
 		warnings.push(`This run (${runAt}) is earlier than the last one (${previous.runAt}): entered and left are measured against a later run.`);
 	}
 	const before = new Set(previous?.members ?? []);
-	const entered = members.filter((member) => !before.has(member.profileId));
-	const left: SegmentRow[] = [];
+	let entered = members.filter((member) => !before.has(member.profileId));
+	let left: SegmentRow[] = [];
 	for (const id of previous?.members ?? []) {
 		const known = find(id);
 		if (known === undefined) left.push({ profileId: id });
 		else if (!known.member) left.push(known.row);
+	}
+	if (chosen.complete) {
+		const handedOn = (mode === 'all' ? members : mode === 'entered' ? entered : left).filter((row): row is SegmentMember => 'score' in row);
+		const completed = await chosen.complete(handedOn);
+		warnings.push(...completed.warnings);
+		const swap = <T extends SegmentRow>(row: T): T => (completed.rows.get(row.profileId) as T | undefined) ?? row;
+		members = members.map(swap);
+		entered = entered.map(swap);
+		left = left.map(swap);
 	}
 	const output = mode === 'all' ? members : mode === 'entered' ? entered : left;
 	const result: SegmentResult = {

@@ -16,9 +16,13 @@ export interface RuleMatch {
 	readonly warnings: string[];
 }
 
-/** The mask of profiles the rule admits, with warnings; throws when a rule cannot apply to these profiles at all. */
-export function matchRule(profiles: readonly ScoredProfile[], rule: SegmentRule): RuleMatch {
-	const context = new Context(profiles);
+/**
+ * The mask of profiles the rule admits, with warnings; throws when a rule cannot apply to these
+ * profiles at all. `decided` holds the masks of parts of the rule already judged elsewhere (by
+ * SQL in a warehouse, over every scored profile), keyed by the very rule objects of `rule`.
+ */
+export function matchRule(profiles: readonly ScoredProfile[], rule: SegmentRule, decided?: ReadonlyMap<SegmentRule, Uint8Array>): RuleMatch {
+	const context = new Context(profiles, decided);
 	return { mask: context.mask(rule), warnings: context.warnings };
 }
 
@@ -36,10 +40,15 @@ class Context {
 	readonly warnings: string[] = [];
 	private attributeNames: Set<string> | undefined;
 
-	constructor(private readonly profiles: readonly ScoredProfile[]) {}
+	constructor(
+		private readonly profiles: readonly ScoredProfile[],
+		private readonly decided?: ReadonlyMap<SegmentRule, Uint8Array>,
+	) {}
 
 	mask(rule: SegmentRule): Uint8Array {
 		const n = this.profiles.length;
+		const known = this.decided?.get(rule);
+		if (known) return Uint8Array.from(known);
 		if ('all' in rule) {
 			const mask = new Uint8Array(n).fill(1);
 			for (const item of rule.all) {

@@ -4,6 +4,7 @@
  *   models/<name>/v000001.json        the model JSON text, byte for byte as saved
  *   models/<name>/v000001.meta.json   { name, version, savedAt, checksum, bytes, summary }
  *   segments/<name>.json              line 1: { segment, runAt, count, checksum }; line 2: the ids as a JSON array
+ *   segments/<name>.lease             held while a run of the segment is going (withSegmentLease)
  *   segment-runs/<name>/r000001.json  one past run of the segment (the last 30 are kept): line 1:
  *                                     { segment, runAt, mode, entered, left, checksum }; line 2:
  *                                     { "entered": [rows], "left": [rows] }
@@ -19,6 +20,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError, PropensityError } from '../errors';
@@ -33,6 +35,8 @@ import {
 	checkSummary,
 	checkVersion,
 	keptSegmentRuns,
+	segmentBusy,
+	segmentLeaseWaitMs,
 	type Membership,
 	type ModelSummary,
 	type ModelVersionInfo,
@@ -281,6 +285,26 @@ class FolderStore implements Store {
 		return { segment, run, runAt, mode, entered: entered.length, left: left.length };
 	}
 
+	async withSegmentLease<T>(segment: string, work: () => Promise<T>): Promise<T> {
+		checkStoreName(segment, 'segment');
+		const dir = path.join(this.root, 'segments');
+		const file = path.join(dir, `${segment}.lease`);
+		const token = randomBytes(12).toString('hex');
+		await this.io(`take the lease of segment "${segment}"`, async () => {
+			await fsp.mkdir(dir, { recursive: true });
+			await takeLease(file, token, segment);
+		});
+		// Renewed while held, so a waiting run can tell a live holder from one that died.
+		const renew = setInterval(() => void touchLease(file, token), leaseStaleMs / 3);
+		renew.unref();
+		try {
+			return await work();
+		} finally {
+			clearInterval(renew);
+			await releaseLease(file, token);
+		}
+	}
+
 	async listSegmentRuns(segment: string): Promise<SegmentRunInfo[]> {
 		checkStoreName(segment, 'segment');
 		const dir = this.segmentRunsDir(segment);
@@ -514,6 +538,86 @@ async function readFirstLine(file: string): Promise<string | undefined> {
 	} finally {
 		await handle.close();
 	}
+}
+
+/**
+ * A lease not renewed for this long (ms) belongs to a run that died, and is taken over. Long
+ * enough that a run whose event loop is busy for a while (explaining many profiles) keeps it.
+ */
+const leaseStaleMs = 120_000;
+/** How often a waiting run looks at the lease again (ms). */
+const leasePollMs = 100;
+
+interface LeaseContent {
+	readonly token: string;
+	readonly holder: string;
+}
+
+async function readLease(file: string): Promise<LeaseContent | undefined> {
+	try {
+		const parsed = JSON.parse(await fsp.readFile(file, 'utf8')) as Partial<LeaseContent>;
+		return typeof parsed.token === 'string' ? { token: parsed.token, holder: String(parsed.holder) } : undefined;
+	} catch {
+		return undefined; // gone, or being written
+	}
+}
+
+/**
+ * Creates the lease file (it fails when it exists, atomically, even on a shared disk), waiting
+ * while another run holds it, and taking over one that went stale.
+ */
+async function takeLease(file: string, token: string, segment: string): Promise<void> {
+	const holder = `process ${process.pid} on ${os.hostname()}, since ${new Date().toISOString()}`;
+	const deadline = Date.now() + segmentLeaseWaitMs;
+	for (;;) {
+		try {
+			const handle = await fsp.open(file, 'wx', 0o644);
+			try {
+				await handle.writeFile(JSON.stringify({ token, holder }), 'utf8');
+			} finally {
+				await handle.close();
+			}
+			return;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+		}
+		const held = await fsp.stat(file).catch(() => undefined);
+		if (held && Date.now() - held.mtimeMs > leaseStaleMs) {
+			await breakStaleLease(file, held.ino);
+			continue;
+		}
+		if (Date.now() > deadline) throw segmentBusy(segment, (await readLease(file))?.holder ?? 'a run that left no details');
+		await new Promise((resolve) => setTimeout(resolve, leasePollMs + Math.floor(Math.random() * leasePollMs)));
+	}
+}
+
+/**
+ * Moves a stale lease aside (a rename: only one waiting run gets it). When the file moved
+ * turns out to be another lease, taken just before, it is put back.
+ */
+async function breakStaleLease(file: string, staleIno: number): Promise<void> {
+	const aside = `${file}.stale-${randomBytes(6).toString('hex')}`;
+	try {
+		await fsp.rename(file, aside);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+		throw error;
+	}
+	const moved = await fsp.stat(aside).catch(() => undefined);
+	if (moved && moved.ino !== staleIno) await fsp.link(aside, file).catch(() => undefined);
+	await fsp.rm(aside, { force: true });
+}
+
+/** Renews the lease, if it is still this run's. */
+async function touchLease(file: string, token: string): Promise<void> {
+	if ((await readLease(file))?.token !== token) return;
+	const now = new Date();
+	await fsp.utimes(file, now, now).catch(() => undefined);
+}
+
+/** Removes the lease, if it is still this run's. */
+async function releaseLease(file: string, token: string): Promise<void> {
+	if ((await readLease(file))?.token === token) await fsp.rm(file, { force: true });
 }
 
 /** Writes the content to a new hidden temp file in the folder, flushed to disk, and returns its path. */

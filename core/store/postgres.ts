@@ -36,6 +36,8 @@ import {
 	checkSummary,
 	checkVersion,
 	keptSegmentRuns,
+	segmentBusy,
+	segmentLeaseWaitMs,
 	type Membership,
 	type ModelSummary,
 	type ModelVersionInfo,
@@ -81,7 +83,14 @@ export async function openPostgresStore(connectionInput: PgConnectionInput, sche
 	const quoted = quoteIdentifier(schema);
 	const connection = parsePgConnection(connectionInput);
 	const client = await connectPostgres(connection);
-	const store = new PostgresStore(client, schema, quoted, `PostgreSQL ${describeConnection(connection)}, schema "${schema}"`, connection.password);
+	const store = new PostgresStore(
+		client,
+		schema,
+		quoted,
+		`PostgreSQL ${describeConnection(connection)}, schema "${schema}"`,
+		connection.password,
+		connection,
+	);
 	try {
 		await store.createTables();
 	} catch (error) {
@@ -110,6 +119,7 @@ class PostgresStore implements Store {
 		private readonly quotedSchema: string,
 		readonly location: string,
 		private readonly password: string,
+		private readonly connection: Parameters<typeof connectPostgres>[0],
 	) {
 		this.names = `${quotedSchema}.propensity_model_names`;
 		this.versions = `${quotedSchema}.propensity_model_versions`;
@@ -298,6 +308,43 @@ class PostgresStore implements Store {
 			);
 			return { segment, run, runAt, mode, entered: entered.length, left: left.length };
 		});
+	}
+
+	/**
+	 * A session advisory lock on a connection of its own, held for the run: the store's own
+	 * connection stays free for the run's reads and commit, and a run that dies releases the
+	 * lock with its session. Waiting is bounded by lock_timeout.
+	 */
+	async withSegmentLease<T>(segment: string, work: () => Promise<T>): Promise<T> {
+		checkStoreName(segment, 'segment');
+		const key = `propensity-segment-lease:${this.schema}:${segment}`;
+		let lease: Client;
+		try {
+			lease = await connectPostgres(this.connection);
+		} catch (error) {
+			if (error instanceof PropensityError) throw error;
+			throw new PropensityError(
+				`The model store (${this.location}) could not take the lease of segment "${segment}": ${redact(error, this.password)}.`,
+				'store-postgres',
+			);
+		}
+		lease.on('error', () => undefined);
+		try {
+			try {
+				await lease.query(`set lock_timeout = ${segmentLeaseWaitMs}`);
+				await lease.query('select pg_advisory_lock(hashtext($1))', [key]);
+			} catch (error) {
+				if ((error as { code?: string }).code === '55P03') throw segmentBusy(segment, 'another session of this store');
+				throw new PropensityError(
+					`The model store (${this.location}) could not take the lease of segment "${segment}": ${redact(error, this.password)}.`,
+					'store-postgres',
+				);
+			}
+			return await work();
+		} finally {
+			await lease.query('select pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
+			await endClient(lease, false);
+		}
 	}
 
 	async listSegmentRuns(segment: string): Promise<SegmentRunInfo[]> {

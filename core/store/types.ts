@@ -39,6 +39,19 @@ export interface Membership {
 	readonly runAt: string;
 }
 
+/** How long a run waits for another run of the same segment to finish before it gives up (ms). */
+export const segmentLeaseWaitMs = 10 * 60_000;
+
+/** The error of a run that waited too long for another run of its segment. */
+export function segmentBusy(segment: string, holder: string): InputError {
+	return new InputError(
+		`Another run of segment "${segment}" (${holder}) has held it for over ${segmentLeaseWaitMs / 60_000} minutes, so this run stopped waiting and handed nothing on. ` +
+			'Run it again once that run has finished; the next run finds the same entrants.',
+		'segment-busy',
+		{ segment },
+	);
+}
+
 /** How many past runs of a segment the store keeps, so their rows can be sent again. */
 export const keptSegmentRuns = 30;
 
@@ -88,6 +101,14 @@ export interface Store {
 	 * leavers as run N+1 (dropping runs older than the last 30), then replaces the membership.
 	 */
 	commitSegmentRun(segment: string, run: SegmentRunInput): Promise<SegmentRunInfo>;
+	/**
+	 * Runs `work` holding the segment's lease: two runs of one segment (in this process, in
+	 * another, or on another machine sharing the store) take turns, from reading the last
+	 * membership to committing the new one, so no entrant is handed on twice or lost. A lease
+	 * whose holder died is taken over once it goes stale; a run that waits too long fails with
+	 * an InputError saying who holds it.
+	 */
+	withSegmentLease<T>(segment: string, work: () => Promise<T>): Promise<T>;
 	/** The past runs of a segment that are kept, oldest first; empty before its first run. */
 	listSegmentRuns(segment: string): Promise<SegmentRunInfo[]>;
 	/** One kept run with its rows ('latest' for the last); refuses a run no longer kept, naming those that are. */

@@ -5,23 +5,52 @@
  * membership remembered in the store (entered / left since the last run) exactly as a segment
  * of scores in memory is (segment/build.ts), and the membership is committed after delivery.
  *
- * Rules on factors and attributes need what the scores table does not hold (each profile's
- * factors, its attributes): they are refused here with what to do instead.
+ * With the events table and the model that scored the run (`events`), the rows handed on carry
+ * what a scores file carries: the profile attributes as of the score date and, with `explain`
+ * K, the top K factors (profiles.ts reads their features by SQL and explains them in process).
+ * Rules on factors and attributes then apply too: the parts of the rule SQL can judge cut the
+ * scored profiles down to candidates (each SQL part's verdict comes back as a column), and the
+ * factor and attribute tests are judged in process on those candidates only.
  */
 import { InputError } from '../errors';
-import { type SegmentMember, type SegmentOptions, type SegmentResult, settleSegment } from '../segment/build';
+import type { Model } from '../model/schema';
+import type { ScoredProfile } from '../score/types';
+import { type ChosenMembers, type SegmentMember, type SegmentOptions, type SegmentResult, settleSegment, toMember } from '../segment/build';
+import { matchRule } from '../segment/evaluate';
 import { type Comparison, type SegmentRule, type TopTest, describeRule, parseSegmentRule } from '../segment/rules';
 import type { Bucket, PropensityType } from '../score/types';
 import type { WarehouseClient } from './client';
+import type { EventColumns } from './columns';
 import { SqlValues, dialectOf } from './dialect';
+import { explainWithFacts, profileAttributeNames, readProfileFacts } from './profiles';
 import { describeScoresTable, scoresTableName, type ScoresTableName, scoresTableColumns } from './scores';
 import { columnTypes } from './client';
+
+/** The events a run was scored from, to hand on attributes and factors and to judge rules on them. */
+export interface WarehouseSegmentEvents {
+	/** The events table, in the same warehouse as the scores table. */
+	readonly columns: EventColumns;
+	/** The model that scored the run (its name must be the run's), or how to find it once the run is known (e.g. in a store). */
+	readonly model: Model | ((run: ScoresRun) => Promise<Model>);
+	/** Top factors per profile handed on (0 or absent: none). Factor rules need at least 1. */
+	readonly explain?: number;
+}
+
+/** The events with the model found. */
+type KnownEvents = WarehouseSegmentEvents & { readonly model: Model };
+
+/** Candidates a rule with factor or attribute tests may leave for judging in process, at most (default). */
+export const maxCandidates = 100_000;
 
 export interface WarehouseSegmentOptions extends SegmentOptions {
 	/** The scores table: TABLE, or SCHEMA.TABLE on PostgreSQL. */
 	readonly scoresTable: string;
 	/** The model whose latest run is segmented (default: the model of the latest run in the table). */
 	readonly model?: string;
+	/** The events and model, for attributes, factors and the rules on them. */
+	readonly events?: WarehouseSegmentEvents;
+	/** At most this many candidates are judged in process (default maxCandidates). */
+	readonly maxCandidates?: number;
 }
 
 /** One run of a scores table: what a segment reads. */
@@ -73,23 +102,53 @@ export async function latestScoresRun(client: WarehouseClient, target: ScoresTab
 	};
 }
 
-/** The error for a rule the scores table cannot judge: factors and attributes are not in it. */
-function inProcessRule(rule: SegmentRule): InputError {
-	const kind = 'factor' in rule ? 'factor' : 'attribute';
+/** Whether SQL over the scores table can judge the rule whole: no factor or attribute test in it. */
+function bySql(rule: SegmentRule): boolean {
+	if ('all' in rule) return rule.all.every(bySql);
+	if ('any' in rule) return rule.any.every(bySql);
+	if ('not' in rule) return bySql(rule.not);
+	if ('top' in rule) return rule.top.among === undefined || bySql(rule.top.among);
+	return !('factor' in rule || 'attribute' in rule);
+}
+
+/** Whether a rule tests factors or attributes, which a segment over a scores table judges on facts read from the events. */
+export function ruleNeedsEvents(rules: unknown): boolean {
+	return !bySql(parseSegmentRule(rules));
+}
+
+/** The error for a factor or attribute rule without the events to judge it on. */
+function needsEvents(rule: SegmentRule): InputError {
+	const factor = 'factor' in rule;
 	return new InputError(
-		`The ${kind} rule cannot run over a scores table in the warehouse: the table holds no ${kind === 'factor' ? "profile's factors" : 'profile attributes'}. ` +
-			`Use rules on score, probability, percentile, bucket and top here, or score to a file with ${kind === 'factor' ? '--explain K' : 'the attributes'} and segment that.`,
+		`The ${factor ? 'factor' : 'attribute'} rule cannot run over a scores table in the warehouse alone: the table holds no ${factor ? "profile's factors" : 'profile attributes'}. ` +
+			`Give the events table the run was scored from and the model that scored it (CLI: --events URL${factor ? ' with --explain K' : ''}; nodes: Load Events' warehouse reference and the model store), ` +
+			'or use only rules on score, probability, percentile, bucket and top.',
 		'warehouse-rule',
 	);
 }
 
-/** Refuses, before any query, a rule holding a factor or attribute test anywhere. */
-function checkWarehouseRule(rule: SegmentRule): void {
-	if ('all' in rule) return rule.all.forEach(checkWarehouseRule);
-	if ('any' in rule) return rule.any.forEach(checkWarehouseRule);
-	if ('not' in rule) return checkWarehouseRule(rule.not);
-	if ('top' in rule) return rule.top.among && checkWarehouseRule(rule.top.among);
-	if ('factor' in rule || 'attribute' in rule) throw inProcessRule(rule);
+/** Refuses, before any query, what cannot run here: factor or attribute tests without the events, without factors, or inside a top's "among". */
+function checkWarehouseRule(rule: SegmentRule, events: WarehouseSegmentEvents | undefined): void {
+	if ('all' in rule) return rule.all.forEach((item) => checkWarehouseRule(item, events));
+	if ('any' in rule) return rule.any.forEach((item) => checkWarehouseRule(item, events));
+	if ('not' in rule) return checkWarehouseRule(rule.not, events);
+	if ('top' in rule) {
+		if (rule.top.among === undefined) return;
+		if (!bySql(rule.top.among))
+			throw new InputError(
+				'A top N / P% "among" a factor or attribute rule ranks every scored profile that passes that rule, so every scored profile would leave the warehouse to be judged. ' +
+					'Put the factor or attribute rule beside the top instead (e.g. {"all": [{"top": {"percent": 10}}, {"factor": {…}}]}), or segment a scores file.',
+				'warehouse-rule',
+			);
+		return checkWarehouseRule(rule.top.among, events);
+	}
+	if (!('factor' in rule || 'attribute' in rule)) return;
+	if (!events) throw needsEvents(rule);
+	if ('factor' in rule && !((events.explain ?? 0) > 0))
+		throw new InputError(
+			`The factor rule on "${rule.factor.feature ?? rule.factor.label}" needs each profile's factors: ask for them (CLI: --explain K; n8n: Factors per Profile; Node-RED: Factors), K being how many of each profile's most influential factors are kept, as when scoring with --explain K.`,
+			'factors-missing',
+		);
 }
 
 /** Compiles a rule to a SQL condition over one run's rows; `top` ranks as compareRank does. */
@@ -114,7 +173,7 @@ class RuleSql {
 		if ('probability' in rule) return this.compare('probability', rule.probability);
 		if ('percentile' in rule) return this.compare('percentile', rule.percentile);
 		if ('top' in rule) return this.top(rule.top);
-		throw inProcessRule(rule);
+		throw new Error('RuleSql: a factor or attribute test is judged in process, not by SQL');
 	}
 
 	private compare(column: string, test: Comparison): string {
@@ -145,23 +204,148 @@ class RuleSql {
 	}
 }
 
-function memberOf(row: Record<string, unknown>): SegmentMember {
+/** A row of the scores table as the scored profile it records. */
+function scoredOf(row: Record<string, unknown>, run: ScoresRun): ScoredProfile {
 	return {
 		profileId: String(row.profile_id),
-		score: Number(row.score),
 		probability: Number(row.probability),
+		score: Number(row.score),
 		percentile: Number(row.percentile),
 		bucket: String(row.bucket) as Bucket,
 		propensityType: String(row.propensity_type) as PropensityType,
 		scoreDate: String(row.score_date),
-		factors: [],
-		attributes: {},
+		model: { name: run.modelName, version: run.modelVersion },
 	};
 }
 
+function memberOf(profile: ScoredProfile): SegmentMember {
+	return { ...toMember(profile), factors: profile.factors ? profile.factors.map((factor) => factor.sentence) : [], attributes: profile.attributes ?? {} };
+}
+
+/** The columns of a member's row, and the ranking of `top` (score, then probability, then the smaller id). */
+function memberColumns(engine: WarehouseClient['source']['engine']): { select: string; order: string } {
+	const id = engine === 'postgres' ? 'profile_id COLLATE "C"' : 'profile_id';
+	return {
+		select: `profile_id, probability, score, percentile, bucket, propensity_type, ${scoreDateText(engine)} AS score_date`,
+		order: `score DESC, probability DESC, ${id} ASC`,
+	};
+}
+
+/** What the events add to the profiles: attributes as of the score date and, with explain K, their top K factors. */
+async function withFacts(
+	client: WarehouseClient,
+	run: ScoresRun,
+	events: KnownEvents,
+	profiles: readonly ScoredProfile[],
+): Promise<{ profiles: ScoredProfile[]; warnings: string[] }> {
+	if (profiles.length === 0) return { profiles: [], warnings: [] };
+	const attributes = await profileAttributeNames(client, events.columns);
+	const ids = profiles.map((profile) => profile.profileId);
+	const facts = await readProfileFacts(client, events.columns, events.model, ids, Date.parse(run.scoreDate), attributes);
+	const explained = await explainWithFacts(events.model, profiles, facts, events.explain ?? 0);
+	const missing = ids.filter((id) => !facts.has(id));
+	const warnings =
+		missing.length === 0
+			? []
+			: [
+					`${missing.length} of these profiles (${missing
+						.slice(0, 5)
+						.map((id) => JSON.stringify(id))
+						.join(
+							', ',
+						)}${missing.length > 5 ? ', …' : ''}) are not eligible in the events as of the score date ${run.scoreDate} any more, so they come without attributes or factors: the events changed since the scoring run. Score again before segmenting.`,
+				];
+	return { profiles: profiles.map((profile) => explained.get(profile.profileId) ?? profile), warnings };
+}
+
+/** The members of a rule SQL judges whole; with the events, those handed on are completed with attributes and factors. */
+async function chosenBySql(client: WarehouseClient, target: ScoresTableName, run: ScoresRun, rule: SegmentRule, events?: KnownEvents): Promise<ChosenMembers> {
+	const values = new SqlValues(dialectOf(client.source.engine));
+	const chosen = await new RuleSql(client, target, run, values).condition(rule);
+	const { select, order } = memberColumns(client.source.engine);
+	const rows = await client.rows(`SELECT ${select} FROM ${target.quoted} WHERE ${runCondition(values, run)} AND ${chosen} ORDER BY ${order}`, values.params);
+	const scored = rows.map((row) => scoredOf(row, run));
+	const byId = new Map(scored.map((profile) => [profile.profileId, profile]));
+	const complete = async (handedOn: readonly SegmentMember[]) => {
+		const done = await withFacts(
+			client,
+			run,
+			events as KnownEvents,
+			handedOn.map((member) => byId.get(member.profileId) as ScoredProfile),
+		);
+		return { rows: new Map(done.profiles.map((profile) => [profile.profileId, memberOf(profile)])), warnings: done.warnings };
+	};
+	return { members: scored.map(memberOf), nonMembers: [], scored: run.profiles, rule: describeRule(rule), warnings: [], ...(events ? { complete } : {}) };
+}
+
 /**
- * Builds a segment over the latest run of a warehouse scores table: members chosen by SQL,
- * entered / left against the store's membership, delivered, then committed.
+ * The members of a rule with factor or attribute tests: SQL keeps the candidates the rest of
+ * the rule allows, with each SQL-judged part's verdict as a column; the candidates' facts are
+ * read from the events, and the whole rule is judged in process with those verdicts.
+ */
+async function chosenInProcess(
+	client: WarehouseClient,
+	target: ScoresTableName,
+	run: ScoresRun,
+	rule: SegmentRule,
+	events: KnownEvents,
+	limit: number,
+): Promise<ChosenMembers> {
+	const values = new SqlValues(dialectOf(client.source.engine));
+	const sql = new RuleSql(client, target, run, values);
+	const verdicts: { node: SegmentRule; sql: string }[] = [];
+	const superset = await candidateCondition(rule, sql, verdicts);
+	const { select, order } = memberColumns(client.source.engine);
+	const columns = verdicts.map((verdict, i) => `${values.dialect.asInteger(verdict.sql)} AS v${i}`);
+	const rows = await client.rows(
+		`SELECT ${[select, ...columns].join(', ')} FROM ${target.quoted} WHERE ${runCondition(values, run)}${superset ? ` AND ${superset}` : ''} ORDER BY ${order} LIMIT ${limit + 1}`,
+		values.params,
+	);
+	if (rows.length > limit)
+		throw new InputError(
+			`The rule leaves more than ${limit.toLocaleString('en-US')} scored profiles to judge on factors or attributes in this process, the most it takes. ` +
+				'Narrow it with a test the warehouse can run beside them (score, probability, percentile, bucket, top N / P%), e.g. {"all": [{"top": {"percent": 10}}, …]}.',
+			'too-many-candidates',
+		);
+	const { profiles, warnings } = await withFacts(
+		client,
+		run,
+		events,
+		rows.map((row) => scoredOf(row, run)),
+	);
+	const decided = new Map(verdicts.map((verdict, i) => [verdict.node, Uint8Array.from(rows, (row) => (Number(row[`v${i}`]) === 1 ? 1 : 0))]));
+	const match = matchRule(profiles, rule, decided);
+	const members = profiles.filter((_, i) => match.mask[i] === 1).map(memberOf);
+	return { members, nonMembers: [], scored: run.profiles, rule: describeRule(rule), warnings: [...match.warnings, ...warnings] };
+}
+
+/**
+ * A SQL condition every member passes (undefined: none narrower than the whole run), and in
+ * `verdicts` the largest parts of the rule SQL judges whole, whose verdicts the candidates carry.
+ */
+async function candidateCondition(rule: SegmentRule, sql: RuleSql, verdicts: { node: SegmentRule; sql: string }[]): Promise<string | undefined> {
+	if (bySql(rule)) {
+		const condition = await sql.condition(rule);
+		verdicts.push({ node: rule, sql: condition });
+		return condition;
+	}
+	if ('all' in rule) {
+		const parts = (await Promise.all(rule.all.map((item) => candidateCondition(item, sql, verdicts)))).filter((part) => part !== undefined);
+		return parts.length === 0 ? undefined : `(${parts.join(' AND ')})`;
+	}
+	if ('any' in rule) {
+		const parts = await Promise.all(rule.any.map((item) => candidateCondition(item, sql, verdicts)));
+		return parts.some((part) => part === undefined) ? undefined : `(${parts.join(' OR ')})`;
+	}
+	// A negated factor or attribute test admits profiles SQL cannot tell: every profile stays a candidate.
+	if ('not' in rule) await candidateCondition(rule.not, sql, verdicts);
+	return undefined;
+}
+
+/**
+ * Builds a segment over the latest run of a warehouse scores table: members chosen by SQL (and,
+ * for factor and attribute tests, judged in process on the candidates SQL leaves), entered /
+ * left against the store's membership, delivered, then committed.
  */
 export async function segmentScoresTable(
 	client: WarehouseClient,
@@ -169,24 +353,26 @@ export async function segmentScoresTable(
 	options: WarehouseSegmentOptions,
 ): Promise<SegmentResult & { readonly run: ScoresRun }> {
 	const rule = parseSegmentRule(rules);
-	checkWarehouseRule(rule);
+	const given = options.events;
+	checkWarehouseRule(rule, given);
 	const target = scoresTableName(client.source, options.scoresTable);
 	const run = await latestScoresRun(client, target, options.model);
-	const values = new SqlValues(dialectOf(client.source.engine));
-	const sql = new RuleSql(client, target, run, values);
-	const chosen = await sql.condition(rule);
-	const id = client.source.engine === 'postgres' ? 'profile_id COLLATE "C"' : 'profile_id';
-	const rows = await client.rows(
-		`SELECT profile_id, probability, score, percentile, bucket, propensity_type, ${scoreDateText(client.source.engine)} AS score_date FROM ${target.quoted} WHERE ${runCondition(values, run)} AND ${chosen} ORDER BY score DESC, probability DESC, ${id} ASC`,
-		values.params,
-	);
-	const members = rows.map(memberOf);
-	const byId = new Map(members.map((member) => [member.profileId, member]));
-	const settle = () =>
-		settleSegment({ members, nonMembers: [], scored: run.profiles, rule: describeRule(rule), warnings: [] }, options, (profile) => {
+	const events = given && { ...given, model: typeof given.model === 'function' ? await given.model(run) : given.model };
+	if (events && events.model.name !== run.modelName)
+		throw new InputError(
+			`The latest run of ${describeScoresTable(client.source, target)} was scored by the model "${run.modelName}", but the model given to explain it is "${events.model.name}". Give the model that scored the run.`,
+			'model-mismatch',
+		);
+	const settle = async () => {
+		const chosen = bySql(rule)
+			? await chosenBySql(client, target, run, rule, events)
+			: await chosenInProcess(client, target, run, rule, events as KnownEvents, options.maxCandidates ?? maxCandidates);
+		const byId = new Map(chosen.members.map((member) => [member.profileId, member]));
+		return settleSegment(chosen, options, (profile) => {
 			const member = byId.get(profile);
 			return member ? { row: member, member: true } : undefined;
 		});
+	};
 	const result = await oneRunAtATime(client, options.name, settle);
 	return { ...result, run };
 }

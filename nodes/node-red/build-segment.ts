@@ -7,12 +7,15 @@
  * so a run that fails before then sends the same entrants again next time (at least once).
  * msg.resend (a run number, or "latest") sends a kept run's entrants (or leavers) again.
  * With msg.warehouse (a table in place, after Score Profiles wrote a scores table) the rule runs
- * as SQL over that scores table's latest run and only the members come back, never every profile.
+ * as SQL over that scores table's latest run and only the members come back, never every profile;
+ * with Factors (or msg.factors), each carries its top factors and attributes, read from the events.
  */
 import {
 	buildSegment,
 	InputError,
+	modelOfRun,
 	parseRuleTexts,
+	ruleNeedsEvents,
 	parseSegmentRule,
 	resendSegmentRun,
 	type ResentRun,
@@ -90,10 +93,32 @@ async function segmentScoresTable(RED: NodeAPI, msg: NodeMessage, config: NodeDe
 		sendRows(RED, msg, config, send, inSegment, notInSegment, { ...built.summary, scoresTable }, undefined, extra);
 	};
 	const options = { name, mode, runAt, deliver, scoresTable, ...(typeof model === 'string' ? { model } : {}) };
+	const factors = factorsOf(fromMessage(msg, 'factors') ?? config.factors);
+	// Attributes and factors come from the events of the table in place, explained by the run's model from the store.
+	const details = factors > 0 || ruleNeedsEvents(rule);
+	if (details && !config.store)
+		throw new InputError(
+			'Factors and attributes of the members are explained with the model that scored the run, kept in the store: choose the store in Build Segment, or set Factors to 0.',
+			'store-missing',
+		);
 	const result = config.store
-		? await withStore(storeNode(RED, config.store, 'Build Segment'), (store) => segmentInWarehouse(warehouse.source, rule, { ...options, store }))
+		? await withStore(storeNode(RED, config.store, 'Build Segment'), (store) =>
+				segmentInWarehouse(warehouse.source, rule, {
+					...options,
+					store,
+					...(details ? { details: { model: modelOfRun(store), explain: factors, mapping: warehouse.mapping } } : {}),
+				}),
+			)
 		: await segmentInWarehouse(warehouse.source, rule, options);
 	return statusOf(result);
+}
+
+/** Factors per member: the setting or msg.factors, a whole number from 0 to 20 (empty: 0). */
+function factorsOf(value: unknown): number {
+	if (value === undefined || value === null || value === '') return 0;
+	const k = Number(value);
+	if (!Number.isInteger(k) || k < 0 || k > 20) throw new InputError(`Factors is ${JSON.stringify(value)}: give a whole number from 0 to 20.`, 'bad-factors');
+	return k;
 }
 
 /** Output 1 and output 2: one message per profile, or one list each (statuses beside), with the run's summary. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { auc } from '../../core/evaluate/auc';
+import { auc, aucDifference } from '../../core/evaluate/auc';
+import { createRng } from '../../core/util/rng';
 
 describe('auc', () => {
 	it('is 0.75 on the textbook example (one of four positive-negative pairs misordered)', () => {
@@ -30,5 +31,41 @@ describe('auc', () => {
 
 	it('refuses labels and scores of different lengths', () => {
 		assert.throws(() => auc([0, 1], [0.5]), RangeError);
+	});
+
+	it('measures the difference of two AUCs on the same rows, with a standard error that matches its spread over samples (DeLong)', () => {
+		const textbook = aucDifference([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], [0.1, 0.2, 0.35, 0.8]);
+		assert.equal(textbook.difference, 0.75 - 1);
+		assert.deepEqual(aucDifference([0, 1, 0, 1], [1, 2, 3, 4], [1, 2, 3, 4]), { difference: 0, standardError: 0 });
+		assert.ok(Number.isNaN(aucDifference([1, 1], [1, 2], [2, 1]).difference));
+		// Two scores sharing most of their noise: each AUC alone varies far more than their difference.
+		const rng = createRng(5);
+		const differences: number[] = [];
+		const errors: number[] = [];
+		const alone: number[] = [];
+		for (let sample = 0; sample < 300; sample++) {
+			const labels: number[] = [];
+			const a: number[] = [];
+			const b: number[] = [];
+			for (let i = 0; i < 400; i++) {
+				const y = rng.next() < 0.3 ? 1 : 0;
+				const shared = rng.normal();
+				labels.push(y);
+				a.push(y + shared + 0.3 * rng.normal());
+				b.push(0.9 * y + shared + 0.3 * rng.normal());
+			}
+			const { difference, standardError } = aucDifference(labels, a, b);
+			assert.ok(Math.abs(difference - (auc(labels, a) - auc(labels, b))) < 1e-12);
+			differences.push(difference);
+			errors.push(standardError);
+			alone.push(auc(labels, a));
+		}
+		const sd = (xs: number[]) => {
+			const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+			return Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
+		};
+		const meanError = errors.reduce((s, x) => s + x, 0) / errors.length;
+		assert.ok(Math.abs(meanError / sd(differences) - 1) < 0.15, `mean standard error ${meanError}, spread ${sd(differences)}`);
+		assert.ok(sd(differences) < sd(alone) / 2, `difference spread ${sd(differences)}, one AUC's ${sd(alone)}`);
 	});
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { applyCalibration, calibrate, calibratorSchema, compile, fitIsotonic, fitPlatt } from '../../core/learn/calibration';
+import { auc } from '../../core/evaluate/auc';
 import { logLoss } from '../../core/evaluate/loss';
 import { createRng } from '../../core/util/rng';
 
@@ -19,19 +20,51 @@ function miscalibrated(rows: number, seed: number): { raw: Float64Array; labels:
 const all = () => true;
 
 describe('calibration', () => {
-	it('isotonic regression pools adjacent violators and interpolates between blocks (hand-computed)', () => {
-		// Labels 0, 1, 0, 1 by rising score: the middle two pool to 0.5; the ends are kept half an outcome from 0 and 1.
+	it('isotonic regression pools adjacent violators and interpolates between the blocks\u2019 centres (hand-computed)', () => {
+		// Labels 0, 1, 0, 1 by rising score: the middle two pool to 0.5 at their mean score 2.5; the ends are kept half an outcome from 0 and 1.
+		// Tails reach 10 spans of the centres (3) beyond them, halfway towards 0 and 1.
 		const fit = fitIsotonic([1, 2, 3, 4], [0, 1, 0, 1], all);
-		assert.deepEqual(fit, { method: 'isotonic', raw: [1, 2, 3, 4], probability: [0.125, 0.5, 0.5, 0.875] });
+		assert.deepEqual(fit, { method: 'isotonic', raw: [-29, 1, 2.5, 4, 34], probability: [0.0625, 0.125, 0.5, 0.875, 0.9375] });
 		const f = compile(fit);
-		assert.equal(f(1.5), 0.3125);
-		assert.equal(f(-10), 0.125);
-		assert.equal(f(10), 0.875);
+		assert.equal(f(1.5), 0.25);
+		assert.ok(f(2) < f(3), 'the pooled scores keep their order');
+		assert.equal(f(-14), 0.09375);
+		assert.equal(f(-100), 0.0625);
+		assert.equal(f(100), 0.9375);
+	});
+
+	it('isotonic calibration keeps the order of scores beyond the validated range, and stays flat with one block', () => {
+		const { raw, labels } = miscalibrated(2000, 9);
+		const f = compile(fitIsotonic(raw, labels, all));
+		const lowest = Math.min(...raw);
+		const highest = Math.max(...raw);
+		for (const [a, b] of [
+			[lowest - 2, lowest - 1],
+			[highest + 1, highest + 2],
+		])
+			assert.ok(f(a) < f(b), `${a} → ${f(a)}, ${b} → ${f(b)}`);
+		assert.ok(f(lowest - 1) > 0 && f(highest + 1) < 1);
+		assert.deepEqual(fitIsotonic([1, 2, 3], [1, 0, 0], all), { method: 'isotonic', raw: [2], probability: [1 / 3] });
 	});
 
 	it('isotonic regression pools equal scores before anything else', () => {
 		const fit = fitIsotonic([1, 1, 2, 2], [0, 1, 1, 1], all);
-		assert.deepEqual(fit, { method: 'isotonic', raw: [1, 2], probability: [0.5, 0.875] });
+		assert.deepEqual(fit, { method: 'isotonic', raw: [-9, 1, 2, 12], probability: [0.25, 0.5, 0.875, 0.9375] });
+	});
+
+	it('isotonic calibration keeps the ranking of the raw scores on new rows (no ties within blocks), and calibrates them', () => {
+		const validation = miscalibrated(4000, 7);
+		const test = miscalibrated(20_000, 8);
+		const calibrated = applyCalibration(fitIsotonic(validation.raw, validation.labels, all), test.raw);
+		const rawAuc = auc(test.labels, test.raw);
+		assert.ok(Math.abs(auc(test.labels, calibrated) - rawAuc) < 0.0005, `calibrated ${auc(test.labels, calibrated)}, raw ${rawAuc}`);
+		assert.ok(new Set(calibrated).size > 0.9 * test.raw.length, `${new Set(calibrated).size} distinct probabilities`);
+		// The true probabilities' log loss is the floor; the calibrated ones come close to it.
+		const truth = Float64Array.from(test.raw, (r) => 1 / (1 + Math.exp(-(r - 1) / 3)));
+		assert.ok(
+			logLoss(test.labels, calibrated) < logLoss(test.labels, truth) + 0.005,
+			`${logLoss(test.labels, calibrated)} vs ${logLoss(test.labels, truth)}`,
+		);
 	});
 
 	it('Platt scaling recovers the slope and intercept of a miscalibrated score', () => {

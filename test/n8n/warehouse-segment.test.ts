@@ -11,6 +11,8 @@ import path from 'node:path';
 import type { ICredentialDataDecryptedObject, INodeExecutionData, IDataObject } from 'n8n-workflow';
 import { BuildSegment } from '../../nodes/n8n/BuildSegment/BuildSegment.node';
 import { connectWarehouse } from '../../core/warehouse/client';
+import { saveModel, scoreInWarehouse } from '../../core/pipeline';
+import { openStore } from '../../core/store';
 import type { WarehouseSource } from '../../core/warehouse/source';
 import { engines } from '../warehouse/support';
 import { WarehouseSegmentFixture, firstAsOf, secondAsOf } from '../warehouse/hostSegment';
@@ -93,7 +95,42 @@ describe('n8n Build Segment over a warehouse scores table (PostgreSQL and the Cl
 		});
 	}
 
-	it('refuses a rule on attributes, and an item without a warehouse field, saying what to do', async () => {
+	it("hands on each entrant with its reasons, read from the events and explained with the run's model from the store (Factors per Profile)", async () => {
+		const { source, reference } = await fixture.prepare('postgres', 'n8n_seg_events', 'n8n_seg_scores', 'cred');
+		const storeFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'propensity-n8n-wh-reasons-'));
+		const store = await openStore({ kind: 'folder', path: storeFolder });
+		const saved = await saveModel(store, await fixture.model).finally(() => store.close());
+		const summary = await scoreInWarehouse(source, {}, await fixture.model, {
+			scoresTable: 'n8n_seg_scores',
+			asOf: firstAsOf,
+			modelVersion: saved.version,
+		});
+		const run = await runNode(new BuildSegment(), {
+			parameters: {
+				scoresIn: 'postgres',
+				scoresTable: 'n8n_seg_scores',
+				ruleMode: 'text',
+				ruleText: rule,
+				mode: 'entered',
+				segmentName: 'with-reasons',
+				factorsPerProfile: 2,
+				store: 'folder',
+				storeFolder,
+				options: { runAt: '2026-04-01T06:00:00Z' },
+			},
+			items: [{ json: { ...summary, warehouse: reference } as unknown as IDataObject }],
+			credentials: credentialsOf(source),
+		});
+		const expected = await fixture.explainedMembers(rule, firstAsOf, 2);
+		assert.equal(run.outputs[0].length, expected.size);
+		for (const item of run.outputs[0]) {
+			const { segment: _segment, workRanIn: _where, ...member } = item.json;
+			assert.deepEqual(member, { ...expected.get(String(item.json.profileId)) }, 'the reasons and attributes of the in-memory path');
+			assert.equal((item.json.factors as string[]).length, 2);
+		}
+	});
+
+	it('refuses a rule on factors without factors asked for, and an item without a warehouse field, saying what to do', async () => {
 		const run = await runNode(new BuildSegment(), {
 			parameters: { scoresIn: 'clickhouse', scoresTable: 's', ruleMode: 'text', ruleText: 'top=5', mode: 'all', options: {} },
 			items: [{ json: { scored: 3 } }],
@@ -102,11 +139,20 @@ describe('n8n Build Segment over a warehouse scores table (PostgreSQL and the Cl
 		assert.match(String(run.outputs[0][0].json.error), /No input item has a warehouse field: put Load Events \(source "ClickHouse Table \(In Place\)"\)/);
 		const { source, reference } = await fixture.prepare('postgres', 'n8n_seg_events', 'n8n_seg_scores', 'cred');
 		const refused = await runNode(new BuildSegment(), {
-			parameters: { scoresIn: 'postgres', scoresTable: 'n8n_seg_scores', ruleMode: 'text', ruleText: 'attr.country=FR', mode: 'all', options: {} },
+			parameters: {
+				scoresIn: 'postgres',
+				scoresTable: 'n8n_seg_scores',
+				ruleMode: 'text',
+				ruleText: 'factor=recency:raises',
+				mode: 'all',
+				store: 'folder',
+				storeFolder: fs.mkdtempSync(path.join(os.tmpdir(), 'propensity-n8n-wh-refuse-')),
+				options: {},
+			},
 			items: [{ json: { warehouse: reference } as unknown as IDataObject }],
 			credentials: credentialsOf(source),
 			continueOnFail: true,
 		});
-		assert.match(String(refused.outputs[0][0].json.error), /The attribute rule cannot run over a scores table in the warehouse/);
+		assert.match(String(refused.outputs[0][0].json.error), /The factor rule on "recency" needs each profile's factors: ask for them .*Factors per Profile/);
 	});
 });

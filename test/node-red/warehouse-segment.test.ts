@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import scoreProfilesNode from '../../nodes/node-red/score-profiles';
 import loadEventsNode from '../../nodes/node-red/load-events';
-import { saveModel } from '../../core/pipeline';
+import { saveModel, scoreInWarehouse } from '../../core/pipeline';
 import { openStore } from '../../core/store';
 import { repoRoot } from '../support/n8n';
 import buildSegmentNode from '../../nodes/node-red/build-segment';
@@ -117,20 +117,45 @@ describe('Node-RED: build segment over a warehouse scores table (PostgreSQL and 
 		});
 	}
 
-	it('refuses a rule on factors with what to do instead, and msg.scoresTable names another table', async () => {
+	it('refuses a rule on factors without factors asked for, with what to do instead, and msg.scoresTable names another table', async () => {
 		const { source, reference } = await fixture.prepare('clickhouse', 'nr_seg_events', 'nr_seg_scores', 'conn');
 		await helper.load(nodes, flow(source, freshDir('warehouse-segment-errors'), { rule: 'factor=recency:raises' }), {
 			conn: { user: source.user, password: source.password },
 		});
 		let error = message(helper.getNode('errors'), 60000);
 		helper.getNode('segment').receive({ warehouse: reference, payload: {} });
-		assert.match(((await error).error as { message: string }).message, /The factor rule cannot run over a scores table in the warehouse/);
+		assert.match(
+			((await error).error as { message: string }).message,
+			/The factor rule on "recency" needs each profile's factors: ask for them .*Node-RED: Factors/,
+		);
 		error = message(helper.getNode('errors'), 60000);
 		helper.getNode('segment').receive({ warehouse: reference, payload: {}, rules: 'top=5', scoresTable: 'no_such_scores' });
 		assert.match(((await error).error as { message: string }).message, /The scores table clickhouse:\/\/.*no_such_scores does not exist/);
 	});
 
-	it('the example "Score daily in the warehouse" scores on the cluster and hands on the entrants once', async () => {
+	it("hands on each entrant with its reasons, read from the events and explained with the run's model from the store (Factors)", async () => {
+		const { source, reference } = await fixture.prepare('clickhouse', 'nr_seg_events', 'nr_seg_scores', 'conn');
+		const storePath = freshDir('warehouse-segment-reasons');
+		const store = await openStore({ kind: 'folder', path: storePath });
+		const saved = await saveModel(store, await fixture.model).finally(() => store.close());
+		const summary = await scoreInWarehouse(source, {}, await fixture.model, { scoresTable: 'nr_seg_scores', asOf: firstAsOf, modelVersion: saved.version });
+		await helper.load(nodes, flow(source, storePath, { factors: 2, segmentName: 'with-reasons' }), {
+			conn: { user: source.user, password: source.password },
+		});
+		const failed = new Promise<never>((_, reject) =>
+			helper.getNode('errors').on('input', (msg: Record<string, unknown>) => reject(new Error(`build segment failed: ${JSON.stringify(msg.error)}`))),
+		);
+		const expected = await fixture.explainedMembers(rule, firstAsOf, 2);
+		const got = messages(helper.getNode('in'), expected.size, 300000);
+		helper.getNode('segment').receive({ payload: summary, scoreSummary: summary, warehouse: reference, runAt: '2026-04-01T06:00:00Z' });
+		for (const msg of await Promise.race([got, failed])) {
+			const member = msg.payload as SegmentMember;
+			assert.deepEqual(member, expected.get(member.profileId), 'the reasons and attributes of the in-memory path');
+			assert.equal(member.factors.length, 2);
+		}
+	});
+
+	it('the example "Score daily in the warehouse" scores on the cluster and mails the entrants once, each with its reasons', async () => {
 		const example = JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', 'Score daily in the warehouse.json'), 'utf8')) as FlowNode[];
 		const { source } = await fixture.prepare('clickhouse', 'nr_example_daily_events', 'propensity_scores', 'unused');
 		const storePath = freshDir('warehouse-daily-example-store');
@@ -159,8 +184,21 @@ describe('Node-RED: build segment over a warehouse scores table (PostgreSQL and 
 		helper.getNode(load.id).receive({});
 		const msg = await entered;
 		assert.match(String((await committed).text), /entered · .* · run 1$/);
-		const expected = await fixture.members('top=5%', new Date(Math.max(...fixture.rows.map((row) => row.timestamp as number))).toISOString());
+		const latest = new Date(Math.max(...fixture.rows.map((row) => row.timestamp as number))).toISOString();
+		const expected = await fixture.members('top=5%', latest);
 		assert.deepEqual((msg.payload as SegmentMember[]).map((member) => member.profileId).sort(), expected, 'the top 5% of the latest scores, all entered');
+		// Each entrant comes with its three reasons, those of the in-memory path, and the example's email lists them.
+		const explained = await fixture.explainedMembers('top=5%', latest, 3);
+		for (const member of msg.payload as SegmentMember[]) assert.deepEqual(member.factors, explained.get(member.profileId)?.factors);
+		const email = example.find((node) => node.type === 'function' && node.name === 'entrants email') as FlowNode & { func: string };
+		const env = { get: (name: string) => ({ PROPENSITY_REPORT_TO: 'sales@example.com', PROPENSITY_MAIL_FROM: 'propensity@example.com' })[name] };
+		const mail = new Function('msg', 'env', email.func)(structuredClone(msg), env) as { payload: string; to: string };
+		assert.equal(mail.to, 'sales@example.com');
+		for (const member of msg.payload as SegmentMember[]) {
+			assert.equal(member.factors.length, 3);
+			for (const reason of member.factors)
+				assert.ok(mail.payload.includes(`  - ${reason}`), `the email gives the reason "${reason}" of ${member.profileId}`);
+		}
 		assert.ok((msg.statuses as string[]).every((status) => status === 'entered'));
 		assert.match(String(msg.workRanIn), /^clickhouse:\/\/.*table=propensity_scores$/);
 

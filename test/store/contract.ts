@@ -163,6 +163,35 @@ export function storeContract(label: string, freshConfig: () => Promise<StoreCon
 			assert.equal(await store.loadMembership('vip'), undefined);
 		});
 
+		it('lets two runs of one segment hold its lease one after the other, from two store connections, and frees it when a run fails', async () => {
+			const other = await openStore(config);
+			try {
+				const events: string[] = [];
+				const hold = (who: string, holder: Store, ms: number) =>
+					holder.withSegmentLease('vip', async () => {
+						events.push(`${who} in`);
+						await new Promise((resolve) => setTimeout(resolve, ms));
+						events.push(`${who} out`);
+						return who;
+					});
+				const results = await Promise.all([hold('a', store, 400), hold('b', other, 50), store.withSegmentLease('other-segment', async () => 'c')]);
+				assert.deepEqual(results, ['a', 'b', 'c']);
+				assert.ok(
+					(events[0] === 'a in' && events[1] === 'a out') || (events[0] === 'b in' && events[1] === 'b out'),
+					`the runs overlapped: ${events.join(', ')}`,
+				);
+				await assert.rejects(
+					store.withSegmentLease('vip', async () => {
+						throw new Error('delivery failed');
+					}),
+					/delivery failed/,
+				);
+				assert.equal(await other.withSegmentLease('vip', async () => 'free again'), 'free again');
+			} finally {
+				await other.close();
+			}
+		});
+
 		it('keeps a membership of 1,000,000 profile ids intact', async function () {
 			this.timeout(120000);
 			const members = Array.from({ length: 1_000_000 }, (_, i) => `profile-${(i * 7919) % 1_000_003}`);

@@ -24,6 +24,24 @@ describe('the folder store on disk', () => {
 	});
 	afterEach(() => store.close());
 
+	it('takes over the lease of a segment run that died (not renewed for 2 minutes), and keeps a live one', async () => {
+		const file = path.join(root, 'segments', 'vip.lease');
+		fs.mkdirSync(path.dirname(file), { recursive: true });
+		fs.writeFileSync(file, JSON.stringify({ token: 'dead', holder: 'process 1 on gone' }));
+		const old = new Date(Date.now() - 121_000);
+		fs.utimesSync(file, old, old);
+		assert.equal(await store.withSegmentLease('vip', async () => JSON.parse(fs.readFileSync(file, 'utf8')).token !== 'dead'), true);
+		assert.ok(!fs.existsSync(file), 'the lease is gone once the run is done');
+		fs.writeFileSync(file, JSON.stringify({ token: 'alive', holder: 'process 2 on here' }));
+		let entered = false;
+		const waiting = store.withSegmentLease('vip', async () => (entered = true));
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		assert.equal(entered, false, 'a run went in while another held the lease');
+		fs.rmSync(file);
+		await waiting;
+		assert.equal(entered, true);
+	});
+
 	it('keeps each version as its model JSON beside a meta file whose checksum sha256sum would print', async () => {
 		const text = '{"model":"churn","trees":[1,2,3]}';
 		await store.saveModel('churn', text, { auc: 0.8 });

@@ -99,6 +99,72 @@ for (const engine of engines) {
 			assert.equal(csvRows(out).length, 0);
 		});
 
+		it('segment --scores --events --explain K hands on each member with its K reasons, and judges a factor rule', async () => {
+			const store = path.join(dir, `${engine}-explain-store`);
+			fs.rmSync(store, { recursive: true, force: true });
+			const out = path.join(dir, `${engine}-explained.ndjson`);
+			const explained = await runCli(
+				'segment',
+				'--scores',
+				urlOf(source, 'cli_scores'),
+				'--events',
+				urlOf(source),
+				'--model',
+				modelFile,
+				'--explain',
+				'2',
+				'--rule',
+				'top=10%',
+				'--out',
+				out,
+			);
+			assert.equal(explained.code, 0, explained.stderr);
+			const members = fs
+				.readFileSync(out, 'utf8')
+				.trim()
+				.split('\n')
+				.map((line) => JSON.parse(line) as { profileId: string; factors: string[] });
+			assert.ok(members.length > 5);
+			for (const member of members) {
+				assert.equal(member.factors.length, 2, JSON.stringify(member));
+				for (const sentence of member.factors) assert.match(sentence, /\w+.*(raises|lowers|chance)/i);
+			}
+			const feature = (JSON.parse(fs.readFileSync(modelFile, 'utf8')) as { features: { declarations: { name: string }[] } }).features.declarations[0]
+				.name;
+			const judged = await runCli(
+				'segment',
+				'--scores',
+				urlOf(source, 'cli_scores'),
+				'--events',
+				urlOf(source),
+				'--model',
+				modelFile,
+				'--explain',
+				'2',
+				'--rule',
+				`top=10%,!factor=${feature}:1`,
+				'--out',
+				out,
+			);
+			assert.equal(judged.code, 0, judged.stderr);
+			assert.match(judged.stdout, new RegExp(`not "${feature}" is a factor|"${feature}"`));
+			const noModel = await runCli(
+				'segment',
+				'--scores',
+				urlOf(source, 'cli_scores'),
+				'--events',
+				urlOf(source),
+				'--explain',
+				'2',
+				'--rule',
+				'top=10%',
+				'--out',
+				out,
+			);
+			assert.equal(noModel.code, 2);
+			assert.match(noModel.stderr, /--events needs the model that scored the run/);
+		});
+
 		it('score --scores-table --store remembers the run without its rows; backtest --events URL judges it in the warehouse', async () => {
 			const store = path.join(dir, `${engine}-runs`);
 			fs.rmSync(store, { recursive: true, force: true });

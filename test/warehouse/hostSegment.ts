@@ -10,6 +10,7 @@ import { referenceTo, type WarehouseReference } from '../../core/warehouse/refer
 import { connectWarehouse } from '../../core/warehouse/client';
 import type { WarehouseSource } from '../../core/warehouse/source';
 import { parseRuleTexts } from '../../core/segment/syntax';
+import type { SegmentMember } from '../../core/segment/build';
 import { type EngineName, type TestRow, purchaseGoal, shopColumns, shopRows, writeRows } from './support';
 
 const columns = shopColumns();
@@ -53,6 +54,13 @@ export class WarehouseSegmentFixture {
 	/** Scores every eligible profile as of `asOf` into the scores table; Score Profiles' summary. */
 	async score(source: WarehouseSource, scoresTable: string, asOf: string) {
 		return scoreInWarehouse(source, {}, await this.model, { scoresTable, asOf });
+	}
+
+	/** The members the rule picks over the same scores in memory, explained with k factors each (what a warehouse segment with k factors must hand on). */
+	async explainedMembers(rule: string, asOf: string, k: number): Promise<Map<string, SegmentMember>> {
+		const scored = await (await scoreProfiles(this.table, await this.model, { asOf, explain: k })).all();
+		const built = await buildSegment(scored, parseRuleTexts([rule]), { mode: 'all', runAt: asOf });
+		return new Map(built.members.map((member) => [member.profileId, member]));
 	}
 
 	/** The ids the rule picks over the same scores in memory, sorted. */

@@ -2,7 +2,7 @@
  * Segments over a warehouse scores table: the SQL rule picks the same members as the rule over
  * the same scores in memory (buckets, comparisons, top N and P% with ties, groups), entered and
  * left are measured against the store, and two runs at once of one segment hand each entrant
- * on exactly once (PostgreSQL).
+ * on exactly once (PostgreSQL and ClickHouse).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -117,43 +117,56 @@ describe('segments over a warehouse scores table', function () {
 		}
 	});
 
-	it('hands each entrant on once when two runs of one segment start at once (postgres)', async () => {
-		const source = await writeRows('postgres', 'segment_events', columns, rows);
-		const setup = await openEvents(source);
-		try {
-			await setup.client.command('DROP TABLE IF EXISTS segment_scores_both', []);
-			await scoreWarehouse(setup.client, setup.columns, await model, { scoresTable: 'segment_scores_both', asOf });
-		} finally {
-			await setup.client.close();
-		}
-		const dir = folder();
-		const run = async (runAt: string) => {
-			const client = await connectWarehouse(source);
-			const store = await openStore({ kind: 'folder', path: dir });
-			const delivered: string[] = [];
+	for (const engine of engines) {
+		// On PostgreSQL the warehouse's advisory lock and the store's lease both hold the second run back; on ClickHouse, the store's lease alone.
+		it(`hands each entrant on once when two runs of one segment start at once (${engine})`, async () => {
+			const source = await writeRows(engine, 'segment_events', columns, rows);
+			const setup = await openEvents(source);
 			try {
-				await segmentWarehouse(client, rules[0], {
-					scoresTable: 'segment_scores_both',
-					name: 'both-at-once',
-					store,
-					mode: 'entered',
-					runAt,
-					deliver: async (result: SegmentResult) => {
-						// A slow delivery, so the two runs overlap.
-						await new Promise((resolve) => setTimeout(resolve, 300));
-						delivered.push(...result.output.map((row) => row.profileId));
-					},
-				});
-				return delivered;
+				await setup.client.command('DROP TABLE IF EXISTS segment_scores_both', []);
+				await scoreWarehouse(setup.client, setup.columns, await model, { scoresTable: 'segment_scores_both', asOf });
 			} finally {
-				await store.close();
-				await client.close();
+				await setup.client.close();
 			}
-		};
-		const [a, b] = await Promise.all([run('2026-05-01T01:00:00Z'), run('2026-05-01T01:00:01Z')]);
-		const all = [...a, ...b];
-		assert.ok(all.length > 0);
-		assert.equal(new Set(all).size, all.length, 'an entrant was handed on twice');
-		assert.ok(a.length === 0 || b.length === 0, 'both runs handed on entrants');
-	});
+			const dir = folder();
+			const run = async (runAt: string) => {
+				const client = await connectWarehouse(source);
+				const store = await openStore({ kind: 'folder', path: dir });
+				const delivered: string[] = [];
+				try {
+					await segmentWarehouse(client, rules[0], {
+						scoresTable: 'segment_scores_both',
+						name: 'both-at-once',
+						store,
+						mode: 'entered',
+						runAt,
+						deliver: async (result: SegmentResult) => {
+							// A slow delivery, so the two runs overlap.
+							await new Promise((resolve) => setTimeout(resolve, 300));
+							delivered.push(...result.output.map((row) => row.profileId));
+						},
+					});
+					return delivered;
+				} finally {
+					await store.close();
+					await client.close();
+				}
+			};
+			const [a, b] = await Promise.all([run('2026-05-01T01:00:00Z'), run('2026-05-01T01:00:01Z')]);
+			const all = [...a, ...b];
+			assert.ok(all.length > 0);
+			assert.equal(new Set(all).size, all.length, 'an entrant was handed on twice');
+			assert.ok(a.length === 0 || b.length === 0, 'both runs handed on entrants');
+			const kept = await openStore({ kind: 'folder', path: dir });
+			try {
+				assert.deepEqual(
+					(await kept.listSegmentRuns('both-at-once')).map((info) => info.entered),
+					[all.length, 0],
+					'both runs were kept, the second with no entrant',
+				);
+			} finally {
+				await kept.close();
+			}
+		});
+	}
 });

@@ -206,7 +206,17 @@ export const buildSegmentProperties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. analytics.propensity_scores',
 		description:
-			"The scores table in the warehouse of the input item's table in place (its warehouse field). The rule runs over its latest run; rules on factors and attributes cannot (the table holds neither).",
+			"The scores table in the warehouse of the input item's table in place (its warehouse field). The rule runs over its latest run there; only the members come back.",
+		displayOptions: { show: { scoresIn: ['postgres', 'clickhouse'] } },
+	},
+	{
+		displayName: 'Factors per Profile',
+		name: 'factorsPerProfile',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 20 },
+		default: 0,
+		description:
+			"The reasons handed on with each member: its K most influential factors as sentences, and its attributes (e.g. email) as of the score date, read from the input item's table in place for those members only and explained with the model that scored the run (from the store). 0: attributes and factors only when a rule tests them; factor rules need at least 1.",
 		displayOptions: { show: { scoresIn: ['postgres', 'clickhouse'] } },
 	},
 	{

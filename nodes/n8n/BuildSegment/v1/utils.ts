@@ -8,7 +8,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemDat
 import {
 	buildSegment,
 	InputError,
+	modelOfRun,
 	parseRuleTexts,
+	ruleNeedsEvents,
 	parseWarehouseReference,
 	scoresTableWhere,
 	segmentInWarehouse,
@@ -245,8 +247,14 @@ export async function warehouseSegmentOutputs(ctx: IExecuteFunctions, items: INo
 	const workRanIn = scoresTableWhere(source, scoresTable);
 	const model = (item.json.model as { name?: unknown } | undefined)?.name;
 	const pairedItem = items.map((_, index) => ({ item: index }));
+	const factors = Number(ctx.getNodeParameter('factorsPerProfile', 0, 0) ?? 0);
+	if (!Number.isInteger(factors) || factors < 0 || factors > 20)
+		throw new InputError(`Factors per Profile is ${factors}: give a whole number from 0 to 20.`, 'bad-parameter');
+	// Attributes and factors are read from the events of the table in place, explained by the run's model from the store.
+	const details = factors > 0 || ruleNeedsEvents(rule);
+	const reference = details ? parseWarehouseReference(item.json.warehouse, 'The warehouse field') : undefined;
 	let store: Store | undefined;
-	if (name !== undefined || mode !== 'all') store = await openNodeStore(ctx, 0);
+	if (name !== undefined || mode !== 'all' || details) store = await openNodeStore(ctx, 0);
 	try {
 		let output: INodeExecutionData[] = [];
 		const result = await segmentInWarehouse(source, rule, {
@@ -256,6 +264,7 @@ export async function warehouseSegmentOutputs(ctx: IExecuteFunctions, items: INo
 			...(typeof model === 'string' ? { model } : {}),
 			...(name !== undefined ? { name } : {}),
 			...(store ? { store } : {}),
+			...(details && store && reference ? { details: { model: modelOfRun(store), explain: factors, mapping: reference.mapping } } : {}),
 			deliver: (built) => {
 				const { summary } = built;
 				const segment = { name: summary.name, mode: summary.mode, rule: summary.rule, runAt: summary.runAt, previousRunAt: summary.previousRunAt };
