@@ -467,7 +467,7 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 				{ segment: warehouseSegment, score: row?.score, percentile: row?.percentile, bucket: row?.bucket, scoreDate: run.scoreDate },
 			);
 			assert.ok(Math.abs(call.probability - (row?.probability ?? NaN)) <= 1e-9);
-			assert.ok(Array.isArray(call.reasons), 'the CRM gets the reasons field');
+			assert.equal((call.reasons as string[]).length, 3, 'the CRM gets the three reasons behind each score');
 		}
 		assert.ok(!(first.execution.stdout + first.execution.stderr).includes(ch.password), "the ClickHouse password appears nowhere in n8n's output");
 

@@ -195,7 +195,7 @@ describe('Node-RED: the warehouse example flows in a real Node-RED against the C
 				{ segment: record.segment, score: record.score, percentile: record.percentile, bucket: record.bucket, scoreDate: record.scoreDate },
 				{ segment: segmentName, score: row?.score, percentile: row?.percentile, bucket: row?.bucket, scoreDate },
 			);
-			assert.ok(Array.isArray(record.factors), 'the record carries the reasons field');
+			assert.equal((record.factors as string[]).length, 3, 'the record carries the three reasons behind the score');
 		}
 
 		const [mail] = mails;
