@@ -128,6 +128,9 @@ async function connectClickHouse(source: WarehouseSource): Promise<WarehouseClie
 		database: source.database,
 		request_timeout: statementTimeoutMs,
 		max_open_connections: 2,
+		// ClickHouse closes a socket idle for 3 s; on a busy event loop the client's idle timer fires
+		// late and a closed socket is reused ("socket hang up"), so idle sockets go early and eagerly.
+		keep_alive: { idle_socket_ttl: 1500, eagerly_destroy_stale_sockets: true },
 		log: { level: ClickHouseLogLevel.OFF },
 	});
 	const run = async (sql: string, params: readonly unknown[]) => {
