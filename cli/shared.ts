@@ -95,20 +95,23 @@ export const modelSourceUsage = `Model options (one of):
   --store DIR --name NAME [--version V]
                        a model saved in a store folder (latest version unless --version)`;
 
+/** A model JSON file written by "propensity train", read and validated. */
+export async function readModelFile(file: string): Promise<Model> {
+	let text: string;
+	try {
+		text = await fs.promises.readFile(file, 'utf8');
+	} catch {
+		throw new InputError(`The model file "${file}" cannot be read: check the path (it is what "propensity train --model" wrote).`, 'file-not-found');
+	}
+	return parseModel(text);
+}
+
 /** The model the options name, read and validated, with its store version (null for a file). */
 export async function readModelFrom(options: OptionValues, command: Command): Promise<{ model: Model; version: number | null }> {
 	const file = stringOption(options, 'model');
 	const storeDir = stringOption(options, 'store');
 	if (file && storeDir) throw new UsageError(`propensity ${command.name}: give either --model FILE or --store DIR --name NAME, not both.`, command);
-	if (file) {
-		let text: string;
-		try {
-			text = await fs.promises.readFile(file, 'utf8');
-		} catch {
-			throw new InputError(`The model file "${file}" cannot be read: check the path (it is what "propensity train --model" wrote).`, 'file-not-found');
-		}
-		return { model: parseModel(text), version: null };
-	}
+	if (file) return { model: await readModelFile(file), version: null };
 	if (!storeDir) throw new UsageError(`propensity ${command.name}: name the model with --model FILE or --store DIR --name NAME.`, command);
 	const name = stringOption(options, 'name');
 	if (!name) throw new UsageError(`propensity ${command.name}: --store needs --name NAME (the model's name in the store).`, command);

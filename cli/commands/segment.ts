@@ -15,7 +15,6 @@ import {
 	type MappingOptions,
 	type Model,
 	parseFieldMap,
-	parseModel,
 	type WarehouseSource,
 	openStore,
 	parseRuleTexts,
@@ -29,6 +28,7 @@ import {
 	writeSegmentFile,
 } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
+import { readModelFile } from '../shared';
 
 const usage = `Usage: propensity segment --scores SCORES.csv|.ndjson --rule RULE [--rule RULE …] [--rules-json FILE]
                           --out MEMBERS.csv|.ndjson [--name NAME --store DIR] [--mode all|entered|left]
@@ -223,16 +223,7 @@ async function detailsFrom(
 		);
 	const map = stringOption(options, 'map');
 	const file = stringOption(options, 'model');
-	let model: Model | undefined;
-	if (file) {
-		let text: string;
-		try {
-			text = await fs.promises.readFile(file, 'utf8');
-		} catch {
-			throw new InputError(`The model file "${file}" cannot be read: check the path (it is what "propensity train --model" wrote).`, 'file-not-found');
-		}
-		model = parseModel(text);
-	}
+	const model = file ? await readModelFile(file) : undefined;
 	return { source, mapping: map ? parseFieldMap(map) : {}, explain, ...(model ? { file: model } : {}) };
 }
 
