@@ -3,11 +3,10 @@
  * memory: the same bytes (trees, calibration, report), on PostgreSQL and on the ClickHouse cluster.
  */
 import assert from 'node:assert/strict';
-import { EventTableBuilder } from '../../core/events/table';
 import { trainModel } from '../../core/pipeline';
 import { openEvents } from '../../core/warehouse/client';
 import { trainWarehouse } from '../../core/pipeline';
-import { type ShopAttribute, engines, purchaseGoal, shopColumns, shopRows, writeRows } from './support';
+import { type ShopAttribute, engines, purchaseGoal, shopColumns, shopRows, shopTable, writeRows } from './support';
 
 const attributes: ShopAttribute[] = ['channel', 'device', 'country'];
 const columns = shopColumns(attributes);
@@ -16,16 +15,7 @@ const goal = { ...purchaseGoal, profileAttributes: [{ field: 'country' }] };
 
 describe('a model trained in the warehouse', () => {
 	const rows = shopRows({ profiles: 1500, seed: 3, historyDays: 240 }, attributes);
-	const builder = new EventTableBuilder(columns.slice(4).map((column) => ({ name: column.name, kind: 'category' as const })));
-	for (const row of rows)
-		builder.add(
-			row.customer_id as string,
-			row.timestamp as number,
-			row.event_type as string,
-			(row.value as number | undefined) ?? NaN,
-			columns.slice(4).map((column) => row[column.name] ?? undefined),
-		);
-	const table = builder.build().table;
+	const table = shopTable(rows, attributes);
 	const settings = { learner: 'gbdt', minPositives: 50, minNegatives: 50, seed: 4 };
 	let inMemory: Promise<string> | undefined;
 	// A lookback as long as the history: readiness warns and counts who a shorter one would keep.

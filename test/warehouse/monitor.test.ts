@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EventTableBuilder, type EventTable } from '../../core/events/table';
 import {
 	loadModel,
 	monitorModel,
@@ -25,24 +24,11 @@ import {
 import type { Model } from '../../core/model/schema';
 import { binCounts } from '../../core/monitor/distribution';
 import { openEvents } from '../../core/warehouse/client';
-import { type ShopAttribute, type TestRow, engines, purchaseGoal, shopColumns, shopRows, writeRows } from './support';
+import { type ShopAttribute, engines, purchaseGoal, shopColumns, shopRows, shopTable, writeRows } from './support';
 
 const attributes: ShopAttribute[] = ['channel', 'country'];
 const columns = shopColumns(attributes);
 const asOf = '2026-04-01T00:00:00.000Z';
-
-function tableOf(rows: readonly TestRow[]): EventTable {
-	const builder = new EventTableBuilder(attributes.map((name) => ({ name, kind: 'category' as const })));
-	for (const row of rows)
-		builder.add(
-			row.customer_id as string,
-			row.timestamp as number,
-			row.event_type as string,
-			(row.value as number | undefined) ?? NaN,
-			attributes.map((name) => (row[name] as string | null | undefined) ?? undefined),
-		);
-	return builder.build().table;
-}
 
 async function freshStore(name: string): Promise<Store> {
 	const root = path.resolve('test-output', 'warehouse-monitor', String(process.pid), name);
@@ -88,11 +74,11 @@ function comparable(result: MonitorResult) {
 describe('Monitor Model and scoring runs in the warehouse', function () {
 	this.timeout(600_000);
 	const rows = shopRows({ profiles: 1500, seed: 9, historyDays: 240 }, attributes);
-	const table = tableOf(rows);
+	const table = shopTable(rows, attributes);
 	// Ten profiles scored on the day whose events were deleted since: the backtest counts them as vanished.
 	const gone = new Set([...new Set(rows.map((row) => row.customer_id as string))].slice(0, 10));
 	const laterRows = rows.filter((row) => !gone.has(row.customer_id as string));
-	const later = tableOf(laterRows);
+	const later = shopTable(laterRows, attributes);
 	let model: Model;
 	let version: number;
 	/** In process: the same model scored the same events and was remembered the usual way. */

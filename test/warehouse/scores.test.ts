@@ -7,32 +7,17 @@
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { EventTableBuilder, type EventTable } from '../../core/events/table';
 import { scoreProfiles, scoreWarehouse, trainModel } from '../../core/pipeline';
 import type { Model } from '../../core/model/schema';
 import { type WarehouseClient, openEvents } from '../../core/warehouse/client';
 import type { EventColumns } from '../../core/warehouse/columns';
 import { scoreIntoWarehouse, stagingName, staleStagingMs } from '../../core/warehouse/scores';
-import { type EngineName, type ShopAttribute, type TestRow, engines, purchaseGoal, shopColumns, shopRows, writeRows } from './support';
+import { type EngineName, type ShopAttribute, engines, purchaseGoal, shopColumns, shopRows, shopTable, writeRows } from './support';
 
 const attributes: ShopAttribute[] = ['channel', 'country'];
 const columns = shopColumns(attributes);
 
 const goal = { ...purchaseGoal, profileAttributes: [{ field: 'country' }] };
-
-function tableOf(rows: readonly TestRow[]): EventTable {
-	const attributes = columns.slice(4);
-	const builder = new EventTableBuilder(attributes.map((column) => ({ name: column.name, kind: 'category' as const })));
-	for (const row of rows)
-		builder.add(
-			row.customer_id as string,
-			row.timestamp as number,
-			row.event_type as string,
-			(row.value as number | undefined) ?? NaN,
-			attributes.map((column) => row[column.name] ?? undefined),
-		);
-	return builder.build().table;
-}
 
 interface ScoreRow {
 	profile_id: string;
@@ -117,7 +102,7 @@ function cutBeforeInsert(client: WarehouseClient, n: number, cut: () => void): W
 describe('scoring in the warehouse', function () {
 	this.timeout(600_000);
 	const rows = shopRows({ profiles: 1200, seed: 5, historyDays: 240 }, attributes);
-	const table = tableOf(rows);
+	const table = shopTable(rows, attributes);
 	const asOf = '2026-05-01T00:00:00.000Z';
 	const models = new Map<string, Promise<Model>>();
 	const modelOf = (size: 'default' | '1000 trees of depth 6') => {

@@ -8,31 +8,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EventTableBuilder, type EventTable } from '../../core/events/table';
 import { buildSegment, scoreProfiles, scoreWarehouse, segmentWarehouse, trainModel } from '../../core/pipeline';
 import type { ScoredProfile } from '../../core/score/types';
 import type { SegmentRule } from '../../core/segment/rules';
 import { openStore } from '../../core/store';
 import { openEvents } from '../../core/warehouse/client';
-import { engines, purchaseGoal, type ShopAttribute, shopColumns, shopRows, type TestRow, writeRows } from './support';
+import { engines, purchaseGoal, type ShopAttribute, shopColumns, shopRows, shopTable, writeRows } from './support';
 
 const attributes: ShopAttribute[] = ['channel', 'country'];
 const columns = shopColumns(attributes);
 const asOf = '2026-05-01T00:00:00.000Z';
 const k = 3;
-
-function tableOf(rows: readonly TestRow[]): EventTable {
-	const builder = new EventTableBuilder(attributes.map((name) => ({ name, kind: 'category' as const })));
-	for (const row of rows)
-		builder.add(
-			row.customer_id as string,
-			row.timestamp as number,
-			row.event_type as string,
-			(row.value as number | undefined) ?? NaN,
-			attributes.map((name) => row[name] ?? undefined),
-		);
-	return builder.build().table;
-}
 
 /** The feature most often among the profiles' top factors raising the chance, and the most common country. */
 function commonest(scored: readonly ScoredProfile[]): { feature: string; country: string } {
@@ -50,7 +36,7 @@ function commonest(scored: readonly ScoredProfile[]): { feature: string; country
 describe('segments over a warehouse scores table: attributes, factors and the rules on them', function () {
 	this.timeout(900_000);
 	const rows = shopRows({ profiles: 700, seed: 11, historyDays: 200 }, attributes);
-	const table = tableOf(rows);
+	const table = shopTable(rows, attributes);
 	const model = trainModel(table, purchaseGoal, { learner: 'gbdt', minPositives: 20, minNegatives: 20, seed: 3 }).then((outcome) => outcome.model);
 	const folders: string[] = [];
 	after(() => folders.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));

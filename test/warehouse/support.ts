@@ -6,6 +6,7 @@
 import { Client } from 'pg';
 import type { TestEvent } from '../features/support';
 import { at } from '../features/support';
+import { type EventTable, EventTableBuilder } from '../../core/events/table';
 import type { WarehouseSource } from '../../core/warehouse/source';
 import { createClusterTable, insertClusterRows, testClickHouse } from '../support/clickhouse';
 import { testPostgres } from '../support/postgres';
@@ -62,6 +63,20 @@ export function shopRow(event: SimulatedEvent, attributes: readonly ShopAttribut
 /** A simulated shop's events as rows of shopColumns. */
 export function shopRows(shop: { profiles: number; seed: number; historyDays: number }, attributes: readonly ShopAttribute[] = []): TestRow[] {
 	return Array.from(simulateShop(shop), (event) => shopRow(event, attributes));
+}
+
+/** Rows of shopColumns as an in-memory event table, the attributes as categories: what loading the same events from a file gives. */
+export function shopTable(rows: readonly TestRow[], attributes: readonly string[]): EventTable {
+	const builder = new EventTableBuilder(attributes.map((name) => ({ name, kind: 'category' as const })));
+	for (const row of rows)
+		builder.add(
+			row.customer_id as string,
+			row.timestamp as number,
+			row.event_type as string,
+			(row.value as number | undefined) ?? NaN,
+			attributes.map((name) => row[name] ?? undefined),
+		);
+	return builder.build().table;
 }
 
 /** The goal most warehouse tests train: a purchase within 30 days, for profiles active in the last 60. */
