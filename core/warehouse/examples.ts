@@ -80,6 +80,8 @@ interface Plan {
 	readonly shardLocal?: boolean;
 	/** ClickHouse: the most (profile, cutoff) groups one query may aggregate; more are split by a hash of the profile id (default: from the server's max_memory_usage). */
 	readonly groupsPerQuery?: number;
+	/** At most this many profiles are in reach (the columns are restricted to a list of ids): spares counting them. */
+	readonly profilesAtMost?: number;
 }
 
 function bad(message: string): InputError {
@@ -460,9 +462,13 @@ async function queryParts(runner: SqlRunner, plan: Plan, q: CutoffSql, aggregate
 		const bytes = Number(setting?.value) > 0 ? Number(setting.value) : 10e9;
 		limit = Math.floor(bytes / 2 / (groupBytes.perAggregate * aggregates + groupBytes.base));
 	}
-	const [row] = await runner.rows(`SELECT uniq(${plan.columns.profile}) AS n FROM ${plan.columns.table} WHERE ${q.span()}`, q.values.params);
-	const groups = numberOf(row, 'n', 'when counting the profiles within reach of the cutoffs') * q.cutoffs.length;
+	const groups = (plan.profilesAtMost ?? (await profilesInReach(runner, plan, q))) * q.cutoffs.length;
 	return Math.max(1, Math.ceil(groups / Math.max(1, limit)));
+}
+
+async function profilesInReach(runner: SqlRunner, plan: Plan, q: CutoffSql): Promise<number> {
+	const [row] = await runner.rows(`SELECT uniq(${plan.columns.profile}) AS n FROM ${plan.columns.table} WHERE ${q.span()}`, q.values.params);
+	return numberOf(row, 'n', 'when counting the profiles within reach of the cutoffs');
 }
 
 /** Functions a sharding key may apply to the profile id and still send each profile to one shard: deterministic ones of that id alone. */
@@ -623,9 +629,10 @@ export async function streamWarehouseFeatures(
 	features: readonly FeatureDecl[],
 	at: number,
 	onRow: (id: string, values: Float32Array) => void,
+	options: { profilesAtMost?: number } = {},
 ): Promise<void> {
 	checkCutoffs([at]);
-	const plan = { ...makePlan(columns, goal, features), shardLocal: await profilesStayOnOneShard(runner, columns) };
+	const plan = { ...makePlan(columns, goal, features), shardLocal: await profilesStayOnOneShard(runner, columns), ...options };
 	await streamCutoffs(runner, plan, [at], undefined, (_k, id, _label, values) => onRow(id, values));
 }
 
