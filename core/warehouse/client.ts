@@ -4,10 +4,12 @@
  * escaped literals by SqlValues). Both answer rows as plain objects; every failure becomes an
  * InputError that says where and what to check, with the password removed.
  */
+import { Readable } from 'node:stream';
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { Client } from 'pg';
 import Cursor from 'pg-cursor';
 import { InputError } from '../errors';
+import { ArrayCells, type RowCells, TsvRowDecoder, tsvLines } from './cells';
 import type { MappingOptions } from '../events/mapping';
 import { connectPostgres, redact } from '../util/postgres';
 import type { EventColumns } from './columns';
@@ -20,10 +22,14 @@ export interface WarehouseClient {
 	rows(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
 	/** The same, streaming: rows arrive in batches and are handed over one at a time. */
 	each(sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void): Promise<void>;
+	/** The same, each row read by position with no object per row (cells.ts); `where` names the answer in errors. */
+	eachCells(sql: string, params: readonly unknown[], where: string, onRow: (cells: RowCells) => void): Promise<void>;
 	/** Runs a statement that answers no rows (DDL, INSERT … SELECT, ALTER). */
 	command(sql: string, params: readonly unknown[]): Promise<void>;
 	/** Inserts rows (plain objects keyed by column name) into a quoted table, as one statement. */
 	insertJson(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
+	/** Inserts `count` rows (values in the order of `columns`) into a quoted table, as one statement; each row is built when it is sent. */
+	insertRows(table: string, columns: readonly string[], count: number, rowAt: (r: number) => readonly unknown[]): Promise<void>;
 	close(): Promise<void>;
 }
 
@@ -101,15 +107,52 @@ async function connectPg(source: WarehouseSource): Promise<WarehouseClient> {
 			await cursor.close().catch(() => undefined);
 		}
 	};
+	// pg's arrays in SELECT order: no object per row.
+	const eachCells = async (sql: string, params: readonly unknown[], where: string, onRow: (cells: RowCells) => void) => {
+		const cursor = client.query(new Cursor(sql, params as unknown[], { rowMode: 'array' }));
+		try {
+			let cells: ArrayCells | undefined;
+			for (;;) {
+				// The callback form also hands over the result's fields: their names are the columns' in errors.
+				const { rows, fields } = await new Promise<{ rows: unknown[][]; fields: readonly { name: string }[] }>((resolve, reject) =>
+					cursor.read(streamBatch, (error, rows, result) =>
+						error ? reject(error) : resolve({ rows: rows as unknown[][], fields: result?.fields ?? [] }),
+					),
+				);
+				if (rows.length === 0) break;
+				cells ??= new ArrayCells(
+					fields.map((field) => field.name),
+					where,
+				);
+				for (const row of rows) {
+					cells.values = row;
+					cells.row++;
+					onRow(cells);
+				}
+			}
+		} catch (error) {
+			throw queryError(source, error);
+		} finally {
+			await cursor.close().catch(() => undefined);
+		}
+	};
 	return {
 		source,
 		rows: run,
 		each,
+		eachCells,
 		command: async (sql, params) => {
 			await run(sql, params);
 		},
 		// One JSON parameter, spread into the table's own column types by PostgreSQL.
 		insertJson: async (table, rows) => {
+			await run(`INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(rows)]);
+		},
+		insertRows: async (table, columns, count, rowAt) => {
+			const rows = Array.from({ length: count }, (_, r) => {
+				const row = rowAt(r);
+				return Object.fromEntries(columns.map((name, c) => [name, row[c]]));
+			});
 			await run(`INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(rows)]);
 		},
 		async close() {
@@ -163,6 +206,18 @@ async function connectClickHouse(source: WarehouseSource): Promise<WarehouseClie
 			throw queryError(source, error);
 		}
 	};
+	// TabSeparated bytes decoded as they arrive (cells.ts): no JSON text and no object per row.
+	const eachCells = async (sql: string, params: readonly unknown[], where: string, onRow: (cells: RowCells) => void) => {
+		if (params.length > 0) throw new Error('ClickHouse takes values as literals (SqlValues), not parameters');
+		try {
+			const { stream } = await client.exec({ query: `${sql}\nFORMAT TabSeparatedWithNames` });
+			const decoder = new TsvRowDecoder(onRow, where);
+			for await (const chunk of stream) decoder.push(chunk as Buffer);
+			decoder.end();
+		} catch (error) {
+			throw queryError(source, error);
+		}
+	};
 	const command = async (sql: string, params: readonly unknown[]) => {
 		if (params.length > 0) throw new Error('ClickHouse takes values as literals (SqlValues), not parameters');
 		try {
@@ -178,7 +233,20 @@ async function connectClickHouse(source: WarehouseSource): Promise<WarehouseClie
 			throw queryError(source, error);
 		}
 	};
-	return { source, rows: run, each, command, insertJson, close: () => client.close() };
+	// TabSeparated text streamed as it is built: the server parses it more cheaply than JSON, and no batch is held whole.
+	const insertRows = async (table: string, columns: readonly string[], count: number, rowAt: (r: number) => readonly unknown[]) => {
+		try {
+			await client.insert({
+				table,
+				columns: [...columns] as [string, ...string[]],
+				values: Readable.from(tsvLines(count, rowAt), { objectMode: false }),
+				format: 'TabSeparated',
+			});
+		} catch (error) {
+			throw queryError(source, error);
+		}
+	};
+	return { source, rows: run, each, eachCells, command, insertJson, insertRows, close: () => client.close() };
 }
 
 /** The table's columns and their types; empty when the table does not exist. */

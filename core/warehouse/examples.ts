@@ -17,6 +17,7 @@ import type { EligibilityItem, Goal } from '../goal/schema';
 import { groupParts } from '../goal/schema';
 import { didYouMean, listNames } from '../goal/suggest';
 import type { LabelledDataset } from '../learn/dataset';
+import { ArrayCells, type RowCells } from './cells';
 import { type EventColumns, fieldExpr, oncePerRow, warehouseFieldKinds } from './columns';
 import { compileCondition, truth } from './conditions';
 import { SqlValues } from './dialect';
@@ -34,11 +35,25 @@ export interface SqlRunner {
 	rows(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
 	/** Streams the rows one at a time, so a large answer is never held whole (rows() when absent). */
 	each?(sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void): Promise<void>;
+	/**
+	 * Streams the rows read by position (column i of the SELECT list), with no object per row
+	 * (each() or rows() when absent); `where` says which answer it is in an error about a value.
+	 */
+	eachCells?(sql: string, params: readonly unknown[], where: string, onRow: (cells: RowCells) => void): Promise<void>;
 }
 
-async function eachRow(runner: SqlRunner, sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void): Promise<void> {
-	if (runner.each) return runner.each(sql, params, onRow);
-	for (const row of await runner.rows(sql, params)) onRow(row);
+async function eachCells(runner: SqlRunner, sql: string, params: readonly unknown[], where: string, onRow: (cells: RowCells) => void): Promise<void> {
+	if (runner.eachCells) return runner.eachCells(sql, params, where, onRow);
+	// An object row keeps its columns in SELECT order (the aliases are not array indices).
+	let cells: ArrayCells | undefined;
+	const take = (row: Record<string, unknown>) => {
+		cells ??= new ArrayCells(Object.keys(row), where);
+		cells.values = Object.values(row);
+		cells.row++;
+		onRow(cells);
+	};
+	if (runner.each) return runner.each(sql, params, take);
+	for (const row of await runner.rows(sql, params)) take(row);
 }
 
 /** One accumulator: an aggregate's SQL and how its result is read (a number, or text for categories). */
@@ -358,6 +373,11 @@ class SelectList {
 		}
 		return name;
 	}
+
+	/** An alias's place among the items (a0 is 0). */
+	indexOf(name: string): number {
+		return Number(name.slice(1));
+	}
 }
 
 /** A row's number in a column: SQL integers may arrive as text (bigint, Int64); NULL is NaN. */
@@ -371,9 +391,9 @@ export function numberOf(row: Record<string, unknown>, name: string, where: stri
 	return x;
 }
 
-function profileOf(row: Record<string, unknown>, where: string): string {
-	const raw = row.p;
-	if (typeof raw !== 'string' || raw === '') throw new InputError(`The warehouse returned a row without a profile id ${where}.`, 'warehouse-result');
+function profileOf(cells: RowCells, where: string): string {
+	const raw = cells.text(0);
+	if (raw === null || raw === '') throw new InputError(`The warehouse returned a row without a profile id (row ${cells.row}) ${where}.`, 'warehouse-result');
 	return raw;
 }
 
@@ -413,34 +433,104 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 	const where = `at the cutoff${cutoffs.length > 1 ? 's' : ''} ${dates}`;
 	const program = compileProgram(compiled.map((feature) => feature.spec));
 	const positions = compiled.map((feature) => (feature.categories ? new Map(feature.categories.map((category, index) => [category, index])) : undefined));
+	// Each accumulator's column in the answer: the profile and the cutoff come first, then the aggregates.
+	const column = (name: string) => 2 + select.indexOf(name);
+	const read = readingPlan(compiled, slotNames, column);
+	const labelColumn = column(label);
 	const acc = new Float64Array(compiled.length * slots);
 	const willOccur = plan.goal.outcome.occur === 'will_occur';
 	const indexOf = new Map(cutoffs.map((at, k) => [at, k]));
-	// Each row becomes its final Float32 values as it arrives: the answer is never held as objects.
-	const take = (row: Record<string, unknown>) => {
-		const k = indexOf.get(numberOf(row, 'k', where));
+	// Each row becomes its final Float32 values as it arrives, read by position: the answer is never held as objects.
+	const take = (cells: RowCells) => {
+		const k = indexOf.get(cells.number(1));
 		if (k === undefined)
 			throw new InputError(
-				`The warehouse returned a row for the cutoff ${JSON.stringify(row.k)}, which was not asked for, ${where}.`,
+				`The warehouse returned a row for the cutoff ${JSON.stringify(cells.text(1))}, which was not asked for, ${where}.`,
 				'warehouse-result',
 			);
 		const at = cutoffs[k];
 		const values = new Float32Array(compiled.length);
 		for (let f = 0; f < compiled.length; f++) {
 			const x = f * slots;
-			const names = slotNames[f];
-			for (let s = 0; s < slots; s++) {
-				const name = names.slots[s];
-				if (name === undefined) continue;
-				if (typeof name !== 'string') acc[x + s] = name.reduce((days, word) => days + setBits(numberOf(row, word, where)), 0);
-				else acc[x + s] = (compiled[f].slots[s] as Accumulator).text ? categoryCode(row[name], positions[f]) : numberOf(row, name, where);
+			for (let j = read.first[f]; j < read.first[f + 1]; j++) {
+				const c = read.column[j];
+				let value = 0;
+				if (read.kind[j] === Read.number) value = cells.number(c);
+				else if (read.kind[j] === Read.text) value = categoryCode(cells.text(c), positions[f]);
+				else for (let w = c; w < c + read.words[j]; w++) value += setBits(cells.number(read.maskColumns[w]));
+				acc[x + read.slot[j]] = value;
 			}
-			if (names.guard !== undefined && !(numberOf(row, names.guard, where) > 0)) acc[x] = NaN;
+			const guard = read.guard[f];
+			if (guard >= 0 && !(cells.number(guard) > 0)) acc[x] = NaN;
 			values[f] = finalValue(program, f, acc, x, at);
 		}
-		onRow(k, profileOf(row, where), numberOf(row, label, where) > 0 === willOccur ? 1 : 0, values);
+		onRow(k, profileOf(cells, where), cells.number(labelColumn) > 0 === willOccur ? 1 : 0, values);
 	};
-	for (let i = 0; i < parts; i++) await eachRow(runner, sql(i), q.values.params, take);
+	for (let i = 0; i < parts; i++) await eachCells(runner, sql(i), q.values.params, where, take);
+}
+
+/** How an accumulator slot is read from its columns. */
+const enum Read {
+	number = 0,
+	/** A category, coded by its index in the feature's list. */
+	text = 1,
+	/** Day mask words, their set bits summed. */
+	dayMasks = 2,
+}
+
+/**
+ * Where each feature's accumulators are in a row, flat in typed arrays so that reading a row is
+ * a loop over numbers: feature f's reads are first[f] … first[f + 1] − 1, each filling one slot
+ * from one column (or, for day masks, from `words` columns listed in maskColumns from `column`).
+ */
+interface ReadingPlan {
+	readonly first: Int32Array;
+	readonly slot: Uint8Array;
+	readonly kind: Uint8Array;
+	readonly column: Int32Array;
+	readonly words: Int32Array;
+	readonly maskColumns: Int32Array;
+	/** The column of the count that must be positive for slot a to mean anything, or -1. */
+	readonly guard: Int32Array;
+}
+
+function readingPlan(
+	compiled: readonly CompiledFeature[],
+	names: readonly { slots: readonly (string | string[] | undefined)[]; guard?: string }[],
+	column: (name: string) => number,
+): ReadingPlan {
+	const first = [0];
+	const slot: number[] = [];
+	const kind: number[] = [];
+	const columns: number[] = [];
+	const words: number[] = [];
+	const maskColumns: number[] = [];
+	compiled.forEach((feature, f) => {
+		names[f].slots.forEach((name, s) => {
+			if (name === undefined) return;
+			slot.push(s);
+			if (typeof name === 'string') {
+				kind.push((feature.slots[s] as Accumulator).text ? Read.text : Read.number);
+				columns.push(column(name));
+				words.push(0);
+			} else {
+				kind.push(Read.dayMasks);
+				columns.push(maskColumns.length);
+				words.push(name.length);
+				maskColumns.push(...name.map(column));
+			}
+		});
+		first.push(slot.length);
+	});
+	return {
+		first: Int32Array.from(first),
+		slot: Uint8Array.from(slot),
+		kind: Uint8Array.from(kind),
+		column: Int32Array.from(columns),
+		words: Int32Array.from(words),
+		maskColumns: Int32Array.from(maskColumns),
+		guard: Int32Array.from(names, ({ guard }) => (guard === undefined ? -1 : column(guard))),
+	};
 }
 
 /**

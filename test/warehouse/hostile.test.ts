@@ -9,38 +9,7 @@ import { compileCondition } from '../../core/warehouse/conditions';
 import { SqlValues, clickhouseDialect, clickhouseString, postgresDialect, quoteName } from '../../core/warehouse/dialect';
 import { openEvents } from '../../core/warehouse/client';
 import { fieldExpr } from '../../core/warehouse/columns';
-import { engines, writeEvents } from './support';
-
-/** Values an attacker or an unlucky export might hold. */
-export const hostileValues = [
-	"'",
-	"''",
-	"\\'",
-	'\\',
-	'\\\\',
-	"'; DROP TABLE events; --",
-	"' OR '1'='1",
-	'"; DROP TABLE events; --',
-	'`backtick`',
-	'$1',
-	'$$dollar$$',
-	'{x:String}',
-	'?',
-	'%_%',
-	'line\nbreak',
-	'tab\there',
-	'cr\rlf',
-	'\x01\x1f\x7f',
-	'\\x41',
-	'\\N',
-	'NULL',
-	'/* comment */',
-	'-- comment',
-	'é café 日本 😀',
-	'\u202Eright-to-left',
-	'  spaces  ',
-	'a'.repeat(5000),
-];
+import { engines, hostileValues, writeEvents } from './support';
 
 describe('identifiers', () => {
 	const good = ['events', 'customer_id', '_x', 'A1', 'a'.repeat(63)];

@@ -221,3 +221,34 @@ export function writeEvents(engine: EngineName, name: string, events: readonly T
 	}));
 	return writeRows(engine, name, eventColumns, rows, options);
 }
+
+/** Values an attacker or an unlucky export might hold. */
+export const hostileValues = [
+	"'",
+	"''",
+	"\\'",
+	'\\',
+	'\\\\',
+	"'; DROP TABLE events; --",
+	"' OR '1'='1",
+	'"; DROP TABLE events; --',
+	'`backtick`',
+	'$1',
+	'$$dollar$$',
+	'{x:String}',
+	'?',
+	'%_%',
+	'line\nbreak',
+	'tab\there',
+	'cr\rlf',
+	'\x01\x1f\x7f',
+	'\\x41',
+	'\\N',
+	'NULL',
+	'/* comment */',
+	'-- comment',
+	'é café 日本 😀',
+	'\u202Eright-to-left',
+	'  spaces  ',
+	'a'.repeat(5000),
+];
