@@ -95,9 +95,29 @@ function timedClient(client: WarehouseClient, steps: Steps): WarehouseClient {
 			steps.streaming += (ended - (first ?? ended) - inside) / 1000;
 			steps.inProcess += inside / 1000;
 		},
+		async eachCells(sql, params, where, onRow) {
+			const started = performance.now();
+			let first: number | undefined;
+			let inside = 0;
+			await client.eachCells(sql, params, where, (cells) => {
+				const t = performance.now();
+				first ??= t;
+				onRow(cells);
+				inside += performance.now() - t;
+			});
+			const ended = performance.now();
+			steps.firstRow += ((first ?? ended) - started) / 1000;
+			steps.streaming += (ended - (first ?? ended) - inside) / 1000;
+			steps.inProcess += inside / 1000;
+		},
 		async insertJson(table, rows) {
 			const started = performance.now();
 			await client.insertJson(table, rows);
+			steps.inserting += since(started);
+		},
+		async insertRows(table, names, count, rowAt) {
+			const started = performance.now();
+			await client.insertRows(table, names, count, rowAt);
 			steps.inserting += since(started);
 		},
 		async command(sql, params) {
@@ -154,7 +174,9 @@ async function child(which: 'warehouse' | 'memory', source: WarehouseSource, mod
 }
 
 function runChild(which: 'warehouse' | 'memory', source: WarehouseSource, modelFile: string): PathFigures {
-	const result = spawnSync(process.execPath, [__filename, '--child', which, JSON.stringify(source), modelFile], { encoding: 'utf8', maxBuffer: 1 << 26 });
+	// The children take this process's node flags, so `node --cpu-prof dist/bench/warehouseScore.js` profiles each path.
+	const args = [...process.execArgv, __filename, '--child', which, JSON.stringify(source), modelFile];
+	const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
 	if (result.status !== 0) throw new Error(`${which} path failed: ${result.stderr}`);
 	const lines = result.stdout.trim().split('\n');
 	return JSON.parse(lines[lines.length - 1]) as PathFigures;

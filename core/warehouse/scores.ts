@@ -52,10 +52,21 @@ export const scoresTableColumns = [
 	'model_version',
 ] as const;
 
-/** Feature rows scored at a time: bounds the process's memory whatever the profile count. */
-export const scoreBatchRows = 20_000;
-/** Rows per INSERT when writing back. */
-const writeBatchRows = 50_000;
+/** One scores-table row's values, in the order of scoresTableColumns. */
+type ScoreRowValues = readonly [string, number, number, number, Bucket, string, string, string, number | null];
+
+/**
+ * Feature rows scored at a time: bounds the process's memory whatever the profile count (87
+ * features: 23 MB), and is large enough for boosted trees to score a batch on the predict
+ * pool's threads as well as this one (from 50,000 rows, gbdt/predict.ts).
+ */
+export const scoreBatchRows = 65_536;
+/**
+ * Rows per INSERT when writing back. PostgreSQL's batch is held as arrays while it is sent;
+ * ClickHouse's is streamed as it is built, so one INSERT (one part of the staging table) per
+ * million rows costs no memory.
+ */
+const writeBatchRows = { postgres: 50_000, clickhouse: 1_000_000 } as const;
 
 export interface WarehouseScoreOptions {
 	/** The scores table: TABLE, or SCHEMA.TABLE on PostgreSQL (schema public by default). */
@@ -67,7 +78,7 @@ export interface WarehouseScoreOptions {
 	readonly modelVersion?: number | null;
 	/** Feature rows per scoring batch (default scoreBatchRows). */
 	readonly batchRows?: number;
-	/** Rows per INSERT when writing back (default 50,000). */
+	/** Rows per INSERT when writing back (default 50,000 on PostgreSQL, 1,000,000 on ClickHouse). */
 	readonly writeRows?: number;
 	/** Also build what a store remembers of the run, for Monitor Model (`record` in the answer). */
 	readonly record?: boolean;
@@ -136,7 +147,8 @@ async function scoreStreaming(
 	});
 	const ids: string[] = [];
 	let probability = new Float64Array(1024);
-	let batch = names.map(() => new Float32Array(batchRows));
+	// One batch of columns, refilled after each (synchronous) scoring.
+	const batch = names.map(() => new Float32Array(batchRows));
 	let filled = 0;
 	const flush = () => {
 		if (filled === 0) return;
@@ -150,7 +162,6 @@ async function scoreStreaming(
 		}
 		probability.set(scored, from);
 		filled = 0;
-		batch = names.map(() => new Float32Array(batchRows));
 		hooks?.onProgress?.({ stage: 'scoring in process', done: ids.length, unit: 'profiles' });
 	};
 	await streamWarehouseFeatures(client, columns, goal, declarations, asOf, (id, values) => {
@@ -197,25 +208,16 @@ export async function scoreIntoWarehouse(
 	const percentile = percentiles(probability);
 	const counts: Record<Bucket, number> = { low: 0, medium: 0, high: 0 };
 	let sum = 0;
-	const rowAt = (r: number) => {
+	// A row's values in the order of scoresTableColumns, built as the write reaches it.
+	const rowAt = (r: number): ScoreRowValues => {
 		const score = scoreFromProbability(probability[r]);
 		const bucket = bucketOf(score, boundaries);
 		counts[bucket]++;
 		sum += probability[r];
-		return {
-			profile_id: ids[r],
-			probability: probability[r],
-			score,
-			percentile: percentile[r],
-			bucket,
-			propensity_type: model.propensityType,
-			score_date: scoreDate,
-			model_name: model.name,
-			model_version: version,
-		};
+		return [ids[r], probability[r], score, percentile[r], bucket, model.propensityType, scoreDate, model.name, version];
 	};
 	hooks?.onProgress?.({ stage: 'writing scores into the warehouse', done: 0, total: ids.length, unit: 'profiles' });
-	await writeRun(client, target, run, ids.length, rowAt, options.writeRows ?? writeBatchRows);
+	await writeRun(client, target, run, ids.length, rowAt, options.writeRows ?? writeBatchRows[client.source.engine]);
 	const summary: WarehouseScoreSummary = {
 		model: { name: model.name, version },
 		propensityType: model.propensityType,
@@ -353,7 +355,7 @@ async function writeRun(
 	target: ScoresTableName,
 	run: RunKey,
 	count: number,
-	rowAt: (r: number) => Record<string, unknown>,
+	rowAt: (r: number) => ScoreRowValues,
 	batch: number,
 ): Promise<void> {
 	if (client.source.engine === 'postgres') return writePostgresRun(client, target, run, count, rowAt, batch);
@@ -365,7 +367,7 @@ async function writePostgresRun(
 	target: ScoresTableName,
 	run: RunKey,
 	count: number,
-	rowAt: (r: number) => Record<string, unknown>,
+	rowAt: (r: number) => ScoreRowValues,
 	batch: number,
 ): Promise<void> {
 	await client.command('BEGIN', []);
@@ -375,7 +377,7 @@ async function writePostgresRun(
 		const values = new SqlValues(dialectOf('postgres'));
 		await client.command(`DELETE FROM ${target.quoted} WHERE ${runCondition(values, run)}`, values.params);
 		for (let from = 0; from < count; from += batch) {
-			const rows = [];
+			const rows: ScoreRowValues[] = [];
 			for (let r = from; r < Math.min(count, from + batch); r++) rows.push(rowAt(r));
 			await client.command(postgresInsertSql(target), postgresInsertParams(rows, run));
 		}
@@ -398,20 +400,9 @@ function postgresInsertSql(target: ScoresTableName): string {
 	);
 }
 
-function postgresInsertParams(rows: readonly Record<string, unknown>[], run: RunKey): unknown[] {
-	const column = (name: string) => rows.map((row) => row[name]);
-	const first = rows[0] ?? {};
-	return [
-		column('profile_id'),
-		column('probability'),
-		column('score'),
-		column('percentile'),
-		column('bucket'),
-		first.propensity_type,
-		run.scoreDate,
-		run.modelName,
-		run.modelVersion,
-	];
+function postgresInsertParams(rows: readonly ScoreRowValues[], run: RunKey): unknown[] {
+	const column = (c: number) => rows.map((row) => row[c]);
+	return [column(0), column(1), column(2), column(3), column(4), rows[0]?.[5], run.scoreDate, run.modelName, run.modelVersion];
 }
 
 async function writeClickHouseRun(
@@ -419,7 +410,7 @@ async function writeClickHouseRun(
 	target: ScoresTableName,
 	run: RunKey,
 	count: number,
-	rowAt: (r: number) => Record<string, unknown>,
+	rowAt: (r: number) => ScoreRowValues,
 	batch: number,
 ): Promise<void> {
 	const dialect = dialectOf('clickhouse');
@@ -427,11 +418,8 @@ async function writeClickHouseRun(
 	const staging = `${quoteName(dialect, client.source.database)}.${quoteName(dialect, name)}`;
 	await client.command(`CREATE TABLE ${staging} AS ${target.quoted}`, []);
 	try {
-		for (let from = 0; from < count; from += batch) {
-			const rows = [];
-			for (let r = from; r < Math.min(count, from + batch); r++) rows.push(rowAt(r));
-			await client.insertJson(staging, rows);
-		}
+		for (let from = 0; from < count; from += batch)
+			await client.insertRows(staging, scoresTableColumns, Math.min(batch, count - from), (r) => rowAt(from + r));
 		const values = new SqlValues(dialect);
 		const partition = `(${values.value(run.modelName)}, ${values.value(run.scoreDate)}, ${values.value(run.modelVersion ?? -1)})`;
 		// The run's partition is replaced whole: a retry of a run already written replaces it, and

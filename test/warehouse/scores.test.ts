@@ -79,7 +79,7 @@ async function relayTo(host: string, port: number): Promise<{ port: number; cut:
 	};
 }
 
-/** A client whose connection is cut before the n-th insert of rows (JSON or INSERT statement): the write fails part-way, as on a lost network. */
+/** A client whose connection is cut before the n-th insert of rows (streamed rows, JSON or an INSERT statement): the write fails part-way, as on a lost network. */
 function cutBeforeInsert(client: WarehouseClient, n: number, cut: () => void): WarehouseClient {
 	let inserts = 0;
 	const counted = () => {
@@ -91,6 +91,10 @@ function cutBeforeInsert(client: WarehouseClient, n: number, cut: () => void): W
 		async insertJson(table, rows) {
 			counted();
 			return client.insertJson(table, rows);
+		},
+		async insertRows(table, names, count, rowAt) {
+			counted();
+			return client.insertRows(table, names, count, rowAt);
 		},
 		async command(sql, params) {
 			if (/^INSERT /.test(sql)) counted();
