@@ -1,8 +1,9 @@
 /**
  * Connections to a warehouse: PostgreSQL through `pg` (values bound as parameters, the
  * session in UTC) and ClickHouse through its official HTTP client (values already written as
- * escaped literals by SqlValues). Both answer rows as plain objects; every failure becomes an
- * InputError that says where and what to check, with the password removed.
+ * escaped literals by SqlValues). Both answer rows as plain objects, or read by position
+ * (cells.ts) where the rows are many; every failure becomes an InputError that says where and
+ * what to check, with the password removed.
  */
 import { Readable } from 'node:stream';
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
@@ -107,6 +108,10 @@ async function connectPg(source: WarehouseSource): Promise<WarehouseClient> {
 			await cursor.close().catch(() => undefined);
 		}
 	};
+	// One JSON parameter, spread into the table's own column types by PostgreSQL.
+	const insertJson = async (table: string, rows: readonly Record<string, unknown>[]) => {
+		await run(`INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(rows)]);
+	};
 	// pg's arrays in SELECT order: no object per row.
 	const eachCells = async (sql: string, params: readonly unknown[], where: string, onRow: (cells: RowCells) => void) => {
 		const cursor = client.query(new Cursor(sql, params as unknown[], { rowMode: 'array' }));
@@ -144,17 +149,15 @@ async function connectPg(source: WarehouseSource): Promise<WarehouseClient> {
 		command: async (sql, params) => {
 			await run(sql, params);
 		},
-		// One JSON parameter, spread into the table's own column types by PostgreSQL.
-		insertJson: async (table, rows) => {
-			await run(`INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(rows)]);
-		},
-		insertRows: async (table, columns, count, rowAt) => {
-			const rows = Array.from({ length: count }, (_, r) => {
-				const row = rowAt(r);
-				return Object.fromEntries(columns.map((name, c) => [name, row[c]]));
-			});
-			await run(`INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(rows)]);
-		},
+		insertJson,
+		insertRows: (table, columns, count, rowAt) =>
+			insertJson(
+				table,
+				Array.from({ length: count }, (_, r) => {
+					const row = rowAt(r);
+					return Object.fromEntries(columns.map((name, c) => [name, row[c]]));
+				}),
+			),
 		async close() {
 			if (closed) return;
 			closed = true;
