@@ -462,16 +462,17 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 
 /**
  * Bytes one (profile, cutoff) group holds on a ClickHouse 18.16 server until the aggregation
- * has read the last event, per aggregate and beyond them. Measured with the bench's 95
- * aggregates (system.query_log's peak memory on a shard, at all, a half and a quarter of its
- * profiles): 2,007 bytes a group, linear in the groups, about 21 bytes an aggregate; an
- * earlier failure at 20,000,000 events pointed to 24, which is used here. A latest value (argMax over a tuple of sort keys) keeps a few values and its keys:
- * counted as eight aggregates (not measured).
+ * has read the last event, per aggregate and beyond them. With the bench's 95 aggregates a
+ * shard's peak (system.query_log) was 2,007 bytes a group at 124,000 groups, but one query of
+ * 1.24 million groups a shard went past 3.7 GB (over 3,000 bytes a group): the peak grows
+ * faster than the groups, so 40 bytes an aggregate are counted, within half the limit. A
+ * latest value (argMax over a tuple of sort keys) keeps a few values and its keys: counted as
+ * eight aggregates (not measured).
  */
-const groupBytes = { perAggregate: 24, perLarge: 192, base: 64 };
+const groupBytes = { perAggregate: 40, perLarge: 320, base: 64 };
 
-/** The share of a server's max_memory_usage one query's groups may fill: the estimate is from measured peaks (and rounded up); a fifth is left for what it misses. */
-const memoryShare = 0.8;
+/** The share of a server's max_memory_usage one query's groups may fill; the rest is for what the estimate misses. */
+const memoryShare = 0.5;
 
 /** The profiles of each query as extra WHERE conditions: one query (no condition) unless the groups would not fit in memory. */
 async function profileRanges(runner: SqlRunner, plan: Plan, q: CutoffSql, select: SelectList): Promise<string[]> {
