@@ -13,6 +13,7 @@
  * factor and attribute tests are judged in process on those candidates only.
  */
 import { InputError } from '../errors';
+import type { BucketFactorSummary } from '../explain/buckets';
 import type { Model } from '../model/schema';
 import type { ScoredProfile } from '../score/types';
 import { type ChosenMembers, type SegmentMember, type SegmentOptions, type SegmentResult, settleSegment, toMember } from '../segment/build';
@@ -255,7 +256,107 @@ async function withFacts(
 							', ',
 						)}${missing.length > 5 ? ', …' : ''}) are not eligible in the events as of the score date ${run.scoreDate} any more, so they come without attributes or factors: the events changed since the scoring run. Score again before segmenting.`,
 				];
-	return { profiles: profiles.map((profile) => explained.get(profile.profileId) ?? profile), warnings };
+	return { profiles: profiles.map((profile) => explained.byId.get(profile.profileId) ?? profile), warnings };
+}
+
+/** Profiles Explain Factors takes on a table in place at most (default): their features are read by SQL and explained in this process. */
+export const maxExplainedProfiles = 10_000;
+
+/** Ids of a scores table read per query: ClickHouse reads them as literals in the statement. */
+const scoresIdBatch = 1_000;
+
+export interface WarehouseExplainOptions {
+	/** The scores table the profiles were scored into: TABLE, or SCHEMA.TABLE on PostgreSQL. */
+	readonly scoresTable: string;
+	/** Factors per profile. */
+	readonly topK: number;
+	/** Also the top factors of each bucket, over the profiles explained. */
+	readonly perBucket?: boolean;
+	/** At most this many profiles (default maxExplainedProfiles). */
+	readonly maxProfiles?: number;
+}
+
+export interface WarehouseExplained {
+	/** The run whose rows were explained: the latest of the model in the scores table. */
+	readonly run: ScoresRun;
+	/** The profiles explained, in the order asked: the run's row, the attributes, the feature values and the factors. */
+	readonly profiles: ScoredProfile[];
+	readonly buckets?: BucketFactorSummary[];
+	/** Each id that could not be explained, and why (not in the run, or no longer eligible in the events). */
+	readonly unexplained: ReadonlyMap<string, InputError>;
+}
+
+/**
+ * Explain Factors on a table in place: the profiles `ids` of the latest run of `model` in the
+ * scores table, their features computed by SQL from the events as of the run's score date and
+ * explained here (TreeSHAP or the learner's contributions) with the same code as --explain K
+ * in memory. Only those profiles' rows leave the warehouse; more than `maxProfiles` is refused.
+ */
+export async function explainScoredProfiles(
+	client: WarehouseClient,
+	columns: EventColumns,
+	model: Model,
+	ids: readonly string[],
+	options: WarehouseExplainOptions,
+): Promise<WarehouseExplained> {
+	const wanted = [...new Set(ids)];
+	const limit = options.maxProfiles ?? maxExplainedProfiles;
+	if (wanted.length > limit)
+		throw new InputError(
+			`${wanted.length.toLocaleString('en-US')} profiles were given to explain on a table in place, more than the ${limit.toLocaleString('en-US')} it explains at once: ` +
+				'their features are read from the warehouse and explained in this process. Explain the profiles a flow acts on (e.g. the members Build Segment hands on), or split them into batches.',
+			'too-many-profiles',
+		);
+	const target = scoresTableName(client.source, options.scoresTable);
+	const run = await latestScoresRun(client, target, model.name);
+	const scored = await scoredRowsOf(client, target, run, wanted);
+	const unexplained = new Map<string, InputError>();
+	for (const id of wanted)
+		if (!scored.has(id))
+			unexplained.set(
+				id,
+				new InputError(
+					`Profile "${id}" is not in the latest run of the model "${run.modelName}" (scored at ${run.scoreDate}) in ${describeScoresTable(client.source, target)}: check the id, or score it first (Score Profiles writing that table).`,
+					'unknown-profile',
+				),
+			);
+	const found = wanted.filter((id) => scored.has(id));
+	const attributes = found.length > 0 ? await profileAttributeNames(client, columns) : [];
+	const facts = await readProfileFacts(client, columns, model, found, Date.parse(run.scoreDate), attributes);
+	for (const id of found)
+		if (!facts.has(id))
+			unexplained.set(
+				id,
+				new InputError(
+					`Profile "${id}" is no longer eligible in the events as of the score date ${run.scoreDate}, so its score cannot be explained: the events changed since the scoring run. Score again, then explain.`,
+					'not-eligible',
+				),
+			);
+	const explained = await explainWithFacts(
+		model,
+		found.map((id) => scored.get(id) as ScoredProfile),
+		facts,
+		options.topK,
+		options.perBucket,
+	);
+	const profiles = wanted.filter((id) => explained.byId.has(id)).map((id) => explained.byId.get(id) as ScoredProfile);
+	return { run, profiles, ...(explained.buckets ? { buckets: explained.buckets } : {}), unexplained };
+}
+
+/** The rows of `ids` in one run of a scores table, as scored profiles, by id. */
+async function scoredRowsOf(client: WarehouseClient, target: ScoresTableName, run: ScoresRun, ids: readonly string[]): Promise<Map<string, ScoredProfile>> {
+	const out = new Map<string, ScoredProfile>();
+	const { select } = memberColumns(client.source.engine);
+	for (let from = 0; from < ids.length; from += scoresIdBatch) {
+		const values = new SqlValues(dialectOf(client.source.engine));
+		const batch = ids.slice(from, from + scoresIdBatch).map((id) => values.value(id));
+		const rows = await client.rows(
+			`SELECT ${select} FROM ${target.quoted} WHERE ${runCondition(values, run)} AND profile_id IN (${batch.join(', ')})`,
+			values.params,
+		);
+		for (const row of rows) out.set(String(row.profile_id), scoredOf(row, run));
+	}
+	return out;
 }
 
 /** The members of a rule SQL judges whole; with the events, those handed on are completed with attributes and factors. */
