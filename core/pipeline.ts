@@ -561,15 +561,16 @@ export function segmentInWarehouse(
 }
 
 /**
- * Explain Factors on a table in place: the listed profiles of the latest run of `model` in the
- * scores table beside `source`'s events table, their features computed there by SQL as of the
- * run's score date and explained in this process. What the host nodes call with the reference
+ * Explain Factors on a table in place: the listed profiles of the latest run of `model` (or of
+ * the model a finder such as modelOfRun gives for the latest run) in the scores table beside
+ * `source`'s events table, their features computed there by SQL as of the run's score date and
+ * explained in this process. What the host nodes call with the reference
  * Load Events handed on, and `propensity explain --events URL` with its URL.
  */
 export function explainInWarehouse(
 	source: WarehouseSource,
 	mapping: MappingOptions | undefined,
-	model: Model,
+	model: Model | ((run: ScoresRun) => Promise<Model>),
 	profileIds: readonly string[],
 	options: WarehouseExplainOptions,
 ): Promise<WarehouseExplained> {

@@ -274,6 +274,8 @@ export interface WarehouseExplainOptions {
 	readonly perBucket?: boolean;
 	/** At most this many profiles (default maxExplainedProfiles). */
 	readonly maxProfiles?: number;
+	/** With the model found from the run: the model whose latest run is explained (default: the model of the latest run in the table). */
+	readonly modelName?: string;
 }
 
 export interface WarehouseExplained {
@@ -287,15 +289,15 @@ export interface WarehouseExplained {
 }
 
 /**
- * Explain Factors on a table in place: the profiles `ids` of the latest run of `model` in the
- * scores table, their features computed by SQL from the events as of the run's score date and
+ * Explain Factors on a table in place: the profiles `ids` of the latest run of the model in the
+ * scores table (`modelOrFinder`, or the model it finds for the latest run), their features computed by SQL from the events as of the run's score date and
  * explained here (TreeSHAP or the learner's contributions) with the same code as --explain K
  * in memory. Only those profiles' rows leave the warehouse; more than `maxProfiles` is refused.
  */
 export async function explainScoredProfiles(
 	client: WarehouseClient,
 	columns: EventColumns,
-	model: Model,
+	modelOrFinder: Model | ((run: ScoresRun) => Promise<Model>),
 	ids: readonly string[],
 	options: WarehouseExplainOptions,
 ): Promise<WarehouseExplained> {
@@ -308,7 +310,13 @@ export async function explainScoredProfiles(
 			'too-many-profiles',
 		);
 	const target = scoresTableName(client.source, options.scoresTable);
-	const run = await latestScoresRun(client, target, model.name);
+	const run = await latestScoresRun(client, target, typeof modelOrFinder === 'function' ? options.modelName : modelOrFinder.name);
+	const model = typeof modelOrFinder === 'function' ? await modelOrFinder(run) : modelOrFinder;
+	if (model.name !== run.modelName)
+		throw new InputError(
+			`The latest run of ${describeScoresTable(client.source, target)} was scored by the model "${run.modelName}", but the model given to explain it is "${model.name}". Give the model that scored the run.`,
+			'model-mismatch',
+		);
 	const scored = await scoredRowsOf(client, target, run, wanted);
 	const unexplained = new Map<string, InputError>();
 	for (const id of wanted)
