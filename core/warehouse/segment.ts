@@ -281,6 +281,8 @@ export interface WarehouseExplainOptions {
 export interface WarehouseExplained {
 	/** The run whose rows were explained: the latest of the model in the scores table. */
 	readonly run: ScoresRun;
+	/** The model that explained them (the run's). */
+	readonly model: Model;
 	/** The profiles explained, in the order asked: the run's row, the attributes, the feature values and the factors. */
 	readonly profiles: ScoredProfile[];
 	readonly buckets?: BucketFactorSummary[];
@@ -348,7 +350,7 @@ export async function explainScoredProfiles(
 		options.perBucket,
 	);
 	const profiles = wanted.filter((id) => explained.byId.has(id)).map((id) => explained.byId.get(id) as ScoredProfile);
-	return { run, profiles, ...(explained.buckets ? { buckets: explained.buckets } : {}), unexplained };
+	return { run, model, profiles, ...(explained.buckets ? { buckets: explained.buckets } : {}), unexplained };
 }
 
 /** The rows of `ids` in one run of a scores table, as scored profiles, by id. */
