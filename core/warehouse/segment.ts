@@ -9,8 +9,10 @@
  * what a scores file carries: the profile attributes as of the score date and, with `explain`
  * K, the top K factors (profiles.ts reads their features by SQL and explains them in process).
  * Rules on factors and attributes then apply too: the parts of the rule SQL can judge cut the
- * scored profiles down to candidates (each SQL part's verdict comes back as a column), and the
- * factor and attribute tests are judged in process on those candidates only.
+ * scored profiles down to candidates (each SQL part's verdict comes back as a column), attribute
+ * tests cut them further by SQL over the events (the profiles with a value by the score date
+ * that could pass), and the factor and attribute tests are judged in process on those
+ * candidates only, the final verdict.
  */
 import { InputError } from '../errors';
 import type { BucketFactorSummary } from '../explain/buckets';
@@ -18,7 +20,7 @@ import type { Model } from '../model/schema';
 import type { ScoredProfile } from '../score/types';
 import { type ChosenMembers, type SegmentMember, type SegmentOptions, type SegmentResult, settleSegment, toMember } from '../segment/build';
 import { matchRule } from '../segment/evaluate';
-import { type Comparison, type SegmentRule, type TopTest, describeRule, parseSegmentRule } from '../segment/rules';
+import { type AttributeTest, type AttributeValue, type Comparison, type SegmentRule, type TopTest, describeRule, parseSegmentRule } from '../segment/rules';
 import type { Bucket, PropensityType } from '../score/types';
 import type { WarehouseClient } from './client';
 import type { EventColumns } from './columns';
@@ -238,9 +240,10 @@ async function withFacts(
 	run: ScoresRun,
 	events: KnownEvents,
 	profiles: readonly ScoredProfile[],
+	known?: readonly string[],
 ): Promise<{ profiles: ScoredProfile[]; warnings: string[] }> {
 	if (profiles.length === 0) return { profiles: [], warnings: [] };
-	const attributes = await profileAttributeNames(client, events.columns);
+	const attributes = known ?? (await profileAttributeNames(client, events.columns));
 	const ids = profiles.map((profile) => profile.profileId);
 	const facts = await readProfileFacts(client, events.columns, events.model, ids, Date.parse(run.scoreDate), attributes);
 	const explained = await explainWithFacts(events.model, profiles, facts, events.explain ?? 0);
@@ -405,7 +408,11 @@ async function chosenInProcess(
 	const values = new SqlValues(dialectOf(client.source.engine));
 	const sql = new RuleSql(client, target, run, values);
 	const verdicts: { node: SegmentRule; sql: string }[] = [];
-	const superset = await candidateCondition(rule, sql, verdicts);
+	// Attribute tests narrow the candidates in SQL too (a superset: the final verdict stays in process).
+	const attributes = testsAttributes(rule) ? await profileAttributeNames(client, events.columns) : undefined;
+	const asOf = Date.parse(run.scoreDate);
+	const narrow = attributes && ((test: AttributeTest) => attributeCandidates(test, events.columns, new Set(attributes), values, asOf));
+	const superset = await candidateCondition(rule, sql, verdicts, narrow);
 	const { select, order } = memberColumns(client.source.engine);
 	const columns = verdicts.map((verdict, i) => `${values.dialect.asInteger(verdict.sql)} AS v${i}`);
 	const rows = await client.rows(
@@ -423,6 +430,7 @@ async function chosenInProcess(
 		run,
 		events,
 		rows.map((row) => scoredOf(row, run)),
+		attributes,
 	);
 	const decided = new Map(verdicts.map((verdict, i) => [verdict.node, Uint8Array.from(rows, (row) => (Number(row[`v${i}`]) === 1 ? 1 : 0))]));
 	const match = matchRule(profiles, rule, decided);
@@ -434,23 +442,72 @@ async function chosenInProcess(
  * A SQL condition every member passes (undefined: none narrower than the whole run), and in
  * `verdicts` the largest parts of the rule SQL judges whole, whose verdicts the candidates carry.
  */
-async function candidateCondition(rule: SegmentRule, sql: RuleSql, verdicts: { node: SegmentRule; sql: string }[]): Promise<string | undefined> {
+async function candidateCondition(
+	rule: SegmentRule,
+	sql: RuleSql,
+	verdicts: { node: SegmentRule; sql: string }[],
+	narrow?: (test: AttributeTest) => string | undefined,
+): Promise<string | undefined> {
 	if (bySql(rule)) {
 		const condition = await sql.condition(rule);
 		verdicts.push({ node: rule, sql: condition });
 		return condition;
 	}
 	if ('all' in rule) {
-		const parts = (await Promise.all(rule.all.map((item) => candidateCondition(item, sql, verdicts)))).filter((part) => part !== undefined);
+		const parts = (await Promise.all(rule.all.map((item) => candidateCondition(item, sql, verdicts, narrow)))).filter((part) => part !== undefined);
 		return parts.length === 0 ? undefined : `(${parts.join(' AND ')})`;
 	}
 	if ('any' in rule) {
-		const parts = await Promise.all(rule.any.map((item) => candidateCondition(item, sql, verdicts)));
+		const parts = await Promise.all(rule.any.map((item) => candidateCondition(item, sql, verdicts, narrow)));
 		return parts.some((part) => part === undefined) ? undefined : `(${parts.join(' OR ')})`;
 	}
+	if ('attribute' in rule) return narrow?.(rule.attribute);
 	// A negated factor or attribute test admits profiles SQL cannot tell: every profile stays a candidate.
 	if ('not' in rule) await candidateCondition(rule.not, sql, verdicts);
 	return undefined;
+}
+
+/** Whether a rule tests an attribute anywhere. */
+function testsAttributes(rule: SegmentRule): boolean {
+	if ('all' in rule) return rule.all.some(testsAttributes);
+	if ('any' in rule) return rule.any.some(testsAttributes);
+	if ('not' in rule) return testsAttributes(rule.not);
+	if ('top' in rule) return rule.top.among !== undefined && testsAttributes(rule.top.among);
+	return 'attribute' in rule;
+}
+
+/**
+ * A SQL condition on the scores table's profile_id that every profile passing the attribute
+ * test in process passes too: the profile has an event by the score date whose value could pass
+ * it (the value judged in process, the latest by then, is one of those). Only tests whose SQL
+ * means what the in-process test means: text attributes against text (=, IN, contains), number
+ * attributes against numbers (=, IN, comparisons); the others are left to the in-process
+ * verdict. Undefined (no narrowing) for a test absence passes (exists: false), or an attribute
+ * the profiles do not carry (more than one value per profile, or no such column), which the
+ * in-process verdict reports.
+ */
+function attributeCandidates(test: AttributeTest, columns: EventColumns, carried: ReadonlySet<string>, values: SqlValues, asOf: number): string | undefined {
+	const attribute = columns.attributes.find((candidate) => candidate.name === test.name);
+	if (!attribute || !carried.has(test.name) || test.exists === false) return undefined;
+	const { expr } = attribute;
+	const d = values.dialect;
+	const v = (x: string | number) => values.value(x);
+	const text = attribute.kind !== 'number';
+	const fits = (x: AttributeValue) => (text ? typeof x === 'string' : typeof x === 'number');
+	// Every test but exists: false needs a value: NULL (or empty text) never passes.
+	const parts = [`${expr} IS NOT NULL`];
+	if (test.equals !== undefined && fits(test.equals)) parts.push(`${expr} = ${v(test.equals as string | number)}`);
+	if (test.in !== undefined && test.in.every(fits)) parts.push(`${expr} IN (${test.in.map((x) => v(x as string | number)).join(', ')})`);
+	if (test.contains !== undefined && text) parts.push(d.contains(expr, v(test.contains)));
+	if (!text) {
+		if (test.gt !== undefined) parts.push(`${expr} > ${v(test.gt)}`);
+		if (test.gte !== undefined) parts.push(`${expr} >= ${v(test.gte)}`);
+		if (test.lt !== undefined) parts.push(`${expr} < ${v(test.lt)}`);
+		if (test.lte !== undefined) parts.push(`${expr} <= ${v(test.lte)}`);
+		if (test.between !== undefined) parts.push(`${expr} >= ${v(test.between[0])} AND ${expr} <= ${v(test.between[1])}`);
+	}
+	const id = d.engine === 'postgres' ? `(${columns.profile})::text` : `toString(${columns.profile})`;
+	return `(profile_id IN (SELECT ${id} FROM ${columns.table} WHERE ${columns.valid} AND ${columns.timeMs} <= ${v(asOf)} AND ${parts.join(' AND ')}))`;
 }
 
 /**
