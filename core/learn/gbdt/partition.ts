@@ -42,7 +42,7 @@ export function partitionSplitTask(s: SharedState, c: number): void {
 	const end = s.chunksI[ci + CHUNK_END];
 	const from = s.jobsI[node + SPLIT_BUFFER];
 	const order = s.order[from];
-	const pairs = s.ghPairs[from];
+	const pairs = s.gh[from];
 	const f = s.jobsI[node + SPLIT_FEATURE];
 	const splitBin = s.jobsI[node + SPLIT_BIN];
 	const missing = s.binCount[f];
@@ -76,7 +76,7 @@ export function partitionPlaceTask(s: SharedState, c: number): void {
 	const leftTo = s.chunksI[ci + CHUNK_LEFT_TO];
 	const rightTo = s.chunksI[ci + CHUNK_RIGHT_TO];
 	s.order[to].set(s.leftOrder.subarray(begin, begin + left), leftTo);
-	s.ghPairs[to].set(s.leftPairs.subarray(begin, begin + left), leftTo);
+	s.gh[to].set(s.leftPairs.subarray(begin, begin + left), leftTo);
 	s.order[to].set(s.rightOrder.subarray(begin, end - left), rightTo);
-	s.ghPairs[to].set(s.rightPairs.subarray(begin, end - left), rightTo);
+	s.gh[to].set(s.rightPairs.subarray(begin, end - left), rightTo);
 }
