@@ -52,7 +52,7 @@ function randomState(seed: number): {
 		// Gradient pairs in whole units, packed (quantise.ts).
 		const g = Math.round((signal + Math.max(-1.5, Math.min(1.5, rng.normal()))) / gradientStep);
 		const h = Math.round((0.05 + rng.next()) / hessianStep);
-		s.gh[0][i] = g * pack + h;
+		s.gh[r] = g * pack + h;
 		rootG += g;
 		rootH += h;
 	});

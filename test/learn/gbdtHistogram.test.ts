@@ -63,7 +63,7 @@ function randomState(seed: number, active = ALL_FEATURES): SharedState {
 		s.order[0][r] = r;
 		units.g[r] = rng.int(2 * QUANTISATION.gradientLevels + 1) - QUANTISATION.gradientLevels;
 		units.h[r] = rng.int(QUANTISATION.hessianLevels + 1);
-		s.gh[0][r] = units.g[r] * pack + units.h[r];
+		s.gh[r] = units.g[r] * pack + units.h[r];
 	}
 	runTask(s, COMMAND.pack, 0);
 	writeActiveFeatures(s, active);
@@ -182,10 +182,7 @@ describe('gradient histograms', () => {
 		const right: number[] = [];
 		for (let r = 0; r < ROWS; r++) (s.bins[2 * ROWS + r] <= 3 ? left : right).push(r);
 		const [small, large] = left.length <= right.length ? [left, right] : [right, left];
-		[...small, ...large].forEach((r, i) => {
-			s.order[1][i] = r;
-			s.gh[1][i] = s.gh[0][r];
-		});
+		[...small, ...large].forEach((r, i) => (s.order[1][i] = r));
 		histogramJob(s, { buffer: 1, begin: 0, end: small.length, smallSlot: 1, parentSlot: 0, blocks: 3 });
 		histogramJob(s, { buffer: 1, begin: small.length, end: ROWS, smallSlot: 2, parentSlot: -1 });
 		assertEqual(slot(s, 1), naiveHistogram(s, small), 'smaller child');

@@ -28,7 +28,7 @@ function gradients(s: SharedState, seed: number, chunks: number[]): { g: number[
 	const { pack } = quantisationFor(ROWS, 1);
 	const g: number[] = [];
 	const h: number[] = [];
-	for (const packed of s.gh[0]) {
+	for (const packed of s.gh) {
 		const units = gradientUnits(packed, pack);
 		g.push(units);
 		h.push(packed - units * pack);

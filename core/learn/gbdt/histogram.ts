@@ -20,11 +20,11 @@ export function histogramBlockTask(s: SharedState, block: number): void {
 		const bins = f < s.features ? s.binCount[f] + 1 : 1;
 		hist.fill(0, f * FEATURE_DOUBLES, f * FEATURE_DOUBLES + bins);
 	}
-	histogramRows(hist, firstPair, lastPair, s.rowWords, s.wordsPerRow, s.order[buffer], s.gh[buffer], s.blocksI[bi + BLOCK_BEGIN], s.blocksI[bi + BLOCK_END]);
+	histogramRows(hist, firstPair, lastPair, s.rowWords, s.wordsPerRow, s.order[buffer], s.gh, s.blocksI[bi + BLOCK_BEGIN], s.blocksI[bi + BLOCK_END]);
 }
 
 /**
- * Adds the packed gradient pair of each position in [begin, end) to the bins of its row's
+ * Adds the packed gradient pair of the row at each position in [begin, end) to the bins of its
  * features in row-word pairs [firstPair, lastPair), eight features a pass of the inner loop:
  * one add per feature, as the pair is one double (quantise.ts). The masks only tell V8 the
  * ranges (no value changes): with them it proves the address sums cannot overflow and drops
@@ -42,8 +42,9 @@ function histogramRows(
 	end: number,
 ): void {
 	for (let i = begin; i < end; i++) {
-		const row = order[i] * wordsPerRow;
-		const p = gh[i];
+		const r = order[i];
+		const row = r * wordsPerRow;
+		const p = gh[r];
 		for (let k = firstPair; k < lastPair; k++) {
 			const u = rowWords[row + 2 * k];
 			const v = rowWords[row + 2 * k + 1];

@@ -48,7 +48,7 @@ export function gradientTask(s: SharedState, c: number): void {
 	const toHessianUnits = 1 / s.floats[FLOAT_HESSIAN_STEP];
 	const pack = s.floats[FLOAT_PACK];
 	const order = s.order[0];
-	const gh = s.gh[0];
+	const gh = s.gh;
 	const { negExp, label, weight } = s;
 	const weighted = weight.length > 0;
 	let sumG = 0;
@@ -63,7 +63,7 @@ export function gradientTask(s: SharedState, c: number): void {
 		const bits = roundingBits(r, seed);
 		const g = Math.floor((p - label[r]) * w * toGradientUnits + (bits & 0xffff) * ONE_IN_2_16);
 		const h = Math.floor(p * (1 - p) * w * toHessianUnits + (bits >>> 16) * ONE_IN_2_16);
-		gh[i] = g * pack + h;
+		gh[r] = g * pack + h;
 		sumG += g;
 		sumH += h;
 	}
