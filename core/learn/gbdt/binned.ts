@@ -48,7 +48,7 @@ import {
 	TREE_I,
 	MAX_TREE_NODES,
 } from './protocol';
-import { MAX_TRAINING_ROWS } from './quantise';
+import { assertTrainableRows } from './quantise';
 
 /** The SharedArrayBuffers of one training run and its sizes: what a worker is started with. */
 export interface SharedDescriptor {
@@ -163,7 +163,7 @@ export const MAX_FEATURES = 100_000;
 /** Allocates the shared buffers for `rows` x `features`, with room for `workers` acks. */
 export function allocateShared(rows: number, features: number, weighted: boolean, withColumns: boolean, sampleSize: number): SharedDescriptor {
 	if (features > MAX_FEATURES) throw new RangeError(`boosted trees train on at most ${MAX_FEATURES} features, got ${features}`);
-	if (rows > MAX_TRAINING_ROWS) throw new RangeError(`boosted trees train on at most ${MAX_TRAINING_ROWS} rows, got ${rows}`);
+	assertTrainableRows(rows);
 	const maxChunks = Math.ceil(rows / MOVE_ROWS) + MAX_JOBS + 1;
 	// A node has at most max(1, its rows / MIN_BLOCK_ROWS) blocks, and a dispatch's nodes share the rows.
 	const maxBlocks = Math.ceil(rows / MIN_BLOCK_ROWS) + MAX_JOBS;

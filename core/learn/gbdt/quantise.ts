@@ -17,6 +17,11 @@ import { FLOAT_GRADIENT_STEP, FLOAT_HESSIAN_STEP, FLOAT_PACK, INT_TREE_SEED } fr
 /** Most rows boosting trains on: the packed sums of more could exceed 2^53. */
 export const MAX_TRAINING_ROWS = 2 ** 25 - 1;
 
+/** Throws a RangeError when the packed sums of `rows` rows could exceed 2^53. */
+export function assertTrainableRows(rows: number): void {
+	if (rows > MAX_TRAINING_ROWS) throw new RangeError(`boosted trees train on at most ${MAX_TRAINING_ROWS} rows, got ${rows}: train on a sample of them`);
+}
+
 /** More levels than this add nothing: the rounding's random numbers have 16 bits. */
 const MAX_LEVEL_BITS = 16;
 
@@ -36,7 +41,7 @@ export interface Quantisation {
  * logistic-loss gradient (p - y) w lies in [-w, w] and its hessian p (1 - p) w in [0, w / 4].
  */
 export function quantisationFor(rows: number, maxWeight: number): Quantisation {
-	if (rows > MAX_TRAINING_ROWS) throw new RangeError(`boosted trees train on at most ${MAX_TRAINING_ROWS} rows, got ${rows}`);
+	assertTrainableRows(rows);
 	let rowBits = 1;
 	while (2 ** rowBits <= rows) rowBits++;
 	const budget = 52 - 2 * rowBits;
