@@ -62,7 +62,7 @@ import type { MappingOptions } from './events/mapping';
 import { buildWarehouseExamples, warehouseDataRange } from './warehouse/examples';
 import type { WarehouseClient } from './warehouse/client';
 import type { EventColumns } from './warehouse/columns';
-import { warehouseActivity, warehouseReadinessData, withWarehouse, withWarehouseConnection } from './warehouse/data';
+import { allEventTypes, typesTable, warehouseActivity, warehouseReadinessData, withWarehouse, withWarehouseConnection } from './warehouse/data';
 import { describeSource, type WarehouseSource } from './warehouse/source';
 import { referenceTo, type WarehouseReference } from './warehouse/reference';
 import { summarizeWarehouse, type WarehouseSummary } from './warehouse/summary';
@@ -312,10 +312,11 @@ async function judgeWarehouseReadiness(
 	settings: ReadinessSettings,
 ): Promise<{ goal: Goal; readiness: ReadinessReport; data: ReadinessData }> {
 	const goal = parseGoal(goalInput);
-	checkGoalAgainstData(goal, shapeTable(columns, await warehouseTypes(client, columns)));
+	const allTypes = await allEventTypes(client, columns);
+	checkGoalAgainstData(goal, typesTable(columns, allTypes));
 	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
 	checkAsOf(asOf);
-	const data = await warehouseReadinessData(client, columns, goal, asOf);
+	const data = await warehouseReadinessData(client, columns, goal, asOf, allTypes);
 	const readiness = assessReadinessOf(data, goal, { asOf, minPositives: settings.minPositives, minNegatives: settings.minNegatives });
 	return { goal, readiness, data };
 }
