@@ -4,6 +4,7 @@ import { allocateShared, viewShared, type SharedDescriptor, type SharedState } f
 import { runTask } from '../../core/learn/gbdt/kernels';
 import { TreeGrower, type GrowSettings } from '../../core/learn/gbdt/grower';
 import { WorkerPool } from '../../core/learn/gbdt/pool';
+import { quantisationFor, writeQuantisation } from '../../core/learn/gbdt/quantise';
 import type { Tree } from '../../core/learn/tree';
 import { createRng } from '../../core/util/rng';
 
@@ -11,6 +12,9 @@ import { createRng } from '../../core/util/rng';
 const ROWS = 9 * MOVE_ROWS + 1234;
 const BINS = [6, 2, 40, 255, 9, 3, 17, 1, 120, 5]; // value bins per feature; bin BINS[f] is missing
 const FEATURES = BINS.length;
+// Steps for weights up to 8: room for gradients of -4.5..4.5 and hessians up to 1.05.
+const QUANTISATION = quantisationFor(ROWS, 8);
+const { pack, gradientStep, hessianStep } = QUANTISATION;
 
 /**
  * Shared state with random bins (some missing) and gradient pairs that depend on a few
@@ -45,12 +49,15 @@ function randomState(seed: number): {
 	sample.forEach((r, i) => {
 		s.order[0][i] = r;
 		const signal = (s.bins[r] > 2 ? 1 : -1) + (s.bins[2 * ROWS + r] < 15 ? 0.5 : -0.5) + (s.bins[3 * ROWS + r] === BINS[3] ? 1 : 0);
-		s.gh[0][2 * i] = Math.fround(signal + rng.normal());
-		s.gh[0][2 * i + 1] = Math.fround(0.05 + rng.next());
-		rootG += s.gh[0][2 * i];
-		rootH += s.gh[0][2 * i + 1];
+		// Gradient pairs in whole units, packed (quantise.ts).
+		const g = Math.round((signal + Math.max(-1.5, Math.min(1.5, rng.normal()))) / gradientStep);
+		const h = Math.round((0.05 + rng.next()) / hessianStep);
+		s.gh[r] = g * pack + h;
+		rootG += g;
+		rootH += h;
 	});
 	s.negExp.fill(1);
+	writeQuantisation(s.floats, QUANTISATION);
 	s.floats[FLOAT_LAMBDA] = 1;
 	s.floats[FLOAT_MIN_CHILD_WEIGHT] = 1;
 	return { descriptor, s, sample, outOfBag, rootG, rootH };

@@ -30,6 +30,7 @@ import {
 } from '../../core/learn/gbdt/protocol';
 import { allocateShared, viewShared, writeActiveFeatures, histogramDoubles, addSlotViews, MAX_FEATURES, type SharedState } from '../../core/learn/gbdt/binned';
 import { runTask } from '../../core/learn/gbdt/kernels';
+import { quantisationFor, writeQuantisation, gradientUnits } from '../../core/learn/gbdt/quantise';
 import { createRng } from '../../core/util/rng';
 
 const ROWS = 3000;
@@ -40,18 +41,29 @@ const ALL_FEATURES = Int32Array.from({ length: FEATURES }, (_, f) => f);
 /** The first slot used for a job's second and later blocks. */
 const FIRST_BLOCK_SLOT = 3;
 
-/** Shared state with random bins (some missing) and gradient pairs, rows in order in buffer 0. */
+const QUANTISATION = quantisationFor(ROWS, 1);
+const { pack, gradientStep, hessianStep } = QUANTISATION;
+
+/** Per row, its gradient and hessian in units (quantise.ts), as randomState packed them. */
+const units = { g: new Float64Array(ROWS), h: new Float64Array(ROWS) };
+
+/**
+ * Shared state with random bins (some missing) and gradient pairs (whole units of every size
+ * the quantisation allows, packed), rows in order in buffer 0.
+ */
 function randomState(seed: number, active = ALL_FEATURES): SharedState {
 	const rng = createRng(seed);
 	const s = viewShared(allocateShared(ROWS, FEATURES, false, false, 0));
+	writeQuantisation(s.floats, QUANTISATION);
 	for (let f = 0; f < FEATURES; f++) {
 		s.binCount[f] = BINS[f];
 		for (let r = 0; r < ROWS; r++) s.bins[f * ROWS + r] = rng.next() < 0.1 ? BINS[f] : rng.int(BINS[f]);
 	}
 	for (let r = 0; r < ROWS; r++) {
 		s.order[0][r] = r;
-		s.gh[0][2 * r] = rng.normal();
-		s.gh[0][2 * r + 1] = 0.05 + rng.next();
+		units.g[r] = rng.int(2 * QUANTISATION.gradientLevels + 1) - QUANTISATION.gradientLevels;
+		units.h[r] = rng.int(QUANTISATION.hessianLevels + 1);
+		s.gh[r] = units.g[r] * pack + units.h[r];
 	}
 	runTask(s, COMMAND.pack, 0);
 	writeActiveFeatures(s, active);
@@ -103,42 +115,46 @@ function histogramJob(
 	for (let t = 0; t < Math.ceil(s.ints[INT_ACTIVE] / GROUP_SIZE); t++) runTask(s, COMMAND.splits, t);
 }
 
-/** The gradient and hessian sums per bin of `features` in slot `index`, one feature after another. */
-function slot(s: SharedState, index: number, features: Iterable<number> = ALL_FEATURES): Float64Array {
+/** The gradient and hessian sums (units) per bin of `features` in slot `index`, unpacked, one feature after another. */
+function slot(s: SharedState, index: number, features: Iterable<number> = ALL_FEATURES): number[] {
 	const out: number[] = [];
-	for (const f of features) out.push(...s.slots[index].subarray(f * FEATURE_DOUBLES, f * FEATURE_DOUBLES + 2 * (BINS[f] + 1)));
-	return Float64Array.from(out);
+	for (const f of features) {
+		for (const packed of s.slots[index].subarray(f * FEATURE_DOUBLES, f * FEATURE_DOUBLES + BINS[f] + 1)) {
+			const g = gradientUnits(packed, pack);
+			out.push(g, packed - g * pack);
+		}
+	}
+	return out;
 }
 
 /** The histogram of rows `rows`, summed the obvious way, in the layout of slot(). */
-function naiveHistogram(s: SharedState, rows: number[], features: Iterable<number> = ALL_FEATURES): Float64Array {
+function naiveHistogram(s: SharedState, rows: number[], features: Iterable<number> = ALL_FEATURES): number[] {
 	const out: number[] = [];
 	for (const f of features) {
-		const bins = new Float64Array(2 * (BINS[f] + 1));
+		const bins = new Array<number>(2 * (BINS[f] + 1)).fill(0);
 		for (const r of rows) {
 			const b = s.bins[f * ROWS + r];
-			bins[2 * b] += s.gh[0][2 * r];
-			bins[2 * b + 1] += s.gh[0][2 * r + 1];
+			bins[2 * b] += units.g[r];
+			bins[2 * b + 1] += units.h[r];
 		}
 		out.push(...bins);
 	}
-	return Float64Array.from(out);
+	return out;
 }
 
 const allRows = (): number[] => Array.from({ length: ROWS }, (_, r) => r);
 
-function assertClose(actual: Float64Array, expected: Float64Array, what: string): void {
+/** Sums of whole units are exact: any order of adding gives the same numbers. */
+function assertEqual(actual: number[], expected: number[], what: string): void {
 	assert.equal(actual.length, expected.length);
-	for (let i = 0; i < actual.length; i++) {
-		assert.ok(Math.abs(actual[i] - expected[i]) <= 1e-9 * (1 + Math.abs(expected[i])), `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
-	}
+	for (let i = 0; i < actual.length; i++) assert.equal(actual[i], expected[i], `${what}[${i}]`);
 }
 
 describe('gradient histograms', () => {
 	it("builds each feature's histogram as the plain sum of its rows' gradients and hessians per bin", () => {
 		const s = randomState(1);
 		histogramJob(s, { buffer: 0, begin: 0, end: ROWS, smallSlot: 0, parentSlot: -1 });
-		assertClose(slot(s, 0), naiveHistogram(s, allRows()), 'root');
+		assertEqual(slot(s, 0), naiveHistogram(s, allRows()), 'root');
 	});
 
 	it('refuses more features than the histogram addresses can hold, before allocating anything', () => {
@@ -148,17 +164,17 @@ describe('gradient histograms', () => {
 	it('gives the same histogram when a node is built in several blocks and the blocks are added', () => {
 		const s = randomState(4);
 		histogramJob(s, { buffer: 0, begin: 0, end: ROWS, smallSlot: 0, parentSlot: -1, blocks: 5 });
-		assertClose(slot(s, 0), naiveHistogram(s, allRows()), 'root in five blocks');
+		assertEqual(slot(s, 0), naiveHistogram(s, allRows()), 'root in five blocks');
 	});
 
 	it("builds the histograms of a tree's sampled features, whichever row words hold them", () => {
 		const active = Int32Array.of(1, 6, 7, 13);
 		const s = randomState(5, active);
 		histogramJob(s, { buffer: 0, begin: 0, end: ROWS, smallSlot: 0, parentSlot: -1, blocks: 2 });
-		assertClose(slot(s, 0, active), naiveHistogram(s, allRows(), active), 'sampled features');
+		assertEqual(slot(s, 0, active), naiveHistogram(s, allRows(), active), 'sampled features');
 	});
 
-	it('gives the larger child, by subtracting the smaller from its parent, the histogram built directly (to rounding)', () => {
+	it('gives the larger child, by subtracting the smaller from its parent, exactly the histogram built directly', () => {
 		const s = randomState(2);
 		histogramJob(s, { buffer: 0, begin: 0, end: ROWS, smallSlot: 0, parentSlot: -1 });
 		// Split on feature 2, bins 0..3 left: lay the children out in buffer 1 as a partition would.
@@ -166,16 +182,12 @@ describe('gradient histograms', () => {
 		const right: number[] = [];
 		for (let r = 0; r < ROWS; r++) (s.bins[2 * ROWS + r] <= 3 ? left : right).push(r);
 		const [small, large] = left.length <= right.length ? [left, right] : [right, left];
-		[...small, ...large].forEach((r, i) => {
-			s.order[1][i] = r;
-			s.gh[1][2 * i] = s.gh[0][2 * r];
-			s.gh[1][2 * i + 1] = s.gh[0][2 * r + 1];
-		});
+		[...small, ...large].forEach((r, i) => (s.order[1][i] = r));
 		histogramJob(s, { buffer: 1, begin: 0, end: small.length, smallSlot: 1, parentSlot: 0, blocks: 3 });
 		histogramJob(s, { buffer: 1, begin: small.length, end: ROWS, smallSlot: 2, parentSlot: -1 });
-		assertClose(slot(s, 1), naiveHistogram(s, small), 'smaller child');
-		assertClose(slot(s, 0), slot(s, 2), 'larger child by subtraction');
-		assertClose(slot(s, 2), naiveHistogram(s, large), 'larger child built directly');
+		assertEqual(slot(s, 1), naiveHistogram(s, small), 'smaller child');
+		assertEqual(slot(s, 0), slot(s, 2), 'larger child by subtraction');
+		assertEqual(slot(s, 2), naiveHistogram(s, large), 'larger child built directly');
 	});
 
 	it('finds the same best split per feature as trying every threshold and missing direction by hand', () => {
@@ -183,11 +195,13 @@ describe('gradient histograms', () => {
 		let g = 0;
 		let h = 0;
 		for (let r = 0; r < ROWS; r++) {
-			g += s.gh[0][2 * r];
-			h += s.gh[0][2 * r + 1];
+			g += units.g[r];
+			h += units.h[r];
 		}
 		histogramJob(s, { buffer: 0, begin: 0, end: ROWS, smallSlot: 0, parentSlot: -1, g, h });
-		const score = (sg: number, sh: number): number => (sg * sg) / (sh + 1);
+		// The gain and the weight limit are on the sums scaled back from units.
+		const score = (sg: number, sh: number): number => (sg * gradientStep) ** 2 / (sh * hessianStep + 1);
+		const minUnits = 1 / hessianStep;
 		for (let f = 0; f < FEATURES; f++) {
 			let best = -Infinity;
 			for (let b = 0; b < BINS[f]; b++) {
@@ -197,11 +211,11 @@ describe('gradient histograms', () => {
 					for (let r = 0; r < ROWS; r++) {
 						const bin = s.bins[f * ROWS + r];
 						if (bin <= b || (missingLeft && bin === BINS[f])) {
-							gl += s.gh[0][2 * r];
-							hl += s.gh[0][2 * r + 1];
+							gl += units.g[r];
+							hl += units.h[r];
 						}
 					}
-					if (hl >= 1 && h - hl >= 1) best = Math.max(best, score(gl, hl) + score(g - gl, h - hl) - score(g, h));
+					if (hl >= minUnits && h - hl >= minUnits) best = Math.max(best, score(gl, hl) + score(g - gl, h - hl) - score(g, h));
 				}
 			}
 			const found = s.resultsF[RESULT_F * f];

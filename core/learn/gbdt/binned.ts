@@ -10,13 +10,14 @@
  *   word (word q of row r at r * W + q holds features 4q..4q+3, lowest byte first; features past
  *   the last read as bin 0). Histograms read it: they need every feature of a row, and a row's
  *   bins share one or two cache lines.
- * - two row buffers (`order`, `gh`): a tree node owns positions [begin, end) of one buffer,
- *   holding its row numbers (ascending) and their gradient/hessian pairs (float32,
- *   interleaved). Splitting a node moves its rows, stably, into the same positions of the
- *   other buffer: left rows first.
- * - histograms: per node, the gradient and hessian sums per bin of every feature (padding
- *   features of the last words included), interleaved: bin b of feature f at
- *   f * FEATURE_DOUBLES + 2b and the next double, float64, one Float64Array view per slot.
+ * - two row buffers (`order`): a tree node owns positions [begin, end) of one buffer, holding
+ *   its row numbers (ascending). Splitting a node moves its rows, stably, into the same
+ *   positions of the other buffer: left rows first. Only the row numbers move: each row's
+ *   gradient pair (`gh`, quantised and packed into one float64, see quantise.ts) stays at
+ *   the row's index, read in the same ascending order as its row words.
+ * - histograms: per node, the packed gradient and hessian sums per bin of every feature
+ *   (padding features of the last words included): bin b of feature f at
+ *   f * FEATURE_DOUBLES + b, float64, one Float64Array view per slot.
  *   A fixed stride per feature lets the histogram loop compute every address from the word
  *   number, which V8 compiles to much faster code than addresses read from a table.
  * - blocks: a node's rows are cut into blocks of consecutive positions by its row count alone.
@@ -47,6 +48,7 @@ import {
 	TREE_I,
 	MAX_TREE_NODES,
 } from './protocol';
+import { assertTrainableRows } from './quantise';
 
 /** The SharedArrayBuffers of one training run and its sizes: what a worker is started with. */
 export interface SharedDescriptor {
@@ -61,11 +63,9 @@ export interface SharedDescriptor {
 	readonly missingCount: SharedArrayBuffer;
 	readonly bounds: SharedArrayBuffer;
 	readonly order: readonly [SharedArrayBuffer, SharedArrayBuffer];
-	readonly gh: readonly [SharedArrayBuffer, SharedArrayBuffer];
+	readonly gh: SharedArrayBuffer;
 	readonly leftOrder: SharedArrayBuffer;
 	readonly rightOrder: SharedArrayBuffer;
-	readonly leftPairs: SharedArrayBuffer;
-	readonly rightPairs: SharedArrayBuffer;
 	readonly negExp: SharedArrayBuffer;
 	readonly outOfBag: SharedArrayBuffer;
 	readonly treeI: SharedArrayBuffer;
@@ -100,18 +100,11 @@ export interface SharedState {
 	readonly missingCount: Int32Array;
 	readonly bounds: Float64Array;
 	readonly order: readonly [Int32Array, Int32Array];
-	readonly gh: readonly [Float32Array, Float32Array];
-	/**
-	 * The same gradient pairs seen as one float64 each, to move a pair in one load and store.
-	 * Safe because the high half is the hessian, a finite float32 of 0 or more, so the float64
-	 * is never a NaN whose bits an engine might rewrite.
-	 */
-	readonly ghPairs: readonly [Float64Array, Float64Array];
-	/** Partition scratch: each chunk's left and right rows (and pairs), at the chunk's own positions. */
+	/** Per row, its quantised gradient and hessian for this tree, packed into one float64 (quantise.ts). */
+	readonly gh: Float64Array;
+	/** Partition scratch: each chunk's left and right rows, at the chunk's own positions. */
 	readonly leftOrder: Int32Array;
 	readonly rightOrder: Int32Array;
-	readonly leftPairs: Float64Array;
-	readonly rightPairs: Float64Array;
 	/**
 	 * Per row, exp(-raw score). Trees change a score by adding a leaf value, which multiplies
 	 * this by exp(-value), one exp per leaf; the gradients then need no exp per row (which was
@@ -170,6 +163,7 @@ export const MAX_FEATURES = 100_000;
 /** Allocates the shared buffers for `rows` x `features`, with room for `workers` acks. */
 export function allocateShared(rows: number, features: number, weighted: boolean, withColumns: boolean, sampleSize: number): SharedDescriptor {
 	if (features > MAX_FEATURES) throw new RangeError(`boosted trees train on at most ${MAX_FEATURES} features, got ${features}`);
+	assertTrainableRows(rows);
 	const maxChunks = Math.ceil(rows / MOVE_ROWS) + MAX_JOBS + 1;
 	// A node has at most max(1, its rows / MIN_BLOCK_ROWS) blocks, and a dispatch's nodes share the rows.
 	const maxBlocks = Math.ceil(rows / MIN_BLOCK_ROWS) + MAX_JOBS;
@@ -186,11 +180,9 @@ export function allocateShared(rows: number, features: number, weighted: boolean
 		missingCount: shared(4 * features),
 		bounds: shared(8 * features * (MAX_VALUE_BINS + 1)),
 		order: [shared(4 * rows), shared(4 * rows)],
-		gh: [shared(8 * rows), shared(8 * rows)],
+		gh: shared(8 * rows),
 		leftOrder: shared(4 * rows),
 		rightOrder: shared(4 * rows),
-		leftPairs: shared(8 * rows),
-		rightPairs: shared(8 * rows),
 		negExp: shared(8 * rows),
 		// Pages never written (no subsampling) are never given memory.
 		outOfBag: shared(4 * rows),
@@ -230,12 +222,9 @@ export function viewShared(d: SharedDescriptor): SharedState {
 		missingCount: new Int32Array(d.missingCount, 0, features),
 		bounds: new Float64Array(d.bounds),
 		order: [new Int32Array(d.order[0], 0, rows), new Int32Array(d.order[1], 0, rows)],
-		gh: [new Float32Array(d.gh[0], 0, 2 * rows), new Float32Array(d.gh[1], 0, 2 * rows)],
-		ghPairs: [new Float64Array(d.gh[0], 0, rows), new Float64Array(d.gh[1], 0, rows)],
+		gh: new Float64Array(d.gh, 0, rows),
 		leftOrder: new Int32Array(d.leftOrder, 0, rows),
 		rightOrder: new Int32Array(d.rightOrder, 0, rows),
-		leftPairs: new Float64Array(d.leftPairs, 0, rows),
-		rightPairs: new Float64Array(d.rightPairs, 0, rows),
 		negExp: new Float64Array(d.negExp, 0, rows),
 		outOfBag: new Int32Array(d.outOfBag, 0, rows),
 		treeI: new Int32Array(d.treeI),

@@ -59,6 +59,8 @@ import {
 	BLOCK_SLOT,
 	RESULT_F,
 	RESULT_I,
+	FLOAT_GRADIENT_STEP,
+	FLOAT_HESSIAN_STEP,
 } from './protocol';
 import { writeActiveFeatures, histogramDoubles, type SharedState } from './binned';
 import type { WorkerPool } from './pool';
@@ -96,7 +98,7 @@ interface HistogramJob {
  * id (a tree has at most a few thousand nodes); rows never leave the typed buffers.
  */
 export class TreeGrower {
-	// Per node: its rows (buffer, positions), depth, gradient and hessian sums, histogram slot.
+	// Per node: its rows (buffer, positions), depth, gradient and hessian sums (units), histogram slot.
 	private buffer: number[] = [];
 	private begin: number[] = [];
 	private end: number[] = [];
@@ -131,7 +133,8 @@ export class TreeGrower {
 	}
 
 	/**
-	 * Grows a tree on positions 0..positions-1 of buffer 0 (rows ascending) and adds its output
+	 * Grows a tree on positions 0..positions-1 of buffer 0 (rows ascending), whose gradient and
+	 * hessian sums in units (quantise.ts) are rootG and rootH, and adds its output
 	 * to the scores of those rows and of the first `outOfBag` rows listed in the state's
 	 * outOfBag (ascending).
 	 */
@@ -258,9 +261,17 @@ export class TreeGrower {
 		return [l, r];
 	}
 
-	/** Whether a node at this depth with this hessian sum could still be split. */
+	/** Whether a node at this depth with this hessian sum (in units) could still be split. */
 	private canSplit(depth: number, hessian: number): boolean {
-		return depth < this.settings.maxDepth && hessian >= 2 * this.settings.minChildWeight && hessian > 0;
+		return depth < this.settings.maxDepth && hessian * this.hessianStep() >= 2 * this.settings.minChildWeight && hessian > 0;
+	}
+
+	private gradientStep(): number {
+		return this.state.floats[FLOAT_GRADIENT_STEP];
+	}
+
+	private hessianStep(): number {
+		return this.state.floats[FLOAT_HESSIAN_STEP];
 	}
 
 	/**
@@ -484,8 +495,9 @@ export class TreeGrower {
 
 	/**
 	 * The grown tree in the shared format: thresholds are bin upper bounds, leaf values
-	 * -G/(H+lambda) times the learning rate, covers the hessian sums (an internal node's the
-	 * sum of its children's), internal values the cover-weighted mean of their children's.
+	 * -G/(H+lambda) times the learning rate (G and H the node's sums of units times the
+	 * steps), covers the hessian sums (an internal node's the sum of its children's), internal
+	 * values the cover-weighted mean of their children's.
 	 */
 	private toTree(): Tree {
 		const count = this.left.length;
@@ -499,6 +511,8 @@ export class TreeGrower {
 			cover: new Float64Array(count),
 		};
 		const { lambda, learningRate } = this.settings;
+		const gStep = this.gradientStep();
+		const hStep = this.hessianStep();
 		// Children always have larger ids than their parent, so a reverse sweep sees children first.
 		for (let node = count - 1; node >= 0; node--) {
 			const l = this.left[node];
@@ -507,8 +521,10 @@ export class TreeGrower {
 			tree.right[node] = r;
 			if (l === -1) {
 				tree.feature[node] = -1;
-				tree.cover[node] = this.sumH[node];
-				tree.value[node] = (-this.sumG[node] / (this.sumH[node] + lambda)) * learningRate;
+				const cover = this.sumH[node] * hStep;
+				tree.cover[node] = cover;
+				// No weight and no penalty (a leaf whose hessians all rounded to 0, lambda 0): no change.
+				tree.value[node] = cover + lambda > 0 ? (-(this.sumG[node] * gStep) / (cover + lambda)) * learningRate : 0;
 			} else {
 				const f = this.feature[node];
 				tree.feature[node] = f;

@@ -1,6 +1,7 @@
 /**
- * Partition (hot loop): moves a split node's rows, stably and without a branch on the side,
- * into the same positions of the other row buffer, left rows first.
+ * Partition (hot loop): moves a split node's row numbers, stably and without a branch on the
+ * side, into the same positions of the other row buffer, left rows first. Gradient pairs stay
+ * at their rows' indices (binned.ts), so a row move is one 32-bit number.
  */
 import {
 	JOB_I,
@@ -30,7 +31,7 @@ export function sideOf(b: number, splitBin: number, missing: number, missingLeft
 }
 
 /**
- * First pass of a partition: splits the chunk's rows (with their gradient pairs) into its
+ * First pass of a partition: splits the chunk's rows into its
  * left rows and its right rows, each kept in order at the chunk's own positions of the left
  * and right scratch buffers, and counts the left ones. Every row is written to both buffers
  * and only one write pointer advances, so there is no branch on the side.
@@ -42,23 +43,19 @@ export function partitionSplitTask(s: SharedState, c: number): void {
 	const end = s.chunksI[ci + CHUNK_END];
 	const from = s.jobsI[node + SPLIT_BUFFER];
 	const order = s.order[from];
-	const pairs = s.ghPairs[from];
 	const f = s.jobsI[node + SPLIT_FEATURE];
 	const splitBin = s.jobsI[node + SPLIT_BIN];
 	const missing = s.binCount[f];
 	const missingLeft = s.jobsI[node + SPLIT_MISSING_LEFT];
 	const column = f * s.rows;
-	const { bins, leftOrder, rightOrder, leftPairs, rightPairs } = s;
+	const { bins, leftOrder, rightOrder } = s;
 	let l = begin;
 	let r = begin;
 	for (let i = begin; i < end; i++) {
 		const row = order[i];
-		const pair = pairs[i];
 		const goesLeft = sideOf(bins[column + row], splitBin, missing, missingLeft);
 		leftOrder[l] = row;
-		leftPairs[l] = pair;
 		rightOrder[r] = row;
-		rightPairs[r] = pair;
 		l += goesLeft;
 		r += 1 - goesLeft;
 	}
@@ -76,7 +73,5 @@ export function partitionPlaceTask(s: SharedState, c: number): void {
 	const leftTo = s.chunksI[ci + CHUNK_LEFT_TO];
 	const rightTo = s.chunksI[ci + CHUNK_RIGHT_TO];
 	s.order[to].set(s.leftOrder.subarray(begin, begin + left), leftTo);
-	s.ghPairs[to].set(s.leftPairs.subarray(begin, begin + left), leftTo);
 	s.order[to].set(s.rightOrder.subarray(begin, end - left), rightTo);
-	s.ghPairs[to].set(s.rightPairs.subarray(begin, end - left), rightTo);
 }

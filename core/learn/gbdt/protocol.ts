@@ -34,8 +34,8 @@ export const GROUP_SIZE = 8;
 export const MIN_BLOCK_ROWS = 4096;
 /** Most blocks of one node: enough to share a node between threads, few enough to add cheaply. */
 export const MAX_BLOCKS = 8;
-/** Doubles per feature in a histogram: a gradient and a hessian sum for each of up to 256 bins. */
-export const FEATURE_DOUBLES = 2 * (MAX_VALUE_BINS + 1);
+/** Doubles per feature in a histogram: one packed gradient and hessian sum (quantise.ts) for each of up to 256 bins. */
+export const FEATURE_DOUBLES = MAX_VALUE_BINS + 1;
 /** Histogram slots per shared buffer; slots are added in buffers of this many as trees need them. */
 export const SLOTS_PER_BUFFER = 8;
 /** Most jobs (nodes) in one dispatch; longer lists go in several dispatches. */
@@ -98,11 +98,17 @@ export const INT_FIRST_PAIR = 4; // histograms cover row-word pairs [first, last
 export const INT_LAST_PAIR = 5;
 export const INT_UPDATE_NODES = 6; // score update: nodes listed in jobsI / jobsF
 export const INT_OUT_OF_BAG = 7; // score update: rows listed in outOfBag, scored by walking the tree in treeI / treeF
+export const INT_TREE_SEED = 8; // gradients: the seed of this tree's stochastic rounding (quantise.ts)
 // Float parameters (floats).
 export const FLOAT_LAMBDA = 0;
 export const FLOAT_MIN_CHILD_WEIGHT = 1;
+// Quantised gradients (quantise.ts): the gradient and hessian units, and the packing factor.
+export const FLOAT_GRADIENT_STEP = 2;
+export const FLOAT_HESSIAN_STEP = 3;
+export const FLOAT_PACK = 4;
 
 // Histogram job fields (jobsI / jobsF): build the smaller child, derive the larger from its parent.
+// The gradient and hessian sums of jobsF, like every node's sums, are in quantised units.
 export const JOB_I = 10;
 export const JOB_BUFFER = 0;
 export const JOB_BEGIN = 1;
@@ -161,6 +167,6 @@ export const BLOCK_BEGIN = 1;
 export const BLOCK_END = 2;
 export const BLOCK_SLOT = 3;
 
-// Split results, per (job, side, feature): gain, left gradient, left hessian | bin, missing-left.
+// Split results, per (job, side, feature): gain, left gradient, left hessian (in units) | bin, missing-left.
 export const RESULT_F = 3;
 export const RESULT_I = 2;

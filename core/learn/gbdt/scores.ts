@@ -9,6 +9,10 @@ import {
 	INT_IDENTITY,
 	INT_UPDATE_NODES,
 	INT_OUT_OF_BAG,
+	INT_TREE_SEED,
+	FLOAT_GRADIENT_STEP,
+	FLOAT_HESSIAN_STEP,
+	FLOAT_PACK,
 	TREE_I,
 	TREE_FEATURE,
 	TREE_BIN,
@@ -28,17 +32,23 @@ import {
 } from './protocol';
 import { type SharedState } from './binned';
 import { sideOf } from './partition';
+import { roundingBits } from './quantise';
 
 /**
  * Logistic-loss gradients and hessians of chunk `c` of the sample (positions of buffer 0),
- * with the chunk's sums written to chunkSums in the precision the histograms will see.
+ * quantised by stochastic rounding and packed (quantise.ts), with the chunk's sums of units
+ * written to chunkSums: whole numbers, so the sums never depend on how they were grouped.
  */
 export function gradientTask(s: SharedState, c: number): void {
 	const begin = c * CHUNK_ROWS;
 	const end = Math.min(begin + CHUNK_ROWS, s.ints[INT_POSITIONS]);
 	const identity = s.ints[INT_IDENTITY] === 1;
+	const seed = s.ints[INT_TREE_SEED];
+	const toGradientUnits = 1 / s.floats[FLOAT_GRADIENT_STEP];
+	const toHessianUnits = 1 / s.floats[FLOAT_HESSIAN_STEP];
+	const pack = s.floats[FLOAT_PACK];
 	const order = s.order[0];
-	const gh = s.gh[0];
+	const gh = s.gh;
 	const { negExp, label, weight } = s;
 	const weighted = weight.length > 0;
 	let sumG = 0;
@@ -49,16 +59,19 @@ export function gradientTask(s: SharedState, c: number): void {
 		else r = order[i];
 		const p = 1 / (1 + negExp[r]);
 		const w = weighted ? weight[r] : 1;
-		const g = Math.fround((p - label[r]) * w);
-		const h = Math.fround(Math.max(p * (1 - p), 1e-16) * w);
-		gh[2 * i] = g;
-		gh[2 * i + 1] = h;
+		// Up with the probability of the remainder: the expected units are the exact ones.
+		const bits = roundingBits(r, seed);
+		const g = Math.floor((p - label[r]) * w * toGradientUnits + (bits & 0xffff) * ONE_IN_2_16);
+		const h = Math.floor(p * (1 - p) * w * toHessianUnits + (bits >>> 16) * ONE_IN_2_16);
+		gh[r] = g * pack + h;
 		sumG += g;
 		sumH += h;
 	}
 	s.chunkSums[2 * c] = sumG;
 	s.chunkSums[2 * c + 1] = sumH;
 }
+
+const ONE_IN_2_16 = 1 / 65536;
 
 /** exp(-value) of a settled split's right and left leaf, indexed by "goes left", so the choice needs no branch. */
 const factors = new Float64Array(2);

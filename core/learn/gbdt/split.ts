@@ -8,6 +8,9 @@ import {
 	INT_ACTIVE,
 	FLOAT_LAMBDA,
 	FLOAT_MIN_CHILD_WEIGHT,
+	FLOAT_GRADIENT_STEP,
+	FLOAT_HESSIAN_STEP,
+	FLOAT_PACK,
 	JOB_I,
 	JOB_SMALL_SLOT,
 	JOB_PARENT_SLOT,
@@ -53,7 +56,7 @@ export function splitTask(s: SharedState, task: number): void {
 	for (let a = first; a < last; a++) {
 		const f = s.active[a];
 		const at = f * FEATURE_DOUBLES;
-		const end = at + 2 * (s.binCount[f] + 1);
+		const end = at + s.binCount[f] + 1;
 		for (let b = 1; b < blocks; b++) {
 			const other = s.slots[s.blocksI[(firstBlock + b) * BLOCK_I + BLOCK_SLOT]];
 			for (let i = at; i < end; i++) small[i] += other[i];
@@ -93,11 +96,12 @@ export function splitTask(s: SharedState, task: number): void {
 
 /**
  * The best split of one node on one feature from its histogram (k value bins then the missing
- * bin, each a gradient sum and a hessian sum, from `base`), trying every threshold with
- * missing values sent right, then left. The gain is XGBoost's:
- * G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ); both children need a hessian of at least
- * minChildWeight. Ties keep the first (lowest bin, missing right). With no missing rows in the
- * node, missing values go to the child with more cover. Writes -Infinity when no split is valid.
+ * bin, each a packed sum of gradient and hessian units, from `base`), trying every threshold
+ * with missing values sent right, then left. The node's sums are in units too; the gain is
+ * XGBoost's on the sums scaled back by the steps: G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ);
+ * both children need a hessian of at least minChildWeight. Ties keep the first (lowest bin,
+ * missing right). With no missing weight in the node, missing values go to the child with
+ * more cover. Writes -Infinity when no split is valid; the left sums as units.
  */
 export function bestSplitOfFeature(
 	s: SharedState,
@@ -110,31 +114,35 @@ export function bestSplitOfFeature(
 	minChildWeight: number,
 	result: number,
 ): void {
-	// A child lighter than this is rounding noise, not rows.
-	const minHess = Math.max(minChildWeight, totalH * 1e-9);
-	const missG = hist[base + 2 * k];
-	const missH = hist[base + 2 * k + 1];
-	const hasMissing = missH > 0;
-	const parentScore = (totalG * totalG) / (totalH + lambda);
+	const gStep = s.floats[FLOAT_GRADIENT_STEP];
+	const hStep = s.floats[FLOAT_HESSIAN_STEP];
+	const pack = s.floats[FLOAT_PACK];
+	const unpack = 1 / pack;
+	// A child lighter than this (in units) is rounding noise, not rows.
+	const minHess = Math.max(minChildWeight / hStep, totalH * 1e-9);
+	const missing = hist[base + k];
+	const missG = Math.floor(missing * unpack);
+	const missH = missing - missG * pack;
+	const hasMissing = missing !== 0;
+	const parentScore = square(totalG * gStep) / (totalH * hStep + lambda);
 	let bestGain = -Infinity;
 	let bestBin = -1;
 	let bestMissingLeft = 0;
 	let bestG = 0;
 	let bestH = 0;
-	let gl = 0;
-	let hl = 0;
+	let left = 0;
 	for (let b = 0; b < k; b++) {
-		const h = hist[base + 2 * b + 1];
-		// An empty bin moves no rows: its thresholds equal the previous bin's, which won ties already.
-		if (h === 0 && b > 0) continue;
-		gl += hist[base + 2 * b];
-		hl += h;
+		const bin = hist[base + b];
+		// An empty bin moves no weight: its thresholds equal the previous bin's, which won ties already.
+		if (bin === 0 && b > 0) continue;
+		left += bin;
+		const gl = Math.floor(left * unpack);
+		const hl = left - gl * pack;
 		// Missing right: the last bin would send every present row left, only worth it with missing rows.
 		if (b < k - 1 || hasMissing) {
 			const hr = totalH - hl;
 			if (hl >= minHess && hr >= minHess) {
-				const gr = totalG - gl;
-				const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
+				const gain = square(gl * gStep) / (hl * hStep + lambda) + square((totalG - gl) * gStep) / (hr * hStep + lambda) - parentScore;
 				if (gain > bestGain) {
 					bestGain = gain;
 					bestBin = b;
@@ -149,8 +157,7 @@ export function bestSplitOfFeature(
 			const hl2 = hl + missH;
 			const hr = totalH - hl2;
 			if (hl2 >= minHess && hr >= minHess) {
-				const gr = totalG - gl2;
-				const gain = (gl2 * gl2) / (hl2 + lambda) + (gr * gr) / (hr + lambda) - parentScore;
+				const gain = square(gl2 * gStep) / (hl2 * hStep + lambda) + square((totalG - gl2) * gStep) / (hr * hStep + lambda) - parentScore;
 				if (gain > bestGain) {
 					bestGain = gain;
 					bestBin = b;
@@ -167,4 +174,8 @@ export function bestSplitOfFeature(
 	s.resultsF[RESULT_F * result + 2] = bestH;
 	s.resultsI[RESULT_I * result] = bestBin;
 	s.resultsI[RESULT_I * result + 1] = bestMissingLeft;
+}
+
+function square(x: number): number {
+	return x * x;
 }

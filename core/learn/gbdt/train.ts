@@ -14,6 +14,7 @@ import { allocateShared, viewShared, type SharedState } from './binned';
 import { PARALLEL_MIN_MOVE, TreeGrower, type GrowSettings } from './grower';
 import { WorkerPool, withStallFallback } from './pool';
 import { EarlyStopping } from './stopping';
+import { quantisationFor, writeQuantisation, writeTreeSeed } from './quantise';
 import type { LabelledDataset } from '../dataset';
 import type { FitContext } from '../learner';
 import type { Tree } from '../tree';
@@ -97,14 +98,15 @@ async function boostOnThreads(train: LabelledDataset, settings: BoostSettings, c
 		pool.run(COMMAND.pack, Math.ceil(rows / CHUNK_ROWS), workers > 0);
 		state.floats[FLOAT_LAMBDA] = settings.lambda;
 		state.floats[FLOAT_MIN_CHILD_WEIGHT] = settings.minChildWeight;
+		writeQuantisation(state.floats, quantisationFor(rows, weights.max));
 		return await boostBinned(state, pool, settings, context, baseScore, rng);
 	} finally {
 		await pool.close();
 	}
 }
 
-/** Per-row weights with the class weight applied (undefined when all are 1), and the weight of each class. */
-function effectiveWeights(train: LabelledDataset, positiveWeight: number): { perRow?: Float32Array; positive: number; negative: number } {
+/** Per-row weights with the class weight applied (undefined when all are 1), the weight of each class, and the largest row weight. */
+function effectiveWeights(train: LabelledDataset, positiveWeight: number): { perRow?: Float32Array; positive: number; negative: number; max: number } {
 	const { label, weight, rows } = train;
 	let positive = 0;
 	let negative = 0;
@@ -114,10 +116,15 @@ function effectiveWeights(train: LabelledDataset, positiveWeight: number): { per
 		else negative += w;
 	}
 	positive *= positiveWeight;
-	if (!weight && positiveWeight === 1) return { positive, negative };
+	if (!weight && positiveWeight === 1) return { positive, negative, max: 1 };
 	const perRow = new Float32Array(rows);
-	for (let r = 0; r < rows; r++) perRow[r] = (weight ? weight[r] : 1) * (label[r] === 1 ? positiveWeight : 1);
-	return { perRow, positive, negative };
+	let max = 0;
+	for (let r = 0; r < rows; r++) {
+		perRow[r] = (weight ? weight[r] : 1) * (label[r] === 1 ? positiveWeight : 1);
+		max = Math.max(max, perRow[r]);
+	}
+	// Both classes have weight above 0 (checked before training); the guard keeps the steps finite regardless.
+	return { perRow, positive, negative, max: max > 0 ? max : 1 };
 }
 
 /** The upper bounds of feature f's value bins, as binning wrote them. */
@@ -144,6 +151,7 @@ async function boostBinned(
 	const grower = new TreeGrower(state, pool, settings, upperBounds);
 	const rowRng = rng.fork(2);
 	const columnRng = rng.fork(3);
+	const roundingRng = rng.fork(4);
 	// The deployed model's validation rows first, then its mirror's: one run serves both.
 	const watched = context.validation ? [context.validation, context.mirrorValidation] : [];
 	const watches = watched.flatMap((rows) => (rows ? [new EarlyStopping(rows, baseScore, settings.positiveWeight, settings.earlyStoppingRounds)] : []));
@@ -164,6 +172,7 @@ async function boostBinned(
 		}
 		const positions = state.ints[INT_POSITIONS];
 		const chunks = Math.ceil(positions / CHUNK_ROWS);
+		writeTreeSeed(state.ints, roundingRng.int(2 ** 31));
 		pool.run(COMMAND.gradients, chunks, positions >= PARALLEL_MIN_MOVE);
 		let rootG = 0;
 		let rootH = 0;
