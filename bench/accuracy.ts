@@ -54,7 +54,7 @@ function meanLine(name: string, results: readonly FutureAccuracy[]): string {
 		const interval = r.outcome.model.metrics.validation.aucInterval;
 		return interval !== undefined && r.future >= interval[0] && r.future <= interval[1];
 	}).length;
-	return `${`${name}: mean of ${results.length}`.padEnd(34)} ours ${mean((r) => r.future)}  optimum ${mean((r) => r.optimum)}  recency ${mean((r) => r.recency)}  btyd ${mean((r) => r.buyTillYouDie)}  reported ${mean((r) => r.reported)}  |reported − ours| ${mean((r) => Math.abs(r.reported - r.future))} (max ${Math.max(...results.map((r) => Math.abs(r.reported - r.future))).toFixed(4)}; signed mean ${mean((r) => r.reported - r.future)}: bias, the rest noise)  interval holds ours ${held}/${results.length}`;
+	return `${`${name}: mean of ${results.length}`.padEnd(34)} ours ${mean((r) => r.future)}  optimum ${mean((r) => r.optimum)}  recency ${mean((r) => r.recency)}  btyd ${mean((r) => r.buyTillYouDie)}  reported ${mean((r) => r.reported)}  |reported − ours| ${mean((r) => Math.abs(r.reported - r.future))} (max ${Math.max(...results.map((r) => Math.abs(r.reported - r.future))).toFixed(4)}; signed mean ${mean((r) => r.reported - r.future)}: what the seeds share, a bias or the two windows differing; the rest is noise)  interval holds ours ${held}/${results.length}`;
 }
 
 async function main(): Promise<void> {
