@@ -64,6 +64,11 @@ export function asOfLine(options: OptionValues, moment: string | null): string {
 	return `As of ${moment} (${how}); later events are ignored.`;
 }
 
+/** How the cutoffs were chosen and why, as `train` and `goal --events` print it. */
+export function cutoffPlanLine(plan: { readonly chosenBy: 'goal' | 'automatic'; readonly reason: string }): string {
+	return `Cutoffs (${plan.chosenBy === 'automatic' ? 'planned automatically' : 'from the goal'}): ${plan.reason}.`;
+}
+
 /** A file's text, or InputError saying it cannot be read. */
 export async function readTextFile(file: string, what: string): Promise<string> {
 	try {

@@ -252,6 +252,8 @@ export interface TrainSummary {
 	readonly validationRows: number;
 	readonly features: number;
 	readonly cutoffs: readonly string[];
+	/** How the cutoffs were chosen and why, in words (null for a table). */
+	readonly cutoffPlan: { readonly chosenBy: 'goal' | 'automatic'; readonly spacingDays: number; readonly reason: string } | null;
 	readonly asOf: string | null;
 	readonly selection: string;
 	readonly notes: readonly string[];
@@ -755,6 +757,7 @@ function mix32(a: number, b: number): number {
 
 function summarizeTraining(model: Model, validationRows: number): TrainSummary {
 	const v = model.metrics.validation;
+	const plan = model.dataRange.plan;
 	return {
 		name: model.name,
 		goal: model.goal ? describeGoal(model.goal) : model.name,
@@ -771,6 +774,7 @@ function summarizeTraining(model: Model, validationRows: number): TrainSummary {
 		validationRows,
 		features: model.features.mode === 'events' ? model.features.declarations.length : model.features.columns.length,
 		cutoffs: model.dataRange.cutoffs,
+		cutoffPlan: plan ? { chosenBy: plan.chosenBy, spacingDays: plan.spacingDays, reason: plan.reason } : null,
 		asOf: model.dataRange.asOf,
 		selection: model.selection.reason,
 		notes: model.notes,

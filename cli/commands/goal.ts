@@ -5,7 +5,7 @@
  */
 import { conditionFromRow, defineGoal, goalFromForm, InputError } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
-import { asOfLine, eventFileOptions, eventFileUsage, loadEventsFile, writeFileAtomic } from '../shared';
+import { asOfLine, cutoffPlanLine, eventFileOptions, eventFileUsage, loadEventsFile, writeFileAtomic } from '../shared';
 
 const usage = `Usage: propensity goal --outcome EVENT --out GOAL.json [--window DAYS] [--type conversion|churn]
                       [--occur will|will-not] [--active-within DAYS] [--lookback DAYS] [--name NAME]
@@ -93,6 +93,7 @@ export const goalCommand: Command = {
 				`Readiness: ${n(readiness.totals.eligible)} eligible examples over ${readiness.cutoffs.length} cutoffs, ${n(readiness.totals.positives)} positive and ${n(readiness.totals.negatives)} negative ` +
 					`(training needs ${n(readiness.minimums.positives)} and ${n(readiness.minimums.negatives)}).`,
 			);
+			if (readiness.plan) lines.push(cutoffPlanLine(readiness.plan));
 			for (const cutoff of readiness.cutoffs) {
 				lines.push(
 					`  ${cutoff.date.slice(0, 10)} (${cutoff.role}): ${n(cutoff.eligible)} eligible, ${n(cutoff.positives)} positive, ${n(cutoff.negatives)} negative`,

@@ -25,7 +25,7 @@ import {
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 import { warehouseOption, warehouseUsage } from '../warehouse';
-import { asOfLine, eventFileOptions, eventFileUsage, loadEventsFile, parseGoalFile, readTextFile, writeFileAtomic } from '../shared';
+import { asOfLine, cutoffPlanLine, eventFileOptions, eventFileUsage, loadEventsFile, parseGoalFile, readTextFile, writeFileAtomic } from '../shared';
 
 const usage = `Usage:
   propensity train --events FILE --goal GOAL.json [--as-of ISO] [--learner NAME] [--seed S]
@@ -172,9 +172,7 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 		// The readiness warnings the report shows (short history, a churn goal that will happen…).
 		...outcome.readiness.warnings.map((warning) => `Warning: ${warning.message}`),
 		`Examples: ${counts.eligible.toLocaleString('en-US')} profile snapshots at ${model.dataRange.cutoffs.length} cutoffs (${counts.positives.toLocaleString('en-US')} with the outcome), ${outcome.summary.features} features.`,
-		...(model.dataRange.plan
-			? [`Cutoffs (${model.dataRange.plan.chosenBy === 'automatic' ? 'planned automatically' : 'from the goal'}): ${model.dataRange.plan.reason}.`]
-			: []),
+		...(model.dataRange.plan ? [cutoffPlanLine(model.dataRange.plan)] : []),
 		`Validation: ${model.metrics.validationSplit}.`,
 		...describeModel(model, outcome.selection, model.notes),
 	];

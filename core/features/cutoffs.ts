@@ -128,8 +128,27 @@ export function planTrainingInRange(range: DataRange | undefined, profiles: numb
 	if (goal.training) return goalPlan(goal, latest, earliest);
 	const budget = options.exampleBudget ?? defaultExampleBudget;
 	const most = Math.max(3, Math.min(52, Math.floor(budget / Math.max(1, profiles))));
-	const apart = planApart(latest, earliest, window, most);
-	return apart ?? planClose(latest, earliest, window, most);
+	const bounds: PlanBounds = { latest, earliest, window, most, history: historyInWords(range.end - range.start), budget, profiles };
+	return planApart(bounds) ?? planClose(bounds);
+}
+
+/** What an automatic plan fits in: the validation cutoff, the earliest usable one, the window, the most cutoffs the budget allows, and the history in words. */
+interface PlanBounds {
+	readonly latest: number;
+	readonly earliest: number;
+	readonly window: number;
+	readonly most: number;
+	readonly history: string;
+	readonly budget: number;
+	readonly profiles: number;
+}
+
+/** A span of history as a marketer says it: "80 days", "9 months", "3 years". */
+export function historyInWords(ms: number): string {
+	const days = Math.floor(ms / DAY_MS);
+	if (days < 90) return `${days} day${days === 1 ? '' : 's'}`;
+	if (days < 730) return `${Math.round(days / 30.44)} months`;
+	return `${Math.round((days / 365.25) * 2) / 2} years`;
 }
 
 function goalPlan(goal: Goal, latest: number, earliest: number): CutoffPlan {
@@ -150,40 +169,37 @@ function goalPlan(goal: Goal, latest: number, earliest: number): CutoffPlan {
  * window: a window apart while at least two fit (as many as the history and the budget allow),
  * else closer, down to 7 days apart; undefined when not even two fit.
  */
-function planApart(latest: number, earliest: number, window: number, most: number): CutoffPlan | undefined {
+function planApart({ latest, earliest, window, most, history, budget, profiles }: PlanBounds): CutoffPlan | undefined {
 	const last = latest - window * DAY_MS;
 	if (last < earliest) return undefined;
 	const spanDays = Math.floor((last - earliest) / DAY_MS);
 	const atWindow = Math.floor(spanDays / window) + 1;
-	let count: number;
-	let spacingDays: number;
-	if (atWindow >= 2) {
-		count = Math.min(most - 1, atWindow);
-		spacingDays = window;
-	} else {
-		count = Math.min(most - 1, Math.floor(spanDays / minimumSpacingDays) + 1);
-		if (count < 2) return undefined;
-		spacingDays = Math.max(minimumSpacingDays, Math.floor(spanDays / (count - 1)));
-	}
+	// How many the history holds: a window apart, or else at least 7 days apart.
+	const fit = atWindow >= 2 ? atWindow : Math.floor(spanDays / minimumSpacingDays) + 1;
+	const count = Math.min(most - 1, fit);
+	if (count < 2) return undefined;
+	const spacingDays = atWindow >= 2 ? window : Math.max(minimumSpacingDays, Math.floor(spanDays / (count - 1)));
 	const cutoffs = [latest];
 	for (let k = 0; k < count; k++) cutoffs.push(last - k * spacingDays * DAY_MS);
-	const limit =
-		count === most - 1
-			? 'as many as the budget of example rows allows'
+	const because =
+		fit > count
+			? `the ${history} of history hold more, but ${count + 1} cutoffs of ${rows(profiles)} customers each fill the budget of ${rows(budget)} example rows`
 			: spacingDays < window
-				? `the history is too short for two a whole window apart, so they come closer (at least ${minimumSpacingDays} days apart)`
-				: 'as many as fit in the history';
+				? `only ${history} of history leave no room for two a whole ${window}-day window apart, so they come closer (at least ${minimumSpacingDays} days apart)`
+				: `${history} of history hold that many a whole ${window}-day window apart`;
 	return {
 		cutoffs: cutoffs.reverse(),
 		chosenBy: 'automatic',
 		spacingDays,
 		holdOutProfiles: false,
-		reason: `${count} training cutoffs ${spacingDays} days apart, the latest a whole window (${window} days) before the validation cutoff so no training outcome falls in the validation window; ${limit}`,
+		reason:
+			`${count} training cutoffs ${spacingDays} days apart, because ${because}; the model is checked on the latest cutoff, a whole window after the last training one, ` +
+			'so nothing it learnt from happens in the days it is checked on',
 	};
 }
 
 /** Training cutoffs closer than a window to the validation cutoff (short histories); the validation profiles are then held out of training. */
-function planClose(latest: number, earliest: number, window: number, most: number): CutoffPlan {
+function planClose({ latest, earliest, window, most, history }: PlanBounds): CutoffPlan {
 	const spanDays = Math.floor((latest - earliest) / DAY_MS);
 	const fit = Math.floor(spanDays / minimumSpacingDays);
 	const count = Math.min(most - 1, fit);
@@ -198,10 +214,15 @@ function planClose(latest: number, earliest: number, window: number, most: numbe
 		holdOutProfiles: count > 0,
 		reason:
 			count === 0
-				? `only the validation cutoff fits: the history is too short for another at least ${minimumSpacingDays} days before it`
-				: `the history is too short for training cutoffs a whole window (${window} days) before the validation cutoff, so ${count} training cutoff${count === 1 ? '' : 's'} come ${spacingDays} days apart up to it, ` +
-					`and a seeded ${held} of the profiles are held out of training to validate on, so no profile's outcome is both learnt and checked`,
+				? `only the validation cutoff fits, because only ${history} of history leave no room for another at least ${minimumSpacingDays} days before it`
+				: `${count} training cutoff${count === 1 ? '' : 's'} ${spacingDays} days apart up to the validation cutoff, because only ${history} of history leave no room for them a whole ${window}-day window before it; ` +
+					`a seeded ${held} of the customers are kept out of training to check the model on, so no customer's outcome is both learnt and checked`,
 	};
+}
+
+/** A count of rows as written in messages (thousands separated). */
+function rows(n: number): string {
+	return n.toLocaleString('en-US');
 }
 
 /** Profiles with an event at or before the moment: the rows each cutoff may give, at most. */

@@ -457,7 +457,7 @@ describe('planning cutoffs', () => {
 		const plan = planTraining(span(110), goal);
 		assert.deepEqual(plan.cutoffs, [at(30), at(40), at(50), at(80)]);
 		assert.equal(plan.holdOutProfiles, false);
-		assert.match(plan.reason, /^3 training cutoffs 10 days apart, .* too short for two a whole window apart/);
+		assert.match(plan.reason, /^3 training cutoffs 10 days apart, because only 4 months of history leave no room for two a whole 30-day window apart/);
 	});
 
 	it('on a shorter history still, brings training cutoffs closer than a window to validation and holds the validation profiles out', () => {

@@ -131,7 +131,7 @@ describe('readiness', () => {
 		assert.equal(report.plan?.holdOutProfiles, true);
 		assert.match(
 			report.plan?.reason ?? '',
-			/too short for training cutoffs a whole window \(30 days\) before the validation cutoff, so 1 training cutoff come 10 days apart/,
+			/^1 training cutoff 10 days apart up to the validation cutoff, because only 70 days of history leave no room for them a whole 30-day window before it; a seeded 30% of the customers are kept out of training/,
 		);
 	});
 

@@ -53,9 +53,12 @@ describe('Node-RED: train model', function () {
 		assert.equal(model.name, 'purchase-in-30-days', 'a blank model name is the goal name');
 		assert.equal(model.selection.winner, 'gbdt');
 		assert.match(msg.report as string, /^<!DOCTYPE html>/i);
-		const summary = msg.payload as { auc: number; grade: string; saved: { version: number } };
+		const summary = msg.payload as { auc: number; grade: string; saved: { version: number }; cutoffPlan: { chosenBy: string; reason: string } };
 		assert.ok(summary.auc > 0.6, `validation AUC ${summary.auc}`);
 		assert.equal(summary.saved.version, 1);
+		// The cutoff plan in words, as the model records it and the CLI prints it.
+		assert.equal(summary.cutoffPlan.reason, model.dataRange.plan?.reason);
+		assert.match(summary.cutoffPlan.reason, /^\d+ training cutoffs? \d+ days apart.*, because /);
 		assert.equal((msg.modelInfo as { version: number }).version, 1);
 
 		const store = await openStore({ kind: 'folder', path: storePath });
