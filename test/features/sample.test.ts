@@ -37,15 +37,15 @@ describe('sample plans and corrections', () => {
 	});
 
 	it('lowers the cap to the rows the memory budget holds, and says so in the record', () => {
-		// 384 MB at 85 features: 384 × 2^20 ÷ (85 × 7 + 96) bytes a row.
-		assert.deepEqual(examplesCap({}, 85), { maxExamples: Math.floor((defaultMemoryBudgetMb * 2 ** 20) / (85 * 7 + 96)), memoryBudgetMb: 384 });
-		assert.ok(examplesCap({}, 85).maxExamples < 600_000);
+		// 320 MB at 85 features: 320 × 2^20 ÷ (85 × 12 + 128) bytes a row.
+		assert.deepEqual(examplesCap({}, 85), { maxExamples: Math.floor((defaultMemoryBudgetMb * 2 ** 20) / (85 * 12 + 128)), memoryBudgetMb: 320 });
+		assert.equal(examplesCap({}, 85).maxExamples, 292_285);
 		// Few features, or a smaller maxExamples: maxExamples stays the cap.
-		assert.deepEqual(examplesCap({}, 10), { maxExamples: 2_000_000 });
+		assert.deepEqual(examplesCap({}, 3), { maxExamples: 2_000_000 });
 		assert.deepEqual(examplesCap({ maxExamples: 1000 }, 85), { maxExamples: 1000 });
 		assert.deepEqual(examplesCap({ memoryBudgetMb: 4096 }, 85), { maxExamples: 2_000_000 });
 		const cap = examplesCap({ memoryBudgetMb: 1 }, 100);
-		assert.deepEqual(cap, { maxExamples: Math.floor(2 ** 20 / 796), memoryBudgetMb: 1 });
+		assert.deepEqual(cap, { maxExamples: Math.floor(2 ** 20 / 1328), memoryBudgetMb: 1 });
 		const plan = planSample(100, 9900, cap, 1) as NonNullable<ReturnType<typeof planSample>>;
 		assert.equal(plan.maxExamples, cap.maxExamples);
 		const record = recordSample(plan, { positives: 100, negatives: 9900 }, { positives: 100, negatives: 1200 });
