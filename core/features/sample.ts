@@ -20,15 +20,17 @@ import type { Examples } from './examples';
 export const defaultMaxExamples = 2_000_000;
 
 /**
- * Megabytes the examples may take while training, by default: with the process's own 100 MB or
- * so (code, libraries, connections), training stays within 500 MB at any number of events.
+ * Megabytes the examples may take while training, by default: with the process's own memory
+ * (code, libraries, connections, and what readiness and the buy-till-you-die fit leave, which
+ * grows with the profiles: 102 MB at 84,270 profiles, 178 MB at 421,350), training stays within
+ * 500 MB at 20,000,000 events.
  */
-export const defaultMemoryBudgetMb = 320;
+export const defaultMemoryBudgetMb = 256;
 
 /**
  * What training holds per example row, all in, as measured on the warehouse path
- * (bench/warehouse.ts: 11.8 bytes a value at 235,188 rows × 87 features, above the process's
- * own 102 MB): per feature the Float32 value (4 bytes), the boosted trees' bins and row words
+ * (bench/warehouse.ts: 9 to 12 bytes a value at 148,762 to 570,910 rows × 87 features, above
+ * the process's own memory): per feature the Float32 value (4 bytes), the boosted trees' bins and row words
  * (2 bytes a training row), the validation halves' copies (4 bytes a validation row), and the
  * heap the arriving rows leave behind; per row its profile, cutoff and label, the trees' row
  * buffers and the ids. Rounded up.

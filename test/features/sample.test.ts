@@ -37,11 +37,11 @@ describe('sample plans and corrections', () => {
 	});
 
 	it('lowers the cap to the rows the memory budget holds, and says so in the record', () => {
-		// 320 MB at 85 features: 320 × 2^20 ÷ (85 × 12 + 128) bytes a row.
-		assert.deepEqual(examplesCap({}, 85), { maxExamples: Math.floor((defaultMemoryBudgetMb * 2 ** 20) / (85 * 12 + 128)), memoryBudgetMb: 320 });
-		assert.equal(examplesCap({}, 85).maxExamples, 292_285);
+		// 256 MB at 85 features: 256 × 2^20 ÷ (85 × 12 + 128) bytes a row.
+		assert.deepEqual(examplesCap({}, 85), { maxExamples: Math.floor((defaultMemoryBudgetMb * 2 ** 20) / (85 * 12 + 128)), memoryBudgetMb: 256 });
+		assert.equal(examplesCap({}, 85).maxExamples, 233_828);
 		// Few features, or a smaller maxExamples: maxExamples stays the cap.
-		assert.deepEqual(examplesCap({}, 3), { maxExamples: 2_000_000 });
+		assert.deepEqual(examplesCap({ memoryBudgetMb: 512 }, 10), { maxExamples: 2_000_000 });
 		assert.deepEqual(examplesCap({ maxExamples: 1000 }, 85), { maxExamples: 1000 });
 		assert.deepEqual(examplesCap({ memoryBudgetMb: 4096 }, 85), { maxExamples: 2_000_000 });
 		const cap = examplesCap({ memoryBudgetMb: 1 }, 100);
