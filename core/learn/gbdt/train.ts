@@ -47,7 +47,7 @@ export interface BoostResult {
  * from the caller's columns: binning on the workers needs a shared copy of every value, which
  * would hold the training data twice at the size where memory matters (the bins are the same).
  */
-export const PARALLEL_BINNING_MAX_BYTES = 64 * 2 ** 20;
+export const PARALLEL_BINNING_MAX_BYTES = 16 * 2 ** 20;
 
 /** Below this many training rows every task runs on the calling thread: starting workers would cost more. */
 export const PARALLEL_MIN_ROWS = 20_000;
