@@ -1,38 +1,35 @@
 /**
  * The warehouse path against the in-memory path, on the test ClickHouse cluster (two shards
  * of Debian's 18.16 on this machine) and the test PostgreSQL: simulated shop events are
- * written into both, then for each engine
- * - warehouse: the time until the training examples are ready (readiness, statistics,
- *   feature declaration and one aggregation over all cutoffs, all in the warehouse), with
- *   the time spent per kind of statement;
- * - in memory: reading every event out of the same table, building the event table, then
- *   readiness, features and examples in this process;
- * each in a process of its own, so each peak RSS is that path's own. Training itself is the
- * same code on the same examples either way.
+ * written into both, then for each engine the whole `train`, each path in a process of its own
+ * (so each peak RSS is that path's own):
+ * - warehouse: readiness, statistics, feature declaration and one aggregation over all cutoffs
+ *   in the warehouse (with the time spent per kind of statement), then training in process;
+ * - in memory: reading every event out of the same table into an event table, then `train`
+ *   on it (readiness, features, examples and training in this process);
+ * printing for each the time and peak RSS until the examples are ready, the whole train's time
+ * and peak RSS, the validation AUC, and whether both gave the same model bytes.
  *
  * Events are simulated and written in chunks; the in-memory side streams the table out into
  * an event table (as `load` does), so neither side holds the events as row objects.
  *
- * Run: node dist/bench/warehouse.js [events] [postgres|clickhouse] [--copies K]
+ * Run: node dist/bench/warehouse.js [events] [postgres|clickhouse] [--copies K] [--max-examples N] [--memory-budget MB]
  *   (default 1000000 events on both engines; the issue's size is 20000000)
  *
  * With --copies K, events ÷ K are simulated and written, then the warehouse copies them K − 1
  * times under new profile ids (id~1, id~2 …): the same shop K times over, with K times the
  * profiles, written in minutes where simulating 20,000,000 events here would take an hour.
  */
+import { createHash } from 'node:crypto';
 import { EventTableBuilder } from '../core/events/table';
-import { buildExamples, generateFeatures, planCutoffs } from '../core/features';
-import { declareFeatures } from '../core/features/generate';
-import { buildWarehouseExamples } from '../core/warehouse/examples';
 import { parseGoal } from '../core/goal';
-import { assessReadiness } from '../core/features/readiness';
 import { profilesForEvents, simulateShop } from '../core/simulate';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { type WarehouseClient, openEvents } from '../core/warehouse/client';
 import type { WarehouseSource } from '../core/warehouse/source';
-import { warehouseFeatureStats } from '../core/warehouse/stats';
-import { assessWarehouse } from '../core/pipeline';
+import { type TrainOutcome, type TrainSettings, trainModel, trainWarehouse } from '../core/pipeline';
+import type { Progress } from '../core/util/progress';
 import {
 	type EngineName,
 	appendRows,
@@ -126,6 +123,19 @@ async function replicate(engine: EngineName, copies: number): Promise<void> {
 	console.log(`${Number(count).toLocaleString('en-US')} events in the ClickHouse table after copying`);
 }
 
+/** One path's figures on one line. */
+function line(name: string, m: Measured): string {
+	return (
+		`${name}: examples ready ${m.ready.seconds.toFixed(1)} s (peak RSS ${m.ready.peakMb} MB, ${m.ready.rows.toLocaleString('en-US')} examples); ` +
+		`whole train ${m.seconds.toFixed(1)} s, peak RSS ${m.peakMb} MB; ${m.trainingRows.toLocaleString('en-US')} training + ${m.validationRows.toLocaleString('en-US')} validation rows × ${m.features} features, ` +
+		`sampled: ${m.sampled}; ${m.learner}, validation AUC ${m.auc === null ? 'n/a' : m.auc.toFixed(4)}`
+	);
+}
+
+function trace(m: Measured): string {
+	return m.stages.map((stage) => `${stage.stage} ${stage.rssMb}`).join(' → ');
+}
+
 async function main(): Promise<void> {
 	const copiesAt = process.argv.indexOf('--copies');
 	const copies = copiesAt >= 0 ? Number(process.argv[copiesAt + 1]) : 1;
@@ -162,54 +172,92 @@ async function main(): Promise<void> {
 		console.log(`${source.engine}: where the warehouse path spent its time:`);
 		for (const { kind, count, seconds } of warehouse.breakdown)
 			console.log(`  ${seconds.toFixed(2).padStart(7)} s  ${String(count).padStart(3)}×  ${kind}`);
+		console.log(`${source.engine}: ${line('warehouse', warehouse)}`);
+		console.log(`    RSS trace (MB, highest per stage): ${trace(warehouse)}`);
 		const memory = await inChild('memory', source);
-		const same = memory.rows === warehouse.rows && memory.features === warehouse.features;
+		console.log(`${source.engine}: ${line('read out + in memory', memory)}`);
+		console.log(`    RSS trace (MB, highest per stage): ${trace(memory)}`);
 		console.log(
-			`${source.engine}: examples ready in the warehouse ${warehouse.seconds.toFixed(1)} s (peak RSS ${warehouse.peakMb} MB); ` +
-				`read out + in memory ${memory.seconds.toFixed(1)} s (peak RSS ${memory.peakMb} MB); ratio ${(warehouse.seconds / memory.seconds).toFixed(2)}x (target ≤ 0.5x; peak RSS target ≤ 500 MB); ` +
-				`${warehouse.rows.toLocaleString('en-US')} examples × ${warehouse.features} features, ${warehouse.positives.toLocaleString('en-US')} positive; same rows and features: ${same}`,
+			`  ratios, warehouse ÷ in memory: examples ready ${(warehouse.ready.seconds / memory.ready.seconds).toFixed(2)}x (target ≤ 0.5x on ClickHouse), ` +
+				`whole train ${(warehouse.seconds / memory.seconds).toFixed(2)}x; warehouse peak RSS ${warehouse.peakMb} MB (target ≤ 500 MB); ` +
+				`same model: ${warehouse.modelHash === memory.modelHash}`,
 		);
 	}
 	process.exit(0);
 }
 
 interface Measured {
+	/** Until the examples were ready (readiness, features, examples), and the peak RSS by then. */
+	readonly ready: { readonly seconds: number; readonly peakMb: number; readonly rows: number };
+	/** The whole train: examples, fitting, calibration, report. */
 	readonly seconds: number;
 	readonly peakMb: number;
-	readonly rows: number;
 	readonly features: number;
-	readonly positives: number;
+	readonly trainingRows: number;
+	readonly validationRows: number;
+	readonly learner: string;
+	readonly auc: number | null;
+	readonly sampled: string;
+	readonly modelHash: string;
+	/** The highest RSS in each stage, in order (a stage met again is listed again). */
+	readonly stages: { stage: string; rssMb: number }[];
 	readonly breakdown: { kind: string; count: number; seconds: number }[];
 }
 
 /** Runs one path in a fresh process, so its peak RSS is its own (not the simulation's or the other path's). */
 async function inChild(side: 'warehouse' | 'memory', source: WarehouseSource): Promise<Measured> {
 	const { stdout } = await run(process.execPath, [__filename, '--child', side], {
-		env: { ...process.env, PROPENSITY_BENCH_SOURCE: JSON.stringify(source) },
+		env: { ...process.env, PROPENSITY_BENCH_SOURCE: JSON.stringify(source), PROPENSITY_BENCH_SETTINGS: JSON.stringify(trainSettings(process.argv)) },
 		maxBuffer: 16 * 1024 * 1024,
 	});
 	return JSON.parse(stdout.trim().split('\n').pop() as string) as Measured;
 }
 
-/** The child: one path over the table the parent wrote; prints its measurements as JSON. */
+/** Training settings both paths get, from the command line (--max-examples N, --memory-budget MB). */
+function trainSettings(argv: readonly string[]): TrainSettings {
+	const option = (name: string) => {
+		const at = argv.indexOf(name);
+		return at >= 0 ? Number(argv[at + 1]) : undefined;
+	};
+	const maxExamples = option('--max-examples');
+	const memoryBudgetMb = option('--memory-budget');
+	return { minPositives: 1, minNegatives: 1, ...(maxExamples ? { maxExamples } : {}), ...(memoryBudgetMb ? { memoryBudgetMb } : {}) };
+}
+
+/** The child: one path over the table the parent wrote, the whole `train`; prints its measurements as JSON. */
 async function child(side: string): Promise<void> {
 	const source = JSON.parse(process.env.PROPENSITY_BENCH_SOURCE as string) as WarehouseSource;
+	const settings = JSON.parse(process.env.PROPENSITY_BENCH_SETTINGS as string) as TrainSettings;
 	const opened = await openEvents(source);
 	const spent = new Map<string, { count: number; ms: number }>();
 	const client = timed(opened.client, spent);
 	const mapped = opened.columns;
 	try {
 		const started = performance.now();
-		let rows: number;
-		let features: number;
-		let positives: number;
+		let ready: { seconds: number; peakMb: number; rows: number } | undefined;
+		// The RSS trace: the highest RSS seen in each stage of the work, read at each progress report and every 100 ms.
+		const stages: { stage: string; rssMb: number }[] = [
+			{ stage: side === 'warehouse' ? 'readiness, statistics, examples' : 'reading events, examples', rssMb: 0 },
+		];
+		const sampleRss = () => {
+			const current = stages[stages.length - 1];
+			current.rssMb = Math.max(current.rssMb, Math.round(process.memoryUsage.rss() / 2 ** 20));
+		};
+		const timer = setInterval(sampleRss, 100);
+		// Training announces its examples before it splits them: the time and peak until then.
+		const hooks = {
+			onProgress: (progress: Progress) => {
+				sampleRss();
+				if (progress.stage === 'examples ready' && !ready)
+					ready = { seconds: (performance.now() - started) / 1000, peakMb: peakMb(), rows: progress.done };
+				const stage = progress.stage === 'training' ? 'boosted trees' : progress.stage;
+				if (stage !== stages[stages.length - 1].stage) stages.push({ stage, rssMb: 0 });
+				sampleRss();
+			},
+		};
+		let outcome: TrainOutcome;
 		if (side === 'warehouse') {
-			const { readiness } = await assessWarehouse(client, mapped, goal, { minPositives: 1, minNegatives: 1 });
-			const declarations = declareFeatures(await warehouseFeatureStats(client, mapped, goal), goal);
-			// Training reuses readiness's cutoff plan (as trainWarehouse does): the range is not asked again.
-			const cutoffs = readiness.cutoffs.map((entry) => entry.cutoff);
-			const examples = await buildWarehouseExamples(client, mapped, goal, declarations, cutoffs);
-			[rows, features, positives] = [examples.data.rows, declarations.length, readiness.totals.positives];
+			outcome = await trainWarehouse(client, mapped, goal, settings, hooks);
 		} else {
 			const builder = new EventTableBuilder(attributeNames.map((name) => ({ name, kind: 'category' as const })));
 			// Streamed: the reference holds the event table, never every row as an object.
@@ -222,15 +270,28 @@ async function child(side: string): Promise<void> {
 					attributeNames.map((name) => (row[name] === null ? undefined : String(row[name]))),
 				),
 			);
-			const table = builder.build().table;
-			const readiness = assessReadiness(table, goal, { minPositives: 1, minNegatives: 1 });
-			const declarations = generateFeatures(table, goal);
-			const examples = await buildExamples(table, goal, declarations, { cutoffs: planCutoffs(table, goal) });
-			[rows, features, positives] = [examples.data.rows, declarations.length, readiness.totals.positives];
+			outcome = await trainModel(builder.build().table, goal, settings, hooks);
 		}
+		clearInterval(timer);
 		const seconds = (performance.now() - started) / 1000;
 		const breakdown = [...spent].sort((a, b) => b[1].ms - a[1].ms).map(([kind, { count, ms }]) => ({ kind, count, seconds: ms / 1000 }));
-		const measured: Measured = { seconds, peakMb: peakMb(), rows, features, positives, breakdown };
+		const { summary, model } = outcome;
+		const measured: Measured = {
+			ready: ready ?? { seconds, peakMb: peakMb(), rows: NaN },
+			seconds,
+			peakMb: peakMb(),
+			features: summary.features,
+			trainingRows: summary.trainingRows,
+			validationRows: summary.validationRows,
+			learner: summary.learner,
+			auc: summary.auc,
+			sampled: model.sample
+				? `${model.sample.positives.kept + model.sample.negatives.kept} of ${model.sample.positives.eligible + model.sample.negatives.eligible} rows`
+				: 'no',
+			modelHash: createHash('sha256').update(outcome.modelText).digest('hex').slice(0, 16),
+			stages: stages.filter((stage, i) => i === 0 || stage.stage !== stages[i - 1].stage),
+			breakdown,
+		};
 		console.log(JSON.stringify(measured));
 	} finally {
 		await client.close();

@@ -16,7 +16,7 @@ import { fitBuyTillYouDie, withBuyTillYouDie } from './features/buyTillYouDie';
 import type { FeatureDecl } from './features/declaration';
 import { generateFeatures } from './features/generate';
 import { describeFutureEvents, presentAsOf } from './features/present';
-import { type SampleRecord, checkMaxExamples, classCounts, planSample, recordSample, sampleExamples } from './features/sample';
+import { type SampleRecord, checkMaxExamples, checkMemoryBudget, classCounts, examplesCap, planSample, recordSample, sampleExamples } from './features/sample';
 import { checkGoalAgainstData } from './goal/check';
 import { describeGoal } from './goal/describe';
 import { parseGoal, parseGoalReadingAliases } from './goal/parse';
@@ -32,7 +32,7 @@ import {
 import { goalWarnings } from './goal/warnings';
 import type { Goal } from './goal/schema';
 import type { SelectionRecord } from './learn/auto';
-import { selectRows, type LabelledDataset } from './learn/dataset';
+import { rowsOf, selectRows, type LabelledDataset } from './learn/dataset';
 import { holdoutSplit } from './learn/split';
 import { learnerNames, parseLearnerChoice, type LearnerOptions } from './learn/train';
 import { buildModel } from './model/build';
@@ -217,6 +217,8 @@ export interface TrainSettings extends ReadinessSettings {
 	readonly seed?: number;
 	/** Above this many example rows (profile × cutoff), training keeps every positive and a seeded sample of negatives (default 2,000,000). */
 	readonly maxExamples?: number;
+	/** Megabytes the examples may take in training (default 256): the cap is lowered to the rows it holds when the features are many (see examplesCap). */
+	readonly memoryBudgetMb?: number;
 	readonly boundaries?: BucketBoundaries;
 	/** The load's report and summary, for the report's data-quality section. */
 	readonly load?: { readonly report?: LoadReport; readonly summary: LoadSummary };
@@ -271,6 +273,7 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	const givenName = settings.name?.trim() || undefined;
 	if (givenName !== undefined) checkStoreName(givenName, 'model');
 	checkMaxExamples(settings.maxExamples);
+	checkMemoryBudget(settings.memoryBudgetMb);
 	const { goal } = parseGoalReadingAliases(goalInput);
 	checkGoalAgainstData(goal, table);
 	const present = presentMoment(table, settings);
@@ -283,7 +286,7 @@ export async function trainModel(table: EventTable, goalInput: unknown, settings
 	const last = cutoffs.length - 1;
 	const declarations = await withBuyTillYouDie(table, goal, generateFeatures(table, goal, { asOf }), cutoffs[last], hooks, judgement);
 	const all = await buildExamples(table, goal, declarations, { cutoffs, judged: judgement }, hooks);
-	const sample = planSample(readiness.totals.positives, readiness.totals.negatives, settings.maxExamples, settings.seed ?? 1);
+	const sample = planSample(readiness.totals.positives, readiness.totals.negatives, examplesCap(settings, declarations.length), settings.seed ?? 1);
 	const examples = sample ? sampleExamples(all, table.profileIds, sample) : all;
 	const range = dataRange(table, asOf);
 	const activity = tableActivity(table, cutoffs[last], range?.end ?? cutoffs[last]);
@@ -336,6 +339,7 @@ export async function trainWarehouse(
 ): Promise<TrainOutcome> {
 	parseLearnerChoice(settings.learner ?? 'auto');
 	checkMaxExamples(settings.maxExamples);
+	checkMemoryBudget(settings.memoryBudgetMb);
 	const { goal, readiness, data } = await judgeWarehouseReadiness(client, columns, goalInput, settings);
 	refuseUnready(goal, readiness);
 	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
@@ -348,7 +352,7 @@ export async function trainWarehouse(
 	const declarations = await fitBuyTillYouDie(goal, declared, (summary) => buildWarehouseExamples(client, columns, goal, summary, [last]));
 	hooks?.onProgress?.({ stage: 'computing features in the warehouse', done: 0, total: cutoffs.length, unit: 'cutoffs' });
 	// The sample is chosen from readiness's counts, before any example leaves the warehouse.
-	const sample = planSample(readiness.totals.positives, readiness.totals.negatives, settings.maxExamples, settings.seed ?? 1);
+	const sample = planSample(readiness.totals.positives, readiness.totals.negatives, examplesCap(settings, declarations.length), settings.seed ?? 1);
 	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs, sample);
 	if (examples.data.rows === 0) throw new InputError(`No profile is eligible at any cutoff in ${client.source.table}.`, 'no-examples');
 	const activity = await warehouseActivity(client, columns, last, range?.end ?? last);
@@ -617,6 +621,7 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
 	const { goal, readiness, declarations, examples, profileIds, range, asOf, plan, activity, sample } = prepared;
 	const cutoffs = examples.cutoffs;
 	const seed = settings.seed ?? 1;
+	hooks?.onProgress?.({ stage: 'examples ready', done: examples.data.rows, unit: 'examples' });
 	const { train, validation, validationSplit } = splitByTime(examples, profileIds, plan, seed);
 	const built = await buildModel({
 		name: settings.name?.trim() || goal.name,
@@ -716,9 +721,10 @@ function splitByTime(
 		});
 		const date = new Date(examples.cutoffs[last]).toISOString().slice(0, 10);
 		const earlier = `the ${last} earlier cutoff${last > 1 ? 's' : ''}`;
+		// Examples are laid out by cutoff, so without held-out profiles both sides are runs of rows: views, not copies.
 		return {
-			train: selectRows(examples.data, trainRows),
-			validation: selectRows(examples.data, validationRows),
+			train: rowsOf(examples.data, trainRows),
+			validation: rowsOf(examples.data, validationRows),
 			validationSplit: held
 				? `the latest cutoff (${date}), on a seeded ${Math.round(heldOutShare * 100)}% of the profiles kept out of training: profiles as they were then, and what they did in the window after; training used the other profiles at ${earlier}`
 				: `the latest cutoff (${date}): profiles as they were then, and what they did in the window after; training used ${earlier}`,

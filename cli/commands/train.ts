@@ -29,7 +29,8 @@ import { asOfLine, cutoffPlanLine, eventFileOptions, eventFileUsage, loadEventsF
 
 const usage = `Usage:
   propensity train --events FILE --goal GOAL.json [--as-of ISO] [--learner NAME] [--seed S]
-                   [--max-examples N] [--name NAME] --model OUT.json [--report OUT.html]
+                   [--max-examples N] [--memory-budget MB] [--name NAME] --model OUT.json
+                   [--report OUT.html]
                    [--store DIR]
   propensity train --table FILE.csv --label COLUMN [--id COLUMN] [--ignore COL,COL]
                    [--learner NAME] [--seed S] [--name NAME] --model OUT.json
@@ -63,6 +64,9 @@ ${warehouseUsage}
   --max-examples N above N example rows (profile × cutoff), keep every positive and a sample
                    of negatives chosen by a hash of profile id and seed, and correct the
                    probabilities and metrics for it (events mode; default 2000000)
+  --memory-budget MB  megabytes the examples may take in training (events mode; default 256):
+                   with many features the cap becomes the rows that fit, rows × (features × 12
+                   + 128) bytes, so training stays within about 500 MB however many events
   --name NAME      the model's name (default: the goal's name, or the table's file name)
   --model FILE     where to write the model JSON
 
@@ -89,6 +93,7 @@ export const trainCommand: Command = {
 		learner: { type: 'string' },
 		seed: { type: 'string' },
 		'max-examples': { type: 'string' },
+		'memory-budget': { type: 'string' },
 		name: { type: 'string' },
 		model: { type: 'string' },
 	},
@@ -143,6 +148,7 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 	const name = stringOption(options, 'name');
 	if (name !== undefined) checkStoreName(name.trim(), 'model');
 	const maxExamples = integerOption(options, 'max-examples', trainCommand, { min: 2, max: 1_000_000_000_000 });
+	const memoryBudgetMb = integerOption(options, 'memory-budget', trainCommand, { min: 1, max: 1_000_000 });
 	const warehouse = warehouseOption(options);
 	const loaded = warehouse ? undefined : await loadEventsFile(options, io, trainCommand);
 	const progress = terminalProgress(io);
@@ -150,6 +156,7 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 		learner: settings.learner,
 		seed: settings.seed,
 		maxExamples,
+		memoryBudgetMb,
 		asOf: stringOption(options, 'as-of'),
 		now: Date.now(),
 		timeZone: stringOption(options, 'time-zone'),

@@ -19,6 +19,54 @@ import type { Examples } from './examples';
 /** Above this many example rows, training samples (an option: maxExamples). */
 export const defaultMaxExamples = 2_000_000;
 
+/**
+ * Megabytes the examples may take while training, by default: with the process's own memory
+ * (code, libraries, connections, and what readiness and the buy-till-you-die fit leave, which
+ * grows with the profiles: 102 MB at 84,270 profiles, 178 MB at 421,350), training stays within
+ * 500 MB at 20,000,000 events.
+ */
+export const defaultMemoryBudgetMb = 256;
+
+/**
+ * What training holds per example row, all in, as measured on the warehouse path
+ * (bench/warehouse.ts: 9 to 12 bytes a value at 148,762 to 570,910 rows × 87 features, above
+ * the process's own memory): per feature the Float32 value (4 bytes), the boosted trees' bins and row words
+ * (2 bytes a training row), the validation halves' copies (4 bytes a validation row), and the
+ * heap the arriving rows leave behind; per row its profile, cutoff and label, the trees' row
+ * buffers and the ids. Rounded up.
+ */
+export const trainingBytes = { perValue: 12, perRow: 128 };
+
+/** The cap on example rows: maxExamples, or fewer when the memory budget holds fewer rows of these features. */
+export interface ExamplesCap {
+	readonly maxExamples: number;
+	/** Set when the memory budget, not maxExamples, set the cap. */
+	readonly memoryBudgetMb?: number;
+}
+
+/** Checks the memoryBudgetMb option: a number of megabytes, at least 1. */
+export function checkMemoryBudget(memoryBudgetMb: number | undefined): number {
+	const value = memoryBudgetMb ?? defaultMemoryBudgetMb;
+	if (!(Number.isFinite(value) && value >= 1))
+		throw new InputError(
+			`memoryBudgetMb is ${String(memoryBudgetMb)}; give the megabytes the examples may take in training, at least 1 (default ${defaultMemoryBudgetMb}).`,
+			'bad-option',
+		);
+	return value;
+}
+
+/**
+ * The example rows training may keep: maxExamples, lowered to what the memory budget holds
+ * of `features` features (rows × (features × 12 + 128) bytes). Both paths call it with the same
+ * declarations, so they sample alike.
+ */
+export function examplesCap(options: { maxExamples?: number; memoryBudgetMb?: number }, features: number): ExamplesCap {
+	const maxExamples = checkMaxExamples(options.maxExamples);
+	const budget = checkMemoryBudget(options.memoryBudgetMb);
+	const held = Math.max(2, Math.floor((budget * 2 ** 20) / (features * trainingBytes.perValue + trainingBytes.perRow)));
+	return held < maxExamples ? { maxExamples: held, memoryBudgetMb: budget } : { maxExamples };
+}
+
 /** 2³²: hashes are 32-bit, thresholds are integers in [0, 2³²]. */
 export const hashRange = 0x1_0000_0000;
 
@@ -34,6 +82,8 @@ export interface ClassSample {
 export interface SampleRecord {
 	readonly method: 'md5-32 of seed:profile';
 	readonly maxExamples: number;
+	/** Present when this memory budget (megabytes), not the maxExamples option, set maxExamples. */
+	readonly memoryBudgetMb?: number;
 	readonly seed: number;
 	readonly positives: ClassSample;
 	readonly negatives: ClassSample;
@@ -42,6 +92,7 @@ export interface SampleRecord {
 export const sampleRecordSchema: z.ZodType<SampleRecord> = z.strictObject({
 	method: z.literal('md5-32 of seed:profile'),
 	maxExamples: z.number().int().positive(),
+	memoryBudgetMb: z.number().positive().optional(),
 	seed: z.number().int().min(0).max(0xffffffff),
 	positives: z.strictObject({ eligible: z.number().int().min(0), kept: z.number().int().min(0), threshold: z.number().int().min(0).max(hashRange) }),
 	negatives: z.strictObject({ eligible: z.number().int().min(0), kept: z.number().int().min(0), threshold: z.number().int().min(0).max(hashRange) }),
@@ -50,6 +101,7 @@ export const sampleRecordSchema: z.ZodType<SampleRecord> = z.strictObject({
 /** Thresholds chosen before the rows are read: the expected kept rows fill the cap. */
 export interface SamplePlan {
 	readonly maxExamples: number;
+	readonly memoryBudgetMb?: number;
 	readonly seed: number;
 	readonly positiveThreshold: number;
 	readonly negativeThreshold: number;
@@ -70,13 +122,20 @@ export function checkMaxExamples(maxExamples: number | undefined): number {
  * The sample for `positives` and `negatives` eligible rows, or undefined when they fit the cap.
  * Every positive is kept while they fit; the rest of the cap goes to negatives.
  */
-export function planSample(positives: number, negatives: number, maxExamples: number | undefined, seed: number): SamplePlan | undefined {
-	const cap = checkMaxExamples(maxExamples);
+export function planSample(positives: number, negatives: number, maxExamples: number | ExamplesCap | undefined, seed: number): SamplePlan | undefined {
+	const limit = typeof maxExamples === 'object' ? maxExamples : { maxExamples: checkMaxExamples(maxExamples) };
+	const cap = limit.maxExamples;
 	if (positives + negatives <= cap) return undefined;
 	// Half the cap at least goes to negatives when positives alone would fill it.
 	const keptPositives = Math.min(positives, Math.max(Math.ceil(cap / 2), cap - negatives));
 	const share = (wanted: number, of: number) => (of === 0 || wanted >= of ? hashRange : Math.floor((wanted / of) * hashRange));
-	return { maxExamples: cap, seed, positiveThreshold: share(keptPositives, positives), negativeThreshold: share(cap - keptPositives, negatives) };
+	return {
+		maxExamples: cap,
+		...(limit.memoryBudgetMb !== undefined ? { memoryBudgetMb: limit.memoryBudgetMb } : {}),
+		seed,
+		positiveThreshold: share(keptPositives, positives),
+		negativeThreshold: share(cap - keptPositives, negatives),
+	};
 }
 
 /** The 32-bit sampling hash of a profile: the first four bytes of MD5("seed:id"), big-endian. */
@@ -99,6 +158,7 @@ export function recordSample(
 	return {
 		method: 'md5-32 of seed:profile',
 		maxExamples: plan.maxExamples,
+		...(plan.memoryBudgetMb !== undefined ? { memoryBudgetMb: plan.memoryBudgetMb } : {}),
 		seed: plan.seed,
 		positives: { eligible: eligible.positives, kept: kept.positives, threshold: plan.positiveThreshold },
 		negatives: { eligible: eligible.negatives, kept: kept.negatives, threshold: plan.negativeThreshold },

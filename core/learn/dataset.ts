@@ -42,3 +42,23 @@ export function selectRows<T extends Dataset>(data: T, indices: ArrayLike<number
 		weight: pick(data.weight, (s) => new Float32Array(s)),
 	};
 }
+
+/**
+ * Rows `indices` of `data`, as selectRows gives them, but without a copy when the indices are
+ * one ascending run of consecutive rows: the columns are then views of the same memory, so a
+ * time split of examples laid out by cutoff holds the values once. The result must be read
+ * only (as every learner reads its data).
+ */
+export function rowsOf<T extends Dataset>(data: T, indices: ArrayLike<number>): T {
+	const n = indices.length;
+	const first = n > 0 ? indices[0] : 0;
+	for (let i = 1; i < n; i++) if (indices[i] !== first + i) return selectRows(data, indices);
+	const end = first + n;
+	return {
+		...data,
+		rows: n,
+		columns: data.columns.map((column) => column.subarray(first, end)),
+		label: data.label?.subarray(first, end),
+		weight: data.weight?.subarray(first, end),
+	};
+}

@@ -128,10 +128,16 @@ function sampleNote(sample: SampleRecord): string {
 	const rows = (n: number) => n.toLocaleString('en-US');
 	const { positives, negatives } = sample;
 	return (
-		`The examples were sampled above ${rows(sample.maxExamples)} rows (seed ${sample.seed}): ${rows(positives.kept)} of ${rows(positives.eligible)} positive and ` +
+		`The examples were sampled above ${rows(sample.maxExamples)} rows${budgetNote(sample)} (seed ${sample.seed}): ${rows(positives.kept)} of ${rows(positives.eligible)} positive and ` +
 		`${rows(negatives.kept)} of ${rows(negatives.eligible)} negative rows were kept; probabilities, log loss, Brier score, base rate and the calibration curve are corrected for it, ` +
 		'the lift table ranks the kept rows.'
 	);
+}
+
+/** Why the cap is what it is, when the memory budget set it. */
+function budgetNote(sample: SampleRecord): string {
+	if (sample.memoryBudgetMb === undefined) return '';
+	return `, the most that a memory budget of ${sample.memoryBudgetMb} MB holds (memoryBudgetMb; --memory-budget on the command line)`;
 }
 
 /**

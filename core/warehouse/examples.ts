@@ -700,18 +700,24 @@ export function shardingKeyIsProfile(engine: string, profileColumn: string): boo
 	return rest === profileColumn || rest === `\`${profileColumn}\``;
 }
 
-/** Rows per block of a feature's arriving values. */
+/** Rows per block of a feature's arriving values (and of the rows' bookkeeping). */
 const blockRows = 65_536;
 
 /**
  * The rows as they arrive, in the warehouse's order: one column of value blocks per feature,
  * so the sorted columns can be built one feature at a time, each feature's blocks let go as
- * its column is done. The answer is held once, as Float32, never as one object per row.
+ * its column is done. The answer is held once, as Float32, never as one object per row; a
+ * row's bookkeeping is its profile's number (each id is kept once, however many cutoffs it
+ * is eligible at), its cutoff and its label, in typed blocks: about 7 bytes a row.
  */
 class ArrivedRows {
+	rows = 0;
+	/** Profile ids in order of first arrival; a row holds its profile's number here. */
 	readonly ids: string[] = [];
-	readonly cutoffs: number[] = [];
-	readonly labels: number[] = [];
+	private readonly numberOf = new Map<string, number>();
+	private readonly profiles: Uint32Array[] = [];
+	private readonly cutoffs: Uint16Array[] = [];
+	private readonly labels: Uint8Array[] = [];
 	private readonly blocks: Float32Array[][];
 
 	constructor(readonly features: number) {
@@ -719,14 +725,37 @@ class ArrivedRows {
 	}
 
 	add(k: number, id: string, label: number, values: Float32Array): void {
-		const row = this.ids.length;
+		const row = this.rows++;
 		const offset = row % blockRows;
-		if (offset === 0) for (const column of this.blocks) column.push(new Float32Array(blockRows));
+		if (offset === 0) {
+			for (const column of this.blocks) column.push(new Float32Array(blockRows));
+			this.profiles.push(new Uint32Array(blockRows));
+			this.cutoffs.push(new Uint16Array(blockRows));
+			this.labels.push(new Uint8Array(blockRows));
+		}
 		const block = (row - offset) / blockRows;
 		for (let f = 0; f < this.features; f++) this.blocks[f][block][offset] = values[f];
-		this.ids.push(id);
-		this.cutoffs.push(k);
-		this.labels.push(label);
+		let profile = this.numberOf.get(id);
+		if (profile === undefined) {
+			profile = this.ids.length;
+			this.ids.push(id);
+			this.numberOf.set(id, profile);
+		}
+		this.profiles[block][offset] = profile;
+		this.cutoffs[block][offset] = k;
+		this.labels[block][offset] = label;
+	}
+
+	profile(row: number): number {
+		return this.profiles[Math.floor(row / blockRows)][row % blockRows];
+	}
+
+	cutoff(row: number): number {
+		return this.cutoffs[Math.floor(row / blockRows)][row % blockRows];
+	}
+
+	label(row: number): number {
+		return this.labels[Math.floor(row / blockRows)][row % blockRows];
 	}
 
 	/** Feature f's values in `order` (arrival indices), its blocks released. */
@@ -736,6 +765,11 @@ class ArrivedRows {
 		for (let r = 0; r < order.length; r++) out[r] = blocks[Math.floor(order[r] / blockRows)][order[r] % blockRows];
 		this.blocks[f] = [];
 		return out;
+	}
+
+	/** Lets go of the id lookup once every row has arrived (the ids stay). */
+	doneArriving(): void {
+		this.numberOf.clear();
 	}
 }
 
@@ -775,27 +809,30 @@ export async function buildWarehouseExamples(
 	const plan = { ...makePlan(columns, goal, features), ...(await shardLayout(runner, columns)), groupsPerQuery: options.groupsPerQuery };
 	const arrived = new ArrivedRows(features.length);
 	await streamCutoffs(runner, plan, cutoffs, sample, (k, id, label, values) => arrived.add(k, id, label, values));
-	const { ids, labels } = arrived;
-	const rows = ids.length;
+	arrived.doneArriving();
+	const rows = arrived.rows;
+	// Each profile's rank among the ids ascending (code-unit order, as in an in-memory table).
+	const byId = Uint32Array.from(arrived.ids, (_, p) => p).sort((a, b) => compareStrings(arrived.ids[a], arrived.ids[b]));
+	const profileIds = Array.from(byId, (p) => arrived.ids[p]);
+	const rank = new Uint32Array(byId.length);
+	byId.forEach((p, r) => (rank[p] = r));
 	// Grouped by cutoff, profiles ascending within each, as buildExamples lays them out.
 	const order = new Uint32Array(rows);
 	for (let r = 0; r < rows; r++) order[r] = r;
-	order.sort((a, b) => arrived.cutoffs[a] - arrived.cutoffs[b] || compareStrings(ids[a], ids[b]));
-	const profileIds = [...new Set(ids)].sort(compareStrings);
-	const indexOf = new Map(profileIds.map((id, p) => [id, p]));
+	order.sort((a, b) => arrived.cutoff(a) - arrived.cutoff(b) || rank[arrived.profile(a)] - rank[arrived.profile(b)]);
 	const data: LabelledDataset = {
 		rows,
 		featureNames: features.map((feature) => feature.name),
 		columns: features.map((_, f) => arrived.column(f, order)),
-		label: Uint8Array.from(order, (r) => labels[r]),
+		label: Uint8Array.from(order, (r) => arrived.label(r)),
 	};
-	const profile = Uint32Array.from(order, (r) => indexOf.get(ids[r]) as number);
-	const cutoffIndex = Uint16Array.from(order, (r) => arrived.cutoffs[r]);
+	const profile = Uint32Array.from(order, (r) => rank[arrived.profile(r)]);
+	const cutoffIndex = Uint16Array.from(order, (r) => arrived.cutoff(r));
 	const perCutoff = cutoffs.map((cutoff) => ({ cutoff, eligible: 0, positives: 0, negatives: 0 }));
 	for (let r = 0; r < rows; r++) {
-		const counts = perCutoff[arrived.cutoffs[r]];
+		const counts = perCutoff[cutoffIndex[r]];
 		counts.eligible++;
-		if (labels[r] === 1) counts.positives++;
+		if (data.label[r] === 1) counts.positives++;
 		else counts.negatives++;
 	}
 	return { data, profile, profileIds, cutoffIndex, cutoffs: [...cutoffs], perCutoff };

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { classWeights, correctForSample, keptBySample, planSample, recordSample, sampleHash } from '../../core/features/sample';
+import {
+	classWeights,
+	correctForSample,
+	defaultMemoryBudgetMb,
+	examplesCap,
+	keptBySample,
+	planSample,
+	recordSample,
+	sampleHash,
+	sampleRecordSchema,
+} from '../../core/features/sample';
+import { rowsOf, selectRows } from '../../core/learn/dataset';
 import { validationMetrics } from '../../core/evaluate/metrics';
 
 describe('sample plans and corrections', () => {
@@ -23,6 +34,48 @@ describe('sample plans and corrections', () => {
 		const plan = planSample(90_000, 10_000, 10_000, 1) as NonNullable<ReturnType<typeof planSample>>;
 		assert.ok(Math.abs(plan.positiveThreshold / 2 ** 32 - 5000 / 90_000) < 1e-9);
 		assert.ok(Math.abs(plan.negativeThreshold / 2 ** 32 - 0.5) < 1e-9);
+	});
+
+	it('lowers the cap to the rows the memory budget holds, and says so in the record', () => {
+		// 256 MB at 85 features: 256 × 2^20 ÷ (85 × 12 + 128) bytes a row.
+		assert.deepEqual(examplesCap({}, 85), { maxExamples: Math.floor((defaultMemoryBudgetMb * 2 ** 20) / (85 * 12 + 128)), memoryBudgetMb: 256 });
+		assert.equal(examplesCap({}, 85).maxExamples, 233_828);
+		// Few features, or a smaller maxExamples: maxExamples stays the cap.
+		assert.deepEqual(examplesCap({ memoryBudgetMb: 512 }, 10), { maxExamples: 2_000_000 });
+		assert.deepEqual(examplesCap({ maxExamples: 1000 }, 85), { maxExamples: 1000 });
+		assert.deepEqual(examplesCap({ memoryBudgetMb: 4096 }, 85), { maxExamples: 2_000_000 });
+		const cap = examplesCap({ memoryBudgetMb: 1 }, 100);
+		assert.deepEqual(cap, { maxExamples: Math.floor(2 ** 20 / 1328), memoryBudgetMb: 1 });
+		const plan = planSample(100, 9900, cap, 1) as NonNullable<ReturnType<typeof planSample>>;
+		assert.equal(plan.maxExamples, cap.maxExamples);
+		const record = recordSample(plan, { positives: 100, negatives: 9900 }, { positives: 100, negatives: 1200 });
+		assert.equal(record.memoryBudgetMb, 1);
+		assert.ok(sampleRecordSchema.safeParse(record).success);
+		// A cap set by maxExamples records no budget, as before.
+		assert.equal(
+			'memoryBudgetMb' in
+				recordSample(
+					planSample(100, 9900, 1000, 1) as NonNullable<ReturnType<typeof planSample>>,
+					{ positives: 100, negatives: 9900 },
+					{ positives: 100, negatives: 900 },
+				),
+			false,
+		);
+		assert.throws(() => examplesCap({ memoryBudgetMb: 0.5 }, 85), /memoryBudgetMb is 0.5; give the megabytes .* at least 1/);
+		assert.throws(() => examplesCap({ memoryBudgetMb: NaN }, 85), /memoryBudgetMb is NaN/);
+	});
+
+	it('splits a run of consecutive rows as views of the same memory, other rows as copies', () => {
+		const data = { rows: 5, featureNames: ['x'], columns: [Float32Array.from([0, 1, 2, 3, 4])], label: Uint8Array.from([0, 1, 0, 1, 1]) };
+		const run = rowsOf(data, [2, 3, 4]);
+		assert.deepEqual(Array.from(run.columns[0]), [2, 3, 4]);
+		assert.deepEqual(Array.from(run.label), [0, 1, 1]);
+		assert.equal(run.rows, 3);
+		assert.equal(run.columns[0].buffer, data.columns[0].buffer, 'a run is a view');
+		const scattered = rowsOf(data, [0, 2, 3]);
+		assert.deepEqual(scattered, selectRows(data, [0, 2, 3]));
+		assert.notEqual(scattered.columns[0].buffer, data.columns[0].buffer, 'scattered rows are copied');
+		assert.equal(rowsOf(data, []).rows, 0);
 	});
 
 	it('hashes MD5 of "seed:id" as UTF-8, first four bytes big-endian', () => {

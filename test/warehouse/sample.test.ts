@@ -97,6 +97,27 @@ describe('sampling the examples above a cap', () => {
 		});
 	}
 
+	for (const engine of engines) {
+		it(`a memory budget lowers the cap the same way in memory and in the warehouse, and the model says so (${engine})`, async () => {
+			// 1 MB holds about 1,400 rows of these features, fewer than are eligible.
+			const budgeted = { ...settings, memoryBudgetMb: 1 };
+			const inMemory = await trainModel(table, goal, budgeted);
+			const sample = inMemory.model.sample;
+			assert.ok(sample && sample.memoryBudgetMb === 1 && sample.negatives.kept < sample.negatives.eligible, JSON.stringify(sample));
+			const features = inMemory.summary.features;
+			assert.equal(sample.maxExamples, Math.floor(2 ** 20 / (features * 12 + 128)));
+			assert.match(inMemory.model.notes.join(' '), /the most that a memory budget of 1 MB holds/);
+			const source = await writeRows(engine, 'sample_budget', columns, rows);
+			const { client, columns: mapped } = await openEvents(source);
+			try {
+				const outcome = await trainWarehouse(client, mapped, goal, budgeted);
+				assert.equal(outcome.modelText, inMemory.modelText);
+			} finally {
+				await client.close();
+			}
+		});
+	}
+
 	it('the command line takes the cap as --max-examples and refuses one under 2 rows, before reading any event', async () => {
 		const dir = path.join('test-output', 'warehouse-sample');
 		fs.mkdirSync(dir, { recursive: true });

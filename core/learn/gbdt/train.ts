@@ -43,6 +43,13 @@ export interface BoostResult {
 	readonly mirror?: { readonly trees: Tree[]; readonly bestIteration: number };
 }
 
+/**
+ * Above this many bytes of raw values, the features are binned on the calling thread, straight
+ * from the caller's columns: binning on the workers needs a shared copy of every value, which
+ * would hold the training data twice at the size where memory matters (the bins are the same).
+ */
+export const PARALLEL_BINNING_MAX_BYTES = 16 * 2 ** 20;
+
 /** Below this many training rows every task runs on the calling thread: starting workers would cost more. */
 export const PARALLEL_MIN_ROWS = 20_000;
 
@@ -75,13 +82,14 @@ async function boostOnThreads(train: LabelledDataset, settings: BoostSettings, c
 	const workers = threads - 1;
 
 	const sampleRows = edgeSampleRows(rows, rng.fork(1).int(2 ** 31));
-	const descriptor = allocateShared(rows, features, weights.perRow !== undefined, workers > 0, sampleRows?.length ?? 0);
+	const binInParallel = workers > 0 && 4 * rows * features <= PARALLEL_BINNING_MAX_BYTES;
+	const descriptor = allocateShared(rows, features, weights.perRow !== undefined, binInParallel, sampleRows?.length ?? 0);
 	const state = viewShared(descriptor);
 	// Threads never change the model, so if workers cannot start, training goes on in this thread.
 	const starting =
 		workers > 0 ? WorkerPool.start(descriptor, state, workers).catch(() => WorkerPool.inline(state)) : Promise.resolve(WorkerPool.inline(state));
 	// Fill the shared inputs while the workers start.
-	if (workers > 0) {
+	if (binInParallel) {
 		train.columns.forEach((column, f) => state.columns[f].set(column));
 		if (sampleRows) state.sample?.set(sampleRows);
 	} else {
@@ -93,7 +101,7 @@ async function boostOnThreads(train: LabelledDataset, settings: BoostSettings, c
 	const pool = await starting;
 	try {
 		state.ints[INT_MAX_BINS] = settings.maxBins;
-		pool.run(COMMAND.bin, features, workers > 0);
+		pool.run(COMMAND.bin, features, binInParallel);
 		pool.dropColumns();
 		pool.run(COMMAND.pack, Math.ceil(rows / CHUNK_ROWS), workers > 0);
 		state.floats[FLOAT_LAMBDA] = settings.lambda;
