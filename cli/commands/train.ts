@@ -64,9 +64,9 @@ ${warehouseUsage}
   --max-examples N above N example rows (profile × cutoff), keep every positive and a sample
                    of negatives chosen by a hash of profile id and seed, and correct the
                    probabilities and metrics for it (events mode; default 2000000)
-  --memory-budget MB  megabytes the examples may take in training (events mode; default 256):
-                   with many features the cap becomes the rows that fit, rows × (features × 12
-                   + 128) bytes, so training stays within about 500 MB however many events
+  --memory-budget MB  megabytes the examples may take in training (events mode; default: no
+                   budget): the cap becomes the rows that fit, rows × (features × 12 + 128)
+                   bytes; 256 keeps training within about 500 MB however many events
   --name NAME      the model's name (default: the goal's name, or the table's file name)
   --model FILE     where to write the model JSON
 

@@ -20,14 +20,6 @@ import type { Examples } from './examples';
 export const defaultMaxExamples = 2_000_000;
 
 /**
- * Megabytes the examples may take while training, by default: with the process's own memory
- * (code, libraries, connections, and what readiness and the buy-till-you-die fit leave, which
- * grows with the profiles: 102 MB at 84,270 profiles, 178 MB at 421,350), training stays within
- * 500 MB at 20,000,000 events.
- */
-export const defaultMemoryBudgetMb = 256;
-
-/**
  * What training holds per example row, all in, as measured on the warehouse path
  * (bench/warehouse.ts: 9 to 12 bytes a value at 148,762 to 570,910 rows × 87 features, above
  * the process's own memory): per feature the Float32 value (4 bytes), the boosted trees' bins and row words
@@ -44,15 +36,19 @@ export interface ExamplesCap {
 	readonly memoryBudgetMb?: number;
 }
 
-/** Checks the memoryBudgetMb option: a number of megabytes, at least 1. */
-export function checkMemoryBudget(memoryBudgetMb: number | undefined): number {
-	const value = memoryBudgetMb ?? defaultMemoryBudgetMb;
-	if (!(Number.isFinite(value) && value >= 1))
+/**
+ * Checks the memoryBudgetMb option: a number of megabytes, at least 1, or none. There is no
+ * budget by default: the issue's default cap is maxExamples' 2,000,000 rows, and a budget lowers
+ * it (with 256 MB, training stays within about 500 MB at 20,000,000 events: docs/warehouse.md).
+ */
+export function checkMemoryBudget(memoryBudgetMb: number | undefined): number | undefined {
+	if (memoryBudgetMb === undefined) return undefined;
+	if (!(Number.isFinite(memoryBudgetMb) && memoryBudgetMb >= 1))
 		throw new InputError(
-			`memoryBudgetMb is ${String(memoryBudgetMb)}; give the megabytes the examples may take in training, at least 1 (default ${defaultMemoryBudgetMb}).`,
+			`memoryBudgetMb is ${String(memoryBudgetMb)}; give the megabytes the examples may take in training, at least 1 (or none: no budget).`,
 			'bad-option',
 		);
-	return value;
+	return memoryBudgetMb;
 }
 
 /**
@@ -63,6 +59,7 @@ export function checkMemoryBudget(memoryBudgetMb: number | undefined): number {
 export function examplesCap(options: { maxExamples?: number; memoryBudgetMb?: number }, features: number): ExamplesCap {
 	const maxExamples = checkMaxExamples(options.maxExamples);
 	const budget = checkMemoryBudget(options.memoryBudgetMb);
+	if (budget === undefined) return { maxExamples };
 	const held = Math.max(2, Math.floor((budget * 2 ** 20) / (features * trainingBytes.perValue + trainingBytes.perRow)));
 	return held < maxExamples ? { maxExamples: held, memoryBudgetMb: budget } : { maxExamples };
 }

@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import {
 	classWeights,
 	correctForSample,
-	defaultMemoryBudgetMb,
 	examplesCap,
 	keptBySample,
 	planSample,
@@ -37,9 +36,10 @@ describe('sample plans and corrections', () => {
 	});
 
 	it('lowers the cap to the rows the memory budget holds, and says so in the record', () => {
+		// No budget by default: maxExamples (2,000,000 rows) is the cap.
+		assert.deepEqual(examplesCap({}, 85), { maxExamples: 2_000_000 });
 		// 256 MB at 85 features: 256 × 2^20 ÷ (85 × 12 + 128) bytes a row.
-		assert.deepEqual(examplesCap({}, 85), { maxExamples: Math.floor((defaultMemoryBudgetMb * 2 ** 20) / (85 * 12 + 128)), memoryBudgetMb: 256 });
-		assert.equal(examplesCap({}, 85).maxExamples, 233_828);
+		assert.deepEqual(examplesCap({ memoryBudgetMb: 256 }, 85), { maxExamples: 233_828, memoryBudgetMb: 256 });
 		// Few features, or a smaller maxExamples: maxExamples stays the cap.
 		assert.deepEqual(examplesCap({ memoryBudgetMb: 512 }, 10), { maxExamples: 2_000_000 });
 		assert.deepEqual(examplesCap({ maxExamples: 1000 }, 85), { maxExamples: 1000 });
