@@ -29,7 +29,6 @@ Example:
 
 export const explainCommand: Command = {
 	name: 'explain',
-	summary: 'print the top factors behind given profiles\u2019 scores, with sentences',
 	usage,
 	options: { ...eventFileOptions, ...modelSourceOptions, profiles: { type: 'string' }, 'as-of': { type: 'string' }, top: { type: 'string' } },
 	async run(options: OptionValues, positionals: string[], io: CliIo): Promise<void> {

@@ -4,9 +4,8 @@
  * escaped literals by SqlValues). Both answer rows as plain objects; every failure becomes an
  * InputError that says where and what to check, with the password removed.
  */
-import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import type { Client } from 'pg';
-import Cursor from 'pg-cursor';
 import { InputError } from '../errors';
 import type { MappingOptions } from '../events/mapping';
 import { connectPostgres, redact } from '../util/postgres';
@@ -65,6 +64,8 @@ function streamedRow(row: { text: string; json<T>(): T }): Record<string, unknow
 }
 
 async function connectPg(source: WarehouseSource): Promise<WarehouseClient> {
+	// The drivers are loaded on the first connection: a command that uses no warehouse never pays for them.
+	const { default: Cursor } = await import('pg-cursor');
 	const client: Client = await connectPostgres({
 		host: source.host,
 		port: source.port,
@@ -121,6 +122,7 @@ async function connectPg(source: WarehouseSource): Promise<WarehouseClient> {
 }
 
 async function connectClickHouse(source: WarehouseSource): Promise<WarehouseClient> {
+	const { ClickHouseLogLevel, createClient } = await import('@clickhouse/client');
 	const client: ClickHouseClient = createClient({
 		url: `http://${source.host.includes(':') ? `[${source.host}]` : source.host}:${source.port}`,
 		username: source.user,
