@@ -10,10 +10,13 @@
 import fs from 'node:fs';
 import { InputError, throwIfCancelled } from '../errors';
 import { detectDelimiter, readCsv, type CsvHandlers } from './csv';
+import { readTableBytes, tableReadOutcomes, type ByteTableTarget } from './tableBytes';
 import { openText } from './text';
 import type { WorkHooks } from '../util/progress';
 import { throttledProgress } from '../util/progress';
 import type { Dataset } from '../learn/dataset';
+
+export { tableReadOutcomes };
 
 export interface ProfileTableOptions {
 	/** The 0/1 label column (required for training; when scoring, leave it out and it is ignored like any other extra column). */
@@ -108,8 +111,26 @@ export async function readProfileTable(source: ProfileTableSource, options: Prof
 	if ('path' in source && !fs.existsSync(source.path)) {
 		throw new InputError(`The table "${source.path}" does not exist. Check the path.`, 'file-not-found');
 	}
+	const place = (row: number, line: number): string => `Row ${row} (line ${line})`;
+	// Most tables are plain numbers: read from the bytes; anything else (or a bad cell) is read as text, and judged there.
+	const fast = tableReader(name, options, place);
+	if (await readTableBytes(source, fast.bytes)) {
+		tableReadOutcomes.bytes++;
+		return fast.finish();
+	}
+	tableReadOutcomes.text++;
+	return readProfileTableText(source, name, options, place);
+}
+
+/** Reads a CSV table as text (core/events/csv.ts): every table the byte reader leaves, with the messages for its faults. */
+async function readProfileTableText(
+	source: { path: string } | { data: Uint8Array; name: string },
+	name: string,
+	options: ProfileTableOptions,
+	place: (row: number, line: number) => string,
+): Promise<ProfileTable> {
 	const input = await openText(source);
-	const reader = tableReader(name, options, (row, line) => `Row ${row} (line ${line})`);
+	const reader = tableReader(name, options, place);
 	try {
 		await readCsv(input.chunks, reader.handlers, detectDelimiter(input.head), name);
 	} finally {
@@ -170,7 +191,7 @@ function tableReader(
 	name: string,
 	options: ProfileTableOptions,
 	place: (row: number, line: number) => string,
-): { handlers: CsvHandlers; finish(): ProfileTable } {
+): { handlers: CsvHandlers; bytes: ByteTableTarget; finish(): ProfileTable } {
 	let featureNames: string[] = [];
 	let featureAt: number[] = [];
 	let labelAt = -1;
@@ -269,7 +290,24 @@ function tableReader(
 			report({ stage: 'reading table', done: rows, unit: 'rows' });
 		},
 	};
-	return { handlers, finish };
+	// The byte reader parses the cells itself and hands over only rows it found valid (tableBytes.ts).
+	const bytes: ByteTableTarget = {
+		header(header) {
+			handlers.header(header);
+			return { numeric: header.map((_, at) => at === labelAt || featureAt.includes(at)), labelAt, idAt };
+		},
+		row(values, id) {
+			rows++;
+			for (let f = 0; f < featureAt.length; f++) columns[f].push(values[featureAt[f]]);
+			if (labelAt >= 0) {
+				labels.push(values[labelAt]);
+				positives += values[labelAt];
+			}
+			if (idAt >= 0) ids.push(id);
+		},
+		chunkDone: () => void handlers.chunkDone(0),
+	};
+	return { handlers, bytes, finish };
 
 	function finish(): ProfileTable {
 		if (rows === 0) throw new InputError(`The table ${name} has a header but no rows.`, 'empty-data');
