@@ -53,12 +53,21 @@ export async function readTableBytes(source: { path: string } | { data: Uint8Arr
 	let carry: Uint8Array | undefined;
 	try {
 		for await (const chunk of byteChunks(source)) {
-			const bytes = carry ? concat(carry, chunk) : chunk;
-			const end = bytes.lastIndexOf(LF) + 1;
-			if (end > 0 && !reader.lines(bytes, 0, end)) return false;
-			carry = end < bytes.length ? bytes.slice(end) : undefined;
-			if (carry && carry.length > maxRecordChars) return false;
-			if (end > 0) target.chunkDone();
+			let start = 0;
+			if (carry) {
+				// The line cut at the last chunk's end, joined with its rest; the chunk itself is read in place.
+				const rest = chunk.indexOf(LF) + 1;
+				carry = concat(carry, rest === 0 ? chunk : chunk.subarray(0, rest));
+				if (carry.length > maxRecordChars) return false;
+				if (rest === 0) continue;
+				if (!reader.lines(carry, 0, carry.length)) return false;
+				carry = undefined;
+				start = rest;
+			}
+			const end = Math.max(start, chunk.lastIndexOf(LF) + 1);
+			if (end > start && !reader.lines(chunk, start, end)) return false;
+			if (end < chunk.length) carry = chunk.slice(end);
+			target.chunkDone();
 		}
 		if (carry && !reader.lines(carry, 0, carry.length)) return false;
 	} catch {
