@@ -77,7 +77,7 @@ function decimalCharacters(text: string): boolean {
 
 /** A growing Float32Array (doubling), so a million-row table needs no per-row objects. */
 class Column {
-	values = new Float32Array(1024);
+	values: Float32Array = new Float32Array(1024);
 	length = 0;
 	push(value: number): void {
 		if (this.length === this.values.length) {
@@ -89,6 +89,13 @@ class Column {
 	}
 	finish(): Float32Array {
 		return this.values.slice(0, this.length);
+	}
+	/** A column of the first `length` values already read into `values`. */
+	static of(values: Float32Array, length: number): Column {
+		const column = new Column();
+		column.values = values;
+		column.length = length;
+		return column;
 	}
 }
 
@@ -197,8 +204,8 @@ function tableReader(
 	let labelAt = -1;
 	let idAt = -1;
 	let columns: Column[] = [];
-	const labels = new Column();
-	const ids: string[] = [];
+	let labels = new Column();
+	let ids: string[] = [];
 	let rows = 0;
 	let positives = 0;
 	const report = throttledProgress(options.hooks);
@@ -296,14 +303,15 @@ function tableReader(
 			handlers.header(header);
 			return { numeric: header.map((_, at) => at === labelAt || featureAt.includes(at)), labelAt, idAt };
 		},
-		row(values, id) {
-			rows++;
-			for (let f = 0; f < featureAt.length; f++) columns[f].push(values[featureAt[f]]);
+		rows(numbers, count, read) {
+			rows = count;
+			const at = (position: number): Column => Column.of(numbers[position] as Float32Array, count);
+			columns = featureAt.map(at);
 			if (labelAt >= 0) {
-				labels.push(values[labelAt]);
-				positives += values[labelAt];
+				labels = at(labelAt);
+				for (let r = 0; r < count; r++) positives += labels.values[r];
 			}
-			if (idAt >= 0) ids.push(id);
+			if (idAt >= 0) ids = read.slice();
 		},
 		chunkDone: () => void handlers.chunkDone(0),
 	};

@@ -27,8 +27,11 @@ export interface ByteColumns {
 export interface ByteTableTarget {
 	/** The header's column names, trimmed; throws as the text reader would for a header it refuses. */
 	header(columns: string[]): ByteColumns;
-	/** One row: at each numeric position its number (NaN when missing), and the id when there is an id column. */
-	row(values: Float64Array, id: string): void;
+	/**
+	 * Every row, once all are read: per header position, its numbers (NaN when missing; `rows` of
+	 * them, possibly followed by spare room) for a numeric column, else undefined; and the ids.
+	 */
+	rows(numbers: readonly (Float32Array | undefined)[], rows: number, ids: readonly string[]): void;
 	/** Between chunks: progress and cancellation. */
 	chunkDone(): void;
 }
@@ -70,11 +73,13 @@ export async function readTableBytes(source: { path: string } | { data: Uint8Arr
 			target.chunkDone();
 		}
 		if (carry && !reader.lines(carry, 0, carry.length)) return false;
+		if (!reader.finished()) return false;
+		reader.handOver();
 	} catch {
 		// A file that cannot be read, a header the table refuses, a cancel: the text reader meets it again and says so in its words.
 		return false;
 	}
-	return reader.finished();
+	return true;
 }
 
 function byteChunks(source: { path: string } | { data: Uint8Array }): AsyncIterable<Uint8Array> | Iterable<Uint8Array> {
@@ -101,8 +106,11 @@ class LineReader {
 	private width = 0;
 	private columns: ByteColumns | undefined;
 	private numeric = new Uint8Array(0);
-	private values = new Float64Array(0);
-	private id = '';
+	/** Per header position, the numbers read so far (numeric columns only); they grow by doubling. */
+	private numbers: (Float32Array | undefined)[] = [];
+	private count = 0;
+	private capacity = 0;
+	private readonly ids: string[] = [];
 	/** Where the last cell parsed ended. */
 	private at = 0;
 
@@ -125,6 +133,21 @@ class LineReader {
 		return this.columns !== undefined;
 	}
 
+	handOver(): void {
+		this.target.rows(this.numbers, this.count, this.ids);
+	}
+
+	/** Room for more rows in every numeric column. */
+	private grow(): void {
+		this.capacity = Math.max(1024, this.capacity * 2);
+		this.numbers = this.numbers.map((old) => {
+			if (!old) return undefined;
+			const grown = new Float32Array(this.capacity);
+			grown.set(old);
+			return grown;
+		});
+	}
+
 	/** The header: the first line, which must not be blank; its names split as the text reader splits them. */
 	private header(bytes: Uint8Array, from: number, stop: number): boolean {
 		for (let i = from; i < stop; i++) if (!plainByte(bytes[i]) && bytes[i] !== 9) return false;
@@ -139,7 +162,7 @@ class LineReader {
 		this.delimiter = delimiter.charCodeAt(0);
 		this.width = names.length;
 		this.numeric = Uint8Array.from(columns.numeric, (n) => (n ? 1 : 0));
-		this.values = new Float64Array(names.length).fill(NaN);
+		this.numbers = columns.numeric.map((n) => (n ? new Float32Array(0) : undefined));
 		this.columns = columns;
 		return true;
 	}
@@ -149,13 +172,15 @@ class LineReader {
 		if (from === stop) return true;
 		const { labelAt, idAt } = this.columns as ByteColumns;
 		const delimiter = this.delimiter;
+		if (this.count === this.capacity) this.grow();
+		const row = this.count;
 		let pos = from;
 		for (let c = 0; ; c++) {
 			if (c >= this.width) return false;
 			if (this.numeric[c] === 1) {
 				const value = this.number(bytes, pos, stop);
-				if (value === undefined) return false;
-				this.values[c] = value;
+				if (value === undefined || (c === labelAt && value !== 0 && value !== 1)) return false;
+				(this.numbers[c] as Float32Array)[row] = value;
 			} else if (!this.skip(bytes, pos, stop, c === idAt)) return false;
 			pos = this.at;
 			if (pos === stop) {
@@ -165,8 +190,7 @@ class LineReader {
 			if (bytes[pos] !== delimiter) return false;
 			pos++;
 		}
-		if (labelAt >= 0 && this.values[labelAt] !== 0 && this.values[labelAt] !== 1) return false;
-		this.target.row(this.values, this.id);
+		this.count++;
 		return true;
 	}
 
@@ -216,7 +240,7 @@ class LineReader {
 			if (!plainByte(b) && b !== 9) return false;
 		}
 		this.at = pos;
-		if (keep) this.id = ascii(bytes, from, pos).trim();
+		if (keep) this.ids.push(ascii(bytes, from, pos).trim());
 		return true;
 	}
 }
