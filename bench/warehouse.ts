@@ -23,7 +23,7 @@
 import { EventTableBuilder } from '../core/events/table';
 import { buildExamples, generateFeatures, planCutoffs } from '../core/features';
 import { declareFeatures } from '../core/features/generate';
-import { buildWarehouseExamples, warehouseDataRange } from '../core/warehouse/examples';
+import { buildWarehouseExamples } from '../core/warehouse/examples';
 import { parseGoal } from '../core/goal';
 import { assessReadiness } from '../core/features/readiness';
 import { profilesForEvents, simulateShop } from '../core/simulate';
@@ -31,9 +31,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { type WarehouseClient, openEvents } from '../core/warehouse/client';
 import type { WarehouseSource } from '../core/warehouse/source';
-import { planTrainingInRange } from '../core/features/cutoffs';
 import { warehouseFeatureStats } from '../core/warehouse/stats';
-import { profilesBy } from '../core/warehouse/data';
 import { assessWarehouse } from '../core/pipeline';
 import {
 	type EngineName,
@@ -206,8 +204,8 @@ async function child(side: string): Promise<void> {
 		if (side === 'warehouse') {
 			const { readiness } = await assessWarehouse(client, mapped, goal, { minPositives: 1, minNegatives: 1 });
 			const declarations = declareFeatures(await warehouseFeatureStats(client, mapped, goal), goal);
-			const range = await warehouseDataRange(client, mapped);
-			const cutoffs = planTrainingInRange(range, range ? await profilesBy(client, mapped, range.end) : 0, goal).cutoffs;
+			// Training reuses readiness's cutoff plan (as trainWarehouse does): the range is not asked again.
+			const cutoffs = readiness.cutoffs.map((entry) => entry.cutoff);
 			const examples = await buildWarehouseExamples(client, mapped, goal, declarations, cutoffs);
 			[rows, features, positives] = [examples.data.rows, declarations.length, readiness.totals.positives];
 		} else {

@@ -57,7 +57,16 @@ export { connectPostgres, redact, type PgConnectionInput } from './util/postgres
 export { type MappingOptions } from './events/mapping';
 export { withWarehouse, withWarehouseConnection } from './warehouse/data';
 export { scoresTableColumns, type WarehouseScoreSummary } from './warehouse/scores';
-export { maxCandidates, ruleNeedsEvents, type ScoresRun, type WarehouseSegmentEvents, type WarehouseSegmentOptions } from './warehouse/segment';
+export {
+	maxCandidates,
+	maxExplainedProfiles,
+	ruleNeedsEvents,
+	type ScoresRun,
+	type WarehouseExplained,
+	type WarehouseExplainOptions,
+	type WarehouseSegmentEvents,
+	type WarehouseSegmentOptions,
+} from './warehouse/segment';
 export { summarizeWarehouse } from './warehouse/summary';
 export { describeSource, isWarehouseUrl, parseWarehouseUrl, type WarehouseSource } from './warehouse/source';
 export {

@@ -62,12 +62,19 @@ import type { MappingOptions } from './events/mapping';
 import { buildWarehouseExamples, warehouseDataRange } from './warehouse/examples';
 import type { WarehouseClient } from './warehouse/client';
 import type { EventColumns } from './warehouse/columns';
-import { warehouseActivity, warehouseReadinessData, withWarehouse, withWarehouseConnection } from './warehouse/data';
+import { allEventTypes, typesTable, warehouseActivity, warehouseReadinessData, withWarehouse, withWarehouseConnection } from './warehouse/data';
 import { describeSource, type WarehouseSource } from './warehouse/source';
 import { referenceTo, type WarehouseReference } from './warehouse/reference';
 import { summarizeWarehouse, type WarehouseSummary } from './warehouse/summary';
 import { describeScoresTable, scoreIntoWarehouse, scoresTableName, type WarehouseScoreSummary } from './warehouse/scores';
-import { type ScoresRun, type WarehouseSegmentOptions, segmentScoresTable } from './warehouse/segment';
+import {
+	explainScoredProfiles,
+	type ScoresRun,
+	type WarehouseExplained,
+	type WarehouseExplainOptions,
+	type WarehouseSegmentOptions,
+	segmentScoresTable,
+} from './warehouse/segment';
 import { eventsOnConnection } from './warehouse/profiles';
 import { shapeTable, warehouseFeatureStats, warehouseTypes } from './warehouse/stats';
 import { declareFeatures } from './features/generate';
@@ -305,10 +312,11 @@ async function judgeWarehouseReadiness(
 	settings: ReadinessSettings,
 ): Promise<{ goal: Goal; readiness: ReadinessReport; data: ReadinessData }> {
 	const goal = parseGoal(goalInput);
-	checkGoalAgainstData(goal, shapeTable(columns, await warehouseTypes(client, columns)));
+	const allTypes = await allEventTypes(client, columns);
+	checkGoalAgainstData(goal, typesTable(columns, allTypes));
 	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
 	checkAsOf(asOf);
-	const data = await warehouseReadinessData(client, columns, goal, asOf);
+	const data = await warehouseReadinessData(client, columns, goal, asOf, allTypes);
 	const readiness = assessReadinessOf(data, goal, { asOf, minPositives: settings.minPositives, minNegatives: settings.minNegatives });
 	return { goal, readiness, data };
 }
@@ -551,6 +559,25 @@ export function segmentInWarehouse(
 			: undefined;
 		return segmentWarehouse(client, rules, { ...rest, ...(events ? { events } : {}) });
 	});
+}
+
+/**
+ * Explain Factors on a table in place: the listed profiles of the latest run of `model` (or of
+ * the model a finder such as modelOfRun gives for the latest run) in the scores table beside
+ * `source`'s events table, their features computed there by SQL as of the run's score date and
+ * explained in this process. What the host nodes call with the reference
+ * Load Events handed on, and `propensity explain --events URL` with its URL.
+ */
+export function explainInWarehouse(
+	source: WarehouseSource,
+	mapping: MappingOptions | undefined,
+	model: Model | ((run: ScoresRun) => Promise<Model>),
+	profileIds: readonly string[],
+	options: WarehouseExplainOptions,
+): Promise<WarehouseExplained> {
+	return withWarehouseConnection(source, async (client) =>
+		explainScoredProfiles(client, await eventsOnConnection(client, source, mapping), model, profileIds, options),
+	);
 }
 
 /** Refuses training when readiness found problems, naming each and what to change. */

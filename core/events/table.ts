@@ -83,11 +83,7 @@ class Growable<T extends Float64Array | Uint32Array | Uint16Array | Int32Array> 
 	}
 
 	push(value: number): void {
-		if (this.length === this.data.length) {
-			const bigger = this.make(this.data.length * 2);
-			bigger.set(this.data);
-			this.data = bigger;
-		}
+		if (this.length === this.data.length) this.reserve(1);
 		this.data[this.length++] = value;
 	}
 
@@ -235,6 +231,7 @@ export class EventTableBuilder {
 	private readonly value = new Growable((n) => new Float64Array(n));
 	private readonly attributeCodes: Growable<Int32Array | Float64Array>[];
 	private readonly attributeDictionaries: (Dictionary | undefined)[];
+	private built = false;
 
 	constructor(readonly attributeSpecs: readonly AttributeSpec[] = []) {
 		this.attributeCodes = attributeSpecs.map((spec) =>
@@ -257,6 +254,7 @@ export class EventTableBuilder {
 
 	/** Adds one event. The caller has already validated id, time and type. */
 	add(profileId: string, timeMs: number, eventType: string, value: number, attributes?: readonly (string | number | undefined)[]): void {
+		this.checkOpen();
 		const typeCode = this.typeNames.code(eventType);
 		if (typeCode >= maxEventTypes) {
 			throw new RangeError(`More than ${maxEventTypes} distinct event types; map a coarser field to the event type.`);
@@ -275,6 +273,11 @@ export class EventTableBuilder {
 				this.attributeCodes[column].push(typeof raw === 'number' ? raw : raw === undefined || raw === '' ? NaN : Number(raw));
 			}
 		}
+	}
+
+	/** Its arrays are released by build(): a builder serves one table. */
+	private checkOpen(): void {
+		if (this.built) throw new Error('This EventTableBuilder has already built its table; start a new builder for more events.');
 	}
 
 	/** The events collected so far, as views of the builder's arrays (valid until the next add). */
@@ -305,6 +308,7 @@ export class EventTableBuilder {
 	 * dictionaries. The built table is the same as one builder's fed with every event.
 	 */
 	append(part: BuilderPart): void {
+		this.checkOpen();
 		if (!this.canAppend(part)) throw new RangeError(`More than ${maxEventTypes} distinct event types; map a coarser field to the event type.`);
 		if (part.attributes.length !== this.attributeSpecs.length) throw new Error('appending events collected with other attributes');
 		this.profile.appendCodes(part.profile, this.profiles.absorb(part.profiles));
@@ -323,8 +327,10 @@ export class EventTableBuilder {
 		});
 	}
 
-	/** Sorts and freezes the collected events. The builder is empty afterwards. */
+	/** Sorts and freezes the collected events. The builder is spent afterwards: it refuses more events. */
 	build(options: BuildOptions = {}): BuildResult {
+		this.checkOpen();
+		this.built = true;
 		const profiles = this.profiles.sorted();
 		const types = this.typeNames.sorted();
 		const n = this.length;

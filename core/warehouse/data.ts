@@ -17,7 +17,7 @@ import { SqlValues } from './dialect';
 import { judgeWarehouseCutoffs, numberOf, warehouseDataRange, warehouseEventTypes } from './examples';
 import { DAY_MS } from '../util/days';
 import type { WarehouseSource } from './source';
-import { shapeTable, warehouseTypes } from './stats';
+import { shapeTable } from './stats';
 
 /** Runs `work` with an open connection and the table's columns, closing it after. */
 export async function withWarehouse<T>(
@@ -43,9 +43,31 @@ export async function withWarehouseConnection<T>(source: WarehouseSource, work: 
 	}
 }
 
-/** Readiness data counted in the warehouse: what assessReadiness reads of a table. */
-export async function warehouseReadinessData(client: WarehouseClient, columns: EventColumns, goal: Goal, asOf: number | undefined): Promise<ReadinessData> {
-	const table = shapeTable(columns, await warehouseTypes(client, columns));
+/** Every event type and its events (none excluded), busiest first: what the goal check and readiness both read, asked once. */
+export type TypeVolumes = { type: string; events: number }[];
+
+export function allEventTypes(client: WarehouseClient, columns: EventColumns): Promise<TypeVolumes> {
+	return warehouseEventTypes(client, columns, { exclusions: [] });
+}
+
+/** The table the goal check reads: the warehouse's fields and event types (sorted by name), no events. */
+export function typesTable(columns: EventColumns, allTypes: TypeVolumes) {
+	return shapeTable(columns, allTypes.map((entry) => entry.type).sort(compareStrings));
+}
+
+/**
+ * Readiness data counted in the warehouse: what assessReadiness reads of a table. `allTypes`
+ * (allEventTypes) is passed in when the caller already has it.
+ */
+export async function warehouseReadinessData(
+	client: WarehouseClient,
+	columns: EventColumns,
+	goal: Goal,
+	asOf: number | undefined,
+	known?: TypeVolumes,
+): Promise<ReadinessData> {
+	const allTypes = known ?? (await allEventTypes(client, columns));
+	const table = typesTable(columns, allTypes);
 	const mismatches = goalDataProblems(goal, table);
 	const range = await warehouseDataRange(client, columns, asOf);
 	const recency = range ? await recencyAt(client, columns, range.end) : undefined;
@@ -57,8 +79,8 @@ export async function warehouseReadinessData(client: WarehouseClient, columns: E
 		planError = error;
 	}
 	const counts: CutoffCounts[] = plan && mismatches.length === 0 ? await judgeWarehouseCutoffs(client, columns, goal, plan.cutoffs) : [];
-	const allTypes = await warehouseEventTypes(client, columns, { ...goal, exclusions: [] });
-	const keptTypes = mismatches.length === 0 ? await warehouseEventTypes(client, columns, goal) : allTypes;
+	// Without exclusions the goal keeps every event: the same counts.
+	const keptTypes = mismatches.length === 0 && goal.exclusions.length > 0 ? await warehouseEventTypes(client, columns, goal) : allTypes;
 	const distinct = await distinctValues(client, columns, goal);
 	return {
 		range,

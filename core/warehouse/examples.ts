@@ -45,6 +45,8 @@ async function eachRow(runner: SqlRunner, sql: string, params: readonly unknown[
 interface Accumulator {
 	readonly sql: string;
 	readonly text?: boolean;
+	/** Keeps a larger state than a number while the warehouse aggregates (the latest value and its sort keys). */
+	readonly large?: boolean;
 }
 
 /**
@@ -76,8 +78,10 @@ interface Plan {
 	readonly resolvedFeatures: readonly (ResolvedCondition | null)[];
 	readonly exclusions: readonly ResolvedCondition[];
 	readonly outcome: ResolvedCondition;
-	/** True when each profile's events are on one shard of a ClickHouse cluster (see profilesStayOnOneShard). */
+	/** True when each profile's events are on one shard of a ClickHouse cluster (see shardLayout). */
 	readonly shardLocal?: boolean;
+	/** The shards of the ClickHouse cluster the table is spread over (1 for a plain table). */
+	readonly shards?: number;
 	/** ClickHouse: the most (profile, cutoff) groups one query may aggregate; more are split by a hash of the profile id (default: from the server's max_memory_usage). */
 	readonly groupsPerQuery?: number;
 	/** At most this many profiles are in reach (the columns are restricted to a list of ids): spares counting them. */
@@ -174,7 +178,17 @@ class CutoffSql {
 		if (this.cutoffs.length === 1) return table;
 		if (this.dialect.engine === 'postgres')
 			return `${table} CROSS JOIN (VALUES ${this.cutoffs.map((at) => `(${this.values.value(at)})`).join(', ')}) AS cut(at)`;
-		return `${table} ARRAY JOIN [${this.cutoffs.map((at) => `toInt64(${this.values.value(at)})`).join(', ')}] AS ${cutoffColumn}`;
+		// Each event is joined only to the cutoffs it is within reach of, so rows out of reach are never made.
+		const { before, after } = this.reach();
+		const inReach = `${reachColumn} -> ${this.t} >= ${reachColumn} - ${this.values.value(before)} AND ${this.t} <= ${reachColumn} + ${this.values.value(after)}`;
+		const cutoffs = `[${this.cutoffs.map((at) => `toInt64(${this.values.value(at)})`).join(', ')}]`;
+		return `${table} ARRAY JOIN arrayFilter(${inReach}, ${cutoffs}) AS ${cutoffColumn}`;
+	}
+
+	/** How far before a cutoff its features look, and after it its label: the events a cutoff reads. */
+	reach(): { before: number; after: number } {
+		const { goal } = this.plan;
+		return { before: goal.lookbackDays * DAY_MS, after: goal.outcome.windowDays * DAY_MS };
 	}
 
 	/** GROUP BY: profile, and cutoff when there are several. */
@@ -210,7 +224,7 @@ class CutoffSql {
 		const columns = this.plan.columns;
 		// The in-memory table orders ties in time by type, then value (missing first): the same keys here.
 		const order = [this.t, this.dialect.bytewise(columns.eventType), this.dialect.nullLowest(columns.value)];
-		return { value: { sql: this.dialect.latestIf(x, order, present) }, guard: { sql: this.dialect.countIf(present) } };
+		return { value: { sql: this.dialect.latestIf(x, order, present), large: true }, guard: { sql: this.dialect.countIf(present) } };
 	}
 
 	/**
@@ -331,9 +345,7 @@ class CutoffSql {
 
 	/** Events every query reads: valid, not excluded, and within reach of the cutoff (of the first and last, then of each). */
 	where(): string {
-		const { goal } = this.plan;
-		const before = goal.lookbackDays * DAY_MS;
-		const after = goal.outcome.windowDays * DAY_MS;
+		const { before, after } = this.reach();
 		const parts = [this.span()];
 		if (this.cutoffs.length > 1) parts.push(`${this.t} >= ${this.moment(-before)}`, `${this.t} <= ${this.moment(after)}`);
 		for (const exclusion of this.plan.exclusions) parts.push(`NOT ${this.condition(exclusion)}`);
@@ -344,9 +356,14 @@ class CutoffSql {
 /** The joined cutoff's name on ClickHouse (PostgreSQL qualifies it as cut.at). */
 const cutoffColumn = 'propensity_cutoff';
 
+/** The lambda parameter choosing the cutoffs an event is within reach of (ClickHouse). */
+const reachColumn = 'propensity_at';
+
 /** Distinct aggregates of one query, named a0, a1 …; the same SQL is computed once. */
 class SelectList {
 	readonly items: string[] = [];
+	/** How many of the items keep a large state (see Accumulator.large). */
+	large = 0;
 	private readonly names = new Map<string, string>();
 
 	alias(accumulator: Accumulator): string {
@@ -354,6 +371,7 @@ class SelectList {
 		if (name === undefined) {
 			name = `a${this.items.length}`;
 			this.items.push(`${accumulator.sql} AS ${name}`);
+			if (accumulator.large) this.large++;
 			this.names.set(accumulator.sql, name);
 		}
 		return name;
@@ -405,10 +423,9 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 	const items = [`${columns.profile} AS p`, `${q.key} AS k`, ...select.items].join(', ');
 	// A profile's groups are then whole on its shard: each shard finishes them, HAVING included, and the node asked only concatenates.
 	const settings = plan.shardLocal ? ' SETTINGS distributed_group_by_no_merge = 1' : '';
-	const parts = await queryParts(runner, plan, q, select.items.length);
-	const part = (i: number) => (parts === 1 ? '' : ` AND modulo(cityHash64(${columns.profile}), ${parts}) = ${i}`);
-	const sql = (i: number) =>
-		`SELECT ${items} FROM ${q.from()} WHERE ${q.where()}${part(i)} GROUP BY ${q.groupBy()} HAVING ${q.eligibility()}${q.sampled(sample)}${settings}`;
+	const parts = await profileRanges(runner, plan, q, select);
+	const sql = (part: string) =>
+		`SELECT ${items} FROM ${q.from()} WHERE ${q.where()}${part} GROUP BY ${q.groupBy()} HAVING ${q.eligibility()}${q.sampled(sample)}${settings}`;
 	const dates = cutoffs.map((at) => new Date(at).toISOString()).join(', ');
 	const where = `at the cutoff${cutoffs.length > 1 ? 's' : ''} ${dates}`;
 	const program = compileProgram(compiled.map((feature) => feature.spec));
@@ -440,35 +457,92 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 		}
 		onRow(k, profileOf(row, where), numberOf(row, label, where) > 0 === willOccur ? 1 : 0, values);
 	};
-	for (let i = 0; i < parts; i++) await eachRow(runner, sql(i), q.values.params, take);
+	for (const part of parts) await eachRow(runner, sql(part), q.values.params, take);
 }
 
 /**
- * Bytes a (profile, cutoff) group's aggregation states take on ClickHouse 18.16, per aggregate
- * and beyond them: measured about 24 per aggregate at 20,000,000 events, rounded up.
+ * Bytes one (profile, cutoff) group holds on a ClickHouse 18.16 server until the aggregation
+ * has read the last event, per aggregate and beyond them. With the bench's 95 aggregates a
+ * shard's peak (system.query_log) was 2,007 bytes a group at 124,000 groups, but one query of
+ * 1.24 million groups a shard went past 3.7 GB (over 3,000 bytes a group): the peak grows
+ * faster than the groups, so 40 bytes an aggregate are counted, within half the limit. A
+ * latest value (argMax over a tuple of sort keys) keeps a few values and its keys: counted as
+ * eight aggregates (not measured).
  */
-const groupBytes = { perAggregate: 32, base: 64 };
+const groupBytes = { perAggregate: 40, perLarge: 320, base: 64 };
+
+/** The share of a server's max_memory_usage one query's groups may fill; the rest is for what the estimate misses. */
+const memoryShare = 0.5;
+
+/** The profiles of each query as extra WHERE conditions: one query (no condition) unless the groups would not fit in memory. */
+async function profileRanges(runner: SqlRunner, plan: Plan, q: CutoffSql, select: SelectList): Promise<string[]> {
+	if (plan.columns.dialect.engine !== 'clickhouse') return [''];
+	const groups = plan.profilesAtMost !== undefined ? plan.profilesAtMost * q.cutoffs.length : await groupsInReach(runner, plan, q);
+	const parts = await queryParts(runner, plan, groups, select);
+	if (parts === 1) return [''];
+	const bounds = await profileBoundaries(runner, plan, q, parts, groups / q.cutoffs.length);
+	const profile = plan.columns.profile;
+	return [undefined, ...bounds].map((low, i) => {
+		const high = bounds[i];
+		const above = low === undefined ? [] : [`${profile} >= ${q.values.value(low)}`];
+		const below = high === undefined ? [] : [`${profile} < ${q.values.value(high)}`];
+		return ` AND ${[...above, ...below].join(' AND ')}`;
+	});
+}
 
 /**
- * How many queries the aggregation is split into on ClickHouse, by a hash of the profile id, so
- * one query's groups fit in half the server's max_memory_usage: the server holds every group's
- * states until it has read the last event. PostgreSQL sorts and spills on its own: one query.
+ * How many queries the aggregation is split into on ClickHouse so each server's groups fit in
+ * its share of max_memory_usage: a server holds every group's states until it has read the
+ * last event. When the shards finish the aggregation each holds only its own profiles' groups;
+ * otherwise the node asked merges them all. PostgreSQL sorts and spills on its own: one query.
  */
-async function queryParts(runner: SqlRunner, plan: Plan, q: CutoffSql, aggregates: number): Promise<number> {
-	if (plan.columns.dialect.engine !== 'clickhouse') return 1;
+async function queryParts(runner: SqlRunner, plan: Plan, groups: number, select: SelectList): Promise<number> {
 	let limit = plan.groupsPerQuery;
 	if (limit === undefined) {
 		const [setting] = await runner.rows(`SELECT value FROM system.settings WHERE name = 'max_memory_usage'`, []);
 		const bytes = Number(setting?.value) > 0 ? Number(setting.value) : 10e9;
-		limit = Math.floor(bytes / 2 / (groupBytes.perAggregate * aggregates + groupBytes.base));
+		const small = select.items.length - select.large;
+		limit = Math.floor((bytes * memoryShare) / (groupBytes.perAggregate * small + groupBytes.perLarge * select.large + groupBytes.base));
 	}
-	const groups = (plan.profilesAtMost ?? (await profilesInReach(runner, plan, q))) * q.cutoffs.length;
-	return Math.max(1, Math.ceil(groups / Math.max(1, limit)));
+	const perServer = plan.shardLocal ? groups / Math.max(1, plan.shards ?? 1) : groups;
+	return Math.max(1, Math.ceil(perServer / Math.max(1, limit)));
 }
 
-async function profilesInReach(runner: SqlRunner, plan: Plan, q: CutoffSql): Promise<number> {
-	const [row] = await runner.rows(`SELECT uniq(${plan.columns.profile}) AS n FROM ${plan.columns.table} WHERE ${q.span()}`, q.values.params);
-	return numberOf(row, 'n', 'when counting the profiles within reach of the cutoffs');
+/** Profiles sampled per part to place the boundaries: enough for parts of about equal size. */
+const sampledPerPart = 200;
+
+/**
+ * Profile ids cutting the profiles in reach into `parts` ranges of about equal size: every
+ * n-th profile by a hash of its id (so the same table gives the same boundaries), sorted by
+ * the warehouse. Each part then reads only its range: a table sorted by the profile id (the
+ * usual MergeTree key) skips the other parts' rows by its primary index, where a hash
+ * condition would make every part read every row.
+ */
+async function profileBoundaries(runner: SqlRunner, plan: Plan, q: CutoffSql, parts: number, profiles: number): Promise<string[]> {
+	const { profile, table } = plan.columns;
+	const every = Math.max(1, Math.floor(profiles / (parts * sampledPerPart)));
+	const rows = await runner.rows(
+		`SELECT p FROM (SELECT ${profile} AS p FROM ${table} WHERE ${q.span()} AND modulo(cityHash64(${profile}), ${every}) = 0 GROUP BY p) ORDER BY p`,
+		q.values.params,
+	);
+	const ids = rows.map((row) => profileOf(row, 'when sampling profile ids to split the aggregation'));
+	const bounds: string[] = [];
+	for (let i = 1; i < parts; i++) {
+		const id = ids[Math.floor((i * ids.length) / parts)];
+		if (id !== undefined && id !== bounds[bounds.length - 1]) bounds.push(id);
+	}
+	return bounds;
+}
+
+/** The (profile, cutoff) groups the aggregation will hold: at each cutoff, the profiles with an event within its reach (counted approximately, by uniq). */
+async function groupsInReach(runner: SqlRunner, plan: Plan, q: CutoffSql): Promise<number> {
+	const { before, after } = q.reach();
+	const t = plan.columns.timeMs;
+	const counts = q.cutoffs.map(
+		(at, k) => `uniqIf(${plan.columns.profile}, ${t} >= ${q.values.value(at - before)} AND ${t} <= ${q.values.value(at + after)}) AS g${k}`,
+	);
+	const [row] = await runner.rows(`SELECT ${counts.join(', ')} FROM ${plan.columns.table} WHERE ${q.span()}`, q.values.params);
+	return q.cutoffs.reduce((total, _, k) => total + numberOf(row, `g${k}`, 'when counting the profiles within reach of the cutoffs'), 0);
 }
 
 /** Functions a sharding key may apply to the profile id and still send each profile to one shard: deterministic ones of that id alone. */
@@ -478,27 +552,46 @@ const profileKeyFunctions = new Set(
 	),
 );
 
+/** How a table's events are spread: whether each profile's events are on one shard, and over how many shards. */
+interface ShardLayout {
+	readonly shardLocal: boolean;
+	readonly shards: number;
+}
+
 /**
- * True when the table is a ClickHouse Distributed table whose sharding key is a deterministic
- * function of the profile id alone (e.g. cityHash64(customer_id)): every event of a profile
- * was then written to one shard, so the shards can finish the aggregation themselves. Any
- * other table, or a server that will not say, keeps the merge on the node asked (always right).
+ * A ClickHouse Distributed table whose sharding key is a deterministic function of the profile
+ * id alone (e.g. cityHash64(customer_id)) is shard-local: every event of a profile was written
+ * to one shard, so the shards can finish the aggregation themselves. Any other table, or a
+ * server that will not say, keeps the merge on the node asked (always right). The shards are
+ * counted from system.clusters (1 when it will not say), so the memory estimate can share
+ * the groups among them.
  */
-async function profilesStayOnOneShard(runner: SqlRunner, columns: EventColumns): Promise<boolean> {
-	if (columns.dialect.engine !== 'clickhouse') return false;
+async function shardLayout(runner: SqlRunner, columns: EventColumns): Promise<ShardLayout> {
+	const alone = { shardLocal: false, shards: 1 };
+	if (columns.dialect.engine !== 'clickhouse') return alone;
 	const table = /^`([A-Za-z0-9_]+)`(?:\.`([A-Za-z0-9_]+)`)?$/.exec(columns.table);
 	const profile = /`([A-Za-z0-9_]+)`/.exec(columns.profile);
-	if (!table || !profile) return false;
+	if (!table || !profile) return alone;
 	const values = new SqlValues(columns.dialect);
 	const [database, name] = table[2] === undefined ? ['currentDatabase()', values.value(table[1])] : [values.value(table[1]), values.value(table[2])];
-	let rows: Record<string, unknown>[];
 	try {
-		rows = await runner.rows(`SELECT engine_full AS engine FROM system.tables WHERE database = ${database} AND name = ${name}`, []);
+		const [row] = await runner.rows(`SELECT engine_full AS engine FROM system.tables WHERE database = ${database} AND name = ${name}`, []);
+		const engine = row?.engine;
+		if (typeof engine !== 'string' || !shardingKeyIsProfile(engine, profile[1])) return alone;
+		const cluster = clusterOf(engine);
+		if (cluster === undefined) return { shardLocal: true, shards: 1 };
+		const [counted] = await runner.rows(`SELECT uniqExact(shard_num) AS n FROM system.clusters WHERE cluster = ${values.value(cluster)}`, []);
+		const shards = Number(counted?.n);
+		return { shardLocal: true, shards: Number.isInteger(shards) && shards >= 1 ? shards : 1 };
 	} catch {
-		return false;
+		return alone;
 	}
-	const engine = rows[0]?.engine;
-	return typeof engine === 'string' && shardingKeyIsProfile(engine, profile[1]);
+}
+
+/** The cluster named in `Distributed(cluster, …)`, unquoted. */
+function clusterOf(engine: string): string | undefined {
+	const first = /^Distributed\(\s*([^,]+?)\s*,/.exec(engine.trim())?.[1];
+	return first?.replace(/^'(.*)'$/, '$1');
 }
 
 /** Whether `Distributed(cluster, database, table, key[, policy])` has a key of the profile column through profileKeyFunctions only. */
@@ -588,7 +681,7 @@ export async function buildWarehouseExamples(
 	options: { groupsPerQuery?: number } = {},
 ): Promise<WarehouseExamples> {
 	checkCutoffs(cutoffs);
-	const plan = { ...makePlan(columns, goal, features), shardLocal: await profilesStayOnOneShard(runner, columns), groupsPerQuery: options.groupsPerQuery };
+	const plan = { ...makePlan(columns, goal, features), ...(await shardLayout(runner, columns)), groupsPerQuery: options.groupsPerQuery };
 	const arrived = new ArrivedRows(features.length);
 	await streamCutoffs(runner, plan, cutoffs, sample, (k, id, label, values) => arrived.add(k, id, label, values));
 	const { ids, labels } = arrived;
@@ -632,7 +725,7 @@ export async function streamWarehouseFeatures(
 	options: { profilesAtMost?: number } = {},
 ): Promise<void> {
 	checkCutoffs([at]);
-	const plan = { ...makePlan(columns, goal, features), shardLocal: await profilesStayOnOneShard(runner, columns), ...options };
+	const plan = { ...makePlan(columns, goal, features), ...(await shardLayout(runner, columns)), ...options };
 	await streamCutoffs(runner, plan, [at], undefined, (_k, id, _label, values) => onRow(id, values));
 }
 
@@ -640,12 +733,18 @@ export async function streamWarehouseFeatures(
 export async function judgeWarehouseCutoffs(runner: SqlRunner, columns: EventColumns, goal: Goal, cutoffs: readonly number[]): Promise<CutoffCounts[]> {
 	checkCutoffs(cutoffs);
 	const plan = makePlan(columns, goal, []);
+	const { shardLocal } = await shardLayout(runner, columns);
 	const q = new CutoffSql(plan, cutoffs);
 	const happened = `${q.label()} > 0`;
 	const positive = goal.outcome.occur === 'will_occur' ? happened : `NOT (${happened})`;
 	const read = plan.columns;
 	const inner = `SELECT ${read.profile} AS p, ${q.key} AS k, ${q.dialect.asInteger(positive)} AS positive FROM ${q.from()} WHERE ${q.where()} GROUP BY ${q.groupBy()} HAVING ${q.eligibility()}`;
-	const rows = await runner.rows(`SELECT k, count(*) AS eligible, sum(positive) AS positives FROM (${inner}) AS judged GROUP BY k`, q.values.params);
+	// As for the examples: the shards finish each profile's groups, the node asked only counts them.
+	const settings = shardLocal ? ' SETTINGS distributed_group_by_no_merge = 1' : '';
+	const rows = await runner.rows(
+		`SELECT k, count(*) AS eligible, sum(positive) AS positives FROM (${inner}) AS judged GROUP BY k${settings}`,
+		q.values.params,
+	);
 	const where = 'when counting eligible profiles at the cutoffs';
 	const counted = new Map(rows.map((row) => [numberOf(row, 'k', where), row]));
 	return cutoffs.map((at) => {

@@ -11,6 +11,7 @@
  * its own parameters, so the ids cannot be parameters of that statement).
  */
 import { InputError } from '../errors';
+import type { BucketFactorSummary } from '../explain/buckets';
 import type { MappingOptions } from '../events/mapping';
 import type { Model } from '../model/schema';
 import { explainProfiles } from '../score/explain';
@@ -168,13 +169,14 @@ async function latestAttributes(
 	return out;
 }
 
-/** The profiles with their feature values, attributes and (k > 0) their top k factors, as scoring in memory gives them. */
+/** The profiles with their feature values, attributes and (k > 0) their top k factors, as scoring in memory gives them; with `perBucket`, each bucket's top factors too. */
 export async function explainWithFacts(
 	model: Model,
 	profiles: readonly ScoredProfile[],
 	facts: ReadonlyMap<string, ProfileFacts>,
 	k: number,
-): Promise<Map<string, ScoredProfile>> {
+	perBucket = false,
+): Promise<{ byId: Map<string, ScoredProfile>; buckets?: BucketFactorSummary[] }> {
 	if (model.features.mode !== 'events') throw new Error('explainWithFacts: an events-mode model is needed');
 	const names = model.features.declarations.map((feature) => feature.name);
 	const known: ScoredProfile[] = [];
@@ -185,6 +187,6 @@ export async function explainWithFacts(
 		names.forEach((name, f) => (features[name] = Number.isNaN(fact.features[f]) ? null : fact.features[f]));
 		known.push({ ...profile, attributes: fact.attributes, features });
 	}
-	const explained = k > 0 && known.length > 0 ? (await explainProfiles(model, known, { topK: k })).profiles : known;
-	return new Map(explained.map((profile) => [profile.profileId, profile]));
+	const explained = k > 0 && known.length > 0 ? await explainProfiles(model, known, { topK: k, perBucket }) : { profiles: known };
+	return { byId: new Map(explained.profiles.map((profile) => [profile.profileId, profile])), ...(explained.buckets ? { buckets: explained.buckets } : {}) };
 }

@@ -9,15 +9,18 @@
  * what a scores file carries: the profile attributes as of the score date and, with `explain`
  * K, the top K factors (profiles.ts reads their features by SQL and explains them in process).
  * Rules on factors and attributes then apply too: the parts of the rule SQL can judge cut the
- * scored profiles down to candidates (each SQL part's verdict comes back as a column), and the
- * factor and attribute tests are judged in process on those candidates only.
+ * scored profiles down to candidates (each SQL part's verdict comes back as a column), attribute
+ * tests cut them further by SQL over the events (the profiles with a value by the score date
+ * that could pass), and the factor and attribute tests are judged in process on those
+ * candidates only, the final verdict.
  */
 import { InputError } from '../errors';
+import type { BucketFactorSummary } from '../explain/buckets';
 import type { Model } from '../model/schema';
 import type { ScoredProfile } from '../score/types';
 import { type ChosenMembers, type SegmentMember, type SegmentOptions, type SegmentResult, settleSegment, toMember } from '../segment/build';
 import { matchRule } from '../segment/evaluate';
-import { type Comparison, type SegmentRule, type TopTest, describeRule, parseSegmentRule } from '../segment/rules';
+import { type AttributeTest, type AttributeValue, type Comparison, type SegmentRule, type TopTest, describeRule, parseSegmentRule } from '../segment/rules';
 import type { Bucket, PropensityType } from '../score/types';
 import type { WarehouseClient } from './client';
 import type { EventColumns } from './columns';
@@ -237,9 +240,10 @@ async function withFacts(
 	run: ScoresRun,
 	events: KnownEvents,
 	profiles: readonly ScoredProfile[],
+	known?: readonly string[],
 ): Promise<{ profiles: ScoredProfile[]; warnings: string[] }> {
 	if (profiles.length === 0) return { profiles: [], warnings: [] };
-	const attributes = await profileAttributeNames(client, events.columns);
+	const attributes = known ?? (await profileAttributeNames(client, events.columns));
 	const ids = profiles.map((profile) => profile.profileId);
 	const facts = await readProfileFacts(client, events.columns, events.model, ids, Date.parse(run.scoreDate), attributes);
 	const explained = await explainWithFacts(events.model, profiles, facts, events.explain ?? 0);
@@ -255,7 +259,117 @@ async function withFacts(
 							', ',
 						)}${missing.length > 5 ? ', …' : ''}) are not eligible in the events as of the score date ${run.scoreDate} any more, so they come without attributes or factors: the events changed since the scoring run. Score again before segmenting.`,
 				];
-	return { profiles: profiles.map((profile) => explained.get(profile.profileId) ?? profile), warnings };
+	return { profiles: profiles.map((profile) => explained.byId.get(profile.profileId) ?? profile), warnings };
+}
+
+/** Profiles Explain Factors takes on a table in place at most (default): their features are read by SQL and explained in this process. */
+export const maxExplainedProfiles = 10_000;
+
+/** Ids of a scores table read per query: ClickHouse reads them as literals in the statement. */
+const scoresIdBatch = 1_000;
+
+export interface WarehouseExplainOptions {
+	/** The scores table the profiles were scored into: TABLE, or SCHEMA.TABLE on PostgreSQL. */
+	readonly scoresTable: string;
+	/** Factors per profile. */
+	readonly topK: number;
+	/** Also the top factors of each bucket, over the profiles explained. */
+	readonly perBucket?: boolean;
+	/** At most this many profiles (default maxExplainedProfiles). */
+	readonly maxProfiles?: number;
+	/** With the model found from the run: the model whose latest run is explained (default: the model of the latest run in the table). */
+	readonly modelName?: string;
+}
+
+export interface WarehouseExplained {
+	/** The run whose rows were explained: the latest of the model in the scores table. */
+	readonly run: ScoresRun;
+	/** The model that explained them (the run's). */
+	readonly model: Model;
+	/** The profiles explained, in the order asked: the run's row, the attributes, the feature values and the factors. */
+	readonly profiles: ScoredProfile[];
+	readonly buckets?: BucketFactorSummary[];
+	/** Each id that could not be explained, and why (not in the run, or no longer eligible in the events). */
+	readonly unexplained: ReadonlyMap<string, InputError>;
+}
+
+/**
+ * Explain Factors on a table in place: the profiles `ids` of the latest run of the model in the
+ * scores table (`modelOrFinder`, or the model it finds for the latest run), their features computed by SQL from the events as of the run's score date and
+ * explained here (TreeSHAP or the learner's contributions) with the same code as --explain K
+ * in memory. Only those profiles' rows leave the warehouse; more than `maxProfiles` is refused.
+ */
+export async function explainScoredProfiles(
+	client: WarehouseClient,
+	columns: EventColumns,
+	modelOrFinder: Model | ((run: ScoresRun) => Promise<Model>),
+	ids: readonly string[],
+	options: WarehouseExplainOptions,
+): Promise<WarehouseExplained> {
+	const wanted = [...new Set(ids)];
+	const limit = options.maxProfiles ?? maxExplainedProfiles;
+	if (wanted.length > limit)
+		throw new InputError(
+			`${wanted.length.toLocaleString('en-US')} profiles were given to explain on a table in place, more than the ${limit.toLocaleString('en-US')} it explains at once: ` +
+				'their features are read from the warehouse and explained in this process. Explain the profiles a flow acts on (e.g. the members Build Segment hands on), or split them into batches.',
+			'too-many-profiles',
+		);
+	const target = scoresTableName(client.source, options.scoresTable);
+	const run = await latestScoresRun(client, target, typeof modelOrFinder === 'function' ? options.modelName : modelOrFinder.name);
+	const model = typeof modelOrFinder === 'function' ? await modelOrFinder(run) : modelOrFinder;
+	if (model.name !== run.modelName)
+		throw new InputError(
+			`The latest run of ${describeScoresTable(client.source, target)} was scored by the model "${run.modelName}", but the model given to explain it is "${model.name}". Give the model that scored the run.`,
+			'model-mismatch',
+		);
+	const scored = await scoredRowsOf(client, target, run, wanted);
+	const unexplained = new Map<string, InputError>();
+	for (const id of wanted)
+		if (!scored.has(id))
+			unexplained.set(
+				id,
+				new InputError(
+					`Profile "${id}" is not in the latest run of the model "${run.modelName}" (scored at ${run.scoreDate}) in ${describeScoresTable(client.source, target)}: check the id, or score it first (Score Profiles writing that table).`,
+					'unknown-profile',
+				),
+			);
+	const found = wanted.filter((id) => scored.has(id));
+	const attributes = found.length > 0 ? await profileAttributeNames(client, columns) : [];
+	const facts = await readProfileFacts(client, columns, model, found, Date.parse(run.scoreDate), attributes);
+	for (const id of found)
+		if (!facts.has(id))
+			unexplained.set(
+				id,
+				new InputError(
+					`Profile "${id}" is no longer eligible in the events as of the score date ${run.scoreDate}, so its score cannot be explained: the events changed since the scoring run. Score again, then explain.`,
+					'not-eligible',
+				),
+			);
+	const explained = await explainWithFacts(
+		model,
+		found.map((id) => scored.get(id) as ScoredProfile),
+		facts,
+		options.topK,
+		options.perBucket,
+	);
+	const profiles = wanted.filter((id) => explained.byId.has(id)).map((id) => explained.byId.get(id) as ScoredProfile);
+	return { run, model, profiles, ...(explained.buckets ? { buckets: explained.buckets } : {}), unexplained };
+}
+
+/** The rows of `ids` in one run of a scores table, as scored profiles, by id. */
+async function scoredRowsOf(client: WarehouseClient, target: ScoresTableName, run: ScoresRun, ids: readonly string[]): Promise<Map<string, ScoredProfile>> {
+	const out = new Map<string, ScoredProfile>();
+	const { select } = memberColumns(client.source.engine);
+	for (let from = 0; from < ids.length; from += scoresIdBatch) {
+		const values = new SqlValues(dialectOf(client.source.engine));
+		const batch = ids.slice(from, from + scoresIdBatch).map((id) => values.value(id));
+		const rows = await client.rows(
+			`SELECT ${select} FROM ${target.quoted} WHERE ${runCondition(values, run)} AND profile_id IN (${batch.join(', ')})`,
+			values.params,
+		);
+		for (const row of rows) out.set(String(row.profile_id), scoredOf(row, run));
+	}
+	return out;
 }
 
 /** The members of a rule SQL judges whole; with the events, those handed on are completed with attributes and factors. */
@@ -294,7 +408,11 @@ async function chosenInProcess(
 	const values = new SqlValues(dialectOf(client.source.engine));
 	const sql = new RuleSql(client, target, run, values);
 	const verdicts: { node: SegmentRule; sql: string }[] = [];
-	const superset = await candidateCondition(rule, sql, verdicts);
+	// Attribute tests narrow the candidates in SQL too (a superset: the final verdict stays in process).
+	const attributes = testsAttributes(rule) ? await profileAttributeNames(client, events.columns) : undefined;
+	const asOf = Date.parse(run.scoreDate);
+	const narrow = attributes && ((test: AttributeTest) => attributeCandidates(test, events.columns, new Set(attributes), values, asOf));
+	const superset = await candidateCondition(rule, sql, verdicts, narrow);
 	const { select, order } = memberColumns(client.source.engine);
 	const columns = verdicts.map((verdict, i) => `${values.dialect.asInteger(verdict.sql)} AS v${i}`);
 	const rows = await client.rows(
@@ -312,6 +430,7 @@ async function chosenInProcess(
 		run,
 		events,
 		rows.map((row) => scoredOf(row, run)),
+		attributes,
 	);
 	const decided = new Map(verdicts.map((verdict, i) => [verdict.node, Uint8Array.from(rows, (row) => (Number(row[`v${i}`]) === 1 ? 1 : 0))]));
 	const match = matchRule(profiles, rule, decided);
@@ -323,23 +442,72 @@ async function chosenInProcess(
  * A SQL condition every member passes (undefined: none narrower than the whole run), and in
  * `verdicts` the largest parts of the rule SQL judges whole, whose verdicts the candidates carry.
  */
-async function candidateCondition(rule: SegmentRule, sql: RuleSql, verdicts: { node: SegmentRule; sql: string }[]): Promise<string | undefined> {
+async function candidateCondition(
+	rule: SegmentRule,
+	sql: RuleSql,
+	verdicts: { node: SegmentRule; sql: string }[],
+	narrow?: (test: AttributeTest) => string | undefined,
+): Promise<string | undefined> {
 	if (bySql(rule)) {
 		const condition = await sql.condition(rule);
 		verdicts.push({ node: rule, sql: condition });
 		return condition;
 	}
 	if ('all' in rule) {
-		const parts = (await Promise.all(rule.all.map((item) => candidateCondition(item, sql, verdicts)))).filter((part) => part !== undefined);
+		const parts = (await Promise.all(rule.all.map((item) => candidateCondition(item, sql, verdicts, narrow)))).filter((part) => part !== undefined);
 		return parts.length === 0 ? undefined : `(${parts.join(' AND ')})`;
 	}
 	if ('any' in rule) {
-		const parts = await Promise.all(rule.any.map((item) => candidateCondition(item, sql, verdicts)));
+		const parts = await Promise.all(rule.any.map((item) => candidateCondition(item, sql, verdicts, narrow)));
 		return parts.some((part) => part === undefined) ? undefined : `(${parts.join(' OR ')})`;
 	}
+	if ('attribute' in rule) return narrow?.(rule.attribute);
 	// A negated factor or attribute test admits profiles SQL cannot tell: every profile stays a candidate.
 	if ('not' in rule) await candidateCondition(rule.not, sql, verdicts);
 	return undefined;
+}
+
+/** Whether a rule tests an attribute anywhere. */
+function testsAttributes(rule: SegmentRule): boolean {
+	if ('all' in rule) return rule.all.some(testsAttributes);
+	if ('any' in rule) return rule.any.some(testsAttributes);
+	if ('not' in rule) return testsAttributes(rule.not);
+	if ('top' in rule) return rule.top.among !== undefined && testsAttributes(rule.top.among);
+	return 'attribute' in rule;
+}
+
+/**
+ * A SQL condition on the scores table's profile_id that every profile passing the attribute
+ * test in process passes too: the profile has an event by the score date whose value could pass
+ * it (the value judged in process, the latest by then, is one of those). Only tests whose SQL
+ * means what the in-process test means: text attributes against text (=, IN, contains), number
+ * attributes against numbers (=, IN, comparisons); the others are left to the in-process
+ * verdict. Undefined (no narrowing) for a test absence passes (exists: false), or an attribute
+ * the profiles do not carry (more than one value per profile, or no such column), which the
+ * in-process verdict reports.
+ */
+function attributeCandidates(test: AttributeTest, columns: EventColumns, carried: ReadonlySet<string>, values: SqlValues, asOf: number): string | undefined {
+	const attribute = columns.attributes.find((candidate) => candidate.name === test.name);
+	if (!attribute || !carried.has(test.name) || test.exists === false) return undefined;
+	const { expr } = attribute;
+	const d = values.dialect;
+	const v = (x: string | number) => values.value(x);
+	const text = attribute.kind !== 'number';
+	const fits = (x: AttributeValue) => (text ? typeof x === 'string' : typeof x === 'number');
+	// Every test but exists: false needs a value: NULL (or empty text) never passes.
+	const parts = [`${expr} IS NOT NULL`];
+	if (test.equals !== undefined && fits(test.equals)) parts.push(`${expr} = ${v(test.equals as string | number)}`);
+	if (test.in !== undefined && test.in.every(fits)) parts.push(`${expr} IN (${test.in.map((x) => v(x as string | number)).join(', ')})`);
+	if (test.contains !== undefined && text) parts.push(d.contains(expr, v(test.contains)));
+	if (!text) {
+		if (test.gt !== undefined) parts.push(`${expr} > ${v(test.gt)}`);
+		if (test.gte !== undefined) parts.push(`${expr} >= ${v(test.gte)}`);
+		if (test.lt !== undefined) parts.push(`${expr} < ${v(test.lt)}`);
+		if (test.lte !== undefined) parts.push(`${expr} <= ${v(test.lte)}`);
+		if (test.between !== undefined) parts.push(`${expr} >= ${v(test.between[0])} AND ${expr} <= ${v(test.between[1])}`);
+	}
+	const id = d.engine === 'postgres' ? `(${columns.profile})::text` : `toString(${columns.profile})`;
+	return `(profile_id IN (SELECT ${id} FROM ${columns.table} WHERE ${columns.valid} AND ${columns.timeMs} <= ${v(asOf)} AND ${parts.join(' AND ')}))`;
 }
 
 /**

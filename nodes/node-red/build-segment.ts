@@ -87,7 +87,8 @@ async function segmentScoresTable(RED: NodeAPI, msg: NodeMessage, config: NodeDe
 	const runAt = asText(fromMessage(msg, 'runAt'), 'run time (msg.runAt)') ?? new Date().toISOString();
 	// The run Score Profiles just wrote names its model: that model's latest run is segmented.
 	const model = (msg.scoreSummary as { model?: { name?: unknown } } | undefined)?.model?.name;
-	const extra = { workRanIn: scoresTableWhere(warehouse.source, scoresTable) };
+	// The reference goes on with each member, so Explain Factors can follow on the same table.
+	const extra = { workRanIn: scoresTableWhere(warehouse.source, scoresTable), warehouse: msg.warehouse };
 	const deliver = (built: SegmentResult) => {
 		const { inSegment, notInSegment } = segmentOutputs(built);
 		sendRows(RED, msg, config, send, inSegment, notInSegment, { ...built.summary, scoresTable }, undefined, extra);

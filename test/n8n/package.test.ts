@@ -127,7 +127,7 @@ describe('the package as n8n loads it', () => {
 		}
 	});
 
-	it('Events In comes first in the panel, shown only for events, and Score Profiles hides what a table in place does not use', () => {
+	it('Events In comes first in the panel, shown only for events, Score Profiles hides what a table in place does not use, and Explain Factors asks where the features are first', () => {
 		const propertiesOf = (node: string) =>
 			(currentVersion(load<IVersionedNodeType>(`dist/nodes/n8n/${node}/${node}.node.js`).instance).description as INodeTypeDescription).properties;
 		const names = (node: string) => propertiesOf(node).map((property) => property.name);
@@ -142,6 +142,32 @@ describe('the package as n8n loads it', () => {
 			{ hide: { eventsIn: ['postgres', 'clickhouse'] } },
 			'one summary item comes back from a table in place',
 		);
+		const scoreOptions = propertiesOf('ScoreProfiles').find((property) => property.name === 'options')?.options as INodeProperties[];
+		const hidden = scoreOptions.filter(
+			(option) => JSON.stringify(option.displayOptions) === JSON.stringify({ hide: { '/eventsIn': ['postgres', 'clickhouse'] } }),
+		);
+		assert.deepEqual(
+			hidden.map((option) => option.name).sort(),
+			[
+				'attributes',
+				'eventsBinaryPropertyName',
+				'fileFormat',
+				'includeAttributes',
+				'includeFeatures',
+				'outputBinaryPropertyName',
+				'reportBinaryPropertyName',
+				'spreadsheetSafe',
+				'topFactors',
+			],
+			'a table in place writes a scores table: no items, file, report, attributes or factors to shape',
+		);
+		assert.deepEqual(
+			scoreOptions.filter((option) => !hidden.includes(option)).map((option) => option.name),
+			['highFrom', 'mediumFrom', 'keepRuns'],
+			'what scoring in the warehouse still reads',
+		);
+		assert.deepEqual(names('ExplainFactors').slice(0, 3), ['featuresFrom', 'scoresTable', 'modelSource']);
+		assert.deepEqual(shown('ExplainFactors', 'scoresTable'), { show: { featuresFrom: ['postgres', 'clickhouse'] } });
 		const options = propertiesOf('BuildSegment').find((property) => property.name === 'options')?.options as INodeProperties[];
 		assert.deepEqual(
 			options.find((option) => option.name === 'reportBinaryPropertyName')?.displayOptions,

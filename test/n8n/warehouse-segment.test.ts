@@ -124,7 +124,7 @@ describe('n8n Build Segment over a warehouse scores table (PostgreSQL and the Cl
 		const expected = await fixture.explainedMembers(rule, firstAsOf, 2);
 		assert.equal(run.outputs[0].length, expected.size);
 		for (const item of run.outputs[0]) {
-			const { segment: _segment, workRanIn: _where, ...member } = item.json;
+			const { segment: _segment, workRanIn: _where, scoresTable: _table, warehouse: _reference, ...member } = item.json;
 			assert.deepEqual(member, { ...expected.get(String(item.json.profileId)) }, 'the reasons and attributes of the in-memory path');
 			assert.equal((item.json.factors as string[]).length, 2);
 		}

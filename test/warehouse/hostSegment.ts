@@ -11,6 +11,7 @@ import { connectWarehouse } from '../../core/warehouse/client';
 import type { WarehouseSource } from '../../core/warehouse/source';
 import { parseRuleTexts } from '../../core/segment/syntax';
 import type { SegmentMember } from '../../core/segment/build';
+import type { ScoredProfile } from '../../core/score/types';
 import { type EngineName, type TestRow, purchaseGoal, shopColumns, shopRows, writeRows } from './support';
 
 const columns = shopColumns();
@@ -61,6 +62,12 @@ export class WarehouseSegmentFixture {
 		const scored = await (await scoreProfiles(this.table, await this.model, { asOf, explain: k })).all();
 		const built = await buildSegment(scored, parseRuleTexts([rule]), { mode: 'all', runAt: asOf });
 		return new Map(built.members.map((member) => [member.profileId, member]));
+	}
+
+	/** The profiles `ids` scored in memory as of `asOf` with k factors each (what Explain Factors on the table in place must give them). */
+	async explained(asOf: string, k: number, ids: readonly string[]): Promise<Map<string, ScoredProfile>> {
+		const scored = await (await scoreProfiles(this.table, await this.model, { asOf, explain: k, profiles: [...ids] })).all();
+		return new Map(scored.map((profile) => [profile.profileId, profile]));
 	}
 
 	/** The ids the rule picks over the same scores in memory, sorted. */

@@ -109,6 +109,68 @@ describe('segments over a warehouse scores table: attributes, factors and the ru
 		});
 	}
 
+	for (const engine of engines) {
+		it(`runs attribute tests as SQL over the scores table, so only the profiles whose attribute can pass come back to be judged (${engine})`, async () => {
+			const trained = await model;
+			const source = await writeRows(engine, 'segf_events', columns, rows);
+			const { client, columns: mapped } = await openEvents(source);
+			try {
+				await client.command('DROP TABLE IF EXISTS segf_scores', []);
+				await scoreWarehouse(client, mapped, trained, { scoresTable: 'segf_scores', asOf });
+				const scored = await (await scoreProfiles(table, trained, { asOf })).all();
+				const { country } = commonest(await (await scoreProfiles(table, trained, { asOf, explain: 1 })).all());
+				const events = { columns: mapped, model: trained };
+				const rules: SegmentRule[] = [
+					{ attribute: { name: 'country', equals: country } },
+					{ attribute: { name: 'country', in: [country, "x' OR 1=1 --", 'Zürich "quoted" \\ back'] } },
+					{ any: [{ attribute: { name: 'country', contains: country.slice(1) } }, { score: { gte: 90 } }] },
+					{
+						all: [
+							{ attribute: { name: 'country', exists: true } },
+							{ not: { attribute: { name: 'country', equals: country } } },
+							{ top: { percent: 40 } },
+						],
+					},
+				];
+				for (const rule of rules) {
+					const what = JSON.stringify(rule);
+					const expected = await buildSegment(scored, rule, { mode: 'all', runAt: asOf });
+					assert.ok(expected.members.length > 0 && expected.members.length < scored.length, `${what} admits ${expected.members.length}: a weak test`);
+					const byId = <T extends { profileId: string }>(members: readonly T[]) => [...members].sort((a, b) => (a.profileId < b.profileId ? -1 : 1));
+					const got = await segmentWarehouse(client, rule, { scoresTable: 'segf_scores', mode: 'all', runAt: asOf, events });
+					assert.deepEqual(
+						byId(got.members).map((member) => member.profileId),
+						byId(expected.members).map((member) => member.profileId),
+						what,
+					);
+					// Probabilities within 1e-9 (the scores table keeps the warehouse's double), every other field equal.
+					const rounded = (output: readonly object[]) =>
+						byId(output as { profileId: string; probability: number }[]).map((row) => ({ ...row, probability: Math.round(row.probability * 1e9) }));
+					const [mine, theirs] = [rounded(got.output), rounded(expected.output)];
+					mine.forEach((row, i) => assert.ok(Math.abs(row.probability - theirs[i].probability) <= 1, `${what}: ${row.profileId}'s probability`));
+					assert.deepEqual(
+						mine.map((row) => ({ ...row, probability: 0 })),
+						theirs.map((row) => ({ ...row, probability: 0 })),
+						`${what}: the rows handed on, attributes included`,
+					);
+				}
+				// Were the attribute judged in process only, every scored profile would be a candidate, more than the limit allows.
+				const only = await buildSegment(scored, rules[0], { mode: 'all', runAt: asOf });
+				assert.ok(only.members.length < scored.length / 2, 'the attribute test leaves fewer than half the scored profiles');
+				const narrowed = await segmentWarehouse(client, rules[0], {
+					scoresTable: 'segf_scores',
+					mode: 'all',
+					runAt: asOf,
+					events,
+					maxCandidates: only.members.length,
+				});
+				assert.equal(narrowed.members.length, only.members.length, 'the attribute test ran in SQL: the candidates are the members');
+			} finally {
+				await client.close();
+			}
+		});
+	}
+
 	it('refuses what it cannot judge with what to do instead (postgres)', async () => {
 		const trained = await model;
 		const source = await writeRows('postgres', 'segf_events', columns, rows);

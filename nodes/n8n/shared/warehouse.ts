@@ -11,6 +11,7 @@ import {
 	sourceOfReference,
 	type MappingOptions,
 	type WarehouseConnection,
+	type WarehouseReference,
 	type WarehouseSource,
 } from '../../../core';
 import { clickHouseCredentialName, clickHouseCredentialOf, clickHouseTestName } from './clickhouse';
@@ -116,4 +117,31 @@ export async function warehouseOfItem(
 		);
 	const connection = await warehouseConnectionOf(ctx, reference.engine, itemIndex);
 	return { source: sourceOfReference(reference, connection), mapping: reference.mapping, where: reference.source };
+}
+
+/**
+ * The table in place the first input item with a warehouse field refers to (Score Profiles'
+ * summary and Build Segment's members keep it), with the node's credential for `engine`.
+ * `chosenBy` names the node's setting that picked the engine, for the messages.
+ */
+export async function warehouseOfItems(
+	ctx: IExecuteFunctions,
+	items: readonly INodeExecutionData[],
+	engine: WarehouseEngine,
+	chosenBy: { setting: string; before: string; instead: string },
+): Promise<{ source: WarehouseSource; reference: WarehouseReference; itemIndex: number }> {
+	const label = engine === 'postgres' ? 'PostgreSQL' : 'ClickHouse';
+	const index = items.findIndex((item) => item.json.warehouse !== undefined && item.json.warehouse !== null);
+	if (index < 0)
+		throw new InputError(
+			`No input item has a warehouse field: put Load Events (source "${label} Table (In Place)") and ${chosenBy.before} before this node, or set ${chosenBy.setting} to ${chosenBy.instead}.`,
+			'no-warehouse-reference',
+		);
+	const reference = parseWarehouseReference(items[index].json.warehouse, `The warehouse field of item ${index + 1}`);
+	if (reference.engine !== engine)
+		throw new InputError(
+			`Item ${index + 1} refers to a ${reference.engine} table (${reference.source}), but ${chosenBy.setting} is ${label}: choose the same engine.`,
+			'warehouse-engine-mismatch',
+		);
+	return { source: sourceOfReference(reference, await warehouseConnectionOf(ctx, engine, index)), reference, itemIndex: index };
 }

@@ -14,8 +14,6 @@ import {
 	parseWarehouseReference,
 	scoresTableWhere,
 	segmentInWarehouse,
-	sourceOfReference,
-	type WarehouseSource,
 	parseSegmentRule,
 	resendSegmentRun,
 	ruleFromForm,
@@ -34,7 +32,7 @@ import {
 import { attachRunReport } from '../../shared/binary';
 import { jsonParameter } from '../../shared/json';
 import { openNodeStore } from '../../shared/store';
-import { warehouseConnectionOf, type WarehouseEngine } from '../../shared/warehouse';
+import { type WarehouseEngine, warehouseOfItems } from '../../shared/warehouse';
 
 /** A scored profile and the input item it came from. */
 export interface ProfileItem {
@@ -212,25 +210,6 @@ async function resendOutputs(
 	}
 }
 
-/** The warehouse of the first input item with a warehouse field (Score Profiles' summary keeps it), with the node's credential. */
-async function scoresWarehouseOf(ctx: IExecuteFunctions, items: INodeExecutionData[]): Promise<{ source: WarehouseSource; item: INodeExecutionData }> {
-	const engine = ctx.getNodeParameter('scoresIn', 0) as WarehouseEngine;
-	const label = engine === 'postgres' ? 'PostgreSQL' : 'ClickHouse';
-	const index = items.findIndex((item) => item.json.warehouse !== undefined && item.json.warehouse !== null);
-	if (index < 0)
-		throw new InputError(
-			`No input item has a warehouse field: put Load Events (source "${label} Table (In Place)") and Score Profiles (writing the scores table) before Build Segment, or set Scores In to Items.`,
-			'no-warehouse-reference',
-		);
-	const reference = parseWarehouseReference(items[index].json.warehouse, `The warehouse field of item ${index + 1}`);
-	if (reference.engine !== engine)
-		throw new InputError(
-			`Item ${index + 1} refers to a ${reference.engine} table (${reference.source}), but Scores In is ${label}: choose the same engine.`,
-			'warehouse-engine-mismatch',
-		);
-	return { source: sourceOfReference(reference, await warehouseConnectionOf(ctx, engine, index)), item: items[index] };
-}
-
 /**
  * Scores In a warehouse scores table: the rule runs as SQL over its latest run (of the model the
  * input item's scoring run names, when it names one), and In Segment gets the members the mode
@@ -243,7 +222,10 @@ export async function warehouseSegmentOutputs(ctx: IExecuteFunctions, items: INo
 	if (String(options.resendRun ?? '').trim() !== '') return (await resendOutputs(ctx, items, name, mode, String(options.resendRun).trim()))[0];
 	const scoresTable = String(ctx.getNodeParameter('scoresTable', 0, 'propensity_scores') ?? '').trim() || 'propensity_scores';
 	const rule = ruleOf(ctx);
-	const { source, item } = await scoresWarehouseOf(ctx, items);
+	const engine = ctx.getNodeParameter('scoresIn', 0) as WarehouseEngine;
+	const found = await warehouseOfItems(ctx, items, engine, { setting: 'Scores In', before: 'Score Profiles (writing the scores table)', instead: 'Items' });
+	const { source } = found;
+	const item = items[found.itemIndex];
 	const workRanIn = scoresTableWhere(source, scoresTable);
 	const model = (item.json.model as { name?: unknown } | undefined)?.name;
 	const pairedItem = items.map((_, index) => ({ item: index }));
@@ -269,7 +251,14 @@ export async function warehouseSegmentOutputs(ctx: IExecuteFunctions, items: INo
 				const { summary } = built;
 				const segment = { name: summary.name, mode: summary.mode, rule: summary.rule, runAt: summary.runAt, previousRunAt: summary.previousRunAt };
 				output = statusRowsOf(built).inSegment.map(({ row, status }) => ({
-					json: { ...(row as SegmentMember), segment: { ...segment, status }, workRanIn } as unknown as IDataObject,
+					// The reference goes on with each member, as Load Events put it on the item: Explain Factors can follow on the same table.
+					json: {
+						...(row as SegmentMember),
+						segment: { ...segment, status },
+						workRanIn,
+						scoresTable: workRanIn,
+						warehouse: item.json.warehouse,
+					} as unknown as IDataObject,
 					pairedItem,
 				}));
 			},

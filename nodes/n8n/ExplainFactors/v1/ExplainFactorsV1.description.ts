@@ -1,8 +1,46 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { maxExplainedProfiles } from '../../../../core';
 import { modelSourceProperties } from '../../shared/model';
 
 /** The parameters of Explain Factors, version 1. */
 export const explainFactorsProperties: INodeProperties[] = [
+	{
+		displayName: 'Features From',
+		name: 'featuresFrom',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Profile Items',
+				value: 'items',
+				description: 'The feature values each profile carries (Score Profiles with "Include Feature Values")',
+			},
+			{
+				name: 'PostgreSQL Table (In Place)',
+				value: 'postgres',
+				description:
+					"The events table the item's warehouse field refers to: the profiles' features are computed there by SQL, as of their scoring run, and explained here",
+			},
+			{
+				name: 'ClickHouse Table (In Place)',
+				value: 'clickhouse',
+				description:
+					"The events table the item's warehouse field refers to: the profiles' features are computed there by SQL, as of their scoring run, and explained here",
+			},
+		],
+		default: 'items',
+		description: "Where each profile's feature values come from",
+	},
+	{
+		displayName: 'Scores Table',
+		name: 'scoresTable',
+		type: 'string',
+		default: 'propensity_scores',
+		required: true,
+		placeholder: 'e.g. analytics.propensity_scores',
+		description: `The scores table Score Profiles wrote beside the events: the items' profiles (by profileId) are explained as of its latest run, with that run's scores. At most ${maxExplainedProfiles.toLocaleString('en-US')} profiles at once.`,
+		displayOptions: { show: { featuresFrom: ['postgres', 'clickhouse'] } },
+	},
 	...modelSourceProperties('The model each profile names (model.name and model.version, as Score Profiles sets them)'),
 	{
 		displayName: 'Top Factors',
@@ -33,7 +71,8 @@ export const explainFactorsProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. purchase-in-30-days',
-				description: 'Use this model for every profile instead of the one each names (e.g. profiles read from a file)',
+				description:
+					'Use this model for every profile instead of the one each names (e.g. profiles read from a file). On a table in place: the model whose latest run is explained (empty: the latest run in the scores table, whatever its model).',
 				displayOptions: { show: { '/modelSource': ['store'] } },
 			},
 			{

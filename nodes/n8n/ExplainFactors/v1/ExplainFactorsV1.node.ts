@@ -6,12 +6,14 @@ import {
 	type INodeTypeBaseDescription,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { errorItem, nodeErrorOf } from '../../shared/errors';
+import { clickHouseTestName, propensityClickHouseConnectionTest } from '../../shared/clickhouse';
+import { errorItem, nodeErrorOf, pairedWithAll } from '../../shared/errors';
 import { postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
 import { storeCredential } from '../../shared/store';
+import { clickHouseCredential } from '../../shared/warehouse';
 import { ModelCache } from '../../ScoreProfiles/v1/utils';
 import { explainFactorsProperties } from './ExplainFactorsV1.description';
-import { explainGroup, groupByModel } from './utils';
+import { explainGroup, explainInPlace, groupByModel } from './utils';
 
 const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescription> & Partial<INodeTypeDescription> = {
 	version: 1,
@@ -19,14 +21,15 @@ const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescript
 	defaults: { name: 'Explain Factors' },
 	inputs: [NodeConnectionTypes.Main],
 	outputs: [NodeConnectionTypes.Main],
-	credentials: [storeCredential({ modelSource: ['store'] })],
+	// n8n takes one entry per credential type: a PostgreSQL table in place is read with the store's credential, as in Build Segment.
+	credentials: [storeCredential({ modelSource: ['store'] }), clickHouseCredential({ featuresFrom: ['clickhouse'] })],
 	properties: explainFactorsProperties,
 };
 
 export class ExplainFactorsV1 implements INodeType {
 	description: INodeTypeDescription;
 
-	methods = { credentialTest: { [postgresTestName]: propensityPostgresConnectionTest } };
+	methods = { credentialTest: { [postgresTestName]: propensityPostgresConnectionTest, [clickHouseTestName]: propensityClickHouseConnectionTest } };
 
 	constructor(baseDescription: INodeTypeBaseDescription) {
 		this.description = { ...baseDescription, ...versionDescription } as INodeTypeDescription;
@@ -34,6 +37,14 @@ export class ExplainFactorsV1 implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
+		if (this.getNodeParameter('featuresFrom', 0, 'items') !== 'items') {
+			try {
+				return [await explainInPlace(this, items)];
+			} catch (error) {
+				if (this.continueOnFail()) return [[errorItem(error, pairedWithAll(items))]];
+				throw nodeErrorOf(this, error, 0);
+			}
+		}
 		const results: INodeExecutionData[] = new Array(items.length);
 		// Profiles are explained together per model (one batch of TreeSHAP), so the model of each is found first.
 		const { groups, failures } = await groupByModel(this, items, new ModelCache());

@@ -4,11 +4,25 @@
  * group is explained in one batch, and each item passed on with `factors` (and `bucketFactors`).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { type BucketFactorSummary, defaultTopK, explainProfilesEach, InputError, loadModel, type ScoredProfile } from '../../../../core';
+import {
+	type BucketFactorSummary,
+	defaultTopK,
+	explainInWarehouse,
+	explainProfilesEach,
+	InputError,
+	loadModel,
+	type Model,
+	modelOfRun,
+	type ScoredProfile,
+	type ScoresRun,
+	scoresTableWhere,
+} from '../../../../core';
 import { modelOfItem } from '../../shared/binary';
 import { workHooksOf } from '../../shared/hooks';
 import { modelVersionOf } from '../../shared/model';
-import { withStore } from '../../shared/store';
+import { nodeErrorOf, errorItem } from '../../shared/errors';
+import { openNodeStore, withStore } from '../../shared/store';
+import { type WarehouseEngine, warehouseOfItems } from '../../shared/warehouse';
 import type { FoundModel, ModelCache } from '../../ScoreProfiles/v1/utils';
 
 export interface ModelGroup {
@@ -102,4 +116,78 @@ export async function explainGroup(ctx: IExecuteFunctions, items: INodeExecution
 		outcomes.set(itemIndex, { item: { json, ...(items[itemIndex].binary ? { binary: items[itemIndex].binary } : {}), pairedItem: { item: itemIndex } } });
 	});
 	return outcomes;
+}
+
+/** The profile id of an item, or why it has none. */
+function profileIdOf(item: INodeExecutionData, itemIndex: number): string | InputError {
+	const id = item.json.profileId;
+	if (typeof id === 'string' && id.trim() !== '') return id;
+	if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+	return new InputError(
+		`Item ${itemIndex + 1} has no profileId: give one profile per item, as Build Segment or Score Profiles hands them on (or a Set node writing profileId).`,
+		'missing-profile-id',
+	);
+}
+
+/**
+ * Features From a table in place: the items' profiles (by profileId) of the latest run in the
+ * scores table, their features computed by the warehouse as of that run and explained here
+ * (one core call for all items). Each item goes on with the run's scores, the attributes, the
+ * factors and where the work ran; an item that cannot be explained gets its own error.
+ */
+export async function explainInPlace(ctx: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const engine = ctx.getNodeParameter('featuresFrom', 0) as WarehouseEngine;
+	const topK = ctx.getNodeParameter('topK', 0, defaultTopK) as number;
+	const perBucket = ctx.getNodeParameter('bucketSummary', 0, false) as boolean;
+	const scoresTable = String(ctx.getNodeParameter('scoresTable', 0, 'propensity_scores') ?? '').trim() || 'propensity_scores';
+	const { source, reference } = await warehouseOfItems(ctx, items, engine, {
+		setting: 'Features From',
+		before: 'Score Profiles (writing the scores table)',
+		instead: 'Profile Items',
+	});
+	const ids = items.map((item, itemIndex) => profileIdOf(item, itemIndex));
+	const wanted = ids.filter((id): id is string => typeof id === 'string');
+	const options = ctx.getNodeParameter('options', 0, {}) as ExplainOptions;
+	const named = options.modelName?.trim() || undefined;
+	const store = ctx.getNodeParameter('modelSource', 0, 'store') === 'store' ? await openNodeStore(ctx, 0) : undefined;
+	try {
+		let model: Model | ((run: ScoresRun) => Promise<Model>);
+		if (!store) {
+			const property = (ctx.getNodeParameter('modelBinaryPropertyName', 0, 'model') as string).trim() || 'model';
+			model = await modelOfItem(ctx, items[0], 0, property);
+		} else if (named) model = (await loadModel(store, named, modelVersionOf(options.modelVersion, named))).model;
+		else model = modelOfRun(store);
+		const explained = await explainInWarehouse(source, reference.mapping, model, wanted, {
+			scoresTable,
+			topK,
+			perBucket,
+			...(named ? { modelName: named } : {}),
+		});
+		const byId = new Map(explained.profiles.map((profile) => [profile.profileId, profile]));
+		const bucketOf = new Map<string, BucketFactorSummary>((explained.buckets ?? []).map((summary) => [summary.bucket, summary]));
+		const where = { workRanIn: reference.source, scoresTable: scoresTableWhere(source, scoresTable) };
+		ctx.logger.info(
+			`${ctx.getNode().name}: explained ${explained.profiles.length} of ${items.length} profiles of the run at ${explained.run.scoreDate} in ${where.scoresTable}, features computed in ${where.workRanIn}`,
+		);
+		const out: INodeExecutionData[] = [];
+		items.forEach((item, itemIndex) => {
+			const id = ids[itemIndex];
+			const profile = typeof id === 'string' ? byId.get(id) : undefined;
+			if (!profile) {
+				const error =
+					typeof id === 'string' ? (explained.unexplained.get(id) ?? new InputError(`Profile "${id}" was not explained.`, 'not-explained')) : id;
+				if (!ctx.continueOnFail()) throw nodeErrorOf(ctx, error, itemIndex);
+				out.push(errorItem(error, { item: itemIndex }));
+				return;
+			}
+			// The run's scores and the reasons, beside what the item carried; the feature values stay in the warehouse's answer.
+			const { features: _features, ...scored } = profile;
+			const json = { ...item.json, ...scored, ...where } as unknown as IDataObject;
+			if (perBucket) json.bucketFactors = (bucketOf.get(profile.bucket) ?? null) as unknown as IDataObject;
+			out.push({ json, ...(item.binary ? { binary: item.binary } : {}), pairedItem: { item: itemIndex } });
+		});
+		return out;
+	} finally {
+		await store?.close().catch(() => undefined);
+	}
 }

@@ -5,6 +5,8 @@ import { tableBinaryProperty, tableIdProperty, tableModeProperty } from '../../s
 
 const inTableMode = { scoreFrom: ['table', 'items'] };
 const inFileTableMode = { scoreFrom: ['table'] };
+// Scored into a warehouse scores table, only the run summary comes back: no items, files, report, attributes or factors to shape.
+const inPlaceHides = { hide: { '/eventsIn': ['postgres', 'clickhouse'] } };
 
 /** The parameters of Score Profiles, version 1. */
 export const scoreProfilesProperties: INodeProperties[] = [
@@ -66,6 +68,7 @@ export const scoreProfilesProperties: INodeProperties[] = [
 				default: '',
 				placeholder: 'e.g. email, country',
 				description: 'Comma-separated profile attributes to carry on each profile. Empty: every attribute with one value per profile (e.g. email).',
+				displayOptions: inPlaceHides,
 			},
 			{
 				displayName: 'Events Binary Field',
@@ -73,6 +76,7 @@ export const scoreProfilesProperties: INodeProperties[] = [
 				type: 'string',
 				default: 'events',
 				description: 'The input binary field holding the events from Load Events',
+				displayOptions: inPlaceHides,
 			},
 			{
 				displayName: 'File Format',
@@ -84,6 +88,7 @@ export const scoreProfilesProperties: INodeProperties[] = [
 				],
 				default: 'csv',
 				description: 'Format of the scores file written above the item limit',
+				displayOptions: inPlaceHides,
 			},
 			...bucketOptions,
 			{
@@ -92,6 +97,7 @@ export const scoreProfilesProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description: 'Whether to carry profile attributes (email, country…) on each profile, for emails and CRM updates',
+				displayOptions: inPlaceHides,
 			},
 			{
 				displayName: 'Include Feature Values',
@@ -99,6 +105,7 @@ export const scoreProfilesProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description: "Whether to carry each profile's feature values, which Explain Factors needs to explain the score",
+				displayOptions: inPlaceHides,
 			},
 			{
 				displayName: 'Output Binary Field',
@@ -106,6 +113,7 @@ export const scoreProfilesProperties: INodeProperties[] = [
 				type: 'string',
 				default: 'scores',
 				description: 'The output binary field for the scores file above the item limit',
+				displayOptions: inPlaceHides,
 			},
 			{
 				displayName: 'Run Report Binary Field',
@@ -115,6 +123,7 @@ export const scoreProfilesProperties: INodeProperties[] = [
 				placeholder: 'e.g. report',
 				description:
 					"Put the HTML report of the run (scores against training's, bucket counts) in this binary field of the first profile item, e.g. to attach to an email. Empty: no report. Not written above the item limit.",
+				displayOptions: inPlaceHides,
 			},
 			{
 				displayName: 'Runs to Keep',
@@ -131,6 +140,7 @@ export const scoreProfilesProperties: INodeProperties[] = [
 				default: false,
 				description:
 					"Whether the CSV scores file writes text cells starting with = + - @, a tab or a carriage return with a leading apostrophe, so Excel, LibreOffice or Google Sheets never run them as formulas. Propensity's own readers remove the apostrophe again.",
+				displayOptions: inPlaceHides,
 			},
 			{
 				displayName: 'Top Factors',
@@ -139,6 +149,7 @@ export const scoreProfilesProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0, maxValue: 20 },
 				default: 0,
 				description: 'Explain each score right away with this many factors (0: leave it to Explain Factors)',
+				displayOptions: inPlaceHides,
 			},
 		],
 	},
