@@ -16,8 +16,6 @@ export interface CliIo {
 
 export interface Command {
 	readonly name: string;
-	/** One line for the command list. */
-	readonly summary: string;
 	/** Usage and option help, shown by `propensity help <name>` and on bad options. */
 	readonly usage: string;
 	readonly options: OptionsConfig;

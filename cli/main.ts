@@ -2,9 +2,9 @@
 /**
  * `propensity`: the engine from a terminal (demo, cron jobs, benchmarks).
  * Usage: propensity <command> [options]; `propensity help [command]` explains each.
+ * Only the command that runs is loaded (cli/commands/index.ts), and the core with it.
  */
 import { parseArgs } from 'node:util';
-import { PropensityError } from '../core';
 import { type CliIo, type Command, UsageError } from './command';
 import { commands } from './commands';
 
@@ -18,12 +18,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 	const [name, ...rest] = argv;
 	if (!name || name === 'help' || name === '--help' || name === '-h') {
 		const topic = commands.find((command) => command.name === rest[0]);
-		io.stdout.write(`${topic ? topic.usage : overview()}\n`);
+		io.stdout.write(`${topic ? (await topic.load()).usage : overview()}\n`);
 		return 0;
 	}
-	const command: Command | undefined = commands.find((candidate) => candidate.name === name);
 	try {
-		if (!command) throw new UsageError(`Unknown command "${name}".`);
+		const entry = commands.find((candidate) => candidate.name === name);
+		if (!entry) throw new UsageError(`Unknown command "${name}".`);
+		const command: Command = await entry.load();
 		const { values, positionals } = parseOptions(command, rest);
 		if (values.help) {
 			io.stdout.write(`${command.usage}\n`);
@@ -44,11 +45,13 @@ function parseOptions(command: Command, args: string[]) {
 	}
 }
 
-function report(error: unknown, io: CliIo): number {
+async function report(error: unknown, io: CliIo): Promise<number> {
 	if (error instanceof UsageError) {
 		io.stderr.write(`${error.message}\n\n${error.command ? error.command.usage : overview()}\n`);
 		return 2;
 	}
+	// The core is loaded by then when the error came from it; a usage error never needs it.
+	const { PropensityError } = await import('../core');
 	if (error instanceof PropensityError) {
 		io.stderr.write(`Error: ${error.message}\n`);
 		return 1;

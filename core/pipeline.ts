@@ -37,7 +37,7 @@ import { holdoutSplit } from './learn/split';
 import { learnerNames, parseLearnerChoice, type LearnerOptions } from './learn/train';
 import { buildModel } from './model/build';
 import { type TableSource, type TableTraining, type TableTrainingOptions, trainOnTable } from './model/table';
-import { parseModel, serializeModel } from './model/io';
+import { parseModel, serializeModel, writeModel } from './model/io';
 import type { Model } from './model/schema';
 import { type EventActivity, monitoringReference, tableActivity } from './monitor/reference';
 import { buildInsights } from './report/insights';
@@ -669,9 +669,8 @@ export async function trainOnExamples(prepared: PreparedTraining, settings: Trai
 		end: range?.end ?? examples.cutoffs[last],
 	});
 	const written: Model = { ...withInsights, monitoring };
-	const modelText = serializeModel(written);
 	// The model as written, checksum included, so it reads again wherever it is handed on as an object.
-	const model = parseModel(modelText);
+	const { text: modelText, model } = writeModel(written);
 	return {
 		model,
 		modelText,
@@ -817,8 +816,7 @@ export async function trainTable(source: TableSource, settings: TableTrainSettin
 		throw new InputError('Training on a profile table needs its label column: name the 0/1 outcome column (1 = the outcome happened).', 'missing-label');
 	}
 	const built = await trainOnTable(source, { ...settings, learner, name }, hooks);
-	const modelText = serializeModel(built.model);
-	const model = parseModel(modelText);
+	const { text: modelText, model } = writeModel(built.model);
 	return {
 		model,
 		modelText,

@@ -43,7 +43,6 @@ Example:
 
 export const backtestCommand: Command = {
 	name: 'backtest',
-	summary: 'check how remembered scoring runs came true, the drift since training, and a verdict',
 	usage,
 	options: {
 		...eventFileOptions,

@@ -54,7 +54,6 @@ Options:
 
 export const demoCommand: Command = {
 	name: 'demo',
-	summary: 'run simulate → train → score → explain → segment → report on demo data',
 	usage,
 	options: { out: { type: 'string' }, profiles: { type: 'string' }, seed: { type: 'string' } },
 	async run(options: OptionValues, positionals: string[], io: CliIo): Promise<void> {

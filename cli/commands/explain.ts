@@ -43,7 +43,6 @@ Examples:
 
 export const explainCommand: Command = {
 	name: 'explain',
-	summary: 'print the top factors behind given profiles\u2019 scores, with sentences',
 	usage,
 	options: {
 		...eventFileOptions,

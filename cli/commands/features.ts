@@ -55,7 +55,6 @@ Examples:
 
 export const featuresCommand: Command = {
 	name: 'features',
-	summary: 'write the automatic features (and labels) of every eligible profile as of a date to CSV',
 	usage,
 	options: {
 		goal: { type: 'string' },

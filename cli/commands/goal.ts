@@ -41,7 +41,6 @@ Examples:
 
 export const goalCommand: Command = {
 	name: 'goal',
-	summary: 'write a goal from flags and check readiness against events, without training',
 	usage,
 	options: {
 		outcome: { type: 'string' },

@@ -101,7 +101,6 @@ export const eventFileOptions: OptionsConfig = {
 
 export const loadCommand: Command = {
 	name: 'load',
-	summary: 'load an events file (CSV, NDJSON, JSON, gzip) and print its summary and report as JSON',
 	usage,
 	options: eventFileOptions,
 	async run(options: OptionValues, positionals: string[], io: CliIo): Promise<void> {

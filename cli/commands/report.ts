@@ -34,7 +34,6 @@ Examples:
 
 export const reportCommand: Command = {
 	name: 'report',
-	summary: 'write the HTML insights report of a trained model, or the report of a scoring run',
 	usage,
 	options: { ...modelSourceOptions, out: { type: 'string' }, scores: { type: 'string' }, segment: { type: 'string' } },
 	async run(options: OptionValues, positionals: string[], io: CliIo): Promise<void> {

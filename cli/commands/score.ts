@@ -79,7 +79,6 @@ Examples:
 
 export const scoreCommand: Command = {
 	name: 'score',
-	summary: 'score profiles from events (or a profile table) with a saved model, with factors on request',
 	usage,
 	options: {
 		...eventFileOptions,

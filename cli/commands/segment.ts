@@ -100,7 +100,6 @@ Examples:
 
 export const segmentCommand: Command = {
 	name: 'segment',
-	summary: 'pick the scored profiles a rule admits (all, newly entered, or left since the last run)',
 	usage,
 	options: {
 		scores: { type: 'string' },

@@ -27,7 +27,6 @@ Example:
 
 export const simulateCommand: Command = {
 	name: 'simulate',
-	summary: "write demo data: a simulated online shop's experience events (CSV, NDJSON or XDM JSON)",
 	usage,
 	options: {
 		profiles: { type: 'string' },

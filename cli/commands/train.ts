@@ -78,7 +78,6 @@ Examples:
 
 export const trainCommand: Command = {
 	name: 'train',
-	summary: 'train a propensity model on events and a goal (or on a profile table) and write the model JSON',
 	usage,
 	options: {
 		...eventFileOptions,

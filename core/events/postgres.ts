@@ -5,8 +5,7 @@
  * rules as files, so a `timestamp without time zone` is read in the declared zone rather
  * than in the zone the Node process happens to run in.
  */
-import Cursor from 'pg-cursor';
-import { types as pgTypes } from 'pg';
+import type { types as PgTypes } from 'pg';
 import { InputError, PropensityError } from '../errors';
 import {
 	connectPostgres,
@@ -24,10 +23,13 @@ import {
 /** Object ids of date, timestamp and timestamptz, read as text. */
 const textDateTypes = new Set([1082, 1114, 1184]);
 
-const queryTypes = {
-	getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-		textDateTypes.has(oid) ? (value: string) => value : pgTypes.getTypeParser(oid, format ?? 'text')) as typeof pgTypes.getTypeParser,
-};
+/** pg's type parsers, with dates and times kept as text. */
+function queryTypes(pgTypes: typeof PgTypes) {
+	return {
+		getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+			textDateTypes.has(oid) ? (value: string) => value : pgTypes.getTypeParser(oid, format ?? 'text')) as typeof PgTypes.getTypeParser,
+	};
+}
 
 export interface PgRowHandlers {
 	record(row: object): void;
@@ -51,10 +53,12 @@ export async function readPostgres(
 	const connection = parsePgConnection(connectionInput);
 	const where = describeConnection(connection);
 	if (query.trim() === '') throw new InputError('The PostgreSQL query is empty. Give a SELECT that returns one row per event.', 'bad-query');
+	// Loaded here, not at start: only a PostgreSQL load needs them.
+	const [{ default: Cursor }, { types: pgTypes }] = await Promise.all([import('pg-cursor'), import('pg')]);
 	const client = await connectPostgres(connection, signal);
 	const watch = watchConnection(client, connection, signal, 'event load');
 	try {
-		const cursor = client.query(new Cursor(query, params, { types: queryTypes }));
+		const cursor = client.query(new Cursor(query, params, { types: queryTypes(pgTypes) }));
 		try {
 			for (;;) {
 				let rows: object[];

@@ -10,10 +10,13 @@
 import fs from 'node:fs';
 import { InputError, throwIfCancelled } from '../errors';
 import { detectDelimiter, readCsv, type CsvHandlers } from './csv';
+import { readTableBytes, tableReadOutcomes, type ByteTableTarget } from './tableBytes';
 import { openText } from './text';
 import type { WorkHooks } from '../util/progress';
 import { throttledProgress } from '../util/progress';
 import type { Dataset } from '../learn/dataset';
+
+export { tableReadOutcomes };
 
 export interface ProfileTableOptions {
 	/** The 0/1 label column (required for training; when scoring, leave it out and it is ignored like any other extra column). */
@@ -74,7 +77,7 @@ function decimalCharacters(text: string): boolean {
 
 /** A growing Float32Array (doubling), so a million-row table needs no per-row objects. */
 class Column {
-	values = new Float32Array(1024);
+	values: Float32Array = new Float32Array(1024);
 	length = 0;
 	push(value: number): void {
 		if (this.length === this.values.length) {
@@ -86,6 +89,13 @@ class Column {
 	}
 	finish(): Float32Array {
 		return this.values.slice(0, this.length);
+	}
+	/** A column of the first `length` values already read into `values`. */
+	static of(values: Float32Array, length: number): Column {
+		const column = new Column();
+		column.values = values;
+		column.length = length;
+		return column;
 	}
 }
 
@@ -108,8 +118,26 @@ export async function readProfileTable(source: ProfileTableSource, options: Prof
 	if ('path' in source && !fs.existsSync(source.path)) {
 		throw new InputError(`The table "${source.path}" does not exist. Check the path.`, 'file-not-found');
 	}
+	const place = (row: number, line: number): string => `Row ${row} (line ${line})`;
+	// Most tables are plain numbers: read from the bytes; anything else (or a bad cell) is read as text, and judged there.
+	const fast = tableReader(name, options, place);
+	if (await readTableBytes(source, fast.bytes)) {
+		tableReadOutcomes.bytes++;
+		return fast.finish();
+	}
+	tableReadOutcomes.text++;
+	return readProfileTableText(source, name, options, place);
+}
+
+/** Reads a CSV table as text (core/events/csv.ts): every table the byte reader leaves, with the messages for its faults. */
+async function readProfileTableText(
+	source: { path: string } | { data: Uint8Array; name: string },
+	name: string,
+	options: ProfileTableOptions,
+	place: (row: number, line: number) => string,
+): Promise<ProfileTable> {
 	const input = await openText(source);
-	const reader = tableReader(name, options, (row, line) => `Row ${row} (line ${line})`);
+	const reader = tableReader(name, options, place);
 	try {
 		await readCsv(input.chunks, reader.handlers, detectDelimiter(input.head), name);
 	} finally {
@@ -170,14 +198,14 @@ function tableReader(
 	name: string,
 	options: ProfileTableOptions,
 	place: (row: number, line: number) => string,
-): { handlers: CsvHandlers; finish(): ProfileTable } {
+): { handlers: CsvHandlers; bytes: ByteTableTarget; finish(): ProfileTable } {
 	let featureNames: string[] = [];
 	let featureAt: number[] = [];
 	let labelAt = -1;
 	let idAt = -1;
 	let columns: Column[] = [];
-	const labels = new Column();
-	const ids: string[] = [];
+	let labels = new Column();
+	let ids: string[] = [];
 	let rows = 0;
 	let positives = 0;
 	const report = throttledProgress(options.hooks);
@@ -269,7 +297,25 @@ function tableReader(
 			report({ stage: 'reading table', done: rows, unit: 'rows' });
 		},
 	};
-	return { handlers, finish };
+	// The byte reader parses the cells itself and hands over only rows it found valid (tableBytes.ts).
+	const bytes: ByteTableTarget = {
+		header(header) {
+			handlers.header(header);
+			return { numeric: header.map((_, at) => at === labelAt || featureAt.includes(at)), labelAt, idAt };
+		},
+		rows(numbers, count, read) {
+			rows = count;
+			const at = (position: number): Column => Column.of(numbers[position] as Float32Array, count);
+			columns = featureAt.map(at);
+			if (labelAt >= 0) {
+				labels = at(labelAt);
+				for (let r = 0; r < count; r++) positives += labels.values[r];
+			}
+			if (idAt >= 0) ids = read.slice();
+		},
+		chunkDone: () => void handlers.chunkDone(0),
+	};
+	return { handlers, bytes, finish };
 
 	function finish(): ProfileTable {
 		if (rows === 0) throw new InputError(`The table ${name} has a header but no rows.`, 'empty-data');

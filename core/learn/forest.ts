@@ -13,7 +13,7 @@
  * are passed through the converted trees). The library cannot read NaN, so a missing value is
  * given to it as a number below every real value: every split sends missing values left.
  */
-import { RandomForestClassifier } from 'ml-random-forest';
+import type { RandomForestClassifier } from 'ml-random-forest';
 import { z } from 'zod';
 import { InputError, throwIfCancelled } from '../errors';
 import { createRng } from '../util/rng';
@@ -103,7 +103,7 @@ export async function trainForest(train: LabelledDataset, options: Partial<Fores
 		unit: 'trees',
 		note: `${fitted.rows.toLocaleString('en-US')} rows`,
 	});
-	const { trees } = growForest(fitted, resolved, rng.int(0x7fffffff));
+	const { trees } = await growForest(fitted, resolved, rng.int(0x7fffffff));
 	context.hooks?.onProgress?.({ stage: 'training random forest', done: resolved.trees, total: resolved.trees, unit: 'trees' });
 	return new Forest(train.featureNames.slice(), trees, resolved, train.rows, fitted.rows);
 }
@@ -116,8 +116,14 @@ export function featuresPerTree(p: number, options: Pick<ForestOptions, 'feature
 /**
  * Grows the forest with ml-random-forest on `fitted` and converts its trees (covers filled from
  * the fitted rows). Returns the library's forest too, so tests can check the conversion against it.
+ * The library is loaded on first use, so work that fits no forest never loads it.
  */
-export function growForest(fitted: LabelledDataset, options: ForestOptions, librarySeed: number): { trees: Tree[]; library: RandomForestClassifier } {
+export async function growForest(
+	fitted: LabelledDataset,
+	options: ForestOptions,
+	librarySeed: number,
+): Promise<{ trees: Tree[]; library: RandomForestClassifier }> {
+	const { RandomForestClassifier } = await import('ml-random-forest');
 	const p = fitted.columns.length;
 	const perTree = featuresPerTree(p, options);
 	const forest = new RandomForestClassifier({

@@ -88,8 +88,9 @@ export async function trainNaiveBayes(all: LabelledDataset, options: Partial<Nai
 		const missingRates: [number, number] | null =
 			missing[0] + missing[1] === 0 ? null : [(missing[0] + 1) / (classCounts[0] + 2), (missing[1] + 1) / (classCounts[1] + 2)];
 		const feature = { name: train.featureNames[f], gaussian: gaussians[f], missingRates, meanContribution: 0 };
+		const ratio = logLikelihoodRatio(feature);
 		let sum = 0;
-		for (let r = 0; r < n; r++) sum += logLikelihoodRatio(feature, column[r]);
+		for (let r = 0; r < n; r++) sum += ratio(column[r]);
 		features.push({ ...feature, meanContribution: sum / n });
 	}
 	return new NaiveBayes({
@@ -188,17 +189,20 @@ function presentVariance(column: Float32Array): number {
 	return squares / count;
 }
 
-/** log P(x | outcome) − log P(x | no outcome) for one feature's value (NaN = missing). */
-function logLikelihoodRatio(feature: Omit<NaiveBayesFeature, 'meanContribution'>, x: number): number {
+/**
+ * log P(x | outcome) − log P(x | no outcome) for one feature's values (NaN = missing), as a
+ * function of x: the logarithms that do not depend on x are taken once per feature, not once
+ * per row, with the same arithmetic in the same order, so the results are the same to the bit.
+ */
+function logLikelihoodRatio(feature: Omit<NaiveBayesFeature, 'meanContribution'>): (x: number) => number {
 	const { gaussian, missingRates } = feature;
-	if (x !== x) return missingRates ? Math.log(missingRates[1] / missingRates[0]) : 0;
-	let ratio = missingRates ? Math.log((1 - missingRates[1]) / (1 - missingRates[0])) : 0;
-	if (gaussian) {
-		const [m0, m1] = gaussian.means;
-		const [v0, v1] = gaussian.variances;
-		ratio += -0.5 * Math.log(v1 / v0) - ((x - m1) * (x - m1)) / (2 * v1) + ((x - m0) * (x - m0)) / (2 * v0);
-	}
-	return ratio;
+	const missing = missingRates ? Math.log(missingRates[1] / missingRates[0]) : 0;
+	const present = missingRates ? Math.log((1 - missingRates[1]) / (1 - missingRates[0])) : 0;
+	if (!gaussian) return (x) => (x !== x ? missing : present);
+	const [m0, m1] = gaussian.means;
+	const [v0, v1] = gaussian.variances;
+	const logScale = -0.5 * Math.log(v1 / v0);
+	return (x) => (x !== x ? missing : present + (logScale - ((x - m1) * (x - m1)) / (2 * v1) + ((x - m0) * (x - m0)) / (2 * v0)));
 }
 
 /** Reads a model written by toJSON; throws InputError saying what is wrong and where. */
@@ -265,13 +269,14 @@ class NaiveBayes implements NaiveBayesModel {
 		const raw = new Float64Array(data.rows).fill(this.expectedValue);
 		this.params.features.forEach((feature, f) => {
 			const column = columns[f];
-			for (let r = 0; r < data.rows; r++) raw[r] += logLikelihoodRatio(feature, column[r]) - feature.meanContribution;
+			const ratio = logLikelihoodRatio(feature);
+			for (let r = 0; r < data.rows; r++) raw[r] += ratio(column[r]) - feature.meanContribution;
 		});
 		return raw;
 	}
 
 	explain(row: (feature: number) => number): LinearContributions {
-		const contributions = Float64Array.from(this.params.features, (feature, f) => logLikelihoodRatio(feature, row(f)) - feature.meanContribution);
+		const contributions = Float64Array.from(this.params.features, (feature, f) => logLikelihoodRatio(feature)(row(f)) - feature.meanContribution);
 		return { expected: this.expectedValue, contributions };
 	}
 

@@ -42,20 +42,27 @@ const topLevelOrder = [
  * line (trees stay compact), ending in a newline. The same model always gives the same bytes.
  */
 export function serializeModel(model: Model): string {
+	return writeModel(model).text;
+}
+
+/**
+ * The model's JSON text as serializeModel writes it, and the model that text reads back as
+ * (checksum included), for handing on as an object: the check that the text reads back gives it.
+ */
+export function writeModel(model: Model): { text: string; model: Model } {
 	const { checksum: _old, ...content } = model as Model & { checksum?: unknown };
 	const current = { ...content, schemaVersion: modelSchemaVersion };
 	const text = `${write({ ...current, checksum: contentChecksum(current) }, '', topLevelOrder)}\n`;
-	checkReadable(model.name, text);
-	return text;
+	return { text, model: checkReadable(model.name, text) };
 }
 
 /**
  * Refuses to hand out a model text that parseModel would refuse: a model that cannot be read
  * back must never be written or saved as the latest version (the next scoring run would fail).
  */
-function checkReadable(name: unknown, text: string): void {
+function checkReadable(name: unknown, text: string): Model {
 	try {
-		parseModel(text);
+		return parseModel(text);
 	} catch (error) {
 		if (!(error instanceof InputError)) throw error;
 		throw new PropensityError(

@@ -3,7 +3,7 @@
  * one place that opens a client. The password never appears in an error message or log:
  * errors are rewritten to name host, port, database and user only.
  */
-import { Client, type ClientConfig } from 'pg';
+import type { Client, ClientConfig } from 'pg';
 import { z } from 'zod';
 import { CancelledError, InputError, PropensityError, throwIfCancelled } from '../errors';
 
@@ -51,6 +51,8 @@ export async function connectPostgres(input: PgConnectionInput, signal?: AbortSi
 		keepAlive: true,
 		keepAliveInitialDelayMillis: 5000,
 	};
+	// pg is loaded on the first connection: a command or flow that reads no database never pays for it.
+	const { Client } = await import('pg');
 	const client = new Client(config);
 	// A dropped connection emits 'error' on an idle client; unhandled, it would crash the host.
 	client.on('error', () => undefined);

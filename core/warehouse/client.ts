@@ -6,9 +6,8 @@
  * what to check, with the password removed.
  */
 import { Readable } from 'node:stream';
-import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import type { Client } from 'pg';
-import Cursor from 'pg-cursor';
 import { InputError } from '../errors';
 import { ArrayCells, type RowCells, TsvRowDecoder, tsvLines } from './cells';
 import type { MappingOptions } from '../events/mapping';
@@ -72,6 +71,8 @@ function streamedRow(row: { text: string; json<T>(): T }): Record<string, unknow
 }
 
 async function connectPg(source: WarehouseSource): Promise<WarehouseClient> {
+	// The drivers are loaded on the first connection: a command that uses no warehouse never pays for them.
+	const { default: Cursor } = await import('pg-cursor');
 	const client: Client = await connectPostgres({
 		host: source.host,
 		port: source.port,
@@ -167,6 +168,7 @@ async function connectPg(source: WarehouseSource): Promise<WarehouseClient> {
 }
 
 async function connectClickHouse(source: WarehouseSource): Promise<WarehouseClient> {
+	const { ClickHouseLogLevel, createClient } = await import('@clickhouse/client');
 	const client: ClickHouseClient = createClient({
 		url: `http://${source.host.includes(':') ? `[${source.host}]` : source.host}:${source.port}`,
 		username: source.user,

@@ -121,13 +121,14 @@ describe('the README and the docs pages', () => {
 		}
 	});
 
-	it('names only commands and options that the propensity command takes', () => {
+	it('names only commands and options that the propensity command takes', async () => {
 		const uses = commandUses();
 		assert.ok(uses.filter(({ where }) => where === 'docs/cli.md').length >= 10, 'the command-line page names every command');
 		for (const { where, name, rest } of uses) {
 			if (name === 'help') continue;
-			const command = commands.find((candidate) => candidate.name === name);
-			assert.ok(command, `"propensity ${name}" in ${where} is a command`);
+			const entry = commands.find((candidate) => candidate.name === name);
+			assert.ok(entry, `"propensity ${name}" in ${where} is a command`);
+			const command = await entry.load();
 			for (const [, option] of rest.matchAll(/--([a-z][a-z-]*)/g)) {
 				assert.ok(option in command.options, `propensity ${name} takes --${option} (${where})`);
 			}

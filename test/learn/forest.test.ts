@@ -9,9 +9,9 @@ describe('random forest', function () {
 	this.timeout(120_000);
 	const small = { ...defaultForestOptions, trees: 12 };
 
-	it("converts every library tree exactly: our trees vote as the library's trees do, missing values included", () => {
+	it("converts every library tree exactly: our trees vote as the library's trees do, missing values included", async () => {
 		const data = synthetic({ rows: 250, seed: 21, missingShare: 0.2, missingEffect: 1 });
-		const { trees, library } = growForest(data, small, 77);
+		const { trees, library } = await growForest(data, small, 77);
 		const probe = synthetic({ rows: 200, seed: 22, missingShare: 0.2, missingEffect: 1 });
 		const votes = library.predictionValues(libraryMatrix(probe)) as unknown as { get(r: number, t: number): number };
 		for (let r = 0; r < probe.rows; r++) {
