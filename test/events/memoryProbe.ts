@@ -7,6 +7,16 @@ import fs from 'node:fs';
 import { loadEvents } from '../../core/events/load';
 import { tableBytes } from '../../core/events/table';
 
+/**
+ * This process's peak RSS in bytes: VmHWM counts from this program's own start, whereas
+ * getrusage's maxRSS starts from the RSS of the parent that spawned it (mocha's, hundreds of
+ * MiB late in a full run), which would be counted as the load's.
+ */
+function peakRssBytes(): number {
+	const line = /^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+	return line ? Number(line[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
+}
+
 async function main(): Promise<void> {
 	const file = process.argv[2];
 	const gc = (globalThis as { gc?: () => void }).gc;
@@ -33,7 +43,7 @@ async function main(): Promise<void> {
 	const { table, summary } = await loadEvents({ kind: 'file', path: file }, {}, { onProgress: sample });
 	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 	sample();
-	const peakRss = process.resourceUsage().maxRSS * 1024;
+	const peakRss = peakRssBytes();
 	await collect();
 	const after = process.memoryUsage();
 	const core = table.time.byteLength + table.type.byteLength + table.value.byteLength + table.profileStart.byteLength;
