@@ -5,12 +5,13 @@
  * estimates come from the data's size alone, never from a clock, so the same data and seed
  * always choose the same learner.
  */
-import { CancelledError, InputError } from '../errors';
+import { CancelledError, InputError, throwIfCancelled } from '../errors';
 import { auc, aucDifference } from '../evaluate/auc';
 import { logLoss } from '../evaluate/loss';
 import type { LabelledDataset } from './dataset';
 import { sigmoid, type FitContext, type LearnerKind, type TrainedLearner } from './learner';
-import { estimateFit, fitOne, fitOneWithMirror, learnerNames, type FitOptions } from './registry';
+import { startBackgroundFits, type BackgroundFits } from './background';
+import { estimateFit, fitOne, fitOneWithMirror, learnerFromJson, learnerNames, type FitOptions } from './registry';
 
 export interface AutoOptions {
 	/** Seconds the extra candidates (all but the boosted trees) may take together, by estimate. */
@@ -91,63 +92,43 @@ export async function autoSelect(
 	}
 	const candidates: SelectionCandidate[] = [];
 	const fitted: Fitted[] = [];
-	let budget = auto.timeBudgetSeconds;
-	for (const kind of order) {
-		if (kind !== 'gbdt') {
-			if (!canCompare) {
+	const plan = planCandidates(order, train, canCompare, auto, options);
+	const toFit = plan.flatMap((planned) => (planned.skip === undefined && planned.kind !== 'gbdt' ? [planned.kind] : []));
+	// The extra candidates fit on a worker while the trees train here (background.ts): same learners, same bytes.
+	const background = startBackgroundFits(toFit, train, options, context.seed, learnerFromJson);
+	try {
+		for (const { kind, skip } of plan) {
+			if (skip !== undefined) {
+				candidates.push({ learner: kind, status: 'skipped', auc: null, chosen: false, note: `skipped: ${skip}` });
+				continue;
+			}
+			const started = Date.now();
+			try {
+				const { learner, mirror, seconds } = await fitCandidate(kind, train, validation, options, context, background, started);
+				const measured = canCompare && validation ? rawFit(learner, validation) : { auc: null, logLoss: null };
+				fitted.push({ kind, learner, auc: measured.auc ?? NaN, candidate: candidates.length, mirror, mirrorAuc: finiteAuc(mirror, mirrorRows) });
+				candidates.push({ learner: kind, status: 'fitted', ...measured, seconds, chosen: false });
+				context.hooks?.onProgress?.({
+					stage: 'choosing a learner',
+					done: fitted.length,
+					unit: 'learners',
+					note: `${learnerNames[kind]}: validation AUC ${measured.auc !== null ? measured.auc.toFixed(3) : 'n/a'}`,
+				});
+			} catch (error) {
+				// The boosted trees are the default: when they cannot be fitted, neither can the data be used.
+				if (error instanceof CancelledError || kind === 'gbdt' || !(error instanceof InputError)) throw error;
 				candidates.push({
 					learner: kind,
-					status: 'skipped',
+					status: 'failed',
 					auc: null,
+					seconds: (Date.now() - started) / 1000,
 					chosen: false,
-					note: 'skipped: without validation rows of both outcomes there is nothing to compare on',
+					note: `failed: ${error.message}`,
 				});
-				continue;
 			}
-			const estimate = estimateFit(kind, train, options);
-			if ('skip' in estimate) {
-				candidates.push({ learner: kind, status: 'skipped', auc: null, chosen: false, note: `skipped: ${estimate.skip}` });
-				continue;
-			}
-			if (estimate.seconds > budget) {
-				candidates.push({
-					learner: kind,
-					status: 'skipped',
-					auc: null,
-					chosen: false,
-					note: `skipped: its estimated fit time (${Math.ceil(estimate.seconds)} s) exceeds what is left of the ${auto.timeBudgetSeconds} s budget`,
-				});
-				continue;
-			}
-			budget -= estimate.seconds;
 		}
-		const started = Date.now();
-		try {
-			const { learner, mirror } = mirrorRows
-				? await fitOneWithMirror(kind, train, validation, mirrorRows, options, context)
-				: { learner: await fitOne(kind, train, validation, options, context), mirror: undefined };
-			const seconds = (Date.now() - started) / 1000;
-			const measured = canCompare && validation ? rawFit(learner, validation) : { auc: null, logLoss: null };
-			fitted.push({ kind, learner, auc: measured.auc ?? NaN, candidate: candidates.length, mirror, mirrorAuc: finiteAuc(mirror, mirrorRows) });
-			candidates.push({ learner: kind, status: 'fitted', ...measured, seconds, chosen: false });
-			context.hooks?.onProgress?.({
-				stage: 'choosing a learner',
-				done: fitted.length,
-				unit: 'learners',
-				note: `${learnerNames[kind]}: validation AUC ${measured.auc !== null ? measured.auc.toFixed(3) : 'n/a'}`,
-			});
-		} catch (error) {
-			// The boosted trees are the default: when they cannot be fitted, neither can the data be used.
-			if (error instanceof CancelledError || kind === 'gbdt' || !(error instanceof InputError)) throw error;
-			candidates.push({
-				learner: kind,
-				status: 'failed',
-				auc: null,
-				seconds: (Date.now() - started) / 1000,
-				chosen: false,
-				note: `failed: ${error.message}`,
-			});
-		}
+	} finally {
+		await background?.close();
 	}
 	if (canCompare && validation && auto.baselineFeatures && auto.baselineFeatures.length > 0) {
 		const baseline = await fitBaseline(train, validation, auto.baselineFeatures, options, context);
@@ -216,6 +197,66 @@ function mirrorChoice(fitted: readonly Fitted[], last: Fitted, candidates: reado
 	if (best === last || !candidates[last.candidate].note || !best.mirror || !last.mirror) return best.mirror;
 	const { difference, standardError } = aucDifference(rows.label, best.mirror.predictRaw(rows), last.mirror.predictRaw(rows));
 	return difference <= standardError ? last.mirror : best.mirror;
+}
+
+/** A candidate of the plan: its kind, and why it is skipped (undefined: it is fitted). */
+interface PlannedCandidate {
+	readonly kind: LearnerKind;
+	readonly skip?: string;
+}
+
+/**
+ * Which candidates are fitted and why the others are not, in order: the boosted trees always;
+ * the others when the validation rows can compare them and their estimated fit times fit in
+ * what is left of the budget. Estimates depend on the data's size only, so the plan is the same
+ * before any fit as after.
+ */
+function planCandidates(
+	order: readonly LearnerKind[],
+	train: LabelledDataset,
+	canCompare: boolean,
+	auto: AutoOptions,
+	options: AutoSelectOptions,
+): PlannedCandidate[] {
+	let budget = auto.timeBudgetSeconds;
+	return order.map((kind) => {
+		if (kind === 'gbdt') return { kind };
+		if (!canCompare) return { kind, skip: 'without validation rows of both outcomes there is nothing to compare on' };
+		const estimate = estimateFit(kind, train, options);
+		if ('skip' in estimate) return { kind, skip: estimate.skip };
+		if (estimate.seconds > budget) {
+			return { kind, skip: `its estimated fit time (${Math.ceil(estimate.seconds)} s) exceeds what is left of the ${auto.timeBudgetSeconds} s budget` };
+		}
+		budget -= estimate.seconds;
+		return { kind };
+	});
+}
+
+/**
+ * One candidate's fit and mirror: from the worker when it fitted it there (its error, if any,
+ * thrown here as the fit's own), else fitted on this thread.
+ */
+async function fitCandidate(
+	kind: LearnerKind,
+	train: LabelledDataset,
+	validation: LabelledDataset | undefined,
+	options: AutoSelectOptions,
+	context: FitContext,
+	background: BackgroundFits | undefined,
+	started: number,
+): Promise<{ learner: TrainedLearner; mirror?: TrainedLearner; seconds: number }> {
+	const outcome = await background?.take(kind);
+	if (outcome && 'error' in outcome) throw outcome.error;
+	if (outcome) {
+		throwIfCancelled(context.hooks?.signal, 'training');
+		// It reads no validation rows: it is its own mirror.
+		return { learner: outcome.learner, mirror: context.mirrorValidation ? outcome.learner : undefined, seconds: outcome.seconds };
+	}
+	const mirrorRows = context.mirrorValidation;
+	const { learner, mirror } = mirrorRows
+		? await fitOneWithMirror(kind, train, validation, mirrorRows, options, context)
+		: { learner: await fitOne(kind, train, validation, options, context), mirror: undefined };
+	return { learner, mirror, seconds: (Date.now() - started) / 1000 };
 }
 
 /** The AUC of a learner's raw scores on `rows`; NaN when either is missing or it cannot be computed. */

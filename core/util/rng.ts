@@ -7,6 +7,12 @@ export interface Rng {
 	next(): number;
 	/** An integer in [0, n). */
 	int(n: number): number;
+	/**
+	 * Writes the next `count` raw 32-bit draws into out[0..count): the draws `next()` would make,
+	 * undivided (next() is draw / 2^32), so `draw < p * 2^32` is exactly `next() < p`. One call
+	 * per block keeps the state in registers and boxes no number, where a call per draw cannot.
+	 */
+	fillUint32(out: Uint32Array, count: number): void;
 	/** A standard normal draw (Box-Muller). */
 	normal(): number;
 	/** A new generator whose stream is independent of this one's, derived deterministically. */
@@ -48,6 +54,28 @@ export function createRng(seed: number): Rng {
 	const rng: Rng = {
 		next: () => nextUint32() / 4294967296,
 		int: (n) => Math.floor((nextUint32() / 4294967296) * n),
+		fillUint32: (out, count) => {
+			// nextUint32 with the state in locals (the same steps, the same stream).
+			let s0 = a;
+			let s1 = b;
+			let s2 = c;
+			let s3 = d;
+			for (let i = 0; i < count; i++) {
+				const times5 = Math.imul(s1, 5);
+				out[i] = Math.imul((times5 << 7) | (times5 >>> 25), 9);
+				const t = s1 << 9;
+				s2 ^= s0;
+				s3 ^= s1;
+				s1 ^= s2;
+				s0 ^= s3;
+				s2 ^= t;
+				s3 = (s3 << 11) | (s3 >>> 21);
+			}
+			a = s0 >>> 0;
+			b = s1 >>> 0;
+			c = s2 >>> 0;
+			d = s3 >>> 0;
+		},
 		normal: () => {
 			if (spareNormal !== undefined) {
 				const value = spareNormal;

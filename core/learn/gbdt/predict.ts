@@ -26,7 +26,7 @@ const MISSING_CODE = 1 << 30;
 /** Rows coded and scored together. */
 const BLOCK_ROWS = 1024;
 /** Above this many rows, values are coded through a lookup table on their float bits. */
-const TABLE_MIN_ROWS = 8192;
+const TABLE_MIN_ROWS = 32_768;
 /** From this many rows on, worker threads share the scoring (starting one costs tens of milliseconds). */
 const PARALLEL_MIN_ROWS = 50_000;
 

@@ -69,3 +69,52 @@ export function logLoss(label: Uint8Array, raw: Float64Array, weight: Float64Arr
 	}
 	return total > 0 ? loss / total : 0;
 }
+
+/** The state of one watch after the trees evaluated so far. */
+export interface WatchState {
+	readonly lastLoss: number;
+	readonly bestIteration: number;
+	readonly stopped: boolean;
+}
+
+/**
+ * Early stopping as the boosting loop sees it, wherever the validation losses are computed: here
+ * (LocalWatches) or on a worker thread while the next trees grow (stoppingWorker.ts).
+ */
+export interface Watches {
+	/** Hands over tree number `done` (counting from 1). */
+	add(tree: Tree, done: number): void;
+	/** Every watch's state, as far as the trees evaluated so far tell. */
+	states(): readonly WatchState[];
+	/** Waits until every tree handed over is evaluated, or every watch has stopped; then the states. */
+	settle(): Promise<readonly WatchState[]>;
+	close(): Promise<void>;
+}
+
+/** True when there are watches and every one has stopped. */
+export function allStopped(states: readonly WatchState[]): boolean {
+	return states.length > 0 && states.every((state) => state.stopped);
+}
+
+/** The watches evaluated on this thread, each tree as it is handed over. */
+export class LocalWatches implements Watches {
+	private readonly watches: EarlyStopping[];
+
+	constructor(watched: readonly LabelledDataset[], baseScore: number, positiveWeight: number, rounds: number) {
+		this.watches = watched.map((rows) => new EarlyStopping(rows, baseScore, positiveWeight, rounds));
+	}
+
+	add(tree: Tree, done: number): void {
+		for (const watch of this.watches) watch.add(tree, done);
+	}
+
+	states(): WatchState[] {
+		return this.watches.map(({ lastLoss, bestIteration, stopped }) => ({ lastLoss, bestIteration, stopped }));
+	}
+
+	async settle(): Promise<readonly WatchState[]> {
+		return this.states();
+	}
+
+	async close(): Promise<void> {}
+}

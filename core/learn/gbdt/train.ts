@@ -13,7 +13,8 @@ import { COMMAND, CHUNK_ROWS, INT_POSITIONS, INT_IDENTITY, INT_MAX_BINS, FLOAT_L
 import { allocateShared, viewShared, type SharedState } from './binned';
 import { PARALLEL_MIN_MOVE, TreeGrower, type GrowSettings } from './grower';
 import { WorkerPool, withStallFallback } from './pool';
-import { EarlyStopping } from './stopping';
+import { allStopped } from './stopping';
+import { startWatches } from './stoppingThread';
 import { quantisationFor, writeQuantisation, writeTreeSeed } from './quantise';
 import type { LabelledDataset } from '../dataset';
 import type { FitContext } from '../learner';
@@ -161,67 +162,83 @@ async function boostBinned(
 	const columnRng = rng.fork(3);
 	const roundingRng = rng.fork(4);
 	// The deployed model's validation rows first, then its mirror's: one run serves both.
-	const watched = context.validation ? [context.validation, context.mirrorValidation] : [];
-	const watches = watched.flatMap((rows) => (rows ? [new EarlyStopping(rows, baseScore, settings.positiveWeight, settings.earlyStoppingRounds)] : []));
+	const watched = (context.validation ? [context.validation, context.mirrorValidation] : []).filter((rows): rows is LabelledDataset => rows !== undefined);
 	const progress = throttledProgress(context.hooks);
 	const subsampled = settings.rowSubsample < 1;
+	const draws = new Uint32Array(subsampled ? rows : 0);
 	state.negExp.fill(Math.exp(-baseScore));
 
 	const trees: Tree[] = [];
-	for (let t = 0; t < settings.maxTrees; t++) {
-		throwIfCancelled(context.hooks?.signal, 'training');
-		// Let a cancel (or other callbacks) through between trees.
-		await new Promise((resolve) => setImmediate(resolve));
+	const watches = startWatches(watched, baseScore, settings.positiveWeight, settings.earlyStoppingRounds, pool.threads);
+	try {
+		for (let t = 0; t < settings.maxTrees; t++) {
+			throwIfCancelled(context.hooks?.signal, 'training');
+			// Let a cancel (or other callbacks, and the early-stopping worker's answers) through between trees.
+			await new Promise((resolve) => setImmediate(resolve));
+			// A worker's answers can arrive after the tree they stop at.
+			if (allStopped(watches.states())) break;
 
-		const outOfBag = subsampled ? sampleRowsForTree(state, rowRng, settings.rowSubsample) : 0;
-		if (!subsampled) {
-			state.ints[INT_POSITIONS] = rows;
-			state.ints[INT_IDENTITY] = 1;
-		}
-		const positions = state.ints[INT_POSITIONS];
-		const chunks = Math.ceil(positions / CHUNK_ROWS);
-		writeTreeSeed(state.ints, roundingRng.int(2 ** 31));
-		pool.run(COMMAND.gradients, chunks, positions >= PARALLEL_MIN_MOVE);
-		let rootG = 0;
-		let rootH = 0;
-		for (let c = 0; c < chunks; c++) {
-			rootG += state.chunkSums[2 * c];
-			rootH += state.chunkSums[2 * c + 1];
-		}
-		const tree = grower.grow(positions, rootG, rootH, sampleColumns(usable, settings.colSubsample, columnRng), outOfBag);
-		trees.push(tree);
+			const outOfBag = subsampled ? sampleRowsForTree(state, rowRng, settings.rowSubsample, draws) : 0;
+			if (!subsampled) {
+				state.ints[INT_POSITIONS] = rows;
+				state.ints[INT_IDENTITY] = 1;
+			}
+			const positions = state.ints[INT_POSITIONS];
+			const chunks = Math.ceil(positions / CHUNK_ROWS);
+			writeTreeSeed(state.ints, roundingRng.int(2 ** 31));
+			pool.run(COMMAND.gradients, chunks, positions >= PARALLEL_MIN_MOVE);
+			let rootG = 0;
+			let rootH = 0;
+			for (let c = 0; c < chunks; c++) {
+				rootG += state.chunkSums[2 * c];
+				rootH += state.chunkSums[2 * c + 1];
+			}
+			const tree = grower.grow(positions, rootG, rootH, sampleColumns(usable, settings.colSubsample, columnRng), outOfBag);
+			trees.push(tree);
 
-		const done = t + 1;
-		for (const watch of watches) watch.add(tree, done);
-		const watching = watches.find((watch) => !watch.stopped) ?? watches[0];
-		const note = watching && `${watching === watches[0] ? '' : 'mirror '}validation log loss ${watching.lastLoss.toFixed(5)}`;
-		const stop = watches.length > 0 && watches.every((watch) => watch.stopped);
-		progress({ stage: 'training', done, total: settings.maxTrees, unit: 'trees', note }, stop || done === settings.maxTrees);
-		if (stop) break;
+			const done = t + 1;
+			watches.add(tree, done);
+			const states = watches.states();
+			const watching = states.findIndex((watch) => !watch.stopped);
+			const shown = states[Math.max(0, watching)];
+			const note = shown && `${watching > 0 ? 'mirror ' : ''}validation log loss ${shown.lastLoss.toFixed(5)}`;
+			const stop = allStopped(states);
+			progress({ stage: 'training', done, total: settings.maxTrees, unit: 'trees', note }, stop || done === settings.maxTrees);
+			if (stop) break;
+		}
+		// Every watch's best count, from the trees evaluated up to where all stopped (later trees are not kept).
+		const settled = await watches.settle();
+		const kept = settled.map((watch) => (settings.earlyStoppingRounds === 0 ? trees.length : watch.bestIteration));
+		const bestIteration = kept[0] ?? trees.length;
+		const mirror = kept.length > 1 ? { trees: trees.slice(0, kept[1]), bestIteration: kept[1] } : undefined;
+		return { baseScore, trees: trees.slice(0, bestIteration), bestIteration, ...(mirror ? { mirror } : {}) };
+	} finally {
+		await watches.close();
 	}
-	const kept = watches.map((watch) => (settings.earlyStoppingRounds === 0 ? trees.length : watch.bestIteration));
-	const bestIteration = kept[0] ?? trees.length;
-	const mirror = kept.length > 1 ? { trees: trees.slice(0, kept[1]), bestIteration: kept[1] } : undefined;
-	return { baseScore, trees: trees.slice(0, bestIteration), bestIteration, ...(mirror ? { mirror } : {}) };
 }
 
 /**
  * Draws this tree's rows (each with probability rowSubsample) into positions 0..m-1 of
  * buffer 0 and the others into the state's outOfBag; returns how many are out of the bag.
+ * `draws` is scratch for one raw 32-bit draw per row, made in one call: `draw < fraction * 2^32`
+ * is exactly `rng.next() < fraction`, so the rows are the ones a call per row would pick, at a
+ * third of the cost.
  */
-function sampleRowsForTree(state: SharedState, rng: Rng, fraction: number): number {
-	const { outOfBag } = state;
+function sampleRowsForTree(state: SharedState, rng: Rng, fraction: number, draws: Uint32Array): number {
+	const { outOfBag, rows } = state;
 	const order = state.order[0];
+	const threshold = fraction * 4294967296;
+	rng.fillUint32(draws, rows);
 	let inBag = 0;
 	let out = 0;
-	for (let r = 0; r < state.rows; r++) {
-		if (rng.next() < fraction) order[inBag++] = r;
+	for (let r = 0; r < rows; r++) {
+		if (draws[r] < threshold) order[inBag++] = r;
 		else outOfBag[out++] = r;
 	}
 	if (inBag === 0) {
 		// A tiny sample drew nothing: use every row rather than grow a tree on none.
-		for (let r = 0; r < state.rows; r++) order[r] = r;
-		inBag = state.rows;
+		for (let r = 0; r < rows; r++) order[r] = r;
+		inBag = rows;
 		out = 0;
 	}
 	state.ints[INT_POSITIONS] = inBag;
