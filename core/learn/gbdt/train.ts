@@ -201,7 +201,9 @@ async function boostBinned(
 			const states = watches.states();
 			const watching = states.findIndex((watch) => !watch.stopped);
 			const shown = states[Math.max(0, watching)];
-			const note = shown && `${watching > 0 ? 'mirror ' : ''}validation log loss ${shown.lastLoss.toFixed(5)}`;
+			// A worker's first answer may not be back yet: no loss to show then.
+			const note =
+				shown && Number.isFinite(shown.lastLoss) ? `${watching > 0 ? 'mirror ' : ''}validation log loss ${shown.lastLoss.toFixed(5)}` : undefined;
 			const stop = allStopped(states);
 			progress({ stage: 'training', done, total: settings.maxTrees, unit: 'trees', note }, stop || done === settings.maxTrees);
 			if (stop) break;
