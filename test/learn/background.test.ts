@@ -100,6 +100,26 @@ describe('work on worker threads while the trees train', function () {
 		}
 	});
 
+	it('goes on here from the first tree when the early-stopping worker dies, to the same states', async () => {
+		const fitted = await trainGbdtWithMirror(train, { maxTrees: 40, earlyStoppingRounds: 0, threads: 1 }, { seed: 2 });
+		const watched = [validation, mirrorValidation];
+		const worker = startWatches(watched, fitted.learner.baseScore, 1, 5, 2);
+		const here = new LocalWatches(watched, fitted.learner.baseScore, 1, 5);
+		try {
+			const trees = fitted.learner.trees;
+			trees.forEach((tree, t) => here.add(tree, t + 1));
+			trees.slice(0, 20).forEach((tree, t) => worker.add(tree, t + 1));
+			// The worker goes away as one killed or out of memory would: its exit, not a close.
+			const thread = (worker as unknown as { worker: { terminate(): Promise<number> } }).worker;
+			await thread.terminate();
+			await new Promise((resolve) => setImmediate(resolve));
+			trees.slice(20).forEach((tree, t) => worker.add(tree, t + 21));
+			assert.deepEqual(await worker.settle(), here.states());
+		} finally {
+			await worker.close();
+		}
+	});
+
 	it('stops the boosting where early stopping on this thread stops it, and keeps the same trees', async () => {
 		const options = { maxTrees: 400, learningRate: 0.5, maxDepth: 4, earlyStoppingRounds: 8 };
 		const context = { seed: 4, validation, mirrorValidation };
