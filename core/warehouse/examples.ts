@@ -101,6 +101,8 @@ interface Plan {
 	readonly groupsPerQuery?: number;
 	/** At most this many profiles are in reach (the columns are restricted to a list of ids): spares counting them. */
 	readonly profilesAtMost?: number;
+	/** The (profile, cutoff) groups of all the cutoffs, when readiness counted them (countWarehouseCutoffs): spares counting them again. */
+	readonly groupsInReach?: number;
 }
 
 function bad(message: string): InputError {
@@ -568,7 +570,7 @@ const memoryShare = 0.5;
 /** The profiles of each query as extra WHERE conditions: one query (no condition) unless the groups would not fit in memory. */
 async function profileRanges(runner: SqlRunner, plan: Plan, q: CutoffSql, select: SelectList): Promise<string[]> {
 	if (plan.columns.dialect.engine !== 'clickhouse') return [''];
-	const groups = plan.profilesAtMost !== undefined ? plan.profilesAtMost * q.cutoffs.length : await groupsInReach(runner, plan, q);
+	const groups = plan.profilesAtMost !== undefined ? plan.profilesAtMost * q.cutoffs.length : (plan.groupsInReach ?? (await groupsInReach(runner, plan, q)));
 	const parts = await queryParts(runner, plan, groups, select);
 	if (parts === 1) return [''];
 	const bounds = await profileBoundaries(runner, plan, q, parts, groups / q.cutoffs.length);
@@ -590,8 +592,10 @@ async function profileRanges(runner: SqlRunner, plan: Plan, q: CutoffSql, select
 async function queryParts(runner: SqlRunner, plan: Plan, groups: number, select: SelectList): Promise<number> {
 	let limit = plan.groupsPerQuery;
 	if (limit === undefined) {
-		const [setting] = await runner.rows(`SELECT value FROM system.settings WHERE name = 'max_memory_usage'`, []);
-		const bytes = Number(setting?.value) > 0 ? Number(setting.value) : 10e9;
+		const bytes = await remembered(runner, 'max_memory_usage', async () => {
+			const [setting] = await runner.rows(`SELECT value FROM system.settings WHERE name = 'max_memory_usage'`, []);
+			return Number(setting?.value) > 0 ? Number(setting.value) : 10e9;
+		});
 		const small = select.items.length - select.large;
 		limit = Math.floor((bytes * memoryShare) / (groupBytes.perAggregate * small + groupBytes.perLarge * select.large + groupBytes.base));
 	}
@@ -657,7 +661,26 @@ interface ShardLayout {
  * counted from system.clusters (1 when it will not say), so the memory estimate can share
  * the groups among them.
  */
-async function shardLayout(runner: SqlRunner, columns: EventColumns): Promise<ShardLayout> {
+function shardLayout(runner: SqlRunner, columns: EventColumns): Promise<ShardLayout> {
+	return remembered(runner, `layout of ${columns.table}`, () => readShardLayout(runner, columns));
+}
+
+/** What a connection has read of the server's settings and tables, by what it is: asked once however many aggregations it runs. */
+const rememberedByRunner = new WeakMap<SqlRunner, Map<string, Promise<unknown>>>();
+
+function remembered<T>(runner: SqlRunner, key: string, read: () => Promise<T>): Promise<T> {
+	let known = rememberedByRunner.get(runner);
+	if (!known) rememberedByRunner.set(runner, (known = new Map()));
+	let answer = known.get(key) as Promise<T> | undefined;
+	if (!answer) {
+		known.set(key, (answer = read()));
+		// A failed read is not remembered: the next aggregation asks again.
+		answer.catch(() => known.delete(key));
+	}
+	return answer;
+}
+
+async function readShardLayout(runner: SqlRunner, columns: EventColumns): Promise<ShardLayout> {
 	const alone = { shardLocal: false, shards: 1 };
 	if (columns.dialect.engine !== 'clickhouse') return alone;
 	const table = /^`([A-Za-z0-9_]+)`(?:\.`([A-Za-z0-9_]+)`)?$/.exec(columns.table);
@@ -803,10 +826,10 @@ export async function buildWarehouseExamples(
 	features: readonly FeatureDecl[],
 	cutoffs: readonly number[],
 	sample?: SamplePlan,
-	options: { groupsPerQuery?: number } = {},
+	options: { groupsPerQuery?: number; groupsInReach?: number } = {},
 ): Promise<WarehouseExamples> {
 	checkCutoffs(cutoffs);
-	const plan = { ...makePlan(columns, goal, features), ...(await shardLayout(runner, columns)), groupsPerQuery: options.groupsPerQuery };
+	const plan = { ...makePlan(columns, goal, features), ...(await shardLayout(runner, columns)), ...options };
 	const arrived = new ArrivedRows(features.length);
 	await streamCutoffs(runner, plan, cutoffs, sample, (k, id, label, values) => arrived.add(k, id, label, values));
 	arrived.doneArriving();
@@ -859,6 +882,20 @@ export async function streamWarehouseFeatures(
 
 /** Eligible profiles, positives and negatives at each cutoff, counted in the warehouse (for readiness). */
 export async function judgeWarehouseCutoffs(runner: SqlRunner, columns: EventColumns, goal: Goal, cutoffs: readonly number[]): Promise<CutoffCounts[]> {
+	return (await countWarehouseCutoffs(runner, columns, goal, cutoffs)).counts;
+}
+
+/**
+ * judgeWarehouseCutoffs, and at each cutoff the (profile, cutoff) groups the examples'
+ * aggregation will hold (profiles with a kept event within its reach, eligible or not), which
+ * buildWarehouseExamples then need not count again.
+ */
+export async function countWarehouseCutoffs(
+	runner: SqlRunner,
+	columns: EventColumns,
+	goal: Goal,
+	cutoffs: readonly number[],
+): Promise<{ counts: CutoffCounts[]; groups: number[] }> {
 	checkCutoffs(cutoffs);
 	const plan = makePlan(columns, goal, []);
 	const { shardLocal } = await shardLayout(runner, columns);
@@ -866,21 +903,29 @@ export async function judgeWarehouseCutoffs(runner: SqlRunner, columns: EventCol
 	const happened = `${q.label()} > 0`;
 	const positive = goal.outcome.occur === 'will_occur' ? happened : `NOT (${happened})`;
 	const read = plan.columns;
-	const inner = `SELECT ${read.profile} AS p, ${q.key} AS k, ${q.dialect.asInteger(positive)} AS positive FROM ${q.from()} WHERE ${q.where()} GROUP BY ${q.groupBy()} HAVING ${q.eligibility()}`;
+	const d = q.dialect;
+	// Eligibility as a column rather than a HAVING condition: the groups it leaves out are counted too.
+	const inner = `SELECT ${read.profile} AS p, ${q.key} AS k, ${d.asInteger(d.orElse(q.eligibility(), false))} AS e, ${d.asInteger(positive)} AS y FROM ${q.from()} WHERE ${q.where()} GROUP BY ${q.groupBy()}`;
 	// As for the examples: the shards finish each profile's groups, the node asked only counts them.
 	const settings = shardLocal ? ' SETTINGS distributed_group_by_no_merge = 1' : '';
 	const rows = await runner.rows(
-		`SELECT k, count(*) AS eligible, sum(positive) AS positives FROM (${inner}) AS judged GROUP BY k${settings}`,
+		// Other names outside than inside: ClickHouse's aliases are the query's, so sum(e) AS e would read itself.
+		`SELECT k, count(*) AS groups, sum(e) AS eligible, sum(e * y) AS positives FROM (${inner}) AS judged GROUP BY k${settings}`,
 		q.values.params,
 	);
 	const where = 'when counting eligible profiles at the cutoffs';
 	const counted = new Map(rows.map((row) => [numberOf(row, 'k', where), row]));
-	return cutoffs.map((at) => {
+	const counts = cutoffs.map((at) => {
 		const row = counted.get(at);
 		const eligible = row ? numberOf(row, 'eligible', where) : 0;
 		const positives = eligible === 0 ? 0 : numberOf(row as Record<string, unknown>, 'positives', where);
 		return { cutoff: at, eligible, positives, negatives: eligible - positives };
 	});
+	const groups = cutoffs.map((at) => {
+		const row = counted.get(at);
+		return row ? numberOf(row, 'groups', where) : 0;
+	});
+	return { counts, groups };
 }
 
 /** The span of the warehouse's events (see dataRange): the earliest event, and the latest or the as-of date. */
