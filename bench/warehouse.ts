@@ -62,7 +62,7 @@ function timed(client: WarehouseClient, spent: Map<string, { count: number; ms: 
 		try {
 			return await work();
 		} finally {
-			const kind = sql.startsWith('SELECT k, count(*) AS groups')
+			const kind = sql.startsWith('SELECT k, count(*)')
 				? 'readiness, all cutoffs'
 				: sql.includes('HAVING')
 					? /ARRAY JOIN arrayFilter|CROSS JOIN \(VALUES/.test(sql)

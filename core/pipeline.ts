@@ -21,13 +21,7 @@ import { checkGoalAgainstData } from './goal/check';
 import { describeGoal } from './goal/describe';
 import { parseGoal, parseGoalReadingAliases } from './goal/parse';
 import { describeAliases } from './goal/aliases';
-import {
-	assessReadiness,
-	assessReadinessOf,
-	type PlannedJudgement,
-	type ReadinessProblem,
-	type ReadinessReport,
-} from './features/readiness';
+import { assessReadiness, assessReadinessOf, type PlannedJudgement, type ReadinessProblem, type ReadinessReport } from './features/readiness';
 import { goalWarnings } from './goal/warnings';
 import type { Goal } from './goal/schema';
 import type { SelectionRecord } from './learn/auto';
@@ -356,7 +350,13 @@ export async function trainWarehouse(
 	const cutoffs = plan.cutoffs;
 	const last = cutoffs[cutoffs.length - 1];
 	// One read for the statistics, which also counts the monitoring reference's active profiles; readiness already counted the table's profiles and types.
-	const stats = await warehouseFeatureStats(client, columns, goal, { asOf }, { types: allTypes, profiles: asOf === undefined ? data.profiles : undefined, profilesBy: last });
+	const stats = await warehouseFeatureStats(
+		client,
+		columns,
+		goal,
+		{ asOf },
+		{ types: allTypes, profiles: asOf === undefined ? data.profiles : undefined, profilesBy: last },
+	);
 	const declared = declareFeatures(stats, goal, { asOf });
 	// Readiness counted the groups each cutoff's aggregation holds: the examples' queries need not count them again.
 	const groupsAt = (k: number) => data.groups[k];

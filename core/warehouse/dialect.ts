@@ -76,7 +76,8 @@ export const postgresDialect: Dialect = {
 	maxIf: (x, condition) => `max(${x}) FILTER (WHERE ${condition})`,
 	countDistinct: (x) => `count(DISTINCT ${x})`,
 	countDistinctIf: (x, condition) => `count(DISTINCT ${x}) FILTER (WHERE ${condition})`,
-	unpivot: (exprs, index, value) => ` CROSS JOIN LATERAL (VALUES ${exprs.map((expr, i) => `(${i}, (${expr})::text)`).join(', ')}) AS unpivoted(${index}, ${value})`,
+	unpivot: (exprs, index, value) =>
+		` CROSS JOIN LATERAL (VALUES ${exprs.map((expr, i) => `(${i}, (${expr})::text)`).join(', ')}) AS unpivoted(${index}, ${value})`,
 	bitsIf: (bit, condition) => `coalesce(bit_or(1::bigint << (${bit})::int) FILTER (WHERE ${condition}), 0)`,
 	latestIf: (x, order, condition) => `(array_agg(${x} ORDER BY ${order.map((key) => `${key} DESC NULLS LAST`).join(', ')}) FILTER (WHERE ${condition}))[1]`,
 	orElse: (expr, fallback) => `coalesce(${expr}, ${fallback ? 'true' : 'false'})`,

@@ -92,7 +92,8 @@ export async function warehouseTableTypes(runner: SqlRunner, columns: EventColum
 		[],
 	);
 	const byType = new Map<string, TypeCount>();
-	for (const row of rows) byType.set(text(row.type), { events: count(row.events), withValue: count(row.valued), first: count(row.first), last: count(row.last) });
+	for (const row of rows)
+		byType.set(text(row.type), { events: count(row.events), withValue: count(row.valued), first: count(row.first), last: count(row.last) });
 	const volumes = [...byType].map(([type, { events }]) => ({ type, events })).sort((a, b) => b.events - a.events || compareStrings(a.type, b.type));
 	return { volumes, byType };
 }
@@ -177,7 +178,13 @@ export async function warehouseFeatureStats(
 }
 
 /** Kept events per type, and those carrying a value, sorted by name: the table's own counts when nothing is excluded, else counted. */
-async function keptTypes(runner: SqlRunner, columns: EventColumns, goal: Goal, asOf: number | undefined, known: TableTypes | undefined): Promise<FeatureStats['types']> {
+async function keptTypes(
+	runner: SqlRunner,
+	columns: EventColumns,
+	goal: Goal,
+	asOf: number | undefined,
+	known: TableTypes | undefined,
+): Promise<FeatureStats['types']> {
 	const everyEventKept = known && goal.exclusions.length === 0 && (asOf === undefined || [...known.byType.values()].every((entry) => entry.last <= asOf));
 	const rows: { name: string; events: number; withValue: number }[] = everyEventKept
 		? [...known.byType].map(([name, entry]) => ({ name, events: entry.events, withValue: entry.withValue }))
@@ -185,7 +192,12 @@ async function keptTypes(runner: SqlRunner, columns: EventColumns, goal: Goal, a
 	return rows.sort((a, b) => compareStrings(a.name, b.name));
 }
 
-async function countKeptTypes(runner: SqlRunner, columns: EventColumns, goal: Goal, asOf: number | undefined): Promise<{ name: string; events: number; withValue: number }[]> {
+async function countKeptTypes(
+	runner: SqlRunner,
+	columns: EventColumns,
+	goal: Goal,
+	asOf: number | undefined,
+): Promise<{ name: string; events: number; withValue: number }[]> {
 	const d = columns.dialect;
 	const values = new SqlValues(d);
 	const kept = keptSql(columns, goal, values, asOf);
@@ -230,7 +242,8 @@ async function categoryVolumes(
 	);
 	for (const row of rows) {
 		const attribute = attributes[count(row.a)];
-		if (attribute === undefined) throw new InputError(`The warehouse returned ${JSON.stringify(row.a)} where an attribute's position was expected.`, 'warehouse-result');
+		if (attribute === undefined)
+			throw new InputError(`The warehouse returned ${JSON.stringify(row.a)} where an attribute's position was expected.`, 'warehouse-result');
 		const list = out.get(attribute.name) ?? [];
 		list.push({ value: text(row.v), events: count(row.events), profiles: count(row.profiles) });
 		out.set(attribute.name, list);
