@@ -26,12 +26,8 @@ export interface Dialect {
 	countDistinct(x: string): string;
 	/** Distinct non-NULL values of `x` among the rows where `condition` holds; 0 when there are none. */
 	countDistinctIf(x: string, condition: string): string;
-	/**
-	 * What follows `FROM table` to turn each row into one row per expression (text, NULL kept),
-	 * each with its position in the list as `index` (0, 1 …) and its value as `value`: one read
-	 * of the table counts several columns' values at once.
-	 */
-	unpivot(exprs: readonly string[], index: string, value: string): string;
+	/** Text (NULL kept) of one type on every branch of a UNION ALL, whatever the column's own text type. */
+	asText(expr: string): string;
 	/** The bitwise OR of 2^`bit` (a whole number below 63) over the rows where `condition` holds; 0 when none. */
 	bitsIf(bit: string, condition: string): string;
 	/** The value of `x` in the row with the largest `order` (a list of keys, most significant first) where `condition` holds. */
@@ -76,8 +72,7 @@ export const postgresDialect: Dialect = {
 	maxIf: (x, condition) => `max(${x}) FILTER (WHERE ${condition})`,
 	countDistinct: (x) => `count(DISTINCT ${x})`,
 	countDistinctIf: (x, condition) => `count(DISTINCT ${x}) FILTER (WHERE ${condition})`,
-	unpivot: (exprs, index, value) =>
-		` CROSS JOIN LATERAL (VALUES ${exprs.map((expr, i) => `(${i}, (${expr})::text)`).join(', ')}) AS unpivoted(${index}, ${value})`,
+	asText: (expr) => `(${expr})::text`,
 	bitsIf: (bit, condition) => `coalesce(bit_or(1::bigint << (${bit})::int) FILTER (WHERE ${condition}), 0)`,
 	latestIf: (x, order, condition) => `(array_agg(${x} ORDER BY ${order.map((key) => `${key} DESC NULLS LAST`).join(', ')}) FILTER (WHERE ${condition}))[1]`,
 	orElse: (expr, fallback) => `coalesce(${expr}, ${fallback ? 'true' : 'false'})`,
@@ -101,9 +96,8 @@ export const clickhouseDialect: Dialect = {
 	// Over a Nullable column with only NULLs, ClickHouse's aggregates answer NULL: 0 here.
 	countDistinct: (x) => `ifNull(uniqExact(${x}), 0)`,
 	countDistinctIf: (x, condition) => `ifNull(uniqExactIf(${x}, ${condition}), 0)`,
-	// Zipped arrays: one row per expression, its value and its position side by side.
-	unpivot: (exprs, index, value) =>
-		` ARRAY JOIN [${exprs.map((expr) => `CAST(${expr} AS Nullable(String))`).join(', ')}] AS ${value}, [${exprs.map((_, i) => String(i)).join(', ')}] AS ${index}`,
+	// UNION ALL on 18.16 wants the same type on every branch.
+	asText: (expr) => `CAST(${expr} AS Nullable(String))`,
 	bitsIf: (bit, condition) => `groupBitOrIf(toUInt64(bitShiftLeft(toUInt64(1), ${bit})), ${condition})`,
 	// NULL keys would compare unpredictably inside a tuple: the caller passes keys without NULLs.
 	latestIf: (x, order, condition) => `argMaxIf(${x}, tuple(${order.join(', ')}), ${condition})`,
