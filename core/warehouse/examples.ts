@@ -62,6 +62,8 @@ interface Accumulator {
 	readonly text?: boolean;
 	/** Keeps a larger state than a number while the warehouse aggregates (the latest value and its sort keys). */
 	readonly large?: boolean;
+	/** The slot holds this aggregate less `minus` (two exact counts), so no aggregate of its own is computed. */
+	readonly minus?: Accumulator;
 }
 
 /**
@@ -288,9 +290,11 @@ class CutoffSql {
 			case 'distinctDays':
 				return { spec, slots: [this.dayMasks(matching, reachMs)] };
 			case 'trend': {
-				const recent = this.and(this.condition(filter), this.history(window * DAY_MS));
-				const baseline = this.and(matching, `${this.t} < ${this.moment(-window * DAY_MS)}`);
-				return { spec, slots: [count(recent), count(baseline)] };
+				// The baseline [cutoff − reach, cutoff − window) is the reach less the recent window: the difference of
+				// two exact counts, each the same SQL as a count feature over that window (usually asked already), so
+				// the warehouse computes no aggregate of its own for the trend.
+				const recent = count(this.and(this.condition(filter), this.history(window * DAY_MS)));
+				return { spec, slots: [recent, { ...count(matching), minus: recent }] };
 			}
 			case 'meanGapDays':
 				return { spec, slots: [{ sql: d.minIf(this.t, matching) }, { sql: d.maxIf(this.t, matching) }, count(matching)] };
@@ -312,7 +316,8 @@ class CutoffSql {
 	/** Eligibility at this cutoff as a HAVING condition over aggregates: activity in the lookback, then the goal's conditions. */
 	eligibility(): string {
 		const lookbackMs = this.plan.goal.lookbackDays * DAY_MS;
-		const seen = `${this.dialect.countIf(this.history(lookbackMs))} > 0`;
+		// The same SQL text as a count feature of every event over the lookback, so the warehouse computes it once.
+		const seen = `${this.dialect.countIf(this.and(this.condition(null), this.history(lookbackMs)))} > 0`;
 		return this.and(seen, this.eligibilityItem(this.plan.goal.eligibility));
 	}
 
@@ -437,6 +442,7 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 	const compiled = plan.features.map((feature, f) => q.accumulatorsOf(feature, plan.resolvedFeatures[f]));
 	const slotNames = compiled.map((feature) => ({
 		slots: feature.slots.map((slot) => slot && ('words' in slot ? slot.words.map((word) => select.alias(word)) : select.alias(slot))),
+		minus: feature.slots.map((slot) => (slot && 'sql' in slot && slot.minus ? select.alias(slot.minus) : undefined)),
 		guard: feature.guard && select.alias(feature.guard),
 	}));
 	const label = select.alias({ sql: q.label() });
@@ -473,7 +479,7 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 			for (let j = read.first[f]; j < read.first[f + 1]; j++) {
 				const c = read.column[j];
 				let value = 0;
-				if (read.kind[j] === Read.number) value = cells.number(c);
+				if (read.kind[j] === Read.number) value = read.minus[j] < 0 ? cells.number(c) : cells.number(c) - cells.number(read.minus[j]);
 				else if (read.kind[j] === Read.text) value = categoryCode(cells.text(c), positions[f]);
 				else for (let w = c; w < c + read.words[j]; w++) value += setBits(cells.number(read.maskColumns[w]));
 				acc[x + read.slot[j]] = value;
@@ -508,13 +514,15 @@ interface ReadingPlan {
 	readonly column: Int32Array;
 	readonly words: Int32Array;
 	readonly maskColumns: Int32Array;
+	/** A number read less this column's (see Accumulator.minus), or -1. */
+	readonly minus: Int32Array;
 	/** The column of the count that must be positive for slot a to mean anything, or -1. */
 	readonly guard: Int32Array;
 }
 
 function readingPlan(
 	compiled: readonly CompiledFeature[],
-	names: readonly { slots: readonly (string | string[] | undefined)[]; guard?: string }[],
+	names: readonly { slots: readonly (string | string[] | undefined)[]; minus: readonly (string | undefined)[]; guard?: string }[],
 	column: (name: string) => number,
 ): ReadingPlan {
 	const first = [0];
@@ -523,10 +531,13 @@ function readingPlan(
 	const columns: number[] = [];
 	const words: number[] = [];
 	const maskColumns: number[] = [];
+	const minus: number[] = [];
 	compiled.forEach((feature, f) => {
 		names[f].slots.forEach((name, s) => {
 			if (name === undefined) return;
 			slot.push(s);
+			const less = names[f].minus[s];
+			minus.push(less === undefined ? -1 : column(less));
 			if (typeof name === 'string') {
 				kind.push((feature.slots[s] as Accumulator).text ? Read.text : Read.number);
 				columns.push(column(name));
@@ -547,6 +558,7 @@ function readingPlan(
 		column: Int32Array.from(columns),
 		words: Int32Array.from(words),
 		maskColumns: Int32Array.from(maskColumns),
+		minus: Int32Array.from(minus),
 		guard: Int32Array.from(names, ({ guard }) => (guard === undefined ? -1 : column(guard))),
 	};
 }
