@@ -206,6 +206,8 @@ class CutoffSql {
 	 * offset): within the lookback before it, or a goal event within the outcome window after it.
 	 * Only the label looks after a cutoff, and it counts goal events only: the others there
 	 * (about one joined row in seven in the bench) would make rows that no aggregate counts.
+	 * ClickHouse 18.16 reads a column named only inside the lambda as unknown: the label
+	 * names the same columns in the SELECT list, so every query using this has them read.
 	 */
 	readAt(at: string, atPlus: string): string {
 		const { before, after } = this.reach();
