@@ -912,7 +912,7 @@ export async function judgeWarehouseCutoffs(runner: SqlRunner, columns: EventCol
 
 /**
  * judgeWarehouseCutoffs, and at each cutoff the (profile, cutoff) groups the examples'
- * aggregation will hold (profiles with a kept event within its reach, eligible or not), which
+ * aggregation will hold (profiles with an event it reads, eligible or not: see readAt), which
  * buildWarehouseExamples then need not count again.
  */
 export async function countWarehouseCutoffs(

@@ -11,7 +11,7 @@ import { declareFeatures } from '../../core/features/generate';
 import { rangeOfTypes, warehouseFeatureStats, warehouseTableTypes } from '../../core/warehouse/stats';
 import { buildWarehouseExamples, countWarehouseCutoffs, judgeWarehouseCutoffs, warehouseDataRange, warehouseEventTypes } from '../../core/warehouse/examples';
 import { warehouseActivity } from '../../core/warehouse/data';
-import { keptMask } from '../../core/goal/conditions';
+import { conditionMask, fieldKinds, keptMask, resolveCondition } from '../../core/goal/conditions';
 import { tableActivity } from '../../core/monitor/reference';
 import { type Goal, parseGoal } from '../../core/goal';
 import { type Rng, createRng } from '../../core/util/rng';
@@ -224,15 +224,20 @@ function assertSame(actual: Rows, expected: Rows, features: FeatureDecl[], what:
 
 type Opened = Awaited<ReturnType<typeof openEvents>>;
 
-/** Profiles with a kept event within reach of each cutoff (lookback before, outcome window after): the groups the aggregation holds. */
+/**
+ * Profiles with a kept event read at each cutoff (any in the lookback before it, a goal event in
+ * the outcome window after it): the groups the aggregation holds.
+ */
 function groupsInMemory(table: EventTable, goal: Goal, at: readonly number[]): number[] {
 	const kept = keptMask(table, goal.exclusions);
+	const outcome = conditionMask(resolveCondition(goal.outcome.when, fieldKinds(table)), table);
 	return at.map((cutoff) => {
 		const [from, to] = [cutoff - goal.lookbackDays * 86_400_000, cutoff + goal.outcome.windowDays * 86_400_000];
+		const read = (i: number) => kept[i] && table.time[i] >= from && (table.time[i] <= cutoff || (table.time[i] <= to && outcome[i]));
 		let groups = 0;
 		for (let p = 0; p < table.profileIds.length; p++) {
 			for (let i = table.profileStart[p]; i < table.profileStart[p + 1]; i++) {
-				if (kept[i] && table.time[i] >= from && table.time[i] <= to) {
+				if (read(i)) {
 					groups++;
 					break;
 				}
