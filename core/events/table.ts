@@ -52,6 +52,9 @@ export interface AttributeSpec {
 	readonly kind: AttributeKind;
 }
 
+/** The most events reserve() makes room for in one call (an estimate beyond it grows as events come). */
+const maxReservedEvents = 1 << 26;
+
 /** At most this many distinct event types: the type column is 16-bit. */
 export const maxEventTypes = 65535;
 
@@ -104,10 +107,16 @@ class Growable<T extends Float64Array | Uint32Array | Uint16Array | Int32Array> 
 		this.length += source.length;
 	}
 
-	private reserve(more: number): void {
+	/**
+	 * Room for `more` values past the filled part: exactly that when asked (a caller that knows
+	 * how many are coming, which spares the copies and, in a fresh process, the page faults of
+	 * every doubling on the way), else by doubling.
+	 */
+	reserve(more: number, exactly = false): void {
 		const needed = this.length + more;
 		if (needed <= this.data.length) return;
 		let size = Math.max(1024, this.data.length);
+		if (exactly) size = needed;
 		while (size < needed) size *= 2;
 		const bigger = this.make(size);
 		bigger.set(this.data.subarray(0, this.length));
@@ -172,10 +181,11 @@ class Dictionary {
 
 	/** Codes in arrival order → codes in sorted order, and the sorted values. */
 	sorted(): { remap: Uint32Array; values: string[] } {
-		const order = this.values.map((_, i) => i).sort((a, b) => compareStrings(this.values[a], this.values[b]));
-		const remap = new Uint32Array(this.values.length);
-		order.forEach((oldCode, newCode) => (remap[oldCode] = newCode));
-		return { remap, values: order.map((i) => this.values[i]) };
+		// The default sort compares strings by code units, as compareStrings does, without calling back into JavaScript.
+		const values = this.values.slice().sort();
+		const remap = new Uint32Array(values.length);
+		for (let code = 0; code < values.length; code++) remap[this.codes.get(values[code]) as number] = code;
+		return { remap, values };
 	}
 }
 
@@ -275,6 +285,18 @@ export class EventTableBuilder {
 		}
 	}
 
+	/**
+	 * Makes room for `events` more events in every column at once: a loader that can estimate
+	 * its row count (from the file's size) calls it before adding. Room that is never filled
+	 * costs address space, not memory, as the pages are never touched.
+	 */
+	reserve(events: number): void {
+		this.checkOpen();
+		if (!(events > 0)) return;
+		const more = Math.min(Math.ceil(events), maxReservedEvents);
+		for (const column of [this.profile, this.time, this.type, this.value, ...this.attributeCodes]) column.reserve(more, true);
+	}
+
 	/** Its arrays are released by build(): a builder serves one table. */
 	private checkOpen(): void {
 		if (this.built) throw new Error('This EventTableBuilder has already built its table; start a new builder for more events.');
@@ -368,9 +390,12 @@ export class EventTableBuilder {
 				attribute = { name: spec.name, kind: 'number', values: pick(raw as Float64Array, (s) => new Float64Array(s)) };
 			} else {
 				const sorted = dictionary.sorted();
-				const codes = raw as Int32Array;
-				for (let i = 0; i < n; i++) if (codes[i] >= 0) codes[i] = sorted.remap[codes[i]];
-				attribute = { name: spec.name, kind: 'category', codes: pick(codes, (s) => new Int32Array(s)), dictionary: sorted.values };
+				attribute = {
+					name: spec.name,
+					kind: 'category',
+					codes: pickCodes(raw as Int32Array, sorted.remap, order, keep, kept),
+					dictionary: sorted.values,
+				};
 			}
 			this.attributeCodes[column].release();
 			return attribute;
@@ -422,6 +447,18 @@ function sortByProfileThenTime(
 		}
 	}
 	return { order, profileStart };
+}
+
+/** The codes in sorted row order (`order`, rows `keep` leaves in), each translated by `remap`; -1 (no value) stays. One pass, one new array. */
+function pickCodes(codes: Int32Array, remap: Uint32Array, order: Uint32Array, keep: Uint8Array | undefined, kept: number): Int32Array {
+	const out = new Int32Array(kept);
+	let j = 0;
+	for (let k = 0; k < order.length; k++) {
+		if (keep && !keep[k]) continue;
+		const code = codes[order[k]];
+		out[j++] = code < 0 ? code : remap[code];
+	}
+	return out;
 }
 
 /** NaN (no value) sorts first, so duplicates without a value are adjacent. */
