@@ -123,6 +123,11 @@ class Growable<T extends Float64Array | Uint32Array | Uint16Array | Int32Array> 
 		this.data = bigger;
 	}
 
+	/** Whether the filled part is nearly all of the array (within 1/16): then a view of it wastes little. */
+	get tight(): boolean {
+		return this.data.length - this.length <= this.length / 16;
+	}
+
 	/** The filled part, without copying; valid until the next push or release. */
 	view(): T {
 		return this.data.subarray(0, this.length) as T;
@@ -374,8 +379,12 @@ export class EventTableBuilder {
 		const keep = options.dropDuplicates ? duplicateMask(order, profileOf, time, typeOf, value) : undefined;
 		const kept = keep ? countTrue(keep) : n;
 		const finalStart = keep ? recountStarts(order, profileOf, keep, profiles.values.length) : profileStart;
+		// Events that came in the table's order (a file sorted by profile, then time) keep their arrays
+		// when these are nearly full: no gathering into new ones.
+		const inOrder = !keep && isIdentity(order);
 
-		const pick = <T extends Float64Array | Uint16Array | Int32Array>(source: T, make: (size: number) => T): T => {
+		const pick = <T extends Float64Array | Uint16Array | Int32Array>(source: T, make: (size: number) => T, tight = true): T => {
+			if (inOrder && tight) return source;
 			const out = make(kept);
 			let j = 0;
 			for (let k = 0; k < n; k++) if (!keep || keep[k]) out[j++] = source[order[k]];
@@ -384,26 +393,23 @@ export class EventTableBuilder {
 
 		const attributes: AttributeColumn[] = this.attributeSpecs.map((spec, column) => {
 			const raw = this.attributeCodes[column].view();
+			const tight = this.attributeCodes[column].tight;
 			const dictionary = this.attributeDictionaries[column];
 			let attribute: AttributeColumn;
 			if (!dictionary) {
-				attribute = { name: spec.name, kind: 'number', values: pick(raw as Float64Array, (s) => new Float64Array(s)) };
+				attribute = { name: spec.name, kind: 'number', values: pick(raw as Float64Array, (s) => new Float64Array(s), tight) };
 			} else {
 				const sorted = dictionary.sorted();
-				attribute = {
-					name: spec.name,
-					kind: 'category',
-					codes: pickCodes(raw as Int32Array, sorted.remap, order, keep, kept),
-					dictionary: sorted.values,
-				};
+				const codes = inOrder && tight ? remapInPlace(raw as Int32Array, sorted.remap) : pickCodes(raw as Int32Array, sorted.remap, order, keep, kept);
+				attribute = { name: spec.name, kind: 'category', codes, dictionary: sorted.values };
 			}
 			this.attributeCodes[column].release();
 			return attribute;
 		});
 
-		const sortedTime = pick(time, (s) => new Float64Array(s));
+		const sortedTime = pick(time, (s) => new Float64Array(s), this.time.tight);
 		this.time.release();
-		const sortedValue = pick(value, (s) => new Float64Array(s));
+		const sortedValue = pick(value, (s) => new Float64Array(s), this.value.tight);
 		this.value.release();
 		const table: EventTable = {
 			length: kept,
@@ -447,6 +453,21 @@ function sortByProfileThenTime(
 		}
 	}
 	return { order, profileStart };
+}
+
+/** Whether `order` is 0, 1, 2, …: the rows are in order already. */
+function isIdentity(order: Uint32Array): boolean {
+	for (let k = 0; k < order.length; k++) if (order[k] !== k) return false;
+	return true;
+}
+
+/** Each code translated by `remap`, in place; -1 (no value) stays. */
+function remapInPlace(codes: Int32Array, remap: Uint32Array): Int32Array {
+	for (let i = 0; i < codes.length; i++) {
+		const code = codes[i];
+		if (code >= 0) codes[i] = remap[code];
+	}
+	return codes;
 }
 
 /** The codes in sorted row order (`order`, rows `keep` leaves in), each translated by `remap`; -1 (no value) stays. One pass, one new array. */

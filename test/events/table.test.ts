@@ -36,6 +36,34 @@ describe('the event table builder', () => {
 		}
 	});
 
+	it('keeps the arrays of events that came in order, and builds the same table as from the same events shuffled', () => {
+		const specs = [
+			{ name: 'channel', kind: 'category' as const },
+			{ name: 'amount', kind: 'number' as const },
+		];
+		const events = Array.from({ length: 3000 }, (_, i) => ({ id: `p${String(Math.floor(i / 30)).padStart(3, '0')}`, time: (i % 30) * 1000, i }));
+		const add = (builder: EventTableBuilder, event: { id: string; time: number; i: number }): void =>
+			builder.add(event.id, event.time, event.i % 3 ? 'view' : 'buy', event.i % 4 ? event.i : NaN, [event.i % 5 ? `c${event.i % 7}` : '', event.i / 3]);
+		const inOrder = new EventTableBuilder(specs);
+		inOrder.reserve(3010);
+		for (const event of events) add(inOrder, event);
+		const kept = inOrder.build().table;
+		// The 10 spare rows show it is the builder's own array, not a gathered copy.
+		assert.equal(kept.time.buffer.byteLength, 3010 * 8);
+		const shuffled = new EventTableBuilder(specs);
+		for (let k = 0; k < events.length; k++) add(shuffled, events[(k * 1237) % events.length]);
+		const gathered = shuffled.build().table;
+		assert.equal(gathered.time.buffer.byteLength, 3000 * 8);
+		assert.deepEqual(kept, gathered);
+		// With room for twice the events, the arrays are gathered into ones of the right size.
+		const roomy = new EventTableBuilder(specs);
+		roomy.reserve(6000);
+		for (const event of events) add(roomy, event);
+		const roomyTable = roomy.build().table;
+		assert.equal(roomyTable.time.buffer.byteLength, 3000 * 8);
+		assert.deepEqual(roomyTable, gathered);
+	});
+
 	it('sorts ids, types and categories by UTF-16 code units, astral and accented characters included', () => {
 		const ids = ['b', 'B', 'é', 'e\u0301', '\u{1F600}', '\uFFFD', 'a10', 'a9', ' a', 'ä'];
 		const builder = new EventTableBuilder([{ name: 'tag', kind: 'category' }]);
