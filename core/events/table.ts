@@ -379,12 +379,13 @@ export class EventTableBuilder {
 		const keep = options.dropDuplicates ? duplicateMask(order, profileOf, time, typeOf, value) : undefined;
 		const kept = keep ? countTrue(keep) : n;
 		const finalStart = keep ? recountStarts(order, profileOf, keep, profiles.values.length) : profileStart;
-		// Events that came in the table's order (a file sorted by profile, then time) keep their arrays
-		// when these are nearly full: no gathering into new ones.
-		const inOrder = !keep && isIdentity(order);
+		// Events that came nearly in the table's order (a file sorted by profile, then time, but for a
+		// few ties) keep their arrays when these are nearly full: the few rows out of place are moved
+		// in place instead of every row being gathered into new arrays.
+		const displaced = keep ? undefined : displacedRows(order);
 
 		const pick = <T extends Float64Array | Uint16Array | Int32Array>(source: T, make: (size: number) => T, tight = true): T => {
-			if (inOrder && tight) return source;
+			if (displaced && tight) return moveDisplaced(source, displaced, order);
 			const out = make(kept);
 			let j = 0;
 			for (let k = 0; k < n; k++) if (!keep || keep[k]) out[j++] = source[order[k]];
@@ -400,7 +401,10 @@ export class EventTableBuilder {
 				attribute = { name: spec.name, kind: 'number', values: pick(raw as Float64Array, (s) => new Float64Array(s), tight) };
 			} else {
 				const sorted = dictionary.sorted();
-				const codes = inOrder && tight ? remapInPlace(raw as Int32Array, sorted.remap) : pickCodes(raw as Int32Array, sorted.remap, order, keep, kept);
+				const codes =
+					displaced && tight
+						? moveDisplaced(remapInPlace(raw as Int32Array, sorted.remap), displaced, order)
+						: pickCodes(raw as Int32Array, sorted.remap, order, keep, kept);
 				attribute = { name: spec.name, kind: 'category', codes, dictionary: sorted.values };
 			}
 			this.attributeCodes[column].release();
@@ -455,10 +459,26 @@ function sortByProfileThenTime(
 	return { order, profileStart };
 }
 
-/** Whether `order` is 0, 1, 2, …: the rows are in order already. */
-function isIdentity(order: Uint32Array): boolean {
-	for (let k = 0; k < order.length; k++) if (order[k] !== k) return false;
-	return true;
+/** The rows k where order[k] is not k, when they are at most 1/16 of all; else undefined (gather them all). */
+function displacedRows(order: Uint32Array): Uint32Array | undefined {
+	const most = order.length >>> 4;
+	const rows = new Uint32Array(most);
+	let count = 0;
+	for (let k = 0; k < order.length; k++) {
+		if (order[k] === k) continue;
+		if (count === most) return undefined;
+		rows[count++] = k;
+	}
+	return rows.subarray(0, count);
+}
+
+/** column[k] = column[order[k]] for the displaced rows k (the others are in place already), in place. */
+function moveDisplaced<T extends Float64Array | Uint16Array | Int32Array>(column: T, displaced: Uint32Array, order: Uint32Array): T {
+	// Read every moved value before writing any: a row's old value may be another's new one. A double holds each kind exactly.
+	const moved = new Float64Array(displaced.length);
+	for (let j = 0; j < displaced.length; j++) moved[j] = column[order[displaced[j]]];
+	for (let j = 0; j < displaced.length; j++) column[displaced[j]] = moved[j];
+	return column;
 }
 
 /** Each code translated by `remap`, in place; -1 (no value) stays. */
