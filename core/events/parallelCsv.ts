@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { CsvHalfJob } from './csvHalf';
 import type { SinkPart } from './sink';
@@ -19,8 +20,11 @@ import type { ReadPause } from './text';
 /** Files smaller than this are read by one thread: starting a worker costs more than it saves. */
 export const parallelCsvSettings = { minBytes: 48 * 1024 * 1024 };
 
-/** How often a worker's half was kept or read again by the calling thread, in this process (tests and benchmarks read it). */
-export const parallelCsvOutcomes = { kept: 0, readAgain: 0 };
+/**
+ * How often a worker's half was kept or read again by the calling thread, in this process, and
+ * how long the calling thread waited for the worker in all (milliseconds): tests and benchmarks read it.
+ */
+export const parallelCsvOutcomes = { kept: 0, readAgain: 0, waitedMs: 0 };
 
 /** How far past the middle a line break is looked for. */
 const searchBytes = 1 << 20;
@@ -116,7 +120,9 @@ export class CsvSplit {
 		return {
 			at: this.at,
 			resume: async () => {
+				const waitFrom = performance.now();
 				const part = this.started && this.worker ? await this.result : undefined;
+				parallelCsvOutcomes.waitedMs += performance.now() - waitFrom;
 				this.cancel();
 				const kept = part !== undefined && this.accept(part);
 				if (kept) parallelCsvOutcomes.kept++;

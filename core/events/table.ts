@@ -155,13 +155,13 @@ class Dictionary {
 	private last: string | undefined;
 	private lastCode = -1;
 
-	code(value: string): number {
+	code(value: string, sliced = true): number {
 		if (value === this.last) return this.lastCode;
 		let code = this.codes.get(value);
 		if (code === undefined) {
 			code = this.values.length;
 			// A copy: a value sliced out of a loader's text chunk would otherwise keep the whole chunk alive.
-			const own = JSON.parse(JSON.stringify(value)) as string;
+			const own = sliced ? (JSON.parse(JSON.stringify(value)) as string) : value;
 			this.codes.set(own, code);
 			this.values.push(own);
 		}
@@ -173,7 +173,8 @@ class Dictionary {
 	/** Codes here of another dictionary's values, in its code order (adding the ones this one lacks). */
 	absorb(values: readonly string[]): Uint32Array {
 		const remap = new Uint32Array(values.length);
-		for (let i = 0; i < values.length; i++) remap[i] = this.code(values[i]);
+		// Another dictionary's values are its own copies already (a worker's, cloned into this thread).
+		for (let i = 0; i < values.length; i++) remap[i] = this.code(values[i], false);
 		return remap;
 	}
 
