@@ -158,7 +158,7 @@ describe('sampling the examples above a cap', () => {
 		const goalFile = path.join(dir, 'goal.json');
 		fs.writeFileSync(goalFile, JSON.stringify(goal));
 		const eventsFile = path.join(dir, 'events.csv');
-		await writeSimulation({ profiles: 3000, seed: 7, historyDays: 240, format: 'csv', out: eventsFile });
+		await writeSimulation({ profiles: 5000, seed: 7, historyDays: 240, format: 'csv', out: eventsFile });
 		const train = (budget: string, out: string) =>
 			runCli(
 				'train',
