@@ -218,8 +218,11 @@ export interface TrainSettings extends ReadinessSettings {
 	readonly seed?: number;
 	/** Above this many example rows (profile × cutoff), training keeps every positive and a seeded sample of negatives (default 2,000,000). */
 	readonly maxExamples?: number;
-	/** Megabytes the examples may take in training (default 256): the cap is lowered to the rows it holds when the features are many (see examplesCap). */
-	readonly memoryBudgetMb?: number;
+	/**
+	 * Megabytes the examples may take in training (default defaultMemoryBudgetMb: none; null: none):
+	 * the cap is lowered to the rows it holds when the features are many (see examplesCap).
+	 */
+	readonly memoryBudgetMb?: number | null;
 	readonly boundaries?: BucketBoundaries;
 	/** The load's report and summary, for the report's data-quality section. */
 	readonly load?: { readonly report?: LoadReport; readonly summary: LoadSummary };
