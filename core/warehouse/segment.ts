@@ -434,14 +434,13 @@ async function chosenInProcess(
 	const columns = verdicts.map((verdict, i) => `${values.dialect.asInteger(verdict.sql)} AS v${i}`);
 	// Each candidate's verdicts, after its member columns: 1 where the SQL-judged part holds.
 	const passed = verdicts.map(() => [] as number[]);
-	const firstVerdict = memberColumnCount;
 	const candidates = await readScored(
 		client,
 		`SELECT ${[select, ...columns].join(', ')} FROM ${target.quoted} WHERE ${runCondition(values, run)}${superset ? ` AND ${superset}` : ''} ORDER BY ${order} LIMIT ${limit + 1}`,
 		values.params,
 		run,
 		readingRun(client, target, run),
-		(cells) => passed.forEach((flags, i) => flags.push(cells.number(firstVerdict + i) === 1 ? 1 : 0)),
+		(cells) => passed.forEach((flags, i) => flags.push(cells.number(memberColumnCount + i) === 1 ? 1 : 0)),
 	);
 	if (candidates.length > limit)
 		throw new InputError(
