@@ -7,6 +7,7 @@ import { compareStrings } from '../events/table';
 import type { DataRange } from '../features/cutoffs';
 import type { EventColumns } from './columns';
 import type { WarehouseClient } from './client';
+import { numberOf } from './examples';
 
 export interface TypesAndSpan {
 	/** Every event type of the table, sorted by name (code-unit order, as in a loaded table). */
@@ -17,18 +18,19 @@ export interface TypesAndSpan {
 
 /** The table's event types and its span, in one scan. */
 export async function warehouseTypesAndSpan(client: WarehouseClient, columns: EventColumns): Promise<TypesAndSpan> {
-	const types: string[] = [];
-	let start = Infinity;
-	let end = -Infinity;
-	await client.eachCells(
+	// A few rows, read whole: a cursor (as streaming reads use) would keep PostgreSQL from scanning in parallel.
+	const rows = await client.rows(
 		`SELECT ${columns.eventType} AS type, min(${columns.timeMs}) AS first_event, max(${columns.timeMs}) AS last_event FROM ${columns.table} WHERE ${columns.valid} GROUP BY ${columns.eventType}`,
 		[],
-		'when reading the event types and the span of the events',
-		(cells) => {
-			types.push(cells.text(0) ?? '');
-			start = Math.min(start, cells.number(1));
-			end = Math.max(end, cells.number(2));
-		},
 	);
-	return { types: types.sort(compareStrings), range: types.length === 0 ? undefined : { start, end } };
+	const where = 'when reading the event types and the span of the events';
+	const types = rows.map((row) => String(row.type)).sort(compareStrings);
+	if (rows.length === 0) return { types, range: undefined };
+	let start = Infinity;
+	let end = -Infinity;
+	for (const row of rows) {
+		start = Math.min(start, numberOf(row, 'first_event', where));
+		end = Math.max(end, numberOf(row, 'last_event', where));
+	}
+	return { types, range: { start, end } };
 }
