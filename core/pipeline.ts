@@ -59,7 +59,7 @@ import { monitorRuns, type MonitorOptions, type MonitorResult } from './monitor/
 import { warehouseEvents } from './warehouse/runs';
 import type { WorkHooks } from './util/progress';
 import type { MappingOptions } from './events/mapping';
-import { buildWarehouseExamples } from './warehouse/examples';
+import { buildWarehouseExamples, warehouseDataRange } from './warehouse/examples';
 import type { WarehouseClient } from './warehouse/client';
 import type { EventColumns } from './warehouse/columns';
 import { allEventTypes, typesTable, warehouseActivity, warehouseReadinessData, withWarehouse, withWarehouseConnection } from './warehouse/data';
@@ -76,8 +76,7 @@ import {
 	segmentScoresTable,
 } from './warehouse/segment';
 import { eventsOnConnection } from './warehouse/profiles';
-import { shapeTable, warehouseFeatureStats } from './warehouse/stats';
-import { warehouseTypesAndSpan } from './warehouse/span';
+import { shapeTable, warehouseFeatureStats, warehouseTypes } from './warehouse/stats';
 import { declareFeatures } from './features/generate';
 import type { FeatureTable } from './features/table';
 import { DAY_MS } from './util/days';
@@ -433,9 +432,8 @@ export async function warehouseFeatureTable(
 	goal: Goal,
 	options: { readonly asOf?: number; readonly topTypes?: number } = {},
 ): Promise<FeatureTable & { readonly profileIds: readonly string[] }> {
-	// The types for the goal check and the span, from one scan of the events.
-	const { types, range } = await warehouseTypesAndSpan(client, columns);
-	checkGoalAgainstData(goal, shapeTable(columns, types));
+	checkGoalAgainstData(goal, shapeTable(columns, await warehouseTypes(client, columns)));
+	const range = await warehouseDataRange(client, columns);
 	if (!range) throw new InputError(`${describeSource(client.source)} holds no events.`, 'no-events');
 	const asOf = options.asOf ?? range.end;
 	const declared = declareFeatures(await warehouseFeatureStats(client, columns, goal, { topTypes: options.topTypes }), goal, { topTypes: options.topTypes });
