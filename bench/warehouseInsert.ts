@@ -8,7 +8,7 @@
  */
 import { connectWarehouse } from '../core/warehouse/client';
 import { scoresTableColumns } from '../core/warehouse/scores';
-import { testClickHouse } from '../test/support/clickhouse';
+import { clusterSource, testClickHouse } from '../test/support/clickhouse';
 
 const table = 'bench_insert_scores';
 const structure =
@@ -33,16 +33,7 @@ function rowAt(r: number): readonly unknown[] {
 
 async function main(): Promise<void> {
 	const rows = Number(process.argv[2] ?? 588_580);
-	const cluster = await testClickHouse();
-	const client = await connectWarehouse({
-		engine: 'clickhouse',
-		host: cluster.host,
-		port: cluster.nodes[0].httpPort,
-		user: cluster.user,
-		password: cluster.password,
-		database: 'default',
-		table,
-	});
+	const client = await connectWarehouse(clusterSource(await testClickHouse(), table));
 	const columns = [...scoresTableColumns];
 	const best = { tsv: Infinity, json: Infinity };
 	try {

@@ -31,7 +31,7 @@ import { profilesForEvents, simulateShop } from '../core/simulate';
 import { type WarehouseClient, openEvents } from '../core/warehouse/client';
 import type { WarehouseSource } from '../core/warehouse/source';
 import { engines, type ShopAttribute, shopColumns, shopRow, type TestRow, withPostgres, writeRows } from '../test/warehouse/support';
-import { createClusterTable, testClickHouse } from '../test/support/clickhouse';
+import { clusterSource, createClusterTable, testClickHouse } from '../test/support/clickhouse';
 import { createClient } from '@clickhouse/client';
 
 const goal = {
@@ -209,15 +209,7 @@ async function writeClusterRows(rows: readonly TestRow[]): Promise<WarehouseSour
 	} finally {
 		await client.close();
 	}
-	return {
-		engine: 'clickhouse',
-		host: cluster.host,
-		port: cluster.nodes[0].httpPort,
-		user: cluster.user,
-		password: cluster.password,
-		database: 'default',
-		table: name,
-	};
+	return clusterSource(cluster, name);
 }
 
 /** Events written from the client; beyond them the warehouse copies them (see the header). */

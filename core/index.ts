@@ -23,6 +23,7 @@ export { badRowReasons, type BadRowReason, type LoadReport, type LoadSummary } f
 export { type FormCondition, type FormCustomEvent } from './goal/form';
 export { checkGoalAgainstData, describeOutcome, parseGoal } from './goal';
 export { dataRange, type FeatureDecl } from './features';
+export { defaultMaxExamples, defaultMemoryBudgetMb, parseMemoryBudget } from './features/sample';
 export { featureTable, featureTableCsv, formatFloat32, writeFeatureTable, type FeatureTable } from './features/table';
 export { learnerNames, parseLearnerChoice, type LearnerChoice } from './learn/registry';
 export { type SelectionRecord } from './learn/auto';

@@ -21,14 +21,7 @@ import { checkGoalAgainstData } from './goal/check';
 import { describeGoal } from './goal/describe';
 import { parseGoal, parseGoalReadingAliases } from './goal/parse';
 import { describeAliases } from './goal/aliases';
-import {
-	assessReadiness,
-	assessReadinessOf,
-	type PlannedJudgement,
-	type ReadinessData,
-	type ReadinessProblem,
-	type ReadinessReport,
-} from './features/readiness';
+import { assessReadiness, assessReadinessOf, type PlannedJudgement, type ReadinessProblem, type ReadinessReport } from './features/readiness';
 import { goalWarnings } from './goal/warnings';
 import type { Goal } from './goal/schema';
 import type { SelectionRecord } from './learn/auto';
@@ -59,10 +52,18 @@ import { monitorRuns, type MonitorOptions, type MonitorResult } from './monitor/
 import { warehouseEvents } from './warehouse/runs';
 import type { WorkHooks } from './util/progress';
 import type { MappingOptions } from './events/mapping';
-import { buildWarehouseExamples, warehouseDataRange } from './warehouse/examples';
+import { buildWarehouseExamples } from './warehouse/examples';
 import type { WarehouseClient } from './warehouse/client';
 import type { EventColumns } from './warehouse/columns';
-import { allEventTypes, typesTable, warehouseActivity, warehouseReadinessData, withWarehouse, withWarehouseConnection } from './warehouse/data';
+import {
+	allEventTypes,
+	typesTable,
+	warehouseActivity,
+	warehouseReadinessData,
+	type WarehouseReadinessData,
+	withWarehouse,
+	withWarehouseConnection,
+} from './warehouse/data';
 import { describeSource, type WarehouseSource } from './warehouse/source';
 import { referenceTo, type WarehouseReference } from './warehouse/reference';
 import { summarizeWarehouse, type WarehouseSummary } from './warehouse/summary';
@@ -76,7 +77,7 @@ import {
 	segmentScoresTable,
 } from './warehouse/segment';
 import { eventsOnConnection } from './warehouse/profiles';
-import { shapeTable, warehouseFeatureStats, warehouseTypes } from './warehouse/stats';
+import { rangeOfTypes, type TableTypes, warehouseFeatureStats } from './warehouse/stats';
 import { declareFeatures } from './features/generate';
 import type { FeatureTable } from './features/table';
 import { DAY_MS } from './util/days';
@@ -217,8 +218,11 @@ export interface TrainSettings extends ReadinessSettings {
 	readonly seed?: number;
 	/** Above this many example rows (profile × cutoff), training keeps every positive and a seeded sample of negatives (default 2,000,000). */
 	readonly maxExamples?: number;
-	/** Megabytes the examples may take in training (default 256): the cap is lowered to the rows it holds when the features are many (see examplesCap). */
-	readonly memoryBudgetMb?: number;
+	/**
+	 * Megabytes the examples may take in training (default defaultMemoryBudgetMb: none; null: none):
+	 * the cap is lowered to the rows it holds when the features are many (see examplesCap).
+	 */
+	readonly memoryBudgetMb?: number | null;
 	readonly boundaries?: BucketBoundaries;
 	/** The load's report and summary, for the report's data-quality section. */
 	readonly load?: { readonly report?: LoadReport; readonly summary: LoadSummary };
@@ -315,7 +319,7 @@ async function judgeWarehouseReadiness(
 	columns: EventColumns,
 	goalInput: unknown,
 	settings: ReadinessSettings,
-): Promise<{ goal: Goal; readiness: ReadinessReport; data: ReadinessData }> {
+): Promise<{ goal: Goal; readiness: ReadinessReport; data: WarehouseReadinessData; allTypes: TableTypes }> {
 	const goal = parseGoal(goalInput);
 	const allTypes = await allEventTypes(client, columns);
 	checkGoalAgainstData(goal, typesTable(columns, allTypes));
@@ -323,7 +327,7 @@ async function judgeWarehouseReadiness(
 	checkAsOf(asOf);
 	const data = await warehouseReadinessData(client, columns, goal, asOf, allTypes);
 	const readiness = assessReadinessOf(data, goal, { asOf, minPositives: settings.minPositives, minNegatives: settings.minNegatives });
-	return { goal, readiness, data };
+	return { goal, readiness, data, allTypes };
 }
 
 /**
@@ -340,7 +344,7 @@ export async function trainWarehouse(
 	parseLearnerChoice(settings.learner ?? 'auto');
 	checkMaxExamples(settings.maxExamples);
 	checkMemoryBudget(settings.memoryBudgetMb);
-	const { goal, readiness, data } = await judgeWarehouseReadiness(client, columns, goalInput, settings);
+	const { goal, readiness, data, allTypes } = await judgeWarehouseReadiness(client, columns, goalInput, settings);
 	refuseUnready(goal, readiness);
 	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
 	// Readiness already read the range and planned the cutoffs (an unready plan was refused above).
@@ -348,14 +352,27 @@ export async function trainWarehouse(
 	const plan = data.plan();
 	const cutoffs = plan.cutoffs;
 	const last = cutoffs[cutoffs.length - 1];
-	const declared = declareFeatures(await warehouseFeatureStats(client, columns, goal, { asOf }), goal, { asOf });
-	const declarations = await fitBuyTillYouDie(goal, declared, (summary) => buildWarehouseExamples(client, columns, goal, summary, [last]));
+	// One read for the statistics, which also counts the monitoring reference's active profiles; readiness already counted the table's profiles and types.
+	const stats = await warehouseFeatureStats(
+		client,
+		columns,
+		goal,
+		{ asOf },
+		{ types: allTypes, profiles: asOf === undefined ? data.profiles : undefined, profilesBy: last },
+	);
+	const declared = declareFeatures(stats, goal, { asOf });
+	// Readiness counted the groups each cutoff's aggregation holds: the examples' queries need not count them again.
+	const groupsAt = (k: number) => data.groups[k];
+	const declarations = await fitBuyTillYouDie(goal, declared, (summary) =>
+		buildWarehouseExamples(client, columns, goal, summary, [last], undefined, { groupsInReach: groupsAt(cutoffs.length - 1) }),
+	);
 	hooks?.onProgress?.({ stage: 'computing features in the warehouse', done: 0, total: cutoffs.length, unit: 'cutoffs' });
 	// The sample is chosen from readiness's counts, before any example leaves the warehouse.
 	const sample = planSample(readiness.totals.positives, readiness.totals.negatives, examplesCap(settings, declarations.length), settings.seed ?? 1);
-	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs, sample);
+	const groupsInReach = data.groups.length === cutoffs.length ? data.groups.reduce((total, groups) => total + groups, 0) : undefined;
+	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs, sample, { groupsInReach });
 	if (examples.data.rows === 0) throw new InputError(`No profile is eligible at any cutoff in ${client.source.table}.`, 'no-examples');
-	const activity = await warehouseActivity(client, columns, last, range?.end ?? last);
+	const activity = await warehouseActivity(client, columns, last, range?.end ?? last, { types: allTypes, activeProfiles: stats.profilesBy });
 	const sampled = sample && recordSample(sample, readiness.totals, classCounts(examples.data.label));
 	return trainOnExamples(
 		{ goal, readiness, declarations, examples, profileIds: examples.profileIds, range, asOf, plan, activity, sample: sampled },
@@ -432,11 +449,15 @@ export async function warehouseFeatureTable(
 	goal: Goal,
 	options: { readonly asOf?: number; readonly topTypes?: number } = {},
 ): Promise<FeatureTable & { readonly profileIds: readonly string[] }> {
-	checkGoalAgainstData(goal, shapeTable(columns, await warehouseTypes(client, columns)));
-	const range = await warehouseDataRange(client, columns);
+	// One grouped count gives the types the goal check reads and the data range.
+	const types = await allEventTypes(client, columns);
+	checkGoalAgainstData(goal, typesTable(columns, types));
+	const range = rangeOfTypes(types);
 	if (!range) throw new InputError(`${describeSource(client.source)} holds no events.`, 'no-events');
 	const asOf = options.asOf ?? range.end;
-	const declared = declareFeatures(await warehouseFeatureStats(client, columns, goal, { topTypes: options.topTypes }), goal, { topTypes: options.topTypes });
+	const declared = declareFeatures(await warehouseFeatureStats(client, columns, goal, { topTypes: options.topTypes }, { types }), goal, {
+		topTypes: options.topTypes,
+	});
 	// The buy-till-you-die features, fitted on the histories as of the moment, as featureTable does in memory.
 	const features = await fitBuyTillYouDie(goal, declared, (summary) => buildWarehouseExamples(client, columns, goal, summary, [asOf]));
 	const labelled = asOf + goal.outcome.windowDays * DAY_MS <= range.end;

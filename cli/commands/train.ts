@@ -14,6 +14,7 @@ import {
 	openStore,
 	PropensityError,
 	parseLearnerChoice,
+	parseMemoryBudget,
 	saveModel,
 	type SelectionRecord,
 	type StoredSelection,
@@ -29,7 +30,7 @@ import { asOfLine, cutoffPlanLine, eventFileOptions, eventFileUsage, loadEventsF
 
 const usage = `Usage:
   propensity train --events FILE --goal GOAL.json [--as-of ISO] [--learner NAME] [--seed S]
-                   [--max-examples N] [--memory-budget MB] [--name NAME] --model OUT.json
+                   [--max-examples N] [--memory-budget MB|none] [--name NAME] --model OUT.json
                    [--report OUT.html]
                    [--store DIR]
   propensity train --table FILE.csv --label COLUMN [--id COLUMN] [--ignore COL,COL]
@@ -64,9 +65,10 @@ ${warehouseUsage}
   --max-examples N above N example rows (profile × cutoff), keep every positive and a sample
                    of negatives chosen by a hash of profile id and seed, and correct the
                    probabilities and metrics for it (events mode; default 2000000)
-  --memory-budget MB  megabytes the examples may take in training (events mode; default: no
-                   budget): the cap becomes the rows that fit, rows × (features × 12 + 128)
-                   bytes; 256 keeps training within about 500 MB however many events
+  --memory-budget MB|none  megabytes the examples may take in training (events mode; default
+                   none): the cap becomes the rows that fit, rows × (features × 12 + 128)
+                   bytes; 384 keeps training within 500 MB at 20,000,000 events, at a small
+                   cost in accuracy where it samples hard (see docs/warehouse.md)
   --name NAME      the model's name (default: the goal's name, or the table's file name)
   --model FILE     where to write the model JSON
 
@@ -140,6 +142,15 @@ function learnerOption(options: OptionValues): LearnerChoice {
 	}
 }
 
+/** --memory-budget: whole megabytes, or none to lift the budget; absent for the default. */
+function memoryBudgetOption(options: OptionValues): number | null | undefined {
+	try {
+		return parseMemoryBudget(stringOption(options, 'memory-budget'), '--memory-budget');
+	} catch (error) {
+		throw new UsageError(`propensity train: ${(error as Error).message}`, trainCommand);
+	}
+}
+
 async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: string; learner: LearnerChoice; seed: number }): Promise<void> {
 	const goalFile = requireOption(options, 'goal', trainCommand);
 	// The goal and the model's name are checked before the events are loaded: a mistake there costs no load and no training.
@@ -147,7 +158,7 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 	const name = stringOption(options, 'name');
 	if (name !== undefined) checkStoreName(name.trim(), 'model');
 	const maxExamples = integerOption(options, 'max-examples', trainCommand, { min: 2, max: 1_000_000_000_000 });
-	const memoryBudgetMb = integerOption(options, 'memory-budget', trainCommand, { min: 1, max: 1_000_000 });
+	const memoryBudgetMb = memoryBudgetOption(options);
 	const warehouse = warehouseOption(options);
 	const loaded = warehouse ? undefined : await loadEventsFile(options, io, trainCommand);
 	const progress = terminalProgress(io);

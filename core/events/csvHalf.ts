@@ -20,6 +20,8 @@ export interface CsvHalfJob {
 	readonly header: readonly string[];
 	readonly delimiter: string;
 	readonly mapping: MappingOptions;
+	/** How many records the half is expected to hold (from its size), for the table builder to make room at once. */
+	readonly expectRows: number;
 }
 
 /** Thrown inside the worker when the half cannot be kept as it is. */
@@ -42,6 +44,7 @@ async function* halfText(file: string, start: number): AsyncGenerator<string> {
 export async function loadCsvHalf(job: CsvHalfJob): Promise<SinkPart | undefined> {
 	// Under `fail`, the sink throws at the first bad row: that is the signal to give up.
 	const sink = new EventSink(job.mapping, 'fail', 0, job.path);
+	sink.expectRows(job.expectRows);
 	sink.useShape({ kind: 'columns', header: job.header });
 	try {
 		await readCsv(

@@ -3,6 +3,7 @@
  * the columnar EventTable, with a report of what could not be read and a summary of what
  * was. Everything streams: records are mapped as they arrive and only the table is kept.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError, throwIfCancelled } from '../errors';
@@ -136,6 +137,8 @@ export async function loadEvents(source: EventSource, options: LoadOptions = {},
 				sink = new EventSink(mapping, policy, settings.maxExamples ?? 5, sourceName);
 				const decoding = input.decoding;
 				if (split && (format !== 'csv' || compressed || decoding.encoding !== 'utf-8' || decoding.crLineEnds)) split.cancel();
+				const bytes = compressed ? undefined : source.kind === 'buffer' ? source.data.byteLength : await fileSize(source.path);
+				if (bytes !== undefined && format !== 'json') sink.expectRows(expectedLines(input.head, bytes));
 				await readText(input, format, sink, tick, split);
 			} finally {
 				input.close();
@@ -229,7 +232,7 @@ async function readText(
 						);
 					}
 					sink.useShape({ kind: 'columns', header: columns });
-					split?.start({ header: columns, delimiter, mapping: sink.mapping });
+					split?.start({ header: columns, delimiter, mapping: sink.mapping, expectRows: expectedLines(input.head, split.size - split.at) });
 				},
 				record: (fields, line) => {
 					if (input.decoding.invalidBytes && fields.some(garbled)) sink.badEncoding(line, fields.join(delimiter), why());
@@ -254,6 +257,29 @@ async function readText(
 	};
 	if (format === 'ndjson') await readNdjson(input.chunks, handlers, fileLabel(input.name));
 	else await readJsonArray(input.chunks, handlers, fileLabel(input.name));
+}
+
+/** A regular file's size in bytes, or undefined (a pipe, a device, a file that went away). */
+async function fileSize(file: string): Promise<number | undefined> {
+	try {
+		const stats = await fs.promises.stat(file);
+		return stats.isFile() ? stats.size : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * About how many lines `bytes` of text hold, at the rate of its first chunk `head` (exact when
+ * the head is the whole text): the loader makes room for that many events at once.
+ */
+export function expectedLines(head: string, bytes: number): number {
+	if (head.length === 0) return 0;
+	let lines = 0;
+	for (let at = head.indexOf('\n'); at !== -1; at = head.indexOf('\n', at + 1)) lines++;
+	if (head.length >= bytes) return lines + 1;
+	// A little over the rate, so an estimate a shade low does not double the columns for the last few rows.
+	return Math.ceil(((lines + 1) / head.length) * bytes * 1.02);
 }
 
 const encodingFix =

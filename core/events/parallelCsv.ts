@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { CsvHalfJob } from './csvHalf';
 import type { SinkPart } from './sink';
@@ -19,15 +20,20 @@ import type { ReadPause } from './text';
 /** Files smaller than this are read by one thread: starting a worker costs more than it saves. */
 export const parallelCsvSettings = { minBytes: 48 * 1024 * 1024 };
 
-/** How often a worker's half was kept or read again by the calling thread, in this process (tests and benchmarks read it). */
-export const parallelCsvOutcomes = { kept: 0, readAgain: 0 };
+/**
+ * How often a worker's half was kept or read again by the calling thread, in this process, and
+ * how long the calling thread waited for the worker in all (milliseconds): tests and benchmarks read it.
+ */
+export const parallelCsvOutcomes = { kept: 0, readAgain: 0, waitedMs: 0 };
 
 /** How far past the middle a line break is looked for. */
 const searchBytes = 1 << 20;
 
 /**
  * The worker's share of the file: a little under half, as its start-up (loading the reader's
- * modules) runs while the calling thread is already reading.
+ * modules) runs while the calling thread is already reading. 43% was tried (the worker's code
+ * starts cold): the calling thread then rarely waited for the worker, and its own longer part
+ * made its CPU time longer, not shorter (docs/performance.md).
  */
 const workerShare = 0.47;
 
@@ -43,6 +49,8 @@ export class CsvSplit {
 		readonly file: string,
 		/** Byte offset where the second half starts. */
 		readonly at: number,
+		/** The file's size in bytes. */
+		readonly size: number,
 	) {}
 
 	/** A split of `file` when it is large enough and has a line break past its middle, else undefined. */
@@ -62,7 +70,7 @@ export class CsvSplit {
 			const { bytesRead } = await handle.read(window, 0, window.length, from);
 			const newline = window.subarray(0, bytesRead).indexOf(10);
 			if (newline === -1 || from + newline + 1 >= size) return undefined;
-			const split = new CsvSplit(file, from + newline + 1);
+			const split = new CsvSplit(file, from + newline + 1, size);
 			split.spawn();
 			return split;
 		} catch {
@@ -111,7 +119,9 @@ export class CsvSplit {
 		return {
 			at: this.at,
 			resume: async () => {
+				const waitFrom = performance.now();
 				const part = this.started && this.worker ? await this.result : undefined;
+				parallelCsvOutcomes.waitedMs += performance.now() - waitFrom;
 				this.cancel();
 				const kept = part !== undefined && this.accept(part);
 				if (kept) parallelCsvOutcomes.kept++;

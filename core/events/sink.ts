@@ -172,6 +172,8 @@ export class EventSink {
 	private seen: Uint8Array = new Uint8Array(0);
 	/** The fields the records have, for messages: CSV's header or the first record's keys. */
 	private fieldNames: readonly string[] = [];
+	/** How many records the source is expected to hold (estimated from its size), or 0. */
+	private expectedRows = 0;
 
 	constructor(
 		/** The mapping as the caller gave it (a parallel load passes it to its worker). */
@@ -192,10 +194,17 @@ export class EventSink {
 	useShape(shape: RecordShape): void {
 		this.mapper = compileMapping(this.mapping, shape);
 		this.builder = new EventTableBuilder(this.mapper.attributes.map(({ name, kind }) => ({ name, kind })));
+		this.builder.reserve(this.expectedRows);
 		this.attributeValues = new Array(this.mapper.attributes.length).fill(undefined);
 		this.seen = new Uint8Array(this.mapper.attributes.length);
 		const first = shape.kind === 'objects' ? shape.sample[0] : undefined;
 		this.fieldNames = shape.kind === 'columns' ? shape.header : typeof first === 'object' && first !== null ? Object.keys(first) : [];
+	}
+
+	/** Makes room for `rows` records in all, an estimate (too few only costs the growth; room left empty costs no memory). */
+	expectRows(rows: number): void {
+		this.expectedRows = rows;
+		if (this.builder) this.builder.reserve(rows - this.builder.length);
 	}
 
 	/**

@@ -52,6 +52,9 @@ export interface AttributeSpec {
 	readonly kind: AttributeKind;
 }
 
+/** The most events reserve() makes room for in one call (an estimate beyond it grows as events come). */
+const maxReservedEvents = 1 << 26;
+
 /** At most this many distinct event types: the type column is 16-bit. */
 export const maxEventTypes = 65535;
 
@@ -104,14 +107,25 @@ class Growable<T extends Float64Array | Uint32Array | Uint16Array | Int32Array> 
 		this.length += source.length;
 	}
 
-	private reserve(more: number): void {
+	/**
+	 * Room for `more` values past the filled part: exactly that when asked (a caller that knows
+	 * how many are coming, which spares the copies and, in a fresh process, the page faults of
+	 * every doubling on the way), else by doubling.
+	 */
+	reserve(more: number, exactly = false): void {
 		const needed = this.length + more;
 		if (needed <= this.data.length) return;
 		let size = Math.max(1024, this.data.length);
+		if (exactly) size = needed;
 		while (size < needed) size *= 2;
 		const bigger = this.make(size);
 		bigger.set(this.data.subarray(0, this.length));
 		this.data = bigger;
+	}
+
+	/** Whether the filled part is nearly all of the array (within 1/16): then a view of it wastes little. */
+	get tight(): boolean {
+		return this.data.length - this.length <= this.length / 16;
 	}
 
 	/** The filled part, without copying; valid until the next push or release. */
@@ -141,13 +155,13 @@ class Dictionary {
 	private last: string | undefined;
 	private lastCode = -1;
 
-	code(value: string): number {
+	code(value: string, sliced = true): number {
 		if (value === this.last) return this.lastCode;
 		let code = this.codes.get(value);
 		if (code === undefined) {
 			code = this.values.length;
 			// A copy: a value sliced out of a loader's text chunk would otherwise keep the whole chunk alive.
-			const own = JSON.parse(JSON.stringify(value)) as string;
+			const own = sliced ? (JSON.parse(JSON.stringify(value)) as string) : value;
 			this.codes.set(own, code);
 			this.values.push(own);
 		}
@@ -159,7 +173,8 @@ class Dictionary {
 	/** Codes here of another dictionary's values, in its code order (adding the ones this one lacks). */
 	absorb(values: readonly string[]): Uint32Array {
 		const remap = new Uint32Array(values.length);
-		for (let i = 0; i < values.length; i++) remap[i] = this.code(values[i]);
+		// Another dictionary's values are its own copies already (a worker's, cloned into this thread).
+		for (let i = 0; i < values.length; i++) remap[i] = this.code(values[i], false);
 		return remap;
 	}
 
@@ -172,10 +187,11 @@ class Dictionary {
 
 	/** Codes in arrival order → codes in sorted order, and the sorted values. */
 	sorted(): { remap: Uint32Array; values: string[] } {
-		const order = this.values.map((_, i) => i).sort((a, b) => compareStrings(this.values[a], this.values[b]));
-		const remap = new Uint32Array(this.values.length);
-		order.forEach((oldCode, newCode) => (remap[oldCode] = newCode));
-		return { remap, values: order.map((i) => this.values[i]) };
+		// The default sort compares strings by code units, as compareStrings does, without calling back into JavaScript.
+		const values = this.values.slice().sort();
+		const remap = new Uint32Array(values.length);
+		for (let code = 0; code < values.length; code++) remap[this.codes.get(values[code]) as number] = code;
+		return { remap, values };
 	}
 }
 
@@ -275,6 +291,18 @@ export class EventTableBuilder {
 		}
 	}
 
+	/**
+	 * Makes room for `events` more events in every column at once: a loader that can estimate
+	 * its row count (from the file's size) calls it before adding. Room that is never filled
+	 * costs address space, not memory, as the pages are never touched.
+	 */
+	reserve(events: number): void {
+		this.checkOpen();
+		if (!(events > 0)) return;
+		const more = Math.min(Math.ceil(events), maxReservedEvents);
+		for (const column of [this.profile, this.time, this.type, this.value, ...this.attributeCodes]) column.reserve(more, true);
+	}
+
 	/** Its arrays are released by build(): a builder serves one table. */
 	private checkOpen(): void {
 		if (this.built) throw new Error('This EventTableBuilder has already built its table; start a new builder for more events.');
@@ -352,8 +380,13 @@ export class EventTableBuilder {
 		const keep = options.dropDuplicates ? duplicateMask(order, profileOf, time, typeOf, value) : undefined;
 		const kept = keep ? countTrue(keep) : n;
 		const finalStart = keep ? recountStarts(order, profileOf, keep, profiles.values.length) : profileStart;
+		// Events that came nearly in the table's order (a file sorted by profile, then time, but for a
+		// few ties) keep their arrays when these are nearly full: the few rows out of place are moved
+		// in place instead of every row being gathered into new arrays.
+		const displaced = keep ? undefined : displacedRows(order);
 
-		const pick = <T extends Float64Array | Uint16Array | Int32Array>(source: T, make: (size: number) => T): T => {
+		const pick = <T extends Float64Array | Uint16Array | Int32Array>(source: T, make: (size: number) => T, tight = true): T => {
+			if (displaced && tight) return moveDisplaced(source, displaced, order);
 			const out = make(kept);
 			let j = 0;
 			for (let k = 0; k < n; k++) if (!keep || keep[k]) out[j++] = source[order[k]];
@@ -362,23 +395,26 @@ export class EventTableBuilder {
 
 		const attributes: AttributeColumn[] = this.attributeSpecs.map((spec, column) => {
 			const raw = this.attributeCodes[column].view();
+			const tight = this.attributeCodes[column].tight;
 			const dictionary = this.attributeDictionaries[column];
 			let attribute: AttributeColumn;
 			if (!dictionary) {
-				attribute = { name: spec.name, kind: 'number', values: pick(raw as Float64Array, (s) => new Float64Array(s)) };
+				attribute = { name: spec.name, kind: 'number', values: pick(raw as Float64Array, (s) => new Float64Array(s), tight) };
 			} else {
 				const sorted = dictionary.sorted();
-				const codes = raw as Int32Array;
-				for (let i = 0; i < n; i++) if (codes[i] >= 0) codes[i] = sorted.remap[codes[i]];
-				attribute = { name: spec.name, kind: 'category', codes: pick(codes, (s) => new Int32Array(s)), dictionary: sorted.values };
+				const codes =
+					displaced && tight
+						? moveDisplaced(remapInPlace(raw as Int32Array, sorted.remap), displaced, order)
+						: pickCodes(raw as Int32Array, sorted.remap, order, keep, kept);
+				attribute = { name: spec.name, kind: 'category', codes, dictionary: sorted.values };
 			}
 			this.attributeCodes[column].release();
 			return attribute;
 		});
 
-		const sortedTime = pick(time, (s) => new Float64Array(s));
+		const sortedTime = pick(time, (s) => new Float64Array(s), this.time.tight);
 		this.time.release();
-		const sortedValue = pick(value, (s) => new Float64Array(s));
+		const sortedValue = pick(value, (s) => new Float64Array(s), this.value.tight);
 		this.value.release();
 		const table: EventTable = {
 			length: kept,
@@ -422,6 +458,49 @@ function sortByProfileThenTime(
 		}
 	}
 	return { order, profileStart };
+}
+
+/** The rows k where order[k] is not k, when they are at most 1/16 of all; else undefined (gather them all). */
+function displacedRows(order: Uint32Array): Uint32Array | undefined {
+	const most = order.length >>> 4;
+	const rows = new Uint32Array(most);
+	let count = 0;
+	for (let k = 0; k < order.length; k++) {
+		if (order[k] === k) continue;
+		if (count === most) return undefined;
+		rows[count++] = k;
+	}
+	return rows.subarray(0, count);
+}
+
+/** column[k] = column[order[k]] for the displaced rows k (the others are in place already), in place. */
+function moveDisplaced<T extends Float64Array | Uint16Array | Int32Array>(column: T, displaced: Uint32Array, order: Uint32Array): T {
+	// Read every moved value before writing any: a row's old value may be another's new one. A double holds each kind exactly.
+	const moved = new Float64Array(displaced.length);
+	for (let j = 0; j < displaced.length; j++) moved[j] = column[order[displaced[j]]];
+	for (let j = 0; j < displaced.length; j++) column[displaced[j]] = moved[j];
+	return column;
+}
+
+/** Each code translated by `remap`, in place; -1 (no value) stays. */
+function remapInPlace(codes: Int32Array, remap: Uint32Array): Int32Array {
+	for (let i = 0; i < codes.length; i++) {
+		const code = codes[i];
+		if (code >= 0) codes[i] = remap[code];
+	}
+	return codes;
+}
+
+/** The codes in sorted row order (`order`, rows `keep` leaves in), each translated by `remap`; -1 (no value) stays. One pass, one new array. */
+function pickCodes(codes: Int32Array, remap: Uint32Array, order: Uint32Array, keep: Uint8Array | undefined, kept: number): Int32Array {
+	const out = new Int32Array(kept);
+	let j = 0;
+	for (let k = 0; k < order.length; k++) {
+		if (keep && !keep[k]) continue;
+		const code = codes[order[k]];
+		out[j++] = code < 0 ? code : remap[code];
+	}
+	return out;
 }
 
 /** NaN (no value) sorts first, so duplicates without a value are adjacent. */

@@ -37,18 +37,46 @@ export interface ExamplesCap {
 }
 
 /**
- * Checks the memoryBudgetMb option: a number of megabytes, at least 1, or none. There is no
- * budget by default: the issue's default cap is maxExamples' 2,000,000 rows, and a budget lowers
- * it (with 256 MB, training stays within about 500 MB at 20,000,000 events: docs/warehouse.md).
+ * The megabytes the examples may take in training when no budget is given: none, so the cap is
+ * maxExamples' 2,000,000 rows. A budget of 384 MB keeps the whole `train` within 500 MB at
+ * 20,000,000 events, but costs accuracy where it samples hard (measured with bench/sampleCost.ts:
+ * −0.0006 future AUC at 10,000,000 events, −0.0023 with 256 MB; docs/warehouse.md, "The memory
+ * budget"), so it is an option. null lifts a budget.
  */
-export function checkMemoryBudget(memoryBudgetMb: number | undefined): number | undefined {
-	if (memoryBudgetMb === undefined) return undefined;
+export const defaultMemoryBudgetMb: number | undefined = undefined;
+
+/**
+ * Checks the memoryBudgetMb option: a number of megabytes, at least 1; null for none (the cap is
+ * maxExamples alone); absent for the default (defaultMemoryBudgetMb). The budget in force, or
+ * undefined when there is none.
+ */
+export function checkMemoryBudget(memoryBudgetMb: number | null | undefined): number | undefined {
+	if (memoryBudgetMb === null) return undefined;
+	if (memoryBudgetMb === undefined) return defaultMemoryBudgetMb;
 	if (!(Number.isFinite(memoryBudgetMb) && memoryBudgetMb >= 1))
 		throw new InputError(
-			`memoryBudgetMb is ${String(memoryBudgetMb)}; give the megabytes the examples may take in training, at least 1 (or none: no budget).`,
+			`memoryBudgetMb is ${String(memoryBudgetMb)}; give the megabytes the examples may take in training, at least 1, or none to lift the budget.`,
 			'bad-option',
 		);
 	return memoryBudgetMb;
+}
+
+/**
+ * A memory budget as a host gives it (a node field, a message property, a command-line word):
+ * blank or absent for the default, "none" or 0 for no budget, else whole megabytes (at least 1).
+ * `where` names the setting in the error.
+ */
+export function parseMemoryBudget(value: unknown, where: string): number | null | undefined {
+	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+	const text = String(value).trim().toLowerCase();
+	if (text === 'none' || text === '0') return null;
+	const megabytes = Number(text);
+	if (!(Number.isInteger(megabytes) && megabytes >= 1 && megabytes <= 1_000_000))
+		throw new InputError(
+			`${where} is "${String(value)}"; give whole megabytes from 1 to 1000000 (e.g. 256), none to lift the budget, or leave it out for the default${defaultMemoryBudgetMb === undefined ? ' (none)' : ` (${defaultMemoryBudgetMb} MB)`}.`,
+			'bad-option',
+		);
+	return megabytes;
 }
 
 /**
@@ -56,7 +84,7 @@ export function checkMemoryBudget(memoryBudgetMb: number | undefined): number | 
  * of `features` features (rows × (features × 12 + 128) bytes). Both paths call it with the same
  * declarations, so they sample alike.
  */
-export function examplesCap(options: { maxExamples?: number; memoryBudgetMb?: number }, features: number): ExamplesCap {
+export function examplesCap(options: { maxExamples?: number; memoryBudgetMb?: number | null }, features: number): ExamplesCap {
 	const maxExamples = checkMaxExamples(options.maxExamples);
 	const budget = checkMemoryBudget(options.memoryBudgetMb);
 	if (budget === undefined) return { maxExamples };

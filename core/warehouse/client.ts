@@ -24,6 +24,11 @@ export interface WarehouseClient {
 	each(sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void): Promise<void>;
 	/** The same, each row read by position with no object per row (cells.ts); `where` names the answer in errors. */
 	eachCells(sql: string, params: readonly unknown[], where: string, onRow: (cells: RowCells) => void): Promise<void>;
+	/**
+	 * The same for an answer held whole anyway (a segment's members): read in one piece, not
+	 * through a cursor, because PostgreSQL never scans in parallel for a cursor read in batches.
+	 */
+	wholeCells(sql: string, params: readonly unknown[], where: string, onRow: (cells: RowCells) => void): Promise<void>;
 	/** Runs a statement that answers no rows (DDL, INSERT … SELECT, ALTER). */
 	command(sql: string, params: readonly unknown[]): Promise<void>;
 	/** Inserts rows (plain objects keyed by column name) into a quoted table, as one statement. */
@@ -142,11 +147,30 @@ async function connectPg(source: WarehouseSource): Promise<WarehouseClient> {
 			await cursor.close().catch(() => undefined);
 		}
 	};
+	// pg's arrays in SELECT order, the answer in one piece (no cursor: the scan may run in parallel).
+	const wholeCells = async (sql: string, params: readonly unknown[], where: string, onRow: (cells: RowCells) => void) => {
+		let result;
+		try {
+			result = await client.query({ text: sql, values: params as unknown[], rowMode: 'array' });
+		} catch (error) {
+			throw queryError(source, error);
+		}
+		const cells = new ArrayCells(
+			result.fields.map((field) => field.name),
+			where,
+		);
+		for (const row of result.rows as unknown[][]) {
+			cells.values = row;
+			cells.row++;
+			onRow(cells);
+		}
+	};
 	return {
 		source,
 		rows: run,
 		each,
 		eachCells,
+		wholeCells,
 		command: async (sql, params) => {
 			await run(sql, params);
 		},
@@ -251,7 +275,8 @@ async function connectClickHouse(source: WarehouseSource): Promise<WarehouseClie
 			throw queryError(source, error);
 		}
 	};
-	return { source, rows: run, each, eachCells, command, insertJson, insertRows, close: () => client.close() };
+	// ClickHouse streams an answer in any case: read as it arrives.
+	return { source, rows: run, each, eachCells, wholeCells: eachCells, command, insertJson, insertRows, close: () => client.close() };
 }
 
 /** The table's columns and their types; empty when the table does not exist. */

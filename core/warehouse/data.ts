@@ -6,7 +6,6 @@
 import type { MappingOptions } from '../events/mapping';
 import { compareStrings } from '../events/table';
 import { type CutoffPlan, planTrainingInRange } from '../features/cutoffs';
-import type { CutoffCounts } from '../features/examples';
 import type { ReadinessData } from '../features/readiness';
 import { goalDataProblems } from '../goal/check';
 import type { Goal } from '../goal/schema';
@@ -14,10 +13,10 @@ import type { EventActivity } from '../monitor/reference';
 import { type WarehouseClient, connectWarehouse, openEvents } from './client';
 import type { EventColumns } from './columns';
 import { SqlValues } from './dialect';
-import { judgeWarehouseCutoffs, numberOf, warehouseDataRange, warehouseEventTypes } from './examples';
+import { countWarehouseCutoffs, numberOf, warehouseEventTypes } from './examples';
 import { DAY_MS } from '../util/days';
 import type { WarehouseSource } from './source';
-import { shapeTable } from './stats';
+import { type TableTypes, rangeOfTypes, shapeTable, warehouseTableTypes } from './stats';
 
 /** Runs `work` with an open connection and the table's columns, closing it after. */
 export async function withWarehouse<T>(
@@ -43,33 +42,39 @@ export async function withWarehouseConnection<T>(source: WarehouseSource, work: 
 	}
 }
 
-/** Every event type and its events (none excluded), busiest first: what the goal check and readiness both read, asked once. */
-export type TypeVolumes = { type: string; events: number }[];
-
-export function allEventTypes(client: WarehouseClient, columns: EventColumns): Promise<TypeVolumes> {
-	return warehouseEventTypes(client, columns, { exclusions: [] });
+/** Every event type and its counts (none excluded): what the goal check, readiness, the statistics and the monitoring reference read, asked once. */
+export function allEventTypes(client: WarehouseClient, columns: EventColumns): Promise<TableTypes> {
+	return warehouseTableTypes(client, columns);
 }
 
 /** The table the goal check reads: the warehouse's fields and event types (sorted by name), no events. */
-export function typesTable(columns: EventColumns, allTypes: TypeVolumes) {
-	return shapeTable(columns, allTypes.map((entry) => entry.type).sort(compareStrings));
+export function typesTable(columns: EventColumns, allTypes: TableTypes) {
+	return shapeTable(columns, [...allTypes.byType.keys()].sort(compareStrings));
+}
+
+/** Readiness data counted in the warehouse, with what training reuses of it. */
+export interface WarehouseReadinessData extends ReadinessData {
+	/** Profiles with an event at or before the end of the data. */
+	readonly profiles: number;
+	/** At each of the plan's cutoffs, the (profile, cutoff) groups the examples' aggregation holds; empty when not judged. */
+	readonly groups: readonly number[];
 }
 
 /**
  * Readiness data counted in the warehouse: what assessReadiness reads of a table. `allTypes`
- * (allEventTypes) is passed in when the caller already has it.
+ * (allEventTypes, which also gives the data range) is passed in when the caller already has it.
  */
 export async function warehouseReadinessData(
 	client: WarehouseClient,
 	columns: EventColumns,
 	goal: Goal,
 	asOf: number | undefined,
-	known?: TypeVolumes,
-): Promise<ReadinessData> {
+	known?: TableTypes,
+): Promise<WarehouseReadinessData> {
 	const allTypes = known ?? (await allEventTypes(client, columns));
 	const table = typesTable(columns, allTypes);
 	const mismatches = goalDataProblems(goal, table);
-	const range = await warehouseDataRange(client, columns, asOf);
+	const range = rangeOfTypes(allTypes, asOf);
 	const recency = range ? await recencyAt(client, columns, range.end) : undefined;
 	let plan: CutoffPlan | undefined;
 	let planError: unknown;
@@ -78,9 +83,9 @@ export async function warehouseReadinessData(
 	} catch (error) {
 		planError = error;
 	}
-	const counts: CutoffCounts[] = plan && mismatches.length === 0 ? await judgeWarehouseCutoffs(client, columns, goal, plan.cutoffs) : [];
+	const judged = plan && mismatches.length === 0 ? await countWarehouseCutoffs(client, columns, goal, plan.cutoffs) : { counts: [], groups: [] };
 	// Without exclusions the goal keeps every event: the same counts.
-	const keptTypes = mismatches.length === 0 && goal.exclusions.length > 0 ? await warehouseEventTypes(client, columns, goal) : allTypes;
+	const keptTypes = mismatches.length === 0 && goal.exclusions.length > 0 ? await warehouseEventTypes(client, columns, goal) : allTypes.volumes;
 	const distinct = await distinctValues(client, columns, goal);
 	return {
 		range,
@@ -89,10 +94,12 @@ export async function warehouseReadinessData(
 			if (!plan) throw planError;
 			return plan;
 		},
-		judge: () => counts,
-		typeVolumes: (forGoal) => (forGoal ? keptTypes : allTypes),
+		judge: () => judged.counts,
+		typeVolumes: (forGoal) => (forGoal ? keptTypes : allTypes.volumes),
 		distinctValues: (field) => distinct.get(field),
 		activeWithin: (days) => (recency ? recency.activeWithin(days) : 0),
+		profiles: recency ? recency.profiles : 0,
+		groups: judged.groups,
 	};
 }
 
@@ -130,14 +137,24 @@ async function distinctValues(client: WarehouseClient, columns: EventColumns, go
 	return out;
 }
 
-/** As tableActivity: profiles with an event by the cutoff, event types by the end (every event counts). */
-export async function warehouseActivity(client: WarehouseClient, columns: EventColumns, cutoff: number, end: number): Promise<EventActivity> {
-	const typeValues = new SqlValues(columns.dialect);
-	const types = await client.rows(
-		`SELECT DISTINCT ${columns.eventType} AS type FROM ${columns.table} WHERE ${columns.valid} AND ${columns.timeMs} <= ${typeValues.value(end)}`,
-		typeValues.params,
-	);
-	return { activeProfiles: await profilesBy(client, columns, cutoff), eventTypes: types.map((entry) => String(entry.type)).sort(compareStrings) };
+/**
+ * As tableActivity: profiles with an event by the cutoff, event types by the end (every event
+ * counts). The types come from allEventTypes' first events, and the profiles from the
+ * statistics' read (warehouseFeatureStats' profilesBy) when the caller has them.
+ */
+export async function warehouseActivity(
+	client: WarehouseClient,
+	columns: EventColumns,
+	cutoff: number,
+	end: number,
+	known: { types?: TableTypes; activeProfiles?: number } = {},
+): Promise<EventActivity> {
+	const types = known.types ?? (await allEventTypes(client, columns));
+	const eventTypes = [...types.byType]
+		.filter(([, entry]) => entry.first <= end)
+		.map(([type]) => type)
+		.sort(compareStrings);
+	return { activeProfiles: known.activeProfiles ?? (await profilesBy(client, columns, cutoff)), eventTypes };
 }
 
 /** Profiles with at least one event at or before the moment (as profilesActiveBy on a table). */

@@ -24,6 +24,10 @@ export interface Dialect {
 	maxIf(x: string, condition: string): string;
 	/** Distinct non-NULL values of `x`; 0 when there are none. */
 	countDistinct(x: string): string;
+	/** Distinct non-NULL values of `x` among the rows where `condition` holds; 0 when there are none. */
+	countDistinctIf(x: string, condition: string): string;
+	/** Text (NULL kept) of one type on every branch of a UNION ALL, whatever the column's own text type. */
+	asText(expr: string): string;
 	/** The bitwise OR of 2^`bit` (a whole number below 63) over the rows where `condition` holds; 0 when none. */
 	bitsIf(bit: string, condition: string): string;
 	/** The value of `x` in the row with the largest `order` (a list of keys, most significant first) where `condition` holds. */
@@ -67,6 +71,8 @@ export const postgresDialect: Dialect = {
 	minIf: (x, condition) => `min(${x}) FILTER (WHERE ${condition})`,
 	maxIf: (x, condition) => `max(${x}) FILTER (WHERE ${condition})`,
 	countDistinct: (x) => `count(DISTINCT ${x})`,
+	countDistinctIf: (x, condition) => `count(DISTINCT ${x}) FILTER (WHERE ${condition})`,
+	asText: (expr) => `(${expr})::text`,
 	bitsIf: (bit, condition) => `coalesce(bit_or(1::bigint << (${bit})::int) FILTER (WHERE ${condition}), 0)`,
 	latestIf: (x, order, condition) => `(array_agg(${x} ORDER BY ${order.map((key) => `${key} DESC NULLS LAST`).join(', ')}) FILTER (WHERE ${condition}))[1]`,
 	orElse: (expr, fallback) => `coalesce(${expr}, ${fallback ? 'true' : 'false'})`,
@@ -89,6 +95,9 @@ export const clickhouseDialect: Dialect = {
 	maxIf: (x, condition) => `maxIf(${x}, ${condition})`,
 	// Over a Nullable column with only NULLs, ClickHouse's aggregates answer NULL: 0 here.
 	countDistinct: (x) => `ifNull(uniqExact(${x}), 0)`,
+	countDistinctIf: (x, condition) => `ifNull(uniqExactIf(${x}, ${condition}), 0)`,
+	// UNION ALL on 18.16 wants the same type on every branch.
+	asText: (expr) => `CAST(${expr} AS Nullable(String))`,
 	bitsIf: (bit, condition) => `groupBitOrIf(toUInt64(bitShiftLeft(toUInt64(1), ${bit})), ${condition})`,
 	// NULL keys would compare unpredictably inside a tuple: the caller passes keys without NULLs.
 	latestIf: (x, order, condition) => `argMaxIf(${x}, tuple(${order.join(', ')}), ${condition})`,

@@ -62,6 +62,8 @@ interface Accumulator {
 	readonly text?: boolean;
 	/** Keeps a larger state than a number while the warehouse aggregates (the latest value and its sort keys). */
 	readonly large?: boolean;
+	/** The slot holds this aggregate less `minus` (two exact counts), so no aggregate of its own is computed. */
+	readonly minus?: Accumulator;
 }
 
 /**
@@ -101,6 +103,8 @@ interface Plan {
 	readonly groupsPerQuery?: number;
 	/** At most this many profiles are in reach (the columns are restricted to a list of ids): spares counting them. */
 	readonly profilesAtMost?: number;
+	/** The (profile, cutoff) groups of all the cutoffs, when readiness counted them (countWarehouseCutoffs): spares counting them again. */
+	readonly groupsInReach?: number;
 }
 
 function bad(message: string): InputError {
@@ -193,11 +197,24 @@ class CutoffSql {
 		if (this.cutoffs.length === 1) return table;
 		if (this.dialect.engine === 'postgres')
 			return `${table} CROSS JOIN (VALUES ${this.cutoffs.map((at) => `(${this.values.value(at)})`).join(', ')}) AS cut(at)`;
-		// Each event is joined only to the cutoffs it is within reach of, so rows out of reach are never made.
-		const { before, after } = this.reach();
-		const inReach = `${reachColumn} -> ${this.t} >= ${reachColumn} - ${this.values.value(before)} AND ${this.t} <= ${reachColumn} + ${this.values.value(after)}`;
+		// Each event is joined only to the cutoffs it is read at, so rows no aggregate counts are never made.
+		const inReach = `${reachColumn} -> ${this.readAt(reachColumn, reachColumn)}`;
 		const cutoffs = `[${this.cutoffs.map((at) => `toInt64(${this.values.value(at)})`).join(', ')}]`;
 		return `${table} ARRAY JOIN arrayFilter(${inReach}, ${cutoffs}) AS ${cutoffColumn}`;
+	}
+
+	/**
+	 * Whether an event is read at the cutoff `at` (its SQL; `atPlus` is `at` plus a literal
+	 * offset): within the lookback before it, or a goal event within the outcome window after it.
+	 * Only the label looks after a cutoff, and it counts goal events only: the others there
+	 * (about one joined row in seven in the bench) would make rows that no aggregate counts.
+	 * ClickHouse 18.16 reads a column named only inside the lambda as unknown: the label
+	 * names the same columns in the SELECT list, so every query using this has them read.
+	 */
+	readAt(at: string, atPlus: string): string {
+		const { before, after } = this.reach();
+		const plus = (offsetMs: number) => `${atPlus} + ${this.values.value(offsetMs)}`;
+		return `${this.t} >= ${plus(-before)} AND (${this.t} <= ${at} OR (${this.t} <= ${plus(after)} AND ${this.condition(this.plan.outcome)}))`;
 	}
 
 	/** How far before a cutoff its features look, and after it its label: the events a cutoff reads. */
@@ -288,9 +305,11 @@ class CutoffSql {
 			case 'distinctDays':
 				return { spec, slots: [this.dayMasks(matching, reachMs)] };
 			case 'trend': {
-				const recent = this.and(this.condition(filter), this.history(window * DAY_MS));
-				const baseline = this.and(matching, `${this.t} < ${this.moment(-window * DAY_MS)}`);
-				return { spec, slots: [count(recent), count(baseline)] };
+				// The baseline [cutoff − reach, cutoff − window) is the reach less the recent window: the difference of
+				// two exact counts, each the same SQL as a count feature over that window (usually asked already), so
+				// the warehouse computes no aggregate of its own for the trend.
+				const recent = count(this.and(this.condition(filter), this.history(window * DAY_MS)));
+				return { spec, slots: [recent, { ...count(matching), minus: recent }] };
 			}
 			case 'meanGapDays':
 				return { spec, slots: [{ sql: d.minIf(this.t, matching) }, { sql: d.maxIf(this.t, matching) }, count(matching)] };
@@ -312,7 +331,8 @@ class CutoffSql {
 	/** Eligibility at this cutoff as a HAVING condition over aggregates: activity in the lookback, then the goal's conditions. */
 	eligibility(): string {
 		const lookbackMs = this.plan.goal.lookbackDays * DAY_MS;
-		const seen = `${this.dialect.countIf(this.history(lookbackMs))} > 0`;
+		// The same SQL text as a count feature of every event over the lookback, so the warehouse computes it once.
+		const seen = `${this.dialect.countIf(this.and(this.condition(null), this.history(lookbackMs)))} > 0`;
 		return this.and(seen, this.eligibilityItem(this.plan.goal.eligibility));
 	}
 
@@ -358,11 +378,11 @@ class CutoffSql {
 		return `${columns.valid} AND ${this.t} >= ${this.values.value(first - goal.lookbackDays * DAY_MS)} AND ${this.t} <= ${this.values.value(last + goal.outcome.windowDays * DAY_MS)}`;
 	}
 
-	/** Events every query reads: valid, not excluded, and within reach of the cutoff (of the first and last, then of each). */
+	/** Events every query reads: valid, not excluded, and read at the cutoff (see readAt; within reach of the first or last cutoff, then of each). */
 	where(): string {
-		const { before, after } = this.reach();
 		const parts = [this.span()];
-		if (this.cutoffs.length > 1) parts.push(`${this.t} >= ${this.moment(-before)}`, `${this.t} <= ${this.moment(after)}`);
+		if (this.cutoffs.length === 1) parts.push(`(${this.t} <= ${this.cutoff} OR ${this.condition(this.plan.outcome)})`);
+		else parts.push(`(${this.readAt(this.key, `(${this.key})`)})`);
 		for (const exclusion of this.plan.exclusions) parts.push(`NOT ${this.condition(exclusion)}`);
 		return parts.join(' AND ');
 	}
@@ -437,6 +457,7 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 	const compiled = plan.features.map((feature, f) => q.accumulatorsOf(feature, plan.resolvedFeatures[f]));
 	const slotNames = compiled.map((feature) => ({
 		slots: feature.slots.map((slot) => slot && ('words' in slot ? slot.words.map((word) => select.alias(word)) : select.alias(slot))),
+		minus: feature.slots.map((slot) => (slot && 'sql' in slot && slot.minus ? select.alias(slot.minus) : undefined)),
 		guard: feature.guard && select.alias(feature.guard),
 	}));
 	const label = select.alias({ sql: q.label() });
@@ -473,7 +494,7 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 			for (let j = read.first[f]; j < read.first[f + 1]; j++) {
 				const c = read.column[j];
 				let value = 0;
-				if (read.kind[j] === Read.number) value = cells.number(c);
+				if (read.kind[j] === Read.number) value = read.minus[j] < 0 ? cells.number(c) : cells.number(c) - cells.number(read.minus[j]);
 				else if (read.kind[j] === Read.text) value = categoryCode(cells.text(c), positions[f]);
 				else for (let w = c; w < c + read.words[j]; w++) value += setBits(cells.number(read.maskColumns[w]));
 				acc[x + read.slot[j]] = value;
@@ -508,13 +529,15 @@ interface ReadingPlan {
 	readonly column: Int32Array;
 	readonly words: Int32Array;
 	readonly maskColumns: Int32Array;
+	/** A number read less this column's (see Accumulator.minus), or -1. */
+	readonly minus: Int32Array;
 	/** The column of the count that must be positive for slot a to mean anything, or -1. */
 	readonly guard: Int32Array;
 }
 
 function readingPlan(
 	compiled: readonly CompiledFeature[],
-	names: readonly { slots: readonly (string | string[] | undefined)[]; guard?: string }[],
+	names: readonly { slots: readonly (string | string[] | undefined)[]; minus: readonly (string | undefined)[]; guard?: string }[],
 	column: (name: string) => number,
 ): ReadingPlan {
 	const first = [0];
@@ -523,10 +546,13 @@ function readingPlan(
 	const columns: number[] = [];
 	const words: number[] = [];
 	const maskColumns: number[] = [];
+	const minus: number[] = [];
 	compiled.forEach((feature, f) => {
 		names[f].slots.forEach((name, s) => {
 			if (name === undefined) return;
 			slot.push(s);
+			const less = names[f].minus[s];
+			minus.push(less === undefined ? -1 : column(less));
 			if (typeof name === 'string') {
 				kind.push((feature.slots[s] as Accumulator).text ? Read.text : Read.number);
 				columns.push(column(name));
@@ -547,6 +573,7 @@ function readingPlan(
 		column: Int32Array.from(columns),
 		words: Int32Array.from(words),
 		maskColumns: Int32Array.from(maskColumns),
+		minus: Int32Array.from(minus),
 		guard: Int32Array.from(names, ({ guard }) => (guard === undefined ? -1 : column(guard))),
 	};
 }
@@ -568,7 +595,7 @@ const memoryShare = 0.5;
 /** The profiles of each query as extra WHERE conditions: one query (no condition) unless the groups would not fit in memory. */
 async function profileRanges(runner: SqlRunner, plan: Plan, q: CutoffSql, select: SelectList): Promise<string[]> {
 	if (plan.columns.dialect.engine !== 'clickhouse') return [''];
-	const groups = plan.profilesAtMost !== undefined ? plan.profilesAtMost * q.cutoffs.length : await groupsInReach(runner, plan, q);
+	const groups = plan.profilesAtMost !== undefined ? plan.profilesAtMost * q.cutoffs.length : (plan.groupsInReach ?? (await groupsInReach(runner, plan, q)));
 	const parts = await queryParts(runner, plan, groups, select);
 	if (parts === 1) return [''];
 	const bounds = await profileBoundaries(runner, plan, q, parts, groups / q.cutoffs.length);
@@ -590,8 +617,10 @@ async function profileRanges(runner: SqlRunner, plan: Plan, q: CutoffSql, select
 async function queryParts(runner: SqlRunner, plan: Plan, groups: number, select: SelectList): Promise<number> {
 	let limit = plan.groupsPerQuery;
 	if (limit === undefined) {
-		const [setting] = await runner.rows(`SELECT value FROM system.settings WHERE name = 'max_memory_usage'`, []);
-		const bytes = Number(setting?.value) > 0 ? Number(setting.value) : 10e9;
+		const bytes = await remembered(runner, 'max_memory_usage', async () => {
+			const [setting] = await runner.rows(`SELECT value FROM system.settings WHERE name = 'max_memory_usage'`, []);
+			return Number(setting?.value) > 0 ? Number(setting.value) : 10e9;
+		});
 		const small = select.items.length - select.large;
 		limit = Math.floor((bytes * memoryShare) / (groupBytes.perAggregate * small + groupBytes.perLarge * select.large + groupBytes.base));
 	}
@@ -657,7 +686,26 @@ interface ShardLayout {
  * counted from system.clusters (1 when it will not say), so the memory estimate can share
  * the groups among them.
  */
-async function shardLayout(runner: SqlRunner, columns: EventColumns): Promise<ShardLayout> {
+function shardLayout(runner: SqlRunner, columns: EventColumns): Promise<ShardLayout> {
+	return remembered(runner, `layout of ${columns.table}`, () => readShardLayout(runner, columns));
+}
+
+/** What a connection has read of the server's settings and tables, by what it is: asked once however many aggregations it runs. */
+const rememberedByRunner = new WeakMap<SqlRunner, Map<string, Promise<unknown>>>();
+
+function remembered<T>(runner: SqlRunner, key: string, read: () => Promise<T>): Promise<T> {
+	let known = rememberedByRunner.get(runner);
+	if (!known) rememberedByRunner.set(runner, (known = new Map()));
+	let answer = known.get(key) as Promise<T> | undefined;
+	if (!answer) {
+		known.set(key, (answer = read()));
+		// A failed read is not remembered: the next aggregation asks again.
+		answer.catch(() => known.delete(key));
+	}
+	return answer;
+}
+
+async function readShardLayout(runner: SqlRunner, columns: EventColumns): Promise<ShardLayout> {
 	const alone = { shardLocal: false, shards: 1 };
 	if (columns.dialect.engine !== 'clickhouse') return alone;
 	const table = /^`([A-Za-z0-9_]+)`(?:\.`([A-Za-z0-9_]+)`)?$/.exec(columns.table);
@@ -803,10 +851,10 @@ export async function buildWarehouseExamples(
 	features: readonly FeatureDecl[],
 	cutoffs: readonly number[],
 	sample?: SamplePlan,
-	options: { groupsPerQuery?: number } = {},
+	options: { groupsPerQuery?: number; groupsInReach?: number } = {},
 ): Promise<WarehouseExamples> {
 	checkCutoffs(cutoffs);
-	const plan = { ...makePlan(columns, goal, features), ...(await shardLayout(runner, columns)), groupsPerQuery: options.groupsPerQuery };
+	const plan = { ...makePlan(columns, goal, features), ...(await shardLayout(runner, columns)), ...options };
 	const arrived = new ArrivedRows(features.length);
 	await streamCutoffs(runner, plan, cutoffs, sample, (k, id, label, values) => arrived.add(k, id, label, values));
 	arrived.doneArriving();
@@ -859,6 +907,20 @@ export async function streamWarehouseFeatures(
 
 /** Eligible profiles, positives and negatives at each cutoff, counted in the warehouse (for readiness). */
 export async function judgeWarehouseCutoffs(runner: SqlRunner, columns: EventColumns, goal: Goal, cutoffs: readonly number[]): Promise<CutoffCounts[]> {
+	return (await countWarehouseCutoffs(runner, columns, goal, cutoffs)).counts;
+}
+
+/**
+ * judgeWarehouseCutoffs, and at each cutoff the (profile, cutoff) groups the examples'
+ * aggregation will hold (profiles with an event it reads, eligible or not: see readAt), which
+ * buildWarehouseExamples then need not count again.
+ */
+export async function countWarehouseCutoffs(
+	runner: SqlRunner,
+	columns: EventColumns,
+	goal: Goal,
+	cutoffs: readonly number[],
+): Promise<{ counts: CutoffCounts[]; groups: number[] }> {
 	checkCutoffs(cutoffs);
 	const plan = makePlan(columns, goal, []);
 	const { shardLocal } = await shardLayout(runner, columns);
@@ -866,21 +928,29 @@ export async function judgeWarehouseCutoffs(runner: SqlRunner, columns: EventCol
 	const happened = `${q.label()} > 0`;
 	const positive = goal.outcome.occur === 'will_occur' ? happened : `NOT (${happened})`;
 	const read = plan.columns;
-	const inner = `SELECT ${read.profile} AS p, ${q.key} AS k, ${q.dialect.asInteger(positive)} AS positive FROM ${q.from()} WHERE ${q.where()} GROUP BY ${q.groupBy()} HAVING ${q.eligibility()}`;
+	const d = q.dialect;
+	// Eligibility as a column rather than a HAVING condition: the groups it leaves out are counted too.
+	const inner = `SELECT ${read.profile} AS p, ${q.key} AS k, ${d.asInteger(d.orElse(q.eligibility(), false))} AS e, ${d.asInteger(positive)} AS y FROM ${q.from()} WHERE ${q.where()} GROUP BY ${q.groupBy()}`;
 	// As for the examples: the shards finish each profile's groups, the node asked only counts them.
 	const settings = shardLocal ? ' SETTINGS distributed_group_by_no_merge = 1' : '';
 	const rows = await runner.rows(
-		`SELECT k, count(*) AS eligible, sum(positive) AS positives FROM (${inner}) AS judged GROUP BY k${settings}`,
+		// Other names outside than inside: ClickHouse's aliases are the query's, so sum(e) AS e would read itself.
+		`SELECT k, count(*) AS groups, sum(e) AS eligible, sum(e * y) AS positives FROM (${inner}) AS judged GROUP BY k${settings}`,
 		q.values.params,
 	);
 	const where = 'when counting eligible profiles at the cutoffs';
 	const counted = new Map(rows.map((row) => [numberOf(row, 'k', where), row]));
-	return cutoffs.map((at) => {
+	const counts = cutoffs.map((at) => {
 		const row = counted.get(at);
 		const eligible = row ? numberOf(row, 'eligible', where) : 0;
 		const positives = eligible === 0 ? 0 : numberOf(row as Record<string, unknown>, 'positives', where);
 		return { cutoff: at, eligible, positives, negatives: eligible - positives };
 	});
+	const groups = cutoffs.map((at) => {
+		const row = counted.get(at);
+		return row ? numberOf(row, 'groups', where) : 0;
+	});
+	return { counts, groups };
 }
 
 /** The span of the warehouse's events (see dataRange): the earliest event, and the latest or the as-of date. */

@@ -14,7 +14,7 @@ import type { WarehouseClient } from './client';
 import type { EventColumns } from './columns';
 import { SqlValues, dialectOf } from './dialect';
 import { buildWarehouseExamples, numberOf, warehouseDataRange } from './examples';
-import { describeScoresTable, runCondition, scoresTableName } from './scores';
+import { describeScoresTable, runCondition, scoresTableChoice, scoresTableName, scoresTableText } from './scores';
 
 /** The events of a warehouse table, for monitorRuns. */
 export async function warehouseEvents(client: WarehouseClient, columns: EventColumns): Promise<MonitorEvents> {
@@ -60,8 +60,6 @@ class OutcomeCollector {
 	}
 }
 
-const buckets = new Set<string>(['low', 'medium', 'high']);
-
 /** Streams one run's rows out of its scores table, in profile order. */
 async function eachWarehouseScore(
 	client: WarehouseClient,
@@ -81,17 +79,13 @@ async function eachWarehouseScore(
 	const key = { modelName: record.model, modelVersion: record.modelVersion, scoreDate: record.scoreDate };
 	const where = `when reading the run of ${record.scoreDate} from ${part.location}`;
 	let rows = 0;
-	await client.each(
+	// Read by position: no object per row, and a value that is not a score names its row and column.
+	await client.eachCells(
 		`SELECT profile_id, probability, bucket FROM ${target.quoted} WHERE ${runCondition(values, key)} ORDER BY profile_id`,
 		values.params,
-		(row) => {
-			const bucket = String(row.bucket);
-			if (!buckets.has(bucket))
-				throw new InputError(
-					`The scores table holds the bucket ${JSON.stringify(row.bucket)} ${where}: a scores table's buckets are low, medium or high.`,
-					'warehouse-result',
-				);
-			onRow(String(row.profile_id), numberOf(row, 'probability', where), bucket as Bucket);
+		where,
+		(cells) => {
+			onRow(scoresTableText(cells, 0, 'profile_id', where), cells.number(1), scoresTableChoice(cells, 2, 'bucket', where));
 			rows++;
 		},
 	);

@@ -21,7 +21,7 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors';
 import { compareStrings } from '../events/table';
-import type { Goal } from '../goal/schema';
+import type { Goal, PropensityType } from '../goal/schema';
 import { applyCalibration } from '../learn/calibration';
 import { loadLearner } from '../model/predict';
 import type { Model } from '../model/schema';
@@ -32,6 +32,7 @@ import { type Bucket, type BucketBoundaries, defaultBuckets } from '../score/typ
 import { runFormat, type ScoringRunRecord } from '../store/runs';
 import { DAY_MS } from '../util/days';
 import type { WorkHooks } from '../util/progress';
+import type { RowCells } from './cells';
 import { type WarehouseClient, columnTypes } from './client';
 import type { EventColumns } from './columns';
 import { profilesBy } from './data';
@@ -299,6 +300,44 @@ export function runCondition(values: SqlValues, run: RunKey): string {
 export function describeScoresTable(source: WarehouseSource, target: ScoresTableName): string {
 	const table = target.schema ? `${target.schema}.${target.table}` : target.table;
 	return `${source.engine}://${source.user}@${source.host}:${source.port}/${source.database}?table=${table}`;
+}
+
+/** The values scoring writes in a scores table's text columns. */
+const scoresTableChoices = { bucket: ['low', 'medium', 'high'], propensity_type: ['conversion', 'churn'] } as const satisfies Record<
+	string,
+	readonly (Bucket | PropensityType)[]
+>;
+
+/**
+ * Column i of a scores-table row read by position (eachCells): one of the values scoring writes
+ * in `column`. Anything else (a table another tool wrote, or edited by hand) is refused, naming
+ * the row and the column, rather than handed on as a bucket no rule or backtest knows.
+ */
+export function scoresTableChoice<C extends keyof typeof scoresTableChoices>(
+	cells: RowCells,
+	i: number,
+	column: C,
+	where: string,
+): (typeof scoresTableChoices)[C][number] {
+	const value = cells.text(i);
+	const allowed: readonly string[] = scoresTableChoices[column];
+	if (value === null || !allowed.includes(value))
+		throw new InputError(
+			`The scores table holds ${JSON.stringify(value)} for ${column} in row ${cells.row} of the answer ${where}, where scoring writes ${allowed.join(', ')}: name a table Score Profiles wrote, or score into it again.`,
+			'warehouse-result',
+		);
+	return value as (typeof scoresTableChoices)[C][number];
+}
+
+/** Column i of a scores-table row read by position as text (profile_id, score_date), refused when NULL or empty. */
+export function scoresTableText(cells: RowCells, i: number, column: string, where: string): string {
+	const value = cells.text(i);
+	if (value === null || value === '')
+		throw new InputError(
+			`The scores table holds no ${column} in row ${cells.row} of the answer ${where}: every row Score Profiles writes has one. Name a table Score Profiles wrote, or score into it again.`,
+			'warehouse-result',
+		);
+	return value;
 }
 
 /** The SQL types of a scores table; ClickHouse partitions it by run so a run can be swapped in whole. */

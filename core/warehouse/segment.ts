@@ -21,12 +21,12 @@ import type { ScoredProfile } from '../score/types';
 import { type ChosenMembers, type SegmentMember, type SegmentOptions, type SegmentResult, settleSegment, toMember } from '../segment/build';
 import { matchRule } from '../segment/evaluate';
 import { type AttributeTest, type AttributeValue, type Comparison, type SegmentRule, type TopTest, describeRule, parseSegmentRule } from '../segment/rules';
-import type { Bucket, PropensityType } from '../score/types';
+import type { RowCells } from './cells';
 import type { WarehouseClient } from './client';
 import type { EventColumns } from './columns';
 import { SqlValues, dialectOf } from './dialect';
 import { explainWithFacts, profileAttributeNames, readProfileFacts } from './profiles';
-import { describeScoresTable, scoresTableName, type ScoresTableName, scoresTableColumns } from './scores';
+import { describeScoresTable, runCondition, scoresTableChoice, scoresTableColumns, scoresTableName, type ScoresTableName, scoresTableText } from './scores';
 import { columnTypes } from './client';
 
 /** The events a run was scored from, to hand on attributes and factors and to judge rules on them. */
@@ -68,14 +68,6 @@ export interface ScoresRun {
 /** The score date as ISO 8601 text in SQL (PostgreSQL stores a timestamptz, ClickHouse the text). */
 function scoreDateText(engine: WarehouseClient['source']['engine']): string {
 	return engine === 'postgres' ? `to_char(score_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : 'score_date';
-}
-
-/** Rows of one run: a WHERE condition over the scores table, values through `values`. */
-function runCondition(values: SqlValues, run: ScoresRun): string {
-	const date =
-		values.dialect.engine === 'postgres' ? `score_date = (${values.value(run.scoreDate)})::timestamptz` : `score_date = ${values.value(run.scoreDate)}`;
-	const version = run.modelVersion === null ? 'model_version IS NULL' : `model_version = ${values.value(run.modelVersion)}`;
-	return `(model_name = ${values.value(run.modelName)} AND ${date} AND ${version})`;
 }
 
 /** The latest run in the table (of one model when named); throws when there is none. */
@@ -207,23 +199,51 @@ class RuleSql {
 	}
 }
 
-/** A row of the scores table as the scored profile it records. */
-function scoredOf(row: Record<string, unknown>, run: ScoresRun): ScoredProfile {
+/** A row of the scores table (memberColumns, read by position) as the scored profile it records. */
+function scoredOf(cells: RowCells, run: ScoresRun, where: string): ScoredProfile {
 	return {
-		profileId: String(row.profile_id),
-		probability: Number(row.probability),
-		score: Number(row.score),
-		percentile: Number(row.percentile),
-		bucket: String(row.bucket) as Bucket,
-		propensityType: String(row.propensity_type) as PropensityType,
-		scoreDate: String(row.score_date),
+		profileId: scoresTableText(cells, 0, 'profile_id', where),
+		probability: cells.number(1),
+		score: cells.number(2),
+		percentile: cells.number(3),
+		bucket: scoresTableChoice(cells, 4, 'bucket', where),
+		propensityType: scoresTableChoice(cells, 5, 'propensity_type', where),
+		scoreDate: scoresTableText(cells, 6, 'score_date', where),
 		model: { name: run.modelName, version: run.modelVersion },
 	};
+}
+
+/**
+ * The scored profiles a statement over one run's rows answers (memberColumns first), read by
+ * position; `more` reads any further columns of each row.
+ */
+async function readScored(
+	client: WarehouseClient,
+	sql: string,
+	params: readonly unknown[],
+	run: ScoresRun,
+	where: string,
+	more?: (cells: RowCells) => void,
+): Promise<ScoredProfile[]> {
+	const out: ScoredProfile[] = [];
+	await client.wholeCells(sql, params, where, (cells) => {
+		more?.(cells);
+		out.push(scoredOf(cells, run, where));
+	});
+	return out;
+}
+
+/** Names the answer of a run's rows in an error about a value. */
+function readingRun(client: WarehouseClient, target: ScoresTableName, run: ScoresRun): string {
+	return `when reading the run of ${run.scoreDate} from ${describeScoresTable(client.source, target)}`;
 }
 
 function memberOf(profile: ScoredProfile): SegmentMember {
 	return { ...toMember(profile), factors: profile.factors ? profile.factors.map((factor) => factor.sentence) : [], attributes: profile.attributes ?? {} };
 }
+
+/** The columns memberColumns selects, in the order scoredOf reads them. */
+const memberColumnCount = 7;
 
 /** The columns of a member's row, and the ranking of `top` (score, then probability, then the smaller id). */
 function memberColumns(engine: WarehouseClient['source']['engine']): { select: string; order: string } {
@@ -363,11 +383,8 @@ async function scoredRowsOf(client: WarehouseClient, target: ScoresTableName, ru
 	for (let from = 0; from < ids.length; from += scoresIdBatch) {
 		const values = new SqlValues(dialectOf(client.source.engine));
 		const batch = ids.slice(from, from + scoresIdBatch).map((id) => values.value(id));
-		const rows = await client.rows(
-			`SELECT ${select} FROM ${target.quoted} WHERE ${runCondition(values, run)} AND profile_id IN (${batch.join(', ')})`,
-			values.params,
-		);
-		for (const row of rows) out.set(String(row.profile_id), scoredOf(row, run));
+		const sql = `SELECT ${select} FROM ${target.quoted} WHERE ${runCondition(values, run)} AND profile_id IN (${batch.join(', ')})`;
+		for (const profile of await readScored(client, sql, values.params, run, readingRun(client, target, run))) out.set(profile.profileId, profile);
 	}
 	return out;
 }
@@ -377,8 +394,8 @@ async function chosenBySql(client: WarehouseClient, target: ScoresTableName, run
 	const values = new SqlValues(dialectOf(client.source.engine));
 	const chosen = await new RuleSql(client, target, run, values).condition(rule);
 	const { select, order } = memberColumns(client.source.engine);
-	const rows = await client.rows(`SELECT ${select} FROM ${target.quoted} WHERE ${runCondition(values, run)} AND ${chosen} ORDER BY ${order}`, values.params);
-	const scored = rows.map((row) => scoredOf(row, run));
+	const sql = `SELECT ${select} FROM ${target.quoted} WHERE ${runCondition(values, run)} AND ${chosen} ORDER BY ${order}`;
+	const scored = await readScored(client, sql, values.params, run, readingRun(client, target, run));
 	const byId = new Map(scored.map((profile) => [profile.profileId, profile]));
 	const complete = async (handedOn: readonly SegmentMember[]) => {
 		const done = await withFacts(
@@ -415,24 +432,24 @@ async function chosenInProcess(
 	const superset = await candidateCondition(rule, sql, verdicts, narrow);
 	const { select, order } = memberColumns(client.source.engine);
 	const columns = verdicts.map((verdict, i) => `${values.dialect.asInteger(verdict.sql)} AS v${i}`);
-	const rows = await client.rows(
+	// Each candidate's verdicts, after its member columns: 1 where the SQL-judged part holds.
+	const passed = verdicts.map(() => [] as number[]);
+	const candidates = await readScored(
+		client,
 		`SELECT ${[select, ...columns].join(', ')} FROM ${target.quoted} WHERE ${runCondition(values, run)}${superset ? ` AND ${superset}` : ''} ORDER BY ${order} LIMIT ${limit + 1}`,
 		values.params,
+		run,
+		readingRun(client, target, run),
+		(cells) => passed.forEach((flags, i) => flags.push(cells.number(memberColumnCount + i) === 1 ? 1 : 0)),
 	);
-	if (rows.length > limit)
+	if (candidates.length > limit)
 		throw new InputError(
 			`The rule leaves more than ${limit.toLocaleString('en-US')} scored profiles to judge on factors or attributes in this process, the most it takes. ` +
 				'Narrow it with a test the warehouse can run beside them (score, probability, percentile, bucket, top N / P%), e.g. {"all": [{"top": {"percent": 10}}, …]}.',
 			'too-many-candidates',
 		);
-	const { profiles, warnings } = await withFacts(
-		client,
-		run,
-		events,
-		rows.map((row) => scoredOf(row, run)),
-		attributes,
-	);
-	const decided = new Map(verdicts.map((verdict, i) => [verdict.node, Uint8Array.from(rows, (row) => (Number(row[`v${i}`]) === 1 ? 1 : 0))]));
+	const { profiles, warnings } = await withFacts(client, run, events, candidates, attributes);
+	const decided = new Map(verdicts.map((verdict, i) => [verdict.node, Uint8Array.from(passed[i])]));
 	const match = matchRule(profiles, rule, decided);
 	const members = profiles.filter((_, i) => match.mask[i] === 1).map(memberOf);
 	return { members, nonMembers: [], scored: run.profiles, rule: describeRule(rule), warnings: [...match.warnings, ...warnings] };

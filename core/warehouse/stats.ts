@@ -12,7 +12,8 @@ import type { EventTable } from '../events/table';
 import { InputError } from '../errors';
 import { resolveCondition } from '../goal/conditions';
 import type { Goal } from '../goal/schema';
-import { type EventColumns, warehouseFieldKinds } from './columns';
+import { type AttributeExpr, type EventColumns, warehouseFieldKinds } from './columns';
+import type { DataRange } from '../features/cutoffs';
 import { compileCondition } from './conditions';
 import { SqlValues } from './dialect';
 
@@ -37,12 +38,6 @@ function keptSql(columns: EventColumns, goal: Goal, values: SqlValues, asOf?: nu
 	return `(${parts.join(' AND ')})`;
 }
 
-/** Every event type of the table (sorted by name), for the goal check's "did you mean". */
-export async function warehouseTypes(runner: SqlRunner, columns: EventColumns): Promise<string[]> {
-	const rows = await runner.rows(`SELECT DISTINCT ${columns.eventType} AS type FROM ${columns.table} WHERE ${columns.valid}`, []);
-	return rows.map((row) => text(row.type)).sort(compareStrings);
-}
-
 /**
  * An event table with the warehouse's event types and attribute columns but no events: what
  * the goal check (fields, kinds, event types) reads, so it words its problems as for files.
@@ -64,63 +59,151 @@ export function shapeTable(columns: EventColumns, types: readonly string[]): Eve
 	};
 }
 
-/** The statistics generateFeatures reads, counted in the warehouse. */
-export async function warehouseFeatureStats(runner: SqlRunner, columns: EventColumns, goal: Goal, options: GenerateOptions = {}): Promise<FeatureStats> {
+/** One event type's counts over the whole table (no event excluded). */
+export interface TypeCount {
+	readonly events: number;
+	/** Events carrying a value. */
+	readonly withValue: number;
+	/** The earliest and latest event, UTC ms. */
+	readonly first: number;
+	readonly last: number;
+}
+
+/**
+ * Every event type of the table and its counts, busiest first (ties by name), from one grouped
+ * count: what the goal check, readiness (type volumes, the data range), the feature statistics
+ * and the monitoring reference read of the types, asked once.
+ */
+export interface TableTypes {
+	readonly volumes: { type: string; events: number }[];
+	readonly byType: ReadonlyMap<string, TypeCount>;
+}
+
+export async function warehouseTableTypes(runner: SqlRunner, columns: EventColumns): Promise<TableTypes> {
+	const { dialect: d, timeMs: t } = columns;
+	const rows = await runner.rows(
+		`SELECT ${columns.eventType} AS type, count(*) AS events, ${d.countIf(`${columns.value} IS NOT NULL`)} AS valued, min(${t}) AS first, max(${t}) AS last FROM ${columns.table} WHERE ${columns.valid} GROUP BY ${columns.eventType}`,
+		[],
+	);
+	const byType = new Map<string, TypeCount>();
+	for (const row of rows)
+		byType.set(text(row.type), { events: count(row.events), withValue: count(row.valued), first: count(row.first), last: count(row.last) });
+	const volumes = [...byType].map(([type, { events }]) => ({ type, events })).sort((a, b) => b.events - a.events || compareStrings(a.type, b.type));
+	return { volumes, byType };
+}
+
+/** The span of the events (as warehouseDataRange: the earliest event, and the latest or the as-of date), from the types' counts. */
+export function rangeOfTypes(types: TableTypes, asOf?: number): DataRange | undefined {
+	if (types.byType.size === 0) return undefined;
+	const counts = [...types.byType.values()];
+	const start = Math.min(...counts.map((entry) => entry.first));
+	if (asOf !== undefined && start > asOf) return undefined;
+	return { start, end: asOf ?? Math.max(...counts.map((entry) => entry.last)) };
+}
+
+/** What the caller already counted, so the statistics need not count it again. */
+export interface KnownCounts {
+	/** The table's types (warehouseTableTypes): with no exclusion and no event after the as-of date, the kept events per type are theirs. */
+	readonly types?: TableTypes;
+	/** Profiles in the table (readiness counts them when there is no as-of date). */
+	readonly profiles?: number;
+	/** Also count the profiles with an event at or before this moment (the monitoring reference's active profiles), in the same read. */
+	readonly profilesBy?: number;
+}
+
+/**
+ * The statistics generateFeatures reads, counted in the warehouse in two reads of the table
+ * (flags, presence and distinct values; then every text attribute's categories at once), and a
+ * third for the kept events per type only when the table's own counts do not serve.
+ */
+export async function warehouseFeatureStats(
+	runner: SqlRunner,
+	columns: EventColumns,
+	goal: Goal,
+	options: GenerateOptions = {},
+	known: KnownCounts = {},
+): Promise<FeatureStats & { readonly profilesBy?: number }> {
 	const d = columns.dialect;
 	const values = new SqlValues(d);
 	const kinds = warehouseFieldKinds(columns);
 	const field = (name: string) =>
 		name === 'eventType' ? columns.eventType : name === 'value' ? columns.value : (columns.attributes.find((a) => a.name === name)?.expr as string);
+	const kept = keptSql(columns, goal, values, options.asOf);
 	const valued = (when: Goal['outcome']['when']) =>
 		d.countIf(`${kept} AND ${compileCondition(resolveCondition(when, kinds), field, values)} AND ${columns.value} IS NOT NULL`);
+	const types = await keptTypes(runner, columns, goal, options.asOf, known.types);
 
-	const typeValues = new SqlValues(d);
-	const typeKept = keptSql(columns, goal, typeValues, options.asOf);
-	const typeRows = await runner.rows(
-		`SELECT ${columns.eventType} AS type, ${d.countIf(typeKept)} AS events, ${d.countIf(`${typeKept} AND ${columns.value} IS NOT NULL`)} AS valued FROM ${columns.table} WHERE ${columns.valid} GROUP BY ${columns.eventType}`,
-		typeValues.params,
-	);
-	const types = typeRows
-		.map((row) => ({ name: text(row.type), events: count(row.events), withValue: count(row.valued) }))
-		.sort((a, b) => compareStrings(a.name, b.name));
-
-	const kept = keptSql(columns, goal, values, options.asOf);
 	const flags = [...goal.customEvents.map((custom) => valued(custom.when)), valued(goal.outcome.when)];
 	const numbers = columns.attributes.filter((a) => a.kind === 'number').map((a) => d.countIf(`${kept} AND ${a.expr} IS NOT NULL`));
 	const texts = columns.attributes.filter((a) => a.kind === 'category').map((a) => d.countDistinct(a.expr));
-	const selects = [...flags, ...numbers, ...texts, d.countDistinct(columns.profile)].map((sql, i) => `${sql} AS s${i}`);
+	const profileCounts = [
+		...(known.profiles === undefined ? [d.countDistinct(columns.profile)] : []),
+		...(known.profilesBy === undefined ? [] : [d.countDistinctIf(columns.profile, `${columns.timeMs} <= ${values.value(known.profilesBy)}`)]),
+	];
+	const selects = [...flags, ...numbers, ...texts, ...profileCounts].map((sql, i) => `${sql} AS s${i}`);
 	const [row] = await runner.rows(`SELECT ${selects.join(', ')} FROM ${columns.table} WHERE ${columns.valid}`, values.params);
 	const at = (i: number) => count(row[`s${i}`]);
-	const profiles = at(selects.length - 1);
 	let next = 0;
 	const customValued = goal.customEvents.map(() => at(next++) > 0);
 	const outcomeValued = at(next++) > 0;
-	const distinctAt = new Map<string, number>();
-	let numberIndex = next;
-	let textIndex = next + numbers.length;
 	const presentAt = new Map<string, boolean>();
-	for (const attribute of columns.attributes) {
-		if (attribute.kind === 'number') presentAt.set(attribute.name, at(numberIndex++) > 0);
-		else distinctAt.set(attribute.name, at(textIndex++));
-	}
+	const distinctAt = new Map<string, number>();
+	for (const attribute of columns.attributes) if (attribute.kind === 'number') presentAt.set(attribute.name, at(next++) > 0);
+	for (const attribute of columns.attributes) if (attribute.kind === 'category') distinctAt.set(attribute.name, at(next++));
+	const profiles = known.profiles ?? at(next++);
+	const profilesBy = known.profilesBy === undefined ? undefined : at(next++);
+
 	const profileFields = new Set(goal.profileAttributes.map((attribute) => attribute.field));
-	const attributes: AttributeStats[] = [];
-	for (const attribute of columns.attributes) {
-		if (attribute.kind === 'number') {
-			attributes.push({ name: attribute.name, kind: 'number', present: presentAt.get(attribute.name) as boolean });
-			continue;
-		}
+	const top = options.topCategories ?? 5;
+	// Only attributes whose categories some feature reads: few enough values, and either top categories or a profile attribute.
+	const counted = columns.attributes.filter(
+		(a) => a.kind === 'category' && (distinctAt.get(a.name) as number) <= maxCategories && (top > 0 || profileFields.has(a.name)),
+	);
+	const volumes = await categoryVolumes(runner, columns, goal, counted, options.asOf);
+	const attributes: AttributeStats[] = columns.attributes.map((attribute) => {
+		if (attribute.kind === 'number') return { name: attribute.name, kind: 'number', present: presentAt.get(attribute.name) as boolean };
 		const distinct = distinctAt.get(attribute.name) as number;
-		const volumes = distinct <= maxCategories ? await categoryVolumes(runner, columns, goal, attribute.expr, options.asOf) : [];
-		attributes.push({
+		const ofAttribute = volumes.get(attribute.name) ?? [];
+		return {
 			name: attribute.name,
 			kind: 'category',
 			distinct,
-			top: topCategories(volumes, distinct, profiles, options.topCategories ?? 5),
-			byVolume: profileFields.has(attribute.name) ? byVolume(volumes) : [],
-		});
-	}
-	return { types, customValued, outcomeValued, attributes };
+			top: topCategories(ofAttribute, distinct, profiles, top),
+			byVolume: profileFields.has(attribute.name) ? byVolume(ofAttribute) : [],
+		};
+	});
+	return { types, customValued, outcomeValued, attributes, ...(profilesBy === undefined ? {} : { profilesBy }) };
+}
+
+/** Kept events per type, and those carrying a value, sorted by name: the table's own counts when nothing is excluded, else counted. */
+async function keptTypes(
+	runner: SqlRunner,
+	columns: EventColumns,
+	goal: Goal,
+	asOf: number | undefined,
+	known: TableTypes | undefined,
+): Promise<FeatureStats['types']> {
+	const everyEventKept = known && goal.exclusions.length === 0 && (asOf === undefined || [...known.byType.values()].every((entry) => entry.last <= asOf));
+	const rows: { name: string; events: number; withValue: number }[] = everyEventKept
+		? [...known.byType].map(([name, entry]) => ({ name, events: entry.events, withValue: entry.withValue }))
+		: await countKeptTypes(runner, columns, goal, asOf);
+	return rows.sort((a, b) => compareStrings(a.name, b.name));
+}
+
+async function countKeptTypes(
+	runner: SqlRunner,
+	columns: EventColumns,
+	goal: Goal,
+	asOf: number | undefined,
+): Promise<{ name: string; events: number; withValue: number }[]> {
+	const d = columns.dialect;
+	const values = new SqlValues(d);
+	const kept = keptSql(columns, goal, values, asOf);
+	const rows = await runner.rows(
+		`SELECT ${columns.eventType} AS type, ${d.countIf(kept)} AS events, ${d.countIf(`${kept} AND ${columns.value} IS NOT NULL`)} AS valued FROM ${columns.table} WHERE ${columns.valid} GROUP BY ${columns.eventType}`,
+		values.params,
+	);
+	return rows.map((row) => ({ name: text(row.type), events: count(row.events), withValue: count(row.valued) }));
 }
 
 interface Volume {
@@ -129,15 +212,39 @@ interface Volume {
 	readonly profiles: number;
 }
 
-async function categoryVolumes(runner: SqlRunner, columns: EventColumns, goal: Goal, expr: string, asOf: number | undefined): Promise<Volume[]> {
+/**
+ * Kept events and profiles per value of each of the attributes, by attribute name: one
+ * statement for all of them (one grouped count per attribute, joined by UNION ALL). Counting
+ * them over each event unpivoted into one row per attribute (ARRAY JOIN) read the table once,
+ * but was no cheaper on ClickHouse 18.16: the distinct profiles per value are the cost.
+ */
+async function categoryVolumes(
+	runner: SqlRunner,
+	columns: EventColumns,
+	goal: Goal,
+	attributes: readonly AttributeExpr[],
+	asOf: number | undefined,
+): Promise<Map<string, Volume[]>> {
+	const out = new Map<string, Volume[]>();
+	if (attributes.length === 0) return out;
 	// Values of their own: PostgreSQL refuses parameters a statement does not use.
 	const values = new SqlValues(columns.dialect);
 	const kept = keptSql(columns, goal, values, asOf);
-	const rows = await runner.rows(
-		`SELECT ${expr} AS v, count(*) AS events, ${columns.dialect.countDistinct(columns.profile)} AS profiles FROM ${columns.table} WHERE ${kept} AND ${expr} IS NOT NULL GROUP BY ${expr}`,
-		values.params,
+	const d = columns.dialect;
+	const counts = attributes.map(
+		(attribute, i) =>
+			`SELECT ${i} AS a, ${d.asText(attribute.expr)} AS v, count(*) AS events, ${d.countDistinct(columns.profile)} AS profiles FROM ${columns.table} WHERE ${kept} AND ${attribute.expr} IS NOT NULL GROUP BY ${attribute.expr}`,
 	);
-	return rows.map((row) => ({ value: text(row.v), events: count(row.events), profiles: count(row.profiles) }));
+	const rows = await runner.rows(counts.join(' UNION ALL '), values.params);
+	for (const row of rows) {
+		const attribute = attributes[count(row.a)];
+		if (attribute === undefined)
+			throw new InputError(`The warehouse returned ${JSON.stringify(row.a)} where an attribute's position was expected.`, 'warehouse-result');
+		const list = out.get(attribute.name) ?? [];
+		list.push({ value: text(row.v), events: count(row.events), profiles: count(row.profiles) });
+		out.set(attribute.name, list);
+	}
+	return out;
 }
 
 /** As topCategoriesOf in generate.ts: values shared by max(2, 0.5% of profiles), busiest first, ties by value. */

@@ -4,7 +4,7 @@
  * events per type, attributes), plus where the events are and which column plays which role.
  */
 import type { SqlRunner } from './examples';
-import { warehouseDataRange, warehouseEventTypes } from './examples';
+import { rangeOfTypes, warehouseTableTypes } from './stats';
 import { InputError } from '../errors';
 import type { EventColumns } from './columns';
 import { type WarehouseSource, describeSource } from './source';
@@ -34,8 +34,9 @@ export async function summarizeWarehouse(runner: SqlRunner, source: WarehouseSou
 		[],
 	);
 	const [all] = await runner.rows(`SELECT count(*) AS n FROM ${columns.table}`, []);
-	const range = await warehouseDataRange(runner, columns);
-	const types = await warehouseEventTypes(runner, columns, { exclusions: [] });
+	// One grouped count gives the events per type and the span of the events.
+	const types = await warehouseTableTypes(runner, columns);
+	const range = rangeOfTypes(types);
 	return {
 		source: describeSource(source),
 		engine: source.engine,
@@ -43,7 +44,7 @@ export async function summarizeWarehouse(runner: SqlRunner, source: WarehouseSou
 		events: count(row.n),
 		firstEvent: range ? new Date(range.start).toISOString() : null,
 		lastEvent: range ? new Date(range.end).toISOString() : null,
-		eventTypes: types,
+		eventTypes: types.volumes,
 		attributes: columns.attributes.map((attribute) => ({ name: attribute.name, kind: attribute.kind })),
 		rowsWithoutProfileTimeOrType: count(all.n) - count(row.n),
 	};

@@ -7,6 +7,7 @@
 import {
 	InputError,
 	type LoadReport,
+	parseMemoryBudget,
 	type LoadSummary,
 	type Model,
 	type ModelVersionInfo,
@@ -43,6 +44,8 @@ export = function register(RED: NodeAPI): void {
 				learner: String(config.learner || 'auto'),
 				seed: asWholeNumber(fromMessage(msg, 'seed') ?? config.seed, 'seed', 0) ?? 1,
 				...minimums(config),
+				maxExamples: asWholeNumber(fromMessage(msg, 'maxExamples') ?? config.maxExamples, 'example cap', 2),
+				memoryBudgetMb: parseMemoryBudget(fromMessage(msg, 'memoryBudgetMb') ?? config.memoryBudget, 'The memory budget (MB)'),
 			};
 			const outcome = warehouse
 				? await trainInWarehouse(warehouse.source, warehouse.mapping, goal, settings, hooks)

@@ -3,8 +3,10 @@ import { createHash } from 'node:crypto';
 import {
 	classWeights,
 	correctForSample,
+	defaultMemoryBudgetMb,
 	examplesCap,
 	keptBySample,
+	parseMemoryBudget,
 	planSample,
 	recordSample,
 	sampleHash,
@@ -12,6 +14,11 @@ import {
 } from '../../core/features/sample';
 import { rowsOf, selectRows } from '../../core/learn/dataset';
 import { validationMetrics } from '../../core/evaluate/metrics';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** docs/warehouse.md, where the default cap and budget are stated for users. */
+const warehouseDocs = fs.readFileSync(path.resolve(__dirname, '../../../docs/warehouse.md'), 'utf8');
 
 describe('sample plans and corrections', () => {
 	it('keeps everything under the cap, and refuses a cap that is not a whole number of rows', () => {
@@ -35,14 +42,41 @@ describe('sample plans and corrections', () => {
 		assert.ok(Math.abs(plan.negativeThreshold / 2 ** 32 - 0.5) < 1e-9);
 	});
 
+	it('caps the examples by default at what docs/warehouse.md says, at 85 features', () => {
+		const stated = /By default[^.]*?the cap is ([\d,]+) rows at 85 features/.exec(warehouseDocs.replace(/\s+/g, ' '));
+		assert.ok(stated, 'docs/warehouse.md states the default cap ("By default … the cap is N rows at 85 features")');
+		const rows = Number(stated[1].replace(/,/g, ''));
+		assert.equal(examplesCap({}, 85).maxExamples, rows);
+		assert.equal(examplesCap({}, 85).memoryBudgetMb, defaultMemoryBudgetMb);
+	});
+
+	it('lifts the budget with null, and reads a budget as a host gives it: blank for the default, none or 0 for none, whole megabytes', () => {
+		assert.deepEqual(examplesCap({ memoryBudgetMb: null }, 85), { maxExamples: 2_000_000 });
+		assert.deepEqual(examplesCap({ memoryBudgetMb: null, maxExamples: 5000 }, 85), { maxExamples: 5000 });
+		assert.equal(parseMemoryBudget(undefined, 'budget'), undefined);
+		assert.equal(parseMemoryBudget('  ', 'budget'), undefined);
+		assert.equal(parseMemoryBudget('none', 'budget'), null);
+		assert.equal(parseMemoryBudget(' NONE ', 'budget'), null);
+		assert.equal(parseMemoryBudget(0, 'budget'), null);
+		assert.equal(parseMemoryBudget('0', 'budget'), null);
+		assert.equal(parseMemoryBudget(384, 'budget'), 384);
+		assert.equal(parseMemoryBudget('384', 'budget'), 384);
+		assert.throws(
+			() => parseMemoryBudget('lots', '--memory-budget'),
+			/--memory-budget is "lots"; give whole megabytes from 1 to 1000000 .* none to lift the budget/,
+		);
+		assert.throws(() => parseMemoryBudget(2.5, 'The memory budget'), /The memory budget is "2.5"/);
+		assert.throws(() => parseMemoryBudget(-1, 'budget'), /budget is "-1"/);
+	});
+
 	it('lowers the cap to the rows the memory budget holds, and says so in the record', () => {
-		// No budget by default: maxExamples (2,000,000 rows) is the cap.
-		assert.deepEqual(examplesCap({}, 85), { maxExamples: 2_000_000 });
+		// Without a budget, maxExamples (2,000,000 rows) is the cap.
+		assert.deepEqual(examplesCap({ memoryBudgetMb: null }, 85), { maxExamples: 2_000_000 });
 		// 256 MB at 85 features: 256 × 2^20 ÷ (85 × 12 + 128) bytes a row.
 		assert.deepEqual(examplesCap({ memoryBudgetMb: 256 }, 85), { maxExamples: 233_828, memoryBudgetMb: 256 });
 		// Few features, or a smaller maxExamples: maxExamples stays the cap.
 		assert.deepEqual(examplesCap({ memoryBudgetMb: 512 }, 10), { maxExamples: 2_000_000 });
-		assert.deepEqual(examplesCap({ maxExamples: 1000 }, 85), { maxExamples: 1000 });
+		assert.deepEqual(examplesCap({ maxExamples: 1000, memoryBudgetMb: null }, 85), { maxExamples: 1000 });
 		assert.deepEqual(examplesCap({ memoryBudgetMb: 4096 }, 85), { maxExamples: 2_000_000 });
 		const cap = examplesCap({ memoryBudgetMb: 1 }, 100);
 		assert.deepEqual(cap, { maxExamples: Math.floor(2 ** 20 / 1328), memoryBudgetMb: 1 });

@@ -264,6 +264,22 @@ describe('n8n nodes, chained in-process', function () {
 			assert.ok(scored.outputs[0].length > 100);
 		});
 
+		it('takes the example cap and memory budget as Advanced Options: a budget samples and says so, 0 lifts it', async () => {
+			const budgeted = await runNode(trainModel, { parameters: { saveToStore: false, options: { memoryBudgetMb: 1 } }, items: [goalItem] });
+			const sample = JSON.parse(Buffer.from(budgeted.outputs[0][0].binary?.model.data ?? '', 'base64').toString('utf8')).sample;
+			assert.equal(sample.memoryBudgetMb, 1);
+			assert.ok(sample.negatives.kept < sample.negatives.eligible);
+			const capped = await runNode(trainModel, {
+				parameters: { saveToStore: false, options: { maxExamples: 500, memoryBudgetMb: 0 } },
+				items: [goalItem],
+			});
+			const cappedSample = JSON.parse(Buffer.from(capped.outputs[0][0].binary?.model.data ?? '', 'base64').toString('utf8')).sample;
+			assert.equal(cappedSample.maxExamples, 500);
+			assert.equal(cappedSample.memoryBudgetMb, undefined, 'the cap, not a budget, set it');
+			const error = await nodeError(runNode(trainModel, { parameters: { saveToStore: false, options: { memoryBudgetMb: 2.5 } }, items: [goalItem] }));
+			assert.match(error.message, /The Memory Budget \(MB\) option is "2.5"; give whole megabytes/);
+		});
+
 		it('an item without a goal is refused with what to connect', async () => {
 			const error = await nodeError(runNode(trainModel, { parameters: { saveToStore: false }, items: [loaded] }));
 			assert.match(error.message, /Item 1 has no goal field. Put Define Goal before Train Model/);

@@ -176,6 +176,34 @@ describe('the package as n8n loads it', () => {
 		);
 	});
 
+	it('the Scores Table setting is the same on Score Profiles, Build Segment and Explain Factors, shown only for a table in place', () => {
+		const scoresTableOf = (node: string) =>
+			(currentVersion(load<IVersionedNodeType>(`dist/nodes/n8n/${node}/${node}.node.js`).instance).description as INodeTypeDescription).properties.find(
+				(property) => property.name === 'scoresTable',
+			) as INodeProperties;
+		const shown = {
+			ScoreProfiles: { scoreFrom: ['events'], eventsIn: ['postgres', 'clickhouse'] },
+			BuildSegment: { scoresIn: ['postgres', 'clickhouse'] },
+		};
+		for (const node of ['ScoreProfiles', 'BuildSegment', 'ExplainFactors']) {
+			const { description, displayOptions, ...rest } = scoresTableOf(node);
+			assert.deepEqual(
+				rest,
+				{
+					displayName: 'Scores Table',
+					name: 'scoresTable',
+					type: 'string',
+					default: 'propensity_scores',
+					required: true,
+					placeholder: 'e.g. analytics.propensity_scores',
+				},
+				node,
+			);
+			assert.match(String(description), /scores? table|one row per scored profile/i, node);
+			assert.deepEqual(displayOptions, { show: shown[node as keyof typeof shown] ?? { featuresFrom: ['postgres', 'clickhouse'] } }, node);
+		}
+	});
+
 	it('Build Segment has the outputs "In Segment" and "Not In Segment"', () => {
 		const { instance } = load<IVersionedNodeType>('dist/nodes/n8n/BuildSegment/BuildSegment.node.js');
 		assert.deepEqual(currentVersion(instance).description.outputNames, ['In Segment', 'Not In Segment']);

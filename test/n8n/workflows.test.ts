@@ -190,6 +190,7 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 			workflows: [
 				path.join(repoRoot, 'examples', 'n8n', 'weekly-training-warehouse.json'),
 				path.join(repoRoot, 'examples', 'n8n', 'daily-scoring-warehouse.json'),
+				path.join(repoRoot, 'examples', 'n8n', 'explain-top-customers-warehouse.json'),
 				path.join(repoRoot, 'test', 'n8n', 'workflows', 'weekly-warehouse-postgres.json'),
 				path.join(repoRoot, 'test', 'n8n', 'workflows', 'daily-warehouse-postgres.json'),
 				path.join(repoRoot, 'test', 'n8n', 'workflows', 'bad-inputs-continue.json'),
@@ -487,6 +488,66 @@ describe('n8n 2.8.4 runs the Propensity nodes', function () {
 		);
 		assert.equal((await scoresTable(ch)).size, run.scored, 'a rerun of the same run replaces its rows, it does not double them');
 		assert.equal(await scoresRows(ch), run.scored);
+	});
+
+	it('the weekly explanation in the warehouse mails the top 20 customers of the latest run, each with the five reasons scoring in memory gives', async function () {
+		this.timeout(8 * 60 * 1000);
+		const current = rig as Rig;
+		const ch = clickHouse.source;
+		current.smtp.clear();
+		const execution = await current.n8n.execute('PropensityWhWhy01');
+		assertSucceeded(execution, 'The weekly explanation in the warehouse');
+		// The run the daily scoring wrote into the scores table, and the model that scored it.
+		const table = await scoresTable(ch);
+		const [row] = [...table.values()];
+		assert.ok(row, 'the daily scoring wrote the scores table');
+		const store = await openStore({ kind: 'folder', path: current.storeDir });
+		const { model } = await loadModel(store, row.model_name, row.model_version).finally(() => store.close());
+		const inProcess = await (await scoreProfiles(clickHouse.events, model, { asOf: row.score_date })).all();
+		const top = (await buildSegment(inProcess, parseRuleTexts(['top=20']), { mode: 'all', runAt: row.score_date })).members.map((m) => m.profileId);
+		assert.equal(top.length, 20);
+		const members = execution.node('Top 20 Customers')?.items[0] ?? [];
+		assert.deepEqual(members.map((item) => String(item.json.profileId)).sort(), [...top].sort(), 'Build Segment picks the top 20 of the run in ClickHouse');
+
+		// Each profile's five reasons: those of scoring the same events in memory with five factors.
+		const explained = execution.node('Explain Their Scores')?.items[0] ?? [];
+		assert.equal(explained.length, 20, 'one item per member');
+		const expected = new Map(
+			(await (await scoreProfiles(clickHouse.events, model, { asOf: row.score_date, explain: 5, profiles: top })).all()).map((profile) => [
+				profile.profileId,
+				profile,
+			]),
+		);
+		const where = `clickhouse://${ch.user}@${ch.host}:${ch.port}/default?table=`;
+		for (const item of explained) {
+			const json = item.json as {
+				profileId: string;
+				factors: { sentence: string }[];
+				score: number;
+				bucket: string;
+				workRanIn: string;
+				scoresTable: string;
+			};
+			const want = expected.get(json.profileId);
+			assert.ok(want, json.profileId);
+			assert.deepEqual(json.factors, JSON.parse(JSON.stringify(want.factors)), `${json.profileId}: the factors of the in-memory path`);
+			assert.deepEqual([json.score, json.bucket], [table.get(json.profileId)?.score, table.get(json.profileId)?.bucket]);
+			assert.equal(json.workRanIn, `${where}${ch.table}`, 'the features were computed where the events are');
+			assert.equal(json.scoresTable, `${where}propensity_scores`);
+		}
+
+		// One email listing them, each with its five reasons.
+		const [email] = await current.smtp.waitFor(1);
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		assert.equal(current.smtp.received.length, 1, 'one email, not one per customer');
+		assert.deepEqual(email.to, [reportTo]);
+		assert.equal(email.subject, 'Why our 20 likeliest buyers score high this week');
+		for (const id of top) {
+			assert.ok(email.html.includes(`<td>${id}</td>`), `the email lists ${id}`);
+			for (const factor of expected.get(id)?.factors ?? [])
+				assert.ok(email.html.includes(factor.sentence), `the email gives ${id}'s reason "${factor.sentence}"`);
+		}
+		assert.ok(!(execution.stdout + execution.stderr).includes(ch.password), "the ClickHouse password appears nowhere in n8n's output");
 	});
 
 	it('the same flows on a PostgreSQL table in place (read with the store credential): trained and scored there, each entrant posted once, nothing on the next run', async function () {

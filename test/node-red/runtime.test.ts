@@ -81,10 +81,11 @@ describe('Node-RED: the package installed in a real Node-RED, running the exampl
 		for (const set of sets) assert.equal(set.err, undefined, `${set.types.join(', ')}: ${set.err}`);
 	});
 
-	it('offers the five Node-RED example flows under Import > Examples, and none of the n8n workflows', async () => {
+	it('offers the six Node-RED example flows under Import > Examples, and none of the n8n workflows', async () => {
 		const { body } = await red.api('GET', `/library/examples/flows/${packageName}`);
 		assert.deepEqual(body, [
 			{ fn: 'Check model weekly' },
+			{ fn: 'Explain the top customers in the warehouse' },
 			{ fn: 'Score daily in the warehouse' },
 			{ fn: 'Score daily' },
 			{ fn: 'Train weekly in the warehouse' },

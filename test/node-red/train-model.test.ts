@@ -73,6 +73,24 @@ describe('Node-RED: train model', function () {
 		assert.deepEqual(shown.at(-1), { fill: 'green', shape: 'dot', text: `AUC ${summary.auc.toFixed(2)} (${summary.grade}) · saved as version 1` });
 	});
 
+	it('takes an example cap and a memory budget, from the dialog or the message ("none" lifts the budget)', async () => {
+		const { loaded } = await simulatedEvents();
+		await helper.load(nodes, flow({ memoryBudget: '1' }));
+		let arriving = message(helper.getNode('out'));
+		helper.getNode('train').receive({ events: loaded.table, goal: purchaseGoal });
+		const budgeted = (await arriving).model as Model;
+		assert.equal(budgeted.sample?.memoryBudgetMb, 1);
+		assert.ok((budgeted.sample?.negatives.kept ?? 0) < (budgeted.sample?.negatives.eligible ?? 0));
+		arriving = message(helper.getNode('out'));
+		helper.getNode('train').receive({ events: loaded.table, goal: purchaseGoal, memoryBudgetMb: 'none', maxExamples: 600 });
+		const capped = (await arriving).model as Model;
+		assert.equal(capped.sample?.maxExamples, 600);
+		assert.equal(capped.sample?.memoryBudgetMb, undefined, 'the cap, not a budget, set it');
+		const failed = message(helper.getNode('errors'));
+		helper.getNode('train').receive({ events: loaded.table, goal: purchaseGoal, memoryBudgetMb: 'lots' });
+		assert.match(String(((await failed).error as { message: string }).message), /The memory budget \(MB\) is "lots"; give whole megabytes/);
+	});
+
 	it('gives the same model bytes for the same events, goal and seed, and saves each run as a new version', async () => {
 		const { loaded } = await simulatedEvents();
 		const storePath = freshDir('train-versions');

@@ -3,7 +3,8 @@
  * with node-red-node-email), against the two-shard ClickHouse cluster, with a local SMTP server
  * and a local CRM endpoint: "Train weekly in the warehouse" trains there and mails the report;
  * "Score daily in the warehouse" writes every score into a scores table there, mails the list of
- * entrants once and posts one CRM record per entrant; the next run sends nothing.
+ * entrants once and posts one CRM record per entrant; the next run sends nothing; "Explain the
+ * top customers in the warehouse" mails the top 20 of that run, each with its five reasons.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -23,6 +24,7 @@ const packageName = 'n8n-nodes-propensity';
 /** Ids in the example flows (examples/*.json). */
 const train = { inject: 'd5e7a9c1b3f52d42', model: 'd5e7a9c1b3f52d45' };
 const daily = { inject: 'e6a8c0d2f4b61a32', segment: 'e6a8c0d2f4b61a35' };
+const explain = { inject: 'f7b9d1e3a5c72b42', explain: 'f7b9d1e3a5c72b45' };
 const segmentName = 'likely-buyers-warehouse';
 const modelName = 'purchase-in-30-days';
 
@@ -115,10 +117,10 @@ describe('Node-RED: the warehouse example flows in a real Node-RED against the C
 		};
 		red = await startNodeRed(userDir, path.join(userDir, 'flows.json'), env);
 
-		// The two examples as Import > Examples gives them; the config nodes they share once. The
+		// The three examples as Import > Examples gives them; the config nodes they share once. The
 		// ClickHouse port is the test cluster's, and the user and password go in as the editor sends them.
 		const flows: FlowNode[] = [];
-		for (const name of ['Train weekly in the warehouse', 'Score daily in the warehouse']) {
+		for (const name of ['Train weekly in the warehouse', 'Score daily in the warehouse', 'Explain the top customers in the warehouse']) {
 			const { status, body } = await red.api('GET', `/library/examples/flows/${packageName}/${encodeURIComponent(name)}`);
 			assert.equal(status, 200, name);
 			for (const node of body as FlowNode[]) if (!flows.some((known) => known.id === node.id)) flows.push(node);
@@ -223,5 +225,44 @@ describe('Node-RED: the warehouse example flows in a real Node-RED against the C
 		const client = await connectWarehouse(source);
 		const [count] = await client.rows('SELECT count(*) AS n, uniqExact(profile_id) AS profiles FROM propensity_scores', []).finally(() => client.close());
 		assert.equal(Number(count.n), Number(count.profiles), 'the same run written again replaces itself: one row per profile');
+	});
+
+	it('"Explain the top customers in the warehouse" mails the top 20 of the latest scores, each with the five reasons scoring in memory gives', async () => {
+		smtp.clear();
+		const since = red.statuses.length;
+		await red.inject(explain.inject);
+		const done = await red.waitForStatus(explain.explain, (status) => status.fill === 'green' || status.fill === 'yellow' || status.fill === 'red', since);
+		assert.equal(done.text, '20 profiles explained, 5 factors each', `${done.text}\n${red.log().slice(-3000)}`);
+
+		// The top 20 of the run in the scores table, and their five reasons, as scoring the same events in memory gives them.
+		const table = await scoresTable(source);
+		const scoreDate = [...table.values()][0]?.scoreDate;
+		const store = await openStore({ kind: 'folder', path: env.PROPENSITY_STORE });
+		const { model } = await loadModel(store, modelName).finally(() => store.close());
+		const inProcess = await (await scoreProfiles(events, model, { asOf: scoreDate })).all();
+		const top = (await buildSegment(inProcess, parseRuleTexts(['top=20']), { mode: 'all', runAt: scoreDate })).members.map((m) => m.profileId);
+		assert.equal(top.length, 20);
+		const expected = await (await scoreProfiles(events, model, { asOf: scoreDate, explain: 5, profiles: top })).all();
+
+		const [mail] = await smtp.waitFor(1, 60000);
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		assert.equal(smtp.received.length, 1, 'one email listing them, no more');
+		assert.deepEqual(mail.to, ['sales@shop.example']);
+		assert.equal(mail.subject, 'Propensity: why our 20 likeliest buyers score high this week');
+		assert.match(
+			mail.text,
+			new RegExp(
+				`^Scores as of ${String(scoreDate).replace(/[.]/g, '\\.')}; features computed in clickhouse://.*table=nr_runtime_events for these customers only:`,
+			),
+		);
+		for (const profile of expected) {
+			const row = table.get(profile.profileId);
+			const block = [
+				`${profile.profileId}: score ${row?.score}, percentile ${row?.percentile}, bucket ${row?.bucket}`,
+				...(profile.factors ?? []).map((factor) => `  - ${factor.sentence}`),
+			].join('\n');
+			assert.equal(profile.factors?.length, 5);
+			assert.ok(mail.text.includes(block), `the email gives ${profile.profileId} with its five reasons in order:\n${block}`);
+		}
 	});
 });

@@ -9,6 +9,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { WarehouseSource } from '../../core/warehouse/source';
 import { freePort } from './ports';
 
 export interface TestClickHouseNode {
@@ -183,6 +184,19 @@ async function startCluster(): Promise<TestClickHouse> {
 	};
 	process.once('exit', stop);
 	return cluster;
+}
+
+/** A table on the cluster as a warehouse source: read through the first node's HTTP port, in the default database. */
+export function clusterSource(cluster: TestClickHouse, table: string): WarehouseSource {
+	return {
+		engine: 'clickhouse',
+		host: cluster.host,
+		port: cluster.nodes[0].httpPort,
+		user: cluster.user,
+		password: cluster.password,
+		database: 'default',
+		table,
+	};
 }
 
 /**

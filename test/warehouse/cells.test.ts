@@ -140,7 +140,7 @@ describe('rows read by position', () => {
 	});
 
 	for (const engine of engines) {
-		it(`give, on ${engine}, the values the object rows give: hostile text, 64-bit integers, fractions and NULL`, async function () {
+		it(`give, on ${engine}, the values the object rows give, streamed or read whole: hostile text, 64-bit integers, fractions and NULL`, async function () {
 			this.timeout(300_000);
 			const source = await writeRows(engine, 'cells_echo', shopColumns(), [{ customer_id: 'a', timestamp: 0, event_type: 'visit', value: 1 }]);
 			const client = await connectWarehouse(source);
@@ -173,6 +173,15 @@ describe('rows read by position', () => {
 				assert.deepEqual(
 					positional.map((row) => row[1]),
 					corpus,
+				);
+				// Read whole (no cursor), the same rows and row numbers.
+				const whole: unknown[][] = [];
+				await client.wholeCells(sql, values.params, 'in the test', (cells) =>
+					whole.push([cells.number(0), cells.text(1), cells.number(2), cells.number(3), cells.number(4), cells.row]),
+				);
+				assert.deepEqual(
+					whole,
+					positional.map((row, r) => [...row, r + 1]),
 				);
 			} finally {
 				await client.close();

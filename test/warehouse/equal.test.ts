@@ -8,8 +8,11 @@ import assert from 'node:assert/strict';
 import type { EventTable } from '../../core/events/table';
 import { type FeatureDecl, buildExamples, generateFeatures, judgeCutoffs, dataRange } from '../../core/features';
 import { declareFeatures } from '../../core/features/generate';
-import { warehouseFeatureStats } from '../../core/warehouse/stats';
-import { buildWarehouseExamples, judgeWarehouseCutoffs, warehouseDataRange, warehouseEventTypes } from '../../core/warehouse/examples';
+import { rangeOfTypes, warehouseFeatureStats, warehouseTableTypes } from '../../core/warehouse/stats';
+import { buildWarehouseExamples, countWarehouseCutoffs, judgeWarehouseCutoffs, warehouseDataRange, warehouseEventTypes } from '../../core/warehouse/examples';
+import { warehouseActivity } from '../../core/warehouse/data';
+import { conditionMask, fieldKinds, keptMask, resolveCondition } from '../../core/goal/conditions';
+import { tableActivity } from '../../core/monitor/reference';
 import { type Goal, parseGoal } from '../../core/goal';
 import { type Rng, createRng } from '../../core/util/rng';
 import { openEvents } from '../../core/warehouse/client';
@@ -219,6 +222,57 @@ function assertSame(actual: Rows, expected: Rows, features: FeatureDecl[], what:
 	});
 }
 
+type Opened = Awaited<ReturnType<typeof openEvents>>;
+
+/**
+ * Profiles with a kept event read at each cutoff (any in the lookback before it, a goal event in
+ * the outcome window after it): the groups the aggregation holds.
+ */
+function groupsInMemory(table: EventTable, goal: Goal, at: readonly number[]): number[] {
+	const kept = keptMask(table, goal.exclusions);
+	const outcome = conditionMask(resolveCondition(goal.outcome.when, fieldKinds(table)), table);
+	return at.map((cutoff) => {
+		const [from, to] = [cutoff - goal.lookbackDays * 86_400_000, cutoff + goal.outcome.windowDays * 86_400_000];
+		const read = (i: number) => kept[i] && table.time[i] >= from && (table.time[i] <= cutoff || (table.time[i] <= to && outcome[i]));
+		let groups = 0;
+		for (let p = 0; p < table.profileIds.length; p++) {
+			for (let i = table.profileStart[p]; i < table.profileStart[p + 1]; i++) {
+				if (read(i)) {
+					groups++;
+					break;
+				}
+			}
+		}
+		return groups;
+	});
+}
+
+/**
+ * What training reuses instead of counting again gives what counting gives: the types' counts
+ * and range, readiness's groups per cutoff, the statistics with the table's types and profile
+ * count passed in, and the monitoring reference's activity from them.
+ */
+async function checkCountsReused(client: Opened['client'], columns: Opened['columns'], table: EventTable, goal: Goal, seed: number): Promise<void> {
+	const types = await warehouseTableTypes(client, columns);
+	assert.deepEqual(rangeOfTypes(types), dataRange(table), `seed ${seed}: the range from the types' counts`);
+	assert.deepEqual(rangeOfTypes(types, at(100)), dataRange(table, at(100)), `seed ${seed}: the range from the types' counts, as of a date`);
+	const counted = await countWarehouseCutoffs(client, columns, goal, cutoffs);
+	assert.deepEqual(counted.groups, groupsInMemory(table, goal, cutoffs), `seed ${seed}: groups within reach of each cutoff`);
+	for (const asOf of [undefined, at(130)]) {
+		const options = asOf === undefined ? {} : { asOf };
+		const known = { types, profiles: table.profileIds.length, profilesBy: cutoffs[1] };
+		const { profilesBy, ...stats } = await warehouseFeatureStats(client, columns, goal, options, known);
+		assert.deepEqual(stats, await warehouseFeatureStats(client, columns, goal, options), `seed ${seed}: statistics with known counts`);
+		const activity = await warehouseActivity(client, columns, cutoffs[1], at(140), { types, activeProfiles: profilesBy });
+		assert.deepEqual(activity, tableActivity(table, cutoffs[1], at(140)), `seed ${seed}: the monitoring reference's activity`);
+	}
+	assert.deepEqual(
+		await warehouseActivity(client, columns, cutoffs[1], at(140)),
+		tableActivity(table, cutoffs[1], at(140)),
+		`seed ${seed}: activity counted`,
+	);
+}
+
 for (const engine of engines) {
 	describe(`the SQL executor on ${engine === 'postgres' ? 'PostgreSQL' : 'a two-shard ClickHouse cluster'}`, () => {
 		for (const [goalName, goal] of [
@@ -272,6 +326,7 @@ for (const engine of engines) {
 						);
 						const types = await warehouseEventTypes(client, columns, goal);
 						assert.ok(types.length > 0 && types.every((entry) => table.types.includes(entry.type)));
+						await checkCountsReused(client, columns, table, goal, seed);
 					} finally {
 						await client.close();
 					}

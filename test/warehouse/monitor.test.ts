@@ -145,6 +145,20 @@ describe('Monitor Model and scoring runs in the warehouse', function () {
 				assertClose(comparable(await monitorWarehouse(inProcess, model.name, afterwards.client, afterwards.columns)), inMemory);
 				// In memory, a warehouse run cannot be read back: the error says where its scores are.
 				await assert.rejects(monitorModel(store, model.name, later), /scored into the warehouse \(.*monitor_scores\).*events of that warehouse/);
+				// A row of the run with a bucket scoring never writes (the table edited since): refused, naming the value, row and column.
+				const date = engine === 'postgres' ? `'${asOf}'::timestamptz` : `'${asOf}'`;
+				await client.command(
+					`INSERT INTO monitor_scores VALUES ('~edited', 0.5, 50, 50, 'hot', 'conversion', ${date}, '${model.name}', ${version})`,
+					[],
+				);
+				await assert.rejects(
+					monitorWarehouse(store, model.name, afterwards.client, afterwards.columns),
+					(error: Error & { code?: string }) =>
+						error.code === 'warehouse-result' &&
+						/^The scores table holds "hot" for bucket in row \d+ of the answer when reading the run of 2026-04-01T00:00:00\.000Z from .*monitor_scores, where scoring writes low, medium, high/.test(
+							error.message,
+						),
+				);
 			} finally {
 				await client.close();
 				await afterwards.client.close();

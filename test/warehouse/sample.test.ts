@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { EventTableBuilder } from '../../core/events/table';
 import { sampleHash } from '../../core/features/sample';
+import { writeSimulation } from '../../core/simulate';
 import { trainModel, trainWarehouse } from '../../core/pipeline';
 import { openEvents } from '../../core/warehouse/client';
 import { sampleHashSql } from '../../core/warehouse/sample';
@@ -136,5 +137,49 @@ describe('sampling the examples above a cap', () => {
 		);
 		assert.equal(run.code, 2, run.stderr);
 		assert.match(run.stderr, /--max-examples must be a whole number from 2/);
+		const budget = await runCli(
+			'train',
+			'--events',
+			path.join(dir, 'no-such-events.csv'),
+			'--goal',
+			goalFile,
+			'--model',
+			path.join(dir, 'm.json'),
+			'--memory-budget',
+			'lots',
+		);
+		assert.equal(budget.code, 2, budget.stderr);
+		assert.match(budget.stderr, /--memory-budget is "lots"; give whole megabytes from 1 to 1000000 \(e\.g\. 256\), none to lift the budget/);
+	});
+
+	it('the command line lifts the memory budget with --memory-budget none: every example row, as with a cap above them', async () => {
+		const dir = path.join('test-output', 'warehouse-sample-none');
+		fs.mkdirSync(dir, { recursive: true });
+		const goalFile = path.join(dir, 'goal.json');
+		fs.writeFileSync(goalFile, JSON.stringify(goal));
+		const eventsFile = path.join(dir, 'events.csv');
+		await writeSimulation({ profiles: 5000, seed: 7, historyDays: 240, format: 'csv', out: eventsFile });
+		const train = (budget: string, out: string) =>
+			runCli(
+				'train',
+				'--events',
+				eventsFile,
+				'--goal',
+				goalFile,
+				'--learner',
+				'gbdt',
+				'--seed',
+				'7',
+				'--model',
+				path.join(dir, out),
+				'--memory-budget',
+				budget,
+			);
+		const budgeted = await train('1', 'budgeted.json');
+		assert.equal(budgeted.code, 0, budgeted.stderr);
+		assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'budgeted.json'), 'utf8')).sample.memoryBudgetMb, 1);
+		const lifted = await train('none', 'lifted.json');
+		assert.equal(lifted.code, 0, lifted.stderr);
+		assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'lifted.json'), 'utf8')).sample, undefined);
 	});
 });

@@ -118,6 +118,46 @@ describe('segments over a warehouse scores table', function () {
 	});
 
 	for (const engine of engines) {
+		it(`refuses a scores table holding what scoring never writes, naming the value, the row and the column (${engine})`, async () => {
+			const source = await writeRows(engine, 'segment_events', columns, rows);
+			const client = await connectWarehouse(source);
+			// Another tool's table with the scores columns: the probability as text, a bucket no rule knows.
+			const types =
+				engine === 'postgres'
+					? 'profile_id text, probability text, score smallint, percentile smallint, bucket text, propensity_type text, score_date timestamptz, model_name text, model_version integer'
+					: 'profile_id String, probability String, score UInt8, percentile UInt8, bucket String, propensity_type String, score_date String, model_name String, model_version Nullable(Int64)';
+			const date = engine === 'postgres' ? `'${asOf}'::timestamptz` : `'${asOf}'`;
+			const row = (id: string, probability: string, score: number, bucket: string) =>
+				`('${id}', '${probability}', ${score}, ${score}, '${bucket}', 'conversion', ${date}, 'other-tool', 1)`;
+			try {
+				await client.command('DROP TABLE IF EXISTS segment_foreign_scores', []);
+				await client.command(
+					`CREATE TABLE segment_foreign_scores (${types})${engine === 'postgres' ? '' : ' ENGINE = MergeTree() ORDER BY profile_id'}`,
+					[],
+				);
+				await client.command(
+					`INSERT INTO segment_foreign_scores VALUES ${[row('a', '0.9', 90, 'high'), row('b', 'n/a', 80, 'high'), row('c', '0.1', 10, 'hot')].join(', ')}`,
+					[],
+				);
+				const options = { scoresTable: 'segment_foreign_scores', mode: 'all' as const, runAt: asOf };
+				const refusal = (pattern: RegExp) => (error: Error & { code?: string }) => error.code === 'warehouse-result' && pattern.test(error.message);
+				const reading = `of the answer when reading the run of 2026-05-01T00:00:00\\.000Z from ${engine}://.*segment_foreign_scores`;
+				await assert.rejects(
+					segmentWarehouse(client, { bucket: ['high'] }, options),
+					refusal(new RegExp(`^The warehouse returned "n/a" for probability in row 2 ${reading}, where a number was expected\\.$`)),
+				);
+				await assert.rejects(
+					segmentWarehouse(client, { score: { lt: 50 } }, options),
+					refusal(new RegExp(`^The scores table holds "hot" for bucket in row 1 ${reading}, where scoring writes low, medium, high`)),
+				);
+			} finally {
+				await client.command('DROP TABLE IF EXISTS segment_foreign_scores', []).catch(() => undefined);
+				await client.close();
+			}
+		});
+	}
+
+	for (const engine of engines) {
 		// On PostgreSQL the warehouse's advisory lock and the store's lease both hold the second run back; on ClickHouse, the store's lease alone.
 		it(`hands each entrant on once when two runs of one segment start at once (${engine})`, async () => {
 			const source = await writeRows(engine, 'segment_events', columns, rows);

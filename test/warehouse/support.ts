@@ -8,7 +8,7 @@ import type { TestEvent } from '../features/support';
 import { at } from '../features/support';
 import { type EventTable, EventTableBuilder } from '../../core/events/table';
 import type { WarehouseSource } from '../../core/warehouse/source';
-import { createClusterTable, insertClusterRows, testClickHouse } from '../support/clickhouse';
+import { clusterSource, createClusterTable, insertClusterRows, testClickHouse } from '../support/clickhouse';
 import { testPostgres } from '../support/postgres';
 import { type SimulatedEvent, simulateShop } from '../../core/simulate';
 
@@ -148,7 +148,7 @@ export async function createTable(
 		columns[0].name,
 		columns.find((column) => column.kind === 'time')?.name,
 	);
-	return { engine, host: cluster.host, port: cluster.nodes[0].httpPort, user: cluster.user, password: cluster.password, database: 'default', table: name };
+	return clusterSource(cluster, name);
 }
 
 /** Appends rows to a table made by createTable (with the same columns and options). */

@@ -78,6 +78,32 @@ export function withEventsIn(
 	return [...properties.slice(0, at), eventsIn, ...more, ...properties.slice(at)];
 }
 
+/** The scores table a node writes or reads when the setting is left empty. */
+export const defaultScoresTable = 'propensity_scores';
+
+/**
+ * The "Scores Table" setting of Score Profiles, Build Segment and Explain Factors: the same
+ * name, default and placeholder on each, so a workflow names the table once the same way;
+ * `description` says what the table is to the node, `show` when the setting shows.
+ */
+export function scoresTableProperty(description: string, show: Record<string, string[]>): INodeProperties {
+	return {
+		displayName: 'Scores Table',
+		name: 'scoresTable',
+		type: 'string',
+		default: defaultScoresTable,
+		required: true,
+		placeholder: 'e.g. analytics.propensity_scores',
+		description,
+		displayOptions: { show },
+	};
+}
+
+/** The Scores Table setting (scoresTableProperty) for an item, the default when left empty. */
+export function scoresTableOf(ctx: IExecuteFunctions, itemIndex: number): string {
+	return String(ctx.getNodeParameter('scoresTable', itemIndex, defaultScoresTable) ?? '').trim() || defaultScoresTable;
+}
+
 /** The ClickHouse credential entry, shown when `show` holds. */
 export function clickHouseCredential(show: Record<string, string[]>): INodeCredentialDescription {
 	return { name: clickHouseCredentialName, required: true, testedBy: clickHouseTestName, displayOptions: { show } };

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { storeProperties } from '../../shared/store';
+import { scoresTableProperty } from '../../shared/warehouse';
 
 const numberKinds = ['score', 'probability', 'percentile'];
 
@@ -198,17 +199,10 @@ export const buildSegmentProperties: INodeProperties[] = [
 		default: 'items',
 		description: 'Where the scores are',
 	},
-	{
-		displayName: 'Scores Table',
-		name: 'scoresTable',
-		type: 'string',
-		default: 'propensity_scores',
-		required: true,
-		placeholder: 'e.g. analytics.propensity_scores',
-		description:
-			"The scores table in the warehouse of the input item's table in place (its warehouse field). The rule runs over its latest run there; only the members come back.",
-		displayOptions: { show: { scoresIn: ['postgres', 'clickhouse'] } },
-	},
+	scoresTableProperty(
+		"The scores table in the warehouse of the input item's table in place (its warehouse field). The rule runs over its latest run there; only the members come back.",
+		{ scoresIn: ['postgres', 'clickhouse'] },
+	),
 	{
 		displayName: 'Factors per Profile',
 		name: 'factorsPerProfile',

@@ -32,7 +32,7 @@ import {
 import { attachRunReport } from '../../shared/binary';
 import { jsonParameter } from '../../shared/json';
 import { openNodeStore } from '../../shared/store';
-import { type WarehouseEngine, warehouseOfItems } from '../../shared/warehouse';
+import { type WarehouseEngine, scoresTableOf, warehouseOfItems } from '../../shared/warehouse';
 
 /** A scored profile and the input item it came from. */
 export interface ProfileItem {
@@ -220,7 +220,7 @@ export async function warehouseSegmentOutputs(ctx: IExecuteFunctions, items: INo
 	const name = (ctx.getNodeParameter('segmentName', 0, '') as string).trim() || undefined;
 	const options = ctx.getNodeParameter('options', 0, {}) as { runAt?: string; resendRun?: string };
 	if (String(options.resendRun ?? '').trim() !== '') return (await resendOutputs(ctx, items, name, mode, String(options.resendRun).trim()))[0];
-	const scoresTable = String(ctx.getNodeParameter('scoresTable', 0, 'propensity_scores') ?? '').trim() || 'propensity_scores';
+	const scoresTable = scoresTableOf(ctx, 0);
 	const rule = ruleOf(ctx);
 	const engine = ctx.getNodeParameter('scoresIn', 0) as WarehouseEngine;
 	const found = await warehouseOfItems(ctx, items, engine, { setting: 'Scores In', before: 'Score Profiles (writing the scores table)', instead: 'Items' });

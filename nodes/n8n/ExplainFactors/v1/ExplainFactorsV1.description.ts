@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { maxExplainedProfiles } from '../../../../core';
 import { modelSourceProperties } from '../../shared/model';
+import { scoresTableProperty } from '../../shared/warehouse';
 
 /** The parameters of Explain Factors, version 1. */
 export const explainFactorsProperties: INodeProperties[] = [
@@ -31,16 +32,10 @@ export const explainFactorsProperties: INodeProperties[] = [
 		default: 'items',
 		description: "Where each profile's feature values come from",
 	},
-	{
-		displayName: 'Scores Table',
-		name: 'scoresTable',
-		type: 'string',
-		default: 'propensity_scores',
-		required: true,
-		placeholder: 'e.g. analytics.propensity_scores',
-		description: `The scores table Score Profiles wrote beside the events: the items' profiles (by profileId) are explained as of its latest run, with that run's scores. At most ${maxExplainedProfiles.toLocaleString('en-US')} profiles at once.`,
-		displayOptions: { show: { featuresFrom: ['postgres', 'clickhouse'] } },
-	},
+	scoresTableProperty(
+		`The scores table Score Profiles wrote beside the events: the items' profiles (by profileId) are explained as of its latest run, with that run's scores. At most ${maxExplainedProfiles.toLocaleString('en-US')} profiles at once.`,
+		{ featuresFrom: ['postgres', 'clickhouse'] },
+	),
 	...modelSourceProperties('The model each profile names (model.name and model.version, as Score Profiles sets them)'),
 	{
 		displayName: 'Top Factors',

@@ -22,7 +22,7 @@ import { workHooksOf } from '../../shared/hooks';
 import { modelVersionOf } from '../../shared/model';
 import { nodeErrorOf, errorItem } from '../../shared/errors';
 import { openNodeStore, withStore } from '../../shared/store';
-import { type WarehouseEngine, warehouseOfItems } from '../../shared/warehouse';
+import { type WarehouseEngine, scoresTableOf, warehouseOfItems } from '../../shared/warehouse';
 import type { FoundModel, ModelCache } from '../../ScoreProfiles/v1/utils';
 
 export interface ModelGroup {
@@ -139,7 +139,7 @@ export async function explainInPlace(ctx: IExecuteFunctions, items: INodeExecuti
 	const engine = ctx.getNodeParameter('featuresFrom', 0) as WarehouseEngine;
 	const topK = ctx.getNodeParameter('topK', 0, defaultTopK) as number;
 	const perBucket = ctx.getNodeParameter('bucketSummary', 0, false) as boolean;
-	const scoresTable = String(ctx.getNodeParameter('scoresTable', 0, 'propensity_scores') ?? '').trim() || 'propensity_scores';
+	const scoresTable = scoresTableOf(ctx, 0);
 	const { source, reference } = await warehouseOfItems(ctx, items, engine, {
 		setting: 'Features From',
 		before: 'Score Profiles (writing the scores table)',

@@ -10,7 +10,7 @@ import { clickHouseTestName, propensityClickHouseConnectionTest } from '../../sh
 import { allItems, perItem } from '../../shared/errors';
 import { postgresTestName, propensityPostgresConnectionTest } from '../../shared/postgres';
 import { storeCredential } from '../../shared/store';
-import { clickHouseCredential, withEventsIn } from '../../shared/warehouse';
+import { clickHouseCredential, scoresTableProperty, withEventsIn } from '../../shared/warehouse';
 import { scoreProfilesProperties } from './ScoreProfilesV1.description';
 import { readsTableFromItems } from '../../shared/table';
 import { ModelCache, scoreForItem, scoreItems } from './utils';
@@ -36,17 +36,10 @@ const versionDescription: Omit<INodeTypeDescription, keyof INodeTypeBaseDescript
 		scoreProfilesProperties,
 		'scoreFrom',
 		{ scoreFrom: ['events'] },
-		{
-			displayName: 'Scores Table',
-			name: 'scoresTable',
-			type: 'string',
-			default: 'propensity_scores',
-			required: true,
-			placeholder: 'e.g. analytics.propensity_scores',
-			description:
-				'The table in the same warehouse that receives one row per scored profile (created when missing; each run appended whole). Only the run summary comes back.',
-			displayOptions: { show: { scoreFrom: ['events'], eventsIn: ['postgres', 'clickhouse'] } },
-		},
+		scoresTableProperty(
+			'The table in the same warehouse that receives one row per scored profile (created when missing; each run appended whole). Only the run summary comes back.',
+			{ scoreFrom: ['events'], eventsIn: ['postgres', 'clickhouse'] },
+		),
 	),
 };
 

@@ -28,7 +28,7 @@ import { workHooksOf } from '../../shared/hooks';
 import { modelVersionOf } from '../../shared/model';
 import { withStore } from '../../shared/store';
 import { tableOfItem, tableOfItems } from '../../shared/table';
-import { warehouseOfItem } from '../../shared/warehouse';
+import { scoresTableOf, warehouseOfItem } from '../../shared/warehouse';
 
 interface ScoreOptions {
 	attributes?: string;
@@ -101,7 +101,7 @@ export async function scoreForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 	if (warehouse) {
 		const { model, version } = await modelForItem(ctx, item, itemIndex, models);
 		const asOf = String(ctx.getNodeParameter('asOf', itemIndex, '') ?? '').trim();
-		const scoresTable = String(ctx.getNodeParameter('scoresTable', itemIndex, 'propensity_scores') ?? '').trim() || 'propensity_scores';
+		const scoresTable = scoresTableOf(ctx, itemIndex);
 		const settings = { scoresTable, asOf: asOf || undefined, boundaries: boundariesOf(options), modelVersion: version, keepRuns: options.keepRuns };
 		const score = (store?: Store) => scoreInWarehouse(warehouse.source, warehouse.mapping, model, { ...settings, store }, workHooksOf(ctx));
 		// With the model from the store, the run is remembered there for Monitor Model (its rows stay in the scores table).

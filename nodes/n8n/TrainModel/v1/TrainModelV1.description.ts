@@ -112,7 +112,25 @@ export const trainModelProperties: INodeProperties[] = [
 				default: 'events',
 				description: 'The input binary field holding the events from Load Events',
 			},
+			{
+				displayName: 'Example Cap',
+				name: 'maxExamples',
+				type: 'number',
+				typeOptions: { minValue: 2 },
+				default: 2000000,
+				description:
+					'Above this many example rows (profile × training date), keep every positive and a seeded sample of negatives, with probabilities and metrics corrected for it (events only)',
+			},
 			...bucketOptions,
+			{
+				displayName: 'Memory Budget (MB)',
+				name: 'memoryBudgetMb',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 384,
+				description:
+					'Megabytes the training examples may take: the example cap is lowered to the rows that fit (384 keeps training within 500 MB at 20 million events, at a small cost in accuracy). 0 or not set: no budget (events only).',
+			},
 			{
 				displayName: 'Minimum Negatives',
 				name: 'minNegatives',

@@ -8,6 +8,7 @@ import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } 
 import {
 	InputError,
 	type LoadReport,
+	parseMemoryBudget,
 	type LoadSummary,
 	type Model,
 	type ModelVersionInfo,
@@ -32,6 +33,8 @@ interface TrainOptions {
 	eventsBinaryPropertyName?: string;
 	mediumFrom?: number;
 	highFrom?: number;
+	maxExamples?: number;
+	memoryBudgetMb?: number;
 	minPositives?: number;
 	minNegatives?: number;
 	modelBinaryPropertyName?: string;
@@ -82,6 +85,8 @@ export async function trainForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 		minPositives: minimumOf(options.minPositives, item.json, 'positives'),
 		minNegatives: minimumOf(options.minNegatives, item.json, 'negatives'),
 		boundaries: boundariesOf(options),
+		maxExamples: options.maxExamples,
+		memoryBudgetMb: parseMemoryBudget(options.memoryBudgetMb, 'The Memory Budget (MB) option'),
 	};
 	// A table in place: the examples are computed in the warehouse, only they come back.
 	const warehouse = await warehouseOfItem(ctx, item, itemIndex);
