@@ -67,7 +67,7 @@ ${warehouseUsage}
                    probabilities and metrics for it (events mode; default 2000000)
   --memory-budget MB|none  megabytes the examples may take in training (events mode; default
                    none): the cap becomes the rows that fit, rows × (features × 12 + 128)
-                   bytes; 384 keeps training within 500 MB at 20,000,000 events, at a small
+                   bytes; 320 keeps training within 500 MB at 20,000,000 events, at a small
                    cost in accuracy where it samples hard (see docs/warehouse.md)
   --name NAME      the model's name (default: the goal's name, or the table's file name)
   --model FILE     where to write the model JSON

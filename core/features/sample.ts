@@ -38,7 +38,7 @@ export interface ExamplesCap {
 
 /**
  * The megabytes the examples may take in training when no budget is given: none, so the cap is
- * maxExamples' 2,000,000 rows. A budget of 384 MB keeps the whole `train` within 500 MB at
+ * maxExamples' 2,000,000 rows. A budget of 320 MB keeps the whole `train` within 500 MB at
  * 20,000,000 events, but costs accuracy where it samples hard (measured with bench/sampleCost.ts:
  * −0.0006 future AUC at 10,000,000 events, −0.0023 with 256 MB; docs/warehouse.md, "The memory
  * budget"), so it is an option. null lifts a budget.

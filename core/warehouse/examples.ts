@@ -447,7 +447,10 @@ export interface WarehouseExamples {
 	readonly perCutoff: CutoffCounts[];
 }
 
-/** One eligible profile's row at one cutoff (the cutoff's index in the list asked for). */
+/**
+ * One eligible profile's row at one cutoff (the cutoff's index in the list asked for). `values` is
+ * one buffer reused for every row (millions of small typed arrays cost seconds): copy what you keep.
+ */
 type CutoffRow = (k: number, id: string, label: number, values: Float32Array) => void;
 
 /** Runs the aggregation of the cutoffs in one query and hands over each eligible profile's label and final feature values as it arrives. */
@@ -480,6 +483,7 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 	const willOccur = plan.goal.outcome.occur === 'will_occur';
 	const indexOf = new Map(cutoffs.map((at, k) => [at, k]));
 	// Each row becomes its final Float32 values as it arrives, read by position: the answer is never held as objects.
+	const values = new Float32Array(compiled.length);
 	const take = (cells: RowCells) => {
 		const k = indexOf.get(cells.number(1));
 		if (k === undefined)
@@ -488,7 +492,6 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 				'warehouse-result',
 			);
 		const at = cutoffs[k];
-		const values = new Float32Array(compiled.length);
 		for (let f = 0; f < compiled.length; f++) {
 			const x = f * slots;
 			for (let j = read.first[f]; j < read.first[f + 1]; j++) {
@@ -889,7 +892,8 @@ export async function buildWarehouseExamples(
 /**
  * The features of every profile eligible at one moment, computed in the warehouse and handed
  * over row by row as they stream in (in the warehouse's order), so the caller holds only what
- * it keeps: the same Float32 values as buildWarehouseExamples.
+ * it keeps: the same Float32 values as buildWarehouseExamples, in one buffer reused for every
+ * row (copy what you keep).
  */
 export async function streamWarehouseFeatures(
 	runner: SqlRunner,

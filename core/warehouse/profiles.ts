@@ -117,7 +117,7 @@ export async function readProfileFacts(
 		try {
 			const restricted: EventColumns = { ...columns, valid: `(${columns.valid}) AND ${restriction.condition}` };
 			const features = new Map<string, Float32Array>();
-			await streamWarehouseFeatures(client, restricted, goal, declarations, asOf, (id, values) => features.set(id, values), {
+			await streamWarehouseFeatures(client, restricted, goal, declarations, asOf, (id, values) => features.set(id, values.slice()), {
 				profilesAtMost: batch.length,
 			});
 			const found = await latestAttributes(client, restricted, attributes, asOf);

@@ -127,9 +127,9 @@ export const trainModelProperties: INodeProperties[] = [
 				name: 'memoryBudgetMb',
 				type: 'number',
 				typeOptions: { minValue: 0 },
-				default: 384,
+				default: 320,
 				description:
-					'Megabytes the training examples may take: the example cap is lowered to the rows that fit (384 keeps training within 500 MB at 20 million events, at a small cost in accuracy). 0 or not set: no budget (events only).',
+					'Megabytes the training examples may take: the example cap is lowered to the rows that fit (320 keeps training within 500 MB at 20 million events, at a small cost in accuracy). 0 or not set: no budget (events only).',
 			},
 			{
 				displayName: 'Minimum Negatives',
