@@ -124,30 +124,12 @@ describe('sampling the examples above a cap', () => {
 		fs.mkdirSync(dir, { recursive: true });
 		const goalFile = path.join(dir, 'goal.json');
 		fs.writeFileSync(goalFile, JSON.stringify(goal));
-		const run = await runCli(
-			'train',
-			'--events',
-			path.join(dir, 'no-such-events.csv'),
-			'--goal',
-			goalFile,
-			'--model',
-			path.join(dir, 'm.json'),
-			'--max-examples',
-			'1',
-		);
+		const trainWith = (option: string, value: string) =>
+			runCli('train', '--events', path.join(dir, 'no-such-events.csv'), '--goal', goalFile, '--model', path.join(dir, 'm.json'), option, value);
+		const run = await trainWith('--max-examples', '1');
 		assert.equal(run.code, 2, run.stderr);
 		assert.match(run.stderr, /--max-examples must be a whole number from 2/);
-		const budget = await runCli(
-			'train',
-			'--events',
-			path.join(dir, 'no-such-events.csv'),
-			'--goal',
-			goalFile,
-			'--model',
-			path.join(dir, 'm.json'),
-			'--memory-budget',
-			'lots',
-		);
+		const budget = await trainWith('--memory-budget', 'lots');
 		assert.equal(budget.code, 2, budget.stderr);
 		assert.match(budget.stderr, /--memory-budget is "lots"; give whole megabytes from 1 to 1000000 \(e\.g\. 256\), none to lift the budget/);
 	});
