@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../errors';
-import type { LabelledDataset } from './dataset';
+import { type LabelledDataset, SHARED_COPY_MAX_BYTES } from './dataset';
 import type { LearnerKind, TrainedLearner } from './learner';
 import type { FitOptions } from './registry';
 
@@ -23,9 +23,6 @@ export const backgroundKinds: readonly LearnerKind[] = ['logistic', 'naiveBayes'
 
 /** Fewer training rows fit faster on this thread than a worker starts. */
 export const BACKGROUND_MIN_ROWS = 20_000;
-
-/** At most this many bytes of training values are copied for the worker (as for the trees' shared binning). */
-export const BACKGROUND_MAX_BYTES = 16 * 2 ** 20;
 
 /** What the main thread posts to the worker: the training rows in shared memory, and what to fit. */
 export interface BackgroundRequest {
@@ -68,7 +65,7 @@ export function startBackgroundFits(
 ): BackgroundFits | undefined {
 	const wanted = kinds.filter((kind) => backgroundKinds.includes(kind));
 	const bytes = 4 * train.rows * train.columns.length;
-	if (wanted.length === 0 || train.rows < BACKGROUND_MIN_ROWS || bytes > BACKGROUND_MAX_BYTES) return undefined;
+	if (wanted.length === 0 || train.rows < BACKGROUND_MIN_ROWS || bytes > SHARED_COPY_MAX_BYTES) return undefined;
 	if (options.gbdt?.threads === 1 || availableParallelism() < 2) return undefined;
 	let worker: Worker;
 	try {

@@ -4,6 +4,13 @@
  * Column-major because binning, histograms and the feature executor all work a column
  * at a time; a row is read as columns[f][row].
  */
+/**
+ * Above this many bytes of values, data is not copied into shared memory for another thread
+ * (binning on the workers, the other candidates' fits, the early-stopping watch): the copy
+ * would hold the data twice at the size where memory matters; the work is then done here.
+ */
+export const SHARED_COPY_MAX_BYTES = 16 * 2 ** 20;
+
 export interface Dataset {
 	readonly rows: number;
 	/** Machine names of the features, one per column. */

@@ -4,7 +4,8 @@
  * (core/learn/gbdt/stoppingThread.ts) give the learners and trees of doing both in line.
  */
 import assert from 'node:assert/strict';
-import { BACKGROUND_MAX_BYTES, BACKGROUND_MIN_ROWS, startBackgroundFits } from '../../core/learn/background';
+import { BACKGROUND_MIN_ROWS, startBackgroundFits } from '../../core/learn/background';
+import { SHARED_COPY_MAX_BYTES } from '../../core/learn/dataset';
 import { InputError } from '../../core/errors';
 import { trainGbdtWithMirror } from '../../core/learn/gbdt';
 import { LocalWatches } from '../../core/learn/gbdt/stopping';
@@ -53,7 +54,7 @@ describe('work on worker threads while the trees train', function () {
 
 	it('keeps small data, large data, one asked thread and the trees themselves on this thread', () => {
 		assert.equal(startBackgroundFits(['logistic'], oracleData(BACKGROUND_MIN_ROWS - 1, 34).data, {}, 1, learnerFromJson), undefined);
-		const wide = Math.ceil(BACKGROUND_MAX_BYTES / (4 * BACKGROUND_MIN_ROWS)) + 1;
+		const wide = Math.ceil(SHARED_COPY_MAX_BYTES / (4 * BACKGROUND_MIN_ROWS)) + 1;
 		const column = train.columns[0].subarray(0, BACKGROUND_MIN_ROWS);
 		const large = {
 			rows: BACKGROUND_MIN_ROWS,

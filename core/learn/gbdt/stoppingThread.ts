@@ -10,14 +10,12 @@
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { LabelledDataset } from '../dataset';
+import { type LabelledDataset, SHARED_COPY_MAX_BYTES } from '../dataset';
 import type { Tree } from '../tree';
 import { allStopped, LocalWatches, type Watches, type WatchState } from './stopping';
 
 /** Fewer validation rows than this are quicker to watch here than to hand over. */
 export const WATCH_WORKER_MIN_ROWS = 5_000;
-/** Above this many bytes of validation values, they are watched here rather than copied to a worker. */
-export const WATCH_WORKER_MAX_BYTES = 16 * 2 ** 20;
 
 /** What starts the worker: the validation rows of each watch (compact copies) and the loss settings. */
 export interface WatchStart {
@@ -40,7 +38,7 @@ export interface WatchReply {
 export function startWatches(watched: readonly LabelledDataset[], baseScore: number, positiveWeight: number, rounds: number, threads: number): Watches {
 	const rows = watched.reduce((sum, data) => sum + data.rows, 0);
 	const bytes = watched.reduce((sum, data) => sum + 4 * data.rows * data.columns.length, 0);
-	if (threads < 2 || rows < WATCH_WORKER_MIN_ROWS || bytes > WATCH_WORKER_MAX_BYTES) return new LocalWatches(watched, baseScore, positiveWeight, rounds);
+	if (threads < 2 || rows < WATCH_WORKER_MIN_ROWS || bytes > SHARED_COPY_MAX_BYTES) return new LocalWatches(watched, baseScore, positiveWeight, rounds);
 	try {
 		return new WorkerWatches({ watched: watched.map(compact), baseScore, positiveWeight, rounds });
 	} catch {

@@ -16,7 +16,7 @@ import { WorkerPool, withStallFallback } from './pool';
 import { allStopped } from './stopping';
 import { startWatches } from './stoppingThread';
 import { quantisationFor, writeQuantisation, writeTreeSeed } from './quantise';
-import type { LabelledDataset } from '../dataset';
+import { type LabelledDataset, SHARED_COPY_MAX_BYTES } from '../dataset';
 import type { FitContext } from '../learner';
 import type { Tree } from '../tree';
 import { createRng, type Rng } from '../../util/rng';
@@ -43,13 +43,6 @@ export interface BoostResult {
 	/** With context.mirrorValidation: the trees kept when those rows stop the boosting instead (see stopping.ts). */
 	readonly mirror?: { readonly trees: Tree[]; readonly bestIteration: number };
 }
-
-/**
- * Above this many bytes of raw values, the features are binned on the calling thread, straight
- * from the caller's columns: binning on the workers needs a shared copy of every value, which
- * would hold the training data twice at the size where memory matters (the bins are the same).
- */
-export const PARALLEL_BINNING_MAX_BYTES = 16 * 2 ** 20;
 
 /** Below this many training rows every task runs on the calling thread: starting workers would cost more. */
 export const PARALLEL_MIN_ROWS = 20_000;
@@ -83,7 +76,8 @@ async function boostOnThreads(train: LabelledDataset, settings: BoostSettings, c
 	const workers = threads - 1;
 
 	const sampleRows = edgeSampleRows(rows, rng.fork(1).int(2 ** 31));
-	const binInParallel = workers > 0 && 4 * rows * features <= PARALLEL_BINNING_MAX_BYTES;
+	// Above SHARED_COPY_MAX_BYTES the features are binned here, straight from the caller's columns (the bins are the same).
+	const binInParallel = workers > 0 && 4 * rows * features <= SHARED_COPY_MAX_BYTES;
 	const descriptor = allocateShared(rows, features, weights.perRow !== undefined, binInParallel, sampleRows?.length ?? 0);
 	const state = viewShared(descriptor);
 	// Threads never change the model, so if workers cannot start, training goes on in this thread.
