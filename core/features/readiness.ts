@@ -103,8 +103,8 @@ export function tableReadinessData(table: EventTable, goal: Goal, asOf: number |
 		mismatches: goalDataProblems(goal, table),
 		plan: () => judged?.plan ?? planTraining(table, goal, { asOf }),
 		judge: (cutoffs) => (judged && cutoffs === judged.plan.cutoffs ? judged.judgement.perCutoff : judgeCutoffs(table, goal, cutoffs)),
-		// Counted up to the as-of moment: what training sees.
-		typeVolumes: (forGoal) => typeVolumes(table, forGoal, range?.end),
+		// Counted up to the as-of moment (none after it, even when no event is before it): what training sees.
+		typeVolumes: (forGoal) => typeVolumes(table, forGoal, asOf),
 		activeWithin: (days) => (range ? activeWithin(table, range.end, days) : 0),
 		distinctValues: (field) => {
 			const column = attributeColumn(table, field);

@@ -13,10 +13,10 @@ import type { EventActivity } from '../monitor/reference';
 import { type WarehouseClient, connectWarehouse, openEvents } from './client';
 import type { EventColumns } from './columns';
 import { SqlValues } from './dialect';
-import { countWarehouseCutoffs, numberOf, warehouseEventTypes } from './examples';
+import { countWarehouseCutoffs, numberOf } from './examples';
 import { DAY_MS } from '../util/days';
 import type { WarehouseSource } from './source';
-import { type TableTypes, rangeOfTypes, shapeTable, warehouseTableTypes } from './stats';
+import { type TableTypes, rangeOfTypes, shapeTable, typeVolumesAsOf, warehouseTableTypes } from './stats';
 
 /** Runs `work` with an open connection and the table's columns, closing it after. */
 export async function withWarehouse<T>(
@@ -84,8 +84,8 @@ export async function warehouseReadinessData(
 		planError = error;
 	}
 	const judged = plan && mismatches.length === 0 ? await countWarehouseCutoffs(client, columns, goal, plan.cutoffs) : { counts: [], groups: [] };
-	// Without exclusions the goal keeps every event: the same counts.
-	const keptTypes = mismatches.length === 0 && goal.exclusions.length > 0 ? await warehouseEventTypes(client, columns, goal) : allTypes.volumes;
+	// A goal that does not fit the data is not applied: its exclusions may name fields the table lacks.
+	const volumes = await typeVolumesAsOf(client, columns, allTypes, mismatches.length === 0 ? goal : { exclusions: [] }, asOf);
 	const distinct = await distinctValues(client, columns, goal);
 	return {
 		range,
@@ -95,7 +95,7 @@ export async function warehouseReadinessData(
 			return plan;
 		},
 		judge: () => judged.counts,
-		typeVolumes: (forGoal) => (forGoal ? keptTypes : allTypes.volumes),
+		typeVolumes: (forGoal) => (forGoal ? volumes.kept : volumes.all),
 		distinctValues: (field) => distinct.get(field),
 		activeWithin: (days) => (recency ? recency.activeWithin(days) : 0),
 		profiles: recency ? recency.profiles : 0,

@@ -969,21 +969,3 @@ export async function warehouseDataRange(runner: SqlRunner, columns: EventColumn
 	if (asOf !== undefined && start > asOf) return undefined;
 	return { start, end: asOf ?? numberOf(row, 'finish', where) };
 }
-
-/** Event types and their (non-excluded) events, busiest first, ties by name. */
-export async function warehouseEventTypes(
-	runner: SqlRunner,
-	columns: EventColumns,
-	goal: Pick<Goal, 'exclusions'>,
-): Promise<{ type: string; events: number }[]> {
-	const kinds = warehouseFieldKinds(columns);
-	const values = new SqlValues(columns.dialect);
-	const kept = goal.exclusions.map((exclusion) => `NOT ${compileCondition(resolveCondition(exclusion, kinds), (name) => fieldExpr(columns, name), values)}`);
-	const where = [columns.valid, ...kept].join(' AND ');
-	const rows = await runner.rows(
-		`SELECT ${columns.eventType} AS type, count(*) AS events FROM ${columns.table} WHERE ${where} GROUP BY ${columns.eventType}`,
-		values.params,
-	);
-	const types = rows.map((row) => ({ type: String(row.type), events: numberOf(row, 'events', 'when counting event types') }));
-	return types.sort((a, b) => b.events - a.events || compareStrings(a.type, b.type));
-}

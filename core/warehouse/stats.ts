@@ -29,7 +29,7 @@ function text(raw: unknown): string {
 }
 
 /** Kept events as a SQL condition: no exclusion matches, and not after the as-of date. */
-function keptSql(columns: EventColumns, goal: Goal, values: SqlValues, asOf?: number): string {
+function keptSql(columns: EventColumns, goal: Pick<Goal, 'exclusions'>, values: SqlValues, asOf?: number): string {
 	const kinds = warehouseFieldKinds(columns);
 	const field = (name: string) =>
 		name === 'eventType' ? columns.eventType : name === 'value' ? columns.value : (columns.attributes.find((a) => a.name === name)?.expr ?? 'NULL');
@@ -99,6 +99,42 @@ export function rangeOfTypes(types: TableTypes, asOf?: number): DataRange | unde
 	const start = Math.min(...counts.map((entry) => entry.first));
 	if (asOf !== undefined && start > asOf) return undefined;
 	return { start, end: asOf ?? Math.max(...counts.map((entry) => entry.last)) };
+}
+
+/** Events per type up to the as-of date, busiest first (ties by name): every event, and those the goal keeps. */
+export interface TypeVolumes {
+	readonly all: { type: string; events: number }[];
+	readonly kept: { type: string; events: number }[];
+}
+
+/**
+ * Readiness's event-type volumes, as typeVolumes counts them in memory: events at or before the
+ * as-of date, and of those the ones no exclusion matches. The table's own counts (`types`) serve
+ * when nothing is excluded and no event is after the as-of date; else one grouped count.
+ */
+export async function typeVolumesAsOf(
+	runner: SqlRunner,
+	columns: EventColumns,
+	types: TableTypes,
+	goal: Pick<Goal, 'exclusions'>,
+	asOf: number | undefined,
+): Promise<TypeVolumes> {
+	const noneAfter = asOf === undefined || [...types.byType.values()].every((entry) => entry.last <= asOf);
+	if (noneAfter && goal.exclusions.length === 0) return { all: types.volumes, kept: types.volumes };
+	const d = columns.dialect;
+	const values = new SqlValues(d);
+	const upTo = keptSql(columns, { exclusions: [] }, values, asOf);
+	const kept = keptSql(columns, goal, values, asOf);
+	const rows = await runner.rows(
+		`SELECT ${columns.eventType} AS type, ${d.countIf(upTo)} AS events, ${d.countIf(kept)} AS kept FROM ${columns.table} WHERE ${columns.valid} GROUP BY ${columns.eventType}`,
+		values.params,
+	);
+	const busiestFirst = (column: 'events' | 'kept') =>
+		rows
+			.map((row) => ({ type: text(row.type), events: count(row[column]) }))
+			.filter((entry) => entry.events > 0)
+			.sort((a, b) => b.events - a.events || compareStrings(a.type, b.type));
+	return { all: busiestFirst('events'), kept: busiestFirst('kept') };
 }
 
 /** What the caller already counted, so the statistics need not count it again. */

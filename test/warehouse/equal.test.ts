@@ -7,10 +7,11 @@
 import assert from 'node:assert/strict';
 import type { EventTable } from '../../core/events/table';
 import { type FeatureDecl, buildExamples, generateFeatures, judgeCutoffs, dataRange } from '../../core/features';
+import { tableReadinessData } from '../../core/features/readiness';
 import { declareFeatures } from '../../core/features/generate';
-import { rangeOfTypes, warehouseFeatureStats, warehouseTableTypes } from '../../core/warehouse/stats';
-import { buildWarehouseExamples, countWarehouseCutoffs, judgeWarehouseCutoffs, warehouseDataRange, warehouseEventTypes } from '../../core/warehouse/examples';
-import { warehouseActivity } from '../../core/warehouse/data';
+import { rangeOfTypes, typeVolumesAsOf, warehouseFeatureStats, warehouseTableTypes } from '../../core/warehouse/stats';
+import { buildWarehouseExamples, countWarehouseCutoffs, judgeWarehouseCutoffs, warehouseDataRange } from '../../core/warehouse/examples';
+import { warehouseActivity, warehouseReadinessData } from '../../core/warehouse/data';
 import { conditionMask, fieldKinds, keptMask, resolveCondition } from '../../core/goal/conditions';
 import { tableActivity } from '../../core/monitor/reference';
 import { type Goal, parseGoal } from '../../core/goal';
@@ -273,6 +274,29 @@ async function checkCountsReused(client: Opened['client'], columns: Opened['colu
 	);
 }
 
+/**
+ * Readiness's event-type volumes as in memory: every event and the goal's kept ones, none after
+ * the as-of date (one before every event included), with and without the goal's exclusions,
+ * and through warehouseReadinessData as readiness reads them.
+ */
+async function checkTypeVolumes(client: Opened['client'], columns: Opened['columns'], table: EventTable, goal: Goal, seed: number): Promise<void> {
+	const types = await warehouseTableTypes(client, columns);
+	for (const asOf of [undefined, at(130), at(-1)]) {
+		for (const asked of [goal, { ...goal, exclusions: [] }]) {
+			const inMemory = tableReadinessData(table, asked, asOf);
+			const expected = { all: inMemory.typeVolumes(undefined), kept: inMemory.typeVolumes(asked) };
+			const label = `seed ${seed}: type volumes as of ${asOf === undefined ? 'the end' : new Date(asOf).toISOString()}, ${asked.exclusions.length} exclusions`;
+			assert.deepEqual(await typeVolumesAsOf(client, columns, types, asked, asOf), expected, label);
+			const readiness = await warehouseReadinessData(client, columns, asked, asOf, types);
+			assert.deepEqual({ all: readiness.typeVolumes(undefined), kept: readiness.typeVolumes(asked) }, expected, `${label}, as readiness reads them`);
+		}
+	}
+	assert.ok(
+		table.time.some((time) => time > at(130)),
+		`seed ${seed}: some events are after the as-of date`,
+	);
+}
+
 for (const engine of engines) {
 	describe(`the SQL executor on ${engine === 'postgres' ? 'PostgreSQL' : 'a two-shard ClickHouse cluster'}`, () => {
 		for (const [goalName, goal] of [
@@ -324,8 +348,7 @@ for (const engine of engines) {
 							generateFeatures(table, goal, asOf),
 							`seed ${seed}: the same features as of a date`,
 						);
-						const types = await warehouseEventTypes(client, columns, goal);
-						assert.ok(types.length > 0 && types.every((entry) => table.types.includes(entry.type)));
+						await checkTypeVolumes(client, columns, table, goal, seed);
 						await checkCountsReused(client, columns, table, goal, seed);
 					} finally {
 						await client.close();
