@@ -57,7 +57,7 @@ export { writeFileAtomically } from './util/files';
 export { connectPostgres, redact, type PgConnectionInput } from './util/postgres';
 export { type MappingOptions } from './events/mapping';
 export { withWarehouse, withWarehouseConnection } from './warehouse/data';
-export { scoresTableColumns, type WarehouseScoreSummary } from './warehouse/scores';
+export { defaultScoresTable, scoresTableColumns, type WarehouseScoreSummary } from './warehouse/scores';
 export {
 	maxCandidates,
 	maxExplainedProfiles,

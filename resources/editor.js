@@ -15,9 +15,12 @@
 		/**
 		 * The settings of a dialog that takes its model from msg.model or from the store by name
 		 * (score profiles, explain factors): written once here, so the two dialogs cannot drift.
+		 * With `blankName`, a blank model name is valid: explain factors then takes the model
+		 * that scored the run in the scores table, as its runtime does.
 		 */
-		modelSourceDefaults: function () {
+		modelSourceDefaults: function (options) {
 			var editor = this;
+			var blankName = !!(options && options.blankName);
 			return {
 				modelFrom: { value: 'msg' },
 				store: {
@@ -34,6 +37,7 @@
 						if (this.modelFrom !== 'store') return true;
 						var type = $('#node-input-modelNameType').val() || this.modelNameType || 'str';
 						if (type !== 'str') return RED.validators.typedInput({ typeField: 'modelNameType' }).call(this, v, opt);
+						if (blankName && String(v || '').trim() === '') return true;
 						return editor.storeName.test(v || '') || 'the name the model was saved under, e.g. purchase-30d';
 					},
 				},
@@ -45,6 +49,37 @@
 					},
 				},
 			};
+		},
+
+		/**
+		 * The scores table score profiles writes and build segment and explain factors read when
+		 * the setting is blank: the core's defaultScoresTable (test/architecture/lists.test.ts
+		 * pins the two together).
+		 */
+		defaultScoresTable: 'propensity_scores',
+
+		/**
+		 * The "Scores table" setting of score profiles, build segment and explain factors: blank
+		 * (the default), TABLE, or SCHEMA.TABLE on PostgreSQL, each name as the core's
+		 * scoresTableName and quoteName accept it.
+		 */
+		scoresTableSetting: function () {
+			return {
+				value: this.defaultScoresTable,
+				validate: function (v, _opt) {
+					var name = String(v === undefined || v === null ? '' : v).trim();
+					return (
+						name === '' ||
+						/^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$/.test(name) ||
+						'TABLE, or SCHEMA.TABLE on PostgreSQL (letters, digits, underscores)'
+					);
+				},
+			};
+		},
+
+		/** Shows the default scores table in the dialog's Scores table box when it is left blank (call from oneditprepare). */
+		prepareScoresTable: function () {
+			$('#node-input-scoresTable').attr('placeholder', this.defaultScoresTable);
 		},
 
 		/** True when `value` is a whole number from `least` to `most` (no upper bound when absent); blank is `blankOk`. */

@@ -2,7 +2,7 @@
  * `propensity explain`: why given profiles score as they do — their top factors with a
  * sentence each — printed as JSON.
  */
-import { explainInWarehouse, InputError, scoreProfiles, type ScoredProfile } from '../../core';
+import { defaultScoresTable, explainInWarehouse, InputError, scoreProfiles, type ScoredProfile } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
 import { eventFileOptions, eventFileUsage, loadEventsFile, modelSourceOptions, modelSourceUsage, readModelFrom } from '../shared';
@@ -24,7 +24,7 @@ Options:
   --top K          factors per profile (1–20, default 5)
   --scores-table NAME
                    with --events URL: the scores table the profiles were scored into
-                   (default propensity_scores; SCHEMA.TABLE on PostgreSQL)
+                   (default ${defaultScoresTable}; SCHEMA.TABLE on PostgreSQL)
 
 With --events naming a warehouse table, the profiles are those of the model's latest run in
 --scores-table (written by "propensity score --scores-table"): their scores come from that
@@ -107,7 +107,7 @@ async function explainWarehouseProfiles(
 			explainCommand,
 		);
 	const { model } = await readModelFrom(options, explainCommand);
-	const scoresTable = stringOption(options, 'scores-table') ?? 'propensity_scores';
+	const scoresTable = stringOption(options, 'scores-table') ?? defaultScoresTable;
 	const explained = await explainInWarehouse(warehouse.source, warehouse.mapping, model, profiles, { scoresTable, topK: top });
 	if (explained.unexplained.size > 0)
 		throw new InputError(

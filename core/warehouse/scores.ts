@@ -104,6 +104,9 @@ export interface WarehouseScoreSummary {
 	readonly record?: ScoringRunRecord;
 }
 
+/** The scores table scoring writes and segments and explanations read when none is named (both hosts' nodes, `propensity explain`). */
+export const defaultScoresTable = 'propensity_scores';
+
 /** A scores table's name, checked: [schema.]table on PostgreSQL, table on ClickHouse (in the URL's database). */
 export interface ScoresTableName {
 	readonly schema?: string;

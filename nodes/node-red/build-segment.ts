@@ -33,7 +33,7 @@ import {
 import { storeNode, warehouseOfMessage, withStore } from './config';
 import type { NodeAPI, NodeDef, NodeMessage, SendFunction } from './red';
 import { count, handleMessages, registerNode } from './run';
-import { asText, describe, fromMessage, parseJsonText } from './settings';
+import { asText, describe, fromMessage, parseJsonText, scoresTableOf } from './settings';
 
 export = function register(RED: NodeAPI): void {
 	registerNode(RED, 'propensity-build-segment', (node, config) => {
@@ -48,11 +48,7 @@ export = function register(RED: NodeAPI): void {
 				);
 			}
 			const profiles = msg.payload as ScoredProfile[];
-			const rule = ruleOf(msg, config);
-			const name = asText(fromMessage(msg, 'segmentName') ?? config.segmentName, 'segment name');
-			// An unset mode (flows from before the setting) is 'all'; anything else goes to the core, which refuses an unknown one.
-			const mode = (config.mode === undefined || config.mode === '' ? 'all' : config.mode) as SegmentMode;
-			const runAt = asText(fromMessage(msg, 'runAt'), 'run time (msg.runAt)') ?? new Date().toISOString();
+			const { rule, name, mode, runAt } = segmentSettings(msg, config);
 			// The messages go out before the membership is committed: a failure in between sends them again next run.
 			const deliver = (built: SegmentResult) => {
 				const { inSegment, notInSegment } = segmentOutputs(built);
@@ -68,6 +64,17 @@ export = function register(RED: NodeAPI): void {
 	});
 };
 
+/** The rule, segment name, mode and run time for a message: the message's values, else the node's. */
+function segmentSettings(msg: NodeMessage, config: NodeDef) {
+	return {
+		rule: ruleOf(msg, config),
+		name: asText(fromMessage(msg, 'segmentName') ?? config.segmentName, 'segment name'),
+		// An unset mode (flows from before the setting) is 'all'; anything else goes to the core, which refuses an unknown one.
+		mode: (config.mode === undefined || config.mode === '' ? 'all' : config.mode) as SegmentMode,
+		runAt: asText(fromMessage(msg, 'runAt'), 'run time (msg.runAt)') ?? new Date().toISOString(),
+	};
+}
+
 /**
  * msg.warehouse: the rule runs as SQL over the latest run in the scores table (the setting, or
  * msg.scoresTable) beside the events; output 1 gets the members the mode asks for, each message
@@ -80,11 +87,8 @@ async function segmentScoresTable(RED: NodeAPI, msg: NodeMessage, config: NodeDe
 			'msg.warehouse is empty: wire Load Events (source "table in place") and Score Profiles before this node.',
 			'no-warehouse-reference',
 		);
-	const scoresTable = asText(fromMessage(msg, 'scoresTable') ?? config.scoresTable, 'scores table') || 'propensity_scores';
-	const rule = ruleOf(msg, config);
-	const name = asText(fromMessage(msg, 'segmentName') ?? config.segmentName, 'segment name');
-	const mode = (config.mode === undefined || config.mode === '' ? 'all' : config.mode) as SegmentMode;
-	const runAt = asText(fromMessage(msg, 'runAt'), 'run time (msg.runAt)') ?? new Date().toISOString();
+	const scoresTable = scoresTableOf(msg, config);
+	const { rule, name, mode, runAt } = segmentSettings(msg, config);
 	// The run Score Profiles just wrote names its model: that model's latest run is segmented.
 	const model = (msg.scoreSummary as { model?: { name?: unknown } } | undefined)?.model?.name;
 	// The reference goes on with each member, so Explain Factors can follow on the same table.

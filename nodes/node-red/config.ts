@@ -79,12 +79,22 @@ export async function chosenModel(
 		if (!model) throw new InputError(`The message has no msg.model: put Train Model before ${user}, or set its Model to "from the store".`, 'no-model');
 		return { model, version: null };
 	}
-	const name = asText(await overridable(RED, node, msg, 'modelName', { value: config.modelName, type: config.modelNameType }, 'model name'), 'model name');
+	const { name, version } = await storeModelChoice(RED, node, msg, config);
 	if (!name) throw new InputError(`${user} has no model name: set its Model name (or msg.modelName) to the name the model was saved under.`, 'no-model-name');
-	const version = fromMessage(msg, 'modelVersion') ?? (config.modelVersion || 'latest');
-	const chosen = version === 'latest' ? 'latest' : (asWholeNumber(version, 'model version', 1) ?? 'latest');
-	const loaded = await withStore(storeNode(RED, config.store, user), (store) => loadModel(store, name, chosen));
+	const loaded = await withStore(storeNode(RED, config.store, user), (store) => loadModel(store, name, version));
 	return { model: loaded.model, version: loaded.info.version };
+}
+
+/** The model name (undefined when blank) and version a message asks the store for: msg.modelName and msg.modelVersion, else the node's. */
+export async function storeModelChoice(
+	RED: NodeAPI,
+	node: Node,
+	msg: NodeMessage,
+	config: NodeDef,
+): Promise<{ name: string | undefined; version: number | 'latest' }> {
+	const name = asText(await overridable(RED, node, msg, 'modelName', { value: config.modelName, type: config.modelNameType }, 'model name'), 'model name');
+	const given = fromMessage(msg, 'modelVersion') ?? (config.modelVersion || 'latest');
+	return { name, version: given === 'latest' ? 'latest' : (asWholeNumber(given, 'model version', 1) ?? 'latest') };
 }
 
 /** The PostgreSQL or ClickHouse config node with this id, or an InputError saying what to pick. */

@@ -21,10 +21,10 @@ import {
 	type ScoredProfile,
 	type ScoresRun,
 } from '../../core';
-import { chosenModel, storeNode, warehouseOfMessage, withStore } from './config';
+import { chosenModel, storeModelChoice, storeNode, warehouseOfMessage, withStore } from './config';
 import type { Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from './red';
 import { count, forNodeRed, handleMessages, registerNode } from './run';
-import { asText, asWholeNumber, describe, fromMessage, modelOf, overridable } from './settings';
+import { asWholeNumber, describe, modelOf, scoresTableOf } from './settings';
 
 export = function register(RED: NodeAPI): void {
 	registerNode(RED, 'propensity-explain-factors', (node, config) => {
@@ -92,12 +92,10 @@ async function modelInPlace(
 			throw new InputError('The message has no msg.model: set Model to "from the model store", which finds the model that scored the run.', 'no-model');
 		return { model };
 	}
-	const name = asText(await overridable(RED, node, msg, 'modelName', { value: config.modelName, type: config.modelNameType }, 'model name'), 'model name');
-	const version = fromMessage(msg, 'modelVersion') ?? (config.modelVersion || 'latest');
+	const { name, version } = await storeModelChoice(RED, node, msg, config);
 	const store = storeNode(RED, config.store, 'Explain Factors');
 	if (!name) return { model: (run) => withStore(store, (opened) => modelOfRun(opened)(run)) };
-	const chosen = version === 'latest' ? 'latest' : (asWholeNumber(version, 'model version', 1) ?? 'latest');
-	return { model: (await withStore(store, (opened) => loadModel(opened, name, chosen))).model, name };
+	return { model: (await withStore(store, (opened) => loadModel(opened, name, version))).model, name };
 }
 
 /**
@@ -114,7 +112,7 @@ async function explainInPlace(
 ) {
 	const warehouse = warehouseOfMessage(RED, msg, 'Explain Factors');
 	if (!warehouse) throw new Error('explainInPlace: msg.warehouse is missing');
-	const scoresTable = asText(fromMessage(msg, 'scoresTable') ?? config.scoresTable, 'scores table') || 'propensity_scores';
+	const scoresTable = scoresTableOf(msg, config);
 	const ids = given.profiles.map((profile, i) => profileIdOf(profile, i));
 	const { model, name } = await modelInPlace(RED, node, msg, config);
 	const result = await explainInWarehouse(

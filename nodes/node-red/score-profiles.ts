@@ -22,7 +22,7 @@ import {
 import { chosenModel, storeNode, warehouseOfMessage, withStore } from './config';
 import type { NodeAPI, NodeMessage, NodeStatus, SendFunction } from './red';
 import { count, handleMessages, registerNode, type Work } from './run';
-import { asMoment, asText, asWholeNumber, eventsOf, fromMessage, overridable, resolvePath, tableOf } from './settings';
+import { asMoment, asText, asWholeNumber, eventsOf, overridable, resolvePath, scoresTableOf, tableOf } from './settings';
 
 export = function register(RED: NodeAPI): void {
 	registerNode(RED, 'propensity-score-profiles', (node, config) => {
@@ -40,7 +40,7 @@ export = function register(RED: NodeAPI): void {
 			const explain = asWholeNumber(config.explain, 'factors per profile', 0) ?? 0;
 			const boundaries = boundariesOf();
 			if (warehouse) {
-				const scoresTable = asText(fromMessage(msg, 'scoresTable') ?? config.scoresTable, 'scores table') || 'propensity_scores';
+				const scoresTable = scoresTableOf(msg, config);
 				const keepRuns = asWholeNumber(config.keepRuns, 'runs kept', 1);
 				const score = (store?: Store) =>
 					scoreInWarehouse(

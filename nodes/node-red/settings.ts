@@ -4,7 +4,7 @@
  * into the type the core expects. Errors name the setting and where its value came from.
  */
 import path from 'node:path';
-import { type EventTable, InputError, type Model, parseModel, type TableSource } from '../../core';
+import { defaultScoresTable, type EventTable, InputError, type Model, parseModel, type TableSource } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 
 /** A typed input as saved by the editor: the value and where it comes from (str, msg, flow, global, env, num, json). */
@@ -60,6 +60,11 @@ export function asText(value: unknown, what: string): string | undefined {
 	}
 	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
 	throw new InputError(`The ${what} must be text, not ${describe(value)}.`, 'bad-setting');
+}
+
+/** The scores table of Score Profiles, Build Segment and Explain Factors: msg.scoresTable, else the node's setting, else the default. */
+export function scoresTableOf(msg: NodeMessage, config: NodeDef): string {
+	return asText(fromMessage(msg, 'scoresTable') ?? config.scoresTable, 'scores table') ?? defaultScoresTable;
 }
 
 /** A whole number from the node's dialog (saved as text) or a message; undefined when empty. */

@@ -18,7 +18,8 @@ import { repoRoot } from '../support/imports';
 import { warehouseEngines } from '../../core/warehouse/reference';
 import { dialectOf } from '../../core/warehouse/dialect';
 import { loadEventsProperties } from '../../nodes/n8n/LoadEvents/v1/LoadEventsV1.description';
-import { eventsInProperty } from '../../nodes/n8n/shared/warehouse';
+import { eventsInProperty, scoresTableProperty } from '../../nodes/n8n/shared/warehouse';
+import { defaultScoresTable, scoresTableName } from '../../core/warehouse/scores';
 
 const read = (file: string) => fs.readFileSync(path.join(repoRoot, file), 'utf8');
 const sorted = (values: readonly string[]) => [...values].sort();
@@ -31,10 +32,18 @@ function editorArray(html: string, name: string): string[] {
 	return values.length > 0 ? values : [...literal[1].matchAll(/'([^']+)'/g)].map((m) => m[1]);
 }
 
+/** A setting of a Node-RED dialog's defaults: its value and validator. */
+interface EditorSetting {
+	value: unknown;
+	validate?: (this: Record<string, unknown>, v: unknown, opt?: unknown) => unknown;
+}
+
 /** The editor's shared script, run as the browser runs it. */
 function editorScript(): {
 	storeName: RegExp;
-	modelSourceDefaults(): Record<string, { value: unknown; validate?: (this: Record<string, unknown>, v: unknown, opt?: unknown) => unknown }>;
+	modelSourceDefaults(options?: { blankName?: boolean }): Record<string, EditorSetting>;
+	defaultScoresTable: string;
+	scoresTableSetting(): EditorSetting;
 } {
 	const window: Record<string, unknown> = {};
 	vm.runInNewContext(read('resources/editor.js'), { window, $: () => ({ val: () => undefined }) });
@@ -134,7 +143,7 @@ describe('lists the hosts keep beside the core', () => {
 	it('score profiles and explain factors take their model-source settings from one shared definition', () => {
 		for (const dialog of ['score-profiles', 'explain-factors']) {
 			const html = read(`nodes/node-red/${dialog}.html`);
-			assert.match(html, /PropensityEditor\.modelSourceDefaults\(\)/, `${dialog} uses the shared settings`);
+			assert.match(html, /PropensityEditor\.modelSourceDefaults\((\{ blankName: true \})?\)/, `${dialog} uses the shared settings`);
 			for (const setting of ['modelFrom', 'modelName', 'modelNameType', 'modelVersion']) {
 				assert.doesNotMatch(html, new RegExp(`^\\s*${setting}: \\{`, 'm'), `${dialog} does not define ${setting} again`);
 			}
@@ -150,5 +159,52 @@ describe('lists the hosts keep beside the core', () => {
 		assert.equal(name.call({ modelFrom: 'store', modelNameType: 'str' }, 'purchase-30d'), true);
 		assert.equal(typeof name.call({ modelFrom: 'store', modelNameType: 'str' }, '../up'), 'string');
 		assert.equal(name.call({ modelFrom: 'msg' }, ''), true, 'no name is needed when the model comes with the message');
+		assert.equal(typeof name.call({ modelFrom: 'store', modelNameType: 'str' }, ''), 'string', 'score profiles needs a name to load from the store');
+		const blankName = editorScript().modelSourceDefaults({ blankName: true }).modelName.validate!;
+		assert.equal(blankName.call({ modelFrom: 'store', modelNameType: 'str' }, ''), true, "explain factors takes the run's model when the name is blank");
+		assert.equal(blankName.call({ modelFrom: 'store', modelNameType: 'str' }, ' '), true);
+		assert.equal(typeof blankName.call({ modelFrom: 'store', modelNameType: 'str' }, '../up'), 'string');
+		assert.match(read('nodes/node-red/explain-factors.html'), /PropensityEditor\.modelSourceDefaults\(\{ blankName: true \}\)/);
+		assert.match(read('nodes/node-red/score-profiles.html'), /PropensityEditor\.modelSourceDefaults\(\)/);
+	});
+
+	it("score profiles, build segment and explain factors take the scores table setting from one shared definition, with the core's default", () => {
+		const nodeRed = path.join(repoRoot, 'nodes/node-red');
+		for (const file of fs.readdirSync(nodeRed))
+			assert.doesNotMatch(read(`nodes/node-red/${file}`), /propensity_scores/, `${file} does not spell the default`);
+		for (const dialog of ['score-profiles', 'build-segment', 'explain-factors']) {
+			const html = read(`nodes/node-red/${dialog}.html`);
+			assert.match(html, /scoresTable: PropensityEditor\.scoresTableSetting\(\)/, `${dialog} uses the shared setting`);
+			assert.match(html, /PropensityEditor\.prepareScoresTable\(\);/, `${dialog} shows the default when blank`);
+			assert.match(read(`nodes/node-red/${dialog}.ts`), /scoresTableOf\(msg, config\)/, `${dialog}'s runtime reads it the shared way`);
+		}
+		const editor = editorScript();
+		assert.equal(editor.defaultScoresTable, defaultScoresTable);
+		assert.equal(scoresTableProperty('', {}).default, defaultScoresTable);
+		const setting = editor.scoresTableSetting();
+		assert.equal(setting.value, defaultScoresTable);
+		// Blank is the default; else what the core takes on PostgreSQL (SCHEMA.TABLE; ClickHouse takes TABLE alone).
+		for (const name of [
+			'',
+			'  ',
+			'scores',
+			'analytics.scores',
+			' analytics.scores ',
+			'my-scores',
+			'Scores 2024',
+			'a.b.c',
+			'.scores',
+			'scores.',
+			'a..b',
+			'.',
+		]) {
+			let core = true;
+			try {
+				if (name.trim() !== '') scoresTableName({ engine: 'postgres', database: 'shop' }, name);
+			} catch {
+				core = false;
+			}
+			assert.equal(setting.validate!.call({}, name) === true, core, `the scores table ${JSON.stringify(name)}`);
+		}
 	});
 });

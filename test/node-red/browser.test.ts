@@ -402,6 +402,71 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 		await page.evaluate(`RED.workspaces.show(${JSON.stringify(tab)})`);
 	});
 
+	it('marks a blank model name from the store valid in Explain Factors (its runtime then takes the model that scored the run) and invalid in Score Profiles', async () => {
+		await page.evaluate(`RED.workspaces.show(${JSON.stringify(tab)})`);
+		const store = 'b0b0000000000010';
+		const explain = 'b0b0000000000011';
+		const score = 'b0b0000000000012';
+		const fromStore = {
+			z: tab,
+			name: '',
+			modelFrom: 'store',
+			store,
+			modelName: '',
+			modelNameType: 'str',
+			modelVersion: 'latest',
+			scoresTable: '',
+			wires: [[]],
+		};
+		await page.evaluate(`(() => {
+			RED.nodes.import(${JSON.stringify([
+				{ id: store, type: 'propensity-store', name: 'blank-name store', kind: 'folder', path: 'models', postgres: '', schema: '' },
+				{ id: explain, type: 'propensity-explain-factors', x: 320, y: 560, topK: 3, perBucket: true, ...fromStore },
+				{
+					id: score,
+					type: 'propensity-score-profiles',
+					x: 320,
+					y: 640,
+					scoreFrom: 'events',
+					keepRuns: 60,
+					explain: 0,
+					includeFeatures: true,
+					output: 'array',
+					mediumFrom: 25,
+					highFrom: 75,
+					...fromStore,
+				},
+			])});
+			[${JSON.stringify(explain)}, ${JSON.stringify(score)}].forEach((id) => RED.editor.validateNode(RED.nodes.node(id)));
+			RED.view.redraw(true);
+		})()`);
+		const validity = async () =>
+			(await page.evaluate(
+				`[${JSON.stringify(explain)}, ${JSON.stringify(score)}].map((id) => { const node = RED.nodes.node(id); return { type: node.type, valid: node.valid, errors: node.validationErrors || [] }; })`,
+			)) as { type: string; valid: boolean; errors: string[] }[];
+		assert.deepEqual(await validity(), [
+			{ type: 'propensity-explain-factors', valid: true, errors: [] },
+			{ type: 'propensity-score-profiles', valid: false, errors: ['the name the model was saved under, e.g. purchase-30d'] },
+		]);
+		// The dialog agrees: the blank name is not marked, and the node stays valid once saved.
+		await page.locator(`#red-ui-workspace-chart [id="${explain}"] .red-ui-flow-node`).dblclick();
+		await page.waitForSelector('#node-input-modelName', { state: 'attached' });
+		assert.equal(await page.locator('#node-input-modelFrom').inputValue(), 'store');
+		assert.equal(
+			await page.locator('#node-input-scoresTable').getAttribute('placeholder'),
+			'propensity_scores',
+			'the blank scores table shows its default',
+		);
+		assert.equal(await page.locator('.propensity-explain .input-error').count(), 0, 'no field is marked');
+		await page.click('#node-dialog-ok');
+		await page.waitForSelector('#node-input-modelName', { state: 'detached' });
+		assert.deepEqual((await validity())[0], { type: 'propensity-explain-factors', valid: true, errors: [] });
+		assert.equal(await page.locator(`#red-ui-workspace-chart [id="${explain}"] .red-ui-flow-node-error:not(.hide)`).count(), 0, 'no red triangle');
+		await page.evaluate(
+			`(() => { [${JSON.stringify(explain)}, ${JSON.stringify(score)}].forEach((id) => RED.nodes.remove(id)); RED.nodes.dirty(true); RED.view.redraw(true); })()`,
+		);
+	});
+
 	async function box(selector: string): Promise<{ x: number; y: number; width: number; height: number }> {
 		const found = await page.locator(selector).first().boundingBox();
 		assert.ok(found, `${selector} is on the page`);

@@ -5,6 +5,7 @@
  */
 import type { IExecuteFunctions, INodeCredentialDescription, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import {
+	defaultScoresTable,
 	InputError,
 	isWarehouseReference,
 	parseWarehouseReference,
@@ -77,9 +78,6 @@ export function withEventsIn(
 	const eventsIn: INodeProperties = Object.keys(show).length > 0 ? { ...eventsInProperty, displayOptions: { show } } : eventsInProperty;
 	return [...properties.slice(0, at), eventsIn, ...more, ...properties.slice(at)];
 }
-
-/** The scores table a node writes or reads when the setting is left empty. */
-export const defaultScoresTable = 'propensity_scores';
 
 /**
  * The "Scores Table" setting of Score Profiles, Build Segment and Explain Factors: the same
