@@ -80,7 +80,6 @@ function timed(client: WarehouseClient, spent: Map<string, { count: number; ms: 
 		rows: (sql, params) => record(sql, () => client.rows(sql, params)),
 		each: (sql, params, onRow) => record(sql, () => client.each(sql, params, onRow)),
 		eachCells: (sql, params, where, onRow) => record(sql, () => client.eachCells(sql, params, where, onRow)),
-		wholeCells: (sql, params, where, onRow) => record(sql, () => client.wholeCells(sql, params, where, onRow)),
 		command: (sql, params) => record(sql, () => client.command(sql, params)),
 		insertJson: (table, rows) => client.insertJson(table, rows),
 		insertRows: (table, names, count, rowAt) => client.insertRows(table, names, count, rowAt),

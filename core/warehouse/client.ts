@@ -7,7 +7,7 @@
  */
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Client } from 'pg';
+import type { Client, QueryArrayConfig } from 'pg';
 import { InputError } from '../errors';
 import { ArrayCells, type RowCells, TsvRowDecoder, tsvLines } from './cells';
 import type { MappingOptions } from '../events/mapping';
@@ -22,13 +22,12 @@ export interface WarehouseClient {
 	rows(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
 	/** The same, streaming: rows arrive in batches and are handed over one at a time. */
 	each(sql: string, params: readonly unknown[], onRow: (row: Record<string, unknown>) => void): Promise<void>;
-	/** The same, each row read by position with no object per row (cells.ts); `where` names the answer in errors. */
-	eachCells(sql: string, params: readonly unknown[], where: string, onRow: (cells: RowCells) => void): Promise<void>;
 	/**
-	 * The same for an answer held whole anyway (a segment's members): read in one piece, not
-	 * through a cursor, because PostgreSQL never scans in parallel for a cursor read in batches.
+	 * The same, each row read by position with no object per row (cells.ts) and handed over as it
+	 * arrives, never held whole; `where` names the answer in errors. On PostgreSQL no cursor is
+	 * used, so the statement may be planned in parallel.
 	 */
-	wholeCells(sql: string, params: readonly unknown[], where: string, onRow: (cells: RowCells) => void): Promise<void>;
+	eachCells(sql: string, params: readonly unknown[], where: string, onRow: (cells: RowCells) => void): Promise<void>;
 	/** Runs a statement that answers no rows (DDL, INSERT … SELECT, ALTER). */
 	command(sql: string, params: readonly unknown[]): Promise<void>;
 	/** Inserts rows (plain objects keyed by column name) into a quoted table, as one statement. */
@@ -78,6 +77,7 @@ function streamedRow(row: { text: string; json<T>(): T }): Record<string, unknow
 async function connectPg(source: WarehouseSource): Promise<WarehouseClient> {
 	// The drivers are loaded on the first connection: a command that uses no warehouse never pays for them.
 	const { default: Cursor } = await import('pg-cursor');
+	const { Query } = await import('pg');
 	const client: Client = await connectPostgres({
 		host: source.host,
 		port: source.port,
@@ -118,59 +118,42 @@ async function connectPg(source: WarehouseSource): Promise<WarehouseClient> {
 	const insertJson = async (table: string, rows: readonly Record<string, unknown>[]) => {
 		await run(`INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(rows)]);
 	};
-	// pg's arrays in SELECT order: no object per row.
-	const eachCells = async (sql: string, params: readonly unknown[], where: string, onRow: (cells: RowCells) => void) => {
-		const cursor = client.query(new Cursor(sql, params as unknown[], { rowMode: 'array' }));
-		try {
+	// pg's arrays in SELECT order, no object per row, streamed without a cursor: PostgreSQL
+	// plans no parallel scan for a cursor (or any read in batches), so the answer is asked
+	// whole and each row handed over as it is decoded. With a 'row' listener and no callback,
+	// pg keeps no row, and the socket is read only as fast as the rows are taken: the memory
+	// held is one network read, whatever the answer's size (the cursor's batches of 10,000
+	// rows peaked 120 MB higher on the examples at 1M events; docs/warehouse.md).
+	const eachCells = (sql: string, params: readonly unknown[], where: string, onRow: (cells: RowCells) => void) =>
+		new Promise<void>((resolve, reject) => {
+			const config: QueryArrayConfig = { text: sql, values: params as unknown[], rowMode: 'array' };
+			const query = new Query(config);
 			let cells: ArrayCells | undefined;
-			for (;;) {
-				// The callback form also hands over the result's fields: their names are the columns' in errors.
-				const { rows, fields } = await new Promise<{ rows: unknown[][]; fields: readonly { name: string }[] }>((resolve, reject) =>
-					cursor.read(streamBatch, (error, rows, result) =>
-						error ? reject(error) : resolve({ rows: rows as unknown[][], fields: result?.fields ?? [] }),
-					),
-				);
-				if (rows.length === 0) break;
-				cells ??= new ArrayCells(
-					fields.map((field) => field.name),
-					where,
-				);
-				for (const row of rows) {
+			let failed: { error: unknown } | undefined;
+			query.on('row', (row: unknown[], result?: { fields: readonly { name: string }[] }) => {
+				// A row refused (a value that is no number) fails the read; the rest of the answer is drained, not taken.
+				if (failed) return;
+				try {
+					cells ??= new ArrayCells(
+						(result?.fields ?? []).map((field) => field.name),
+						where,
+					);
 					cells.values = row;
 					cells.row++;
 					onRow(cells);
+				} catch (error) {
+					failed = { error };
 				}
-			}
-		} catch (error) {
-			throw queryError(source, error);
-		} finally {
-			await cursor.close().catch(() => undefined);
-		}
-	};
-	// pg's arrays in SELECT order, the answer in one piece (no cursor: the scan may run in parallel).
-	const wholeCells = async (sql: string, params: readonly unknown[], where: string, onRow: (cells: RowCells) => void) => {
-		let result;
-		try {
-			result = await client.query({ text: sql, values: params as unknown[], rowMode: 'array' });
-		} catch (error) {
-			throw queryError(source, error);
-		}
-		const cells = new ArrayCells(
-			result.fields.map((field) => field.name),
-			where,
-		);
-		for (const row of result.rows as unknown[][]) {
-			cells.values = row;
-			cells.row++;
-			onRow(cells);
-		}
-	};
+			});
+			query.on('error', (error: unknown) => reject(queryError(source, error)));
+			query.on('end', () => (failed ? reject(queryError(source, failed.error)) : resolve()));
+			client.query(query);
+		});
 	return {
 		source,
 		rows: run,
 		each,
 		eachCells,
-		wholeCells,
 		command: async (sql, params) => {
 			await run(sql, params);
 		},
@@ -276,7 +259,7 @@ async function connectClickHouse(source: WarehouseSource): Promise<WarehouseClie
 		}
 	};
 	// ClickHouse streams an answer in any case: read as it arrives.
-	return { source, rows: run, each, eachCells, wholeCells: eachCells, command, insertJson, insertRows, close: () => client.close() };
+	return { source, rows: run, each, eachCells, command, insertJson, insertRows, close: () => client.close() };
 }
 
 /** The table's columns and their types; empty when the table does not exist. */

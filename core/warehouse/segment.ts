@@ -226,7 +226,7 @@ async function readScored(
 	more?: (cells: RowCells) => void,
 ): Promise<ScoredProfile[]> {
 	const out: ScoredProfile[] = [];
-	await client.wholeCells(sql, params, where, (cells) => {
+	await client.eachCells(sql, params, where, (cells) => {
 		more?.(cells);
 		out.push(scoredOf(cells, run, where));
 	});
