@@ -520,7 +520,7 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
  * Parts of one aggregation in flight at once at most (see overlapping): the servers aggregate
  * the next part while this process reads the rows of the one before it.
  */
-export const partsInFlight = 2;
+const partsInFlight = 2;
 
 /**
  * Runs `count` parts (`run` calls `arrived` at each row), each starting once the one before it starts answering (its servers have
