@@ -347,12 +347,20 @@ export async function trainWarehouse(
 	checkMemoryBudget(settings.memoryBudgetMb);
 	// The statistics need only the plan: the warehouse counts them (two statements, one after the
 	// other) while it counts readiness, and the buy-till-you-die fit's histories once readiness is done.
+	// One read for the statistics, which also counts the monitoring reference's active profiles; readiness already counted the table's profiles and types.
+	const countStats = (goal: Goal, allTypes: TableTypes, last: number, profiles: number) => {
+		const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
+		return warehouseFeatureStats(
+			client,
+			columns,
+			goal,
+			{ asOf },
+			{ types: allTypes, profiles: asOf === undefined ? profiles : undefined, profilesBy: last },
+		);
+	};
 	let counting: Promise<WarehouseStats> | undefined;
 	const startStats = (goal: Goal, allTypes: TableTypes, plan: CutoffPlan, profiles: number) => {
-		const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
-		// One read for the statistics, which also counts the monitoring reference's active profiles; readiness already counted the table's profiles and types.
-		const known = { types: allTypes, profiles: asOf === undefined ? profiles : undefined, profilesBy: plan.cutoffs[plan.cutoffs.length - 1] };
-		counting = warehouseFeatureStats(client, columns, goal, { asOf }, known);
+		counting = countStats(goal, allTypes, plan.cutoffs[plan.cutoffs.length - 1], profiles);
 		// Waited for below, or on the way out when readiness fails first.
 		counting.catch(() => undefined);
 	};
@@ -370,14 +378,7 @@ export async function trainWarehouse(
 		const groupsAt = (k: number) => data.groups[k];
 		summary = buildWarehouseExamples(client, columns, goal, buyTillYouDieSummary(goal), [last], undefined, { groupsInReach: groupsAt(cutoffs.length - 1) });
 		summary.catch(() => undefined);
-		const stats = await (counting ??
-			warehouseFeatureStats(
-				client,
-				columns,
-				goal,
-				{ asOf },
-				{ types: allTypes, profiles: asOf === undefined ? data.profiles : undefined, profilesBy: last },
-			));
+		const stats = await (counting ?? countStats(goal, allTypes, last, data.profiles));
 		const declared = declareFeatures(stats, goal, { asOf });
 		const declarations = await fitBuyTillYouDie(goal, declared, () => summary as Promise<WarehouseExamples>);
 		return await trainOnWarehouseExamples(client, columns, settings, hooks, { goal, readiness, data, allTypes, range, asOf, plan, declarations, stats });
