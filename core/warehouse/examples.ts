@@ -25,6 +25,7 @@ import type { DataRange } from '../features/cutoffs';
 import type { FeatureDecl } from '../features/declaration';
 import { type CutoffCounts, checkCutoffs } from '../features/examples';
 import { compareStrings } from '../events/table';
+import { placesByCutoffThenRank, rankIds } from './order';
 import { bgnbdParams, opOfAggregate } from '../features/execute';
 import type { SamplePlan } from '../features/sample';
 import { sampleConditionSql } from './sample';
@@ -751,8 +752,10 @@ export function shardingKeyIsProfile(engine: string, profileColumn: string): boo
 	return rest === profileColumn || rest === `\`${profileColumn}\``;
 }
 
-/** Rows per block of a feature's arriving values (and of the rows' bookkeeping). */
-const blockRows = 65_536;
+/** Rows per block of a feature's arriving values (and of the rows' bookkeeping): 2^blockShift. */
+const blockShift = 16;
+const blockRows = 1 << blockShift;
+const blockMask = blockRows - 1;
 
 /**
  * The rows as they arrive, in the warehouse's order: one column of value blocks per feature,
@@ -761,7 +764,7 @@ const blockRows = 65_536;
  * row's bookkeeping is its profile's number (each id is kept once, however many cutoffs it
  * is eligible at), its cutoff and its label, in typed blocks: about 7 bytes a row.
  */
-class ArrivedRows {
+export class ArrivedRows {
 	rows = 0;
 	/** Profile ids in order of first arrival; a row holds its profile's number here. */
 	readonly ids: string[] = [];
@@ -777,14 +780,14 @@ class ArrivedRows {
 
 	add(k: number, id: string, label: number, values: Float32Array): void {
 		const row = this.rows++;
-		const offset = row % blockRows;
+		const offset = row & blockMask;
 		if (offset === 0) {
 			for (const column of this.blocks) column.push(new Float32Array(blockRows));
 			this.profiles.push(new Uint32Array(blockRows));
 			this.cutoffs.push(new Uint16Array(blockRows));
 			this.labels.push(new Uint8Array(blockRows));
 		}
-		const block = (row - offset) / blockRows;
+		const block = row >>> blockShift;
 		for (let f = 0; f < this.features; f++) this.blocks[f][block][offset] = values[f];
 		let profile = this.numberOf.get(id);
 		if (profile === undefined) {
@@ -797,31 +800,56 @@ class ArrivedRows {
 		this.labels[block][offset] = label;
 	}
 
-	profile(row: number): number {
-		return this.profiles[Math.floor(row / blockRows)][row % blockRows];
+	/**
+	 * Once every row has arrived: the profile ids ascending (code-unit order), and each row's
+	 * profile rank among them and its cutoff, in arrival order. Lets go of the id lookup.
+	 */
+	ranked(): { profileIds: string[]; rank: Uint32Array; cutoff: Uint16Array } {
+		const { sorted, rank: rankOf } = rankIds(this.ids, this.numberOf);
+		this.numberOf.clear();
+		const rank = new Uint32Array(this.rows);
+		this.profiles.forEach((block, b) => {
+			const first = b << blockShift;
+			const end = Math.min(blockRows, this.rows - first);
+			for (let i = 0; i < end; i++) rank[first + i] = rankOf[block[i]];
+		});
+		return { profileIds: sorted, rank, cutoff: flatten(this.cutoffs, new Uint16Array(this.rows)) };
 	}
 
-	cutoff(row: number): number {
-		return this.cutoffs[Math.floor(row / blockRows)][row % blockRows];
+	/** The labels, each at its row's place. */
+	labelsAt(place: Uint32Array): Uint8Array {
+		return scatter(this.labels, place, new Uint8Array(place.length));
 	}
 
-	label(row: number): number {
-		return this.labels[Math.floor(row / blockRows)][row % blockRows];
-	}
-
-	/** Feature f's values in `order` (arrival indices), its blocks released. */
-	column(f: number, order: Uint32Array): Float32Array {
-		const blocks = this.blocks[f];
-		const out = new Float32Array(order.length);
-		for (let r = 0; r < order.length; r++) out[r] = blocks[Math.floor(order[r] / blockRows)][order[r] % blockRows];
+	/** Feature f's values, each at its row's place, its blocks released. */
+	column(f: number, place: Uint32Array): Float32Array {
+		const out = scatter(this.blocks[f], place, new Float32Array(place.length));
 		this.blocks[f] = [];
 		return out;
 	}
+}
 
-	/** Lets go of the id lookup once every row has arrived (the ids stay). */
-	doneArriving(): void {
-		this.numberOf.clear();
-	}
+/** The first out.length values of a column held in blocks, in one array. */
+function flatten<T extends Uint16Array>(blocks: readonly T[], out: T): T {
+	blocks.forEach((block, b) => {
+		const first = b << blockShift;
+		out.set(block.subarray(0, Math.min(blockRows, out.length - first)), first);
+	});
+	return out;
+}
+
+/**
+ * A column held in blocks, each row's value written at its place in `out`: read in arrival
+ * order, the blocks stream through the cache and only the writes scatter (at 2,000,000 rows
+ * this took 3.2 s for 85 columns where reading from the places took 6.8 s, loaded machine).
+ */
+function scatter<T extends Float32Array | Uint8Array>(blocks: readonly T[], place: Uint32Array, out: T): T {
+	blocks.forEach((block, b) => {
+		const first = b << blockShift;
+		const end = Math.min(blockRows, place.length - first);
+		for (let i = 0; i < end; i++) out[place[first + i]] = block[i];
+	});
+	return out;
 }
 
 /** The set bits of a whole number below 2^48 (a day mask word). */
@@ -860,25 +888,22 @@ export async function buildWarehouseExamples(
 	const plan = { ...makePlan(columns, goal, features), ...(await shardLayout(runner, columns)), ...options };
 	const arrived = new ArrivedRows(features.length);
 	await streamCutoffs(runner, plan, cutoffs, sample, (k, id, label, values) => arrived.add(k, id, label, values));
-	arrived.doneArriving();
-	const rows = arrived.rows;
-	// Each profile's rank among the ids ascending (code-unit order, as in an in-memory table).
-	const byId = Uint32Array.from(arrived.ids, (_, p) => p).sort((a, b) => compareStrings(arrived.ids[a], arrived.ids[b]));
-	const profileIds = Array.from(byId, (p) => arrived.ids[p]);
-	const rank = new Uint32Array(byId.length);
-	byId.forEach((p, r) => (rank[p] = r));
-	// Grouped by cutoff, profiles ascending within each, as buildExamples lays them out.
-	const order = new Uint32Array(rows);
-	for (let r = 0; r < rows; r++) order[r] = r;
-	order.sort((a, b) => arrived.cutoff(a) - arrived.cutoff(b) || rank[arrived.profile(a)] - rank[arrived.profile(b)]);
+	// Grouped by cutoff, profiles ascending within each (code-unit order, as in an in-memory table), as buildExamples lays them out.
+	const { profileIds, rank, cutoff: cutoffOf } = arrived.ranked();
+	const place = placesByCutoffThenRank(rank, profileIds.length, cutoffOf, cutoffs.length);
+	const rows = place.length;
 	const data: LabelledDataset = {
 		rows,
 		featureNames: features.map((feature) => feature.name),
-		columns: features.map((_, f) => arrived.column(f, order)),
-		label: Uint8Array.from(order, (r) => arrived.label(r)),
+		columns: features.map((_, f) => arrived.column(f, place)),
+		label: arrived.labelsAt(place),
 	};
-	const profile = Uint32Array.from(order, (r) => rank[arrived.profile(r)]);
-	const cutoffIndex = Uint16Array.from(order, (r) => arrived.cutoff(r));
+	const profile = new Uint32Array(rows);
+	const cutoffIndex = new Uint16Array(rows);
+	for (let r = 0; r < rows; r++) {
+		profile[place[r]] = rank[r];
+		cutoffIndex[place[r]] = cutoffOf[r];
+	}
 	const perCutoff = cutoffs.map((cutoff) => ({ cutoff, eligible: 0, positives: 0, negatives: 0 }));
 	for (let r = 0; r < rows; r++) {
 		const counts = perCutoff[cutoffIndex[r]];
