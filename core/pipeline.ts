@@ -363,14 +363,16 @@ export async function trainWarehouse(
 	const declared = declareFeatures(stats, goal, { asOf });
 	// Readiness counted the groups each cutoff's aggregation holds: the examples' queries need not count them again.
 	const groupsAt = (k: number) => data.groups[k];
+	// Readiness counted the eligible rows: the examples' values are held in buffers of that size from the start.
+	const expectedRows = readiness.totals.eligible;
 	const declarations = await fitBuyTillYouDie(goal, declared, (summary) =>
-		buildWarehouseExamples(client, columns, goal, summary, [last], undefined, { groupsInReach: groupsAt(cutoffs.length - 1) }),
+		buildWarehouseExamples(client, columns, goal, summary, [last], undefined, { groupsInReach: groupsAt(cutoffs.length - 1), expectedRows }),
 	);
 	hooks?.onProgress?.({ stage: 'computing features in the warehouse', done: 0, total: cutoffs.length, unit: 'cutoffs' });
 	// The sample is chosen from readiness's counts, before any example leaves the warehouse.
 	const sample = planSample(readiness.totals.positives, readiness.totals.negatives, examplesCap(settings, declarations.length), settings.seed ?? 1);
 	const groupsInReach = data.groups.length === cutoffs.length ? data.groups.reduce((total, groups) => total + groups, 0) : undefined;
-	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs, sample, { groupsInReach });
+	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs, sample, { groupsInReach, expectedRows });
 	if (examples.data.rows === 0) throw new InputError(`No profile is eligible at any cutoff in ${client.source.table}.`, 'no-examples');
 	const activity = await warehouseActivity(client, columns, last, range?.end ?? last, { types: allTypes, activeProfiles: stats.profilesBy });
 	const sampled = sample && recordSample(sample, readiness.totals, classCounts(examples.data.label));

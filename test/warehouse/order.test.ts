@@ -56,39 +56,45 @@ describe('the order of the warehouse examples (core/warehouse/order.ts)', () => 
 		assert.throws(() => placesByCutoffThenRank(Uint32Array.of(0, 1), 3, Uint16Array.of(0), 2), /2 ranks for 1 cutoffs/);
 	});
 
-	it('lays the arrived rows out by cutoff and profile id across several blocks, each value with its row', () => {
-		const rng = createRng(7);
-		const ids = Array.from({ length: 40_000 }, (_, i) => (i % 3 === 0 ? `é${i}` : i % 3 === 1 ? `\u{1F600}${i}` : `C${i}`));
-		const cutoffs = 4;
-		const arrived = new ArrivedRows(2);
-		const seen = new Set<string>();
-		const expected: { cutoff: number; id: string; label: number; values: number[] }[] = [];
-		// 150,000 rows: more than two blocks of 65,536; each (profile, cutoff) pair once, in a random order.
-		while (expected.length < 150_000) {
-			const id = ids[Math.floor(rng.next() * ids.length)];
-			const k = Math.floor(rng.next() * cutoffs);
-			if (seen.has(`${k} ${id}`)) continue;
-			seen.add(`${k} ${id}`);
-			const row = { cutoff: k, id, label: rng.next() < 0.1 ? 1 : 0, values: [expected.length, Math.fround(rng.next())] };
-			expected.push(row);
-			arrived.add(k, id, row.label, Float32Array.from(row.values));
-		}
-		expected.sort((a, b) => a.cutoff - b.cutoff || compareStrings(a.id, b.id));
-		const { profileIds, rank, cutoff } = arrived.ranked();
-		const place = placesByCutoffThenRank(rank, profileIds.length, cutoff, cutoffs);
-		const first = arrived.column(0, place);
-		const second = arrived.column(1, place);
-		const labels = arrived.labelsAt(place);
-		assert.deepEqual(profileIds, [...new Set(expected.map((row) => row.id))].sort(compareStrings));
-		const order = new Uint32Array(place.length);
-		place.forEach((at, r) => (order[at] = r));
-		expected.forEach((row, r) => {
-			const at = order[r];
-			assert.equal(profileIds[rank[at]], row.id, `row ${r}'s profile`);
-			assert.equal(cutoff[at], row.cutoff, `row ${r}'s cutoff`);
-			assert.equal(labels[r], row.label, `row ${r}'s label`);
-			assert.equal(first[r], row.values[0], `row ${r}'s first value`);
-			assert.equal(second[r], row.values[1], `row ${r}'s second value`);
+	for (const [name, expectedRows] of [
+		['growing its buffers twice', undefined],
+		['in buffers sized for them', 150_000],
+	] as const) {
+		it(`lays the arrived rows out by cutoff and profile id, each value with its row: ${name}`, () => {
+			const rng = createRng(7);
+			const ids = Array.from({ length: 40_000 }, (_, i) => (i % 3 === 0 ? `é${i}` : i % 3 === 1 ? `\u{1F600}${i}` : `C${i}`));
+			const cutoffs = 4;
+			const features = 3;
+			const arrived = new ArrivedRows(features, expectedRows);
+			const seen = new Set<string>();
+			const expected: { cutoff: number; id: string; label: number; values: number[] }[] = [];
+			// 150,000 rows: more than two blocks of 65,536; each (profile, cutoff) pair once, in a random order.
+			while (expected.length < 150_000) {
+				const id = ids[Math.floor(rng.next() * ids.length)];
+				const k = Math.floor(rng.next() * cutoffs);
+				if (seen.has(`${k} ${id}`)) continue;
+				seen.add(`${k} ${id}`);
+				const row = { cutoff: k, id, label: rng.next() < 0.1 ? 1 : 0, values: [expected.length, Math.fround(rng.next()), -expected.length] };
+				expected.push(row);
+				arrived.add(k, id, row.label, Float32Array.from(row.values));
+			}
+			expected.sort((a, b) => a.cutoff - b.cutoff || compareStrings(a.id, b.id));
+			const { profileIds, rank, cutoff } = arrived.ranked();
+			const place = placesByCutoffThenRank(rank, profileIds.length, cutoff, cutoffs);
+			// Each column is written into the buffer the one before arrived in: all are checked once all are made.
+			const columns = Array.from({ length: features }, (_, f) => arrived.column(f, place));
+			const labels = arrived.labelsAt(place);
+			assert.deepEqual(profileIds, [...new Set(expected.map((row) => row.id))].sort(compareStrings));
+			const order = new Uint32Array(place.length);
+			place.forEach((at, r) => (order[at] = r));
+			for (const column of columns) assert.equal(column.length, expected.length);
+			expected.forEach((row, r) => {
+				const at = order[r];
+				assert.equal(profileIds[rank[at]], row.id, `row ${r}'s profile`);
+				assert.equal(cutoff[at], row.cutoff, `row ${r}'s cutoff`);
+				assert.equal(labels[r], row.label, `row ${r}'s label`);
+				columns.forEach((column, f) => assert.equal(column[r], row.values[f], `row ${r}'s value ${f}`));
+			});
 		});
-	});
+	}
 });
