@@ -752,7 +752,7 @@ export function shardingKeyIsProfile(engine: string, profileColumn: string): boo
 	return rest === profileColumn || rest === `\`${profileColumn}\``;
 }
 
-/** Rows per block of a feature's arriving values (and of the rows' bookkeeping): 2^blockShift. */
+/** Rows per block of the rows' bookkeeping (profile, cutoff, label), and the values' least room: 2^blockShift. */
 const blockShift = 16;
 const blockRows = 1 << blockShift;
 const blockMask = blockRows - 1;
