@@ -53,6 +53,7 @@ export { goalDefaults } from './goal/schema';
 export { type ModelVersionInfo } from './store/types';
 export { defaultEnd, defaultHistoryDays, maxProfiles, profilesForEvents, simulationFormats, type SimulationFormat } from './simulate';
 export { csvCell } from './util/csv';
+export { withThousands } from './util/counts';
 export { writeFileAtomically } from './util/files';
 export { connectPostgres, redact, type PgConnectionInput } from './util/postgres';
 export { type MappingOptions } from './events/mapping';

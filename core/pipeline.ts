@@ -376,7 +376,12 @@ export async function trainWarehouse(
 		const last = cutoffs[cutoffs.length - 1];
 		// Readiness counted the groups each cutoff's aggregation holds: the examples' queries need not count them again.
 		const groupsAt = (k: number) => data.groups[k];
-		summary = buildWarehouseExamples(client, columns, goal, buyTillYouDieSummary(goal), [last], undefined, { groupsInReach: groupsAt(cutoffs.length - 1) });
+		// Readiness counted the eligible rows: the examples' values are held in buffers of that size from the start.
+		const atLast = readiness.cutoffs.find((cutoff) => cutoff.cutoff === last)?.eligible;
+		summary = buildWarehouseExamples(client, columns, goal, buyTillYouDieSummary(goal), [last], undefined, {
+			groupsInReach: groupsAt(cutoffs.length - 1),
+			expectedRows: atLast,
+		});
 		summary.catch(() => undefined);
 		const stats = await (counting ?? countStats(goal, allTypes, last, data.profiles));
 		const declared = declareFeatures(stats, goal, { asOf });
@@ -418,7 +423,10 @@ async function trainOnWarehouseExamples(
 	// The sample is chosen from readiness's counts, before any example leaves the warehouse.
 	const sample = planSample(readiness.totals.positives, readiness.totals.negatives, examplesCap(settings, declarations.length), settings.seed ?? 1);
 	const groupsInReach = data.groups.length === cutoffs.length ? data.groups.reduce((total, groups) => total + groups, 0) : undefined;
-	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs, sample, { groupsInReach });
+	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs, sample, {
+		groupsInReach,
+		expectedRows: sample ? Math.min(readiness.totals.eligible, keptAtMost(sample.maxExamples)) : readiness.totals.eligible,
+	});
 	if (examples.data.rows === 0) throw new InputError(`No profile is eligible at any cutoff in ${client.source.table}.`, 'no-examples');
 	const activity = await warehouseActivity(client, columns, last, range?.end ?? last, { types: allTypes, activeProfiles: stats.profilesBy });
 	const sampled = sample && recordSample(sample, readiness.totals, classCounts(examples.data.label));
@@ -427,6 +435,16 @@ async function trainOnWarehouseExamples(
 		settings,
 		hooks,
 	);
+}
+
+/**
+ * The rows a sample capped at `cap` keeps, generously: a hash of each profile decides, so a
+ * little more or less than the cap (2,000,069 of a 2,000,000 cap at 20,000,000 events; the
+ * spread is about the square root of the cap). Buffers sized by it are never short in practice
+ * (they would grow), and never sized by a warehouse's every eligible row.
+ */
+function keptAtMost(cap: number): number {
+	return Math.ceil(cap * 1.01 + 8 * Math.sqrt(cap));
 }
 
 /** What Load Events outputs for a table in place: the reference and a summary counted by SQL. */

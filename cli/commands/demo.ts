@@ -18,6 +18,7 @@ import {
 	describeSegmentChange,
 	writeSegmentFile,
 	writeSimulation,
+	withThousands,
 } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
@@ -68,14 +69,14 @@ export const demoCommand: Command = {
 		try {
 			const simulated = await writeSimulation({ profiles, seed, format: 'csv', out: file('events.csv') }, progress);
 			progress.finish();
-			say(`Simulated ${simulated.events.toLocaleString('en-US')} events of ${simulated.profiles.toLocaleString('en-US')} customers → events.csv`);
+			say(`Simulated ${withThousands(simulated.events)} events of ${withThousands(simulated.profiles)} customers → events.csv`);
 
 			const loaded = await loadEvents({ kind: 'file', path: file('events.csv') }, { preset: 'flat' }, progress);
 			progress.finish();
 			const { goal, inWords, readiness } = defineGoal(demoGoal, loaded.table);
 			await writeFileAtomic(file('goal.json'), `${JSON.stringify(demoGoal, null, 2)}\n`);
 			say(
-				`Goal: ${inWords} → goal.json (${readiness?.totals.positives.toLocaleString('en-US')} positive examples over ${readiness?.cutoffs.length} cutoffs)`,
+				`Goal: ${inWords} → goal.json (${withThousands(readiness?.totals.positives ?? 0)} positive examples over ${readiness?.cutoffs.length} cutoffs)`,
 			);
 
 			const trained = await trainModel(loaded.table, goal, { seed, load: loaded }, progress);
@@ -96,7 +97,7 @@ export const demoCommand: Command = {
 				await writeScoresFile(file('scores.csv'), [scored], { factors: 3, attributes: run.summary.attributes });
 				const { buckets } = run.summary;
 				say(
-					`Scored ${run.summary.scored.toLocaleString('en-US')} customers as of ${run.summary.scoreDate}: ${buckets.high} high, ${buckets.medium} medium, ${buckets.low} low → scores.csv`,
+					`Scored ${withThousands(run.summary.scored)} customers as of ${run.summary.scoreDate}: ${buckets.high} high, ${buckets.medium} medium, ${buckets.low} low → scores.csv`,
 				);
 
 				const segment = await buildSegment(scored, parseRuleText(demoRule), {

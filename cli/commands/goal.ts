@@ -3,7 +3,7 @@
  * eligible, the lookback) and, given events, checks them against it as training would, without
  * training: readiness per cutoff and every problem with what to change.
  */
-import { conditionFromRow, defineGoal, goalFromForm, InputError } from '../../core';
+import { conditionFromRow, defineGoal, goalFromForm, InputError, withThousands } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { asOfLine, cutoffPlanLine, eventFileOptions, eventFileUsage, loadEventsFile, writeFileAtomic } from '../shared';
 
@@ -86,7 +86,7 @@ export const goalCommand: Command = {
 		const lines = [`Goal "${check.goal.name}": ${alone.inWords} → ${out}`, ...check.warnings.map((warning) => `Warning: ${warning.message}`)];
 		const readiness = check.readiness;
 		if (readiness) {
-			const n = (value: number) => value.toLocaleString('en-US');
+			const n = (value: number) => withThousands(value);
 			lines.push(asOfLine(options, readiness.history.end));
 			lines.push(
 				`Readiness: ${n(readiness.totals.eligible)} eligible examples over ${readiness.cutoffs.length} cutoffs, ${n(readiness.totals.positives)} positive and ${n(readiness.totals.negatives)} negative ` +

@@ -16,6 +16,7 @@ import {
 	tableScoresCsv,
 	withWarehouse,
 	writeScoresFile,
+	withThousands,
 } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
@@ -124,8 +125,8 @@ export const scoreCommand: Command = {
 		const { buckets: counts } = scores;
 		const numbered = scores.idColumn === null ? ' (rows numbered from 1: no id column)' : '';
 		io.stdout.write(
-			`Scored ${scores.rows.length.toLocaleString('en-US')} rows of ${table} with the model "${model.name}"${numbered}: ` +
-				`${counts.high.toLocaleString('en-US')} high, ${counts.medium.toLocaleString('en-US')} medium, ${counts.low.toLocaleString('en-US')} low.\nScores written to ${out}.\n`,
+			`Scored ${withThousands(scores.rows.length)} rows of ${table} with the model "${model.name}"${numbered}: ` +
+				`${withThousands(counts.high)} high, ${withThousands(counts.medium)} medium, ${withThousands(counts.low)} low.\nScores written to ${out}.\n`,
 		);
 	},
 };
@@ -166,10 +167,10 @@ async function scoreInWarehouse(options: OptionValues, io: CliIo): Promise<void>
 		const remembered = summary.remembered ? `The run is remembered in ${storeDir} for "propensity backtest".\n` : '';
 		const { buckets, scored, scoreDate } = summary;
 		io.stdout.write(
-			`Scored ${scored.toLocaleString('en-US')} profiles (those eligible for "${model.name}") as of ${scoreDate} in the warehouse: ` +
-				`${buckets.high.toLocaleString('en-US')} high, ${buckets.medium.toLocaleString('en-US')} medium, ${buckets.low.toLocaleString('en-US')} low.
+			`Scored ${withThousands(scored)} profiles (those eligible for "${model.name}") as of ${scoreDate} in the warehouse: ` +
+				`${withThousands(buckets.high)} high, ${withThousands(buckets.medium)} medium, ${withThousands(buckets.low)} low.
 ` +
-				`Features computed in the warehouse, probabilities in this process; ${summary.written.toLocaleString('en-US')} rows appended to ${summary.scoresTable}.
+				`Features computed in the warehouse, probabilities in this process; ${withThousands(summary.written)} rows appended to ${summary.scoresTable}.
 ${remembered}`,
 		);
 	} finally {
@@ -222,8 +223,8 @@ async function scoreEventsFile(options: OptionValues, io: CliIo): Promise<void> 
 		}
 		const { buckets, scored, scoreDate } = run.summary;
 		io.stdout.write(
-			`Scored ${scored.toLocaleString('en-US')} of ${run.summary.profilesInData.toLocaleString('en-US')} profiles (those eligible for "${model.name}") as of ${scoreDate}: ` +
-				`${buckets.high.toLocaleString('en-US')} high, ${buckets.medium.toLocaleString('en-US')} medium, ${buckets.low.toLocaleString('en-US')} low.\nScores written to ${out}.\n${remembered}`,
+			`Scored ${withThousands(scored)} of ${withThousands(run.summary.profilesInData)} profiles (those eligible for "${model.name}") as of ${scoreDate}: ` +
+				`${withThousands(buckets.high)} high, ${withThousands(buckets.medium)} medium, ${withThousands(buckets.low)} low.\nScores written to ${out}.\n${remembered}`,
 		);
 		for (const warning of run.summary.warnings) io.stderr.write(`Warning: ${warning}\n`);
 	} finally {

@@ -26,6 +26,7 @@ import {
 	type SegmentResult,
 	type SegmentRule,
 	writeSegmentFile,
+	withThousands,
 } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { readModelFile } from '../shared';
@@ -174,7 +175,7 @@ export const segmentCommand: Command = {
 				: await buildSegment(scored, rule, settings);
 
 			const { summary } = result;
-			const count = (n: number) => n.toLocaleString('en-US');
+			const count = (n: number) => withThousands(n);
 			const lines = [
 				`Segment${summary.name ? ` "${summary.name}"` : ''} (${summary.rule}): ${count(summary.members)} of ${count(summary.scored)} scored profiles are members.`,
 			];
@@ -275,8 +276,7 @@ async function pastRuns(options: OptionValues, io: CliIo): Promise<void> {
 				runs.length === 0
 					? [`Segment "${name}" has no kept runs in ${storeDir}.`]
 					: runs.map(
-							(run) =>
-								`run ${run.run}  ${run.runAt}  mode ${run.mode}: ${run.entered.toLocaleString('en-US')} entered, ${run.left.toLocaleString('en-US')} left`,
+							(run) => `run ${run.run}  ${run.runAt}  mode ${run.mode}: ${withThousands(run.entered)} entered, ${withThousands(run.left)} left`,
 						);
 			io.stdout.write(`${lines.join('\n')}\n`);
 			return;
@@ -299,7 +299,7 @@ async function pastRuns(options: OptionValues, io: CliIo): Promise<void> {
 		await writeSegmentFile(out, past.rows, { spreadsheetSafe: options['spreadsheet-safe'] === true });
 		const what = mode === 'entered' ? 'entered profiles' : 'profiles that left';
 		io.stdout.write(
-			`Wrote the ${past.rows.length.toLocaleString('en-US')} ${what} of run ${past.run.run} of "${name}" (${past.run.runAt}) to ${out} again. The segment's membership is unchanged.\n`,
+			`Wrote the ${withThousands(past.rows.length)} ${what} of run ${past.run.run} of "${name}" (${past.run.runAt}) to ${out} again. The segment's membership is unchanged.\n`,
 		);
 	} finally {
 		await store.close();

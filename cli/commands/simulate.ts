@@ -3,7 +3,16 @@
  */
 import { type Command, integerOption, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
-import { defaultEnd, defaultHistoryDays, maxProfiles, profilesForEvents, type SimulationFormat, simulationFormats, writeSimulation } from '../../core';
+import {
+	defaultEnd,
+	defaultHistoryDays,
+	maxProfiles,
+	profilesForEvents,
+	type SimulationFormat,
+	simulationFormats,
+	writeSimulation,
+	withThousands,
+} from '../../core';
 
 const usage = `Usage: propensity simulate (--profiles N | --events N) --seed S --format csv|ndjson|xdm --out FILE
                            [--gzip] [--history-days D] [--end ISO]
@@ -13,7 +22,7 @@ purchases with revenue, email opens and clicks, app launches) and writes their e
 The same options and seed give the same file, byte for byte.
 
 Options:
-  --profiles N        customers to simulate (1 to ${maxProfiles.toLocaleString('en-US')}); about 39 events each over 365 days
+  --profiles N        customers to simulate (1 to ${withThousands(maxProfiles)}); about 39 events each over 365 days
   --events N          instead of --profiles: aim at about N events (customers are derived from a pilot run)
   --seed S            random seed, a whole number from 0 to 4294967295
   --format F          csv (flat columns), ndjson (same fields, one JSON object a line) or xdm (XDM ExperienceEvent JSON array)
@@ -57,7 +66,7 @@ export const simulateCommand: Command = {
 			const summary = await writeSimulation({ ...window, profiles, format: format as SimulationFormat, out, gzip: options.gzip === true }, progress);
 			progress.finish();
 			io.stdout.write(
-				`Wrote ${summary.events.toLocaleString('en-US')} events of ${summary.profiles.toLocaleString('en-US')} customers to ${out} (${format}${options.gzip ? ', gzip' : ''}, ${formatBytes(summary.bytes)}).\n`,
+				`Wrote ${withThousands(summary.events)} events of ${withThousands(summary.profiles)} customers to ${out} (${format}${options.gzip ? ', gzip' : ''}, ${formatBytes(summary.bytes)}).\n`,
 			);
 		} finally {
 			progress.finish();
@@ -76,7 +85,7 @@ function profileCount(options: Parameters<Command['run']>[0], window: { seed: nu
 	const derived = profilesForEvents(events, window);
 	if (derived > maxProfiles) {
 		throw new UsageError(
-			`propensity simulate: --events ${events} would need ${derived.toLocaleString('en-US')} customers, more than the ${maxProfiles.toLocaleString('en-US')} allowed; ask for fewer events or a longer --history-days.`,
+			`propensity simulate: --events ${events} would need ${withThousands(derived)} customers, more than the ${withThousands(maxProfiles)} allowed; ask for fewer events or a longer --history-days.`,
 			simulateCommand,
 		);
 	}

@@ -22,6 +22,7 @@ import {
 	trainTable,
 	trainWarehouse,
 	withWarehouse,
+	withThousands,
 } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
@@ -124,8 +125,8 @@ export const trainCommand: Command = {
 		}
 		const read = built.table;
 		const summary = [
-			`Read ${read.rows.toLocaleString('en-US')} rows × ${read.features} features from ${table} (label "${label}": ${read.positives.toLocaleString('en-US')} with the outcome, ${read.negatives.toLocaleString('en-US')} without).`,
-			`Validation: a seeded random ${read.holdoutShare * 100}% of the rows (${read.validationRows.toLocaleString('en-US')}), drawn within each label. A table has no time order, so validation is a random holdout, not later data; expect event-trained models to be validated more strictly.`,
+			`Read ${withThousands(read.rows)} rows × ${read.features} features from ${table} (label "${label}": ${withThousands(read.positives)} with the outcome, ${withThousands(read.negatives)} without).`,
+			`Validation: a seeded random ${read.holdoutShare * 100}% of the rows (${withThousands(read.validationRows)}), drawn within each label. A table has no time order, so validation is a random holdout, not later data; expect event-trained models to be validated more strictly.`,
 		];
 		const text = built.modelText;
 		await writeFileAtomic(out, text);
@@ -188,7 +189,7 @@ async function trainOnEvents(options: OptionValues, io: CliIo, settings: { out: 
 		`Goal: ${outcome.summary.goal}`,
 		// The readiness warnings the report shows (short history, a churn goal that will happen…).
 		...outcome.readiness.warnings.map((warning) => `Warning: ${warning.message}`),
-		`Examples: ${counts.eligible.toLocaleString('en-US')} profile snapshots at ${model.dataRange.cutoffs.length} cutoffs (${counts.positives.toLocaleString('en-US')} with the outcome), ${outcome.summary.features} features.`,
+		`Examples: ${withThousands(counts.eligible)} profile snapshots at ${model.dataRange.cutoffs.length} cutoffs (${withThousands(counts.positives)} with the outcome), ${outcome.summary.features} features.`,
 		...(model.dataRange.plan ? [cutoffPlanLine(model.dataRange.plan)] : []),
 		`Validation: ${model.metrics.validationSplit}.`,
 		...describeModel(model, outcome.selection, model.notes),
@@ -260,7 +261,7 @@ export function describeModel(model: Model, selection: SelectionRecord | StoredS
 		`Calibration: ${model.calibration.choice.method === 'none' ? model.calibration.choice.reason : `${model.calibration.choice.method} — ${model.calibration.choice.reason}`}.`,
 	);
 	lines.push(
-		`Validation (${v.rows.toLocaleString('en-US')} rows, base rate ${v.baseRate === null ? 'n/a' : `${(v.baseRate * 100).toFixed(1)}%`}): AUC ${metric(v.auc)}${v.aucInterval ? ` (95% interval ${metric(v.aucInterval[0])}–${metric(v.aucInterval[1])})` : ''}, log loss ${metric(v.logLoss, 4)}, Brier ${metric(v.brier, 4)}.`,
+		`Validation (${withThousands(v.rows)} rows, base rate ${v.baseRate === null ? 'n/a' : `${(v.baseRate * 100).toFixed(1)}%`}): AUC ${metric(v.auc)}${v.aucInterval ? ` (95% interval ${metric(v.aucInterval[0])}–${metric(v.aucInterval[1])})` : ''}, log loss ${metric(v.logLoss, 4)}, Brier ${metric(v.brier, 4)}.`,
 	);
 	if (v.deciles.length > 0)
 		lines.push(`Top 10% of scores: ${v.deciles[0].lift.toFixed(2)}× the base rate, ${(v.deciles[0].cumulativeGain * 100).toFixed(0)}% of all outcomes.`);

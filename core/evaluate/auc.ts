@@ -29,12 +29,70 @@ export function auc(labels: ArrayLike<number>, scores: ArrayLike<number>): numbe
 	return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
-/** Row indices ordered by ascending score (ties by row index, so the order is deterministic). */
+/**
+ * Row indices ordered by ascending score (ties by row index, so the order is deterministic; -0
+ * ties with 0). A stable radix sort of the scores' bits, as order-keeping unsigned keys: the
+ * order a comparator sort gives, in a small fraction of its time (each validation report sorts
+ * its scores several times).
+ */
 export function sortedOrder(scores: ArrayLike<number>): Uint32Array {
-	const order = new Uint32Array(scores.length);
-	for (let i = 0; i < order.length; i++) order[i] = i;
-	return order.sort((a, b) => scores[a] - scores[b] || a - b);
+	const n = scores.length;
+	const { high, low } = orderKeys(scores);
+	let order = new Uint32Array(n);
+	for (let i = 0; i < n; i++) order[i] = i;
+	let spare = new Uint32Array(n);
+	const counts = new Uint32Array(1 << RADIX_BITS);
+	// 11 + 11 + 10 bits of each half, least significant digit first; each pass is stable, so ties keep the ascending row order.
+	const passes: readonly (readonly [Uint32Array, number])[] = [
+		[low, 0],
+		[low, 11],
+		[low, 22],
+		[high, 0],
+		[high, 11],
+		[high, 22],
+	];
+	for (const [keys, shift] of passes) {
+		counts.fill(0);
+		for (let i = 0; i < n; i++) counts[(keys[i] >>> shift) & RADIX_MASK]++;
+		if (counts[(keys[0] >>> shift) & RADIX_MASK] === n) continue; // every key has this digit: the pass would change nothing
+		let start = 0;
+		for (let d = 0; d < counts.length; d++) {
+			const count = counts[d];
+			counts[d] = start;
+			start += count;
+		}
+		for (let k = 0; k < n; k++) {
+			const row = order[k];
+			spare[counts[(keys[row] >>> shift) & RADIX_MASK]++] = row;
+		}
+		[order, spare] = [spare, order];
+	}
+	return order;
 }
+
+const RADIX_BITS = 11;
+const RADIX_MASK = (1 << RADIX_BITS) - 1;
+
+/** Each score's IEEE-754 bits as an unsigned key that sorts as the numbers do (negatives flipped, positives marked). */
+function orderKeys(scores: ArrayLike<number>): { high: Uint32Array; low: Uint32Array } {
+	const n = scores.length;
+	const high = new Uint32Array(n);
+	const low = new Uint32Array(n);
+	const value = new Float64Array(1);
+	const bits = new Uint32Array(value.buffer);
+	const [lowWord, highWord] = littleEndian ? [0, 1] : [1, 0];
+	for (let i = 0; i < n; i++) {
+		value[0] = scores[i] + 0; // -0 + 0 is 0: the two zeros tie
+		const h = bits[highWord];
+		const l = bits[lowWord];
+		const negative = h >>> 31 === 1;
+		high[i] = negative ? ~h : h | 0x80000000;
+		low[i] = negative ? ~l : l;
+	}
+	return { high, low };
+}
+
+const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /** The common length of two arrays, or a RangeError naming the function. */
 export function checkSameLength(labels: ArrayLike<number>, values: ArrayLike<number>, what: string): number {

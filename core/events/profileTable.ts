@@ -15,6 +15,7 @@ import { openText } from './text';
 import type { WorkHooks } from '../util/progress';
 import { throttledProgress } from '../util/progress';
 import type { Dataset } from '../learn/dataset';
+import { withThousands } from '../util/counts';
 
 export { tableReadOutcomes };
 
@@ -321,7 +322,7 @@ function tableReader(
 		if (rows === 0) throw new InputError(`The table ${name} has a header but no rows.`, 'empty-data');
 		if (labelAt >= 0 && (positives === 0 || positives === rows)) {
 			throw new InputError(
-				`The label column "${options.label}" of ${name} holds only ${positives === 0 ? '0s' : '1s'} (${rows.toLocaleString('en-US')} rows): a model needs rows where the outcome happened (1) and rows where it did not (0).`,
+				`The label column "${options.label}" of ${name} holds only ${positives === 0 ? '0s' : '1s'} (${withThousands(rows)} rows): a model needs rows where the outcome happened (1) and rows where it did not (0).`,
 				'one-class',
 			);
 		}

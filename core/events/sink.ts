@@ -9,6 +9,7 @@ import { compileMapping, type Mapper, type MappingOptions, type RecordShape, sam
 import { type BadRowExample, BadRowCounter, type BadRowReason, badRowReasons, type RejectedRows } from './report';
 import { type BuilderPart, type BuildResult, EventTableBuilder, maxEventTypes } from './table';
 import { parseTime } from './time';
+import { withThousands } from '../util/counts';
 
 export type BadRowPolicy = 'fail' | 'skip';
 
@@ -271,7 +272,7 @@ export class EventSink {
 		} catch (error) {
 			if (!(error instanceof RangeError)) throw error;
 			throw new InputError(
-				`Row ${row} of ${this.sourceName} brings more than ${maxEventTypes.toLocaleString('en-US')} distinct event types (field event type at "${mapper.resolved.type}"). Map a field with fewer distinct values as the event type (CLI: --map type=PATH).`,
+				`Row ${row} of ${this.sourceName} brings more than ${withThousands(maxEventTypes)} distinct event types (field event type at "${mapper.resolved.type}"). Map a field with fewer distinct values as the event type (CLI: --map type=PATH).`,
 				'too-many-event-types',
 			);
 		}

@@ -9,6 +9,7 @@ import type { EventTable } from '../events/table';
 import { InputError } from '../errors';
 import type { Goal } from '../goal/schema';
 import { DAY_MS } from './walk';
+import { withThousands } from '../util/counts';
 
 export interface DataRange {
 	/** Time of the earliest event (UTC ms). */
@@ -222,7 +223,7 @@ function planClose({ latest, earliest, window, most, history }: PlanBounds): Cut
 
 /** A count of rows as written in messages (thousands separated). */
 function rows(n: number): string {
-	return n.toLocaleString('en-US');
+	return withThousands(n);
 }
 
 /** Profiles with an event at or before the moment: the rows each cutoff may give, at most. */

@@ -7,6 +7,7 @@
  */
 import type { EventTable } from '../events/table';
 import { InputError } from '../errors';
+import { withThousands } from '../util/counts';
 
 /** Events dated after the present moment, with the first few as examples. */
 export interface FutureEvents {
@@ -66,7 +67,7 @@ export function describeFutureEvents(future: FutureEvents, explicitAsOf: boolean
 	const shown = future.examples.map((example) => `${example.profileId} ${example.eventType} at ${example.time}`).join('; ');
 	const effect = explicitAsOf ? 'The as-of date given is used as it is.' : 'The default as-of date (the latest event) ignores them.';
 	return (
-		`${future.events.toLocaleString('en-US')} event${future.events === 1 ? ' is' : 's are'} dated after the present moment (${future.now}), for ${future.profiles.toLocaleString('en-US')} profile${future.profiles === 1 ? '' : 's'}, e.g. ${shown}. ` +
+		`${withThousands(future.events)} event${future.events === 1 ? ' is' : 's are'} dated after the present moment (${future.now}), for ${withThousands(future.profiles)} profile${future.profiles === 1 ? '' : 's'}, e.g. ${shown}. ` +
 		`${effect} Check the timestamps of those events (a typo, or a time zone or unit mix-up) at their source.`
 	);
 }

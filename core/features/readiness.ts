@@ -15,6 +15,7 @@ import { type CutoffPlan, type DataRange, dataRange, isoDay, minimumHistoryDays,
 import { type CutoffCounts, type Judgement, judgeCutoffs } from './examples';
 import { maxCategories } from './generate';
 import { goalWarnings } from '../goal/warnings';
+import { withThousands } from '../util/counts';
 
 export interface ReadinessProblem {
 	/** Stable code, e.g. `too-few-positives`, `too-little-history`, `goal-data-mismatch`. */
@@ -263,7 +264,7 @@ function advice(goal: Goal, positives: boolean): string {
 function lookbackSideEffect(data: ReadinessData, end: number, now: number, lower: number): string {
 	const why = 'this also narrows who is trained on and scored, since only profiles with an event in the lookback are';
 	if (!data.activeWithin) return `${why}.`;
-	const n = (value: number) => value.toLocaleString('en-US');
+	const n = (value: number) => withThousands(value);
 	return `${why} (as of ${isoDay(end)}: ${n(data.activeWithin(lower))} profiles with an event in the last ${lower} days, against ${n(data.activeWithin(now))} in the last ${now}).`;
 }
 

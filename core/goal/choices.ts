@@ -5,6 +5,7 @@
  * time that it is called something else.
  */
 import type { LoadReport, LoadSummary } from '../events/report';
+import { withThousands } from '../util/counts';
 
 export interface FieldChoice {
 	/** The name a goal uses. */
@@ -28,7 +29,7 @@ export function goalChoices(summary: LoadSummary, report?: Pick<LoadReport, 'map
 	for (const attribute of summary.attributes) {
 		fields.push({
 			field: attribute.name,
-			label: `${attribute.kind === 'number' ? 'number' : 'text'} attribute, ${attribute.distinctValues.toLocaleString('en-US')} values`,
+			label: `${attribute.kind === 'number' ? 'number' : 'text'} attribute, ${withThousands(attribute.distinctValues)} values`,
 		});
 	}
 	const eventTypes = Object.entries(summary.eventsPerType)

@@ -7,6 +7,7 @@ import { storeNameRule, storeNameSchema } from '../util/names';
 import { listProblems, maxGoalDepth, maxListValues, shapeProblem, shortPath } from '../util/limits';
 import { type FieldAlias, resolveFieldAliases } from './aliases';
 import { type Goal, goalErrorMap, goalSchema } from './schema';
+import { withThousands } from '../util/counts';
 
 export interface GoalProblem {
 	/** Where in the goal, e.g. `outcome.when.all[0].op`; empty for the goal itself. */
@@ -84,7 +85,7 @@ export function checkGoalShape(raw: object): void {
 		);
 	}
 	throw new InputError(
-		`The list at ${where} holds ${(problem.length ?? 0).toLocaleString('en-US')} values; a goal's lists hold at most ${maxListValues.toLocaleString('en-US')}. Test a shorter list, or a field that groups the values (map it when loading the events).`,
+		`The list at ${where} holds ${withThousands(problem.length ?? 0)} values; a goal's lists hold at most ${withThousands(maxListValues)}. Test a shorter list, or a field that groups the values (map it when loading the events).`,
 		'goal-too-large',
 	);
 }

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { didYouMean } from './suggest';
+import { withThousands } from '../util/counts';
 
 export const conditionOperators = ['equals', 'notEquals', 'in', 'notIn', 'exists', 'notExists', 'startsWith', 'contains', 'gt', 'gte', 'lt', 'lte'] as const;
 export type ConditionOperator = (typeof conditionOperators)[number];
@@ -360,7 +361,7 @@ export function goalErrorMap(issue: RawIssue): string | undefined {
 				.slice(0, 5)
 				.map((key) => `"${key.length > 60 ? `${key.slice(0, 60)}…` : key}" is not a key here${didYouMean(key, known)}`)
 				.join('; ');
-			const more = issue.keys.length > 5 ? `; and ${(issue.keys.length - 5).toLocaleString('en-US')} more unknown keys` : '';
+			const more = issue.keys.length > 5 ? `; and ${withThousands(issue.keys.length - 5)} more unknown keys` : '';
 			return `${named}${more}${known.length ? `; the keys are ${known.map((k) => `"${k}"`).join(', ')}` : ''}`;
 		}
 		case 'invalid_value': {

@@ -82,14 +82,17 @@ export function calibrate(raw: ArrayLike<number>, labels: ArrayLike<number>, opt
 	}
 	const folds = Math.max(2, Math.min(options.folds ?? 5, positives, negatives));
 	const fold = assignFolds(labels, folds, options.seed);
+	// Every isotonic fit reads its rows in score order: sorted once here, each fit keeps its own in that order.
+	const byScore = rowsByScore(raw, () => true);
+	const isotonicFit: Fitter = (scores, outcomes, include) => isotonicOfSorted(byScore.filter(include), scores, outcomes);
 	const platt = crossFit(raw, labels, fold, folds, fitPlatt);
-	const isotonic = crossFit(raw, labels, fold, folds, fitIsotonic);
+	const isotonic = crossFit(raw, labels, fold, folds, isotonicFit);
 	const losses = { platt: logLoss(labels, platt), isotonic: logLoss(labels, isotonic), uncalibrated: uncalibratedLoss };
 	const method = options.method ?? (losses.isotonic < losses.platt ? 'isotonic' : 'platt');
 	const reason = options.method
 		? `${method} as asked`
 		: `${method} had the lower cross-validated log loss on the validation rows (${fixed(losses[method])} against ${fixed(losses[method === 'platt' ? 'isotonic' : 'platt'])})`;
-	const fit = method === 'platt' ? fitPlatt : fitIsotonic;
+	const fit = method === 'platt' ? fitPlatt : isotonicFit;
 	return {
 		calibrator: fit(raw, labels, () => true),
 		choice: { method, folds, crossValidatedLogLoss: losses, reason },
@@ -203,10 +206,17 @@ export const fitPlatt: Fitter = (raw, labels, include) => {
  * within [½/n, 1 − ½/n] (half an outcome among the n rows) so that no score is ever called
  * certain; the tails stay strictly between 0 and 1.
  */
-export const fitIsotonic: Fitter = (raw, labels, include) => {
+export const fitIsotonic: Fitter = (raw, labels, include) => isotonicOfSorted(rowsByScore(raw, include), raw, labels);
+
+/** The included rows by ascending raw score, ties by row number. */
+function rowsByScore(raw: ArrayLike<number>, include: (row: number) => boolean): number[] {
 	const rows: number[] = [];
 	for (let i = 0; i < raw.length; i++) if (include(i)) rows.push(i);
-	rows.sort((x, y) => raw[x] - raw[y] || x - y);
+	return rows.sort((x, y) => raw[x] - raw[y] || x - y);
+}
+
+/** fitIsotonic on `rows`, already in rowsByScore's order. */
+function isotonicOfSorted(rows: readonly number[], raw: ArrayLike<number>, labels: ArrayLike<number>): CalibratorJson {
 	const blocks = poolAdjacentViolators(rows, raw, labels);
 	const edge = 0.5 / rows.length;
 	const xs: number[] = [];
@@ -217,7 +227,7 @@ export const fitIsotonic: Fitter = (raw, labels, include) => {
 		ps.push(Math.min(1 - edge, Math.max(edge, block.positives / block.count)));
 	}
 	return { method: 'isotonic', ...withTails(xs, ps) };
-};
+}
 
 /** How far the tails reach beyond the outer centres, in spans of the centres. */
 const tailSpans = 10;

@@ -22,6 +22,7 @@ import { selectRows, type Dataset, type LabelledDataset } from './dataset';
 import { logit, type FitContext, type LearnerJson, type TrainedLearner } from './learner';
 import { rejectWeights } from './naiveBayes';
 import { leafOf, treeFromJson, treeToJson, type Tree, type TreeJson } from './tree';
+import { withThousands } from '../util/counts';
 
 export interface ForestOptions {
 	/** Trees in the forest. */
@@ -101,7 +102,7 @@ export async function trainForest(train: LabelledDataset, options: Partial<Fores
 		done: 0,
 		total: resolved.trees,
 		unit: 'trees',
-		note: `${fitted.rows.toLocaleString('en-US')} rows`,
+		note: `${withThousands(fitted.rows)} rows`,
 	});
 	const { trees } = await growForest(fitted, resolved, rng.int(0x7fffffff));
 	context.hooks?.onProgress?.({ stage: 'training random forest', done: resolved.trees, total: resolved.trees, unit: 'trees' });

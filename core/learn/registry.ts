@@ -11,6 +11,7 @@ import { gbdtFromJson, trainGbdt, trainGbdtWithMirror, type GbdtOptions } from '
 import type { FitContext, LearnerKind, TrainedLearner } from './learner';
 import { logisticFromJson, trainLogistic, type LogisticOptions } from './logistic';
 import { defaultNaiveBayesOptions, naiveBayesFromJson, trainNaiveBayes, type NaiveBayesOptions } from './naiveBayes';
+import { withThousands } from '../util/counts';
 
 export type LearnerChoice = LearnerKind | 'auto';
 
@@ -68,7 +69,7 @@ const registry: Readonly<Record<LearnerKind, LearnerEntry>> = {
 			const forest = { ...defaultForestOptions, ...options.forest };
 			if (rows > forest.maxRows) {
 				return {
-					skip: `${rows.toLocaleString('en-US')} training rows, more than the ${forest.maxRows.toLocaleString('en-US')} it can fit in reasonable time (its fit time grows with the square of the rows)`,
+					skip: `${withThousands(rows)} training rows, more than the ${withThousands(forest.maxRows)} it can fit in reasonable time (its fit time grows with the square of the rows)`,
 				};
 			}
 			return { seconds: 1.5e-7 * rows * rows * featuresPerTree(features, forest) * forest.trees };

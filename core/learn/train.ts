@@ -9,6 +9,7 @@ import type { ForestModel } from './forest';
 import type { FitContext, LearnerKind, TrainedLearner } from './learner';
 import type { NaiveBayesModel } from './naiveBayes';
 import { fitOne, fitOneWithMirror, learnerNames, type LearnerChoice } from './registry';
+import { withThousands } from '../util/counts';
 
 export {
 	estimateFit,
@@ -72,6 +73,6 @@ function subsampleNotes(learner: TrainedLearner): string[] {
 	if (fittedRows >= trainingRows) return [];
 	const why = learner.kind === 'forest' ? 'its fit time grows with the square of the rows' : 'that many rows estimate its means and variances well enough';
 	return [
-		`The ${learnerNames[learner.kind]} was fitted on a seeded sample of ${fittedRows.toLocaleString('en-US')} of the ${trainingRows.toLocaleString('en-US')} training rows (keeping the outcome rate), because ${why}.`,
+		`The ${learnerNames[learner.kind]} was fitted on a seeded sample of ${withThousands(fittedRows)} of the ${withThousands(trainingRows)} training rows (keeping the outcome rate), because ${why}.`,
 	];
 }

@@ -16,6 +16,7 @@ import type { PropensityType } from '../goal/schema';
 import type { WorkHooks } from '../util/progress';
 import { packageVersion } from '../version';
 import { modelFeatureNames, modelFormat, modelSchemaVersion, type DataRange, type Model, type ModelFeatures } from './schema';
+import { withThousands } from '../util/counts';
 
 export interface BuildModelInput {
 	readonly name: string;
@@ -125,7 +126,7 @@ function sampleWeights(label: Uint8Array, sample: SampleRecord): Float64Array {
 }
 
 function sampleNote(sample: SampleRecord): string {
-	const rows = (n: number) => n.toLocaleString('en-US');
+	const rows = (n: number) => withThousands(n);
 	const { positives, negatives } = sample;
 	return (
 		`The examples were sampled above ${rows(sample.maxExamples)} rows${budgetNote(sample)} (seed ${sample.seed}): ${rows(positives.kept)} of ${rows(positives.eligible)} positive and ` +

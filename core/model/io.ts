@@ -52,7 +52,11 @@ export function serializeModel(model: Model): string {
 export function writeModel(model: Model): { text: string; model: Model } {
 	const { checksum: _old, ...content } = model as Model & { checksum?: unknown };
 	const current = { ...content, schemaVersion: modelSchemaVersion };
-	const text = `${write({ ...current, checksum: contentChecksum(current) }, '', topLevelOrder)}\n`;
+	// The checksum is of the text without its own line: each top-level entry is written once for both.
+	const lines = topLevelLines(current);
+	const checksum = ['checksum', `\t"checksum": ${JSON.stringify(checksumOf(objectText(lines, '')))}`] as const;
+	const withChecksum = [...lines, checksum].sort(([a], [b]) => compareKeys(a, b, topLevelOrder));
+	const text = `${objectText(withChecksum, '')}\n`;
 	return { text, model: checkReadable(model.name, text) };
 }
 
@@ -76,24 +80,64 @@ function checkReadable(name: unknown, text: string): Model {
 /** "sha256:" and the hex SHA-256 of the model's content: every key but the checksum, written canonically. */
 function contentChecksum(content: Record<string, unknown>): string {
 	const { checksum: _ignored, ...rest } = content;
-	return `sha256:${createHash('sha256')
-		.update(write(rest, '', topLevelOrder), 'utf8')
-		.digest('hex')}`;
+	return checksumOf(write(rest, '', topLevelOrder));
+}
+
+function checksumOf(canonical: string): string {
+	return `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
 }
 
 function write(value: unknown, indent: string, order?: readonly string[]): string {
 	if (value === null || typeof value !== 'object') return scalar(value);
-	const inner = `${indent}\t`;
 	if (Array.isArray(value)) {
 		if (value.length === 0) return '[]';
-		if (value.every((item) => item === null || typeof item !== 'object')) return `[${value.map(scalar).join(',')}]`;
+		if (value.every((item) => item === null || typeof item !== 'object')) return plainArray(value);
+		const inner = `${indent}\t`;
 		return `[\n${value.map((item) => inner + write(item, inner)).join(',\n')}\n${indent}]`;
 	}
-	const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-	if (entries.length === 0) return '{}';
+	return objectText(entryLines(value as Record<string, unknown>, indent, order), indent);
+}
+
+/** An object's entries, each as its line of text (`key: value` at `indent` + one tab), in the order they are written. */
+function entryLines(value: Record<string, unknown>, indent: string, order?: readonly string[]): (readonly [string, string])[] {
+	const inner = `${indent}\t`;
+	return Object.entries(value)
+		.filter(([, v]) => v !== undefined)
+		.sort(([a], [b]) => compareKeys(a, b, order))
+		.map(([key, v]) => [key, `${inner}${JSON.stringify(key)}: ${write(v, inner)}`] as const);
+}
+
+/** The model's top-level entries as `write` writes them. */
+function topLevelLines(content: Record<string, unknown>): (readonly [string, string])[] {
+	return entryLines(content, '', topLevelOrder);
+}
+
+function objectText(lines: readonly (readonly [string, string])[], indent: string): string {
+	return lines.length === 0 ? '{}' : `{\n${lines.map(([, line]) => line).join(',\n')}\n${indent}}`;
+}
+
+/** Keys in `order` first, in its order; the others after them, alphabetically. */
+function compareKeys(a: string, b: string, order?: readonly string[]): number {
 	const rank = (key: string) => (order && order.includes(key) ? order.indexOf(key) : Infinity);
-	entries.sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
-	return `{\n${entries.map(([key, v]) => `${inner}${JSON.stringify(key)}: ${write(v, inner)}`).join(',\n')}\n${indent}}`;
+	return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** True when `value` holds a number that is not finite anywhere `write` would write it (write would throw there). */
+function holdsNonFinite(value: unknown): boolean {
+	if (typeof value === 'number') return !Number.isFinite(value);
+	if (value === null || typeof value !== 'object') return false;
+	if (Array.isArray(value)) return value.some(holdsNonFinite);
+	return Object.values(value).some(holdsNonFinite);
+}
+
+/**
+ * An array of plain values on one line, as `[${value.map(scalar).join(',')}]` writes it: the
+ * built-in writes each number, string, boolean and null (and undefined as null) the same way,
+ * without a call per value, once every number is known to be finite (a tree is thousands of them).
+ */
+function plainArray(value: readonly unknown[]): string {
+	for (const item of value) if (typeof item === 'number' && !Number.isFinite(item)) scalar(item);
+	return JSON.stringify(value);
 }
 
 function scalar(value: unknown): string {
@@ -172,10 +216,7 @@ export function parseModel(input: string | object): Model {
 	const model = parsed.data as unknown as Model;
 	// JSON text such as 1e999 parses as Infinity, which no model holds: refuse it here, or the
 	// model would load and then fail when it is written or saved.
-	try {
-		write(model, '', topLevelOrder);
-	} catch (error) {
-		if (!(error instanceof RangeError)) throw error;
+	if (holdsNonFinite(model)) {
 		throw new InputError(
 			'The model cannot be read correctly: it holds a number too large to be finite (such as 1e999). Use the file as training wrote it, or retrain the model.',
 			'bad-model',

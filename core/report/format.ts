@@ -2,6 +2,7 @@
  * How the report writes numbers and dates, in one place so every section agrees. Nothing
  * here depends on the machine's locale or clock: the same input gives the same text.
  */
+import { withThousands } from '../util/counts';
 
 /** Shown wherever a number is missing or not a number. */
 export const notAvailable = 'n/a';
@@ -13,9 +14,7 @@ function usable(value: number | null | undefined): value is number {
 /** A whole count with thousands separators: 12345 → "12,345". */
 export function formatCount(value: number | null | undefined): string {
 	if (!usable(value)) return notAvailable;
-	const rounded = Math.round(value);
-	const digits = String(Math.abs(rounded)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-	return rounded < 0 ? `-${digits}` : digits;
+	return withThousands(Math.round(value) || 0);
 }
 
 /** A metric such as AUC, log loss or Brier score, with three decimals: "0.812". */

@@ -23,6 +23,7 @@ import { describeGoal } from '../goal/describe';
 import { gradeThresholds } from '../evaluate/grade';
 import { summariseScores } from './summary';
 import type { FactorDirection, GlobalFactor, ReportDataQuality, ReportInput, ReportReadiness } from './types';
+import { withThousands } from '../util/counts';
 
 /** Validation profiles explained for the factor sections: enough for stable averages, quick to run. */
 const explainedSample = 2000;
@@ -187,7 +188,7 @@ function dataQualityInsights(load: NonNullable<InsightsInput['load']>, readiness
 		};
 	});
 	const warnings: string[] = [];
-	if (summary.duplicatesDropped > 0) warnings.push(`${summary.duplicatesDropped.toLocaleString('en-US')} duplicate events were dropped.`);
+	if (summary.duplicatesDropped > 0) warnings.push(`${withThousands(summary.duplicatesDropped)} duplicate events were dropped.`);
 	for (const name of report?.emptyAttributesDropped ?? []) warnings.push(`The attribute "${name}" had no values and was left out.`);
 	return {
 		rowsRead: report?.rowsRead,

@@ -22,6 +22,7 @@ import type { Model } from '../model/schema';
 import type { WorkHooks } from '../util/progress';
 import { bucketOf, checkBoundaries, percentiles, scoreFromProbability } from './buckets';
 import { defaultBuckets, type Bucket, type BucketBoundaries, type Factor, type ScoredProfile } from './types';
+import { withThousands } from '../util/counts';
 
 export interface ScoreOptions {
 	/** The "present moment" (UTC ms): events after it are ignored. Default: the latest event. */
@@ -241,7 +242,7 @@ function sparseRunWarning(table: EventTable, goal: Goal, asOf: number, scored: n
 		? 'Check the as-of date given.'
 		: "A few late events moved the default as-of date (the latest event): give an as-of date (CLI: --as-of), or check those events' timestamps.";
 	return [
-		`Only ${scored.toLocaleString('en-US')} of ${table.profileIds.length.toLocaleString('en-US')} profiles were eligible and scored as of ${new Date(asOf).toISOString()}, ` +
-			`while ${eligible.toLocaleString('en-US')} would be as of ${new Date(bulk).toISOString()}, by when 99% of the profiles had had their last event. ${cause}`,
+		`Only ${withThousands(scored)} of ${withThousands(table.profileIds.length)} profiles were eligible and scored as of ${new Date(asOf).toISOString()}, ` +
+			`while ${withThousands(eligible)} would be as of ${new Date(bulk).toISOString()}, by when 99% of the profiles had had their last event. ${cause}`,
 	];
 }

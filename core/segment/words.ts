@@ -4,8 +4,9 @@
  * sentences say so, rather than leave an empty file or output unexplained.
  */
 import type { SegmentSummary } from './build';
+import { withThousands } from '../util/counts';
 
-const count = (n: number) => n.toLocaleString('en-US');
+const count = (n: number) => withThousands(n);
 
 /** What changed since the last run, and why an "entered" or "left" output may be empty; '' without a store. */
 export function describeSegmentChange(summary: SegmentSummary): string {

@@ -18,6 +18,7 @@ import { throttledProgress, type WorkHooks } from '../util/progress';
 import { customerEvents, type SimulatedEvent } from './customer';
 import { formatterFor, simulationFormats, type SimulationFormat } from './formats';
 import { createWorld, resolveOptions, type SimulationOptions } from './options';
+import { withThousands } from '../util/counts';
 
 export type { SimulatedEvent, CustomerTruth } from './customer';
 export { profileIdOf } from './customer';
@@ -139,14 +140,14 @@ export async function writeSimulation(options: WriteSimulationOptions, hooks?: W
 				await write(sink, chunk);
 				chunk = '';
 				throwIfCancelled(hooks?.signal, 'simulation');
-				progress({ stage: 'simulating', done: count, unit: 'events', note: `${profiles.toLocaleString('en-US')} customers` });
+				progress({ stage: 'simulating', done: count, unit: 'events', note: `${withThousands(profiles)} customers` });
 			}
 		}
 		await write(sink, chunk + formatter.footer);
 		sink.end();
 		await piped;
 		if (!file.closed) await once(file, 'close');
-		progress({ stage: 'simulating', done: count, unit: 'events', note: `${profiles.toLocaleString('en-US')} customers` }, true);
+		progress({ stage: 'simulating', done: count, unit: 'events', note: `${withThousands(profiles)} customers` }, true);
 	} catch (error) {
 		sink.destroy();
 		file.destroy();

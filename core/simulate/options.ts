@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { InputError } from '../errors';
 import type { World } from './customer';
 import { DAY_MS, shopDay } from './shop';
+import { withThousands } from '../util/counts';
 
 export interface SimulationOptions {
 	/** Customers to simulate (1 to 10,000,000). */
@@ -31,7 +32,7 @@ const optionsSchema = z.object({
 		.number({ message: 'profiles must be a number' })
 		.int('profiles must be a whole number')
 		.min(1, 'profiles must be at least 1')
-		.max(maxProfiles, `profiles must be at most ${maxProfiles.toLocaleString('en-US')}`),
+		.max(maxProfiles, `profiles must be at most ${withThousands(maxProfiles)}`),
 	seed: z
 		.number({ message: 'seed must be a number' })
 		.int('seed must be a whole number')

@@ -2,6 +2,7 @@
  * Size limits shared by the parts that read untrusted input, so a hostile or broken input
  * gets a short, clear error instead of a stack overflow or a message of many megabytes.
  */
+import { withThousands } from './counts';
 
 /** Problems one error message lists; the rest are counted. */
 export const maxListedProblems = 20;
@@ -9,7 +10,7 @@ export const maxListedProblems = 20;
 /** The first `max` lines, then one line that counts the others. */
 export function listProblems(lines: readonly string[], max = maxListedProblems): string[] {
 	if (lines.length <= max) return [...lines];
-	return [...lines.slice(0, max), `- … and ${(lines.length - max).toLocaleString('en-US')} more problems of the same kind`];
+	return [...lines.slice(0, max), `- … and ${withThousands(lines.length - max)} more problems of the same kind`];
 }
 
 /** JSON levels a goal may nest (objects and lists each count): a dozen all/any groups, far more than any real goal. */

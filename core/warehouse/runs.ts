@@ -15,6 +15,7 @@ import type { EventColumns } from './columns';
 import { SqlValues, dialectOf } from './dialect';
 import { buildWarehouseExamples, numberOf, warehouseDataRange } from './examples';
 import { describeScoresTable, runCondition, scoresTableChoice, scoresTableName, scoresTableText } from './scores';
+import { withThousands } from '../util/counts';
 
 /** The events of a warehouse table, for monitorRuns. */
 export async function warehouseEvents(client: WarehouseClient, columns: EventColumns): Promise<MonitorEvents> {
@@ -91,7 +92,7 @@ async function eachWarehouseScore(
 	);
 	if (rows !== record.scored)
 		throw new InputError(
-			`The scores table holds ${rows.toLocaleString('en-US')} rows of the run of ${record.scoreDate}, where the run scored ${record.scored.toLocaleString('en-US')} ${where}: the run was written again or deleted since it was remembered. Score again to remember a new run.`,
+			`The scores table holds ${withThousands(rows)} rows of the run of ${record.scoreDate}, where the run scored ${withThousands(record.scored)} ${where}: the run was written again or deleted since it was remembered. Score again to remember a new run.`,
 			'warehouse-run',
 		);
 }

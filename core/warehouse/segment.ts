@@ -28,6 +28,7 @@ import { SqlValues, dialectOf } from './dialect';
 import { explainWithFacts, profileAttributeNames, readProfileFacts } from './profiles';
 import { describeScoresTable, runCondition, scoresTableChoice, scoresTableColumns, scoresTableName, type ScoresTableName, scoresTableText } from './scores';
 import { columnTypes } from './client';
+import { withThousands } from '../util/counts';
 
 /** The events a run was scored from, to hand on attributes and factors and to judge rules on them. */
 export interface WarehouseSegmentEvents {
@@ -330,7 +331,7 @@ export async function explainScoredProfiles(
 	const limit = options.maxProfiles ?? maxExplainedProfiles;
 	if (wanted.length > limit)
 		throw new InputError(
-			`${wanted.length.toLocaleString('en-US')} profiles were given to explain on a table in place, more than the ${limit.toLocaleString('en-US')} it explains at once: ` +
+			`${withThousands(wanted.length)} profiles were given to explain on a table in place, more than the ${withThousands(limit)} it explains at once: ` +
 				'their features are read from the warehouse and explained in this process. Explain the profiles a flow acts on (e.g. the members Build Segment hands on), or split them into batches.',
 			'too-many-profiles',
 		);
@@ -444,7 +445,7 @@ async function chosenInProcess(
 	);
 	if (candidates.length > limit)
 		throw new InputError(
-			`The rule leaves more than ${limit.toLocaleString('en-US')} scored profiles to judge on factors or attributes in this process, the most it takes. ` +
+			`The rule leaves more than ${withThousands(limit)} scored profiles to judge on factors or attributes in this process, the most it takes. ` +
 				'Narrow it with a test the warehouse can run beside them (score, probability, percentile, bucket, top N / P%), e.g. {"all": [{"top": {"percent": 10}}, …]}.',
 			'too-many-candidates',
 		);

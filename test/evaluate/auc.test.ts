@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { auc, aucDifference } from '../../core/evaluate/auc';
+import { auc, aucDifference, sortedOrder } from '../../core/evaluate/auc';
 import { createRng } from '../../core/util/rng';
 
 describe('auc', () => {
@@ -67,5 +67,29 @@ describe('auc', () => {
 		const meanError = errors.reduce((s, x) => s + x, 0) / errors.length;
 		assert.ok(Math.abs(meanError / sd(differences) - 1) < 0.15, `mean standard error ${meanError}, spread ${sd(differences)}`);
 		assert.ok(sd(differences) < sd(alone) / 2, `difference spread ${sd(differences)}, one AUC's ${sd(alone)}`);
+	});
+});
+
+describe('sortedOrder', () => {
+	/** The order by definition: ascending score, ties (-0 with 0 too) by row index. */
+	function byComparator(scores: ArrayLike<number>): number[] {
+		return Array.from(scores, (_, i) => i).sort((a, b) => scores[a] - scores[b] || a - b);
+	}
+
+	it('orders rows as a comparator sort does: negatives, both zeros, infinities, ties and tiny differences', () => {
+		const scores = [0.5, -0, 0, -1e-300, 1e-300, -Infinity, Infinity, 0.5, -2.5, 3, -0, 0.5 + 2 ** -53, 5e-324, -5e-324, -2.5];
+		assert.deepEqual(Array.from(sortedOrder(scores)), byComparator(scores));
+		assert.deepEqual(Array.from(sortedOrder([])), []);
+		assert.deepEqual(Array.from(sortedOrder([7])), [0]);
+	});
+
+	it('agrees with the comparator sort on random scores with many ties, in doubles and floats', () => {
+		const rng = createRng(18);
+		for (const n of [2, 100, 5000]) {
+			const doubles = Float64Array.from({ length: n }, () => (rng.next() < 0.3 ? Math.round(rng.normal() * 4) / 4 : rng.normal() * 10 ** rng.int(6)));
+			assert.deepEqual(Array.from(sortedOrder(doubles)), byComparator(doubles));
+			const floats = Float32Array.from(doubles);
+			assert.deepEqual(Array.from(sortedOrder(floats)), byComparator(floats));
+		}
 	});
 });
