@@ -55,8 +55,16 @@ const attributes: ShopAttribute[] = ['channel', 'device', 'country'];
 const columns = shopColumns(attributes);
 const attributeNames = columns.slice(4).map((column) => column.name);
 
+/** Time per statement kind: summed over its statements, and from the first one's start to the last one's end (statements may overlap). */
+interface Spent {
+	count: number;
+	ms: number;
+	first: number;
+	last: number;
+}
+
 /** Time spent per statement kind (the statement's first words), to see where the warehouse path spends it. */
-function timed(client: WarehouseClient, spent: Map<string, { count: number; ms: number }>): WarehouseClient {
+function timed(client: WarehouseClient, spent: Map<string, Spent>): WarehouseClient {
 	const record = async <T>(sql: string, work: () => Promise<T>): Promise<T> => {
 		const started = performance.now();
 		try {
@@ -69,9 +77,11 @@ function timed(client: WarehouseClient, spent: Map<string, { count: number; ms: 
 						? 'examples, all cutoffs'
 						: 'examples, one cutoff (the buy-till-you-die fit)'
 					: sql.slice(0, 60);
-			const entry = spent.get(kind) ?? { count: 0, ms: 0 };
+			const entry = spent.get(kind) ?? { count: 0, ms: 0, first: started, last: started };
+			const ended = performance.now();
 			entry.count++;
-			entry.ms += performance.now() - started;
+			entry.ms += ended - started;
+			entry.last = Math.max(entry.last, ended);
 			spent.set(kind, entry);
 		}
 	};
@@ -172,11 +182,16 @@ async function main(): Promise<void> {
 	for (const source of sources) {
 		const warehouse = await inChild('warehouse', source);
 		console.log(`${source.engine}: where the warehouse path spent its time:`);
-		for (const { kind, count, seconds } of warehouse.breakdown)
-			console.log(`  ${seconds.toFixed(2).padStart(7)} s  ${String(count).padStart(3)}×  ${kind}`);
+		for (const { kind, count, seconds, spanSeconds } of warehouse.breakdown) {
+			const span = count > 1 ? ` (first start to last end: ${spanSeconds.toFixed(2)} s)` : '';
+			console.log(`  ${seconds.toFixed(2).padStart(7)} s  ${String(count).padStart(3)}×  ${kind}${span}`);
+		}
 		const statements = warehouse.breakdown.reduce((total, entry) => total + entry.count, 0);
 		const inStatements = warehouse.breakdown.reduce((total, entry) => total + entry.seconds, 0);
-		console.log(`  ${inStatements.toFixed(2).padStart(7)} s  ${String(statements).padStart(3)}×  in all (after connecting and reading the columns)`);
+		console.log(
+			`  ${inStatements.toFixed(2).padStart(7)} s  ${String(statements).padStart(3)}×  in all (after connecting and reading the columns; statements that run at once each count)`,
+		);
+		console.log(`  ${warehouse.beforeExamples.toFixed(2).padStart(7)} s        from the start until the examples' first statement`);
 		console.log(`${source.engine}: ${line('warehouse', warehouse)}`);
 		console.log(`    RSS trace (MB, highest per stage): ${trace(warehouse)}`);
 		const memory = await inChild('memory', source);
@@ -206,7 +221,9 @@ interface Measured {
 	readonly modelHash: string;
 	/** The highest RSS in each stage, in order (a stage met again is listed again). */
 	readonly stages: { stage: string; rssMb: number }[];
-	readonly breakdown: { kind: string; count: number; seconds: number }[];
+	readonly breakdown: { kind: string; count: number; seconds: number; spanSeconds: number }[];
+	/** Seconds from the start until the examples' first statement (readiness, statistics and the buy-till-you-die fit; 0 in memory). */
+	readonly beforeExamples: number;
 }
 
 /** Runs one path in a fresh process, so its peak RSS is its own (not the simulation's or the other path's). */
@@ -234,7 +251,7 @@ async function child(side: string): Promise<void> {
 	const source = JSON.parse(process.env.PROPENSITY_BENCH_SOURCE as string) as WarehouseSource;
 	const settings = JSON.parse(process.env.PROPENSITY_BENCH_SETTINGS as string) as TrainSettings;
 	const opened = await openEvents(source);
-	const spent = new Map<string, { count: number; ms: number }>();
+	const spent = new Map<string, Spent>();
 	const client = timed(opened.client, spent);
 	const mapped = opened.columns;
 	try {
@@ -279,7 +296,10 @@ async function child(side: string): Promise<void> {
 		}
 		clearInterval(timer);
 		const seconds = (performance.now() - started) / 1000;
-		const breakdown = [...spent].sort((a, b) => b[1].ms - a[1].ms).map(([kind, { count, ms }]) => ({ kind, count, seconds: ms / 1000 }));
+		const breakdown = [...spent]
+			.sort((a, b) => b[1].ms - a[1].ms)
+			.map(([kind, { count, ms, first, last }]) => ({ kind, count, seconds: ms / 1000, spanSeconds: (last - first) / 1000 }));
+		const examplesStarted = spent.get('examples, all cutoffs')?.first;
 		const { summary, model } = outcome;
 		const measured: Measured = {
 			ready: ready ?? { seconds, peakMb: peakMb(), rows: NaN },
@@ -296,6 +316,7 @@ async function child(side: string): Promise<void> {
 			modelHash: createHash('sha256').update(outcome.modelText).digest('hex').slice(0, 16),
 			stages: stages.filter((stage, i) => i === 0 || stage.stage !== stages[i - 1].stage),
 			breakdown,
+			beforeExamples: examplesStarted === undefined ? 0 : (examplesStarted - started) / 1000,
 		};
 		console.log(JSON.stringify(measured));
 	} finally {

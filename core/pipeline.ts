@@ -12,7 +12,7 @@ import type { EventTable } from './events/table';
 import { InputError, PropensityError } from './errors';
 import { buildExamples, judgeExamples, type Examples } from './features/examples';
 import { type CutoffPlan, type DataRange, checkAsOf, dataRange, heldOutShare, planTraining } from './features/cutoffs';
-import { fitBuyTillYouDie, withBuyTillYouDie } from './features/buyTillYouDie';
+import { buyTillYouDieSummary, fitBuyTillYouDie, withBuyTillYouDie } from './features/buyTillYouDie';
 import type { FeatureDecl } from './features/declaration';
 import { generateFeatures } from './features/generate';
 import { describeFutureEvents, presentAsOf } from './features/present';
@@ -52,7 +52,7 @@ import { monitorRuns, type MonitorOptions, type MonitorResult } from './monitor/
 import { warehouseEvents } from './warehouse/runs';
 import type { WorkHooks } from './util/progress';
 import type { MappingOptions } from './events/mapping';
-import { buildWarehouseExamples } from './warehouse/examples';
+import { type WarehouseExamples, buildWarehouseExamples } from './warehouse/examples';
 import type { WarehouseClient } from './warehouse/client';
 import type { EventColumns } from './warehouse/columns';
 import {
@@ -319,13 +319,14 @@ async function judgeWarehouseReadiness(
 	columns: EventColumns,
 	goalInput: unknown,
 	settings: ReadinessSettings,
+	planned?: (goal: Goal, allTypes: TableTypes, plan: CutoffPlan, profiles: number) => void,
 ): Promise<{ goal: Goal; readiness: ReadinessReport; data: WarehouseReadinessData; allTypes: TableTypes }> {
 	const goal = parseGoal(goalInput);
 	const allTypes = await allEventTypes(client, columns);
 	checkGoalAgainstData(goal, typesTable(columns, allTypes));
 	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
 	checkAsOf(asOf);
-	const data = await warehouseReadinessData(client, columns, goal, asOf, allTypes);
+	const data = await warehouseReadinessData(client, columns, goal, asOf, allTypes, planned && ((plan, profiles) => planned(goal, allTypes, plan, profiles)));
 	const readiness = assessReadinessOf(data, goal, { asOf, minPositives: settings.minPositives, minNegatives: settings.minNegatives });
 	return { goal, readiness, data, allTypes };
 }
@@ -344,33 +345,88 @@ export async function trainWarehouse(
 	parseLearnerChoice(settings.learner ?? 'auto');
 	checkMaxExamples(settings.maxExamples);
 	checkMemoryBudget(settings.memoryBudgetMb);
-	const { goal, readiness, data, allTypes } = await judgeWarehouseReadiness(client, columns, goalInput, settings);
-	refuseUnready(goal, readiness);
-	const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
-	// Readiness already read the range and planned the cutoffs (an unready plan was refused above).
-	const range: DataRange | undefined = data.range;
-	const plan = data.plan();
+	// The statistics need only the plan: the warehouse counts them (two statements, one after the
+	// other) while it counts readiness, and the buy-till-you-die fit's histories once readiness is done.
+	// One read for the statistics, which also counts the monitoring reference's active profiles; readiness already counted the table's profiles and types.
+	const countStats = (goal: Goal, allTypes: TableTypes, last: number, profiles: number) => {
+		const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
+		return warehouseFeatureStats(
+			client,
+			columns,
+			goal,
+			{ asOf },
+			{ types: allTypes, profiles: asOf === undefined ? profiles : undefined, profilesBy: last },
+		);
+	};
+	let counting: Promise<WarehouseStats> | undefined;
+	const startStats = (goal: Goal, allTypes: TableTypes, plan: CutoffPlan, profiles: number) => {
+		counting = countStats(goal, allTypes, plan.cutoffs[plan.cutoffs.length - 1], profiles);
+		// Waited for below, or on the way out when readiness fails first.
+		counting.catch(() => undefined);
+	};
+	let summary: Promise<WarehouseExamples> | undefined;
+	try {
+		const { goal, readiness, data, allTypes } = await judgeWarehouseReadiness(client, columns, goalInput, settings, startStats);
+		refuseUnready(goal, readiness);
+		const asOf = parseMoment(settings.asOf, 'as-of date', settings.timeZone);
+		// Readiness already read the range and planned the cutoffs (an unready plan was refused above).
+		const range: DataRange | undefined = data.range;
+		const plan = data.plan();
+		const cutoffs = plan.cutoffs;
+		const last = cutoffs[cutoffs.length - 1];
+		// Readiness counted the groups each cutoff's aggregation holds: the examples' queries need not count them again.
+		const groupsAt = (k: number) => data.groups[k];
+		// Readiness counted the eligible rows: the examples' values are held in buffers of that size from the start.
+		const atLast = readiness.cutoffs.find((cutoff) => cutoff.cutoff === last)?.eligible;
+		summary = buildWarehouseExamples(client, columns, goal, buyTillYouDieSummary(goal), [last], undefined, {
+			groupsInReach: groupsAt(cutoffs.length - 1),
+			expectedRows: atLast,
+		});
+		summary.catch(() => undefined);
+		const stats = await (counting ?? countStats(goal, allTypes, last, data.profiles));
+		const declared = declareFeatures(stats, goal, { asOf });
+		const declarations = await fitBuyTillYouDie(goal, declared, () => summary as Promise<WarehouseExamples>);
+		return await trainOnWarehouseExamples(client, columns, settings, hooks, { goal, readiness, data, allTypes, range, asOf, plan, declarations, stats });
+	} catch (error) {
+		// No statement is left running on the connection the caller is about to close.
+		await Promise.allSettled([counting, summary]);
+		throw error;
+	}
+}
+
+type WarehouseStats = Awaited<ReturnType<typeof warehouseFeatureStats>>;
+
+/** What trainWarehouse has counted before the examples: readiness, the plan, the statistics and the declarations. */
+interface WarehouseCounted {
+	readonly goal: Goal;
+	readonly readiness: ReadinessReport;
+	readonly data: WarehouseReadinessData;
+	readonly allTypes: TableTypes;
+	readonly range: DataRange | undefined;
+	readonly asOf: number | undefined;
+	readonly plan: CutoffPlan;
+	readonly declarations: FeatureDecl[];
+	readonly stats: WarehouseStats;
+}
+
+/** The examples computed in the warehouse from what trainWarehouse counted, and the model trained on them here. */
+async function trainOnWarehouseExamples(
+	client: WarehouseClient,
+	columns: EventColumns,
+	settings: TrainSettings,
+	hooks: WorkHooks | undefined,
+	{ goal, readiness, data, allTypes, range, asOf, plan, declarations, stats }: WarehouseCounted,
+): Promise<TrainOutcome> {
 	const cutoffs = plan.cutoffs;
 	const last = cutoffs[cutoffs.length - 1];
-	// One read for the statistics, which also counts the monitoring reference's active profiles; readiness already counted the table's profiles and types.
-	const stats = await warehouseFeatureStats(
-		client,
-		columns,
-		goal,
-		{ asOf },
-		{ types: allTypes, profiles: asOf === undefined ? data.profiles : undefined, profilesBy: last },
-	);
-	const declared = declareFeatures(stats, goal, { asOf });
-	// Readiness counted the groups each cutoff's aggregation holds: the examples' queries need not count them again.
-	const groupsAt = (k: number) => data.groups[k];
-	const declarations = await fitBuyTillYouDie(goal, declared, (summary) =>
-		buildWarehouseExamples(client, columns, goal, summary, [last], undefined, { groupsInReach: groupsAt(cutoffs.length - 1) }),
-	);
 	hooks?.onProgress?.({ stage: 'computing features in the warehouse', done: 0, total: cutoffs.length, unit: 'cutoffs' });
 	// The sample is chosen from readiness's counts, before any example leaves the warehouse.
 	const sample = planSample(readiness.totals.positives, readiness.totals.negatives, examplesCap(settings, declarations.length), settings.seed ?? 1);
 	const groupsInReach = data.groups.length === cutoffs.length ? data.groups.reduce((total, groups) => total + groups, 0) : undefined;
-	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs, sample, { groupsInReach });
+	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs, sample, {
+		groupsInReach,
+		expectedRows: sample ? Math.min(readiness.totals.eligible, keptAtMost(sample.maxExamples)) : readiness.totals.eligible,
+	});
 	if (examples.data.rows === 0) throw new InputError(`No profile is eligible at any cutoff in ${client.source.table}.`, 'no-examples');
 	const activity = await warehouseActivity(client, columns, last, range?.end ?? last, { types: allTypes, activeProfiles: stats.profilesBy });
 	const sampled = sample && recordSample(sample, readiness.totals, classCounts(examples.data.label));
@@ -379,6 +435,16 @@ export async function trainWarehouse(
 		settings,
 		hooks,
 	);
+}
+
+/**
+ * The rows a sample capped at `cap` keeps, generously: a hash of each profile decides, so a
+ * little more or less than the cap (2,000,069 of a 2,000,000 cap at 20,000,000 events; the
+ * spread is about the square root of the cap). Buffers sized by it are never short in practice
+ * (they would grow), and never sized by a warehouse's every eligible row.
+ */
+function keptAtMost(cap: number): number {
+	return Math.ceil(cap * 1.01 + 8 * Math.sqrt(cap));
 }
 
 /** What Load Events outputs for a table in place: the reference and a summary counted by SQL. */

@@ -35,7 +35,18 @@ export function withBuyTillYouDie(
 	return fitBuyTillYouDie(goal, declarations, (summary) => computeFeaturesAsOf(table, goal, summary, cutoff, hooks, { eligible }));
 }
 
-/** The summary columns of the eligible profiles at the fitting cutoff, in the order declared. */
+/** What the fit reads of each eligible profile: its outcome events' count, and the days since the first and the last of them. */
+export function buyTillYouDieSummary(goal: Goal): FeatureDecl[] {
+	const when = goal.outcome.when;
+	const plural = describeCondition(when, 'plural');
+	return [
+		{ name: 'n', label: 'n', subject: plural, filter: when, windowDays: null, aggregate: 'count' },
+		{ name: 'first', label: 'first', subject: plural, filter: when, windowDays: null, aggregate: 'daysSinceFirst' },
+		{ name: 'last', label: 'last', subject: plural, filter: when, windowDays: null, aggregate: 'daysSinceLast' },
+	];
+}
+
+/** The summary columns (buyTillYouDieSummary) of the eligible profiles at the fitting cutoff, in the order declared. */
 export type SummaryColumns = (summary: FeatureDecl[]) => Promise<{ readonly data: { readonly rows: number; readonly columns: readonly Float32Array[] } }>;
 
 /**
@@ -46,12 +57,7 @@ export async function fitBuyTillYouDie(goal: Goal, declarations: readonly Featur
 	const when = goal.outcome.when;
 	const base = outcomeSlug(when);
 	const plural = describeCondition(when, 'plural');
-	const summary: FeatureDecl[] = [
-		{ name: 'n', label: 'n', subject: plural, filter: when, windowDays: null, aggregate: 'count' },
-		{ name: 'first', label: 'first', subject: plural, filter: when, windowDays: null, aggregate: 'daysSinceFirst' },
-		{ name: 'last', label: 'last', subject: plural, filter: when, windowDays: null, aggregate: 'daysSinceLast' },
-	];
-	const { data } = await summaryAt(summary);
+	const { data } = await summaryAt(buyTillYouDieSummary(goal));
 	const [n, first, last] = data.columns;
 	const buyers: number[] = [];
 	for (let r = 0; r < data.rows; r++) if (n[r] >= 1) buyers.push(r);

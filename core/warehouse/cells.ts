@@ -140,10 +140,29 @@ export class TsvRowDecoder implements RowCells {
 		private readonly where: string,
 	) {}
 
-	/** Decodes the complete lines of `chunk` (after what was held back), holding back a cut last line. */
+	/**
+	 * Decodes the complete lines of `chunk` (after what was held back), holding back a cut last
+	 * line. Only the cut line is joined to the start of the next chunk: joining whole chunks
+	 * copied every byte of the answer once more.
+	 */
 	push(chunk: Buffer): void {
-		const bytes = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
-		this.rest = undefined;
+		let bytes = chunk;
+		if (this.rest) {
+			const newline = chunk.indexOf(NEWLINE);
+			if (newline < 0) {
+				this.rest = Buffer.concat([this.rest, chunk]);
+				return;
+			}
+			const cut = this.rest;
+			this.rest = undefined;
+			this.decodeLines(Buffer.concat([cut, chunk.subarray(0, newline + 1)]));
+			bytes = chunk.subarray(newline + 1);
+		}
+		this.decodeLines(bytes);
+	}
+
+	/** Decodes the complete lines of `bytes`, holding back a cut last line. */
+	private decodeLines(bytes: Buffer): void {
 		let line = 0;
 		for (;;) {
 			const next = this.names ? this.decodeRow(bytes, line) : this.readNames(bytes, line);
@@ -169,7 +188,12 @@ export class TsvRowDecoder implements RowCells {
 	}
 
 	text(i: number): string | null {
-		return unescapeTsv(this.bytes.subarray(this.starts[i], this.ends[i]));
+		const { bytes } = this;
+		const start = this.starts[i];
+		const end = this.ends[i];
+		// Most text (a profile id) has no escape: read straight from the bytes, with no view of them made.
+		for (let at = start; at < end; at++) if (bytes[at] === BACKSLASH) return unescapeTsv(bytes.subarray(start, end));
+		return bytes.toString('utf8', start, end);
 	}
 
 	private columnName(i: number): string {

@@ -63,6 +63,9 @@ export interface WarehouseReadinessData extends ReadinessData {
 /**
  * Readiness data counted in the warehouse: what assessReadiness reads of a table. `allTypes`
  * (allEventTypes, which also gives the data range) is passed in when the caller already has it.
+ * `planned` is called once the cutoffs are planned, before readiness counts them: a caller
+ * starts there the statements that need only the plan, which the warehouse then runs while it
+ * counts (see trainWarehouse).
  */
 export async function warehouseReadinessData(
 	client: WarehouseClient,
@@ -70,6 +73,7 @@ export async function warehouseReadinessData(
 	goal: Goal,
 	asOf: number | undefined,
 	known?: TableTypes,
+	planned?: (plan: CutoffPlan, profiles: number) => void,
 ): Promise<WarehouseReadinessData> {
 	const allTypes = known ?? (await allEventTypes(client, columns));
 	const table = typesTable(columns, allTypes);
@@ -83,6 +87,7 @@ export async function warehouseReadinessData(
 	} catch (error) {
 		planError = error;
 	}
+	if (plan && mismatches.length === 0) planned?.(plan, recency ? recency.profiles : 0);
 	const judged = plan && mismatches.length === 0 ? await countWarehouseCutoffs(client, columns, goal, plan.cutoffs) : { counts: [], groups: [] };
 	// A goal that does not fit the data is not applied: its exclusions may name fields the table lacks.
 	const volumes = await typeVolumesAsOf(client, columns, allTypes, mismatches.length === 0 ? goal : { exclusions: [] }, asOf);

@@ -25,6 +25,7 @@ import type { DataRange } from '../features/cutoffs';
 import type { FeatureDecl } from '../features/declaration';
 import { type CutoffCounts, checkCutoffs } from '../features/examples';
 import { compareStrings } from '../events/table';
+import { placesByCutoffThenRank, rankIds } from './order';
 import { bgnbdParams, opOfAggregate } from '../features/execute';
 import type { SamplePlan } from '../features/sample';
 import { sampleConditionSql } from './sample';
@@ -508,7 +509,52 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 		}
 		onRow(k, profileOf(cells.text(0), cells.row, where), cells.number(labelColumn) > 0 === willOccur ? 1 : 0, values);
 	};
-	for (const part of parts) await eachCells(runner, sql(part), q.values.params, where, take);
+	await overlapping(parts.length, (i, arrived) =>
+		eachCells(runner, sql(parts[i]), q.values.params, where, (cells) => {
+			arrived();
+			take(cells);
+		}),
+	);
+}
+
+/**
+ * Parts of one aggregation in flight at once at most (see overlapping): the servers aggregate
+ * the next part while this process reads the rows of the one before it.
+ */
+const partsInFlight = 2;
+
+/**
+ * Runs `count` parts (`run` calls `arrived` at each row), each starting once the one before it starts answering (its servers have
+ * aggregated it, its rows are on their way) and the one before that has finished: at most two
+ * in flight, so the servers aggregate part k + 1 while this process reads part k's rows, where
+ * one after another they would sit idle. Rows of two parts then arrive interleaved: a part's
+ * rows are whole rows, and the callers order them (buildWarehouseExamples sorts them) or keep
+ * them by id. When a part fails, the one still in flight is stopped at its next row and
+ * waited for, and the first error is thrown.
+ */
+export async function overlapping(count: number, run: (part: number, arrived: () => void) => Promise<void>): Promise<void> {
+	const finished: Promise<void>[] = [];
+	let failed = false;
+	try {
+		for (let i = 0; i < count && !failed; i++) {
+			let answering = () => {};
+			const answered = new Promise<void>((resolve) => (answering = resolve));
+			// Called at each row of the part: the first says it is answering; any row after another part failed stops it.
+			const part = run(i, () => {
+				if (failed) throw new Error('another part of the aggregation failed');
+				answering();
+			});
+			finished.push(part);
+			part.catch(() => (failed = true));
+			await Promise.race([answered, part]);
+			if (i > 0) await finished[i - 1];
+		}
+		await Promise.all(finished);
+	} catch (error) {
+		failed = true;
+		await Promise.allSettled(finished);
+		throw error;
+	}
 }
 
 /** How an accumulator slot is read from its columns. */
@@ -615,7 +661,9 @@ async function profileRanges(runner: SqlRunner, plan: Plan, q: CutoffSql, select
  * How many queries the aggregation is split into on ClickHouse so each server's groups fit in
  * its share of max_memory_usage: a server holds every group's states until it has read the
  * last event. When the shards finish the aggregation each holds only its own profiles' groups;
- * otherwise the node asked merges them all. PostgreSQL sorts and spills on its own: one query.
+ * otherwise the node asked merges them all. Once split, two parts run at once (overlapping), so
+ * each part gets half the share: the servers hold no more than one query's share in all.
+ * PostgreSQL sorts and spills on its own: one query.
  */
 async function queryParts(runner: SqlRunner, plan: Plan, groups: number, select: SelectList): Promise<number> {
 	let limit = plan.groupsPerQuery;
@@ -626,9 +674,15 @@ async function queryParts(runner: SqlRunner, plan: Plan, groups: number, select:
 		});
 		const small = select.items.length - select.large;
 		limit = Math.floor((bytes * memoryShare) / (groupBytes.perAggregate * small + groupBytes.perLarge * select.large + groupBytes.base));
+		// Split, the parts overlap (see overlapping): two parts' groups must fit at once.
+		if (serverGroups(plan, groups) > limit) limit = Math.floor(limit / partsInFlight);
 	}
-	const perServer = plan.shardLocal ? groups / Math.max(1, plan.shards ?? 1) : groups;
-	return Math.max(1, Math.ceil(perServer / Math.max(1, limit)));
+	return Math.max(1, Math.ceil(serverGroups(plan, groups) / Math.max(1, limit)));
+}
+
+/** The groups one server holds: its own profiles' when the shards finish the aggregation, else all of them (the node asked merges). */
+function serverGroups(plan: Plan, groups: number): number {
+	return plan.shardLocal ? groups / Math.max(1, plan.shards ?? 1) : groups;
 }
 
 /** Profiles sampled per part to place the boundaries: enough for parts of about equal size. */
@@ -751,17 +805,20 @@ export function shardingKeyIsProfile(engine: string, profileColumn: string): boo
 	return rest === profileColumn || rest === `\`${profileColumn}\``;
 }
 
-/** Rows per block of a feature's arriving values (and of the rows' bookkeeping). */
-const blockRows = 65_536;
+/** Rows per block of the rows' bookkeeping (profile, cutoff, label), and the values' least room: 2^blockShift. */
+const blockShift = 16;
+const blockRows = 1 << blockShift;
+const blockMask = blockRows - 1;
 
 /**
- * The rows as they arrive, in the warehouse's order: one column of value blocks per feature,
- * so the sorted columns can be built one feature at a time, each feature's blocks let go as
- * its column is done. The answer is held once, as Float32, never as one object per row; a
- * row's bookkeeping is its profile's number (each id is kept once, however many cutoffs it
- * is eligible at), its cutoff and its label, in typed blocks: about 7 bytes a row.
+ * The rows as they arrive, in the warehouse's order: one buffer of values per feature, so the
+ * sorted columns can be built one feature at a time, each written into the buffer the
+ * previous feature's values arrived in (fresh pages from the system cost more than the moves
+ * themselves). The answer is held once, as Float32, never as one object per row; a row's
+ * bookkeeping is its profile's number (each id is kept once, however many cutoffs it is
+ * eligible at), its cutoff and its label, in typed blocks: about 7 bytes a row.
  */
-class ArrivedRows {
+export class ArrivedRows {
 	rows = 0;
 	/** Profile ids in order of first arrival; a row holds its profile's number here. */
 	readonly ids: string[] = [];
@@ -769,23 +826,36 @@ class ArrivedRows {
 	private readonly profiles: Uint32Array[] = [];
 	private readonly cutoffs: Uint16Array[] = [];
 	private readonly labels: Uint8Array[] = [];
-	private readonly blocks: Float32Array[][];
+	/** Each feature's values by arrival, room for `capacity` rows (empty once its column is made). */
+	private readonly buffers: Float32Array[];
+	private capacity: number;
+	/** A buffer whose values are all in their column already: the next column is written into it. */
+	private spare: Float32Array | undefined;
 
-	constructor(readonly features: number) {
-		this.blocks = Array.from({ length: features }, () => []);
+	/**
+	 * `expectedRows`: at most this many rows are expected (e.g. readiness's count of eligible
+	 * rows), so the buffers are made that size once; more rows grow them. Pages never written
+	 * are never taken from the system, so a generous count costs address space only.
+	 */
+	constructor(
+		readonly features: number,
+		expectedRows = 0,
+	) {
+		this.capacity = Math.max(blockRows, expectedRows);
+		this.buffers = Array.from({ length: features }, () => new Float32Array(this.capacity));
 	}
 
 	add(k: number, id: string, label: number, values: Float32Array): void {
 		const row = this.rows++;
-		const offset = row % blockRows;
+		const offset = row & blockMask;
+		if (row === this.capacity) this.grow();
 		if (offset === 0) {
-			for (const column of this.blocks) column.push(new Float32Array(blockRows));
 			this.profiles.push(new Uint32Array(blockRows));
 			this.cutoffs.push(new Uint16Array(blockRows));
 			this.labels.push(new Uint8Array(blockRows));
 		}
-		const block = (row - offset) / blockRows;
-		for (let f = 0; f < this.features; f++) this.blocks[f][block][offset] = values[f];
+		const block = row >>> blockShift;
+		for (let f = 0; f < this.features; f++) this.buffers[f][row] = values[f];
 		let profile = this.numberOf.get(id);
 		if (profile === undefined) {
 			profile = this.ids.length;
@@ -797,31 +867,70 @@ class ArrivedRows {
 		this.labels[block][offset] = label;
 	}
 
-	profile(row: number): number {
-		return this.profiles[Math.floor(row / blockRows)][row % blockRows];
-	}
-
-	cutoff(row: number): number {
-		return this.cutoffs[Math.floor(row / blockRows)][row % blockRows];
-	}
-
-	label(row: number): number {
-		return this.labels[Math.floor(row / blockRows)][row % blockRows];
-	}
-
-	/** Feature f's values in `order` (arrival indices), its blocks released. */
-	column(f: number, order: Uint32Array): Float32Array {
-		const blocks = this.blocks[f];
-		const out = new Float32Array(order.length);
-		for (let r = 0; r < order.length; r++) out[r] = blocks[Math.floor(order[r] / blockRows)][order[r] % blockRows];
-		this.blocks[f] = [];
-		return out;
-	}
-
-	/** Lets go of the id lookup once every row has arrived (the ids stay). */
-	doneArriving(): void {
+	/**
+	 * Once every row has arrived: the profile ids ascending (code-unit order), and each row's
+	 * profile rank among them and its cutoff, in arrival order. Lets go of the id lookup.
+	 */
+	ranked(): { profileIds: string[]; rank: Uint32Array; cutoff: Uint16Array } {
+		const { sorted, rank: rankOf } = rankIds(this.ids, this.numberOf);
 		this.numberOf.clear();
+		const rank = new Uint32Array(this.rows);
+		this.profiles.forEach((block, b) => {
+			const first = b << blockShift;
+			const end = Math.min(blockRows, this.rows - first);
+			for (let i = 0; i < end; i++) rank[first + i] = rankOf[block[i]];
+		});
+		return { profileIds: sorted, rank, cutoff: flatten(this.cutoffs, new Uint16Array(this.rows)) };
 	}
+
+	/** The labels, each at its row's place. */
+	labelsAt(place: Uint32Array): Uint8Array {
+		return scatter(this.labels, place, new Uint8Array(place.length));
+	}
+
+	/**
+	 * Feature f's values, each at its row's place: read in arrival order, so only the writes
+	 * scatter (at 2,000,000 rows that took half the time of reading from the places). Written
+	 * into the spare buffer, and feature f's buffer becomes the spare.
+	 */
+	column(f: number, place: Uint32Array): Float32Array {
+		const from = this.buffers[f];
+		const out = this.spare ?? new Float32Array(this.capacity);
+		for (let r = 0; r < place.length; r++) out[place[r]] = from[r];
+		this.buffers[f] = new Float32Array(0);
+		this.spare = from;
+		return out.subarray(0, place.length);
+	}
+
+	/** Twice the room for every feature's values. */
+	private grow(): void {
+		this.capacity *= 2;
+		this.buffers.forEach((buffer, f) => {
+			const bigger = new Float32Array(this.capacity);
+			bigger.set(buffer);
+			this.buffers[f] = bigger;
+		});
+		this.spare = undefined;
+	}
+}
+
+/** The first out.length values of a column held in blocks, in one array. */
+function flatten<T extends Uint16Array>(blocks: readonly T[], out: T): T {
+	blocks.forEach((block, b) => {
+		const first = b << blockShift;
+		out.set(block.subarray(0, Math.min(blockRows, out.length - first)), first);
+	});
+	return out;
+}
+
+/** A column held in blocks, each row's value written at its place in `out`. */
+function scatter<T extends Uint8Array>(blocks: readonly T[], place: Uint32Array, out: T): T {
+	blocks.forEach((block, b) => {
+		const first = b << blockShift;
+		const end = Math.min(blockRows, place.length - first);
+		for (let i = 0; i < end; i++) out[place[first + i]] = block[i];
+	});
+	return out;
 }
 
 /** The set bits of a whole number below 2^48 (a day mask word). */
@@ -854,31 +963,28 @@ export async function buildWarehouseExamples(
 	features: readonly FeatureDecl[],
 	cutoffs: readonly number[],
 	sample?: SamplePlan,
-	options: { groupsPerQuery?: number; groupsInReach?: number } = {},
+	options: { groupsPerQuery?: number; groupsInReach?: number; expectedRows?: number } = {},
 ): Promise<WarehouseExamples> {
 	checkCutoffs(cutoffs);
 	const plan = { ...makePlan(columns, goal, features), ...(await shardLayout(runner, columns)), ...options };
-	const arrived = new ArrivedRows(features.length);
+	const arrived = new ArrivedRows(features.length, options.expectedRows);
 	await streamCutoffs(runner, plan, cutoffs, sample, (k, id, label, values) => arrived.add(k, id, label, values));
-	arrived.doneArriving();
-	const rows = arrived.rows;
-	// Each profile's rank among the ids ascending (code-unit order, as in an in-memory table).
-	const byId = Uint32Array.from(arrived.ids, (_, p) => p).sort((a, b) => compareStrings(arrived.ids[a], arrived.ids[b]));
-	const profileIds = Array.from(byId, (p) => arrived.ids[p]);
-	const rank = new Uint32Array(byId.length);
-	byId.forEach((p, r) => (rank[p] = r));
-	// Grouped by cutoff, profiles ascending within each, as buildExamples lays them out.
-	const order = new Uint32Array(rows);
-	for (let r = 0; r < rows; r++) order[r] = r;
-	order.sort((a, b) => arrived.cutoff(a) - arrived.cutoff(b) || rank[arrived.profile(a)] - rank[arrived.profile(b)]);
+	// Grouped by cutoff, profiles ascending within each (code-unit order, as in an in-memory table), as buildExamples lays them out.
+	const { profileIds, rank, cutoff: cutoffOf } = arrived.ranked();
+	const place = placesByCutoffThenRank(rank, profileIds.length, cutoffOf, cutoffs.length);
+	const rows = place.length;
 	const data: LabelledDataset = {
 		rows,
 		featureNames: features.map((feature) => feature.name),
-		columns: features.map((_, f) => arrived.column(f, order)),
-		label: Uint8Array.from(order, (r) => arrived.label(r)),
+		columns: features.map((_, f) => arrived.column(f, place)),
+		label: arrived.labelsAt(place),
 	};
-	const profile = Uint32Array.from(order, (r) => rank[arrived.profile(r)]);
-	const cutoffIndex = Uint16Array.from(order, (r) => arrived.cutoff(r));
+	const profile = new Uint32Array(rows);
+	const cutoffIndex = new Uint16Array(rows);
+	for (let r = 0; r < rows; r++) {
+		profile[place[r]] = rank[r];
+		cutoffIndex[place[r]] = cutoffOf[r];
+	}
 	const perCutoff = cutoffs.map((cutoff) => ({ cutoff, eligible: 0, positives: 0, negatives: 0 }));
 	for (let r = 0; r < rows; r++) {
 		const counts = perCutoff[cutoffIndex[r]];

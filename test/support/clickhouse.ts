@@ -3,7 +3,8 @@
  * clickhouse-server package (18.16, `.ci/run` installs it) on free loopback ports, each with
  * its own copy of the packaged config.xml (own ports and folders, UTC, a `remote_servers`
  * entry naming both as the cluster `propensity`), started once per test run as the
- * `clickhouse` user when run as root, and stopped and removed at the end.
+ * `clickhouse` user when run as root, and stopped and removed at the end
+ * (also when the process is stopped by SIGINT, SIGTERM or SIGHUP).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { WarehouseSource } from '../../core/warehouse/source';
 import { freePort } from './ports';
+import { stopAtExit } from './stopAtExit';
 
 export interface TestClickHouseNode {
 	readonly httpPort: number;
@@ -98,9 +100,9 @@ async function httpQuery(port: number, password: string, sql: string, settings =
 		});
 	} catch (error) {
 		// A pooled keep-alive socket the server closed while idle (its keep_alive_timeout is 3 s) fails
-		// at once with "other side closed": the query never ran, so it is sent once more on a new socket.
+		// at once with "other side closed" (or EPIPE, when the request was being written): the query never ran, so it is sent once more on a new socket.
 		const cause = String((error as { cause?: { message?: unknown } }).cause?.message ?? '');
-		if (!retried && /other side closed|ECONNRESET/.test(cause)) return httpQuery(port, password, sql, settings, true);
+		if (!retried && /other side closed|ECONNRESET|EPIPE/.test(cause)) return httpQuery(port, password, sql, settings, true);
 		throw error;
 	}
 	const text = await response.text();
@@ -182,7 +184,7 @@ async function startCluster(): Promise<TestClickHouse> {
 		query: (sql, node = 0, settings = '') => httpQuery(nodes[node].httpPort, password, sql, settings),
 		stop,
 	};
-	process.once('exit', stop);
+	stopAtExit(stop);
 	return cluster;
 }
 

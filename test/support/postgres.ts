@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports';
+import { stopAtExit } from './stopAtExit';
 
 export interface TestPostgres {
 	host: string;
@@ -53,7 +54,7 @@ export function testPostgres(): Promise<TestPostgres> {
 
 /**
  * A throwaway server started for the caller alone (not shared with the run): for tests that
- * shut it down or restart it. Stop it when done; it is stopped at exit otherwise.
+ * shut it down or restart it. Stop it when done; it is stopped at exit (or on SIGINT, SIGTERM, SIGHUP) otherwise.
  */
 export function ownPostgres(): Promise<OwnPostgres> {
 	return startPostgres();
@@ -96,6 +97,6 @@ async function startPostgres(): Promise<OwnPostgres> {
 			fs.rmSync(dir, { recursive: true, force: true });
 		},
 	};
-	process.once('exit', () => server.stop());
+	stopAtExit(() => server.stop());
 	return server;
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { trainModel } from '../../core/pipeline';
-import { openEvents } from '../../core/warehouse/client';
+import { type WarehouseClient, openEvents } from '../../core/warehouse/client';
 import { trainWarehouse } from '../../core/pipeline';
 import { type ShopAttribute, engines, purchaseGoal, shopColumns, shopRows, shopTable, writeRows } from './support';
 
@@ -12,6 +12,26 @@ const attributes: ShopAttribute[] = ['channel', 'device', 'country'];
 const columns = shopColumns(attributes);
 
 const goal = { ...purchaseGoal, profileAttributes: [{ field: 'country' }] };
+
+/** The client, noting when readiness's and the statistics' statements start and end. */
+function noting(client: WarehouseClient, log: string[]): WarehouseClient {
+	const note = async <T>(sql: string, work: () => Promise<T>): Promise<T> => {
+		const kind = sql.startsWith('SELECT k, count(*)') ? 'readiness' : / AS s0\b/.test(sql) ? 'statistics' : 'other';
+		log.push(`start ${kind}`);
+		try {
+			return await work();
+		} finally {
+			log.push(`end ${kind}`);
+		}
+	};
+	return {
+		...client,
+		rows: (sql, params) => note(sql, () => client.rows(sql, params)),
+		each: (sql, params, onRow) => note(sql, () => client.each(sql, params, onRow)),
+		eachCells: (sql, params, where, onRow) => note(sql, () => client.eachCells(sql, params, where, onRow)),
+		wholeCells: (sql, params, where, onRow) => note(sql, () => client.wholeCells(sql, params, where, onRow)),
+	};
+}
 
 describe('a model trained in the warehouse', () => {
 	const rows = shopRows({ profiles: 1500, seed: 3, historyDays: 240 }, attributes);
@@ -23,14 +43,17 @@ describe('a model trained in the warehouse', () => {
 	let inMemoryLong: Promise<string> | undefined;
 
 	for (const engine of engines) {
-		it(`is byte-identical to the model trained in memory (${engine})`, async () => {
+		it(`is byte-identical to the model trained in memory, the statistics asked while readiness counts (${engine})`, async () => {
 			inMemory ??= trainModel(table, goal, settings).then((outcome) => outcome.modelText);
 			const source = await writeRows(engine, 'model_events', columns, rows);
 			const { client, columns: mapped } = await openEvents(source);
 			try {
-				const outcome = await trainWarehouse(client, mapped, goal, settings);
+				const log: string[] = [];
+				const outcome = await trainWarehouse(noting(client, log), mapped, goal, settings);
 				assert.ok(outcome.summary.trainingRows > 500, `${outcome.summary.trainingRows} training rows`);
 				assert.equal(outcome.modelText, await inMemory);
+				assert.ok(log.includes('start statistics') && log.includes('end readiness'), log.join(', '));
+				assert.ok(log.indexOf('start statistics') < log.indexOf('end readiness'), log.join(', '));
 			} finally {
 				await client.close();
 			}
