@@ -24,7 +24,6 @@ import { SqlValues } from './dialect';
 import type { DataRange } from '../features/cutoffs';
 import type { FeatureDecl } from '../features/declaration';
 import { type CutoffCounts, checkCutoffs } from '../features/examples';
-import { compareStrings } from '../events/table';
 import { placesByCutoffThenRank, rankIds } from './order';
 import { bgnbdParams, opOfAggregate } from '../features/execute';
 import type { SamplePlan } from '../features/sample';

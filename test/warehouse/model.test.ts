@@ -29,7 +29,6 @@ function noting(client: WarehouseClient, log: string[]): WarehouseClient {
 		rows: (sql, params) => note(sql, () => client.rows(sql, params)),
 		each: (sql, params, onRow) => note(sql, () => client.each(sql, params, onRow)),
 		eachCells: (sql, params, where, onRow) => note(sql, () => client.eachCells(sql, params, where, onRow)),
-		wholeCells: (sql, params, where, onRow) => note(sql, () => client.wholeCells(sql, params, where, onRow)),
 	};
 }
 
