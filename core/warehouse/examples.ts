@@ -534,6 +534,8 @@ const partsInFlight = 2;
 export async function overlapping(count: number, run: (part: number, arrived: () => void) => Promise<void>): Promise<void> {
 	const finished: Promise<void>[] = [];
 	let failed = false;
+	// The first part to fail says why; the part it stops then fails with a stop, not the cause.
+	let cause: { error: unknown } | undefined;
 	try {
 		for (let i = 0; i < count && !failed; i++) {
 			let answering = () => {};
@@ -544,7 +546,10 @@ export async function overlapping(count: number, run: (part: number, arrived: ()
 				answering();
 			});
 			finished.push(part);
-			part.catch(() => (failed = true));
+			part.catch((error: unknown) => {
+				failed = true;
+				cause ??= { error };
+			});
 			await Promise.race([answered, part]);
 			if (i > 0) await finished[i - 1];
 		}
@@ -552,7 +557,7 @@ export async function overlapping(count: number, run: (part: number, arrived: ()
 	} catch (error) {
 		failed = true;
 		await Promise.allSettled(finished);
-		throw error;
+		throw cause ? cause.error : error;
 	}
 }
 

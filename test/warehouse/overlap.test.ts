@@ -98,6 +98,26 @@ describe('parts of a split aggregation in flight at once', () => {
 		assert.equal(error?.message, 'part 1 refused');
 		assert.deepEqual(events, ['start 0', 'start 1', 'fail 1', 'stopped 0'], 'no part starts after a failure, and the other one is stopped');
 	});
+
+	it('a later part failing while the earlier one is still read throws the error of the later part, not the stop it caused', async () => {
+		const events: string[] = [];
+		const { parts, run } = controlledParts(3, events);
+		const outcome = run.then(
+			() => undefined,
+			(error: Error) => error,
+		);
+		await tick();
+		parts[0].row();
+		await tick();
+		parts[1].row();
+		await tick();
+		parts[1].fail(new Error('part 1 lost its connection'));
+		await tick();
+		parts[0].row();
+		const error = await outcome;
+		assert.equal(error?.message, 'part 1 lost its connection');
+		assert.deepEqual(events, ['start 0', 'start 1', 'fail 1', 'stopped 0']);
+	});
 });
 
 describe('examples from rows arriving in any order', () => {
