@@ -3,7 +3,7 @@
  * shown under the node, the outcome as its status, errors through `done(err)` so Catch nodes
  * see them, and the work in hand cancelled when the node closes (redeploy, stop).
  */
-import { type Progress, PropensityError, type WorkHooks } from '../../core';
+import { type Progress, PropensityError, type WorkHooks, withThousands } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFunction } from './red';
 
 export interface Work {
@@ -95,7 +95,7 @@ export function describeProgress(progress: Progress): string {
 
 /** A whole number with thousands separators, the same on every machine. */
 export function count(value: number): string {
-	return Math.round(value).toLocaleString('en-US');
+	return withThousands(Math.round(value));
 }
 
 /** Status texts stay on one line under the node. */

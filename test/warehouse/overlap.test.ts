@@ -81,43 +81,29 @@ describe('parts of a split aggregation in flight at once', () => {
 		await run;
 	});
 
-	it('a failed part stops the other at its next row, and its error is the one thrown once both are done', async () => {
-		const events: string[] = [];
-		const { parts, run } = controlledParts(3, events);
-		const outcome = run.then(
-			() => undefined,
-			(error: Error) => error,
-		);
-		await tick();
-		parts[0].row();
-		await tick();
-		parts[1].fail(new Error('part 1 refused'));
-		await tick();
-		parts[0].row();
-		const error = await outcome;
-		assert.equal(error?.message, 'part 1 refused');
-		assert.deepEqual(events, ['start 0', 'start 1', 'fail 1', 'stopped 0'], 'no part starts after a failure, and the other one is stopped');
-	});
-
-	it('a later part failing while the earlier one is still read throws the error of the later part, not the stop it caused', async () => {
-		const events: string[] = [];
-		const { parts, run } = controlledParts(3, events);
-		const outcome = run.then(
-			() => undefined,
-			(error: Error) => error,
-		);
-		await tick();
-		parts[0].row();
-		await tick();
-		parts[1].row();
-		await tick();
-		parts[1].fail(new Error('part 1 lost its connection'));
-		await tick();
-		parts[0].row();
-		const error = await outcome;
-		assert.equal(error?.message, 'part 1 lost its connection');
-		assert.deepEqual(events, ['start 0', 'start 1', 'fail 1', 'stopped 0']);
-	});
+	// Part 1 fails before its first row (while the next part is awaited) or after it (while part 0 is still read).
+	for (const answered of [false, true])
+		it(`a part failing ${answered ? 'after' : 'before'} it answers stops the other at its next row, and its own error is the one thrown once both are done`, async () => {
+			const events: string[] = [];
+			const { parts, run } = controlledParts(3, events);
+			const outcome = run.then(
+				() => undefined,
+				(error: Error) => error,
+			);
+			await tick();
+			parts[0].row();
+			await tick();
+			if (answered) {
+				parts[1].row();
+				await tick();
+			}
+			parts[1].fail(new Error('part 1 refused'));
+			await tick();
+			parts[0].row();
+			const error = await outcome;
+			assert.equal(error?.message, 'part 1 refused', 'the cause, not the stop it caused in part 0');
+			assert.deepEqual(events, ['start 0', 'start 1', 'fail 1', 'stopped 0'], 'no part starts after a failure, and the other one is stopped');
+		});
 });
 
 describe('examples from rows arriving in any order', () => {

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { maxExplainedProfiles } from '../../../../core';
+import { maxExplainedProfiles, withThousands } from '../../../../core';
 import { modelSourceProperties } from '../../shared/model';
 import { scoresTableProperty } from '../../shared/warehouse';
 
@@ -33,7 +33,7 @@ export const explainFactorsProperties: INodeProperties[] = [
 		description: "Where each profile's feature values come from",
 	},
 	scoresTableProperty(
-		`The scores table Score Profiles wrote beside the events: the items' profiles (by profileId) are explained as of its latest run, with that run's scores. At most ${maxExplainedProfiles.toLocaleString('en-US')} profiles at once.`,
+		`The scores table Score Profiles wrote beside the events: the items' profiles (by profileId) are explained as of its latest run, with that run's scores. At most ${withThousands(maxExplainedProfiles)} profiles at once.`,
 		{ featuresFrom: ['postgres', 'clickhouse'] },
 	),
 	...modelSourceProperties('The model each profile names (model.name and model.version, as Score Profiles sets them)'),
