@@ -332,8 +332,8 @@ export function profileBuckets(shared: number): number {
  * attributes at once as keep the combinations within combinationsAtMost), each combination
  * holding its events and its set of buckets, and the combinations then summed and merged per
  * value: one read of the table for all of them, and small sets instead of every profile id's.
- * At 19,653,120 events (3 attributes, 17 values) this took 2.5–2.9 s of server CPU where
- * counting each value's profiles exactly took 8.4 s (see docs/warehouse.md, Sizing).
+ * At 19,653,120 events (3 attributes, 17 values) this took 2.5–2.8 s of server CPU where
+ * counting each value's profiles exactly took 8.4–9.1 s (see docs/warehouse.md, Sizing).
  */
 async function lowerBoundVolumes(
 	runner: SqlRunner,

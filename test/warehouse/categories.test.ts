@@ -127,6 +127,13 @@ for (const engine of engines) {
 				})),
 			);
 			const statements = await compare(engine, 'cat_passes', events, { topCategories: 5 });
+			// No top categories: the profile attribute's values by volume only, no profiles counted.
+			const volumesOnly = await compare(engine, 'cat_volumes', events, { topCategories: 0 });
+			if (engine === 'clickhouse') {
+				const volumes = volumesOnly.filter((sql) => sql.includes('category_events'));
+				assert.equal(volumes.length, 1);
+				assert.doesNotMatch(volumes[0], /uniqExact/, 'no profiles counted');
+			}
 			if (engine === 'clickhouse') {
 				const volumes = statements.filter((sql) => sql.includes('uniqExactMerge'));
 				assert.equal(volumes.length, 1, 'one statement');
