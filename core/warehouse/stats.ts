@@ -290,11 +290,7 @@ function categoryVolumes(
 		: exactVolumes(runner, columns, goal, attributes, asOf);
 }
 
-/**
- * Exact counts, one grouped count per attribute, joined by UNION ALL. Counting them over each
- * event unpivoted into one row per attribute (ARRAY JOIN) read the table once, but was no
- * cheaper on ClickHouse 18.16: the distinct profiles per value are the cost.
- */
+/** Exact counts (PostgreSQL): one grouped count per attribute, joined by UNION ALL. */
 async function exactVolumes(
 	runner: SqlRunner,
 	columns: EventColumns,
