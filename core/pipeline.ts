@@ -422,9 +422,11 @@ async function trainOnWarehouseExamples(
 	hooks?.onProgress?.({ stage: 'computing features in the warehouse', done: 0, total: cutoffs.length, unit: 'cutoffs' });
 	// The sample is chosen from readiness's counts, before any example leaves the warehouse.
 	const sample = planSample(readiness.totals.positives, readiness.totals.negatives, examplesCap(settings, declarations.length), settings.seed ?? 1);
-	const groupsInReach = data.groups.length === cutoffs.length ? data.groups.reduce((total, groups) => total + groups, 0) : undefined;
+	const judged = data.groups.length === cutoffs.length;
+	const total = (counts: readonly number[]) => counts.reduce((sum, count) => sum + count, 0);
 	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs, sample, {
-		groupsInReach,
+		groupsInReach: judged ? total(data.groups) : undefined,
+		goalGroupsInReach: judged ? total(data.goalGroups) : undefined,
 		expectedRows: sample ? Math.min(readiness.totals.eligible, keptAtMost(sample.maxExamples)) : readiness.totals.eligible,
 	});
 	if (examples.data.rows === 0) throw new InputError(`No profile is eligible at any cutoff in ${client.source.table}.`, 'no-examples');

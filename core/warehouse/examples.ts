@@ -105,6 +105,8 @@ interface Plan {
 	readonly profilesAtMost?: number;
 	/** The (profile, cutoff) groups of all the cutoffs, when readiness counted them (countWarehouseCutoffs): spares counting them again. */
 	readonly groupsInReach?: number;
+	/** How many of groupsInReach have a goal event in the window (countWarehouseCutoffs): sizes the parts under a sample. */
+	readonly goalGroupsInReach?: number;
 }
 
 function bad(message: string): InputError {
@@ -535,7 +537,7 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 	const columns = plan.columns;
 	const items = [`${columns.profile} AS p`, `${q.key} AS k`, ...select.items].join(', ');
 	const settings = aggregationSettings(plan, sample);
-	const parts = await profileRanges(runner, plan, q, select);
+	const parts = await profileRanges(runner, plan, q, select, sample);
 	const reads = q.where();
 	const having = `${q.eligibility()}${q.sampled(sample)}`;
 	const statements = parts.map((part) => {
@@ -750,9 +752,10 @@ const groupBytes = { perAggregate: 40, perLarge: 320, base: 64 };
 const memoryShare = 0.5;
 
 /** The profiles of each query as extra WHERE conditions: one query (no condition) unless the groups would not fit in memory. */
-async function profileRanges(runner: SqlRunner, plan: Plan, q: CutoffSql, select: SelectList): Promise<string[]> {
+async function profileRanges(runner: SqlRunner, plan: Plan, q: CutoffSql, select: SelectList, sample: SamplePlan | undefined): Promise<string[]> {
 	if (plan.columns.dialect.engine !== 'clickhouse') return [''];
-	const groups = plan.profilesAtMost !== undefined ? plan.profilesAtMost * q.cutoffs.length : (plan.groupsInReach ?? (await groupsInReach(runner, plan, q)));
+	const inReach = plan.profilesAtMost !== undefined ? plan.profilesAtMost * q.cutoffs.length : (plan.groupsInReach ?? (await groupsInReach(runner, plan, q)));
+	const groups = sample && plan.goalGroupsInReach !== undefined ? groupsUnderSample(inReach, plan.goalGroupsInReach, sample, plan.goal) : inReach;
 	const parts = await queryParts(runner, plan, groups, select);
 	if (parts === 1) return [''];
 	const bounds = await profileBoundaries(runner, plan, q, parts, groups / q.cutoffs.length);
@@ -763,6 +766,20 @@ async function profileRanges(runner: SqlRunner, plan: Plan, q: CutoffSql, select
 		const below = high === undefined ? [] : [`${profile} < ${q.values.value(high)}`];
 		return ` AND ${[...above, ...below].join(' AND ')}`;
 	});
+}
+
+/**
+ * The groups an aggregation holds under a sample (see keptGroups), of `groups` in reach of
+ * which `goalGroups` have a goal event in the window: each is kept when its profile's hash is
+ * below its class's threshold (or the no-event class's), so as many as the thresholds' shares,
+ * and a tenth more for chance (the hash spreads the profiles evenly, not exactly).
+ */
+function groupsUnderSample(groups: number, goalGroups: number, sample: SamplePlan, goal: Goal): number {
+	const willOccur = goal.outcome.occur === 'will_occur';
+	const share = (threshold: number) => Math.min(1, threshold / hashRange);
+	const without = share(willOccur ? sample.negativeThreshold : sample.positiveThreshold);
+	const withEvent = Math.max(without, share(willOccur ? sample.positiveThreshold : sample.negativeThreshold));
+	return Math.min(groups, Math.ceil(1.1 * ((groups - goalGroups) * without + goalGroups * withEvent)));
 }
 
 /**
@@ -1071,7 +1088,7 @@ export async function buildWarehouseExamples(
 	features: readonly FeatureDecl[],
 	cutoffs: readonly number[],
 	sample?: SamplePlan,
-	options: { groupsPerQuery?: number; groupsInReach?: number; expectedRows?: number } = {},
+	options: { groupsPerQuery?: number; groupsInReach?: number; goalGroupsInReach?: number; expectedRows?: number } = {},
 ): Promise<WarehouseExamples> {
 	checkCutoffs(cutoffs);
 	const plan = { ...makePlan(columns, goal, features), ...(await shardLayout(runner, columns)), ...options };
@@ -1131,14 +1148,15 @@ export async function judgeWarehouseCutoffs(runner: SqlRunner, columns: EventCol
 /**
  * judgeWarehouseCutoffs, and at each cutoff the (profile, cutoff) groups the examples'
  * aggregation will hold (profiles with an event it reads, eligible or not: see readAt), which
- * buildWarehouseExamples then need not count again.
+ * buildWarehouseExamples then need not count again, and how many of them have a goal event in
+ * the window (what a sample keeps of them depends on it: see keptGroups).
  */
 export async function countWarehouseCutoffs(
 	runner: SqlRunner,
 	columns: EventColumns,
 	goal: Goal,
 	cutoffs: readonly number[],
-): Promise<{ counts: CutoffCounts[]; groups: number[] }> {
+): Promise<{ counts: CutoffCounts[]; groups: number[]; goalGroups: number[] }> {
 	checkCutoffs(cutoffs);
 	const plan = makePlan(columns, goal, []);
 	const { shardLocal } = await shardLayout(runner, columns);
@@ -1153,7 +1171,7 @@ export async function countWarehouseCutoffs(
 	const settings = shardLocal ? ' SETTINGS distributed_group_by_no_merge = 1' : '';
 	const rows = await runner.rows(
 		// Other names outside than inside: ClickHouse's aliases are the query's, so sum(e) AS e would read itself.
-		`SELECT k, count(*) AS groups, sum(e) AS eligible, sum(e * y) AS positives FROM (${inner}) AS judged GROUP BY k${settings}`,
+		`SELECT k, count(*) AS groups, sum(y) AS ys, sum(e) AS eligible, sum(e * y) AS positives FROM (${inner}) AS judged GROUP BY k${settings}`,
 		q.values.params,
 	);
 	const where = 'when counting eligible profiles at the cutoffs';
@@ -1168,7 +1186,12 @@ export async function countWarehouseCutoffs(
 		const row = counted.get(at);
 		return row ? numberOf(row, 'groups', where) : 0;
 	});
-	return { counts, groups };
+	const goalGroups = cutoffs.map((at, k) => {
+		const row = counted.get(at);
+		const ys = row ? numberOf(row, 'ys', where) : 0;
+		return goal.outcome.occur === 'will_occur' ? ys : groups[k] - ys;
+	});
+	return { counts, groups, goalGroups };
 }
 
 /** The span of the warehouse's events (see dataRange): the earliest event, and the latest or the as-of date. */
