@@ -378,7 +378,9 @@ export async function trainWarehouse(
 		const groupsAt = (k: number) => data.groups[k];
 		// Readiness counted the eligible rows: the examples' values are held in buffers of that size from the start.
 		const atLast = readiness.cutoffs.find((cutoff) => cutoff.cutoff === last)?.eligible;
+		// The fit reads the profiles with a goal event in their history only (the others' count is 0).
 		summary = buildWarehouseExamples(client, columns, goal, buyTillYouDieSummary(goal), [last], undefined, {
+			goalHistoriesOnly: true,
 			groupsInReach: groupsAt(cutoffs.length - 1),
 			expectedRows: atLast,
 		});
@@ -527,7 +529,9 @@ export async function warehouseFeatureTable(
 		topTypes: options.topTypes,
 	});
 	// The buy-till-you-die features, fitted on the histories as of the moment, as featureTable does in memory.
-	const features = await fitBuyTillYouDie(goal, declared, (summary) => buildWarehouseExamples(client, columns, goal, summary, [asOf]));
+	const features = await fitBuyTillYouDie(goal, declared, (summary) =>
+		buildWarehouseExamples(client, columns, goal, summary, [asOf], undefined, { goalHistoriesOnly: true }),
+	);
 	const labelled = asOf + goal.outcome.windowDays * DAY_MS <= range.end;
 	const rows = await buildWarehouseExamples(client, columns, goal, features, [asOf]);
 	return {

@@ -107,6 +107,8 @@ interface Plan {
 	readonly groupsInReach?: number;
 	/** How many of groupsInReach have a goal event in the window (countWarehouseCutoffs): sizes the parts under a sample. */
 	readonly goalGroupsInReach?: number;
+	/** Only the profiles with a goal event within the lookback before the cutoff (one cutoff): all the buy-till-you-die fit reads. */
+	readonly goalHistoriesOnly?: boolean;
 }
 
 function bad(message: string): InputError {
@@ -415,6 +417,17 @@ class CutoffSql {
 		return { profiles: `(${byHash} OR ${profilesByEvent})`, groups: `(${byHash} OR ${groupsByEvent})` };
 	}
 
+	/**
+	 * The profiles with a goal event within the lookback before the cutoff (one cutoff), as a
+	 * condition on the events: the others' events are never aggregated.
+	 */
+	withGoalHistory(): string {
+		const { profile, table, valid } = this.plan.columns;
+		const within = this.dialect.engine === 'clickhouse' && !this.plan.shardLocal ? 'GLOBAL IN' : 'IN';
+		const goal = this.condition(this.plan.outcome);
+		return `${profile} ${within} (SELECT ${profile} FROM ${table} WHERE ${valid} AND ${goal} AND ${this.history(this.plan.goal.lookbackDays * DAY_MS)} GROUP BY ${profile})`;
+	}
+
 	/** The goal events joined to each cutoff whose outcome window, `afterMs` long, they fall in (several cutoffs). */
 	private goalEventsByCutoff(afterMs: number): { from: string; key: string; where: string } {
 		const table = this.plan.columns.table;
@@ -536,9 +549,10 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 	const label = select.alias({ sql: q.label() });
 	const columns = plan.columns;
 	const items = [`${columns.profile} AS p`, `${q.key} AS k`, ...select.items].join(', ');
-	const settings = aggregationSettings(plan, sample);
+	if (plan.goalHistoriesOnly && cutoffs.length !== 1) throw new Error('goal histories are read at one cutoff');
+	const settings = aggregationSettings(plan, sample !== undefined || plan.goalHistoriesOnly === true);
 	const parts = await profileRanges(runner, plan, q, select, sample);
-	const reads = q.where();
+	const reads = `${q.where()}${plan.goalHistoriesOnly ? ` AND ${q.withGoalHistory()}` : ''}`;
 	const having = `${q.eligibility()}${q.sampled(sample)}`;
 	const statements = parts.map((part) => {
 		const kept = q.keptGroups(sample, part);
@@ -591,12 +605,13 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 
 /**
  * The SETTINGS of an aggregation by profile: on a cluster whose shards hold whole profiles, each
- * shard finishes its groups, HAVING included, and the node asked only concatenates; a sample's
- * kept groups (see keptGroups) are then read by each shard from its own table.
+ * shard finishes its groups, HAVING included, and the node asked only concatenates; the
+ * subqueries choosing profiles (keptGroups, withGoalHistory) are then read by each shard from
+ * its own table.
  */
-function aggregationSettings(plan: Plan, sample: SamplePlan | undefined): string {
+function aggregationSettings(plan: Plan, subqueries: boolean): string {
 	if (!plan.shardLocal) return '';
-	return ` SETTINGS distributed_group_by_no_merge = 1${sample ? `, distributed_product_mode = 'local'` : ''}`;
+	return ` SETTINGS distributed_group_by_no_merge = 1${subqueries ? `, distributed_product_mode = 'local'` : ''}`;
 }
 
 /**
@@ -615,7 +630,7 @@ export async function warehouseSampledGroups(
 	const q = new CutoffSql(plan, cutoffs);
 	const kept = q.keptGroups(sample, '');
 	const rows = await runner.rows(
-		`SELECT ${plan.columns.profile} AS p, ${q.key} AS k FROM ${q.from(kept?.profiles)} WHERE ${q.where()}${kept ? ` AND ${kept.groups}` : ''} GROUP BY ${q.groupBy()}${aggregationSettings(plan, sample)}`,
+		`SELECT ${plan.columns.profile} AS p, ${q.key} AS k FROM ${q.from(kept?.profiles)} WHERE ${q.where()}${kept ? ` AND ${kept.groups}` : ''} GROUP BY ${q.groupBy()}${aggregationSettings(plan, true)}`,
 		q.values.params,
 	);
 	const where = 'when reading the groups a sample keeps';
@@ -1088,7 +1103,7 @@ export async function buildWarehouseExamples(
 	features: readonly FeatureDecl[],
 	cutoffs: readonly number[],
 	sample?: SamplePlan,
-	options: { groupsPerQuery?: number; groupsInReach?: number; goalGroupsInReach?: number; expectedRows?: number } = {},
+	options: { groupsPerQuery?: number; groupsInReach?: number; goalGroupsInReach?: number; expectedRows?: number; goalHistoriesOnly?: boolean } = {},
 ): Promise<WarehouseExamples> {
 	checkCutoffs(cutoffs);
 	const plan = { ...makePlan(columns, goal, features), ...(await shardLayout(runner, columns)), ...options };
