@@ -276,27 +276,31 @@ async function main(): Promise<void> {
 	console.log(
 		`model: ${trained.model.features.mode === 'events' ? trained.model.features.declarations.length : 0} features, learner ${trained.summary.learner}`,
 	);
-	const only = process.env.BENCH_ENGINE;
-	const sources = [];
-	// ClickHouse first: the engine the issue's targets are set for.
-	for (const engine of [...engines].reverse().filter((name) => !only || name === only)) {
-		const source = engine === 'postgres' ? await writeRows(engine, 'bench_score_events', columns, rows) : await writeClusterRows(rows);
-		const copyStarted = performance.now();
-		await copyEvents(source, copies);
-		if (copies > 1) console.log(`${engine}: events copied in ${seconds((performance.now() - copyStarted) / 1000)}`);
-		sources.push(source);
+	// The model file goes whatever happens: a failed run left one in /tmp each time.
+	try {
+		const only = process.env.BENCH_ENGINE;
+		const sources = [];
+		// ClickHouse first: the engine the issue's targets are set for.
+		for (const engine of [...engines].reverse().filter((name) => !only || name === only)) {
+			const source = engine === 'postgres' ? await writeRows(engine, 'bench_score_events', columns, rows) : await writeClusterRows(rows);
+			const copyStarted = performance.now();
+			await copyEvents(source, copies);
+			if (copies > 1) console.log(`${engine}: events copied in ${seconds((performance.now() - copyStarted) / 1000)}`);
+			sources.push(source);
+		}
+		rows.length = 0;
+		for (const source of sources) {
+			const warehouse = runChild('warehouse', source, modelFile);
+			const memory = runChild('memory', source, modelFile);
+			console.log(
+				`${source.engine}: ${warehouse.scored.toLocaleString('en-US')} profiles scored; into the warehouse ${seconds(warehouse.seconds)} (peak RSS ${warehouse.peakMb} MB); ` +
+					`read out + scored in process ${seconds(memory.seconds)} (peak RSS ${memory.peakMb} MB, ${memory.scored.toLocaleString('en-US')} scored); ratio ${(warehouse.seconds / memory.seconds).toFixed(2)}x`,
+			);
+			console.log(stepsText(warehouse));
+		}
+	} finally {
+		fs.rmSync(modelFile, { force: true });
 	}
-	rows.length = 0;
-	for (const source of sources) {
-		const warehouse = runChild('warehouse', source, modelFile);
-		const memory = runChild('memory', source, modelFile);
-		console.log(
-			`${source.engine}: ${warehouse.scored.toLocaleString('en-US')} profiles scored; into the warehouse ${seconds(warehouse.seconds)} (peak RSS ${warehouse.peakMb} MB); ` +
-				`read out + scored in process ${seconds(memory.seconds)} (peak RSS ${memory.peakMb} MB, ${memory.scored.toLocaleString('en-US')} scored); ratio ${(warehouse.seconds / memory.seconds).toFixed(2)}x`,
-		);
-		console.log(stepsText(warehouse));
-	}
-	fs.rmSync(modelFile, { force: true });
 	process.exit(0);
 }
 

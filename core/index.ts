@@ -30,6 +30,7 @@ export { type SelectionRecord } from './learn/auto';
 export { type StoredSelection } from './model/schema';
 export { type BucketFactorSummary } from './explain/buckets';
 export { defaultBuckets } from './score/types';
+export { bucketCountsInWords } from './score/buckets';
 export { scoresFormatOf, scoreLines, type ScoresFormat } from './score/files';
 export {
 	describeSegmentChange,

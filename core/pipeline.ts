@@ -378,7 +378,9 @@ export async function trainWarehouse(
 		const groupsAt = (k: number) => data.groups[k];
 		// Readiness counted the eligible rows: the examples' values are held in buffers of that size from the start.
 		const atLast = readiness.cutoffs.find((cutoff) => cutoff.cutoff === last)?.eligible;
+		// The fit reads the profiles with a goal event in their history only (the others' count is 0).
 		summary = buildWarehouseExamples(client, columns, goal, buyTillYouDieSummary(goal), [last], undefined, {
+			goalHistoriesOnly: true,
 			groupsInReach: groupsAt(cutoffs.length - 1),
 			expectedRows: atLast,
 		});
@@ -422,9 +424,11 @@ async function trainOnWarehouseExamples(
 	hooks?.onProgress?.({ stage: 'computing features in the warehouse', done: 0, total: cutoffs.length, unit: 'cutoffs' });
 	// The sample is chosen from readiness's counts, before any example leaves the warehouse.
 	const sample = planSample(readiness.totals.positives, readiness.totals.negatives, examplesCap(settings, declarations.length), settings.seed ?? 1);
-	const groupsInReach = data.groups.length === cutoffs.length ? data.groups.reduce((total, groups) => total + groups, 0) : undefined;
+	const judged = data.groups.length === cutoffs.length;
+	const total = (counts: readonly number[]) => counts.reduce((sum, count) => sum + count, 0);
 	const examples = await buildWarehouseExamples(client, columns, goal, declarations, cutoffs, sample, {
-		groupsInReach,
+		groupsInReach: judged ? total(data.groups) : undefined,
+		goalGroupsInReach: judged ? total(data.goalGroups) : undefined,
 		expectedRows: sample ? Math.min(readiness.totals.eligible, keptAtMost(sample.maxExamples)) : readiness.totals.eligible,
 	});
 	if (examples.data.rows === 0) throw new InputError(`No profile is eligible at any cutoff in ${client.source.table}.`, 'no-examples');
@@ -525,7 +529,9 @@ export async function warehouseFeatureTable(
 		topTypes: options.topTypes,
 	});
 	// The buy-till-you-die features, fitted on the histories as of the moment, as featureTable does in memory.
-	const features = await fitBuyTillYouDie(goal, declared, (summary) => buildWarehouseExamples(client, columns, goal, summary, [asOf]));
+	const features = await fitBuyTillYouDie(goal, declared, (summary) =>
+		buildWarehouseExamples(client, columns, goal, summary, [asOf], undefined, { goalHistoriesOnly: true }),
+	);
 	const labelled = asOf + goal.outcome.windowDays * DAY_MS <= range.end;
 	const rows = await buildWarehouseExamples(client, columns, goal, features, [asOf]);
 	return {

@@ -51,6 +51,68 @@
 			};
 		},
 
+		/** Where a dialog's template takes the model-source rows (see includeModelSource). */
+		modelSourceMarker: '<!-- propensity: model source rows -->',
+
+		/**
+		 * The form rows of the model-source settings above (Model, Store, Model name, Version), for
+		 * score profiles and explain factors. `from` names the node msg.model comes from; with
+		 * `blankName`, a tip says what a blank name does. Rows shown only for the store carry
+		 * propensity-model-store, which prepareModelSource toggles.
+		 */
+		modelSourceRows: function (options) {
+			var from = (options && options.from) || 'train model';
+			var blankTip =
+				options && options.blankName
+					? '<div class="form-tips propensity-model-store">On a table in place, a blank <b>Model name</b> takes the model that scored the run.</div>'
+					: '';
+			return [
+				'<div class="form-row">',
+				'<label for="node-input-modelFrom"><i class="fa fa-cube"></i> Model</label>',
+				'<select id="node-input-modelFrom">',
+				'<option value="msg">msg.model (from ' + from + ')</option>',
+				'<option value="store">from the model store, by name</option>',
+				'</select>',
+				'</div>',
+				'<div class="form-row propensity-model-store">',
+				'<label for="node-input-store"><i class="fa fa-archive"></i> Store</label>',
+				'<input type="text" id="node-input-store">',
+				'</div>',
+				'<div class="form-row propensity-model-store">',
+				'<label for="node-input-modelName">Model name</label>',
+				'<input type="text" id="node-input-modelName" placeholder="purchase-30d">',
+				'<input type="hidden" id="node-input-modelNameType">',
+				'</div>',
+				blankTip,
+				'<div class="form-row propensity-model-store">',
+				'<label for="node-input-modelVersion">Version</label>',
+				'<input type="text" id="node-input-modelVersion" placeholder="latest" style="width: 80px">',
+				'</div>',
+			].join('\n');
+		},
+
+		/**
+		 * Puts the model-source rows into the dialog template of node `type`, where its marker is.
+		 * Call it from the node's script: Node-RED adds a package's templates to the page before it
+		 * runs the package's scripts, and reads a template only when its dialog opens.
+		 */
+		includeModelSource: function (type, options) {
+			var template = $('script[data-template-name="' + type + '"]');
+			var text = template.length === 1 ? template.text() : '';
+			if (text.indexOf(this.modelSourceMarker) < 0) throw new Error('Propensity: the dialog template of ' + type + ' has no model-source marker.');
+			template.text(text.replace(this.modelSourceMarker, this.modelSourceRows(options)));
+		},
+
+		/** Sets up the model-source rows when the dialog opens (call from oneditprepare): the name's typed input, and the store rows shown only for the store. */
+		prepareModelSource: function () {
+			$('#node-input-modelName').typedInput({ default: 'str', typeField: '#node-input-modelNameType', types: ['str', 'msg', 'flow', 'global', 'env'] });
+			$('#node-input-modelFrom')
+				.on('change', function () {
+					$('.propensity-model-store').toggle($(this).val() === 'store');
+				})
+				.trigger('change');
+		},
+
 		/**
 		 * The scores table score profiles writes and build segment and explain factors read when
 		 * the setting is blank: the core's defaultScoresTable (test/architecture/lists.test.ts

@@ -19,6 +19,7 @@ import {
 	writeSegmentFile,
 	writeSimulation,
 	withThousands,
+	bucketCountsInWords,
 } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
@@ -76,7 +77,7 @@ export const demoCommand: Command = {
 			const { goal, inWords, readiness } = defineGoal(demoGoal, loaded.table);
 			await writeFileAtomic(file('goal.json'), `${JSON.stringify(demoGoal, null, 2)}\n`);
 			say(
-				`Goal: ${inWords} → goal.json (${withThousands(readiness?.totals.positives ?? 0)} positive examples over ${readiness?.cutoffs.length} cutoffs)`,
+				`Goal: ${inWords} → goal.json (${withThousands(readiness?.totals.positives ?? 0)} positive examples over ${withThousands(readiness?.cutoffs.length ?? 0)} cutoffs)`,
 			);
 
 			const trained = await trainModel(loaded.table, goal, { seed, load: loaded }, progress);
@@ -95,9 +96,8 @@ export const demoCommand: Command = {
 				const scored = await run.all(progress);
 				progress.finish();
 				await writeScoresFile(file('scores.csv'), [scored], { factors: 3, attributes: run.summary.attributes });
-				const { buckets } = run.summary;
 				say(
-					`Scored ${withThousands(run.summary.scored)} customers as of ${run.summary.scoreDate}: ${buckets.high} high, ${buckets.medium} medium, ${buckets.low} low → scores.csv`,
+					`Scored ${withThousands(run.summary.scored)} customers as of ${run.summary.scoreDate}: ${bucketCountsInWords(run.summary.buckets)} → scores.csv`,
 				);
 
 				const segment = await buildSegment(scored, parseRuleText(demoRule), {
@@ -110,7 +110,7 @@ export const demoCommand: Command = {
 				await writeSegmentFile(file('segment.csv'), segment.members);
 				await writeSegmentFile(file('entered.csv'), segment.entered);
 				say(
-					`Segment "likely-buyers" (${segment.summary.rule}): ${segment.members.length} members → segment.csv; ${segment.entered.length} entered since the last run → entered.csv`,
+					`Segment "likely-buyers" (${segment.summary.rule}): ${withThousands(segment.members.length)} members → segment.csv; ${withThousands(segment.entered.length)} entered since the last run → entered.csv`,
 				);
 				if (segment.summary.previousRunAt !== null) say(describeSegmentChange(segment.summary));
 				const top = segment.entered[0] ?? segment.members[0];

@@ -3,7 +3,7 @@
  * its training, or with --scores the report of a scoring run (today's scores against
  * training's, bucket counts, and a segment's members, entrants and leavers).
  */
-import { openStore, readScoresFile, renderModelReport, scoringReport, segmentRunOf, type Model } from '../../core';
+import { openStore, readScoresFile, renderModelReport, scoringReport, segmentRunOf, type Model, withThousands } from '../../core';
 import { type CliIo, type Command, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { modelSourceOptions, modelSourceUsage, readModelFrom, writeFileAtomic } from '../shared';
 
@@ -70,7 +70,7 @@ async function scoringRunReport(options: OptionValues, scoresFile: string, out: 
 	await writeFileAtomic(out, scoringReport({ profiles, model, version, segment }));
 	const compared = model ? ` against the training of "${model.name}"` : '';
 	const members = segment
-		? `; segment "${segmentName}": ${segment.members.length} members, ${segment.entered.length} entered, ${segment.left.length} left`
+		? `; segment "${segmentName}": ${withThousands(segment.members.length)} members, ${withThousands(segment.entered.length)} entered, ${withThousands(segment.left.length)} left`
 		: '';
-	io.stdout.write(`Report of the scoring run in ${scoresFile} (${profiles.length} profiles${compared}${members}) written to ${out}.\n`);
+	io.stdout.write(`Report of the scoring run in ${scoresFile} (${withThousands(profiles.length)} profiles${compared}${members}) written to ${out}.\n`);
 }

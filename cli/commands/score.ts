@@ -17,6 +17,7 @@ import {
 	withWarehouse,
 	writeScoresFile,
 	withThousands,
+	bucketCountsInWords,
 } from '../../core';
 import { type CliIo, type Command, integerOption, type OptionValues, requireOption, stringOption, UsageError } from '../command';
 import { terminalProgress } from '../progress';
@@ -126,7 +127,7 @@ export const scoreCommand: Command = {
 		const numbered = scores.idColumn === null ? ' (rows numbered from 1: no id column)' : '';
 		io.stdout.write(
 			`Scored ${withThousands(scores.rows.length)} rows of ${table} with the model "${model.name}"${numbered}: ` +
-				`${withThousands(counts.high)} high, ${withThousands(counts.medium)} medium, ${withThousands(counts.low)} low.\nScores written to ${out}.\n`,
+				`${bucketCountsInWords(counts)}.\nScores written to ${out}.\n`,
 		);
 	},
 };
@@ -168,7 +169,7 @@ async function scoreInWarehouse(options: OptionValues, io: CliIo): Promise<void>
 		const { buckets, scored, scoreDate } = summary;
 		io.stdout.write(
 			`Scored ${withThousands(scored)} profiles (those eligible for "${model.name}") as of ${scoreDate} in the warehouse: ` +
-				`${withThousands(buckets.high)} high, ${withThousands(buckets.medium)} medium, ${withThousands(buckets.low)} low.
+				`${bucketCountsInWords(buckets)}.
 ` +
 				`Features computed in the warehouse, probabilities in this process; ${withThousands(summary.written)} rows appended to ${summary.scoresTable}.
 ${remembered}`,
@@ -224,7 +225,7 @@ async function scoreEventsFile(options: OptionValues, io: CliIo): Promise<void> 
 		const { buckets, scored, scoreDate } = run.summary;
 		io.stdout.write(
 			`Scored ${withThousands(scored)} of ${withThousands(run.summary.profilesInData)} profiles (those eligible for "${model.name}") as of ${scoreDate}: ` +
-				`${withThousands(buckets.high)} high, ${withThousands(buckets.medium)} medium, ${withThousands(buckets.low)} low.\nScores written to ${out}.\n${remembered}`,
+				`${bucketCountsInWords(buckets)}.\nScores written to ${out}.\n${remembered}`,
 		);
 		for (const warning of run.summary.warnings) io.stderr.write(`Warning: ${warning}\n`);
 	} finally {

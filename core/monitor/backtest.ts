@@ -21,6 +21,7 @@ import type { Bucket } from '../score/types';
 import type { ScoringRunInfo, ScoringRunRecord } from '../store/runs';
 import { insightBuckets } from './insights';
 import { goalChecksum } from './record';
+import { withThousands } from '../util/counts';
 
 /** The bucket of each letter a record keeps. */
 export const bucketNames: Record<string, Bucket> = { l: 'low', m: 'medium', h: 'high' };
@@ -220,14 +221,14 @@ function bucketOutcomes(labels: readonly number[], probability: readonly number[
 
 function doneMessage(record: ScoringRunRecord, metrics: RealisedMetrics, profiles: RunBacktest['profiles']): string {
 	const parts = [
-		`The run of ${day(Date.parse(record.scoreDate))}: ${profiles.withOutcome} of ${profiles.scored} scored profiles have a known outcome, ${profiles.positives} had it`,
+		`The run of ${day(Date.parse(record.scoreDate))}: ${withThousands(profiles.withOutcome)} of ${withThousands(profiles.scored)} scored profiles have a known outcome, ${withThousands(profiles.positives)} had it`,
 	];
 	if (metrics.realisedRate !== null && metrics.meanPredicted !== null)
 		parts.push(` (${pct(metrics.realisedRate)} realised against ${pct(metrics.meanPredicted)} predicted)`);
 	if (metrics.auc !== null) parts.push(`; realised AUC ${metrics.auc.toFixed(2)}`);
 	const lost = [
-		profiles.vanished ? `${profiles.vanished} are no longer in the events` : '',
-		profiles.noLongerEligible ? `${profiles.noLongerEligible} are no longer eligible at the score date in these events` : '',
+		profiles.vanished ? `${withThousands(profiles.vanished)} are no longer in the events` : '',
+		profiles.noLongerEligible ? `${withThousands(profiles.noLongerEligible)} are no longer eligible at the score date in these events` : '',
 	].filter(Boolean);
 	return `${parts.join('')}.${lost.length ? ` ${lost.join('; ')}: they are counted, not judged.` : ''}`;
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { InputError } from '../errors';
 import type { RunBacktest } from './backtest';
 import type { RunDrift } from './drift';
+import { withThousands } from '../util/counts';
 
 export type VerdictStatus = 'healthy' | 'watch' | 'retrain';
 
@@ -94,7 +95,7 @@ export function verdictOf(
 		watch.push(
 			`Event types the model never saw: ${drift.newEventTypes
 				.slice(0, 5)
-				.map((t) => `${t.type} (${t.events})`)
+				.map((t) => `${t.type} (${withThousands(t.events)})`)
 				.join(', ')}${drift.newEventTypes.length > 5 ? ', …' : ''}.`,
 		);
 	}

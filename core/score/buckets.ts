@@ -3,6 +3,7 @@
  * among the scored, and bucket (low / medium / high) from explicit boundaries.
  */
 import { InputError } from '../errors';
+import { withThousands } from '../util/counts';
 import type { Bucket, BucketBoundaries } from './types';
 
 /** The probability in percent, rounded to a whole number and kept within 0–100. */
@@ -113,4 +114,9 @@ export function bucketOf(score: number, boundaries: BucketBoundaries): Bucket {
 	if (score >= boundaries.highFrom) return 'high';
 	if (score >= boundaries.mediumFrom) return 'medium';
 	return 'low';
+}
+
+/** How many profiles fell in each bucket, highest first, as every command and host writes it: "1,943 high, 640 medium, 417 low". */
+export function bucketCountsInWords(counts: Readonly<Record<Bucket, number>>): string {
+	return `${withThousands(counts.high)} high, ${withThousands(counts.medium)} medium, ${withThousands(counts.low)} low`;
 }

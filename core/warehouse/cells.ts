@@ -21,6 +21,14 @@ export interface RowCells {
 	text(i: number): string | null;
 }
 
+/** The server's own error, met in an answer after rows were sent (ClickHouse writes it where a row should be). */
+export class ServerStoppedError extends Error {
+	constructor(text: string) {
+		super(`the server stopped part-way through the result: ${text}`);
+		this.name = 'ServerStoppedError';
+	}
+}
+
 /** What a malformed value is reported with: the answer's `where` (e.g. "at the cutoff …") and the column's name. */
 function notANumber(raw: string, name: string, row: number, where: string): InputError {
 	return new InputError(
@@ -266,7 +274,7 @@ export class TsvRowDecoder implements RowCells {
 	/** A line that is not a row: the server's own error (met after rows were sent), or a malformed answer. */
 	private brokenLine(line: Buffer, why: string): Error {
 		const text = line.toString('utf8').trim().slice(0, 2000);
-		if (/^Code: \d+/.test(text)) return new Error(`the server stopped part-way through the result: ${text}`);
+		if (/^Code: \d+/.test(text)) return new ServerStoppedError(text);
 		return new InputError(
 			`The warehouse answered a line that is not a row of ${this.width} columns (${why}) after row ${this.row} ${this.where}: ${JSON.stringify(text.slice(0, 200))}.`,
 			'warehouse-result',

@@ -8,8 +8,8 @@
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Client, QueryArrayConfig } from 'pg';
-import { InputError } from '../errors';
-import { ArrayCells, type RowCells, TsvRowDecoder, tsvLines } from './cells';
+import { InputError, PropensityError } from '../errors';
+import { ArrayCells, type RowCells, ServerStoppedError, TsvRowDecoder, tsvLines } from './cells';
 import type { MappingOptions } from '../events/mapping';
 import { connectPostgres, redact } from '../util/postgres';
 import type { EventColumns } from './columns';
@@ -49,8 +49,37 @@ export async function connectWarehouse(source: WarehouseSource): Promise<Warehou
 	return source.engine === 'postgres' ? connectPg(source) : connectClickHouse(source);
 }
 
-function queryError(source: WarehouseSource, error: unknown): InputError {
-	if (error instanceof InputError) return error;
+/**
+ * An error thrown by our own handling of an answer's rows (a row check, or a fault of ours), not
+ * by the server or the connection: it must not be worded as the warehouse refusing the query.
+ */
+class HandlingError extends Error {
+	constructor(readonly thrown: unknown) {
+		super('handling the answer failed');
+	}
+}
+
+/** Runs our own handling of part of an answer; what it throws is marked as ours (the server's own error met in the answer stays the server's). */
+function handling(work: () => void): void {
+	try {
+		work();
+	} catch (error) {
+		throw error instanceof ServerStoppedError ? error : new HandlingError(error);
+	}
+}
+
+/** A failure while we handled the answer: our own errors (a refused row, a cancel) as they are, anything else said to be ours. */
+function readingError(source: WarehouseSource, thrown: unknown): PropensityError {
+	if (thrown instanceof PropensityError) return thrown;
+	return new PropensityError(
+		`An unexpected error happened in Propensity while reading the answer of the warehouse ${describeSource(source)}: ${redact(thrown, source.password)}. The warehouse did not refuse the query: please report this message if it happens again.`,
+		'warehouse-reading',
+	);
+}
+
+function queryError(source: WarehouseSource, error: unknown): PropensityError {
+	if (error instanceof HandlingError) return readingError(source, error.thrown);
+	if (error instanceof PropensityError) return error;
 	const message = redact(error, source.password);
 	const lost = /ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|Connection terminated|timeout|other side closed|terminating connection/i.test(message);
 	if (lost)
@@ -69,7 +98,7 @@ function streamedRow(row: { text: string; json<T>(): T }): Record<string, unknow
 	try {
 		return row.json<Record<string, unknown>>();
 	} catch (error) {
-		if (/^\s*Code: \d+/.test(row.text)) throw new Error(`the server stopped part-way through the result: ${row.text.trim().slice(0, 2000)}`);
+		if (/^\s*Code: \d+/.test(row.text)) throw new ServerStoppedError(row.text.trim().slice(0, 2000));
 		throw error;
 	}
 }
@@ -106,7 +135,9 @@ async function connectPg(source: WarehouseSource): Promise<WarehouseClient> {
 			for (;;) {
 				const rows = (await cursor.read(streamBatch)) as Record<string, unknown>[];
 				if (rows.length === 0) break;
-				for (const row of rows) onRow(row);
+				handling(() => {
+					for (const row of rows) onRow(row);
+				});
 			}
 		} catch (error) {
 			throw queryError(source, error);
@@ -146,7 +177,7 @@ async function connectPg(source: WarehouseSource): Promise<WarehouseClient> {
 				}
 			});
 			query.on('error', (error: unknown) => reject(queryError(source, error)));
-			query.on('end', () => (failed ? reject(queryError(source, failed.error)) : resolve()));
+			query.on('end', () => (failed ? reject(readingError(source, failed.error)) : resolve()));
 			client.query(query);
 		});
 	return {
@@ -213,7 +244,10 @@ async function connectClickHouse(source: WarehouseSource): Promise<WarehouseClie
 		if (params.length > 0) throw new Error('ClickHouse takes values as literals (SqlValues), not parameters');
 		try {
 			const result = await client.query({ query: sql, format: 'JSONEachRow' });
-			for await (const rows of result.stream()) for (const row of rows) onRow(streamedRow(row));
+			for await (const rows of result.stream())
+				handling(() => {
+					for (const row of rows) onRow(streamedRow(row));
+				});
 		} catch (error) {
 			throw queryError(source, error);
 		}
@@ -224,8 +258,8 @@ async function connectClickHouse(source: WarehouseSource): Promise<WarehouseClie
 		try {
 			const { stream } = await client.exec({ query: `${sql}\nFORMAT TabSeparatedWithNames` });
 			const decoder = new TsvRowDecoder(onRow, where);
-			for await (const chunk of stream) decoder.push(chunk as Buffer);
-			decoder.end();
+			for await (const chunk of stream) handling(() => decoder.push(chunk as Buffer));
+			handling(() => decoder.end());
 		} catch (error) {
 			throw queryError(source, error);
 		}

@@ -58,6 +58,8 @@ export interface WarehouseReadinessData extends ReadinessData {
 	readonly profiles: number;
 	/** At each of the plan's cutoffs, the (profile, cutoff) groups the examples' aggregation holds; empty when not judged. */
 	readonly groups: readonly number[];
+	/** How many of each cutoff's groups have a goal event in the window, eligible or not; empty when not judged. */
+	readonly goalGroups: readonly number[];
 }
 
 /**
@@ -88,7 +90,8 @@ export async function warehouseReadinessData(
 		planError = error;
 	}
 	if (plan && mismatches.length === 0) planned?.(plan, recency ? recency.profiles : 0);
-	const judged = plan && mismatches.length === 0 ? await countWarehouseCutoffs(client, columns, goal, plan.cutoffs) : { counts: [], groups: [] };
+	const judged =
+		plan && mismatches.length === 0 ? await countWarehouseCutoffs(client, columns, goal, plan.cutoffs) : { counts: [], groups: [], goalGroups: [] };
 	// A goal that does not fit the data is not applied: its exclusions may name fields the table lacks.
 	const volumes = await typeVolumesAsOf(client, columns, allTypes, mismatches.length === 0 ? goal : { exclusions: [] }, asOf);
 	const distinct = await distinctValues(client, columns, goal);
@@ -105,6 +108,7 @@ export async function warehouseReadinessData(
 		activeWithin: (days) => (recency ? recency.activeWithin(days) : 0),
 		profiles: recency ? recency.profiles : 0,
 		groups: judged.groups,
+		goalGroups: judged.goalGroups,
 	};
 }
 

@@ -26,8 +26,8 @@ import type { FeatureDecl } from '../features/declaration';
 import { type CutoffCounts, checkCutoffs } from '../features/examples';
 import { placesByCutoffThenRank, rankIds } from './order';
 import { bgnbdParams, opOfAggregate } from '../features/execute';
-import type { SamplePlan } from '../features/sample';
-import { sampleConditionSql } from './sample';
+import { type SamplePlan, hashRange } from '../features/sample';
+import { sampleConditionSql, sampleHashSql } from './sample';
 import { DAY_MS, Op, type OpSpec, compileProgram, finalValue, slots } from '../features/walk';
 
 /** Runs one statement and returns its rows as plain objects (see core/warehouse/client.ts). */
@@ -105,6 +105,10 @@ interface Plan {
 	readonly profilesAtMost?: number;
 	/** The (profile, cutoff) groups of all the cutoffs, when readiness counted them (countWarehouseCutoffs): spares counting them again. */
 	readonly groupsInReach?: number;
+	/** How many of groupsInReach have a goal event in the window (countWarehouseCutoffs): sizes the parts under a sample. */
+	readonly goalGroupsInReach?: number;
+	/** Only the profiles with a goal event within the lookback before the cutoff (one cutoff): all the buy-till-you-die fit reads. */
+	readonly goalHistoriesOnly?: boolean;
 }
 
 function bad(message: string): InputError {
@@ -191,15 +195,20 @@ class CutoffSql {
 		return offsetMs === 0 ? this.key : `(${this.key} + ${this.values.value(offsetMs)})`;
 	}
 
-	/** The events, joined to the cutoffs when there are several. */
-	from(): string {
+	/**
+	 * The events, joined to the cutoffs when there are several. `profiles` (a sample's, see
+	 * keptGroups) lets an event on ClickHouse join no cutoff at all when its profile cannot be
+	 * kept, before the join copies it: a WHERE condition is only tested on the joined rows.
+	 */
+	from(profiles?: string): string {
 		const table = this.plan.columns.table;
 		if (this.cutoffs.length === 1) return table;
 		if (this.dialect.engine === 'postgres')
 			return `${table} CROSS JOIN (VALUES ${this.cutoffs.map((at) => `(${this.values.value(at)})`).join(', ')}) AS cut(at)`;
 		// Each event is joined only to the cutoffs it is read at, so rows no aggregate counts are never made.
 		const inReach = `${reachColumn} -> ${this.readAt(reachColumn, reachColumn)}`;
-		const cutoffs = `[${this.cutoffs.map((at) => `toInt64(${this.values.value(at)})`).join(', ')}]`;
+		const every = `[${this.cutoffs.map((at) => `toInt64(${this.values.value(at)})`).join(', ')}]`;
+		const cutoffs = profiles ? `if(${profiles}, ${every}, emptyArrayInt64())` : every;
 		return `${table} ARRAY JOIN arrayFilter(${inReach}, ${cutoffs}) AS ${cutoffColumn}`;
 	}
 
@@ -370,6 +379,77 @@ class CutoffSql {
 		return ` AND ${sampleConditionSql(this.dialect, sample, this.plan.columns.profile, positive)}`;
 	}
 
+	/**
+	 * What a sample can keep, as conditions on the events (none when it can keep any row): on
+	 * their profile (`profiles`) and on their (profile, cutoff) group (`groups`, for the WHERE).
+	 * A profile is kept or dropped as a whole for each class: at a cutoff with no goal event in
+	 * its window it is kept below the no-event class's threshold, else below the other's. Any
+	 * other group has no row in the sample, so its events are never aggregated: with a tight
+	 * sample that is most of the work. Decided before the aggregation from the profile's hash
+	 * (once per profile) and the goal events alone, within `part`'s profiles; a superset of the
+	 * sample (HAVING still decides each row), so the rows are the same.
+	 */
+	keptGroups(sample: SamplePlan | undefined, part: string): { profiles: string; groups: string } | undefined {
+		if (!sample) return undefined;
+		const willOccur = this.plan.goal.outcome.occur === 'will_occur';
+		const withEvent = willOccur ? sample.positiveThreshold : sample.negativeThreshold;
+		const without = willOccur ? sample.negativeThreshold : sample.positiveThreshold;
+		if (without >= hashRange) return undefined;
+		const { profile, table, valid } = this.plan.columns;
+		const hash = sampleHashSql(this.dialect, profile, sample.seed);
+		// On a cluster whose shards each hold whole profiles, each shard reads its own table (distributed_product_mode = 'local');
+		// any other ClickHouse table sends the sets to the shards (GLOBAL IN).
+		const within = this.dialect.engine === 'clickhouse' && !this.plan.shardLocal ? 'GLOBAL IN' : 'IN';
+		const byHash = `${profile} ${within} (SELECT ${profile} FROM ${table} WHERE ${this.span()}${part} GROUP BY ${profile} HAVING ${hash} < ${without})`;
+		if (withEvent <= without) return { profiles: byHash, groups: byHash };
+		const below = withEvent >= hashRange ? '' : ` HAVING ${hash} < ${withEvent}`;
+		const goal = this.condition(this.plan.outcome);
+		const { after } = this.reach();
+		if (this.cutoffs.length === 1) {
+			const inWindow = `${this.t} > ${this.cutoff} AND ${this.t} <= ${this.moment(after)}`;
+			const byEvent = `${profile} ${within} (SELECT ${profile} FROM ${table} WHERE ${valid} AND ${goal} AND ${inWindow}${part} GROUP BY ${profile}${below})`;
+			return { profiles: `(${byHash} OR ${byEvent})`, groups: `(${byHash} OR ${byEvent})` };
+		}
+		const pairs = this.goalEventsByCutoff(after);
+		const goalEvents = `FROM ${pairs.from} WHERE ${valid} AND ${goal} AND ${pairs.where}${part}`;
+		const profilesByEvent = `${profile} ${within} (SELECT ${profile} ${goalEvents} GROUP BY ${profile}${below})`;
+		const groupsByEvent = `(${profile}, ${this.key}) ${within} (SELECT ${profile}, ${pairs.key} ${goalEvents} GROUP BY ${profile}, ${pairs.key}${below})`;
+		return { profiles: `(${byHash} OR ${profilesByEvent})`, groups: `(${byHash} OR ${groupsByEvent})` };
+	}
+
+	/**
+	 * The profiles with a goal event within the lookback before the cutoff (one cutoff), as a
+	 * condition on the events: the others' events are never aggregated.
+	 */
+	withGoalHistory(): string {
+		const { profile, table, valid } = this.plan.columns;
+		const within = this.dialect.engine === 'clickhouse' && !this.plan.shardLocal ? 'GLOBAL IN' : 'IN';
+		const goal = this.condition(this.plan.outcome);
+		return `${profile} ${within} (SELECT ${profile} FROM ${table} WHERE ${valid} AND ${goal} AND ${this.history(this.plan.goal.lookbackDays * DAY_MS)} GROUP BY ${profile})`;
+	}
+
+	/** The goal events joined to each cutoff whose outcome window, `afterMs` long, they fall in (several cutoffs). */
+	private goalEventsByCutoff(afterMs: number): { from: string; key: string; where: string } {
+		const table = this.plan.columns.table;
+		const window = this.values.value(afterMs);
+		if (this.dialect.engine === 'postgres') {
+			const cutoffs = this.cutoffs.map((at) => `(${this.values.value(at)})`).join(', ');
+			return {
+				from: `${table} CROSS JOIN (VALUES ${cutoffs}) AS goal_cut(at)`,
+				key: 'goal_cut.at',
+				where: `${this.t} > goal_cut.at AND ${this.t} <= goal_cut.at + ${window}`,
+			};
+		}
+		const cutoffs = `[${this.cutoffs.map((at) => `toInt64(${this.values.value(at)})`).join(', ')}]`;
+		// The time is named outside the lambda too (in the span), as ClickHouse 18.16 needs (see readAt).
+		const inWindow = `${reachColumn} -> ${this.t} > ${reachColumn} AND ${this.t} <= ${reachColumn} + ${window}`;
+		return {
+			from: `${table} ARRAY JOIN arrayFilter(${inWindow}, ${cutoffs}) AS ${goalCutoffColumn}`,
+			key: goalCutoffColumn,
+			where: `${this.span()}`,
+		};
+	}
+
 	/** Valid events within reach of the first or the last cutoff. */
 	span(): string {
 		const { goal, columns } = this.plan;
@@ -390,6 +470,9 @@ class CutoffSql {
 
 /** The joined cutoff's name on ClickHouse (PostgreSQL qualifies it as cut.at). */
 const cutoffColumn = 'propensity_cutoff';
+
+/** The cutoff a goal event is joined to when choosing the groups a sample keeps (ClickHouse; see keptGroups). */
+const goalCutoffColumn = 'propensity_goal_cutoff';
 
 /** The lambda parameter choosing the cutoffs an event is within reach of (ClickHouse). */
 const reachColumn = 'propensity_at';
@@ -466,11 +549,15 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 	const label = select.alias({ sql: q.label() });
 	const columns = plan.columns;
 	const items = [`${columns.profile} AS p`, `${q.key} AS k`, ...select.items].join(', ');
-	// A profile's groups are then whole on its shard: each shard finishes them, HAVING included, and the node asked only concatenates.
-	const settings = plan.shardLocal ? ' SETTINGS distributed_group_by_no_merge = 1' : '';
-	const parts = await profileRanges(runner, plan, q, select);
-	const sql = (part: string) =>
-		`SELECT ${items} FROM ${q.from()} WHERE ${q.where()}${part} GROUP BY ${q.groupBy()} HAVING ${q.eligibility()}${q.sampled(sample)}${settings}`;
+	if (plan.goalHistoriesOnly && cutoffs.length !== 1) throw new Error('goal histories are read at one cutoff');
+	const settings = aggregationSettings(plan, sample !== undefined || plan.goalHistoriesOnly === true);
+	const parts = await profileRanges(runner, plan, q, select, sample);
+	const reads = `${q.where()}${plan.goalHistoriesOnly ? ` AND ${q.withGoalHistory()}` : ''}`;
+	const having = `${q.eligibility()}${q.sampled(sample)}`;
+	const statements = parts.map((part) => {
+		const kept = q.keptGroups(sample, part);
+		return `SELECT ${items} FROM ${q.from(kept?.profiles)} WHERE ${reads}${part}${kept ? ` AND ${kept.groups}` : ''} GROUP BY ${q.groupBy()} HAVING ${having}${settings}`;
+	});
 	const dates = cutoffs.map((at) => new Date(at).toISOString()).join(', ');
 	const where = `at the cutoff${cutoffs.length > 1 ? 's' : ''} ${dates}`;
 	const program = compileProgram(compiled.map((feature) => feature.spec));
@@ -509,11 +596,45 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 		onRow(k, profileOf(cells.text(0), cells.row, where), cells.number(labelColumn) > 0 === willOccur ? 1 : 0, values);
 	};
 	await overlapping(parts.length, (i, arrived) =>
-		eachCells(runner, sql(parts[i]), q.values.params, where, (cells) => {
+		eachCells(runner, statements[i], q.values.params, where, (cells) => {
 			arrived();
 			take(cells);
 		}),
 	);
+}
+
+/**
+ * The SETTINGS of an aggregation by profile: on a cluster whose shards hold whole profiles, each
+ * shard finishes its groups, HAVING included, and the node asked only concatenates; the
+ * subqueries choosing profiles (keptGroups, withGoalHistory) are then read by each shard from
+ * its own table.
+ */
+function aggregationSettings(plan: Plan, subqueries: boolean): string {
+	if (!plan.shardLocal) return '';
+	return ` SETTINGS distributed_group_by_no_merge = 1${subqueries ? `, distributed_product_mode = 'local'` : ''}`;
+}
+
+/**
+ * The (profile, cutoff) groups the examples' aggregation holds under a sample (see
+ * CutoffSql.keptGroups), eligible or not: what the sample spares the warehouse, as it computes it.
+ */
+export async function warehouseSampledGroups(
+	runner: SqlRunner,
+	columns: EventColumns,
+	goal: Goal,
+	cutoffs: readonly number[],
+	sample: SamplePlan,
+): Promise<{ id: string; cutoff: number }[]> {
+	checkCutoffs(cutoffs);
+	const plan = { ...makePlan(columns, goal, []), ...(await shardLayout(runner, columns)) };
+	const q = new CutoffSql(plan, cutoffs);
+	const kept = q.keptGroups(sample, '');
+	const rows = await runner.rows(
+		`SELECT ${plan.columns.profile} AS p, ${q.key} AS k FROM ${q.from(kept?.profiles)} WHERE ${q.where()}${kept ? ` AND ${kept.groups}` : ''} GROUP BY ${q.groupBy()}${aggregationSettings(plan, true)}`,
+		q.values.params,
+	);
+	const where = 'when reading the groups a sample keeps';
+	return rows.map((row, r) => ({ id: profileOf(row.p, r + 1, where), cutoff: numberOf(row, 'k', where) }));
 }
 
 /**
@@ -646,9 +767,10 @@ const groupBytes = { perAggregate: 40, perLarge: 320, base: 64 };
 const memoryShare = 0.5;
 
 /** The profiles of each query as extra WHERE conditions: one query (no condition) unless the groups would not fit in memory. */
-async function profileRanges(runner: SqlRunner, plan: Plan, q: CutoffSql, select: SelectList): Promise<string[]> {
+async function profileRanges(runner: SqlRunner, plan: Plan, q: CutoffSql, select: SelectList, sample: SamplePlan | undefined): Promise<string[]> {
 	if (plan.columns.dialect.engine !== 'clickhouse') return [''];
-	const groups = plan.profilesAtMost !== undefined ? plan.profilesAtMost * q.cutoffs.length : (plan.groupsInReach ?? (await groupsInReach(runner, plan, q)));
+	const inReach = plan.profilesAtMost !== undefined ? plan.profilesAtMost * q.cutoffs.length : (plan.groupsInReach ?? (await groupsInReach(runner, plan, q)));
+	const groups = sample && plan.goalGroupsInReach !== undefined ? groupsUnderSample(inReach, plan.goalGroupsInReach, sample, plan.goal) : inReach;
 	const parts = await queryParts(runner, plan, groups, select);
 	if (parts === 1) return [''];
 	const bounds = await profileBoundaries(runner, plan, q, parts, groups / q.cutoffs.length);
@@ -659,6 +781,20 @@ async function profileRanges(runner: SqlRunner, plan: Plan, q: CutoffSql, select
 		const below = high === undefined ? [] : [`${profile} < ${q.values.value(high)}`];
 		return ` AND ${[...above, ...below].join(' AND ')}`;
 	});
+}
+
+/**
+ * The groups an aggregation holds under a sample (see keptGroups), of `groups` in reach of
+ * which `goalGroups` have a goal event in the window: each is kept when its profile's hash is
+ * below its class's threshold (or the no-event class's), so as many as the thresholds' shares,
+ * and a tenth more for chance (the hash spreads the profiles evenly, not exactly).
+ */
+function groupsUnderSample(groups: number, goalGroups: number, sample: SamplePlan, goal: Goal): number {
+	const willOccur = goal.outcome.occur === 'will_occur';
+	const share = (threshold: number) => Math.min(1, threshold / hashRange);
+	const without = share(willOccur ? sample.negativeThreshold : sample.positiveThreshold);
+	const withEvent = Math.max(without, share(willOccur ? sample.positiveThreshold : sample.negativeThreshold));
+	return Math.min(groups, Math.ceil(1.1 * ((groups - goalGroups) * without + goalGroups * withEvent)));
 }
 
 /**
@@ -967,7 +1103,7 @@ export async function buildWarehouseExamples(
 	features: readonly FeatureDecl[],
 	cutoffs: readonly number[],
 	sample?: SamplePlan,
-	options: { groupsPerQuery?: number; groupsInReach?: number; expectedRows?: number } = {},
+	options: { groupsPerQuery?: number; groupsInReach?: number; goalGroupsInReach?: number; expectedRows?: number; goalHistoriesOnly?: boolean } = {},
 ): Promise<WarehouseExamples> {
 	checkCutoffs(cutoffs);
 	const plan = { ...makePlan(columns, goal, features), ...(await shardLayout(runner, columns)), ...options };
@@ -1027,14 +1163,15 @@ export async function judgeWarehouseCutoffs(runner: SqlRunner, columns: EventCol
 /**
  * judgeWarehouseCutoffs, and at each cutoff the (profile, cutoff) groups the examples'
  * aggregation will hold (profiles with an event it reads, eligible or not: see readAt), which
- * buildWarehouseExamples then need not count again.
+ * buildWarehouseExamples then need not count again, and how many of them have a goal event in
+ * the window (what a sample keeps of them depends on it: see keptGroups).
  */
 export async function countWarehouseCutoffs(
 	runner: SqlRunner,
 	columns: EventColumns,
 	goal: Goal,
 	cutoffs: readonly number[],
-): Promise<{ counts: CutoffCounts[]; groups: number[] }> {
+): Promise<{ counts: CutoffCounts[]; groups: number[]; goalGroups: number[] }> {
 	checkCutoffs(cutoffs);
 	const plan = makePlan(columns, goal, []);
 	const { shardLocal } = await shardLayout(runner, columns);
@@ -1049,7 +1186,7 @@ export async function countWarehouseCutoffs(
 	const settings = shardLocal ? ' SETTINGS distributed_group_by_no_merge = 1' : '';
 	const rows = await runner.rows(
 		// Other names outside than inside: ClickHouse's aliases are the query's, so sum(e) AS e would read itself.
-		`SELECT k, count(*) AS groups, sum(e) AS eligible, sum(e * y) AS positives FROM (${inner}) AS judged GROUP BY k${settings}`,
+		`SELECT k, count(*) AS groups, sum(y) AS ys, sum(e) AS eligible, sum(e * y) AS positives FROM (${inner}) AS judged GROUP BY k${settings}`,
 		q.values.params,
 	);
 	const where = 'when counting eligible profiles at the cutoffs';
@@ -1064,7 +1201,12 @@ export async function countWarehouseCutoffs(
 		const row = counted.get(at);
 		return row ? numberOf(row, 'groups', where) : 0;
 	});
-	return { counts, groups };
+	const goalGroups = cutoffs.map((at, k) => {
+		const row = counted.get(at);
+		const ys = row ? numberOf(row, 'ys', where) : 0;
+		return goal.outcome.occur === 'will_occur' ? ys : groups[k] - ys;
+	});
+	return { counts, groups, goalGroups };
 }
 
 /** The span of the warehouse's events (see dataRange): the earliest event, and the latest or the as-of date. */

@@ -42,6 +42,8 @@ interface EditorSetting {
 function editorScript(): {
 	storeName: RegExp;
 	modelSourceDefaults(options?: { blankName?: boolean }): Record<string, EditorSetting>;
+	modelSourceMarker: string;
+	modelSourceRows(options?: { from?: string; blankName?: boolean }): string;
 	defaultScoresTable: string;
 	scoresTableSetting(): EditorSetting;
 } {
@@ -166,6 +168,26 @@ describe('lists the hosts keep beside the core', () => {
 		assert.equal(typeof blankName.call({ modelFrom: 'store', modelNameType: 'str' }, '../up'), 'string');
 		assert.match(read('nodes/node-red/explain-factors.html'), /PropensityEditor\.modelSourceDefaults\(\{ blankName: true \}\)/);
 		assert.match(read('nodes/node-red/score-profiles.html'), /PropensityEditor\.modelSourceDefaults\(\)/);
+	});
+
+	it('score profiles and explain factors take their model-source form rows from one shared piece, with an input for each shared setting', () => {
+		const editor = editorScript();
+		for (const [dialog, options] of [
+			['score-profiles', "{ from: 'train model' }"],
+			['explain-factors', "{ from: 'score profiles', blankName: true }"],
+		] as const) {
+			const html = read(`nodes/node-red/${dialog}.html`);
+			const template = new RegExp(`<script type="text/html" data-template-name="propensity-${dialog}">([\\s\\S]*?)</script>`).exec(html)?.[1] ?? '';
+			assert.equal(template.split(editor.modelSourceMarker).length, 2, `${dialog}'s template marks where the rows go, once`);
+			assert.doesNotMatch(html, /id="node-input-(modelFrom|store|modelName|modelNameType|modelVersion)"/, `${dialog} does not write the rows again`);
+			assert.ok(html.includes(`PropensityEditor.includeModelSource('propensity-${dialog}', ${options});`), `${dialog} puts the shared rows in`);
+			assert.ok(html.includes('PropensityEditor.prepareModelSource();'), `${dialog} sets them up when its dialog opens`);
+		}
+		const rows = editor.modelSourceRows({ from: 'score profiles', blankName: true });
+		for (const setting of Object.keys(editor.modelSourceDefaults())) assert.match(rows, new RegExp(`id="node-input-${setting}"`), `a ${setting} input`);
+		assert.match(rows, /msg\.model \(from score profiles\)/);
+		assert.match(rows, /a blank <b>Model name<\/b> takes the model that scored the run/);
+		assert.doesNotMatch(editor.modelSourceRows({ from: 'train model' }), /blank <b>Model name/, 'score profiles needs a name: no tip');
 	});
 
 	it("score profiles, build segment and explain factors take the scores table setting from one shared definition, with the core's default", () => {

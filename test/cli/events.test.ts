@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readScoresFile } from '../../core/segment/files';
+import { bucketCountsInWords } from '../../core/score/buckets';
+import { withThousands } from '../../core/util/counts';
 import { parseModel } from '../../core/model/io';
 import { writeSimulation } from '../../core/simulate';
 import { runCli } from '../support/cli';
@@ -178,11 +180,17 @@ describe('propensity demo', function () {
 			assert.ok(fs.statSync(path.join(out, name)).size > 100, `${name} was written`);
 		}
 		assert.match(run.stdout, /Trained .* as of 2026-06-\d\dT[\d:.]+Z: validation AUC 0\.\d+/);
-		assert.match(run.stdout, /Scored [\d,]+ customers as of 2026-06-\d\dT[\d:.]+Z:/);
-		const [, members, entered] =
-			/Segment "likely-buyers" .*: (\d+) members → segment\.csv; (\d+) entered since the last run → entered\.csv/.exec(run.stdout) ?? [];
-		assert.ok(Number(members) > 0 && members === entered, 'on the first run every member entered');
 		const scores = await readScoresFile(path.join(out, 'scores.csv'));
+		const counts = { high: 0, medium: 0, low: 0 };
+		for (const profile of scores) counts[profile.bucket]++;
+		const scoredLine = new RegExp(
+			`^Scored ${withThousands(scores.length)} customers as of 2026-06-\\d\\dT[\\d:.]+Z: ${bucketCountsInWords(counts)} → scores\\.csv$`,
+			'm',
+		);
+		assert.match(run.stdout, scoredLine, 'the bucket counts of scores.csv, written as every count is');
+		const [, members, entered] =
+			/Segment "likely-buyers" .*: ([\d,]+) members → segment\.csv; ([\d,]+) entered since the last run → entered\.csv/.exec(run.stdout) ?? [];
+		assert.ok(Number((members ?? '').replaceAll(',', '')) > 0 && members === entered, 'on the first run every member entered');
 		assert.ok(scores.every((profile) => profile.factorSentences?.length === 3 || profile.factors?.length === 3));
 	});
 
@@ -194,7 +202,7 @@ describe('propensity demo', function () {
 		assert.equal(run.code, 0, run.stderr);
 		assert.equal(lines('segment.csv'), membersBefore);
 		assert.equal(lines('entered.csv'), 0);
-		assert.match(run.stdout, new RegExp(`: ${membersBefore} members → segment\\.csv; 0 entered since the last run → entered\\.csv`));
+		assert.match(run.stdout, new RegExp(`: ${withThousands(membersBefore)} members → segment\\.csv; 0 entered since the last run → entered\\.csv`));
 		assert.match(run.stdout, /Nobody to hand on: the store remembers the "likely-buyers" members of the last run/);
 	});
 });

@@ -43,6 +43,7 @@ describe('propensity train and score with a table', function () {
 		const scored = await run('score', '--table', table, '--model', model, '--out', out);
 		assert.equal(scored.code, 0, scored.stderr);
 		assert.match(scored.stdout, /Scored 1,200 rows/);
+		assert.match(scored.stdout, /: [\d,]+ high, [\d,]+ medium, [\d,]+ low\.\n/);
 		const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
 		assert.equal(lines[0], 'customer_id,probability,score,percentile,bucket');
 		assert.equal(lines.length, 1201);

@@ -6,9 +6,6 @@
  * attributes and factors, and says where the work ran. An unknown profile gets its own error.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 import { BuildSegment } from '../../nodes/n8n/BuildSegment/BuildSegment.node';
 import { ExplainFactors } from '../../nodes/n8n/ExplainFactors/ExplainFactors.node';
@@ -18,6 +15,7 @@ import type { WarehouseSource } from '../../core/warehouse/source';
 import { engines } from '../warehouse/support';
 import { WarehouseSegmentFixture, firstAsOf } from '../warehouse/hostSegment';
 import { runNode } from './fakeContext';
+import { suiteTempFolders } from '../support/tempFolders';
 
 function credentialsOf(source: WarehouseSource): Record<string, ICredentialDataDecryptedObject> {
 	const data = { host: source.host, port: source.port, database: source.database, user: source.user, password: source.password };
@@ -27,12 +25,13 @@ function credentialsOf(source: WarehouseSource): Record<string, ICredentialDataD
 describe('n8n Explain Factors on a warehouse table in place (PostgreSQL and the ClickHouse cluster)', function () {
 	this.timeout(600000);
 	const fixture = new WarehouseSegmentFixture();
+	const tempFolder = suiteTempFolders('propensity-n8n-wh-explain-');
 	const k = 3;
 
 	for (const engine of engines) {
 		it(`explains Build Segment's members from features computed in ${engine}, as the in-memory path does`, async () => {
 			const { source, reference } = await fixture.prepare(engine, 'n8n_wx_events', 'n8n_wx_scores', 'cred');
-			const storeFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'propensity-n8n-wh-explain-'));
+			const storeFolder = tempFolder();
 			const store = await openStore({ kind: 'folder', path: storeFolder });
 			const saved = await saveModel(store, await fixture.model).finally(() => store.close());
 			const summary = await scoreInWarehouse(source, {}, await fixture.model, {

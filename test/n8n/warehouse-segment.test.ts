@@ -5,9 +5,6 @@
  * memory), each item says where the work ran, and a second run hands on no one already in the segment.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { ICredentialDataDecryptedObject, INodeExecutionData, IDataObject } from 'n8n-workflow';
 import { BuildSegment } from '../../nodes/n8n/BuildSegment/BuildSegment.node';
 import { connectWarehouse } from '../../core/warehouse/client';
@@ -17,6 +14,7 @@ import type { WarehouseSource } from '../../core/warehouse/source';
 import { engines } from '../warehouse/support';
 import { WarehouseSegmentFixture, firstAsOf, secondAsOf } from '../warehouse/hostSegment';
 import { runNode } from './fakeContext';
+import { suiteTempFolders } from '../support/tempFolders';
 
 const rule = 'top=10%';
 
@@ -28,6 +26,7 @@ function credentialsOf(source: WarehouseSource): Record<string, ICredentialDataD
 describe('n8n Build Segment over a warehouse scores table (PostgreSQL and the ClickHouse cluster)', function () {
 	this.timeout(600000);
 	const fixture = new WarehouseSegmentFixture();
+	const tempFolder = suiteTempFolders('propensity-n8n-wh-');
 
 	for (const engine of engines) {
 		it(`passes on only the entrants, chosen in ${engine}, and none again on the next run`, async () => {
@@ -35,9 +34,7 @@ describe('n8n Build Segment over a warehouse scores table (PostgreSQL and the Cl
 			const credentials = credentialsOf(source);
 			// As n8n offers it: a PostgreSQL scores table is read with the PostgreSQL store's credential.
 			const store =
-				engine === 'postgres'
-					? { store: 'postgres', storeSchema: 'propensity_n8n_wh_segment' }
-					: { store: 'folder', storeFolder: fs.mkdtempSync(path.join(os.tmpdir(), 'propensity-n8n-wh-segment-')) };
+				engine === 'postgres' ? { store: 'postgres', storeSchema: 'propensity_n8n_wh_segment' } : { store: 'folder', storeFolder: tempFolder() };
 			if (engine === 'postgres') {
 				const client = await connectWarehouse(source);
 				await client.command('DROP SCHEMA IF EXISTS propensity_n8n_wh_segment CASCADE', []).finally(() => client.close());
@@ -97,7 +94,7 @@ describe('n8n Build Segment over a warehouse scores table (PostgreSQL and the Cl
 
 	it("hands on each entrant with its reasons, read from the events and explained with the run's model from the store (Factors per Profile)", async () => {
 		const { source, reference } = await fixture.prepare('postgres', 'n8n_seg_events', 'n8n_seg_scores', 'cred');
-		const storeFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'propensity-n8n-wh-reasons-'));
+		const storeFolder = tempFolder();
 		const store = await openStore({ kind: 'folder', path: storeFolder });
 		const saved = await saveModel(store, await fixture.model).finally(() => store.close());
 		const summary = await scoreInWarehouse(source, {}, await fixture.model, {
@@ -146,7 +143,7 @@ describe('n8n Build Segment over a warehouse scores table (PostgreSQL and the Cl
 				ruleText: 'factor=recency:raises',
 				mode: 'all',
 				store: 'folder',
-				storeFolder: fs.mkdtempSync(path.join(os.tmpdir(), 'propensity-n8n-wh-refuse-')),
+				storeFolder: tempFolder(),
 				options: {},
 			},
 			items: [{ json: { warehouse: reference } as unknown as IDataObject }],

@@ -7,9 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DefineGoal } from '../../nodes/n8n/DefineGoal/DefineGoal.node';
 import { LoadEvents } from '../../nodes/n8n/LoadEvents/LoadEvents.node';
 import { MonitorModel } from '../../nodes/n8n/MonitorModel/MonitorModel.node';
@@ -20,6 +17,7 @@ import { connectWarehouse } from '../../core/warehouse/client';
 import type { WarehouseSource } from '../../core/warehouse/source';
 import { type TestColumn, engines, writeRows } from '../warehouse/support';
 import { runNode } from './fakeContext';
+import { suiteTempFolders } from '../support/tempFolders';
 
 const columns: TestColumn[] = [
 	{ name: 'customer_id', kind: 'text' },
@@ -43,6 +41,7 @@ function credentialsOf(source: WarehouseSource): Record<string, ICredentialDataD
 
 describe('n8n nodes on a table in place (PostgreSQL and the ClickHouse cluster)', function () {
 	this.timeout(600000);
+	const tempFolder = suiteTempFolders('propensity-n8n-wh-');
 	const rows = [...simulateShop({ profiles: 1000, seed: 9, historyDays: 200 })].map((event) => ({
 		customer_id: event.profileId,
 		timestamp: Math.floor(event.time / 1000) * 1000,
@@ -74,7 +73,7 @@ describe('n8n nodes on a table in place (PostgreSQL and the ClickHouse cluster)'
 			assert.match(String(checked.json.workRanIn), where);
 
 			// n8n shows one PostgreSQL credential entry: Train Model reads a PostgreSQL table with its store's credential.
-			const storeFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'propensity-n8n-wh-'));
+			const storeFolder = tempFolder();
 			const store = engine === 'postgres' ? { store: 'postgres', storeSchema: 'propensity_n8n_wh' } : { store: 'folder', storeFolder };
 			const train = await runNode(new TrainModel(), {
 				parameters: { goalSource: 'input', modelName: 'wh-model', learner: 'logistic', saveToStore: true, ...store, eventsIn, options: {} },

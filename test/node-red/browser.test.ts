@@ -21,6 +21,8 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 	let red: RunningNodeRed;
 	let browser: Browser;
 	let page: Page;
+	/** Errors the editor's scripts threw, as the browser's console would show them. */
+	const pageErrors: string[] = [];
 
 	before(async () => {
 		const { file } = await simulatedEvents();
@@ -96,6 +98,7 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 			],
 		});
 		page = await browser.newPage({ viewport: { width: 1440, height: 1300 } });
+		page.on('pageerror', (error) => pageErrors.push(error.message));
 		await page.goto(red.url);
 		await page.waitForSelector('#red-ui-palette .red-ui-palette-node', { timeout: 60000 });
 		await page.waitForSelector(`#red-ui-workspace-chart [id="${load}"]`, { timeout: 60000 });
@@ -464,6 +467,83 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 		assert.equal(await page.locator(`#red-ui-workspace-chart [id="${explain}"] .red-ui-flow-node-error:not(.hide)`).count(), 0, 'no red triangle');
 		await page.evaluate(
 			`(() => { [${JSON.stringify(explain)}, ${JSON.stringify(score)}].forEach((id) => RED.nodes.remove(id)); RED.nodes.dirty(true); RED.view.redraw(true); })()`,
+		);
+	});
+
+	it('shows the shared model-source rows in the Score Profiles and Explain Factors dialogs, filled from the node, the store rows only for the store', async () => {
+		await page.evaluate(`RED.workspaces.show(${JSON.stringify(tab)})`);
+		const store = 'b0b0000000000020';
+		const fromStore = {
+			z: tab,
+			name: '',
+			modelFrom: 'store',
+			store,
+			modelName: 'purchase-30d',
+			modelNameType: 'str',
+			modelVersion: '2',
+			scoresTable: '',
+			wires: [[]],
+		};
+		const dialogs = [
+			{ id: 'b0b0000000000021', type: 'propensity-explain-factors', from: 'score profiles', tip: true, storeOnly: ['modelName', 'modelVersion'] },
+			{
+				id: 'b0b0000000000022',
+				type: 'propensity-score-profiles',
+				from: 'train model',
+				tip: false,
+				storeOnly: ['modelName', 'modelVersion', 'keepRuns'],
+			},
+		];
+		await page.evaluate(`(() => {
+			RED.nodes.import(${JSON.stringify([
+				{ id: store, type: 'propensity-store', name: 'shared-rows store', kind: 'folder', path: 'models', postgres: '', schema: '' },
+				{ id: dialogs[0].id, type: dialogs[0].type, x: 320, y: 720, topK: 3, perBucket: true, ...fromStore },
+				{
+					id: dialogs[1].id,
+					type: dialogs[1].type,
+					x: 320,
+					y: 800,
+					scoreFrom: 'events',
+					keepRuns: 60,
+					explain: 0,
+					includeFeatures: true,
+					output: 'array',
+					mediumFrom: 25,
+					highFrom: 75,
+					...fromStore,
+				},
+			])});
+			RED.view.redraw(true);
+		})()`);
+		// Rows, not inputs, are checked for visibility: a typed input hides its own box behind another.
+		for (const dialog of dialogs) {
+			await page.locator(`#red-ui-workspace-chart [id="${dialog.id}"] .red-ui-flow-node`).dblclick();
+			await page.waitForSelector('#node-input-modelName', { state: 'attached' });
+			assert.equal(await page.locator('#node-input-modelFrom').inputValue(), 'store', `${dialog.type}: the model comes from the store`);
+			assert.equal(await page.locator('#node-input-store').inputValue(), store, `${dialog.type}: the store config node is picked`);
+			assert.equal(await page.locator('#node-input-modelName').inputValue(), 'purchase-30d');
+			assert.equal(await page.locator('#node-input-modelVersion').inputValue(), '2');
+			assert.equal(await page.locator('#node-input-modelFrom option[value="msg"]').textContent(), `msg.model (from ${dialog.from})`);
+			for (const setting of dialog.storeOnly)
+				assert.ok(await page.locator(`.form-row:has(#node-input-${setting})`).isVisible(), `${dialog.type}: ${setting} shows for the store`);
+			assert.equal(await page.locator('.form-tips:has-text("a blank Model name takes the model that scored the run")').isVisible(), dialog.tip);
+			await page.selectOption('#node-input-modelFrom', 'msg');
+			for (const setting of dialog.storeOnly)
+				assert.equal(
+					await page.locator(`.form-row:has(#node-input-${setting})`).isVisible(),
+					false,
+					`${dialog.type}: ${setting} is hidden for msg.model`,
+				);
+			await page.click('#node-dialog-cancel');
+			await page.waitForSelector('#node-input-modelName', { state: 'detached' });
+		}
+		assert.deepEqual(
+			pageErrors.filter((message) => /propensity/i.test(message)),
+			[],
+			'no editor script of the package threw',
+		);
+		await page.evaluate(
+			`(() => { [${dialogs.map((dialog) => JSON.stringify(dialog.id)).join(', ')}].forEach((id) => RED.nodes.remove(id)); RED.nodes.dirty(true); RED.view.redraw(true); })()`,
 		);
 	});
 

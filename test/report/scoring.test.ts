@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { buildSegment, openStore, scoringReport, segmentRunOf } from '../../core';
 import { scoreShift } from '../../core/report/scoring';
@@ -8,6 +7,7 @@ import { summariseScores } from '../../core/report';
 import type { ScoredProfile } from '../../core/score/types';
 import { runCli } from '../support/cli';
 import { fabricateValidation } from './fixture';
+import { suiteTempFolders } from '../support/tempFolders';
 
 /** Scored profiles from fabricated probabilities, as a scoring run gives them. */
 function scored(probabilities: ArrayLike<number>, prefix = 'p'): ScoredProfile[] {
@@ -30,6 +30,7 @@ function scored(probabilities: ArrayLike<number>, prefix = 'p'): ScoredProfile[]
 describe('report: a scoring run', () => {
 	const { probabilities } = fabricateValidation({ rows: 800, seed: 3 });
 	const profiles = scored(probabilities);
+	const tempFolder = suiteTempFolders('propensity-scoring-report-');
 
 	it('shows this run alone when the model is not given: buckets with counts and shares, and escaped names', () => {
 		const page = scoringReport({ profiles });
@@ -50,8 +51,7 @@ describe('report: a scoring run', () => {
 	});
 
 	it("lists a segment's members, entrants and leavers from the store, highest score first, with their strongest reason", async () => {
-		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'propensity-scoring-report-'));
-		const store = await openStore({ kind: 'folder', path: dir });
+		const store = await openStore({ kind: 'folder', path: tempFolder() });
 		try {
 			const rule = { score: { gte: 30 } };
 			await buildSegment(profiles, rule, { name: 'warm', mode: 'entered', store, runAt: '2024-05-01T00:00:00Z' });
@@ -83,43 +83,39 @@ describe('report: a scoring run', () => {
 			await assert.rejects(segmentRunOf(store, 'cold'), /no run of the segment "cold"/);
 		} finally {
 			await store.close();
-			fs.rmSync(dir, { recursive: true, force: true });
 		}
 	});
 });
 
 describe('propensity report --scores', function () {
 	this.timeout(300_000);
+	const tempFolder = suiteTempFolders('propensity-report-scores-');
 
 	it('writes the report of a demo run: against training, with the segment that remembered its members', async () => {
-		const out = fs.mkdtempSync(path.join(os.tmpdir(), 'propensity-report-scores-'));
-		try {
-			assert.equal((await runCli('demo', '--out', out, '--profiles', '3000', '--seed', '7')).code, 0);
-			const file = path.join(out, 'run.html');
-			const run = await runCli(
-				'report',
-				'--scores',
-				path.join(out, 'scores.csv'),
-				'--store',
-				path.join(out, 'store'),
-				'--name',
-				'purchase-in-30-days',
-				'--segment',
-				'likely-buyers',
-				'--out',
-				file,
-			);
-			assert.equal(run.code, 0, run.stderr);
-			assert.match(run.stdout, /against the training of "purchase-in-30-days"; segment "likely-buyers": \d+ members, \d+ entered, 0 left/);
-			const page = fs.readFileSync(file, 'utf8');
-			assert.match(page, /Against the [\d,]+ validation profiles the model was checked on at training\. The population stability index/);
-			assert.match(page, /Share at training/);
-			assert.match(page, /Everyone above: this is the segment's first remembered run\./);
-			const bad = await runCli('report', '--scores', path.join(out, 'scores.csv'), '--segment', 'likely-buyers', '--out', file);
-			assert.equal(bad.code, 2);
-			assert.match(bad.stderr, /--segment needs --store DIR/);
-		} finally {
-			fs.rmSync(out, { recursive: true, force: true });
-		}
+		const out = tempFolder();
+		assert.equal((await runCli('demo', '--out', out, '--profiles', '3000', '--seed', '7')).code, 0);
+		const file = path.join(out, 'run.html');
+		const run = await runCli(
+			'report',
+			'--scores',
+			path.join(out, 'scores.csv'),
+			'--store',
+			path.join(out, 'store'),
+			'--name',
+			'purchase-in-30-days',
+			'--segment',
+			'likely-buyers',
+			'--out',
+			file,
+		);
+		assert.equal(run.code, 0, run.stderr);
+		assert.match(run.stdout, /against the training of "purchase-in-30-days"; segment "likely-buyers": \d+ members, \d+ entered, 0 left/);
+		const page = fs.readFileSync(file, 'utf8');
+		assert.match(page, /Against the [\d,]+ validation profiles the model was checked on at training\. The population stability index/);
+		assert.match(page, /Share at training/);
+		assert.match(page, /Everyone above: this is the segment's first remembered run\./);
+		const bad = await runCli('report', '--scores', path.join(out, 'scores.csv'), '--segment', 'likely-buyers', '--out', file);
+		assert.equal(bad.code, 2);
+		assert.match(bad.stderr, /--segment needs --store DIR/);
 	});
 });

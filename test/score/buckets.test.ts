@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
 import { InputError } from '../../core/errors';
-import { bucketOf, percentiles, scoreFromProbability } from '../../core/score/buckets';
+import { bucketCountsInWords, bucketOf, percentiles, scoreFromProbability } from '../../core/score/buckets';
 import { defaultBuckets } from '../../core/score/types';
 import { createRng } from '../../core/util/rng';
 
 describe('scores, percentiles and buckets', () => {
+	it('writes the bucket counts highest first, with thousands separated as every other count', () => {
+		assert.equal(bucketCountsInWords({ high: 1943, medium: 640, low: 1_250_000 }), '1,943 high, 640 medium, 1,250,000 low');
+		assert.equal(bucketCountsInWords({ high: 0, medium: 0, low: 0 }), '0 high, 0 medium, 0 low');
+	});
+
 	it('turns a probability into a whole score from 0 to 100', () => {
 		assert.deepEqual([0, 0.004, 0.244, 0.746, 0.995, 1].map(scoreFromProbability), [0, 0, 24, 75, 100, 100]);
 		assert.throws(() => scoreFromProbability(NaN), RangeError);

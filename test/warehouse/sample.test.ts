@@ -6,10 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { EventTableBuilder } from '../../core/events/table';
-import { sampleHash } from '../../core/features/sample';
+import { parseGoal } from '../../core/goal';
+import { type SamplePlan, hashRange, sampleHash } from '../../core/features/sample';
 import { writeSimulation } from '../../core/simulate';
 import { trainModel, trainWarehouse } from '../../core/pipeline';
 import { openEvents } from '../../core/warehouse/client';
+import { warehouseSampledGroups } from '../../core/warehouse/examples';
 import { sampleHashSql } from '../../core/warehouse/sample';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,6 +24,40 @@ const attributes: ShopAttribute[] = ['country'];
 const columns = shopColumns(attributes);
 
 const goal = purchaseGoal;
+/** The same goal turned around: no purchase in the window (positives are the profiles without one). */
+const churnGoal = { ...purchaseGoal, name: 'no-purchase-soon', propensityType: 'churn', outcome: { ...purchaseGoal.outcome, occur: 'will_not_occur' } };
+
+const DAY = 86_400_000;
+
+/**
+ * The (profile, cutoff) groups an aggregation must hold for a sample, worked out here: those
+ * with an event read at the cutoff (within the lookback, or a goal event within the window
+ * after it), whose profile's hash is below the threshold of its class at that cutoff, or below
+ * the no-goal-event class's (a profile may be of either class at another cutoff).
+ */
+function groupsTheSampleCanKeep(rows: readonly Record<string, unknown>[], cutoffs: readonly number[], plan: SamplePlan, willOccur: boolean): Set<string> {
+	const lookback = purchaseGoal.lookbackDays * DAY;
+	const window = purchaseGoal.outcome.windowDays * DAY;
+	const withEvent = willOccur ? plan.positiveThreshold : plan.negativeThreshold;
+	const without = willOccur ? plan.negativeThreshold : plan.positiveThreshold;
+	const read = new Set<string>();
+	const goalAfter = new Set<string>();
+	for (const row of rows) {
+		const id = row.customer_id as string;
+		const t = row.timestamp as number;
+		const purchase = row.event_type === 'purchase';
+		for (const at of cutoffs) {
+			if (t >= at - lookback && (t <= at || (purchase && t <= at + window))) read.add(`${id} ${at}`);
+			if (purchase && t > at && t <= at + window) goalAfter.add(`${id} ${at}`);
+		}
+	}
+	return new Set(
+		[...read].filter((group) => {
+			const hash = sampleHash(group.slice(0, group.lastIndexOf(' ')), plan.seed);
+			return hash < without || (goalAfter.has(group) && hash < withEvent);
+		}),
+	);
+}
 
 describe('sampling the examples above a cap', () => {
 	for (const engine of engines) {
@@ -112,6 +148,59 @@ describe('sampling the examples above a cap', () => {
 			const { client, columns: mapped } = await openEvents(source);
 			try {
 				const outcome = await trainWarehouse(client, mapped, goal, budgeted);
+				assert.equal(outcome.modelText, inMemory.modelText);
+			} finally {
+				await client.close();
+			}
+		});
+	}
+
+	for (const engine of engines) {
+		for (const [goalName, aimed, willOccur] of [
+			['a purchase', goal, true],
+			['no purchase', churnGoal, false],
+		] as const) {
+			it(`the warehouse aggregates exactly the groups the sample can keep, a fraction of all (${goalName}, ${engine})`, async () => {
+				const source = await writeRows(engine, 'sample_groups', columns, rows);
+				const { client, columns: mapped } = await openEvents(source);
+				try {
+					const last = Math.max(...rows.map((row) => row.timestamp as number));
+					const cutoffs = [last - 100 * DAY, last - 70 * DAY, last - 40 * DAY].map((at) => Math.floor(at / DAY) * DAY);
+					// Willing to keep a tenth of the no-goal-event class, half of the other: the two ways in are both taken.
+					const tenth = Math.floor(hashRange / 10);
+					const half = hashRange / 2;
+					const plan: SamplePlan = {
+						maxExamples: 1000,
+						seed: 7,
+						positiveThreshold: willOccur ? half : tenth,
+						negativeThreshold: willOccur ? tenth : half,
+					};
+					const groups = await warehouseSampledGroups(client, mapped, parseGoal(aimed), cutoffs, plan);
+					const got = new Set(groups.map((group) => `${group.id} ${group.cutoff}`));
+					assert.equal(got.size, groups.length, 'each group once');
+					const expected = groupsTheSampleCanKeep(rows, cutoffs, plan, willOccur);
+					const all = groupsTheSampleCanKeep(rows, cutoffs, { ...plan, positiveThreshold: hashRange, negativeThreshold: hashRange }, willOccur);
+					assert.deepEqual([...got].sort(), [...expected].sort());
+					assert.ok(expected.size < 0.4 * all.size, `${expected.size} of ${all.size} groups`);
+					assert.ok(expected.size > 0.1 * all.size, `${expected.size} of ${all.size} groups`);
+				} finally {
+					await client.close();
+				}
+			});
+		}
+
+		it(`from the warehouse, a churn goal's sample: the same model bytes as in memory (${engine})`, async () => {
+			const whole = await trainModel(table, churnGoal, settings);
+			const cap = Math.floor((whole.model.metrics.training.rows + whole.model.metrics.validation.rows) / 3);
+			const inMemory = await trainModel(table, churnGoal, { ...settings, maxExamples: cap });
+			assert.ok(
+				inMemory.model.sample && inMemory.model.sample.positives.kept < inMemory.model.sample.positives.eligible,
+				JSON.stringify(inMemory.model.sample),
+			);
+			const source = await writeRows(engine, 'sample_churn', columns, rows);
+			const { client, columns: mapped } = await openEvents(source);
+			try {
+				const outcome = await trainWarehouse(client, mapped, churnGoal, { ...settings, maxExamples: cap });
 				assert.equal(outcome.modelText, inMemory.modelText);
 			} finally {
 				await client.close();

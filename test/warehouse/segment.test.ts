@@ -5,9 +5,6 @@
  * on exactly once (PostgreSQL and ClickHouse).
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { EventTableBuilder } from '../../core/events/table';
 import { buildSegment, scoreProfiles, scoreWarehouse, segmentWarehouse, trainModel } from '../../core/pipeline';
 import { openStore } from '../../core/store';
@@ -15,6 +12,7 @@ import { connectWarehouse, openEvents } from '../../core/warehouse/client';
 import type { SegmentRule } from '../../core/segment/rules';
 import type { SegmentResult } from '../../core/segment/build';
 import { engines, purchaseGoal, shopColumns, shopRows, writeRows } from './support';
+import { suiteTempFolders } from '../support/tempFolders';
 
 const columns = shopColumns();
 
@@ -36,13 +34,7 @@ describe('segments over a warehouse scores table', function () {
 	const table = builder.build().table;
 	const asOf = '2026-05-01T00:00:00.000Z';
 	const model = trainModel(table, goal, { learner: 'logistic', minPositives: 20, minNegatives: 20, seed: 1 }).then((outcome) => outcome.model);
-	const folders: string[] = [];
-	const folder = () => {
-		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wh-segment-'));
-		folders.push(dir);
-		return dir;
-	};
-	after(() => folders.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+	const folder = suiteTempFolders('propensity-wh-segment-');
 
 	for (const engine of engines) {
 		it(`picks the members the same rule picks in memory, and remembers them (${engine})`, async () => {

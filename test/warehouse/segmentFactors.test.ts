@@ -5,15 +5,13 @@
  * process on the candidates SQL leaves) admit the same members, on both engines.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { buildSegment, scoreProfiles, scoreWarehouse, segmentWarehouse, trainModel } from '../../core/pipeline';
 import type { ScoredProfile } from '../../core/score/types';
 import type { SegmentRule } from '../../core/segment/rules';
 import { openStore } from '../../core/store';
 import { openEvents } from '../../core/warehouse/client';
 import { engines, purchaseGoal, type ShopAttribute, shopColumns, shopRows, shopTable, writeRows } from './support';
+import { suiteTempFolders } from '../support/tempFolders';
 
 const attributes: ShopAttribute[] = ['channel', 'country'];
 const columns = shopColumns(attributes);
@@ -38,8 +36,7 @@ describe('segments over a warehouse scores table: attributes, factors and the ru
 	const rows = shopRows({ profiles: 700, seed: 11, historyDays: 200 }, attributes);
 	const table = shopTable(rows, attributes);
 	const model = trainModel(table, purchaseGoal, { learner: 'gbdt', minPositives: 20, minNegatives: 20, seed: 3 }).then((outcome) => outcome.model);
-	const folders: string[] = [];
-	after(() => folders.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+	const tempFolder = suiteTempFolders('propensity-wh-segf-');
 
 	for (const engine of engines) {
 		it(`hands on the attributes and factors, and judges factor and attribute rules, as in memory (${engine})`, async () => {
@@ -81,9 +78,7 @@ describe('segments over a warehouse scores table: attributes, factors and the ru
 				}
 
 				// Entrants only, with a store: the reasons come with the rows handed on.
-				const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wh-segf-'));
-				folders.push(dir);
-				const store = await openStore({ kind: 'folder', path: dir });
+				const store = await openStore({ kind: 'folder', path: tempFolder() });
 				try {
 					const options = { scoresTable: 'segf_scores', name: 'keen', store, mode: 'entered' as const, events };
 					const first = await segmentWarehouse(client, { top: { percent: 5 } }, { ...options, runAt: '2026-05-01T01:00:00Z' });

@@ -4,7 +4,7 @@
  * execution's cancel signal stops the work between chunks when the user stops the execution.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
-import type { Progress, WorkHooks } from '../../../core';
+import { type Progress, type WorkHooks, withThousands } from '../../../core';
 
 const logEveryMs = 5000;
 
@@ -18,7 +18,9 @@ export function workHooksOf(ctx: IExecuteFunctions): WorkHooks {
 		if (progress.stage === lastStage && now - lastAt < logEveryMs) return;
 		lastStage = progress.stage;
 		lastAt = now;
-		const amount = progress.total === undefined ? `${progress.done}` : `${progress.done}/${progress.total}`;
+		// Rounded as Node-RED's status rounds them: a stage may count in fractions.
+		const count = (value: number) => withThousands(Math.round(value));
+		const amount = progress.total === undefined ? count(progress.done) : `${count(progress.done)}/${count(progress.total)}`;
 		ctx.logger.info(`${node}: ${progress.stage} ${amount} ${progress.unit}${progress.note ? ` (${progress.note})` : ''}`);
 	};
 	// Older hosts have no cancel signal; the work then simply runs to the end.

@@ -25,6 +25,27 @@ const nodeBinary = process.env.PROPENSITY_NODE_BIN || process.execPath;
 
 let installed: Promise<string> | undefined;
 
+/** How long an installation may go unused before a later run removes it: each is ~26 MB, one per build the suites ran on. */
+const staleInstallMs = 3 * 60 * 60 * 1000;
+
+/**
+ * Removes the installations under `root` (one folder per build, named by its hash) that no run
+ * has used for `staleInstallMs`, all but `keep`. A run starting on an installation touches its
+ * marker, so one in use by another test run is never old enough.
+ */
+export function pruneStaleInstalls(root: string, keep: string, now = Date.now()): void {
+	for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
+		const dir = path.join(root, entry.name);
+		if (!entry.isDirectory() || !/^[0-9a-f]{16}$/.test(entry.name) || dir === keep) continue;
+		const marker = path.join(dir, '.installed');
+		try {
+			if (now - fs.statSync(fs.existsSync(marker) ? marker : dir).mtimeMs > staleInstallMs) fs.rmSync(dir, { recursive: true, force: true });
+		} catch {
+			// Removed meanwhile by another run: nothing left to do.
+		}
+	}
+}
+
 /**
  * This process's environment as a shell would give it: without the npm_* variables and the
  * node_modules/.bin folders that `npm test` or `npx mocha` add. Under them `npm` would be an
@@ -57,9 +78,15 @@ function installedPackages(): Promise<string> {
 		) as { filename: string }[];
 		const tarball = path.join(packDir, packed[0].filename);
 		const hash = crypto.createHash('sha256').update(fs.readFileSync(tarball)).update(emailNode).digest('hex').slice(0, 16);
-		const dir = path.join(process.env.PROPENSITY_NR_INSTALL_DIR || path.join(os.tmpdir(), 'propensity-node-red'), hash);
+		const installs = process.env.PROPENSITY_NR_INSTALL_DIR || path.join(os.tmpdir(), 'propensity-node-red');
+		const dir = path.join(installs, hash);
 		const marker = path.join(dir, '.installed');
-		if (fs.existsSync(marker)) return dir;
+		if (fs.existsSync(installs)) pruneStaleInstalls(installs, dir);
+		if (fs.existsSync(marker)) {
+			const now = new Date();
+			fs.utimesSync(marker, now, now);
+			return dir;
+		}
 		fs.rmSync(dir, { recursive: true, force: true });
 		fs.mkdirSync(dir, { recursive: true });
 		fs.writeFileSync(

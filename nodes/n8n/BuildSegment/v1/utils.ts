@@ -28,6 +28,7 @@ import {
 	type StatusRow,
 	type Store,
 	whyNobodyHandedOn,
+	withThousands,
 } from '../../../../core';
 import { attachRunReport } from '../../shared/binary';
 import { jsonParameter } from '../../shared/json';
@@ -142,10 +143,10 @@ export async function segmentOutputs(
 			await attachRunReport(ctx, outputs[0].length > 0 ? outputs[0] : outputs[1], reportField, report);
 		}
 		ctx.logger.info(
-			`${ctx.getNode().name}: segment ${summary.name ?? '(unnamed)'} (${summary.rule}): ${summary.members} members of ${summary.scored}, ${summary.entered} entered, ${summary.left} left; passing on ${summary.output}`,
+			`${ctx.getNode().name}: segment ${summary.name ?? '(unnamed)'} (${summary.rule}): ${withThousands(summary.members)} members of ${withThousands(summary.scored)}, ${withThousands(summary.entered)} entered, ${withThousands(summary.left)} left; passing on ${summary.output}`,
 		);
 		ctx.addExecutionHints({
-			message: `${summary.members} of ${summary.scored} profiles are in the segment (${summary.rule}); since the last run${summary.previousRunAt ? ` (${summary.previousRunAt})` : ' (none: this is the first)'} ${summary.entered} entered and ${summary.left} left.${[
+			message: `${withThousands(summary.members)} of ${withThousands(summary.scored)} profiles are in the segment (${summary.rule}); since the last run${summary.previousRunAt ? ` (${summary.previousRunAt})` : ' (none: this is the first)'} ${withThousands(summary.entered)} entered and ${withThousands(summary.left)} left.${[
 				whyNobodyHandedOn(summary),
 				summary.run !== null ? `Kept as run ${summary.run}.` : '',
 				...summary.warnings,
@@ -200,7 +201,7 @@ async function resendOutputs(
 		const status: SegmentStatus = mode === 'entered' ? 'entered' : 'left';
 		const segment = { name, mode, run: past.run.run, runAt: past.run.runAt, status, resent: true };
 		ctx.addExecutionHints({
-			message: `Sent again the ${past.rows.length} ${mode === 'entered' ? 'entrants' : 'leavers'} of run ${past.run.run} of "${name}" (${past.run.runAt}); the membership is unchanged.`,
+			message: `Sent again the ${withThousands(past.rows.length)} ${mode === 'entered' ? 'entrants' : 'leavers'} of run ${past.run.run} of "${name}" (${past.run.runAt}); the membership is unchanged.`,
 			location: 'outputPane',
 		});
 		const pairedItem = items.map((_, item) => ({ item }));
@@ -266,10 +267,10 @@ export async function warehouseSegmentOutputs(ctx: IExecuteFunctions, items: INo
 		const { summary } = result;
 		for (const out of output) (out.json.segment as IDataObject).run = summary.run;
 		ctx.logger.info(
-			`${ctx.getNode().name}: segment ${summary.name ?? '(unnamed)'} over ${workRanIn} (${summary.rule}): ${summary.members} members of ${summary.scored}, ${summary.entered} entered, ${summary.left} left; passing on ${summary.output}`,
+			`${ctx.getNode().name}: segment ${summary.name ?? '(unnamed)'} over ${workRanIn} (${summary.rule}): ${withThousands(summary.members)} members of ${withThousands(summary.scored)}, ${withThousands(summary.entered)} entered, ${withThousands(summary.left)} left; passing on ${summary.output}`,
 		);
 		ctx.addExecutionHints({
-			message: `${summary.members} of the ${summary.scored} profiles scored at ${result.run.scoreDate} by "${result.run.modelName}" are in the segment (${summary.rule}), chosen in ${workRanIn}; ${summary.entered} entered and ${summary.left} left since the last run.${[
+			message: `${withThousands(summary.members)} of the ${withThousands(summary.scored)} profiles scored at ${result.run.scoreDate} by "${result.run.modelName}" are in the segment (${summary.rule}), chosen in ${workRanIn}; ${withThousands(summary.entered)} entered and ${withThousands(summary.left)} left since the last run.${[
 				whyNobodyHandedOn(summary),
 				summary.run !== null ? `Kept as run ${summary.run}.` : '',
 			]

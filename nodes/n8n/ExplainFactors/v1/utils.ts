@@ -16,6 +16,7 @@ import {
 	type ScoredProfile,
 	type ScoresRun,
 	scoresTableWhere,
+	withThousands,
 } from '../../../../core';
 import { modelOfItem } from '../../shared/binary';
 import { workHooksOf } from '../../shared/hooks';
@@ -167,7 +168,7 @@ export async function explainInPlace(ctx: IExecuteFunctions, items: INodeExecuti
 		const bucketOf = new Map<string, BucketFactorSummary>((explained.buckets ?? []).map((summary) => [summary.bucket, summary]));
 		const where = { workRanIn: reference.source, scoresTable: scoresTableWhere(source, scoresTable) };
 		ctx.logger.info(
-			`${ctx.getNode().name}: explained ${explained.profiles.length} of ${items.length} profiles of the run at ${explained.run.scoreDate} in ${where.scoresTable}, features computed in ${where.workRanIn}`,
+			`${ctx.getNode().name}: explained ${withThousands(explained.profiles.length)} of ${withThousands(items.length)} profiles of the run at ${explained.run.scoreDate} in ${where.scoresTable}, features computed in ${where.workRanIn}`,
 		);
 		const out: INodeExecutionData[] = [];
 		items.forEach((item, itemIndex) => {

@@ -15,6 +15,7 @@ import {
 	type MappingOptions,
 	describeWarehouseTable,
 	warehouseTableSource,
+	withThousands,
 } from '../../../../core';
 import { binaryBytes, eventsBinary } from '../../shared/binary';
 import { allowedPath } from '../../shared/files';
@@ -112,7 +113,9 @@ export async function loadOne(
 	const result: LoadResult = await loadEvents(source, loadOptionsOf(ctx, itemIndex), hooks);
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as LoadParameters['options'];
 	const property = options.outputBinaryPropertyName?.trim() || 'events';
-	ctx.logger.info(`${ctx.getNode().name}: loaded ${result.summary.events} events of ${result.summary.profiles} profiles from ${result.report.source}`);
+	ctx.logger.info(
+		`${ctx.getNode().name}: loaded ${withThousands(result.summary.events)} events of ${withThousands(result.summary.profiles)} profiles from ${result.report.source}`,
+	);
 	addLoadHints(ctx, result);
 	return {
 		json: { summary: result.summary, report: result.report } as unknown as IDataObject,
@@ -125,18 +128,18 @@ export async function loadOne(
 function addLoadHints(ctx: IExecuteFunctions, result: LoadResult): void {
 	if (result.summary.events === 0) {
 		ctx.addExecutionHints({
-			message: `No events were loaded from ${result.report.source} (${result.report.rowsRead} rows read). Check the source and the field paths.`,
+			message: `No events were loaded from ${result.report.source} (${withThousands(result.report.rowsRead)} rows read). Check the source and the field paths.`,
 			location: 'outputPane',
 		});
 	}
 	const rejected = result.report.rejected;
 	if (rejected.total > 0) {
 		const reasons = (Object.entries(rejected.byReason) as [BadRowReason, number][])
-			.map(([reason, count]) => `${count} because ${badRowReasons[reason]}`)
+			.map(([reason, count]) => `${withThousands(count)} because ${badRowReasons[reason]}`)
 			.join('; ');
 		const first = rejected.examples[0];
 		ctx.addExecutionHints({
-			message: `${rejected.total} of ${result.report.rowsRead} rows could not be read and were left out (${reasons}).${first ? ` First: row ${first.row}: ${first.message}` : ''} See report.rejected.`,
+			message: `${withThousands(rejected.total)} of ${withThousands(result.report.rowsRead)} rows could not be read and were left out (${reasons}).${first ? ` First: row ${first.row}: ${first.message}` : ''} See report.rejected.`,
 			location: 'outputPane',
 		});
 	}
@@ -174,7 +177,9 @@ export async function describeTableInPlace(ctx: IExecuteFunctions, itemIndex: nu
 	const source = warehouseTableSource(engine, await warehouseConnectionOf(ctx, engine, itemIndex), table);
 	const credential = ctx.getNode().credentials?.[engine === 'postgres' ? 'propensityPostgresApi' : 'propensityClickHouseApi']?.name ?? undefined;
 	const { reference, summary } = await describeWarehouseTable(source, tableMappingOf(ctx, itemIndex), credential ?? undefined);
-	ctx.logger.info(`${ctx.getNode().name}: ${summary.events} events of ${summary.profiles} profiles counted in ${summary.source}; nothing loaded`);
+	ctx.logger.info(
+		`${ctx.getNode().name}: ${withThousands(summary.events)} events of ${withThousands(summary.profiles)} profiles counted in ${summary.source}; nothing loaded`,
+	);
 	if (summary.events === 0)
 		ctx.addExecutionHints({ message: `The table ${summary.source} holds no events with a profile, a time and an event type.`, location: 'outputPane' });
 	return { json: { warehouse: reference, summary, workRanIn: summary.source } as unknown as IDataObject, pairedItem: { item: itemIndex } };

@@ -21,6 +21,7 @@ import {
 	scoreTableSummary,
 	tableScoresCsv,
 	type TableSource,
+	withThousands,
 } from '../../../../core';
 import { attachRunReport, eventsOfItem, modelOfItem, textBinary } from '../../shared/binary';
 import { boundariesOf } from '../../shared/buckets';
@@ -106,7 +107,7 @@ export async function scoreForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 		const score = (store?: Store) => scoreInWarehouse(warehouse.source, warehouse.mapping, model, { ...settings, store }, workHooksOf(ctx));
 		// With the model from the store, the run is remembered there for Monitor Model (its rows stay in the scores table).
 		const summary = ctx.getNodeParameter('modelSource', itemIndex, 'store') === 'store' ? await withStore(ctx, itemIndex, score) : await score();
-		ctx.logger.info(`${ctx.getNode().name}: scored ${summary.scored} profiles in ${warehouse.where} into ${summary.scoresTable}`);
+		ctx.logger.info(`${ctx.getNode().name}: scored ${withThousands(summary.scored)} profiles in ${warehouse.where} into ${summary.scoresTable}`);
 		return [
 			{ json: { ...summary, workRanIn: warehouse.where, warehouse: item.json.warehouse } as unknown as IDataObject, pairedItem: { item: itemIndex } },
 		];
@@ -135,11 +136,11 @@ export async function scoreForItem(ctx: IExecuteFunctions, item: INodeExecutionD
 	}
 	const summary = run.summary;
 	ctx.logger.info(
-		`${ctx.getNode().name}: scored ${summary.scored} of ${summary.profilesInData} profiles with "${summary.model.name}" as of ${summary.scoreDate}`,
+		`${ctx.getNode().name}: scored ${withThousands(summary.scored)} of ${withThousands(summary.profilesInData)} profiles with "${summary.model.name}" as of ${summary.scoreDate}`,
 	);
 	if (summary.scored === 0) {
 		ctx.addExecutionHints({
-			message: `No profile was scored: none of the ${summary.profilesInData} profiles is eligible for "${summary.model.name}" as of ${summary.scoreDate}. Check the As-Of Date and the goal's eligibility (e.g. active within N days).`,
+			message: `No profile was scored: none of the ${withThousands(summary.profilesInData)} profiles is eligible for "${summary.model.name}" as of ${summary.scoreDate}. Check the As-Of Date and the goal's eligibility (e.g. active within N days).`,
 			type: 'warning',
 			location: 'outputPane',
 		});
@@ -194,12 +195,12 @@ async function scoredTableItems(
 	const id = String(ctx.getNodeParameter('idColumn', itemIndex, '')).trim() || undefined;
 	const scores = await scoreTable(source, model, { id, boundaries: boundariesOf(options) }, workHooksOf(ctx));
 	const summary = scoreTableSummary(scores, model, version);
-	ctx.logger.info(`${ctx.getNode().name}: scored ${summary.scored} rows of ${source.name} with "${model.name}"`);
+	ctx.logger.info(`${ctx.getNode().name}: scored ${withThousands(summary.scored)} rows of ${source.name} with "${model.name}"`);
 	const limit = ctx.getNodeParameter('itemLimit', itemIndex, 10000) as number;
 	if (scores.rows.length > 0 && scores.rows.length > limit) {
 		const fileName = 'scores.csv';
 		ctx.addExecutionHints({
-			message: `${scores.rows.length} rows were scored, more than the item limit (${limit}): every score is in the binary file ${fileName} instead of one item each.`,
+			message: `${withThousands(scores.rows.length)} rows were scored, more than the item limit (${withThousands(limit)}): every score is in the binary file ${fileName} instead of one item each.`,
 			type: 'info',
 			location: 'outputPane',
 		});
@@ -222,7 +223,7 @@ async function scoresFileItem(ctx: IExecuteFunctions, run: ScoreRun, options: Sc
 	const lines = Readable.from(scoreLines(run.batches(4096, workHooksOf(ctx)), format, layout));
 	const binary = await ctx.helpers.prepareBinaryData(lines, fileName, format === 'csv' ? 'text/csv' : 'application/x-ndjson');
 	ctx.addExecutionHints({
-		message: `${run.count} profiles were scored, more than the item limit (${limit}): every score is in the binary file ${fileName} instead of one item each.`,
+		message: `${withThousands(run.count)} profiles were scored, more than the item limit (${withThousands(limit)}): every score is in the binary file ${fileName} instead of one item each.`,
 		type: 'info',
 		location: 'outputPane',
 	});
