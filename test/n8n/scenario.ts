@@ -139,7 +139,7 @@ export async function runWeeklyTraining(rig: Rig): Promise<WeeklyOutcome> {
 	assert.match(String(goal?.goalInWords), /purchase within 30 days/i);
 	assert.ok(execution.node('Define Goal')?.items[0][0].binary?.events, 'Define Goal keeps the events for Train Model');
 
-	assert.match(execution.stdout, /Train Model: training \d+\/\d+ trees/, "training progress shows in n8n's log");
+	assert.match(execution.stdout, /Train Model: training [\d,]+\/[\d,]+ trees/, "training progress shows in n8n's log");
 	const trained = execution.node('Train Model')?.items[0][0];
 	assert.ok(trained, 'Train Model ran');
 	assert.equal(trained.json.name, modelName);
