@@ -16,6 +16,28 @@ const repoRoot = path.resolve(__dirname, '../../..');
 /** Where the screenshots go, for a person to look at. */
 const shots = outputDir;
 
+/** A store, and an Explain Factors and a Score Profiles node reading their model from it (`fromStore`), stacked from `y` down. */
+function modelSourceNodes(o: { store: string; name: string; explain: string; score: string; y: number; fromStore: Record<string, unknown> }) {
+	return [
+		{ id: o.store, type: 'propensity-store', name: o.name, kind: 'folder', path: 'models', postgres: '', schema: '' },
+		{ id: o.explain, type: 'propensity-explain-factors', x: 320, y: o.y, topK: 3, perBucket: true, ...o.fromStore },
+		{
+			id: o.score,
+			type: 'propensity-score-profiles',
+			x: 320,
+			y: o.y + 80,
+			scoreFrom: 'events',
+			keepRuns: 60,
+			explain: 0,
+			includeFeatures: true,
+			output: 'array',
+			mediumFrom: 25,
+			highFrom: 75,
+			...o.fromStore,
+		},
+	];
+}
+
 describe('Node-RED: the nodes in the editor, in a real browser', function () {
 	this.timeout(300000);
 	let red: RunningNodeRed;
@@ -422,24 +444,7 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 			wires: [[]],
 		};
 		await page.evaluate(`(() => {
-			RED.nodes.import(${JSON.stringify([
-				{ id: store, type: 'propensity-store', name: 'blank-name store', kind: 'folder', path: 'models', postgres: '', schema: '' },
-				{ id: explain, type: 'propensity-explain-factors', x: 320, y: 560, topK: 3, perBucket: true, ...fromStore },
-				{
-					id: score,
-					type: 'propensity-score-profiles',
-					x: 320,
-					y: 640,
-					scoreFrom: 'events',
-					keepRuns: 60,
-					explain: 0,
-					includeFeatures: true,
-					output: 'array',
-					mediumFrom: 25,
-					highFrom: 75,
-					...fromStore,
-				},
-			])});
+			RED.nodes.import(${JSON.stringify(modelSourceNodes({ store, name: 'blank-name store', explain, score, y: 560, fromStore }))});
 			[${JSON.stringify(explain)}, ${JSON.stringify(score)}].forEach((id) => RED.editor.validateNode(RED.nodes.node(id)));
 			RED.view.redraw(true);
 		})()`);
@@ -495,24 +500,7 @@ describe('Node-RED: the nodes in the editor, in a real browser', function () {
 			},
 		];
 		await page.evaluate(`(() => {
-			RED.nodes.import(${JSON.stringify([
-				{ id: store, type: 'propensity-store', name: 'shared-rows store', kind: 'folder', path: 'models', postgres: '', schema: '' },
-				{ id: dialogs[0].id, type: dialogs[0].type, x: 320, y: 720, topK: 3, perBucket: true, ...fromStore },
-				{
-					id: dialogs[1].id,
-					type: dialogs[1].type,
-					x: 320,
-					y: 800,
-					scoreFrom: 'events',
-					keepRuns: 60,
-					explain: 0,
-					includeFeatures: true,
-					output: 'array',
-					mediumFrom: 25,
-					highFrom: 75,
-					...fromStore,
-				},
-			])});
+			RED.nodes.import(${JSON.stringify(modelSourceNodes({ store, name: 'shared-rows store', explain: dialogs[0].id, score: dialogs[1].id, y: 720, fromStore }))});
 			RED.view.redraw(true);
 		})()`);
 		// Rows, not inputs, are checked for visibility: a typed input hides its own box behind another.

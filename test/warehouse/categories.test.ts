@@ -12,14 +12,9 @@ import { openEvents } from '../../core/warehouse/client';
 import type { SqlRunner } from '../../core/warehouse/examples';
 import { profileBuckets, warehouseFeatureStats } from '../../core/warehouse/stats';
 import { type TestEvent, tableOf } from '../features/support';
-import { engines, writeEvents } from './support';
+import { engines, eventAttributes, writeEvents } from './support';
 
-const attributes = [
-	{ name: 'channel', kind: 'category' as const },
-	{ name: 'campaign', kind: 'category' as const },
-	{ name: 'qty', kind: 'number' as const },
-	{ name: 'country', kind: 'category' as const },
-];
+const attributes = eventAttributes;
 
 const goal: Goal = parseGoal({
 	name: 'categories',

@@ -18,7 +18,7 @@ import { type Goal, parseGoal } from '../../core/goal';
 import { type Rng, createRng } from '../../core/util/rng';
 import { openEvents } from '../../core/warehouse/client';
 import { type TestEvent, at, tableOf } from '../features/support';
-import { engines, writeEvents } from './support';
+import { engines, eventAttributes, writeEvents } from './support';
 
 const types = ['visit', 'purchase', 'email_open', 'app_launch', 'café_view'];
 const channels = ['web', 'email', 'sms', '', undefined];
@@ -26,12 +26,7 @@ const campaigns = ["c'0", 'c\\1', 'c2', undefined, undefined];
 const ids = ['p', 'Ünï', '日本', '😀', "o'b", 'a"b\\', 'Zz'];
 // The last cutoff falls mid-day, so day counts are checked where a cutoff's day and its window's first day are partial.
 const cutoffs = [at(90), at(120), at(150) + 13 * 3_600_000 + 17_000];
-const attributes = [
-	{ name: 'channel', kind: 'category' as const },
-	{ name: 'campaign', kind: 'category' as const },
-	{ name: 'qty', kind: 'number' as const },
-	{ name: 'country', kind: 'category' as const },
-];
+const attributes = eventAttributes;
 
 const conversion: Goal = parseGoal({
 	name: 'warehouse-conversion',

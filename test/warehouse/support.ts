@@ -207,6 +207,14 @@ const eventColumns: TestColumn[] = [
 	{ name: 'country', kind: 'text' },
 ];
 
+/** The attributes of writeEvents' tables as an in-memory table of the same events reads them. */
+export const eventAttributes = [
+	{ name: 'channel', kind: 'category' as const },
+	{ name: 'campaign', kind: 'category' as const },
+	{ name: 'qty', kind: 'number' as const },
+	{ name: 'country', kind: 'category' as const },
+];
+
 /** Writes test events into a fresh table `name` on the engine; returns the source naming it. */
 export function writeEvents(engine: EngineName, name: string, events: readonly TestEvent[], options: { textTime?: boolean } = {}): Promise<WarehouseSource> {
 	const rows = events.map((e) => ({
