@@ -70,7 +70,7 @@ function timed(client: WarehouseClient, spent: Map<string, Spent>): WarehouseCli
 		try {
 			return await work();
 		} finally {
-			const kind = sql.startsWith('SELECT k, count(*)')
+			const kind = sql.startsWith('SELECT propensity_k AS k, count(*)')
 				? 'readiness, all cutoffs'
 				: sql.includes('HAVING')
 					? /ARRAY JOIN arrayFilter|CROSS JOIN \(VALUES/.test(sql)

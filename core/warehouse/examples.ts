@@ -510,7 +510,7 @@ class SelectList {
 	alias(accumulator: Accumulator): string {
 		let name = this.names.get(accumulator.sql);
 		if (name === undefined) {
-			name = `a${this.items.length}`;
+			name = `${aggregatePrefix}${this.items.length}`;
 			this.items.push(`${accumulator.sql} AS ${name}`);
 			if (accumulator.large) this.large++;
 			this.names.set(accumulator.sql, name);
@@ -518,11 +518,21 @@ class SelectList {
 		return name;
 	}
 
-	/** An alias's place among the items (a0 is 0). */
+	/** An alias's place among the items (the first is 0). */
 	indexOf(name: string): number {
-		return Number(name.slice(1));
+		return Number(name.slice(aggregatePrefix.length));
 	}
 }
+
+/**
+ * The names the aggregations give their answers carry this prefix: on ClickHouse an alias
+ * stands for its expression everywhere in the query, so an answer named like a column of the
+ * events (an attribute called p, say) would be read in its place.
+ */
+const ownName = 'propensity_';
+
+/** The aggregates' names: propensity_a0, propensity_a1 … */
+const aggregatePrefix = `${ownName}a`;
 
 /** A row's number in a column: SQL integers may arrive as text (bigint, Int64); NULL is NaN. */
 export function numberOf(row: Record<string, unknown>, name: string, where: string): number {
@@ -571,7 +581,7 @@ async function streamCutoffs(runner: SqlRunner, plan: Plan, cutoffs: readonly nu
 	}));
 	const label = select.alias({ sql: q.label() });
 	const columns = plan.columns;
-	const items = [`${columns.profile} AS p`, `${q.key} AS k`, ...select.items].join(', ');
+	const items = [`${columns.profile} AS ${ownName}p`, `${q.key} AS ${ownName}k`, ...select.items].join(', ');
 	if (plan.goalHistoriesOnly && cutoffs.length !== 1) throw new Error('goal histories are read at one cutoff');
 	const goalHistoriesOnly = plan.goalHistoriesOnly === true && plan.columns.dialect.engine === 'clickhouse';
 	const settings = aggregationSettings(plan, sample !== undefined || goalHistoriesOnly);
@@ -654,11 +664,11 @@ export async function warehouseSampledGroups(
 	const q = new CutoffSql(plan, cutoffs);
 	const kept = q.keptGroups(sample, '');
 	const rows = await runner.rows(
-		`SELECT ${plan.columns.profile} AS p, ${q.key} AS k FROM ${q.from(kept?.profiles)} WHERE ${q.where()}${kept ? ` AND ${kept.groups}` : ''} GROUP BY ${q.groupBy()}${aggregationSettings(plan, true)}`,
+		`SELECT ${plan.columns.profile} AS ${ownName}p, ${q.key} AS ${ownName}k FROM ${q.from(kept?.profiles)} WHERE ${q.where()}${kept ? ` AND ${kept.groups}` : ''} GROUP BY ${q.groupBy()}${aggregationSettings(plan, true)}`,
 		q.values.params,
 	);
 	const where = 'when reading the groups a sample keeps';
-	return rows.map((row, r) => ({ id: profileOf(row.p, r + 1, where), cutoff: numberOf(row, 'k', where) }));
+	return rows.map((row, r) => ({ id: profileOf(row[`${ownName}p`], r + 1, where), cutoff: numberOf(row, `${ownName}k`, where) }));
 }
 
 /**
@@ -863,10 +873,10 @@ async function profileBoundaries(runner: SqlRunner, plan: Plan, q: CutoffSql, pa
 	const { profile, table } = plan.columns;
 	const every = Math.max(1, Math.floor(profiles / (parts * sampledPerPart)));
 	const rows = await runner.rows(
-		`SELECT p FROM (SELECT ${profile} AS p FROM ${table} WHERE ${q.span()} AND modulo(cityHash64(${profile}), ${every}) = 0 GROUP BY p) ORDER BY p`,
+		`SELECT ${ownName}p FROM (SELECT ${profile} AS ${ownName}p FROM ${table} WHERE ${q.span()} AND modulo(cityHash64(${profile}), ${every}) = 0 GROUP BY ${ownName}p) ORDER BY ${ownName}p`,
 		q.values.params,
 	);
-	const ids = rows.map((row, r) => profileOf(row.p, r + 1, 'when sampling profile ids to split the aggregation'));
+	const ids = rows.map((row, r) => profileOf(row[`${ownName}p`], r + 1, 'when sampling profile ids to split the aggregation'));
 	const bounds: string[] = [];
 	for (let i = 1; i < parts; i++) {
 		const id = ids[Math.floor((i * ids.length) / parts)];
@@ -1205,12 +1215,13 @@ export async function countWarehouseCutoffs(
 	const read = plan.columns;
 	const d = q.dialect;
 	// Eligibility as a column rather than a HAVING condition: the groups it leaves out are counted too.
-	const inner = `SELECT ${read.profile} AS p, ${q.key} AS k, ${d.asInteger(d.orElse(q.eligibility(), false))} AS e, ${d.asInteger(positive)} AS y FROM ${q.from()} WHERE ${q.where()} GROUP BY ${q.groupBy()}`;
+	const [p, k, e, y] = ['p', 'k', 'e', 'y'].map((name) => `${ownName}${name}`);
+	const inner = `SELECT ${read.profile} AS ${p}, ${q.key} AS ${k}, ${d.asInteger(d.orElse(q.eligibility(), false))} AS ${e}, ${d.asInteger(positive)} AS ${y} FROM ${q.from()} WHERE ${q.where()} GROUP BY ${q.groupBy()}`;
 	// As for the examples: the shards finish each profile's groups, the node asked only counts them.
 	const settings = shardLocal ? ' SETTINGS distributed_group_by_no_merge = 1' : '';
 	const rows = await runner.rows(
 		// Other names outside than inside: ClickHouse's aliases are the query's, so sum(e) AS e would read itself.
-		`SELECT k, count(*) AS groups, sum(y) AS ys, sum(e) AS eligible, sum(e * y) AS positives FROM (${inner}) AS judged GROUP BY k${settings}`,
+		`SELECT ${k} AS k, count(*) AS groups, sum(${y}) AS ys, sum(${e}) AS eligible, sum(${e} * ${y}) AS positives FROM (${inner}) AS judged GROUP BY ${k}${settings}`,
 		q.values.params,
 	);
 	const where = 'when counting eligible profiles at the cutoffs';
