@@ -178,9 +178,9 @@ export async function warehouseFeatureStats(
 		...(known.profiles === undefined ? [d.countDistinct(columns.profile)] : []),
 		...(known.profilesBy === undefined ? [] : [d.countDistinctIf(columns.profile, `${columns.timeMs} <= ${values.value(known.profilesBy)}`)]),
 	];
-	const selects = [...flags, ...numbers, ...texts, ...profileCounts].map((sql, i) => `${sql} AS s${i}`);
+	const selects = [...flags, ...numbers, ...texts, ...profileCounts].map((sql, i) => `${sql} AS propensity_s${i}`);
 	const [row] = await runner.rows(`SELECT ${selects.join(', ')} FROM ${columns.table} WHERE ${columns.valid}`, values.params);
-	const at = (i: number) => count(row[`s${i}`]);
+	const at = (i: number) => count(row[`propensity_s${i}`]);
 	let next = 0;
 	const customValued = goal.customEvents.map(() => at(next++) > 0);
 	const outcomeValued = at(next++) > 0;
@@ -342,15 +342,15 @@ async function lowerBoundVolumes(
 	const values = new SqlValues(columns.dialect);
 	const kept = keptSql(columns, goal, values, asOf);
 	const d = columns.dialect;
-	const buckets = shared === undefined ? 'toUInt64(0)' : 'uniqExactMerge(category_buckets)';
-	const state = shared === undefined ? '' : `, uniqExactState(cityHash64(${columns.profile}) % ${profileBuckets(shared)}) AS category_buckets`;
+	const buckets = shared === undefined ? 'toUInt64(0)' : 'uniqExactMerge(propensity_category_buckets)';
+	const state = shared === undefined ? '' : `, uniqExactState(cityHash64(${columns.profile}) % ${profileBuckets(shared)}) AS propensity_category_buckets`;
 	const positions = new Map(attributes.map((attribute, i) => [attribute, i]));
 	const passes = combinationGroups(attributes, distinct).map((group) => {
-		const keys = group.map((attribute, j) => `${d.asText(attribute.expr)} AS category_${j}`);
+		const keys = group.map((attribute, j) => `${d.asText(attribute.expr)} AS propensity_category_${j}`);
 		const anyValue = group.map((attribute) => `${attribute.expr} IS NOT NULL`).join(' OR ');
-		const combinations = `SELECT ${keys.join(', ')}, count(*) AS category_events${state} FROM ${columns.table} WHERE ${kept} AND (${anyValue}) GROUP BY ${group.map((_, j) => `category_${j}`).join(', ')}`;
-		const unpivot = `ARRAY JOIN [${group.map((_, j) => `category_${j}`).join(', ')}] AS v, [${group.map((attribute) => positions.get(attribute)).join(', ')}] AS i`;
-		return `SELECT toUInt32(i) AS a, v, sum(category_events) AS events, ${buckets} AS profiles FROM (${combinations}) ${unpivot} WHERE v IS NOT NULL GROUP BY i, v`;
+		const combinations = `SELECT ${keys.join(', ')}, count(*) AS propensity_category_events${state} FROM ${columns.table} WHERE ${kept} AND (${anyValue}) GROUP BY ${group.map((_, j) => `propensity_category_${j}`).join(', ')}`;
+		const unpivot = `ARRAY JOIN [${group.map((_, j) => `propensity_category_${j}`).join(', ')}] AS v, [${group.map((attribute) => positions.get(attribute)).join(', ')}] AS i`;
+		return `SELECT toUInt32(i) AS a, v, sum(propensity_category_events) AS events, ${buckets} AS profiles FROM (${combinations}) ${unpivot} WHERE v IS NOT NULL GROUP BY i, v`;
 	});
 	return volumesByAttribute(attributes, await runner.rows(passes.join(' UNION ALL '), values.params), false);
 }
@@ -414,11 +414,14 @@ async function settleShared(
 	const d = columns.dialect;
 	const counts = open.map(({ attribute, values: asked }) => {
 		const v = d.asText(attribute.expr);
-		return `SELECT ${attributes.indexOf(attribute)} AS category_attribute, ${v} AS category_value, ${d.countDistinct(columns.profile)} AS category_profiles FROM ${columns.table} WHERE ${kept} AND ${v} IN (${asked.map((value) => values.value(value)).join(', ')}) GROUP BY ${v}`;
+		return `SELECT ${attributes.indexOf(attribute)} AS propensity_category_attribute, ${v} AS propensity_category_value, ${d.countDistinct(columns.profile)} AS propensity_category_profiles FROM ${columns.table} WHERE ${kept} AND ${v} IN (${asked.map((value) => values.value(value)).join(', ')}) GROUP BY ${v}`;
 	});
 	const exact = new Map<string, number>();
 	for (const row of await runner.rows(counts.join(' UNION ALL '), values.params))
-		exact.set(JSON.stringify([attributeAt(attributes, row.category_attribute).name, text(row.category_value)]), count(row.category_profiles));
+		exact.set(
+			JSON.stringify([attributeAt(attributes, row.propensity_category_attribute).name, text(row.propensity_category_value)]),
+			count(row.propensity_category_profiles),
+		);
 	for (const { attribute } of open) {
 		const list = volumes.get(attribute.name) ?? [];
 		volumes.set(

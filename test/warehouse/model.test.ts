@@ -16,7 +16,7 @@ const goal = { ...purchaseGoal, profileAttributes: [{ field: 'country' }] };
 /** The client, noting when readiness's and the statistics' statements start and end. */
 function noting(client: WarehouseClient, log: string[]): WarehouseClient {
 	const note = async <T>(sql: string, work: () => Promise<T>): Promise<T> => {
-		const kind = sql.startsWith('SELECT propensity_k AS k, count(*)') ? 'readiness' : / AS s0\b/.test(sql) ? 'statistics' : 'other';
+		const kind = sql.startsWith('SELECT propensity_k AS k, count(*)') ? 'readiness' : / AS propensity_s0\b/.test(sql) ? 'statistics' : 'other';
 		log.push(`start ${kind}`);
 		try {
 			return await work();
@@ -58,10 +58,10 @@ describe('a model trained in the warehouse', () => {
 			}
 		});
 
-		it(`is byte-identical with attribute columns named as the statements name their answers (p, k, a0) (${engine})`, async () => {
-			// On ClickHouse an alias stands for its expression in the whole query: an answer named p once read the attribute p's place.
-			const named = ['p', 'k', 'a0'];
-			const renamed = rows.map((row) => ({ ...row, p: row.country, k: row.channel, a0: row.device }));
+		it(`is byte-identical with attribute columns named as the statements once named their answers (${engine})`, async () => {
+			// On ClickHouse an alias stands for its expression in the whole query: an answer named p was read in the attribute p's place.
+			const named = ['p', 'k', 'a0', 's0', 'category_events'];
+			const renamed = rows.map((row) => ({ ...row, p: row.country, k: row.channel, a0: row.device, s0: row.channel, category_events: row.device }));
 			const namedGoal = { ...goal, profileAttributes: named.map((field) => ({ field })) };
 			const inMemory = await trainModel(shopTable(renamed, [...attributes, ...named]), namedGoal, settings);
 			const source = await writeRows(engine, 'model_named', [...columns, ...named.map((name) => ({ name, kind: 'text' as const }))], renamed);
