@@ -396,9 +396,7 @@ class CutoffSql {
 	 */
 	keptGroups(sample: SamplePlan | undefined, part: string): { profiles: string; groups: string } | undefined {
 		if (!sample) return undefined;
-		const willOccur = this.plan.goal.outcome.occur === 'will_occur';
-		const withEvent = willOccur ? sample.positiveThreshold : sample.negativeThreshold;
-		const without = willOccur ? sample.negativeThreshold : sample.positiveThreshold;
+		const { withEvent, without } = thresholdsByGoalEvent(sample, this.plan.goal);
 		if (without >= hashRange) return undefined;
 		const { profile, table, valid } = this.plan.columns;
 		const hash = sampleHashSql(this.dialect, profile, sample.seed);
@@ -493,6 +491,18 @@ class CutoffSql {
 
 /** The joined cutoff's name on ClickHouse (PostgreSQL qualifies it as cut.at). */
 const cutoffColumn = 'propensity_cutoff';
+
+/**
+ * A sample's hash thresholds by whether a (profile, cutoff) group has a goal event in its
+ * window: with one it is positive when the goal is that the event will occur, negative otherwise.
+ */
+function thresholdsByGoalEvent(sample: SamplePlan, goal: Goal): { withEvent: number; without: number } {
+	const willOccur = goal.outcome.occur === 'will_occur';
+	return {
+		withEvent: willOccur ? sample.positiveThreshold : sample.negativeThreshold,
+		without: willOccur ? sample.negativeThreshold : sample.positiveThreshold,
+	};
+}
 
 /** The cutoff a goal event is joined to when choosing the groups a sample keeps (ClickHouse; see keptGroups). */
 const goalCutoffColumn = 'propensity_goal_cutoff';
@@ -824,10 +834,10 @@ async function profileRanges(runner: SqlRunner, plan: Plan, q: CutoffSql, select
  * and a tenth more for chance (the hash spreads the profiles evenly, not exactly).
  */
 function groupsUnderSample(groups: number, goalGroups: number, sample: SamplePlan, goal: Goal): number {
-	const willOccur = goal.outcome.occur === 'will_occur';
+	const thresholds = thresholdsByGoalEvent(sample, goal);
 	const share = (threshold: number) => Math.min(1, threshold / hashRange);
-	const without = share(willOccur ? sample.negativeThreshold : sample.positiveThreshold);
-	const withEvent = Math.max(without, share(willOccur ? sample.positiveThreshold : sample.negativeThreshold));
+	const without = share(thresholds.without);
+	const withEvent = Math.max(without, share(thresholds.withEvent));
 	return Math.min(groups, Math.ceil(1.1 * ((groups - goalGroups) * without + goalGroups * withEvent)));
 }
 

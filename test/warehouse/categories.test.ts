@@ -14,8 +14,6 @@ import { profileBuckets, warehouseFeatureStats } from '../../core/warehouse/stat
 import { type TestEvent, tableOf } from '../features/support';
 import { engines, eventAttributes, writeEvents } from './support';
 
-const attributes = eventAttributes;
-
 const goal: Goal = parseGoal({
 	name: 'categories',
 	propensityType: 'conversion',
@@ -48,7 +46,7 @@ function categories(stats: { attributes: readonly { name: string; kind: string }
 
 /** The warehouse's statistics of the events against the in-memory ones; returns the statements asked. */
 async function compare(engine: (typeof engines)[number], name: string, events: TestEvent[], options: GenerateOptions): Promise<string[]> {
-	const table = tableOf(events, attributes);
+	const table = tableOf(events, eventAttributes);
 	const source = await writeEvents(engine, name, events);
 	const { client, columns } = await openEvents(source);
 	try {

@@ -26,8 +26,6 @@ const campaigns = ["c'0", 'c\\1', 'c2', undefined, undefined];
 const ids = ['p', 'Ünï', '日本', '😀', "o'b", 'a"b\\', 'Zz'];
 // The last cutoff falls mid-day, so day counts are checked where a cutoff's day and its window's first day are partial.
 const cutoffs = [at(90), at(120), at(150) + 13 * 3_600_000 + 17_000];
-const attributes = eventAttributes;
-
 const conversion: Goal = parseGoal({
 	name: 'warehouse-conversion',
 	propensityType: 'conversion',
@@ -302,7 +300,7 @@ for (const engine of engines) {
 				for (let seed = 1; seed <= 4; seed++) {
 					const rng = createRng(seed * 31 + goalName.length);
 					const events = randomEvents(rng, 30);
-					const table = tableOf(events, attributes);
+					const table = tableOf(events, eventAttributes);
 					const features = [...generateFeatures(table, goal), ...extraFeatures()];
 					const expected = await inMemory(table, goal, features);
 					assert.ok(
@@ -355,7 +353,7 @@ for (const engine of engines) {
 		it('the check notices a difference (a changed value before a cutoff changes the compared bits)', async () => {
 			const rng = createRng(7);
 			const events = randomEvents(rng, 20);
-			const table = tableOf(events, attributes);
+			const table = tableOf(events, eventAttributes);
 			const features = generateFeatures(table, conversion);
 			const expected = await inMemory(table, conversion, features);
 			const changed = events.map((event) =>
